@@ -1,0 +1,206 @@
+"""Values as people type them: amounts, dates and yes/no, parsed by one set of rules.
+
+The workbook reader and the bank importers both meet text such as "€ 1.234,56", "(12.50)",
+"03/11/2026" or an Excel serial 46329; parsing them in one place keeps the two agreeing.
+Money is returned as integer cents: exact, and fast to sum in pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+__all__ = [
+    "DATE_ORDERS",
+    "cents_to_decimal",
+    "format_cents",
+    "parse_amount_cents",
+    "parse_bool",
+    "parse_date",
+]
+
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+_CURRENCY = re.compile(r"[A-Za-z]{3}|[€$£¥₹₩₽₺₪฿₫₴₦₱]|CHF|RMB|元|Fr\.?|SFr\.?", re.UNICODE)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_TRUE = {"y", "yes", "true", "1", "x", "是", "ja", "j", "oui", "o", "si", "sí", "wahr", "✓"}
+_FALSE = {"", "n", "no", "false", "0", "否", "nein", "non", "falsch", "-"}
+
+
+def parse_amount_cents(value: object, *, decimal_comma: bool | None = None) -> int:
+    """Return the amount in integer cents, or raise ValueError saying what was expected.
+
+    Accepts numbers, and text with currency symbols or codes, thousands separators
+    (`.` `,` `'` and spaces), a decimal comma, `(123.45)` or trailing-minus negatives.
+    `decimal_comma` settles "1,234" (None: a lone separator followed by exactly three
+    digits is a thousands separator, otherwise it is the decimal mark).
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected an amount, got a yes/no value")
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("expected an amount, got an empty or infinite number")
+        return _decimal_to_cents(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        return _decimal_to_cents(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected an amount, got {type(value).__name__}")
+    return _decimal_to_cents(_parse_amount_text(value, decimal_comma))
+
+
+def _parse_amount_text(text: str, decimal_comma: bool | None) -> Decimal:
+    raw = text.strip()
+    s = _CURRENCY.sub("", raw)
+    s = _SPACES.sub("", s)
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1]
+    if s.endswith("-"):
+        negative, s = True, s[:-1]
+    if s.startswith("+"):
+        s = s[1:]
+    elif s.startswith("-"):
+        negative, s = not negative, s[1:]
+    s = _CURRENCY.sub("", s)
+    if not s or not re.fullmatch(r"[0-9.,]+", s) or not s[0].isdigit() and s[0] not in ".,":
+        raise ValueError(f"expected an amount such as 1234.56 or 1.234,56, got {raw!r}")
+    s = _normalise_separators(s, decimal_comma, raw)
+    try:
+        number = Decimal(s)
+    except InvalidOperation as exc:
+        raise ValueError(f"expected an amount such as 1234.56 or 1.234,56, got {raw!r}") from exc
+    return -number if negative else number
+
+
+def _normalise_separators(s: str, decimal_comma: bool | None, raw: str) -> str:
+    """Turn "1.234,56" / "1,234.56" / "1234,5" into "1234.56"-style text."""
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        decimal = "." if s.rfind(".") > s.rfind(",") else ","
+    elif dots + commas == 0:
+        return s
+    else:
+        sep = "." if dots else ","
+        if dots + commas > 1:
+            decimal = None if _grouped(s, sep) else "bad"
+        elif decimal_comma is not None:
+            decimal = "," if decimal_comma else "."
+            if sep != decimal:
+                decimal = None
+        else:
+            decimal = None if len(s) - s.rfind(sep) - 1 == 3 else sep
+        if decimal == "bad":
+            raise ValueError(f"expected an amount with one decimal mark, got {raw!r}")
+        if decimal is None:
+            if not _grouped(s, sep):
+                raise ValueError(f"expected thousands groups of three digits, got {raw!r}")
+            return s.replace(sep, "")
+    thousands = "," if decimal == "." else "."
+    whole, _, frac = s.rpartition(decimal)
+    if thousands in whole and not _grouped(whole, thousands):
+        raise ValueError(f"expected thousands groups of three digits, got {raw!r}")
+    if thousands in frac or decimal in whole:
+        raise ValueError(f"expected one decimal mark, got {raw!r}")
+    return whole.replace(thousands, "") + "." + frac
+
+
+def _grouped(s: str, sep: str) -> bool:
+    head, *groups = s.split(sep)
+    return 1 <= len(head) <= 3 and head.isdigit() and all(len(g) == 3 and g.isdigit() for g in groups)
+
+
+def _decimal_to_cents(number: Decimal) -> int:
+    if not number.is_finite():
+        raise ValueError("expected a finite amount")
+    cents = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if cents != number and abs(cents - number) > Decimal("0.000001"):
+        raise ValueError(f"expected at most 2 decimals, got {number}")
+    return int(cents * 100)
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """The exact Decimal for a cent amount (for printing and for writing to the workbook)."""
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def format_cents(cents: int) -> str:
+    """Plain "-1234.56" text; locale-aware formatting is the mailer's job (Babel)."""
+    return f"{cents_to_decimal(cents):.2f}"
+
+
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+_CJK = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?$")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})$")
+_DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T].*)?$")
+
+
+def parse_date(value: object, *, date_order: str = "dmy", date1904: bool = False) -> dt.date:
+    """Return a date, or raise ValueError saying what was expected.
+
+    Accepts date/datetime objects, Excel serial numbers, ISO text, 2026年11月3日, 20261103,
+    and d.m.Y, d/m/Y or m/d/Y text; `date_order` ("dmy" or "mdy") decides which of day and
+    month comes first when both are 12 or less. A day or month out of range is refused, not
+    swapped, except where only one reading is a real date.
+    """
+    if date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, got {date_order!r}")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date()  # type: ignore[union-attr]
+    if isinstance(value, bool):
+        raise ValueError("expected a date, got a yes/no value")
+    if isinstance(value, (int, float)):
+        return _from_serial(float(value), date1904)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date, got {type(value).__name__}")
+    text = value.strip()
+    try:
+        if m := _ISO.match(text) or _CJK.match(text) or _COMPACT.match(text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DMY.match(text):
+            a, b, year = int(m[1]), int(m[3]), int(m[4])
+            year += 2000 if year < 100 else 0
+            first_is_day = date_order != "mdy"
+            if m[2] == ".":
+                first_is_day = True  # 03.11.2026 is day-first everywhere it is written
+            elif a > 12 >= b:
+                first_is_day = True
+            elif b > 12 >= a:
+                first_is_day = False
+            day, month = (a, b) if first_is_day else (b, a)
+            return dt.date(year, month, day)
+        if re.fullmatch(r"\d{5}(\.\d+)?", text):
+            return _from_serial(float(text), date1904)
+    except ValueError as exc:
+        raise ValueError(f"expected a real date, got {text!r} ({exc})") from exc
+    raise ValueError(f"expected a date such as 2026-11-30 or 30.11.2026, got {text!r}")
+
+
+def _from_serial(serial: float, date1904: bool) -> dt.date:
+    if not 1 <= serial < 2958466:
+        raise ValueError(f"expected a date, got the number {serial:g}")
+    epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
+    return epoch + dt.timedelta(days=int(serial))
+
+
+def parse_bool(value: object) -> bool:
+    """Y/Yes/True/1/X/是 (and their German/French forms) are True; N/No/blank are False."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected Y or N (also Yes/No, True/False, 1/0, X, 是/否), got {value!r}")

@@ -1,0 +1,48 @@
+"""Shared fixtures: where the real sample files live, and skips for missing system parts.
+
+A test that needs LibreOffice, poppler or a CJK font is skipped with the reason printed when
+the part is missing; under CI (CI=true) a missing part is a failure instead, because CI
+installs them all (.ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the checkout: real bank files and Excel-made workbooks (never copied in)."""
+    if not SHARED.is_dir():
+        _missing("../shared (bank and Excel samples) is not beside the checkout")
+    return SHARED
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must have every system part: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Path of LibreOffice's soffice, the real spreadsheet application our files must open in."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if not path:
+        _missing("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    path = shutil.which("pdftotext")
+    if not path:
+        _missing("poppler-utils (pdftotext) is not installed: apt-get install -y poppler-utils")
+    return path

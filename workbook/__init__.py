@@ -1,0 +1,1 @@
+"""The system of record: the table contract, typed reading and validation, safe write-back."""

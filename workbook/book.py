@@ -1,0 +1,68 @@
+"""The one way to a workbook: the interface shared by the headless file book and Excel.
+
+Two implementations fit it: `workbook.filebook.FileBook` (a file on disk, written part by
+part, atomically) and `macros.live.LiveBook` (the workbook open in Excel, through xlwings).
+Operations in `arbook/` take a `Book` and never know which one they have.
+
+Frames follow the types of `workbook.contract`: money in integer cents (Int64), dates as
+datetime64[ns], IDs as str. Reads of user tables carry the Excel row number as index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+__all__ = ["Book"]
+
+
+@runtime_checkable
+class Book(Protocol):
+    """What an operation may do to a workbook. Changes are staged until `commit`."""
+
+    @property
+    def path(self) -> Path:
+        """Where the workbook lives: messages name it, and journals and outboxes sit beside it."""
+        ...
+
+    def has(self, table: str) -> bool:
+        """Whether the workbook holds this table (as an Excel Table, else a sheet)."""
+        ...
+
+    def read(self, table: str) -> pd.DataFrame:
+        """The table, typed per the contract and validated; raises InputError naming each bad cell.
+
+        A missing optional or arbook-owned table reads as an empty frame with its columns.
+        Staged, uncommitted changes are visible to later reads of the same book.
+        """
+        ...
+
+    def settings(self) -> dict[str, object]:
+        """Every contract setting, typed, defaults filled in for keys the workbook lacks."""
+        ...
+
+    def write_columns(self, table: str, key: str, frame: pd.DataFrame) -> None:
+        """Write the computed columns in `frame` into the rows whose `key` matches.
+
+        Only columns declared computed (c) may be written in a user table; other cells of
+        those rows (formats, formulas, the user's extra columns) stay as they were.
+        """
+        ...
+
+    def replace(self, table: str, frame: pd.DataFrame) -> None:
+        """Replace the whole body of an arbook-owned table (created when missing)."""
+        ...
+
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        """Append rows to a log table or BankLines (created when missing)."""
+        ...
+
+    def commit(self, command: str, summary: str) -> None:
+        """Make every staged change durable at once, and add one Audit row for it.
+
+        The file book writes a new file beside the old one and renames it over (keeping a
+        backup); Excel has already applied each change and only records the Audit row.
+        """
+        ...
