@@ -66,7 +66,7 @@ def _parse_amount_text(text: str, decimal_comma: bool | None) -> Decimal:
     elif s.startswith("-"):
         negative, s = not negative, s[1:]
     s = _CURRENCY.sub("", s)
-    if not s or not re.fullmatch(r"[0-9.,]+", s) or not s[0].isdigit() and s[0] not in ".,":
+    if not s or not re.fullmatch(r"[0-9.,]+", s):
         raise ValueError(f"expected an amount such as 1234.56 or 1.234,56, got {raw!r}")
     s = _normalise_separators(s, decimal_comma, raw)
     try:

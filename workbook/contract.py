@@ -16,7 +16,7 @@ The DataFrame index is the Excel row number of each row, so any later check can 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 Kind = Literal["text", "id", "choice", "money", "date", "datetime", "bool", "int", "number"]
 
 
-class Owner(str, Enum):
+class Owner(StrEnum):
     """Who may write a table (SPEC §2)."""
 
     USER = "user"  # arbook writes only computed (c) columns, and appends rows where allowed

@@ -1,0 +1,248 @@
+"""Cell values as people type them -> typed columns of the contract, with every bad cell located.
+
+Shared by the file reader (values from python-calamine) and the live Excel adapter (values
+from xlwings): both hand over rows of plain Python values (str, float, int, bool, date,
+datetime, None), and both must type and refuse them the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from common.errors import Problem
+from common.values import parse_amount_cents, parse_bool, parse_date
+
+from .contract import Column, Table, normalise_header
+
+__all__ = ["empty_frame", "frame_from_rows", "match_header"]
+
+
+def match_header(table: Table, header: Sequence[object]) -> dict[str, int]:
+    """Contract column name -> position in `header` (case, spaces and underscores ignored)."""
+    positions = {normalise_header(h): i for i, h in reversed(list(enumerate(header))) if h not in (None, "")}
+    return {c.name: positions[normalise_header(c.name)] for c in table.columns if normalise_header(c.name) in positions}
+
+
+def empty_frame(table: Table, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A frame with no rows and the contract dtypes, for a table the workbook does not hold yet."""
+    names = list(columns) if columns is not None else table.column_names
+    data = {}
+    for name in names:
+        try:
+            kind = table.column(name).kind
+        except KeyError:
+            kind = "money"  # extra arbook-owned columns (aging buckets) are money
+        data[name] = pd.Series([], dtype=_DTYPES[kind])
+    return pd.DataFrame(data, index=pd.Index([], dtype="int64", name="row"))
+
+
+_DTYPES = {
+    "text": object, "id": object, "choice": object, "money": "Int64", "date": "datetime64[ns]",
+    "datetime": "datetime64[ns]", "bool": bool, "int": "Int64", "number": "float64",
+}
+
+
+def frame_from_rows(
+    table: Table,
+    header: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    *,
+    first_row: int,
+    header_row: int,
+    date_order: str = "dmy",
+    date1904: bool = False,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type the rows of one table; return the frame (index = Excel row) and every problem found.
+
+    Rows whose contract cells are all empty are dropped (the template's blank row, trailing
+    rows). Missing required columns are problems; missing optional columns read as empty.
+    """
+    problems: list[Problem] = []
+    where = match_header(table, header)
+    for col in table.columns:
+        if col.required and col.name not in where:
+            problems.append(Problem(table.name, header_row, col.name, "required column is missing from the header row"))
+    columns = list(zip(*rows, strict=False)) if rows else []
+    width = len(columns)
+
+    def raw(name: str) -> list[object]:
+        i = where.get(name)
+        if i is None or i >= width:
+            return [None] * len(rows)
+        return list(columns[i])
+
+    raws = {c.name: raw(c.name) for c in table.columns}
+    keep = np.zeros(len(rows), dtype=bool)
+    for values in raws.values():
+        keep |= np.fromiter((_filled(v) for v in values), dtype=bool, count=len(values))
+    index = np.arange(first_row, first_row + len(rows))[keep]
+    data = {}
+    for col in table.columns:
+        values = [v for v, k in zip(raws[col.name], keep, strict=True) if k]
+        data[col.name] = _convert(table, col, values, index, problems, date_order, date1904)
+    if table.owner.value == "arbook":  # aging buckets follow a setting: keep the columns as written
+        known = {normalise_header(c.name) for c in table.columns}
+        for i, name in enumerate(header):
+            if name not in (None, "") and normalise_header(name) not in known and i < width:
+                extra = Column(str(name), "money")
+                values = [v for v, k in zip(columns[i], keep, strict=True) if k]
+                data[str(name)] = _convert(table, extra, values, index, problems, date_order, date1904)
+    frame = pd.DataFrame(data)
+    frame.index = pd.Index(index, dtype="int64", name="row")
+    return frame, problems
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _convert(
+    table: Table, col: Column, values: list[object], rows: np.ndarray, problems: list[Problem],
+    date_order: str, date1904: bool,
+) -> pd.Series:
+    def bad(i: int, message: str) -> None:
+        problems.append(Problem(table.name, int(rows[i]), col.name, message))
+
+    if col.required:
+        for i, v in enumerate(values):
+            if not _filled(v):
+                bad(i, "a value is required here")
+    kind = col.kind
+    if kind in ("text", "id", "choice"):
+        texts = [_text(v) for v in values]
+        if kind == "choice" and col.choices:
+            texts = _choices(col, texts, bad)
+        return pd.Series(texts, dtype=object)
+    if kind == "money":
+        return _money(values, bad)
+    if kind in ("date", "datetime"):
+        return _dates(values, bad, kind, date_order, date1904)
+    if kind == "bool":
+        out = []
+        for i, v in enumerate(values):
+            try:
+                out.append(parse_bool(v))
+            except ValueError as exc:
+                bad(i, str(exc))
+                out.append(False)
+        return pd.Series(out, dtype=bool)
+    if kind == "int":
+        return _ints(values, bad)
+    return _numbers(values, bad)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _choices(col: Column, texts: list[str], bad) -> list[str]:
+    canonical = {c.casefold(): c for c in col.choices}
+    out = []
+    for i, t in enumerate(texts):
+        key = t.casefold()
+        if col.name == "Language":
+            key = key.replace("-", "_").split("_")[0]
+        if not t:
+            out.append("")
+        elif key in canonical:
+            out.append(canonical[key])
+        else:
+            bad(i, f"expected one of {', '.join(col.choices)}, got {t!r}")
+            out.append(t)
+    return out
+
+
+def _money(values: list[object], bad) -> pd.Series:
+    n = len(values)
+    if n and all(type(v) is float for v in values):  # the common case from Excel: vectorised
+        arr = np.asarray(values, dtype="float64") * 100.0
+        cents = np.round(arr)
+        off = np.abs(arr - cents) > 1e-6 * np.maximum(1.0, np.abs(arr) / 1e9)
+        result = pd.array(cents.astype("int64"), dtype="Int64")
+        for i in np.flatnonzero(off | ~np.isfinite(arr)):
+            bad(int(i), f"expected an amount with at most 2 decimals, got {values[i]!r}")
+        return pd.Series(result)
+    out: list[object] = []
+    for i, v in enumerate(values):
+        if not _filled(v):
+            out.append(pd.NA)
+            continue
+        try:
+            out.append(parse_amount_cents(v))
+        except ValueError as exc:
+            bad(i, str(exc))
+            out.append(pd.NA)
+    return pd.Series(pd.array(out, dtype="Int64"))
+
+
+def _dates(values: list[object], bad, kind: str, date_order: str, date1904: bool) -> pd.Series:
+    out: list[object] = []
+    for i, v in enumerate(values):
+        if not _filled(v):
+            out.append(pd.NaT)
+        elif kind == "datetime" and isinstance(v, dt.datetime):
+            out.append(v)
+        elif kind == "datetime" and isinstance(v, str) and _iso_datetime(v):
+            out.append(_iso_datetime(v))
+        else:
+            try:
+                out.append(parse_date(v, date_order=date_order, date1904=date1904))
+            except ValueError as exc:
+                bad(i, str(exc))
+                out.append(pd.NaT)
+    return pd.Series(pd.to_datetime(pd.Series(out, dtype=object)), dtype="datetime64[ns]")
+
+
+def _iso_datetime(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _ints(values: list[object], bad) -> pd.Series:
+    out: list[object] = []
+    for i, v in enumerate(values):
+        if not _filled(v):
+            out.append(pd.NA)
+            continue
+        try:
+            number = float(str(v).strip().replace(",", ".")) if isinstance(v, str) else float(v)  # type: ignore[arg-type]
+            if not number.is_integer() or isinstance(v, bool):
+                raise ValueError
+            out.append(int(number))
+        except (TypeError, ValueError):
+            bad(i, f"expected a whole number, got {v!r}")
+            out.append(pd.NA)
+    return pd.Series(pd.array(out, dtype="Int64"))
+
+
+def _numbers(values: list[object], bad) -> pd.Series:
+    out: list[float] = []
+    for i, v in enumerate(values):
+        if not _filled(v):
+            out.append(np.nan)
+            continue
+        try:
+            if isinstance(v, bool):
+                raise ValueError
+            text = str(v).strip().rstrip("%").replace(",", ".") if isinstance(v, str) else v
+            out.append(float(text))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            bad(i, f"expected a number, got {v!r}")
+            out.append(np.nan)
+    return pd.Series(out, dtype="float64")

@@ -1,0 +1,449 @@
+"""The headless Book: a workbook file on disk, read fast and written part by part, atomically.
+
+Reads go through python-calamine and are cached; changes are staged in those cached frames
+and written by `commit` in one new file that replaces the old one (see `workbook.safety`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from common.errors import InputError, Problem, UnsafeWorkbookError
+from common.values import parse_amount_cents, parse_bool
+
+from .contract import SETTINGS, Owner, Table, normalise_header, table
+from .convert import empty_frame
+from .package import Package, cell_ref, column_letter
+from .reader import Location, SheetCells, locate, read_located
+from .safety import (
+    RunLock,
+    atomic_replace,
+    keep_backup,
+    refuse_if_open_in_excel,
+    remove_stale_temps,
+    temp_path,
+)
+from .sheetxml import CellValue
+from .validate import cross_table_problems, table_problems
+from .writer import PackageWriter
+
+__all__ = ["FileBook", "settings_from_frame"]
+
+SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class _Staged:
+    """What a table's cached frame holds that the file does not yet."""
+
+    replaced: bool = False
+    appended_from: int | None = None  # first Excel row of appended rows
+    dirty: dict[str, set[int]] = field(default_factory=dict)  # column -> Excel rows
+
+
+class FileBook:
+    """A workbook file as a `Book`. Use as a context manager: it holds the run lock while open."""
+
+    def __init__(self, path: Path | str, *, keep_backups: int = 10, lock: bool = True) -> None:
+        self._path = Path(path)
+        if not self._path.exists():
+            raise UnsafeWorkbookError(f"{self._path} does not exist (create one with: arbook new {self._path.name})")
+        if self._path.suffix.lower() == ".xls":
+            raise UnsafeWorkbookError(
+                f"{self._path.name} is a legacy .xls workbook; open it in Excel and Save As .xlsx, then run again"
+            )
+        if self._path.suffix.lower() not in SUFFIXES:
+            raise UnsafeWorkbookError(f"{self._path.name}: arbook works on .xlsx and .xlsm workbooks")
+        self._keep_backups = keep_backups
+        self._lock = RunLock(self._path) if lock else None
+        if self._lock:
+            self._lock.acquire()
+        try:
+            remove_stale_temps(self._path)
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._staged: dict[str, _Staged] = {}
+        self._settings: dict[str, object] | None = None
+
+    def _open(self) -> None:
+        self._pkg = Package(self._path)
+        self._cells = SheetCells(self._pkg)
+        self._where: dict[str, Location | None] = {}
+
+    def close(self) -> None:
+        for closer in ("_cells", "_pkg"):
+            obj = getattr(self, closer, None)
+            if obj is not None:
+                obj.close()
+        if self._lock:
+            self._lock.release()
+
+    def __enter__(self) -> FileBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def package(self) -> Package:
+        return self._pkg
+
+    # -- reading ---------------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return self._locate(table(name)) is not None
+
+    def _locate(self, decl: Table) -> Location | None:
+        if decl.name not in self._where:
+            self._where[decl.name] = locate(self._pkg, self._cells, decl)
+        return self._where[decl.name]
+
+    def read(self, name: str) -> pd.DataFrame:
+        decl = table(name)
+        if decl.name not in self._frames:
+            self._frames[decl.name] = self._load(decl)
+        return self._frames[decl.name].copy()
+
+    def _load(self, decl: Table) -> pd.DataFrame:
+        where = self._locate(decl)
+        if where is None:
+            if decl.owner is Owner.USER and not decl.optional and decl.name not in ("Settings", "DunningLevels", "Templates"):
+                raise InputError(Problem(decl.name, None, None, f"the workbook has no {decl.name} table or sheet"))
+            return empty_frame(decl)
+        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        frame, problems = read_located(self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904)
+        if not problems:
+            problems = table_problems(decl.name, frame)
+            if decl.name in ("Invoices", "Orders"):
+                problems += cross_table_problems(decl.name, frame, self.read("Customers"))
+        if problems:
+            raise InputError(problems, heading=f"{self._path.name}: the {decl.name} table was refused")
+        if decl.name == "Invoices":
+            frame = self._default_due_dates(frame)
+        return frame
+
+    def _default_due_dates(self, invoices: pd.DataFrame) -> pd.DataFrame:
+        """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (30 when unset), SPEC §2."""
+        missing = invoices["DueDate"].isna()
+        if missing.any():
+            terms = self.read("Customers").set_index("CustomerID")["PaymentTermsDays"]
+            days = invoices.loc[missing, "CustomerID"].map(terms).astype("Float64").fillna(30).astype("int64")
+            invoices.loc[missing, "DueDate"] = invoices.loc[missing, "InvoiceDate"] + pd.to_timedelta(days, unit="D")
+        return invoices
+
+    def settings(self) -> dict[str, object]:
+        if self._settings is None:
+            self._settings = settings_from_frame(self.read("Settings"))
+        return dict(self._settings)
+
+    # -- staging ---------------------------------------------------------------------------
+    def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        allowed = set(decl.computed) if decl.owner is Owner.USER else set(decl.column_names)
+        columns = [c for c in frame.columns if c != key]
+        wrong = [c for c in columns if c not in allowed]
+        if wrong:
+            raise ValueError(f"{decl.name}: arbook may not write {wrong} (computed columns: {sorted(allowed)})")
+        current = self.read(decl.name)
+        rows_by_key = pd.Series(current.index, index=current[key].to_numpy())
+        rows_by_key = rows_by_key[~rows_by_key.index.duplicated()]
+        matched = frame[frame[key].isin(rows_by_key.index)]
+        rows = rows_by_key.loc[matched[key].to_numpy()].to_numpy()
+        staged = self._staged.setdefault(decl.name, _Staged())
+        for column in columns:
+            current.loc[rows, column] = matched[column].to_numpy()
+            staged.dirty.setdefault(column, set()).update(int(r) for r in rows)
+        self._frames[decl.name] = current
+
+    def replace(self, name: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        if decl.owner is not Owner.ARBOOK:
+            raise ValueError(f"{decl.name} belongs to the user; arbook only writes its computed columns")
+        where = self._locate(decl)
+        header_row = where.header_row if where else 1
+        new = frame.reset_index(drop=True)
+        new.index = pd.Index(np.arange(header_row + 1, header_row + 1 + len(new)), name="row")
+        self._frames[decl.name] = new
+        self._staged.setdefault(decl.name, _Staged()).replaced = True
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        if not decl.appendable:
+            raise ValueError(f"{decl.name} does not take appended rows")
+        if frame.empty:
+            return
+        current = self.read(decl.name)
+        where = self._locate(decl)
+        first_free = int(current.index.max()) + 1 if len(current) else (where.first_row if where else 2)
+        rows = frame.reindex(columns=current.columns).reset_index(drop=True)
+        rows.index = pd.Index(np.arange(first_free, first_free + len(rows)), name="row")
+        for column in current.columns:
+            if column in rows:
+                rows[column] = rows[column].astype(current[column].dtype) if len(current.columns) else rows[column]
+        self._frames[decl.name] = pd.concat([current, rows]) if len(current) else rows
+        staged = self._staged.setdefault(decl.name, _Staged())
+        if staged.appended_from is None:
+            staged.appended_from = first_free
+
+    # -- committing ------------------------------------------------------------------------
+    def commit(self, command: str, summary: str) -> None:
+        """Write every staged change, then the Audit row, into a new file that replaces the old one."""
+        if not self._staged:
+            return
+        refuse_if_open_in_excel(self._path)
+        before = _sha256(self._path)
+        first = temp_path(self._path, "a")
+        second = temp_path(self._path, "b")
+        try:
+            self._write(first)
+            after = _sha256(first)
+            self._staged.clear()
+            self._reopen(first)
+            self.append("Audit", pd.DataFrame([{
+                "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)), "User": getpass.getuser(),
+                "Command": command, "Summary": summary, "SHA256Before": before, "SHA256After": after,
+            }]))
+            self._write(second)
+            _verify(second)
+            keep_backup(self._path, self._keep_backups)
+            atomic_replace(second, self._path)
+        finally:
+            first.unlink(missing_ok=True)
+            second.unlink(missing_ok=True)
+            self._staged.clear()
+        self._reopen(self._path)
+
+    def _reopen(self, path: Path) -> None:
+        self._cells.close()
+        self._pkg.close()
+        self._pkg = Package(path)
+        self._pkg.path = path
+        self._cells = SheetCells(self._pkg)
+        self._where = {}
+
+    def _write(self, target: Path) -> None:
+        writer = PackageWriter(self._pkg)
+        for name, staged in self._staged.items():
+            decl = table(name)
+            frame = self._frames[name]
+            where = self._locate(decl)
+            if where is None:
+                _write_new_table(writer, decl, frame)
+            elif staged.replaced:
+                self._write_replaced(writer, decl, where, frame)
+            else:
+                self._write_changes(writer, decl, where, frame, staged)
+        writer.save(target)
+
+    def _write_replaced(self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame) -> None:
+        header = [str(c) for c in frame.columns]
+        c1 = where.first_col
+        c2 = c1 + len(header) - 1
+        new_last = where.header_row + max(1, len(frame))
+        old_last = max(where.last_row, where.header_row + 1)
+        self._refuse_overlap(where, where.last_col + 1, c2, where.header_row, new_last)
+        self._refuse_overlap(where, c1, c2, old_last + 1, new_last)
+        sheet = writer.sheet(where.sheet.part)
+        body_styles = [sheet.style_of(where.first_row, c) for c in range(c1, c2 + 1)]
+        head_styles = [sheet.style_of(where.header_row, c) for c in range(c1, c2 + 1)]
+        row_attrs = sheet.row_attributes(where.first_row)
+        sheet.clear(where.header_row, c1, old_last, max(where.last_col, c2))
+        for j, name in enumerate(header):
+            sheet.write(where.header_row, c1 + j, CellValue(name, "text", head_styles[j]))
+        _write_rows(sheet, decl, frame, c1, body_styles, row_attrs)
+        if where.excel_table is not None:
+            writer.set_table(where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header)
+        sheet.extend_ranges(where.first_row, old_last, new_last, c1, c2)
+
+    def _write_changes(
+        self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame, staged: _Staged
+    ) -> None:
+        sheet = writer.sheet(where.sheet.part)
+        positions = {normalise_header(h): where.first_col + i for i, h in enumerate(where.header) if h}
+        header = list(where.header)
+        needed = set(staged.dirty) | (set(frame.columns) if staged.appended_from is not None else set())
+        for column in [c for c in frame.columns if c in needed and normalise_header(c) not in positions]:
+            col = where.first_col + len(header)
+            self._refuse_overlap(where, col, col, where.header_row, max(where.last_row, int(frame.index.max())))
+            sheet.write(where.header_row, col, CellValue(column, "text", sheet.style_of(where.header_row, col - 1)))
+            positions[normalise_header(column)] = col
+            header.append(column)
+        kinds = {c: _kind(decl, c, frame[c]) for c in frame.columns}
+        for column, rows in staged.dirty.items():
+            col = positions[normalise_header(column)]
+            values = frame.loc[sorted(rows), column]
+            for row, value in values.items():
+                if staged.appended_from is None or row < staged.appended_from:
+                    sheet.write(int(row), col, CellValue(_python(value), kinds[column]))
+        new_last = where.last_row
+        if staged.appended_from is not None:
+            new = frame.loc[frame.index >= staged.appended_from]
+            last = int(new.index.max())
+            last_col = where.first_col + len(header) - 1
+            self._refuse_overlap(where, where.first_col, last_col, max(where.last_row + 1, staged.appended_from), last)
+            template_row = max(where.first_row, min(where.last_row, staged.appended_from - 1))
+            styles = {c: sheet.style_of(template_row, positions[normalise_header(c)]) for c in frame.columns}
+            row_attrs = sheet.row_attributes(template_row)
+            for row, record in zip(new.index, new.itertuples(index=False), strict=True):
+                sheet.set_row_attributes(int(row), row_attrs)
+                for column, value in zip(frame.columns, record, strict=True):
+                    sheet.write(int(row), positions[normalise_header(column)],
+                                CellValue(_python(value), kinds[column], styles[column]))
+            new_last = max(new_last, last)
+            sheet.extend_ranges(where.first_row, where.last_row, new_last, where.first_col, last_col)
+        if where.excel_table is not None and (new_last != where.last_row or len(header) != len(where.header)):
+            ref = f"{cell_ref(where.header_row, where.first_col)}:{cell_ref(new_last, where.first_col + len(header) - 1)}"
+            writer.set_table(where.excel_table, ref, header if len(header) != len(where.header) else None)
+
+    def _refuse_overlap(self, where: Location, c1: int, c2: int, r1: int, r2: int) -> None:
+        """Growing a table must not write over anything the user has beside or below it."""
+        if c2 < c1 or r2 < r1:
+            return
+        grid = self._cells.rows(where.sheet.name)
+        for r in range(r1, min(r2, len(grid)) + 1):
+            row = grid[r - 1]
+            for c in range(c1, min(c2, len(row)) + 1):
+                if row[c - 1] not in (None, ""):
+                    raise UnsafeWorkbookError(
+                        f"sheet {where.sheet.name}: cell {cell_ref(r, c)} holds {row[c - 1]!r}, where the "
+                        f"{where.excel_table.name if where.excel_table else where.sheet.name} table must grow; "
+                        "move that cell away from the table"
+                    )
+
+
+def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) -> None:
+    header = [str(c) for c in frame.columns]
+    widths = []
+    for c in header:
+        try:
+            widths.append(decl.column(c).width)
+        except KeyError:
+            widths.append(12)
+    sheet_part, table_part = writer.add_table_sheet(decl.name, header, widths)
+    sheet = writer.sheet(sheet_part)
+    for j, name in enumerate(header, start=1):
+        sheet.write(1, j, CellValue(name, "text"))
+    _write_rows(sheet, decl, frame.set_axis(np.arange(2, 2 + len(frame)), axis=0), 1, [0] * len(header), {})
+    writer.set_table(table_part, f"A1:{column_letter(len(header))}{1 + max(1, len(frame))}")
+
+
+def _write_rows(sheet, decl: Table, frame: pd.DataFrame, c1: int, styles: list[int], row_attrs: dict) -> None:
+    kinds = [_kind(decl, c, frame[c]) for c in frame.columns]
+    for row, record in zip(frame.index, frame.itertuples(index=False), strict=True):
+        if row_attrs:
+            sheet.set_row_attributes(int(row), row_attrs)
+        for j, value in enumerate(record):
+            sheet.write(int(row), c1 + j, CellValue(_python(value), kinds[j], styles[j] if j < len(styles) else None))
+
+
+def _kind(decl: Table, column: str, series: pd.Series) -> str:
+    try:
+        return decl.column(column).kind
+    except KeyError:
+        if pd.api.types.is_integer_dtype(series.dtype):
+            return "money"
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            return "date"
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return "bool"
+        if pd.api.types.is_float_dtype(series.dtype):
+            return "number"
+        return "text"
+
+
+def _python(value: object) -> object:
+    """A frame value as the writer takes it: None for empty, plain int/float/str/bool/datetime."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, str) and value == "":
+        return None
+    return value
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(path: Path) -> None:
+    """Re-open what was written before it replaces the workbook: a bad file never takes its place."""
+    with Package(path) as pkg:
+        bad = pkg.zip.testzip()
+        if bad is not None:
+            raise UnsafeWorkbookError(f"the new version of the workbook failed its check at part {bad}; nothing was replaced")
+
+
+def settings_from_frame(frame: pd.DataFrame) -> dict[str, object]:
+    """Settings rows -> typed values, defaults for missing keys; bad values are located problems."""
+    values: dict[str, object] = {s.key: s.default for s in SETTINGS}
+    given = {str(k).strip(): (row, v) for row, k, v in zip(frame.index, frame["Key"], frame["Value"], strict=True) if k}
+    problems = []
+    declared = {s.key.casefold(): s for s in SETTINGS}
+    for key, (row, text) in given.items():
+        setting = declared.get(key.casefold())
+        if setting is None:
+            values[key] = text
+            continue
+        try:
+            values[setting.key] = _setting_value(setting.kind, text, setting.choices)
+        except ValueError as exc:
+            problems.append(Problem("Settings", int(row), "Value", f"{setting.key}: {exc}"))
+    if problems:
+        raise InputError(problems, heading="the Settings table was refused")
+    return values
+
+
+def _setting_value(kind: str, text: str, choices: tuple[str, ...]) -> object:
+    text = str(text).strip()
+    if kind == "bool":
+        return parse_bool(text)
+    if kind == "money":
+        return parse_amount_cents(text)
+    if kind == "int":
+        if not text.lstrip("-").isdigit():
+            raise ValueError(f"expected a whole number, got {text!r}")
+        return int(text)
+    if kind == "number":
+        try:
+            return float(text.rstrip("%").replace(",", "."))
+        except ValueError:
+            raise ValueError(f"expected a number, got {text!r}") from None
+    if kind == "buckets":
+        parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
+        if not parts or not all(p.strip().isdigit() for p in parts):
+            raise ValueError(f"expected day limits such as 30,60,90,120, got {text!r}")
+        limits = tuple(int(p) for p in parts)
+        if list(limits) != sorted(set(limits)) or limits[0] <= 0:
+            raise ValueError(f"expected increasing day limits above 0, got {text!r}")
+        return limits
+    if kind == "list":
+        return tuple(p.strip() for p in text.replace(",", ";").split(";") if p.strip())
+    if kind == "choice" and choices and text.casefold() not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}, got {text!r}")
+    return text.casefold() if kind == "choice" else text

@@ -1,0 +1,99 @@
+"""Cell styles arbook needs but a workbook may lack: a date format, a money format, a quote prefix.
+
+A cell keeps its own style whenever it has a suitable one; only when a date would show as a
+bare serial number, or text starting with "=" needs Excel's quote prefix, is a variant of the
+cell's style added to styles.xml (appended, never changing an existing style).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .package import NS, safe_xml
+
+__all__ = ["DATETIME_FORMAT", "DATE_FORMAT", "MONEY_FORMAT", "PERCENT_FORMAT", "Styles"]
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+_BUILTIN = {0: "General", 2: "0.00", 4: "#,##0.00", 9: "0%", 10: "0.00%", 14: "mm-dd-yy", 22: "m/d/yy h:mm"}
+_DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _m(tag: str) -> str:
+    return f"{{{NS['m']}}}{tag}"
+
+
+class Styles:
+    """styles.xml, with variants added on demand; `changed` tells whether it must be written."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.root = safe_xml(xml, "xl/styles.xml")
+        self.changed = False
+        self._numfmts = self.root.find("m:numFmts", NS)
+        self._xfs = self.root.find("m:cellXfs", NS)
+        if self._xfs is None:
+            raise ValueError("styles.xml has no cellXfs")
+        self._variants: dict[tuple[int, str | None, bool], int] = {}
+        self._formats = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in self._iter_numfmts()}
+
+    def _iter_numfmts(self):
+        return [] if self._numfmts is None else self._numfmts.findall("m:numFmt", NS)
+
+    def _xf(self, index: int) -> etree._Element:
+        xfs = self._xfs.findall("m:xf", NS)
+        return xfs[index] if 0 <= index < len(xfs) else xfs[0]
+
+    def format_code(self, xf_index: int) -> str:
+        fid = int(self._xf(xf_index).get("numFmtId", "0"))
+        return self._formats.get(fid, _BUILTIN.get(fid, "General" if fid not in _DATE_IDS else "m/d/yy"))
+
+    def is_date(self, xf_index: int) -> bool:
+        fid = int(self._xf(xf_index).get("numFmtId", "0"))
+        if fid in _DATE_IDS:
+            return True
+        code = _QUOTED.sub("", self._formats.get(fid, "")).lower()
+        return any(ch in code for ch in "dmy") and "general" not in code
+
+    def is_general(self, xf_index: int) -> bool:
+        return int(self._xf(xf_index).get("numFmtId", "0")) == 0
+
+    def variant(self, base: int, *, number_format: str | None = None, quote_prefix: bool = False) -> int:
+        """The index of a style like `base` with that number format and/or quote prefix."""
+        key = (base, number_format, quote_prefix)
+        if key in self._variants:
+            return self._variants[key]
+        xf = etree.fromstring(etree.tostring(self._xf(base)))
+        if number_format is not None:
+            xf.set("numFmtId", str(self._numfmt_id(number_format)))
+            xf.set("applyNumberFormat", "1")
+        if quote_prefix:
+            xf.set("quotePrefix", "1")
+        self._xfs.append(xf)
+        self._xfs.set("count", str(len(self._xfs.findall("m:xf", NS))))
+        index = len(self._xfs.findall("m:xf", NS)) - 1
+        self._variants[key] = index
+        self.changed = True
+        return index
+
+    def _numfmt_id(self, code: str) -> int:
+        for fid, existing in {**_BUILTIN, **self._formats}.items():
+            if existing == code:
+                return fid
+        if self._numfmts is None:
+            self._numfmts = etree.Element(_m("numFmts"))
+            self.root.insert(0, self._numfmts)
+        fid = max([163, *self._formats]) + 1
+        el = etree.SubElement(self._numfmts, _m("numFmt"))
+        el.set("numFmtId", str(fid))
+        el.set("formatCode", code)
+        self._numfmts.set("count", str(len(self._iter_numfmts())))
+        self._formats[fid] = code
+        return fid
+
+    def to_bytes(self) -> bytes:
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -1,0 +1,448 @@
+"""A new arbook workbook, built from the contract: every table, the Dashboard, and (in .xlsm) the Run button.
+
+Everything is derived from `workbook.contract`, so a table added there appears here with its
+formats, widths and drop-down lists. Text is always written with `write_string`: a payer name
+or memo that starts with "=" must stay text, never become a formula.
+
+The Dashboard (the first sheet) holds:
+  - a status area of named cells that the Excel front end writes after each run:
+    `arbook_last_run`, `arbook_result`, `arbook_message`;
+  - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of `OPERATIONS` labels),
+    `arbook_bank_files` (paths for the bank import and month-end, `;`-separated, relative to
+    the workbook's folder), `arbook_as_of` (blank = today) and one Run button bound to the
+    `SampleCall` macro of xlwings' Excel-made VBA project (see `OPERATIONS` for why);
+  - key figures, looked up by Metric in the arbook-owned `KPIs` table;
+  - two native charts. A chart over a fixed range would not follow a table whose row count
+    changes, so each chart reads a fixed-size block of helper cells ("Chart data") whose
+    formulas use structured references (`SUM(Aging[Current])`, `INDEX(Forecast[Expected],3)`),
+    which Excel and LibreOffice both re-evaluate whatever the table's size.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import io
+import keyword
+import math
+import sys
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from common.errors import ArbookError
+from common.values import format_cents, parse_bool
+
+from . import contract
+from .contract import SETTINGS, TABLES, Column, Kind, Setting, Table, normalise_header
+
+__all__ = [
+    "DASHBOARD",
+    "FORECAST_CHART_ROWS",
+    "KPI_METRICS",
+    "OPERATIONS",
+    "RUN_MACRO",
+    "STATUS_NAMES",
+    "build_workbook",
+    "entry_module_source",
+    "xlwings_vba_project",
+]
+
+DASHBOARD = "Dashboard"
+
+STATUS_NAMES = {"last_run": "arbook_last_run", "result": "arbook_result", "message": "arbook_message"}
+"""Named cells of the Dashboard's status area, written by the Excel front end after each run."""
+
+OPERATIONS: tuple[tuple[str, str], ...] = (
+    ("import_bank", "Import bank file(s)"),
+    ("match", "Match bank lines"),
+    ("post", "Post approved matches"),
+    ("aging", "Recompute aging"),
+    ("credit", "Recompute credit"),
+    ("forecast", "Recompute forecast"),
+    ("statements_preview", "Statements: preview to outbox"),
+    ("statements_send", "Statements: send by e-mail"),
+    ("notices_preview", "Notices: preview to outbox"),
+    ("notices_send", "Notices: send by e-mail"),
+    ("month_end", "Month-end run"),
+)
+"""(key, Dashboard label) of every operation the Run button offers.
+
+Why one Run button and a drop-down rather than one button per operation: the .xlsm carries
+the VBA project Excel itself saved into xlwings' quickstart_standalone.xlsm (we cannot write
+VBA without Excel), whose only entry point is `SampleCall`: it runs `<workbook name>.main()`
+with no argument. Every button bound to it would run the same thing, and the pressed button's
+name (Application.Caller) is only known to VBA, not to the Python process, on Windows and on
+macOS alike. The operation is therefore read from the `arbook_operation` cell. On a machine
+with Excel, `macros.vba.install_vba` imports macros/arbook.bas and adds one button per
+operation, each bound to its own Sub.
+"""
+
+RUN_MACRO = "SampleCall"
+"""The macro of xlwings' standalone VBA project that runs `import <stem>; <stem>.main()`."""
+
+KPI_METRICS: tuple[tuple[str, str], ...] = (
+    ("OpenAR", "Open receivables"),
+    ("OverdueAR", "Overdue"),
+    ("DisputedAR", "Disputed"),
+    ("DSO", "DSO (count-back)"),
+    ("DSOSimple", "DSO (simple)"),
+    ("BestPossibleDSO", "Best possible DSO"),
+    ("ADD", "Average days delinquent"),
+    ("CEI", "Collection effectiveness (%)"),
+    ("AvgDaysLate", "Average days paid late"),
+)
+"""(Metric in the KPIs table, Dashboard label): the names arbook.kpi.kpi_table writes."""
+
+FORECAST_CHART_ROWS = 13
+"""Periods the forecast chart shows: the 13-week forecast, one row per week."""
+
+_MONEY = "#,##0.00"
+_NUMBER_FORMATS: dict[Kind, str] = {
+    "text": "@", "id": "@", "choice": "@", "bool": "@",
+    "money": _MONEY, "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss",
+    "int": "0", "number": "0.0",
+}
+_PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}
+_TABLE_STYLE = "Table Style Medium 2"
+_PROJECT_MODULES = {"arbook", "workbook", "matching", "mailer", "macros", "common", "sample_data", "xlwings"}
+_ENTRY_MARKER = "# arbook: Excel entry module"
+
+
+def build_workbook(
+    path: Path,
+    *,
+    rows: Mapping[str, pd.DataFrame] | None = None,
+    macro_enabled: bool = False,
+    vba_project: Path | None = None,
+) -> None:
+    """Write a new workbook at `path` with every contract table, the Dashboard and `rows`.
+
+    `rows` maps a table name to a frame typed per the contract (money in Int64 cents, dates
+    as datetime64, IDs as str); its columns are matched to the contract's by name. Given
+    Settings rows override the defaults of the same Key. With `macro_enabled` the file must
+    be .xlsm: it gets the VBA project (`vba_project`, else the one inside the installed
+    xlwings), the Run button, and `<stem>.py` beside it, the module `SampleCall` imports.
+    """
+    path = Path(path)
+    known = {normalise_header(t.name) for t in TABLES}
+    unknown = sorted(name for name in rows or {} if normalise_header(name) not in known)
+    if unknown:
+        raise ValueError(f"rows given for tables the contract does not have: {unknown}")
+    rows = {normalise_header(k): v for k, v in (rows or {}).items()}
+    if macro_enabled != (path.suffix.lower() == ".xlsm"):
+        raise ArbookError(f"{path.name}: a workbook with buttons must be .xlsm, one without must be .xlsx")
+    if macro_enabled:
+        _check_module_name(path)
+    vba = (vba_project.read_bytes() if vba_project else xlwings_vba_project()) if macro_enabled else None
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+    formats = _Formats(wb)
+    dashboard = wb.add_worksheet(DASHBOARD)
+    for table in TABLES:
+        frame = rows.get(normalise_header(table.name))
+        if table.name == "Settings":
+            frame = _settings_frame(frame)
+        _write_table(wb, formats, table, frame)
+    _write_dashboard(wb, dashboard, formats, macro_enabled)
+    if vba is not None:
+        wb.add_vba_project(io.BytesIO(vba), is_stream=True)
+    wb.close()
+    if macro_enabled:
+        path.with_suffix(".py").write_text(entry_module_source(), encoding="utf-8")
+
+
+def xlwings_vba_project() -> bytes:
+    """The vbaProject.bin Excel saved into the installed xlwings' quickstart_standalone.xlsm.
+
+    Taken at build time, never committed: it then always matches the xlwings the user runs.
+    """
+    source = importlib.resources.files("xlwings") / "quickstart_standalone.xlsm"
+    with source.open("rb") as fh, zipfile.ZipFile(fh) as zf:
+        return zf.read("xl/vbaProject.bin")
+
+
+def entry_module_source() -> str:
+    """`<stem>.py` beside an .xlsm: `SampleCall` runs `import <stem>; <stem>.main()`."""
+    return (
+        f'{_ENTRY_MARKER} (written by arbook new; safe to regenerate).\n'
+        '"""What the workbook\'s Run button calls through xlwings\' SampleCall macro."""\n\n\n'
+        "def main() -> None:\n"
+        "    from macros.entry import run_from_excel\n\n"
+        "    run_from_excel()\n"
+    )
+
+
+def _check_module_name(path: Path) -> None:
+    """SampleCall imports the workbook's name as a module: it must be a fresh, valid one."""
+    stem = path.stem
+    if not stem.isidentifier() or keyword.iskeyword(stem):
+        raise ArbookError(
+            f"{path.name}: the name of a workbook with buttons must be a Python name "
+            "(letters, digits, underscores; not starting with a digit), e.g. receivables.xlsm"
+        )
+    if stem in sys.stdlib_module_names or stem in _PROJECT_MODULES:
+        raise ArbookError(f"{path.name}: {stem!r} is the name of a Python module; choose another workbook name")
+    entry = path.with_suffix(".py")
+    if entry.exists() and _ENTRY_MARKER not in entry.read_text(encoding="utf-8", errors="replace"):
+        raise ArbookError(f"{entry}: exists and was not written by arbook; the workbook needs that name for itself")
+
+
+class _Formats:
+    """One xlsxwriter Format per column kind (and the Dashboard's few), created once."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.kind = {k: wb.add_format({"num_format": f}) for k, f in _NUMBER_FORMATS.items()}
+        self.percent = wb.add_format({"num_format": "0.0%"})
+        self.title = wb.add_format({"bold": True, "font_size": 20})
+        self.heading = wb.add_format({"bold": True, "font_size": 13, "bottom": 1})
+        self.label = wb.add_format({"bold": True})
+        self.note = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.input = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "@"})
+        self.input_date = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd"})
+        self.status = wb.add_format({"border": 1, "num_format": "@"})
+        self.status_time = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.kpi = wb.add_format({"num_format": _MONEY, "font_size": 14, "bold": True})
+        self.money = self.kind["money"]
+
+    def column(self, table: Table, col: Column) -> Format:
+        return self.percent if (table.name, col.name) in _PERCENT_COLUMNS else self.kind[col.kind]
+
+
+def _settings_frame(given: pd.DataFrame | None) -> pd.DataFrame:
+    """Every contract setting with its default as a person would type it; given rows win."""
+    override: dict[str, tuple[object, object]] = {}
+    extra: list[tuple[object, object, object]] = []
+    known = {s.key for s in SETTINGS}
+    if given is not None:
+        cols = {normalise_header(c): c for c in given.columns}
+        for _, r in given.iterrows():
+            key = str(r[cols["key"]])
+            desc = r[cols["description"]] if "description" in cols else None
+            if key in known:
+                override[key] = (r[cols["value"]], desc)
+            else:
+                extra.append((key, r[cols["value"]], desc))
+    records = []
+    for s in SETTINGS:
+        value, desc = override.get(s.key, (_setting_text(s), None))
+        records.append((s.key, value, desc if _filled(desc) else s.description))
+    records += extra
+    return pd.DataFrame(records, columns=["Key", "Value", "Description"])
+
+
+def _setting_text(s: Setting) -> str:
+    value = s.default
+    if s.kind == "bool":
+        return "yes" if value else "no"
+    if s.kind == "money":
+        return format_cents(int(value))  # type: ignore[call-overload]
+    if s.kind == "number":
+        return f"{value:g}"
+    if s.kind == "buckets":
+        return ",".join(str(v) for v in value)  # type: ignore[attr-defined]
+    if s.kind == "list":
+        return ";".join(str(v) for v in value)  # type: ignore[attr-defined]
+    return str(value)
+
+
+def _filled(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFrame | None) -> None:
+    ws = wb.add_worksheet(table.name)
+    cols = table.columns
+    records = _records(table, frame)
+    body = max(len(records), 1)  # an empty table keeps one blank row, so the ListObject is valid
+    ws.add_table(0, 0, body, len(cols) - 1, {
+        "name": table.name,
+        "style": _TABLE_STYLE,
+        "columns": [{"header": c.name, "format": formats.column(table, c)} for c in cols],
+    })
+    for c, col in enumerate(cols):
+        ws.set_column(c, c, col.width)
+        if col.description:
+            ws.write_comment(0, c, col.description)
+        fmt = formats.column(table, col)
+        for r, record in enumerate(records, start=1):
+            _write_value(ws, r, c, col, record[c], fmt)
+        if records == []:
+            ws.write_blank(1, c, None, fmt)
+        choices = ("Y", "N") if col.kind == "bool" else col.choices
+        if choices:
+            ws.data_validation(1, c, body, c, {
+                "validate": "list", "source": list(choices),
+                "error_type": "warning" if col.kind == "bool" else "stop",
+                "error_title": f"{table.name}[{col.name}]",
+                "error_message": "Choose one of: " + ", ".join(choices),
+            })
+    if table.name == "Settings":
+        _settings_validation(ws, records)
+    ws.freeze_panes(1, 0)
+
+
+def _records(table: Table, frame: pd.DataFrame | None) -> list[list[object]]:
+    """The frame's rows in contract column order (missing columns empty)."""
+    if frame is None or frame.empty:
+        return []
+    by_name = {normalise_header(c): c for c in frame.columns}
+    unknown = set(by_name) - {normalise_header(c.name) for c in table.columns}
+    if unknown:
+        raise ValueError(f"{table.name}: columns not in the contract: {sorted(by_name[u] for u in unknown)}")
+    columns = []
+    for col in table.columns:
+        source = by_name.get(normalise_header(col.name))
+        columns.append(frame[source].tolist() if source is not None else [None] * len(frame))
+    return [list(r) for r in zip(*columns, strict=True)]
+
+
+def _write_value(ws: Worksheet, row: int, col: int, column: Column, value: object, fmt: Format) -> None:
+    if not _filled(value):
+        ws.write_blank(row, col, None, fmt)
+        return
+    kind = column.kind
+    if kind == "money":
+        ws.write_number(row, col, int(value) / 100, fmt)  # exact: the double nearest cents/100
+    elif kind in ("date", "datetime"):
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        ws.write_datetime(row, col, stamp.to_pydatetime() if kind == "datetime" else stamp.normalize().to_pydatetime(), fmt)
+    elif kind == "bool":
+        ws.write_string(row, col, "Y" if _truthy(value) else "N", fmt)
+    elif kind == "int":
+        ws.write_number(row, col, int(value), fmt)  # type: ignore[call-overload]
+    elif kind == "number":
+        ws.write_number(row, col, float(value), fmt)  # type: ignore[arg-type]
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _truthy(value: object) -> bool:
+    return parse_bool(value) if isinstance(value, str) else bool(value)
+
+
+def _settings_validation(ws: Worksheet, records: list[list[object]]) -> None:
+    """Drop-downs on the Value cell of yes/no and choice settings."""
+    kinds = {s.key: s for s in SETTINGS}
+    for r, (key, *_rest) in enumerate(records, start=1):
+        s = kinds.get(str(key))
+        if s is None or s.kind not in ("bool", "choice"):
+            continue
+        choices = ["yes", "no"] if s.kind == "bool" else list(s.choices)
+        ws.data_validation(r, 1, r, 1, {"validate": "list", "source": choices, "error_type": "warning"})
+
+
+_LIST_COL = 17  # R: the Operation drop-down's list, outside the printed area
+_DATA_COL = 19  # T, U: the charts' helper cells
+_CHART_COL = 4  # E: the charts, right of the status and key figures
+
+
+def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabled: bool) -> None:
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 10)
+    ws.set_column(3, 3, 2)
+    ws.write_string(0, 0, "arbook: customer receivables", formats.title)
+    ws.write_string(1, 0, "The figures below come from the KPIs, Aging and Forecast tables, which every "
+                    "arbook run rewrites.", formats.note)
+
+    ws.write_string(3, 0, "Status of the last run", formats.heading)
+    for r, (key, label) in enumerate((("last_run", "Last run"), ("result", "Result"), ("message", "Message")), 4):
+        ws.write_string(r, 0, label, formats.label)
+        ws.write_blank(r, 1, None, formats.status_time if key == "last_run" else formats.status)
+        wb.define_name(STATUS_NAMES[key], f"={DASHBOARD}!$B${r + 1}")
+
+    top = _write_run_area(wb, ws, formats, 8) if macro_enabled else 8
+    ws.write_string(top, 0, "Key figures", formats.heading)
+    for r, (metric, label) in enumerate(KPI_METRICS, top + 1):
+        lookup = f'MATCH("{metric}",KPIs[Metric],0)'
+        ws.write_string(r, 0, label, formats.label)
+        ws.write_formula(r, 1, f'=IFERROR(INDEX(KPIs[Value],{lookup}),"")', formats.kpi, "")
+        ws.write_formula(r, 2, f'=IFERROR(INDEX(KPIs[Unit],{lookup})&"","")', None, "")
+
+    _write_charts(wb, ws, formats)
+    ws.set_landscape()
+    ws.print_area(0, 0, 34, _LIST_COL - 2)
+    ws.fit_to_pages(1, 1)
+    ws.activate()
+
+
+def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int) -> int:
+    """Operation drop-down, its inputs and the Run button; returns the next free row."""
+    ws.write_string(top, 0, "Run an operation", formats.heading)
+    labels = [label for _, label in OPERATIONS]
+    inputs = (
+        ("arbook_operation", "Operation", labels[1], formats.input),
+        ("arbook_bank_files", "Bank file(s), ;-separated", "", formats.input),
+        ("arbook_as_of", "As of (blank = today)", "", formats.input_date),
+    )
+    for r, (name, label, value, fmt) in enumerate(inputs, top + 1):
+        ws.write_string(r, 0, label, formats.label)
+        if value:
+            ws.write_string(r, 1, value, fmt)
+        else:
+            ws.write_blank(r, 1, None, fmt)
+        wb.define_name(name, f"={DASHBOARD}!$B${r + 1}")
+    ws.write_string(top, _LIST_COL, "Operations", formats.label)
+    for i, label in enumerate(labels, top + 1):
+        ws.write_string(i, _LIST_COL, label)
+    ws.set_column(_LIST_COL, _LIST_COL, 30)
+    column = xl_col_to_name(_LIST_COL)
+    ws.data_validation(top + 1, 1, top + 1, 1, {
+        "validate": "list", "source": f"=${column}${top + 2}:${column}${top + 1 + len(labels)}",
+        "error_title": "Operation", "error_message": "Choose an operation from the list",
+    })
+    ws.insert_button(top + 1, 2, {
+        "macro": RUN_MACRO, "caption": "Run", "width": 70, "height": 40,
+        "description": "Runs the operation chosen in the Operation cell",
+    })
+    return top + 5
+
+
+def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
+    """Charts over fixed helper cells whose structured references follow the tables' size."""
+    col = _DATA_COL
+    ws.write_string(0, col, "Chart data (formulas over the Aging and Forecast tables)", formats.note)
+    buckets = [c.name for c in contract.table("Aging").columns if c.kind == "money"][:-2]  # not Total, Overdue
+    ws.write_string(1, col, "Bucket", formats.label)
+    ws.write_string(1, col + 1, "Open", formats.label)
+    for i, bucket in enumerate(buckets, 2):
+        ws.write_string(i, col, bucket)
+        ws.write_formula(i, col + 1, f"=SUM(Aging[[{bucket}]])", formats.money, "")
+    head = 3 + len(buckets)
+    ws.write_string(head, col, "Period", formats.label)
+    ws.write_string(head, col + 1, "Expected", formats.label)
+    for k in range(1, FORECAST_CHART_ROWS + 1):
+        ws.write_formula(head + k, col, f'=IFERROR(INDEX(Forecast[Period],{k})&"","")', None, "")
+        ws.write_formula(head + k, col + 1, f"=IFERROR(INDEX(Forecast[Expected],{k})+0,0)", formats.money, "")
+    ws.set_column(col, col, 22)
+    ws.set_column(col + 1, col + 1, 14)
+
+    def series(name: str, first: int, last: int, color: str) -> dict[str, object]:
+        return {
+            "name": name, "fill": {"color": color},
+            "categories": [DASHBOARD, first, col, last, col],
+            "values": [DASHBOARD, first, col + 1, last, col + 1],
+        }
+
+    for anchor, title, data in (
+        (3, "Aging by bucket", series("Open", 2, 1 + len(buckets), "#4472C4")),
+        (19, f"Cash-in forecast, {FORECAST_CHART_ROWS} weeks",
+         series("Expected", head + 1, head + FORECAST_CHART_ROWS, "#70AD47")),
+    ):
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series(data)
+        chart.set_title({"name": title})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"num_format": "#,##0"})
+        ws.insert_chart(anchor, _CHART_COL, chart, {"x_scale": 1.3, "y_scale": 1.0})

@@ -1,0 +1,77 @@
+"""Checks that span rows or tables: duplicates, unknown customers, dates out of order.
+
+Per-cell type problems are found while reading (`workbook.convert`); these rules need whole
+columns or a second table. Each returns Problems located to the Excel row and column.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from common.errors import Problem
+
+__all__ = ["cross_table_problems", "table_problems"]
+
+_EMAIL = re.compile(r"^[^@\s,;<>()\"']+@[^@\s,;<>()\"']+\.[^@\s,;<>()\"']+$")
+
+
+def table_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
+    """Rules within one table."""
+    problems: list[Problem] = []
+    keys = {"Customers": "CustomerID", "Invoices": "InvoiceNo", "Orders": "OrderNo", "DunningLevels": "Level",
+            "Settings": "Key"}
+    if table in keys:
+        problems += _duplicates(table, frame, keys[table])
+    if table == "BankLines":
+        problems += _duplicates(table, frame[frame["LineID"] != ""], "LineID")
+    if table == "Templates":
+        pairs = frame["Name"].str.casefold() + "|" + frame["Language"]
+        for row in frame.index[pairs.duplicated(keep="first") & (frame["Name"] != "")]:
+            problems.append(Problem(table, int(row), "Name", "this template name and language appear twice"))
+    if table == "Invoices":
+        late = frame["DueDate"].notna() & frame["InvoiceDate"].notna() & (frame["DueDate"] < frame["InvoiceDate"])
+        for row in frame.index[late]:
+            problems.append(Problem(table, int(row), "DueDate", "expected a due date on or after the InvoiceDate"))
+        zero = frame["Amount"].fillna(1) == 0
+        for row in frame.index[zero]:
+            problems.append(Problem(table, int(row), "Amount", "expected a non-zero amount (negative for a credit note)"))
+    if table == "Customers":
+        for column in ("Email", "CC"):
+            for row, text in frame[column].items():
+                for address in filter(None, (a.strip() for a in re.split(r"[;,]", text))):
+                    if not _EMAIL.match(address):
+                        problems.append(Problem(table, int(row), column, f"expected an e-mail address, got {address!r}"))
+        for column in ("PaymentTermsDays", "CreditLimit"):
+            for row in frame.index[frame[column].fillna(0) < 0]:
+                problems.append(Problem(table, int(row), column, "expected zero or more, got a negative value"))
+    if table == "DunningLevels":
+        for row in frame.index[frame["Level"].fillna(1) < 0]:
+            problems.append(Problem(table, int(row), "Level", "expected a level of 0 or more"))
+    return problems
+
+
+def cross_table_problems(table: str, frame: pd.DataFrame, customers: pd.DataFrame | None) -> list[Problem]:
+    """Rules against another table: every CustomerID must be a known customer."""
+    if customers is None or "CustomerID" not in frame or table not in ("Invoices", "Orders"):
+        return []
+    known = set(customers["CustomerID"])
+    unknown = (frame["CustomerID"] != "") & ~frame["CustomerID"].isin(known)
+    return [
+        Problem(table, int(row), "CustomerID", f"expected a CustomerID of the Customers table, got {cid!r}")
+        for row, cid in frame.loc[unknown, "CustomerID"].items()
+    ]
+
+
+def _duplicates(table: str, frame: pd.DataFrame, column: str) -> list[Problem]:
+    values = frame[column]
+    filled = values.notna() & (values.astype(str) != "")
+    dup = values.duplicated(keep="first") & filled
+    first_row = {}
+    for row, value in values[filled].items():
+        first_row.setdefault(value, row)
+    return [
+        Problem(table, int(row), column, f"{value!r} appears twice (first in row {first_row[value]}); expected unique values")
+        for row, value in values[dup].items()
+    ]
