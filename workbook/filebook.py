@@ -125,15 +125,21 @@ class FileBook:
             return empty_frame(decl)
         date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
         frame, problems = read_located(self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904)
-        if not problems:
-            problems = table_problems(decl.name, frame)
-            if decl.name in ("Invoices", "Orders"):
-                problems += cross_table_problems(decl.name, frame, self.read("Customers"))
+        problems += table_problems(decl.name, frame)
+        if decl.name in ("Invoices", "Orders"):
+            problems += cross_table_problems(decl.name, frame, self._customers_if_valid())
         if problems:
             raise InputError(problems, heading=f"{self._path.name}: the {decl.name} table was refused")
         if decl.name == "Invoices":
             frame = self._default_due_dates(frame)
         return frame
+
+    def _customers_if_valid(self) -> pd.DataFrame | None:
+        """Customers for checking references; its own problems are reported when it is read itself."""
+        try:
+            return self.read("Customers")
+        except InputError:
+            return None
 
     def _default_due_dates(self, invoices: pd.DataFrame) -> pd.DataFrame:
         """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (30 when unset), SPEC §2."""

@@ -1,0 +1,44 @@
+"""How a Summary and progress look in a terminal (rich); the Excel buttons render them elsewhere."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .operation import Progress as ProgressCallback
+from .operation import Summary
+
+__all__ = ["progress_bar", "render_summary"]
+
+
+def render_summary(summary: Summary) -> None:
+    console = Console()
+    table = Table(title=f"arbook {summary.command}", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in summary.figures.items():
+        table.add_row(str(label), str(value))
+    console.print(table)
+    for note in summary.notes:
+        console.print(f"- {note}", highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressCallback]:
+    """A progress callback drawing one bar per step on stderr (silent when stderr is not a terminal)."""
+    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(file=sys.stderr), transient=True, disable=not sys.stderr.isatty())
+    tasks: dict[str, int] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bars.add_task(step, total=total)
+        bars.update(tasks[step], completed=done, total=total)
+
+    with bars:
+        yield update
