@@ -279,6 +279,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except ArbookError as exc:
         click.echo(f"arbook: {exc}", err=True)
+        for note in getattr(exc, "__notes__", ()):
+            click.echo(note, err=True)
         sys.exit(1)
     except SystemExit:
         raise

@@ -99,7 +99,7 @@ LANGUAGES = ("en", "de", "fr", "zh")
 TABLES: tuple[Table, ...] = (
     Table("Settings", Owner.USER, (
         _c("Key", "id", required=True, width=26),
-        _c("Value", "text", required=True, width=40),
+        _c("Value", "text", width=40, description="empty: the default applies"),
         _c("Description", width=60),
     ), key="Key", description="Company details and tuning; missing keys take their defaults."),
     Table("Customers", Owner.USER, (

@@ -51,7 +51,7 @@ class _Staged:
 class FileBook:
     """A workbook file as a `Book`. Use as a context manager: it holds the run lock while open."""
 
-    def __init__(self, path: Path | str, *, keep_backups: int = 10, lock: bool = True) -> None:
+    def __init__(self, path: Path | str, *, keep_backups: int = 10, lock: bool = True, dry_run: bool = False) -> None:
         self._path = Path(path)
         if not self._path.exists():
             raise UnsafeWorkbookError(f"{self._path} does not exist (create one with: arbook new {self._path.name})")
@@ -62,6 +62,7 @@ class FileBook:
         if self._path.suffix.lower() not in SUFFIXES:
             raise UnsafeWorkbookError(f"{self._path.name}: arbook works on .xlsx and .xlsm workbooks")
         self._keep_backups = keep_backups
+        self._dry_run = dry_run
         self._lock = RunLock(self._path) if lock else None
         if self._lock:
             self._lock.acquire()
@@ -206,8 +207,14 @@ class FileBook:
 
     # -- committing ------------------------------------------------------------------------
     def commit(self, command: str, summary: str) -> None:
-        """Write every staged change, then the Audit row, into a new file that replaces the old one."""
-        if not self._staged:
+        """Write every staged change, then the Audit row, into a new file that replaces the old one.
+
+        The Audit row's SHA256Before is the file as this commit found it; SHA256After is the file
+        as the step left it, just before its own Audit row was added. A dry run keeps the staged
+        changes visible to later reads and writes nothing.
+        """
+        if self._dry_run:
+            self._staged.clear()
             return
         refuse_if_open_in_excel(self._path)
         before = _sha256(self._path)
@@ -408,7 +415,11 @@ def _verify(path: Path) -> None:
 def settings_from_frame(frame: pd.DataFrame) -> dict[str, object]:
     """Settings rows -> typed values, defaults for missing keys; bad values are located problems."""
     values: dict[str, object] = {s.key: s.default for s in SETTINGS}
-    given = {str(k).strip(): (row, v) for row, k, v in zip(frame.index, frame["Key"], frame["Value"], strict=True) if k}
+    given = {
+        str(k).strip(): (row, v)
+        for row, k, v in zip(frame.index, frame["Key"], frame["Value"], strict=True)
+        if k and str(v).strip()
+    }
     problems = []
     declared = {s.key.casefold(): s for s in SETTINGS}
     for key, (row, text) in given.items():
