@@ -1,0 +1,93 @@
+"""The command line as a user meets it: help for every command, exit codes, no traceback for mistakes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arbook.cli import cli
+from workbook.docs import BEGIN, END, contract_markdown
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script, as a scheduler would call it."""
+    code = "from arbook.cli import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert cli.commands[name].help and len(cli.commands[name].help) > 20
+    assert re.search(rf"^arbook {re.escape(name)}\b", README, re.MULTILINE), f"README lacks `arbook {name}`"
+
+
+def test_readme_contract_table_is_generated_from_the_contract() -> None:
+    generated = README.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+    assert generated == contract_markdown(), "run: python -m workbook.docs README.md"
+
+
+def test_unknown_command_is_usage_error_exit_2() -> None:
+    result = run("frobnicate")
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
+
+
+def test_missing_workbook_is_refused_with_exit_1_and_no_traceback(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path / "nope.xlsx"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "nope.xlsx does not exist" in result.stderr
+
+
+def test_bad_as_of_is_usage_error(tmp_path: Path) -> None:
+    result = run("aging", str(tmp_path / "x.xlsx"), "--as-of", "31.02.2026")
+    assert result.returncode == 2
+    assert "expected a real date" in result.stderr
+
+
+def test_new_then_check_reports_every_table(tmp_path: Path) -> None:
+    book = tmp_path / "Book.xlsx"
+    assert run("new", str(book)).returncode == 0
+    result = run("check", str(book), "--json")
+    assert result.returncode == 0, result.stderr
+    assert '"Settings": "24 rows"' in result.stdout
+    assert '"Templates": "20 rows"' in result.stdout
+    again = run("new", str(book))
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+
+def test_check_lists_every_problem_with_its_cell(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import xlsxwriter
+
+    book = tmp_path / "Bad.xlsx"
+    wb = xlsxwriter.Workbook(book)
+    ws = wb.add_worksheet("Customers")
+    ws.add_table("A1:B3", {"name": "Customers", "columns": [{"header": "CustomerID"}, {"header": "Name"}],
+                           "data": [["C1", "Acme"], ["C1", "Acme again"]]})
+    ws = wb.add_worksheet("Invoices")
+    ws.add_table("A1:D3", {"name": "Invoices", "columns": [{"header": h} for h in
+                                                        ("InvoiceNo", "CustomerID", "InvoiceDate", "Amount")],
+                           "data": [["INV-1", "C9", dt.date(2026, 1, 5), "12,34,5"], ["INV-2", "C1", "31.02.2026", 5]]})
+    wb.close()
+    result = run("check", str(book))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("- ")]
+    assert lines == [
+        "- Customers row 3 column CustomerID: 'C1' appears twice (first in row 2); expected unique values",
+        "- Invoices row 3 column InvoiceDate: expected a real date, got '31.02.2026' (day is out of range for month)",
+        "- Invoices row 2 column Amount: expected an amount with one decimal mark, got '12,34,5'",
+    ]
