@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from common.errors import InputError, Problem, UnsafeWorkbookError
-from common.values import parse_amount_cents, parse_bool
 
-from .contract import SETTINGS, Owner, Table, normalise_header, table
+from .contract import Owner, Table, normalise_header, table
 from .convert import empty_frame
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells, locate, read_located
@@ -30,11 +29,12 @@ from .safety import (
     remove_stale_temps,
     temp_path,
 )
+from .settings import settings_from_frame
 from .sheetxml import CellValue
 from .validate import cross_table_problems, table_problems
 from .writer import PackageWriter
 
-__all__ = ["FileBook", "settings_from_frame"]
+__all__ = ["FileBook"]
 
 SUFFIXES = (".xlsx", ".xlsm")
 
@@ -183,6 +183,22 @@ class FileBook:
         header_row = where.header_row if where else 1
         new = frame.reset_index(drop=True)
         new.index = pd.Index(np.arange(header_row + 1, header_row + 1 + len(new)), name="row")
+        self._frames[decl.name] = new
+        self._staged.setdefault(decl.name, _Staged()).replaced = True
+
+    def create(self, name: str, frame: pd.DataFrame) -> None:
+        """Stage a contract table as a new Excel Table on a new sheet, with `frame` as its rows.
+
+        For `arbook init`, which adds what an adopted workbook lacks. A sheet that merely bears
+        the table's name (the user's own, not arbook's) is left alone: the new sheet gets a free
+        name, and the new Excel Table (found before any sheet, SPEC §2) carries the contract name.
+        """
+        decl = table(name)
+        if self._pkg.table(decl.name) is not None:
+            raise ValueError(f"{self._path.name} already has an Excel Table named {decl.name}")
+        self._where[decl.name] = None
+        new = frame.reset_index(drop=True)
+        new.index = pd.Index(np.arange(2, 2 + len(new)), name="row")
         self._frames[decl.name] = new
         self._staged.setdefault(decl.name, _Staged()).replaced = True
 
@@ -410,57 +426,3 @@ def _verify(path: Path) -> None:
         bad = pkg.zip.testzip()
         if bad is not None:
             raise UnsafeWorkbookError(f"the new version of the workbook failed its check at part {bad}; nothing was replaced")
-
-
-def settings_from_frame(frame: pd.DataFrame) -> dict[str, object]:
-    """Settings rows -> typed values, defaults for missing keys; bad values are located problems."""
-    values: dict[str, object] = {s.key: s.default for s in SETTINGS}
-    given = {
-        str(k).strip(): (row, v)
-        for row, k, v in zip(frame.index, frame["Key"], frame["Value"], strict=True)
-        if k and str(v).strip()
-    }
-    problems = []
-    declared = {s.key.casefold(): s for s in SETTINGS}
-    for key, (row, text) in given.items():
-        setting = declared.get(key.casefold())
-        if setting is None:
-            values[key] = text
-            continue
-        try:
-            values[setting.key] = _setting_value(setting.kind, text, setting.choices)
-        except ValueError as exc:
-            problems.append(Problem("Settings", int(row), "Value", f"{setting.key}: {exc}"))
-    if problems:
-        raise InputError(problems, heading="the Settings table was refused")
-    return values
-
-
-def _setting_value(kind: str, text: str, choices: tuple[str, ...]) -> object:
-    text = str(text).strip()
-    if kind == "bool":
-        return parse_bool(text)
-    if kind == "money":
-        return parse_amount_cents(text)
-    if kind == "int":
-        if not text.lstrip("-").isdigit():
-            raise ValueError(f"expected a whole number, got {text!r}")
-        return int(text)
-    if kind == "number":
-        try:
-            return float(text.rstrip("%").replace(",", "."))
-        except ValueError:
-            raise ValueError(f"expected a number, got {text!r}") from None
-    if kind == "buckets":
-        parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
-        if not parts or not all(p.strip().isdigit() for p in parts):
-            raise ValueError(f"expected day limits such as 30,60,90,120, got {text!r}")
-        limits = tuple(int(p) for p in parts)
-        if list(limits) != sorted(set(limits)) or limits[0] <= 0:
-            raise ValueError(f"expected increasing day limits above 0, got {text!r}")
-        return limits
-    if kind == "list":
-        return tuple(p.strip() for p in text.replace(",", ";").split(";") if p.strip())
-    if kind == "choice" and choices and text.casefold() not in choices:
-        raise ValueError(f"expected one of {', '.join(choices)}, got {text!r}")
-    return text.casefold() if kind == "choice" else text
