@@ -263,4 +263,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report_recipients", "list", (), "Who gets the month-end report, ;-separated"),
     Setting("mail_rate_per_minute", "int", 30, "Most messages sent per minute"),
     Setting("statement_min_balance", "money", 1, "Smallest balance that earns a statement"),
+    Setting("dso_period_days", "int", 90, "Days of credit sales behind the simple DSO"),
+    Setting("credit_review_utilization", "number", 80.0, "Utilisation in percent above which a customer is reviewed"),
+    Setting("credit_hold_days", "int", 90, "Days overdue at which a customer is put on Hold"),
+    Setting("credit_limit_step", "money", 100000, "Recommended limits are rounded up to this step"),
+    Setting("forecast_min_payments", "int", 3, "Payments a customer needs before its own history drives the forecast"),
+    Setting("forecast_months", "int", 12, "Months of forecast after the first 13 weeks"),
 )

@@ -1,0 +1,68 @@
+"""`arbook demo`: a sample company's workbook and bank files, then a month-end into an outbox.
+
+What `make demo` runs. The sample company is the small committed set of `sample_data/`
+(the same frames its generator makes for the default seed), so the demo needs no network,
+no Excel and no SMTP server.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+import sample_data
+from common.errors import ArbookError
+from workbook.contract import SETTINGS
+from workbook.settings import setting_text
+
+from .monthend import month_end
+from .new import new_workbook
+from .operation import NO_PROGRESS, Progress, Summary
+
+__all__ = ["demo"]
+
+MARKER = ".arbook-demo"
+
+
+def demo(directory: Path, *, progress: Progress = NO_PROGRESS) -> Summary:
+    """Build DIR/Book.xlsx and DIR/bank/*, run the month-end, and say where to look."""
+    directory = Path(directory)
+    _fresh(directory)
+    company = sample_data.load_small()
+    workbook = directory / "Book.xlsx"
+    new_workbook(workbook, rows={
+        "Settings": _settings_rows(company.settings),
+        "Customers": company.customers,
+        "Invoices": company.invoices,
+        "Orders": company.orders,
+        "Allocations": company.allocations,
+    })
+    bank_files = sample_data.write_bank_files(company, directory / "bank")
+    outbox = directory / "outbox"
+    result = month_end(workbook, bank_files=bank_files, as_of=company.as_of, outbox=outbox, progress=progress)
+    summary = Summary("demo", figures=dict(result.figures), notes=list(result.notes), ok=result.ok)
+    summary.notes += [
+        f"Open the workbook: {workbook.resolve()} (Dashboard, Matches to review, Aging, Credit, Forecast)",
+        f"Read the mail it wrote: {outbox.resolve()} (statements, notices, the month-end report; .eml files)",
+        f"Bank files it imported: {(directory / 'bank').resolve()}",
+    ]
+    return summary
+
+
+def _fresh(directory: Path) -> None:
+    """Start from an empty folder; a folder from an earlier demo is cleared, anything else refused."""
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / MARKER).exists():
+            raise ArbookError(f"{directory} is not empty and not an arbook demo folder; choose another folder")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MARKER).write_text("made by arbook demo; safe to delete\n", encoding="utf-8")
+
+
+def _settings_rows(settings: dict[str, object]) -> pd.DataFrame:
+    declared = {s.key: s for s in SETTINGS}
+    rows = [(key, setting_text(declared[key], value) if key in declared else str(value))
+            for key, value in settings.items()]
+    return pd.DataFrame(rows, columns=["Key", "Value"])

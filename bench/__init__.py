@@ -1,0 +1,1 @@
+"""Benchmarks: speed and quality, each runnable as python -m bench.<name>."""
