@@ -51,6 +51,7 @@ class Column:
     user_input: bool = False  # (u): user input inside an arbook-owned table
     choices: tuple[str, ...] = ()
     width: int = 14  # template column width, in characters
+    variable: bool = False  # present or not as a setting says (aging buckets): never added when absent
     description: str = ""
 
 
@@ -164,8 +165,8 @@ TABLES: tuple[Table, ...] = (
     ), appendable=True),
     Table("Aging", Owner.ARBOOK, (
         _c("CustomerID", "id"), _c("Name", width=32),
-        _c("Current", "money"), _c("1-30", "money"), _c("31-60", "money"), _c("61-90", "money"),
-        _c("91-120", "money"), _c("120+", "money"), _c("Total", "money"), _c("Overdue", "money"),
+        _c("Current", "money"), *(_c(b, "money", variable=True) for b in ("1-30", "31-60", "61-90", "91-120", "120+")),
+        _c("Total", "money"), _c("Overdue", "money"),
         _c("AvgDaysLate", "number"), _c("OldestDueDate", "date"),
     ), description="bucket columns follow the aging_buckets setting"),
     Table("Credit", Owner.ARBOOK, (

@@ -82,6 +82,8 @@ def frame_from_rows(
     index = np.arange(first_row, first_row + len(rows))[keep]
     data = {}
     for col in table.columns:
+        if col.variable and col.name not in where and where:
+            continue
         values = [v for v, k in zip(raws[col.name], keep, strict=True) if k]
         data[col.name] = _convert(table, col, values, index, problems, date_order, date1904)
     if table.owner.value == "arbook":  # aging buckets follow a setting: keep the columns as written
