@@ -23,7 +23,7 @@ from workbook.filebook import FileBook
 
 from .operation import NO_PROGRESS, Progress, Summary
 
-__all__ = ["STEPS", "month_end", "step_command"]
+__all__ = ["STEPS", "month_end", "run_month_end", "step_command"]
 
 STEPS = ("import-bank", "match", "aging", "credit", "forecast", "statements", "notices", "report")
 
@@ -36,7 +36,7 @@ def step_command(as_of: dt.date, step: str) -> str:
 class _StepBook:
     """The batch's book as one step sees it: its commit is recorded under the step's name."""
 
-    def __init__(self, book: FileBook, command: str) -> None:
+    def __init__(self, book: Book, command: str) -> None:
         self._book = book
         self._command = command
         self.committed = False
@@ -106,48 +106,64 @@ def month_end(
     progress: Progress = NO_PROGRESS,
     stop_after: str | None = None,
 ) -> Summary:
-    """Run every step of the month in order; skip those this month already completed.
+    """The batch on a workbook file: one FileBook holds the run lock for every step."""
+    with FileBook(workbook, dry_run=dry_run) as book:
+        summary = run_month_end(book, bank_files=bank_files, as_of=as_of, send=send and not dry_run,
+                                outbox=outbox, progress=progress, stop_after=stop_after)
+    if dry_run:
+        summary.notes.append("dry run: the workbook was not changed; mail went to the outbox only")
+    return summary
+
+
+def run_month_end(
+    book: Book,
+    *,
+    bank_files: list[Path],
+    as_of: dt.date,
+    send: bool = False,
+    outbox: Path | None = None,
+    progress: Progress = NO_PROGRESS,
+    stop_after: str | None = None,
+) -> Summary:
+    """Run every step of the month in order on `book`; skip those this month already completed.
 
     `stop_after` ends the run after that step (tests use it to reproduce an interrupted run).
     """
-    outbox = outbox or Path(workbook).parent / "outbox"
-    ctx = _Context(list(bank_files), as_of, send and not dry_run, outbox, progress, {})
+    outbox = outbox or book.path.parent / "outbox"
+    ctx = _Context(list(bank_files), as_of, send, outbox, progress, {})
     summary = Summary("month-end")
-    with FileBook(workbook, dry_run=dry_run) as book:
-        done = _completed_steps(book, as_of)
-        for number, step in enumerate(STEPS, start=1):
-            progress("month-end", number - 1, len(STEPS))
-            if step in done:
-                summary.figures[step] = "already done"
-                continue
-            step_book = _StepBook(book, step_command(as_of, step))
-            try:
-                result = _run_step(step, step_book, ctx)
-                if not step_book.committed:
-                    step_book.commit(step, _one_line(result))
-            except ArbookError as exc:
-                last = STEPS[number - 2] if number > 1 else None
-                exc.add_note(
-                    f"month-end stopped at step {number} ({step}); the workbook is as after "
-                    f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
-                    "to resume: completed steps are skipped."
-                )
-                raise
-            ctx.results[step] = result
-            summary.figures[step] = _one_line(result)
-            summary.notes += [f"{step}: {note}" for note in result.notes]
-            summary.ok = summary.ok and result.ok
-            if step == stop_after:
-                break
-        progress("month-end", len(STEPS), len(STEPS))
-    if dry_run:
-        summary.notes.append("dry run: the workbook was not changed; mail went to the outbox only")
-    summary.notes.append(f"workbook: {Path(workbook).resolve()}")
+    done = _completed_steps(book, as_of)
+    for number, step in enumerate(STEPS, start=1):
+        progress("month-end", number - 1, len(STEPS))
+        if step in done:
+            summary.figures[step] = "already done"
+            continue
+        step_book = _StepBook(book, step_command(as_of, step))
+        try:
+            result = _run_step(step, step_book, ctx)
+            if not step_book.committed:
+                step_book.commit(step, _one_line(result))
+        except ArbookError as exc:
+            last = STEPS[number - 2] if number > 1 else None
+            exc.add_note(
+                f"month-end stopped at step {number} ({step}); the workbook is as after "
+                f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
+                "to resume: completed steps are skipped."
+            )
+            raise
+        ctx.results[step] = result
+        summary.figures[step] = _one_line(result)
+        summary.notes += [f"{step}: {note}" for note in result.notes]
+        summary.ok = summary.ok and result.ok
+        if step == stop_after:
+            break
+    progress("month-end", len(STEPS), len(STEPS))
+    summary.notes.append(f"workbook: {book.path.resolve()}")
     summary.notes.append(f"outbox: {outbox.resolve()}")
     return summary
 
 
-def _completed_steps(book: FileBook, as_of: dt.date) -> set[str]:
+def _completed_steps(book: Book, as_of: dt.date) -> set[str]:
     audit: pd.DataFrame = book.read("Audit")
     commands = set(audit["Command"])
     return {step for step in STEPS if step_command(as_of, step) in commands}

@@ -14,8 +14,9 @@ The Dashboard (the first sheet) holds:
   - key figures, looked up by Metric in the arbook-owned `KPIs` table;
   - two native charts. A chart over a fixed range would not follow a table whose row count
     changes, so each chart reads a fixed-size block of helper cells ("Chart data") whose
-    formulas use structured references (`SUM(Aging[Current])`, `INDEX(Forecast[Expected],3)`),
-    which Excel and LibreOffice both re-evaluate whatever the table's size.
+    formulas use structured references (`SUM(INDEX(Aging,0,3))`, `INDEX(Forecast[Expected],3)`),
+    which Excel and LibreOffice both re-evaluate whatever the table's size (and, for Aging,
+    whatever bucket columns the aging_buckets setting gives it).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -37,14 +39,17 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from common.errors import ArbookError
-from common.values import format_cents, parse_bool
+from common.values import parse_bool
 
 from . import contract
-from .contract import SETTINGS, TABLES, Column, Kind, Setting, Table, normalise_header
+from .contract import SETTINGS, TABLES, Column, Kind, Table, normalise_header
+from .settings import setting_text
 
 __all__ = [
+    "AGING_CHART_BUCKETS",
     "DASHBOARD",
     "FORECAST_CHART_ROWS",
+    "INPUT_NAMES",
     "KPI_METRICS",
     "OPERATIONS",
     "RUN_MACRO",
@@ -59,6 +64,9 @@ DASHBOARD = "Dashboard"
 STATUS_NAMES = {"last_run": "arbook_last_run", "result": "arbook_result", "message": "arbook_message"}
 """Named cells of the Dashboard's status area, written by the Excel front end after each run."""
 
+INPUT_NAMES = {"operation": "arbook_operation", "bank_files": "arbook_bank_files", "as_of": "arbook_as_of"}
+"""Named cells of the run area (.xlsm only), read by the Excel front end."""
+
 OPERATIONS: tuple[tuple[str, str], ...] = (
     ("import_bank", "Import bank file(s)"),
     ("match", "Match bank lines"),
@@ -70,16 +78,18 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("statements_send", "Statements: send by e-mail"),
     ("notices_preview", "Notices: preview to outbox"),
     ("notices_send", "Notices: send by e-mail"),
-    ("month_end", "Month-end run"),
+    ("month_end", "Month-end run (mail to outbox)"),
+    ("month_end_send", "Month-end run and send"),
 )
 """(key, Dashboard label) of every operation the Run button offers.
 
 Why one Run button and a drop-down rather than one button per operation: the .xlsm carries
 the VBA project Excel itself saved into xlwings' quickstart_standalone.xlsm (we cannot write
 VBA without Excel), whose only entry point is `SampleCall`: it runs `<workbook name>.main()`
-with no argument. Every button bound to it would run the same thing, and the pressed button's
-name (Application.Caller) is only known to VBA, not to the Python process, on Windows and on
-macOS alike. The operation is therefore read from the `arbook_operation` cell. On a machine
+with no argument. Every button bound to it would run the same thing; the pressed button's
+name (Application.Caller) is VBA's to know, and asking Excel for it from the Python process
+is not dependable on Windows and not possible on macOS. So the operation is read from the
+`arbook_operation` cell, which works the same everywhere and can be tested without Excel. On a machine
 with Excel, `macros.vba.install_vba` imports macros/arbook.bas and adds one button per
 operation, each bound to its own Sub.
 """
@@ -103,11 +113,21 @@ KPI_METRICS: tuple[tuple[str, str], ...] = (
 FORECAST_CHART_ROWS = 13
 """Periods the forecast chart shows: the 13-week forecast, one row per week."""
 
+AGING_CHART_BUCKETS = 6
+"""Buckets the aging chart shows: Current and five more, as many as the default aging_buckets
+(30,60,90,120) make; fewer buckets leave empty places, more are left out of the chart."""
+
 _MONEY = "#,##0.00"
 _NUMBER_FORMATS: dict[Kind, str] = {
-    "text": "@", "id": "@", "choice": "@", "bool": "@",
-    "money": _MONEY, "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss",
-    "int": "0", "number": "0.0",
+    "text": "@",
+    "id": "@",
+    "choice": "@",
+    "bool": "@",
+    "money": _MONEY,
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "int": "0",
+    "number": "0.0",
 }
 _PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}
 _TABLE_STYLE = "Table Style Medium 2"
@@ -171,7 +191,7 @@ def xlwings_vba_project() -> bytes:
 def entry_module_source() -> str:
     """`<stem>.py` beside an .xlsm: `SampleCall` runs `import <stem>; <stem>.main()`."""
     return (
-        f'{_ENTRY_MARKER} (written by arbook new; safe to regenerate).\n'
+        f"{_ENTRY_MARKER} (written by arbook new; safe to regenerate).\n"
         '"""What the workbook\'s Run button calls through xlwings\' SampleCall macro."""\n\n\n'
         "def main() -> None:\n"
         "    from macros.entry import run_from_excel\n\n"
@@ -188,10 +208,14 @@ def _check_module_name(path: Path) -> None:
             "(letters, digits, underscores; not starting with a digit), e.g. receivables.xlsm"
         )
     if stem in sys.stdlib_module_names or stem in _PROJECT_MODULES:
-        raise ArbookError(f"{path.name}: {stem!r} is the name of a Python module; choose another workbook name")
+        raise ArbookError(
+            f"{path.name}: {stem!r} is the name of a Python module; choose another workbook name"
+        )
     entry = path.with_suffix(".py")
     if entry.exists() and _ENTRY_MARKER not in entry.read_text(encoding="utf-8", errors="replace"):
-        raise ArbookError(f"{entry}: exists and was not written by arbook; the workbook needs that name for itself")
+        raise ArbookError(
+            f"{entry}: exists and was not written by arbook; the workbook needs that name for itself"
+        )
 
 
 class _Formats:
@@ -216,7 +240,7 @@ class _Formats:
 
 
 def _settings_frame(given: pd.DataFrame | None) -> pd.DataFrame:
-    """Every contract setting with its default as a person would type it; given rows win."""
+    """Every contract setting, its default as a person would type it (blank when it has none); given rows win."""
     override: dict[str, tuple[object, object]] = {}
     extra: list[tuple[object, object, object]] = []
     known = {s.key for s in SETTINGS}
@@ -231,25 +255,10 @@ def _settings_frame(given: pd.DataFrame | None) -> pd.DataFrame:
                 extra.append((key, r[cols["value"]], desc))
     records = []
     for s in SETTINGS:
-        value, desc = override.get(s.key, (_setting_text(s), None))
+        value, desc = override.get(s.key, (setting_text(s, s.default), None))
         records.append((s.key, value, desc if _filled(desc) else s.description))
     records += extra
     return pd.DataFrame(records, columns=["Key", "Value", "Description"])
-
-
-def _setting_text(s: Setting) -> str:
-    value = s.default
-    if s.kind == "bool":
-        return "yes" if value else "no"
-    if s.kind == "money":
-        return format_cents(int(value))  # type: ignore[call-overload]
-    if s.kind == "number":
-        return f"{value:g}"
-    if s.kind == "buckets":
-        return ",".join(str(v) for v in value)  # type: ignore[attr-defined]
-    if s.kind == "list":
-        return ";".join(str(v) for v in value)  # type: ignore[attr-defined]
-    return str(value)
 
 
 def _filled(value: object) -> bool:
@@ -263,78 +272,102 @@ def _filled(value: object) -> bool:
 def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFrame | None) -> None:
     ws = wb.add_worksheet(table.name)
     cols = table.columns
-    records = _records(table, frame)
-    body = max(len(records), 1)  # an empty table keeps one blank row, so the ListObject is valid
-    ws.add_table(0, 0, body, len(cols) - 1, {
-        "name": table.name,
-        "style": _TABLE_STYLE,
-        "columns": [{"header": c.name, "format": formats.column(table, c)} for c in cols],
-    })
+    columns = _columns(table, frame)
+    height = len(columns[0]) if columns else 0
+    body = max(height, 1)  # an empty table keeps one blank row, so the ListObject is valid
+    ws.add_table(
+        0,
+        0,
+        body,
+        len(cols) - 1,
+        {
+            "name": table.name,
+            "style": _TABLE_STYLE,
+            "columns": [{"header": c.name, "format": formats.column(table, c)} for c in cols],
+        },
+    )
     for c, col in enumerate(cols):
         ws.set_column(c, c, col.width)
         if col.description:
             ws.write_comment(0, c, col.description)
         fmt = formats.column(table, col)
-        for r, record in enumerate(records, start=1):
-            _write_value(ws, r, c, col, record[c], fmt)
-        if records == []:
-            ws.write_blank(1, c, None, fmt)
+        write = {
+            "money": ws.write_number,
+            "int": ws.write_number,
+            "number": ws.write_number,
+            "date": ws.write_datetime,
+            "datetime": ws.write_datetime,
+        }.get(col.kind, ws.write_string)
+        for r, value in enumerate(columns[c] if columns else [None], start=1):
+            if value is None:
+                ws.write_blank(r, c, None, fmt)
+            else:
+                write(r, c, value, fmt)
         choices = ("Y", "N") if col.kind == "bool" else col.choices
         if choices:
-            ws.data_validation(1, c, body, c, {
-                "validate": "list", "source": list(choices),
-                "error_type": "warning" if col.kind == "bool" else "stop",
-                "error_title": f"{table.name}[{col.name}]",
-                "error_message": "Choose one of: " + ", ".join(choices),
-            })
-    if table.name == "Settings":
-        _settings_validation(ws, records)
+            ws.data_validation(
+                1,
+                c,
+                body,
+                c,
+                {
+                    "validate": "list",
+                    "source": list(choices),
+                    "error_type": "warning" if col.kind == "bool" else "stop",
+                    "error_title": f"{table.name}[{col.name}]",
+                    "error_message": "Choose one of: " + ", ".join(choices),
+                },
+            )
+    if table.name == "Settings" and columns:
+        _settings_validation(ws, columns[0])
     ws.freeze_panes(1, 0)
 
 
-def _records(table: Table, frame: pd.DataFrame | None) -> list[list[object]]:
-    """The frame's rows in contract column order (missing columns empty)."""
+def _columns(table: Table, frame: pd.DataFrame | None) -> list[list[object]]:
+    """The frame's columns in contract order as the values to write (None = blank); [] for no rows."""
     if frame is None or frame.empty:
         return []
     by_name = {normalise_header(c): c for c in frame.columns}
     unknown = set(by_name) - {normalise_header(c.name) for c in table.columns}
     if unknown:
         raise ValueError(f"{table.name}: columns not in the contract: {sorted(by_name[u] for u in unknown)}")
-    columns = []
+    out = []
     for col in table.columns:
         source = by_name.get(normalise_header(col.name))
-        columns.append(frame[source].tolist() if source is not None else [None] * len(frame))
-    return [list(r) for r in zip(*columns, strict=True)]
+        out.append(_cells(col, frame[source]) if source is not None else [None] * len(frame))
+    return out
 
 
-def _write_value(ws: Worksheet, row: int, col: int, column: Column, value: object, fmt: Format) -> None:
-    if not _filled(value):
-        ws.write_blank(row, col, None, fmt)
-        return
-    kind = column.kind
+def _cells(col: Column, series: pd.Series) -> list[object]:
+    """One column converted once: money as cents/100 (the double nearest the exact amount),
+    dates as datetimes, yes/no as Y/N, text as str; None where the cell stays blank."""
+    blank = series.isna().to_numpy() if col.kind != "bool" else np.zeros(len(series), dtype=bool)
+    kind = col.kind
     if kind == "money":
-        ws.write_number(row, col, int(value) / 100, fmt)  # exact: the double nearest cents/100
+        values = (pd.array(series, dtype="Int64").to_numpy("float64", na_value=np.nan) / 100).tolist()
     elif kind in ("date", "datetime"):
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-        ws.write_datetime(row, col, stamp.to_pydatetime() if kind == "datetime" else stamp.normalize().to_pydatetime(), fmt)
+        stamps = pd.to_datetime(series)
+        values = list((stamps if kind == "datetime" else stamps.dt.normalize()).dt.to_pydatetime())
     elif kind == "bool":
-        ws.write_string(row, col, "Y" if _truthy(value) else "N", fmt)
+        values = ["Y" if _truthy(v) else "N" for v in series.tolist()]
     elif kind == "int":
-        ws.write_number(row, col, int(value), fmt)  # type: ignore[call-overload]
+        values = pd.array(series, dtype="Int64").to_numpy("float64", na_value=np.nan).tolist()
     elif kind == "number":
-        ws.write_number(row, col, float(value), fmt)  # type: ignore[arg-type]
+        values = series.astype("float64").tolist()
     else:
-        ws.write_string(row, col, str(value), fmt)
+        values = ["" if b else str(v) for v, b in zip(series.tolist(), blank, strict=True)]
+        blank = blank | np.array([not v.strip() for v in values], dtype=bool)
+    return [None if b else v for v, b in zip(values, blank, strict=True)]
 
 
 def _truthy(value: object) -> bool:
-    return parse_bool(value) if isinstance(value, str) else bool(value)
+    return _filled(value) and (parse_bool(value) if isinstance(value, str) else bool(value))
 
 
-def _settings_validation(ws: Worksheet, records: list[list[object]]) -> None:
+def _settings_validation(ws: Worksheet, keys: list[object]) -> None:
     """Drop-downs on the Value cell of yes/no and choice settings."""
     kinds = {s.key: s for s in SETTINGS}
-    for r, (key, *_rest) in enumerate(records, start=1):
+    for r, key in enumerate(keys, start=1):
         s = kinds.get(str(key))
         if s is None or s.kind not in ("bool", "choice"):
             continue
@@ -342,8 +375,8 @@ def _settings_validation(ws: Worksheet, records: list[list[object]]) -> None:
         ws.data_validation(r, 1, r, 1, {"validate": "list", "source": choices, "error_type": "warning"})
 
 
-_LIST_COL = 17  # R: the Operation drop-down's list, outside the printed area
-_DATA_COL = 19  # T, U: the charts' helper cells
+_LIST_COL = 20  # U: the Operation drop-down's list, outside the printed area
+_DATA_COL = 22  # W, X: the charts' helper cells
 _CHART_COL = 4  # E: the charts, right of the status and key figures
 
 
@@ -353,11 +386,17 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
     ws.set_column(2, 2, 10)
     ws.set_column(3, 3, 2)
     ws.write_string(0, 0, "arbook: customer receivables", formats.title)
-    ws.write_string(1, 0, "The figures below come from the KPIs, Aging and Forecast tables, which every "
-                    "arbook run rewrites.", formats.note)
+    ws.write_string(
+        1,
+        0,
+        "The figures below come from the KPIs, Aging and Forecast tables, which every arbook run rewrites.",
+        formats.note,
+    )
 
     ws.write_string(3, 0, "Status of the last run", formats.heading)
-    for r, (key, label) in enumerate((("last_run", "Last run"), ("result", "Result"), ("message", "Message")), 4):
+    for r, (key, label) in enumerate(
+        (("last_run", "Last run"), ("result", "Result"), ("message", "Message")), 4
+    ):
         ws.write_string(r, 0, label, formats.label)
         ws.write_blank(r, 1, None, formats.status_time if key == "last_run" else formats.status)
         wb.define_name(STATUS_NAMES[key], f"={DASHBOARD}!$B${r + 1}")
@@ -372,7 +411,7 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
 
     _write_charts(wb, ws, formats)
     ws.set_landscape()
-    ws.print_area(0, 0, 34, _LIST_COL - 2)
+    ws.print_area(0, 0, 34, 13)
     ws.fit_to_pages(1, 1)
     ws.activate()
 
@@ -382,9 +421,9 @@ def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int) ->
     ws.write_string(top, 0, "Run an operation", formats.heading)
     labels = [label for _, label in OPERATIONS]
     inputs = (
-        ("arbook_operation", "Operation", labels[1], formats.input),
-        ("arbook_bank_files", "Bank file(s), ;-separated", "", formats.input),
-        ("arbook_as_of", "As of (blank = today)", "", formats.input_date),
+        (INPUT_NAMES["operation"], "Operation", labels[1], formats.input),
+        (INPUT_NAMES["bank_files"], "Bank file(s), ;-separated", "", formats.input),
+        (INPUT_NAMES["as_of"], "As of (blank = today)", "", formats.input_date),
     )
     for r, (name, label, value, fmt) in enumerate(inputs, top + 1):
         ws.write_string(r, 0, label, formats.label)
@@ -398,14 +437,29 @@ def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int) ->
         ws.write_string(i, _LIST_COL, label)
     ws.set_column(_LIST_COL, _LIST_COL, 30)
     column = xl_col_to_name(_LIST_COL)
-    ws.data_validation(top + 1, 1, top + 1, 1, {
-        "validate": "list", "source": f"=${column}${top + 2}:${column}${top + 1 + len(labels)}",
-        "error_title": "Operation", "error_message": "Choose an operation from the list",
-    })
-    ws.insert_button(top + 1, 2, {
-        "macro": RUN_MACRO, "caption": "Run", "width": 70, "height": 40,
-        "description": "Runs the operation chosen in the Operation cell",
-    })
+    ws.data_validation(
+        top + 1,
+        1,
+        top + 1,
+        1,
+        {
+            "validate": "list",
+            "source": f"=${column}${top + 2}:${column}${top + 1 + len(labels)}",
+            "error_title": "Operation",
+            "error_message": "Choose an operation from the list",
+        },
+    )
+    ws.insert_button(
+        top + 1,
+        2,
+        {
+            "macro": RUN_MACRO,
+            "caption": "Run",
+            "width": 70,
+            "height": 40,
+            "description": "Runs the operation chosen in the Operation cell",
+        },
+    )
     return top + 5
 
 
@@ -413,12 +467,19 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
     """Charts over fixed helper cells whose structured references follow the tables' size."""
     col = _DATA_COL
     ws.write_string(0, col, "Chart data (formulas over the Aging and Forecast tables)", formats.note)
-    buckets = [c.name for c in contract.table("Aging").columns if c.kind == "money"][:-2]  # not Total, Overdue
+    # Bucket columns follow the aging_buckets setting, so they are found by position, never by
+    # name: a formula naming a column that a later Aging table lacks would make Excel repair the
+    # file. `Aging[[#Headers]]` (not `Aging[#Headers]`) because LibreOffice reads only that form.
+    aging = contract.table("Aging").column_names
+    first = aging.index("Current") + 1  # 1-based position of the first bucket column
+    fixed = len(aging) - (aging.index("Total") - aging.index("Current"))  # columns that are not buckets
     ws.write_string(1, col, "Bucket", formats.label)
     ws.write_string(1, col + 1, "Open", formats.label)
-    for i, bucket in enumerate(buckets, 2):
-        ws.write_string(i, col, bucket)
-        ws.write_formula(i, col + 1, f"=SUM(Aging[[{bucket}]])", formats.money, "")
+    for k in range(AGING_CHART_BUCKETS):
+        there = f"COLUMNS(Aging)-{fixed}>{k}"
+        ws.write_formula(2 + k, col, f'=IF({there},INDEX(Aging[[#Headers]],1,{first + k}),"")', None, "")
+        ws.write_formula(2 + k, col + 1, f"=IF({there},SUM(INDEX(Aging,0,{first + k})),0)", formats.money, "")
+    buckets = range(AGING_CHART_BUCKETS)
     head = 3 + len(buckets)
     ws.write_string(head, col, "Period", formats.label)
     ws.write_string(head, col + 1, "Expected", formats.label)
@@ -430,15 +491,19 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
 
     def series(name: str, first: int, last: int, color: str) -> dict[str, object]:
         return {
-            "name": name, "fill": {"color": color},
+            "name": name,
+            "fill": {"color": color},
             "categories": [DASHBOARD, first, col, last, col],
             "values": [DASHBOARD, first, col + 1, last, col + 1],
         }
 
     for anchor, title, data in (
         (3, "Aging by bucket", series("Open", 2, 1 + len(buckets), "#4472C4")),
-        (19, f"Cash-in forecast, {FORECAST_CHART_ROWS} weeks",
-         series("Expected", head + 1, head + FORECAST_CHART_ROWS, "#70AD47")),
+        (
+            19,
+            f"Cash-in forecast, {FORECAST_CHART_ROWS} weeks",
+            series("Expected", head + 1, head + FORECAST_CHART_ROWS, "#70AD47"),
+        ),
     ):
         chart = wb.add_chart({"type": "column"})
         chart.add_series(data)

@@ -1,0 +1,253 @@
+"""The workbook open in Excel as a `Book`, through xlwings: the other side of `workbook.filebook`.
+
+Every read and write moves a whole range in one call (a call into Excel costs about a
+millisecond; a cell at a time would take minutes on a real ledger). Reads are typed and
+refused by the same code as the file reader (`workbook.convert.frame_from_rows`, then
+`workbook.validate`), so a workbook passes or fails identically in Excel and headless.
+
+Text goes into Excel with a leading apostrophe: Excel stores the rest as text, so a memo
+"=HYPERLINK(...)" or an ID "00123" is never turned into a formula or a number.
+Changes apply at once, as Excel always does; `commit` only records the Audit row and the
+user saves (or not) as with any other edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from common.errors import InputError, Problem
+from workbook.contract import Column, Owner, Table, normalise_header, table
+from workbook.convert import empty_frame, frame_from_rows
+from workbook.settings import settings_from_frame
+from workbook.validate import cross_table_problems, table_problems
+
+__all__ = ["LiveBook", "excel_busy", "excel_value"]
+
+_TEXT_KINDS = ("text", "id", "choice")
+
+
+def excel_value(column: Column | None, value: object) -> object:
+    """A typed value as Excel should receive it: money in currency units, Y/N, text kept text."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    kind = column.kind if column is not None else None
+    if kind == "money":
+        return int(value) / 100  # type: ignore[call-overload]
+    if kind in ("date", "datetime"):
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        return (stamp if kind == "datetime" else stamp.normalize()).to_pydatetime()
+    if kind == "bool":
+        return "Y" if value else "N"
+    if isinstance(value, str) or kind in _TEXT_KINDS:
+        text = str(value)
+        return "'" + text if text else None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value  # numpy scalars -> Python
+
+
+@contextmanager
+def excel_busy(app: Any) -> Iterator[None]:
+    """Screen updating off while arbook writes; always switched back on, error or not."""
+    before = app.screen_updating
+    app.screen_updating = False
+    try:
+        yield
+    finally:
+        app.screen_updating = before
+        app.status_bar = False  # hand the status bar back to Excel
+
+
+def _runs(positions: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """(offset, frame positions) of each run of consecutive body rows, so each run is one write."""
+    runs: list[tuple[int, list[int]]] = []
+    for offset, i in positions:
+        if runs and offset == runs[-1][0] + len(runs[-1][1]):
+            runs[-1][1].append(i)
+        else:
+            runs.append((offset, [i]))
+    return runs
+
+
+class LiveBook:
+    """An xlwings `Book` (the one that called us) as an arbook `Book`."""
+
+    def __init__(self, xlbook: Any) -> None:
+        self._xl = xlbook
+        self._settings: dict[str, object] | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self._xl.fullname)
+
+    def has(self, name: str) -> bool:
+        return self._table(table(name)) is not None
+
+    def _table(self, decl: Table) -> Any | None:
+        wanted = normalise_header(decl.name)
+        for sheet in self._xl.sheets:
+            for tbl in sheet.tables:
+                if normalise_header(tbl.name) == wanted:
+                    return tbl
+        return None
+
+    def read(self, name: str) -> pd.DataFrame:
+        decl = table(name)
+        tbl = self._table(decl)
+        if tbl is None:
+            if (
+                decl.owner is Owner.USER
+                and not decl.optional
+                and decl.name not in ("Settings", "DunningLevels", "Templates")
+            ):
+                raise InputError(Problem(decl.name, None, None, f"the workbook has no {decl.name} table"))
+            return empty_frame(decl)
+        header_range = tbl.header_row_range
+        body = tbl.data_body_range
+        rows = body.options(ndim=2).value if body is not None else []
+        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        frame, problems = frame_from_rows(
+            decl,
+            header_range.value,
+            rows,
+            first_row=header_range.row + 1,
+            header_row=header_range.row,
+            date_order=date_order,
+        )
+        problems += table_problems(decl.name, frame)
+        if decl.name in ("Invoices", "Orders"):
+            problems += cross_table_problems(decl.name, frame, self._customers_if_valid())
+        if problems:
+            raise InputError(problems, heading=f"{self._xl.name}: the {decl.name} table was refused")
+        return frame
+
+    def _customers_if_valid(self) -> pd.DataFrame | None:
+        """Customers for checking references; its own problems are reported when it is read itself."""
+        try:
+            return self.read("Customers")
+        except InputError:
+            return None
+
+    def settings(self) -> dict[str, object]:
+        if self._settings is None:
+            self._settings = settings_from_frame(self.read("Settings"))
+        return dict(self._settings)
+
+    def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        allowed = set(decl.computed) if decl.owner is Owner.USER else set(decl.column_names)
+        wrong = [c for c in frame.columns if c != key and c not in allowed]
+        if wrong:
+            raise ValueError(
+                f"{decl.name}: arbook may not write {wrong} (computed columns: {sorted(allowed)})"
+            )
+        tbl = self._table(decl)
+        current = self.read(decl.name)
+        if tbl is None or tbl.data_body_range is None or current.empty:
+            return
+        body = tbl.data_body_range
+        header = [normalise_header(h) for h in tbl.header_row_range.value]
+        row_of = dict(zip(current[key], current.index - body.row, strict=True))  # key -> offset in the body
+        wanted = [(row_of[k], i) for i, k in enumerate(frame[key]) if k in row_of]
+        for column in (c for c in frame.columns if c != key):
+            col = decl.column(column)
+            target = body.columns[header.index(normalise_header(column))]
+            values = [excel_value(col, v) for v in frame[column].tolist()]
+            for first, block in _runs(sorted(wanted)):
+                # only the rows written: a user's formula in another row of the column stays
+                target[first : first + len(block), 0].options(transpose=True).value = [
+                    values[i] for i in block
+                ]
+
+    def replace(self, name: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        if decl.owner is not Owner.ARBOOK:
+            raise ValueError(f"{decl.name} belongs to the user; arbook only writes its computed columns")
+        tbl = self._table(decl)
+        block = [list(frame.columns), *self._rows(decl, frame)]
+        if tbl is None:
+            self._new_table(decl, block)
+            return
+        old = tbl.range
+        if tbl.data_body_range is not None:
+            tbl.data_body_range.clear_contents()
+        top, left, height, width = old.row, old.column, max(len(block), 2), len(block[0])
+        tbl.resize(old[0, 0].resize(height, width))  # a ListObject keeps at least one body row
+        sheet = tbl.parent
+        if old.columns.count > width:
+            sheet.range(
+                (top, left + width), (top + old.rows.count - 1, left + old.columns.count - 1)
+            ).clear_contents()
+        if old.rows.count > height:
+            sheet.range((top + height, left), (top + old.rows.count - 1, left + width - 1)).clear_contents()
+        old[0, 0].resize(len(block), width).value = block
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        if not decl.appendable:
+            raise ValueError(f"{decl.name} does not take appended rows")
+        if frame.empty:
+            return
+        tbl = self._table(decl)
+        if tbl is None:
+            self._new_table(decl, [list(frame.columns), *self._rows(decl, frame)])
+            return
+        header = tbl.header_row_range.value
+        positions = {normalise_header(h): i for i, h in enumerate(header)}
+        rows = []
+        for record in self._rows(decl, frame):
+            row: list[object] = [None] * len(header)
+            for column, value in zip(frame.columns, record, strict=True):
+                i = positions.get(normalise_header(column))
+                if i is not None:
+                    row[i] = value
+            rows.append(row)
+        current = self.read(decl.name)
+        head = tbl.header_row_range
+        first_free = int(current.index.max()) + 1 if len(current) else head.row + 1
+        sheet = tbl.parent
+        start = sheet.range((first_free, head.column))
+        tbl.resize(head[0, 0].resize(first_free - head.row + len(rows), len(header)))
+        start.resize(len(rows), len(header)).value = rows
+
+    def commit(self, command: str, summary: str) -> None:
+        self.append(
+            "Audit",
+            pd.DataFrame(
+                [
+                    {
+                        "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
+                        "User": getpass.getuser(),
+                        "Command": command,
+                        "Summary": summary,
+                        "SHA256Before": "",
+                        "SHA256After": "",
+                    }
+                ]
+            ),
+        )
+        self._settings = None
+
+    def _rows(self, decl: Table, frame: pd.DataFrame) -> list[list[object]]:
+        columns = []
+        for name in frame.columns:
+            try:
+                col: Column | None = decl.column(name)
+            except KeyError:
+                col = None
+            columns.append([excel_value(col, v) for v in frame[name].tolist()])
+        return [list(r) for r in zip(*columns, strict=True)] if columns else []
+
+    def _new_table(self, decl: Table, block: list[list[object]]) -> None:
+        """A missing arbook-owned or log table: a new sheet of its name holding it."""
+        sheet = self._xl.sheets.add(decl.name, after=self._xl.sheets[-1])
+        height = max(len(block), 2)
+        sheet.range("A1").resize(len(block), len(block[0])).value = block
+        sheet.tables.add(source=sheet.range("A1").resize(height, len(block[0])), name=decl.name)
