@@ -19,6 +19,7 @@ from common.errors import InputError, Problem, UnsafeWorkbookError
 
 from .contract import Owner, Table, normalise_header, table
 from .convert import empty_frame
+from .mapping import MAPPABLE, Mapping, load_mapping
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells, locate, read_located
 from .safety import (
@@ -80,6 +81,7 @@ class FileBook:
         self._pkg = Package(self._path)
         self._cells = SheetCells(self._pkg)
         self._where: dict[str, Location | None] = {}
+        self._mapping: Mapping | None = None
 
     def close(self) -> None:
         for closer in ("_cells", "_pkg"):
@@ -109,8 +111,15 @@ class FileBook:
 
     def _locate(self, decl: Table) -> Location | None:
         if decl.name not in self._where:
-            self._where[decl.name] = locate(self._pkg, self._cells, decl)
+            mapped = self._sources().locate(self._pkg, self._cells, decl) if decl.name in MAPPABLE else None
+            self._where[decl.name] = mapped or locate(self._pkg, self._cells, decl)
         return self._where[decl.name]
+
+    def _sources(self) -> Mapping:
+        """The workbook's Mapping: where mapped tables live in the user's own sheets (workbook.mapping)."""
+        if self._mapping is None:
+            self._mapping = load_mapping(self._pkg, self._cells)
+        return self._mapping
 
     def read(self, name: str) -> pd.DataFrame:
         decl = table(name)
@@ -130,7 +139,10 @@ class FileBook:
         if decl.name in ("Invoices", "Orders"):
             problems += cross_table_problems(decl.name, frame, self._customers_if_valid())
         if problems:
+            problems = self._sources().explain(decl.name, problems) if decl.name in MAPPABLE else problems
             raise InputError(problems, heading=f"{self._path.name}: the {decl.name} table was refused")
+        if decl.name in MAPPABLE:
+            frame = self._sources().join_computed(self._pkg, self._cells, decl, frame)
         if decl.name == "Invoices":
             frame = self._default_due_dates(frame)
         return frame
@@ -262,6 +274,7 @@ class FileBook:
         self._pkg.path = path
         self._cells = SheetCells(self._pkg)
         self._where = {}
+        self._mapping = None
 
     def _write(self, target: Path) -> None:
         writer = PackageWriter(self._pkg)
@@ -274,8 +287,25 @@ class FileBook:
             elif staged.replaced:
                 self._write_replaced(writer, decl, where, frame)
             else:
-                self._write_changes(writer, decl, where, frame, staged)
+                staged = self._write_computed_aside(writer, decl, frame, staged)
+                if staged.dirty or staged.appended_from is not None:
+                    self._write_changes(writer, decl, where, frame, staged)
         writer.save(target)
+
+    def _write_computed_aside(self, writer: PackageWriter, decl: Table, frame: pd.DataFrame, staged: _Staged) -> _Staged:
+        """A mapped table's computed columns that no Mapping row places go to its companion table, whole."""
+        side = self._sources().companion(decl) if decl.name in MAPPABLE else None
+        if side is None or not set(staged.dirty) & set(side.column_names):
+            return staged
+        rows = frame[side.column_names].reset_index(drop=True)
+        where = locate(self._pkg, self._cells, side)
+        if where is None:
+            _write_new_table(writer, side, rows)
+        else:
+            rows.index = pd.Index(np.arange(where.first_row, where.first_row + len(rows)), name="row")
+            self._write_replaced(writer, side, where, rows)
+        rest = {c: r for c, r in staged.dirty.items() if c not in side.column_names}
+        return _Staged(staged.replaced, staged.appended_from, rest)
 
     def _write_replaced(self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame) -> None:
         header = [str(c) for c in frame.columns]
@@ -303,7 +333,9 @@ class FileBook:
         sheet = writer.sheet(where.sheet.part)
         positions = {normalise_header(h): where.first_col + i for i, h in enumerate(where.header) if h}
         header = list(where.header)
-        needed = set(staged.dirty) | (set(frame.columns) if staged.appended_from is not None else set())
+        new = frame.loc[frame.index >= staged.appended_from] if staged.appended_from is not None else frame.iloc[:0]
+        # a column the user's table lacks is added only when arbook has something to put in it
+        needed = set(staged.dirty) | {c for c in new.columns if new[c].map(_python).notna().any()}
         for column in [c for c in frame.columns if c in needed and normalise_header(c) not in positions]:
             col = where.first_col + len(header)
             self._refuse_overlap(where, col, col, where.header_row, max(where.last_row, int(frame.index.max())))
@@ -319,18 +351,27 @@ class FileBook:
                     sheet.write(int(row), col, CellValue(_python(value), kinds[column]))
         new_last = where.last_row
         if staged.appended_from is not None:
-            new = frame.loc[frame.index >= staged.appended_from]
             last = int(new.index.max())
             last_col = where.first_col + len(header) - 1
             self._refuse_overlap(where, where.first_col, last_col, max(where.last_row + 1, staged.appended_from), last)
             template_row = max(where.first_row, min(where.last_row, staged.appended_from - 1))
-            styles = {c: sheet.style_of(template_row, positions[normalise_header(c)]) for c in frame.columns}
             row_attrs = sheet.row_attributes(template_row)
-            for row, record in zip(new.index, new.itertuples(index=False), strict=True):
-                sheet.set_row_attributes(int(row), row_attrs)
-                for column, value in zip(frame.columns, record, strict=True):
-                    sheet.write(int(row), positions[normalise_header(column)],
-                                CellValue(_python(value), kinds[column], styles[column]))
+            name_at = {positions[normalise_header(c)]: c for c in frame.columns if normalise_header(c) in positions}
+            names = [name_at.get(col) for col in range(where.first_col, last_col + 1)]
+            styles = [sheet.style_of(template_row, col) if name else None
+                      for col, name in zip(range(where.first_col, last_col + 1), names, strict=True)]
+            block = [new[n] if n else pd.Series([None] * len(new), dtype=object) for n in names]
+            first = int(new.index[0])
+            consecutive = bool((new.index == np.arange(first, first + len(new))).all())
+            if not (consecutive and sheet.write_block(
+                    first, where.first_col, block, [kinds[n] if n else "text" for n in names], styles, row_attrs)):
+                for row, record in zip(new.index, new.itertuples(index=False), strict=True):
+                    sheet.set_row_attributes(int(row), row_attrs)
+                    for column, value in zip(frame.columns, record, strict=True):
+                        if normalise_header(column) in positions:
+                            col = positions[normalise_header(column)]
+                            sheet.write(int(row), col,
+                                        CellValue(_python(value), kinds[column], styles[col - where.first_col]))
             new_last = max(new_last, last)
             sheet.extend_ranges(where.first_row, where.last_row, new_last, where.first_col, last_col)
         if where.excel_table is not None and (new_last != where.last_row or len(header) != len(where.header)):
@@ -371,6 +412,10 @@ def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) ->
 
 def _write_rows(sheet, decl: Table, frame: pd.DataFrame, c1: int, styles: list[int], row_attrs: dict) -> None:
     kinds = [_kind(decl, c, frame[c]) for c in frame.columns]
+    first = int(frame.index[0]) if len(frame) else 0
+    consecutive = bool(len(frame)) and (frame.index == np.arange(first, first + len(frame))).all()
+    if consecutive and sheet.write_block(first, c1, [frame[c] for c in frame.columns], kinds, styles, row_attrs):
+        return
     for row, record in zip(frame.index, frame.itertuples(index=False), strict=True):
         if row_attrs:
             sheet.set_row_attributes(int(row), row_attrs)

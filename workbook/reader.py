@@ -16,11 +16,11 @@ import python_calamine
 
 from common.errors import Problem
 
-from .contract import Table
+from .contract import Owner, Table, normalise_header
 from .convert import frame_from_rows
 from .package import Package, SheetRef, TableRef, parse_range
 
-__all__ = ["Location", "SheetCells", "locate", "read_located"]
+__all__ = ["Location", "SheetCells", "fits", "locate", "read_located"]
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,19 @@ def locate(pkg: Package, cells: SheetCells, table: Table) -> Location | None:
         if filled:
             c1, c2 = filled[0], filled[-1]
             header = tuple(_cell_text(v) for v in row[c1 - 1 : c2])
+            if table.owner is not Owner.USER and not fits(table, header):
+                return None  # the user's own sheet that happens to bear an arbook name: never ours to write
             last = _last_filled_row(grid, r, c1, c2)
             return Location(sheet, r, c1, c2, last, header, None)
     return Location(sheet, 1, 1, len(table.columns), 1, (), None)
+
+
+def fits(decl: Table, header: tuple[str, ...]) -> bool:
+    """Whether a header row is the contract's: every required column, or most columns of a table without any."""
+    have = {normalise_header(h) for h in header if h}
+    if decl.required:
+        return all(normalise_header(c) in have for c in decl.required)
+    return 2 * sum(normalise_header(c) in have for c in decl.column_names) >= len(decl.columns)
 
 
 def _at(grid: list[list[object]], row: int, col: int) -> object:

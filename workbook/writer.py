@@ -126,7 +126,7 @@ class PackageWriter:
         sheets = self._workbook.find("m:sheets", NS)
         sheet_id = max([int(s.get("sheetId", "0")) for s in sheets] or [0]) + 1
         el = etree.SubElement(sheets, f"{{{_M}}}sheet")
-        el.set("name", name)
+        el.set("name", _free_sheet_name(name, {s.get("name", "").casefold() for s in sheets}))
         el.set("sheetId", str(sheet_id))
         el.set(f"{{{NS['r']}}}id", rid)
         self._wb_changed = True
@@ -169,9 +169,10 @@ class PackageWriter:
         calc = self._workbook.find("m:calcPr", NS)
         if calc is None:
             calc = etree.Element(f"{{{_M}}}calcPr")
-            anchor = self._workbook.find("m:definedNames", NS)
-            if anchor is None:
-                anchor = self._workbook.find("m:sheets", NS)
+            # schema order: sheets, functionGroups, externalReferences, definedNames, calcPr
+            before = ("sheets", "functionGroups", "externalReferences", "definedNames")
+            present = [el for el in self._workbook if isinstance(el.tag, str)]
+            anchor = [el for el in present if etree.QName(el).localname in before][-1]
             anchor.addnext(calc)
         if calc.get("fullCalcOnLoad") != "1":
             calc.set("fullCalcOnLoad", "1")
@@ -222,6 +223,12 @@ class PackageWriter:
         rel.set("Target", target)
         self._rels_changed = True
         return f"rIdArbook{n}"
+
+
+def _free_sheet_name(name: str, taken: set[str]) -> str:
+    """`name`, or "name (arbook)" when a sheet (a chartsheet, the user's own) already has it."""
+    candidates = [name, f"{name} (arbook)"] + [f"{name} (arbook {n})" for n in range(2, 100)]
+    return next(c for c in candidates if c.casefold() not in taken)
 
 
 def _attr(text: str) -> str:

@@ -1,0 +1,63 @@
+"""`arbook init`: adopt a workbook the team already has, adding only what arbook needs.
+
+The tables are added by `workbook.adopt` (which refuses what a write would damage); this
+operation supplies the rows the user tables start with, the same defaults `arbook new`
+writes: every setting with its default, the built-in dunning ladder and mail templates.
+An encrypted workbook is opened with the password from ARBOOK_WORKBOOK_PASSWORD (or the
+`ask_password` callback) and written back encrypted (`workbook.encryption`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from arbook.operation import Summary
+from mailer.defaults import DEFAULT_DUNNING_LEVELS, DEFAULT_TEMPLATES
+from workbook.adopt import adopt
+from workbook.contract import SETTINGS
+from workbook.encryption import decrypted
+from workbook.settings import setting_text
+
+__all__ = ["default_rows", "init"]
+
+
+def default_rows() -> dict[str, pd.DataFrame]:
+    """The first rows of Settings, DunningLevels and Templates, typed as Book.read returns them."""
+    levels = pd.DataFrame(list(DEFAULT_DUNNING_LEVELS))
+    for column in ("Level", "DaysOverdue", "MinAmount", "Fee"):
+        levels[column] = levels[column].astype("Int64")
+    return {
+        "Settings": pd.DataFrame(
+            [(s.key, setting_text(s, s.default), s.description) for s in SETTINGS], columns=["Key", "Value", "Description"]
+        ),
+        "DunningLevels": levels,
+        "Templates": pd.DataFrame(list(DEFAULT_TEMPLATES)),
+    }
+
+
+def init(
+    book_path: Path | str,
+    *,
+    suggest: bool = False,
+    force: bool = False,
+    ask_password: Callable[[str], str] | None = None,
+) -> Summary:
+    """Add the contract tables the workbook lacks (and with `suggest` a Mapping proposal); touch nothing else.
+
+    Refuses (UnsafeWorkbookError, nothing written) a signed package unless `force`, Strict
+    OOXML, legacy .xls, add-ins, Excel 4 macro sheets and a protected structure.
+    """
+    path = Path(book_path)
+    with decrypted(path, ask_password) as (plain, notes):
+        result = adopt(plain, default_rows(), propose_mapping=suggest, force=force)
+    summary = Summary("init")
+    summary.figures["tables added"] = len(result.added)
+    for name, rows in result.added.items():
+        summary.figures[name] = f"added ({rows} rows)" if rows else "added"
+    if not result.added:
+        summary.notes.append(f"{path.name} already has every table arbook needs; nothing was written")
+    summary.notes += notes + result.notes
+    return summary
