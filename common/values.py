@@ -23,7 +23,8 @@ __all__ = [
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
-_CURRENCY = re.compile(r"[A-Za-z]{3}|[€$£¥₹₩₽₺₪฿₫₴₦₱]|CHF|RMB|元|Fr\.?|SFr\.?", re.UNICODE)
+# A currency code is a word of its own ("EUR 12", "12EUR"), never three letters inside a longer word.
+_CURRENCY = re.compile(r"(?<![A-Za-z])(?:S?Fr\.?|[A-Za-z]{3})(?![A-Za-z])|[€$£¥₹₩₽₺₪฿₫₴₦₱]|元", re.UNICODE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _TRUE = {"y", "yes", "true", "1", "x", "是", "ja", "j", "oui", "o", "si", "sí", "wahr", "✓"}
 _FALSE = {"", "n", "no", "false", "0", "否", "nein", "non", "falsch", "-"}
@@ -92,7 +93,8 @@ def _normalise_separators(s: str, decimal_comma: bool | None, raw: str) -> str:
             if sep != decimal:
                 decimal = None
         else:
-            decimal = None if len(s) - s.rfind(sep) - 1 == 3 else sep
+            thousands = len(s) - s.rfind(sep) - 1 == 3 and not s.startswith("0")  # "0.001" has no thousands
+            decimal = None if thousands else sep
         if decimal == "bad":
             raise ValueError(f"expected an amount with one decimal mark, got {raw!r}")
         if decimal is None:

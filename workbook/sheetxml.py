@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import pandas as pd
 from lxml import etree
 
 from common.errors import UnsafeWorkbookError
@@ -27,6 +30,7 @@ _REF = re.compile(r"^([A-Z]+)(\d+)$")
 _FORMULA_START = ("=", "+", "-", "@")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
+_ILLEGAL_TABLE = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class SheetEditor:
             self._rows[r] = row
         self._merged = [parse_range(m.get("ref", "")) for m in self.root.iterfind("m:mergeCells/m:mergeCell", NS)]
         self._touched_rows: set[int] = set()
+        self._cut_shared: list[tuple[str, str, str]] = []  # (si, ref, first cell) of replaced shared formulas
+        self._blocks: list[tuple[int, int, int, int, str]] = []  # (first row, last row, first col, last col, xml)
 
     # -- reading what is there -------------------------------------------------------------
     def style_of(self, row: int, col: int) -> int:
@@ -100,6 +106,101 @@ class SheetEditor:
             c.attrib.pop("s", None)
         self._set_value(c, cell)
 
+    def write_block(
+        self, first_row: int, first_col: int, columns: Sequence[pd.Series], kinds: Sequence[str],
+        styles: Sequence[int | None], row_attributes: dict[str, str],
+    ) -> bool:
+        """Write whole rows of values as XML text in one pass; False when it cannot (write cell by cell).
+
+        A table arbook owns usually fills its rows alone: then building `<row>` text column by
+        column is about ten times faster than one lxml element per cell (200,000 rows in seconds,
+        not minutes). It applies only when those rows hold no other cell and no merged range.
+        """
+        n = len(columns[0]) if columns else 0
+        last_row, last_col = first_row + n - 1, first_col + len(columns) - 1
+        attrs = self._row_attribute_text(row_attributes)
+        if n == 0 or attrs is None or not self._rows_free(first_row, last_row):
+            return False
+        try:
+            cells = [
+                self._column_cells(series, kind, first_col + j, self._base_style(styles, j, row_attributes))
+                for j, (series, kind) in enumerate(zip(columns, kinds, strict=True))
+            ]
+        except (TypeError, ValueError):  # values of an unexpected type: the element path handles them
+            return False
+        for r in range(first_row, last_row + 1):
+            row = self._rows.pop(r, None)
+            if row is not None:
+                self.sheet_data.remove(row)
+        numbers = range(first_row, last_row + 1)
+        text = "".join(
+            f'<row r="{r}"{attrs}>' + "".join(c.replace("\0", str(r)) for c in row if c) + "</row>"
+            for r, row in zip(numbers, zip(*cells, strict=True), strict=True)
+        )
+        self._blocks.append((first_row, last_row, first_col, last_col, text))
+        return True
+
+    def _rows_free(self, first: int, last: int) -> bool:
+        if any(b[0] <= last and first <= b[1] for b in self._blocks):
+            return False
+        if any(r1 <= last and first <= r2 for r1, _c1, r2, _c2 in self._merged):
+            return False
+        return not any(len(el) for r, el in self._rows.items() if first <= r <= last)
+
+    def _row_attribute_text(self, attributes: dict[str, str]) -> str | None:
+        prefixes = {ns: p for p, ns in self.root.nsmap.items() if p}
+        out = []
+        for key, value in attributes.items():
+            if key == "spans":  # a stale hint; the element path drops it too
+                continue
+            q = etree.QName(key)
+            if q.namespace and q.namespace not in prefixes:
+                return None
+            name = f"{prefixes[q.namespace]}:{q.localname}" if q.namespace else q.localname
+            out.append(f' {name}="{_escape(value, quote=True)}"')
+        return "".join(out)
+
+    @staticmethod
+    def _base_style(styles: Sequence[int | None], j: int, row_attributes: dict[str, str]) -> int:
+        if j < len(styles) and styles[j] is not None:
+            return int(styles[j])  # type: ignore[arg-type]
+        custom = row_attributes.get("customFormat") in ("1", "true")
+        return int(row_attributes.get("s", "0")) if custom else 0
+
+    def _column_cells(self, series: pd.Series, kind: str, col: int, base: int) -> list[str]:
+        """One cell's XML per row, with "\0" where the row number goes ("" for an empty, unstyled cell)."""
+        ref = f'<c r="{column_letter(col)}\0"'
+        empty = f'{ref} s="{base}"/>' if base else ""
+        values = series.tolist()
+        missing = series.isna().tolist()
+        if kind in ("text", "id", "choice"):
+            texts = [None if m or v == "" else str(v).translate(_ILLEGAL_TABLE) for v, m in zip(values, missing, strict=True)]
+            plain = _s(base)
+            quoted = _s(self.styles.variant(base, quote_prefix=True)) if any(
+                t and t.startswith(_FORMULA_START) for t in texts) else plain
+            return [
+                empty if t is None else
+                f'{ref}{quoted if t.startswith(_FORMULA_START) else plain} t="inlineStr"><is>'
+                f'<t{_PRESERVE if t != t.strip() or chr(10) in t else ""}>{_escape(t)}</t></is></c>'
+                for t in texts
+            ]
+        if all(missing):
+            return [empty] * len(values)
+        style = _s(self._style_for(base, CellValue(0, kind)))
+        if kind == "money":
+            numbers = [None if m else _cents_text(int(v)) for v, m in zip(values, missing, strict=True)]
+        elif kind in ("date", "datetime"):
+            deltas = (pd.to_datetime(series) - pd.Timestamp(_EPOCH[self.date1904])).tolist()
+            if kind == "date":
+                numbers = [None if m else str(d.days) for d, m in zip(deltas, missing, strict=True)]
+            else:
+                numbers = [None if m else repr(round(d.days + d.seconds / 86400, 8)) for d, m in zip(deltas, missing, strict=True)]
+        elif kind == "bool":
+            return [empty if m else f'{ref}{style} t="b"><v>{"1" if v else "0"}</v></c>' for v, m in zip(values, missing, strict=True)]
+        else:
+            numbers = [None if m else repr(v) if isinstance(v, float) else str(int(v)) for v, m in zip(values, missing, strict=True)]
+        return [empty if v is None else f"{ref}{style}><v>{v}</v></c>" for v in numbers]
+
     def set_row_attributes(self, row: int, attributes: dict[str, str]) -> None:
         el = self._row(row)
         for key, value in attributes.items():
@@ -128,7 +229,10 @@ class SheetEditor:
 
     def to_bytes(self) -> bytes:
         self._finish()
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        data = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        for marker, text in self._markers:
+            data = data.replace(f"<!--{marker}-->".encode(), text.encode("utf-8"), 1)
+        return data
 
     # -- internals -------------------------------------------------------------------------
     def _row(self, r: int) -> etree._Element:
@@ -208,16 +312,28 @@ class SheetEditor:
             return
         self.removed_formulas += 1
         kind, ref = f.get("t"), f.get("ref")
-        if kind in ("shared", "array", "dataTable") and ref:
+        if kind == "shared" and ref:
+            # The cells sharing this formula may all be overwritten too; judged once every write is done.
+            self._cut_shared.append((f.get("si", ""), ref, c.get("r", "")))
+        elif kind in ("array", "dataTable") and ref:
             r1, c1, r2, c2 = parse_range(ref)
             a1, b1, a2, b2 = area
             if not (a1 <= r1 and r2 <= a2 and b1 <= c1 and c2 <= b2):
-                raise UnsafeWorkbookError(
-                    f"{self.part}: cell {c.get('r')} starts a {kind} formula over {ref} that reaches beyond "
-                    "what arbook writes; arbook will not cut it (convert it to plain formulas first)"
-                )
+                raise _cut_error(self.part, c.get("r", ""), kind, ref)
+
+    def _refuse_cut_shared_formulas(self) -> None:
+        """A shared formula whose first cell arbook replaced must not leave cells still pointing to it."""
+        for si, ref, master in self._cut_shared:
+            r1, c1, r2, c2 = parse_range(ref)
+            for r in range(r1, r2 + 1):
+                row = self._rows.get(r)
+                for c in () if row is None else row.iterfind(_C):
+                    f = c.find(_F)
+                    if f is not None and f.get("t") == "shared" and f.get("si") == si and c1 <= _col_of(c) <= c2:
+                        raise _cut_error(self.part, master, "shared", ref)
 
     def _finish(self) -> None:
+        self._refuse_cut_shared_formulas()
         for r in self._touched_rows:
             row = self._rows[r]
             cells = sorted(row.iterfind(_C), key=_col_of)
@@ -230,19 +346,48 @@ class SheetEditor:
             for el in ordered:
                 self.sheet_data.remove(el)
             self.sheet_data.extend(ordered)
+        self._markers = []
+        for first, _last, _c1, _c2, text in sorted(self._blocks):
+            marker = f"arbook-rows-{first}-{secrets.token_hex(8)}"
+            after = next((el for el in self.sheet_data.iterfind(_ROW) if int(el.get("r")) > first), None)
+            if after is None:
+                self.sheet_data.append(etree.Comment(marker))
+            else:
+                after.addprevious(etree.Comment(marker))
+            self._markers.append((marker, text))
         self._update_dimension()
 
     def _update_dimension(self) -> None:
         dim = self.root.find("m:dimension", NS)
-        rows = [r for r, el in self._rows.items() if len(el)]
+        rows = [r for r, el in self._rows.items() if len(el)] + [r for b in self._blocks for r in b[:2]]
         if not rows:
             return
-        cols = [_col_of(c) for el in self._rows.values() for c in (el[0], el[-1]) if len(el)]
+        cols = [_col_of(c) for el in self._rows.values() if len(el) for c in (el[0], el[-1])]
+        cols += [c for b in self._blocks for c in b[2:4]]
         ref = f"{column_letter(min(cols))}{min(rows)}:{column_letter(max(cols))}{max(rows)}"
         if dim is None:
             dim = etree.Element(f"{{{_M}}}dimension")
             self.root.insert(_dimension_position(self.root), dim)
         dim.set("ref", ref)
+
+
+_PRESERVE = ' xml:space="preserve"'
+
+
+def _s(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _escape(text: str, quote: bool = False) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if quote else text
+
+
+def _cut_error(part: str, cell: str, kind: str, ref: str) -> UnsafeWorkbookError:
+    return UnsafeWorkbookError(
+        f"{part}: cell {cell} starts a {kind} formula over {ref} that reaches beyond what arbook writes; "
+        "arbook will not cut it (convert it to plain formulas first)"
+    )
 
 
 def _dimension_position(root: etree._Element) -> int:

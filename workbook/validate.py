@@ -72,6 +72,12 @@ def _duplicates(table: str, frame: pd.DataFrame, column: str) -> list[Problem]:
     for row, value in values[filled].items():
         first_row.setdefault(value, row)
     return [
-        Problem(table, int(row), column, f"{value!r} appears twice (first in row {first_row[value]}); expected unique values")
+        Problem(table, int(row), column,
+                f"{_plain(value)!r} appears twice (first in row {first_row[value]}); expected unique values")
         for row, value in values[dup].items()
     ]
+
+
+def _plain(value: object) -> object:
+    """numpy scalars (Int64 columns) print as np.int64(1); a clerk should read 1."""
+    return value.item() if hasattr(value, "item") else value

@@ -1,0 +1,79 @@
+"""Bank statement import: one importer per format, each turning a file into BankLines rows.
+
+    read_bank_file(path)  ->  BankFile(lines, statements, format, notes)
+
+The format is recognised from the content (CAMT XML, MT940 tags, else a delimited text
+file), or forced with `fmt`. Each importer keeps to a two-method contract (model.Importer):
+`accepts(head)` and `read(bytes) -> Parsed`; the shared rules (stable LineID, debits kept
+but set aside, contract columns and types) are applied once, in model.finish. A file that
+cannot be read with confidence raises common.errors.BankFileError naming file and line;
+nothing of it is returned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from common.errors import BankFileError
+
+from .camt_reader import CamtImporter
+from .csv_reader import CsvImporter
+from .model import LINE_COLUMNS, STATEMENT_COLUMNS, BankFile, Importer, empty_lines, finish, line_ids
+from .mt940_reader import Mt940Importer
+from .textio import decode_lenient
+
+__all__ = [
+    "FORMATS",
+    "IMPORTERS",
+    "LINE_COLUMNS",
+    "STATEMENT_COLUMNS",
+    "BankFile",
+    "Importer",
+    "empty_lines",
+    "line_ids",
+    "parse_bank_bytes",
+    "read_bank_file",
+]
+
+# Most specific first: the CSV importer accepts nearly any text, so it is asked last.
+IMPORTERS: tuple[Importer, ...] = (CamtImporter(), Mt940Importer(), CsvImporter())
+# Names a user may give with --format; CAMT versions share one importer.
+FORMATS: tuple[str, ...] = ("csv", "mt940", "camt053", "camt054")
+_ALIASES = {"camt": "camt", "camt052": "camt", "camt053": "camt", "camt054": "camt", "mt940": "mt940",
+            "sta": "mt940", "csv": "csv"}
+_HEAD_BYTES = 8192
+
+
+def read_bank_file(path: Path, *, fmt: str | None = None, date_order: str = "dmy") -> BankFile:
+    """Read one bank file (the only I/O here); see parse_bank_bytes."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BankFileError(str(path), None, f"cannot read the file: {exc.strerror or exc}") from None
+    return parse_bank_bytes(data, Path(path).name, fmt=fmt, date_order=date_order)
+
+
+def parse_bank_bytes(data: bytes, source: str, *, fmt: str | None = None, date_order: str = "dmy") -> BankFile:
+    """Every money movement in `data` as BankLines rows, plus its statements' balances.
+
+    `source` names the file in messages and in SourceFile. `date_order` ("dmy"/"mdy")
+    settles text dates that no cell of their column settles (CSV only).
+    """
+    importer = _importer(data, source, fmt)
+    return finish(importer.read(data, source, date_order=date_order), source, importer.name)
+
+
+def _importer(data: bytes, source: str, fmt: str | None) -> Importer:
+    if fmt is not None:
+        wanted = _ALIASES.get(fmt.lower().replace(".", "").replace("-", "").replace("_", ""))
+        for importer in IMPORTERS:
+            if importer.name == wanted:
+                return importer
+        raise BankFileError(source, None, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not data.strip():
+        raise BankFileError(source, None, "the file is empty")
+    head = decode_lenient(data[:_HEAD_BYTES])
+    for importer in IMPORTERS:
+        if importer.accepts(head):
+            return importer
+    raise BankFileError(source, 1, f"not a bank statement this version reads ({', '.join(FORMATS)})")

@@ -1,0 +1,248 @@
+"""Bank CSV exports: encoding, delimiter and header row found, columns mapped by profile.
+
+Nothing about a bank CSV is declared, so everything is found from the file: each plausible
+encoding (textio) and delimiter is tried on the first lines, and the reading whose row best
+looks like a header (a date and an amount column, known names; see csv_profiles) wins. Lines
+above it are a preamble (account holder, period) and are skipped; the body is parsed by
+pandas' C reader as text and the columns are converted whole (columns.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from common.errors import BankFileError
+
+from .columns import amount_column, date_column
+from .csv_profiles import Layout, header_score, layout_for
+from .model import PARSED_COLUMNS, Parsed
+from .textio import head_of, rank_encodings
+
+__all__ = ["CsvImporter"]
+
+_DELIMITERS = (";", ",", "\t", "|")
+_HEADER_SEARCH_LINES = 40
+_EXTRA_FIELDS = 4  # trailing delimiters some banks put on data rows but not on the header
+_DEBIT_MARKS = frozenset({"s", "d", "dr", "debit", "debet", "soll", "belastung", "-", "借", "支出", "支"})
+_CREDIT_MARKS = frozenset({"h", "c", "cr", "credit", "haben", "gutschrift", "+", "贷", "收入", "收"})
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "CHF": "CHF"}
+_CURRENCY_NAMES = {"人民币": "CNY", "RMB": "CNY", "元": "CNY", "€": "EUR", "$": "USD", "£": "GBP", "美元": "USD",
+                   "欧元": "EUR", "港币": "HKD", "港元": "HKD"}
+
+
+class CsvImporter:
+    """Any delimited text with a recognisable header row."""
+
+    name = "csv"
+
+    def accepts(self, head: str) -> bool:
+        return "\x00" not in head and any(d in head for d in _DELIMITERS)
+
+    def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
+        text, delimiter, header_index, layout = _find_header(data, source)
+        body = _after_line(text, header_index)
+        first_line = header_index + 2
+        used = sorted({i for cols in layout.columns.values() for i in cols})
+        table = _read_body(body, delimiter, len(layout.headers), used, source, first_line)
+        locate_record = _record_locator(body, delimiter, first_line)
+        return Parsed(lines=_lines(table, layout, source, locate_record, date_order))
+
+
+def _find_header(data: bytes, source: str) -> tuple[str, str, int, Layout]:
+    """(full text, delimiter, header line index, layout) of the most convincing reading."""
+    ranked = rank_encodings(data)
+    if not ranked:
+        raise BankFileError(source, None, "cannot tell the text encoding (tried UTF-8, UTF-16, cp1252 and GB18030)")
+    head = head_of(data)
+    best: list[tuple[int, int, str, str, int, Layout]] = []
+    for rank, encoding in enumerate(ranked):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        lines = _split_lines(text)[:_HEADER_SEARCH_LINES]
+        for index, line in enumerate(lines):
+            for delimiter in _DELIMITERS:
+                if delimiter not in line:
+                    continue
+                layout = layout_for(next(csv.reader([line], delimiter=delimiter)))
+                score = header_score(layout) if layout else 0
+                if score:
+                    best.append((-score, rank, encoding, delimiter, index, layout))
+    if not best:
+        raise BankFileError(
+            source, None,
+            f"no header row with a date and an amount column in the first {_HEADER_SEARCH_LINES} lines; "
+            "expected names such as Date/Buchungstag/交易日期 and Amount/Betrag/金额 (or Debit and Credit)",
+        )
+    problems = []
+    for _score, _rank, encoding, delimiter, index, layout in sorted(best, key=lambda b: b[:2]):
+        try:
+            return data.decode(encoding), delimiter, index, layout
+        except UnicodeDecodeError as exc:
+            problems.append(f"not {encoding} at byte {exc.start}")
+    raise BankFileError(source, None, "cannot decode the whole file: " + "; ".join(dict.fromkeys(problems)))
+
+
+def _after_line(text: str, index: int) -> str:
+    """The text after line `index` (0-based), whatever the line ends (\\n, \\r\\n or \\r)."""
+    at = 0
+    for _ in range(index + 1):
+        ends = [p for p in (text.find("\n", at), text.find("\r", at)) if p >= 0]
+        if not ends:
+            return ""
+        at = min(ends) + (2 if text.startswith("\r\n", min(ends)) else 1)
+    return text[at:]
+
+
+def _split_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _read_body(body: str, delimiter: str, width: int, used: list[int], source: str, first_line: int) -> pd.DataFrame:
+    """The columns in `used` of every data row, as text; a row with more fields than the
+    header is refused, unless the extra fields are empty (a trailing delimiter)."""
+    try:
+        table = pd.read_csv(
+            io.StringIO(body), names=range(width + _EXTRA_FIELDS), sep=delimiter, header=None, dtype=object,
+            keep_default_na=False, na_filter=False, skip_blank_lines=True, engine="c", index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        where = re.search(r"line (\d+)", str(exc))
+        line = first_line + int(where[1]) - 1 if where else None
+        raise BankFileError(source, line, f"not a well-formed CSV row: {str(exc).split(': ', 1)[-1]}") from None
+    overfull = (table.iloc[:, width:] != "").any(axis=1).to_numpy()
+    if overfull.any():
+        pos = int(np.flatnonzero(overfull)[0])
+        raise BankFileError(
+            source, _record_locator(body, delimiter, first_line)(pos),
+            f"row has more fields than the header's {width}",
+        )
+    return table.loc[:, used]
+
+
+def _record_locator(body: str, delimiter: str, first_line: int) -> Callable[[int], int | None]:
+    """Record position -> file line number; computed only when a message needs one."""
+
+    @cache
+    def starts() -> list[int]:
+        reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+        found, consumed = [], 0
+        try:
+            for record in reader:
+                if record:
+                    found.append(first_line + consumed)
+                consumed = reader.line_num
+        except csv.Error:
+            pass  # lines past a malformed record stay unknown (None)
+        return found
+
+    def locate(pos: int) -> int | None:
+        lines = starts()
+        return lines[pos] if 0 <= pos < len(lines) else None
+
+    return locate
+
+
+def _lines(
+    table: pd.DataFrame, layout: Layout, source: str, locate_record: Callable[[int], int | None], date_order: str
+) -> pd.DataFrame:
+    cells = {c: [v.strip() for v in table[c].tolist()] for c in table.columns}
+    keep = [any(row) for row in zip(*cells.values(), strict=True)]
+    positions = [i for i, k in enumerate(keep) if k]
+    if len(positions) < len(keep):  # blank separator rows and rows of empty cells are not transactions
+        cells = {c: [v for v, k in zip(values, keep, strict=True) if k] for c, values in cells.items()}
+
+    def locate(pos: int) -> int | None:
+        return locate_record(positions[pos])
+
+    def header(role: str) -> str:
+        return layout.headers[layout.columns[role][0]] or role
+
+    def column(role: str) -> list[str]:
+        col = layout.one(role)
+        return cells[col] if col is not None else [""] * len(positions)
+
+    dates = date_column(column("date"), header("date"), source, locate, date_order)
+    amount, currency_hint = _amounts(column, layout, source, locate, header)
+    missing = (dates.isna() | amount.isna()).to_numpy()
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
+        what = "date" if pd.isna(dates.iat[pos]) else "amount"
+        raise BankFileError(source, locate(pos), f"row has no {what} (expected one on every transaction row)")
+    if layout.one("currency") is None:
+        currency = [currency_hint] * len(positions)
+    else:
+        codes = {c: _CURRENCY_NAMES.get(c.upper(), c.upper()) for c in set(column("currency"))}
+        currency = [codes[c] for c in column("currency")]
+    memo_cols = [cells[c] for c in layout.columns.get("memo", ())]
+    if len(memo_cols) > 1:
+        memo = [" ".join(p for p in parts if p) for parts in zip(*memo_cols, strict=True)]
+    else:
+        memo = memo_cols[0] if memo_cols else [""] * len(positions)
+    return pd.DataFrame(
+        {
+            "Date": dates,
+            "Amount": amount,
+            "Currency": pd.Series(currency, dtype=object),
+            "Payer": pd.Series(column("payer"), dtype=object),
+            "Memo": pd.Series(memo, dtype=object),
+            "BankRef": pd.Series(column("bankref"), dtype=object),
+            "Account": pd.Series(column("account"), dtype=object),
+            "Note": "",
+            "Statement": 0,
+        },
+        columns=list(PARSED_COLUMNS),
+    )
+
+
+def _amounts(
+    column: Callable[[str], list[str]], layout: Layout, source: str, locate: Callable[[int], int | None],
+    header: Callable[[str], str],
+) -> tuple[pd.Series, str]:
+    """Signed cents per row, and the currency the amount text shows (e.g. "$1,036.47" -> USD)."""
+    if "amount" in layout.columns:
+        amount = amount_column(column("amount"), header("amount"), source, locate)
+        if "sign" in layout.columns:
+            amount = amount.abs() * _signs(column("sign"), header("sign"), source, locate)
+        return amount, _currency_shown(column("amount"))
+    none = pd.Series(pd.NA, index=range(len(column("date"))), dtype="Int64")
+    debit = amount_column(column("debit"), header("debit"), source, locate) if "debit" in layout.columns else none
+    credit = amount_column(column("credit"), header("credit"), source, locate) if "credit" in layout.columns else none
+    both = (debit.fillna(0).ne(0) & credit.fillna(0).ne(0)).to_numpy()
+    if both.any():
+        pos = int(np.flatnonzero(both)[0])
+        raise BankFileError(source, locate(pos), f"row has both {header('debit')} and {header('credit')} filled")
+    amount = credit.fillna(0) - debit.fillna(0).abs()
+    amount[debit.isna() & credit.isna()] = pd.NA
+    shown = [v for role in ("debit", "credit") if role in layout.columns for v in column(role)]
+    return amount, _currency_shown(shown)
+
+
+def _signs(marks: list[str], name: str, source: str, locate: Callable[[int], int | None]) -> pd.Series:
+    signs = []
+    for pos, mark in enumerate(marks):
+        folded = mark.casefold()
+        if folded in _DEBIT_MARKS:
+            signs.append(-1)
+        elif folded in _CREDIT_MARKS:
+            signs.append(1)
+        else:
+            raise BankFileError(source, locate(pos), f"column {name}: expected a debit/credit mark such as S/H, "
+                                                     f"D/C or 借/贷, got {mark!r}")
+    return pd.Series(signs, dtype="Int64")
+
+
+def _currency_shown(values: list[str]) -> str:
+    cells = [v for v in values if v]
+    for symbol, code in _SYMBOLS.items():
+        if cells and all(symbol in v for v in cells):
+            return code
+    return ""

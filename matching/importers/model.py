@@ -1,0 +1,183 @@
+"""What every importer hands back, and the one step that turns it into BankLines rows.
+
+An importer only knows its format: it turns bytes into `Parsed` (lines with the raw facts,
+plus the statements' balances). Everything the formats share — the stable `LineID`, the
+Status/Note rule for debits, the contract's column order and types — happens once, in
+`finish`, so a new format cannot get them subtly different.
+
+`matching` may not import `workbook` (SPEC §1), so the two column lists are repeated here;
+a test holds them equal to `workbook.contract`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "LINE_COLUMNS",
+    "PARSED_COLUMNS",
+    "STATEMENT_COLUMNS",
+    "BankFile",
+    "Importer",
+    "Parsed",
+    "empty_lines",
+    "finish",
+    "line_ids",
+    "statement_id",
+]
+
+LINE_COLUMNS = (
+    "LineID", "Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account",
+    "SourceFile", "ImportedAt", "Status", "Note",
+)
+STATEMENT_COLUMNS = (
+    "StatementID", "Account", "Currency", "FromDate", "ToDate", "OpeningBalance", "ClosingBalance",
+    "Lines", "SourceFile", "ImportedAt",
+)
+# What an importer fills in per line; `Statement` numbers the statement a line came from
+# (0 for formats without statements), so identical twins are counted per statement.
+PARSED_COLUMNS = ("Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account", "Note", "Statement")
+_TEXT = ("Currency", "Payer", "Memo", "BankRef", "Account", "Note")
+
+
+@dataclass
+class Parsed:
+    """One file as an importer read it: lines in PARSED_COLUMNS and statement rows.
+
+    `statements` rows carry Account, Currency, FromDate, ToDate, OpeningBalance,
+    ClosingBalance (cents or None), Lines and a `Key` tuple that identifies the statement
+    for its StatementID. `notes` are sentences worth a clerk's attention (e.g. a statement
+    whose balances do not add up).
+    """
+
+    lines: pd.DataFrame
+    statements: list[dict[str, object]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BankFile:
+    """A bank file read with confidence: BankLines rows and BankStatements rows, contract-typed."""
+
+    lines: pd.DataFrame
+    statements: pd.DataFrame
+    format: str
+    notes: list[str] = field(default_factory=list)
+
+
+class Importer(Protocol):
+    """The whole contract of a format: can it read this file, and then read it."""
+
+    name: str
+
+    def accepts(self, head: str) -> bool:
+        """Whether `head` (the file's first few KB, decoded leniently) looks like this format."""
+        ...
+
+    def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
+        """Read every money movement, or raise BankFileError(source, line, reason)."""
+        ...
+
+
+def line_ids(frame: pd.DataFrame, group: pd.Series | None = None) -> pd.Series:
+    """Stable IDs from Account, Date, Amount, BankRef and Memo (SPEC §2).
+
+    Identical transactions on the same day (two equal coffee-machine payments) get the same
+    base key; the n-th twin inside one statement (`group`) is told apart by its rank n. A
+    statement lists a day's movements in the bank's order, so an overlapping statement that
+    repeats the day gives every twin the same rank again, and re-imports add nothing.
+    Whitespace in text is collapsed and the account's spaces dropped, so re-wrapped memo
+    lines or "DE12 3456" vs "DE123456" do not make a new line.
+    """
+    day_numbers = pd.to_datetime(frame["Date"]).to_numpy().astype("datetime64[D]")
+    unique = np.unique(day_numbers)
+    iso = dict(zip(unique.tolist(), np.datetime_as_string(unique, unit="D").tolist(), strict=True))
+    days = [iso[d] for d in day_numbers.tolist()]
+    accounts = {a: "".join(str(a).split()).upper() for a in set(frame["Account"].tolist())}
+    keys = [
+        f"{accounts[a]}\x1f{d}\x1f{c}\x1f{' '.join(str(r).split())}\x1f{' '.join(str(m).split())}"
+        for a, d, c, r, m in zip(frame["Account"].tolist(), days, frame["Amount"].tolist(),
+                                 frame["BankRef"].tolist(), frame["Memo"].tolist(), strict=True)
+    ]
+    if len(set(keys)) < len(keys):  # identical twins: number them within their statement
+        groups = group.tolist() if group is not None else [0] * len(keys)
+        seen: dict[tuple[object, str], int] = {}
+        for i, slot in enumerate(zip(groups, keys, strict=True)):
+            rank = seen[slot] = seen.get(slot, -1) + 1
+            if rank:
+                keys[i] = f"{keys[i]}\x1f#{rank}"
+    blake2b = hashlib.blake2b
+    return pd.Series(
+        ["B" + blake2b(k.encode("utf-8"), digest_size=8).hexdigest() for k in keys],
+        index=frame.index, dtype=object,
+    )
+
+
+def empty_lines() -> pd.DataFrame:
+    """BankLines rows with no row: the contract columns and types."""
+    return finish(Parsed(pd.DataFrame(columns=list(PARSED_COLUMNS))), "", "").lines
+
+
+def statement_id(*parts: object) -> str:
+    """A StatementID stable across re-imports: a hash of what identifies the statement."""
+    key = "\x1f".join("" if p is None else str(p) for p in parts)
+    return "S" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def finish(parsed: Parsed, source: str, fmt: str) -> BankFile:
+    """Give an importer's lines their LineID, Status and Note, in contract columns and types."""
+    raw = parsed.lines.reset_index(drop=True)
+    lines = pd.DataFrame(index=raw.index)
+    lines["Date"] = pd.to_datetime(raw["Date"]).astype("datetime64[ns]").dt.normalize()
+    lines["Amount"] = raw["Amount"].astype("Int64")
+    for col in _TEXT:  # importers give str; missing values become ""
+        lines[col] = raw[col].astype(object).fillna("")
+    lines["LineID"] = line_ids(lines, raw["Statement"])
+    lines["SourceFile"] = pd.Series(source, index=lines.index, dtype=object)
+    lines["ImportedAt"] = pd.Series(pd.NaT, index=lines.index, dtype="datetime64[ns]")
+    credit = (lines["Amount"] > 0).to_numpy(dtype=bool, na_value=False)
+    lines["Status"] = np.where(credit, "Unmatched", "Ignored").astype(object)
+    lines["Note"] = _notes(lines["Amount"], lines["Note"])
+    return BankFile(
+        lines=lines.loc[:, list(LINE_COLUMNS)],
+        statements=_statement_frame(parsed.statements, source),
+        format=fmt,
+        notes=list(parsed.notes),
+    )
+
+
+def _notes(amount: pd.Series, note: pd.Series) -> pd.Series:
+    """Debits (and zero lines) are kept for the bank reconciliation but never matched."""
+    kind = np.where(amount < 0, "debit", np.where(amount == 0, "zero amount", ""))
+    return pd.Series(
+        [f"{k}; {n}" if k and n else k or n for k, n in zip(kind.tolist(), note.tolist(), strict=True)],
+        index=note.index,
+        dtype=object,
+    )
+
+
+def _statement_frame(rows: list[dict[str, object]], source: str) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "StatementID": pd.Series([statement_id(*r["Key"]) for r in rows], dtype=object),
+            "Account": pd.Series([r["Account"] for r in rows], dtype=object),
+            "Currency": pd.Series([r["Currency"] for r in rows], dtype=object),
+            "FromDate": pd.to_datetime(pd.Series([r["FromDate"] for r in rows], dtype=object)).astype(
+                "datetime64[ns]"
+            ),
+            "ToDate": pd.to_datetime(pd.Series([r["ToDate"] for r in rows], dtype=object)).astype(
+                "datetime64[ns]"
+            ),
+            "OpeningBalance": pd.array([r["OpeningBalance"] for r in rows], dtype="Int64"),
+            "ClosingBalance": pd.array([r["ClosingBalance"] for r in rows], dtype="Int64"),
+            "Lines": pd.array([r["Lines"] for r in rows], dtype="Int64"),
+        }
+    )
+    frame["SourceFile"] = pd.Series([source] * len(rows), index=frame.index, dtype=object)
+    frame["ImportedAt"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return frame.loc[:, list(STATEMENT_COLUMNS)]

@@ -1,0 +1,84 @@
+"""Golden files of the bank importers: what each real sample file reads as, exactly.
+
+    .venv/bin/python -m tests.bank_golden        # rewrite tests/golden/bank/ from ../shared
+
+Run it after a deliberate change to an importer, read the diff (git diff tests/golden/bank),
+and commit the files with the change. test_import_samples compares every sample with its
+golden files; any difference fails, so an unreviewed change in what a file means cannot
+slip in. Amounts are written as decimal text, dates as ISO, so the diffs read naturally.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from common.values import format_cents
+from matching.importers import BankFile, read_bank_file
+
+__all__ = ["GOLDEN", "SAMPLES", "golden_paths", "render_lines", "render_statements", "sample_files"]
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "bank-samples"
+GOLDEN = REPO / "tests" / "golden" / "bank"
+_LINE_FIELDS = ("LineID", "Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account", "Status", "Note")
+_STATEMENT_FIELDS = ("StatementID", "Account", "Currency", "FromDate", "ToDate", "OpeningBalance",
+                     "ClosingBalance", "Lines")
+
+
+def sample_files(samples: Path = SAMPLES) -> list[Path]:
+    return sorted(p for p in samples.glob("*/*") if p.is_file())
+
+
+def golden_paths(sample: Path) -> tuple[Path, Path]:
+    return GOLDEN / f"{sample.name}.csv", GOLDEN / f"{sample.name}.statements.csv"
+
+
+def _cell(value: object) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _render(frame: pd.DataFrame, fields: tuple[str, ...], money: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for row in frame.loc[:, list(fields)].itertuples(index=False):
+        writer.writerow(
+            format_cents(int(v)) if f in money and not pd.isna(v) else _cell(v)
+            for f, v in zip(fields, row, strict=True)
+        )
+    return out.getvalue()
+
+
+def render_lines(bank: BankFile) -> str:
+    return _render(bank.lines, _LINE_FIELDS, ("Amount",))
+
+
+def render_statements(bank: BankFile) -> str:
+    return _render(bank.statements, _STATEMENT_FIELDS, ("OpeningBalance", "ClosingBalance"))
+
+
+def main() -> None:
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    for sample in sample_files():
+        if sample.suffix == ".tsv":
+            continue
+        bank = read_bank_file(sample)
+        lines_path, statements_path = golden_paths(sample)
+        lines_path.write_text(render_lines(bank), encoding="utf-8")
+        if len(bank.statements):
+            statements_path.write_text(render_statements(bank), encoding="utf-8")
+        else:
+            statements_path.unlink(missing_ok=True)
+        print(f"{sample.name}: {len(bank.lines)} lines, {len(bank.statements)} statements")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""A corpus of bad bank files, each refused whole with the file and the line that is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.errors import BankFileError
+from matching.importers import parse_bank_bytes, read_bank_file
+from tests.bank_fixtures import BAD, FIXTURES, camt053
+
+
+def test_committed_bad_files_are_the_ones_the_fixture_source_writes() -> None:
+    on_disk = sorted(p.name for p in (FIXTURES / "bad").iterdir())
+    assert on_disk == sorted(BAD)
+    for name, (text, encoding, _line, _reason) in BAD.items():
+        assert (FIXTURES / "bad" / name).read_bytes() == text.encode(encoding), name
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_file_is_refused_with_file_and_line(name: str) -> None:
+    _text, _encoding, line, reason = BAD[name]
+    with pytest.raises(BankFileError) as caught:
+        read_bank_file(FIXTURES / "bad" / name)
+    assert (caught.value.file, caught.value.line) == (name, line)
+    assert reason in caught.value.reason
+    assert str(caught.value).startswith(f"{name} line {line}: " if line else f"{name}: ")
+
+
+def test_batched_camt_entry_whose_details_do_not_add_up_is_refused() -> None:
+    with pytest.raises(BankFileError, match=r"batched entry of 12\.79 has details adding up to 12\.78") as caught:
+        parse_bank_bytes(camt053(12, detail_total_off_by=1), "batch.xml")
+    assert caught.value.line == 2
+
+
+def test_missing_file_and_unknown_format_are_refused(tmp_path) -> None:
+    with pytest.raises(BankFileError, match="cannot read the file"):
+        read_bank_file(tmp_path / "nope.csv")
+    with pytest.raises(BankFileError, match="unknown format 'ofx'; expected one of csv, mt940, camt053, camt054"):
+        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="ofx")
+
+
+def test_forced_format_refuses_a_file_of_another_format() -> None:
+    with pytest.raises(BankFileError, match="no MT940 statement"):
+        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="mt940")
+    with pytest.raises(BankFileError, match="expected a camt"):
+        parse_bank_bytes(b"<a/>", "a.xml", fmt="camt053")
