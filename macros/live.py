@@ -22,11 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from common.errors import InputError, Problem
 from workbook.contract import Column, Owner, Table, normalise_header, table
-from workbook.convert import empty_frame, frame_from_rows
+from workbook.convert import frame_from_rows
 from workbook.settings import settings_from_frame
-from workbook.validate import cross_table_problems, table_problems
+from workbook.validate import absent_table, accept
 
 __all__ = ["LiveBook", "excel_busy", "excel_value"]
 
@@ -102,13 +101,7 @@ class LiveBook:
         decl = table(name)
         tbl = self._table(decl)
         if tbl is None:
-            if (
-                decl.owner is Owner.USER
-                and not decl.optional
-                and decl.name not in ("Settings", "DunningLevels", "Templates")
-            ):
-                raise InputError(Problem(decl.name, None, None, f"the workbook has no {decl.name} table"))
-            return empty_frame(decl)
+            return absent_table(decl)
         header_range = tbl.header_row_range
         body = tbl.data_body_range
         rows = body.options(ndim=2).value if body is not None else []
@@ -119,21 +112,9 @@ class LiveBook:
             rows,
             first_row=header_range.row + 1,
             header_row=header_range.row,
-            date_order=date_order,
+            date_order=date_order,  # Excel hands dates over as datetimes, 1904 system included
         )
-        problems += table_problems(decl.name, frame)
-        if decl.name in ("Invoices", "Orders"):
-            problems += cross_table_problems(decl.name, frame, self._customers_if_valid())
-        if problems:
-            raise InputError(problems, heading=f"{self._xl.name}: the {decl.name} table was refused")
-        return frame
-
-    def _customers_if_valid(self) -> pd.DataFrame | None:
-        """Customers for checking references; its own problems are reported when it is read itself."""
-        try:
-            return self.read("Customers")
-        except InputError:
-            return None
+        return accept(decl, frame, problems, workbook=self._xl.name, read=self.read)
 
     def settings(self) -> dict[str, object]:
         if self._settings is None:

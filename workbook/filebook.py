@@ -15,10 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from common.errors import InputError, Problem, UnsafeWorkbookError
+from common.errors import UnsafeWorkbookError
 
 from .contract import Owner, Table, normalise_header, table
-from .convert import empty_frame
 from .mapping import MAPPABLE, Mapping, load_mapping
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells, locate, read_located
@@ -32,7 +31,7 @@ from .safety import (
 )
 from .settings import settings_from_frame
 from .sheetxml import CellValue
-from .validate import cross_table_problems, table_problems
+from .validate import absent_table, accept
 from .writer import PackageWriter
 
 __all__ = ["FileBook"]
@@ -130,38 +129,15 @@ class FileBook:
     def _load(self, decl: Table) -> pd.DataFrame:
         where = self._locate(decl)
         if where is None:
-            if decl.owner is Owner.USER and not decl.optional and decl.name not in ("Settings", "DunningLevels", "Templates"):
-                raise InputError(Problem(decl.name, None, None, f"the workbook has no {decl.name} table or sheet"))
-            return empty_frame(decl)
+            return absent_table(decl)
         date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
         frame, problems = read_located(self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904)
-        problems += table_problems(decl.name, frame)
-        if decl.name in ("Invoices", "Orders"):
-            problems += cross_table_problems(decl.name, frame, self._customers_if_valid())
-        if problems:
-            problems = self._sources().explain(decl.name, problems) if decl.name in MAPPABLE else problems
-            raise InputError(problems, heading=f"{self._path.name}: the {decl.name} table was refused")
-        if decl.name in MAPPABLE:
+        mapped = decl.name in MAPPABLE
+        frame = accept(decl, frame, problems, workbook=self._path.name, read=self.read,
+                       explain=(lambda found: self._sources().explain(decl.name, found)) if mapped else None)
+        if mapped:
             frame = self._sources().join_computed(self._pkg, self._cells, decl, frame)
-        if decl.name == "Invoices":
-            frame = self._default_due_dates(frame)
         return frame
-
-    def _customers_if_valid(self) -> pd.DataFrame | None:
-        """Customers for checking references; its own problems are reported when it is read itself."""
-        try:
-            return self.read("Customers")
-        except InputError:
-            return None
-
-    def _default_due_dates(self, invoices: pd.DataFrame) -> pd.DataFrame:
-        """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (30 when unset), SPEC §2."""
-        missing = invoices["DueDate"].isna()
-        if missing.any():
-            terms = self.read("Customers").set_index("CustomerID")["PaymentTermsDays"]
-            days = invoices.loc[missing, "CustomerID"].map(terms).astype("Float64").fillna(30).astype("int64")
-            invoices.loc[missing, "DueDate"] = invoices.loc[missing, "InvoiceDate"] + pd.to_timedelta(days, unit="D")
-        return invoices
 
     def settings(self) -> dict[str, object]:
         if self._settings is None:

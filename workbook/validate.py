@@ -7,12 +7,70 @@ columns or a second table. Each returns Problems located to the Excel row and co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
-from common.errors import Problem
+from common.errors import InputError, Problem
 
-__all__ = ["cross_table_problems", "table_problems"]
+from .contract import Owner, Table
+from .convert import empty_frame
+
+__all__ = ["absent_table", "accept", "cross_table_problems", "table_problems"]
+
+_DEFAULTED = ("Settings", "DunningLevels", "Templates")
+
+
+def absent_table(decl: Table) -> pd.DataFrame:
+    """What a Book returns for a table the workbook lacks: empty, or a refusal for required user data."""
+    if decl.owner is Owner.USER and not decl.optional and decl.name not in _DEFAULTED:
+        raise InputError(Problem(decl.name, None, None, f"the workbook has no {decl.name} table or sheet"))
+    return empty_frame(decl)
+
+
+def accept(
+    decl: Table,
+    frame: pd.DataFrame,
+    problems: list[Problem],
+    *,
+    workbook: str,
+    read: Callable[[str], pd.DataFrame],
+    explain: Callable[[list[Problem]], list[Problem]] | None = None,
+) -> pd.DataFrame:
+    """The checks and defaults every Book applies after typing a table's cells.
+
+    Both the file book and the live Excel book call this, so a table is refused, or
+    completed (DueDate = InvoiceDate + terms, SPEC §2), the same way whichever way it was read.
+    `read` reads another table of the same book (Customers, for references and terms).
+    """
+    problems = problems + table_problems(decl.name, frame)
+    if decl.name in ("Invoices", "Orders"):
+        problems += cross_table_problems(decl.name, frame, _readable(read, "Customers"))
+    if problems:
+        raise InputError(explain(problems) if explain else problems,
+                         heading=f"{workbook}: the {decl.name} table was refused")
+    if decl.name == "Invoices":
+        frame = _default_due_dates(frame, read("Customers"))
+    return frame
+
+
+def _readable(read: Callable[[str], pd.DataFrame], name: str) -> pd.DataFrame | None:
+    """A table for checking references; its own problems are reported when it is read itself."""
+    try:
+        return read(name)
+    except InputError:
+        return None
+
+
+def _default_due_dates(invoices: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (30 when unset)."""
+    missing = invoices["DueDate"].isna()
+    if missing.any():
+        terms = customers.set_index("CustomerID")["PaymentTermsDays"]
+        terms = terms[~terms.index.duplicated()]
+        days = invoices.loc[missing, "CustomerID"].map(terms).astype("Float64").fillna(30).astype("int64")
+        invoices.loc[missing, "DueDate"] = invoices.loc[missing, "InvoiceDate"] + pd.to_timedelta(days, unit="D")
+    return invoices
 
 _EMAIL = re.compile(r"^[^@\s,;<>()\"']+@[^@\s,;<>()\"']+\.[^@\s,;<>()\"']+$")
 
