@@ -14,18 +14,22 @@ import html
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
+import mailer
 from common.values import format_cents
+from workbook.book import Book
 
 from .aging import aged_items, bucket_labels, bucket_limits
 from .ledger import open_items
 from .operation import Summary
+from .statements import mail_sender, reply_to
 
-__all__ = ["Report", "ReportData", "build_report", "month_start"]
+__all__ = ["Report", "ReportData", "build_report", "month_start", "save_report", "send_report"]
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -286,3 +290,54 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
+
+
+def send_report(book: Book, *, as_of: dt.date, results: Mapping[str, Summary], transport: mailer.Transport) -> Summary:
+    """Build the report from the workbook, keep a copy in reports/ beside it, mail it to report_recipients."""
+    settings = book.settings()
+    data = ReportData(
+        as_of=as_of, bank_lines=book.read("BankLines"), matches=book.read("Matches"),
+        allocations=book.read("Allocations"), statements=book.read("BankStatements"), invoices=book.read("Invoices"),
+        customers=book.read("Customers"), credit=book.read("Credit"), forecast=book.read("Forecast"),
+        mail_log=book.read("MailLog"), settings=settings, results=results,
+    )
+    report = build_report(data)
+    summary = Summary("report", figures=dict(report.figures))
+    folder = save_report(report, book.path.parent / "reports", as_of)
+    summary.notes.append(f"report saved in {folder.resolve()}")
+    recipients = tuple(settings.get("report_recipients") or ())
+    if not recipients:
+        summary.notes.append("report_recipients is empty in Settings: the report was not mailed")
+        book.commit("report", f"saved in {folder.name}")
+        return summary
+    company = str(settings.get("company_name") or "")
+    message = mailer.Outgoing(
+        key=mailer.message_key("report", "", None, "", (), as_of), kind="report", level=None, customer_id="",
+        customer_name=company, to=recipients, cc=(), subject=report.subject, html=report.html, text=report.text,
+        attachments=(report.attachment,), amount=0, invoice_nos=(), as_of=as_of,
+        inline_images=tuple(report.images.items()),
+    )
+    journal = mailer.Journal(mailer.journal_path(book.path))
+    delivery, rows = mailer.send_and_fold([message], transport, journal, book.read("MailLog"),
+                                          sender=mail_sender(settings), reply_to=reply_to(settings))
+    summary.figures["report mailed"] = "yes" if delivery.delivered else "already" if delivery.already_sent else "no"
+    summary.notes += [f"report not mailed: {why}" for _cid, _key, why in delivery.failed]
+    summary.ok = not delivery.failed
+    book.append("MailLog", rows)
+    book.commit("report", f"mailed to {len(recipients)} recipient(s)")
+    return summary
+
+
+def save_report(report: Report, folder: Path, as_of: dt.date) -> Path:
+    """The report as files a person can open: HTML (with its charts beside it), text and the .xlsx."""
+    target = folder / f"month-end-{as_of.isoformat()}"
+    target.mkdir(parents=True, exist_ok=True)
+    html_text = report.html
+    for cid, png in report.images.items():
+        (target / f"{cid}.png").write_bytes(png)
+        html_text = html_text.replace(f'src="cid:{cid}"', f'src="{cid}.png"')
+    (target / "report.html").write_text(html_text, encoding="utf-8")
+    (target / "report.txt").write_text(report.text, encoding="utf-8")
+    name, data = report.attachment
+    (target / name).write_bytes(data)
+    return target

@@ -270,4 +270,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("credit_limit_step", "money", 100000, "Recommended limits are rounded up to this step"),
     Setting("forecast_min_payments", "int", 3, "Payments a customer needs before its own history drives the forecast"),
     Setting("forecast_months", "int", 12, "Months of forecast after the first 13 weeks"),
+    Setting("dunning_min_interval_days", "int", 7, "Fewest days between two notice levels for the same invoice"),
+    Setting("pdf_font", "text", "", "Font file for statement PDFs (empty: found on the system)"),
 )

@@ -1,0 +1,90 @@
+"""`arbook notices`: reminders before the due date and escalating overdue notices.
+
+The ladder is the DunningLevels table (built-in levels when it is missing or empty); the
+record of what each invoice already received is MailLog plus the mail journal, so an
+interrupted run, restarted, neither repeats a level nor skips one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+import mailer
+from arbook.ledger import open_items
+from arbook.operation import NO_PROGRESS, Progress, Summary
+from arbook.statements import mail_sender, only_customer, reply_to, report_delivery
+from common.errors import InputError, Problem
+from workbook.book import Book
+
+__all__ = ["DEFAULT_MIN_INTERVAL_DAYS", "notices"]
+
+DEFAULT_MIN_INTERVAL_DAYS = 7
+"""Setting `dunning_min_interval_days`: least days between two levels for the same invoice."""
+
+
+def notices(
+    book: Book,
+    *,
+    as_of: dt.date,
+    transport: mailer.Transport,
+    customer: str | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> Summary:
+    settings = book.settings()
+    sender, answer_to = mail_sender(settings), reply_to(settings)  # refuse a bad address before any work
+    summary = Summary("notices")
+    customers = only_customer(book.read("Customers"), customer)
+    items = open_items(book.read("Invoices"), book.read("Allocations"), as_of=as_of, customers=customers)
+    if customer is not None:
+        items = items[items["CustomerID"] == customer]
+    templates = mailer.TemplateBook(book.read("Templates") if book.has("Templates") else None)
+    levels = _levels(book, templates, summary)
+    journal = mailer.Journal(mailer.journal_path(book.path))
+    mail_log = book.read("MailLog")
+    selection = mailer.select_notices(
+        items, customers, levels, mailer.dunning_history(mailer.mail_history(journal, mail_log)),
+        as_of=as_of, base_currency=str(settings["base_currency"]),
+        min_interval_days=_min_interval(settings),
+    )
+    composed = mailer.compose_notices(
+        selection.due, customers, templates, company=mailer.Company.from_settings(settings), as_of=as_of,
+        default_locale=str(settings["locale"]), late_interest_on=bool(settings["late_interest"]),
+        late_interest_rate=mailer.rate_decimal(settings["late_interest_rate"] or 0),
+    )
+    delivery, rows = mailer.send_and_fold(
+        composed.messages, transport, journal, mail_log, sender=sender,
+        reply_to=answer_to, progress=progress,
+    )
+    for level in levels:
+        summary.figures[f"level {level.level} ({level.kind})"] = sum(n.level == level for n in selection.due)
+    report_delivery(summary, transport, composed, delivery, rows)
+    summary.notes += [f"left out: {count} invoice(s), {why}" for why, count in selection.skipped.items()]
+    book.append("MailLog", rows)
+    book.commit("notices", ", ".join(f"{k} {v}" for k, v in summary.figures.items()))
+    return summary
+
+
+def _min_interval(settings: dict[str, object]) -> int:
+    value = settings.get("dunning_min_interval_days")
+    if value is None or str(value).strip() == "":
+        return DEFAULT_MIN_INTERVAL_DAYS
+    text = str(value).strip()
+    if not text.isdigit():
+        raise InputError(Problem("Settings", None, "Value",
+                                 f"dunning_min_interval_days: expected a whole number of days, got {text!r}"))
+    return int(text)
+
+
+def _levels(book: Book, templates: mailer.TemplateBook, summary: Summary) -> list[mailer.DunningLevel]:
+    frame = book.read("DunningLevels") if book.has("DunningLevels") else pd.DataFrame()
+    if frame.empty:
+        summary.notes.append("DunningLevels table missing or empty: the built-in levels were used")
+        frame = pd.DataFrame(list(mailer.DEFAULT_DUNNING_LEVELS))
+    problems = [Problem("DunningLevels", int(row) if isinstance(row, int) else None, "Template",
+                        f"expected the name of a Templates row, got {name!r}")
+                for row, name in frame["Template"].items() if not templates.has(str(name))]
+    if problems:
+        raise InputError(problems)
+    return mailer.levels_from_frame(frame)

@@ -1,0 +1,230 @@
+"""From statement and notice data to finished messages: views, wording, PDF, recipients.
+
+A "view" is the data of one message formatted for its reader (amounts and dates as text
+in their locale). The same view feeds the HTML block, the team's template and the PDF,
+so the three never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from .blocks import OVERDUE_BLOCK, STATEMENT_BLOCK
+from .dunning import NoticeDue
+from .formats import Formatter, formatter_for
+from .interest import late_interest, round_cents
+from .message import Outgoing, message_key, parse_addresses
+from .pdf import PdfFont, statement_pdf
+from .statement import StatementData
+from .templates import TemplateBook, render_block
+
+__all__ = ["Company", "Composed", "compose_notices", "compose_statements", "statement_view"]
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str = ""
+    address: str = ""
+    email: str = ""
+    remit_to: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, object]) -> Company:
+        return cls(*(str(settings.get(k) or "") for k in ("company_name", "company_address", "company_email",
+                                                            "remit_to")))
+
+    def view(self) -> dict[str, Any]:
+        return {"name": self.name, "address": self.address, "email": self.email, "remit_to": self.remit_to,
+                "address_lines": _lines(self.address), "remit_lines": _lines(self.remit_to)}
+
+
+@dataclass
+class Composed:
+    messages: list[Outgoing] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # "C007 Name: why it cannot be mailed"
+
+
+def _lines(text: str) -> list[str]:
+    """A multi-line cell (or one with `;` / `|` separators) as lines, each on one line."""
+    parts = str(text or "").replace("\r", "\n").replace("|", "\n").split("\n")
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def _customer_row(customers: pd.DataFrame, customer_id: str) -> pd.Series:
+    """The customer's first row in Customers; its name is the Excel row, for messages."""
+    rows = customers[customers["CustomerID"] == customer_id]
+    return rows.iloc[0]
+
+
+def _customer_view(row: pd.Series) -> dict[str, Any]:
+    get = lambda col: str(row.get(col) or "")  # noqa: E731
+    return {"id": get("CustomerID"), "name": get("Name"), "contact": get("ContactName"),
+            "address": get("Address"), "address_lines": _lines(get("Address")), "email": get("Email")}
+
+
+def _recipients(row: pd.Series) -> tuple[list[str], list[str]]:
+    """(To, CC) of a customer; ValueError naming the Customers row and column when unusable."""
+    excel_row = row.name
+    to_cc = []
+    for column in ("Email", "CC"):
+        try:
+            to_cc.append(parse_addresses(str(row.get(column) or "")))
+        except ValueError as exc:
+            raise ValueError(f"Customers row {excel_row} column {column}: {exc}") from None
+    if not to_cc[0]:
+        raise ValueError(f"Customers row {excel_row}: no Email")
+    return to_cc[0], to_cc[1]
+
+
+def statement_view(data: StatementData, customer: pd.Series, company: Company, fmt: Formatter,
+                   balance_forward: bool) -> dict[str, Any]:
+    labels = fmt.labels
+    money = lambda cents: fmt.money(cents, data.currency)  # noqa: E731
+    activity = [{
+        "date": fmt.date(a.date), "kind": labels[a.kind], "document": a.document, "description": a.description,
+        "reference": f"{a.document} {a.description}".strip(),
+        "debit": money(a.amount) if a.amount > 0 else "", "credit": money(-a.amount) if a.amount < 0 else "",
+        "balance": money(a.balance),
+    } for a in data.activity]
+    open_items = [{
+        "number": o.number or labels["unapplied"], "kind": o.kind, "date": fmt.date(o.invoice_date),
+        "due": fmt.date(o.due_date), "amount": money(o.amount), "open": money(o.open),
+        "days_overdue": str(o.days_overdue) if o.days_overdue and o.open > 0 else "",
+    } for o in data.open_items]
+    aging = [{"label": labels["current"] if label == "current" else label, "amount": money(cents)}
+             for label, cents in data.aging]
+    view: dict[str, Any] = {
+        "language": fmt.language, "labels": labels, "company": company.view(),
+        "customer": _customer_view(customer), "currency": data.currency,
+        "as_of": fmt.date(data.as_of), "period_start": fmt.date(data.period_start),
+        "period_end": fmt.date(data.as_of), "opening_balance": money(data.opening),
+        "closing_balance": money(data.closing), "total_open": money(sum(c for _, c in data.aging)),
+        "overdue_total": money(data.overdue_total), "balance_forward": balance_forward,
+        "activity": activity, "open_items": open_items, "aging": aging,
+    }
+    view["confirm"] = labels["confirm"].format(amount=view["closing_balance"], date=view["as_of"])
+    return view
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def compose_statements(
+    statements: Sequence[StatementData],
+    customers: pd.DataFrame,
+    templates: TemplateBook,
+    *,
+    company: Company,
+    default_locale: str = "en",
+    balance_forward: bool = False,
+    pdf_font: str = "",
+    template: str = "statement",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Composed:
+    """Render every statement: HTML body, text alternative and the PDF attachment."""
+    composed = Composed()
+    ready: list[tuple[StatementData, pd.Series, dict[str, Any], list[str], list[str]]] = []
+    for data in statements:
+        row = _customer_row(customers, data.customer_id)
+        try:
+            to, cc = _recipients(row)
+        except ValueError as exc:
+            composed.unreachable.append(f"{data.customer_id} {row['Name']}: {exc}")
+            continue
+        fmt = formatter_for(str(row.get("Language") or ""), default_locale)
+        ready.append((data, row, statement_view(data, row, company, fmt, balance_forward), to, cc))
+    if not ready:
+        return composed
+    font = PdfFont.for_texts({f"customer {d.customer_id}": " ".join(_strings(v)) for d, _, v, _, _ in ready},
+                             pdf_font)
+    for number, (data, row, view, to, cc) in enumerate(ready, start=1):
+        if progress is not None:
+            progress("render", number, len(ready))
+        view["statement"] = render_block(STATEMENT_BLOCK, view)
+        rendered = templates.render(template, view["language"], view)
+        pdf_name = f"statement_{data.customer_id}_{data.currency}_{data.as_of.isoformat()}.pdf"
+        items = tuple(data.item_numbers)
+        composed.messages.append(Outgoing(
+            key=message_key("statement", data.customer_id, None, data.currency, items, data.as_of),
+            kind="statement", level=None, customer_id=data.customer_id, customer_name=str(row["Name"]),
+            to=tuple(to), cc=tuple(cc), subject=rendered.subject, html=rendered.html, text=rendered.text,
+            attachments=((pdf_name, statement_pdf(view, font)),), amount=data.closing, invoice_nos=items,
+            as_of=data.as_of,
+        ))
+    return composed
+
+
+def notice_view(notice: NoticeDue, customer: pd.Series, company: Company, fmt: Formatter, *,
+                as_of: dt.date, late_interest_on: bool, rate: Decimal) -> tuple[dict[str, Any], int]:
+    """The view of one reminder or notice, and its total due in cents (open + fee + interest)."""
+    money = lambda cents: fmt.money(cents, notice.currency)  # noqa: E731
+    charge_interest = late_interest_on and notice.level.kind == "notice"
+    invoices, interest_sum = [], Decimal(0)
+    for it in notice.items.itertuples():
+        days = int(it.DaysOverdue)
+        interest = late_interest(int(it.OpenAmount), rate, days) if charge_interest else Decimal(0)
+        interest_sum += interest
+        invoices.append({"number": it.InvoiceNo, "date": fmt.date(it.InvoiceDate), "due": fmt.date(it.DueDate),
+                         "amount": money(it.Amount), "open": money(it.OpenAmount),
+                         "days_overdue": str(days) if days > 0 else "",
+                         "interest": fmt.decimal_money(interest.quantize(Decimal("0.01")), notice.currency)})
+    interest_cents = round_cents(interest_sum)
+    total_due = notice.total + notice.level.fee + interest_cents
+    view: dict[str, Any] = {
+        "language": fmt.language, "labels": fmt.labels, "company": company.view(),
+        "customer": _customer_view(customer), "currency": notice.currency, "as_of": fmt.date(as_of),
+        "level": notice.level.level, "invoices": invoices, "overdue_total": money(notice.total),
+        "fee": money(notice.level.fee), "fee_cents": notice.level.fee, "interest": money(interest_cents),
+        "interest_rate": fmt.number(rate), "late_interest": charge_interest, "total_due": money(total_due),
+    }
+    view["overdue_table"] = render_block(OVERDUE_BLOCK, view)
+    return view, total_due
+
+
+def compose_notices(
+    notices: Sequence[NoticeDue],
+    customers: pd.DataFrame,
+    templates: TemplateBook,
+    *,
+    company: Company,
+    as_of: dt.date,
+    default_locale: str = "en",
+    late_interest_on: bool = False,
+    late_interest_rate: Decimal = Decimal(0),
+) -> Composed:
+    """Render every reminder and notice from its level's template (HTML and text, no PDF)."""
+    composed = Composed()
+    for notice in notices:
+        row = _customer_row(customers, notice.customer_id)
+        try:
+            to, cc = _recipients(row)
+        except ValueError as exc:
+            composed.unreachable.append(f"{notice.customer_id} {row['Name']}: {exc}")
+            continue
+        fmt = formatter_for(str(row.get("Language") or ""), default_locale)
+        view, total_due = notice_view(notice, row, company, fmt, as_of=as_of, late_interest_on=late_interest_on,
+                                      rate=late_interest_rate)
+        rendered = templates.render(notice.level.template, fmt.language, view)
+        numbers = tuple(notice.invoice_nos)
+        composed.messages.append(Outgoing(
+            key=message_key(notice.level.kind, notice.customer_id, notice.level.level, notice.currency,
+                            numbers, as_of),
+            kind=notice.level.kind, level=notice.level.level, customer_id=notice.customer_id,
+            customer_name=str(row["Name"]), to=tuple(to), cc=tuple(cc), subject=rendered.subject,
+            html=rendered.html, text=rendered.text, attachments=(), amount=total_due, invoice_nos=numbers,
+            as_of=as_of,
+        ))
+    return composed

@@ -1,0 +1,128 @@
+"""One outgoing message: who it is for, what it says, and its identity across runs.
+
+The identity (`key`) is a hash of what the message is about — kind, customer, level,
+currency, the set of invoices and the as-of date — so a run that is interrupted and
+started again computes the same key and can see that the message already went out.
+Header values come from the workbook, so each is forced onto one line and addresses are
+validated before any header is built: a name with a newline cannot add a Bcc.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+
+__all__ = ["Outgoing", "build_email", "message_key", "parse_addresses", "parse_sender", "safe_filename"]
+
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+
+
+def parse_addresses(text: str) -> list[str]:
+    """The addresses in an Email or CC cell (`;` or `,` separated); ValueError for a bad one."""
+    out = []
+    for part in re.split(r"[;,]", text or ""):
+        address = part.strip()
+        if not address:
+            continue
+        if len(address) > 254 or not _ADDRESS.fullmatch(address) or ".." in address:
+            raise ValueError(f"{address!r} is not a valid e-mail address")
+        out.append(address)
+    return out
+
+
+def parse_sender(text: str) -> Address:
+    """mail_from as people write it, "ar@x.example" or "Accounts <ar@x.example>"; ValueError if unusable."""
+    name, address = parseaddr(" ".join(str(text).split()))
+    try:
+        valid = bool(address) and parse_addresses(address) == [address]
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValueError(f"{text!r} is not a valid sender address")
+    return Address(display_name=name, addr_spec=address)
+
+
+def message_key(kind: str, customer_id: str, level: int | None, currency: str,
+                invoice_nos: Sequence[str], as_of: dt.date) -> str:
+    """A stable identity: the same message on a rerun gets the same key, any difference a new one."""
+    material = "\x1f".join([kind, customer_id, "" if level is None else str(level), currency,
+                            ";".join(sorted(invoice_nos)), as_of.isoformat()])
+    digest = hashlib.sha256(material.encode()).hexdigest()[:20]
+    return f"{kind}-{safe_filename(customer_id, 24)}-{digest}"
+
+
+def safe_filename(text: str, limit: int = 80) -> str:
+    """Letters, digits, dot, dash and underscore only: no path, no header trick, no odd bytes."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
+    return cleaned[:limit]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A rendered message and the MailLog facts about it."""
+
+    key: str
+    kind: str  # statement, reminder, notice, report
+    level: int | None
+    customer_id: str
+    customer_name: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    html: str
+    text: str
+    attachments: tuple[tuple[str, bytes], ...]
+    amount: int  # cents
+    invoice_nos: tuple[str, ...]
+    as_of: dt.date
+    inline_images: tuple[tuple[str, bytes], ...] = ()  # (content-id, PNG) shown inside the HTML
+
+    @property
+    def recipients(self) -> list[str]:
+        return [*self.to, *self.cc]
+
+    def log_fields(self) -> dict[str, object]:
+        """The MailLog columns this message fills (MessageID, At, Status and Detail come later)."""
+        return {
+            "Kind": self.kind, "Level": self.level, "CustomerID": self.customer_id,
+            "To": "; ".join(self.recipients), "Subject": self.subject, "Amount": self.amount,
+            "InvoiceNos": ";".join(self.invoice_nos), "AsOf": self.as_of.isoformat(),
+        }
+
+
+def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datetime | None = None) -> EmailMessage:
+    """The MIME message: text and HTML alternatives, then the attachments."""
+    msg = EmailMessage(policy=SMTP)
+    origin = parse_sender(sender)
+    msg["Message-ID"] = f"<{out.key}@{origin.domain}>"
+    msg["Date"] = format_datetime((now or dt.datetime.now()).astimezone())
+    msg["From"] = origin
+    name = " ".join(out.customer_name.split())
+    msg["To"] = [Address(display_name=name, addr_spec=a) for a in out.to]
+    if out.cc:
+        msg["Cc"] = [Address(addr_spec=a) for a in out.cc]
+    if reply_to:
+        msg["Reply-To"] = parse_sender(reply_to)
+    msg["Subject"] = " ".join(out.subject.split())
+    msg.set_content(out.text)
+    msg.add_alternative(out.html, subtype="html")
+    if out.inline_images:
+        html_part = msg.get_payload()[-1]
+        for cid, png in out.inline_images:
+            html_part.add_related(png, maintype="image", subtype="png", cid=f"<{safe_filename(cid)}>")
+    for filename, data in out.attachments:
+        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        maintype, _, subtype = kind.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=safe_filename(filename))
+    return msg

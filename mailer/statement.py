@@ -1,0 +1,221 @@
+"""What a statement of account says, computed from the ledger frames (no wording, no layout).
+
+Inputs are the open items as of the statement date (as the ledger computes them), and the
+Invoices and Allocations tables for the activity in the period. The opening balance is
+the closing balance less the period's activity, so a statement always adds up: opening +
+invoices - credits - payments = closing = the sum of the open items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["ActivityLine", "OpenLine", "StatementData", "aging_labels", "build_statements"]
+
+_SUMMED_AS_PAYMENT = ("payment", "unapplied")
+_ADJUSTMENTS = ("fee", "discount", "writeoff")
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    date: dt.date
+    kind: str  # invoice, credit_note, payment, adjustment
+    document: str
+    description: str
+    amount: int  # cents; > 0 raises the balance (invoice), < 0 lowers it (credit, payment)
+    balance: int  # running balance after this line
+
+
+@dataclass(frozen=True)
+class OpenLine:
+    number: str
+    kind: str  # invoice, credit, unapplied
+    invoice_date: dt.date | None
+    due_date: dt.date | None
+    amount: int
+    open: int
+    days_overdue: int
+
+
+@dataclass
+class StatementData:
+    customer_id: str
+    currency: str
+    period_start: dt.date
+    as_of: dt.date
+    opening: int
+    closing: int
+    activity: list[ActivityLine] = field(default_factory=list)
+    open_items: list[OpenLine] = field(default_factory=list)
+    aging: list[tuple[str, int]] = field(default_factory=list)  # (bucket label, cents)
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(line.open for line in self.open_items if line.days_overdue > 0 and line.open > 0)
+
+    @property
+    def item_numbers(self) -> list[str]:
+        return sorted(line.number for line in self.open_items)
+
+
+def aging_labels(buckets: Sequence[int]) -> list[str]:
+    """["current", "1-30", "31-60", ..., "120+"] for buckets (30, 60, 90, 120)."""
+    labels, low = ["current"], 1
+    for high in buckets:
+        labels.append(f"{low}-{high}")
+        low = high + 1
+    return [*labels, f"{low - 1}+"]
+
+
+def _bucket(days: int, buckets: Sequence[int]) -> int:
+    if days <= 0:
+        return 0
+    for i, high in enumerate(buckets):
+        if days <= high:
+            return i + 1
+    return len(buckets) + 1
+
+
+def _date(value: object) -> dt.date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def build_statements(
+    customers: pd.DataFrame,
+    open_items: pd.DataFrame,
+    invoices: pd.DataFrame,
+    allocations: pd.DataFrame,
+    *,
+    as_of: dt.date,
+    period_start: dt.date,
+    aging_buckets: Sequence[int] = (30, 60, 90, 120),
+    min_balance: int = 1,
+    base_currency: str = "EUR",
+) -> list[StatementData]:
+    """One statement per customer and currency with a balance >= min_balance or activity in the period.
+
+    Customers are taken in the order of the Customers table; an item in a currency other
+    than the customer's own gets its own statement in that currency.
+    """
+    own_currency = {
+        str(r.CustomerID): (str(r.Currency) if "Currency" in customers and r.Currency else base_currency)
+        for r in customers.itertuples()
+    }
+    start, end = pd.Timestamp(period_start), pd.Timestamp(as_of)
+    items = _with_currency(open_items, own_currency, base_currency)
+    activity = _activity(invoices, allocations, start, end, own_currency, base_currency)
+    items_by = dict(iter(items.groupby(["CustomerID", "Currency"], sort=False)))
+    activity_by = dict(iter(activity.groupby(["CustomerID", "Currency"], sort=False)))
+    labels = aging_labels(aging_buckets)
+    out: list[StatementData] = []
+    for customer in own_currency:
+        currencies = dict.fromkeys(
+            [own_currency[customer]]
+            + [cur for (cid, cur) in (*items_by, *activity_by) if cid == customer]
+        )
+        for currency in currencies:
+            mine = items_by.get((customer, currency), items.iloc[:0])
+            moves = activity_by.get((customer, currency), activity.iloc[:0])
+            closing = int(mine["OpenAmount"].fillna(0).sum())
+            if closing < min_balance and moves.empty:
+                continue
+            out.append(_statement(customer, currency, mine, moves, closing, period_start, as_of,
+                                  aging_buckets, labels))
+    return out
+
+
+def _statement(
+    customer: str, currency: str, mine: pd.DataFrame, moves: pd.DataFrame, closing: int,
+    period_start: dt.date, as_of: dt.date, buckets: Sequence[int], labels: list[str],
+) -> StatementData:
+    opening = closing - int(moves["Amount"].sum()) if len(moves) else closing
+    balance = opening
+    lines = []
+    for m in moves.sort_values(["Date", "Order", "Document"], kind="stable").itertuples():
+        balance += int(m.Amount)
+        lines.append(ActivityLine(m.Date.date(), m.Kind, m.Document, m.Description, int(m.Amount), balance))
+    stamp = pd.Timestamp(as_of)
+    open_lines = []
+    totals = [0] * len(labels)
+    for it in mine.sort_values(["DueDate", "InvoiceNo"], kind="stable", na_position="first").itertuples():
+        due = it.DueDate if not pd.isna(it.DueDate) else it.InvoiceDate
+        days = int((stamp - due).days) if not pd.isna(due) else 0
+        open_cents = int(it.OpenAmount)
+        totals[_bucket(days, buckets)] += open_cents
+        open_lines.append(OpenLine(it.InvoiceNo, it.Kind, _date(it.InvoiceDate), _date(it.DueDate),
+                                   int(it.Amount), open_cents, max(days, 0)))
+    return StatementData(customer, currency, period_start, as_of, opening, closing, lines, open_lines,
+                         list(zip(labels, totals, strict=True)))
+
+
+def _with_currency(frame: pd.DataFrame, own: dict[str, str], base: str) -> pd.DataFrame:
+    out = frame.copy()
+    fallback = out["CustomerID"].map(own).fillna(base)
+    out["Currency"] = out["Currency"].where(out["Currency"].fillna("") != "", fallback)
+    return out
+
+
+_ACTIVITY_COLUMNS = ["CustomerID", "Currency", "Date", "Order", "Kind", "Document", "Description", "Amount"]
+
+
+def _activity(
+    invoices: pd.DataFrame, allocations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+    own: dict[str, str], base: str,
+) -> pd.DataFrame:
+    """Invoices, credit notes, payments and adjustments dated in [start, end], as signed balance moves."""
+    inv = _with_currency(invoices, own, base)
+    in_period = inv[(inv["InvoiceDate"] >= start) & (inv["InvoiceDate"] <= end)]
+    amount = in_period["Amount"].fillna(0).astype("int64")
+    billed = pd.DataFrame({
+        "CustomerID": in_period["CustomerID"], "Currency": in_period["Currency"],
+        "Date": in_period["InvoiceDate"], "Order": 0,
+        "Kind": ["credit_note" if a < 0 else "invoice" for a in amount],
+        "Document": in_period["InvoiceNo"], "Description": in_period.get("Reference", ""),
+        "Amount": amount,
+    })
+    paid = _settlements(inv, allocations, start, end, own, base)
+    parts = [p for p in (billed, paid) if len(p)]
+    if not parts:
+        return pd.DataFrame({c: [] for c in _ACTIVITY_COLUMNS}).astype({"Amount": "int64"})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _settlements(
+    inv: pd.DataFrame, allocations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+    own: dict[str, str], base: str,
+) -> pd.DataFrame:
+    if allocations.empty:
+        return pd.DataFrame(columns=_ACTIVITY_COLUMNS)
+    alloc = allocations.copy()
+    dated = alloc["PaymentDate"].astype("datetime64[ns]")
+    if "PostedAt" in alloc:
+        dated = dated.fillna(alloc["PostedAt"].astype("datetime64[ns]").dt.normalize())
+    alloc["Date"] = dated
+    alloc = alloc[(dated >= start) & (dated <= end)]
+    owner = inv.drop_duplicates("InvoiceNo").set_index("InvoiceNo")
+    customer = alloc["CustomerID"].fillna("")
+    alloc["CustomerID"] = customer.where(customer != "", alloc["InvoiceNo"].map(owner["CustomerID"]))
+    alloc["Currency"] = alloc["InvoiceNo"].map(owner["Currency"])
+    alloc["Currency"] = alloc["Currency"].fillna(alloc["CustomerID"].map(own)).fillna(base)
+    alloc["Group"] = alloc["Kind"].where(~alloc["Kind"].isin(_SUMMED_AS_PAYMENT), "payment")
+    alloc["LineID"] = alloc["LineID"].fillna("") if "LineID" in alloc else ""
+    alloc["Amount"] = alloc["Amount"].fillna(0).astype("int64")
+    rows = []
+    keys = ["CustomerID", "Currency", "Date", "LineID", "Group"]
+    for (cid, cur, date, _line, group), g in alloc.groupby(keys, sort=False, dropna=False):
+        total = int(g["Amount"].sum())
+        if total == 0 or pd.isna(cid):
+            continue
+        numbers = ", ".join(dict.fromkeys(n for n in g["InvoiceNo"] if n))
+        rows.append({
+            "CustomerID": cid, "Currency": cur, "Date": date,
+            "Order": 1 if group == "payment" else 2,
+            "Kind": "payment" if group == "payment" else "adjustment",
+            "Document": "", "Description": numbers if group == "payment" else f"{group}: {numbers}",
+            "Amount": -total,
+        })
+    return pd.DataFrame(rows, columns=_ACTIVITY_COLUMNS)

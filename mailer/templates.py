@@ -1,0 +1,149 @@
+"""Templates the team edits in Excel, rendered so that no template can do harm.
+
+The Templates table is text anyone with the workbook can change, so it is rendered in
+Jinja2's immutable sandbox with HTML autoescaping: a template can read the values it is
+given and nothing else (no attributes such as `__class__`, no files, no imports). A
+template that fails — a typo in a variable, a refused attribute — is reported with its
+Templates row and column, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import lxml.html
+import pandas as pd
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from common.errors import InputError, Problem
+
+from .defaults import DEFAULT_TEMPLATES
+
+__all__ = ["Rendered", "TemplateBook", "html_to_text", "render_block"]
+
+# An empty loader: {% include %}, {% import %} and {% extends %} find nothing, on disk or elsewhere.
+_NOTHING = jinja2.DictLoader({})
+_HTML = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, loader=_NOTHING)
+_TEXT = ImmutableSandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined, loader=_NOTHING)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class _Source:
+    subject: str
+    body: str
+    row: int | None  # Excel row of the Templates table; None for a built-in template
+
+
+class TemplateBook:
+    """Every template by (Name, Language): the workbook's rows over the built-in ones."""
+
+    def __init__(self, workbook_templates: pd.DataFrame | None = None) -> None:
+        self._sources: dict[tuple[str, str], _Source] = {
+            (row["Name"].casefold(), row["Language"]): _Source(row["Subject"], row["Body"], None)
+            for row in DEFAULT_TEMPLATES
+        }
+        self.overridden = 0
+        if workbook_templates is not None:
+            for excel_row, row in workbook_templates.iterrows():
+                key = (str(row["Name"]).strip().casefold(), str(row["Language"]).strip().lower())
+                self._sources[key] = _Source(str(row["Subject"]), str(row["Body"]), int(excel_row))
+                self.overridden += 1
+        self._compiled: dict[tuple[str, str], tuple[jinja2.Template, jinja2.Template, _Source]] = {}
+
+    def has(self, name: str) -> bool:
+        return any(key[0] == name.casefold() for key in self._sources)
+
+    def render(self, name: str, language: str, context: dict[str, Any]) -> Rendered:
+        """Subject (one line of plain text), HTML body and its plain-text alternative."""
+        subject_t, body_t, source = self._compile(name, language)
+        subject = _render(subject_t, context, source, "Subject")
+        html = _render(body_t, context, source, "Body")
+        return Rendered(one_line(subject), html, html_to_text(html))
+
+    def _compile(self, name: str, language: str) -> tuple[jinja2.Template, jinja2.Template, _Source]:
+        key = (name.casefold(), language)
+        if key not in self._compiled:
+            source = self._sources.get(key) or self._sources.get((name.casefold(), "en"))
+            if source is None:
+                raise InputError(Problem("Templates", None, "Name",
+                                         f"expected a template named {name!r} (language {language} or en)"))
+            try:
+                compiled = (_TEXT.from_string(source.subject), _HTML.from_string(source.body), source)
+            except jinja2.TemplateSyntaxError as exc:
+                column = "Subject" if exc.source == source.subject else "Body"
+                raise _problem(source, name, column,
+                               f"template syntax error line {exc.lineno}: {exc.message}") from exc
+            self._compiled[key] = compiled
+        return self._compiled[key]
+
+
+def _render(template: jinja2.Template, context: dict[str, Any], source: _Source, column: str) -> str:
+    try:
+        return template.render(context)
+    except jinja2.TemplateError as exc:
+        raise _problem(source, None, column, f"template refused: {exc}") from exc
+
+
+def _problem(source: _Source, name: str | None, column: str, message: str) -> InputError:
+    where = "" if source.row is not None else f" (built-in template {name!r})" if name else " (built-in)"
+    return InputError(Problem("Templates", source.row, column, message + where))
+
+
+def one_line(text: str) -> str:
+    """Header text on one line: a newline in a customer's name must not start a new header."""
+    return " ".join(text.split())
+
+
+def render_block(source: str, context: dict[str, Any]) -> Markup:
+    """A built-in HTML block (statement, overdue table), escaped like the templates around it."""
+    return Markup(_compiled_block(source).render(context))
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled_block(source: str) -> jinja2.Template:
+    return _HTML.from_string(source)
+
+
+_BLOCKS = {"p", "div", "table", "tr", "h1", "h2", "h3", "h4", "ul", "ol", "li", "thead", "tbody", "section"}
+_HTML_SPACE = re.compile(r"[ \t\r\n\f]+")  # HTML's own whitespace: a no-break space stays
+_PARAGRAPHS = {"p", "table", "h1", "h2", "h3", "h4"}
+_CELLS = {"td", "th"}
+
+
+def html_to_text(html: str) -> str:
+    """The plain-text alternative of an HTML body: paragraphs and table rows become lines."""
+    root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    parts: list[str] = []
+
+    def walk(element: Any) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in ("script", "style"):
+            return
+        if tag == "br":
+            parts.append("\n")
+        if tag in _CELLS and element.getprevious() is not None:
+            parts.append("  |  ")
+        if element.text and tag:
+            parts.append(_HTML_SPACE.sub(" ", element.text))
+        for child in element:
+            walk(child)
+            if child.tail:
+                parts.append(_HTML_SPACE.sub(" ", child.tail))
+        if tag in _BLOCKS:
+            parts.append("\n\n" if tag in _PARAGRAPHS else "\n")
+
+    walk(root)
+    lines = [line.strip() for line in "".join(parts).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

@@ -1,0 +1,87 @@
+"""The journal and the outbox: durable records, a torn last line, folding into MailLog once."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from datetime import date
+
+import pandas as pd
+from test_mail_support import empty_mail_log, outgoing
+
+import mailer
+
+
+def test_journal_path_sits_beside_the_workbook(tmp_path):
+    assert mailer.journal_path(tmp_path / "Book.xlsx") == tmp_path / "Book.mail-journal.jsonl"
+
+
+def test_outbox_run_writes_eml_files_and_journals_each_message(tmp_path):
+    messages = outgoing(2)
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    result = mailer.deliver(messages, mailer.OutboxTransport(tmp_path / "outbox"), journal, done=set(),
+                            sender="ar@beispiel.example")
+    files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert files == sorted(f"{m.key}.eml" for m in messages)
+    parsed = email.message_from_bytes((tmp_path / "outbox" / files[0]).read_bytes(), policy=email.policy.default)
+    assert parsed["Message-ID"] == f"<{files[0][:-4]}@beispiel.example>"
+    assert result.delivered == [m.key for m in messages]
+    assert [r["Status"] for r in journal.records()] == ["pending", "outbox", "pending", "outbox"]
+    rows = mailer.fold(journal.records(), empty_mail_log())
+    assert list(rows.columns) == mailer.MAILLOG_COLUMNS
+    first = rows.iloc[0]
+    assert (first["Kind"], first["Level"], first["CustomerID"], first["To"], first["Amount"], first["InvoiceNos"],
+            first["Status"]) == ("notice", 1, "C001", "c1@kunde.example", 1000, "R-1", "outbox")
+    assert first["AsOf"] == pd.Timestamp("2026-11-30") and str(rows["Amount"].dtype) == "Int64"
+
+
+def test_outbox_preview_does_not_count_as_sent(tmp_path):
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    mailer.deliver(outgoing(1), mailer.OutboxTransport(tmp_path / "o"), journal, done=set(), sender="a@b.example")
+    assert mailer.sent_keys(journal.records(), empty_mail_log()) == set()
+
+
+def test_fold_is_idempotent_against_mail_log(tmp_path):
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    (msg,) = outgoing(1)
+    journal.record(msg.key, "pending", msg.log_fields())
+    journal.record(msg.key, "sent", msg.log_fields())
+    first = mailer.fold(journal.records(), empty_mail_log())
+    assert len(first) == 1
+    assert mailer.fold(journal.records(), first).empty  # already in MailLog: nothing twice
+    assert mailer.sent_keys([], first) == {msg.key}  # MailLog alone is enough to know it went out
+
+
+def test_torn_last_line_is_ignored_and_pending_becomes_interrupted(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = mailer.Journal(path)
+    a, b = outgoing(2)
+    journal.record(a.key, "pending", a.log_fields())
+    journal.record(a.key, "sent", a.log_fields())
+    journal.record(b.key, "pending", b.log_fields())
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"MessageID": b.key, "Status": "sent"})[:25])  # the crash cut this line
+    records = journal.records()
+    assert [r["Status"] for r in records] == ["pending", "sent", "pending"]
+    rows = mailer.fold(records, empty_mail_log())
+    assert list(zip(rows["MessageID"], rows["Status"], strict=True)) == [(a.key, "sent"), (b.key, "failed")]
+    assert "interrupted" in rows.iloc[1]["Detail"]
+    assert mailer.sent_keys(records, empty_mail_log()) == {a.key}  # b will be sent again
+
+
+def test_mail_history_adds_unfolded_outcomes_to_mail_log(tmp_path):
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    (msg,) = outgoing(1)
+    journal.record(msg.key, "sent", msg.log_fields())
+    history = mailer.mail_history(journal, empty_mail_log())
+    assert mailer.dunning_history(history) == {"R-1": (1, date(2026, 11, 30))}  # the run's AsOf, not the clock
+
+
+def test_fold_matches_times_that_came_back_from_excel_a_hair_early(tmp_path):
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    (msg,) = outgoing(1)
+    journal.record(msg.key, "sent", msg.log_fields())
+    logged = mailer.fold(journal.records(), empty_mail_log())
+    logged["At"] = logged["At"] - pd.Timedelta(microseconds=7)  # a float serial read back
+    assert mailer.fold(journal.records(), logged).empty

@@ -1,0 +1,146 @@
+"""The statement PDF: Chinese and German text as real text, a font found or a clear refusal."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from test_mail_statement import AS_OF, build, ledger
+
+import mailer
+from common.errors import InputError
+from mailer.pdf import SYSTEM_FONTS
+
+CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+COMPANY = mailer.Company("Beispiel AG", "Industriestr. 1\n70173 Stuttgart", "ar@beispiel.example",
+                         "IBAN DE89 3704 0044 0532 0130 00")
+
+
+def _customers_with_address():
+    customers = ledger()[0]
+    customers.loc[customers["CustomerID"] == "C002", ["Address", "ContactName"]] = [
+        "上海市浦东新区世纪大道100号\n200120 中国", "王经理"]
+    return customers
+
+
+def _compose(**kwargs):
+    return mailer.compose_statements(build(), _customers_with_address(), mailer.TemplateBook(), company=COMPANY,
+                                     **kwargs)
+
+
+def _pdf_text(pdftotext: str, data: bytes, tmp_path: Path, name: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def composed():
+    if not any(p.is_file() for p in SYSTEM_FONTS[:9]):
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    return _compose(balance_forward=True)
+
+
+@pytest.mark.cjkfont
+@pytest.mark.poppler
+def test_chinese_name_and_address_are_text_in_the_pdf(composed, pdftotext, tmp_path):
+    msg = next(m for m in composed.messages if m.customer_id == "C002")
+    ((name, data),) = msg.attachments
+    assert name == f"statement_C002_CNY_{AS_OF.isoformat()}.pdf"
+    text = _pdf_text(pdftotext, data, tmp_path, name)
+    for expected in ("上海华东贸易有限公司", "王经理", "上海市浦东新区世纪大道100号", "200120 中国", "对账单",
+                     "期初余额: ¥8,800.00", "2026年10月31日", "IBAN DE89 3704 0044 0532 0130 00"):
+        assert expected in text
+
+
+@pytest.mark.poppler
+def test_german_statement_shows_running_balance_and_aging(composed, pdftotext, tmp_path):
+    msg = next(m for m in composed.messages if m.customer_id == "C001" and "EUR" in m.attachments[0][0])
+    text = _pdf_text(pdftotext, msg.attachments[0][1], tmp_path, "de.pdf")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "Anfangssaldo: 1.500,00 €" in lines
+    assert "Endsaldo: 1.200,00 €" in lines
+    assert "Datum Beschreibung Beleg Soll Haben Saldo" in lines
+    assert any(line.startswith("12.11.2026 Zahlung R-1") and line.endswith("400,00 € 1.300,00 €") for line in lines)
+    assert "250,00 € 350,00 € 600,00 € 0,00 € 0,00 € 0,00 € 1.200,00 €" in lines  # the aging box
+    assert any("Bitte bestätigen Sie den Saldo von 1.200,00 € zum 30.11.2026" in line for line in lines)
+
+
+@pytest.mark.poppler
+def test_open_item_style_has_no_running_balance(pdftotext, tmp_path):
+    msg = _compose(balance_forward=False).messages[0]
+    text = _pdf_text(pdftotext, msg.attachments[0][1], tmp_path, "oi.pdf")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "Datum Beschreibung Beleg Soll Haben" in lines
+
+
+@pytest.mark.poppler
+def test_rendered_page_has_ink_where_the_chinese_address_is(composed, tmp_path):
+    msg = next(m for m in composed.messages if m.customer_id == "C002")
+    pdf = tmp_path / "c002.pdf"
+    pdf.write_bytes(msg.attachments[0][1])
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    w, h = page.size
+    address = page.crop((int(w * 0.08), int(h * 0.16), int(w * 0.45), int(h * 0.24)))
+    dark = sum(address.histogram()[:128])
+    assert dark > 150  # glyphs drawn, not the empty boxes of a font without CJK
+
+
+def test_the_collection_face_for_chinese_is_simplified_chinese(composed):
+    font = mailer.PdfFont.for_texts({"x": "上海"}, str(CJK)) if CJK.is_file() else pytest.skip("no Noto CJK")
+    assert font.face == "Noto Sans CJK SC" and font.source == CJK
+    assert font.path.stat().st_size < 200_000  # a subset, not the 19 MB collection
+
+
+def test_a_font_without_chinese_is_refused_naming_the_setting_and_customer():
+    if not DEJAVU.is_file():
+        pytest.skip("DejaVu Sans not installed")
+    with pytest.raises(InputError) as err:
+        _compose(pdf_font=str(DEJAVU))
+    text = str(err.value)
+    assert "Settings: pdf_font: no font can show" in text and "customer C002" in text
+    assert "DejaVuSans.ttf" in text
+
+
+def test_a_missing_font_file_is_refused():
+    with pytest.raises(InputError, match=r"pdf_font: expected a \.ttf, \.otf or \.ttc font file, '/no/such\.ttf'"):
+        mailer.PdfFont.for_texts({"x": "abc"}, "/no/such.ttf")
+
+
+def test_latin_only_run_works_with_a_latin_font(pdftotext, tmp_path):
+    if not DEJAVU.is_file():
+        pytest.skip("DejaVu Sans not installed")
+    customers = _customers_with_address()
+    statements = [s for s in build() if s.customer_id != "C002"]
+    composed = mailer.compose_statements(statements, customers, mailer.TemplateBook(), company=COMPANY,
+                                         pdf_font=str(DEJAVU))
+    assert len(composed.messages) == 3
+    assert "Müller GmbH" in _pdf_text(pdftotext, composed.messages[0].attachments[0][1], tmp_path, "l.pdf")
+
+
+@pytest.mark.poppler
+def test_long_statement_breaks_pages_and_repeats_the_heading(pdftotext, tmp_path):
+    from mailer.compose import statement_view
+    from mailer.statement import OpenLine, StatementData
+
+    lines = [OpenLine(f"INV{i:05d}", "invoice", AS_OF, AS_OF, 10000, 10000, 0) for i in range(90)]
+    data = StatementData("C001", "EUR", AS_OF.replace(day=1), AS_OF, 900000, 900000, [], lines,
+                         [("current", 900000)])
+    customer = _customers_with_address().iloc[0]
+    view = statement_view(data, customer, COMPANY, mailer.formatter_for("en", "en"), False)
+    font = mailer.PdfFont.for_texts({"C001": " ".join(str(v) for v in view.values())} | {"x": "Page1234567890/€,."})
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(mailer.statement_pdf(view, font))
+    pages = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    assert len([p for p in pages if p.strip()]) == 3
+    assert all("Document" in p and "Days overdue" in p for p in pages[1:] if p.strip())  # heading repeated
+    numbers = [w for p in pages for w in p.split() if w.startswith("INV")]
+    assert numbers == [f"INV{i:05d}" for i in range(90)]  # every row once, in order
+    assert "Page 3/3" in pages[2]
