@@ -7,6 +7,7 @@ no Excel and no SMTP server.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .monthend import month_end
 from .new import new_workbook
 from .operation import NO_PROGRESS, Progress, Summary
 
-__all__ = ["demo"]
+__all__ = ["build_demo_books", "demo"]
 
 MARKER = ".arbook-demo"
 
@@ -30,7 +31,20 @@ def demo(directory: Path, *, progress: Progress = NO_PROGRESS) -> Summary:
     """Build DIR/Book.xlsx and DIR/bank/*, run the month-end, and say where to look."""
     directory = Path(directory)
     _fresh(directory)
-    company = sample_data.load_small()
+    workbook, bank_files, as_of = build_demo_books(directory, sample_data.load_small())
+    outbox = directory / "outbox"
+    result = month_end(workbook, bank_files=bank_files, as_of=as_of, outbox=outbox, progress=progress)
+    summary = Summary("demo", figures=dict(result.figures), notes=list(result.notes), ok=result.ok)
+    summary.notes += [
+        f"Open the workbook: {workbook.resolve()} (Dashboard, Matches to review, Aging, Credit, Forecast)",
+        f"Read the mail it wrote: {outbox.resolve()} (statements, notices, the month-end report; .eml files)",
+        f"Bank files it imported: {(directory / 'bank').resolve()}",
+    ]
+    return summary
+
+
+def build_demo_books(directory: Path, company: sample_data.SampleCompany) -> tuple[Path, list[Path], dt.date]:
+    """DIR/Book.xlsx holding the company's ledger, DIR/bank/* its month of statements, and the month's as-of."""
     workbook = directory / "Book.xlsx"
     new_workbook(workbook, rows={
         "Settings": _settings_rows(company.settings),
@@ -39,16 +53,7 @@ def demo(directory: Path, *, progress: Progress = NO_PROGRESS) -> Summary:
         "Orders": company.orders,
         "Allocations": company.allocations,
     })
-    bank_files = sample_data.write_bank_files(company, directory / "bank")
-    outbox = directory / "outbox"
-    result = month_end(workbook, bank_files=bank_files, as_of=company.as_of, outbox=outbox, progress=progress)
-    summary = Summary("demo", figures=dict(result.figures), notes=list(result.notes), ok=result.ok)
-    summary.notes += [
-        f"Open the workbook: {workbook.resolve()} (Dashboard, Matches to review, Aging, Credit, Forecast)",
-        f"Read the mail it wrote: {outbox.resolve()} (statements, notices, the month-end report; .eml files)",
-        f"Bank files it imported: {(directory / 'bank').resolve()}",
-    ]
-    return summary
+    return workbook, sample_data.write_bank_files(company, directory / "bank"), company.as_of
 
 
 def _fresh(directory: Path) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import mailer
 from common.errors import ArbookError
 from workbook.book import Book
 from workbook.filebook import FileBook
@@ -61,6 +62,7 @@ class _Context:
     outbox: Path
     progress: Progress
     results: dict[str, Summary]
+    transport: mailer.Transport | None = None
 
 
 def _run_step(step: str, book: Book, ctx: _Context) -> Summary:
@@ -81,7 +83,7 @@ def _run_step(step: str, book: Book, ctx: _Context) -> Summary:
         return run(book, as_of=ctx.as_of, progress=ctx.progress)
     from .mail import transport_for
 
-    transport = transport_for(book, send=ctx.send, outbox=ctx.outbox)
+    transport = ctx.transport or transport_for(book, send=ctx.send, outbox=ctx.outbox)
     if step == "statements":
         from .statements import statements
 
@@ -105,11 +107,13 @@ def month_end(
     dry_run: bool = False,
     progress: Progress = NO_PROGRESS,
     stop_after: str | None = None,
+    transport: mailer.Transport | None = None,
 ) -> Summary:
     """The batch on a workbook file: one FileBook holds the run lock for every step."""
     with FileBook(workbook, dry_run=dry_run) as book:
         summary = run_month_end(book, bank_files=bank_files, as_of=as_of, send=send and not dry_run,
-                                outbox=outbox, progress=progress, stop_after=stop_after)
+                                outbox=outbox, progress=progress, stop_after=stop_after,
+                                transport=None if dry_run else transport)
     if dry_run:
         summary.notes.append("dry run: the workbook was not changed; mail went to the outbox only")
     return summary
@@ -124,13 +128,15 @@ def run_month_end(
     outbox: Path | None = None,
     progress: Progress = NO_PROGRESS,
     stop_after: str | None = None,
+    transport: mailer.Transport | None = None,
 ) -> Summary:
     """Run every step of the month in order on `book`; skip those this month already completed.
 
+    `transport` replaces the one --send/--outbox would choose (tests pass a real SMTP server's);
     `stop_after` ends the run after that step (tests use it to reproduce an interrupted run).
     """
     outbox = outbox or book.path.parent / "outbox"
-    ctx = _Context(list(bank_files), as_of, send, outbox, progress, {})
+    ctx = _Context(list(bank_files), as_of, send, outbox, progress, {}, transport)
     summary = Summary("month-end")
     done = _completed_steps(book, as_of)
     for number, step in enumerate(STEPS, start=1):

@@ -95,6 +95,7 @@ def _c(name: str, kind: Kind = "text", **kw: object) -> Column:
 
 
 YES_NO = ("Y", "N")
+ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "unapplied")
 LANGUAGES = ("en", "de", "fr", "zh")
 
 TABLES: tuple[Table, ...] = (
@@ -150,7 +151,9 @@ TABLES: tuple[Table, ...] = (
     ), key="LineID", appendable=True),
     Table("Matches", Owner.ARBOOK, (
         _c("MatchID", "id"), _c("LineID", "id", width=18), _c("InvoiceNo", "id"),
-        _c("CustomerID", "id"), _c("Amount", "money"), _c("Score", "number", width=8),
+        _c("CustomerID", "id"), _c("Amount", "money"),
+        _c("Kind", "choice", choices=ALLOCATION_KINDS, description="what this row of the proposal posts"),
+        _c("Score", "number", width=8),
         _c("Decision", "choice", choices=("auto", "suggested"), width=10),
         _c("Reason", width=60),
         _c("Approve", "choice", user_input=True, choices=YES_NO, width=9),
@@ -159,7 +162,7 @@ TABLES: tuple[Table, ...] = (
     Table("Allocations", Owner.LOG, (
         _c("AllocationID", "id"), _c("LineID", "id", width=18), _c("InvoiceNo", "id"),
         _c("CustomerID", "id"), _c("Amount", "money"), _c("PaymentDate", "date"),
-        _c("Kind", "choice", choices=("payment", "fee", "discount", "writeoff", "unapplied")),
+        _c("Kind", "choice", choices=ALLOCATION_KINDS),
         _c("Method", "choice", choices=("auto", "approved", "manual")),
         _c("PostedAt", "datetime", width=18),
     ), appendable=True),

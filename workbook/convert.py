@@ -67,7 +67,7 @@ def frame_from_rows(
     for col in table.columns:
         if col.required and col.name not in where:
             problems.append(Problem(table.name, header_row, col.name, "required column is missing from the header row"))
-    columns = list(zip(*rows, strict=False)) if rows else []
+    columns = _columns(rows)
     width = len(columns)
 
     def raw(name: str) -> list[object]:
@@ -77,9 +77,18 @@ def frame_from_rows(
         return list(columns[i])
 
     raws = {c.name: raw(c.name) for c in table.columns}
+    # a row is kept when any contract cell is filled; a missing column is all empty. Required
+    # columns decide most rows; the others are looked at only for the rows still undecided.
+    filled = {c.name: _filled_mask(raws[c.name]) for c in table.columns if c.required and c.name in where}
     keep = np.zeros(len(rows), dtype=bool)
-    for name in where:  # a missing column is all empty: it keeps no row
-        keep |= _filled_mask(raws[name])
+    for mask in filled.values():
+        keep |= mask
+    for name in (n for n in where if n not in filled):
+        open_rows = np.flatnonzero(~keep)
+        if not len(open_rows):
+            break
+        column = raws[name]
+        keep[open_rows] = _filled_mask([column[i] for i in open_rows])
     index = np.arange(first_row, first_row + len(rows))[keep]
     every = bool(keep.all())
     data = {}
@@ -89,17 +98,26 @@ def frame_from_rows(
         values = raws[col.name] if every else [v for v, k in zip(raws[col.name], keep, strict=True) if k]
         if col.name not in where:  # a missing column is one problem (above), not one per row
             col = replace(col, required=False)
-        data[col.name] = _convert(table, col, values, index, problems, date_order, date1904)
-    if table.owner.value == "arbook":  # aging buckets follow a setting: keep the columns as written
+        mask = filled[col.name][keep] if col.name in filled else None
+        data[col.name] = _convert(table, col, values, index, problems, date_order, date1904, mask)
+    if table.owner.value == "arbook":  # aging buckets follow a setting: keep the columns as written (money if numeric)
         known = {normalise_header(c.name) for c in table.columns}
         for i, name in enumerate(header):
             if name not in (None, "") and normalise_header(name) not in known and i < width:
-                extra = Column(str(name), "money")
                 values = [v for v, k in zip(columns[i], keep, strict=True) if k]
-                data[str(name)] = _convert(table, extra, values, index, problems, date_order, date1904)
+                as_money: list[Problem] = []
+                money = _convert(table, Column(str(name), "money"), values, index, as_money, date_order, date1904)
+                data[str(name)] = money if not as_money else pd.Series([_text(v) for v in values], dtype=object)
     frame = pd.DataFrame(data)
     frame.index = pd.Index(index, dtype="int64", name="row")
     return frame, problems
+
+
+def _columns(rows: Sequence[Sequence[object]]) -> list[list[object]]:
+    """The rows' columns: from a 2-D object array column by column, else by transposing lists."""
+    if isinstance(rows, np.ndarray) and rows.ndim == 2:
+        return [rows[:, j].tolist() for j in range(rows.shape[1])]
+    return [list(c) for c in zip(*rows, strict=False)] if len(rows) else []
 
 
 def _filled(value: object) -> bool:
@@ -116,17 +134,20 @@ def _filled_mask(values: list[object]) -> np.ndarray:
 
 def _convert(
     table: Table, col: Column, values: list[object], rows: np.ndarray, problems: list[Problem],
-    date_order: str, date1904: bool,
+    date_order: str, date1904: bool, filled: np.ndarray | None = None,
 ) -> pd.Series:
     def bad(i: int, message: str) -> None:
         problems.append(Problem(table.name, int(rows[i]), col.name, message))
 
     if col.required:
-        for i in np.flatnonzero(~_filled_mask(values)):
+        for i in np.flatnonzero(~(_filled_mask(values) if filled is None else filled)):
             bad(int(i), "a value is required here")
     kind = col.kind
     if kind in ("text", "id", "choice"):
-        texts = [v.strip() if type(v) is str else _text(v) for v in values]
+        if all(type(v) is str for v in values):  # the usual text column: strip at C speed
+            texts = list(map(str.strip, values))
+        else:
+            texts = [v.strip() if type(v) is str else _text(v) for v in values]
         if kind == "choice" and col.choices:
             texts = _choices(col, texts, bad)
         return pd.Series(texts, dtype=object)

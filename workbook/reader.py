@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import python_calamine
 
@@ -118,7 +119,10 @@ def read_located(
     """The typed frame of a located table, and the problems of its cells."""
     grid = cells.rows(where.sheet.name)
     body: Sequence[list[object]] = grid[where.first_row - 1 : where.last_row]
-    rows = [row[where.first_col - 1 : where.last_col] for row in body]
+    try:  # one C-level copy instead of a slice per row: calamine's rows are all as wide as the sheet
+        rows = np.array(body, dtype=object).reshape(len(body), -1)[:, where.first_col - 1 : where.last_col]
+    except ValueError:  # rows of unequal width
+        rows = [row[where.first_col - 1 : where.last_col] for row in body]
     return frame_from_rows(
         table, where.header, rows, first_row=where.first_row, header_row=where.header_row,
         date_order=date_order, date1904=date1904,

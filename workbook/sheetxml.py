@@ -82,10 +82,11 @@ class SheetEditor:
         """Remove the cells of a range (values, formulas and all), keeping rows' own attributes."""
         for r in [r for r in self._rows if r1 <= r <= r2]:
             row = self._rows[r]
-            for c in list(row.iterfind(_C)):
-                col = _col_of(c)
-                if c1 <= col <= c2:
-                    self._guard_formula(c, (r1, c1, r2, c2))
+            guard = row.find(f".//{_F}") is not None  # most rows hold no formula: skip the per-cell check
+            for c in row.findall(_C):
+                if c1 <= _col_of(c) <= c2:
+                    if guard:
+                        self._guard_formula(c, (r1, c1, r2, c2))
                     row.remove(c)
 
     def write(self, row: int, col: int, cell: CellValue) -> None:
@@ -379,7 +380,8 @@ def _s(style: int) -> str:
 
 
 def _escape(text: str, quote: bool = False) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """XML text as lxml writes it; a bare carriage return would be read back as a line feed."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     return text.replace('"', "&quot;") if quote else text
 
 
@@ -395,11 +397,18 @@ def _dimension_position(root: etree._Element) -> int:
     return 1 if first is not None and etree.QName(first).localname == "sheetPr" else 0
 
 
+_COLUMN_OF_LETTERS: dict[str, int] = {}
+
+
 def _col_of(c: etree._Element) -> int:
-    m = _REF.match(c.get("r", ""))
-    if not m:
-        raise UnsafeWorkbookError(f"a cell without a position ({etree.tostring(c)[:60]!r}); the sheet is damaged")
-    return column_index(m[1])
+    ref = c.get("r", "")
+    index = _COLUMN_OF_LETTERS.get(ref.rstrip("0123456789"))  # a few distinct letters, millions of cells
+    if index is None:
+        m = _REF.match(ref)
+        if not m:
+            raise UnsafeWorkbookError(f"a cell without a position ({etree.tostring(c)[:60]!r}); the sheet is damaged")
+        index = _COLUMN_OF_LETTERS.setdefault(m[1], column_index(m[1]))
+    return index
 
 
 def _cents_text(cents: int) -> str:

@@ -126,6 +126,8 @@ def _duplicates(table: str, frame: pd.DataFrame, column: str) -> list[Problem]:
     values = frame[column]
     filled = values.notna() & (values.astype(str) != "")
     dup = values.duplicated(keep="first") & filled
+    if not dup.any():
+        return []
     first_row = {}
     for row, value in values[filled].items():
         first_row.setdefault(value, row)
