@@ -109,17 +109,24 @@ def build_report(data: ReportData) -> Report:
 
 
 def bank_reconciliation(statements: pd.DataFrame, bank_lines: pd.DataFrame) -> pd.DataFrame:
-    """Per statement: opening + lines = closing, and the difference when it does not hold."""
+    """Per account: the first opening balance + every line in between = the last closing balance?
+
+    A difference means the BankLines of that account disagree with the bank's own balances:
+    usually a line imported twice (from a second export) or a statement not imported.
+    """
     rows = []
-    for st in statements.itertuples():
-        if pd.isna(st.OpeningBalance) or pd.isna(st.ClosingBalance):
-            continue
-        mask = (bank_lines["Account"] == st.Account) & (bank_lines["Date"] >= st.FromDate) & (bank_lines["Date"] <= st.ToDate)
+    known = statements.dropna(subset=["OpeningBalance", "ClosingBalance", "FromDate", "ToDate"])
+    for account, group in known.groupby("Account", sort=True):
+        first = group.sort_values(["FromDate", "ToDate"]).iloc[0]
+        last = group.sort_values(["ToDate", "FromDate"]).iloc[-1]
+        mask = (bank_lines["Account"] == account) & (bank_lines["Date"] >= first.FromDate) & \
+            (bank_lines["Date"] <= last.ToDate)
         moved = int(bank_lines.loc[mask, "Amount"].fillna(0).sum())
-        difference = int(st.ClosingBalance) - int(st.OpeningBalance) - moved
-        rows.append({"Statement": st.StatementID, "Account": st.Account, "Opening": int(st.OpeningBalance),
-                     "Lines": moved, "Closing": int(st.ClosingBalance), "Difference": difference})
-    return pd.DataFrame(rows, columns=["Statement", "Account", "Opening", "Lines", "Closing", "Difference"])
+        difference = int(last.ClosingBalance) - int(first.OpeningBalance) - moved
+        rows.append({"Account": account, "From": first.FromDate.date(), "To": last.ToDate.date(),
+                     "Opening": int(first.OpeningBalance), "Lines": moved, "Closing": int(last.ClosingBalance),
+                     "Difference": difference})
+    return pd.DataFrame(rows, columns=["Account", "From", "To", "Opening", "Lines", "Closing", "Difference"])
 
 
 def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series]:
@@ -211,10 +218,13 @@ def _html(data: ReportData, figures: dict[str, object], recon: pd.DataFrame, now
         f"<h2 {h2}>Bank reconciliation</h2>",
     ]
     if len(recon):
-        parts.append(_table(["Statement", "Account", "Opening", "Lines", "Closing", "Difference"],
-                            [[r.Statement, r.Account, format_cents(r.Opening), format_cents(r.Lines),
+        parts.append(_table(["Account", "From", "To", "Opening", "Lines", "Closing", "Difference"],
+                            [[r.Account, r.From, r.To, format_cents(r.Opening), format_cents(r.Lines),
                               format_cents(r.Closing), "balanced" if r.Difference == 0 else format_cents(r.Difference)]
-                             for r in recon.itertuples()], {2, 3, 4, 5}))
+                             for r in recon.itertuples()], {3, 4, 5, 6}))
+        if (recon["Difference"] != 0).any():
+            parts.append("<p>A difference means the bank lines of that account disagree with the bank's own "
+                         "balances: usually a line imported twice (from a second export) or a missing statement.</p>")
     else:
         parts.append("<p>No imported statement carried balances.</p>")
     parts += [
@@ -243,7 +253,9 @@ def _html(data: ReportData, figures: dict[str, object], recon: pd.DataFrame, now
 
 def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str]) -> str:
     lines = [f"{k}: {v}" for k, v in figures.items()]
-    lines += [f"Statement {r.Statement}: difference {format_cents(r.Difference)}" for r in recon.itertuples()]
+    lines += [f"Account {r.Account}: opening {format_cents(r.Opening)} + lines {format_cents(r.Lines)} = closing "
+              f"{format_cents(r.Closing)}" + ("" if r.Difference == 0 else f", difference {format_cents(r.Difference)}")
+              for r in recon.itertuples()]
     lines += ["Failures:", *failures] if failures else ["No failures."]
     return "\n".join(lines) + "\n"
 
