@@ -236,8 +236,8 @@ def _html(data: ReportData, figures: dict[str, object], recon: pd.DataFrame, now
         '<img src="cid:aging" alt="Aging by bucket" style="max-width:100%">',
         f"<h2 {h2}>Customers on Hold</h2>",
         _table(["Customer", "Name", "Exposure", "Limit"],
-               [[r.CustomerID, r.Name, format_cents(r.Exposure or 0), format_cents(r.CreditLimit or 0)]
-                for r in holds.itertuples()], {2, 3}) if len(holds) else "<p>None.</p>",
+               [[r.CustomerID, r.Name, _money(r.Exposure), _money(r.CreditLimit)] for r in holds.itertuples()], {2, 3})
+        if len(holds) else "<p>None.</p>",
         f"<h2 {h2}>Notices sent</h2>",
         _table(["Level", "Messages"], [[int(level), int(n)] for level, n in notices.items()], {1})
         if len(notices) else "<p>None.</p>",
@@ -249,6 +249,11 @@ def _html(data: ReportData, figures: dict[str, object], recon: pd.DataFrame, now
         "and customers over their limit.</p></div>",
     ]
     return "".join(parts)
+
+
+def _money(cents: object) -> str:
+    """A money cell of the report: empty where the workbook has no value (a customer without a limit)."""
+    return "" if pd.isna(cents) else format_cents(int(cents))  # type: ignore[call-overload]
 
 
 def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str]) -> str:

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
-from xlsx_factory import patch_part
 
 from arbook.init import init
 from common.errors import UnsafeWorkbookError
+from tests.xlsx_factory import patch_part
 from workbook.encryption import PASSWORD_VARIABLE, is_encrypted
 from workbook.filebook import FileBook
 from workbook.package import Package

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_mail_support import PASSWORD, SmtpServer
 
 import mailer
+from tests.mail_support import PASSWORD, SmtpServer, outgoing
 
 REPO = Path(__file__).resolve().parents[1]
 
 _SCRIPT = """
 import json, ssl, sys
-sys.path.insert(0, {tests!r})
+sys.path.insert(0, {repo!r})
 from pathlib import Path
 import mailer
-from test_mail_support import SENDER, USER, outgoing
+from tests.mail_support import SENDER, USER, outgoing
 settings = mailer.SmtpSettings("127.0.0.1", {port}, USER, True, SENDER, 100000, 5.0)
 transport = mailer.SmtpTransport(settings, ssl_context=ssl.create_default_context(cafile={cert!r}))
 journal = mailer.Journal(Path({journal!r}))
@@ -35,7 +35,7 @@ print(json.dumps({{"delivered": result.delivered, "already": result.already_sent
 
 def _run(server: SmtpServer, journal: Path, script_dir: Path) -> subprocess.Popen:
     script = script_dir / "send_run.py"
-    script.write_text(_SCRIPT.format(tests=str(REPO / "tests"), port=server.port, cert=str(server.cert),
+    script.write_text(_SCRIPT.format(repo=str(REPO), port=server.port, cert=str(server.cert),
                                      journal=str(journal)))
     env = {**os.environ, "ARBOOK_SMTP_PASSWORD": PASSWORD}
     return subprocess.Popen([sys.executable, str(script)], cwd=REPO, env=env, stdout=subprocess.PIPE,
@@ -65,7 +65,7 @@ def test_killed_process_restarted_sends_each_message_once(tmp_path):
     finally:
         server.stop()
     report = json.loads(out)
-    keys = [m.key for m in __import__("test_mail_support").outgoing(8)]
+    keys = [m.key for m in outgoing(8)]
     assert report["already"] == keys[:3]
     assert report["delivered"] == keys[3:]
     assert sorted(server.handler.ids()) == sorted(keys)  # each exactly once, none lost

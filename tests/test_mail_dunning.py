@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-from test_mail_support import customers_frame, open_items_frame
 
 import mailer
+from tests.mail_support import customers_frame, open_items_frame
 
 AS_OF = dt.date(2026, 11, 30)
 LEVELS = mailer.levels_from_frame(pd.DataFrame(list(mailer.DEFAULT_DUNNING_LEVELS)))

@@ -8,9 +8,9 @@ import json
 from datetime import date
 
 import pandas as pd
-from test_mail_support import empty_mail_log, outgoing
 
 import mailer
+from tests.mail_support import empty_mail_log, outgoing
 
 
 def test_journal_path_sits_beside_the_workbook(tmp_path):

@@ -9,9 +9,9 @@ import email.policy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_mail_support import outgoing
 
 import mailer
+from tests.mail_support import outgoing
 
 
 def test_message_key_is_stable_and_sensitive_to_what_the_message_is_about():

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_mail_support import PASSWORD, SENDER, USER, SmtpServer
 
 import mailer
 from arbook.notices import notices
 from arbook.statements import statements
 from common.errors import InputError
+from tests.mail_support import PASSWORD, SENDER, USER, SmtpServer
 from workbook.filebook import FileBook
 from workbook.template import build_workbook
 

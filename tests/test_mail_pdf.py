@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_mail_statement import AS_OF, build, ledger
 
 import mailer
 from common.errors import InputError
 from mailer.pdf import SYSTEM_FONTS
+from tests.test_mail_statement import AS_OF, build, ledger
 
 CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_mail_support import PASSWORD, SENDER, USER, SmtpServer, outgoing
 
 import mailer
 from common.errors import MailError
+from tests.mail_support import PASSWORD, SENDER, USER, SmtpServer, outgoing
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import datetime as dt
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_mail_support import customers_frame, open_items_frame
 
 import mailer
 from arbook.ledger import open_items
 from mailer.statement import aging_labels
+from tests.mail_support import customers_frame, open_items_frame
 
 AS_OF, START = dt.date(2026, 11, 30), dt.date(2026, 11, 1)
 
