@@ -25,7 +25,7 @@ import pandas as pd
 from workbook.contract import Column, Owner, Table, normalise_header, table
 from workbook.convert import frame_from_rows
 from workbook.settings import settings_from_frame
-from workbook.validate import absent_table, accept
+from workbook.validate import absent_table, accept, writable_columns
 
 __all__ = ["LiveBook", "excel_busy", "excel_value"]
 
@@ -123,12 +123,7 @@ class LiveBook:
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        allowed = set(decl.computed) if decl.owner is Owner.USER else set(decl.column_names)
-        wrong = [c for c in frame.columns if c != key and c not in allowed]
-        if wrong:
-            raise ValueError(
-                f"{decl.name}: arbook may not write {wrong} (computed columns: {sorted(allowed)})"
-            )
+        writable_columns(decl, key, frame)
         tbl = self._table(decl)
         current = self.read(decl.name)
         if tbl is None or tbl.data_body_range is None or current.empty:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,20 @@ def pdftotext() -> str:
     if not path:
         _missing("poppler-utils (pdftotext) is not installed: apt-get install -y poppler-utils")
     return path
+
+
+@pytest.fixture(scope="session")
+def lo_convert(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, Path, Path], None]:
+    """convert(target, source, outdir): LibreOffice headless converts a file (to pdf, csv, xlsx ...).
+
+    Uses a profile of the test session's own: a soffice started by another test or user at the
+    same time would otherwise take the conversion over (or refuse it) through the shared profile.
+    """
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(target: str, source: Path, outdir: Path) -> None:
+        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                   "--convert-to", target, "--outdir", str(outdir), str(source)]
+        subprocess.run(command, check=True, capture_output=True, timeout=180)
+
+    return convert

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -236,26 +237,12 @@ def test_refusals(tmp_path: Path) -> None:
         build_workbook(tmp_path / "c.xlsx", rows={"Aging": pd.DataFrame({"Colour": ["red"]})})
 
 
-@pytest.fixture(scope="module")
-def lo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A LibreOffice profile of these tests' own: a soffice started by another test or user at the
-    same time would otherwise take the conversion over (or refuse it) through the shared profile."""
-    return tmp_path_factory.mktemp("lo-profile")
-
-
-def _convert(soffice: str, profile: Path, target: str, source: Path, outdir: Path) -> None:
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target]
-    subprocess.run(
-        [*command, "--outdir", str(outdir), str(source)], check=True, capture_output=True, timeout=120
-    )
-
-
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_libreoffice_recomputes_the_dashboard_over_grown_tables(
-    filled: Path, soffice: str, lo_profile: Path, tmp_path: Path
+    filled: Path, lo_convert: Callable[..., None], tmp_path: Path
 ) -> None:
-    _convert(soffice, lo_profile, "xlsx", filled, tmp_path)
+    lo_convert("xlsx", filled, tmp_path)
     ws = openpyxl.load_workbook(tmp_path / filled.name, data_only=True)[DASHBOARD]
     beside = {row[0].value: row[1].value for row in ws.iter_rows(min_col=23, max_col=24) if row[0].value}
     buckets = ("Current", "1-30", "31-60", "61-90", "91-120", "120+")
@@ -274,9 +261,9 @@ def test_libreoffice_recomputes_the_dashboard_over_grown_tables(
 @pytest.mark.libreoffice
 @pytest.mark.poppler
 def test_libreoffice_prints_the_dashboard_with_both_charts(
-    filled: Path, soffice: str, lo_profile: Path, pdftotext: str, tmp_path: Path
+    filled: Path, lo_convert: Callable[..., None], pdftotext: str, tmp_path: Path
 ) -> None:
-    _convert(soffice, lo_profile, "pdf", filled, tmp_path)
+    lo_convert("pdf", filled, tmp_path)
     first_page = subprocess.run(
         [pdftotext, "-f", "1", "-l", "1", str(tmp_path / "filled.pdf"), "-"],
         check=True,
@@ -328,7 +315,7 @@ def test_the_file_reader_reads_back_what_was_built(tmp_path: Path) -> None:
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_the_aging_chart_follows_other_bucket_settings(
-    soffice: str, lo_profile: Path, tmp_path: Path
+    lo_convert: Callable[..., None], tmp_path: Path
 ) -> None:
     """aging_buckets = 30,60 makes a narrower Aging table; the chart data finds buckets by position."""
     path = tmp_path / "buckets.xlsx"
@@ -353,7 +340,7 @@ def test_the_aging_chart_follows_other_bucket_settings(
             ),
         )
         book.commit("test", "narrower aging")
-    _convert(soffice, lo_profile, "xlsx", path, tmp_path / "out")
+    lo_convert("xlsx", path, tmp_path / "out")
     ws = openpyxl.load_workbook(tmp_path / "out" / path.name, data_only=True)[DASHBOARD]
     chart_data = [
         (r[0].value, r[1].value) for r in ws.iter_rows(min_row=3, max_row=8, min_col=23, max_col=24)

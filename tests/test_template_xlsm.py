@@ -7,6 +7,7 @@ import re
 import subprocess
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -120,27 +121,13 @@ def test_another_vba_project_can_be_given(tmp_path: Path) -> None:
         assert zf.read("xl/vbaProject.bin") == bin_path.read_bytes()
 
 
-@pytest.fixture(scope="module")
-def lo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A LibreOffice profile of these tests' own: a soffice started by another test or user at the
-    same time would otherwise take the conversion over (or refuse it) through the shared profile."""
-    return tmp_path_factory.mktemp("lo-profile")
-
-
-def _convert(soffice: str, profile: Path, target: str, source: Path, outdir: Path) -> None:
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target]
-    subprocess.run(
-        [*command, "--outdir", str(outdir), str(source)], check=True, capture_output=True, timeout=120
-    )
-
-
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_libreoffice_opens_it_with_the_button_bound(
-    xlsm: Path, soffice: str, lo_profile: Path, pdftotext: str, tmp_path: Path
+    xlsm: Path, lo_convert: Callable[..., None], pdftotext: str, tmp_path: Path
 ) -> None:
     for target in ("ods", "pdf"):
-        _convert(soffice, lo_profile, target, xlsm, tmp_path)
+        lo_convert(target, xlsm, tmp_path)
     with zipfile.ZipFile(tmp_path / "receivables.ods") as zf:
         content = zf.read("content.xml").decode()
     assert 'form:label="Run"' in content

@@ -31,7 +31,7 @@ from .safety import (
 )
 from .settings import settings_from_frame
 from .sheetxml import CellValue
-from .validate import absent_table, accept
+from .validate import absent_table, accept, writable_columns
 from .writer import PackageWriter
 
 __all__ = ["FileBook"]
@@ -147,11 +147,7 @@ class FileBook:
     # -- staging ---------------------------------------------------------------------------
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        allowed = set(decl.computed) if decl.owner is Owner.USER else set(decl.column_names)
-        columns = [c for c in frame.columns if c != key]
-        wrong = [c for c in columns if c not in allowed]
-        if wrong:
-            raise ValueError(f"{decl.name}: arbook may not write {wrong} (computed columns: {sorted(allowed)})")
+        columns = writable_columns(decl, key, frame)
         current = self.read(decl.name)
         rows_by_key = pd.Series(current.index, index=current[key].to_numpy())
         rows_by_key = rows_by_key[~rows_by_key.index.duplicated()]

@@ -16,9 +16,19 @@ from common.errors import InputError, Problem
 from .contract import Owner, Table
 from .convert import empty_frame
 
-__all__ = ["absent_table", "accept", "cross_table_problems", "table_problems"]
+__all__ = ["absent_table", "accept", "cross_table_problems", "table_problems", "writable_columns"]
 
 _DEFAULTED = ("Settings", "DunningLevels", "Templates")
+
+
+def writable_columns(decl: Table, key: str, frame: pd.DataFrame) -> list[str]:
+    """The columns `frame` may write by `key`: only computed (c) columns in a user's table; a bug otherwise."""
+    allowed = set(decl.computed) if decl.owner is Owner.USER else set(decl.column_names)
+    columns = [c for c in frame.columns if c != key]
+    wrong = [c for c in columns if c not in allowed]
+    if wrong:
+        raise ValueError(f"{decl.name}: arbook may not write {wrong} (computed columns: {sorted(allowed)})")
+    return columns
 
 
 def absent_table(decl: Table) -> pd.DataFrame:
