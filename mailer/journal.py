@@ -77,11 +77,17 @@ def _outcomes(records: list[dict[str, object]]) -> list[dict[str, object]]:
     return rows
 
 
-def sent_keys(records: list[dict[str, object]], mail_log: pd.DataFrame) -> set[str]:
-    """Messages that certainly went out (Status sent), by the journal or MailLog."""
-    keys = {str(r["MessageID"]) for r in records if r.get("Status") == "sent"}
+def sent_keys(records: list[dict[str, object]], mail_log: pd.DataFrame,
+              delivered: tuple[str, ...] = ("sent",)) -> set[str]:
+    """Messages that certainly went out, by the journal or MailLog.
+
+    `delivered` are the statuses that count: "sent" always; a run into the outbox also counts
+    "outbox", so a preview is not written (and logged) twice, while a preview never stops the
+    real sending that follows it.
+    """
+    keys = {str(r["MessageID"]) for r in records if r.get("Status") in delivered}
     if len(mail_log):
-        keys |= set(mail_log.loc[mail_log["Status"] == "sent", "MessageID"].astype(str))
+        keys |= set(mail_log.loc[mail_log["Status"].isin(delivered), "MessageID"].astype(str))
     return keys
 
 

@@ -38,7 +38,7 @@ def send_and_fold(
 
     The transport's connection is closed at the end (an SMTP transport reconnects if used again).
     """
-    done = sent_keys(journal.records(), mail_log)
+    done = sent_keys(journal.records(), mail_log, delivered=tuple({"sent", transport.status}))
     try:
         delivery = deliver(messages, transport, journal, done=done, sender=sender, reply_to=reply_to,
                            progress=progress)

@@ -85,3 +85,15 @@ def test_fold_matches_times_that_came_back_from_excel_a_hair_early(tmp_path):
     logged = mailer.fold(journal.records(), empty_mail_log())
     logged["At"] = logged["At"] - pd.Timedelta(microseconds=7)  # a float serial read back
     assert mailer.fold(journal.records(), logged).empty
+
+
+def test_an_outbox_run_resumed_writes_each_preview_once_and_a_preview_never_blocks_sending(tmp_path):
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    first, second = outgoing(2)
+    outbox = mailer.OutboxTransport(tmp_path / "outbox")
+    mailer.deliver([first], outbox, journal, done=set(), sender="ar@example.com")
+    delivery, rows = mailer.send_and_fold([first, second], outbox, journal, empty_mail_log(), sender="ar@example.com")
+    assert (delivery.already_sent, delivery.delivered) == ([first.key], [second.key])
+    assert sorted(zip(rows["MessageID"], rows["Status"], strict=True)) == sorted(
+        [(first.key, "outbox"), (second.key, "outbox")])  # one MailLog row each, not two for the first
+    assert mailer.sent_keys(journal.records(), rows) == set()  # previews do not count as sent by SMTP

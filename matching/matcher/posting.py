@@ -1,0 +1,158 @@
+"""Posting what a person approved: Matches rows with Approve = Y become Allocations.
+
+A proposal (rows sharing a MatchID) is approved when one of its rows says Y and none says N.
+Before posting, each is checked against the books as they are now: the line must still have
+the money and every invoice the open amount (another run, or a manual allocation, may have
+used them since the proposal was made). One proposal per line is posted, the best scored.
+Posting teaches the matcher: the payer's name is added to the customer's Aliases, so the
+same payer is recognised next month without help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from matching.matcher.ledger import (
+    LINE_MONEY,
+    MATCH_COLUMNS,
+    SETTLING,
+    allocation_frame,
+    allocation_id,
+    approve_marks,
+    as_cents,
+    as_text,
+    bank_lines,
+    line_statuses,
+    settled_by,
+)
+from matching.matcher.names import name_keys
+
+__all__ = ["PostResult", "post_approved"]
+
+
+@dataclass
+class PostResult:
+    matches: pd.DataFrame  # the whole Matches table, statuses updated
+    allocations: pd.DataFrame  # rows to append
+    statuses: pd.DataFrame  # LineID, Status of lines that changed
+    aliases: pd.DataFrame  # CustomerID, Aliases of customers that learned a payer name
+    notes: list[str] = field(default_factory=list)
+    figures: dict[str, object] = field(default_factory=dict)
+
+
+def post_approved(
+    lines: pd.DataFrame,
+    invoices: pd.DataFrame,
+    customers: pd.DataFrame,
+    allocations: pd.DataFrame,
+    matches: pd.DataFrame,
+    settings: Mapping[str, object],
+    *,
+    posted_at: datetime | None = None,
+) -> PostResult:
+    """Post the proposals marked Approve = Y; mark those marked N rejected."""
+    posted_at = posted_at or datetime.now().replace(microsecond=0)
+    base = str(settings.get("base_currency", "EUR") or "EUR")
+    m = matches.reindex(columns=MATCH_COLUMNS).reset_index(drop=True).copy()
+    for col in ("MatchID", "LineID", "InvoiceNo", "CustomerID", "Decision", "Reason", "Status", "Kind"):
+        m[col] = as_text(m[col])
+    m["Kind"] = m["Kind"].replace("", "payment")
+    m["Approve"] = approve_marks(m["Approve"])
+    m["Amount"] = as_cents(m["Amount"])
+    m["Score"] = pd.to_numeric(m["Score"], errors="coerce").fillna(0.0)
+    said = m.groupby("MatchID")["Approve"].agg(lambda s: "N" if (s == "N").any() else ("Y" if (s == "Y").any() else ""))
+    verdict = m["MatchID"].map(said)
+    pending = m["Status"].isin(["pending", ""])
+    m.loc[pending & (verdict == "N"), "Status"] = "rejected"
+
+    bl = bank_lines(lines, allocations, base)
+    remaining = dict(zip(bl["LineID"], bl["remaining"], strict=True))
+    line_date = dict(zip(bl["LineID"], bl["Date"], strict=True))
+    line_payer = dict(zip(bl["LineID"], bl["Payer"], strict=True))
+    numbers = as_text(invoices["InvoiceNo"])
+    open_now = dict(zip(numbers, (as_cents(invoices["Amount"]) - numbers.map(
+        settled_by(allocations, "InvoiceNo", SETTLING)).fillna(0)).astype(np.int64), strict=True))
+
+    candidates = m[pending & (verdict == "Y")]
+    order = candidates.groupby("MatchID")["Score"].max().sort_values(ascending=False, kind="stable")
+    notes: list[str] = []
+    alloc_rows, posted_ids, learned = [], [], []
+    done_lines: set[str] = set()
+    for mid in order.index:
+        rows = candidates[candidates["MatchID"] == mid]
+        line = rows["LineID"].iloc[0]
+        problem = _problem(rows, line, remaining, open_now, done_lines)
+        if problem:
+            notes.append(f"Matches {mid} (line {line}) not posted: {problem}")
+            continue
+        for r in rows.itertuples(index=False):
+            alloc_rows.append((allocation_id(mid, r.InvoiceNo, r.Kind), line, r.InvoiceNo, r.CustomerID,
+                               int(r.Amount), line_date[line], r.Kind, "approved", pd.Timestamp(posted_at)))
+            if r.InvoiceNo and r.Kind in SETTLING:
+                open_now[r.InvoiceNo] -= int(r.Amount)
+            if r.Kind in LINE_MONEY:
+                remaining[line] -= int(r.Amount)
+        done_lines.add(line)
+        posted_ids.append(mid)
+        learned.append((line_payer.get(line, ""), rows["CustomerID"].iloc[0]))
+    m.loc[m["MatchID"].isin(posted_ids), "Status"] = "posted"
+
+    allocs = allocation_frame(alloc_rows)
+    allocated = bl["Amount"] - bl["LineID"].map(remaining).astype(np.int64)
+    statuses = line_statuses(bl, allocated, set(m.loc[m["Status"] == "pending", "LineID"]) - done_lines)
+    payers = pd.Series([p for p, _ in learned], dtype=object)
+    aliases = learned_aliases(payers, pd.Series([c for _, c in learned], dtype=object), customers)
+    m["Amount"] = m["Amount"].astype("Int64")
+    figures = {
+        "proposals posted": len(posted_ids),
+        "amount posted": int(allocs.loc[allocs["Kind"].isin(LINE_MONEY), "Amount"].sum()),
+        "proposals rejected": int(m.loc[m["Status"] == "rejected", "MatchID"].nunique()),
+        "aliases learned": len(aliases),
+    }
+    return PostResult(m, allocs, statuses, aliases, notes, figures)
+
+
+def _problem(rows: pd.DataFrame, line: str, remaining: dict[str, int], open_now: dict[str, int],
+             done: set[str]) -> str:
+    """Why an approved proposal can no longer be posted as it stands ("" when it can)."""
+    if line in done:
+        return "another approved proposal for this line was posted"
+    if line not in remaining:
+        return "its bank line is no longer in BankLines"
+    money = int(rows.loc[rows["Kind"].isin(LINE_MONEY), "Amount"].sum())
+    if money > remaining[line]:
+        return f"the line has only {remaining[line] / 100:.2f} left to allocate, the proposal needs {money / 100:.2f}"
+    use = rows[rows["Kind"].isin(SETTLING) & (rows["InvoiceNo"] != "")].groupby("InvoiceNo")["Amount"].sum()
+    for number, cents in use.items():
+        left = open_now.get(str(number))
+        if left is None:
+            return f"invoice {number} is not in Invoices"
+        if not (0 < cents <= left or left <= cents < 0):
+            return f"invoice {number} has {left / 100:.2f} open, the proposal allocates {cents / 100:.2f}"
+    return ""
+
+
+def learned_aliases(payers: pd.Series, customer_ids: pd.Series, customers: pd.DataFrame) -> pd.DataFrame:
+    """CustomerID, Aliases: each customer's Aliases with the new payer names appended (;-separated).
+
+    A payer already known (its normalised key equals the name or an alias) is not added again.
+    """
+    cust = customers.reset_index(drop=True)
+    ids, aliases = as_text(cust["CustomerID"]), as_text(cust["Aliases"]) if "Aliases" in cust else None
+    current = dict(zip(ids, aliases if aliases is not None else [""] * len(ids), strict=True))
+    names = dict(zip(ids, as_text(cust["Name"]), strict=True))
+    changed: dict[str, str] = {}
+    for payer, cid in zip(as_text(payers), as_text(customer_ids), strict=True):
+        if not payer or cid not in current:
+            continue
+        value = changed.get(cid, current[cid])
+        known = [names[cid], *[a for a in value.split(";") if a.strip()]]
+        if name_keys(pd.Series([payer]))["key"].iloc[0] in set(name_keys(pd.Series(known))["key"]):
+            continue
+        changed[cid] = f"{value}; {payer}" if value.strip() else payer
+    return pd.DataFrame({"CustomerID": list(changed), "Aliases": list(changed.values())})
