@@ -346,3 +346,25 @@ def test_the_aging_chart_follows_other_bucket_settings(
         (r[0].value, r[1].value) for r in ws.iter_rows(min_row=3, max_row=8, min_col=23, max_col=24)
     ]
     assert chart_data == [("Current", 3), ("1-30", 0.03), ("31-60", 0.05), ("60+", 7), (None, 0), (None, 0)]
+
+
+def test_hold_rows_and_overdue_buckets_stay_highlighted_as_the_tables_grow(tmp_path: Path) -> None:
+    import openpyxl
+
+    from workbook.filebook import FileBook
+
+    path = tmp_path / "Book.xlsx"
+    build_workbook(path)
+    from workbook.contract import table
+
+    credit = pd.DataFrame({c: [""] * 50 for c in table("Credit").column_names})
+    credit["CustomerID"] = [f"C{i}" for i in range(50)]
+    credit["Action"] = ["Hold", "Review", "OK", "OK", "OK"] * 10
+    with FileBook(path) as book:
+        book.replace("Credit", credit)
+        book.commit("test", "grow Credit to 50 rows")
+    sheet = openpyxl.load_workbook(path)["Credit"]
+    rules = {str(rng): [r.formula for r in rs] for rng, rs in sheet.conditional_formatting._cf_rules.items()}
+    assert rules == {"<ConditionalFormatting A2:N51>": [['$N2="Hold"'], ['$N2="Review"']]}
+    aging = openpyxl.load_workbook(path)["Aging"]
+    assert sorted(str(r.sqref) for r in aging.conditional_formatting) == ["D2:H2", "J2"]

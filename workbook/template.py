@@ -43,6 +43,7 @@ from common.values import parse_bool
 
 from . import contract
 from .contract import SETTINGS, TABLES, Column, Kind, Table, normalise_header
+from .package import column_letter
 from .settings import setting_text
 
 __all__ = [
@@ -320,7 +321,28 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
             )
     if table.name == "Settings" and columns:
         _settings_validation(ws, columns[0])
+    _highlight(wb, ws, table, body)
     ws.freeze_panes(1, 0)
+
+
+def _highlight(wb: Workbook, ws: Worksheet, table: Table, body: int) -> None:
+    """What a credit controller looks for first: money in overdue buckets, customers on Hold or Review.
+
+    The ranges cover the table's rows; arbook's writer stretches them when the table grows.
+    """
+    alarm = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
+    caution = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
+    names = table.column_names
+    if table.name == "Aging":
+        first, last = names.index("1-30"), names.index("120+")
+        ws.conditional_format(1, first, body, last, {"type": "cell", "criteria": ">", "value": 0, "format": caution})
+        ws.conditional_format(1, names.index("Overdue"), body, names.index("Overdue"),
+                              {"type": "cell", "criteria": ">", "value": 0, "format": alarm})
+    if table.name == "Credit":
+        action = f"${column_letter(names.index('Action') + 1)}2"
+        for word, fmt in (("Hold", alarm), ("Review", caution)):
+            ws.conditional_format(1, 0, body, len(names) - 1,
+                                  {"type": "formula", "criteria": f'={action}="{word}"', "format": fmt})
 
 
 def _columns(table: Table, frame: pd.DataFrame | None) -> list[list[object]]:
