@@ -13,7 +13,9 @@ from rich.table import Table
 from .operation import Progress as ProgressCallback
 from .operation import Summary
 
-__all__ = ["progress_bar", "render_summary"]
+__all__ = ["MAX_NOTES", "progress_bar", "render_summary"]
+
+MAX_NOTES = 24
 
 
 def render_summary(summary: Summary) -> None:
@@ -24,7 +26,11 @@ def render_summary(summary: Summary) -> None:
     for label, value in summary.figures.items():
         table.add_row(str(label), str(value))
     console.print(table)
-    for note in summary.notes:
+    notes = summary.notes
+    if len(notes) > MAX_NOTES:  # the last notes say where to look: keep them in view
+        hidden = len(notes) - MAX_NOTES
+        notes = [*notes[: MAX_NOTES // 2], f"... {hidden} more notes (--json lists them all)", *notes[-MAX_NOTES // 2 :]]
+    for note in notes:
         console.print(f"- {note}", highlight=False, soft_wrap=True)
 
 

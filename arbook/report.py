@@ -337,7 +337,8 @@ def send_report(book: Book, *, as_of: dt.date, results: Mapping[str, Summary], t
     journal = mailer.Journal(mailer.journal_path(book.path))
     delivery, rows = mailer.send_and_fold([message], transport, journal, book.read("MailLog"),
                                           sender=mail_sender(settings), reply_to=reply_to(settings))
-    summary.figures["report mailed"] = "yes" if delivery.delivered else "already" if delivery.already_sent else "no"
+    outcome = "sent" if transport.status == "sent" else "written to outbox"
+    summary.figures["report"] = outcome if delivery.delivered else "already done" if delivery.already_sent else "failed"
     summary.notes += [f"report not mailed: {why}" for _cid, _key, why in delivery.failed]
     summary.ok = not delivery.failed
     book.append("MailLog", rows)
