@@ -33,6 +33,7 @@ def _aging_rows() -> pd.DataFrame:
             "61-90": pd.array([5000, 0, -250], dtype="Int64"),
             "91-120": pd.array([0, 0, 0], dtype="Int64"),
             "120+": pd.array([123456, 0, None], dtype="Int64"),
+            "Overdue": pd.array([148456, 30000, -249], dtype="Int64"),
             "OldestDueDate": pd.to_datetime(["2026-01-05", "2026-02-01", None]),
         }
     )
@@ -192,7 +193,7 @@ def test_dashboard_formulas_look_up_kpis_by_metric_and_status_names_exist(plain:
         assert f'=IFERROR(INDEX(KPIs[Value],MATCH("{metric}",KPIs[Metric],0)),"")' in formulas
     assert "=IF(COLUMNS(Aging)-6>1,SUM(INDEX(Aging,0,4)),0)" in formulas  # the 1-30 bucket, by position
     assert sorted(wb.defined_names.keys()) == sorted(STATUS_NAMES.values())
-    assert len(ws._charts) == 2
+    assert len(ws._charts) == 3
 
 
 def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
@@ -260,7 +261,7 @@ def test_libreoffice_recomputes_the_dashboard_over_grown_tables(
 
 @pytest.mark.libreoffice
 @pytest.mark.poppler
-def test_libreoffice_prints_the_dashboard_with_both_charts(
+def test_libreoffice_prints_the_dashboard_with_its_three_charts(
     filled: Path, lo_convert: Callable[..., None], pdftotext: str, tmp_path: Path
 ) -> None:
     lo_convert("pdf", filled, tmp_path)
@@ -274,6 +275,8 @@ def test_libreoffice_prints_the_dashboard_with_both_charts(
         "arbook: customer receivables",
         "Aging by bucket",
         "Cash-in forecast, 13 weeks",
+        "Top 10 overdue customers",
+        "Acme GmbH",  # a label of the top-10 chart: the largest overdue amount
         "38.25",
         "87.30",
         "W13",

@@ -115,6 +115,7 @@ FORECAST_CHART_ROWS = 13
 """Periods the forecast chart shows: the 13-week forecast, one row per week."""
 
 AGING_CHART_BUCKETS = 6
+TOP_OVERDUE_ROWS = 10
 """Buckets the aging chart shows: Current and five more, as many as the default aging_buckets
 (30,60,90,120) make; fewer buckets leave empty places, more are left out of the chart."""
 
@@ -433,7 +434,7 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
 
     _write_charts(wb, ws, formats)
     ws.set_landscape()
-    ws.print_area(0, 0, 34, 13)
+    ws.print_area(0, 0, 51, 13)
     ws.fit_to_pages(1, 1)
     ws.activate()
 
@@ -508,6 +509,15 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
     for k in range(1, FORECAST_CHART_ROWS + 1):
         ws.write_formula(head + k, col, f'=IFERROR(INDEX(Forecast[Period],{k})&"","")', None, "")
         ws.write_formula(head + k, col + 1, f"=IFERROR(INDEX(Forecast[Expected],{k})+0,0)", formats.money, "")
+    top = head + FORECAST_CHART_ROWS + 2
+    ws.write_string(top, col, "Customer", formats.label)
+    ws.write_string(top, col + 1, "Overdue", formats.label)
+    for k in range(1, TOP_OVERDUE_ROWS + 1):
+        # k-th largest overdue amount and its customer (customers with equal amounts show the first's name)
+        largest = f"LARGE(Aging[Overdue],{k})"
+        ws.write_formula(top + k, col, f'=IFERROR(IF({largest}>0,INDEX(Aging[Name],MATCH({largest},Aging[Overdue],0)),""),"")',
+                         None, "")
+        ws.write_formula(top + k, col + 1, f"=IFERROR(MAX({largest},0),0)", formats.money, "")
     ws.set_column(col, col, 22)
     ws.set_column(col + 1, col + 1, 14)
 
@@ -526,10 +536,15 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
             f"Cash-in forecast, {FORECAST_CHART_ROWS} weeks",
             series("Expected", head + 1, head + FORECAST_CHART_ROWS, "#70AD47"),
         ),
+        (35, f"Top {TOP_OVERDUE_ROWS} overdue customers", series("Overdue", top + 1, top + TOP_OVERDUE_ROWS, "#C00000")),
     ):
-        chart = wb.add_chart({"type": "column"})
+        chart = wb.add_chart({"type": "bar" if title.startswith("Top") else "column"})
         chart.add_series(data)
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
-        chart.set_y_axis({"num_format": "#,##0"})
+        if title.startswith("Top"):  # a bar chart: the largest first, amounts along the bottom
+            chart.set_y_axis({"reverse": True})
+            chart.set_x_axis({"num_format": "#,##0"})
+        else:
+            chart.set_y_axis({"num_format": "#,##0"})
         ws.insert_chart(anchor, _CHART_COL, chart, {"x_scale": 1.3, "y_scale": 1.0})
