@@ -23,11 +23,12 @@ SHARED = REPO.parent / "shared"
 def shared_dir() -> Path:
     """../shared beside the checkout: real bank files and Excel-made workbooks (never copied in)."""
     if not SHARED.is_dir():
-        _missing("../shared (bank and Excel samples) is not beside the checkout")
+        missing("../shared (bank and Excel samples) is not beside the checkout")
     return SHARED
 
 
-def _missing(reason: str) -> None:
+def missing(reason: str) -> None:
+    """Skip a test whose system part is missing, saying which; under CI (which installs them all) fail."""
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI must have every system part: {reason}")
     pytest.skip(reason)
@@ -38,7 +39,7 @@ def soffice() -> str:
     """Path of LibreOffice's soffice, the real spreadsheet application our files must open in."""
     path = shutil.which("soffice") or shutil.which("libreoffice")
     if not path:
-        _missing("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc")
+        missing("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc")
     return path
 
 
@@ -46,7 +47,7 @@ def soffice() -> str:
 def pdftotext() -> str:
     path = shutil.which("pdftotext")
     if not path:
-        _missing("poppler-utils (pdftotext) is not installed: apt-get install -y poppler-utils")
+        missing("poppler-utils (pdftotext) is not installed: apt-get install -y poppler-utils")
     return path
 
 

@@ -87,9 +87,7 @@ def libreoffice_csv(adopted: dict[str, object], soffice: str, tmp_path_factory: 
     return out
 
 
-def test_the_manifest_lists_thirty_workbooks() -> None:
-    if not FILES:
-        pytest.skip("../shared/excel-samples is not beside the checkout")
+def test_the_manifest_lists_thirty_workbooks(shared_dir: Path) -> None:
     assert len(FILES) == 30
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 import mailer
 from common.errors import InputError
 from mailer.pdf import SYSTEM_FONTS
+from tests.conftest import missing
 from tests.test_mail_statement import AS_OF, build, ledger
 
 CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -41,7 +42,7 @@ def _pdf_text(pdftotext: str, data: bytes, tmp_path: Path, name: str) -> str:
 @pytest.fixture(scope="module")
 def composed():
     if not any(p.is_file() for p in SYSTEM_FONTS[:9]):
-        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+        missing("no CJK font installed (apt-get install fonts-noto-cjk)")
     return _compose(balance_forward=True)
 
 
@@ -93,14 +94,16 @@ def test_rendered_page_has_ink_where_the_chinese_address_is(composed, tmp_path):
 
 
 def test_the_collection_face_for_chinese_is_simplified_chinese(composed):
-    font = mailer.PdfFont.for_texts({"x": "上海"}, str(CJK)) if CJK.is_file() else pytest.skip("no Noto CJK")
+    if not CJK.is_file():
+        missing("no Noto CJK (apt-get install fonts-noto-cjk)")
+    font = mailer.PdfFont.for_texts({"x": "上海"}, str(CJK))
     assert font.face == "Noto Sans CJK SC" and font.source == CJK
     assert font.path.stat().st_size < 200_000  # a subset, not the 19 MB collection
 
 
 def test_a_font_without_chinese_is_refused_naming_the_setting_and_customer():
     if not DEJAVU.is_file():
-        pytest.skip("DejaVu Sans not installed")
+        missing("DejaVu Sans not installed (apt-get install fonts-dejavu-core)")
     with pytest.raises(InputError) as err:
         _compose(pdf_font=str(DEJAVU))
     text = str(err.value)
@@ -115,7 +118,7 @@ def test_a_missing_font_file_is_refused():
 
 def test_latin_only_run_works_with_a_latin_font(pdftotext, tmp_path):
     if not DEJAVU.is_file():
-        pytest.skip("DejaVu Sans not installed")
+        missing("DejaVu Sans not installed (apt-get install fonts-dejavu-core)")
     customers = _customers_with_address()
     statements = [s for s in build() if s.customer_id != "C002"]
     composed = mailer.compose_statements(statements, customers, mailer.TemplateBook(), company=COMPANY,
