@@ -33,8 +33,14 @@ def bucket_limits(value: object) -> tuple[int, ...]:
     except (TypeError, ValueError):
         limits = ()
     if not limits or any(b <= a for a, b in zip((0, *limits), limits, strict=False)):
-        raise InputError(Problem("Settings", None, "Value",
-                                 f"aging_buckets: expected increasing whole days such as 30,60,90,120, got {value!r}"))
+        raise InputError(
+            Problem(
+                "Settings",
+                None,
+                "Value",
+                f"aging_buckets: expected increasing whole days such as 30,60,90,120, got {value!r}",
+            )
+        )
     return limits
 
 
@@ -44,14 +50,19 @@ def bucket_labels(limits: Sequence[int]) -> list[str]:
     return ["Current", *[f"{lo + 1}-{hi}" for lo, hi in zip(lows, limits, strict=False)], f"{limits[-1]}+"]
 
 
-def aged_items(items: pd.DataFrame, *, as_of: date, limits: Sequence[int], basis: str = "due") -> pd.DataFrame:
+def aged_items(
+    items: pd.DataFrame, *, as_of: date, limits: Sequence[int], basis: str = "due"
+) -> pd.DataFrame:
     """The open items with DaysOverdue (int64) and Bucket (its column name) added.
 
     Credit notes age from their own InvoiceDate whatever the basis: they are the customer's
     to use from the day they are issued (unapplied cash already carries its PaymentDate).
     """
-    start = items["InvoiceDate"] if basis == "invoice" else items["DueDate"].where(items["Kind"] != "credit",
-                                                                                   items["InvoiceDate"])
+    start = (
+        items["InvoiceDate"]
+        if basis == "invoice"
+        else items["DueDate"].where(items["Kind"] != "credit", items["InvoiceDate"])
+    )
     days = (pd.Timestamp(as_of) - start).dt.days.to_numpy("int64")
     slot = np.where(days <= 0, 0, 1 + np.searchsorted(np.asarray(limits), days, side="left"))
     labels = np.array(bucket_labels(limits), dtype=object)
@@ -76,7 +87,8 @@ def aging_table(
     amount = aged["OpenAmount"].fillna(0).astype("int64")
     by_bucket = (
         pd.DataFrame({"CustomerID": aged["CustomerID"], "Bucket": aged["Bucket"], "Amount": amount})
-        .groupby(["CustomerID", "Bucket"], sort=False)["Amount"].sum()
+        .groupby(["CustomerID", "Bucket"], sort=False)["Amount"]
+        .sum()
         .unstack("Bucket", fill_value=0)
         .reindex(columns=labels, fill_value=0)
         .sort_index()
@@ -86,7 +98,9 @@ def aging_table(
     oldest = owed.groupby("CustomerID")["DueDate"].min()
     names = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Name"].astype(object)
     ids = by_bucket.index
-    table = pd.DataFrame({"CustomerID": ids.astype(str), "Name": ids.map(names).astype(object).fillna("").astype(str)})
+    table = pd.DataFrame(
+        {"CustomerID": ids.astype(str), "Name": ids.map(names).astype(object).fillna("").astype(str)}
+    )
     for label in labels:
         table[label] = pd.array(by_bucket[label].to_numpy(), dtype="Int64")
     total = by_bucket.sum(axis=1).to_numpy()
@@ -109,8 +123,12 @@ def aging(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summa
     invoices, allocations, customers = book.read("Invoices"), book.read("Allocations"), book.read("Customers")
     progress("balances", 1, 4)
     balances = invoice_balances(invoices, allocations, as_of=as_of, customers=customers)
-    aged = aged_items(open_items(invoices, allocations, as_of=as_of, customers=customers),
-                      as_of=as_of, limits=limits, basis=basis)
+    aged = aged_items(
+        open_items(invoices, allocations, as_of=as_of, customers=customers),
+        as_of=as_of,
+        limits=limits,
+        basis=basis,
+    )
     history = payment_history(invoices, allocations, as_of=as_of, customers=customers)
     progress("aging", 2, 4)
     table = aging_table(aged, customers, limits=limits, behaviour=payment_behaviour(history))
@@ -118,11 +136,15 @@ def aging(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summa
     begin = open_items(invoices, allocations, as_of=month_ago, customers=customers)
     kpis = kpi_table(aged, begin, balances, history, as_of=as_of, period_days=period_days, currency=currency)
     progress("writing", 3, 4)
-    book.write_columns("Invoices", "InvoiceNo", balances[["InvoiceNo", "OpenAmount", "Status", "LastPaymentDate"]])
+    book.write_columns(
+        "Invoices", "InvoiceNo", balances[["InvoiceNo", "OpenAmount", "Status", "LastPaymentDate"]]
+    )
     book.replace("Aging", table)
     book.replace("KPIs", kpis)
     summary = _summary(aged, table, kpis, as_of)
-    book.commit(f"aging --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items()))
+    book.commit(
+        f"aging --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items())
+    )
     progress("done", 4, 4)
     return summary
 
@@ -130,20 +152,26 @@ def aging(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summa
 def _summary(aged: pd.DataFrame, table: pd.DataFrame, kpis: pd.DataFrame, as_of: date) -> Summary:
     values = kpis.set_index("Metric")["Value"]
     total = int(table["Total"].sum()) if len(table) else 0
-    summary = Summary("aging", {
-        "as of": as_of.isoformat(),
-        "customers": len(table),
-        "open items": len(aged),
-        "open AR": format_cents(total),
-        "overdue": format_cents(int(table["Overdue"].sum()) if len(table) else 0),
-        "DSO (days)": None if pd.isna(values["DSO"]) else round(float(values["DSO"]), 1),
-    })
+    summary = Summary(
+        "aging",
+        {
+            "as of": as_of.isoformat(),
+            "customers": len(table),
+            "open items": len(aged),
+            "open AR": format_cents(total),
+            "overdue": format_cents(int(table["Overdue"].sum()) if len(table) else 0),
+            "DSO (days)": None if pd.isna(values["DSO"]) else round(float(values["DSO"]), 1),
+        },
+    )
     disputed = aged[aged["Disputed"]]
     if len(disputed):
-        summary.notes.append(f"{len(disputed)} disputed invoice(s) stay in aging, "
-                             f"{format_cents(int(disputed['OpenAmount'].sum()))} open")
+        summary.notes.append(
+            f"{len(disputed)} disputed invoice(s) stay in aging, "
+            f"{format_cents(int(disputed['OpenAmount'].sum()))} open"
+        )
     currencies = sorted(set(aged["Currency"]) - {""})
     if len(currencies) > 1:
-        summary.notes.append(f"open items are in {', '.join(currencies)}: totals add amounts as booked, "
-                             "without conversion")
+        summary.notes.append(
+            f"open items are in {', '.join(currencies)}: totals add amounts as booked, without conversion"
+        )
     return summary

@@ -39,7 +39,8 @@ def import_bank(
     progress("reading bank files", len(files), len(files))
     if refused:
         raise BankFileError(
-            ", ".join(e.file for e in refused), None,
+            ", ".join(e.file for e in refused),
+            None,
             f"{len(refused)} of {len(files)} bank file(s) refused; nothing was imported:\n"
             + "\n".join(f"  - {e}" for e in refused),
         )
@@ -53,16 +54,18 @@ def import_bank(
 
     credits = int((lines["Status"] == "Unmatched").sum())
     summary = Summary("import-bank")
-    summary.figures.update({
-        "files": len(files),
-        "lines read": len(incoming),
-        "new": len(lines),
-        "skipped (already imported)": skipped,
-        "refused": 0,
-        "new credits to match": credits,
-        "new debits and other lines set aside": len(lines) - credits,
-        "new statements": len(statements),
-    })
+    summary.figures.update(
+        {
+            "files": len(files),
+            "lines read": len(incoming),
+            "new": len(lines),
+            "skipped (already imported)": skipped,
+            "refused": 0,
+            "new credits to match": credits,
+            "new debits and other lines set aside": len(lines) - credits,
+            "new statements": len(statements),
+        }
+    )
     summary.notes += [note for f in read for note in f.notes]
     if lines.empty and statements.empty:
         summary.notes.append("nothing new: the workbook was not written")

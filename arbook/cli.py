@@ -34,18 +34,27 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
 
 
 as_of_option = click.option(
-    "--as-of", "as_of", callback=_as_of, metavar="DATE", help="The date the run is for (default: today), e.g. 2026-11-30."
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    metavar="DATE",
+    help="The date the run is for (default: today), e.g. 2026-11-30.",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout."
+)
 
 
 def _mail_options(command: Callable) -> Callable:
     command = click.option("--customer", metavar="ID", help="Only this customer.")(command)
     command = click.option(
-        "--outbox", type=click.Path(file_okay=False, path_type=Path),
+        "--outbox",
+        type=click.Path(file_okay=False, path_type=Path),
         help="Write the messages as .eml files here (the default without --send: outbox/ beside the workbook).",
     )(command)
-    return click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table.")(command)
+    return click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table.")(
+        command
+    )
 
 
 def _render(summary: Summary, as_json: bool) -> None:
@@ -109,7 +118,9 @@ def check(workbook: Path, as_json: bool) -> None:
 
 @cli.command("import-bank")
 @WORKBOOK
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--format", "fmt", metavar="NAME", help="Skip detection: csv, mt940, camt053 or camt054.")
 @json_option
 def import_bank(workbook: Path, files: tuple[Path, ...], fmt: str | None, as_json: bool) -> None:
@@ -201,8 +212,15 @@ def credit_check(workbook: Path, customer: str, amount: str, as_of: dt.date, as_
 @_mail_options
 @click.option("--balance-forward", is_flag=True, help="Running-balance statements instead of open items.")
 @json_option
-def statements(workbook: Path, as_of: dt.date, send: bool, outbox: Path | None, customer: str | None,
-               balance_forward: bool, as_json: bool) -> None:
+def statements(
+    workbook: Path,
+    as_of: dt.date,
+    send: bool,
+    outbox: Path | None,
+    customer: str | None,
+    balance_forward: bool,
+    as_json: bool,
+) -> None:
     """Statements of account: PDF attached, HTML body, in each customer's language."""
     from workbook.filebook import FileBook
 
@@ -211,8 +229,14 @@ def statements(workbook: Path, as_of: dt.date, send: bool, outbox: Path | None, 
 
     with FileBook(workbook) as book, _progress() as progress:
         transport = transport_for(book, send=send, outbox=outbox)
-        summary = run(book, as_of=as_of, transport=transport, customer=customer,
-                      balance_forward=balance_forward, progress=progress)
+        summary = run(
+            book,
+            as_of=as_of,
+            transport=transport,
+            customer=customer,
+            balance_forward=balance_forward,
+            progress=progress,
+        )
     _render(summary, as_json)
 
 
@@ -221,8 +245,9 @@ def statements(workbook: Path, as_of: dt.date, send: bool, outbox: Path | None, 
 @as_of_option
 @_mail_options
 @json_option
-def notices(workbook: Path, as_of: dt.date, send: bool, outbox: Path | None, customer: str | None,
-            as_json: bool) -> None:
+def notices(
+    workbook: Path, as_of: dt.date, send: bool, outbox: Path | None, customer: str | None, as_json: bool
+) -> None:
     """Reminders and overdue notices by the DunningLevels table."""
     from workbook.filebook import FileBook
 
@@ -237,26 +262,51 @@ def notices(workbook: Path, as_of: dt.date, send: bool, outbox: Path | None, cus
 
 @cli.command("month-end")
 @WORKBOOK
-@click.option("--bank", "bank_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A bank statement file of the month (repeat for several).")
+@click.option(
+    "--bank",
+    "bank_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A bank statement file of the month (repeat for several).",
+)
 @as_of_option
 @click.option("--send", is_flag=True, help="Send mail through SMTP (default: write an outbox).")
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="Where to write the messages.")
-@click.option("--dry-run", is_flag=True, help="Compute everything, write nothing to the workbook, mail to the outbox.")
+@click.option(
+    "--outbox", type=click.Path(file_okay=False, path_type=Path), help="Where to write the messages."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Compute everything, write nothing to the workbook, mail to the outbox."
+)
 @json_option
-def month_end(workbook: Path, bank_files: tuple[Path, ...], as_of: dt.date, send: bool, outbox: Path | None,
-              dry_run: bool, as_json: bool) -> None:
+def month_end(
+    workbook: Path,
+    bank_files: tuple[Path, ...],
+    as_of: dt.date,
+    send: bool,
+    outbox: Path | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """All of the above in order, then the reconciliation report to report_recipients."""
     from .monthend import month_end as run
 
     with _progress() as progress:
-        summary = run(workbook, bank_files=list(bank_files), as_of=as_of, send=send, outbox=outbox,
-                      dry_run=dry_run, progress=progress)
+        summary = run(
+            workbook,
+            bank_files=list(bank_files),
+            as_of=as_of,
+            send=send,
+            outbox=outbox,
+            dry_run=dry_run,
+            progress=progress,
+        )
     _render(summary, as_json)
 
 
 @cli.command()
-@click.argument("directory", required=False, default="arbook-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "directory", required=False, default="arbook-demo", type=click.Path(file_okay=False, path_type=Path)
+)
 @json_option
 def demo(directory: Path, as_json: bool) -> None:
     """Sample workbook and bank files in DIRECTORY, then a month-end into an outbox; prints where to look."""

@@ -104,21 +104,37 @@ def credit_table(
     limit = known["CreditLimit"].astype("Int64")
     has_limit = limit.notna().to_numpy()
     limit_num = limit.fillna(0).to_numpy("int64")
-    utilization = np.where(has_limit & (limit_num > 0), exposure / np.where(limit_num > 0, limit_num, 1), np.nan)
+    utilization = np.where(
+        has_limit & (limit_num > 0), exposure / np.where(limit_num > 0, limit_num, 1), np.nan
+    )
 
     owed = items[(items["OpenAmount"].fillna(0) > 0) & (items["Kind"] == "invoice")]
-    oldest_days = (stamp - owed.groupby("CustomerID")["DueDate"].min()).dt.days.reindex(ids).fillna(0).clip(lower=0)
+    oldest_days = (
+        (stamp - owed.groupby("CustomerID")["DueDate"].min()).dt.days.reindex(ids).fillna(0).clip(lower=0)
+    )
     behaviour = payment_behaviour(history).reindex(ids)
     recent = payment_behaviour(history, since=stamp - pd.DateOffset(months=3))["AvgDaysLate"].reindex(ids)
-    before = payment_behaviour(history, since=stamp - pd.DateOffset(months=15),
-                               until=stamp - pd.DateOffset(months=3))["AvgDaysLate"].reindex(ids)
+    before = payment_behaviour(
+        history, since=stamp - pd.DateOffset(months=15), until=stamp - pd.DateOffset(months=3)
+    )["AvgDaysLate"].reindex(ids)
 
-    score = _score(behaviour["AvgDaysLate"].to_numpy(), behaviour["OnTimeRate"].to_numpy(),
-                   oldest_days.to_numpy("float64"), utilization, (recent - before).to_numpy())
+    score = _score(
+        behaviour["AvgDaysLate"].to_numpy(),
+        behaviour["OnTimeRate"].to_numpy(),
+        oldest_days.to_numpy("float64"),
+        utilization,
+        (recent - before).to_numpy(),
+    )
     grade = _grade(score)
     terms = known["PaymentTermsDays"].astype("Float64").fillna(DEFAULT_TERMS_DAYS).to_numpy("float64")
-    monthly = _sum_by(invoices["CustomerID"][_dated_within(invoices, stamp, 12)],
-                      invoices["Amount"][_dated_within(invoices, stamp, 12)], ids) / 12
+    monthly = (
+        _sum_by(
+            invoices["CustomerID"][_dated_within(invoices, stamp, 12)],
+            invoices["Amount"][_dated_within(invoices, stamp, 12)],
+            ids,
+        )
+        / 12
+    )
     delay = np.clip(behaviour["AvgDaysLate"].fillna(0).to_numpy(), 0, None)
     raw_limit = np.clip(monthly, 0, None) * (terms + delay) / 30 * np.vectorize(GRADE_FACTOR.get)(grade)
     step = max(policy.limit_step_cents, 1)
@@ -130,27 +146,31 @@ def credit_table(
     review = (np.nan_to_num(utilization, nan=0.0) > policy.review_utilization) | dropped
     action = np.where(hold, "Hold", np.where(review, "Review", "OK"))
 
-    return pd.DataFrame({
-        "CustomerID": ids.astype(str),
-        "Name": known["Name"].astype(object).fillna("").astype(str).to_numpy(),
-        "CreditLimit": limit.array,
-        "OpenAR": pd.array(open_ar, dtype="Int64"),
-        "OpenOrders": pd.array(open_orders, dtype="Int64"),
-        "Exposure": pd.array(exposure, dtype="Int64"),
-        "Available": pd.Series(limit_num - exposure, dtype="Int64").where(has_limit).array,
-        "Utilization": utilization,
-        "AvgDaysLate": behaviour["AvgDaysLate"].to_numpy("float64"),
-        "OnTimeRate": behaviour["OnTimeRate"].to_numpy("float64"),
-        "Score": np.round(score, 1),
-        "Grade": grade,
-        "RecommendedLimit": pd.array(recommended, dtype="Int64"),
-        "Action": action,
-    })
+    return pd.DataFrame(
+        {
+            "CustomerID": ids.astype(str),
+            "Name": known["Name"].astype(object).fillna("").astype(str).to_numpy(),
+            "CreditLimit": limit.array,
+            "OpenAR": pd.array(open_ar, dtype="Int64"),
+            "OpenOrders": pd.array(open_orders, dtype="Int64"),
+            "Exposure": pd.array(exposure, dtype="Int64"),
+            "Available": pd.Series(limit_num - exposure, dtype="Int64").where(has_limit).array,
+            "Utilization": utilization,
+            "AvgDaysLate": behaviour["AvgDaysLate"].to_numpy("float64"),
+            "OnTimeRate": behaviour["OnTimeRate"].to_numpy("float64"),
+            "Score": np.round(score, 1),
+            "Grade": grade,
+            "RecommendedLimit": pd.array(recommended, dtype="Int64"),
+            "Action": action,
+        }
+    )
 
 
 def _sum_by(keys: pd.Series, amounts: pd.Series, ids: pd.Index) -> np.ndarray:
     """Exact int64 sums of cents per customer, in the order of `ids`."""
-    sums = pd.Series(amounts.fillna(0).astype("int64").to_numpy(), index=keys.to_numpy()).groupby(level=0).sum()
+    sums = (
+        pd.Series(amounts.fillna(0).astype("int64").to_numpy(), index=keys.to_numpy()).groupby(level=0).sum()
+    )
     return sums.reindex(ids, fill_value=0).to_numpy("int64")
 
 
@@ -159,8 +179,9 @@ def _dated_within(invoices: pd.DataFrame, stamp: pd.Timestamp, months: int) -> p
     return (dated > stamp - pd.DateOffset(months=months)) & (dated <= stamp)
 
 
-def _score(late: np.ndarray, on_time: np.ndarray, oldest: np.ndarray, usage: np.ndarray,
-           trend: np.ndarray) -> np.ndarray:
+def _score(
+    late: np.ndarray, on_time: np.ndarray, oldest: np.ndarray, usage: np.ndarray, trend: np.ndarray
+) -> np.ndarray:
     """The scorecard of the module docstring, vectorised; NaN inputs score the middle."""
     lateness = np.where(np.isnan(late), 15.0, 30.0 * np.clip(1 - late / 30, 0, 1))
     punctual = np.where(np.isnan(on_time), 12.5, 25.0 * on_time)
@@ -193,21 +214,32 @@ def check_order(credit: pd.DataFrame, customer: str, amount_cents: int) -> Credi
     """
     rows = credit[credit["CustomerID"] == customer]
     if not len(rows):
-        raise InputError(Problem("Credit", None, "CustomerID",
-                                 f"expected a customer listed in Customers, got {customer!r}"))
+        raise InputError(
+            Problem(
+                "Credit", None, "CustomerID", f"expected a customer listed in Customers, got {customer!r}"
+            )
+        )
     row = rows.iloc[0]
     exposure = int(row["Exposure"]) + amount_cents
     if pd.isna(row["CreditLimit"]):
-        return CreditCheck(True, 0, f"{customer}: no credit limit set; exposure would be {format_cents(exposure)}")
+        return CreditCheck(
+            True, 0, f"{customer}: no credit limit set; exposure would be {format_cents(exposure)}"
+        )
     over = max(exposure - int(row["CreditLimit"]), 0)
-    figures = (f"exposure {format_cents(int(row['Exposure']))} + order {format_cents(amount_cents)} "
-               f"against limit {format_cents(int(row['CreditLimit']))}")
+    figures = (
+        f"exposure {format_cents(int(row['Exposure']))} + order {format_cents(amount_cents)} "
+        f"against limit {format_cents(int(row['CreditLimit']))}"
+    )
     if row["Action"] == "Hold":
         return CreditCheck(False, over, f"{customer} is on credit hold; {figures}")
     if over:
         return CreditCheck(False, over, f"{customer}: over the limit by {format_cents(over)}; {figures}")
-    return CreditCheck(True, 0, f"{customer}: OK, {format_cents(-exposure + int(row['CreditLimit']))} "
-                                f"still available after this order; {figures}")
+    return CreditCheck(
+        True,
+        0,
+        f"{customer}: OK, {format_cents(-exposure + int(row['CreditLimit']))} "
+        f"still available after this order; {figures}",
+    )
 
 
 def _compute(book: Book, as_of: date) -> pd.DataFrame:
@@ -215,8 +247,16 @@ def _compute(book: Book, as_of: date) -> pd.DataFrame:
     items = open_items(invoices, allocations, as_of=as_of, customers=customers)
     history = payment_history(invoices, allocations, as_of=as_of, customers=customers)
     previous = book.read("Credit") if book.has("Credit") else None
-    return credit_table(items, history, invoices, customers, book.read("Orders"), as_of=as_of,
-                        policy=CreditPolicy.from_settings(book.settings()), previous=previous)
+    return credit_table(
+        items,
+        history,
+        invoices,
+        customers,
+        book.read("Orders"),
+        as_of=as_of,
+        policy=CreditPolicy.from_settings(book.settings()),
+        previous=previous,
+    )
 
 
 def credit(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
@@ -226,17 +266,22 @@ def credit(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summ
     progress("writing", 1, 2)
     book.replace("Credit", table)
     actions = table["Action"].value_counts()
-    summary = Summary("credit", {
-        "as of": as_of.isoformat(),
-        "customers": len(table),
-        "hold": int(actions.get("Hold", 0)),
-        "review": int(actions.get("Review", 0)),
-        "ok": int(actions.get("OK", 0)),
-    })
+    summary = Summary(
+        "credit",
+        {
+            "as of": as_of.isoformat(),
+            "customers": len(table),
+            "hold": int(actions.get("Hold", 0)),
+            "review": int(actions.get("Review", 0)),
+            "ok": int(actions.get("OK", 0)),
+        },
+    )
     held = table.loc[table["Action"] == "Hold", "CustomerID"].tolist()
     if held:
         summary.notes.append(f"on hold: {', '.join(held[:20])}{' ...' if len(held) > 20 else ''}")
-    book.commit(f"credit --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items()))
+    book.commit(
+        f"credit --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items())
+    )
     progress("done", 2, 2)
     return summary
 
@@ -244,7 +289,14 @@ def credit(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summ
 def credit_check(book: Book, customer: str, amount_cents: int, *, as_of: date) -> Summary:
     """Would an order fit the customer's credit as of `as_of`? Reads only; writes nothing."""
     check = check_order(_compute(book, as_of), customer, amount_cents)
-    return Summary("credit-check", {
-        "customer": customer, "amount": format_cents(amount_cents), "fits": check.ok,
-        "over by": format_cents(check.over_by_cents),
-    }, [check.message], ok=check.ok)
+    return Summary(
+        "credit-check",
+        {
+            "customer": customer,
+            "amount": format_cents(amount_cents),
+            "fits": check.ok,
+            "over by": format_cents(check.over_by_cents),
+        },
+        [check.message],
+        ok=check.ok,
+    )

@@ -46,13 +46,16 @@ def demo(directory: Path, *, progress: Progress = NO_PROGRESS) -> Summary:
 def build_demo_books(directory: Path, company: sample_data.SampleCompany) -> tuple[Path, list[Path], dt.date]:
     """DIR/Book.xlsx holding the company's ledger, DIR/bank/* its month of statements, and the month's as-of."""
     workbook = directory / "Book.xlsx"
-    new_workbook(workbook, rows={
-        "Settings": _settings_rows(company.settings),
-        "Customers": company.customers,
-        "Invoices": company.invoices,
-        "Orders": company.orders,
-        "Allocations": company.allocations,
-    })
+    new_workbook(
+        workbook,
+        rows={
+            "Settings": _settings_rows(company.settings),
+            "Customers": company.customers,
+            "Invoices": company.invoices,
+            "Orders": company.orders,
+            "Allocations": company.allocations,
+        },
+    )
     return workbook, sample_data.write_bank_files(company, directory / "bank"), company.as_of
 
 
@@ -60,7 +63,9 @@ def _fresh(directory: Path) -> None:
     """Start from an empty folder; a folder from an earlier demo is cleared, anything else refused."""
     if directory.exists() and any(directory.iterdir()):
         if not (directory / MARKER).exists():
-            raise ArbookError(f"{directory} is not empty and not an arbook demo folder; choose another folder")
+            raise ArbookError(
+                f"{directory} is not empty and not an arbook demo folder; choose another folder"
+            )
         shutil.rmtree(directory)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / MARKER).write_text("made by arbook demo; safe to delete\n", encoding="utf-8")
@@ -68,6 +73,8 @@ def _fresh(directory: Path) -> None:
 
 def _settings_rows(settings: dict[str, object]) -> pd.DataFrame:
     declared = {s.key: s for s in SETTINGS}
-    rows = [(key, setting_text(declared[key], value) if key in declared else str(value))
-            for key, value in settings.items()]
+    rows = [
+        (key, setting_text(declared[key], value) if key in declared else str(value))
+        for key, value in settings.items()
+    ]
     return pd.DataFrame(rows, columns=["Key", "Value"])

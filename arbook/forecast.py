@@ -55,11 +55,13 @@ def forecast_periods(as_of: date, months: int = 12) -> pd.DataFrame:
     starts.append(horizon + day)
     ends.append(pd.Timestamp.max.normalize())
     return pd.DataFrame({"Period": labels, "Start": starts, "End": ends}).astype(
-        {"Start": "datetime64[ns]", "End": "datetime64[ns]"})
+        {"Start": "datetime64[ns]", "End": "datetime64[ns]"}
+    )
 
 
-def expected_receipts(items: pd.DataFrame, history: pd.DataFrame, *, as_of: date,
-                      min_payments: int = 3) -> pd.DataFrame:
+def expected_receipts(
+    items: pd.DataFrame, history: pd.DataFrame, *, as_of: date, min_payments: int = 3
+) -> pd.DataFrame:
     """The receivable open items with ExpectedDate, EarlyDate and LateDate (the window).
 
     Disputed invoices, credit notes and unapplied cash are left out.
@@ -71,8 +73,9 @@ def expected_receipts(items: pd.DataFrame, history: pd.DataFrame, *, as_of: date
     weight = history["Amount"].astype("float64")
     total = weight.sum()
     company_late = float((weight * history["DaysLate"]).sum() / total) if total else 0.0
-    company_spread = float(np.sqrt((weight * (history["DaysLate"] - company_late) ** 2).sum() / total)) \
-        if total else 0.0
+    company_spread = (
+        float(np.sqrt((weight * (history["DaysLate"] - company_late) ** 2).sum() / total)) if total else 0.0
+    )
     late = due["CustomerID"].map(trusted["AvgDaysLate"]).astype("float64").fillna(company_late)
     spread = due["CustomerID"].map(trusted["SpreadDays"]).astype("float64").fillna(company_spread)
     expected = due["DueDate"] + pd.to_timedelta(late.round(), unit="D")
@@ -100,13 +103,15 @@ def forecast_table(receipts: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFram
     spans = np.zeros(n + 1, dtype="int64")  # +amount where a window starts, -amount after it ends
     np.add.at(spans, early, amount)
     np.add.at(spans, late + 1, -amount)
-    return pd.DataFrame({
-        "Period": periods["Period"].to_numpy(),
-        "Expected": pd.array(expected, dtype="Int64"),
-        "Low": pd.array(low, dtype="Int64"),
-        "High": pd.array(np.cumsum(spans)[:n], dtype="Int64"),
-        "Invoices": pd.array(np.bincount(mid, minlength=n), dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "Period": periods["Period"].to_numpy(),
+            "Expected": pd.array(expected, dtype="Int64"),
+            "Low": pd.array(low, dtype="Int64"),
+            "High": pd.array(np.cumsum(spans)[:n], dtype="Int64"),
+            "Invoices": pd.array(np.bincount(mid, minlength=n), dtype="Int64"),
+        }
+    )
 
 
 def forecast(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
@@ -116,21 +121,31 @@ def forecast(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Su
     invoices, allocations, customers = book.read("Invoices"), book.read("Allocations"), book.read("Customers")
     items = open_items(invoices, allocations, as_of=as_of, customers=customers)
     history = payment_history(invoices, allocations, as_of=as_of, customers=customers)
-    receipts = expected_receipts(items, history, as_of=as_of,
-                                 min_payments=int(setting_number(settings, "forecast_min_payments", 3)))
-    table = forecast_table(receipts, forecast_periods(as_of, int(setting_number(settings, "forecast_months", 12))))
+    receipts = expected_receipts(
+        items, history, as_of=as_of, min_payments=int(setting_number(settings, "forecast_min_payments", 3))
+    )
+    table = forecast_table(
+        receipts, forecast_periods(as_of, int(setting_number(settings, "forecast_months", 12)))
+    )
     progress("writing", 1, 2)
     book.replace("Forecast", table)
-    summary = Summary("forecast", {
-        "as of": as_of.isoformat(),
-        "invoices": len(receipts),
-        "expected": format_cents(int(table["Expected"].sum())),
-        "next 4 weeks": format_cents(int(table["Expected"].iloc[:4].sum())),
-    })
+    summary = Summary(
+        "forecast",
+        {
+            "as of": as_of.isoformat(),
+            "invoices": len(receipts),
+            "expected": format_cents(int(table["Expected"].sum())),
+            "next 4 weeks": format_cents(int(table["Expected"].iloc[:4].sum())),
+        },
+    )
     disputed = items[(items["Kind"] == "invoice") & items["Disputed"] & (items["OpenAmount"] > 0)]
     if len(disputed):
-        summary.notes.append(f"{len(disputed)} disputed invoice(s) left out, "
-                             f"{format_cents(int(disputed['OpenAmount'].sum()))} open")
-    book.commit(f"forecast --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items()))
+        summary.notes.append(
+            f"{len(disputed)} disputed invoice(s) left out, "
+            f"{format_cents(int(disputed['OpenAmount'].sum()))} open"
+        )
+    book.commit(
+        f"forecast --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items())
+    )
     progress("done", 2, 2)
     return summary

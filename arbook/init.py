@@ -31,7 +31,8 @@ def default_rows() -> dict[str, pd.DataFrame]:
         levels[column] = levels[column].astype("Int64")
     return {
         "Settings": pd.DataFrame(
-            [(s.key, setting_text(s, s.default), s.description) for s in SETTINGS], columns=["Key", "Value", "Description"]
+            [(s.key, setting_text(s, s.default), s.description) for s in SETTINGS],
+            columns=["Key", "Value", "Description"],
         ),
         "DunningLevels": levels,
         "Templates": pd.DataFrame(list(DEFAULT_TEMPLATES)),

@@ -121,20 +121,27 @@ def payment_behaviour(
         rows = rows[rows["PaymentDate"] <= until]
     weight = rows["Amount"].astype("float64")
     late = rows["DaysLate"].astype("float64")
-    frame = pd.DataFrame({
-        "CustomerID": rows["CustomerID"], "w": weight, "wd": weight * late, "wdd": weight * late * late,
-        "on_time": weight.where(late <= 0, 0.0),
-    })
+    frame = pd.DataFrame(
+        {
+            "CustomerID": rows["CustomerID"],
+            "w": weight,
+            "wd": weight * late,
+            "wdd": weight * late * late,
+            "on_time": weight.where(late <= 0, 0.0),
+        }
+    )
     g = frame.groupby("CustomerID", sort=True)
     sums = g[["w", "wd", "wdd", "on_time"]].sum()
     mean = sums["wd"] / sums["w"]
     variance = (sums["wdd"] / sums["w"] - mean * mean).clip(lower=0)
-    return pd.DataFrame({
-        "Payments": g.size().astype("int64"),
-        "AvgDaysLate": mean,
-        "SpreadDays": np.sqrt(variance),
-        "OnTimeRate": sums["on_time"] / sums["w"],
-    })
+    return pd.DataFrame(
+        {
+            "Payments": g.size().astype("int64"),
+            "AvgDaysLate": mean,
+            "SpreadDays": np.sqrt(variance),
+            "OnTimeRate": sums["on_time"] / sums["w"],
+        }
+    )
 
 
 def kpi_table(
@@ -174,21 +181,42 @@ def kpi_table(
         ("OverdueAR", (ar - current) / 100, currency, "Open receivables past their due date"),
         ("DisputedAR", disputed / 100, currency, "Open amount of disputed invoices (kept in aging)"),
         ("OpenItems", len(aged), "count", "Open invoices, credit notes and unapplied payments"),
-        ("DSO", dso_count_back(ar, months), "days",
-         f"Days sales outstanding, count-back over the last {count_back_months} months"),
-        ("DSOSimple", simple, "days", f"Open AR / credit sales of the last {period_days} days x {period_days}"),
-        ("BestPossibleDSO", best, "days", f"Current AR / credit sales of the last {period_days} days x {period_days}"),
-        ("ADD", average_days_delinquent(simple, best), "days", "Average days delinquent: DSOSimple - BestPossibleDSO"),
+        (
+            "DSO",
+            dso_count_back(ar, months),
+            "days",
+            f"Days sales outstanding, count-back over the last {count_back_months} months",
+        ),
+        (
+            "DSOSimple",
+            simple,
+            "days",
+            f"Open AR / credit sales of the last {period_days} days x {period_days}",
+        ),
+        (
+            "BestPossibleDSO",
+            best,
+            "days",
+            f"Current AR / credit sales of the last {period_days} days x {period_days}",
+        ),
+        (
+            "ADD",
+            average_days_delinquent(simple, best),
+            "days",
+            "Average days delinquent: DSOSimple - BestPossibleDSO",
+        ),
         ("CEI", cei, "%", "Collection effectiveness over the month ending at the as-of date"),
         ("AvgDaysLate", days_late, "days", "Days paid after the due date, weighted by amount, all customers"),
     ]
-    return pd.DataFrame({
-        "Metric": [r[0] for r in rows],
-        "Value": pd.array([float(r[1]) for r in rows], dtype="float64"),
-        "Unit": [r[2] for r in rows],
-        "AsOf": pd.Series([stamp] * len(rows), dtype="datetime64[ns]"),
-        "Description": [r[3] for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "Metric": [r[0] for r in rows],
+            "Value": pd.array([float(r[1]) for r in rows], dtype="float64"),
+            "Unit": [r[2] for r in rows],
+            "AsOf": pd.Series([stamp] * len(rows), dtype="datetime64[ns]"),
+            "Description": [r[3] for r in rows],
+        }
+    )
 
 
 def _ratio(numerator: int, denominator: int) -> float:

@@ -49,8 +49,19 @@ __all__ = [
 DEFAULT_TERMS_DAYS = 30
 SETTLING_KINDS = ("payment", "fee", "discount", "writeoff")
 OPEN_ITEM_COLUMNS = [
-    "InvoiceNo", "CustomerID", "Kind", "InvoiceDate", "DueDate", "Amount", "Paid", "OpenAmount",
-    "LastPaymentDate", "Disputed", "PromiseDate", "Currency", "Reference",
+    "InvoiceNo",
+    "CustomerID",
+    "Kind",
+    "InvoiceDate",
+    "DueDate",
+    "Amount",
+    "Paid",
+    "OpenAmount",
+    "LastPaymentDate",
+    "Disputed",
+    "PromiseDate",
+    "Currency",
+    "Reference",
 ]
 
 
@@ -127,8 +138,14 @@ def open_items(
     return _typed(items)
 
 
-_EMPTY_BY_KIND = {"money": "Int64", "int": "Int64", "date": "datetime64[ns]", "datetime": "datetime64[ns]",
-                  "bool": bool, "number": "float64"}
+_EMPTY_BY_KIND = {
+    "money": "Int64",
+    "int": "Int64",
+    "date": "datetime64[ns]",
+    "datetime": "datetime64[ns]",
+    "bool": bool,
+    "number": "float64",
+}
 
 
 def with_contract_columns(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
@@ -148,8 +165,9 @@ def with_contract_columns(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
         elif dtype is bool:
             out[col.name] = pd.Series(False, index=out.index, dtype=bool)
         else:
-            out[col.name] = pd.Series(pd.NA if dtype != "datetime64[ns]" else pd.NaT, index=out.index,
-                                      dtype=dtype)
+            out[col.name] = pd.Series(
+                pd.NA if dtype != "datetime64[ns]" else pd.NaT, index=out.index, dtype=dtype
+            )
     return out
 
 
@@ -184,14 +202,16 @@ def payment_history(
     numbers = numbers.to_numpy()[on_invoice]
     paid_on = dated[keep].to_numpy("datetime64[ns]")[on_invoice]
     due_on = due.reindex(numbers).to_numpy("datetime64[ns]")
-    return pd.DataFrame({
-        "InvoiceNo": pd.Series(numbers, dtype=str),
-        "CustomerID": pd.Series(owner.reindex(numbers).to_numpy(), dtype=str),
-        "Amount": pd.array(amount[keep].to_numpy()[on_invoice], dtype="Int64"),
-        "PaymentDate": paid_on,
-        "DueDate": due_on,
-        "DaysLate": ((paid_on - due_on) // np.timedelta64(1, "D")).astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "InvoiceNo": pd.Series(numbers, dtype=str),
+            "CustomerID": pd.Series(owner.reindex(numbers).to_numpy(), dtype=str),
+            "Amount": pd.array(amount[keep].to_numpy()[on_invoice], dtype="Int64"),
+            "PaymentDate": paid_on,
+            "DueDate": due_on,
+            "DaysLate": ((paid_on - due_on) // np.timedelta64(1, "D")).astype("int64"),
+        }
+    )
 
 
 def setting_number(settings: dict[str, object], key: str, default: float) -> float:
@@ -215,11 +235,13 @@ def _settling(allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Allocations that reduce an item's open amount, dated on or before `as_of`."""
     dated = _payment_dates(allocations)
     keep = allocations["Kind"].isin(SETTLING_KINDS) & (dated <= pd.Timestamp(as_of))
-    return pd.DataFrame({
-        "InvoiceNo": allocations["InvoiceNo"][keep],
-        "Amount": allocations["Amount"][keep].fillna(0).astype("int64"),
-        "PaymentDate": dated[keep],
-    })
+    return pd.DataFrame(
+        {
+            "InvoiceNo": allocations["InvoiceNo"][keep],
+            "Amount": allocations["Amount"][keep].fillna(0).astype("int64"),
+            "PaymentDate": dated[keep],
+        }
+    )
 
 
 def _payment_dates(allocations: pd.DataFrame) -> pd.Series:
@@ -230,35 +252,42 @@ def _payment_dates(allocations: pd.DataFrame) -> pd.Series:
     return dated
 
 
-def _unapplied(allocations: pd.DataFrame, stamp: pd.Timestamp, customers: pd.DataFrame | None) -> pd.DataFrame:
+def _unapplied(
+    allocations: pd.DataFrame, stamp: pd.Timestamp, customers: pd.DataFrame | None
+) -> pd.DataFrame:
     """Cash received and not applied: one negative item per bank line, customer and InvoiceNo."""
     dated = _payment_dates(allocations)
     rows = allocations[(allocations["Kind"] == "unapplied") & (dated <= stamp)].assign(PaymentDate=dated)
     line = rows["LineID"] if "LineID" in rows else pd.Series("", index=rows.index)
-    grouped = rows.assign(LineID=line).groupby(["CustomerID", "LineID", "InvoiceNo"], sort=False).agg(
-        Cash=("Amount", "sum"), PaymentDate=("PaymentDate", "min")
-    ).reset_index()
+    grouped = (
+        rows.assign(LineID=line)
+        .groupby(["CustomerID", "LineID", "InvoiceNo"], sort=False)
+        .agg(Cash=("Amount", "sum"), PaymentDate=("PaymentDate", "min"))
+        .reset_index()
+    )
     grouped = grouped[grouped["Cash"].fillna(0) != 0]
     open_amount = -grouped["Cash"].astype("Int64")
     currency = pd.Series("", index=grouped.index, dtype=object)
     if customers is not None and len(customers) and "Currency" in customers:
         by_customer = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Currency"]
         currency = grouped["CustomerID"].map(by_customer).fillna("").astype(object)
-    return pd.DataFrame({
-        "InvoiceNo": grouped["InvoiceNo"],
-        "CustomerID": grouped["CustomerID"],
-        "Kind": "unapplied",
-        "InvoiceDate": grouped["PaymentDate"],
-        "DueDate": grouped["PaymentDate"],
-        "Amount": open_amount,
-        "Paid": pd.array(np.zeros(len(grouped), dtype="int64"), dtype="Int64"),
-        "OpenAmount": open_amount,
-        "LastPaymentDate": pd.NaT,
-        "Disputed": False,
-        "PromiseDate": pd.NaT,
-        "Currency": currency,
-        "Reference": "",
-    })
+    return pd.DataFrame(
+        {
+            "InvoiceNo": grouped["InvoiceNo"],
+            "CustomerID": grouped["CustomerID"],
+            "Kind": "unapplied",
+            "InvoiceDate": grouped["PaymentDate"],
+            "DueDate": grouped["PaymentDate"],
+            "Amount": open_amount,
+            "Paid": pd.array(np.zeros(len(grouped), dtype="int64"), dtype="Int64"),
+            "OpenAmount": open_amount,
+            "LastPaymentDate": pd.NaT,
+            "Disputed": False,
+            "PromiseDate": pd.NaT,
+            "Currency": currency,
+            "Reference": "",
+        }
+    )
 
 
 def _status(amount: pd.Series, paid: pd.Series) -> np.ndarray:
@@ -275,11 +304,17 @@ def _refuse_duplicate_numbers(invoices: pd.DataFrame) -> None:
     if dup.any():
         first = invoices["InvoiceNo"].drop_duplicates()
         first_row = pd.Series(first.index, index=first.to_numpy())
-        raise InputError([
-            Problem("Invoices", int(row), "InvoiceNo",
-                    f"expected a unique invoice number, {number!r} is already on row {first_row[number]}")
-            for row, number in invoices.loc[dup, "InvoiceNo"].items()
-        ])
+        raise InputError(
+            [
+                Problem(
+                    "Invoices",
+                    int(row),
+                    "InvoiceNo",
+                    f"expected a unique invoice number, {number!r} is already on row {first_row[number]}",
+                )
+                for row, number in invoices.loc[dup, "InvoiceNo"].items()
+            ]
+        )
 
 
 def _typed(items: pd.DataFrame) -> pd.DataFrame:

@@ -25,8 +25,18 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
     progress("reading", 0, 1)
     lines, invoices, customers = book.read("BankLines"), book.read("Invoices"), book.read("Customers")
     allocations, previous = book.read("Allocations"), book.read("Matches")
-    result = match_lines(lines, invoices, customers, allocations, previous, settings, as_of=as_of,
-                         posted_at=datetime.now().replace(microsecond=0), post=post, progress=progress)
+    result = match_lines(
+        lines,
+        invoices,
+        customers,
+        allocations,
+        previous,
+        settings,
+        as_of=as_of,
+        posted_at=datetime.now().replace(microsecond=0),
+        post=post,
+        progress=progress,
+    )
     book.replace("Matches", result.matches)
     if len(result.allocations):
         book.append("Allocations", result.allocations)
@@ -36,7 +46,9 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
     figures["auto-posted amount"] = format_cents(int(figures["auto-posted amount"]))  # type: ignore[call-overload]
     summary = Summary("match", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes))
     if not post:
-        summary.notes.append("--no-post: auto proposals were left pending; mark them Approve = Y and run post")
+        summary.notes.append(
+            "--no-post: auto proposals were left pending; mark them Approve = Y and run post"
+        )
     flag = "" if post else " --no-post"
     book.commit(f"match --as-of {as_of.isoformat()}{flag}", _line(summary))
     return summary
@@ -49,8 +61,15 @@ def post(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summar
     lines, invoices, customers = book.read("BankLines"), book.read("Invoices"), book.read("Customers")
     allocations, matches = book.read("Allocations"), book.read("Matches")
     progress("posting", 1, 2)
-    result = post_approved(lines, invoices, customers, allocations, matches, settings,
-                           posted_at=datetime.now().replace(microsecond=0))
+    result = post_approved(
+        lines,
+        invoices,
+        customers,
+        allocations,
+        matches,
+        settings,
+        posted_at=datetime.now().replace(microsecond=0),
+    )
     book.replace("Matches", result.matches)
     if len(result.allocations):
         book.append("Allocations", result.allocations)
@@ -60,8 +79,9 @@ def post(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summar
         book.write_columns("Customers", "CustomerID", result.aliases)
     figures = dict(result.figures)
     figures["amount posted"] = format_cents(int(figures["amount posted"]))  # type: ignore[call-overload]
-    summary = Summary("post", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes),
-                      ok=not result.notes)
+    summary = Summary(
+        "post", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes), ok=not result.notes
+    )
     book.commit(f"post --as-of {as_of.isoformat()}", _line(summary))
     progress("done", 2, 2)
     return summary

@@ -111,9 +111,16 @@ def month_end(
 ) -> Summary:
     """The batch on a workbook file: one FileBook holds the run lock for every step."""
     with FileBook(workbook, dry_run=dry_run) as book:
-        summary = run_month_end(book, bank_files=bank_files, as_of=as_of, send=send and not dry_run,
-                                outbox=outbox, progress=progress, stop_after=stop_after,
-                                transport=None if dry_run else transport)
+        summary = run_month_end(
+            book,
+            bank_files=bank_files,
+            as_of=as_of,
+            send=send and not dry_run,
+            outbox=outbox,
+            progress=progress,
+            stop_after=stop_after,
+            transport=None if dry_run else transport,
+        )
     if dry_run:
         summary.notes.append("dry run: the workbook was not changed; mail went to the outbox only")
     return summary

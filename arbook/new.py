@@ -28,11 +28,19 @@ def new_workbook(path: Path, rows: dict[str, pd.DataFrame] | None = None) -> Sum
     """Write a new workbook (.xlsx, or .xlsm with buttons); refuse to overwrite an existing file."""
     path = Path(path)
     if path.exists():
-        raise ArbookError(f"{path} already exists; arbook new never overwrites a workbook (use arbook init to adopt it)")
+        raise ArbookError(
+            f"{path} already exists; arbook new never overwrites a workbook (use arbook init to adopt it)"
+        )
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ArbookError(f"{path.name}: choose a name ending in .xlsx (or .xlsm for a workbook with buttons)")
-    build_workbook(path, rows={**default_rows(), **(rows or {})}, macro_enabled=path.suffix.lower() == ".xlsm")
+        raise ArbookError(
+            f"{path.name}: choose a name ending in .xlsx (or .xlsm for a workbook with buttons)"
+        )
+    build_workbook(
+        path, rows={**default_rows(), **(rows or {})}, macro_enabled=path.suffix.lower() == ".xlsm"
+    )
     summary = Summary("new", figures={"workbook": str(path), "tables": len(TABLES)})
     if path.suffix.lower() == ".xlsm":
-        summary.notes.append(f"{path.with_suffix('.py').name} was written beside it: keep it with the workbook")
+        summary.notes.append(
+            f"{path.with_suffix('.py').name} was written beside it: keep it with the workbook"
+        )
     return summary

@@ -44,18 +44,32 @@ def notices(
     journal = mailer.Journal(mailer.journal_path(book.path))
     mail_log = book.read("MailLog")
     selection = mailer.select_notices(
-        items, customers, levels, mailer.dunning_history(mailer.mail_history(journal, mail_log)),
-        as_of=as_of, base_currency=str(settings["base_currency"]),
+        items,
+        customers,
+        levels,
+        mailer.dunning_history(mailer.mail_history(journal, mail_log)),
+        as_of=as_of,
+        base_currency=str(settings["base_currency"]),
         min_interval_days=_min_interval(settings),
     )
     composed = mailer.compose_notices(
-        selection.due, customers, templates, company=mailer.Company.from_settings(settings), as_of=as_of,
-        default_locale=str(settings["locale"]), late_interest_on=bool(settings["late_interest"]),
+        selection.due,
+        customers,
+        templates,
+        company=mailer.Company.from_settings(settings),
+        as_of=as_of,
+        default_locale=str(settings["locale"]),
+        late_interest_on=bool(settings["late_interest"]),
         late_interest_rate=mailer.rate_decimal(settings["late_interest_rate"] or 0),
     )
     delivery, rows = mailer.send_and_fold(
-        composed.messages, transport, journal, mail_log, sender=sender,
-        reply_to=answer_to, progress=progress,
+        composed.messages,
+        transport,
+        journal,
+        mail_log,
+        sender=sender,
+        reply_to=answer_to,
+        progress=progress,
     )
     for level in levels:
         summary.figures[f"level {level.level} ({level.kind})"] = sum(n.level == level for n in selection.due)
@@ -72,8 +86,14 @@ def _min_interval(settings: dict[str, object]) -> int:
         return DEFAULT_MIN_INTERVAL_DAYS
     text = str(value).strip()
     if not text.isdigit():
-        raise InputError(Problem("Settings", None, "Value",
-                                 f"dunning_min_interval_days: expected a whole number of days, got {text!r}"))
+        raise InputError(
+            Problem(
+                "Settings",
+                None,
+                "Value",
+                f"dunning_min_interval_days: expected a whole number of days, got {text!r}",
+            )
+        )
     return int(text)
 
 
@@ -82,9 +102,16 @@ def _levels(book: Book, templates: mailer.TemplateBook, summary: Summary) -> lis
     if frame.empty:
         summary.notes.append("DunningLevels table missing or empty: the built-in levels were used")
         frame = pd.DataFrame(list(mailer.DEFAULT_DUNNING_LEVELS))
-    problems = [Problem("DunningLevels", int(row) if isinstance(row, int) else None, "Template",
-                        f"expected the name of a Templates row, got {name!r}")
-                for row, name in frame["Template"].items() if not templates.has(str(name))]
+    problems = [
+        Problem(
+            "DunningLevels",
+            int(row) if isinstance(row, int) else None,
+            "Template",
+            f"expected the name of a Templates row, got {name!r}",
+        )
+        for row, name in frame["Template"].items()
+        if not templates.has(str(name))
+    ]
     if problems:
         raise InputError(problems)
     return mailer.levels_from_frame(frame)

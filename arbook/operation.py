@@ -38,4 +38,9 @@ class Summary:
     ok: bool = True
 
     def as_dict(self) -> dict[str, object]:
-        return {"command": self.command, "ok": self.ok, "figures": dict(self.figures), "notes": list(self.notes)}
+        return {
+            "command": self.command,
+            "ok": self.ok,
+            "figures": dict(self.figures),
+            "notes": list(self.notes),
+        }

@@ -29,7 +29,11 @@ def render_summary(summary: Summary) -> None:
     notes = summary.notes
     if len(notes) > MAX_NOTES:  # the last notes say where to look: keep them in view
         hidden = len(notes) - MAX_NOTES
-        notes = [*notes[: MAX_NOTES // 2], f"... {hidden} more notes (--json lists them all)", *notes[-MAX_NOTES // 2 :]]
+        notes = [
+            *notes[: MAX_NOTES // 2],
+            f"... {hidden} more notes (--json lists them all)",
+            *notes[-MAX_NOTES // 2 :],
+        ]
     for note in notes:
         console.print(f"- {note}", highlight=False, soft_wrap=True)
 
@@ -37,8 +41,15 @@ def render_summary(summary: Summary) -> None:
 @contextmanager
 def progress_bar() -> Iterator[ProgressCallback]:
     """A progress callback drawing one bar per step on stderr (silent when stderr is not a terminal)."""
-    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(file=sys.stderr), transient=True, disable=not sys.stderr.isatty())
+    bars = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
     tasks: dict[str, int] = {}
 
     def update(step: str, done: int, total: int) -> None:

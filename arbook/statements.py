@@ -38,22 +38,37 @@ def statements(
     invoices, allocations = book.read("Invoices"), book.read("Allocations")
     items = open_items(invoices, allocations, as_of=as_of, customers=customers)
     data = mailer.build_statements(
-        customers, items, invoices, allocations, as_of=as_of, period_start=period_start or as_of.replace(day=1),
+        customers,
+        items,
+        invoices,
+        allocations,
+        as_of=as_of,
+        period_start=period_start or as_of.replace(day=1),
         aging_buckets=tuple(settings["aging_buckets"]),  # type: ignore[call-overload]
         min_balance=int(settings["statement_min_balance"]),  # type: ignore[call-overload]
         base_currency=str(settings["base_currency"]),
     )
     templates = _templates(book, summary)
     composed = mailer.compose_statements(
-        data, customers, templates, company=mailer.Company.from_settings(settings),
-        default_locale=str(settings["locale"]), balance_forward=balance_forward,
-        pdf_font=str(settings.get("pdf_font") or ""), progress=progress,
+        data,
+        customers,
+        templates,
+        company=mailer.Company.from_settings(settings),
+        default_locale=str(settings["locale"]),
+        balance_forward=balance_forward,
+        pdf_font=str(settings.get("pdf_font") or ""),
+        progress=progress,
     )
     journal = mailer.Journal(mailer.journal_path(book.path))
     mail_log = book.read("MailLog")
     delivery, rows = mailer.send_and_fold(
-        composed.messages, transport, journal, mail_log, sender=sender,
-        reply_to=answer_to, progress=progress,
+        composed.messages,
+        transport,
+        journal,
+        mail_log,
+        sender=sender,
+        reply_to=answer_to,
+        progress=progress,
     )
     summary.figures["statements"] = len(data)
     report_delivery(summary, transport, composed, delivery, rows)
@@ -68,7 +83,9 @@ def only_customer(customers: pd.DataFrame, customer: str | None) -> pd.DataFrame
         return customers
     chosen = customers[customers["CustomerID"] == customer]
     if chosen.empty:
-        raise InputError(Problem("Customers", None, "CustomerID", f"expected a customer {customer!r}; there is none"))
+        raise InputError(
+            Problem("Customers", None, "CustomerID", f"expected a customer {customer!r}; there is none")
+        )
     return chosen
 
 
@@ -105,8 +122,13 @@ def _templates(book: Book, summary: Summary) -> mailer.TemplateBook:
     return templates
 
 
-def report_delivery(summary: Summary, transport: mailer.Transport, composed: mailer.Composed,
-                    delivery: mailer.Delivery, rows: pd.DataFrame) -> None:
+def report_delivery(
+    summary: Summary,
+    transport: mailer.Transport,
+    composed: mailer.Composed,
+    delivery: mailer.Delivery,
+    rows: pd.DataFrame,
+) -> None:
     """The figures and notes every mailing run reports, in the same words."""
     summary.figures["sent" if transport.status == "sent" else "written to outbox"] = len(delivery.delivered)
     summary.figures["already sent earlier"] = len(delivery.already_sent)

@@ -96,20 +96,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         ours, base, count = _samples(folder)
-        print(f"{count} Excel-made samples: init {ours:.2f} s, openpyxl load+save {base:.2f} s, "
-              f"ratio {ours / base:.2f}")
+        print(
+            f"{count} Excel-made samples: init {ours:.2f} s, openpyxl load+save {base:.2f} s, "
+            f"ratio {ours / base:.2f}"
+        )
         big = folder / "foreign.xlsx"
         _foreign(big)
         copy = folder / "foreign-openpyxl.xlsx"
         shutil.copyfile(big, copy)
         t_init = _timed(lambda: init(big, suggest=True))
         t_base = _timed(_openpyxl_add_sheets, copy)
-        print(f"foreign workbook, {ROWS:,} invoice rows: init --suggest {t_init:.2f} s, openpyxl load+save "
-              f"{t_base:.2f} s, ratio {t_init / t_base:.2f}")
+        print(
+            f"foreign workbook, {ROWS:,} invoice rows: init --suggest {t_init:.2f} s, openpyxl load+save "
+            f"{t_base:.2f} s, ratio {t_init / t_base:.2f}"
+        )
         t_read = _timed(_read_invoices, big)
         t_raw = _timed(_raw_read, big)
-        print(f"reading Invoices through the Mapping {t_read:.2f} s, calamine raw sheet read {t_raw:.2f} s, "
-              f"ratio {t_read / t_raw:.2f}")
+        print(
+            f"reading Invoices through the Mapping {t_read:.2f} s, calamine raw sheet read {t_raw:.2f} s, "
+            f"ratio {t_read / t_raw:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,38 +37,48 @@ def make_frames(n_invoices: int, n_allocations: int, seed: int = 7) -> dict[str,
     n_customers = 20_000
     start = np.datetime64("2024-07-01")
     customer_ids = np.array([f"C{i:06d}" for i in range(n_customers)], dtype=object)
-    customers = pd.DataFrame({
-        "CustomerID": customer_ids,
-        "Name": [f"Customer {i}" for i in range(n_customers)],
-        "PaymentTermsDays": pd.array(rng.choice([14, 30, 45, 60], n_customers), dtype="Int64"),
-    })
+    customers = pd.DataFrame(
+        {
+            "CustomerID": customer_ids,
+            "Name": [f"Customer {i}" for i in range(n_customers)],
+            "PaymentTermsDays": pd.array(rng.choice([14, 30, 45, 60], n_customers), dtype="Int64"),
+        }
+    )
     inv_dates = start + rng.integers(0, 730, n_invoices).astype("timedelta64[D]")
     amounts = rng.integers(1_000, 2_000_000, n_invoices)
     amounts[rng.random(n_invoices) < 0.04] *= -1  # credit notes
     numbers = np.array([f"INV{i:07d}" for i in range(n_invoices)], dtype=object)
-    invoices = pd.DataFrame({
-        "InvoiceNo": numbers,
-        "CustomerID": customer_ids[rng.integers(0, n_customers, n_invoices)],
-        "InvoiceDate": inv_dates.astype("datetime64[ns]"),
-        "DueDate": (inv_dates + 30).astype("datetime64[ns]"),
-        "Amount": pd.array(amounts, dtype="Int64"),
-        "Disputed": rng.random(n_invoices) < 0.01,
-    }, index=np.arange(2, 2 + n_invoices))
+    invoices = pd.DataFrame(
+        {
+            "InvoiceNo": numbers,
+            "CustomerID": customer_ids[rng.integers(0, n_customers, n_invoices)],
+            "InvoiceDate": inv_dates.astype("datetime64[ns]"),
+            "DueDate": (inv_dates + 30).astype("datetime64[ns]"),
+            "Amount": pd.array(amounts, dtype="Int64"),
+            "Disputed": rng.random(n_invoices) < 0.01,
+        },
+        index=np.arange(2, 2 + n_invoices),
+    )
     target = rng.integers(0, n_invoices, n_allocations)
-    kind = rng.choice(["payment", "fee", "discount", "writeoff", "unapplied"], n_allocations,
-                      p=[0.9, 0.04, 0.03, 0.01, 0.02])
+    kind = rng.choice(
+        ["payment", "fee", "discount", "writeoff", "unapplied"],
+        n_allocations,
+        p=[0.9, 0.04, 0.03, 0.01, 0.02],
+    )
     paid = inv_dates[target] + rng.integers(0, 120, n_allocations).astype("timedelta64[D]")
     share = np.where(kind == "payment", rng.choice([1.0, 0.5, 0.3], n_allocations, p=[0.7, 0.2, 0.1]), 0.01)
     alloc_amount = np.abs(np.round(amounts[target] * share)).astype("int64")
     alloc_amount = np.where(amounts[target] < 0, -alloc_amount, alloc_amount)
-    allocations = pd.DataFrame({
-        "LineID": np.array([f"L{i:07d}" for i in range(n_allocations)], dtype=object),
-        "InvoiceNo": np.where(kind == "unapplied", "", numbers[target]),
-        "CustomerID": invoices["CustomerID"].to_numpy()[target],
-        "Amount": pd.array(alloc_amount, dtype="Int64"),
-        "PaymentDate": paid.astype("datetime64[ns]"),
-        "Kind": kind,
-    })
+    allocations = pd.DataFrame(
+        {
+            "LineID": np.array([f"L{i:07d}" for i in range(n_allocations)], dtype=object),
+            "InvoiceNo": np.where(kind == "unapplied", "", numbers[target]),
+            "CustomerID": invoices["CustomerID"].to_numpy()[target],
+            "Amount": pd.array(alloc_amount, dtype="Int64"),
+            "PaymentDate": paid.astype("datetime64[ns]"),
+            "Kind": kind,
+        }
+    )
     return {"invoices": invoices, "allocations": allocations, "customers": customers}
 
 
@@ -87,7 +97,9 @@ def arbook_stages(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]
         state["balances"] = invoice_balances(inv, alloc, as_of=AS_OF, customers=cust)
 
     def items() -> None:
-        state["aged"] = aged_items(open_items(inv, alloc, as_of=AS_OF, customers=cust), as_of=AS_OF, limits=LIMITS)
+        state["aged"] = aged_items(
+            open_items(inv, alloc, as_of=AS_OF, customers=cust), as_of=AS_OF, limits=LIMITS
+        )
 
     def history() -> None:
         state["history"] = payment_history(inv, alloc, as_of=AS_OF, customers=cust)
@@ -100,8 +112,13 @@ def arbook_stages(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]
         begin = open_items(inv, alloc, as_of=date(2026, 5, 30), customers=cust)
         kpi_table(state["aged"], begin, inv, state["history"], as_of=AS_OF)  # type: ignore[arg-type]
 
-    return {"balances": balances, "open items + buckets": items, "payment history": history,
-            "aging table": table, "KPIs": kpis}
+    return {
+        "balances": balances,
+        "open items + buckets": items,
+        "payment history": history,
+        "aging table": table,
+        "KPIs": kpis,
+    }
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -122,8 +139,10 @@ def main() -> None:
 
     t0 = time.perf_counter()
     frames = make_frames(args.invoices, args.allocations)
-    print(f"generated {args.invoices:,} invoices, {args.allocations:,} allocations "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {args.invoices:,} invoices, {args.allocations:,} allocations "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
     base = best_of(lambda: baseline(frames), args.repeat)
     print(f"{'baseline (groupby-sum)':<24} {base:7.3f} s")
     total = 0.0
@@ -132,8 +151,10 @@ def main() -> None:
         total += seconds
         print(f"{name:<24} {seconds:7.3f} s")
     verdict = "met" if total < TARGET_SECONDS else "MISSED"
-    print(f"{'arbook aging, total':<24} {total:7.3f} s  = {total / base:.1f}x baseline; "
-          f"target < {TARGET_SECONDS:.0f} s {verdict}")
+    print(
+        f"{'arbook aging, total':<24} {total:7.3f} s  = {total / base:.1f}x baseline; "
+        f"target < {TARGET_SECONDS:.0f} s {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,15 +28,21 @@ PAYERS = ("Müller & Söhne GmbH", "Stadtwerke Köln", "ACME Ltd", "Bäckerei Gr
 
 def write_sample(path: Path, lines: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    rows = ["Umsätze Girokonto DE44 5001 0517 5407 3249 31;;;;;;", "Zeitraum: 01.01.2026 - 31.12.2026;;;;;;", HEADER]
+    rows = [
+        "Umsätze Girokonto DE44 5001 0517 5407 3249 31;;;;;;",
+        "Zeitraum: 01.01.2026 - 31.12.2026;;;;;;",
+        HEADER,
+    ]
     for i in range(lines):
         day, month = rng.randint(1, 28), rng.randint(1, 12)
         cents = rng.randint(-500_000, 2_000_000)
         whole, frac = divmod(abs(cents), 100)
         amount = ("-" if cents < 0 else "") + f"{whole:,}".replace(",", ".") + f",{frac:02d}"
-        rows.append(f"{day:02d}.{month:02d}.2026;{day:02d}.{month:02d}.2026;{rng.choice(PAYERS)};"
-                    f"Rechnung RE-2026-{rng.randint(1, 99999):05d} Kunde {rng.randint(1, 5000)};{amount};EUR;"
-                    f"REF{i:08d}")
+        rows.append(
+            f"{day:02d}.{month:02d}.2026;{day:02d}.{month:02d}.2026;{rng.choice(PAYERS)};"
+            f"Rechnung RE-2026-{rng.randint(1, 99999):05d} Kunde {rng.randint(1, 5000)};{amount};EUR;"
+            f"REF{i:08d}"
+        )
     path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
 
 

@@ -88,7 +88,9 @@ def baseline_payer_amount(company: SampleCompany) -> dict[str, frozenset[Row]]:
         if not found:
             continue
         cid = ids[found[0][2]]
-        same = inv[(inv["CustomerID"] == cid) & (inv["open"] == int(line.Amount)) & ~inv["InvoiceNo"].isin(used)]
+        same = inv[
+            (inv["CustomerID"] == cid) & (inv["open"] == int(line.Amount)) & ~inv["InvoiceNo"].isin(used)
+        ]
         if len(same) == 1:
             no = same["InvoiceNo"].iloc[0]
             used.add(no)
@@ -96,8 +98,9 @@ def baseline_payer_amount(company: SampleCompany) -> dict[str, frozenset[Row]]:
     return posted
 
 
-def _evaluate(truth: pd.DataFrame, lines: pd.DataFrame, auto: dict[str, frozenset[Row]],
-              best: dict[str, frozenset[Row]]) -> pd.DataFrame:
+def _evaluate(
+    truth: pd.DataFrame, lines: pd.DataFrame, auto: dict[str, frozenset[Row]], best: dict[str, frozenset[Row]]
+) -> pd.DataFrame:
     """One row per bank credit: situation, receipt?, auto-posted?, auto right?, best suggestion right?"""
     expected = _rows(truth)
     situation = truth.drop_duplicates("LineID").set_index("LineID")["Situation"]
@@ -107,16 +110,18 @@ def _evaluate(truth: pd.DataFrame, lines: pd.DataFrame, auto: dict[str, frozense
             continue
         want = expected.get(line.LineID, frozenset())
         got = auto.get(line.LineID)
-        rows.append({
-            "situation": situation.get(line.LineID, "?"),
-            "receipt": bool(want),
-            "auto": got is not None,
-            "auto_right": got == want if got is not None else False,
-            "auto_rows": len(got or ()),
-            "auto_rows_right": len((got or frozenset()) & want),
-            "suggested": line.LineID in best,
-            "top1_right": best.get(line.LineID) == want if line.LineID in best else False,
-        })
+        rows.append(
+            {
+                "situation": situation.get(line.LineID, "?"),
+                "receipt": bool(want),
+                "auto": got is not None,
+                "auto_right": got == want if got is not None else False,
+                "auto_rows": len(got or ()),
+                "auto_rows_right": len((got or frozenset()) & want),
+                "suggested": line.LineID in best,
+                "top1_right": best.get(line.LineID) == want if line.LineID in best else False,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -128,7 +133,9 @@ def _summary(e: pd.DataFrame) -> dict[str, object]:
         "lines": len(e),
         "auto": len(auto),
         "precision %": 100 * auto["auto_right"].mean() if len(auto) else float("nan"),
-        "row prec %": 100 * auto["auto_rows_right"].sum() / auto["auto_rows"].sum() if len(auto) else float("nan"),
+        "row prec %": 100 * auto["auto_rows_right"].sum() / auto["auto_rows"].sum()
+        if len(auto)
+        else float("nan"),
         "coverage %": 100 * receipts["auto_right"].mean() if len(receipts) else float("nan"),
         "top-1 rest %": 100 * rest["top1_right"].mean() if len(rest) else float("nan"),
         "noise posted": int((~e["receipt"] & e["auto"]).sum()),
@@ -142,16 +149,26 @@ def run(seeds: list[int], customers: int) -> None:
     for seed in seeds:
         company = generate(seed, customers=customers)
         start = time.perf_counter()
-        result = match_lines(company.bank_lines, company.invoices, company.customers, company.allocations,
-                             None, company.settings)
+        result = match_lines(
+            company.bank_lines,
+            company.invoices,
+            company.customers,
+            company.allocations,
+            None,
+            company.settings,
+        )
         timing += time.perf_counter() - start
         m = result.matches
         auto = _rows(result.allocations)
         first = m.drop_duplicates("LineID")["MatchID"]
         best_rows = _rows(m[m["MatchID"].isin(first) & (m["Decision"] == "suggested")])
         evals["matcher"].append(_evaluate(company.truth, company.bank_lines, auto, best_rows))
-        evals["exact-ref"].append(_evaluate(company.truth, company.bank_lines, baseline_exact_ref(company), {}))
-        evals["payer+amt"].append(_evaluate(company.truth, company.bank_lines, baseline_payer_amount(company), {}))
+        evals["exact-ref"].append(
+            _evaluate(company.truth, company.bank_lines, baseline_exact_ref(company), {})
+        )
+        evals["payer+amt"].append(
+            _evaluate(company.truth, company.bank_lines, baseline_payer_amount(company), {})
+        )
         truth_rows = _rows(company.truth)
         for _mid, group in m[m["MatchID"].isin(first)].groupby("MatchID"):
             got = _rows(group)
@@ -173,8 +190,9 @@ def run(seeds: list[int], customers: int) -> None:
     print(per.round(1).to_string(), "\n")
     scores = pd.DataFrame(bands, columns=["score", "right"])
     scores["band"] = pd.cut(scores["score"], [0, 40, 60, 70, 80, 90, 95, 99, 100.01], right=False)
-    cal = scores.groupby("band", observed=True).agg(proposals=("right", "size"), right_pct=("right", "mean"),
-                                                    mean_score=("score", "mean"))
+    cal = scores.groupby("band", observed=True).agg(
+        proposals=("right", "size"), right_pct=("right", "mean"), mean_score=("score", "mean")
+    )
     cal["right_pct"] *= 100
     print("CALIBRATION (best proposal per line: score band -> share exactly right)")
     print(cal.round(1).to_string())

@@ -32,16 +32,27 @@ DATES = {"bank_lines": ["Date"], "invoices": ["InvoiceDate", "DueDate"], "alloca
 def _read_csv(folder: Path) -> float:
     start = time.perf_counter()
     for name in TABLES:
-        pd.read_csv(folder / f"{name}.csv", dtype={"CustomerID": str, "InvoiceNo": str, "LineID": str},
-                    parse_dates=DATES.get(name, []), keep_default_na=False)
+        pd.read_csv(
+            folder / f"{name}.csv",
+            dtype={"CustomerID": str, "InvoiceNo": str, "LineID": str},
+            parse_dates=DATES.get(name, []),
+            keep_default_na=False,
+        )
     return time.perf_counter() - start
 
 
 def _match(company: SampleCompany, lines: pd.DataFrame) -> tuple[float, list[tuple[str, float]]]:
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()
-    match_lines(lines, company.invoices, company.customers, company.allocations, None, company.settings,
-                progress=lambda step, _d, _t: marks.append((step, time.perf_counter())))
+    match_lines(
+        lines,
+        company.invoices,
+        company.customers,
+        company.allocations,
+        None,
+        company.settings,
+        progress=lambda step, _d, _t: marks.append((step, time.perf_counter())),
+    )
     end = time.perf_counter()
     stages, begin, name = [], start, "prepare"
     for step, at in marks:
@@ -61,9 +72,11 @@ def main() -> None:
 
     start = time.perf_counter()
     company = generate(args.seed, customers=args.customers, invoices=args.invoices, bank_lines=args.lines)
-    print(f"generated {len(company.bank_lines):,} bank lines, {len(company.invoices):,} invoices, "
-          f"{len(company.customers):,} customers, {len(company.allocations):,} allocations "
-          f"in {time.perf_counter() - start:.1f} s")
+    print(
+        f"generated {len(company.bank_lines):,} bank lines, {len(company.invoices):,} invoices, "
+        f"{len(company.customers):,} customers, {len(company.allocations):,} allocations "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name in TABLES:
@@ -80,7 +93,9 @@ def main() -> None:
         print(f"{n:>7,} lines: match {seconds:6.1f} s = {seconds / read:5.1f}x reading   [{detail}]")
     (n0, t0), (n1, t1) = rows[0], rows[-1]
     bound = (n1 * math.log(n1)) / (n0 * math.log(n0))
-    print(f"\ngrowth {n0:,} -> {n1:,} lines: time x{t1 / t0:.1f} (n log n would be x{bound:.1f}; linear x{n1 / n0:.0f})")
+    print(
+        f"\ngrowth {n0:,} -> {n1:,} lines: time x{t1 / t0:.1f} (n log n would be x{bound:.1f}; linear x{n1 / n0:.0f})"
+    )
     print(f"lines per second at {n1:,}: {n1 / t1:,.0f}")
 
 

@@ -36,10 +36,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        company = sample_data.generate(customers=args.customers, invoices=args.invoices, bank_lines=args.bank_lines)
+        company = sample_data.generate(
+            customers=args.customers, invoices=args.invoices, bank_lines=args.bank_lines
+        )
         workbook, bank_files, as_of = build_demo_books(Path(folder), company)
-        print(f"setup: generated and built {workbook.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s "
-              f"({args.customers} customers, {args.invoices} invoices, {args.bank_lines} bank lines)")
+        print(
+            f"setup: generated and built {workbook.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s "
+            f"({args.customers} customers, {args.invoices} invoices, {args.bank_lines} bank lines)"
+        )
 
         started = time.perf_counter()
         book = python_calamine.CalamineWorkbook.from_path(str(workbook))
@@ -54,14 +58,17 @@ def main() -> None:
                 marks.append((STEPS[done] if done < len(STEPS) else "end", time.perf_counter()))
 
         started = time.perf_counter()
-        summary = month_end(workbook, bank_files=bank_files, as_of=as_of, outbox=Path(folder) / "outbox",
-                            progress=progress)
+        summary = month_end(
+            workbook, bank_files=bank_files, as_of=as_of, outbox=Path(folder) / "outbox", progress=progress
+        )
         total = time.perf_counter() - started
         for (step, at), (_next, then) in pairwise(marks):
             print(f"  {step:<12} {then - at:7.2f} s   {summary.figures.get(step, '')!s:.90}")
         verdict = "met" if total < TARGET_SECONDS else f"NOT met (over by {total - TARGET_SECONDS:.1f} s)"
-        print(f"month-end: {total:.1f} s = {total / baseline:.1f}x reading the workbook; target < "
-              f"{TARGET_SECONDS:.0f} s {verdict}")
+        print(
+            f"month-end: {total:.1f} s = {total / baseline:.1f}x reading the workbook; target < "
+            f"{TARGET_SECONDS:.0f} s {verdict}"
+        )
 
 
 if __name__ == "__main__":

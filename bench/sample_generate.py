@@ -49,11 +49,15 @@ def main() -> None:
     args = parser.parse_args()
     n, lines, customers = args.invoices, args.bank_lines, args.customers
     base = timed(f"baseline: draw + number {n:,} invoices", lambda: baseline(n, customers))
-    small = timed(f"generate {n // 10:,} invoices / {lines // 10:,} lines",
-                  lambda: generate(1, customers=max(customers // 10, 7), invoices=n // 10, bank_lines=lines // 10))
+    small = timed(
+        f"generate {n // 10:,} invoices / {lines // 10:,} lines",
+        lambda: generate(1, customers=max(customers // 10, 7), invoices=n // 10, bank_lines=lines // 10),
+    )
     holder = {}
-    full = timed(f"generate {n:,} invoices / {lines:,} lines",
-                 lambda: holder.setdefault("c", generate(1, customers=customers, invoices=n, bank_lines=lines)))
+    full = timed(
+        f"generate {n:,} invoices / {lines:,} lines",
+        lambda: holder.setdefault("c", generate(1, customers=customers, invoices=n, bank_lines=lines)),
+    )
     with tempfile.TemporaryDirectory() as tmp:
         files = timed(f"write_bank_files ({lines:,} lines)", lambda: write_bank_files(holder["c"], Path(tmp)))
     print(f"generate / baseline: {full / base:8.1f}x")

@@ -41,12 +41,22 @@ class Company:
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> Company:
-        return cls(*(str(settings.get(k) or "") for k in ("company_name", "company_address", "company_email",
-                                                            "remit_to")))
+        return cls(
+            *(
+                str(settings.get(k) or "")
+                for k in ("company_name", "company_address", "company_email", "remit_to")
+            )
+        )
 
     def view(self) -> dict[str, Any]:
-        return {"name": self.name, "address": self.address, "email": self.email, "remit_to": self.remit_to,
-                "address_lines": _lines(self.address), "remit_lines": _lines(self.remit_to)}
+        return {
+            "name": self.name,
+            "address": self.address,
+            "email": self.email,
+            "remit_to": self.remit_to,
+            "address_lines": _lines(self.address),
+            "remit_lines": _lines(self.remit_to),
+        }
 
 
 @dataclass
@@ -69,8 +79,14 @@ def _customer_row(customers: pd.DataFrame, customer_id: str) -> pd.Series:
 
 def _customer_view(row: pd.Series) -> dict[str, Any]:
     get = lambda col: str(row.get(col) or "")  # noqa: E731
-    return {"id": get("CustomerID"), "name": get("Name"), "contact": get("ContactName"),
-            "address": get("Address"), "address_lines": _lines(get("Address")), "email": get("Email")}
+    return {
+        "id": get("CustomerID"),
+        "name": get("Name"),
+        "contact": get("ContactName"),
+        "address": get("Address"),
+        "address_lines": _lines(get("Address")),
+        "email": get("Email"),
+    }
 
 
 def _recipients(row: pd.Series) -> tuple[list[str], list[str]]:
@@ -87,31 +103,57 @@ def _recipients(row: pd.Series) -> tuple[list[str], list[str]]:
     return to_cc[0], to_cc[1]
 
 
-def statement_view(data: StatementData, customer: pd.Series, company: Company, fmt: Formatter,
-                   balance_forward: bool) -> dict[str, Any]:
+def statement_view(
+    data: StatementData, customer: pd.Series, company: Company, fmt: Formatter, balance_forward: bool
+) -> dict[str, Any]:
     labels = fmt.labels
     money = lambda cents: fmt.money(cents, data.currency)  # noqa: E731
-    activity = [{
-        "date": fmt.date(a.date), "kind": labels[a.kind], "document": a.document, "description": a.description,
-        "reference": f"{a.document} {a.description}".strip(),
-        "debit": money(a.amount) if a.amount > 0 else "", "credit": money(-a.amount) if a.amount < 0 else "",
-        "balance": money(a.balance),
-    } for a in data.activity]
-    open_items = [{
-        "number": o.number or labels["unapplied"], "kind": o.kind, "date": fmt.date(o.invoice_date),
-        "due": fmt.date(o.due_date), "amount": money(o.amount), "open": money(o.open),
-        "days_overdue": str(o.days_overdue) if o.days_overdue and o.open > 0 else "",
-    } for o in data.open_items]
-    aging = [{"label": labels["current"] if label == "current" else label, "amount": money(cents)}
-             for label, cents in data.aging]
+    activity = [
+        {
+            "date": fmt.date(a.date),
+            "kind": labels[a.kind],
+            "document": a.document,
+            "description": a.description,
+            "reference": f"{a.document} {a.description}".strip(),
+            "debit": money(a.amount) if a.amount > 0 else "",
+            "credit": money(-a.amount) if a.amount < 0 else "",
+            "balance": money(a.balance),
+        }
+        for a in data.activity
+    ]
+    open_items = [
+        {
+            "number": o.number or labels["unapplied"],
+            "kind": o.kind,
+            "date": fmt.date(o.invoice_date),
+            "due": fmt.date(o.due_date),
+            "amount": money(o.amount),
+            "open": money(o.open),
+            "days_overdue": str(o.days_overdue) if o.days_overdue and o.open > 0 else "",
+        }
+        for o in data.open_items
+    ]
+    aging = [
+        {"label": labels["current"] if label == "current" else label, "amount": money(cents)}
+        for label, cents in data.aging
+    ]
     view: dict[str, Any] = {
-        "language": fmt.language, "labels": labels, "company": company.view(),
-        "customer": _customer_view(customer), "currency": data.currency,
-        "as_of": fmt.date(data.as_of), "period_start": fmt.date(data.period_start),
-        "period_end": fmt.date(data.as_of), "opening_balance": money(data.opening),
-        "closing_balance": money(data.closing), "total_open": money(sum(c for _, c in data.aging)),
-        "overdue_total": money(data.overdue_total), "balance_forward": balance_forward,
-        "activity": activity, "open_items": open_items, "aging": aging,
+        "language": fmt.language,
+        "labels": labels,
+        "company": company.view(),
+        "customer": _customer_view(customer),
+        "currency": data.currency,
+        "as_of": fmt.date(data.as_of),
+        "period_start": fmt.date(data.period_start),
+        "period_end": fmt.date(data.as_of),
+        "opening_balance": money(data.opening),
+        "closing_balance": money(data.closing),
+        "total_open": money(sum(c for _, c in data.aging)),
+        "overdue_total": money(data.overdue_total),
+        "balance_forward": balance_forward,
+        "activity": activity,
+        "open_items": open_items,
+        "aging": aging,
     }
     view["confirm"] = labels["confirm"].format(amount=view["closing_balance"], date=view["as_of"])
     return view
@@ -153,8 +195,9 @@ def compose_statements(
         ready.append((data, row, statement_view(data, row, company, fmt, balance_forward), to, cc))
     if not ready:
         return composed
-    font = PdfFont.for_texts({f"customer {d.customer_id}": " ".join(_strings(v)) for d, _, v, _, _ in ready},
-                             pdf_font)
+    font = PdfFont.for_texts(
+        {f"customer {d.customer_id}": " ".join(_strings(v)) for d, _, v, _, _ in ready}, pdf_font
+    )
     pdfs = render_pdfs([view for _, _, view, _, _ in ready], font)
     for number, ((data, row, view, to, cc), pdf) in enumerate(zip(ready, pdfs, strict=True), start=1):
         if progress is not None:
@@ -163,13 +206,24 @@ def compose_statements(
         rendered = templates.render(template, view["language"], view)
         pdf_name = f"statement_{data.customer_id}_{data.currency}_{data.as_of.isoformat()}.pdf"
         items = tuple(data.item_numbers)
-        composed.messages.append(Outgoing(
-            key=message_key("statement", data.customer_id, None, data.currency, items, data.as_of),
-            kind="statement", level=None, customer_id=data.customer_id, customer_name=str(row["Name"]),
-            to=tuple(to), cc=tuple(cc), subject=rendered.subject, html=rendered.html, text=rendered.text,
-            attachments=((pdf_name, pdf),), amount=data.closing, invoice_nos=items,
-            as_of=data.as_of,
-        ))
+        composed.messages.append(
+            Outgoing(
+                key=message_key("statement", data.customer_id, None, data.currency, items, data.as_of),
+                kind="statement",
+                level=None,
+                customer_id=data.customer_id,
+                customer_name=str(row["Name"]),
+                to=tuple(to),
+                cc=tuple(cc),
+                subject=rendered.subject,
+                html=rendered.html,
+                text=rendered.text,
+                attachments=((pdf_name, pdf),),
+                amount=data.closing,
+                invoice_nos=items,
+                as_of=data.as_of,
+            )
+        )
     return composed
 
 
@@ -183,8 +237,16 @@ def render_pdfs(views: Sequence[dict[str, Any]], font: PdfFont) -> list[bytes]:
         return list(pool.map(statement_pdf, views, repeat(font), chunksize=PDFS_PER_WORKER // 4))
 
 
-def notice_view(notice: NoticeDue, customer: pd.Series, company: Company, fmt: Formatter, *,
-                as_of: dt.date, late_interest_on: bool, rate: Decimal) -> tuple[dict[str, Any], int]:
+def notice_view(
+    notice: NoticeDue,
+    customer: pd.Series,
+    company: Company,
+    fmt: Formatter,
+    *,
+    as_of: dt.date,
+    late_interest_on: bool,
+    rate: Decimal,
+) -> tuple[dict[str, Any], int]:
     """The view of one reminder or notice, and its total due in cents (open + fee + interest)."""
     money = lambda cents: fmt.money(cents, notice.currency)  # noqa: E731
     charge_interest = late_interest_on and notice.level.kind == "notice"
@@ -193,18 +255,35 @@ def notice_view(notice: NoticeDue, customer: pd.Series, company: Company, fmt: F
         days = int(it.DaysOverdue)
         interest = late_interest(int(it.OpenAmount), rate, days) if charge_interest else Decimal(0)
         interest_sum += interest
-        invoices.append({"number": it.InvoiceNo, "date": fmt.date(it.InvoiceDate), "due": fmt.date(it.DueDate),
-                         "amount": money(it.Amount), "open": money(it.OpenAmount),
-                         "days_overdue": str(days) if days > 0 else "",
-                         "interest": fmt.decimal_money(interest.quantize(Decimal("0.01")), notice.currency)})
+        invoices.append(
+            {
+                "number": it.InvoiceNo,
+                "date": fmt.date(it.InvoiceDate),
+                "due": fmt.date(it.DueDate),
+                "amount": money(it.Amount),
+                "open": money(it.OpenAmount),
+                "days_overdue": str(days) if days > 0 else "",
+                "interest": fmt.decimal_money(interest.quantize(Decimal("0.01")), notice.currency),
+            }
+        )
     interest_cents = round_cents(interest_sum)
     total_due = notice.total + notice.level.fee + interest_cents
     view: dict[str, Any] = {
-        "language": fmt.language, "labels": fmt.labels, "company": company.view(),
-        "customer": _customer_view(customer), "currency": notice.currency, "as_of": fmt.date(as_of),
-        "level": notice.level.level, "invoices": invoices, "overdue_total": money(notice.total),
-        "fee": money(notice.level.fee), "fee_cents": notice.level.fee, "interest": money(interest_cents),
-        "interest_rate": fmt.number(rate), "late_interest": charge_interest, "total_due": money(total_due),
+        "language": fmt.language,
+        "labels": fmt.labels,
+        "company": company.view(),
+        "customer": _customer_view(customer),
+        "currency": notice.currency,
+        "as_of": fmt.date(as_of),
+        "level": notice.level.level,
+        "invoices": invoices,
+        "overdue_total": money(notice.total),
+        "fee": money(notice.level.fee),
+        "fee_cents": notice.level.fee,
+        "interest": money(interest_cents),
+        "interest_rate": fmt.number(rate),
+        "late_interest": charge_interest,
+        "total_due": money(total_due),
     }
     view["overdue_table"] = render_block(OVERDUE_BLOCK, view)
     return view, total_due
@@ -231,16 +310,29 @@ def compose_notices(
             composed.unreachable.append(f"{notice.customer_id} {row['Name']}: {exc}")
             continue
         fmt = formatter_for(str(row.get("Language") or ""), default_locale)
-        view, total_due = notice_view(notice, row, company, fmt, as_of=as_of, late_interest_on=late_interest_on,
-                                      rate=late_interest_rate)
+        view, total_due = notice_view(
+            notice, row, company, fmt, as_of=as_of, late_interest_on=late_interest_on, rate=late_interest_rate
+        )
         rendered = templates.render(notice.level.template, fmt.language, view)
         numbers = tuple(notice.invoice_nos)
-        composed.messages.append(Outgoing(
-            key=message_key(notice.level.kind, notice.customer_id, notice.level.level, notice.currency,
-                            numbers, as_of),
-            kind=notice.level.kind, level=notice.level.level, customer_id=notice.customer_id,
-            customer_name=str(row["Name"]), to=tuple(to), cc=tuple(cc), subject=rendered.subject,
-            html=rendered.html, text=rendered.text, attachments=(), amount=total_due, invoice_nos=numbers,
-            as_of=as_of,
-        ))
+        composed.messages.append(
+            Outgoing(
+                key=message_key(
+                    notice.level.kind, notice.customer_id, notice.level.level, notice.currency, numbers, as_of
+                ),
+                kind=notice.level.kind,
+                level=notice.level.level,
+                customer_id=notice.customer_id,
+                customer_name=str(row["Name"]),
+                to=tuple(to),
+                cc=tuple(cc),
+                subject=rendered.subject,
+                html=rendered.html,
+                text=rendered.text,
+                attachments=(),
+                amount=total_due,
+                invoice_nos=numbers,
+                as_of=as_of,
+            )
+        )
     return composed

@@ -60,9 +60,13 @@ class Selection:
 def levels_from_frame(frame: pd.DataFrame) -> list[DunningLevel]:
     """DunningLevels rows (workbook or built-in) as levels, lowest first."""
     levels = [
-        DunningLevel(int(r["Level"]), int(r["DaysOverdue"]), str(r["Template"]),
-                     int(r["MinAmount"]) if not pd.isna(r.get("MinAmount")) else 0,
-                     int(r["Fee"]) if not pd.isna(r.get("Fee")) else 0)
+        DunningLevel(
+            int(r["Level"]),
+            int(r["DaysOverdue"]),
+            str(r["Template"]),
+            int(r["MinAmount"]) if not pd.isna(r.get("MinAmount")) else 0,
+            int(r["Fee"]) if not pd.isna(r.get("Fee")) else 0,
+        )
         for _, r in frame.iterrows()
     ]
     return sorted(levels, key=lambda lv: lv.level)
@@ -78,8 +82,11 @@ def dunning_history(mail_log: pd.DataFrame) -> dict[str, tuple[int, dt.date]]:
     are measured in, so a run for a past or future date sees the ladder as of that date.
     Rows without AsOf fall back to the day they were sent.
     """
-    sent = mail_log[(mail_log["Status"] == "sent") & mail_log["Kind"].isin(["reminder", "notice"])
-                    & mail_log["Level"].notna()]
+    sent = mail_log[
+        (mail_log["Status"] == "sent")
+        & mail_log["Kind"].isin(["reminder", "notice"])
+        & mail_log["Level"].notna()
+    ]
     as_of = sent["AsOf"] if "AsOf" in sent else pd.Series(pd.NaT, index=sent.index)
     days = pd.to_datetime(as_of).fillna(pd.to_datetime(sent["At"]))
     out: dict[str, tuple[int, dt.date]] = {}

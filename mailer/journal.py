@@ -21,8 +21,20 @@ import pandas as pd
 
 __all__ = ["MAILLOG_COLUMNS", "Journal", "fold", "journal_path", "sent_keys"]
 
-MAILLOG_COLUMNS = ["MessageID", "At", "Kind", "Level", "CustomerID", "To", "Subject", "Amount",
-                   "InvoiceNos", "AsOf", "Status", "Detail"]
+MAILLOG_COLUMNS = [
+    "MessageID",
+    "At",
+    "Kind",
+    "Level",
+    "CustomerID",
+    "To",
+    "Subject",
+    "Amount",
+    "InvoiceNos",
+    "AsOf",
+    "Status",
+    "Detail",
+]
 _FINAL = ("sent", "outbox", "failed")
 INTERRUPTED = "interrupted before the server confirmed; sent again on the next run"
 
@@ -38,8 +50,13 @@ class Journal:
 
     def record(self, key: str, status: str, fields: dict[str, object], detail: str = "") -> None:
         """Append one event and make it durable before returning."""
-        entry = {"MessageID": key, "At": dt.datetime.now().isoformat(timespec="seconds"),
-                 **fields, "Status": status, "Detail": detail}
+        entry = {
+            "MessageID": key,
+            "At": dt.datetime.now().isoformat(timespec="seconds"),
+            **fields,
+            "Status": status,
+            "Detail": detail,
+        }
         line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(line)
@@ -77,8 +94,9 @@ def _outcomes(records: list[dict[str, object]]) -> list[dict[str, object]]:
     return rows
 
 
-def sent_keys(records: list[dict[str, object]], mail_log: pd.DataFrame,
-              delivered: tuple[str, ...] = ("sent",)) -> set[str]:
+def sent_keys(
+    records: list[dict[str, object]], mail_log: pd.DataFrame, delivered: tuple[str, ...] = ("sent",)
+) -> set[str]:
     """Messages that certainly went out, by the journal or MailLog.
 
     `delivered` are the statuses that count: "sent" always; a run into the outbox also counts
@@ -97,8 +115,11 @@ def fold(records: list[dict[str, object]], mail_log: pd.DataFrame) -> pd.DataFra
     if len(mail_log):
         at = pd.to_datetime(mail_log["At"]).dt.round("s")  # Excel may hand back 12:00:00 as 11:59:59.9999
         logged = set(zip(mail_log["MessageID"].astype(str), mail_log["Status"].astype(str), at, strict=True))
-    rows = [r for r in _outcomes(records)
-            if (str(r["MessageID"]), str(r["Status"]), pd.Timestamp(str(r["At"]))) not in logged]
+    rows = [
+        r
+        for r in _outcomes(records)
+        if (str(r["MessageID"]), str(r["Status"]), pd.Timestamp(str(r["At"]))) not in logged
+    ]
     frame = pd.DataFrame(rows, columns=MAILLOG_COLUMNS)
     frame["At"] = pd.to_datetime(frame["At"]).astype("datetime64[ns]")
     frame["AsOf"] = pd.to_datetime(frame["AsOf"]).astype("datetime64[ns]")

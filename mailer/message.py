@@ -53,11 +53,20 @@ def parse_sender(text: str) -> Address:
     return Address(display_name=name, addr_spec=address)
 
 
-def message_key(kind: str, customer_id: str, level: int | None, currency: str,
-                invoice_nos: Sequence[str], as_of: dt.date) -> str:
+def message_key(
+    kind: str, customer_id: str, level: int | None, currency: str, invoice_nos: Sequence[str], as_of: dt.date
+) -> str:
     """A stable identity: the same message on a rerun gets the same key, any difference a new one."""
-    material = "\x1f".join([kind, customer_id, "" if level is None else str(level), currency,
-                            ";".join(sorted(invoice_nos)), as_of.isoformat()])
+    material = "\x1f".join(
+        [
+            kind,
+            customer_id,
+            "" if level is None else str(level),
+            currency,
+            ";".join(sorted(invoice_nos)),
+            as_of.isoformat(),
+        ]
+    )
     digest = hashlib.sha256(material.encode()).hexdigest()[:20]
     return f"{kind}-{safe_filename(customer_id, 24)}-{digest}"
 
@@ -95,13 +104,20 @@ class Outgoing:
     def log_fields(self) -> dict[str, object]:
         """The MailLog columns this message fills (MessageID, At, Status and Detail come later)."""
         return {
-            "Kind": self.kind, "Level": self.level, "CustomerID": self.customer_id,
-            "To": "; ".join(self.recipients), "Subject": self.subject, "Amount": self.amount,
-            "InvoiceNos": ";".join(self.invoice_nos), "AsOf": self.as_of.isoformat(),
+            "Kind": self.kind,
+            "Level": self.level,
+            "CustomerID": self.customer_id,
+            "To": "; ".join(self.recipients),
+            "Subject": self.subject,
+            "Amount": self.amount,
+            "InvoiceNos": ";".join(self.invoice_nos),
+            "AsOf": self.as_of.isoformat(),
         }
 
 
-def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datetime | None = None) -> EmailMessage:
+def build_email(
+    out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datetime | None = None
+) -> EmailMessage:
     """The MIME message: text and HTML alternatives, then the attachments."""
     msg = EmailMessage(policy=SMTP)
     origin = parse_sender(sender)

@@ -78,8 +78,14 @@ class PdfFont:
         wanted = {ch for ch in shown if not ch.isspace()}
         candidates = [Path(setting).expanduser()] if setting else list(SYSTEM_FONTS)
         if setting and not candidates[0].is_file():
-            raise InputError(Problem("Settings", None, None,
-                                     f"pdf_font: expected a .ttf, .otf or .ttc font file, {setting!r} does not exist"))
+            raise InputError(
+                Problem(
+                    "Settings",
+                    None,
+                    None,
+                    f"pdf_font: expected a .ttf, .otf or .ttc font file, {setting!r} does not exist",
+                )
+            )
         best_missing: set[str] | None = None
         for candidate in (c for c in candidates if c.is_file()):
             for index, name, cmap in _faces(candidate):
@@ -95,11 +101,15 @@ class PdfFont:
         char = min(missing) if missing else "?"
         label = next((lab for lab, text in texts.items() if char in text), "")
         tried = setting or ", ".join(str(c) for c in SYSTEM_FONTS if c.is_file()) or "no font files found"
-        raise InputError(Problem(
-            "Settings", None, None,
-            f"pdf_font: no font can show {char!r} (U+{ord(char):04X}) used for {label}; tried {tried}. "
-            "Set pdf_font to a .ttf/.otf/.ttc file that covers it (e.g. Noto Sans CJK, Microsoft YaHei)",
-        ))
+        raise InputError(
+            Problem(
+                "Settings",
+                None,
+                None,
+                f"pdf_font: no font can show {char!r} (U+{ord(char):04X}) used for {label}; tried {tried}. "
+                "Set pdf_font to a .ttf/.otf/.ttc file that covers it (e.g. Noto Sans CJK, Microsoft YaHei)",
+            )
+        )
 
 
 @functools.lru_cache(maxsize=16)
@@ -165,8 +175,15 @@ def _to_truetype(font: TTFont) -> None:
         metrics[name] = (metrics[name][0], getattr(glyf[name], "xMin", 0))
     maxp = font["maxp"] = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+    for field in (
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(maxp, field, 0)
     maxp.maxZones = 1
     maxp.compile(font)
@@ -221,8 +238,11 @@ def statement_pdf(view: Mapping[str, Any], font: PdfFont) -> bytes:
     pdf.set_font("body", size=14)
     pdf.cell(80, 8, clean(labels["statement"]), align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_font("body", size=9)
-    for text in (f"{labels['as_of']}: {view['as_of']}", f"{labels['customer_no']}: {customer['id']}",
-                 f"{labels['period']}: {view['period_start']} – {view['period_end']}"):
+    for text in (
+        f"{labels['as_of']}: {view['as_of']}",
+        f"{labels['customer_no']}: {customer['id']}",
+        f"{labels['period']}: {view['period_start']} – {view['period_end']}",
+    ):
         pdf.cell(80, 5, clean(text), align="R", new_x="LEFT", new_y="NEXT")
 
     pdf.set_xy(pdf.l_margin, 48)
@@ -236,10 +256,18 @@ def statement_pdf(view: Mapping[str, Any], font: PdfFont) -> bytes:
     pdf.cell(0, 6, clean(f"{labels['opening']}: {view['opening_balance']}"), new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, clean(labels["activity"]))
     if view["balance_forward"]:
-        head = [labels["date"], labels["description"], labels["document"], labels["debit"], labels["credit"],
-                labels["balance"]]
-        rows = [[a["date"], a["kind"], a["reference"], a["debit"], a["credit"], a["balance"]]
-                for a in view["activity"]]
+        head = [
+            labels["date"],
+            labels["description"],
+            labels["document"],
+            labels["debit"],
+            labels["credit"],
+            labels["balance"],
+        ]
+        rows = [
+            [a["date"], a["kind"], a["reference"], a["debit"], a["credit"], a["balance"]]
+            for a in view["activity"]
+        ]
         _table(pdf, clean, head, rows or [[labels["none"]]], (27, 27, 50, 27, 27, 32), numeric_from=3)
     else:
         head = [labels["date"], labels["description"], labels["document"], labels["debit"], labels["credit"]]
@@ -249,24 +277,40 @@ def statement_pdf(view: Mapping[str, Any], font: PdfFont) -> bytes:
     pdf.cell(0, 8, clean(f"{labels['closing']}: {view['closing_balance']}"), new_x="LMARGIN", new_y="NEXT")
 
     _heading(pdf, clean(labels["open_items"]))
-    head = [labels["document"], labels["date"], labels["due"], labels["amount"], labels["open"],
-            labels["days_overdue"]]
-    rows = [[o["number"], o["date"], o["due"], o["amount"], o["open"], o["days_overdue"]]
-            for o in view["open_items"]]
+    head = [
+        labels["document"],
+        labels["date"],
+        labels["due"],
+        labels["amount"],
+        labels["open"],
+        labels["days_overdue"],
+    ]
+    rows = [
+        [o["number"], o["date"], o["due"], o["amount"], o["open"], o["days_overdue"]]
+        for o in view["open_items"]
+    ]
     _table(pdf, clean, head, rows or [[labels["none"]]], (32, 28, 28, 32, 32, 30), numeric_from=3)
 
     _heading(pdf, clean(labels["aging"]))
     aging = view["aging"]
     width = pdf.epw / (len(aging) + 1)
-    _table(pdf, clean, [a["label"] for a in aging] + [labels["total"]],
-           [[a["amount"] for a in aging] + [view["total_open"]]], (width,) * (len(aging) + 1), numeric_from=0)
+    _table(
+        pdf,
+        clean,
+        [a["label"] for a in aging] + [labels["total"]],
+        [[a["amount"] for a in aging] + [view["total_open"]]],
+        (width,) * (len(aging) + 1),
+        numeric_from=0,
+    )
 
     pdf.set_font("body", size=9)
     pdf.ln(4)
     if company["remit_lines"]:
         pdf.cell(0, 5, clean(f"{labels['remit_to']}:"), new_x="LMARGIN", new_y="NEXT")
         for line in company["remit_lines"]:
-            pdf.multi_cell(0, 4.5, clean(line), new_x="LMARGIN", new_y="NEXT")  # bank details: break at spaces
+            pdf.multi_cell(
+                0, 4.5, clean(line), new_x="LMARGIN", new_y="NEXT"
+            )  # bank details: break at spaces
     pdf.ln(3)
     pdf.multi_cell(0, 5, clean(view["confirm"]), new_x="LMARGIN", new_y="NEXT", wrapmode=wrap)
     return bytes(pdf.output())
@@ -278,8 +322,14 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _table(pdf: FPDF, clean: Callable[[str], str], head: list[str], rows: list[list[str]],
-           widths: tuple[float, ...], numeric_from: int) -> None:
+def _table(
+    pdf: FPDF,
+    clean: Callable[[str], str],
+    head: list[str],
+    rows: list[list[str]],
+    widths: tuple[float, ...],
+    numeric_from: int,
+) -> None:
     """A ruled table: grey heading row (repeated on each new page), text left, figures right."""
     pdf.set_font(size=8.5)
     pdf.set_draw_color(*_RULE)

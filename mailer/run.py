@@ -40,8 +40,9 @@ def send_and_fold(
     """
     done = sent_keys(journal.records(), mail_log, delivered=tuple({"sent", transport.status}))
     try:
-        delivery = deliver(messages, transport, journal, done=done, sender=sender, reply_to=reply_to,
-                           progress=progress)
+        delivery = deliver(
+            messages, transport, journal, done=done, sender=sender, reply_to=reply_to, progress=progress
+        )
     finally:
         transport.close()
     return delivery, fold(journal.records(), mail_log)

@@ -114,8 +114,7 @@ def build_statements(
     out: list[StatementData] = []
     for customer in own_currency:
         currencies = dict.fromkeys(
-            [own_currency[customer]]
-            + [cur for (cid, cur) in (*items_by, *activity_by) if cid == customer]
+            [own_currency[customer]] + [cur for (cid, cur) in (*items_by, *activity_by) if cid == customer]
         )
         for currency in currencies:
             mine = items_by.get((customer, currency), items.iloc[:0])
@@ -123,14 +122,24 @@ def build_statements(
             closing = int(mine["OpenAmount"].fillna(0).sum())
             if closing < min_balance and moves.empty:
                 continue
-            out.append(_statement(customer, currency, mine, moves, closing, period_start, as_of,
-                                  aging_buckets, labels))
+            out.append(
+                _statement(
+                    customer, currency, mine, moves, closing, period_start, as_of, aging_buckets, labels
+                )
+            )
     return out
 
 
 def _statement(
-    customer: str, currency: str, mine: pd.DataFrame, moves: pd.DataFrame, closing: int,
-    period_start: dt.date, as_of: dt.date, buckets: Sequence[int], labels: list[str],
+    customer: str,
+    currency: str,
+    mine: pd.DataFrame,
+    moves: pd.DataFrame,
+    closing: int,
+    period_start: dt.date,
+    as_of: dt.date,
+    buckets: Sequence[int],
+    labels: list[str],
 ) -> StatementData:
     opening = closing - int(moves["Amount"].sum()) if len(moves) else closing
     balance = opening
@@ -146,10 +155,28 @@ def _statement(
         days = int((stamp - due).days) if not pd.isna(due) else 0
         open_cents = int(it.OpenAmount)
         totals[_bucket(days, buckets)] += open_cents
-        open_lines.append(OpenLine(it.InvoiceNo, it.Kind, _date(it.InvoiceDate), _date(it.DueDate),
-                                   int(it.Amount), open_cents, max(days, 0)))
-    return StatementData(customer, currency, period_start, as_of, opening, closing, lines, open_lines,
-                         list(zip(labels, totals, strict=True)))
+        open_lines.append(
+            OpenLine(
+                it.InvoiceNo,
+                it.Kind,
+                _date(it.InvoiceDate),
+                _date(it.DueDate),
+                int(it.Amount),
+                open_cents,
+                max(days, 0),
+            )
+        )
+    return StatementData(
+        customer,
+        currency,
+        period_start,
+        as_of,
+        opening,
+        closing,
+        lines,
+        open_lines,
+        list(zip(labels, totals, strict=True)),
+    )
 
 
 def _with_currency(frame: pd.DataFrame, own: dict[str, str], base: str) -> pd.DataFrame:
@@ -163,20 +190,29 @@ _ACTIVITY_COLUMNS = ["CustomerID", "Currency", "Date", "Order", "Kind", "Documen
 
 
 def _activity(
-    invoices: pd.DataFrame, allocations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
-    own: dict[str, str], base: str,
+    invoices: pd.DataFrame,
+    allocations: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    own: dict[str, str],
+    base: str,
 ) -> pd.DataFrame:
     """Invoices, credit notes, payments and adjustments dated in [start, end], as signed balance moves."""
     inv = _with_currency(invoices, own, base)
     in_period = inv[(inv["InvoiceDate"] >= start) & (inv["InvoiceDate"] <= end)]
     amount = in_period["Amount"].fillna(0).astype("int64")
-    billed = pd.DataFrame({
-        "CustomerID": in_period["CustomerID"], "Currency": in_period["Currency"],
-        "Date": in_period["InvoiceDate"], "Order": 0,
-        "Kind": ["credit_note" if a < 0 else "invoice" for a in amount],
-        "Document": in_period["InvoiceNo"], "Description": in_period.get("Reference", ""),
-        "Amount": amount,
-    })
+    billed = pd.DataFrame(
+        {
+            "CustomerID": in_period["CustomerID"],
+            "Currency": in_period["Currency"],
+            "Date": in_period["InvoiceDate"],
+            "Order": 0,
+            "Kind": ["credit_note" if a < 0 else "invoice" for a in amount],
+            "Document": in_period["InvoiceNo"],
+            "Description": in_period.get("Reference", ""),
+            "Amount": amount,
+        }
+    )
     paid = _settlements(inv, allocations, start, end, own, base)
     parts = [p for p in (billed, paid) if len(p)]
     if not parts:
@@ -185,8 +221,12 @@ def _activity(
 
 
 def _settlements(
-    inv: pd.DataFrame, allocations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
-    own: dict[str, str], base: str,
+    inv: pd.DataFrame,
+    allocations: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    own: dict[str, str],
+    base: str,
 ) -> pd.DataFrame:
     if allocations.empty:
         return pd.DataFrame(columns=_ACTIVITY_COLUMNS)
@@ -211,11 +251,16 @@ def _settlements(
         if total == 0 or pd.isna(cid):
             continue
         numbers = ", ".join(dict.fromkeys(n for n in g["InvoiceNo"] if n))
-        rows.append({
-            "CustomerID": cid, "Currency": cur, "Date": date,
-            "Order": 1 if group == "payment" else 2,
-            "Kind": "payment" if group == "payment" else "adjustment",
-            "Document": "", "Description": numbers if group == "payment" else f"{group}: {numbers}",
-            "Amount": -total,
-        })
+        rows.append(
+            {
+                "CustomerID": cid,
+                "Currency": cur,
+                "Date": date,
+                "Order": 1 if group == "payment" else 2,
+                "Kind": "payment" if group == "payment" else "adjustment",
+                "Document": "",
+                "Description": numbers if group == "payment" else f"{group}: {numbers}",
+                "Amount": -total,
+            }
+        )
     return pd.DataFrame(rows, columns=_ACTIVITY_COLUMNS)

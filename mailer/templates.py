@@ -77,14 +77,21 @@ class TemplateBook:
         if key not in self._compiled:
             source = self._sources.get(key) or self._sources.get((name.casefold(), "en"))
             if source is None:
-                raise InputError(Problem("Templates", None, "Name",
-                                         f"expected a template named {name!r} (language {language} or en)"))
+                raise InputError(
+                    Problem(
+                        "Templates",
+                        None,
+                        "Name",
+                        f"expected a template named {name!r} (language {language} or en)",
+                    )
+                )
             try:
                 compiled = (_TEXT.from_string(source.subject), _HTML.from_string(source.body), source)
             except jinja2.TemplateSyntaxError as exc:
                 column = "Subject" if exc.source == source.subject else "Body"
-                raise _problem(source, name, column,
-                               f"template syntax error line {exc.lineno}: {exc.message}") from exc
+                raise _problem(
+                    source, name, column, f"template syntax error line {exc.lineno}: {exc.message}"
+                ) from exc
             self._compiled[key] = compiled
         return self._compiled[key]
 

@@ -98,16 +98,23 @@ class SmtpSettings:
         host = str(settings.get("smtp_host") or "").strip()
         sender = str(settings.get("mail_from") or "").strip()
         if not host:
-            problems.append(Problem("Settings", None, None, "smtp_host: expected the outgoing mail server's name"))
+            problems.append(
+                Problem("Settings", None, None, "smtp_host: expected the outgoing mail server's name")
+            )
         try:
             sender = parse_sender(sender).addr_spec
         except ValueError as exc:
             problems.append(Problem("Settings", None, None, f"mail_from: expected one sender address; {exc}"))
         if problems:
             raise InputError(problems, "cannot send mail")
-        return cls(host, int(settings.get("smtp_port") or 587), str(settings.get("smtp_user") or "").strip(),
-                   bool(settings.get("smtp_starttls", True)), sender,
-                   int(settings.get("mail_rate_per_minute") or 30))
+        return cls(
+            host,
+            int(settings.get("smtp_port") or 587),
+            str(settings.get("smtp_user") or "").strip(),
+            bool(settings.get("smtp_starttls", True)),
+            sender,
+            int(settings.get("mail_rate_per_minute") or 30),
+        )
 
 
 def smtp_password(user: str) -> str:
@@ -120,8 +127,10 @@ def smtp_password(user: str) -> str:
     except keyring.errors.KeyringError:
         password = None
     if not password:
-        raise MailError(f"no SMTP password for {user!r}: set the environment variable {PASSWORD_ENV}, "
-                        f"or store it with: keyring set {KEYRING_SERVICE} {user}")
+        raise MailError(
+            f"no SMTP password for {user!r}: set the environment variable {PASSWORD_ENV}, "
+            f"or store it with: keyring set {KEYRING_SERVICE} {user}"
+        )
     return password
 
 
@@ -141,7 +150,9 @@ class SmtpTransport:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
-        self._password = password if password is not None or not settings.user else smtp_password(settings.user)
+        self._password = (
+            password if password is not None or not settings.user else smtp_password(settings.user)
+        )
         self._context = ssl_context or ssl.create_default_context()
         self._attempts, self._backoff, self._sleep = attempts, backoff_seconds, sleep
         self._client: yagmail.SMTP | None = None
@@ -152,10 +163,16 @@ class SmtpTransport:
             s = self.settings
             extra = {} if s.starttls else {"context": self._context}
             client = yagmail.SMTP(
-                user=s.user or s.sender, password=self._password, host=s.host, port=s.port,
+                user=s.user or s.sender,
+                password=self._password,
+                host=s.host,
+                port=s.port,
                 smtp_starttls={"context": self._context} if s.starttls else False,
-                smtp_ssl=not s.starttls, smtp_skip_login=not s.user, soft_email_validation=False,
-                timeout=s.timeout, **extra,
+                smtp_ssl=not s.starttls,
+                smtp_skip_login=not s.user,
+                soft_email_validation=False,
+                timeout=s.timeout,
+                **extra,
             )
             client.login()
             self._client = client
@@ -176,15 +193,22 @@ class SmtpTransport:
             self._pace()
             try:
                 client = self._connect()
-                refused = client.smtp.send_message(message, from_addr=self.settings.sender,
-                                                   to_addrs=list(recipients))
-                return "; ".join(f"refused {rcpt}: {code} {_text(err)}" for rcpt, (code, err) in refused.items())
+                refused = client.smtp.send_message(
+                    message, from_addr=self.settings.sender, to_addrs=list(recipients)
+                )
+                return "; ".join(
+                    f"refused {rcpt}: {code} {_text(err)}" for rcpt, (code, err) in refused.items()
+                )
             except smtplib.SMTPAuthenticationError as exc:
                 self._drop()
-                raise DeliveryError(f"login refused: {exc.smtp_code} {_text(exc.smtp_error)}", fatal=True) from exc
+                raise DeliveryError(
+                    f"login refused: {exc.smtp_code} {_text(exc.smtp_error)}", fatal=True
+                ) from exc
             except smtplib.SMTPRecipientsRefused as exc:
                 codes = {code for code, _ in exc.recipients.values()}
-                last = "; ".join(f"{rcpt}: {code} {_text(err)}" for rcpt, (code, err) in exc.recipients.items())
+                last = "; ".join(
+                    f"{rcpt}: {code} {_text(err)}" for rcpt, (code, err) in exc.recipients.items()
+                )
                 if not all(400 <= c < 500 for c in codes):
                     raise DeliveryError(f"recipient refused: {last}") from exc
             except smtplib.SMTPResponseException as exc:
@@ -199,8 +223,9 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
                 last = f"connection to {self.settings.host}:{self.settings.port} failed: {exc}"
-        raise DeliveryError(f"gave up after {self._attempts} attempts: {last}",
-                            fatal=last.startswith("connection"))
+        raise DeliveryError(
+            f"gave up after {self._attempts} attempts: {last}", fatal=last.startswith("connection")
+        )
 
     def _reset(self) -> None:
         """After a refused transaction, RSET so the next one starts clean; drop the line if that fails."""
@@ -225,4 +250,3 @@ class SmtpTransport:
 
 def _text(error: object) -> str:
     return error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
-

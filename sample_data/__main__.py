@@ -17,19 +17,33 @@ from sample_data.store import save_company
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sample_data",
-                                     description="Write a generated sample company (CSV tables + bank files).")
+    parser = argparse.ArgumentParser(
+        prog="python -m sample_data",
+        description="Write a generated sample company (CSV tables + bank files).",
+    )
     parser.add_argument("--out", type=Path, required=True, help="directory to write into")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--customers", type=int, default=60)
     parser.add_argument("--invoices", type=int, default=None, help="default: 10 per customer")
-    parser.add_argument("--bank-lines", type=int, default=None, help="default: a quarter of the invoices, at least 60")
+    parser.add_argument(
+        "--bank-lines", type=int, default=None, help="default: a quarter of the invoices, at least 60"
+    )
     parser.add_argument("--months", type=int, default=6, help="months of invoices up to --as-of")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
-                        help="last day of the bank month (YYYY-MM-DD)")
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=DEFAULT_AS_OF,
+        help="last day of the bank month (YYYY-MM-DD)",
+    )
     args = parser.parse_args(argv)
-    company = generate(args.seed, customers=args.customers, invoices=args.invoices, bank_lines=args.bank_lines,
-                       months=args.months, as_of=args.as_of)
+    company = generate(
+        args.seed,
+        customers=args.customers,
+        invoices=args.invoices,
+        bank_lines=args.bank_lines,
+        months=args.months,
+        as_of=args.as_of,
+    )
     paths = save_company(company, args.out) + write_bank_files(company, args.out)
     for path in paths:
         print(f"{path}  ({path.stat().st_size:,} bytes)")

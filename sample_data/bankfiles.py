@@ -32,8 +32,19 @@ if TYPE_CHECKING:
 
 __all__ = ["CSV_HEADER", "write_bank_files"]
 
-CSV_HEADER = ("Auftragskonto", "Buchungstag", "Valutadatum", "Buchungstext", "Verwendungszweck", "Auftraggeber",
-              "IBAN Auftraggeber", "BIC Auftraggeber", "Betrag", "Währung", "Referenz")
+CSV_HEADER = (
+    "Auftragskonto",
+    "Buchungstag",
+    "Valutadatum",
+    "Buchungstext",
+    "Verwendungszweck",
+    "Auftraggeber",
+    "IBAN Auftraggeber",
+    "BIC Auftraggeber",
+    "Betrag",
+    "Währung",
+    "Referenz",
+)
 _SUBFIELD = 27
 _LINE = 65
 
@@ -64,7 +75,7 @@ def _german_money(cents: int) -> str:
 
 def _fixed(text: str, width: int) -> list[str]:
     """Subfield pieces as banks cut them: every piece full width, words cut anywhere."""
-    return [text[i:i + width] for i in range(0, len(text), width)]
+    return [text[i : i + width] for i in range(0, len(text), width)]
 
 
 def _chunks(text: str, width: int) -> list[str]:
@@ -89,7 +100,10 @@ def _chunks(text: str, width: int) -> list[str]:
 def _counter_account(payer: str, currency: str) -> tuple[str, str]:
     digest = int(hashlib.blake2b(payer.encode(), digest_size=8).hexdigest(), 16)
     if currency == "EUR":
-        return "COBADEFFXXX" if digest % 3 == 0 else "DEUTDEFFXXX", f"DE{digest % 89 + 10}{digest % 10**18:018d}"
+        return (
+            "COBADEFFXXX" if digest % 3 == 0 else "DEUTDEFFXXX",
+            f"DE{digest % 89 + 10}{digest % 10**18:018d}",
+        )
     return "CITIUS33XXX" if currency == "USD" else "BARCGB22XXX", f"{digest % 10**12:012d}"
 
 
@@ -113,9 +127,16 @@ def _details(amount: int, memo: str, payer: str, currency: str) -> str:
 
 
 def _columns(lines: pd.DataFrame) -> zip:
-    return zip(lines["Date"].dt.date.tolist(), lines["Amount"].astype("int64").tolist(), lines["Memo"].tolist(),
-               lines["Payer"].tolist(), lines["BankRef"].tolist(), lines["Account"].tolist(),
-               lines["Currency"].tolist(), strict=True)
+    return zip(
+        lines["Date"].dt.date.tolist(),
+        lines["Amount"].astype("int64").tolist(),
+        lines["Memo"].tolist(),
+        lines["Payer"].tolist(),
+        lines["BankRef"].tolist(),
+        lines["Account"].tolist(),
+        lines["Currency"].tolist(),
+        strict=True,
+    )
 
 
 def _mt940(lines: pd.DataFrame, account: Account) -> str:
@@ -128,8 +149,12 @@ def _mt940(lines: pd.DataFrame, account: Account) -> str:
             if day_before is not None:
                 out += [_balance_line("62F", day_before, account.currency, balance), "-"]
             number += 1
-            out += [f":20:NW{day:%y%m%d}{number:04d}", f":25:{account.iban}", f":28C:{number:05d}/001",
-                    _balance_line("60F", day, account.currency, balance)]
+            out += [
+                f":20:NW{day:%y%m%d}{number:04d}",
+                f":25:{account.iban}",
+                f":28C:{number:05d}/001",
+                _balance_line("60F", day, account.currency, balance),
+            ]
             day_before = day
         out.append(f":61:{day:%y%m%d%m%d}{'C' if cents > 0 else 'D'}{_money(cents)}NTRFNONREF//{bank_ref}")
         pieces = _chunks(_details(cents, memo, payer, account.currency), _LINE - 4)
@@ -158,5 +183,7 @@ def _csv(lines: pd.DataFrame) -> str:
             text = "GUTSCHR. UEBERWEISUNG"
         bic, iban = _counter_account(payer, currency)
         when = f"{day:%d.%m.%Y}"
-        writer.writerow([account, when, when, text, memo, payer, iban, bic, _german_money(cents), currency, bank_ref])
+        writer.writerow(
+            [account, when, when, text, memo, payer, iban, bic, _german_money(cents), currency, bank_ref]
+        )
     return buffer.getvalue()

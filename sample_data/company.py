@@ -33,8 +33,15 @@ ACCOUNTS: tuple[Account, ...] = (
     Account("main", "DE89370400440532013000", "EUR", "Commerzbank AG", "COBADEFFXXX", "mt940", 48_731_250),
     Account("usd", "DE27370400440532013001", "USD", "Commerzbank AG", "COBADEFFXXX", "mt940", 12_904_410),
     Account("gbp", "DE70370400440532013002", "GBP", "Commerzbank AG", "COBADEFFXXX", "mt940", 3_377_125),
-    Account("savings", "DE12600501010002345678", "EUR", "Landesbank Baden-Wuerttemberg", "SOLADEST600", "csv",
-            9_815_060),
+    Account(
+        "savings",
+        "DE12600501010002345678",
+        "EUR",
+        "Landesbank Baden-Wuerttemberg",
+        "SOLADEST600",
+        "csv",
+        9_815_060,
+    ),
 )
 _BY_KEY = {a.key: a for a in ACCOUNTS}
 

@@ -18,8 +18,7 @@ TRUTH_COLUMNS = ("LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Situati
 
 def conform(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """Every column of contract table `name`, in contract order and kind; missing ones empty."""
-    out = {col.name: _typed(frame.get(col.name), col.kind, len(frame))
-           for col in table(name).columns}
+    out = {col.name: _typed(frame.get(col.name), col.kind, len(frame)) for col in table(name).columns}
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 

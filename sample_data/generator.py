@@ -90,9 +90,15 @@ class Ledger:
         return self.amount < 0
 
 
-def generate(seed: int = 1, *, customers: int = 60, invoices: int | None = None,
-             bank_lines: int | None = None, months: int = 6,
-             as_of: dt.date = DEFAULT_AS_OF) -> SampleCompany:
+def generate(
+    seed: int = 1,
+    *,
+    customers: int = 60,
+    invoices: int | None = None,
+    bank_lines: int | None = None,
+    months: int = 6,
+    as_of: dt.date = DEFAULT_AS_OF,
+) -> SampleCompany:
     """Build the whole sample company; the same arguments always give identical frames.
 
     `invoices` defaults to 10 per customer, `bank_lines` to a quarter of the invoices
@@ -113,8 +119,14 @@ def generate(seed: int = 1, *, customers: int = 60, invoices: int | None = None,
     lines, truth = month.finish(ledger, plan, open_after, n_lines, as_of, rng)
     invoices_frame = _invoice_frame(ledger, open_after, as_of, rng)
     return SampleCompany(
-        customers=customers_frame, invoices=invoices_frame, orders=_orders(ledger, months, as_of, rng),
-        allocations=allocations, bank_lines=lines, truth=truth, settings=company_settings(), as_of=as_of,
+        customers=customers_frame,
+        invoices=invoices_frame,
+        orders=_orders(ledger, months, as_of, rng),
+        allocations=allocations,
+        bank_lines=lines,
+        truth=truth,
+        settings=company_settings(),
+        as_of=as_of,
     )
 
 
@@ -139,8 +151,9 @@ def window_start(as_of: dt.date, months: int) -> np.datetime64:
     return first.astype("datetime64[D]")
 
 
-def _customers_and_invoices(identities: list[Identity], n_invoices: int, months: int, as_of: dt.date,
-                            rng: np.random.Generator) -> tuple[Ledger, pd.DataFrame]:
+def _customers_and_invoices(
+    identities: list[Identity], n_invoices: int, months: int, as_of: dt.date, rng: np.random.Generator
+) -> tuple[Ledger, pd.DataFrame]:
     n_cust = len(identities)
     ids = (10001 + np.cumsum(rng.integers(1, 4, size=n_cust)) - 1).astype(str)
     country = np.array([i.country for i in identities])
@@ -157,7 +170,9 @@ def _customers_and_invoices(identities: list[Identity], n_invoices: int, months:
     days = _business_days(start, end)
     n_credit = min(round(n_invoices * 0.03), n_invoices - n_cust)  # every customer has an invoice
     n_pos = n_invoices - n_credit
-    customer = np.concatenate([np.arange(n_cust), rng.choice(n_cust, size=n_pos - n_cust, p=weight / weight.sum())])
+    customer = np.concatenate(
+        [np.arange(n_cust), rng.choice(n_cust, size=n_pos - n_cust, p=weight / weight.sum())]
+    )
     inv_date = days[rng.integers(len(days), size=n_pos)]
     amount = np.round(base[customer] * rng.lognormal(0.0, 0.7, size=n_pos)).astype(np.int64)
     whole = rng.random(n_pos) < 0.15
@@ -187,15 +202,25 @@ def _customers_and_invoices(identities: list[Identity], n_invoices: int, months:
     number = _numbers(all_date, credit, start)
     due = all_date + terms[all_customer].astype("timedelta64[D]")
     natural = due + (lateness[all_customer] + rng.normal(0, 4, size=n_invoices).round().astype(int)).astype(
-        "timedelta64[D]")
+        "timedelta64[D]"
+    )
     natural = np.maximum(natural, all_date + np.timedelta64(1, "D"))
     reference = _purchase_orders(country[all_customer], rng)
 
     aliases = _aliases(identities, rng)
     ledger = Ledger(
-        number=number, customer=all_customer, currency=currency[all_customer], date=all_date, due=due,
-        amount=all_amount, reference=reference, related=all_related, natural_pay=natural,
-        identities=identities, customer_ids=ids, aliases=aliases,
+        number=number,
+        customer=all_customer,
+        currency=currency[all_customer],
+        date=all_date,
+        due=due,
+        amount=all_amount,
+        reference=reference,
+        related=all_related,
+        natural_pay=natural,
+        identities=identities,
+        customer_ids=ids,
+        aliases=aliases,
     )
     monthly = np.bincount(all_customer, weights=np.maximum(all_amount, 0), minlength=n_cust) / months
     return ledger, _customer_frame(identities, ids, monthly, aliases, rng)
@@ -209,7 +234,9 @@ def _numbers(date: np.ndarray, credit: np.ndarray, start: np.datetime64) -> np.n
     for (y, _credit), rows in frame.groupby(["year", "credit"]).groups.items():
         jan1 = np.datetime64(f"{y}-01-01")
         first = max(jan1, start)
-        span = (np.datetime64(f"{y}-12-31") if y < year.max() else date.max()) - first + np.timedelta64(1, "D")
+        span = (
+            (np.datetime64(f"{y}-12-31") if y < year.max() else date.max()) - first + np.timedelta64(1, "D")
+        )
         before = (first - jan1).astype(int)
         seq[rows] += int(len(rows) / max(span.astype(int), 1) * before)
     width_inv = max(5, len(str(seq[~credit].max())) if (~credit).any() else 5)
@@ -243,8 +270,13 @@ def _aliases(identities: list[Identity], rng: np.random.Generator) -> np.ndarray
     return out
 
 
-def _customer_frame(identities: list[Identity], ids: np.ndarray, monthly: np.ndarray, aliases: np.ndarray,
-                    rng: np.random.Generator) -> pd.DataFrame:
+def _customer_frame(
+    identities: list[Identity],
+    ids: np.ndarray,
+    monthly: np.ndarray,
+    aliases: np.ndarray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     n = len(identities)
     limit = (np.ceil(monthly * rng.uniform(1.2, 3.5, size=n) / 500000) * 500000).astype(np.int64)
     limit = pd.array(np.maximum(limit, 500000), dtype="Int64")
@@ -255,25 +287,29 @@ def _customer_frame(identities: list[Identity], ids: np.ndarray, monthly: np.nda
     cc = np.array([f"{purchasing[i.language]}@{i.email.split('@')[1]}" for i in identities], dtype=object)
     cc[(rng.random(n) >= 0.15) | (email == "")] = ""
     segments = np.array(["Key account", "SME", "Distributor", "OEM"], dtype=object)
-    frame = pd.DataFrame({
-        "CustomerID": ids.astype(object),
-        "Name": [i.name for i in identities],
-        "Email": email,
-        "CC": cc,
-        "Language": [i.language for i in identities],
-        "Currency": [i.currency for i in identities],
-        "PaymentTermsDays": pd.array([i.terms for i in identities], dtype="Int64"),
-        "CreditLimit": limit,
-        "Aliases": aliases,
-        "DunningBlocked": rng.random(n) < 0.04,
-        "Segment": segments[rng.choice(4, size=n, p=[0.15, 0.5, 0.2, 0.15])],
-        "Address": [i.address for i in identities],
-        "ContactName": [i.contact for i in identities],
-    })
+    frame = pd.DataFrame(
+        {
+            "CustomerID": ids.astype(object),
+            "Name": [i.name for i in identities],
+            "Email": email,
+            "CC": cc,
+            "Language": [i.language for i in identities],
+            "Currency": [i.currency for i in identities],
+            "PaymentTermsDays": pd.array([i.terms for i in identities], dtype="Int64"),
+            "CreditLimit": limit,
+            "Aliases": aliases,
+            "DunningBlocked": rng.random(n) < 0.04,
+            "Segment": segments[rng.choice(4, size=n, p=[0.15, 0.5, 0.2, 0.15])],
+            "Address": [i.address for i in identities],
+            "ContactName": [i.contact for i in identities],
+        }
+    )
     return conform(frame, "Customers")
 
 
-def _invoice_frame(ledger: Ledger, open_after: np.ndarray, as_of: dt.date, rng: np.random.Generator) -> pd.DataFrame:
+def _invoice_frame(
+    ledger: Ledger, open_after: np.ndarray, as_of: dt.date, rng: np.random.Generator
+) -> pd.DataFrame:
     """The register as the user keeps it: computed columns empty, a few due dates left blank."""
     n = len(ledger.number)
     due = ledger.due.astype("datetime64[ns]")
@@ -297,18 +333,20 @@ def _invoice_frame(ledger: Ledger, open_after: np.ndarray, as_of: dt.date, rng: 
     promised = overdue & (rng.random(n) < 0.08)
     promise = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     promise[promised] = end + rng.integers(-10, 22, size=int(promised.sum())).astype("timedelta64[D]")
-    frame = pd.DataFrame({
-        "InvoiceNo": ledger.number,
-        "CustomerID": ledger.customer_ids[ledger.customer].astype(object),
-        "InvoiceDate": ledger.date.astype("datetime64[ns]"),
-        "DueDate": due,
-        "Currency": ledger.currency.astype(object),
-        "Amount": pd.array(ledger.amount, dtype="Int64"),
-        "Reference": ledger.reference,
-        "Disputed": disputed,
-        "DisputeNote": note,
-        "PromiseDate": promise.astype("datetime64[ns]"),
-    })
+    frame = pd.DataFrame(
+        {
+            "InvoiceNo": ledger.number,
+            "CustomerID": ledger.customer_ids[ledger.customer].astype(object),
+            "InvoiceDate": ledger.date.astype("datetime64[ns]"),
+            "DueDate": due,
+            "Currency": ledger.currency.astype(object),
+            "Amount": pd.array(ledger.amount, dtype="Int64"),
+            "Reference": ledger.reference,
+            "Disputed": disputed,
+            "DisputeNote": note,
+            "PromiseDate": promise.astype("datetime64[ns]"),
+        }
+    )
     return conform(frame, "Invoices")
 
 
@@ -321,16 +359,23 @@ def _orders(ledger: Ledger, months: int, as_of: dt.date, rng: np.random.Generato
     like = positive[rng.integers(len(positive), size=n)]
     recent = date >= end - np.timedelta64(30, "D")
     u = rng.random(n)
-    status = np.where(recent, np.where(u < 0.6, "Open", np.where(u < 0.9, "Invoiced", "Cancelled")),
-                      np.where(u < 0.85, "Invoiced", np.where(u < 0.95, "Cancelled", "Open")))
+    status = np.where(
+        recent,
+        np.where(u < 0.6, "Open", np.where(u < 0.9, "Invoiced", "Cancelled")),
+        np.where(u < 0.85, "Invoiced", np.where(u < 0.95, "Cancelled", "Open")),
+    )
     year = pd.Series((date.astype("datetime64[Y]").astype(int) + 1970).astype(str))
     seq = pd.Series(pd.Series(year).groupby(year).cumcount() + 1).astype(str).str.zfill(5)
-    frame = pd.DataFrame({
-        "OrderNo": ("SO-" + year + "-" + seq).to_numpy(dtype=object),
-        "CustomerID": ledger.customer_ids[ledger.customer[like]].astype(object),
-        "OrderDate": date.astype("datetime64[ns]"),
-        "Amount": pd.array(np.round(ledger.amount[like] * rng.uniform(0.6, 1.6, size=n), -2).astype(np.int64),
-                           dtype="Int64"),
-        "Status": status.astype(object),
-    })
+    frame = pd.DataFrame(
+        {
+            "OrderNo": ("SO-" + year + "-" + seq).to_numpy(dtype=object),
+            "CustomerID": ledger.customer_ids[ledger.customer[like]].astype(object),
+            "OrderDate": date.astype("datetime64[ns]"),
+            "Amount": pd.array(
+                np.round(ledger.amount[like] * rng.uniform(0.6, 1.6, size=n), -2).astype(np.int64),
+                dtype="Int64",
+            ),
+            "Status": status.astype(object),
+        }
+    )
     return conform(frame, "Orders")

@@ -28,7 +28,9 @@ __all__ = ["build"]
 _FEE_CHOICES = np.array([500, 750, 1200, 1500])
 
 
-def build(ledger: Ledger, plan: Plan, as_of: dt.date, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+def build(
+    ledger: Ledger, plan: Plan, as_of: dt.date, rng: np.random.Generator
+) -> tuple[pd.DataFrame, np.ndarray]:
     """(Allocations before the month, open amount per invoice after the month's true allocations)."""
     month_start = np.datetime64(as_of, "M").astype("datetime64[D]")
     last_day = month_start - np.timedelta64(1, "D")
@@ -47,7 +49,9 @@ def build(ledger: Ledger, plan: Plan, as_of: dt.date, rng: np.random.Generator) 
     when = np.minimum(when, last_day)
 
     cash = np.where(full, amount, 0).astype(np.int64)
-    cash[partial] = np.round(amount[partial] * rng.uniform(0.3, 0.7, size=int(partial.sum())), -2).astype(np.int64)
+    cash[partial] = np.round(amount[partial] * rng.uniform(0.3, 0.7, size=int(partial.sum())), -2).astype(
+        np.int64
+    )
     v = rng.random(n)
     fee_mask = full & (v < 0.04) & (amount >= 60_000)
     fee = np.where(fee_mask, _FEE_CHOICES[rng.integers(len(_FEE_CHOICES), size=n)], 0)
@@ -99,28 +103,51 @@ def build(ledger: Ledger, plan: Plan, as_of: dt.date, rng: np.random.Generator) 
     return _frame(ledger, inv, cents, kind, line_of, pay_date, rng), open_after
 
 
-def _frame(ledger: Ledger, inv: np.ndarray, cents: np.ndarray, kind: np.ndarray, line_of: np.ndarray,
-           pay_date: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+def _frame(
+    ledger: Ledger,
+    inv: np.ndarray,
+    cents: np.ndarray,
+    kind: np.ndarray,
+    line_of: np.ndarray,
+    pay_date: np.ndarray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     order = np.lexsort((kind != "payment", line_of, pay_date))
-    inv, cents, kind, line_of, pay_date = inv[order], cents[order], kind[order], line_of[order], pay_date[order]
+    inv, cents, kind, line_of, pay_date = (
+        inv[order],
+        cents[order],
+        kind[order],
+        line_of[order],
+        pay_date[order],
+    )
     n = len(inv)
     line_ids = np.array(
-        ["B" + hashlib.blake2b(f"history\x1f{ledger.number[i]}".encode(), digest_size=8).hexdigest()
-         for i in np.unique(line_of)], dtype=object)
+        [
+            "B" + hashlib.blake2b(f"history\x1f{ledger.number[i]}".encode(), digest_size=8).hexdigest()
+            for i in np.unique(line_of)
+        ],
+        dtype=object,
+    )
     line_id = line_ids[np.searchsorted(np.unique(line_of), line_of)]
     minutes = rng.integers(8 * 60, 18 * 60, size=n).astype("timedelta64[m]")
-    posted = (pay_date + rng.integers(1, 4, size=n).astype("timedelta64[D]")).astype("datetime64[m]") + minutes
+    posted = (pay_date + rng.integers(1, 4, size=n).astype("timedelta64[D]")).astype(
+        "datetime64[m]"
+    ) + minutes
     method = np.array(["auto", "approved", "manual"], dtype=object)[rng.choice(3, size=n, p=[0.6, 0.3, 0.1])]
     width = max(6, len(str(n)))
-    frame = pd.DataFrame({
-        "AllocationID": ("A" + pd.Series(np.arange(1, n + 1).astype(str)).str.zfill(width)).to_numpy(dtype=object),
-        "LineID": line_id,
-        "InvoiceNo": ledger.number[inv],
-        "CustomerID": ledger.customer_ids[ledger.customer[inv]],
-        "Amount": cents,
-        "PaymentDate": pay_date.astype("datetime64[ns]"),
-        "Kind": kind,
-        "Method": method,
-        "PostedAt": posted.astype("datetime64[ns]"),
-    })
+    frame = pd.DataFrame(
+        {
+            "AllocationID": ("A" + pd.Series(np.arange(1, n + 1).astype(str)).str.zfill(width)).to_numpy(
+                dtype=object
+            ),
+            "LineID": line_id,
+            "InvoiceNo": ledger.number[inv],
+            "CustomerID": ledger.customer_ids[ledger.customer[inv]],
+            "Amount": cents,
+            "PaymentDate": pay_date.astype("datetime64[ns]"),
+            "Kind": kind,
+            "Method": method,
+            "PostedAt": posted.astype("datetime64[ns]"),
+        }
+    )
     return conform(frame, "Allocations")

@@ -24,32 +24,72 @@ __all__ = [
 
 MEMO_LIMIT = 140  # SEPA unstructured remittance information
 REF_SPELLINGS = (
-    "exact", "ref_separators", "ref_case", "ref_no_prefix", "ref_no_year", "ref_no_zeros",
-    "ref_typo", "ref_transposed",
+    "exact",
+    "ref_separators",
+    "ref_case",
+    "ref_no_prefix",
+    "ref_no_year",
+    "ref_no_zeros",
+    "ref_typo",
+    "ref_transposed",
 )
 OUR_IBAN_FRAGMENTS = ("DE89 3704 0044 0532 0130 00", "DE89370400440532013000", "...0130 00")
 _NUMBER = re.compile(r"^([A-Z]+)-(\d{4})-(\d+)$")
 
 _WITH_REF = {
-    "de": ("RE {refs}", "RE {refs} / KD {cid}", "Rechnung {refs}", "Rechnung {refs} vom {inv_date}", "Rechnungsnr. {refs}",
-           "RG {refs} KD {cid}", "Zahlung zu {refs}", "RE-NR. {refs} / Kunden-Nr. {cid}"),
-    "en": ("INVOICE {refs}", "Payment invoice {refs}", "INV {refs}", "{refs}",
-           "Payment of {refs} - thank you", "Invoice {refs} cust no {cid}"),
+    "de": (
+        "RE {refs}",
+        "RE {refs} / KD {cid}",
+        "Rechnung {refs}",
+        "Rechnung {refs} vom {inv_date}",
+        "Rechnungsnr. {refs}",
+        "RG {refs} KD {cid}",
+        "Zahlung zu {refs}",
+        "RE-NR. {refs} / Kunden-Nr. {cid}",
+    ),
+    "en": (
+        "INVOICE {refs}",
+        "Payment invoice {refs}",
+        "INV {refs}",
+        "{refs}",
+        "Payment of {refs} - thank you",
+        "Invoice {refs} cust no {cid}",
+    ),
     "fr": ("FACTURE {refs}", "Règlement facture {refs} du {inv_date}", "VIR FACT {refs}", "Paiement {refs}"),
     "zh": ("货款 {refs}", "支付发票 {refs}", "PAYMENT FOR INVOICE {refs}", "INV {refs} 货款"),
 }
 _NO_REF = {
-    "de": ("Zahlung", "Überweisung", "Rechnungsausgleich", "Zahlung vom {pay_date}",
-           "Ausgleich offene Posten", "Lieferung vom {inv_date}", "Ihre Lieferung {postcode} {city}"),
+    "de": (
+        "Zahlung",
+        "Überweisung",
+        "Rechnungsausgleich",
+        "Zahlung vom {pay_date}",
+        "Ausgleich offene Posten",
+        "Lieferung vom {inv_date}",
+        "Ihre Lieferung {postcode} {city}",
+    ),
     "en": ("PAYMENT", "Payment for goods", "Transfer", "Supplier payment {month}", "Settlement of account"),
     "fr": ("VIREMENT", "Règlement fournisseur", "Paiement marchandises {month}"),
     "zh": ("货款", "付款", "支付货款", "PAYMENT FOR GOODS"),
 }
 _TRAPS = {
-    "de": (" / {postcode} {city}", " IBAN {iban}", " Lief.-Nr. {vendor}", " vom {pay_date_long}",
-           " KD {cid}", " Auftrag SO-{year}-{order}", " Tel. 0711 {phone}"),
-    "en": (" / {postcode} {city}", " IBAN {iban}", " Vendor no {vendor}", " dated {pay_date_long}",
-           " cust {cid}", " order SO-{year}-{order}"),
+    "de": (
+        " / {postcode} {city}",
+        " IBAN {iban}",
+        " Lief.-Nr. {vendor}",
+        " vom {pay_date_long}",
+        " KD {cid}",
+        " Auftrag SO-{year}-{order}",
+        " Tel. 0711 {phone}",
+    ),
+    "en": (
+        " / {postcode} {city}",
+        " IBAN {iban}",
+        " Vendor no {vendor}",
+        " dated {pay_date_long}",
+        " cust {cid}",
+        " order SO-{year}-{order}",
+    ),
     "fr": (" {postcode} {city}", " IBAN {iban}", " Fournisseur {vendor}", " du {pay_date_long}"),
     "zh": (" {postcode}", " IBAN {iban}", " 供应商 {vendor}", " {pay_date_long}"),
 }
@@ -68,9 +108,11 @@ def spell_reference(number: str, spelling: str, rng: random.Random) -> str:
     short = seq.lstrip("0") or "0"
     if spelling == "ref_separators":
         sep = _choice(rng, (" ", "/", ".", "", "_"))
-        return _choice(rng, (f"{prefix}{sep}{year}{sep}{seq}", f"{prefix}{year}-{seq}", f"{prefix} {year} {short}"))
+        return _choice(
+            rng, (f"{prefix}{sep}{year}{sep}{seq}", f"{prefix}{year}-{seq}", f"{prefix} {year} {short}")
+        )
     if spelling == "ref_case":
-        return _choice(rng, (number.lower(), prefix.title() + number[len(prefix):]))
+        return _choice(rng, (number.lower(), prefix.title() + number[len(prefix) :]))
     if spelling == "ref_no_prefix":
         return _choice(rng, (f"{year}-{seq}", f"{year}/{seq}", f"{year}{seq}"))
     if spelling == "ref_no_year":
@@ -84,7 +126,9 @@ def spell_reference(number: str, spelling: str, rng: random.Random) -> str:
         return f"{prefix}-{year}-{''.join(digits)}"
     if spelling == "ref_transposed":
         # swap two adjacent, different digits among the significant ones
-        positions = [i for i in range(len(digits) - 1) if digits[i] != digits[i + 1] and i >= len(digits) - len(short)]
+        positions = [
+            i for i in range(len(digits) - 1) if digits[i] != digits[i + 1] and i >= len(digits) - len(short)
+        ]
         if not positions:
             positions = [i for i in range(len(digits) - 1) if digits[i] != digits[i + 1]]
         if not positions:
@@ -117,7 +161,9 @@ def _trap(language: str, fields: _Fields, rng: random.Random) -> str:
 class _Fields(dict):
     """Memo placeholders, each made only when a template asks for it (most ask for two)."""
 
-    def __init__(self, rng: random.Random, inv_date: np.datetime64, pay_date: np.datetime64, **given: str) -> None:
+    def __init__(
+        self, rng: random.Random, inv_date: np.datetime64, pay_date: np.datetime64, **given: str
+    ) -> None:
         super().__init__(given)
         self.rng, self.inv, self.pay = rng, str(inv_date), str(pay_date)  # YYYY-MM-DD
 
@@ -138,18 +184,42 @@ class _Fields(dict):
         return value
 
 
-def memo_with_references(refs: list[str], language: str, customer_id: str, postcode: str, city: str,
-                         inv_date: np.datetime64, pay_date: np.datetime64, rng: random.Random,
-                         suffix: str = "") -> str:
+def memo_with_references(
+    refs: list[str],
+    language: str,
+    customer_id: str,
+    postcode: str,
+    city: str,
+    inv_date: np.datetime64,
+    pay_date: np.datetime64,
+    rng: random.Random,
+    suffix: str = "",
+) -> str:
     """A remittance text quoting the already-spelled references `refs`."""
-    fields = _Fields(rng, inv_date, pay_date, cid=customer_id, postcode=postcode, city=city,
-                     refs=_join_references(refs, rng))
+    fields = _Fields(
+        rng,
+        inv_date,
+        pay_date,
+        cid=customer_id,
+        postcode=postcode,
+        city=city,
+        refs=_join_references(refs, rng),
+    )
     text = _fill(_choice(rng, _WITH_REF[language]), fields) + suffix + _trap(language, fields, rng)
     return text[:MEMO_LIMIT].rstrip()
 
 
-def memo_no_reference(language: str, customer_id: str, postcode: str, city: str, inv_date: np.datetime64,
-                      pay_date: np.datetime64, rng: random.Random) -> str:
+def memo_no_reference(
+    language: str,
+    customer_id: str,
+    postcode: str,
+    city: str,
+    inv_date: np.datetime64,
+    pay_date: np.datetime64,
+    rng: random.Random,
+) -> str:
     """A remittance text that names no invoice (the matcher has only amount and payer)."""
     fields = _Fields(rng, inv_date, pay_date, cid=customer_id, postcode=postcode, city=city)
-    return (_fill(_choice(rng, _NO_REF[language]), fields) + _trap(language, fields, rng))[:MEMO_LIMIT].rstrip()
+    return (_fill(_choice(rng, _NO_REF[language]), fields) + _trap(language, fields, rng))[
+        :MEMO_LIMIT
+    ].rstrip()

@@ -48,13 +48,18 @@ _REFUNDERS = (
 
 def _text(template: str, py: random.Random, date: np.datetime64) -> str:
     d = str(date)
-    return template.format(n2=f"{py.randrange(100):02d}", n5=f"{py.randrange(10**5):05d}",
-                           n7=f"{py.randrange(10**7):07d}", d=f"{d[8:10]}.{d[5:7]}.{d[:4]}",
-                           m=f"{int(d[5:7]) - 1 or 12:02d}/{d[:4] if d[5:7] != '01' else int(d[:4]) - 1}")
+    return template.format(
+        n2=f"{py.randrange(100):02d}",
+        n5=f"{py.randrange(10**5):05d}",
+        n7=f"{py.randrange(10**7):07d}",
+        d=f"{d[8:10]}.{d[5:7]}.{d[:4]}",
+        m=f"{int(d[5:7]) - 1 or 12:02d}/{d[:4] if d[5:7] != '01' else int(d[:4]) - 1}",
+    )
 
 
-def _noise(ledger: Ledger, open_after: np.ndarray, count: int, days: np.ndarray,
-           py: random.Random) -> tuple[list[Line], list[Line]]:
+def _noise(
+    ledger: Ledger, open_after: np.ndarray, count: int, days: np.ndarray, py: random.Random
+) -> tuple[list[Line], list[Line]]:
     """Credits that are not receipts (half of them of an amount some open EUR invoice has),
     and the debit half of each transfer between our own accounts."""
     trap_pool = np.flatnonzero((open_after > 0) & (ledger.currency == "EUR") & (ledger.amount > 0))
@@ -64,7 +69,11 @@ def _noise(ledger: Ledger, open_after: np.ndarray, count: int, days: np.ndarray,
         kind = kinds[n % 4] if n < 4 else py.choice(kinds)
         date = py.choice(days)
         trap = len(trap_pool) > 0 and py.random() < 0.5
-        amount = int(ledger.amount[trap_pool[py.randrange(len(trap_pool))]]) if trap else int(py.lognormvariate(10.5, 1.2))
+        amount = (
+            int(ledger.amount[trap_pool[py.randrange(len(trap_pool))]])
+            if trap
+            else int(py.lognormvariate(10.5, 1.2))
+        )
         account = "main"
         if kind == "noise_refund":
             payer, memo = py.choice(_REFUNDERS)
@@ -76,9 +85,22 @@ def _noise(ledger: Ledger, open_after: np.ndarray, count: int, days: np.ndarray,
             payer, memo = "Finanzamt Stuttgart II", _text("Erstattung USt-VA {m} StNr 99015/{n5}", py, date)
         else:
             payer, memo, account = COMPANY_NAME, "Umbuchung Liquiditaet Commerzbank -> LBBW", "savings"
-            debits.append(Line("debit", -1, date, -amount, "EUR", "Nordwerk Industrietechnik GmbH",
-                               "Umbuchung auf Konto DE12600501010002345678", [(-1, -1, 0, "none")], account="main"))
-        credits.append(Line(kind, -1, date, amount, "EUR", payer, memo, [(-1, -1, 0, "none")], account=account))
+            debits.append(
+                Line(
+                    "debit",
+                    -1,
+                    date,
+                    -amount,
+                    "EUR",
+                    "Nordwerk Industrietechnik GmbH",
+                    "Umbuchung auf Konto DE12600501010002345678",
+                    [(-1, -1, 0, "none")],
+                    account="main",
+                )
+            )
+        credits.append(
+            Line(kind, -1, date, amount, "EUR", payer, memo, [(-1, -1, 0, "none")], account=account)
+        )
     return credits, debits
 
 
@@ -90,8 +112,19 @@ def _debits(count: int, days: np.ndarray, py: random.Random) -> list[Line]:
         account = py.choice(("main", "main", "main", "main", "savings", "usd", "gbp"))
         currency = account_for(account).currency
         amount = -int(py.lognormvariate(11.0, 1.3))
-        out.append(Line("debit", -1, date, amount, currency, payee, _text(memo, py, date),
-                        [(-1, -1, 0, "none")], account=account))
+        out.append(
+            Line(
+                "debit",
+                -1,
+                date,
+                amount,
+                currency,
+                payee,
+                _text(memo, py, date),
+                [(-1, -1, 0, "none")],
+                account=account,
+            )
+        )
     return out
 
 
@@ -105,8 +138,9 @@ def _place(line: Line, ledger: Ledger, py: random.Random) -> None:
         line.account = "main"
 
 
-def finish(ledger: Ledger, plan: Plan, open_after: np.ndarray, n_lines: int, as_of: dt.date,
-           rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def finish(
+    ledger: Ledger, plan: Plan, open_after: np.ndarray, n_lines: int, as_of: dt.date, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The month's BankLines (contract columns, LineID filled) and the ground truth."""
     days = month_days(as_of)
     py = random.Random(int(rng.integers(2**62)))
@@ -125,9 +159,19 @@ def finish(ledger: Ledger, plan: Plan, open_after: np.ndarray, n_lines: int, as_
     originals = [ln for ln in receipts if ln.account == "main" and ln.situation in REF_SPELLINGS]
     chosen = rng.choice(len(originals), size=min(n_dup, len(originals)), replace=False) if originals else []
     duplicates = [
-        Line("duplicate", o.customer, o.date, o.amount, o.currency, o.payer, f"EREF+NOTPROVIDED SVWZ+{o.memo}",
-             [(-1, -1, 0, "none")], account="main", source=source_file("main", as_of, copy=True),
-             bank_ref=o.bank_ref)
+        Line(
+            "duplicate",
+            o.customer,
+            o.date,
+            o.amount,
+            o.currency,
+            o.payer,
+            f"EREF+NOTPROVIDED SVWZ+{o.memo}",
+            [(-1, -1, 0, "none")],
+            account="main",
+            source=source_file("main", as_of, copy=True),
+            bank_ref=o.bank_ref,
+        )
         for o in (originals[int(k)] for k in chosen)
     ]
     extra = _debits(n_dup - len(duplicates), days, py)  # no candidate to copy: debits keep the count
@@ -145,28 +189,41 @@ def _deliver(line: Line, bank_ref: str, as_of: dt.date) -> None:
 
 def _frames(lines: list[Line], ledger: Ledger, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     account_rank = {a.key: i for i, a in enumerate(ACCOUNTS)}
-    order = np.lexsort((
-        rng.random(len(lines)),
-        np.array([ln.situation == "duplicate" for ln in lines]),
-        np.array([ln.date for ln in lines], dtype="datetime64[D]"),
-        np.array([account_rank[ln.account] for ln in lines]),
-    ))
+    order = np.lexsort(
+        (
+            rng.random(len(lines)),
+            np.array([ln.situation == "duplicate" for ln in lines]),
+            np.array([ln.date for ln in lines], dtype="datetime64[D]"),
+            np.array([account_rank[ln.account] for ln in lines]),
+        )
+    )
     lines = [lines[i] for i in order]
-    frame = pd.DataFrame({
-        "Date": np.array([ln.date for ln in lines], dtype="datetime64[D]").astype("datetime64[ns]"),
-        "Amount": pd.array([ln.amount for ln in lines], dtype="Int64"),
-        "Currency": [ln.currency for ln in lines],
-        "Payer": [ln.payer for ln in lines],
-        "Memo": [ln.memo for ln in lines],
-        "BankRef": [ln.bank_ref for ln in lines],
-        "Account": [account_for(ln.account).iban for ln in lines],
-        "SourceFile": [ln.source for ln in lines],
-    })
+    frame = pd.DataFrame(
+        {
+            "Date": np.array([ln.date for ln in lines], dtype="datetime64[D]").astype("datetime64[ns]"),
+            "Amount": pd.array([ln.amount for ln in lines], dtype="Int64"),
+            "Currency": [ln.currency for ln in lines],
+            "Payer": [ln.payer for ln in lines],
+            "Memo": [ln.memo for ln in lines],
+            "BankRef": [ln.bank_ref for ln in lines],
+            "Account": [account_for(ln.account).iban for ln in lines],
+            "SourceFile": [ln.source for ln in lines],
+        }
+    )
     frame["LineID"] = line_ids(frame, frame["SourceFile"])
     if frame["LineID"].duplicated().any():
         raise AssertionError("generated bank lines share a LineID")  # a generator bug, never user data
-    rows = [(lid, ledger.number[inv] if inv >= 0 else "", ledger.customer_ids[c] if c >= 0 else "", cents, kind,
-             ln.situation)
-            for lid, ln in zip(frame["LineID"].tolist(), lines, strict=True) for inv, c, cents, kind in ln.truth]
+    rows = [
+        (
+            lid,
+            ledger.number[inv] if inv >= 0 else "",
+            ledger.customer_ids[c] if c >= 0 else "",
+            cents,
+            kind,
+            ln.situation,
+        )
+        for lid, ln in zip(frame["LineID"].tolist(), lines, strict=True)
+        for inv, c, cents, kind in ln.truth
+    ]
     truth = pd.DataFrame(rows, columns=["LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Situation"])
     return conform(frame, "BankLines"), conform_truth(truth)

@@ -69,31 +69,83 @@ SITUATIONS: dict[str, str] = {
     "debit": "money out (never matched)",
 }
 RECEIPT_WEIGHTS: dict[str, float] = {
-    "ref_separators": 0.03, "ref_case": 0.02, "ref_no_prefix": 0.025, "ref_no_year": 0.02,
-    "ref_no_zeros": 0.02, "ref_typo": 0.015, "ref_transposed": 0.015, "customer_reference": 0.02,
-    "payer_suffix": 0.015, "payer_abbrev": 0.01, "payer_word_order": 0.01, "payer_typo": 0.015,
-    "payer_translit": 0.01, "payer_pinyin": 0.015, "payer_truncated": 0.01, "payer_caps": 0.01,
-    "payer_alias": 0.012, "third_party": 0.03, "no_reference": 0.035, "multi_refs": 0.045,
-    "multi_no_refs": 0.015, "split": 0.025, "partial": 0.035, "remainder": 0.02, "fee": 0.035,
-    "fee_over_tolerance": 0.012, "discount": 0.025, "discount_over_tolerance": 0.012,
-    "overpayment": 0.02, "credit_netted": 0.02,
+    "ref_separators": 0.03,
+    "ref_case": 0.02,
+    "ref_no_prefix": 0.025,
+    "ref_no_year": 0.02,
+    "ref_no_zeros": 0.02,
+    "ref_typo": 0.015,
+    "ref_transposed": 0.015,
+    "customer_reference": 0.02,
+    "payer_suffix": 0.015,
+    "payer_abbrev": 0.01,
+    "payer_word_order": 0.01,
+    "payer_typo": 0.015,
+    "payer_translit": 0.01,
+    "payer_pinyin": 0.015,
+    "payer_truncated": 0.01,
+    "payer_caps": 0.01,
+    "payer_alias": 0.012,
+    "third_party": 0.03,
+    "no_reference": 0.035,
+    "multi_refs": 0.045,
+    "multi_no_refs": 0.015,
+    "split": 0.025,
+    "partial": 0.035,
+    "remainder": 0.02,
+    "fee": 0.035,
+    "fee_over_tolerance": 0.012,
+    "discount": 0.025,
+    "discount_over_tolerance": 0.012,
+    "overpayment": 0.02,
+    "credit_netted": 0.02,
 }  # the rest of the receipts are "exact"
 FEE_TOLERANCE = 1500
 FEES = {"EUR": (500, 750, 1200, 1500), "USD": (1000, 1250, 1500), "GBP": (600, 800, 1000)}
 FEES_OVER = {"EUR": (2000, 2500, 3500), "USD": (2500, 3500, 4500), "GBP": (2000, 2500)}
-FACTORS = ("Deutsche Factoring Bank GmbH", "Coface Finanz GmbH", "Bibby Financial Services Ltd",
-           "PAYONEER EUROPE LTD")
-_PARTIAL = {"de": "Teilzahlung {ref}", "en": "Part payment {ref}", "fr": "Acompte facture {ref}", "zh": "部分付款 {ref}"}
-_REST = {"de": "Restzahlung {ref}", "en": "Remaining balance {ref}", "fr": "Solde facture {ref}", "zh": "余款 {ref}"}
-_RATE = {"de": "{n}. Rate {ref}", "en": "Instalment {n} {ref}", "fr": "Échéance {n} {ref}", "zh": "第{n}期 {ref}"}
+FACTORS = (
+    "Deutsche Factoring Bank GmbH",
+    "Coface Finanz GmbH",
+    "Bibby Financial Services Ltd",
+    "PAYONEER EUROPE LTD",
+)
+_PARTIAL = {
+    "de": "Teilzahlung {ref}",
+    "en": "Part payment {ref}",
+    "fr": "Acompte facture {ref}",
+    "zh": "部分付款 {ref}",
+}
+_REST = {
+    "de": "Restzahlung {ref}",
+    "en": "Remaining balance {ref}",
+    "fr": "Solde facture {ref}",
+    "zh": "余款 {ref}",
+}
+_RATE = {
+    "de": "{n}. Rate {ref}",
+    "en": "Instalment {n} {ref}",
+    "fr": "Échéance {n} {ref}",
+    "zh": "第{n}期 {ref}",
+}
 _SKONTO = {"de": " abzgl. 2% Skonto", "en": " less 2% discount", "fr": " escompte 2%", "zh": " 扣除2%折扣"}
-_CREDIT = {"de": " abzgl. Gutschrift {cn}", "en": " less credit note {cn}", "fr": " moins avoir {cn}",
-           "zh": " 扣除贷项 {cn}"}
-_ORDER = {"de": ("Bestellung {po}", "Ihre Bestellung {po}", "BEST.-NR. {po}"),
-          "en": ("PO {po}", "Your order {po}", "Purchase order {po}"),
-          "fr": ("Commande {po}", "Bon de commande {po}"), "zh": ("订单 {po}", "采购订单 {po}")}
-_ON_BEHALF = {"de": " für {name}", "en": " on behalf of {name}", "fr": " pour le compte de {name}",
-              "zh": " 代付 {name}"}
+_CREDIT = {
+    "de": " abzgl. Gutschrift {cn}",
+    "en": " less credit note {cn}",
+    "fr": " moins avoir {cn}",
+    "zh": " 扣除贷项 {cn}",
+}
+_ORDER = {
+    "de": ("Bestellung {po}", "Ihre Bestellung {po}", "BEST.-NR. {po}"),
+    "en": ("PO {po}", "Your order {po}", "Purchase order {po}"),
+    "fr": ("Commande {po}", "Bon de commande {po}"),
+    "zh": ("订单 {po}", "采购订单 {po}"),
+}
+_ON_BEHALF = {
+    "de": " für {name}",
+    "en": " on behalf of {name}",
+    "fr": " pour le compte de {name}",
+    "zh": " 代付 {name}",
+}
 
 
 @dataclass
@@ -151,7 +203,9 @@ class _Builder:
         self.spellable["ref_no_zeros"] = seq.str.startswith("0").to_numpy()
         self.spellable["ref_transposed"] = ~seq.str.fullmatch(r"(\d)\1*").to_numpy()
         self.by_customer = np.argsort(ledger.customer, kind="stable")
-        self.customer_start = np.searchsorted(ledger.customer[self.by_customer], np.arange(len(ledger.identities) + 1))
+        self.customer_start = np.searchsorted(
+            ledger.customer[self.by_customer], np.arange(len(ledger.identities) + 1)
+        )
 
     # -- picking -------------------------------------------------------------------------
     def pick(self, eligible: np.ndarray, k: int) -> np.ndarray:
@@ -182,8 +236,17 @@ class _Builder:
         led, first = self.ledger, invoices[0]
         ident = self.ident(first)
         refs = [self.spell(i, spelling) for i in invoices]
-        return memo_with_references(refs, ident.language, led.customer_ids[led.customer[first]], ident.postcode,
-                                    ident.city, led.date[first], date, self.py, suffix)
+        return memo_with_references(
+            refs,
+            ident.language,
+            led.customer_ids[led.customer[first]],
+            ident.postcode,
+            ident.city,
+            led.date[first],
+            date,
+            self.py,
+            suffix,
+        )
 
     @functools.cached_property
     def amount_by_number(self) -> dict[str, int]:
@@ -201,18 +264,36 @@ class _Builder:
 
     def plain_memo(self, invoice: int, date: np.datetime64) -> str:
         led, ident = self.ledger, self.ident(invoice)
-        return memo_no_reference(ident.language, led.customer_ids[led.customer[invoice]], ident.postcode, ident.city,
-                                 led.date[invoice], date, self.py)
+        return memo_no_reference(
+            ident.language,
+            led.customer_ids[led.customer[invoice]],
+            ident.postcode,
+            ident.city,
+            led.date[invoice],
+            date,
+            self.py,
+        )
 
-    def add(self, situation: str, invoice: int, date: np.datetime64, amount: int, payer: str, memo: str,
-            truth: list[tuple[int, int, int, str]]) -> None:
+    def add(
+        self,
+        situation: str,
+        invoice: int,
+        date: np.datetime64,
+        amount: int,
+        payer: str,
+        memo: str,
+        truth: list[tuple[int, int, int, str]],
+    ) -> None:
         led = self.ledger
         cust = int(led.customer[invoice])
         for inv, _, cents, kind in truth:
             if inv >= 0 and kind in ("payment", "fee", "discount"):
                 self.paid[inv] += cents
-        self.lines.append(Line(situation, cust, date, amount, str(led.currency[invoice]), payer.strip(), memo.strip(),
-                               truth))
+        self.lines.append(
+            Line(
+                situation, cust, date, amount, str(led.currency[invoice]), payer.strip(), memo.strip(), truth
+            )
+        )
 
     # -- situations ----------------------------------------------------------------------
     def single(self, situation: str, k: int) -> None:
@@ -221,8 +302,15 @@ class _Builder:
         chosen = self.pick(self.payable & self.spellable[situation], k)
         for i, date in zip(chosen, self.days_after(led.date[chosen]), strict=True):
             open_ = int(led.amount[i])
-            self.add(situation, i, date, open_, self.ident(i).bank_name, self.ref_memo([i], situation, date),
-                     [(i, led.customer[i], open_, "payment")])
+            self.add(
+                situation,
+                i,
+                date,
+                open_,
+                self.ident(i).bank_name,
+                self.ref_memo([i], situation, date),
+                [(i, led.customer[i], open_, "payment")],
+            )
 
     def customer_reference(self, k: int) -> None:
         led = self.ledger
@@ -231,8 +319,15 @@ class _Builder:
             ident = self.ident(i)
             memo = self.py.choice(_ORDER[ident.language]).format(po=led.reference[i])
             amount = int(led.amount[i])
-            self.add("customer_reference", i, date, amount, ident.bank_name, memo,
-                     [(i, led.customer[i], amount, "payment")])
+            self.add(
+                "customer_reference",
+                i,
+                date,
+                amount,
+                ident.bank_name,
+                memo,
+                [(i, led.customer[i], amount, "payment")],
+            )
 
     def payer_variant(self, situation: str, k: int) -> None:
         """No reference: only the amount (unique for the customer) and a name unlike the master data."""
@@ -254,8 +349,15 @@ class _Builder:
             else:
                 payer = ident.variants[situation]
             amount = int(led.amount[i])
-            self.add(situation, i, date, amount, payer, self.plain_memo(i, date),
-                     [(i, led.customer[i], amount, "payment")])
+            self.add(
+                situation,
+                i,
+                date,
+                amount,
+                payer,
+                self.plain_memo(i, date),
+                [(i, led.customer[i], amount, "payment")],
+            )
 
     def third_party(self, k: int) -> None:
         led = self.ledger
@@ -266,8 +368,15 @@ class _Builder:
             suffix = _ON_BEHALF[ident.language].format(name=ident.name) if self.py.random() < 0.5 else ""
             amount = int(led.amount[i])
             spelling = "exact" if self.py.random() < 0.7 else self.py.choice(REF_SPELLINGS[1:6])
-            self.add("third_party", i, date, amount, payer, self.ref_memo([i], spelling, date, suffix),
-                     [(i, led.customer[i], amount, "payment")])
+            self.add(
+                "third_party",
+                i,
+                date,
+                amount,
+                payer,
+                self.ref_memo([i], spelling, date, suffix),
+                [(i, led.customer[i], amount, "payment")],
+            )
 
     def multi(self, situation: str, k: int) -> None:
         """Several invoices of one customer in one transfer."""
@@ -275,7 +384,7 @@ class _Builder:
         counts = np.bincount(led.customer[self.payable & self.free], minlength=len(led.identities))
         for a in self.pick(self.payable & (counts[led.customer] >= 2), k):
             c = led.customer[a]
-            members = self.by_customer[self.customer_start[c]:self.customer_start[c + 1]]
+            members = self.by_customer[self.customer_start[c] : self.customer_start[c + 1]]
             others = members[self.free[members] & self.payable[members]]
             if len(others) == 0:
                 self.free[a] = True
@@ -307,7 +416,15 @@ class _Builder:
             for n in range(parts):
                 cents = bounds[n + 1] - bounds[n]
                 memo = _RATE[ident.language].format(n=n + 1, ref=led.number[i])
-                self.add("split", i, dates[n], cents, ident.bank_name, memo, [(i, led.customer[i], cents, "payment")])
+                self.add(
+                    "split",
+                    i,
+                    dates[n],
+                    cents,
+                    ident.bank_name,
+                    memo,
+                    [(i, led.customer[i], cents, "payment")],
+                )
             made += parts
 
     def partial(self, k: int) -> None:
@@ -315,11 +432,18 @@ class _Builder:
         chosen = self.pick(self.payable & (led.amount >= 50_000), k)
         for i, date in zip(chosen, self.days_after(led.date[chosen]), strict=True):
             total = int(led.amount[i])
-            cents = int(np.clip(np.round(total * self.py.uniform(0.2, 0.8), -4 if total > 1_000_000 else -2),
-                                100, total - 100))
+            cents = int(
+                np.clip(
+                    np.round(total * self.py.uniform(0.2, 0.8), -4 if total > 1_000_000 else -2),
+                    100,
+                    total - 100,
+                )
+            )
             ident = self.ident(i)
             memo = _PARTIAL[ident.language].format(ref=led.number[i])
-            self.add("partial", i, date, cents, ident.bank_name, memo, [(i, led.customer[i], cents, "payment")])
+            self.add(
+                "partial", i, date, cents, ident.bank_name, memo, [(i, led.customer[i], cents, "payment")]
+            )
 
     def remainder(self, k: int) -> None:
         led = self.ledger
@@ -330,12 +454,18 @@ class _Builder:
             before = int(np.round(total * self.py.uniform(0.3, 0.7), -2))
             first_day = np.busday_offset(led.date[i], 5, roll="forward")
             span = max(int((self.month_start - first_day).astype(int)), 1)
-            when = np.busday_offset(first_day + np.timedelta64(self.py.randrange(span), "D"), 0, roll="backward")
-            self.history_partial.append((int(i), before, min(when, self.month_start - np.timedelta64(1, "D"))))
+            when = np.busday_offset(
+                first_day + np.timedelta64(self.py.randrange(span), "D"), 0, roll="backward"
+            )
+            self.history_partial.append(
+                (int(i), before, min(when, self.month_start - np.timedelta64(1, "D")))
+            )
             ident = self.ident(i)
             rest = total - before
             memo = _REST[ident.language].format(ref=led.number[i])
-            self.add("remainder", i, date, rest, ident.bank_name, memo, [(i, led.customer[i], rest, "payment")])
+            self.add(
+                "remainder", i, date, rest, ident.bank_name, memo, [(i, led.customer[i], rest, "payment")]
+            )
 
     def fee(self, situation: str, k: int) -> None:
         led = self.ledger
@@ -344,8 +474,15 @@ class _Builder:
         for i, date in zip(chosen, self.days_after(led.date[chosen]), strict=True):
             fee = self.py.choice(table[str(led.currency[i])])
             total = int(led.amount[i])
-            self.add(situation, i, date, total - fee, self.ident(i).bank_name, self.ref_memo([i], "exact", date),
-                     [(i, led.customer[i], total - fee, "payment"), (i, led.customer[i], fee, "fee")])
+            self.add(
+                situation,
+                i,
+                date,
+                total - fee,
+                self.ident(i).bank_name,
+                self.ref_memo([i], "exact", date),
+                [(i, led.customer[i], total - fee, "payment"), (i, led.customer[i], fee, "fee")],
+            )
 
     def discount(self, situation: str, k: int) -> None:
         led = self.ledger
@@ -355,13 +492,22 @@ class _Builder:
         for i in self.pick(self.payable & recent & size, k):
             total = int(led.amount[i])
             disc = (total * 2 + 50) // 100
-            latest = int(np.searchsorted(self.days, np.busday_offset(led.date[i], 8, roll="forward"), side="right"))
+            latest = int(
+                np.searchsorted(self.days, np.busday_offset(led.date[i], 8, roll="forward"), side="right")
+            )
             lo = int(np.searchsorted(self.days, led.date[i] + np.timedelta64(1, "D")))
             date = self.days[lo + self.py.randrange(max(min(latest, len(self.days)) - lo, 1))]
             ident = self.ident(i)
             memo = self.ref_memo([i], "exact", date, _SKONTO[ident.language])
-            self.add(situation, i, date, total - disc, ident.bank_name, memo,
-                     [(i, led.customer[i], total - disc, "payment"), (i, led.customer[i], disc, "discount")])
+            self.add(
+                situation,
+                i,
+                date,
+                total - disc,
+                ident.bank_name,
+                memo,
+                [(i, led.customer[i], total - disc, "payment"), (i, led.customer[i], disc, "discount")],
+            )
 
     def overpayment(self, k: int) -> None:
         led = self.ledger
@@ -369,10 +515,21 @@ class _Builder:
         for i, date in zip(chosen, self.days_after(led.date[chosen]), strict=True):
             total = int(led.amount[i])
             rounded = -(-total // 10_000) * 10_000
-            extra = rounded - total if rounded > total and self.py.random() < 0.5 else self.py.randrange(5, 250) * 100
+            extra = (
+                rounded - total
+                if rounded > total and self.py.random() < 0.5
+                else self.py.randrange(5, 250) * 100
+            )
             c = int(led.customer[i])
-            self.add("overpayment", i, date, total + extra, self.ident(i).bank_name,
-                     self.ref_memo([i], "exact", date), [(i, c, total, "payment"), (-1, c, extra, "unapplied")])
+            self.add(
+                "overpayment",
+                i,
+                date,
+                total + extra,
+                self.ident(i).bank_name,
+                self.ref_memo([i], "exact", date),
+                [(i, c, total, "payment"), (-1, c, extra, "unapplied")],
+            )
 
     def credit_netted(self, k: int) -> None:
         led = self.ledger
@@ -382,7 +539,7 @@ class _Builder:
             if self.free[r] and self.payable[r] and led.amount[r] > credit:
                 inv = int(r)
             else:
-                members = self.by_customer[self.customer_start[c]:self.customer_start[c + 1]]
+                members = self.by_customer[self.customer_start[c] : self.customer_start[c + 1]]
                 fits = members[self.free[members] & self.payable[members] & (led.amount[members] > credit)]
                 if len(fits) == 0:
                     self.free[cn] = True
@@ -393,9 +550,15 @@ class _Builder:
             date = self.day_after(max(led.date[inv], led.date[cn]))
             ident = self.ident(inv)
             suffix = _CREDIT[ident.language].format(cn=led.number[cn]) if self.py.random() < 0.6 else ""
-            self.add("credit_netted", inv, date, total - credit, ident.bank_name,
-                     self.ref_memo([inv], "exact", date, suffix),
-                     [(inv, c, total, "payment"), (int(cn), c, -credit, "payment")])
+            self.add(
+                "credit_netted",
+                inv,
+                date,
+                total - credit,
+                ident.bank_name,
+                self.ref_memo([inv], "exact", date, suffix),
+                [(inv, c, total, "payment"), (int(cn), c, -credit, "payment")],
+            )
 
 
 def _counts(receipts: int) -> dict[str, int]:
@@ -423,8 +586,18 @@ def plan_receipts(ledger: Ledger, n_lines: int, as_of: dt.date, rng: np.random.G
     for s in ("multi_refs", "multi_no_refs"):
         b.multi(s, counts[s])
     b.split(counts["split"])
-    for s in ("payer_pinyin", "payer_translit", "payer_truncated", "payer_alias", "payer_abbrev", "payer_suffix",
-              "payer_word_order", "payer_typo", "payer_caps", "no_reference"):
+    for s in (
+        "payer_pinyin",
+        "payer_translit",
+        "payer_truncated",
+        "payer_alias",
+        "payer_abbrev",
+        "payer_suffix",
+        "payer_word_order",
+        "payer_typo",
+        "payer_caps",
+        "no_reference",
+    ):
         b.payer_variant(s, counts[s])
     b.customer_reference(counts["customer_reference"])
     b.third_party(counts["third_party"])

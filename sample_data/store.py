@@ -23,7 +23,10 @@ __all__ = ["SMALL_DIR", "TABLE_FILES", "load_company", "load_small", "save_compa
 
 SMALL_DIR = Path(__file__).resolve().parent / "small"
 TABLE_FILES = {
-    "customers": "Customers", "invoices": "Invoices", "orders": "Orders", "allocations": "Allocations",
+    "customers": "Customers",
+    "invoices": "Invoices",
+    "orders": "Orders",
+    "allocations": "Allocations",
     "bank_lines": "BankLines",
 }
 
@@ -41,11 +44,13 @@ def save_company(company: SampleCompany, directory: Path) -> list[Path]:
     paths.append(_write(directory / "truth.csv", truth))
     kinds = {s.key: s.kind for s in SETTINGS}
     descriptions = {s.key: s.description for s in SETTINGS}
-    settings = pd.DataFrame({
-        "Key": list(company.settings),
-        "Value": [_setting_text(v, kinds[k]) for k, v in company.settings.items()],
-        "Description": [descriptions[k] for k in company.settings],
-    })
+    settings = pd.DataFrame(
+        {
+            "Key": list(company.settings),
+            "Value": [_setting_text(v, kinds[k]) for k, v in company.settings.items()],
+            "Description": [descriptions[k] for k in company.settings],
+        }
+    )
     paths.append(_write(directory / "settings.csv", settings))
     as_of = directory / "as_of.txt"
     as_of.write_text(f"{company.as_of:%Y-%m-%d}\n", encoding="utf-8")
@@ -68,7 +73,10 @@ def load_company(directory: Path) -> SampleCompany:
     truth["Amount"] = _cents(truth["Amount"])
     raw_settings = _read(directory / "settings.csv")
     kinds = {s.key: s.kind for s in SETTINGS}
-    settings = {k: _setting_value(v, kinds[k]) for k, v in zip(raw_settings["Key"], raw_settings["Value"], strict=True)}
+    settings = {
+        k: _setting_value(v, kinds[k])
+        for k, v in zip(raw_settings["Key"], raw_settings["Value"], strict=True)
+    }
     as_of = dt.date.fromisoformat((directory / "as_of.txt").read_text(encoding="utf-8").strip())
     return SampleCompany(truth=conform_truth(truth), settings=settings, as_of=as_of, **frames)
 
@@ -89,13 +97,15 @@ def _money_text(values: pd.Series) -> pd.Series:
 
 
 def _cents(text: pd.Series) -> pd.Series:
-    """"-1234.56" -> -123456, exactly (no float on the way)."""
+    """ "-1234.56" -> -123456, exactly (no float on the way)."""
     s = text.astype(str)
     empty = s == ""
     negative = s.str.startswith("-")
     whole, _, frac = s.str.lstrip("-").str.partition(".").T.to_numpy()
-    cents = np.array([int(w or 0) * 100 + int((f or "0").ljust(2, "0")) for w, f in zip(whole, frac, strict=True)],
-                     dtype=np.int64)
+    cents = np.array(
+        [int(w or 0) * 100 + int((f or "0").ljust(2, "0")) for w, f in zip(whole, frac, strict=True)],
+        dtype=np.int64,
+    )
     out = pd.array(np.where(negative, -cents, cents), dtype="Int64")
     out[empty.to_numpy()] = pd.NA
     return pd.Series(out, index=text.index)

@@ -22,19 +22,19 @@ GOOD: dict[str, tuple[str, str]] = {
     "cn_bank_gbk.csv": (
         "账号：6222020200112233445\n户名：上海示例贸易有限公司\n起止日期：2026-11-01 至 2026-11-30\n\n"
         "交易日期,交易时间,摘要,收入金额,支出金额,账户余额,对方户名,对方账号,流水号,币种\n"
-        "2026-11-03,09:12:44,货款 发票号 INV-2026-0042,\"\t12,800.00\",,\"\t58,800.00\",北京华联商贸有限公司,"
+        '2026-11-03,09:12:44,货款 发票号 INV-2026-0042,"\t12,800.00",,"\t58,800.00",北京华联商贸有限公司,'
         "6228480012345678,20261103000123,人民币\n"
-        "2026-11-05,14:01:09,手续费,,\"\t25.00\",\"\t58,775.00\",,,20261105000456,人民币\n"
-        "2026/11/28,16:30:00,支付 INV-2026-0051 尾款,\"\t3500\",,\"\t62,275.00\",广州南方电子科技有限公司,"
+        '2026-11-05,14:01:09,手续费,,"\t25.00","\t58,775.00",,,20261105000456,人民币\n'
+        '2026/11/28,16:30:00,支付 INV-2026-0051 尾款,"\t3500",,"\t62,275.00",广州南方电子科技有限公司,'
         "6217000099887766,20261128000789,人民币\n",
         "gbk",
     ),
     # Separate Debit/Credit columns, thousands separators, ambiguous d/m dates, a (negative) debit.
     "debit_credit.csv": (
         "Date,Description,Payer,Debit,Credit,Balance,Reference\n"
-        "03/04/2026,Invoice 1001,ACME Ltd,,\"1,234.50\",\"5,000.00\",R-1\n"
-        "04/04/2026,Card fee,,(12.50),,\"4,987.50\",R-2\n"
-        "05/04/2026,INV 1002 and INV 1003,Beta GmbH,,99.99,\"5,087.49\",R-3\n",
+        '03/04/2026,Invoice 1001,ACME Ltd,,"1,234.50","5,000.00",R-1\n'
+        '04/04/2026,Card fee,,(12.50),,"4,987.50",R-2\n'
+        '05/04/2026,INV 1002 and INV 1003,Beta GmbH,,99.99,"5,087.49",R-3\n',
         "utf-8",
     ),
     # German export in cp1252: preamble, ';', decimal comma, an unsigned amount with a Soll/Haben mark.
@@ -51,15 +51,31 @@ GOOD: dict[str, tuple[str, str]] = {
 BAD: dict[str, tuple[str, str, int | None, str]] = {
     "empty.csv": ("", "utf-8", None, "empty"),
     "no_header.csv": ("foo;bar\n1;2\n", "utf-8", None, "no header row"),
-    "bad_amount.csv": ("Datum;Betrag;Verwendungszweck\n01.11.2026;12,50;a\n02.11.2026;1,2,3;b\n", "utf-8", 3,
-                       "column Betrag"),
+    "bad_amount.csv": (
+        "Datum;Betrag;Verwendungszweck\n01.11.2026;12,50;a\n02.11.2026;1,2,3;b\n",
+        "utf-8",
+        3,
+        "column Betrag",
+    ),
     "bad_date.csv": ("Date,Amount\n2026-11-01,1.00\n\n2026-02-31,2.00\n", "utf-8", 4, "column Date"),
-    "mixed_decimal_marks.csv": ("Date;Amount\n01.11.2026;1.234,56\n02.11.2026;7\n03.11.2026;12.50\n", "utf-8", 4,
-                                "mixes decimal marks"),
-    "mixed_date_order.csv": ("Date,Amount\n13/01/2026,1.00\n01/13/2026,2.00\n", "utf-8", 3,
-                             "day-first and month-first"),
-    "debit_and_credit.csv": ("Date,Debit,Credit\n2026-11-01,,5.00\n2026-11-02,3.00,4.00\n", "utf-8", 3,
-                             "both Debit and Credit"),
+    "mixed_decimal_marks.csv": (
+        "Date;Amount\n01.11.2026;1.234,56\n02.11.2026;7\n03.11.2026;12.50\n",
+        "utf-8",
+        4,
+        "mixes decimal marks",
+    ),
+    "mixed_date_order.csv": (
+        "Date,Amount\n13/01/2026,1.00\n01/13/2026,2.00\n",
+        "utf-8",
+        3,
+        "day-first and month-first",
+    ),
+    "debit_and_credit.csv": (
+        "Date,Debit,Credit\n2026-11-01,,5.00\n2026-11-02,3.00,4.00\n",
+        "utf-8",
+        3,
+        "both Debit and Credit",
+    ),
     "missing_amount.csv": ("Date,Amount,Memo\n2026-11-01,5.00,a\n2026-11-02,,b\n", "utf-8", 3, "no amount"),
     "missing_date.csv": ("Date,Amount,Memo\n2026-11-01,5.00,a\n,7.00,b\n", "utf-8", 3, "no date"),
     "extra_field.csv": ("Date,Amount\n2026-11-01,5.00\n2026-11-02,6.00,oops\n", "utf-8", 3, "more fields"),
@@ -68,20 +84,42 @@ BAD: dict[str, tuple[str, str, int | None, str]] = {
         ":20:STMT1\n:25:DE00123\n:28C:1\n:60F:C261101EUR100,00\n:61:2611011101C50,00NTRFNONREF\n:86:ok\n"
         ":20:STMT2\n:25:DE00123\n:28C:2\n:60F:C261102EUR150,00\n:61:26110X1102C5,00NTRFNONREF\n:86:bad\n"
         ":62F:C261102EUR155,00\n",
-        "utf-8", 11, "cannot read :61:26110X1102C5,00NTRFNONREF"),
-    "mt940_data_before_20.sta": (":61:2611011101C50,00NTRFNONREF\n:20:STMT1\n:25:DE00123\n:60F:C261101EUR1,00\n",
-                                 "utf-8", 1, "before the first :20:"),
-    "camt_not_xml.xml": ('<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
-                         "\n<BkToCstmrStmt>\n<Stmt>\n</BkToCstmrStmt>\n", "utf-8", 5, "not well-formed"),
-    "camt_doctype.xml": ('<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-                         '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
-                         "<Stmt><Ntry><Amt Ccy=\"EUR\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>"
-                         "<BookgDt><Dt>2026-11-01</Dt></BookgDt><AddtlNtryInf>&x;</AddtlNtryInf></Ntry></Stmt>"
-                         "</BkToCstmrStmt></Document>\n", "utf-8", 2, "DOCTYPE"),
-    "camt_bad_amount.xml": ('<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
-                            "<BkToCstmrStmt><Stmt>\n<Ntry>\n<Amt Ccy=\"EUR\">12,50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-                            "<Sts>BOOK</Sts><BookgDt><Dt>2026-11-01</Dt></BookgDt></Ntry></Stmt></BkToCstmrStmt>"
-                            "</Document>\n", "utf-8", 4, "<Amt>"),
+        "utf-8",
+        11,
+        "cannot read :61:26110X1102C5,00NTRFNONREF",
+    ),
+    "mt940_data_before_20.sta": (
+        ":61:2611011101C50,00NTRFNONREF\n:20:STMT1\n:25:DE00123\n:60F:C261101EUR1,00\n",
+        "utf-8",
+        1,
+        "before the first :20:",
+    ),
+    "camt_not_xml.xml": (
+        '<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+        "\n<BkToCstmrStmt>\n<Stmt>\n</BkToCstmrStmt>\n",
+        "utf-8",
+        5,
+        "not well-formed",
+    ),
+    "camt_doctype.xml": (
+        '<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
+        '<Stmt><Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>'
+        "<BookgDt><Dt>2026-11-01</Dt></BookgDt><AddtlNtryInf>&x;</AddtlNtryInf></Ntry></Stmt>"
+        "</BkToCstmrStmt></Document>\n",
+        "utf-8",
+        2,
+        "DOCTYPE",
+    ),
+    "camt_bad_amount.xml": (
+        '<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+        '<BkToCstmrStmt><Stmt>\n<Ntry>\n<Amt Ccy="EUR">12,50</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
+        "<Sts>BOOK</Sts><BookgDt><Dt>2026-11-01</Dt></BookgDt></Ntry></Stmt></BkToCstmrStmt>"
+        "</Document>\n",
+        "utf-8",
+        4,
+        "<Amt>",
+    ),
     "binary.png": ("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "latin-1", 1, "not a bank statement"),
 }
 
@@ -97,7 +135,11 @@ def camt053(batch: int, *, version: str = "02", detail_total_off_by: int = 0) ->
     details = []
     for i, cents in enumerate(amounts, start=1):
         amount = f'<Amt Ccy="EUR">{cents / 100:.2f}</Amt>'
-        amount = f"<AmtDtls><TxAmt>{amount}</TxAmt></AmtDtls>" if version == "02" else f"{amount}<CdtDbtInd>CRDT</CdtDbtInd>"
+        amount = (
+            f"<AmtDtls><TxAmt>{amount}</TxAmt></AmtDtls>"
+            if version == "02"
+            else f"{amount}<CdtDbtInd>CRDT</CdtDbtInd>"
+        )
         details.append(
             f"<TxDtls><Refs><AcctSvcrRef>TX{i:04d}</AcctSvcrRef><EndToEndId>E2E-{i:04d}</EndToEndId></Refs>{amount}"
             f"<RltdPties><Dbtr><Nm>Customer {i:02d} GmbH</Nm></Dbtr></RltdPties>"

@@ -24,9 +24,28 @@ __all__ = ["GOLDEN", "SAMPLES", "golden_paths", "render_lines", "render_statemen
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "bank-samples"
 GOLDEN = REPO / "tests" / "golden" / "bank"
-_LINE_FIELDS = ("LineID", "Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account", "Status", "Note")
-_STATEMENT_FIELDS = ("StatementID", "Account", "Currency", "FromDate", "ToDate", "OpeningBalance",
-                     "ClosingBalance", "Lines")
+_LINE_FIELDS = (
+    "LineID",
+    "Date",
+    "Amount",
+    "Currency",
+    "Payer",
+    "Memo",
+    "BankRef",
+    "Account",
+    "Status",
+    "Note",
+)
+_STATEMENT_FIELDS = (
+    "StatementID",
+    "Account",
+    "Currency",
+    "FromDate",
+    "ToDate",
+    "OpeningBalance",
+    "ClosingBalance",
+    "Lines",
+)
 
 
 def sample_files(samples: Path = SAMPLES) -> list[Path]:

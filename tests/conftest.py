@@ -61,8 +61,17 @@ def lo_convert(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Callab
     profile = tmp_path_factory.mktemp("lo-profile")
 
     def convert(target: str, source: Path, outdir: Path) -> None:
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--convert-to", target, "--outdir", str(outdir), str(source)]
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ]
         subprocess.run(command, check=True, capture_output=True, timeout=180)
 
     return convert

@@ -38,18 +38,26 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return cert_path, key_path
 
 
@@ -91,16 +99,22 @@ class SmtpServer:
     """A running aiosmtpd server; `tls="starttls"` (port 587 style) or `"ssl"` (465 style)."""
 
     def __init__(self, directory: Path, tls: str = "starttls", port: int | None = None) -> None:
-        self.cert, self.key = make_certificate(directory) if not (directory / "cert.pem").exists() else (
-            directory / "cert.pem", directory / "key.pem")
+        self.cert, self.key = (
+            make_certificate(directory)
+            if not (directory / "cert.pem").exists()
+            else (directory / "cert.pem", directory / "key.pem")
+        )
         self.tls = tls
         self.port = port or free_port()
         self.handler = Recorder()
         self.controller: Controller | None = None
 
     def _auth(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER \
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == USER
             and auth_data.password.decode() == PASSWORD
+        )
         if ok:
             self.handler.logins.append(auth_data.login.decode())
         return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535 itself
@@ -108,11 +122,18 @@ class SmtpServer:
     def start(self) -> SmtpServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert, self.key)
-        common = {"hostname": "127.0.0.1", "port": self.port, "authenticator": self._auth, "auth_required": True}
+        common = {
+            "hostname": "127.0.0.1",
+            "port": self.port,
+            "authenticator": self._auth,
+            "auth_required": True,
+        }
         if self.tls == "starttls":
             self.controller = Controller(self.handler, tls_context=context, require_starttls=True, **common)
         else:
-            self.controller = Controller(self.handler, ssl_context=context, auth_require_tls=False, **common)  # TLS from byte 1
+            self.controller = Controller(
+                self.handler, ssl_context=context, auth_require_tls=False, **common
+            )  # TLS from byte 1
         self.controller.start()
         return self
 
@@ -125,23 +146,45 @@ class SmtpServer:
         return ssl.create_default_context(cafile=str(self.cert))
 
     def settings(self, **changes: object) -> mailer.SmtpSettings:
-        base = {"host": "127.0.0.1", "port": self.port, "user": USER, "starttls": self.tls == "starttls",
-                "sender": SENDER, "rate_per_minute": 100_000, "timeout": 5.0}
+        base = {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "user": USER,
+            "starttls": self.tls == "starttls",
+            "sender": SENDER,
+            "rate_per_minute": 100_000,
+            "timeout": 5.0,
+        }
         return mailer.SmtpSettings(**{**base, **changes})  # type: ignore[arg-type]
 
     def transport(self, **kwargs: object) -> mailer.SmtpTransport:
-        return mailer.SmtpTransport(self.settings(), password=PASSWORD, ssl_context=self.client_context(),
-                                    backoff_seconds=0.01, **kwargs)  # type: ignore[arg-type]
+        return mailer.SmtpTransport(
+            self.settings(),
+            password=PASSWORD,
+            ssl_context=self.client_context(),
+            backoff_seconds=0.01,
+            **kwargs,
+        )  # type: ignore[arg-type]
 
 
 def outgoing(n: int, *, as_of: dt.date = dt.date(2026, 11, 30), name: str = "Kunde") -> list[mailer.Outgoing]:
     """n small distinct messages (what compose produces, minus the rendering cost)."""
     return [
         mailer.Outgoing(
-            key=mailer.message_key("notice", f"C{i:03d}", 1, "EUR", [f"R-{i}"], as_of), kind="notice", level=1,
-            customer_id=f"C{i:03d}", customer_name=f"{name} {i}", to=(f"c{i}@kunde.example",), cc=(),
-            subject=f"Zahlungserinnerung {i}", html=f"<p>Rechnung R-{i}</p>", text=f"Rechnung R-{i}\n",
-            attachments=(), amount=1000 * i, invoice_nos=(f"R-{i}",), as_of=as_of,
+            key=mailer.message_key("notice", f"C{i:03d}", 1, "EUR", [f"R-{i}"], as_of),
+            kind="notice",
+            level=1,
+            customer_id=f"C{i:03d}",
+            customer_name=f"{name} {i}",
+            to=(f"c{i}@kunde.example",),
+            cc=(),
+            subject=f"Zahlungserinnerung {i}",
+            html=f"<p>Rechnung R-{i}</p>",
+            text=f"Rechnung R-{i}\n",
+            attachments=(),
+            amount=1000 * i,
+            invoice_nos=(f"R-{i}",),
+            as_of=as_of,
         )
         for i in range(1, n + 1)
     ]
@@ -149,8 +192,18 @@ def outgoing(n: int, *, as_of: dt.date = dt.date(2026, 11, 30), name: str = "Kun
 
 def customers_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     """A Customers frame as Book.read returns it: contract columns, Excel row numbers as index."""
-    cols = {"CustomerID": "", "Name": "", "Email": "", "CC": "", "Language": "", "Currency": "",
-            "PaymentTermsDays": 30, "DunningBlocked": False, "Address": "", "ContactName": ""}
+    cols = {
+        "CustomerID": "",
+        "Name": "",
+        "Email": "",
+        "CC": "",
+        "Language": "",
+        "Currency": "",
+        "PaymentTermsDays": 30,
+        "DunningBlocked": False,
+        "Address": "",
+        "ContactName": "",
+    }
     frame = pd.DataFrame([{**cols, **r} for r in rows], index=range(2, len(rows) + 2))
     frame["PaymentTermsDays"] = frame["PaymentTermsDays"].astype("Int64")
     frame["DunningBlocked"] = frame["DunningBlocked"].astype(bool)
@@ -159,9 +212,21 @@ def customers_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 def open_items_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     """Open items shaped like arbook.ledger.open_items (money Int64 cents, dates datetime64)."""
-    base = {"InvoiceNo": "", "CustomerID": "", "Kind": "invoice", "InvoiceDate": None, "DueDate": None,
-            "Amount": 0, "Paid": 0, "OpenAmount": None, "LastPaymentDate": None, "Disputed": False,
-            "PromiseDate": None, "Currency": "EUR", "Reference": ""}
+    base = {
+        "InvoiceNo": "",
+        "CustomerID": "",
+        "Kind": "invoice",
+        "InvoiceDate": None,
+        "DueDate": None,
+        "Amount": 0,
+        "Paid": 0,
+        "OpenAmount": None,
+        "LastPaymentDate": None,
+        "Disputed": False,
+        "PromiseDate": None,
+        "Currency": "EUR",
+        "Reference": "",
+    }
     full = []
     for r in rows:
         row = {**base, **r}

@@ -26,8 +26,11 @@ from workbook.contract import TABLES
 from workbook.filebook import FileBook
 
 MANIFEST = Path(__file__).resolve().parents[2] / "shared" / "excel-samples" / "MANIFEST.tsv"
-FILES = [line.split("\t")[0] for line in MANIFEST.read_text(encoding="utf-8").splitlines()[1:] if line.strip()] \
-    if MANIFEST.exists() else []
+FILES = (
+    [line.split("\t")[0] for line in MANIFEST.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    if MANIFEST.exists()
+    else []
+)
 
 REFUSED = {
     "poi_ms-office-2010-signed.xlsx": r"carries a digital signature \(_xmlsignatures\).*--force",
@@ -38,11 +41,17 @@ REFUSED = {
 }
 CHANGED = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
 ADDED = [t.name for t in TABLES if not t.optional]  # every table arbook adds to a workbook that has none
-NEW_PART = re.compile(r"^xl/(worksheets/sheet\d+\.xml|worksheets/_rels/sheet\d+\.xml\.rels|tables/table\d+\.xml)$")
-AGING = pd.DataFrame({
-    "CustomerID": ["C-001", "C-002"], "Name": ["Müller GmbH", "=cmd|' /C calc'!A0"],
-    "Current": pd.array([123456, -5000], dtype="Int64"), "Total": pd.array([123456, -5000], dtype="Int64"),
-})
+NEW_PART = re.compile(
+    r"^xl/(worksheets/sheet\d+\.xml|worksheets/_rels/sheet\d+\.xml\.rels|tables/table\d+\.xml)$"
+)
+AGING = pd.DataFrame(
+    {
+        "CustomerID": ["C-001", "C-002"],
+        "Name": ["Müller GmbH", "=cmd|' /C calc'!A0"],
+        "Current": pd.array([123456, -5000], dtype="Int64"),
+        "Total": pd.array([123456, -5000], dtype="Int64"),
+    }
+)
 
 
 def _sheet_names(path: Path) -> list[str]:
@@ -73,16 +82,28 @@ def adopted(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
 
 @pytest.fixture(scope="module")
-def libreoffice_csv(adopted: dict[str, object], soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def libreoffice_csv(
+    adopted: dict[str, object], soffice: str, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """Each adopted workbook's sheets as CSV files, exported by LibreOffice in one invocation."""
     written = [p for p in adopted.values() if isinstance(p, Path)]
     out = tmp_path_factory.mktemp("csv")
     profile = tmp_path_factory.mktemp("lo-profile")
     subprocess.run(
-        [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", str(out),
-         *map(str, written)],
-        check=True, capture_output=True, timeout=170,
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(out),
+            *map(str, written),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=170,
     )
     return out
 
@@ -121,7 +142,7 @@ def test_init_then_a_run_touches_only_what_it_must(
     sheets_before = _sheet_names(original)
     sheets_after = _sheet_names(outcome)
     assert sheets_after[: len(sheets_before)] == sheets_before  # never renamed, never moved
-    assert sheets_after[len(sheets_before):] == ADDED
+    assert sheets_after[len(sheets_before) :] == ADDED
 
     with FileBook(outcome) as book:
         aging = book.read("Aging")
@@ -130,15 +151,25 @@ def test_init_then_a_run_touches_only_what_it_must(
         assert aging["Name"].tolist()[1] == "=cmd|' /C calc'!A0"  # text stays text
         assert book.read("Audit")["Command"].tolist() == ["init", "aging"]
         assert book.settings()["base_currency"] == "EUR"
-        assert book.read("DunningLevels")["Template"].tolist() == ["reminder", "notice1", "notice2", "notice3"]
+        assert book.read("DunningLevels")["Template"].tolist() == [
+            "reminder",
+            "notice1",
+            "notice2",
+            "notice3",
+        ]
 
     with open(libreoffice_csv / f"{Path(name).stem}-Aging.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows == [["CustomerID", "Name", "Current", "Total"], ["C-001", "Müller GmbH", "1234.56", "1234.56"],
-                    ["C-002", "=cmd|' /C calc'!A0", "-50", "-50"]]
+    assert rows == [
+        ["CustomerID", "Name", "Current", "Total"],
+        ["C-001", "Müller GmbH", "1234.56", "1234.56"],
+        ["C-002", "=cmd|' /C calc'!A0", "-50", "-50"],
+    ]
 
 
-def test_a_signed_workbook_is_adopted_with_force_and_says_the_signature_broke(shared_dir: Path, tmp_path: Path) -> None:
+def test_a_signed_workbook_is_adopted_with_force_and_says_the_signature_broke(
+    shared_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "signed.xlsx"
     shutil.copyfile(shared_dir / "excel-samples" / "poi_ms-office-2010-signed.xlsx", target)
     summary = init(target, force=True)

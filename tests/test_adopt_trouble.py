@@ -58,8 +58,10 @@ def test_an_encrypted_workbook_without_a_password_is_refused_untouched(
 ) -> None:
     monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
     before = encrypted.read_bytes()
-    with pytest.raises(UnsafeWorkbookError, match=f"encrypted with a password; give it in the environment variable "
-                       f"{PASSWORD_VARIABLE}"):
+    with pytest.raises(
+        UnsafeWorkbookError,
+        match=f"encrypted with a password; give it in the environment variable {PASSWORD_VARIABLE}",
+    ):
         init(encrypted)
     assert encrypted.read_bytes() == before
 
@@ -100,15 +102,30 @@ def test_the_password_can_come_from_a_prompt(encrypted: Path, monkeypatch: pytes
 @pytest.mark.slow
 def test_a_legacy_xls_is_refused_with_how_to_convert_it(tmp_path: Path, soffice: str) -> None:
     source = _plain_book(tmp_path / "alt.xlsx")
-    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-                    "--convert-to", "xls", "--outdir", str(tmp_path / "out"), str(source)], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     legacy = tmp_path / "out" / "alt.xls"
     disguised = tmp_path / "out" / "renamed.xlsx"
     disguised.write_bytes(legacy.read_bytes())
     for path in (legacy, disguised):
         before = path.read_bytes()
-        with pytest.raises(UnsafeWorkbookError, match=r"legacy Excel 97-2003 \(\.xls\).*Save As.*--convert-to xlsx"):
+        with pytest.raises(
+            UnsafeWorkbookError, match=r"legacy Excel 97-2003 \(\.xls\).*Save As.*--convert-to xlsx"
+        ):
             init(path)
         assert path.read_bytes() == before
 
@@ -136,14 +153,14 @@ def _troubled_book(path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_names_already_in_use_keep_their_sheets_and_arbook_adds_its_own(
-    tmp_path: Path, soffice: str
-) -> None:
+def test_names_already_in_use_keep_their_sheets_and_arbook_adds_its_own(tmp_path: Path, soffice: str) -> None:
     path = _troubled_book(tmp_path / "book.xlsx")
     with zipfile.ZipFile(path) as zf:
         original = {n: zf.read(n) for n in zf.namelist()}
     summary = init(path)
-    assert any("your sheet 'Aging' is not arbook's Aging table and keeps its name" in n for n in summary.notes)
+    assert any(
+        "your sheet 'Aging' is not arbook's Aging table and keeps its name" in n for n in summary.notes
+    )
     assert any("your chart sheet 'Forecast'" in n for n in summary.notes)
     with Package(path) as pkg:
         names = [s.name for s in pkg.sheets]
@@ -154,18 +171,43 @@ def test_names_already_in_use_keep_their_sheets_and_arbook_adds_its_own(
     assert re.search(r"</sheets><calcPr fullCalcOnLoad=\"1\"/>", workbook_xml)
     with zipfile.ZipFile(path) as zf:
         for part, data in original.items():
-            if part not in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"):
+            if part not in (
+                "[Content_Types].xml",
+                "xl/workbook.xml",
+                "xl/_rels/workbook.xml.rels",
+                "xl/styles.xml",
+            ):
                 assert zf.read(part) == data, part
     with FileBook(path) as book:
         book.replace("Aging", pd.DataFrame({"CustomerID": ["K1"], "Total": pd.array([500], dtype="Int64")}))
         book.commit("aging", "test")
         assert book.read("Aging")["Total"].tolist() == [500]
-    assert pd.read_excel(path, sheet_name="Aging", engine="calamine").columns.tolist() == ["Kunde", "0-30 Tage", "über 30"]
+    assert pd.read_excel(path, sheet_name="Aging", engine="calamine").columns.tolist() == [
+        "Kunde",
+        "0-30 Tage",
+        "über 30",
+    ]
     out = tmp_path / "csv"
-    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=120)
-    assert (out / "book-Aging (arbook).csv").read_text(encoding="utf-8").splitlines() == ["CustomerID,Total", "K1,5"]
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert (out / "book-Aging (arbook).csv").read_text(encoding="utf-8").splitlines() == [
+        "CustomerID,Total",
+        "K1,5",
+    ]
     assert (out / "book-Aging.csv").read_text(encoding="utf-8").splitlines()[0] == "Kunde,0-30 Tage,über 30"
 
 
@@ -176,8 +218,11 @@ def test_an_excel_table_named_like_an_arbook_table_is_refused(tmp_path: Path) ->
     ws.add_table("A1:B3", {"name": "Credit", "columns": [{"header": "Kunde"}, {"header": "Limit"}]})
     wb.close()
     before = path.read_bytes()
-    with pytest.raises(UnsafeWorkbookError, match=r"the Excel Table Credit on sheet 'Risk' bears the name of arbook's "
-                       r"Credit table but not its columns .*Rename your table"):
+    with pytest.raises(
+        UnsafeWorkbookError,
+        match=r"the Excel Table Credit on sheet 'Risk' bears the name of arbook's "
+        r"Credit table but not its columns .*Rename your table",
+    ):
         init(path)
     assert path.read_bytes() == before
 
@@ -196,8 +241,14 @@ def test_a_second_init_changes_nothing_and_contract_tables_the_user_has_are_kept
     path = tmp_path / "book.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Kundenstamm")
-    ws.add_table("A1:B2", {"name": "Customers", "columns": [{"header": "CustomerID"}, {"header": "Name"}],
-                           "data": [["C1", "Alpha"]]})
+    ws.add_table(
+        "A1:B2",
+        {
+            "name": "Customers",
+            "columns": [{"header": "CustomerID"}, {"header": "Name"}],
+            "data": [["C1", "Alpha"]],
+        },
+    )
     wb.close()
     first = init(path)
     assert "Customers" not in first.figures and first.figures["tables added"] == 14

@@ -20,23 +20,31 @@ CUSTOMERS = pd.DataFrame({"CustomerID": ["A", "B"], "Name": ["Acme GmbH", "Beta 
 
 def invoices(rows: list[tuple[str, str, date, date | None, int]]) -> pd.DataFrame:
     """(InvoiceNo, CustomerID, InvoiceDate, DueDate, Amount cents)."""
-    return pd.DataFrame({
-        "InvoiceNo": [r[0] for r in rows], "CustomerID": [r[1] for r in rows],
-        "InvoiceDate": pd.to_datetime([r[2] for r in rows]).astype("datetime64[ns]"),
-        "DueDate": pd.to_datetime([r[3] for r in rows]).astype("datetime64[ns]"),
-        "Amount": pd.array([r[4] for r in rows], dtype="Int64"),
-        "Disputed": [r[0].startswith("D") for r in rows],
-    }, index=range(2, 2 + len(rows)))
+    return pd.DataFrame(
+        {
+            "InvoiceNo": [r[0] for r in rows],
+            "CustomerID": [r[1] for r in rows],
+            "InvoiceDate": pd.to_datetime([r[2] for r in rows]).astype("datetime64[ns]"),
+            "DueDate": pd.to_datetime([r[3] for r in rows]).astype("datetime64[ns]"),
+            "Amount": pd.array([r[4] for r in rows], dtype="Int64"),
+            "Disputed": [r[0].startswith("D") for r in rows],
+        },
+        index=range(2, 2 + len(rows)),
+    )
 
 
 def allocations(rows: list[tuple[str, str, str, int, date, str]]) -> pd.DataFrame:
     """(LineID, InvoiceNo, CustomerID, Amount cents, PaymentDate, Kind)."""
-    return pd.DataFrame({
-        "LineID": [r[0] for r in rows], "InvoiceNo": [r[1] for r in rows], "CustomerID": [r[2] for r in rows],
-        "Amount": pd.array([r[3] for r in rows], dtype="Int64"),
-        "PaymentDate": pd.to_datetime([r[4] for r in rows]).astype("datetime64[ns]"),
-        "Kind": [r[5] for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "LineID": [r[0] for r in rows],
+            "InvoiceNo": [r[1] for r in rows],
+            "CustomerID": [r[2] for r in rows],
+            "Amount": pd.array([r[3] for r in rows], dtype="Int64"),
+            "PaymentDate": pd.to_datetime([r[4] for r in rows]).astype("datetime64[ns]"),
+            "Kind": [r[5] for r in rows],
+        }
+    )
 
 
 def due_days_ago(days: int) -> date:
@@ -60,7 +68,18 @@ def test_bucket_boundaries() -> None:
     aged = aged_items(open_items(inv, allocations([]), as_of=AS_OF), as_of=AS_OF, limits=LIMITS)
     assert aged["DaysOverdue"].tolist() == days
     assert aged["Bucket"].tolist() == [
-        "Current", "Current", "1-30", "1-30", "31-60", "31-60", "61-90", "61-90", "91-120", "91-120", "120+", "120+",
+        "Current",
+        "Current",
+        "1-30",
+        "1-30",
+        "31-60",
+        "31-60",
+        "61-90",
+        "61-90",
+        "91-120",
+        "91-120",
+        "120+",
+        "120+",
     ]
 
 
@@ -72,26 +91,48 @@ def test_invoice_basis_ages_from_the_invoice_date() -> None:
 
 
 def test_customer_table_with_partial_payment_credit_unapplied_and_dispute() -> None:
-    inv = invoices([
-        ("I1", "A", date(2026, 3, 1), date(2026, 3, 31), 1000_00),   # 91 days: 91-120
-        ("I2", "A", date(2026, 6, 1), date(2026, 7, 1), 250_00),     # not due: Current
-        ("C1", "A", date(2026, 6, 10), None, -100_00),               # credit, 20 days: 1-30
-        ("D1", "B", date(2026, 1, 1), date(2026, 1, 31), 80_00),     # disputed, 150 days: 120+
-        ("I3", "B", date(2026, 5, 1), date(2026, 5, 31), 40_00),     # paid in full
-    ])
-    alloc = allocations([
-        ("L1", "I1", "A", 600_00, date(2026, 4, 20), "payment"),
-        ("L1", "I1", "A", 2_50, date(2026, 4, 20), "fee"),
-        ("L2", "I3", "B", 40_00, date(2026, 6, 5), "payment"),
-        ("L3", "", "B", 15_00, date(2026, 6, 25), "unapplied"),  # 5 days: 1-30
-    ])
+    inv = invoices(
+        [
+            ("I1", "A", date(2026, 3, 1), date(2026, 3, 31), 1000_00),  # 91 days: 91-120
+            ("I2", "A", date(2026, 6, 1), date(2026, 7, 1), 250_00),  # not due: Current
+            ("C1", "A", date(2026, 6, 10), None, -100_00),  # credit, 20 days: 1-30
+            ("D1", "B", date(2026, 1, 1), date(2026, 1, 31), 80_00),  # disputed, 150 days: 120+
+            ("I3", "B", date(2026, 5, 1), date(2026, 5, 31), 40_00),  # paid in full
+        ]
+    )
+    alloc = allocations(
+        [
+            ("L1", "I1", "A", 600_00, date(2026, 4, 20), "payment"),
+            ("L1", "I1", "A", 2_50, date(2026, 4, 20), "fee"),
+            ("L2", "I3", "B", 40_00, date(2026, 6, 5), "payment"),
+            ("L3", "", "B", 15_00, date(2026, 6, 25), "unapplied"),  # 5 days: 1-30
+        ]
+    )
     aged = aged_items(open_items(inv, alloc, as_of=AS_OF), as_of=AS_OF, limits=LIMITS)
     table = aging_table(aged, CUSTOMERS, limits=LIMITS)
-    assert list(table.columns) == ["CustomerID", "Name", "Current", "1-30", "31-60", "61-90", "91-120", "120+",
-                                   "Total", "Overdue", "AvgDaysLate", "OldestDueDate"]
+    assert list(table.columns) == [
+        "CustomerID",
+        "Name",
+        "Current",
+        "1-30",
+        "31-60",
+        "61-90",
+        "91-120",
+        "120+",
+        "Total",
+        "Overdue",
+        "AvgDaysLate",
+        "OldestDueDate",
+    ]
     rows = table.set_index("CustomerID")
     assert rows.loc["A", ["Current", "1-30", "31-60", "61-90", "91-120", "120+"]].tolist() == [
-        250_00, -100_00, 0, 0, 397_50, 0]
+        250_00,
+        -100_00,
+        0,
+        0,
+        397_50,
+        0,
+    ]
     assert rows.loc["A", "Total"] == 547_50 and rows.loc["A", "Overdue"] == 297_50
     assert rows.loc["B", ["1-30", "120+", "Total", "Overdue"]].tolist() == [-15_00, 80_00, 65_00, 65_00]
     assert rows.loc["A", "Name"] == "Acme GmbH"
@@ -109,8 +150,12 @@ def test_back_dated_aging_reproduces_that_day() -> None:
 
 
 def test_custom_limits_name_the_columns() -> None:
-    inv = invoices([("I1", "A", date(2026, 5, 1), due_days_ago(16), 10_00),
-                    ("I2", "A", date(2026, 5, 1), due_days_ago(46), 20_00)])
+    inv = invoices(
+        [
+            ("I1", "A", date(2026, 5, 1), due_days_ago(16), 10_00),
+            ("I2", "A", date(2026, 5, 1), due_days_ago(46), 20_00),
+        ]
+    )
     aged = aged_items(open_items(inv, allocations([]), as_of=AS_OF), as_of=AS_OF, limits=(15, 45))
     table = aging_table(aged, CUSTOMERS, limits=(15, 45))
     assert table[["Current", "1-15", "16-45", "45+", "Total"]].iloc[0].tolist() == [0, 0, 10_00, 20_00, 30_00]
@@ -118,12 +163,12 @@ def test_custom_limits_name_the_columns() -> None:
 
 ITEM = st.tuples(
     st.sampled_from(["A", "B", "C"]),
-    st.integers(min_value=-400, max_value=400),             # invoice date, days from as-of
+    st.integers(min_value=-400, max_value=400),  # invoice date, days from as-of
     st.one_of(st.none(), st.integers(min_value=0, max_value=90)),  # terms, None = default
     st.integers(min_value=-500_000_00, max_value=5_000_000_00),
 )
 PAYMENT = st.tuples(
-    st.integers(min_value=0, max_value=40),                  # which invoice (modulo)
+    st.integers(min_value=0, max_value=40),  # which invoice (modulo)
     st.sampled_from(["payment", "fee", "discount", "writeoff", "unapplied"]),
     st.integers(min_value=-10_000_00, max_value=900_000_00),
     st.integers(min_value=-400, max_value=400),
@@ -138,14 +183,24 @@ PAYMENT = st.tuples(
     basis=st.sampled_from(["due", "invoice"]),
 )
 def test_total_is_sum_of_buckets_and_of_the_ledger(items, payments, limits, basis) -> None:
-    rows = [(f"N{i}", c, AS_OF + timedelta(days=d), None if t is None else AS_OF + timedelta(days=d + t), a)
-            for i, (c, d, t, a) in enumerate(items)]
+    rows = [
+        (f"N{i}", c, AS_OF + timedelta(days=d), None if t is None else AS_OF + timedelta(days=d + t), a)
+        for i, (c, d, t, a) in enumerate(items)
+    ]
     inv = invoices(rows)
-    alloc = allocations([
-        (f"L{j}", rows[k % len(rows)][0] if kind != "unapplied" else "", rows[k % len(rows)][1], amount,
-         AS_OF + timedelta(days=d), kind)
-        for j, (k, kind, amount, d) in enumerate(payments)
-    ])
+    alloc = allocations(
+        [
+            (
+                f"L{j}",
+                rows[k % len(rows)][0] if kind != "unapplied" else "",
+                rows[k % len(rows)][1],
+                amount,
+                AS_OF + timedelta(days=d),
+                kind,
+            )
+            for j, (k, kind, amount, d) in enumerate(payments)
+        ]
+    )
     aged = aged_items(open_items(inv, alloc, as_of=AS_OF), as_of=AS_OF, limits=limits, basis=basis)
     table = aging_table(aged, CUSTOMERS, limits=limits)
     labels = bucket_labels(limits)
@@ -157,6 +212,9 @@ def test_total_is_sum_of_buckets_and_of_the_ledger(items, payments, limits, basi
     dated = alloc[alloc["PaymentDate"] <= pd.Timestamp(AS_OF)]
     settled = dated[dated["Kind"] != "unapplied"]
     settled = settled[settled["InvoiceNo"].isin(issued["InvoiceNo"])]
-    expected = (int(issued["Amount"].sum()) - int(settled["Amount"].sum())
-                - int(dated.loc[dated["Kind"] == "unapplied", "Amount"].sum()))
+    expected = (
+        int(issued["Amount"].sum())
+        - int(settled["Amount"].sum())
+        - int(dated.loc[dated["Kind"] == "unapplied", "Amount"].sum())
+    )
     assert int(table["Total"].sum()) == expected

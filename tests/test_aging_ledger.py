@@ -14,23 +14,42 @@ from common.errors import InputError
 def invoices(*rows: tuple) -> pd.DataFrame:
     """(InvoiceNo, CustomerID, InvoiceDate, DueDate or None, Amount cents), Excel rows from 2."""
     no, cust, inv_date, due, amount = zip(*rows, strict=True)
-    return pd.DataFrame({
-        "InvoiceNo": list(no), "CustomerID": list(cust),
-        "InvoiceDate": pd.to_datetime(list(inv_date)), "DueDate": pd.to_datetime(list(due)),
-        "Amount": pd.array(amount, dtype="Int64"),
-    }, index=range(2, 2 + len(rows)))
+    return pd.DataFrame(
+        {
+            "InvoiceNo": list(no),
+            "CustomerID": list(cust),
+            "InvoiceDate": pd.to_datetime(list(inv_date)),
+            "DueDate": pd.to_datetime(list(due)),
+            "Amount": pd.array(amount, dtype="Int64"),
+        },
+        index=range(2, 2 + len(rows)),
+    )
 
 
 def allocations(*rows: tuple) -> pd.DataFrame:
     """(LineID, InvoiceNo, CustomerID, Amount cents, PaymentDate, Kind)."""
     if not rows:
-        return pd.DataFrame({"LineID": [], "InvoiceNo": [], "CustomerID": [], "Amount": pd.array([], "Int64"),
-                             "PaymentDate": pd.to_datetime([]), "Kind": []})
+        return pd.DataFrame(
+            {
+                "LineID": [],
+                "InvoiceNo": [],
+                "CustomerID": [],
+                "Amount": pd.array([], "Int64"),
+                "PaymentDate": pd.to_datetime([]),
+                "Kind": [],
+            }
+        )
     line, no, cust, amount, paid, kind = zip(*rows, strict=True)
-    return pd.DataFrame({
-        "LineID": list(line), "InvoiceNo": list(no), "CustomerID": list(cust),
-        "Amount": pd.array(amount, dtype="Int64"), "PaymentDate": pd.to_datetime(list(paid)), "Kind": list(kind),
-    })
+    return pd.DataFrame(
+        {
+            "LineID": list(line),
+            "InvoiceNo": list(no),
+            "CustomerID": list(cust),
+            "Amount": pd.array(amount, dtype="Int64"),
+            "PaymentDate": pd.to_datetime(list(paid)),
+            "Kind": list(kind),
+        }
+    )
 
 
 INV = invoices(
@@ -54,7 +73,11 @@ def test_balances_partial_fee_credit_and_status() -> None:
     assert got["Paid"].tolist() == [41_50, 0, -5_00, 0]
     assert got["OpenAmount"].tolist() == [58_50, 50_00, -15_00, 70_00]
     assert got["Status"].tolist() == ["Partial", "Open", "Credit", "Open"]
-    assert got["LastPaymentDate"].tolist()[:3] == [pd.Timestamp("2026-02-10"), pd.NaT, pd.Timestamp("2026-02-25")]
+    assert got["LastPaymentDate"].tolist()[:3] == [
+        pd.Timestamp("2026-02-10"),
+        pd.NaT,
+        pd.Timestamp("2026-02-25"),
+    ]
     # empty DueDate: InvoiceDate + 30 days by default, the reader's rule
     assert got["DueDate"].tolist()[1:3] == [pd.Timestamp("2026-03-03"), pd.Timestamp("2026-03-07")]
 
@@ -72,7 +95,10 @@ def test_open_items_rows_signs_and_types() -> None:
     assert list(items.columns) == OPEN_ITEM_COLUMNS
     # I3 is dated after as-of: not an item yet
     assert items[["InvoiceNo", "Kind", "OpenAmount"]].to_records(index=False).tolist() == [
-        ("I1", "invoice", 58_50), ("I2", "invoice", 50_00), ("C1", "credit", -15_00), ("", "unapplied", -7_00),
+        ("I1", "invoice", 58_50),
+        ("I2", "invoice", 50_00),
+        ("C1", "credit", -15_00),
+        ("", "unapplied", -7_00),
     ]
     unapplied = items.iloc[3]
     assert unapplied["InvoiceDate"] == unapplied["DueDate"] == pd.Timestamp("2026-02-20")
@@ -81,18 +107,25 @@ def test_open_items_rows_signs_and_types() -> None:
 
 
 def test_unapplied_cash_later_applied_nets_away() -> None:
-    alloc = pd.concat([ALLOC, allocations(
-        ("L3", "", "A", -7_00, "2026-03-05", "unapplied"),
-        ("L3", "I2", "A", 7_00, "2026-03-05", "payment"),
-    )], ignore_index=True)
+    alloc = pd.concat(
+        [
+            ALLOC,
+            allocations(
+                ("L3", "", "A", -7_00, "2026-03-05", "unapplied"),
+                ("L3", "I2", "A", 7_00, "2026-03-05", "payment"),
+            ),
+        ],
+        ignore_index=True,
+    )
     items = open_items(INV, alloc, as_of=date(2026, 3, 6))
     assert "unapplied" not in items["Kind"].tolist()
     assert items.set_index("InvoiceNo").loc["I2", "OpenAmount"] == 43_00
 
 
 def test_customer_terms_set_the_default_due_date() -> None:
-    customers = pd.DataFrame({"CustomerID": ["A"], "PaymentTermsDays": pd.array([14], dtype="Int64"),
-                              "Currency": ["CHF"]})
+    customers = pd.DataFrame(
+        {"CustomerID": ["A"], "PaymentTermsDays": pd.array([14], dtype="Int64"), "Currency": ["CHF"]}
+    )
     items = open_items(INV, ALLOC, as_of=date(2026, 3, 1), customers=customers)
     by_no = items.set_index("InvoiceNo")
     assert by_no.loc["I2", "DueDate"] == pd.Timestamp("2026-02-15")

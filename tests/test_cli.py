@@ -20,7 +20,9 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     """The installed console script, as a scheduler would call it."""
     code = "from arbook.cli import main; main()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))
@@ -65,7 +67,9 @@ def test_new_then_check_reports_every_table(tmp_path: Path) -> None:
     from workbook.filebook import FileBook
 
     with FileBook(book, lock=False) as opened:
-        expected = {name: f"{len(opened.read(name))} rows" for name in ("Settings", "Templates", "DunningLevels")}
+        expected = {
+            name: f"{len(opened.read(name))} rows" for name in ("Settings", "Templates", "DunningLevels")
+        }
     figures = json.loads(result.stdout)["figures"]
     assert {name: figures[name] for name in expected} == expected
     assert expected["DunningLevels"] == "4 rows"
@@ -82,12 +86,23 @@ def test_check_lists_every_problem_with_its_cell(tmp_path: Path) -> None:
     book = tmp_path / "Bad.xlsx"
     wb = xlsxwriter.Workbook(book)
     ws = wb.add_worksheet("Customers")
-    ws.add_table("A1:B3", {"name": "Customers", "columns": [{"header": "CustomerID"}, {"header": "Name"}],
-                           "data": [["C1", "Acme"], ["C1", "Acme again"]]})
+    ws.add_table(
+        "A1:B3",
+        {
+            "name": "Customers",
+            "columns": [{"header": "CustomerID"}, {"header": "Name"}],
+            "data": [["C1", "Acme"], ["C1", "Acme again"]],
+        },
+    )
     ws = wb.add_worksheet("Invoices")
-    ws.add_table("A1:D3", {"name": "Invoices", "columns": [{"header": h} for h in
-                                                        ("InvoiceNo", "CustomerID", "InvoiceDate", "Amount")],
-                           "data": [["INV-1", "C9", dt.date(2026, 1, 5), "12,34,5"], ["INV-2", "C1", "31.02.2026", 5]]})
+    ws.add_table(
+        "A1:D3",
+        {
+            "name": "Invoices",
+            "columns": [{"header": h} for h in ("InvoiceNo", "CustomerID", "InvoiceDate", "Amount")],
+            "data": [["INV-1", "C9", dt.date(2026, 1, 5), "12,34,5"], ["INV-2", "C1", "31.02.2026", 5]],
+        },
+    )
     wb.close()
     result = run("check", str(book))
     assert result.returncode == 1

@@ -12,46 +12,69 @@ from arbook.ledger import open_items, payment_history
 from common.errors import InputError
 
 AS_OF = date(2026, 6, 30)
-CUSTOMERS = pd.DataFrame({
-    "CustomerID": ["A", "B", "C", "D"], "Name": ["Acme", "Beta", "Gamma", "Delta"],
-    "PaymentTermsDays": pd.array([30, 14, None, None], dtype="Int64"),
-    "CreditLimit": pd.array([10_000_00, 5_000_00, None, 0], dtype="Int64"),
-}, index=range(2, 6))
-INVOICES = pd.DataFrame({
-    "InvoiceNo": ["A1", "A2", "A3", "B1", "D1"],
-    "CustomerID": ["A", "A", "A", "B", "D"],
-    "InvoiceDate": pd.to_datetime(["2025-12-01", "2026-04-01", "2026-06-20", "2026-02-25", "2026-06-01"]),
-    "DueDate": pd.to_datetime(["2025-12-31", "2026-05-01", "2026-07-20", "2026-03-27", "2026-07-01"]),
-    "Amount": pd.array([1_000_00, 1_000_00, 4_000_00, 3_000_00, 100_00], dtype="Int64"),
-}, index=range(2, 7))
-ALLOC = pd.DataFrame({
-    "LineID": ["L1", "L2"], "InvoiceNo": ["A1", "A2"], "CustomerID": ["A", "A"],
-    "Amount": pd.array([1_000_00, 1_000_00], dtype="Int64"),
-    "PaymentDate": pd.to_datetime(["2025-12-31", "2026-05-06"]),  # on time, then 5 days late
-    "Kind": ["payment", "payment"],
-})
-ORDERS = pd.DataFrame({
-    "OrderNo": ["O1", "O2", "O3"], "CustomerID": ["A", "A", "C"],
-    "OrderDate": pd.to_datetime(["2026-06-25", "2026-06-26", "2026-06-01"]),
-    "Amount": pd.array([2_000_00, 9_999_00, 50_00], dtype="Int64"),
-    "Status": ["Open", "Invoiced", "Open"],
-})
+CUSTOMERS = pd.DataFrame(
+    {
+        "CustomerID": ["A", "B", "C", "D"],
+        "Name": ["Acme", "Beta", "Gamma", "Delta"],
+        "PaymentTermsDays": pd.array([30, 14, None, None], dtype="Int64"),
+        "CreditLimit": pd.array([10_000_00, 5_000_00, None, 0], dtype="Int64"),
+    },
+    index=range(2, 6),
+)
+INVOICES = pd.DataFrame(
+    {
+        "InvoiceNo": ["A1", "A2", "A3", "B1", "D1"],
+        "CustomerID": ["A", "A", "A", "B", "D"],
+        "InvoiceDate": pd.to_datetime(["2025-12-01", "2026-04-01", "2026-06-20", "2026-02-25", "2026-06-01"]),
+        "DueDate": pd.to_datetime(["2025-12-31", "2026-05-01", "2026-07-20", "2026-03-27", "2026-07-01"]),
+        "Amount": pd.array([1_000_00, 1_000_00, 4_000_00, 3_000_00, 100_00], dtype="Int64"),
+    },
+    index=range(2, 7),
+)
+ALLOC = pd.DataFrame(
+    {
+        "LineID": ["L1", "L2"],
+        "InvoiceNo": ["A1", "A2"],
+        "CustomerID": ["A", "A"],
+        "Amount": pd.array([1_000_00, 1_000_00], dtype="Int64"),
+        "PaymentDate": pd.to_datetime(["2025-12-31", "2026-05-06"]),  # on time, then 5 days late
+        "Kind": ["payment", "payment"],
+    }
+)
+ORDERS = pd.DataFrame(
+    {
+        "OrderNo": ["O1", "O2", "O3"],
+        "CustomerID": ["A", "A", "C"],
+        "OrderDate": pd.to_datetime(["2026-06-25", "2026-06-26", "2026-06-01"]),
+        "Amount": pd.array([2_000_00, 9_999_00, 50_00], dtype="Int64"),
+        "Status": ["Open", "Invoiced", "Open"],
+    }
+)
 POLICY = CreditPolicy(limit_step_cents=100_00)
 
 
 def build(previous: pd.DataFrame | None = None) -> pd.DataFrame:
     items = open_items(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
     history = payment_history(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
-    return credit_table(items, history, INVOICES, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY,
-                        previous=previous).set_index("CustomerID")
+    return credit_table(
+        items, history, INVOICES, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY, previous=previous
+    ).set_index("CustomerID")
 
 
 def test_exposure_available_utilization() -> None:
     t = build()
-    assert t.loc["A", ["OpenAR", "OpenOrders", "Exposure", "Available"]].tolist() == [4_000_00, 2_000_00,
-                                                                                     6_000_00, 4_000_00]
+    assert t.loc["A", ["OpenAR", "OpenOrders", "Exposure", "Available"]].tolist() == [
+        4_000_00,
+        2_000_00,
+        6_000_00,
+        4_000_00,
+    ]
     assert t.loc["A", "Utilization"] == pytest.approx(0.6)
-    assert t.loc["C", "Exposure"] == 50_00 and pd.isna(t.loc["C", "Available"]) and pd.isna(t.loc["C", "Utilization"])
+    assert (
+        t.loc["C", "Exposure"] == 50_00
+        and pd.isna(t.loc["C", "Available"])
+        and pd.isna(t.loc["C", "Utilization"])
+    )
     assert t.loc["B", "Available"] == 2_000_00
 
 
@@ -72,16 +95,26 @@ def test_actions_hold_review_ok() -> None:
     assert t["Action"].to_dict() == {"A": "OK", "B": "Hold", "C": "OK", "D": "Hold"}  # B 95 days, D over 0
     previous = pd.DataFrame({"CustomerID": ["A"], "Grade": ["A"]})
     assert build(previous).loc["A", "Action"] == "Review"  # grade A -> B
-    tight = credit_table(open_items(INVOICES, ALLOC, as_of=AS_OF), payment_history(INVOICES, ALLOC, as_of=AS_OF),
-                         INVOICES, CUSTOMERS, ORDERS, as_of=AS_OF,
-                         policy=CreditPolicy(review_utilization=0.5)).set_index("CustomerID")
+    tight = credit_table(
+        open_items(INVOICES, ALLOC, as_of=AS_OF),
+        payment_history(INVOICES, ALLOC, as_of=AS_OF),
+        INVOICES,
+        CUSTOMERS,
+        ORDERS,
+        as_of=AS_OF,
+        policy=CreditPolicy(review_utilization=0.5),
+    ).set_index("CustomerID")
     assert tight.loc["A", "Action"] == "Review"
 
 
 def test_check_order() -> None:
     t = build().reset_index()
-    assert check_order(t, "A", 4_000_00) == (True, 0, "A: OK, 0.00 still available after this order; exposure "
-                                                      "6000.00 + order 4000.00 against limit 10000.00")
+    assert check_order(t, "A", 4_000_00) == (
+        True,
+        0,
+        "A: OK, 0.00 still available after this order; exposure "
+        "6000.00 + order 4000.00 against limit 10000.00",
+    )
     ok, over, message = check_order(t, "A", 4_500_00)
     assert (ok, over) == (False, 500_00) and "over the limit by 500.00" in message
     ok, over, message = check_order(t, "B", 1_00)

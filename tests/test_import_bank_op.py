@@ -18,15 +18,17 @@ from workbook.template import build_workbook
 
 def _mt940(ref: str, lines: list[tuple[dt.date, int, str]], opening: int) -> str:
     """One MT940 statement; amounts in cents, positive = credit."""
+
     def amount(cents: int) -> str:
         return f"{abs(cents) // 100},{abs(cents) % 100:02d}"
 
     first, last = lines[0][0], lines[-1][0]
-    out = [f":20:{ref}", ":25:DE44500105175407324931", ":28C:1",
-           f":60F:C{first:%y%m%d}EUR{amount(opening)}"]
+    out = [f":20:{ref}", ":25:DE44500105175407324931", ":28C:1", f":60F:C{first:%y%m%d}EUR{amount(opening)}"]
     for day, cents, memo in lines:
-        out += [f":61:{day:%y%m%d}{day:%m%d}{'C' if cents > 0 else 'D'}{amount(cents)}NTRFNONREF",
-                f":86:166?00GUTSCHRIFT?20SVWZ+{memo}?32KUNDE GMBH"]
+        out += [
+            f":61:{day:%y%m%d}{day:%m%d}{'C' if cents > 0 else 'D'}{amount(cents)}NTRFNONREF",
+            f":86:166?00GUTSCHRIFT?20SVWZ+{memo}?32KUNDE GMBH",
+        ]
     closing = opening + sum(c for _, c, _ in lines)
     out.append(f":62F:C{last:%y%m%d}EUR{amount(closing)}")
     return "\n".join(out) + "\n-\n"
@@ -39,8 +41,13 @@ def _book(tmp_path: Path, bank_lines: pd.DataFrame | None = None) -> Path:
 
 
 D = dt.date
-WEEK = [(D(2026, 11, 2), 10000, "RE 1"), (D(2026, 11, 3), 2500, "Kaffee"), (D(2026, 11, 3), 2500, "Kaffee"),
-        (D(2026, 11, 4), -990, "Gebuehr"), (D(2026, 11, 5), 45000, "RE 2 und RE 3")]
+WEEK = [
+    (D(2026, 11, 2), 10000, "RE 1"),
+    (D(2026, 11, 3), 2500, "Kaffee"),
+    (D(2026, 11, 3), 2500, "Kaffee"),
+    (D(2026, 11, 4), -990, "Gebuehr"),
+    (D(2026, 11, 5), 45000, "RE 2 und RE 3"),
+]
 
 
 def test_import_appends_new_lines_and_statements_once(tmp_path: Path) -> None:
@@ -51,8 +58,14 @@ def test_import_appends_new_lines_and_statements_once(tmp_path: Path) -> None:
     with FileBook(book_path) as book:
         summary = import_bank(book, files)
     assert summary.figures == {
-        "files": 3, "lines read": 11, "new": 11, "skipped (already imported)": 0, "refused": 0,
-        "new credits to match": 8, "new debits and other lines set aside": 3, "new statements": 1,
+        "files": 3,
+        "lines read": 11,
+        "new": 11,
+        "skipped (already imported)": 0,
+        "refused": 0,
+        "new credits to match": 8,
+        "new debits and other lines set aside": 3,
+        "new statements": 1,
     }
     with FileBook(book_path) as book:
         lines = book.read("BankLines")
@@ -70,8 +83,11 @@ def test_import_appends_new_lines_and_statements_once(tmp_path: Path) -> None:
     before = book_path.read_bytes()
     with FileBook(book_path) as book:
         again = import_bank(book, files)
-    assert (again.figures["new"], again.figures["skipped (already imported)"], again.figures["new statements"]) == (
-        0, 11, 0)
+    assert (
+        again.figures["new"],
+        again.figures["skipped (already imported)"],
+        again.figures["new statements"],
+    ) == (0, 11, 0)
     assert again.notes[-1] == "nothing new: the workbook was not written"
     assert book_path.read_bytes() == before
 
@@ -86,7 +102,13 @@ def test_overlapping_statement_adds_only_the_days_not_seen(tmp_path: Path) -> No
     with FileBook(book_path) as book:
         summary = import_bank(book, [late])
         assert (summary.figures["new"], summary.figures["skipped (already imported)"]) == (1, 3)
-        assert book.read("BankLines")["Memo"].tolist() == ["RE 1", "Kaffee", "Kaffee", "Gebuehr", "RE 2 und RE 3"]
+        assert book.read("BankLines")["Memo"].tolist() == [
+            "RE 1",
+            "Kaffee",
+            "Kaffee",
+            "Gebuehr",
+            "RE 2 und RE 3",
+        ]
         assert len(book.read("BankStatements")) == 2
 
 
@@ -98,17 +120,30 @@ def test_any_refused_file_refuses_the_whole_import(tmp_path: Path) -> None:
         import_bank(book, [FIXTURES / "debit_credit.csv", *bad])
     message = str(caught.value)
     assert "2 of 3 bank file(s) refused; nothing was imported" in message
-    assert "bad_date.csv line 4: column Date" in message and "camt_doctype.xml line 2: XML with a DOCTYPE" in message
+    assert (
+        "bad_date.csv line 4: column Date" in message
+        and "camt_doctype.xml line 2: XML with a DOCTYPE" in message
+    )
     assert caught.value.file == "bad_date.csv, camt_doctype.xml"
     assert book_path.read_bytes() == before
 
 
 def test_hand_typed_line_without_line_id_is_not_imported_twice(tmp_path: Path) -> None:
-    typed = pd.DataFrame({
-        "LineID": [""], "Date": pd.to_datetime(["2026-04-03"]), "Amount": pd.array([123450], dtype="Int64"),
-        "Currency": [""], "Payer": ["ACME Ltd"], "Memo": ["Invoice 1001"], "BankRef": ["R-1"], "Account": [""],
-        "SourceFile": ["debit_credit.csv"], "Status": ["Unmatched"], "Note": [""],
-    })
+    typed = pd.DataFrame(
+        {
+            "LineID": [""],
+            "Date": pd.to_datetime(["2026-04-03"]),
+            "Amount": pd.array([123450], dtype="Int64"),
+            "Currency": [""],
+            "Payer": ["ACME Ltd"],
+            "Memo": ["Invoice 1001"],
+            "BankRef": ["R-1"],
+            "Account": [""],
+            "SourceFile": ["debit_credit.csv"],
+            "Status": ["Unmatched"],
+            "Note": [""],
+        }
+    )
     book_path = _book(tmp_path, typed)
     with FileBook(book_path) as book:
         summary = import_bank(book, [FIXTURES / "debit_credit.csv"])

@@ -15,11 +15,21 @@ def test_batch_of_fifty_becomes_fifty_lines(version: str) -> None:
     assert len(lines) == 50 and lines["LineID"].is_unique
     assert lines["Amount"].tolist() == list(range(101, 151))
     assert lines.iloc[6][["Payer", "Memo", "BankRef", "Note", "Status"]].tolist() == [
-        "Customer 07 GmbH", "Invoice INV-1007 RF18INV1007 E2E-0007", "TX0007", "batch BATCH-1: 7/50", "Unmatched"]
+        "Customer 07 GmbH",
+        "Invoice INV-1007 RF18INV1007 E2E-0007",
+        "TX0007",
+        "batch BATCH-1: 7/50",
+        "Unmatched",
+    ]
     assert lines["Date"].dt.strftime("%Y-%m-%d").unique().tolist() == ["2026-11-12"]
     assert lines["Account"].unique().tolist() == ["DE02120300000000202051"]
     statement = bank.statements.iloc[0]
-    assert statement[["OpeningBalance", "ClosingBalance", "Lines", "Currency"]].tolist() == [100000, 106275, 50, "EUR"]
+    assert statement[["OpeningBalance", "ClosingBalance", "Lines", "Currency"]].tolist() == [
+        100000,
+        106275,
+        50,
+        "EUR",
+    ]
     assert statement["FromDate"].strftime("%Y-%m-%d") == "2026-11-01" and bank.notes == []
 
 
@@ -27,4 +37,3 @@ def test_same_batch_in_another_version_gives_the_same_line_ids() -> None:
     old = parse_bank_bytes(camt053(5, version="02"), "a.xml").lines
     new = parse_bank_bytes(camt053(5, version="08"), "b.xml").lines
     assert old["LineID"].tolist() == new["LineID"].tolist()
-

@@ -31,9 +31,25 @@ def test_chinese_bank_csv_in_gbk_with_preamble() -> None:
         raw.decode("utf-8")
     lines = read_bank_file(FIXTURES / "cn_bank_gbk.csv").lines
     assert _rows(lines, "Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Status") == [
-        ["2026-11-03", 1280000, "CNY", "北京华联商贸有限公司", "货款 发票号 INV-2026-0042", "20261103000123", "Unmatched"],
+        [
+            "2026-11-03",
+            1280000,
+            "CNY",
+            "北京华联商贸有限公司",
+            "货款 发票号 INV-2026-0042",
+            "20261103000123",
+            "Unmatched",
+        ],
         ["2026-11-05", -2500, "CNY", "", "手续费", "20261105000456", "Ignored"],
-        ["2026-11-28", 350000, "CNY", "广州南方电子科技有限公司", "支付 INV-2026-0051 尾款", "20261128000789", "Unmatched"],
+        [
+            "2026-11-28",
+            350000,
+            "CNY",
+            "广州南方电子科技有限公司",
+            "支付 INV-2026-0051 尾款",
+            "20261128000789",
+            "Unmatched",
+        ],
     ]
 
 
@@ -65,7 +81,9 @@ def test_one_unambiguous_date_settles_the_whole_column() -> None:
 
 
 def test_decimal_comma_decided_per_column_not_per_cell() -> None:
-    data = "Buchungstag;Betrag;Verwendungszweck\n01.11.2026;1.234;a\n02.11.2026;-12,5;b\n03.11.2026;2.000,00;c\n"
+    data = (
+        "Buchungstag;Betrag;Verwendungszweck\n01.11.2026;1.234;a\n02.11.2026;-12,5;b\n03.11.2026;2.000,00;c\n"
+    )
     lines = parse_bank_bytes(data.encode(), "de.csv").lines
     assert lines["Amount"].tolist() == [123400, -1250, 200000]
     # Alone, "1,234" reads as 1234.00; in a decimal-comma column it has three decimals and is refused.
@@ -79,12 +97,14 @@ def test_utf8_bom_and_utf16_exports(encoding: str, bom: bytes) -> None:
     text = "Datum\tBetrag\tAuftraggeber\tVerwendungszweck\n30.11.2026\t€ 1.050,00\tÉcole Française\tRE 7\n"
     lines = parse_bank_bytes(bom + text.encode(encoding), "x.txt").lines
     assert _rows(lines, "Date", "Amount", "Currency", "Payer", "Memo") == [
-        ["2026-11-30", 105000, "EUR", "École Française", "RE 7"]]
+        ["2026-11-30", 105000, "EUR", "École Française", "RE 7"]
+    ]
 
 
 def test_purpose_over_numbered_columns_is_joined() -> None:
-    data = ("Buchungstag;Betrag;VWZ1;VWZ2;VWZ3;Kontostand\n"
-            "01.11.2026;10,00;Rechnung;;4711 danke;1.000,00\n").encode("cp1252")
+    data = (
+        "Buchungstag;Betrag;VWZ1;VWZ2;VWZ3;Kontostand\n01.11.2026;10,00;Rechnung;;4711 danke;1.000,00\n"
+    ).encode("cp1252")
     lines = parse_bank_bytes(data, "gls.csv").lines
     assert lines[["Memo", "Amount"]].values.tolist() == [["Rechnung 4711 danke", 1000]]
 
@@ -108,11 +128,30 @@ def test_blank_and_empty_rows_are_skipped_and_lines_numbered_from_the_file() -> 
 
 
 def test_a_bank_profile_is_a_few_lines_of_data() -> None:
-    cells = ["Produit", "Monn.", "Description", "Date de valeur", "Description 1", "Description 2", "Description 3",
-             "N° de transaction", "Débit", "Crédit", "Solde"]
+    cells = [
+        "Produit",
+        "Monn.",
+        "Description",
+        "Date de valeur",
+        "Description 1",
+        "Description 2",
+        "Description 3",
+        "N° de transaction",
+        "Débit",
+        "Crédit",
+        "Solde",
+    ]
     layout = layout_for(cells)
     assert layout is not None and layout.profile == "ubs_ch_fr"
-    assert layout.columns == {"account": (0,), "payer": (5,), "currency": (1,), "date": (3,), "debit": (8,),
-                              "credit": (9,), "bankref": (7,), "memo": (4, 5, 6)}
+    assert layout.columns == {
+        "account": (0,),
+        "payer": (5,),
+        "currency": (1,),
+        "date": (3,),
+        "debit": (8,),
+        "credit": (9,),
+        "bankref": (7,),
+        "memo": (4, 5, 6),
+    }
     mine = CsvProfile("mine", signature=("Wert",), amount=("Wert",))
     assert mine.date == () and GENERIC.date[0] == "Booking date"

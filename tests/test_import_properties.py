@@ -34,11 +34,13 @@ def _format_amount(cents: int, decimal_comma: bool, grouped: bool, decimals: int
     return sign + text
 
 
-amounts = st.integers(min_value=-10**13, max_value=10**13)
+amounts = st.integers(min_value=-(10**13), max_value=10**13)
 
 
 @given(st.lists(amounts, min_size=1, max_size=30), st.booleans(), st.booleans(), st.sampled_from([0, 1, 2]))
-def test_fast_amounts_equal_parse_amount_cents(values: list[int], comma: bool, grouped: bool, decimals: int) -> None:
+def test_fast_amounts_equal_parse_amount_cents(
+    values: list[int], comma: bool, grouped: bool, decimals: int
+) -> None:
     texts = [_format_amount(v, comma, grouped, decimals) for v in values]
     decided = column_decimal_comma(texts, "Amount", "p.csv", _line)
     try:
@@ -81,8 +83,13 @@ _DATE_WRITERS = {
 }
 
 
-@given(st.lists(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)), min_size=1, max_size=20),
-       st.sampled_from(sorted(_DATE_WRITERS)), st.sampled_from(["dmy", "mdy"]))
+@given(
+    st.lists(
+        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)), min_size=1, max_size=20
+    ),
+    st.sampled_from(sorted(_DATE_WRITERS)),
+    st.sampled_from(["dmy", "mdy"]),
+)
 def test_fast_dates_equal_parse_date(days: list[dt.date], style: str, order: str) -> None:
     texts = [_DATE_WRITERS[style](d) for d in days]
     column_order = column_date_order(texts, "Date", "p.csv", _line, order)
@@ -96,18 +103,31 @@ def test_fast_dates_equal_parse_date(days: list[dt.date], style: str, order: str
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüßABCXYZ0123456789-", min_size=1, max_size=8)
 transactions = st.lists(
-    st.tuples(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)),
-              st.integers(min_value=-10**9, max_value=10**9).filter(bool),
-              st.lists(words, min_size=1, max_size=3).map(" ".join),
-              st.lists(words, min_size=0, max_size=4).map(" ".join)),
-    min_size=1, max_size=25,
+    st.tuples(
+        st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)),
+        st.integers(min_value=-(10**9), max_value=10**9).filter(bool),
+        st.lists(words, min_size=1, max_size=3).map(" ".join),
+        st.lists(words, min_size=0, max_size=4).map(" ".join),
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(transactions, st.sampled_from([";", ",", "\t"]), st.booleans(), st.sampled_from(["utf-8", "cp1252", "utf-16"]),
-       st.sampled_from([("Date", "Amount", "Payer", "Memo"), ("Buchungstag", "Betrag", "Auftraggeber",
-                                                              "Verwendungszweck"), ("交易日期", "金额", "对方户名", "摘要")]))
+@given(
+    transactions,
+    st.sampled_from([";", ",", "\t"]),
+    st.booleans(),
+    st.sampled_from(["utf-8", "cp1252", "utf-16"]),
+    st.sampled_from(
+        [
+            ("Date", "Amount", "Payer", "Memo"),
+            ("Buchungstag", "Betrag", "Auftraggeber", "Verwendungszweck"),
+            ("交易日期", "金额", "对方户名", "摘要"),
+        ]
+    ),
+)
 def test_csv_round_trip(rows, delimiter: str, comma: bool, encoding: str, header) -> None:
     if header[0] == "交易日期" and encoding == "cp1252":
         encoding = "gb18030"
@@ -124,10 +144,15 @@ def test_csv_round_trip(rows, delimiter: str, comma: bool, encoding: str, header
 
 
 def _frame(rows) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Account": "DE00 1234", "Date": pd.to_datetime([r[0] for r in rows]),
-        "Amount": pd.array([r[1] for r in rows], dtype="Int64"), "BankRef": "", "Memo": [r[3] for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "Account": "DE00 1234",
+            "Date": pd.to_datetime([r[0] for r in rows]),
+            "Amount": pd.array([r[1] for r in rows], dtype="Int64"),
+            "BankRef": "",
+            "Memo": [r[3] for r in rows],
+        }
+    )
 
 
 @given(transactions, st.data())
@@ -150,15 +175,31 @@ def test_line_id_ignores_whitespace_and_account_spacing() -> None:
     assert line_ids(a).iloc[0] != line_ids(a.assign(Amount=pd.array([501], dtype="Int64"))).iloc[0]
 
 
-@pytest.mark.parametrize("raw,extra,expected", [
-    ("166?00GUTSCHRIFT?20EREF+INV-4711?21SVWZ+Rechnung INV-4711 vom?2201.11.2026?32MUSTERMANN GMBH",
-     "", ("MUSTERMANN GMBH", "Rechnung INV-4711 vom 01.11.2026", "INV-4711")),
-    ("051?00Gutschrift?20RECHNUNG 123456789012345678?21890?32AUGUST MEYER ANET?33TE MEYER", "",
-     ("AUGUST MEYER ANET TE MEYER", "RECHNUNG 123456789012345678890", "")),
-    ("/EREF/NOTPROVIDED/ORDP//NAME/Bedrijf B.V./REMI/USTD//FACTUUR 2026-001/", "",
-     ("Bedrijf B.V.", "FACTUUR 2026-001", "")),
-    ("Betaling factuur 88\nvolgens afspraak", "Jansen BV", ("Jansen BV", "Betaling factuur 88 volgens afspraak", "")),
-])
+@pytest.mark.parametrize(
+    "raw,extra,expected",
+    [
+        (
+            "166?00GUTSCHRIFT?20EREF+INV-4711?21SVWZ+Rechnung INV-4711 vom?2201.11.2026?32MUSTERMANN GMBH",
+            "",
+            ("MUSTERMANN GMBH", "Rechnung INV-4711 vom 01.11.2026", "INV-4711"),
+        ),
+        (
+            "051?00Gutschrift?20RECHNUNG 123456789012345678?21890?32AUGUST MEYER ANET?33TE MEYER",
+            "",
+            ("AUGUST MEYER ANET TE MEYER", "RECHNUNG 123456789012345678890", ""),
+        ),
+        (
+            "/EREF/NOTPROVIDED/ORDP//NAME/Bedrijf B.V./REMI/USTD//FACTUUR 2026-001/",
+            "",
+            ("Bedrijf B.V.", "FACTUUR 2026-001", ""),
+        ),
+        (
+            "Betaling factuur 88\nvolgens afspraak",
+            "Jansen BV",
+            ("Jansen BV", "Betaling factuur 88 volgens afspraak", ""),
+        ),
+    ],
+)
 def test_mt940_details_shapes(raw: str, extra: str, expected: tuple[str, str, str]) -> None:
     d = parse_details(raw, extra)
     assert (d.payer, d.memo, d.ref) == expected
@@ -179,7 +220,7 @@ def test_damaged_files_are_read_or_refused_never_crash(seed: bytes, edits: list[
     data = bytearray(seed)
     for at, chunk in edits:
         at = min(at, len(data))
-        data[at:at + len(chunk)] = chunk
+        data[at : at + len(chunk)] = chunk
     try:
         bank = parse_bank_bytes(bytes(data), "fuzz")
     except BankFileError as exc:

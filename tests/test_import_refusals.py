@@ -27,7 +27,9 @@ def test_bad_file_is_refused_with_file_and_line(name: str) -> None:
 
 
 def test_batched_camt_entry_whose_details_do_not_add_up_is_refused() -> None:
-    with pytest.raises(BankFileError, match=r"batched entry of 12\.79 has details adding up to 12\.78") as caught:
+    with pytest.raises(
+        BankFileError, match=r"batched entry of 12\.79 has details adding up to 12\.78"
+    ) as caught:
         parse_bank_bytes(camt053(12, detail_total_off_by=1), "batch.xml")
     assert caught.value.line == 2
 
@@ -35,7 +37,9 @@ def test_batched_camt_entry_whose_details_do_not_add_up_is_refused() -> None:
 def test_missing_file_and_unknown_format_are_refused(tmp_path) -> None:
     with pytest.raises(BankFileError, match="cannot read the file"):
         read_bank_file(tmp_path / "nope.csv")
-    with pytest.raises(BankFileError, match="unknown format 'ofx'; expected one of csv, mt940, camt053, camt054"):
+    with pytest.raises(
+        BankFileError, match="unknown format 'ofx'; expected one of csv, mt940, camt053, camt054"
+    ):
         parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="ofx")
 
 

@@ -63,15 +63,31 @@ def test_every_manifest_file_reads_with_its_transaction_and_credit_counts(shared
             assert len(bank.statements) == _numbers(txns)[1]
 
 
-@pytest.mark.parametrize("name", [
-    "camt/genkgo_053_v2_multi_statement.xml", "camt/genkgo_053_v3_kbc.xml", "camt/viafintech_053_v2_ing_batch.xml",
-    "camt/viafintech_053_v2_vrbank.xml", "camt/viafintech_053_v4_postfinance.xml", "camt/viafintech_053_v8_ubs.xml",
-    "camt/viafintech_054_v4_ch.xml", "csv/csv2ofx_gls.csv", "csv/csv2ofx_outbank.csv",
-    "csv/csv2ofx_schwab_checking.csv", "csv/csv2ofx_ubs_ch_fr.csv", "mt940/fruitl00p_bunq.sta",
-    "mt940/fruitl00p_kontist.sta", "mt940/fruitl00p_penta.sta", "mt940/fruitl00p_rabo_sample.sta",
-    "mt940/fruitl00p_rabo_sample3.sta", "mt940/fruitl00p_sparkasse.sta", "mt940/wolph_asnb_0708271685.940.txt",
-    "mt940/wolph_betterplace_sepa_mt9401.sta", "mt940/wolph_jejik_knab.sta",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "camt/genkgo_053_v2_multi_statement.xml",
+        "camt/genkgo_053_v3_kbc.xml",
+        "camt/viafintech_053_v2_ing_batch.xml",
+        "camt/viafintech_053_v2_vrbank.xml",
+        "camt/viafintech_053_v4_postfinance.xml",
+        "camt/viafintech_053_v8_ubs.xml",
+        "camt/viafintech_054_v4_ch.xml",
+        "csv/csv2ofx_gls.csv",
+        "csv/csv2ofx_outbank.csv",
+        "csv/csv2ofx_schwab_checking.csv",
+        "csv/csv2ofx_ubs_ch_fr.csv",
+        "mt940/fruitl00p_bunq.sta",
+        "mt940/fruitl00p_kontist.sta",
+        "mt940/fruitl00p_penta.sta",
+        "mt940/fruitl00p_rabo_sample.sta",
+        "mt940/fruitl00p_rabo_sample3.sta",
+        "mt940/fruitl00p_sparkasse.sta",
+        "mt940/wolph_asnb_0708271685.940.txt",
+        "mt940/wolph_betterplace_sepa_mt9401.sta",
+        "mt940/wolph_jejik_knab.sta",
+    ],
+)
 def test_sample_matches_its_golden_files(shared_dir: Path, name: str) -> None:
     sample = shared_dir / "bank-samples" / name
     bank = read_bank_file(sample)
@@ -112,7 +128,10 @@ def test_rabobank_dot_decimals_are_read_not_misparsed(shared_dir: Path) -> None:
     yen = lines[lines["Currency"] == "JPY"]
     assert yen["Amount"].tolist() == [156039500, -34800000, 7973400, -13861900]
     waswit = lines[lines["Payer"] == "WASWIT BV"].iloc[0]
-    assert (waswit["Amount"], waswit["Memo"]) == (25000, "KLANT 45680/ FAKTUUR 472564 ONDER AFTREK VAN 2% BETALINGSKORTING.")
+    assert (waswit["Amount"], waswit["Memo"]) == (
+        25000,
+        "KLANT 45680/ FAKTUUR 472564 ONDER AFTREK VAN 2% BETALINGSKORTING.",
+    )
 
 
 def test_reversal_of_credit_is_money_out(shared_dir: Path) -> None:
@@ -129,7 +148,11 @@ def test_asn_bank_variant_and_swift_envelope(shared_dir: Path) -> None:
     bank = read_bank_file(shared_dir / "bank-samples" / "mt940" / "wolph_asnb_0708271685.940.txt")
     assert len(bank.lines) == 8 and len(bank.statements) == 31
     first = bank.lines.iloc[0]
-    assert (first["Payer"], first["Amount"], first["BankRef"]) == ("hr gjlm paulissen", -6500, "NL47INGB9999999999")
+    assert (first["Payer"], first["Amount"], first["BankRef"]) == (
+        "hr gjlm paulissen",
+        -6500,
+        "NL47INGB9999999999",
+    )
     assert "Betaling sieraden" in first["Memo"]
 
 
@@ -137,10 +160,16 @@ def test_sepa_subfields_split_into_payer_memo_ref(shared_dir: Path) -> None:
     kontist = read_bank_file(shared_dir / "bank-samples" / "mt940" / "fruitl00p_kontist.sta").lines
     inv = kontist[kontist["Memo"].str.contains("INV-00002")].iloc[0]
     assert (inv["Payer"], inv["Memo"], inv["Amount"]) == (
-        "DM PUTZ + STUCK UG HAFTUNGSBESCHRANKT", "Rechnung-Nr.: INV-00002 v. 13.02.21", 9595)
+        "DM PUTZ + STUCK UG HAFTUNGSBESCHRANKT",
+        "Rechnung-Nr.: INV-00002 v. 13.02.21",
+        9595,
+    )
     rabo = read_bank_file(shared_dir / "bank-samples" / "mt940" / "fruitl00p_rabo_sample3.sta").lines
     nespresso = rabo.iloc[0]
-    assert (nespresso["Payer"], nespresso["BankRef"]) == ("Nespresso Nederland B.V.", "02-04-2013 22:56 1120000153447185")
+    assert (nespresso["Payer"], nespresso["BankRef"]) == (
+        "Nespresso Nederland B.V.",
+        "02-04-2013 22:56 1120000153447185",
+    )
     assert rabo.iloc[1]["Memo"] == "NR.201303-111/11.3.2013 NR.201303-112/11.3.2013"
 
 
@@ -157,7 +186,10 @@ def test_camt_batched_entry_gives_one_line_per_payment(shared_dir: Path) -> None
     batch = lines[lines["Note"].str.startswith("batch 20160530007602769939022000000012")]
     assert len(batch) == 10 and int(batch["Amount"].sum()) == 100000
     assert batch.iloc[1][["Payer", "Memo", "Amount"]].tolist() == [
-        "Rutschmann Pia", "000000000002016030002820804 ?REJECT?0", 5000]
+        "Rutschmann Pia",
+        "000000000002016030002820804 ?REJECT?0",
+        5000,
+    ]
 
 
 def test_notification_repeating_a_statement_gives_the_same_line_ids(shared_dir: Path) -> None:

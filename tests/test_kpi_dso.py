@@ -58,11 +58,14 @@ def test_zero_sales_gives_nan_not_a_number_made_up() -> None:
 
 
 def test_payment_behaviour_is_amount_weighted() -> None:
-    history = pd.DataFrame({
-        "CustomerID": ["A", "A", "B"], "Amount": pd.array([4000, 6000, 500], dtype="Int64"),
-        "PaymentDate": pd.to_datetime(["2026-02-10", "2026-03-10", "2026-03-01"]),
-        "DaysLate": [10, 38, -3],
-    })
+    history = pd.DataFrame(
+        {
+            "CustomerID": ["A", "A", "B"],
+            "Amount": pd.array([4000, 6000, 500], dtype="Int64"),
+            "PaymentDate": pd.to_datetime(["2026-02-10", "2026-03-10", "2026-03-01"]),
+            "DaysLate": [10, 38, -3],
+        }
+    )
     got = payment_behaviour(history)
     assert got.loc["A", "Payments"] == 2
     assert got.loc["A", "AvgDaysLate"] == pytest.approx(26.8)
@@ -74,23 +77,38 @@ def test_payment_behaviour_is_amount_weighted() -> None:
 
 
 def test_monthly_sales_uses_month_long_periods_ending_at_as_of() -> None:
-    inv = pd.DataFrame({"InvoiceDate": pd.to_datetime(["2026-06-30", "2026-05-31", "2026-05-30", "2026-04-30"]),
-                        "Amount": pd.array([1, 10, 100, -1000], dtype="Int64")})
+    inv = pd.DataFrame(
+        {
+            "InvoiceDate": pd.to_datetime(["2026-06-30", "2026-05-31", "2026-05-30", "2026-04-30"]),
+            "Amount": pd.array([1, 10, 100, -1000], dtype="Int64"),
+        }
+    )
     assert monthly_sales(inv, date(2026, 6, 30), 3) == [(11, 31), (100, 30), (-1000, 31)]
 
 
 def test_kpi_table_reproduces_the_worked_example_from_a_ledger() -> None:
     as_of = date(2026, 6, 30)
-    invoices = pd.DataFrame({
-        "InvoiceNo": ["OLD", "NEW"], "CustomerID": ["A", "B"],
-        "InvoiceDate": pd.to_datetime(["2026-01-10", "2026-06-15"]),
-        "DueDate": pd.to_datetime(["2026-02-09", "2026-07-15"]),
-        "Amount": pd.array([11_000_00, 10_000_00], dtype="Int64"),
-        "Disputed": [True, False],
-    }, index=[2, 3])
-    alloc = pd.DataFrame({"LineID": ["L1"], "InvoiceNo": ["NEW"], "CustomerID": ["B"],
-                          "Amount": pd.array([6_000_00], dtype="Int64"),
-                          "PaymentDate": pd.to_datetime(["2026-06-20"]), "Kind": ["payment"]})
+    invoices = pd.DataFrame(
+        {
+            "InvoiceNo": ["OLD", "NEW"],
+            "CustomerID": ["A", "B"],
+            "InvoiceDate": pd.to_datetime(["2026-01-10", "2026-06-15"]),
+            "DueDate": pd.to_datetime(["2026-02-09", "2026-07-15"]),
+            "Amount": pd.array([11_000_00, 10_000_00], dtype="Int64"),
+            "Disputed": [True, False],
+        },
+        index=[2, 3],
+    )
+    alloc = pd.DataFrame(
+        {
+            "LineID": ["L1"],
+            "InvoiceNo": ["NEW"],
+            "CustomerID": ["B"],
+            "Amount": pd.array([6_000_00], dtype="Int64"),
+            "PaymentDate": pd.to_datetime(["2026-06-20"]),
+            "Kind": ["payment"],
+        }
+    )
     aged = aged_items(open_items(invoices, alloc, as_of=as_of), as_of=as_of, limits=(30, 60, 90, 120))
     begin = open_items(invoices, alloc, as_of=date(2026, 5, 30))
     history = payment_history(invoices, alloc, as_of=as_of)

@@ -35,11 +35,18 @@ print(json.dumps({{"delivered": result.delivered, "already": result.already_sent
 
 def _run(server: SmtpServer, journal: Path, script_dir: Path) -> subprocess.Popen:
     script = script_dir / "send_run.py"
-    script.write_text(_SCRIPT.format(repo=str(REPO), port=server.port, cert=str(server.cert),
-                                     journal=str(journal)))
+    script.write_text(
+        _SCRIPT.format(repo=str(REPO), port=server.port, cert=str(server.cert), journal=str(journal))
+    )
     env = {**os.environ, "ARBOOK_SMTP_PASSWORD": PASSWORD}
-    return subprocess.Popen([sys.executable, str(script)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.slow  # two interpreter start-ups

@@ -14,12 +14,15 @@ from hypothesis import strategies as st
 import mailer
 
 
-@pytest.mark.parametrize(("language", "money", "cny", "day"), [
-    ("en", "-€1,234.50", "CN¥1,234.50", "Nov 3, 2026"),
-    ("de", "-1.234,50\xa0€", "1.234,50\xa0CN¥", "03.11.2026"),
-    ("fr", "-1\u202f234,50\xa0€", "1\u202f234,50\xa0CNY", "3 nov. 2026"),
-    ("zh", "-€1,234.50", "¥1,234.50", "2026年11月3日"),
-])
+@pytest.mark.parametrize(
+    ("language", "money", "cny", "day"),
+    [
+        ("en", "-€1,234.50", "CN¥1,234.50", "Nov 3, 2026"),
+        ("de", "-1.234,50\xa0€", "1.234,50\xa0CN¥", "03.11.2026"),
+        ("fr", "-1\u202f234,50\xa0€", "1\u202f234,50\xa0CNY", "3 nov. 2026"),
+        ("zh", "-€1,234.50", "¥1,234.50", "2026年11月3日"),
+    ],
+)
 def test_money_and_dates_per_language(language, money, cny, day):
     fmt = mailer.formatter_for(language, "en")
     assert fmt.money(-123450, "EUR") == money
@@ -52,7 +55,9 @@ def test_no_interest_before_due_or_on_nothing_open():
 
 def test_rate_from_settings_float_is_the_typed_decimal():
     assert mailer.rate_decimal(12.25) == Decimal("12.25")
-    assert mailer.rate_decimal(9.12) == Decimal("9.12")  # not 9.1199999999999992184029906638897955417633056640625
+    assert mailer.rate_decimal(9.12) == Decimal(
+        "9.12"
+    )  # not 9.1199999999999992184029906638897955417633056640625
 
 
 @given(cents=st.integers(1, 10**11), rate=st.decimals("0", "40", places=2), days=st.integers(1, 3650))

@@ -20,25 +20,41 @@ def test_journal_path_sits_beside_the_workbook(tmp_path):
 def test_outbox_run_writes_eml_files_and_journals_each_message(tmp_path):
     messages = outgoing(2)
     journal = mailer.Journal(tmp_path / "j.jsonl")
-    result = mailer.deliver(messages, mailer.OutboxTransport(tmp_path / "outbox"), journal, done=set(),
-                            sender="ar@beispiel.example")
+    result = mailer.deliver(
+        messages,
+        mailer.OutboxTransport(tmp_path / "outbox"),
+        journal,
+        done=set(),
+        sender="ar@beispiel.example",
+    )
     files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
     assert files == sorted(f"{m.key}.eml" for m in messages)
-    parsed = email.message_from_bytes((tmp_path / "outbox" / files[0]).read_bytes(), policy=email.policy.default)
+    parsed = email.message_from_bytes(
+        (tmp_path / "outbox" / files[0]).read_bytes(), policy=email.policy.default
+    )
     assert parsed["Message-ID"] == f"<{files[0][:-4]}@beispiel.example>"
     assert result.delivered == [m.key for m in messages]
     assert [r["Status"] for r in journal.records()] == ["pending", "outbox", "pending", "outbox"]
     rows = mailer.fold(journal.records(), empty_mail_log())
     assert list(rows.columns) == mailer.MAILLOG_COLUMNS
     first = rows.iloc[0]
-    assert (first["Kind"], first["Level"], first["CustomerID"], first["To"], first["Amount"], first["InvoiceNos"],
-            first["Status"]) == ("notice", 1, "C001", "c1@kunde.example", 1000, "R-1", "outbox")
+    assert (
+        first["Kind"],
+        first["Level"],
+        first["CustomerID"],
+        first["To"],
+        first["Amount"],
+        first["InvoiceNos"],
+        first["Status"],
+    ) == ("notice", 1, "C001", "c1@kunde.example", 1000, "R-1", "outbox")
     assert first["AsOf"] == pd.Timestamp("2026-11-30") and str(rows["Amount"].dtype) == "Int64"
 
 
 def test_outbox_preview_does_not_count_as_sent(tmp_path):
     journal = mailer.Journal(tmp_path / "j.jsonl")
-    mailer.deliver(outgoing(1), mailer.OutboxTransport(tmp_path / "o"), journal, done=set(), sender="a@b.example")
+    mailer.deliver(
+        outgoing(1), mailer.OutboxTransport(tmp_path / "o"), journal, done=set(), sender="a@b.example"
+    )
     assert mailer.sent_keys(journal.records(), empty_mail_log()) == set()
 
 
@@ -75,7 +91,9 @@ def test_mail_history_adds_unfolded_outcomes_to_mail_log(tmp_path):
     (msg,) = outgoing(1)
     journal.record(msg.key, "sent", msg.log_fields())
     history = mailer.mail_history(journal, empty_mail_log())
-    assert mailer.dunning_history(history) == {"R-1": (1, date(2026, 11, 30))}  # the run's AsOf, not the clock
+    assert mailer.dunning_history(history) == {
+        "R-1": (1, date(2026, 11, 30))
+    }  # the run's AsOf, not the clock
 
 
 def test_fold_matches_times_that_came_back_from_excel_a_hair_early(tmp_path):
@@ -92,8 +110,11 @@ def test_an_outbox_run_resumed_writes_each_preview_once_and_a_preview_never_bloc
     first, second = outgoing(2)
     outbox = mailer.OutboxTransport(tmp_path / "outbox")
     mailer.deliver([first], outbox, journal, done=set(), sender="ar@example.com")
-    delivery, rows = mailer.send_and_fold([first, second], outbox, journal, empty_mail_log(), sender="ar@example.com")
+    delivery, rows = mailer.send_and_fold(
+        [first, second], outbox, journal, empty_mail_log(), sender="ar@example.com"
+    )
     assert (delivery.already_sent, delivery.delivered) == ([first.key], [second.key])
     assert sorted(zip(rows["MessageID"], rows["Status"], strict=True)) == sorted(
-        [(first.key, "outbox"), (second.key, "outbox")])  # one MailLog row each, not two for the first
+        [(first.key, "outbox"), (second.key, "outbox")]
+    )  # one MailLog row each, not two for the first
     assert mailer.sent_keys(journal.records(), rows) == set()  # previews do not count as sent by SMTP

@@ -30,17 +30,31 @@ def test_message_key_is_stable_and_sensitive_to_what_the_message_is_about():
     assert key not in others and len(others) == 6
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("a@b.example", ["a@b.example"]),
-    (" a@b.example ; c.d+e@f-g.example.co.uk,", ["a@b.example", "c.d+e@f-g.example.co.uk"]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("a@b.example", ["a@b.example"]),
+        (" a@b.example ; c.d+e@f-g.example.co.uk,", ["a@b.example", "c.d+e@f-g.example.co.uk"]),
+        ("", []),
+    ],
+)
 def test_addresses_accepted(cell, expected):
     assert mailer.parse_addresses(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["a@b", "a b@c.example", "a@b.example\nBcc: x@y.example", "<a@b.example>",
-                                  "a@@b.example", "a..b@c.example", "a@-b.example", "a@b.example>x"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "a@b",
+        "a b@c.example",
+        "a@b.example\nBcc: x@y.example",
+        "<a@b.example>",
+        "a@@b.example",
+        "a..b@c.example",
+        "a@-b.example",
+        "a@b.example>x",
+    ],
+)
 def test_addresses_refused(cell):
     with pytest.raises(ValueError, match="is not a valid e-mail address"):
         mailer.parse_addresses(cell)
@@ -58,8 +72,13 @@ def test_name_with_newline_cannot_inject_a_header():
 
 def test_mime_structure_text_html_alternative_and_pdf():
     (out,) = outgoing(1)
-    out = mailer.Outgoing(**{**out.__dict__, "cc": ("boss@kunde.example",),
-                             "attachments": (("../../etc/passwd\r\n.pdf", b"%PDF-1.4 test"),)})
+    out = mailer.Outgoing(
+        **{
+            **out.__dict__,
+            "cc": ("boss@kunde.example",),
+            "attachments": (("../../etc/passwd\r\n.pdf", b"%PDF-1.4 test"),),
+        }
+    )
     msg = mailer.build_email(out, sender="ar@beispiel.example", reply_to="ar-team@beispiel.example")
     parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
     assert parsed.get_content_type() == "multipart/mixed"
@@ -82,8 +101,11 @@ def test_safe_filename_never_leaves_the_folder(text):
 
 def test_sender_may_carry_a_display_name():
     (out,) = outgoing(1)
-    msg = mailer.build_email(out, sender="Nordwerk Forderungsmanagement <forderungen@nordwerk.example>",
-                             reply_to="Team AR <ar@nordwerk.example>")
+    msg = mailer.build_email(
+        out,
+        sender="Nordwerk Forderungsmanagement <forderungen@nordwerk.example>",
+        reply_to="Team AR <ar@nordwerk.example>",
+    )
     assert msg["From"] == "Nordwerk Forderungsmanagement <forderungen@nordwerk.example>"
     assert msg["Message-ID"] == f"<{out.key}@nordwerk.example>"
     assert mailer.parse_sender("a@b.example").addr_spec == "a@b.example"

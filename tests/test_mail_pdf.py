@@ -16,27 +16,35 @@ from tests.test_mail_statement import AS_OF, build, ledger
 
 CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-COMPANY = mailer.Company("Beispiel AG", "Industriestr. 1\n70173 Stuttgart", "ar@beispiel.example",
-                         "IBAN DE89 3704 0044 0532 0130 00")
+COMPANY = mailer.Company(
+    "Beispiel AG",
+    "Industriestr. 1\n70173 Stuttgart",
+    "ar@beispiel.example",
+    "IBAN DE89 3704 0044 0532 0130 00",
+)
 
 
 def _customers_with_address():
     customers = ledger()[0]
     customers.loc[customers["CustomerID"] == "C002", ["Address", "ContactName"]] = [
-        "上海市浦东新区世纪大道100号\n200120 中国", "王经理"]
+        "上海市浦东新区世纪大道100号\n200120 中国",
+        "王经理",
+    ]
     return customers
 
 
 def _compose(**kwargs):
-    return mailer.compose_statements(build(), _customers_with_address(), mailer.TemplateBook(), company=COMPANY,
-                                     **kwargs)
+    return mailer.compose_statements(
+        build(), _customers_with_address(), mailer.TemplateBook(), company=COMPANY, **kwargs
+    )
 
 
 def _pdf_text(pdftotext: str, data: bytes, tmp_path: Path, name: str) -> str:
     path = tmp_path / name
     path.write_bytes(data)
-    return subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +61,16 @@ def test_chinese_name_and_address_are_text_in_the_pdf(composed, pdftotext, tmp_p
     ((name, data),) = msg.attachments
     assert name == f"statement_C002_CNY_{AS_OF.isoformat()}.pdf"
     text = _pdf_text(pdftotext, data, tmp_path, name)
-    for expected in ("上海华东贸易有限公司", "王经理", "上海市浦东新区世纪大道100号", "200120 中国", "对账单",
-                     "期初余额: ¥8,800.00", "2026年10月31日", "IBAN DE89 3704 0044 0532 0130 00"):
+    for expected in (
+        "上海华东贸易有限公司",
+        "王经理",
+        "上海市浦东新区世纪大道100号",
+        "200120 中国",
+        "对账单",
+        "期初余额: ¥8,800.00",
+        "2026年10月31日",
+        "IBAN DE89 3704 0044 0532 0130 00",
+    ):
         assert expected in text
 
 
@@ -66,7 +82,9 @@ def test_german_statement_shows_running_balance_and_aging(composed, pdftotext, t
     assert "Anfangssaldo: 1.500,00 €" in lines
     assert "Endsaldo: 1.200,00 €" in lines
     assert "Datum Beschreibung Beleg Soll Haben Saldo" in lines
-    assert any(line.startswith("12.11.2026 Zahlung R-1") and line.endswith("400,00 € 1.300,00 €") for line in lines)
+    assert any(
+        line.startswith("12.11.2026 Zahlung R-1") and line.endswith("400,00 € 1.300,00 €") for line in lines
+    )
     assert "250,00 € 350,00 € 600,00 € 0,00 € 0,00 € 0,00 € 1.200,00 €" in lines  # the aging box
     assert any("Bitte bestätigen Sie den Saldo von 1.200,00 € zum 30.11.2026" in line for line in lines)
 
@@ -84,8 +102,9 @@ def test_rendered_page_has_ink_where_the_chinese_address_is(composed, tmp_path):
     msg = next(m for m in composed.messages if m.customer_id == "C002")
     pdf = tmp_path / "c002.pdf"
     pdf.write_bytes(msg.attachments[0][1])
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
+    )
     page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     w, h = page.size
     address = page.crop((int(w * 0.08), int(h * 0.16), int(w * 0.45), int(h * 0.24)))
@@ -112,7 +131,9 @@ def test_a_font_without_chinese_is_refused_naming_the_setting_and_customer():
 
 
 def test_a_missing_font_file_is_refused():
-    with pytest.raises(InputError, match=r"pdf_font: expected a \.ttf, \.otf or \.ttc font file, '/no/such\.ttf'"):
+    with pytest.raises(
+        InputError, match=r"pdf_font: expected a \.ttf, \.otf or \.ttc font file, '/no/such\.ttf'"
+    ):
         mailer.PdfFont.for_texts({"x": "abc"}, "/no/such.ttf")
 
 
@@ -121,8 +142,9 @@ def test_latin_only_run_works_with_a_latin_font(pdftotext, tmp_path):
         missing("DejaVu Sans not installed (apt-get install fonts-dejavu-core)")
     customers = _customers_with_address()
     statements = [s for s in build() if s.customer_id != "C002"]
-    composed = mailer.compose_statements(statements, customers, mailer.TemplateBook(), company=COMPANY,
-                                         pdf_font=str(DEJAVU))
+    composed = mailer.compose_statements(
+        statements, customers, mailer.TemplateBook(), company=COMPANY, pdf_font=str(DEJAVU)
+    )
     assert len(composed.messages) == 3
     assert "Müller GmbH" in _pdf_text(pdftotext, composed.messages[0].attachments[0][1], tmp_path, "l.pdf")
 
@@ -133,15 +155,19 @@ def test_long_statement_breaks_pages_and_repeats_the_heading(pdftotext, tmp_path
     from mailer.statement import OpenLine, StatementData
 
     lines = [OpenLine(f"INV{i:05d}", "invoice", AS_OF, AS_OF, 10000, 10000, 0) for i in range(90)]
-    data = StatementData("C001", "EUR", AS_OF.replace(day=1), AS_OF, 900000, 900000, [], lines,
-                         [("current", 900000)])
+    data = StatementData(
+        "C001", "EUR", AS_OF.replace(day=1), AS_OF, 900000, 900000, [], lines, [("current", 900000)]
+    )
     customer = _customers_with_address().iloc[0]
     view = statement_view(data, customer, COMPANY, mailer.formatter_for("en", "en"), False)
-    font = mailer.PdfFont.for_texts({"C001": " ".join(str(v) for v in view.values())} | {"x": "Page1234567890/€,."})
+    font = mailer.PdfFont.for_texts(
+        {"C001": " ".join(str(v) for v in view.values())} | {"x": "Page1234567890/€,."}
+    )
     pdf = tmp_path / "long.pdf"
     pdf.write_bytes(mailer.statement_pdf(view, font))
-    pages = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout.split("\f")
+    pages = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
     assert len([p for p in pages if p.strip()]) == 3
     assert all("Document" in p and "Days overdue" in p for p in pages[1:] if p.strip())  # heading repeated
     numbers = [w for p in pages for w in p.split() if w.startswith("INV")]

@@ -53,8 +53,12 @@ def test_ssl_from_the_first_byte_when_starttls_is_off(tmp_path):
 def test_untrusted_certificate_is_refused_and_stops_the_run(smtp_server, tmp_path):
     import ssl
 
-    transport = mailer.SmtpTransport(smtp_server.settings(), password=PASSWORD,
-                                     ssl_context=ssl.create_default_context(), backoff_seconds=0.01)
+    transport = mailer.SmtpTransport(
+        smtp_server.settings(),
+        password=PASSWORD,
+        ssl_context=ssl.create_default_context(),
+        backoff_seconds=0.01,
+    )
     result, _ = _deliver(outgoing(3), transport, tmp_path)
     assert result.delivered == []
     assert "TLS" in result.failed[0][2] and "certificate verify failed" in result.failed[0][2]
@@ -63,8 +67,12 @@ def test_untrusted_certificate_is_refused_and_stops_the_run(smtp_server, tmp_pat
 
 
 def test_wrong_password_fails_clearly_and_stops(smtp_server, tmp_path):
-    transport = mailer.SmtpTransport(smtp_server.settings(), password="wrong",
-                                     ssl_context=smtp_server.client_context(), backoff_seconds=0.01)
+    transport = mailer.SmtpTransport(
+        smtp_server.settings(),
+        password="wrong",
+        ssl_context=smtp_server.client_context(),
+        backoff_seconds=0.01,
+    )
     result, _ = _deliver(outgoing(2), transport, tmp_path)
     assert result.failed[0][2].startswith("login refused: 535")
     assert result.stopped.startswith("login refused")
@@ -92,14 +100,20 @@ def test_permanent_refusal_fails_that_message_only(smtp_server, tmp_path):
     assert result.failed == [("C002", messages[1].key, "refused by the server: 550 5.1.1 Mailbox unknown")]
     assert smtp_server.handler.attempts == 3  # no retry of a 5xx
     statuses = [(r["MessageID"], r["Status"]) for r in journal.records()]
-    assert statuses == [(messages[0].key, "pending"), (messages[0].key, "sent"),
-                        (messages[1].key, "pending"), (messages[1].key, "failed"),
-                        (messages[2].key, "pending"), (messages[2].key, "sent")]
+    assert statuses == [
+        (messages[0].key, "pending"),
+        (messages[0].key, "sent"),
+        (messages[1].key, "pending"),
+        (messages[1].key, "failed"),
+        (messages[2].key, "pending"),
+        (messages[2].key, "sent"),
+    ]
 
 
 def test_rate_limit_paces_messages(smtp_server, tmp_path):
-    transport = mailer.SmtpTransport(smtp_server.settings(rate_per_minute=240), password=PASSWORD,
-                                     ssl_context=smtp_server.client_context())
+    transport = mailer.SmtpTransport(
+        smtp_server.settings(rate_per_minute=240), password=PASSWORD, ssl_context=smtp_server.client_context()
+    )
     start = time.monotonic()
     result, _ = _deliver(outgoing(3), transport, tmp_path)
     elapsed = time.monotonic() - start
@@ -118,8 +132,9 @@ def test_server_stopped_mid_run_then_rerun_sends_each_message_exactly_once(tmp_p
         if done == 3:
             server.stop()
 
-    first, rows1 = mailer.send_and_fold(messages, server.transport(), journal, log, sender=SENDER,
-                                        progress=stop_after_three)
+    first, rows1 = mailer.send_and_fold(
+        messages, server.transport(), journal, log, sender=SENDER, progress=stop_after_three
+    )
     assert first.delivered == [m.key for m in messages[:3]]
     assert first.failed[0][1] == messages[3].key and "connection" in first.failed[0][2]
     assert first.stopped and len(first.failed) == 3
@@ -160,8 +175,13 @@ def test_settings_without_host_or_sender_are_refused():
         mailer.SmtpSettings.from_settings({"smtp_host": "", "mail_from": "not an address"})
     text = str(err.value)
     assert "smtp_host" in text and "mail_from" in text and "Settings" in text
-    ok = mailer.SmtpSettings.from_settings({"smtp_host": "mail.example", "mail_from": "AR Team <ar@x.example>",
-                                            "smtp_starttls": False, "smtp_port": 465})
+    ok = mailer.SmtpSettings.from_settings(
+        {
+            "smtp_host": "mail.example",
+            "mail_from": "AR Team <ar@x.example>",
+            "smtp_starttls": False,
+            "smtp_port": 465,
+        }
+    )
     assert (ok.host, ok.port, ok.starttls, ok.rate_per_minute) == ("mail.example", 465, False, 30)
     assert ok.sender == "ar@x.example"  # the envelope sender is the bare address
-

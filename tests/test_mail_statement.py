@@ -17,56 +17,151 @@ AS_OF, START = dt.date(2026, 11, 30), dt.date(2026, 11, 1)
 
 
 def ledger():
-    customers = customers_frame([
-        {"CustomerID": "C001", "Name": "Müller GmbH", "Email": "ap@mueller.example", "Language": "de",
-         "Currency": "EUR"},
-        {"CustomerID": "C002", "Name": "上海华东贸易有限公司", "Email": "cw@huadong.example", "Language": "zh",
-         "Currency": "CNY"},
-        {"CustomerID": "C003", "Name": "Paid Up Ltd", "Email": "ap@paidup.example", "Currency": "EUR"},
-        {"CustomerID": "C004", "Name": "Quiet Ltd", "Email": "q@quiet.example"},
-        {"CustomerID": "C005", "Name": "Tiny Ltd", "Email": "t@tiny.example"},
-    ])
-    inv = pd.DataFrame({
-        "InvoiceNo": ["R-1", "R-2", "R-3", "C-1", "U-1", "Z-1", "P-1", "S-1"],
-        "CustomerID": ["C001", "C001", "C001", "C001", "C001", "C002", "C003", "C005"],
-        "InvoiceDate": pd.to_datetime(["2026-09-01", "2026-10-05", "2026-11-03", "2026-11-10", "2026-11-15",
-                                       "2026-10-01", "2026-10-01", "2026-10-01"]),
-        "DueDate": pd.to_datetime(["2026-10-01", "2026-11-04", "2026-12-03", None, "2026-12-15", "2026-10-31",
-                                   "2026-10-31", "2026-10-31"]),
-        "Currency": ["EUR", "EUR", "EUR", "EUR", "USD", "CNY", "EUR", ""],
-        "Amount": pd.array([100000, 50000, 25000, -5000, 30000, 880000, 20000, 50], dtype="Int64"),
-        "Reference": ["PO 1", "PO 2", "", "", "", "", "", ""],
-    }, index=range(2, 10))
-    alloc = pd.DataFrame({
-        "LineID": ["L1", "L2", "L2", "L3"], "InvoiceNo": ["R-1", "P-1", "P-1", ""],
-        "CustomerID": ["", "C003", "C003", "C001"], "Amount": pd.array([40000, 19900, 100, 10000], dtype="Int64"),
-        "PaymentDate": pd.to_datetime(["2026-11-12", "2026-11-05", "2026-11-05", "2026-11-20"]),
-        "Kind": ["payment", "payment", "fee", "unapplied"],
-    })
-    items = open_items_frame([
-        {"InvoiceNo": "R-1", "CustomerID": "C001", "InvoiceDate": "2026-09-01", "DueDate": "2026-10-01",
-         "Amount": 100000, "Paid": 40000},
-        {"InvoiceNo": "R-2", "CustomerID": "C001", "InvoiceDate": "2026-10-05", "DueDate": "2026-11-04",
-         "Amount": 50000},
-        {"InvoiceNo": "R-3", "CustomerID": "C001", "InvoiceDate": "2026-11-03", "DueDate": "2026-12-03",
-         "Amount": 25000},
-        {"InvoiceNo": "C-1", "CustomerID": "C001", "Kind": "credit", "InvoiceDate": "2026-11-10", "Amount": -5000},
-        {"InvoiceNo": "U-1", "CustomerID": "C001", "InvoiceDate": "2026-11-15", "DueDate": "2026-12-15",
-         "Amount": 30000, "Currency": "USD"},
-        {"InvoiceNo": "Z-1", "CustomerID": "C002", "InvoiceDate": "2026-10-01", "DueDate": "2026-10-31",
-         "Amount": 880000, "Currency": "CNY"},
-        {"InvoiceNo": "S-1", "CustomerID": "C005", "InvoiceDate": "2026-10-01", "DueDate": "2026-10-31",
-         "Amount": 50, "Currency": ""},
-        {"InvoiceNo": "", "CustomerID": "C001", "Kind": "unapplied", "InvoiceDate": "2026-11-20",
-         "DueDate": "2026-11-20", "Amount": -10000},
-    ])
+    customers = customers_frame(
+        [
+            {
+                "CustomerID": "C001",
+                "Name": "Müller GmbH",
+                "Email": "ap@mueller.example",
+                "Language": "de",
+                "Currency": "EUR",
+            },
+            {
+                "CustomerID": "C002",
+                "Name": "上海华东贸易有限公司",
+                "Email": "cw@huadong.example",
+                "Language": "zh",
+                "Currency": "CNY",
+            },
+            {"CustomerID": "C003", "Name": "Paid Up Ltd", "Email": "ap@paidup.example", "Currency": "EUR"},
+            {"CustomerID": "C004", "Name": "Quiet Ltd", "Email": "q@quiet.example"},
+            {"CustomerID": "C005", "Name": "Tiny Ltd", "Email": "t@tiny.example"},
+        ]
+    )
+    inv = pd.DataFrame(
+        {
+            "InvoiceNo": ["R-1", "R-2", "R-3", "C-1", "U-1", "Z-1", "P-1", "S-1"],
+            "CustomerID": ["C001", "C001", "C001", "C001", "C001", "C002", "C003", "C005"],
+            "InvoiceDate": pd.to_datetime(
+                [
+                    "2026-09-01",
+                    "2026-10-05",
+                    "2026-11-03",
+                    "2026-11-10",
+                    "2026-11-15",
+                    "2026-10-01",
+                    "2026-10-01",
+                    "2026-10-01",
+                ]
+            ),
+            "DueDate": pd.to_datetime(
+                [
+                    "2026-10-01",
+                    "2026-11-04",
+                    "2026-12-03",
+                    None,
+                    "2026-12-15",
+                    "2026-10-31",
+                    "2026-10-31",
+                    "2026-10-31",
+                ]
+            ),
+            "Currency": ["EUR", "EUR", "EUR", "EUR", "USD", "CNY", "EUR", ""],
+            "Amount": pd.array([100000, 50000, 25000, -5000, 30000, 880000, 20000, 50], dtype="Int64"),
+            "Reference": ["PO 1", "PO 2", "", "", "", "", "", ""],
+        },
+        index=range(2, 10),
+    )
+    alloc = pd.DataFrame(
+        {
+            "LineID": ["L1", "L2", "L2", "L3"],
+            "InvoiceNo": ["R-1", "P-1", "P-1", ""],
+            "CustomerID": ["", "C003", "C003", "C001"],
+            "Amount": pd.array([40000, 19900, 100, 10000], dtype="Int64"),
+            "PaymentDate": pd.to_datetime(["2026-11-12", "2026-11-05", "2026-11-05", "2026-11-20"]),
+            "Kind": ["payment", "payment", "fee", "unapplied"],
+        }
+    )
+    items = open_items_frame(
+        [
+            {
+                "InvoiceNo": "R-1",
+                "CustomerID": "C001",
+                "InvoiceDate": "2026-09-01",
+                "DueDate": "2026-10-01",
+                "Amount": 100000,
+                "Paid": 40000,
+            },
+            {
+                "InvoiceNo": "R-2",
+                "CustomerID": "C001",
+                "InvoiceDate": "2026-10-05",
+                "DueDate": "2026-11-04",
+                "Amount": 50000,
+            },
+            {
+                "InvoiceNo": "R-3",
+                "CustomerID": "C001",
+                "InvoiceDate": "2026-11-03",
+                "DueDate": "2026-12-03",
+                "Amount": 25000,
+            },
+            {
+                "InvoiceNo": "C-1",
+                "CustomerID": "C001",
+                "Kind": "credit",
+                "InvoiceDate": "2026-11-10",
+                "Amount": -5000,
+            },
+            {
+                "InvoiceNo": "U-1",
+                "CustomerID": "C001",
+                "InvoiceDate": "2026-11-15",
+                "DueDate": "2026-12-15",
+                "Amount": 30000,
+                "Currency": "USD",
+            },
+            {
+                "InvoiceNo": "Z-1",
+                "CustomerID": "C002",
+                "InvoiceDate": "2026-10-01",
+                "DueDate": "2026-10-31",
+                "Amount": 880000,
+                "Currency": "CNY",
+            },
+            {
+                "InvoiceNo": "S-1",
+                "CustomerID": "C005",
+                "InvoiceDate": "2026-10-01",
+                "DueDate": "2026-10-31",
+                "Amount": 50,
+                "Currency": "",
+            },
+            {
+                "InvoiceNo": "",
+                "CustomerID": "C001",
+                "Kind": "unapplied",
+                "InvoiceDate": "2026-11-20",
+                "DueDate": "2026-11-20",
+                "Amount": -10000,
+            },
+        ]
+    )
     return customers, inv, alloc, items
 
 
 def build(**kwargs):
     customers, inv, alloc, items = ledger()
-    return mailer.build_statements(customers, items, inv, alloc, as_of=AS_OF, period_start=START,
-                                   min_balance=kwargs.pop("min_balance", 100), **kwargs)
+    return mailer.build_statements(
+        customers,
+        items,
+        inv,
+        alloc,
+        as_of=AS_OF,
+        period_start=START,
+        min_balance=kwargs.pop("min_balance", 100),
+        **kwargs,
+    )
 
 
 def test_who_gets_a_statement_and_in_which_currency():
@@ -80,16 +175,25 @@ def test_balances_add_up_and_activity_runs_in_date_order():
     eur = build()[0]
     assert (eur.opening, eur.closing) == (150000, 120000)
     assert [(a.date.day, a.kind, a.amount, a.balance) for a in eur.activity] == [
-        (3, "invoice", 25000, 175000), (10, "credit_note", -5000, 170000),
-        (12, "payment", -40000, 130000), (20, "payment", -10000, 120000)]
+        (3, "invoice", 25000, 175000),
+        (10, "credit_note", -5000, 170000),
+        (12, "payment", -40000, 130000),
+        (20, "payment", -10000, 120000),
+    ]
     assert eur.activity[1].document == "C-1" and eur.activity[2].description == "R-1"
     assert eur.item_numbers == ["", "C-1", "R-1", "R-2", "R-3"]
 
 
 def test_aging_box_uses_due_dates_and_sums_to_closing():
     eur = build()[0]
-    assert eur.aging == [("current", 25000), ("1-30", 35000), ("31-60", 60000), ("61-90", 0), ("91-120", 0),
-                         ("120+", 0)]
+    assert eur.aging == [
+        ("current", 25000),
+        ("1-30", 35000),
+        ("31-60", 60000),
+        ("61-90", 0),
+        ("91-120", 0),
+        ("120+", 0),
+    ]
     assert sum(c for _, c in eur.aging) == eur.closing
     assert eur.overdue_total == 110000
     assert {o.number: o.days_overdue for o in eur.open_items}["R-1"] == 60
@@ -99,7 +203,9 @@ def test_fully_paid_customer_gets_a_statement_of_the_period():
     c003 = build()[3]
     assert (c003.opening, c003.closing, c003.open_items) == (20000, 0, [])
     assert [(a.kind, a.amount, a.description) for a in c003.activity] == [
-        ("payment", -19900, "P-1"), ("adjustment", -100, "fee: P-1")]
+        ("payment", -19900, "P-1"),
+        ("adjustment", -100, "fee: P-1"),
+    ]
 
 
 def test_other_currency_and_customer_currency_fallback():
@@ -120,20 +226,35 @@ def ledgers(draw):
     amounts = draw(st.lists(st.integers(-50_000, 200_000).filter(bool), min_size=n_inv, max_size=n_inv))
     owners = draw(st.lists(st.sampled_from(["A", "B"]), min_size=n_inv, max_size=n_inv))
     base = pd.Timestamp("2026-08-01")
-    invoices = pd.DataFrame({
-        "InvoiceNo": [f"I{i}" for i in range(n_inv)], "CustomerID": owners,
-        "InvoiceDate": [base + pd.Timedelta(days=d) for d in inv_days],
-        "DueDate": [base + pd.Timedelta(days=d + 30) for d in inv_days], "Currency": "EUR",
-        "Amount": pd.array(amounts, dtype="Int64"), "Reference": "",
-    }, index=range(2, n_inv + 2))
+    invoices = pd.DataFrame(
+        {
+            "InvoiceNo": [f"I{i}" for i in range(n_inv)],
+            "CustomerID": owners,
+            "InvoiceDate": [base + pd.Timedelta(days=d) for d in inv_days],
+            "DueDate": [base + pd.Timedelta(days=d + 30) for d in inv_days],
+            "Currency": "EUR",
+            "Amount": pd.array(amounts, dtype="Int64"),
+            "Reference": "",
+        },
+        index=range(2, n_inv + 2),
+    )
     rows = []
     for k in range(draw(st.integers(0, 10))):
         i = draw(st.integers(0, n_inv - 1))
         kind = draw(st.sampled_from(["payment", "payment", "fee", "unapplied"]))
-        rows.append({"LineID": f"L{k}", "InvoiceNo": "" if kind == "unapplied" else f"I{i}",
-                     "CustomerID": owners[i], "Amount": draw(st.integers(1, 60_000)),
-                     "PaymentDate": base + pd.Timedelta(days=inv_days[i] + draw(st.integers(0, 60))), "Kind": kind})
-    allocations = pd.DataFrame(rows, columns=["LineID", "InvoiceNo", "CustomerID", "Amount", "PaymentDate", "Kind"])
+        rows.append(
+            {
+                "LineID": f"L{k}",
+                "InvoiceNo": "" if kind == "unapplied" else f"I{i}",
+                "CustomerID": owners[i],
+                "Amount": draw(st.integers(1, 60_000)),
+                "PaymentDate": base + pd.Timedelta(days=inv_days[i] + draw(st.integers(0, 60))),
+                "Kind": kind,
+            }
+        )
+    allocations = pd.DataFrame(
+        rows, columns=["LineID", "InvoiceNo", "CustomerID", "Amount", "PaymentDate", "Kind"]
+    )
     allocations["Amount"] = allocations["Amount"].astype("Int64")
     allocations["PaymentDate"] = allocations["PaymentDate"].astype("datetime64[ns]")
     return invoices, allocations
@@ -143,13 +264,18 @@ def ledgers(draw):
 @given(ledger_frames=ledgers(), period_day=st.integers(1, 28))
 def test_statements_add_up_against_the_ledger(ledger_frames, period_day):
     invoices, allocations = ledger_frames
-    customers = customers_frame([{"CustomerID": "A", "Name": "A", "Currency": "EUR"},
-                                 {"CustomerID": "B", "Name": "B", "Currency": "EUR"}])
+    customers = customers_frame(
+        [
+            {"CustomerID": "A", "Name": "A", "Currency": "EUR"},
+            {"CustomerID": "B", "Name": "B", "Currency": "EUR"},
+        ]
+    )
     as_of, start = dt.date(2026, 11, 30), dt.date(2026, 11, period_day)
     now = open_items(invoices, allocations, as_of=as_of, customers=customers)
     before = open_items(invoices, allocations, as_of=start - dt.timedelta(days=1), customers=customers)
-    for s in mailer.build_statements(customers, now, invoices, allocations, as_of=as_of, period_start=start,
-                                     min_balance=-10**12):
+    for s in mailer.build_statements(
+        customers, now, invoices, allocations, as_of=as_of, period_start=start, min_balance=-(10**12)
+    ):
         assert s.closing == int(now.loc[now["CustomerID"] == s.customer_id, "OpenAmount"].sum())
         # opening = closing - activity must equal what the ledger itself says was open the day before
         assert s.opening == int(before.loc[before["CustomerID"] == s.customer_id, "OpenAmount"].sum())

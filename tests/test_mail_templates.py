@@ -12,9 +12,13 @@ from mailer.templates import render_block
 from workbook.contract import table
 
 CONTEXT = {
-    "company": {"name": "Beispiel AG"}, "customer": {"name": "Acme <b>Ltd</b>", "contact": ""},
-    "as_of": "30 Nov 2026", "closing_balance": "€1,300.00", "statement": Markup("<table><tr><td>x</td></tr></table>"),
-    "overdue_table": Markup("<table><tr><td>R-1</td><td>€600.00</td></tr></table>"), "total_due": "€600.00",
+    "company": {"name": "Beispiel AG"},
+    "customer": {"name": "Acme <b>Ltd</b>", "contact": ""},
+    "as_of": "30 Nov 2026",
+    "closing_balance": "€1,300.00",
+    "statement": Markup("<table><tr><td>x</td></tr></table>"),
+    "overdue_table": Markup("<table><tr><td>R-1</td><td>€600.00</td></tr></table>"),
+    "total_due": "€600.00",
 }
 
 
@@ -27,10 +31,17 @@ def test_defaults_are_rows_of_the_contract_tables():
     assert {tuple(r) for r in mailer.DEFAULT_TEMPLATES} == {tuple(templates.column_names)}
     assert {tuple(r) for r in mailer.DEFAULT_DUNNING_LEVELS} == {tuple(levels.column_names)}
     names = {(r["Name"], r["Language"]) for r in mailer.DEFAULT_TEMPLATES}
-    assert names == {(n, lang) for n in ("statement", "reminder", "notice1", "notice2", "notice3")
-                     for lang in ("en", "de", "fr", "zh")}
+    assert names == {
+        (n, lang)
+        for n in ("statement", "reminder", "notice1", "notice2", "notice3")
+        for lang in ("en", "de", "fr", "zh")
+    }
     assert [(lv["Level"], lv["DaysOverdue"], lv["Template"]) for lv in mailer.DEFAULT_DUNNING_LEVELS] == [
-        (0, -3, "reminder"), (1, 7, "notice1"), (2, 21, "notice2"), (3, 45, "notice3")]
+        (0, -3, "reminder"),
+        (1, 7, "notice1"),
+        (2, 21, "notice2"),
+        (3, 45, "notice3"),
+    ]
     assert all(lv["Template"] in {n for n, _ in names} for lv in mailer.DEFAULT_DUNNING_LEVELS)
 
 
@@ -45,35 +56,56 @@ def test_every_default_template_renders(row):
 
 
 def test_workbook_row_overrides_the_builtin_and_other_languages_stay():
-    book = mailer.TemplateBook(_workbook_templates([
-        {"Name": "Statement", "Language": "en", "Subject": "Your balance: {{ closing_balance }}",
-         "Body": "<p>Hello {{ customer.name }}</p>"}]))
+    book = mailer.TemplateBook(
+        _workbook_templates(
+            [
+                {
+                    "Name": "Statement",
+                    "Language": "en",
+                    "Subject": "Your balance: {{ closing_balance }}",
+                    "Body": "<p>Hello {{ customer.name }}</p>",
+                }
+            ]
+        )
+    )
     assert book.overridden == 1
     en = book.render("statement", "en", CONTEXT)
-    assert (en.subject, en.html, en.text) == ("Your balance: €1,300.00", "<p>Hello Acme &lt;b&gt;Ltd&lt;/b&gt;</p>",
-                                              "Hello Acme <b>Ltd</b>\n")
+    assert (en.subject, en.html, en.text) == (
+        "Your balance: €1,300.00",
+        "<p>Hello Acme &lt;b&gt;Ltd&lt;/b&gt;</p>",
+        "Hello Acme <b>Ltd</b>\n",
+    )
     assert book.render("statement", "de", CONTEXT).subject.startswith("Kontoauszug zum 30 Nov 2026")
 
 
 def test_missing_language_falls_back_to_english():
-    book = mailer.TemplateBook(_workbook_templates([
-        {"Name": "welcome", "Language": "en", "Subject": "Hi", "Body": "<p>Hi</p>"}]))
+    book = mailer.TemplateBook(
+        _workbook_templates([{"Name": "welcome", "Language": "en", "Subject": "Hi", "Body": "<p>Hi</p>"}])
+    )
     assert book.render("welcome", "zh", CONTEXT).subject == "Hi"
     with pytest.raises(InputError, match="Templates column Name: expected a template named 'nothing'"):
         book.render("nothing", "de", CONTEXT)
 
 
-@pytest.mark.parametrize("body", [
-    "{{ ''.__class__.__mro__ }}",
-    "{{ customer.__class__ }}",
-    "{{ cycler.__init__.__globals__ }}",
-    "{% include '/etc/passwd' %}",
-    "{{ lipsum.__globals__['os'].system('id') }}",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ customer.__class__ }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{% include '/etc/passwd' %}",
+        "{{ lipsum.__globals__['os'].system('id') }}",
+    ],
+)
 def test_sandbox_refuses_attribute_escapes_and_file_access(body):
-    book = mailer.TemplateBook(_workbook_templates([
-        {"Name": "statement", "Language": "en", "Subject": "s", "Body": "<p>ok</p>"},
-        {"Name": "statement", "Language": "de", "Subject": "s", "Body": body}]))
+    book = mailer.TemplateBook(
+        _workbook_templates(
+            [
+                {"Name": "statement", "Language": "en", "Subject": "s", "Body": "<p>ok</p>"},
+                {"Name": "statement", "Language": "de", "Subject": "s", "Body": body},
+            ]
+        )
+    )
     with pytest.raises(InputError) as err:
         book.render("statement", "de", CONTEXT)
     assert "Templates row 3 column Body: template refused" in str(err.value)
@@ -81,30 +113,39 @@ def test_sandbox_refuses_attribute_escapes_and_file_access(body):
 
 def test_a_template_cannot_change_the_values_it_is_given():
     data = {"items": [1, 2]}
-    book = mailer.TemplateBook(_workbook_templates([
-        {"Name": "t", "Language": "en", "Subject": "s", "Body": "{{ items.append(3) }}"}]))
+    book = mailer.TemplateBook(
+        _workbook_templates(
+            [{"Name": "t", "Language": "en", "Subject": "s", "Body": "{{ items.append(3) }}"}]
+        )
+    )
     with pytest.raises(InputError, match="template refused"):
         book.render("t", "en", {**CONTEXT, **data})
     assert data["items"] == [1, 2]
 
 
 def test_syntax_error_names_row_and_column():
-    book = mailer.TemplateBook(_workbook_templates([
-        {"Name": "notice1", "Language": "en", "Subject": "{{ broken", "Body": "<p/>"}]))
+    book = mailer.TemplateBook(
+        _workbook_templates([{"Name": "notice1", "Language": "en", "Subject": "{{ broken", "Body": "<p/>"}])
+    )
     with pytest.raises(InputError, match=r"Templates row 2 column Subject: template syntax error line 1"):
         book.render("notice1", "en", CONTEXT)
 
 
 def test_subject_is_one_line_whatever_the_data():
-    book = mailer.TemplateBook(_workbook_templates([
-        {"Name": "t", "Language": "en", "Subject": "Statement {{ customer.name }}", "Body": "<p/>"}]))
+    book = mailer.TemplateBook(
+        _workbook_templates(
+            [{"Name": "t", "Language": "en", "Subject": "Statement {{ customer.name }}", "Body": "<p/>"}]
+        )
+    )
     out = book.render("t", "en", {**CONTEXT, "customer": {"name": "Evil\r\nBcc: victim@x.example"}})
     assert out.subject == "Statement Evil Bcc: victim@x.example"
 
 
 def test_html_to_text_keeps_paragraphs_rows_and_breaks():
-    html = ("<p>Dear  Mr\nX,</p><table><tr><th>No</th><th>Open</th></tr><tr><td>R-1</td><td>1,00 €</td></tr>"
-            "</table><p>Line<br>two<!-- hidden --></p><style>p{}</style>")
+    html = (
+        "<p>Dear  Mr\nX,</p><table><tr><th>No</th><th>Open</th></tr><tr><td>R-1</td><td>1,00 €</td></tr>"
+        "</table><p>Line<br>two<!-- hidden --></p><style>p{}</style>"
+    )
     assert mailer.html_to_text(html) == "Dear Mr X,\n\nNo  |  Open\nR-1  |  1,00 €\n\nLine\ntwo\n"
 
 

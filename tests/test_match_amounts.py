@@ -29,7 +29,9 @@ def test_exact_single_item_is_preferred_over_subsets():
 def test_equal_items_are_ambiguous_oldest_first():
     fits = fits_for_customer(5000, [5000, 5000], [], fee_tolerance=0)
     assert [(f.rows, f.ambiguous) for f in fits if f.fit == "exact"] == [
-        (((0, 5000, "payment"),), True), (((1, 5000, "payment"),), True)]
+        (((0, 5000, "payment"),), True),
+        (((1, 5000, "payment"),), True),
+    ]
 
 
 def test_referenced_items_with_a_fee_and_a_partial_alternative():
@@ -55,16 +57,19 @@ def test_referenced_invoice_already_paid_leaves_the_money_unapplied():
     assert fits[0].fit == "paid" and fits[0].rows == ((-1, 5000, "unapplied"),)
 
 
-@pytest.mark.parametrize("diff, invoiced, memo, tolerance, kind", [
-    (1000, 50000, "", None, "discount"),  # 2 % exactly
-    (1250, 100000, "", None, "fee"),
-    (1000, 50000, "bank charges", None, "fee"),  # the memo says what it is
-    (700, 100000, "abzgl. Skonto", None, "discount"),
-    (2000, 100000, "", 1500, "discount"),  # 2 % above tolerance: still a discount (never auto)
-    (3100, 200000, "", 1500, "fee"),  # 31.00 on 2,000.00: a plausible fee above tolerance
-    (3100, 200000, "Teilzahlung", 1500, None),  # the payer says partial
-    (60000, 100000, "", 1500, None),  # 600.00 short: a partial payment
-])
+@pytest.mark.parametrize(
+    "diff, invoiced, memo, tolerance, kind",
+    [
+        (1000, 50000, "", None, "discount"),  # 2 % exactly
+        (1250, 100000, "", None, "fee"),
+        (1000, 50000, "bank charges", None, "fee"),  # the memo says what it is
+        (700, 100000, "abzgl. Skonto", None, "discount"),
+        (2000, 100000, "", 1500, "discount"),  # 2 % above tolerance: still a discount (never auto)
+        (3100, 200000, "", 1500, "fee"),  # 31.00 on 2,000.00: a plausible fee above tolerance
+        (3100, 200000, "Teilzahlung", 1500, None),  # the payer says partial
+        (60000, 100000, "", 1500, None),  # 600.00 short: a partial payment
+    ],
+)
 def test_what_a_short_payment_is(diff, invoiced, memo, tolerance, kind):
     assert split_difference(diff, invoiced, memo, tolerance) == kind
 
@@ -119,5 +124,10 @@ def test_not_receipts():
         ("L6", "2026-10-01", 1000, "深圳供应商", "退款", "", ""),
     )
     assert non_receipt(frame, "Nordwerk Industrietechnik GmbH").tolist() == [
-        "a tax payment", "interest", "", "a transfer between own accounts", "a transfer between own accounts",
-        "a refund"]
+        "a tax payment",
+        "interest",
+        "",
+        "a transfer between own accounts",
+        "a transfer between own accounts",
+        "a refund",
+    ]

@@ -16,11 +16,13 @@ from matching.matcher.references import (
     typo_words,
 )
 
-INVOICES = pd.DataFrame({
-    "InvoiceNo": ["INV-2026-00412", "INV-2025-00412", "INV-2026-01234", "CN-2026-0012", "RE2026/0777"],
-    "InvoiceDate": pd.to_datetime(["2026-10-01", "2025-05-01", "2026-10-03", "2026-10-05", "2026-09-09"]),
-    "Reference": ["", "", "PO-77/AB", "", ""],
-})
+INVOICES = pd.DataFrame(
+    {
+        "InvoiceNo": ["INV-2026-00412", "INV-2025-00412", "INV-2026-01234", "CN-2026-0012", "RE2026/0777"],
+        "InvoiceDate": pd.to_datetime(["2026-10-01", "2025-05-01", "2026-10-03", "2026-10-05", "2026-09-09"]),
+        "Reference": ["", "", "PO-77/AB", "", ""],
+    }
+)
 CUSTOMERS = pd.DataFrame({"CustomerID": ["K10023", "10024", "7"]})
 INDEX = build_reference_index(INVOICES, CUSTOMERS)
 
@@ -30,32 +32,41 @@ def found(memo: str) -> set[tuple[str, int]]:
     return {(INVOICES["InvoiceNo"].iloc[r.invoice], r.level) for r in refs.itertuples()}
 
 
-@pytest.mark.parametrize("memo, expected", [
-    ("Rechnung INV-2026-00412", {("INV-2026-00412", Level.FULL)}),
-    ("inv 2026 412", {("INV-2026-00412", Level.FULL)}),
-    ("INV/2026/00412", {("INV-2026-00412", Level.FULL)}),
-    ("INV202600412", {("INV-2026-00412", Level.FULL)}),
-    ("RE-Nr. 2026-00412", {("INV-2026-00412", Level.NOPREFIX)}),
-    ("zahlung 2026412", {("INV-2026-00412", Level.NOPREFIX)}),
-    ("INV-00412", {("INV-2026-00412", Level.NOYEAR), ("INV-2025-00412", Level.NOYEAR)}),
-    ("INV-2026-01234 und INV-2026-00412", {("INV-2026-01234", Level.FULL), ("INV-2026-00412", Level.FULL)}),
-    ("Gutschrift cn-2026-12", {("CN-2026-0012", Level.FULL)}),
-    ("re 2026 777", {("RE2026/0777", Level.FULL)}),
-    ("Rechnung 2026 777", {("RE2026/0777", Level.NOPREFIX)}),
-    ("your order PO-77/AB", {("INV-2026-01234", Level.STRUCTURED)}),
-])
+@pytest.mark.parametrize(
+    "memo, expected",
+    [
+        ("Rechnung INV-2026-00412", {("INV-2026-00412", Level.FULL)}),
+        ("inv 2026 412", {("INV-2026-00412", Level.FULL)}),
+        ("INV/2026/00412", {("INV-2026-00412", Level.FULL)}),
+        ("INV202600412", {("INV-2026-00412", Level.FULL)}),
+        ("RE-Nr. 2026-00412", {("INV-2026-00412", Level.NOPREFIX)}),
+        ("zahlung 2026412", {("INV-2026-00412", Level.NOPREFIX)}),
+        ("INV-00412", {("INV-2026-00412", Level.NOYEAR), ("INV-2025-00412", Level.NOYEAR)}),
+        (
+            "INV-2026-01234 und INV-2026-00412",
+            {("INV-2026-01234", Level.FULL), ("INV-2026-00412", Level.FULL)},
+        ),
+        ("Gutschrift cn-2026-12", {("CN-2026-0012", Level.FULL)}),
+        ("re 2026 777", {("RE2026/0777", Level.FULL)}),
+        ("Rechnung 2026 777", {("RE2026/0777", Level.NOPREFIX)}),
+        ("your order PO-77/AB", {("INV-2026-01234", Level.STRUCTURED)}),
+    ],
+)
 def test_spellings_of_an_invoice_number(memo, expected):
     assert found(memo) == expected
 
 
-@pytest.mark.parametrize("memo", [
-    "Zahlung vom 20.10.2026",  # a date is not invoice 2026-...
-    "vom 04.12.",  # nor is a day and month
-    "IBAN DE89 3704 0044 0532 0130 00",
-    "Betrag 412,00 EUR",  # an amount with decimals
-    "Bestellung 12",  # too short to say anything
-    "",
-])
+@pytest.mark.parametrize(
+    "memo",
+    [
+        "Zahlung vom 20.10.2026",  # a date is not invoice 2026-...
+        "vom 04.12.",  # nor is a day and month
+        "IBAN DE89 3704 0044 0532 0130 00",
+        "Betrag 412,00 EUR",  # an amount with decimals
+        "Bestellung 12",  # too short to say anything
+        "",
+    ],
+)
 def test_numbers_that_only_look_like_references_are_not_taken(memo):
     assert found(memo) == set()
 
@@ -87,7 +98,7 @@ def _rf(payload: str) -> str:
 def test_rf_creditor_reference_naming_an_invoice():
     ref = _rf("INV202600412")
     assert rf_reference_valid(ref)
-    spaced = " ".join(ref[i:i + 4] for i in range(0, len(ref), 4))
+    spaced = " ".join(ref[i : i + 4] for i in range(0, len(ref), 4))
     assert found(f"Payment {spaced} thanks") == {("INV-2026-00412", Level.STRUCTURED)}
 
 
@@ -130,7 +141,7 @@ def test_rf_check_digits_catch_any_one_changed_digit(payload, data):
     if digits:
         k = data.draw(st.sampled_from(digits))
         other = data.draw(st.sampled_from([d for d in "0123456789" if d != payload[k]]))
-        assert not rf_reference_valid(ref[:4] + payload[:k] + other + payload[k + 1:])
+        assert not rf_reference_valid(ref[:4] + payload[:k] + other + payload[k + 1 :])
 
 
 @given(
@@ -141,8 +152,13 @@ def test_rf_check_digits_catch_any_one_changed_digit(payload, data):
     lower=st.booleans(),
 )
 def test_any_separator_case_and_zero_padding_is_found(number, year, sep, zeros, lower):
-    invoices = pd.DataFrame({"InvoiceNo": [f"INV-{year}-{number:05d}"],
-                             "InvoiceDate": [pd.Timestamp(f"{year}-06-01")], "Reference": [""]})
+    invoices = pd.DataFrame(
+        {
+            "InvoiceNo": [f"INV-{year}-{number:05d}"],
+            "InvoiceDate": [pd.Timestamp(f"{year}-06-01")],
+            "Reference": [""],
+        }
+    )
     index = build_reference_index(invoices, pd.DataFrame({"CustomerID": []}))
     digits = f"{number:05d}" if zeros else str(number)
     written = f"INV{sep}{year}{sep}{digits}"

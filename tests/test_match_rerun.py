@@ -16,17 +16,21 @@ def again(lines, result, *, previous=None, allocations=None):
     customers, invoices = book()
     status = result.statuses.set_index("LineID")["Status"]
     lines = lines.assign(Status=lines["LineID"].map(status).fillna(lines["Status"]))
-    allocs = pd.concat([NO_ALLOCATIONS if allocations is None else allocations, result.allocations],
-                       ignore_index=True)
-    return match_lines(lines, invoices, customers, allocs, result.matches if previous is None else previous,
-                       {}, posted_at=AT)
+    allocs = pd.concat(
+        [NO_ALLOCATIONS if allocations is None else allocations, result.allocations], ignore_index=True
+    )
+    return match_lines(
+        lines, invoices, customers, allocs, result.matches if previous is None else previous, {}, posted_at=AT
+    )
 
 
 def test_rerun_posts_nothing_twice():
     lines = bank(("L1", 100000, "ACME GMBH", "INV-2026-00412"), ("L2", 50000, "Acme", "Zahlung"))
     first = run(lines)
-    assert posted(first) == {("L1", "INV-2026-00412", "C001", 100000, "payment"),
-                             ("L2", "INV-2026-00413", "C001", 50000, "payment")}
+    assert posted(first) == {
+        ("L1", "INV-2026-00412", "C001", 100000, "payment"),
+        ("L2", "INV-2026-00413", "C001", 50000, "payment"),
+    }
     second = again(lines, first)
     assert second.allocations.empty
     assert second.matches.empty
@@ -34,8 +38,10 @@ def test_rerun_posts_nothing_twice():
 
 
 def test_allocations_of_earlier_runs_reduce_the_open_amount():
-    earlier = pd.DataFrame([("A-1", "L0", "INV-2026-00412", "C001", 60000, pd.Timestamp("2026-10-01"),
-                             "payment", "manual", AT)], columns=NO_ALLOCATIONS.columns)
+    earlier = pd.DataFrame(
+        [("A-1", "L0", "INV-2026-00412", "C001", 60000, pd.Timestamp("2026-10-01"), "payment", "manual", AT)],
+        columns=NO_ALLOCATIONS.columns,
+    )
     earlier["Amount"] = earlier["Amount"].astype("Int64")
     # 400.00 left on INV-412: a payment of 400.00 quoting it settles it exactly.
     result = run(bank(("L1", 40000, "ACME GMBH", "Restzahlung INV-2026-00412")), allocations=earlier)
@@ -43,7 +49,10 @@ def test_allocations_of_earlier_runs_reduce_the_open_amount():
     # ...and 1,000.00 quoting it is no longer a payment of 1,000.00 to it.
     result = run(bank(("L1", 100000, "ACME GMBH", "INV-2026-00412")), allocations=earlier)
     assert ("L1", "INV-2026-00412", "C001", 100000, "payment") not in posted(result)
-    assert int(result.allocations.loc[result.allocations["InvoiceNo"] == "INV-2026-00412", "Amount"].sum()) <= 40000
+    assert (
+        int(result.allocations.loc[result.allocations["InvoiceNo"] == "INV-2026-00412", "Amount"].sum())
+        <= 40000
+    )
 
 
 def test_approve_y_survives_a_rerun_and_its_money_stays_reserved():
@@ -60,8 +69,10 @@ def test_approve_y_survives_a_rerun_and_its_money_stays_reserved():
     second = match_lines(lines2, invoices, customers, NO_ALLOCATIONS, matches, {}, posted_at=AT)
     kept = second.matches[second.matches["MatchID"] == chosen]
     assert kept["Approve"].tolist() == ["Y"] and kept["Status"].tolist() == ["pending"]
-    assert not any(r[0] == "L2" and r[1] == matches.loc[matches["MatchID"] == chosen, "InvoiceNo"].iloc[0]
-                   for r in posted(second))
+    assert not any(
+        r[0] == "L2" and r[1] == matches.loc[matches["MatchID"] == chosen, "InvoiceNo"].iloc[0]
+        for r in posted(second)
+    )
 
 
 def test_post_approved_posts_learns_the_payer_and_the_next_month_matches_by_itself():
@@ -85,7 +96,9 @@ def test_post_approved_posts_learns_the_payer_and_the_next_month_matches_by_itse
     assert twice.allocations.empty
 
     # Next month the same payer pays another invoice without any reference: auto.
-    customers["Aliases"] = customers["CustomerID"].map(done.aliases.set_index("CustomerID")["Aliases"]).fillna("")
+    customers["Aliases"] = (
+        customers["CustomerID"].map(done.aliases.set_index("CustomerID")["Aliases"]).fillna("")
+    )
     nxt = bank(("L9", 50000, "ACME HANDELS KG", "Zahlung"))
     later = match_lines(nxt, invoices, customers, done.allocations, done.matches, {}, posted_at=AT)
     assert posted(later) == {("L9", "INV-2026-00413", "C001", 50000, "payment")}
@@ -110,8 +123,10 @@ def test_post_refuses_an_approval_whose_invoice_was_paid_meanwhile():
     lines = bank(("L1", 64321, "", ""))
     first = match_lines(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
     first.matches["Approve"] = "Y"
-    paid = pd.DataFrame([("A-9", "L7", "INV-2026-00460", "C005", 64321, pd.Timestamp("2026-10-20"), "payment",
-                          "manual", AT)], columns=NO_ALLOCATIONS.columns)
+    paid = pd.DataFrame(
+        [("A-9", "L7", "INV-2026-00460", "C005", 64321, pd.Timestamp("2026-10-20"), "payment", "manual", AT)],
+        columns=NO_ALLOCATIONS.columns,
+    )
     done = post_approved(lines, invoices, customers, paid, first.matches, {}, posted_at=AT)
     assert done.allocations.empty
     assert done.matches["Status"].tolist() == ["pending"]
@@ -130,8 +145,9 @@ def test_no_post_proposes_autos_without_allocations():
 def test_thresholds_come_from_settings():
     customers, invoices = book()
     lines = bank(("L1", 100000, "ACME GMBH", "INV-2026-00412"))
-    strict = match_lines(lines, invoices, customers, NO_ALLOCATIONS, None, {"match_auto_threshold": 100.5},
-                         posted_at=AT)
+    strict = match_lines(
+        lines, invoices, customers, NO_ALLOCATIONS, None, {"match_auto_threshold": 100.5}, posted_at=AT
+    )
     assert strict.allocations.empty and strict.matches["Decision"].tolist() == ["suggested"]
 
 
@@ -141,6 +157,15 @@ def test_empty_books_are_fine():
     empty_lines = empty_lines.iloc[:0]
     result = match_lines(empty_lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
     assert result.matches.empty and result.allocations.empty and result.statuses.empty
-    result = match_lines(bank(("L1", 100, "ACME", "INV-1")), invoices.iloc[:0], customers.iloc[:0],
-                         NO_ALLOCATIONS, None, {}, posted_at=AT)
-    assert result.matches.empty and result.statuses.to_dict("records") == [{"LineID": "L1", "Status": "Unmatched"}]
+    result = match_lines(
+        bank(("L1", 100, "ACME", "INV-1")),
+        invoices.iloc[:0],
+        customers.iloc[:0],
+        NO_ALLOCATIONS,
+        None,
+        {},
+        posted_at=AT,
+    )
+    assert result.matches.empty and result.statuses.to_dict("records") == [
+        {"LineID": "L1", "Status": "Unmatched"}
+    ]

@@ -11,8 +11,20 @@ from hypothesis import strategies as st
 from matching.matcher.references import Level
 from matching.matcher.score import FEATURE_COLUMNS, log_odds, reasons, shares
 
-BASE = {"ref_level": -1, "cust_refs": 0, "referenced": 0, "items": 1, "ref_other": False, "similarity": 0.0,
-        "other": 0.0, "custno": False, "fit": "exact", "ambiguous": False, "unique": False, "payer_named": True}
+BASE = {
+    "ref_level": -1,
+    "cust_refs": 0,
+    "referenced": 0,
+    "items": 1,
+    "ref_other": False,
+    "similarity": 0.0,
+    "other": 0.0,
+    "custno": False,
+    "fit": "exact",
+    "ambiguous": False,
+    "unique": False,
+    "payer_named": True,
+}
 
 
 def z(**change: object) -> float:
@@ -22,10 +34,14 @@ def z(**change: object) -> float:
 
 def test_each_piece_of_evidence_adds():
     assert z() < z(similarity=85.0) < z(similarity=100.0)
-    assert z() < z(ref_level=int(Level.CORE), cust_refs=1, referenced=1) < z(
-        ref_level=int(Level.FULL), cust_refs=1, referenced=1)
+    assert (
+        z()
+        < z(ref_level=int(Level.CORE), cust_refs=1, referenced=1)
+        < z(ref_level=int(Level.FULL), cust_refs=1, referenced=1)
+    )
     assert z(ref_level=int(Level.FULL), cust_refs=1, referenced=1) < z(
-        ref_level=int(Level.STRUCTURED), cust_refs=1, referenced=1)
+        ref_level=int(Level.STRUCTURED), cust_refs=1, referenced=1
+    )
     assert z() < z(custno=True) and z() < z(unique=True)
     assert z(fit="partial") < z(fit="fee") < z(fit="exact")
 
@@ -39,7 +55,8 @@ def test_leaving_out_a_named_invoice_costs_more_than_adding_an_unnamed_one():
 def test_a_named_payer_that_is_nobody_we_know_counts_against_an_amount_only_guess():
     assert z(payer_named=True) < z(payer_named=False)
     assert z(payer_named=True, ref_level=int(Level.FULL), cust_refs=1, referenced=1) == z(
-        payer_named=False, ref_level=int(Level.FULL), cust_refs=1, referenced=1)
+        payer_named=False, ref_level=int(Level.FULL), cust_refs=1, referenced=1
+    )
 
 
 @given(st.lists(st.floats(-20, 20), min_size=1, max_size=6))
@@ -58,10 +75,25 @@ def test_two_equal_proposals_can_never_both_look_certain():
 
 
 def test_reason_in_plain_words():
-    row = {**BASE, "ref_level": int(Level.FULL), "cust_refs": 1, "referenced": 1, "similarity": 100.0,
-           "payer": "ACME GMBH", "customer_name": "Acme GmbH", "via": "name", "ref_nos": "INV-2026-00412",
-           "ref_text": "INV-2026-00412", "amount": 100000, "invoiced": 100000, "diff": 0, "nos": "INV-2026-00412"}
+    row = {
+        **BASE,
+        "ref_level": int(Level.FULL),
+        "cust_refs": 1,
+        "referenced": 1,
+        "similarity": 100.0,
+        "payer": "ACME GMBH",
+        "customer_name": "Acme GmbH",
+        "via": "name",
+        "ref_nos": "INV-2026-00412",
+        "ref_text": "INV-2026-00412",
+        "amount": 100000,
+        "invoiced": 100000,
+        "diff": 0,
+        "nos": "INV-2026-00412",
+    }
     text = reasons(pd.DataFrame([row])).iloc[0]
-    assert text == "invoice number INV-2026-00412 in memo; amount equal; payer 'ACME GMBH' = customer Acme GmbH"
+    assert (
+        text == "invoice number INV-2026-00412 in memo; amount equal; payer 'ACME GMBH' = customer Acme GmbH"
+    )
     fee = reasons(pd.DataFrame([{**row, "fit": "fee", "amount": 98750, "diff": 1250}])).iloc[0]
     assert "amount is 12.50 short of 1000.00 open: bank fee" in fee

@@ -70,8 +70,15 @@ NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 
 def run(lines, *, extra=(), aliases=None, allocations=NO_ALLOCATIONS, previous=None, settings=None):
     customers, invoices = book(list(extra), aliases)
-    return match_lines(lines, invoices, customers, allocations, previous, settings or {},
-                       posted_at=pd.Timestamp("2026-11-01 09:00"))
+    return match_lines(
+        lines,
+        invoices,
+        customers,
+        allocations,
+        previous,
+        settings or {},
+        posted_at=pd.Timestamp("2026-11-01 09:00"),
+    )
 
 
 def posted(result) -> set[tuple[str, str, str, int, str]]:
@@ -79,16 +86,19 @@ def posted(result) -> set[tuple[str, str, str, int, str]]:
     return {(r.LineID, r.InvoiceNo, r.CustomerID, int(r.Amount), r.Kind) for r in a.itertuples()}
 
 
-@pytest.mark.parametrize("memo", [
-    "Rechnung INV-2026-00412",
-    "inv2026/00412",
-    "Invoice inv 2026 412",
-    "RE-NR 2026-412 vom 03.10.2026",
-    "Zahlung 202600412",
-    "payment for invoice 00412 thank you",
-    "INV-2026-0412",
-    "INV 2026 00412, Kunde Acme",
-])
+@pytest.mark.parametrize(
+    "memo",
+    [
+        "Rechnung INV-2026-00412",
+        "inv2026/00412",
+        "Invoice inv 2026 412",
+        "RE-NR 2026-412 vom 03.10.2026",
+        "Zahlung 202600412",
+        "payment for invoice 00412 thank you",
+        "INV-2026-0412",
+        "INV 2026 00412, Kunde Acme",
+    ],
+)
 def test_invoice_number_in_any_spelling_is_found_and_posted(memo):
     result = run(bank(("L1", 100000, "ACME GMBH", memo)))
     assert posted(result) == {("L1", "INV-2026-00412", "C001", 100000, "payment")}
@@ -118,14 +128,17 @@ def test_several_invoice_numbers_in_one_memo():
     assert result.matches["MatchID"].nunique() == 1
 
 
-@pytest.mark.parametrize("payer, customer, invoice, cents", [
-    ("MUELLER MASCHINENBAU GMBH + CO KG", "C002", "INV-2026-00430", 25000),  # umlaut spelled out
-    ("Maschinenbau Müller", "C002", "INV-2026-00430", 25000),  # word order, no legal form
-    ("BEIJING HUAWEI KEJI YOUXIAN GONGSI", "C003", "INV-2026-00440", 88800),  # pinyin
-    ("SOCIETE GENERALE DE TRANSPORT SA", "C004", "INV-2026-00450", 120000),  # accents, S.A.
-    ("INTERNATIONALE HANDELSGESELLSCHA", "C005", "INV-2026-00460", 64321),  # cut at the bank field
-    ("SMITH HOLDING PLC", "C006", "INV-2026-00470", 99000),  # a parent paying, known alias
-])
+@pytest.mark.parametrize(
+    "payer, customer, invoice, cents",
+    [
+        ("MUELLER MASCHINENBAU GMBH + CO KG", "C002", "INV-2026-00430", 25000),  # umlaut spelled out
+        ("Maschinenbau Müller", "C002", "INV-2026-00430", 25000),  # word order, no legal form
+        ("BEIJING HUAWEI KEJI YOUXIAN GONGSI", "C003", "INV-2026-00440", 88800),  # pinyin
+        ("SOCIETE GENERALE DE TRANSPORT SA", "C004", "INV-2026-00450", 120000),  # accents, S.A.
+        ("INTERNATIONALE HANDELSGESELLSCHA", "C005", "INV-2026-00460", 64321),  # cut at the bank field
+        ("SMITH HOLDING PLC", "C006", "INV-2026-00470", 99000),  # a parent paying, known alias
+    ],
+)
 def test_payer_names_unlike_the_customer_name_without_any_reference(payer, customer, invoice, cents):
     result = run(bank(("L1", cents, payer, "Payment")))
     assert posted(result) == {("L1", invoice, customer, cents, "payment")}
@@ -165,9 +178,11 @@ def test_credit_note_netted_with_references():
 
 
 def test_several_payments_for_one_invoice_never_exceed_its_open_amount():
-    lines = bank(("L1", 40000, "ACME GMBH", "INV-2026-00412 Teilzahlung 1"),
-                 ("L2", 60000, "ACME GMBH", "INV-2026-00412 Teilzahlung 2"),
-                 ("L3", 60000, "ACME GMBH", "INV-2026-00412 Teilzahlung 3"))
+    lines = bank(
+        ("L1", 40000, "ACME GMBH", "INV-2026-00412 Teilzahlung 1"),
+        ("L2", 60000, "ACME GMBH", "INV-2026-00412 Teilzahlung 2"),
+        ("L3", 60000, "ACME GMBH", "INV-2026-00412 Teilzahlung 3"),
+    )
     result = run(lines)
     to_412 = result.allocations[result.allocations["InvoiceNo"] == "INV-2026-00412"]
     assert int(to_412["Amount"].sum()) == 100000
@@ -226,13 +241,16 @@ def test_same_transfer_imported_twice_pays_once():
     assert any("L2" in n and "second copy" in n for n in result.notes)
 
 
-@pytest.mark.parametrize("payer, memo", [
-    ("Finanzamt Berlin", "Erstattung Umsatzsteuer 09/2026"),
-    ("Deutsche Bank", "Habenzinsen 3. Quartal"),
-    ("ACME GMBH", "Refund of duplicate payment"),
-    ("", "Umbuchung vom Tagesgeldkonto"),
-    ("Our Company GmbH", "Transfer"),
-])
+@pytest.mark.parametrize(
+    "payer, memo",
+    [
+        ("Finanzamt Berlin", "Erstattung Umsatzsteuer 09/2026"),
+        ("Deutsche Bank", "Habenzinsen 3. Quartal"),
+        ("ACME GMBH", "Refund of duplicate payment"),
+        ("", "Umbuchung vom Tagesgeldkonto"),
+        ("Our Company GmbH", "Transfer"),
+    ],
+)
 def test_money_that_is_not_a_receipt_stays_unmatched_even_with_an_equal_amount(payer, memo):
     result = run(bank(("L1", 100000, payer, memo)), settings={"company_name": "Our Company GmbH"})
     assert result.allocations.empty and result.matches.empty

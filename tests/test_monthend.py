@@ -23,9 +23,17 @@ from workbook.filebook import FileBook
 
 REPO = Path(__file__).resolve().parents[1]
 # Columns that hold the moment a run happened; everything else must come out identical.
-VOLATILE = {("Audit", "At"), ("Audit", "SHA256Before"), ("Audit", "SHA256After"), ("Audit", "Summary"),
-            ("BankLines", "ImportedAt"), ("BankStatements", "ImportedAt"), ("Allocations", "PostedAt"),
-            ("MailLog", "At"), ("Audit", "User")}
+VOLATILE = {
+    ("Audit", "At"),
+    ("Audit", "SHA256Before"),
+    ("Audit", "SHA256After"),
+    ("Audit", "Summary"),
+    ("BankLines", "ImportedAt"),
+    ("BankStatements", "ImportedAt"),
+    ("Allocations", "PostedAt"),
+    ("MailLog", "At"),
+    ("Audit", "User"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +75,9 @@ def test_month_end_twice_over_smtp_changes_nothing_the_second_time(
     workbook, bank_files = demo_books
     server = SmtpServer(tmp_path).start()
     try:
-        first = month_end(workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport())
+        first = month_end(
+            workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport()
+        )
         assert first.ok, first.notes
         assert [first.figures[s] != "already done" for s in STEPS] == [True] * len(STEPS)
         sent = message_ids(server)
@@ -77,9 +87,11 @@ def test_month_end_twice_over_smtp_changes_nothing_the_second_time(
         assert set(log["Status"]) == {"sent"}
         assert (log["Kind"] == "statement").sum() > 0 and (log["Kind"] == "notice").sum() > 0
         audit = after_first["Audit"]["Command"].tolist()
-        assert audit[-len(STEPS):] == [step_command(company.as_of, s) for s in STEPS]
+        assert audit[-len(STEPS) :] == [step_command(company.as_of, s) for s in STEPS]
 
-        second = month_end(workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport())
+        second = month_end(
+            workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport()
+        )
         assert [second.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
         assert message_ids(server) == sent, "a customer got a mail twice"
         assert sha256(workbook) == file_after_first
@@ -93,7 +105,9 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     workbook, bank_files = demo_books
     server = SmtpServer(tmp_path).start()
     try:
-        month_end(workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport())
+        month_end(
+            workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport()
+        )
         reports = [m for m in server.handler.accepted if str(m["Message-ID"]).strip().startswith("<report-")]
     finally:
         server.stop()
@@ -134,7 +148,9 @@ def test_stopped_after_each_step_then_resumed_ends_like_an_uninterrupted_run(
             done = [c for c in book.read("Audit")["Command"] if c.startswith("month-end")]
         assert done == [step_command(company.as_of, s) for s in STEPS[: STEPS.index(step) + 1]]
         resumed = month_end(workbook, bank_files=files, as_of=company.as_of)
-        assert [k for k, v in resumed.figures.items() if v == "already done"] == list(STEPS[: STEPS.index(step) + 1])
+        assert [k for k, v in resumed.figures.items() if v == "already done"] == list(
+            STEPS[: STEPS.index(step) + 1]
+        )
         assert_same_tables(tables(workbook), want)
         assert sorted(os.listdir(folder / "outbox")) == sorted(os.listdir(reference_dir / "outbox"))
 
@@ -150,8 +166,16 @@ def test_killed_mid_run_then_rerun_ends_like_an_uninterrupted_run(
     reference, files = build_demo_books(reference_dir, company)[:2]
     month_end(reference, bank_files=files, as_of=company.as_of)
     workbook, files = build_demo_books(killed_dir, company)[:2]
-    command = [sys.executable, "-c", "from arbook.cli import main; main()", "month-end", str(workbook),
-               "--as-of", company.as_of.isoformat(), *[a for f in files for a in ("--bank", str(f))]]
+    command = [
+        sys.executable,
+        "-c",
+        "from arbook.cli import main; main()",
+        "month-end",
+        str(workbook),
+        "--as-of",
+        company.as_of.isoformat(),
+        *[a for f in files for a in ("--bank", str(f))],
+    ]
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
     process.send_signal(signal.SIGKILL)
@@ -170,8 +194,9 @@ def test_killed_mid_run_then_rerun_ends_like_an_uninterrupted_run(
     assert sorted(os.listdir(killed_dir / "outbox")) == sorted(os.listdir(reference_dir / "outbox"))
 
 
-def test_dry_run_writes_nothing_to_the_workbook(demo_books: tuple[Path, list[Path]],
-                                                company: sample_data.SampleCompany) -> None:
+def test_dry_run_writes_nothing_to_the_workbook(
+    demo_books: tuple[Path, list[Path]], company: sample_data.SampleCompany
+) -> None:
     workbook, bank_files = demo_books
     before = sha256(workbook)
     summary = month_end(workbook, bank_files=bank_files, as_of=company.as_of, dry_run=True)
@@ -180,14 +205,29 @@ def test_dry_run_writes_nothing_to_the_workbook(demo_books: tuple[Path, list[Pat
     assert any(name.startswith("statement-") for name in os.listdir(workbook.parent / "outbox"))
 
 
-def test_a_workbook_open_in_excel_is_refused_before_any_step(demo_books: tuple[Path, list[Path]],
-                                                            company: sample_data.SampleCompany) -> None:
+def test_a_workbook_open_in_excel_is_refused_before_any_step(
+    demo_books: tuple[Path, list[Path]], company: sample_data.SampleCompany
+) -> None:
     workbook, bank_files = demo_books
     (workbook.parent / f"~${workbook.name}").write_bytes(b"owner")
     before = sha256(workbook)
-    result = subprocess.run([sys.executable, "-c", "from arbook.cli import main; main()", "month-end", str(workbook),
-                             "--as-of", company.as_of.isoformat(), "--bank", str(bank_files[0])],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from arbook.cli import main; main()",
+            "month-end",
+            str(workbook),
+            "--as-of",
+            company.as_of.isoformat(),
+            "--bank",
+            str(bank_files[0]),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1
     assert "is open in Excel" in result.stderr and "Traceback" not in result.stderr
     assert "month-end stopped at step 1 (import-bank)" in result.stderr
@@ -196,8 +236,13 @@ def test_a_workbook_open_in_excel_is_refused_before_any_step(demo_books: tuple[P
 
 def test_make_demo_command_prints_where_to_look(tmp_path: Path) -> None:
     target = tmp_path / "demo"
-    result = subprocess.run([sys.executable, "-c", "from arbook.cli import main; main()", "demo", str(target)],
-                            cwd=REPO, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", "from arbook.cli import main; main()", "demo", str(target)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     out = " ".join(result.stdout.split())
     assert f"Open the workbook: {(target / 'Book.xlsx').resolve()}" in out
@@ -206,7 +251,12 @@ def test_make_demo_command_prints_where_to_look(tmp_path: Path) -> None:
     outbox = sorted(os.listdir(target / "outbox"))
     assert any(n.startswith("statement-") for n in outbox) and any(n.startswith("notice-") for n in outbox)
     assert any(n.startswith("report-") for n in outbox)
-    again = subprocess.run([sys.executable, "-c", "from arbook.cli import main; main()", "demo", str(target)],
-                           cwd=REPO, capture_output=True, text=True, timeout=600)
+    again = subprocess.run(
+        [sys.executable, "-c", "from arbook.cli import main; main()", "demo", str(target)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert again.returncode == 0, again.stderr
     shutil.rmtree(target)

@@ -14,43 +14,81 @@ def _dates(*days: str) -> pd.Series:
 
 
 def test_reconciliation_per_account_finds_a_line_imported_twice() -> None:
-    statements = pd.DataFrame({
-        "StatementID": ["S1", "S2", "S3"], "Account": ["DE01", "DE01", "DE02"],
-        "FromDate": _dates("2026-11-01", "2026-11-02", "2026-11-01"),
-        "ToDate": _dates("2026-11-01", "2026-11-30", "2026-11-30"),
-        "OpeningBalance": pd.array([100000, 110000, 5000], dtype="Int64"),
-        "ClosingBalance": pd.array([110000, 90000, None], dtype="Int64"),
-    })
-    lines = pd.DataFrame({
-        "Account": ["DE01", "DE01", "DE01", "DE01", "DE02", "DE01"],
-        "Date": _dates("2026-11-01", "2026-11-05", "2026-11-05", "2026-11-20", "2026-11-03", "2026-12-01"),
-        "Amount": pd.array([10000, -25000, -25000, 5000, 700, 99999], dtype="Int64"),
-    })
+    statements = pd.DataFrame(
+        {
+            "StatementID": ["S1", "S2", "S3"],
+            "Account": ["DE01", "DE01", "DE02"],
+            "FromDate": _dates("2026-11-01", "2026-11-02", "2026-11-01"),
+            "ToDate": _dates("2026-11-01", "2026-11-30", "2026-11-30"),
+            "OpeningBalance": pd.array([100000, 110000, 5000], dtype="Int64"),
+            "ClosingBalance": pd.array([110000, 90000, None], dtype="Int64"),
+        }
+    )
+    lines = pd.DataFrame(
+        {
+            "Account": ["DE01", "DE01", "DE01", "DE01", "DE02", "DE01"],
+            "Date": _dates(
+                "2026-11-01", "2026-11-05", "2026-11-05", "2026-11-20", "2026-11-03", "2026-12-01"
+            ),
+            "Amount": pd.array([10000, -25000, -25000, 5000, 700, 99999], dtype="Int64"),
+        }
+    )
     recon = bank_reconciliation(statements, lines)
-    assert recon.to_dict("records") == [{
-        "Account": "DE01", "From": dt.date(2026, 11, 1), "To": dt.date(2026, 11, 30), "Opening": 100000,
-        "Lines": -35000, "Closing": 90000, "Difference": 25000,  # the -250.00 transfer is in BankLines twice
-    }]  # DE02 has no closing balance: nothing to reconcile
+    assert recon.to_dict("records") == [
+        {
+            "Account": "DE01",
+            "From": dt.date(2026, 11, 1),
+            "To": dt.date(2026, 11, 30),
+            "Opening": 100000,
+            "Lines": -35000,
+            "Closing": 90000,
+            "Difference": 25000,  # the -250.00 transfer is in BankLines twice
+        }
+    ]  # DE02 has no closing balance: nothing to reconcile
 
 
 def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
     import openpyxl
 
-    credits = pd.DataFrame({
-        "LineID": ["L1", "L2"], "Date": _dates("2026-11-03", "2026-11-04"),
-        "Amount": pd.array([12345, 500], dtype="Int64"), "Payer": ["ACME", "=cmd|' /C calc'!A0"],
-        "Memo": ['=HYPERLINK("http://x")', "RE INV-1"], "Status": ["Unmatched", "Matched"],
-    })
-    pending = pd.DataFrame({"MatchID": ["M1"], "LineID": ["L1"], "InvoiceNo": ["INV-9"], "CustomerID": ["C1"],
-                            "Amount": pd.array([12345], dtype="Int64"), "Score": [70.0], "Reason": ["amount equal"]})
-    credit = pd.DataFrame({"CustomerID": ["C1"], "Name": ["Acme"], "CreditLimit": pd.array([100000], dtype="Int64"),
-                           "Exposure": pd.array([150000], dtype="Int64"), "Available": pd.array([-50000], dtype="Int64"),
-                           "Action": ["Hold"]})
+    credits = pd.DataFrame(
+        {
+            "LineID": ["L1", "L2"],
+            "Date": _dates("2026-11-03", "2026-11-04"),
+            "Amount": pd.array([12345, 500], dtype="Int64"),
+            "Payer": ["ACME", "=cmd|' /C calc'!A0"],
+            "Memo": ['=HYPERLINK("http://x")', "RE INV-1"],
+            "Status": ["Unmatched", "Matched"],
+        }
+    )
+    pending = pd.DataFrame(
+        {
+            "MatchID": ["M1"],
+            "LineID": ["L1"],
+            "InvoiceNo": ["INV-9"],
+            "CustomerID": ["C1"],
+            "Amount": pd.array([12345], dtype="Int64"),
+            "Score": [70.0],
+            "Reason": ["amount equal"],
+        }
+    )
+    credit = pd.DataFrame(
+        {
+            "CustomerID": ["C1"],
+            "Name": ["Acme"],
+            "CreditLimit": pd.array([100000], dtype="Int64"),
+            "Exposure": pd.array([150000], dtype="Int64"),
+            "Available": pd.array([-50000], dtype="Int64"),
+            "Action": ["Hold"],
+        }
+    )
     path = tmp_path / "x.xlsx"
     path.write_bytes(exceptions_workbook(credits, pending, credit))
     book = openpyxl.load_workbook(path)
     unmatched = [[c.value for c in row] for row in book["Unmatched"].iter_rows(min_row=2)]
-    assert unmatched == [[dt.datetime(2026, 11, 3), 123.45, "ACME", '=HYPERLINK("http://x")', "Unmatched", "INV-9"]]
+    assert unmatched == [
+        [dt.datetime(2026, 11, 3), 123.45, "ACME", '=HYPERLINK("http://x")', "Unmatched", "INV-9"]
+    ]
     assert book["Unmatched"]["D2"].data_type == "s"
     assert [[c.value for c in row] for row in book["OverLimit"].iter_rows(min_row=2)] == [
-        ["C1", "Acme", 1000.0, 1500.0, -500.0, "Hold"]]
+        ["C1", "Acme", 1000.0, 1500.0, -500.0, "Hold"]
+    ]

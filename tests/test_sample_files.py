@@ -71,12 +71,23 @@ def test_mt940_files_parse_with_the_mt940_package_and_reconcile(fresh, files):
         expected = fresh.bank_lines[fresh.bank_lines["SourceFile"] == path.name]
         statements = _statements(path)
         assert len(statements) == len(expected)
-        got = [(t.data["date"], t.data["amount"].amount, t.data["purpose"] or "", t.data["applicant_name"] or "",
-                t.data["bank_reference"]) for t in statements]
-        want = [(row.Date.date(), Decimal(int(row.Amount)).scaleb(-2), row.Memo, row.Payer, row.BankRef)
-                for row in expected.itertuples()]
+        got = [
+            (
+                t.data["date"],
+                t.data["amount"].amount,
+                t.data["purpose"] or "",
+                t.data["applicant_name"] or "",
+                t.data["bank_reference"],
+            )
+            for t in statements
+        ]
+        want = [
+            (row.Date.date(), Decimal(int(row.Amount)).scaleb(-2), row.Memo, row.Payer, row.BankRef)
+            for row in expected.itertuples()
+        ]
         for (g_date, g_amount, g_memo, g_name, g_ref), (w_date, w_amount, w_memo, w_payer, w_ref) in zip(
-                got, want, strict=True):
+            got, want, strict=True
+        ):
             assert (g_date, g_amount, g_memo, g_ref) == (w_date, w_amount, w_memo, w_ref)
             assert g_name.endswith(w_payer)  # mt-940 glues ?31 (the payer's account) in front by default
         # each day's statement: opening + its lines = closing, and the next day opens there
@@ -107,8 +118,13 @@ def test_csv_files_read_back_to_the_frame(fresh, files):
         for row, want in zip(body, expected.itertuples(), strict=True):
             assert parse_date(row["Buchungstag"]) == want.Date.date()
             assert parse_amount_cents(row["Betrag"], decimal_comma=True) == want.Amount
-            assert (row["Verwendungszweck"], row["Auftraggeber"], row["Referenz"], row["Auftragskonto"],
-                    row["Währung"]) == (want.Memo, want.Payer, want.BankRef, want.Account, want.Currency)
+            assert (
+                row["Verwendungszweck"],
+                row["Auftraggeber"],
+                row["Referenz"],
+                row["Auftragskonto"],
+                row["Währung"],
+            ) == (want.Memo, want.Payer, want.BankRef, want.Account, want.Currency)
     assert any("货款" in p.read_text(encoding="utf-8-sig") for p in files if p.suffix == ".csv")
 
 
@@ -127,10 +143,34 @@ def test_arbook_importer_reads_the_files_back_to_the_same_lines_and_line_ids(tmp
 def test_command_line_writes_tables_and_bank_files(tmp_path, capsys):
     from sample_data.__main__ import main
 
-    assert main(["--out", str(tmp_path), "--seed", "3", "--customers", "12", "--invoices", "80",
-                 "--bank-lines", "40"]) == 0
+    assert (
+        main(
+            [
+                "--out",
+                str(tmp_path),
+                "--seed",
+                "3",
+                "--customers",
+                "12",
+                "--invoices",
+                "80",
+                "--bank-lines",
+                "40",
+            ]
+        )
+        == 0
+    )
     written = {p.name for p in tmp_path.iterdir()}
-    assert {"customers.csv", "invoices.csv", "orders.csv", "allocations.csv", "bank_lines.csv", "truth.csv",
-            "settings.csv", "as_of.txt", "main_2026-10.sta"} <= written
+    assert {
+        "customers.csv",
+        "invoices.csv",
+        "orders.csv",
+        "allocations.csv",
+        "bank_lines.csv",
+        "truth.csv",
+        "settings.csv",
+        "as_of.txt",
+        "main_2026-10.sta",
+    } <= written
     assert len(load_company(tmp_path).bank_lines) == 40
     assert str(tmp_path / "truth.csv") in capsys.readouterr().out

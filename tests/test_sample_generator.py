@@ -23,10 +23,18 @@ from sample_data.receipts import FEE_TOLERANCE
 from workbook.contract import SETTINGS, table
 
 FRAMES = ("customers", "invoices", "orders", "allocations", "bank_lines", "truth")
-CONTRACT = {"customers": "Customers", "invoices": "Invoices", "orders": "Orders", "allocations": "Allocations",
-            "bank_lines": "BankLines"}
-NO_REFERENCE = {s for s in SITUATIONS if s.startswith("payer_")} | {"no_reference", "multi_no_refs",
-                                                                   "customer_reference"}
+CONTRACT = {
+    "customers": "Customers",
+    "invoices": "Invoices",
+    "orders": "Orders",
+    "allocations": "Allocations",
+    "bank_lines": "BankLines",
+}
+NO_REFERENCE = {s for s in SITUATIONS if s.startswith("payer_")} | {
+    "no_reference",
+    "multi_no_refs",
+    "customer_reference",
+}
 NOT_RECEIPTS = {"duplicate", "debit", "noise_refund", "noise_interest", "noise_tax", "noise_own_transfer"}
 
 
@@ -123,11 +131,14 @@ def _check_truth(company):
     assert ((receipts["Kind"] == "unapplied") == (receipts["InvoiceNo"] == "")).all()
 
     # no invoice settled beyond its amount, history included; sign follows the item
-    settling = pd.concat([
-        company.allocations.loc[company.allocations["Kind"].isin(["payment", "fee", "discount"]),
-                                ["InvoiceNo", "Amount"]],
-        receipts.loc[receipts["InvoiceNo"] != "", ["InvoiceNo", "Amount"]],
-    ])
+    settling = pd.concat(
+        [
+            company.allocations.loc[
+                company.allocations["Kind"].isin(["payment", "fee", "discount"]), ["InvoiceNo", "Amount"]
+            ],
+            receipts.loc[receipts["InvoiceNo"] != "", ["InvoiceNo", "Amount"]],
+        ]
+    )
     per_invoice = settling.groupby("InvoiceNo")["Amount"].agg(["sum", "min", "max"])
     amount = inv.set_index("InvoiceNo")["Amount"].loc[per_invoice.index]
     positive = amount > 0
@@ -207,7 +218,8 @@ def test_memos_carry_the_realistic_traps(medium):
     assert memo.str.contains(r"IBAN DE").any()
     assert memo.str.contains(r"\bKD \d{5}\b").any()  # our customer numbers
     lines = medium.truth.merge(medium.bank_lines, on="LineID").merge(
-        medium.customers, on="CustomerID", suffixes=("", "_customer"))
+        medium.customers, on="CustomerID", suffixes=("", "_customer")
+    )
     translit = lines[lines["Situation"] == "payer_translit"]
     assert len(translit) and not translit["Name"].map(str.isascii).any()
     assert translit["Payer"].map(str.isascii).all()
@@ -225,10 +237,22 @@ def test_scale_smoke_20000_invoices():
     _check_truth(company)
 
 
-@given(seq=st.integers(1, 99999), year=st.integers(2020, 2030),
-       spelling=st.sampled_from(["ref_separators", "ref_case", "ref_no_prefix", "ref_no_year", "ref_no_zeros",
-                                 "ref_typo", "ref_transposed"]),
-       seed=st.integers(0, 2**32))
+@given(
+    seq=st.integers(1, 99999),
+    year=st.integers(2020, 2030),
+    spelling=st.sampled_from(
+        [
+            "ref_separators",
+            "ref_case",
+            "ref_no_prefix",
+            "ref_no_year",
+            "ref_no_zeros",
+            "ref_typo",
+            "ref_transposed",
+        ]
+    ),
+    seed=st.integers(0, 2**32),
+)
 def test_every_spelling_differs_from_the_number_and_keeps_its_digits(seq, year, spelling, seed):
     number = f"INV-{year}-{seq:05d}"
     spelled = spell_reference(number, spelling, random.Random(seed))

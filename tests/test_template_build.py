@@ -198,6 +198,7 @@ def test_dashboard_formulas_look_up_kpis_by_metric_and_status_names_exist(plain:
 
 def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
     from arbook import kpi
+
     day = pd.Timestamp("2026-06-30")
     aged = pd.DataFrame(
         {"OpenAmount": pd.array([1000], dtype="Int64"), "DaysOverdue": [5], "Disputed": [False]}

@@ -78,7 +78,9 @@ def check_adoptable(path: Path, *, force: bool = False) -> list[str]:
     with Package(path) as pkg:  # refuses Strict OOXML and anything not a spreadsheet package
         ctypes = pkg.read("[Content_Types].xml").decode("utf-8", "replace")
         if _ADDIN_TYPE in ctypes:
-            raise UnsafeWorkbookError(f"{path.name} is an Excel add-in saved under another name; arbook will not adopt it")
+            raise UnsafeWorkbookError(
+                f"{path.name} is an Excel add-in saved under another name; arbook will not adopt it"
+            )
         signed = any(typ.endswith(_SIGNATURE_ORIGIN) for _id, typ, _t, _m in pkg.relationships("")) or any(
             n.startswith("_xmlsignatures/") for n in pkg.names
         )
@@ -89,10 +91,13 @@ def check_adoptable(path: Path, *, force: bool = False) -> list[str]:
                 "signature will then show as invalid until someone signs the workbook again)"
             )
         if signed:
-            notes.append("--force: the workbook's digital signature no longer matches and Excel will show it as invalid")
+            notes.append(
+                "--force: the workbook's digital signature no longer matches and Excel will show it as invalid"
+            )
         rel_types = {target: typ for _i, typ, target, _m in pkg.relationships(pkg.workbook_part)}
         macro_sheets = [
-            s.name for s in pkg.sheets
+            s.name
+            for s in pkg.sheets
             if s.part.startswith("xl/macrosheets/") or rel_types.get(s.part, "").endswith(_MACRO_SHEET_TYPES)
         ]
         if macro_sheets:
@@ -136,7 +141,10 @@ def adopt(
                 if proposal is not None:
                     rows[normalise_header("Mapping")] = proposal
                     mapped = frozenset(proposal["Table"])
-            defined = {d.get("name", "").casefold() for d in pkg.workbook_xml.iterfind("m:definedNames/m:definedName", NS)}
+            defined = {
+                d.get("name", "").casefold()
+                for d in pkg.workbook_xml.iterfind("m:definedNames/m:definedName", NS)
+            }
             for decl in TABLES:
                 given = rows.get(normalise_header(decl.name))
                 if not _wanted(decl, given, mapped):
@@ -146,7 +154,9 @@ def adopt(
                     result.notes.append(note)
                 if not add:
                     continue
-                book.create(decl.name, given if given is not None else pd.DataFrame(columns=decl.column_names))
+                book.create(
+                    decl.name, given if given is not None else pd.DataFrame(columns=decl.column_names)
+                )
                 result.added[decl.name] = 0 if given is None else len(given)
         finally:
             cells.close()
@@ -170,7 +180,8 @@ def _proposal(pkg: Package, cells: SheetCells, result: Adoption) -> pd.DataFrame
         result.notes.append(
             f"proposed: {name} from {rows['Source'].iloc[0]!r} ("
             + ", ".join(f"{c} = {h!r}" for c, h in zip(rows["Column"], rows["SourceColumn"], strict=True))
-            + ")" + (f"; check {', '.join(unsure['Column'])}, matched by similarity only" if len(unsure) else "")
+            + ")"
+            + (f"; check {', '.join(unsure['Column'])}, matched by similarity only" if len(unsure) else "")
         )
         lacking = [c for c in table(name).required if c not in set(rows["Column"])]
         if lacking:
@@ -178,7 +189,9 @@ def _proposal(pkg: Package, cells: SheetCells, result: Adoption) -> pd.DataFrame
                 f"{name} also needs {', '.join(lacking)}: no heading in {rows['Source'].iloc[0]!r} looks like it; add "
                 f"a Mapping row naming the heading that holds it (until then reading {name} is refused)"
             )
-    result.notes.append("check the Mapping sheet and correct any row before the next run: arbook reads through it")
+    result.notes.append(
+        "check the Mapping sheet and correct any row before the next run: arbook reads through it"
+    )
     return proposal
 
 
@@ -202,7 +215,9 @@ def _placement(pkg: Package, cells: SheetCells, decl: Table, defined: set[str]) 
     if where is not None and fits(decl, where.header):
         return False, ""
     if where is not None and decl.name in MAPPABLE:
-        missing = [c for c in decl.required if normalise_header(c) not in {normalise_header(h) for h in where.header}]
+        missing = [
+            c for c in decl.required if normalise_header(c) not in {normalise_header(h) for h in where.header}
+        ]
         return False, (
             f"{where.excel_table.name if where.excel_table else where.sheet.name!r} holds your {decl.name} but "
             f"lacks the column(s) {', '.join(missing)}: run arbook init --suggest to map your own headings"

@@ -25,7 +25,11 @@ __all__ = ["empty_frame", "frame_from_rows", "match_header"]
 def match_header(table: Table, header: Sequence[object]) -> dict[str, int]:
     """Contract column name -> position in `header` (case, spaces and underscores ignored)."""
     positions = {normalise_header(h): i for i, h in reversed(list(enumerate(header))) if h not in (None, "")}
-    return {c.name: positions[normalise_header(c.name)] for c in table.columns if normalise_header(c.name) in positions}
+    return {
+        c.name: positions[normalise_header(c.name)]
+        for c in table.columns
+        if normalise_header(c.name) in positions
+    }
 
 
 def empty_frame(table: Table, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -42,8 +46,15 @@ def empty_frame(table: Table, columns: Sequence[str] | None = None) -> pd.DataFr
 
 
 _DTYPES = {
-    "text": object, "id": object, "choice": object, "money": "Int64", "date": "datetime64[ns]",
-    "datetime": "datetime64[ns]", "bool": bool, "int": "Int64", "number": "float64",
+    "text": object,
+    "id": object,
+    "choice": object,
+    "money": "Int64",
+    "date": "datetime64[ns]",
+    "datetime": "datetime64[ns]",
+    "bool": bool,
+    "int": "Int64",
+    "number": "float64",
 }
 
 
@@ -66,7 +77,9 @@ def frame_from_rows(
     where = match_header(table, header)
     for col in table.columns:
         if col.required and col.name not in where:
-            problems.append(Problem(table.name, header_row, col.name, "required column is missing from the header row"))
+            problems.append(
+                Problem(table.name, header_row, col.name, "required column is missing from the header row")
+            )
     columns = _columns(rows)
     width = len(columns)
 
@@ -100,14 +113,20 @@ def frame_from_rows(
             col = replace(col, required=False)
         mask = filled[col.name][keep] if col.name in filled else None
         data[col.name] = _convert(table, col, values, index, problems, date_order, date1904, mask)
-    if table.owner.value == "arbook":  # aging buckets follow a setting: keep the columns as written (money if numeric)
+    if (
+        table.owner.value == "arbook"
+    ):  # aging buckets follow a setting: keep the columns as written (money if numeric)
         known = {normalise_header(c.name) for c in table.columns}
         for i, name in enumerate(header):
             if name not in (None, "") and normalise_header(name) not in known and i < width:
                 values = [v for v, k in zip(columns[i], keep, strict=True) if k]
                 as_money: list[Problem] = []
-                money = _convert(table, Column(str(name), "money"), values, index, as_money, date_order, date1904)
-                data[str(name)] = money if not as_money else pd.Series([_text(v) for v in values], dtype=object)
+                money = _convert(
+                    table, Column(str(name), "money"), values, index, as_money, date_order, date1904
+                )
+                data[str(name)] = (
+                    money if not as_money else pd.Series([_text(v) for v in values], dtype=object)
+                )
     frame = pd.DataFrame(data)
     frame.index = pd.Index(index, dtype="int64", name="row")
     return frame, problems
@@ -128,13 +147,20 @@ def _filled_mask(values: list[object]) -> np.ndarray:
     """`_filled` of every value, inlined: a table of 200,000 rows has millions of cells."""
     return np.fromiter(
         (v is not None and (not isinstance(v, str) or (v != "" and not v.isspace())) for v in values),
-        dtype=bool, count=len(values),
+        dtype=bool,
+        count=len(values),
     )
 
 
 def _convert(
-    table: Table, col: Column, values: list[object], rows: np.ndarray, problems: list[Problem],
-    date_order: str, date1904: bool, filled: np.ndarray | None = None,
+    table: Table,
+    col: Column,
+    values: list[object],
+    rows: np.ndarray,
+    problems: list[Problem],
+    date_order: str,
+    date1904: bool,
+    filled: np.ndarray | None = None,
 ) -> pd.Series:
     def bad(i: int, message: str) -> None:
         problems.append(Problem(table.name, int(rows[i]), col.name, message))
@@ -205,7 +231,9 @@ def _money(values: list[object], bad) -> pd.Series:
     blank = ~_filled_mask(values)
     if len(values) and all(type(v) is float or b for v, b in zip(values, blank, strict=True)):
         # the common case from Excel, numbers and empty cells: vectorised
-        arr = np.asarray([0.0 if b else v for v, b in zip(values, blank, strict=True)], dtype="float64") * 100.0
+        arr = (
+            np.asarray([0.0 if b else v for v, b in zip(values, blank, strict=True)], dtype="float64") * 100.0
+        )
         cents = np.round(arr)
         off = np.abs(arr - cents) > 1e-6 * np.maximum(1.0, np.abs(arr) / 1e9)
         result = pd.array(cents.astype("int64"), dtype="Int64")

@@ -24,7 +24,10 @@ def _column(col: Column) -> str:
 
 
 def contract_markdown() -> str:
-    lines = ["| table | owner | columns (* required, (c) computed by arbook, (u) your input) |", "|---|---|---|"]
+    lines = [
+        "| table | owner | columns (* required, (c) computed by arbook, (u) your input) |",
+        "|---|---|---|",
+    ]
     for t in TABLES:
         owner = t.owner.value + (", optional" if t.optional else "")
         lines.append(f"| `{t.name}` | {owner} | {', '.join(_column(c) for c in t.columns)} |")

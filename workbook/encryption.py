@@ -44,7 +44,9 @@ def is_encrypted(path: Path) -> bool:
 
 
 @contextmanager
-def decrypted(path: Path, ask_password: Callable[[str], str] | None = None) -> Iterator[tuple[Path, list[str]]]:
+def decrypted(
+    path: Path, ask_password: Callable[[str], str] | None = None
+) -> Iterator[tuple[Path, list[str]]]:
     """Yield (a path to work on, notes): the workbook itself, or a decrypted private copy of it.
 
     When the body changed the copy, the original is replaced by the copy encrypted again.
@@ -99,8 +101,10 @@ def _write_back(plain: Path, path: Path, password: str) -> None:
         with open(plain, "rb") as src, open(target, "wb") as out:
             OOXMLFile(src).encrypt(password, out)
         if _digest(_decrypt(target.read_bytes(), password, path.name)) != _digest(plain.read_bytes()):
-            raise UnsafeWorkbookError(f"{path.name}: the re-encrypted workbook did not decrypt to what arbook wrote; "
-                                      "the original was kept")
+            raise UnsafeWorkbookError(
+                f"{path.name}: the re-encrypted workbook did not decrypt to what arbook wrote; "
+                "the original was kept"
+            )
         keep_backup(path)
         atomic_replace(target, path)
     finally:

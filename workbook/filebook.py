@@ -51,10 +51,14 @@ class _Staged:
 class FileBook:
     """A workbook file as a `Book`. Use as a context manager: it holds the run lock while open."""
 
-    def __init__(self, path: Path | str, *, keep_backups: int = 10, lock: bool = True, dry_run: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, keep_backups: int = 10, lock: bool = True, dry_run: bool = False
+    ) -> None:
         self._path = Path(path)
         if not self._path.exists():
-            raise UnsafeWorkbookError(f"{self._path} does not exist (create one with: arbook new {self._path.name})")
+            raise UnsafeWorkbookError(
+                f"{self._path} does not exist (create one with: arbook new {self._path.name})"
+            )
         if self._path.suffix.lower() == ".xls":
             raise UnsafeWorkbookError(
                 f"{self._path.name} is a legacy .xls workbook; open it in Excel and Save As .xlsx, then run again"
@@ -131,10 +135,18 @@ class FileBook:
         if where is None:
             return absent_table(decl)
         date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
-        frame, problems = read_located(self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904)
+        frame, problems = read_located(
+            self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904
+        )
         mapped = decl.name in MAPPABLE
-        frame = accept(decl, frame, problems, workbook=self._path.name, read=self.read,
-                       explain=(lambda found: self._sources().explain(decl.name, found)) if mapped else None)
+        frame = accept(
+            decl,
+            frame,
+            problems,
+            workbook=self._path.name,
+            read=self.read,
+            explain=(lambda found: self._sources().explain(decl.name, found)) if mapped else None,
+        )
         if mapped:
             frame = self._sources().join_computed(self._pkg, self._cells, decl, frame)
         return frame
@@ -199,7 +211,9 @@ class FileBook:
         rows.index = pd.Index(np.arange(first_free, first_free + len(rows)), name="row")
         for column in current.columns:
             if column in rows:
-                rows[column] = rows[column].astype(current[column].dtype) if len(current.columns) else rows[column]
+                rows[column] = (
+                    rows[column].astype(current[column].dtype) if len(current.columns) else rows[column]
+                )
         self._frames[decl.name] = pd.concat([current, rows]) if len(current) else rows
         staged = self._staged.setdefault(decl.name, _Staged())
         if staged.appended_from is None:
@@ -225,10 +239,21 @@ class FileBook:
             after = _sha256(first)
             self._staged.clear()
             self._reopen(first)
-            self.append("Audit", pd.DataFrame([{
-                "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)), "User": getpass.getuser(),
-                "Command": command, "Summary": summary, "SHA256Before": before, "SHA256After": after,
-            }]))
+            self.append(
+                "Audit",
+                pd.DataFrame(
+                    [
+                        {
+                            "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
+                            "User": getpass.getuser(),
+                            "Command": command,
+                            "Summary": summary,
+                            "SHA256Before": before,
+                            "SHA256After": after,
+                        }
+                    ]
+                ),
+            )
             self._write(second)
             _verify(second)
             keep_backup(self._path, self._keep_backups)
@@ -264,7 +289,9 @@ class FileBook:
                     self._write_changes(writer, decl, where, frame, staged)
         writer.save(target)
 
-    def _write_computed_aside(self, writer: PackageWriter, decl: Table, frame: pd.DataFrame, staged: _Staged) -> _Staged:
+    def _write_computed_aside(
+        self, writer: PackageWriter, decl: Table, frame: pd.DataFrame, staged: _Staged
+    ) -> _Staged:
         """A mapped table's computed columns that no Mapping row places go to its companion table, whole."""
         side = self._sources().companion(decl) if decl.name in MAPPABLE else None
         if side is None or not set(staged.dirty) & set(side.column_names):
@@ -279,7 +306,9 @@ class FileBook:
         rest = {c: r for c, r in staged.dirty.items() if c not in side.column_names}
         return _Staged(staged.replaced, staged.appended_from, rest)
 
-    def _write_replaced(self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame) -> None:
+    def _write_replaced(
+        self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame
+    ) -> None:
         header = [str(c) for c in frame.columns]
         c1 = where.first_col
         c2 = c1 + len(header) - 1
@@ -296,7 +325,9 @@ class FileBook:
             sheet.write(where.header_row, c1 + j, CellValue(name, "text", head_styles[j]))
         _write_rows(sheet, decl, frame, c1, body_styles, row_attrs)
         if where.excel_table is not None:
-            writer.set_table(where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header)
+            writer.set_table(
+                where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header
+            )
         sheet.extend_ranges(where.first_row, old_last, new_last, c1, c2)
 
     def _write_changes(
@@ -305,13 +336,21 @@ class FileBook:
         sheet = writer.sheet(where.sheet.part)
         positions = {normalise_header(h): where.first_col + i for i, h in enumerate(where.header) if h}
         header = list(where.header)
-        new = frame.loc[frame.index >= staged.appended_from] if staged.appended_from is not None else frame.iloc[:0]
+        new = (
+            frame.loc[frame.index >= staged.appended_from]
+            if staged.appended_from is not None
+            else frame.iloc[:0]
+        )
         # a column the user's table lacks is added only when arbook has something to put in it
         needed = set(staged.dirty) | {c for c in new.columns if new[c].map(_python).notna().any()}
         for column in [c for c in frame.columns if c in needed and normalise_header(c) not in positions]:
             col = where.first_col + len(header)
-            self._refuse_overlap(where, col, col, where.header_row, max(where.last_row, int(frame.index.max())))
-            sheet.write(where.header_row, col, CellValue(column, "text", sheet.style_of(where.header_row, col - 1)))
+            self._refuse_overlap(
+                where, col, col, where.header_row, max(where.last_row, int(frame.index.max()))
+            )
+            sheet.write(
+                where.header_row, col, CellValue(column, "text", sheet.style_of(where.header_row, col - 1))
+            )
             positions[normalise_header(column)] = col
             header.append(column)
         kinds = {c: _kind(decl, c, frame[c]) for c in frame.columns}
@@ -325,25 +364,43 @@ class FileBook:
         if staged.appended_from is not None:
             last = int(new.index.max())
             last_col = where.first_col + len(header) - 1
-            self._refuse_overlap(where, where.first_col, last_col, max(where.last_row + 1, staged.appended_from), last)
+            self._refuse_overlap(
+                where, where.first_col, last_col, max(where.last_row + 1, staged.appended_from), last
+            )
             template_row = max(where.first_row, min(where.last_row, staged.appended_from - 1))
             row_attrs = sheet.row_attributes(template_row)
-            name_at = {positions[normalise_header(c)]: c for c in frame.columns if normalise_header(c) in positions}
+            name_at = {
+                positions[normalise_header(c)]: c for c in frame.columns if normalise_header(c) in positions
+            }
             names = [name_at.get(col) for col in range(where.first_col, last_col + 1)]
-            styles = [sheet.style_of(template_row, col) if name else None
-                      for col, name in zip(range(where.first_col, last_col + 1), names, strict=True)]
+            styles = [
+                sheet.style_of(template_row, col) if name else None
+                for col, name in zip(range(where.first_col, last_col + 1), names, strict=True)
+            ]
             block = [new[n] if n else pd.Series([None] * len(new), dtype=object) for n in names]
             first = int(new.index[0])
             consecutive = bool((new.index == np.arange(first, first + len(new))).all())
-            if not (consecutive and sheet.write_block(
-                    first, where.first_col, block, [kinds[n] if n else "text" for n in names], styles, row_attrs)):
+            if not (
+                consecutive
+                and sheet.write_block(
+                    first,
+                    where.first_col,
+                    block,
+                    [kinds[n] if n else "text" for n in names],
+                    styles,
+                    row_attrs,
+                )
+            ):
                 for row, record in zip(new.index, new.itertuples(index=False), strict=True):
                     sheet.set_row_attributes(int(row), row_attrs)
                     for column, value in zip(frame.columns, record, strict=True):
                         if normalise_header(column) in positions:
                             col = positions[normalise_header(column)]
-                            sheet.write(int(row), col,
-                                        CellValue(_python(value), kinds[column], styles[col - where.first_col]))
+                            sheet.write(
+                                int(row),
+                                col,
+                                CellValue(_python(value), kinds[column], styles[col - where.first_col]),
+                            )
             new_last = max(new_last, last)
             sheet.extend_ranges(where.first_row, where.last_row, new_last, where.first_col, last_col)
         if where.excel_table is not None and (new_last != where.last_row or len(header) != len(where.header)):
@@ -386,13 +443,17 @@ def _write_rows(sheet, decl: Table, frame: pd.DataFrame, c1: int, styles: list[i
     kinds = [_kind(decl, c, frame[c]) for c in frame.columns]
     first = int(frame.index[0]) if len(frame) else 0
     consecutive = bool(len(frame)) and (frame.index == np.arange(first, first + len(frame))).all()
-    if consecutive and sheet.write_block(first, c1, [frame[c] for c in frame.columns], kinds, styles, row_attrs):
+    if consecutive and sheet.write_block(
+        first, c1, [frame[c] for c in frame.columns], kinds, styles, row_attrs
+    ):
         return
     for row, record in zip(frame.index, frame.itertuples(index=False), strict=True):
         if row_attrs:
             sheet.set_row_attributes(int(row), row_attrs)
         for j, value in enumerate(record):
-            sheet.write(int(row), c1 + j, CellValue(_python(value), kinds[j], styles[j] if j < len(styles) else None))
+            sheet.write(
+                int(row), c1 + j, CellValue(_python(value), kinds[j], styles[j] if j < len(styles) else None)
+            )
 
 
 def _kind(decl: Table, column: str, series: pd.Series) -> str:
@@ -442,4 +503,6 @@ def _verify(path: Path) -> None:
     with Package(path) as pkg:
         bad = pkg.zip.testzip()
         if bad is not None:
-            raise UnsafeWorkbookError(f"the new version of the workbook failed its check at part {bad}; nothing was replaced")
+            raise UnsafeWorkbookError(
+                f"the new version of the workbook failed its check at part {bad}; nothing was replaced"
+            )

@@ -43,55 +43,201 @@ FUZZY_MIN = 85
 
 SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Customers", "CustomerID"): (
-        "customer id", "customer no", "customer number", "customer #", "cust id", "cust no", "client id",
-        "client no", "client number", "account no", "debtor no", "kundennr", "kundennummer", "kunden nr",
-        "kd nr", "debitorennr", "debitorennummer", "debitor nr", "客户编号", "客户代码", "客户号", "客户id",
+        "customer id",
+        "customer no",
+        "customer number",
+        "customer #",
+        "cust id",
+        "cust no",
+        "client id",
+        "client no",
+        "client number",
+        "account no",
+        "debtor no",
+        "kundennr",
+        "kundennummer",
+        "kunden nr",
+        "kd nr",
+        "debitorennr",
+        "debitorennummer",
+        "debitor nr",
+        "客户编号",
+        "客户代码",
+        "客户号",
+        "客户id",
     ),
     ("Customers", "Name"): (
-        "customer name", "customer", "client", "client name", "company", "company name", "firm", "kunde",
-        "kundenname", "firma", "firmenname", "name 1", "客户名称", "客户名", "公司名称", "名称",
+        "customer name",
+        "customer",
+        "client",
+        "client name",
+        "company",
+        "company name",
+        "firm",
+        "kunde",
+        "kundenname",
+        "firma",
+        "firmenname",
+        "name 1",
+        "客户名称",
+        "客户名",
+        "公司名称",
+        "名称",
     ),
-    ("Customers", "Email"): ("e-mail", "email address", "mail", "e-mail-adresse", "邮箱", "电子邮件", "邮件", "电邮"),
+    ("Customers", "Email"): (
+        "e-mail",
+        "email address",
+        "mail",
+        "e-mail-adresse",
+        "邮箱",
+        "电子邮件",
+        "邮件",
+        "电邮",
+    ),
     ("Customers", "CC"): ("copy to", "kopie an", "抄送"),
     ("Customers", "Language"): ("lang", "sprache", "语言"),
     ("Customers", "Currency"): ("curr", "ccy", "währung", "币种", "货币"),
     ("Customers", "PaymentTermsDays"): (
-        "payment terms", "terms", "terms days", "zahlungsziel", "zahlungsziel tage", "zahlungsbedingung",
-        "账期", "付款期限", "账期天数",
+        "payment terms",
+        "terms",
+        "terms days",
+        "zahlungsziel",
+        "zahlungsziel tage",
+        "zahlungsbedingung",
+        "账期",
+        "付款期限",
+        "账期天数",
     ),
-    ("Customers", "CreditLimit"): ("credit limit", "limit", "kreditlimit", "kreditlinie", "信用额度", "授信额度"),
+    ("Customers", "CreditLimit"): (
+        "credit limit",
+        "limit",
+        "kreditlimit",
+        "kreditlinie",
+        "信用额度",
+        "授信额度",
+    ),
     ("Customers", "DunningBlocked"): ("dunning block", "mahnsperre", "停止催款"),
     ("Customers", "Segment"): ("group", "kundengruppe", "客户分类", "分类"),
     ("Customers", "Address"): ("address", "adresse", "anschrift", "地址"),
     ("Customers", "ContactName"): ("contact", "contact person", "ansprechpartner", "联系人"),
     ("Invoices", "InvoiceNo"): (
-        "invoice no", "invoice #", "invoice number", "invoice", "inv no", "inv #", "document no",
-        "rechnungsnr", "rechnungsnummer", "rechnung", "rechnungs nr", "re nr", "belegnr", "belegnummer",
-        "发票号", "发票号码", "发票编号", "单号",
+        "invoice no",
+        "invoice #",
+        "invoice number",
+        "invoice",
+        "inv no",
+        "inv #",
+        "document no",
+        "rechnungsnr",
+        "rechnungsnummer",
+        "rechnung",
+        "rechnungs nr",
+        "re nr",
+        "belegnr",
+        "belegnummer",
+        "发票号",
+        "发票号码",
+        "发票编号",
+        "单号",
     ),
     ("Invoices", "CustomerID"): (
-        "customer id", "customer no", "customer", "client", "client id", "client no", "account", "kunde",
-        "kundennr", "kundennummer", "debitor", "debitorennr", "客户编号", "客户代码", "客户号", "客户",
+        "customer id",
+        "customer no",
+        "customer",
+        "client",
+        "client id",
+        "client no",
+        "account",
+        "kunde",
+        "kundennr",
+        "kundennummer",
+        "debitor",
+        "debitorennr",
+        "客户编号",
+        "客户代码",
+        "客户号",
+        "客户",
     ),
     ("Invoices", "InvoiceDate"): (
-        "invoice date", "date", "inv date", "document date", "rechnungsdatum", "datum", "belegdatum",
-        "开票日期", "发票日期", "日期",
+        "invoice date",
+        "date",
+        "inv date",
+        "document date",
+        "rechnungsdatum",
+        "datum",
+        "belegdatum",
+        "开票日期",
+        "发票日期",
+        "日期",
     ),
     ("Invoices", "DueDate"): (
-        "due", "due date", "due on", "payable by", "fällig", "fällig am", "fälligkeit", "fälligkeitsdatum",
-        "到期日", "到期日期", "付款到期日",
+        "due",
+        "due date",
+        "due on",
+        "payable by",
+        "fällig",
+        "fällig am",
+        "fälligkeit",
+        "fälligkeitsdatum",
+        "到期日",
+        "到期日期",
+        "付款到期日",
     ),
     ("Invoices", "Currency"): ("curr", "ccy", "währung", "币种", "货币"),
     ("Invoices", "Amount"): (
-        "amount", "total", "gross", "gross amount", "invoice amount", "invoice total", "betrag", "brutto",
-        "bruttobetrag", "summe", "rechnungsbetrag", "金额", "发票金额", "总额", "含税金额",
+        "amount",
+        "total",
+        "gross",
+        "gross amount",
+        "invoice amount",
+        "invoice total",
+        "betrag",
+        "brutto",
+        "bruttobetrag",
+        "summe",
+        "rechnungsbetrag",
+        "金额",
+        "发票金额",
+        "总额",
+        "含税金额",
     ),
-    ("Invoices", "Reference"): ("ref", "po", "po number", "your reference", "referenz", "bestellnr", "参考号", "订单号"),
+    ("Invoices", "Reference"): (
+        "ref",
+        "po",
+        "po number",
+        "your reference",
+        "referenz",
+        "bestellnr",
+        "参考号",
+        "订单号",
+    ),
     ("Invoices", "Disputed"): ("dispute", "in dispute", "strittig", "reklamiert", "有争议", "争议"),
     ("Invoices", "DisputeNote"): ("dispute reason", "reklamationsgrund", "争议说明"),
-    ("Invoices", "PromiseDate"): ("promised", "promise to pay", "zahlungszusage", "zugesagt am", "承诺付款日"),
-    ("Orders", "OrderNo"): ("order no", "order #", "order number", "order", "auftragsnr", "bestellnr", "订单号"),
-    ("Orders", "CustomerID"): ("customer id", "customer no", "customer", "client", "kunde", "kundennr", "客户编号"),
+    ("Invoices", "PromiseDate"): (
+        "promised",
+        "promise to pay",
+        "zahlungszusage",
+        "zugesagt am",
+        "承诺付款日",
+    ),
+    ("Orders", "OrderNo"): (
+        "order no",
+        "order #",
+        "order number",
+        "order",
+        "auftragsnr",
+        "bestellnr",
+        "订单号",
+    ),
+    ("Orders", "CustomerID"): (
+        "customer id",
+        "customer no",
+        "customer",
+        "client",
+        "kunde",
+        "kundennr",
+        "客户编号",
+    ),
     ("Orders", "OrderDate"): ("order date", "date", "auftragsdatum", "bestelldatum", "datum", "下单日期"),
     ("Orders", "Amount"): ("amount", "total", "order value", "betrag", "auftragswert", "金额"),
     ("Orders", "Status"): ("state", "auftragsstatus", "状态"),
@@ -99,10 +245,28 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
 """Headings people give each contract column, in English, German and Chinese (compared normalised)."""
 
 _SOURCE_NAMES: dict[str, tuple[str, ...]] = {
-    "Customers": ("customers", "customer", "clients", "debtors", "kunden", "debitoren", "客户", "客户资料", "客户清单"),
+    "Customers": (
+        "customers",
+        "customer",
+        "clients",
+        "debtors",
+        "kunden",
+        "debitoren",
+        "客户",
+        "客户资料",
+        "客户清单",
+    ),
     "Invoices": (
-        "invoices", "invoice", "receivables", "open items", "rechnungen", "offene posten", "forderungen",
-        "发票", "应收账款", "应收",
+        "invoices",
+        "invoice",
+        "receivables",
+        "open items",
+        "rechnungen",
+        "offene posten",
+        "forderungen",
+        "发票",
+        "应收账款",
+        "应收",
     ),
     "Orders": ("orders", "aufträge", "bestellungen", "订单"),
 }
@@ -143,36 +307,66 @@ class Mapping:
         sources: dict[str, tuple[str, int]] = {}
         headings: dict[tuple[str, str], tuple[str, int]] = {}
         for row, rec in zip(frame.index, frame.itertuples(index=False), strict=True):
-            name, column, source, source_column = (str(v).strip() for v in (rec.Table, rec.Column, rec.Source,
-                                                                             rec.SourceColumn))
+            name, column, source, source_column = (
+                str(v).strip() for v in (rec.Table, rec.Column, rec.Source, rec.SourceColumn)
+            )
             row = int(row)
             try:
                 decl = table(name)
             except KeyError:
-                problems.append(Problem("Mapping", row, "Table", f"expected one of {', '.join(MAPPABLE)}, got {name!r}"))
+                problems.append(
+                    Problem("Mapping", row, "Table", f"expected one of {', '.join(MAPPABLE)}, got {name!r}")
+                )
                 continue
             if decl.name not in MAPPABLE:
-                problems.append(Problem("Mapping", row, "Table", f"only {', '.join(MAPPABLE)} can be mapped, not {name}"))
+                problems.append(
+                    Problem("Mapping", row, "Table", f"only {', '.join(MAPPABLE)} can be mapped, not {name}")
+                )
                 continue
             try:
                 col = decl.column(column)
             except KeyError:
-                problems.append(Problem(
-                    "Mapping", row, "Column", f"expected a column of {decl.name} ({', '.join(decl.column_names)}), "
-                    f"got {column!r}"))
+                problems.append(
+                    Problem(
+                        "Mapping",
+                        row,
+                        "Column",
+                        f"expected a column of {decl.name} ({', '.join(decl.column_names)}), got {column!r}",
+                    )
+                )
                 continue
             first = seen.setdefault((decl.name, col.name), row)
             if first != row:
-                problems.append(Problem("Mapping", row, "Column", f"{decl.name}.{col.name} is mapped twice (first in row "
-                                        f"{first})"))
+                problems.append(
+                    Problem(
+                        "Mapping",
+                        row,
+                        "Column",
+                        f"{decl.name}.{col.name} is mapped twice (first in row {first})",
+                    )
+                )
             used = headings.setdefault((decl.name, _norm(source_column)), (col.name, row))
             if used[1] != row:
-                problems.append(Problem("Mapping", row, "SourceColumn", f"{source_column!r} is already mapped to "
-                                        f"{decl.name}.{used[0]} in row {used[1]}; one heading holds one column"))
+                problems.append(
+                    Problem(
+                        "Mapping",
+                        row,
+                        "SourceColumn",
+                        f"{source_column!r} is already mapped to "
+                        f"{decl.name}.{used[0]} in row {used[1]}; one heading holds one column",
+                    )
+                )
             src = sources.setdefault(decl.name, (source, row))
             if src[0].casefold() != source.casefold():
-                problems.append(Problem("Mapping", row, "Source", f"every {decl.name} row must name the same Source; "
-                                        f"row {src[1]} names {src[0]!r}, this one {source!r}"))
+                problems.append(
+                    Problem(
+                        "Mapping",
+                        row,
+                        "Source",
+                        f"every {decl.name} row must name the same Source; "
+                        f"row {src[1]} names {src[0]!r}, this one {source!r}",
+                    )
+                )
             links.append(Link(decl.name, col.name, src[0], source_column, row))
         if problems:
             raise InputError(problems, heading="the Mapping table was refused")
@@ -203,20 +397,43 @@ class Mapping:
             return None
         where = locate(pkg, cells, _source_table(links[0].source))
         if where is None or not where.header:
-            raise InputError(Problem("Mapping", links[0].row, "Source", (
-                f"expected a sheet or Excel Table named {links[0].source!r} with a heading row for {decl.name}; "
-                f"the workbook has sheets {', '.join(repr(s.name) for s in pkg.sheets)}")))
+            raise InputError(
+                Problem(
+                    "Mapping",
+                    links[0].row,
+                    "Source",
+                    (
+                        f"expected a sheet or Excel Table named {links[0].source!r} with a heading row for {decl.name}; "
+                        f"the workbook has sheets {', '.join(repr(s.name) for s in pkg.sheets)}"
+                    ),
+                )
+            )
         heading = {_key(x.source_column): x.column for x in links}
         header = tuple(heading.get(_key(h), "") for h in where.header)
         missing = [x for x in links if x.column not in header]
         if missing:
-            raise InputError([
-                Problem("Mapping", x.row, "SourceColumn", f"expected a heading {x.source_column!r} in {x.source!r} "
-                        f"for {decl.name}.{x.column}; its headings are {', '.join(h for h in where.header if h)}")
-                for x in missing
-            ], heading="the Mapping table was refused")
-        return Location(where.sheet, where.header_row, where.first_col, where.last_col, where.last_row, header,
-                        where.excel_table)
+            raise InputError(
+                [
+                    Problem(
+                        "Mapping",
+                        x.row,
+                        "SourceColumn",
+                        f"expected a heading {x.source_column!r} in {x.source!r} "
+                        f"for {decl.name}.{x.column}; its headings are {', '.join(h for h in where.header if h)}",
+                    )
+                    for x in missing
+                ],
+                heading="the Mapping table was refused",
+            )
+        return Location(
+            where.sheet,
+            where.header_row,
+            where.first_col,
+            where.last_col,
+            where.last_row,
+            header,
+            where.excel_table,
+        )
 
     def explain(self, name: str, problems: list[Problem]) -> list[Problem]:
         """Problems of a mapped table, named as the user sees them: their sheet and their heading."""
@@ -226,8 +443,11 @@ class Mapping:
         heading = {x.column: x.source_column for x in links}
         where = f"{name} (in {links[0].source!r})"
         return [
-            Problem(where, p.row, f"{heading[p.column]!r} = {p.column}", p.message) if p.column in heading
-            else Problem(where, p.row, p.column, f"{p.message} (no Mapping row names a heading for {p.column})")
+            Problem(where, p.row, f"{heading[p.column]!r} = {p.column}", p.message)
+            if p.column in heading
+            else Problem(
+                where, p.row, p.column, f"{p.message} (no Mapping row names a heading for {p.column})"
+            )
             for p in problems
         ]
 
@@ -241,10 +461,16 @@ class Mapping:
         if not aside:
             return None
         key = decl.column(decl.key)
-        return Table(f"{decl.name}Computed", Owner.ARBOOK, (Column(key.name, key.kind, width=key.width), *aside),
-                     description=f"computed columns of your mapped {decl.name}, by {key.name}")
+        return Table(
+            f"{decl.name}Computed",
+            Owner.ARBOOK,
+            (Column(key.name, key.kind, width=key.width), *aside),
+            description=f"computed columns of your mapped {decl.name}, by {key.name}",
+        )
 
-    def join_computed(self, pkg: Package, cells: SheetCells, decl: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    def join_computed(
+        self, pkg: Package, cells: SheetCells, decl: Table, frame: pd.DataFrame
+    ) -> pd.DataFrame:
         """`frame` (a mapped table) with the values of its companion table, matched by key."""
         side = self.companion(decl)
         if side is None:
@@ -300,8 +526,13 @@ def _score(heading: str, decl: Table, column: str) -> int:
 def _assign(decl: Table, header: tuple[str, ...]) -> dict[str, tuple[str, int]]:
     """Contract column -> (heading, score): each heading used once, the surest pairs first."""
     pairs = sorted(
-        ((_score(h, decl, c.name), i, c.name, h) for c in decl.columns if not c.computed
-         for i, h in enumerate(header) if h),
+        (
+            (_score(h, decl, c.name), i, c.name, h)
+            for c in decl.columns
+            if not c.computed
+            for i, h in enumerate(header)
+            if h
+        ),
         key=lambda p: (-p[0], p[1]),
     )
     taken_cols: set[str] = set()
@@ -360,4 +591,3 @@ def suggest(pkg: Package, cells: SheetCells, *, skip: Iterable[str] = ()) -> pd.
                 rows.append((name, col.name, source, heading, float(score)))
     rows.sort(key=lambda r: (MAPPABLE.index(r[0]), table(r[0]).column_names.index(r[1])))
     return pd.DataFrame(rows, columns=["Table", "Column", "Source", "SourceColumn", "Confidence"])
-

@@ -117,7 +117,9 @@ class Package:
                     f"{self.path.name} is an encrypted workbook or a legacy .xls file; arbook reads "
                     ".xlsx/.xlsm only (for .xls: open it in Excel and Save As .xlsx)"
                 ) from exc
-            raise UnsafeWorkbookError(f"{self.path.name} is not an .xlsx/.xlsm file (not a zip: {exc})") from exc
+            raise UnsafeWorkbookError(
+                f"{self.path.name} is not an .xlsx/.xlsm file (not a zip: {exc})"
+            ) from exc
         self.infos = self._zip.infolist()
         self.names = {i.filename for i in self.infos}
         self.workbook_part = self._office_document()
@@ -179,7 +181,9 @@ class Package:
         for el in self.workbook_xml.iterfind("m:sheets/m:sheet", NS):
             rid = el.get(f"{{{NS['r']}}}id", "")
             typ, target = targets.get(rid, ("", ""))
-            out.append(SheetRef(el.get("name", ""), int(el.get("sheetId", "0")), rid, target, typ == REL_WORKSHEET))
+            out.append(
+                SheetRef(el.get("name", ""), int(el.get("sheetId", "0")), rid, target, typ == REL_WORKSHEET)
+            )
         return out
 
     def _tables(self) -> dict[str, TableRef]:

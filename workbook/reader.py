@@ -124,6 +124,11 @@ def read_located(
     except ValueError:  # rows of unequal width
         rows = [row[where.first_col - 1 : where.last_col] for row in body]
     return frame_from_rows(
-        table, where.header, rows, first_row=where.first_row, header_row=where.header_row,
-        date_order=date_order, date1904=date1904,
+        table,
+        where.header,
+        rows,
+        first_row=where.first_row,
+        header_row=where.header_row,
+        date_order=date_order,
+        date1904=date1904,
     )

@@ -63,15 +63,25 @@ class SheetEditor:
             r = int(row.get("r") or i)
             row.set("r", str(r))
             self._rows[r] = row
-        self._merged = [parse_range(m.get("ref", "")) for m in self.root.iterfind("m:mergeCells/m:mergeCell", NS)]
+        self._merged = [
+            parse_range(m.get("ref", "")) for m in self.root.iterfind("m:mergeCells/m:mergeCell", NS)
+        ]
         self._touched_rows: set[int] = set()
         self._cut_shared: list[tuple[str, str, str]] = []  # (si, ref, first cell) of replaced shared formulas
-        self._blocks: list[tuple[int, int, int, int, str]] = []  # (first row, last row, first col, last col, xml)
+        self._blocks: list[
+            tuple[int, int, int, int, str]
+        ] = []  # (first row, last row, first col, last col, xml)
 
     # -- reading what is there -------------------------------------------------------------
     def style_of(self, row: int, col: int) -> int:
         c = self._cell(row, col, create=False)
-        return int(c.get("s", "0")) if c is not None else int(self._rows[row].get("s", "0")) if row in self._rows else 0
+        return (
+            int(c.get("s", "0"))
+            if c is not None
+            else int(self._rows[row].get("s", "0"))
+            if row in self._rows
+            else 0
+        )
 
     def row_attributes(self, row: int) -> dict[str, str]:
         el = self._rows.get(row)
@@ -108,8 +118,13 @@ class SheetEditor:
         self._set_value(c, cell)
 
     def write_block(
-        self, first_row: int, first_col: int, columns: Sequence[pd.Series], kinds: Sequence[str],
-        styles: Sequence[int | None], row_attributes: dict[str, str],
+        self,
+        first_row: int,
+        first_col: int,
+        columns: Sequence[pd.Series],
+        kinds: Sequence[str],
+        styles: Sequence[int | None],
+        row_attributes: dict[str, str],
     ) -> bool:
         """Write whole rows of values as XML text in one pass; False when it cannot (write cell by cell).
 
@@ -175,14 +190,21 @@ class SheetEditor:
         values = series.tolist()
         missing = series.isna().tolist()
         if kind in ("text", "id", "choice"):
-            texts = [None if m or v == "" else str(v).translate(_ILLEGAL_TABLE) for v, m in zip(values, missing, strict=True)]
+            texts = [
+                None if m or v == "" else str(v).translate(_ILLEGAL_TABLE)
+                for v, m in zip(values, missing, strict=True)
+            ]
             plain = _s(base)
-            quoted = _s(self.styles.variant(base, quote_prefix=True)) if any(
-                t and t.startswith(_FORMULA_START) for t in texts) else plain
+            quoted = (
+                _s(self.styles.variant(base, quote_prefix=True))
+                if any(t and t.startswith(_FORMULA_START) for t in texts)
+                else plain
+            )
             return [
-                empty if t is None else
-                f'{ref}{quoted if t.startswith(_FORMULA_START) else plain} t="inlineStr"><is>'
-                f'<t{_PRESERVE if t != t.strip() or chr(10) in t else ""}>{_escape(t)}</t></is></c>'
+                empty
+                if t is None
+                else f'{ref}{quoted if t.startswith(_FORMULA_START) else plain} t="inlineStr"><is>'
+                f"<t{_PRESERVE if t != t.strip() or chr(10) in t else ''}>{_escape(t)}</t></is></c>"
                 for t in texts
             ]
         if all(missing):
@@ -195,11 +217,20 @@ class SheetEditor:
             if kind == "date":
                 numbers = [None if m else str(d.days) for d, m in zip(deltas, missing, strict=True)]
             else:
-                numbers = [None if m else repr(round(d.days + d.seconds / 86400, 8)) for d, m in zip(deltas, missing, strict=True)]
+                numbers = [
+                    None if m else repr(round(d.days + d.seconds / 86400, 8))
+                    for d, m in zip(deltas, missing, strict=True)
+                ]
         elif kind == "bool":
-            return [empty if m else f'{ref}{style} t="b"><v>{"1" if v else "0"}</v></c>' for v, m in zip(values, missing, strict=True)]
+            return [
+                empty if m else f'{ref}{style} t="b"><v>{"1" if v else "0"}</v></c>'
+                for v, m in zip(values, missing, strict=True)
+            ]
         else:
-            numbers = [None if m else repr(v) if isinstance(v, float) else str(int(v)) for v, m in zip(values, missing, strict=True)]
+            numbers = [
+                None if m else repr(v) if isinstance(v, float) else str(int(v))
+                for v, m in zip(values, missing, strict=True)
+            ]
         return [empty if v is None else f"{ref}{style}><v>{v}</v></c>" for v in numbers]
 
     def set_row_attributes(self, row: int, attributes: dict[str, str]) -> None:
@@ -330,7 +361,12 @@ class SheetEditor:
                 row = self._rows.get(r)
                 for c in () if row is None else row.iterfind(_C):
                     f = c.find(_F)
-                    if f is not None and f.get("t") == "shared" and f.get("si") == si and c1 <= _col_of(c) <= c2:
+                    if (
+                        f is not None
+                        and f.get("t") == "shared"
+                        and f.get("si") == si
+                        and c1 <= _col_of(c) <= c2
+                    ):
                         raise _cut_error(self.part, master, "shared", ref)
 
     def _finish(self) -> None:
@@ -406,7 +442,9 @@ def _col_of(c: etree._Element) -> int:
     if index is None:
         m = _REF.match(ref)
         if not m:
-            raise UnsafeWorkbookError(f"a cell without a position ({etree.tostring(c)[:60]!r}); the sheet is damaged")
+            raise UnsafeWorkbookError(
+                f"a cell without a position ({etree.tostring(c)[:60]!r}); the sheet is damaged"
+            )
         index = _COLUMN_OF_LETTERS.setdefault(m[1], column_index(m[1]))
     return index
 

@@ -336,14 +336,26 @@ def _highlight(wb: Workbook, ws: Worksheet, table: Table, body: int) -> None:
     names = table.column_names
     if table.name == "Aging":
         first, last = names.index("1-30"), names.index("120+")
-        ws.conditional_format(1, first, body, last, {"type": "cell", "criteria": ">", "value": 0, "format": caution})
-        ws.conditional_format(1, names.index("Overdue"), body, names.index("Overdue"),
-                              {"type": "cell", "criteria": ">", "value": 0, "format": alarm})
+        ws.conditional_format(
+            1, first, body, last, {"type": "cell", "criteria": ">", "value": 0, "format": caution}
+        )
+        ws.conditional_format(
+            1,
+            names.index("Overdue"),
+            body,
+            names.index("Overdue"),
+            {"type": "cell", "criteria": ">", "value": 0, "format": alarm},
+        )
     if table.name == "Credit":
         action = f"${column_letter(names.index('Action') + 1)}2"
         for word, fmt in (("Hold", alarm), ("Review", caution)):
-            ws.conditional_format(1, 0, body, len(names) - 1,
-                                  {"type": "formula", "criteria": f'={action}="{word}"', "format": fmt})
+            ws.conditional_format(
+                1,
+                0,
+                body,
+                len(names) - 1,
+                {"type": "formula", "criteria": f'={action}="{word}"', "format": fmt},
+            )
 
 
 def _columns(table: Table, frame: pd.DataFrame | None) -> list[list[object]]:
@@ -515,8 +527,13 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
     for k in range(1, TOP_OVERDUE_ROWS + 1):
         # k-th largest overdue amount and its customer (customers with equal amounts show the first's name)
         largest = f"LARGE(Aging[Overdue],{k})"
-        ws.write_formula(top + k, col, f'=IFERROR(IF({largest}>0,INDEX(Aging[Name],MATCH({largest},Aging[Overdue],0)),""),"")',
-                         None, "")
+        ws.write_formula(
+            top + k,
+            col,
+            f'=IFERROR(IF({largest}>0,INDEX(Aging[Name],MATCH({largest},Aging[Overdue],0)),""),"")',
+            None,
+            "",
+        )
         ws.write_formula(top + k, col + 1, f"=IFERROR(MAX({largest},0),0)", formats.money, "")
     ws.set_column(col, col, 22)
     ws.set_column(col + 1, col + 1, 14)
@@ -536,7 +553,11 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
             f"Cash-in forecast, {FORECAST_CHART_ROWS} weeks",
             series("Expected", head + 1, head + FORECAST_CHART_ROWS, "#70AD47"),
         ),
-        (35, f"Top {TOP_OVERDUE_ROWS} overdue customers", series("Overdue", top + 1, top + TOP_OVERDUE_ROWS, "#C00000")),
+        (
+            35,
+            f"Top {TOP_OVERDUE_ROWS} overdue customers",
+            series("Overdue", top + 1, top + TOP_OVERDUE_ROWS, "#C00000"),
+        ),
     ):
         chart = wb.add_chart({"type": "bar" if title.startswith("Top") else "column"})
         chart.add_series(data)

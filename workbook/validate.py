@@ -57,8 +57,10 @@ def accept(
     if decl.name in ("Invoices", "Orders"):
         problems += cross_table_problems(decl.name, frame, _readable(read, "Customers"))
     if problems:
-        raise InputError(explain(problems) if explain else problems,
-                         heading=f"{workbook}: the {decl.name} table was refused")
+        raise InputError(
+            explain(problems) if explain else problems,
+            heading=f"{workbook}: the {decl.name} table was refused",
+        )
     if decl.name == "Invoices":
         frame = _default_due_dates(frame, read("Customers"))
     return frame
@@ -79,8 +81,11 @@ def _default_due_dates(invoices: pd.DataFrame, customers: pd.DataFrame) -> pd.Da
         terms = customers.set_index("CustomerID")["PaymentTermsDays"]
         terms = terms[~terms.index.duplicated()]
         days = invoices.loc[missing, "CustomerID"].map(terms).astype("Float64").fillna(30).astype("int64")
-        invoices.loc[missing, "DueDate"] = invoices.loc[missing, "InvoiceDate"] + pd.to_timedelta(days, unit="D")
+        invoices.loc[missing, "DueDate"] = invoices.loc[missing, "InvoiceDate"] + pd.to_timedelta(
+            days, unit="D"
+        )
     return invoices
+
 
 _EMAIL = re.compile(r"^[^@\s,;<>()\"']+@[^@\s,;<>()\"']+\.[^@\s,;<>()\"']+$")
 
@@ -88,8 +93,13 @@ _EMAIL = re.compile(r"^[^@\s,;<>()\"']+@[^@\s,;<>()\"']+\.[^@\s,;<>()\"']+$")
 def table_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
     """Rules within one table."""
     problems: list[Problem] = []
-    keys = {"Customers": "CustomerID", "Invoices": "InvoiceNo", "Orders": "OrderNo", "DunningLevels": "Level",
-            "Settings": "Key"}
+    keys = {
+        "Customers": "CustomerID",
+        "Invoices": "InvoiceNo",
+        "Orders": "OrderNo",
+        "DunningLevels": "Level",
+        "Settings": "Key",
+    }
     if table in keys:
         problems += _duplicates(table, frame, keys[table])
     if table == "BankLines":
@@ -99,21 +109,33 @@ def table_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
         for row in frame.index[pairs.duplicated(keep="first") & (frame["Name"] != "")]:
             problems.append(Problem(table, int(row), "Name", "this template name and language appear twice"))
     if table == "Invoices":
-        late = frame["DueDate"].notna() & frame["InvoiceDate"].notna() & (frame["DueDate"] < frame["InvoiceDate"])
+        late = (
+            frame["DueDate"].notna()
+            & frame["InvoiceDate"].notna()
+            & (frame["DueDate"] < frame["InvoiceDate"])
+        )
         for row in frame.index[late]:
-            problems.append(Problem(table, int(row), "DueDate", "expected a due date on or after the InvoiceDate"))
+            problems.append(
+                Problem(table, int(row), "DueDate", "expected a due date on or after the InvoiceDate")
+            )
         zero = frame["Amount"].fillna(1) == 0
         for row in frame.index[zero]:
-            problems.append(Problem(table, int(row), "Amount", "expected a non-zero amount (negative for a credit note)"))
+            problems.append(
+                Problem(table, int(row), "Amount", "expected a non-zero amount (negative for a credit note)")
+            )
     if table == "Customers":
         for column in ("Email", "CC"):
             for row, text in frame[column].items():
                 for address in filter(None, (a.strip() for a in re.split(r"[;,]", text))):
                     if not _EMAIL.match(address):
-                        problems.append(Problem(table, int(row), column, f"expected an e-mail address, got {address!r}"))
+                        problems.append(
+                            Problem(table, int(row), column, f"expected an e-mail address, got {address!r}")
+                        )
         for column in ("PaymentTermsDays", "CreditLimit"):
             for row in frame.index[frame[column].fillna(0) < 0]:
-                problems.append(Problem(table, int(row), column, "expected zero or more, got a negative value"))
+                problems.append(
+                    Problem(table, int(row), column, "expected zero or more, got a negative value")
+                )
     if table == "DunningLevels":
         for row in frame.index[frame["Level"].fillna(1) < 0]:
             problems.append(Problem(table, int(row), "Level", "expected a level of 0 or more"))
@@ -142,8 +164,12 @@ def _duplicates(table: str, frame: pd.DataFrame, column: str) -> list[Problem]:
     for row, value in values[filled].items():
         first_row.setdefault(value, row)
     return [
-        Problem(table, int(row), column,
-                f"{_plain(value)!r} appears twice (first in row {first_row[value]}); expected unique values")
+        Problem(
+            table,
+            int(row),
+            column,
+            f"{_plain(value)!r} appears twice (first in row {first_row[value]}); expected unique values",
+        )
         for row, value in values[dup].items()
     ]
 

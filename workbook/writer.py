@@ -96,7 +96,8 @@ class PackageWriter:
         table_part = self._free_part("xl/tables/table{}.xml")
         last_col = column_letter(len(header))
         cols = "".join(
-            f'<col min="{i}" max="{i}" width="{w + 2}" customWidth="1"/>' for i, w in enumerate(widths, start=1)
+            f'<col min="{i}" max="{i}" width="{w + 2}" customWidth="1"/>'
+            for i, w in enumerate(widths, start=1)
         )
         sheet_xml = (
             f'<worksheet xmlns="{_M}" xmlns:r="{NS["r"]}"><dimension ref="A1:{last_col}2"/>'
@@ -122,7 +123,9 @@ class PackageWriter:
             "</Relationships>".encode(),
             None,
         )
-        rid = self._add_workbook_rel(REL_WORKSHEET, posixpath.relpath(sheet_part, posixpath.dirname(self.pkg.workbook_part)))
+        rid = self._add_workbook_rel(
+            REL_WORKSHEET, posixpath.relpath(sheet_part, posixpath.dirname(self.pkg.workbook_part))
+        )
         sheets = self._workbook.find("m:sheets", NS)
         sheet_id = max([int(s.get("sheetId", "0")) for s in sheets] or [0]) + 1
         el = etree.SubElement(sheets, f"{{{_M}}}sheet")
@@ -152,7 +155,11 @@ class PackageWriter:
             self._parts[self._wb_rels_part] = _xml_bytes(self._wb_rels)
         if self._ctypes_changed:
             self._parts["[Content_Types].xml"] = _xml_bytes(self._ctypes)
-        with open(target, "wb") as raw_out, zipfile.ZipFile(raw_out, "w") as out, open(self.pkg.path, "rb") as src:
+        with (
+            open(target, "wb") as raw_out,
+            zipfile.ZipFile(raw_out, "w") as out,
+            open(self.pkg.path, "rb") as src,
+        ):
             for info in self.pkg.infos:
                 if info.filename in self._removed:
                     continue
@@ -161,8 +168,11 @@ class PackageWriter:
                 else:
                     _copy_raw(src, out, info)
             for part in self._new_parts:
-                out.writestr(zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0)), self._parts[part],
-                             compress_type=zipfile.ZIP_DEFLATED)
+                out.writestr(
+                    zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0)),
+                    self._parts[part],
+                    compress_type=zipfile.ZIP_DEFLATED,
+                )
 
     # -- internals -------------------------------------------------------------------------
     def _recalculate_on_load(self) -> None:
@@ -198,7 +208,9 @@ class PackageWriter:
 
     def _free_table_id(self) -> int:
         ids = [0]
-        for part in [t.part for t in self.pkg.tables.values()] + [p for p in self._new_parts if "/tables/" in p]:
+        for part in [t.part for t in self.pkg.tables.values()] + [
+            p for p in self._new_parts if "/tables/" in p
+        ]:
             data = self._parts.get(part) or self.pkg.read(part)
             ids.append(int(safe_xml(data, part).get("id", "0")))
         return max(ids) + 1

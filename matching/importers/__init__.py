@@ -39,8 +39,15 @@ __all__ = [
 IMPORTERS: tuple[Importer, ...] = (CamtImporter(), Mt940Importer(), CsvImporter())
 # Names a user may give with --format; CAMT versions share one importer.
 FORMATS: tuple[str, ...] = ("csv", "mt940", "camt053", "camt054")
-_ALIASES = {"camt": "camt", "camt052": "camt", "camt053": "camt", "camt054": "camt", "mt940": "mt940",
-            "sta": "mt940", "csv": "csv"}
+_ALIASES = {
+    "camt": "camt",
+    "camt052": "camt",
+    "camt053": "camt",
+    "camt054": "camt",
+    "mt940": "mt940",
+    "sta": "mt940",
+    "csv": "csv",
+}
 _HEAD_BYTES = 8192
 
 
@@ -53,7 +60,9 @@ def read_bank_file(path: Path, *, fmt: str | None = None, date_order: str = "dmy
     return parse_bank_bytes(data, Path(path).name, fmt=fmt, date_order=date_order)
 
 
-def parse_bank_bytes(data: bytes, source: str, *, fmt: str | None = None, date_order: str = "dmy") -> BankFile:
+def parse_bank_bytes(
+    data: bytes, source: str, *, fmt: str | None = None, date_order: str = "dmy"
+) -> BankFile:
     """Every money movement in `data` as BankLines rows, plus its statements' balances.
 
     `source` names the file in messages and in SourceFile. `date_order` ("dmy"/"mdy")

@@ -26,8 +26,14 @@ from .model import PARSED_COLUMNS, Parsed
 
 __all__ = ["CamtImporter"]
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                          huge_tree=False, remove_comments=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+)
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.05([234])\.001\.(\d\d)")
 _OPENING = ("OPBD", "PRCD", "ITBD")
 _CLOSING = ("CLBD", "CLAV")
@@ -47,13 +53,19 @@ class CamtImporter:
             raise BankFileError(source, exc.lineno, f"not well-formed XML: {exc.msg}") from None
         doctype = root.getroottree().docinfo.doctype
         if doctype:
-            raise BankFileError(source, _line_of(data, b"<!DOCTYPE"),
-                                "XML with a DOCTYPE is refused: bank statements have none, and its entities "
-                                "are a known way to read other files")
+            raise BankFileError(
+                source,
+                _line_of(data, b"<!DOCTYPE"),
+                "XML with a DOCTYPE is refused: bank statements have none, and its entities "
+                "are a known way to read other files",
+            )
         m = _NAMESPACE.fullmatch(etree.QName(root).namespace or "")
         if not m or int(m[2]) > 8:
-            raise BankFileError(source, root.sourceline,
-                                f"expected a camt.052/053/054 document (001.02 to 001.08), got {root.tag!r}")
+            raise BankFileError(
+                source,
+                root.sourceline,
+                f"expected a camt.052/053/054 document (001.02 to 001.08), got {root.tag!r}",
+            )
         rows: list[dict[str, object]] = []
         statements: list[dict[str, object]] = []
         notes: list[str] = []
@@ -66,7 +78,9 @@ class CamtImporter:
                 row, note = _statement_row(report, account, found, source)
                 statements.append(row)
                 notes += [note] if note else []
-        return Parsed(lines=pd.DataFrame(rows, columns=list(PARSED_COLUMNS)), statements=statements, notes=notes)
+        return Parsed(
+            lines=pd.DataFrame(rows, columns=list(PARSED_COLUMNS)), statements=statements, notes=notes
+        )
 
 
 def _line_of(data: bytes, marker: bytes) -> int | None:
@@ -114,9 +128,12 @@ def _date(node: etree._Element | None, source: str, path: str = "Dt|DtTm") -> dt
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
-                raise BankFileError(source, found.sourceline,
-                                    f"<{etree.QName(found).localname}>: expected a date such as 2026-11-30, "
-                                    f"got {found.text!r}") from None
+                raise BankFileError(
+                    source,
+                    found.sourceline,
+                    f"<{etree.QName(found).localname}>: expected a date such as 2026-11-30, "
+                    f"got {found.text!r}",
+                ) from None
     return None
 
 
@@ -148,22 +165,30 @@ def _entry_lines(entry: etree._Element, source: str) -> list[dict[str, object]]:
             raise BankFileError(source, tx.sourceline, "batched entry: transaction details without an amount")
         amount, tx_currency = _signed(node, _text(tx, "CdtDbtInd") or indicator, source)
         if tx_currency and tx_currency != currency:
-            raise BankFileError(source, tx.sourceline,
-                                f"batched entry in {currency} has a detail in {tx_currency}")
+            raise BankFileError(
+                source, tx.sourceline, f"batched entry in {currency} has a detail in {tx_currency}"
+            )
         note = f"batch {entry_ref or entry.sourceline}: {i}/{len(details)}"
         lines.append({**base, "Amount": amount, "Note": note, **_detail_text(tx, indicator, entry_ref, "")})
     added = sum(int(line["Amount"]) for line in lines)  # type: ignore[call-overload]
     if added != total:
-        raise BankFileError(source, entry.sourceline,
-                            f"batched entry of {format_cents(total)} has details adding up to {format_cents(added)}")
+        raise BankFileError(
+            source,
+            entry.sourceline,
+            f"batched entry of {format_cents(total)} has details adding up to {format_cents(added)}",
+        )
     return lines
 
 
 def _detail_text(tx: etree._Element, indicator: str, entry_ref: str, fallback: str) -> dict[str, str]:
     """Payer, Memo and BankRef of one TxDtls; the counterparty is the debtor of a credit."""
     party = "Dbtr" if (_text(tx, "CdtDbtInd") or indicator) == "CRDT" else "Cdtr"
-    payer = (_text(tx, f"RltdPties/{party}/Nm") or _text(tx, f"RltdPties/{party}/Pty/Nm")
-             or _text(tx, f"RltdPties/Ultmt{party}/Nm") or _text(tx, f"RltdPties/Ultmt{party}/Pty/Nm"))
+    payer = (
+        _text(tx, f"RltdPties/{party}/Nm")
+        or _text(tx, f"RltdPties/{party}/Pty/Nm")
+        or _text(tx, f"RltdPties/Ultmt{party}/Nm")
+        or _text(tx, f"RltdPties/Ultmt{party}/Pty/Nm")
+    )
     memo = [" ".join((n.text or "").split()) for n in _all(tx, "RmtInf/Ustrd")]
     memo += [" ".join((n.text or "").split()) for n in _all(tx, "RmtInf/Strd/CdtrRefInf/Ref")]
     memo += [" ".join((n.text or "").split()) for n in _all(tx, "RmtInf/Strd/AddtlRmtInf")]
@@ -174,7 +199,9 @@ def _detail_text(tx: etree._Element, indicator: str, entry_ref: str, fallback: s
     return {"Payer": payer, "Memo": text, "BankRef": _text(tx, "Refs/AcctSvcrRef") or entry_ref}
 
 
-def _balance(report: etree._Element, codes: tuple[str, ...], source: str) -> tuple[int | None, dt.date | None]:
+def _balance(
+    report: etree._Element, codes: tuple[str, ...], source: str
+) -> tuple[int | None, dt.date | None]:
     for code in codes:
         for bal in _all(report, "Bal"):
             if _text(bal, "Tp/CdOrPrtry/Cd") == code:
@@ -196,8 +223,15 @@ def _statement_row(
     end = _date(period, source, "ToDtTm|ToDt") or closed
     stmt_id = _text(report, "Id")
     row = {
-        "Key": ("camt", account, stmt_id, start.isoformat() if start else "", end.isoformat() if end else "",
-                opening, closing),
+        "Key": (
+            "camt",
+            account,
+            stmt_id,
+            start.isoformat() if start else "",
+            end.isoformat() if end else "",
+            opening,
+            closing,
+        ),
         "Account": account,
         "Currency": _text(report, "Acct/Ccy") or (str(lines[0]["Currency"]) if lines else ""),
         "FromDate": pd.Timestamp(start) if start else pd.NaT,
@@ -209,7 +243,9 @@ def _statement_row(
     total = sum(int(line["Amount"]) for line in lines)  # type: ignore[call-overload]
     note = None
     if opening is not None and closing is not None and opening + total != closing:
-        note = (f"{source} line {report.sourceline}: statement {stmt_id} of {account}: opening "
-                f"{format_cents(opening)} + lines {format_cents(total)} = {format_cents(opening + total)}, "
-                f"but the closing balance is {format_cents(closing)}")
+        note = (
+            f"{source} line {report.sourceline}: statement {stmt_id} of {account}: opening "
+            f"{format_cents(opening)} + lines {format_cents(total)} = {format_cents(opening + total)}, "
+            f"but the closing balance is {format_cents(closing)}"
+        )
     return row, note

@@ -68,7 +68,8 @@ def column_decimal_comma(texts: Sequence[str], name: str, source: str, locate: L
             if len(seen) == 2:
                 (p1, t1), (p2, t2) = sorted(seen.values())
                 raise BankFileError(
-                    source, locate(p2),
+                    source,
+                    locate(p2),
                     f"column {name} mixes decimal marks: {t1!r} (line {locate(p1)}) and {t2!r}; "
                     "expected one convention per column",
                 )
@@ -112,7 +113,7 @@ def _plain_cents(texts: Sequence[str], decimal_comma: bool | None) -> np.ndarray
 
 
 def column_date_order(texts: Sequence[str], name: str, source: str, locate: Locate, default: str) -> str:
-    """"dmy" or "mdy" for a column of d/m/Y-or-m/d/Y text, from the cells that settle it.
+    """ "dmy" or "mdy" for a column of d/m/Y-or-m/d/Y text, from the cells that settle it.
 
     A cell whose first number is over 12 proves day-first, one whose second is over 12
     proves month-first; a column with both is refused, one with neither takes `default`.
@@ -131,7 +132,8 @@ def column_date_order(texts: Sequence[str], name: str, source: str, locate: Loca
         if len(proof) == 2:
             (p1, t1), (p2, t2) = sorted(proof.values())
             raise BankFileError(
-                source, locate(p2),
+                source,
+                locate(p2),
                 f"column {name} has day-first and month-first dates: {t1!r} (line {locate(p1)}) and {t2!r}",
             )
     return next(iter(proof), default)
@@ -147,8 +149,9 @@ def date_column(texts: Sequence[str], name: str, source: str, locate: Locate, da
             if formats["dmy"] != formats["mdy"]:
                 order = column_date_order(texts, name, source, locate, date_order)
             plain = [t if shape.match(t) else None for t in texts]
-            parsed = pd.to_datetime(pd.Series(plain, dtype=object), format=formats[order or date_order],
-                                    errors="coerce")
+            parsed = pd.to_datetime(
+                pd.Series(plain, dtype=object), format=formats[order or date_order], errors="coerce"
+            )
             result = parsed.astype("datetime64[ns]")
             result = result.where(result.dt.year.between(_FIRST_YEAR, _LAST_YEAR))  # others: slow path
             break
@@ -162,7 +165,8 @@ def date_column(texts: Sequence[str], name: str, source: str, locate: Locate, da
             raise BankFileError(source, locate(pos), f"column {name}: {exc}") from None
         if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
             raise BankFileError(
-                source, locate(pos),
+                source,
+                locate(pos),
                 f"column {name}: expected a date between {_FIRST_YEAR} and {_LAST_YEAR}, got {texts[pos]!r}",
             )
         result.iat[pos] = pd.Timestamp(day)

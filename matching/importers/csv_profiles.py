@@ -21,7 +21,16 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["GENERIC", "PROFILES", "ROLES", "CsvProfile", "Layout", "header_score", "layout_for", "normalise_name"]
+__all__ = [
+    "GENERIC",
+    "PROFILES",
+    "ROLES",
+    "CsvProfile",
+    "Layout",
+    "header_score",
+    "layout_for",
+    "normalise_name",
+]
 
 ROLES = ("date", "amount", "debit", "credit", "sign", "currency", "payer", "memo", "bankref", "account")
 
@@ -58,35 +67,149 @@ class Layout:
 
 GENERIC = CsvProfile(
     "generic",
-    date=("Booking date", "Buchungstag", "Buchungsdatum", "Date", "Datum", "Transaction date",
-          "Posting date", "Date comptable", "Date de comptabilisation", "Date d'opération", "Date operation",
-          "交易日期", "记账日期", "入账日期", "交易时间", "日期",
-          "Value date", "Valuta", "Valutadatum", "Wertstellung", "Date de valeur", "起息日"),
+    date=(
+        "Booking date",
+        "Buchungstag",
+        "Buchungsdatum",
+        "Date",
+        "Datum",
+        "Transaction date",
+        "Posting date",
+        "Date comptable",
+        "Date de comptabilisation",
+        "Date d'opération",
+        "Date operation",
+        "交易日期",
+        "记账日期",
+        "入账日期",
+        "交易时间",
+        "日期",
+        "Value date",
+        "Valuta",
+        "Valutadatum",
+        "Wertstellung",
+        "Date de valeur",
+        "起息日",
+    ),
     amount=("Amount", "Betrag", "Umsatz", "Montant", "Transaction amount", "金额", "交易金额", "发生额"),
-    debit=("Debit", "Debit amount", "Withdrawal", "Withdrawals", "Money out", "Paid out", "Soll", "Ausgang",
-           "Belastung", "Débit", "支出金额", "支出", "借方金额", "借方发生额"),
-    credit=("Credit", "Credit amount", "Deposit", "Deposits", "Money in", "Paid in", "Haben", "Eingang",
-            "Gutschrift", "Crédit", "收入金额", "收入", "存入", "贷方金额", "贷方发生额"),
+    debit=(
+        "Debit",
+        "Debit amount",
+        "Withdrawal",
+        "Withdrawals",
+        "Money out",
+        "Paid out",
+        "Soll",
+        "Ausgang",
+        "Belastung",
+        "Débit",
+        "支出金额",
+        "支出",
+        "借方金额",
+        "借方发生额",
+    ),
+    credit=(
+        "Credit",
+        "Credit amount",
+        "Deposit",
+        "Deposits",
+        "Money in",
+        "Paid in",
+        "Haben",
+        "Eingang",
+        "Gutschrift",
+        "Crédit",
+        "收入金额",
+        "收入",
+        "存入",
+        "贷方金额",
+        "贷方发生额",
+    ),
     sign=("Soll/Haben", "S/H", "Debit/Credit", "D/C", "Cr/Dr", "借贷标志", "收支"),
     currency=("Currency", "Währung", "Waehrung", "Monnaie", "Monn.", "Devise", "Ccy", "币种", "货币"),
-    payer=("Payer", "Payer name", "Counterparty", "Counterparty name", "Auftraggeber", "Auftraggeber/Empfänger",
-           "Empfänger/Auftraggeber", "Zahlungspflichtiger", "Beguenstigter/Zahlungspflichtiger",
-           "Name Zahlungsbeteiligter", "Gegenpartei", "Remitter", "Ordering party", "Name", "Donneur d'ordre",
-           "对方户名", "对方名称", "交易对方", "付款人", "付款方"),
-    memo=("Memo", "Remittance", "Remittance information", "Verwendungszweck*", "VWZ*", "Purpose", "Reason",
-          "Description", "Details", "Payment details", "Narrative", "Libellé", "Communication", "Motif",
-          "摘要", "附言", "交易附言", "用途", "备注"),
-    bankref=("Reference", "Bank reference", "Referenz", "Kundenreferenz", "Transaction ID",
-             "Transaction reference", "End-to-end reference", "SEPA reference", "N° de transaction",
-             "Référence", "CheckNumber", "Check number", "流水号", "交易流水号", "凭证号", "交易参考号"),
-    account=("Account", "Account number", "Kontonummer", "Konto", "Auftragskonto", "Compte", "账号", "本方账号"),
+    payer=(
+        "Payer",
+        "Payer name",
+        "Counterparty",
+        "Counterparty name",
+        "Auftraggeber",
+        "Auftraggeber/Empfänger",
+        "Empfänger/Auftraggeber",
+        "Zahlungspflichtiger",
+        "Beguenstigter/Zahlungspflichtiger",
+        "Name Zahlungsbeteiligter",
+        "Gegenpartei",
+        "Remitter",
+        "Ordering party",
+        "Name",
+        "Donneur d'ordre",
+        "对方户名",
+        "对方名称",
+        "交易对方",
+        "付款人",
+        "付款方",
+    ),
+    memo=(
+        "Memo",
+        "Remittance",
+        "Remittance information",
+        "Verwendungszweck*",
+        "VWZ*",
+        "Purpose",
+        "Reason",
+        "Description",
+        "Details",
+        "Payment details",
+        "Narrative",
+        "Libellé",
+        "Communication",
+        "Motif",
+        "摘要",
+        "附言",
+        "交易附言",
+        "用途",
+        "备注",
+    ),
+    bankref=(
+        "Reference",
+        "Bank reference",
+        "Referenz",
+        "Kundenreferenz",
+        "Transaction ID",
+        "Transaction reference",
+        "End-to-end reference",
+        "SEPA reference",
+        "N° de transaction",
+        "Référence",
+        "CheckNumber",
+        "Check number",
+        "流水号",
+        "交易流水号",
+        "凭证号",
+        "交易参考号",
+    ),
+    account=(
+        "Account",
+        "Account number",
+        "Kontonummer",
+        "Konto",
+        "Auftragskonto",
+        "Compte",
+        "账号",
+        "本方账号",
+    ),
 )
 
 PROFILES: tuple[CsvProfile, ...] = (
     # UBS (CH, French): "Description" is the product; 1..3 carry the transfer, 2 the counterparty.
-    CsvProfile("ubs_ch_fr", signature=("Produit", "Monn.", "Description 1", "Solde"),
-               payer=("Description 2",), memo=("Description 1", "Description 2", "Description 3"),
-               account=("Produit",), date_order="dmy"),
+    CsvProfile(
+        "ubs_ch_fr",
+        signature=("Produit", "Monn.", "Description 1", "Solde"),
+        payer=("Description 2",),
+        memo=("Description 1", "Description 2", "Description 3"),
+        account=("Produit",),
+        date_order="dmy",
+    ),
     GENERIC,
 )
 
@@ -129,11 +252,21 @@ def _locate(profile: CsvProfile, headers: list[str], written: tuple[str, ...]) -
     for role in sorted(ROLES, key=lambda r: (r == "memo", not own[r])):
         names = own[role] or getattr(GENERIC, role)
         if role == "memo":
-            found = tuple(i for i, h in enumerate(headers)
-                          if h and (own[role] or i not in taken) and any(_matches(n, h) for n in names))
+            found = tuple(
+                i
+                for i, h in enumerate(headers)
+                if h and (own[role] or i not in taken) and any(_matches(n, h) for n in names)
+            )
         else:
-            found = next(((i,) for n in names for i, h in enumerate(headers)
-                          if h and i not in taken and _matches(n, h)), ())
+            found = next(
+                (
+                    (i,)
+                    for n in names
+                    for i, h in enumerate(headers)
+                    if h and i not in taken and _matches(n, h)
+                ),
+                (),
+            )
             taken.update(found)
         if found:
             columns[role] = found

@@ -33,8 +33,18 @@ _EXTRA_FIELDS = 4  # trailing delimiters some banks put on data rows but not on 
 _DEBIT_MARKS = frozenset({"s", "d", "dr", "debit", "debet", "soll", "belastung", "-", "借", "支出", "支"})
 _CREDIT_MARKS = frozenset({"h", "c", "cr", "credit", "haben", "gutschrift", "+", "贷", "收入", "收"})
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "CHF": "CHF"}
-_CURRENCY_NAMES = {"人民币": "CNY", "RMB": "CNY", "元": "CNY", "€": "EUR", "$": "USD", "£": "GBP", "美元": "USD",
-                   "欧元": "EUR", "港币": "HKD", "港元": "HKD"}
+_CURRENCY_NAMES = {
+    "人民币": "CNY",
+    "RMB": "CNY",
+    "元": "CNY",
+    "€": "EUR",
+    "$": "USD",
+    "£": "GBP",
+    "美元": "USD",
+    "欧元": "EUR",
+    "港币": "HKD",
+    "港元": "HKD",
+}
 
 
 class CsvImporter:
@@ -59,7 +69,9 @@ def _find_header(data: bytes, source: str) -> tuple[str, str, int, Layout]:
     """(full text, delimiter, header line index, layout) of the most convincing reading."""
     ranked = rank_encodings(data)
     if not ranked:
-        raise BankFileError(source, None, "cannot tell the text encoding (tried UTF-8, UTF-16, cp1252 and GB18030)")
+        raise BankFileError(
+            source, None, "cannot tell the text encoding (tried UTF-8, UTF-16, cp1252 and GB18030)"
+        )
     head = head_of(data)
     best: list[tuple[int, int, str, str, int, Layout]] = []
     for rank, encoding in enumerate(ranked):
@@ -78,7 +90,8 @@ def _find_header(data: bytes, source: str) -> tuple[str, str, int, Layout]:
                     best.append((-score, rank, encoding, delimiter, index, layout))
     if not best:
         raise BankFileError(
-            source, None,
+            source,
+            None,
             f"no header row with a date and an amount column in the first {_HEADER_SEARCH_LINES} lines; "
             "expected names such as Date/Buchungstag/交易日期 and Amount/Betrag/金额 (or Debit and Credit)",
         )
@@ -106,23 +119,36 @@ def _split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _read_body(body: str, delimiter: str, width: int, used: list[int], source: str, first_line: int) -> pd.DataFrame:
+def _read_body(
+    body: str, delimiter: str, width: int, used: list[int], source: str, first_line: int
+) -> pd.DataFrame:
     """The columns in `used` of every data row, as text; a row with more fields than the
     header is refused, unless the extra fields are empty (a trailing delimiter)."""
     try:
         table = pd.read_csv(
-            io.StringIO(body), names=range(width + _EXTRA_FIELDS), sep=delimiter, header=None, dtype=object,
-            keep_default_na=False, na_filter=False, skip_blank_lines=True, engine="c", index_col=False,
+            io.StringIO(body),
+            names=range(width + _EXTRA_FIELDS),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+            index_col=False,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         where = re.search(r"line (\d+)", str(exc))
         line = first_line + int(where[1]) - 1 if where else None
-        raise BankFileError(source, line, f"not a well-formed CSV row: {str(exc).split(': ', 1)[-1]}") from None
+        raise BankFileError(
+            source, line, f"not a well-formed CSV row: {str(exc).split(': ', 1)[-1]}"
+        ) from None
     overfull = (table.iloc[:, width:] != "").any(axis=1).to_numpy()
     if overfull.any():
         pos = int(np.flatnonzero(overfull)[0])
         raise BankFileError(
-            source, _record_locator(body, delimiter, first_line)(pos),
+            source,
+            _record_locator(body, delimiter, first_line)(pos),
             f"row has more fields than the header's {width}",
         )
     return table.loc[:, used]
@@ -152,7 +178,11 @@ def _record_locator(body: str, delimiter: str, first_line: int) -> Callable[[int
 
 
 def _lines(
-    table: pd.DataFrame, layout: Layout, source: str, locate_record: Callable[[int], int | None], date_order: str
+    table: pd.DataFrame,
+    layout: Layout,
+    source: str,
+    locate_record: Callable[[int], int | None],
+    date_order: str,
 ) -> pd.DataFrame:
     cells = {c: [v.strip() for v in table[c].tolist()] for c in table.columns}
     keep = [any(row) for row in zip(*cells.values(), strict=True)]
@@ -204,7 +234,10 @@ def _lines(
 
 
 def _amounts(
-    column: Callable[[str], list[str]], layout: Layout, source: str, locate: Callable[[int], int | None],
+    column: Callable[[str], list[str]],
+    layout: Layout,
+    source: str,
+    locate: Callable[[int], int | None],
     header: Callable[[str], str],
 ) -> tuple[pd.Series, str]:
     """Signed cents per row, and the currency the amount text shows (e.g. "$1,036.47" -> USD)."""
@@ -214,12 +247,20 @@ def _amounts(
             amount = amount.abs() * _signs(column("sign"), header("sign"), source, locate)
         return amount, _currency_shown(column("amount"))
     none = pd.Series(pd.NA, index=range(len(column("date"))), dtype="Int64")
-    debit = amount_column(column("debit"), header("debit"), source, locate) if "debit" in layout.columns else none
-    credit = amount_column(column("credit"), header("credit"), source, locate) if "credit" in layout.columns else none
+    debit = (
+        amount_column(column("debit"), header("debit"), source, locate) if "debit" in layout.columns else none
+    )
+    credit = (
+        amount_column(column("credit"), header("credit"), source, locate)
+        if "credit" in layout.columns
+        else none
+    )
     both = (debit.fillna(0).ne(0) & credit.fillna(0).ne(0)).to_numpy()
     if both.any():
         pos = int(np.flatnonzero(both)[0])
-        raise BankFileError(source, locate(pos), f"row has both {header('debit')} and {header('credit')} filled")
+        raise BankFileError(
+            source, locate(pos), f"row has both {header('debit')} and {header('credit')} filled"
+        )
     amount = credit.fillna(0) - debit.fillna(0).abs()
     amount[debit.isna() & credit.isna()] = pd.NA
     shown = [v for role in ("debit", "credit") if role in layout.columns for v in column(role)]
@@ -235,8 +276,11 @@ def _signs(marks: list[str], name: str, source: str, locate: Callable[[int], int
         elif folded in _CREDIT_MARKS:
             signs.append(1)
         else:
-            raise BankFileError(source, locate(pos), f"column {name}: expected a debit/credit mark such as S/H, "
-                                                     f"D/C or 借/贷, got {mark!r}")
+            raise BankFileError(
+                source,
+                locate(pos),
+                f"column {name}: expected a debit/credit mark such as S/H, D/C or 借/贷, got {mark!r}",
+            )
     return pd.Series(signs, dtype="Int64")
 
 

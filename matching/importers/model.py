@@ -32,12 +32,30 @@ __all__ = [
 ]
 
 LINE_COLUMNS = (
-    "LineID", "Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account",
-    "SourceFile", "ImportedAt", "Status", "Note",
+    "LineID",
+    "Date",
+    "Amount",
+    "Currency",
+    "Payer",
+    "Memo",
+    "BankRef",
+    "Account",
+    "SourceFile",
+    "ImportedAt",
+    "Status",
+    "Note",
 )
 STATEMENT_COLUMNS = (
-    "StatementID", "Account", "Currency", "FromDate", "ToDate", "OpeningBalance", "ClosingBalance",
-    "Lines", "SourceFile", "ImportedAt",
+    "StatementID",
+    "Account",
+    "Currency",
+    "FromDate",
+    "ToDate",
+    "OpeningBalance",
+    "ClosingBalance",
+    "Lines",
+    "SourceFile",
+    "ImportedAt",
 )
 # What an importer fills in per line; `Statement` numbers the statement a line came from
 # (0 for formats without statements), so identical twins are counted per statement.
@@ -101,8 +119,14 @@ def line_ids(frame: pd.DataFrame, group: pd.Series | None = None) -> pd.Series:
     accounts = {a: "".join(str(a).split()).upper() for a in set(frame["Account"].tolist())}
     keys = [
         f"{accounts[a]}\x1f{d}\x1f{c}\x1f{' '.join(str(r).split())}\x1f{' '.join(str(m).split())}"
-        for a, d, c, r, m in zip(frame["Account"].tolist(), days, frame["Amount"].tolist(),
-                                 frame["BankRef"].tolist(), frame["Memo"].tolist(), strict=True)
+        for a, d, c, r, m in zip(
+            frame["Account"].tolist(),
+            days,
+            frame["Amount"].tolist(),
+            frame["BankRef"].tolist(),
+            frame["Memo"].tolist(),
+            strict=True,
+        )
     ]
     if len(set(keys)) < len(keys):  # identical twins: number them within their statement
         groups = group.tolist() if group is not None else [0] * len(keys)
@@ -114,7 +138,8 @@ def line_ids(frame: pd.DataFrame, group: pd.Series | None = None) -> pd.Series:
     blake2b = hashlib.blake2b
     return pd.Series(
         ["B" + blake2b(k.encode("utf-8"), digest_size=8).hexdigest() for k in keys],
-        index=frame.index, dtype=object,
+        index=frame.index,
+        dtype=object,
     )
 
 

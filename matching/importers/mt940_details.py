@@ -21,8 +21,31 @@ _GVC = re.compile(r"^\d{3}\?\d{2}")
 _GVC_FIELD = re.compile(r"\?(\d{2})")
 _SEPA_KEY = re.compile(r"\b(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|COAM|OAMT|IBAN|BIC)\+|\bMTLG:")
 _SLASH_KEYS = (
-    "EREF", "ORDP", "BENM", "NAME", "REMI", "ISDT", "IBAN", "BIC", "CSID", "MARF", "ADDR", "TRCD", "PREF",
-    "RTRN", "CNTP", "ULTC", "ULTD", "ULTB", "PURP", "EXCH", "OCMT", "SVCL", "BUSP", "CDTRREF", "CDTRREFTP",
+    "EREF",
+    "ORDP",
+    "BENM",
+    "NAME",
+    "REMI",
+    "ISDT",
+    "IBAN",
+    "BIC",
+    "CSID",
+    "MARF",
+    "ADDR",
+    "TRCD",
+    "PREF",
+    "RTRN",
+    "CNTP",
+    "ULTC",
+    "ULTD",
+    "ULTB",
+    "PURP",
+    "EXCH",
+    "OCMT",
+    "SVCL",
+    "BUSP",
+    "CDTRREF",
+    "CDTRREFTP",
 )
 _SLASH_FIELD = re.compile(r"/(" + "|".join(_SLASH_KEYS) + r")/")
 _NO_REF = {"", "NONREF", "NOTPROVIDED", "NOT PROVIDED"}
@@ -81,7 +104,7 @@ def _sepa_purpose(purpose: str) -> tuple[str, str]:
     memo = [purpose[: marks[0].start()].strip()]
     ref = ""
     for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
-        value = purpose[mark.end(): nxt.start() if nxt else len(purpose)].strip()
+        value = purpose[mark.end() : nxt.start() if nxt else len(purpose)].strip()
         key = mark[1] or "MTLG"
         if key in ("SVWZ", "MTLG"):
             memo.append(value)

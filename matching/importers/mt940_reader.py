@@ -52,7 +52,9 @@ class Mt940Importer:
     name = "mt940"
 
     def accepts(self, head: str) -> bool:
-        return bool(re.search(r"^:20:", head, re.MULTILINE) and re.search(r"^:(25|28C?|60[FM]?):", head, re.MULTILINE))
+        return bool(
+            re.search(r"^:20:", head, re.MULTILINE) and re.search(r"^:(25|28C?|60[FM]?):", head, re.MULTILINE)
+        )
 
     def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
         text = _decode(data)
@@ -86,7 +88,9 @@ def _statements(text: str, source: str) -> Iterator[tuple[int, str]]:
         raise BankFileError(source, None, "no MT940 statement (:20:) found")
     preamble = text[: starts[0]]
     if re.search(r"^:(61|86|6[02][FM]?):", preamble, re.MULTILINE):
-        raise BankFileError(source, _line_of(text, 0), "transaction data before the first :20: statement header")
+        raise BankFileError(
+            source, _line_of(text, 0), "transaction data before the first :20: statement header"
+        )
     for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
         yield _line_of(text, start), text[start:end]
 
@@ -159,8 +163,16 @@ def _statement_row(
     open_c = _cents(opening.amount) if opening else None
     close_c = _cents(closing.amount) if closing else None
     row = {
-        "Key": ("mt940", account, data.get("transaction_reference"), data.get("statement_number"),
-                opening.date if opening else None, closing.date if closing else None, open_c, close_c),
+        "Key": (
+            "mt940",
+            account,
+            data.get("transaction_reference"),
+            data.get("statement_number"),
+            opening.date if opening else None,
+            closing.date if closing else None,
+            open_c,
+            close_c,
+        ),
         "Account": account,
         "Currency": statement.currency or "",
         "FromDate": pd.Timestamp(opening.date) if opening else pd.NaT,

@@ -21,9 +21,14 @@ MAX_SIDE_ITEMS = 12  # ...and for completing the items a memo names
 SEARCH_BUDGET = 1_500  # nodes per subset search: bounded time on customers with many items
 _DISCOUNT_WORDS = re.compile(r"SKONTO|DISCOUNT|ESCOMPTE|RABATT|折扣|折让")
 _FEE_WORDS = re.compile(r"FEE|CHARGE|GEBUEHR|GEBÜHR|SPESEN|FRAIS|手续费")
-_PARTIAL_WORDS = re.compile(r"TEILZAHLUNG|PART(IAL)? ?PAYMENT|ACOMPTE|INSTAL+MENT|\bRATE\b|ECHEANCE|ÉCHÉANCE|部分|分期|第.期")
+_PARTIAL_WORDS = re.compile(
+    r"TEILZAHLUNG|PART(IAL)? ?PAYMENT|ACOMPTE|INSTAL+MENT|\bRATE\b|ECHEANCE|ÉCHÉANCE|部分|分期|第.期"
+)
 OVER_TOLERANCE_FACTOR = 3  # a fee up to 3x the tolerance (and 5 % of the invoice) is still suggested as one
-_DISCOUNT_RATES = (0.02, 0.03)  # the usual early-payment terms (2/10 net 30); others only when the memo says so
+_DISCOUNT_RATES = (
+    0.02,
+    0.03,
+)  # the usual early-payment terms (2/10 net 30); others only when the memo says so
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,10 @@ def fits_for_customer(
                 add(_settle(live_refs, opens, amount, kind), kind + over)
             add(_pay(live_refs, opens, amount), "partial")
         elif live_refs and total < amount:
-            add([*_pay(live_refs, opens, total), (-1, extra, "unapplied")], "over" if extra <= total else "over_large")
+            add(
+                [*_pay(live_refs, opens, total), (-1, extra, "unapplied")],
+                "over" if extra <= total else "over_large",
+            )
 
     if any(f.fit == "exact" and f.referenced for f in fits):
         return _unique(fits)  # the memo's invoices fit exactly: other sets could only lose to them
@@ -197,7 +205,10 @@ def fits_for_customer(
     balance = sum(opens[i] for i in live)
     if live and 0 < balance < amount:
         rest_amount = amount - balance
-        add([*_pay(live, opens, balance), (-1, rest_amount, "unapplied")], "over" if rest_amount <= balance else "over_large")
+        add(
+            [*_pay(live, opens, balance), (-1, rest_amount, "unapplied")],
+            "over" if rest_amount <= balance else "over_large",
+        )
     if positive and not singles and balance > amount:
         add(_pay(live, opens, amount), "partial")
     return _unique(fits)

@@ -30,12 +30,33 @@ __all__ = [
     "settled_by",
 ]
 
-MATCH_COLUMNS = ["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Score", "Decision",
-                 "Reason", "Approve", "Status"]  # the order of workbook/contract.py
-ALLOCATION_COLUMNS = ["AllocationID", "LineID", "InvoiceNo", "CustomerID", "Amount", "PaymentDate", "Kind",
-                      "Method", "PostedAt"]
+MATCH_COLUMNS = [
+    "MatchID",
+    "LineID",
+    "InvoiceNo",
+    "CustomerID",
+    "Amount",
+    "Kind",
+    "Score",
+    "Decision",
+    "Reason",
+    "Approve",
+    "Status",
+]  # the order of workbook/contract.py
+ALLOCATION_COLUMNS = [
+    "AllocationID",
+    "LineID",
+    "InvoiceNo",
+    "CustomerID",
+    "Amount",
+    "PaymentDate",
+    "Kind",
+    "Method",
+    "PostedAt",
+]
 SETTLING = ("payment", "fee", "discount", "writeoff")  # kinds that reduce an invoice's open amount
 LINE_MONEY = ("payment", "unapplied")  # kinds that use up a bank line's money
+
 
 def as_text(series: pd.Series) -> pd.Series:
     return series.fillna("").astype(str).str.strip()
@@ -55,7 +76,9 @@ def settled_by(allocations: pd.DataFrame, by: str, kinds: tuple[str, ...]) -> pd
 
 def approve_marks(series: pd.Series) -> pd.Series:
     first = as_text(series).str.upper().str[:1]
-    return first.map({"Y": "Y", "J": "Y", "1": "Y", "X": "Y", "是": "Y", "N": "N", "0": "N", "否": "N"}).fillna("")
+    return first.map(
+        {"Y": "Y", "J": "Y", "1": "Y", "X": "Y", "是": "Y", "N": "N", "0": "N", "否": "N"}
+    ).fillna("")
 
 
 def match_id(line_id: str, rows: list[tuple[str, int, str]]) -> str:
@@ -84,13 +107,13 @@ def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> 
     credit = (bl["Amount"] > 0) & (bl["Status"] != "Ignored") & (bl["LineID"] != "")
     status = np.select(
         [allocated >= bl["Amount"], allocated > 0, bl["LineID"].isin(pending)],
-        ["Matched", "Partial", "Suggested"], "Unmatched",
+        ["Matched", "Partial", "Suggested"],
+        "Unmatched",
     )
     changed = credit & (status != bl["Status"])
-    return pd.DataFrame({"LineID": bl.loc[changed, "LineID"], "Status": status[changed.to_numpy()]}).reset_index(
-        drop=True)
-
-
+    return pd.DataFrame(
+        {"LineID": bl.loc[changed, "LineID"], "Status": status[changed.to_numpy()]}
+    ).reset_index(drop=True)
 
 
 def allocation_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:

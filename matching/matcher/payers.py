@@ -67,17 +67,25 @@ def match_payers(payers: pd.Series, names: pd.DataFrame) -> pd.DataFrame:
     pk = pk[pk["key"] != ""]
     names = names.reset_index(drop=True)
 
-    exact = pd.concat([
-        pk.reset_index(names=["payer"]).merge(names.reset_index(names=["name"]), on="key")[["payer", "name"]],
-        pk.reset_index(names=["payer"]).merge(names.reset_index(names=["name"]), on="compact")[["payer", "name"]],
-    ]).drop_duplicates()
+    exact = pd.concat(
+        [
+            pk.reset_index(names=["payer"]).merge(names.reset_index(names=["name"]), on="key")[
+                ["payer", "name"]
+            ],
+            pk.reset_index(names=["payer"]).merge(names.reset_index(names=["name"]), on="compact")[
+                ["payer", "name"]
+            ],
+        ]
+    ).drop_duplicates()
     exact["similarity"] = 100.0
 
     fuzzy_payers = pk[~pk.index.isin(exact["payer"])]
     pairs = _blocked_pairs(fuzzy_payers, names)
     if not pairs.empty:
         pkeys, nkeys = fuzzy_payers.loc[pairs["payer"]], names.loc[pairs["name"]]
-        ratio = process.cpdist(pkeys["key"].to_numpy(), nkeys["key"].to_numpy(), scorer=fuzz.ratio, workers=-1)
+        ratio = process.cpdist(
+            pkeys["key"].to_numpy(), nkeys["key"].to_numpy(), scorer=fuzz.ratio, workers=-1
+        )
         compact = process.cpdist(
             pkeys["compact"].to_numpy(), nkeys["compact"].to_numpy(), scorer=fuzz.ratio, workers=-1
         )
@@ -88,8 +96,9 @@ def match_payers(payers: pd.Series, names: pd.DataFrame) -> pd.DataFrame:
         pairs["similarity"] = np.maximum(pairs["similarity"].to_numpy(), _expanded(pairs, pkeys, nkeys))
         pairs = pairs[pairs["similarity"] >= _MIN_SIMILARITY]
     scored = pd.concat([exact, pairs]) if not pairs.empty else exact
-    scored = scored.assign(customer=names["customer"].to_numpy()[scored["name"]],
-                           via=names["via"].to_numpy()[scored["name"]])
+    scored = scored.assign(
+        customer=names["customer"].to_numpy()[scored["name"]], via=names["via"].to_numpy()[scored["name"]]
+    )
     best = (
         scored.sort_values(["similarity", "via"], ascending=[False, True], kind="stable")
         .drop_duplicates(["payer", "customer"])

@@ -111,8 +111,13 @@ def _previous(previous: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, set[t
     return kept, rejected, keys
 
 
-def _items(invoices: pd.DataFrame, customers: pd.DataFrame, allocations: pd.DataFrame, kept: pd.DataFrame,
-           base_currency: str) -> pd.DataFrame:
+def _items(
+    invoices: pd.DataFrame,
+    customers: pd.DataFrame,
+    allocations: pd.DataFrame,
+    kept: pd.DataFrame,
+    base_currency: str,
+) -> pd.DataFrame:
     inv = invoices.reset_index(drop=True)
     numbers = as_text(inv["InvoiceNo"])
     settled = numbers.map(settled_by(allocations, "InvoiceNo", SETTLING)).fillna(0)
@@ -120,15 +125,17 @@ def _items(invoices: pd.DataFrame, customers: pd.DataFrame, allocations: pd.Data
     cust_pos = pd.Series(np.arange(len(customers)), index=as_text(customers["CustomerID"]).to_numpy())
     cust_pos = cust_pos[~cust_pos.index.duplicated()]
     currency = as_text(inv["Currency"]) if "Currency" in inv else pd.Series("", index=inv.index)
-    return pd.DataFrame({
-        "InvoiceNo": numbers,
-        "CustomerID": as_text(inv["CustomerID"]),
-        "customer": as_text(inv["CustomerID"]).map(cust_pos).fillna(-1).astype(np.int64),
-        "InvoiceDate": pd.to_datetime(inv["InvoiceDate"]),
-        "Currency": currency.replace("", base_currency).str.upper(),
-        "Reference": as_text(inv["Reference"]) if "Reference" in inv else "",
-        "open": (as_cents(inv["Amount"]) - settled - reserved).astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "InvoiceNo": numbers,
+            "CustomerID": as_text(inv["CustomerID"]),
+            "customer": as_text(inv["CustomerID"]).map(cust_pos).fillna(-1).astype(np.int64),
+            "InvoiceDate": pd.to_datetime(inv["InvoiceDate"]),
+            "Currency": currency.replace("", base_currency).str.upper(),
+            "Reference": as_text(inv["Reference"]) if "Reference" in inv else "",
+            "open": (as_cents(inv["Amount"]) - settled - reserved).astype(np.int64),
+        }
+    )
 
 
 @dataclass
@@ -151,17 +158,31 @@ class _Run:
     def columns(self) -> tuple[np.ndarray, ...]:
         """The line columns propose() needs, as arrays once (a re-look at one line must be cheap)."""
         bl = self.bl
-        return (bl["remaining"].to_numpy(), bl["Currency"].to_numpy(), bl["Date"].to_numpy("datetime64[ns]"),
-                bl["Memo"].to_numpy(), (bl["Payer"] != "").to_numpy())
+        return (
+            bl["remaining"].to_numpy(),
+            bl["Currency"].to_numpy(),
+            bl["Date"].to_numpy("datetime64[ns]"),
+            bl["Memo"].to_numpy(),
+            (bl["Payer"] != "").to_numpy(),
+        )
 
     def proposals(self, lines: list[int]) -> dict[int, list[dict[str, object]]]:
         """Ranked proposals per line (best first), scored against the open amounts as they are now."""
         found: list[dict[str, object]] = []
         amounts, currencies, dates, memos, named = self.columns
         for line in lines:
-            found += propose(line, int(amounts[line]), currencies[line], dates[line], memos[line],
-                             bool(named[line]), self.evidence, self.items, fee_tolerance=self.cfg.fee_tolerance,
-                             amount_tolerance=self.cfg.amount_tolerance)
+            found += propose(
+                line,
+                int(amounts[line]),
+                currencies[line],
+                dates[line],
+                memos[line],
+                bool(named[line]),
+                self.evidence,
+                self.items,
+                fee_tolerance=self.cfg.fee_tolerance,
+                amount_tolerance=self.cfg.amount_tolerance,
+            )
         ranked: dict[int, list[dict[str, object]]] = {line: [] for line in lines}
         if not found:
             return ranked
@@ -233,7 +254,9 @@ def match_lines(
     step = progress or (lambda _s, _d, _t: None)
     posted_at = posted_at or datetime.now().replace(microsecond=0)
     allocations = allocations if allocations is not None else pd.DataFrame(columns=ALLOCATION_COLUMNS)
-    kept, rejected, rejected_keys = _previous(previous_matches if previous_matches is not None else pd.DataFrame())
+    kept, rejected, rejected_keys = _previous(
+        previous_matches if previous_matches is not None else pd.DataFrame()
+    )
     customers = customers.reset_index(drop=True)
     item_frame = _items(invoices, customers, allocations, kept, cfg.base_currency)
     bl = bank_lines(lines, allocations, cfg.base_currency)
@@ -241,8 +264,12 @@ def match_lines(
     step("screening", 0, 5)
     duplicate = duplicate_of(bl)
     eligible = (
-        (bl["Amount"] > 0) & (bl["Status"] != "Ignored") & (bl["LineID"] != "") & (bl["remaining"] > 0)
-        & (duplicate == "") & ~bl["LineID"].isin(set(kept["LineID"]))
+        (bl["Amount"] > 0)
+        & (bl["Status"] != "Ignored")
+        & (bl["LineID"] != "")
+        & (bl["remaining"] > 0)
+        & (duplicate == "")
+        & ~bl["LineID"].isin(set(kept["LineID"]))
     )
     if as_of is not None:
         eligible &= bl["Date"] <= pd.Timestamp(as_of)
@@ -255,15 +282,23 @@ def match_lines(
     memo_refs = find_references(todo["Memo"], index)
     step("payers", 2, 5)
     payer_matches = match_payers(todo["Payer"], customer_names(customers))
-    run = _Run(bl, OpenItems.build(item_frame, index.typo_forms), Evidence.build(memo_refs, payer_matches), cfg,
-               rejected_keys, as_text(customers["CustomerID"]).to_numpy())
+    run = _Run(
+        bl,
+        OpenItems.build(item_frame, index.typo_forms),
+        Evidence.build(memo_refs, payer_matches),
+        cfg,
+        rejected_keys,
+        as_text(customers["CustomerID"]).to_numpy(),
+    )
 
     step("proposals", 3, 5)
     by_line = run.proposals(todo.index.tolist())
     step("assignment", 4, 5)
     chosen = _assign(run, by_line)
     step("writing", 5, 5)
-    return _result(run, chosen, kept, rejected, duplicate, not_receipt, item_frame, customers, posted_at, post)
+    return _result(
+        run, chosen, kept, rejected, duplicate, not_receipt, item_frame, customers, posted_at, post
+    )
 
 
 def _assign(run: _Run, by_line: dict[int, list[dict[str, object]]]) -> list[tuple[dict[str, object], str]]:
@@ -284,8 +319,11 @@ def _assign(run: _Run, by_line: dict[int, list[dict[str, object]]]) -> list[tupl
         best = plist[0]
         second = max((p["score"] for p in plist[1:] if p["set"] != best["set"]), default=0.0)
         auto = (
-            best["score"] >= cfg.auto_threshold and best["score"] - second >= MARGIN  # type: ignore[operator]
-            and not best["ambiguous"] and best["fit"] in AUTO_FITS and run.fits_open(best)
+            best["score"] >= cfg.auto_threshold
+            and best["score"] - second >= MARGIN  # type: ignore[operator]
+            and not best["ambiguous"]
+            and best["fit"] in AUTO_FITS
+            and run.fits_open(best)
             and (best["fit"] == "exact" or best["ref_level"] >= 0)  # inexact amounts need a named invoice
         )
         if auto:
@@ -313,17 +351,22 @@ def _result(
     bl, numbers = run.bl, run.items.numbers
     cust_ids, cust_names = run.customer_ids, as_text(customers["Name"]).to_numpy()
     opens_then = item_frame["open"].to_numpy()
-    props = pd.DataFrame([p for p, _ in chosen]) if chosen else pd.DataFrame(columns=[*FEATURE_COLUMNS, "line"])
+    props = (
+        pd.DataFrame([p for p, _ in chosen]) if chosen else pd.DataFrame(columns=[*FEATURE_COLUMNS, "line"])
+    )
     if chosen:
         props["decision"] = [d for _, d in chosen]
         props["payer"] = bl["Payer"].to_numpy()[props["line"].to_numpy()]
         props["customer_name"] = cust_names[props["customer"].to_numpy()]
         props["amount"] = bl["remaining"].to_numpy()[props["line"].to_numpy()]
-        props["invoiced"] = [sum(int(opens_then[i]) for i in {r[0] for r in rows if r[0] >= 0})
-                             for rows in props["rows"]]
+        props["invoiced"] = [
+            sum(int(opens_then[i]) for i in {r[0] for r in rows if r[0] >= 0}) for rows in props["rows"]
+        ]
         props["diff"] = [sum(c for i, c, k in rows if k != "payment") for rows in props["rows"]]
-        props["nos"] = [", ".join(dict.fromkeys(str(numbers[i]) for i, c, k in rows if i >= 0 and k == "payment"))
-                        for rows in props["rows"]]
+        props["nos"] = [
+            ", ".join(dict.fromkeys(str(numbers[i]) for i, c, k in rows if i >= 0 and k == "payment"))
+            for rows in props["rows"]
+        ]
         props["reason"] = reasons(props)
     match_rows, alloc_rows = [], []
     line_ids, line_dates = bl["LineID"].to_numpy(), bl["Date"].to_numpy()
@@ -334,11 +377,35 @@ def _result(
         mid = match_id(line_id, rows)
         posted = p["decision"] == "auto" and post
         for inv, cents, kind in rows:
-            match_rows.append((mid, line_id, inv, cust, cents, kind, float(p["score"]), p["decision"],
-                               p["reason"], "", "posted" if posted else "pending"))
+            match_rows.append(
+                (
+                    mid,
+                    line_id,
+                    inv,
+                    cust,
+                    cents,
+                    kind,
+                    float(p["score"]),
+                    p["decision"],
+                    p["reason"],
+                    "",
+                    "posted" if posted else "pending",
+                )
+            )
             if posted:
-                alloc_rows.append((allocation_id(mid, inv, kind), line_id, inv, cust, cents,
-                                   line_dates[p["line"]], kind, "auto", stamp))
+                alloc_rows.append(
+                    (
+                        allocation_id(mid, inv, kind),
+                        line_id,
+                        inv,
+                        cust,
+                        cents,
+                        line_dates[p["line"]],
+                        kind,
+                        "auto",
+                        stamp,
+                    )
+                )
     new = pd.DataFrame(match_rows, columns=MATCH_COLUMNS)
     allocs = allocation_frame(alloc_rows)
 
@@ -350,27 +417,37 @@ def _result(
     matches["Amount"] = matches["Amount"].astype("Int64")
     matches["Score"] = matches["Score"].astype(float)
     statuses = line_statuses(bl, allocated, set(matches.loc[matches["Status"] == "pending", "LineID"]))
-    return MatchResult(matches, allocs, statuses, _notes(bl, duplicate, not_receipt),
-                       _figures(bl, new, allocs, duplicate, not_receipt))
+    return MatchResult(
+        matches,
+        allocs,
+        statuses,
+        _notes(bl, duplicate, not_receipt),
+        _figures(bl, new, allocs, duplicate, not_receipt),
+    )
 
 
 def _notes(bl: pd.DataFrame, duplicate: pd.Series, not_receipt: pd.Series) -> list[str]:
     notes = []
     open_lines = (bl["Amount"] > 0) & (bl["remaining"] > 0) & (bl["Status"] != "Ignored")
     for pos in bl.index[(duplicate != "") & open_lines][:20]:
-        notes.append(f"BankLines line {bl.at[pos, 'LineID']} looks like a second copy of line "
-                     f"{duplicate[pos]} (same account, date, amount and reference); not matched")
+        notes.append(
+            f"BankLines line {bl.at[pos, 'LineID']} looks like a second copy of line "
+            f"{duplicate[pos]} (same account, date, amount and reference); not matched"
+        )
     skipped = (not_receipt != "") & open_lines
     for pos in bl.index[skipped][:20]:
-        notes.append(f"BankLines line {bl.at[pos, 'LineID']} looks like {not_receipt[pos]}, "
-                     "not a customer payment; left unmatched")
+        notes.append(
+            f"BankLines line {bl.at[pos, 'LineID']} looks like {not_receipt[pos]}, "
+            "not a customer payment; left unmatched"
+        )
     if skipped.sum() > 20:
         notes.append(f"... and {int(skipped.sum()) - 20} more lines that are not customer payments")
     return notes
 
 
-def _figures(bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, duplicate: pd.Series,
-             not_receipt: pd.Series) -> dict[str, object]:
+def _figures(
+    bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, duplicate: pd.Series, not_receipt: pd.Series
+) -> dict[str, object]:
     decided = new.drop_duplicates("MatchID")
     return {
         "lines considered": int(((bl["Amount"] > 0) & (bl["remaining"] > 0)).sum()),
@@ -380,5 +457,3 @@ def _figures(bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, duplicat
         "not customer payments": int((not_receipt != "").sum()),
         "duplicates": int((duplicate != "").sum()),
     }
-
-

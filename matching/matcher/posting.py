@@ -65,7 +65,9 @@ def post_approved(
     m["Approve"] = approve_marks(m["Approve"])
     m["Amount"] = as_cents(m["Amount"])
     m["Score"] = pd.to_numeric(m["Score"], errors="coerce").fillna(0.0)
-    said = m.groupby("MatchID")["Approve"].agg(lambda s: "N" if (s == "N").any() else ("Y" if (s == "Y").any() else ""))
+    said = m.groupby("MatchID")["Approve"].agg(
+        lambda s: "N" if (s == "N").any() else ("Y" if (s == "Y").any() else "")
+    )
     verdict = m["MatchID"].map(said)
     pending = m["Status"].isin(["pending", ""])
     m.loc[pending & (verdict == "N"), "Status"] = "rejected"
@@ -75,8 +77,16 @@ def post_approved(
     line_date = dict(zip(bl["LineID"], bl["Date"], strict=True))
     line_payer = dict(zip(bl["LineID"], bl["Payer"], strict=True))
     numbers = as_text(invoices["InvoiceNo"])
-    open_now = dict(zip(numbers, (as_cents(invoices["Amount"]) - numbers.map(
-        settled_by(allocations, "InvoiceNo", SETTLING)).fillna(0)).astype(np.int64), strict=True))
+    open_now = dict(
+        zip(
+            numbers,
+            (
+                as_cents(invoices["Amount"])
+                - numbers.map(settled_by(allocations, "InvoiceNo", SETTLING)).fillna(0)
+            ).astype(np.int64),
+            strict=True,
+        )
+    )
 
     candidates = m[pending & (verdict == "Y")]
     order = candidates.groupby("MatchID")["Score"].max().sort_values(ascending=False, kind="stable")
@@ -91,8 +101,19 @@ def post_approved(
             notes.append(f"Matches {mid} (line {line}) not posted: {problem}")
             continue
         for r in rows.itertuples(index=False):
-            alloc_rows.append((allocation_id(mid, r.InvoiceNo, r.Kind), line, r.InvoiceNo, r.CustomerID,
-                               int(r.Amount), line_date[line], r.Kind, "approved", pd.Timestamp(posted_at)))
+            alloc_rows.append(
+                (
+                    allocation_id(mid, r.InvoiceNo, r.Kind),
+                    line,
+                    r.InvoiceNo,
+                    r.CustomerID,
+                    int(r.Amount),
+                    line_date[line],
+                    r.Kind,
+                    "approved",
+                    pd.Timestamp(posted_at),
+                )
+            )
             if r.InvoiceNo and r.Kind in SETTLING:
                 open_now[r.InvoiceNo] -= int(r.Amount)
             if r.Kind in LINE_MONEY:
@@ -117,8 +138,9 @@ def post_approved(
     return PostResult(m, allocs, statuses, aliases, notes, figures)
 
 
-def _problem(rows: pd.DataFrame, line: str, remaining: dict[str, int], open_now: dict[str, int],
-             done: set[str]) -> str:
+def _problem(
+    rows: pd.DataFrame, line: str, remaining: dict[str, int], open_now: dict[str, int], done: set[str]
+) -> str:
     """Why an approved proposal can no longer be posted as it stands ("" when it can)."""
     if line in done:
         return "another approved proposal for this line was posted"

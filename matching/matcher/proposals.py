@@ -51,12 +51,16 @@ class OpenItems:
     def build(cls, items: pd.DataFrame, typo_forms: list[tuple[str, ...]]) -> OpenItems:
         """`items` positional: InvoiceNo, customer, InvoiceDate, Currency, open."""
         self = cls(
-            items["InvoiceNo"].to_numpy(object), items["customer"].to_numpy(np.int64),
-            items["InvoiceDate"].to_numpy("datetime64[ns]"), items["Currency"].to_numpy(object),
-            items["open"].to_numpy(np.int64).copy(), typo_forms,
+            items["InvoiceNo"].to_numpy(object),
+            items["customer"].to_numpy(np.int64),
+            items["InvoiceDate"].to_numpy("datetime64[ns]"),
+            items["Currency"].to_numpy(object),
+            items["open"].to_numpy(np.int64).copy(),
+            typo_forms,
         )
         order = items.assign(pos=np.arange(len(items))).sort_values(
-            ["customer", "InvoiceDate", "InvoiceNo"], kind="stable")
+            ["customer", "InvoiceDate", "InvoiceNo"], kind="stable"
+        )
         order = order[order["customer"] >= 0]
         cust = order["customer"].to_numpy(np.int64)
         pos, dates = order["pos"].to_numpy(np.int64), order["InvoiceDate"].to_numpy("datetime64[ns]")
@@ -141,8 +145,11 @@ def propose(
     for item, level, text in refs:
         if items.currency[item] == currency and level > level_of.get(item, (-1, ""))[0]:
             level_of[item] = (level, text)
-    amount_hits = [i for i in items.by_amount.get(amount, []) if items.currency[i] == currency
-                   and items.open[i] == amount]
+    amount_hits = [
+        i
+        for i in items.by_amount.get(amount, [])
+        if items.currency[i] == currency and items.open[i] == amount
+    ]
     candidates = {int(items.customer[i]) for i in level_of if items.customer[i] >= 0}
     strong_custs = {int(items.customer[i]) for i, (lv, _) in level_of.items() if lv >= Level.NOPREFIX}
     # Beside a customer the memo names outright, only a payer name that fits well is a rival.
@@ -169,8 +176,11 @@ def propose(
         ref_map = {i: v for i, v in level_of.items() if i in position}
         if not ref_map and position and evidence.words(line):
             agree = sim >= _TYPO_NAME_FLOOR or cust in custnos
-            pool = own_arr if agree else [i for i, o in zip(own, opens, strict=True)
-                                          if amount <= o <= amount + fee_tolerance]
+            pool = (
+                own_arr
+                if agree
+                else [i for i, o in zip(own, opens, strict=True) if amount <= o <= amount + fee_tolerance]
+            )
             hits = _typo_refs(evidence.words(line), pool, items.typo_forms) if len(pool) else []
             if len(hits) > 1:  # several invoices one edit away: only those whose amount agrees count
                 hits = [(i, w) for i, w in hits if 0 <= items.open[i] - amount <= fee_tolerance]
@@ -179,22 +189,43 @@ def propose(
         other = max((s for c, (s, _) in names.items() if c != cust), default=0.0)
         # Subset searches cost the most: only for the customers the evidence points at.
         strong = any(lv >= Level.NOPREFIX for lv, _ in ref_map.values())
-        search = (bool(ref_map) and not strong) or cust in custnos or (
-            not strong_custs and sim >= _SEARCH_NAME_FLOOR and sim >= best_sim - _SEARCH_NAME_BAND)
-        for fit in fits_for_customer(amount, opens, ref_pos, fee_tolerance=fee_tolerance,
-                                     amount_tolerance=amount_tolerance, memo=memo, search=search):
+        search = (
+            (bool(ref_map) and not strong)
+            or cust in custnos
+            or (not strong_custs and sim >= _SEARCH_NAME_FLOOR and sim >= best_sim - _SEARCH_NAME_BAND)
+        )
+        for fit in fits_for_customer(
+            amount,
+            opens,
+            ref_pos,
+            fee_tolerance=fee_tolerance,
+            amount_tolerance=amount_tolerance,
+            memo=memo,
+            search=search,
+        ):
             rows = tuple((own[k] if k >= 0 else -1, cents, kind) for k, cents, kind in fit.rows)
             paid_items = [i for i, cents, kind in rows if i >= 0 and kind == "payment" and cents > 0]
             shown = [i for i in paid_items if i in ref_map] if fit.fit != "paid" else list(ref_map)
-            out.append({
-                "line": line, "customer": cust, "rows": rows, "fit": fit.fit,
-                "referenced": fit.referenced, "items": fit.items, "ambiguous": fit.ambiguous,
-                "ref_level": max((ref_map[i][0] for i in shown), default=-1), "cust_refs": len(ref_pos),
-                "ref_other": bool(strong_custs - {cust}) and cust not in strong_custs,
-                "similarity": float(sim), "via": via, "other": float(other),
-                "custno": cust in custnos, "payer_named": payer_named,
-                "unique": len(amount_hits) == 1 and paid_items == amount_hits,
-                "ref_text": ref_map[shown[0]][1] if shown else "",
-                "ref_nos": ", ".join(str(items.numbers[i]) for i in shown),
-            })
+            out.append(
+                {
+                    "line": line,
+                    "customer": cust,
+                    "rows": rows,
+                    "fit": fit.fit,
+                    "referenced": fit.referenced,
+                    "items": fit.items,
+                    "ambiguous": fit.ambiguous,
+                    "ref_level": max((ref_map[i][0] for i in shown), default=-1),
+                    "cust_refs": len(ref_pos),
+                    "ref_other": bool(strong_custs - {cust}) and cust not in strong_custs,
+                    "similarity": float(sim),
+                    "via": via,
+                    "other": float(other),
+                    "custno": cust in custnos,
+                    "payer_named": payer_named,
+                    "unique": len(amount_hits) == 1 and paid_items == amount_hits,
+                    "ref_text": ref_map[shown[0]][1] if shown else "",
+                    "ref_nos": ", ".join(str(items.numbers[i]) for i in shown),
+                }
+            )
     return out

@@ -54,11 +54,34 @@ _QRR = re.compile(r"(?<!\d)(?:\d ?){26}\d(?!\d)")
 
 # Words that say the number after them is not one of ours: orders, delivery notes, customer
 # and supplier numbers, phone numbers. After them only a complete invoice number counts.
-_OTHER_DOCUMENTS = frozenset((
-    "SO", "PO", "ORDER", "AUFTRAG", "BESTELLUNG", "AB", "LS", "DELIVERY", "LIEFERSCHEIN", "COMMANDE",
-    "KD", "KDNR", "KUNDE", "KUNDENNR", "CUSTOMER", "CUST", "CLIENT", "VENDOR", "SUPPLIER", "LIEFERANT",
-    "FOURNISSEUR", "TEL", "FAX", "PLZ",
-))
+_OTHER_DOCUMENTS = frozenset(
+    (
+        "SO",
+        "PO",
+        "ORDER",
+        "AUFTRAG",
+        "BESTELLUNG",
+        "AB",
+        "LS",
+        "DELIVERY",
+        "LIEFERSCHEIN",
+        "COMMANDE",
+        "KD",
+        "KDNR",
+        "KUNDE",
+        "KUNDENNR",
+        "CUSTOMER",
+        "CUST",
+        "CLIENT",
+        "VENDOR",
+        "SUPPLIER",
+        "LIEFERANT",
+        "FOURNISSEUR",
+        "TEL",
+        "FAX",
+        "PLZ",
+    )
+)
 
 
 class Level(IntEnum):
@@ -121,10 +144,20 @@ def _invoice_forms(number: str, year: int) -> dict[str, int]:
     weak: list[tuple[list[str], list[str], Level]] = []
     year_run = next((i for i in range(first, last) if digit[i] and _is_year(runs[i], year)), None)
     if year_run is not None:
-        weak.append((runs[:year_run] + runs[year_run + 1:], stripped[:year_run] + stripped[year_run + 1:],
-                     Level.NOYEAR))
-        weak.append((runs[first:year_run] + runs[year_run + 1:], stripped[first:year_run] + stripped[year_run + 1:],
-                     Level.NOYEAR))
+        weak.append(
+            (
+                runs[:year_run] + runs[year_run + 1 :],
+                stripped[:year_run] + stripped[year_run + 1 :],
+                Level.NOYEAR,
+            )
+        )
+        weak.append(
+            (
+                runs[first:year_run] + runs[year_run + 1 :],
+                stripped[first:year_run] + stripped[year_run + 1 :],
+                Level.NOYEAR,
+            )
+        )
     if first or last > first:
         weak.append(([runs[last]], [stripped[last]], Level.CORE))
     for raw_runs, short_runs, level in weak:

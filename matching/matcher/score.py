@@ -33,17 +33,40 @@ from matching.matcher.references import Level
 __all__ = ["AUTO_FITS", "FEATURE_COLUMNS", "log_odds", "reasons", "shares"]
 
 FEATURE_COLUMNS = [
-    "ref_level", "cust_refs", "referenced", "items", "ref_other", "similarity", "other", "custno",
-    "fit", "ambiguous", "unique", "payer_named",
+    "ref_level",
+    "cust_refs",
+    "referenced",
+    "items",
+    "ref_other",
+    "similarity",
+    "other",
+    "custno",
+    "fit",
+    "ambiguous",
+    "unique",
+    "payer_named",
 ]
 
 PRIOR = -4.0
 REF_POINTS = {
-    Level.STRUCTURED: 7.0, Level.FULL: 6.5, Level.NOPREFIX: 5.5, Level.NOYEAR: 4.0,
-    Level.CORE: 2.5, Level.TYPO: 2.5,
+    Level.STRUCTURED: 7.0,
+    Level.FULL: 6.5,
+    Level.NOPREFIX: 5.5,
+    Level.NOYEAR: 4.0,
+    Level.CORE: 2.5,
+    Level.TYPO: 2.5,
 }
-FIT_POINTS = {"exact": 3.5, "fee": 2.5, "discount": 2.5, "fee_over": 1.5, "discount_over": 2.0, "partial": 0.6,
-              "over": 0.3, "over_large": -1.0, "paid": -5.0}
+FIT_POINTS = {
+    "exact": 3.5,
+    "fee": 2.5,
+    "discount": 2.5,
+    "fee_over": 1.5,
+    "discount_over": 2.0,
+    "partial": 0.6,
+    "over": 0.3,
+    "over_large": -1.0,
+    "paid": -5.0,
+}
 UNNAMED_DEDUCTION = 1.5  # a fee, discount, partial or overpayment guessed without any reference
 AUTO_FITS = frozenset({"exact", "fee", "discount", "partial", "over"})  # the others need a person
 UNREFERENCED_ITEMS = 0.3  # an exact fit pays items beyond those the memo names
@@ -68,7 +91,9 @@ def log_odds(features: Mapping[str, Sequence[object]]) -> np.ndarray:
     has_ref = level >= 0
     referenced, items, cust_refs = (f[c].astype(int) for c in ("referenced", "items", "cust_refs"))
     fit = f["fit"].astype(object)
-    z -= np.where(has_ref & (referenced < items), np.where(fit == "exact", UNREFERENCED_ITEMS, UNREFERENCED_GUESS), 0.0)
+    z -= np.where(
+        has_ref & (referenced < items), np.where(fit == "exact", UNREFERENCED_ITEMS, UNREFERENCED_GUESS), 0.0
+    )
     z -= MISSED_REFERENCES * np.minimum(cust_refs - np.minimum(referenced, cust_refs), 2)
     z -= np.where(f["ref_other"].astype(bool) & ~has_ref, OTHER_CUSTOMER_REFERENCED, 0.0)
     sim = f["similarity"].astype(float)

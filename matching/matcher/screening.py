@@ -25,15 +25,27 @@ __all__ = ["duplicate_of", "non_receipt"]
 _NOT_RECEIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(pattern))
     for label, pattern in (
-        ("a refund", r"\b(?:REFUND|RUE?CKERSTATTUNG|ERSTATTUNG|REMBOURSEMENT|RETOURE|GUTSCHRIFT RETOUR"
-                     r"|RUE?CKSENDUNG|WARENRUE?CKSENDUNG|GUTSCHRIFT ZU(?:R| IHRER)? RECHNUNG|RETURNED GOODS)\b|退款"),
+        (
+            "a refund",
+            r"\b(?:REFUND|RUE?CKERSTATTUNG|ERSTATTUNG|REMBOURSEMENT|RETOURE|GUTSCHRIFT RETOUR"
+            r"|RUE?CKSENDUNG|WARENRUE?CKSENDUNG|GUTSCHRIFT ZU(?:R| IHRER)? RECHNUNG|RETURNED GOODS)\b|退款",
+        ),
         ("interest", r"\b(?:INTEREST|HABENZINS(?:EN)?|ZINSGUTSCHRIFT|ZINSEN|INTERETS)\b|利息"),
-        ("a tax payment", r"\b(?:TAX REFUND|VAT REFUND|STEUERERSTATTUNG|FINANZAMT|BUNDESKASSE|HMRC|IRS TREAS"
-                          r"|TAX OFFICE|STEUER|UST[- ]?ERSTATTUNG|IMPOTS)\b|退税|税务"),
-        ("a transfer between own accounts", r"\b(?:OWN TRANSFER|INTERNAL TRANSFER|UMBUCHUNG|UEBERTRAG"
-                                            r"|UBERTRAG|EIGENUEBERTRAG|KONTOUEBERTRAG|VIREMENT INTERNE)\b|内部转账"),
+        (
+            "a tax payment",
+            r"\b(?:TAX REFUND|VAT REFUND|STEUERERSTATTUNG|FINANZAMT|BUNDESKASSE|HMRC|IRS TREAS"
+            r"|TAX OFFICE|STEUER|UST[- ]?ERSTATTUNG|IMPOTS)\b|退税|税务",
+        ),
+        (
+            "a transfer between own accounts",
+            r"\b(?:OWN TRANSFER|INTERNAL TRANSFER|UMBUCHUNG|UEBERTRAG"
+            r"|UBERTRAG|EIGENUEBERTRAG|KONTOUEBERTRAG|VIREMENT INTERNE)\b|内部转账",
+        ),
         ("a dividend or loan", r"\b(?:DIVIDEND|DIVIDENDE|DARLEHEN|LOAN DISBURSEMENT|KREDITAUSZAHLUNG)\b"),
-        ("cashback or insurance", r"\b(?:CASHBACK|VERSICHERUNGSLEISTUNG|INSURANCE CLAIM|SCHADENREGULIERUNG)\b"),
+        (
+            "cashback or insurance",
+            r"\b(?:CASHBACK|VERSICHERUNGSLEISTUNG|INSURANCE CLAIM|SCHADENREGULIERUNG)\b",
+        ),
         ("salary or a grant", r"\b(?:GEHALT|SALARY|PAYROLL|FOERDERMITTEL|ZUSCHUSS|SUBSIDY)\b"),
     )
 )
@@ -56,7 +68,7 @@ def non_receipt(lines: pd.DataFrame, company_name: str = "") -> pd.Series:
 
     Looks at Memo and Payer; a payer equal to `company_name` (normalised) is an own transfer.
     """
-    text = (lines["Payer"].fillna("").astype(str) + " | " + lines["Memo"].fillna("").astype(str))
+    text = lines["Payer"].fillna("").astype(str) + " | " + lines["Memo"].fillna("").astype(str)
     upper = _ascii_upper(text) + " " + text
     reason = pd.Series("", index=lines.index, dtype=object)
     suspect = upper[upper.str.contains(_ANY_NOT_RECEIPT)]  # one pass over all lines, then the few hits
@@ -83,13 +95,20 @@ def duplicate_of(lines: pd.DataFrame) -> pd.Series:
     """
     ref = _squeeze(lines["BankRef"]) if "BankRef" in lines else pd.Series("", index=lines.index)
     alt = _squeeze(lines["Memo"]).str[:60] + "/" + _squeeze(lines["Payer"]).str[:20]
-    key = pd.DataFrame({
-        "account": _squeeze(lines["Account"]) if "Account" in lines else "",
-        "date": pd.to_datetime(lines["Date"]).dt.normalize(),
-        "amount": lines["Amount"].astype("Int64"),
-        "ref": ref.where(ref != "", alt),
-    }, index=lines.index)
-    source = lines["SourceFile"].fillna("").astype(str) if "SourceFile" in lines else pd.Series("", index=lines.index)
+    key = pd.DataFrame(
+        {
+            "account": _squeeze(lines["Account"]) if "Account" in lines else "",
+            "date": pd.to_datetime(lines["Date"]).dt.normalize(),
+            "amount": lines["Amount"].astype("Int64"),
+            "ref": ref.where(ref != "", alt),
+        },
+        index=lines.index,
+    )
+    source = (
+        lines["SourceFile"].fillna("").astype(str)
+        if "SourceFile" in lines
+        else pd.Series("", index=lines.index)
+    )
     gid = key.groupby(["account", "date", "amount", "ref"], sort=False, dropna=False).ngroup().to_numpy()
     order = np.arange(len(lines))
     first = pd.Series(order).groupby(gid).transform("min").to_numpy()
