@@ -13,8 +13,6 @@ user saves (or not) as with any other edit.
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbook.book import audit_row
 from workbook.contract import Column, Owner, Table, normalise_header, table
 from workbook.convert import frame_from_rows
 from workbook.settings import settings_from_frame
@@ -194,21 +193,7 @@ class LiveBook:
         start.resize(len(rows), len(header)).value = rows
 
     def commit(self, command: str, summary: str) -> None:
-        self.append(
-            "Audit",
-            pd.DataFrame(
-                [
-                    {
-                        "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
-                        "User": getpass.getuser(),
-                        "Command": command,
-                        "Summary": summary,
-                        "SHA256Before": "",
-                        "SHA256After": "",
-                    }
-                ]
-            ),
-        )
+        self.append("Audit", audit_row(command, summary))  # Excel holds the file: no hashes to take
         self._settings = None
 
     def _rows(self, decl: Table, frame: pd.DataFrame) -> list[list[object]]:

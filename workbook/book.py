@@ -10,12 +10,30 @@ datetime64[ns], IDs as str. Reads of user tables carry the Excel row number as i
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
-__all__ = ["Book"]
+__all__ = ["Book", "audit_row"]
+
+
+def audit_row(command: str, summary: str, before: str = "", after: str = "") -> pd.DataFrame:
+    """The one Audit row a commit appends: when, who, what, and the workbook's hashes around it."""
+    return pd.DataFrame(
+        [
+            {
+                "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
+                "User": getpass.getuser(),
+                "Command": command,
+                "Summary": summary,
+                "SHA256Before": before,
+                "SHA256After": after,
+            }
+        ]
+    )
 
 
 @runtime_checkable

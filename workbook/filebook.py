@@ -6,8 +6,6 @@ and written by `commit` in one new file that replaces the old one (see `workbook
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ import pandas as pd
 
 from common.errors import UnsafeWorkbookError
 
+from .book import audit_row
 from .contract import Owner, Table, normalise_header, table
 from .mapping import MAPPABLE, Mapping, load_mapping
 from .package import Package, cell_ref, column_letter
@@ -239,21 +238,7 @@ class FileBook:
             after = _sha256(first)
             self._staged.clear()
             self._reopen(first)
-            self.append(
-                "Audit",
-                pd.DataFrame(
-                    [
-                        {
-                            "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
-                            "User": getpass.getuser(),
-                            "Command": command,
-                            "Summary": summary,
-                            "SHA256Before": before,
-                            "SHA256After": after,
-                        }
-                    ]
-                ),
-            )
+            self.append("Audit", audit_row(command, summary, before, after))
             self._write(second)
             _verify(second)
             keep_backup(self._path, self._keep_backups)
