@@ -25,7 +25,7 @@ import pytest
 import python_calamine
 
 from tests.xlsx_factory import TableSpec, build_book
-from workbook import filebook
+from workbook import book as book_module
 from workbook.filebook import FileBook
 from workbook.package import Package
 
@@ -43,7 +43,7 @@ class _FixedClock(dt.datetime):
 
 def _run_commit(path: str, committing) -> None:
     """The child: a month-end-like step (computed columns, an arbook table, a log), then commit."""
-    filebook.dt = types.SimpleNamespace(datetime=_FixedClock)
+    book_module.dt = types.SimpleNamespace(datetime=_FixedClock)  # the Audit row's clock (workbook.book.audit_row)
     with FileBook(path) as book:
         invoices = book.read("Invoices")
         book.write_columns(
