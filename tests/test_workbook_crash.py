@@ -43,7 +43,9 @@ class _FixedClock(dt.datetime):
 
 def _run_commit(path: str, committing) -> None:
     """The child: a month-end-like step (computed columns, an arbook table, a log), then commit."""
-    book_module.dt = types.SimpleNamespace(datetime=_FixedClock)  # the Audit row's clock (workbook.book.audit_row)
+    book_module.dt = types.SimpleNamespace(
+        datetime=_FixedClock
+    )  # the Audit row's clock (workbook.book.audit_row)
     with FileBook(path) as book:
         invoices = book.read("Invoices")
         book.write_columns(
