@@ -45,10 +45,6 @@ class _StepBook:
     def __getattr__(self, name: str):
         return getattr(self._book, name)
 
-    @property
-    def path(self) -> Path:
-        return self._book.path
-
     def commit(self, command: str, summary: str) -> None:
         self._book.commit(self._command, f"{command}: {summary}")
         self.committed = True

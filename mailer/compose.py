@@ -103,6 +103,19 @@ def _recipients(row: pd.Series) -> tuple[list[str], list[str]]:
     return to_cc[0], to_cc[1]
 
 
+def _reader(
+    customers: pd.DataFrame, customer_id: str, default_locale: str, composed: Composed
+) -> tuple[pd.Series, list[str], list[str], Formatter] | None:
+    """Who a message goes to and how it is written for them; None (and a note) when nobody can get it."""
+    row = _customer_row(customers, customer_id)
+    try:
+        to, cc = _recipients(row)
+    except ValueError as exc:
+        composed.unreachable.append(f"{customer_id} {row['Name']}: {exc}")
+        return None
+    return row, to, cc, formatter_for(str(row.get("Language") or ""), default_locale)
+
+
 def statement_view(
     data: StatementData, customer: pd.Series, company: Company, fmt: Formatter, balance_forward: bool
 ) -> dict[str, Any]:
@@ -185,13 +198,10 @@ def compose_statements(
     composed = Composed()
     ready: list[tuple[StatementData, pd.Series, dict[str, Any], list[str], list[str]]] = []
     for data in statements:
-        row = _customer_row(customers, data.customer_id)
-        try:
-            to, cc = _recipients(row)
-        except ValueError as exc:
-            composed.unreachable.append(f"{data.customer_id} {row['Name']}: {exc}")
+        reader = _reader(customers, data.customer_id, default_locale, composed)
+        if reader is None:
             continue
-        fmt = formatter_for(str(row.get("Language") or ""), default_locale)
+        row, to, cc, fmt = reader
         ready.append((data, row, statement_view(data, row, company, fmt, balance_forward), to, cc))
     if not ready:
         return composed
@@ -303,13 +313,10 @@ def compose_notices(
     """Render every reminder and notice from its level's template (HTML and text, no PDF)."""
     composed = Composed()
     for notice in notices:
-        row = _customer_row(customers, notice.customer_id)
-        try:
-            to, cc = _recipients(row)
-        except ValueError as exc:
-            composed.unreachable.append(f"{notice.customer_id} {row['Name']}: {exc}")
+        reader = _reader(customers, notice.customer_id, default_locale, composed)
+        if reader is None:
             continue
-        fmt = formatter_for(str(row.get("Language") or ""), default_locale)
+        row, to, cc, fmt = reader
         view, total_due = notice_view(
             notice, row, company, fmt, as_of=as_of, late_interest_on=late_interest_on, rate=late_interest_rate
         )

@@ -208,11 +208,7 @@ class FileBook:
         first_free = int(current.index.max()) + 1 if len(current) else (where.first_row if where else 2)
         rows = frame.reindex(columns=current.columns).reset_index(drop=True)
         rows.index = pd.Index(np.arange(first_free, first_free + len(rows)), name="row")
-        for column in current.columns:
-            if column in rows:
-                rows[column] = (
-                    rows[column].astype(current[column].dtype) if len(current.columns) else rows[column]
-                )
+        rows = rows.astype(current.dtypes.to_dict())
         self._frames[decl.name] = pd.concat([current, rows]) if len(current) else rows
         staged = self._staged.setdefault(decl.name, _Staged())
         if staged.appended_from is None:
