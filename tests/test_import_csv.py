@@ -74,6 +74,12 @@ def test_german_cp1252_with_soll_haben_mark() -> None:
     ]
 
 
+def test_two_accented_letters_alone_stay_cp1252_not_one_chinese_character() -> None:
+    # b"\xdf\xdf" is "ßß" in cp1252 and "哌" in GB18030; found by the round-trip property test.
+    data = "Date;Amount;Payer;Memo\r\n01.01.2020;1,00;ßß;x-äö-1\r\n".encode("cp1252")
+    assert parse_bank_bytes(data, "de.csv").lines[["Payer", "Memo"]].values.tolist() == [["ßß", "x-äö-1"]]
+
+
 def test_one_unambiguous_date_settles_the_whole_column() -> None:
     data = b"Date,Amount\n1/5/19,1.00\n2/20/19,2.00\n"
     lines = parse_bank_bytes(data, "us.csv", date_order="dmy").lines

@@ -71,6 +71,22 @@ def test_any_single_amount_text_reads_as_common_values_reads_it(text: str) -> No
     assert (None if pd.isna(got) else int(got)) == expected
 
 
+def test_a_cell_holding_a_line_break_does_not_split_the_column() -> None:
+    # The whole-column fast path joins cells with "\n"; a cell holding one must not become two.
+    texts = ["1\n2", "3,50", "4"]
+    got = amount_column(texts, "Amount", "p.csv", _line, decimal_comma=True).tolist()
+    assert got == [parse_amount_cents(t, decimal_comma=True) for t in texts] == [1200, 350, 400]
+
+
+def test_a_bad_date_is_reported_at_the_first_line_that_holds_it() -> None:
+    texts = ["01.11.2026", "31.02.2026", "02.11.2026", "31.02.2026"]
+    with pytest.raises(BankFileError, match=r"line 3: column Date: expected a real date, got '31.02.2026'"):
+        date_column(texts, "Date", "p.csv", _line, "dmy")
+    mixed = ["03/11/2026", "11/30/2026", "03/11/2026", "30/11/2026"]
+    with pytest.raises(BankFileError, match=r"line 5: column Date has day-first and month-first dates"):
+        date_column(mixed, "Date", "p.csv", _line, "dmy")
+
+
 _DATE_WRITERS = {
     "iso": lambda d: d.isoformat(),
     "dotted": lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",

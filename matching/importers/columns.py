@@ -5,9 +5,10 @@ holds "2/20/19" is the 5th of January, and "1,234" in a column of "12,50" is a d
 comma. So the conventions are decided once per column from all its cells (a column that
 contradicts itself is refused), then every cell is parsed with them.
 
-Speed: a 100,000-line statement must not cost a full parse per cell. Amounts in the plain
-shapes ("-1.234,56", "12.50") take one regex match and integer arithmetic; dates in the plain
-shapes ("30.11.2026", "2026-11-30") are converted by pandas in C. Every other cell goes
+Speed: a 100,000-line statement must not cost a full parse per cell. A column of amounts in
+the plain shapes ("-1.234,56", "12.50") is checked by one regex match over the whole column
+and converted by pandas' C number reader; dates are read once per distinct text, and in the
+plain shapes ("30.11.2026", "2026-11-30") converted by pandas in C. Every other cell goes
 through `common.values.parse_amount_cents` / `parse_date`, which also word the errors.
 Property tests hold the fast paths equal to those functions on every cell they accept, so
 there is still one set of rules.
@@ -15,8 +16,10 @@ there is still one set of rules.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -35,6 +38,10 @@ _FAST_AMOUNT = {  # used with fullmatch; the digit limits keep _plain_cents exac
     True: re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3}){1,3}|\d{1,13})(?:,\d{1,2})?"),
     False: re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3}){1,3}|\d{1,13})(?:\.\d{1,2})?"),
     None: re.compile(r"[+-]?\d{1,13}"),
+}
+# The whole column at once (cells joined by newlines); possessive, so a long column never backtracks.
+_ALL_FAST_AMOUNTS = {
+    comma: re.compile(rf"(?:{shape.pattern}\n)*+{shape.pattern}") for comma, shape in _FAST_AMOUNT.items()
 }
 _SLASHED = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(?:\d{2}|\d{4})(?:[ T].*)?$")
 _FAST_DATE = (
@@ -84,14 +91,17 @@ def amount_column(
     """Cents (Int64, <NA> for empty cells) for a column of amount text (cells already stripped)."""
     if decimal_comma is None:
         decimal_comma = column_decimal_comma(texts, name, source, locate)
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1 and _ALL_FAST_AMOUNTS[decimal_comma].fullmatch(joined):
+        return pd.Series(_plain_cents(joined, decimal_comma), dtype="Int64")
     fast = _FAST_AMOUNT[decimal_comma].fullmatch
     plain = np.array([fast(t) is not None for t in texts], dtype=bool)
     empty = np.array([not t for t in texts], dtype=bool)
     cents = np.zeros(len(texts), dtype=np.int64)
-    if plain.all():
-        cents = _plain_cents(texts, decimal_comma)
-    elif plain.any():
-        cents[plain] = _plain_cents([t for t, p in zip(texts, plain, strict=True) if p], decimal_comma)
+    if plain.any():
+        cents[plain] = _plain_cents(
+            "\n".join(t for t, p in zip(texts, plain, strict=True) if p), decimal_comma
+        )
     for pos in np.flatnonzero(~plain & ~empty).tolist():
         try:
             cents[pos] = parse_amount_cents(texts[pos], decimal_comma=decimal_comma)
@@ -102,14 +112,18 @@ def amount_column(
     return out
 
 
-def _plain_cents(texts: Sequence[str], decimal_comma: bool | None) -> np.ndarray:
-    """Cents of cells matched by _FAST_AMOUNT: at most 13 integer digits and 2 decimals, so the
-    float nearest to each is within far less than half a cent of it and rounds back exactly."""
+def _plain_cents(lines: str, decimal_comma: bool | None) -> np.ndarray:
+    """Cents of cells matched by _FAST_AMOUNT, one per line of `lines`, converted by pandas'
+    C number reader: at most 13 integer digits and 2 decimals, so the float nearest to each
+    is within far less than half a cent of it and rounds back exactly."""
     if decimal_comma:
-        texts = [t.replace(".", "").replace(",", ".") for t in texts]
+        lines = lines.replace(".", "").replace(",", ".")
     elif decimal_comma is False:
-        texts = [t.replace(",", "") for t in texts]
-    return np.rint(np.array(texts, dtype=np.float64) * 100).astype(np.int64)
+        lines = lines.replace(",", "")
+    numbers = pd.read_csv(
+        io.StringIO(lines), header=None, names=["n"], dtype=np.float64, na_filter=False, engine="c"
+    )["n"].to_numpy()
+    return np.rint(numbers * 100).astype(np.int64)
 
 
 def column_date_order(texts: Sequence[str], name: str, source: str, locate: Locate, default: str) -> str:
@@ -140,7 +154,22 @@ def column_date_order(texts: Sequence[str], name: str, source: str, locate: Loca
 
 
 def date_column(texts: Sequence[str], name: str, source: str, locate: Locate, date_order: str) -> pd.Series:
-    """datetime64[ns] (NaT for empty cells) for a column of date text or Excel serials (cells stripped)."""
+    """datetime64[ns] (NaT for empty cells) for a column of date text or Excel serials (cells stripped).
+
+    A statement has a few hundred distinct days however many lines it has, so each distinct
+    text is read once; a message names the first line that holds the text it is about.
+    """
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+
+    @cache
+    def first_line(code: int) -> int | None:
+        return locate(int(np.argmax(codes == code)))
+
+    days = _distinct_dates(distinct.tolist(), name, source, first_line, date_order)
+    return pd.Series(days.to_numpy()[codes], dtype="datetime64[ns]")
+
+
+def _distinct_dates(texts: list[str], name: str, source: str, locate: Locate, date_order: str) -> pd.Series:
     first = next((t for t in texts if t), "")
     order: str | None = None  # found only when some cell's reading depends on it
     result = pd.Series(pd.NaT, index=range(len(texts)), dtype="datetime64[ns]")

@@ -235,8 +235,11 @@ def _signature_ok(profile: CsvProfile, headers: list[str]) -> bool:
 
 
 def layout_for(cells: list[str]) -> Layout | None:
-    """The first profile whose signature fits this header row, with its columns located."""
+    """The first profile whose signature fits this header row, with its columns located;
+    None when no profile fits or no cell names a date column (then the row is no header)."""
     headers = [normalise_name(c) for c in cells]
+    if not any(h in _DATE_NAMES or h.startswith(_DATE_PREFIXES) for h in headers if h):
+        return None  # most rows tried are data or preamble: settled without locating each role
     for profile in PROFILES:
         if _signature_ok(profile, headers):
             return _locate(profile, headers, tuple(c.strip().lstrip("\ufeff") for c in cells))
@@ -271,6 +274,11 @@ def _locate(profile: CsvProfile, headers: list[str], written: tuple[str, ...]) -
         if found:
             columns[role] = found
     return Layout(profile.name, columns, written)
+
+
+_ANY_DATE = [n for profile in PROFILES for n in profile.date or GENERIC.date]
+_DATE_NAMES = frozenset(normalise_name(n) for n in _ANY_DATE if not n.endswith("*"))
+_DATE_PREFIXES = tuple(normalise_name(n[:-1]) for n in _ANY_DATE if n.endswith("*"))
 
 
 def header_score(layout: Layout) -> int:

@@ -124,19 +124,13 @@ def _read_body(
 ) -> pd.DataFrame:
     """The columns in `used` of every data row, as text; a row with more fields than the
     header is refused, unless the extra fields are empty (a trailing delimiter)."""
+    data = body.encode("utf-8")  # pandas' C reader takes UTF-8 bytes without a Python decoding layer
     try:
-        table = pd.read_csv(
-            io.StringIO(body),
-            names=range(width + _EXTRA_FIELDS),
-            sep=delimiter,
-            header=None,
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=True,
-            engine="c",
-            index_col=False,
-        )
+        return _read_csv(data, delimiter, width).loc[:, used]
+    except (pd.errors.ParserError, ValueError):
+        pass  # some rows are wider (or all narrower) than the header: read again with room to spare
+    try:
+        table = _read_csv(data, delimiter, width + _EXTRA_FIELDS)
     except (pd.errors.ParserError, ValueError) as exc:
         where = re.search(r"line (\d+)", str(exc))
         line = first_line + int(where[1]) - 1 if where else None
@@ -152,6 +146,24 @@ def _read_body(
             f"row has more fields than the header's {width}",
         )
     return table.loc[:, used]
+
+
+def _read_csv(data: bytes, delimiter: str, width: int) -> pd.DataFrame:
+    """Every row as `width` text fields (short rows padded with ""); a longer row is a ParserError.
+    (usecols would drop a longer row's extra fields without a word, so it is not used.)"""
+    return pd.read_csv(
+        io.BytesIO(data),
+        names=range(width),
+        sep=delimiter,
+        header=None,
+        dtype=object,
+        encoding="utf-8",
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=True,
+        engine="c",
+        index_col=False,
+    )
 
 
 def _record_locator(body: str, delimiter: str, first_line: int) -> Callable[[int], int | None]:
@@ -185,9 +197,10 @@ def _lines(
     date_order: str,
 ) -> pd.DataFrame:
     cells = {c: [v.strip() for v in table[c].tolist()] for c in table.columns}
-    keep = [any(row) for row in zip(*cells.values(), strict=True)]
-    positions = [i for i, k in enumerate(keep) if k]
-    if len(positions) < len(keep):  # blank separator rows and rows of empty cells are not transactions
+    positions = list(range(len(table)))
+    if not any(map(all, cells.values())):  # some row may be blank (a separator, or empty cells only)
+        keep = [any(row) for row in zip(*cells.values(), strict=True)]
+        positions = [i for i, k in enumerate(keep) if k]
         cells = {c: [v for v, k in zip(values, keep, strict=True) if k] for c, values in cells.items()}
 
     def locate(pos: int) -> int | None:

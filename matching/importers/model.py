@@ -11,6 +11,7 @@ a test holds them equal to `workbook.contract`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -112,22 +113,7 @@ def line_ids(frame: pd.DataFrame, group: pd.Series | None = None) -> pd.Series:
     Whitespace in text is collapsed and the account's spaces dropped, so re-wrapped memo
     lines or "DE12 3456" vs "DE123456" do not make a new line.
     """
-    day_numbers = pd.to_datetime(frame["Date"]).to_numpy().astype("datetime64[D]")
-    unique = np.unique(day_numbers)
-    iso = dict(zip(unique.tolist(), np.datetime_as_string(unique, unit="D").tolist(), strict=True))
-    days = [iso[d] for d in day_numbers.tolist()]
-    accounts = {a: "".join(str(a).split()).upper() for a in set(frame["Account"].tolist())}
-    keys = [
-        f"{accounts[a]}\x1f{d}\x1f{c}\x1f{' '.join(str(r).split())}\x1f{' '.join(str(m).split())}"
-        for a, d, c, r, m in zip(
-            frame["Account"].tolist(),
-            days,
-            frame["Amount"].tolist(),
-            frame["BankRef"].tolist(),
-            frame["Memo"].tolist(),
-            strict=True,
-        )
-    ]
+    keys = _line_keys(frame)
     if len(set(keys)) < len(keys):  # identical twins: number them within their statement
         groups = group.tolist() if group is not None else [0] * len(keys)
         seen: dict[tuple[object, str], int] = {}
@@ -135,12 +121,41 @@ def line_ids(frame: pd.DataFrame, group: pd.Series | None = None) -> pd.Series:
             rank = seen[slot] = seen.get(slot, -1) + 1
             if rank:
                 keys[i] = f"{keys[i]}\x1f#{rank}"
-    blake2b = hashlib.blake2b
-    return pd.Series(
-        ["B" + blake2b(k.encode("utf-8"), digest_size=8).hexdigest() for k in keys],
-        index=frame.index,
-        dtype=object,
+    digests = map(hashlib.blake2b.hexdigest, map(_BLAKE2B_64, map(str.encode, keys)))
+    return pd.Series(["B" + d for d in digests], index=frame.index, dtype=object)
+
+
+_BLAKE2B_64 = functools.partial(hashlib.blake2b, digest_size=8)
+
+
+def _line_keys(frame: pd.DataFrame) -> list[str]:
+    """Account, ISO day, cents, BankRef and Memo of each line, whitespace-normalised, joined by
+    \\x1f. Days and accounts repeat, so each distinct value is formatted once."""
+    day_codes, days = pd.factorize(
+        pd.to_datetime(frame["Date"]).to_numpy().astype("datetime64[D]"), use_na_sentinel=False
     )
+    day_text = np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D").astype(object)
+    account_codes, accounts = pd.factorize(np.array(_texts(frame["Account"]), dtype=object))
+    account_text = np.array(["".join(a.split()).upper() for a in accounts], dtype=object)
+    return [
+        f"{a}\x1f{d}\x1f{c}\x1f{r}\x1f{m}"
+        for a, d, c, r, m in zip(
+            account_text[account_codes].tolist(),
+            day_text[day_codes].tolist(),
+            frame["Amount"].tolist(),
+            map(" ".join, map(str.split, _texts(frame["BankRef"]))),
+            map(" ".join, map(str.split, _texts(frame["Memo"]))),
+            strict=True,
+        )
+    ]
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """The column's values as str, a missing one as "" (the rule of every text column)."""
+    values = column.tolist()
+    if set(map(type, values)) <= {str}:
+        return values
+    return ["" if pd.isna(v) else str(v) for v in values]
 
 
 def empty_lines() -> pd.DataFrame:
@@ -160,8 +175,8 @@ def finish(parsed: Parsed, source: str, fmt: str) -> BankFile:
     lines = pd.DataFrame(index=raw.index)
     lines["Date"] = pd.to_datetime(raw["Date"]).astype("datetime64[ns]").dt.normalize()
     lines["Amount"] = raw["Amount"].astype("Int64")
-    for col in _TEXT:  # importers give str; missing values become ""
-        lines[col] = raw[col].astype(object).fillna("")
+    for col in _TEXT:
+        lines[col] = pd.Series(_texts(raw[col]), index=raw.index, dtype=object)
     lines["LineID"] = line_ids(lines, raw["Statement"])
     lines["SourceFile"] = pd.Series(source, index=lines.index, dtype=object)
     lines["ImportedAt"] = pd.Series(pd.NaT, index=lines.index, dtype="datetime64[ns]")
@@ -178,12 +193,12 @@ def finish(parsed: Parsed, source: str, fmt: str) -> BankFile:
 
 def _notes(amount: pd.Series, note: pd.Series) -> pd.Series:
     """Debits (and zero lines) are kept for the bank reconciliation but never matched."""
-    kind = np.where(amount < 0, "debit", np.where(amount == 0, "zero amount", ""))
-    return pd.Series(
-        [f"{k}; {n}" if k and n else k or n for k, n in zip(kind.tolist(), note.tolist(), strict=True)],
-        index=note.index,
-        dtype=object,
-    )
+    kind = np.where(amount < 0, "debit", np.where(amount == 0, "zero amount", "")).astype(object)
+    given = note.to_numpy(dtype=object)
+    notes = np.where(kind == "", given, kind)
+    for i in np.flatnonzero((kind != "") & (given != "")).tolist():
+        notes[i] = f"{kind[i]}; {given[i]}"
+    return pd.Series(notes, index=note.index, dtype=object)
 
 
 def _statement_frame(rows: list[dict[str, object]], source: str) -> pd.DataFrame:

@@ -5,8 +5,10 @@ Banks export UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), Windo
 Between cp1252 and GB18030 almost any byte string decodes both ways, so each reading of the
 file's head is judged by how plausible its non-ASCII text looks: GB18030 mojibake of Latin
 text puts CJK characters between Latin letters ("Empf鋘ger") or private-use characters where
-"üß" was; cp1252 mojibake of Chinese makes runs of accented letters ("½»Ò×ÈÕÆÚ"). The CSV
-reader also weighs which reading makes more header names known.
+"üß" was, and lone characters where two accented letters stood ("ßß" reads "哌"); cp1252
+mojibake of Chinese makes runs of accented letters ("½»Ò×ÈÕÆÚ"). Chinese text is mostly
+runs of characters, so a lone one counts half, as a pair of accented letters does; a tie
+goes to cp1252. The CSV reader also weighs which reading makes more header names known.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ __all__ = ["decode_lenient", "head_of", "implausibility", "rank_encodings"]
 
 _SAMPLE_BYTES = 65536
 _CJK_BETWEEN_LATIN = re.compile(r"(?<=[A-Za-z])[\u3400-\u9fff](?=[A-Za-z])")
+_LONE_CJK = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff](?![\u3400-\u9fff])")
 _NOT_CHINESE = re.compile(r"[^\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _LATIN_RUN = re.compile(r"[\u0080-\u00ff]{2,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -62,7 +65,11 @@ def implausibility(text: str, encoding: str) -> float:
     if not foreign:
         return 0.0
     if encoding == "gb18030":
-        bad = len(_NOT_CHINESE.findall(text)) + len(_CJK_BETWEEN_LATIN.findall(text))
+        bad = (
+            len(_NOT_CHINESE.findall(text))
+            + len(_CJK_BETWEEN_LATIN.findall(text))
+            + len(_LONE_CJK.findall(text)) / 2
+        )
     else:  # two accented letters in a row happen ("üß"); three or more are Chinese bytes
         bad = sum(len(run) if len(run) > 2 else len(run) / 2 for run in _LATIN_RUN.findall(text))
     return bad / foreign
