@@ -13,7 +13,7 @@ encoding and header row, giving text. Two things are timed against it:
   hash of every line (blake2b over account, day, amount, reference and memo) and the
   contract's types. Reported, with no target of its own.
 
-All three are timed best of five, interleaved, in this run, and the ratios printed.
+All three are timed best of seven, interleaved, in this run, and the ratios printed.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def main() -> None:
         lines = read_bank_file(path).lines
         assert len(lines) == args.lines and lines["LineID"].is_unique
         baseline, parsing, whole = best_of(
-            5,
+            7,
             lambda: pd.read_csv(path, sep=";", encoding="cp1252", skiprows=2, dtype=str),
             lambda: CsvImporter().read(path.read_bytes(), path.name, date_order="dmy"),
             lambda: read_bank_file(path),

@@ -60,9 +60,9 @@ class CsvImporter:
         body = _after_line(text, header_index)
         first_line = header_index + 2
         used = sorted({i for cols in layout.columns.values() for i in cols})
-        table = _read_body(body, delimiter, len(layout.headers), used, source, first_line)
+        cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line)
         locate_record = _record_locator(body, delimiter, first_line)
-        return Parsed(lines=_lines(table, layout, source, locate_record, date_order))
+        return Parsed(lines=_lines(cells, layout, source, locate_record, date_order))
 
 
 def _find_header(data: bytes, source: str) -> tuple[str, str, int, Layout]:
@@ -119,14 +119,14 @@ def _split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _read_body(
+def _read_cells(
     body: str, delimiter: str, width: int, used: list[int], source: str, first_line: int
-) -> pd.DataFrame:
-    """The columns in `used` of every data row, as text; a row with more fields than the
-    header is refused, unless the extra fields are empty (a trailing delimiter)."""
+) -> dict[int, list[str]]:
+    """The stripped text of the columns in `used`, every data row; a row with more fields than
+    the header is refused, unless the extra fields are empty (a trailing delimiter)."""
     data = body.encode("utf-8")  # pandas' C reader takes UTF-8 bytes without a Python decoding layer
     try:
-        return _read_csv(data, delimiter, width).loc[:, used]
+        return _stripped(_read_csv(data, delimiter, width), used)
     except (pd.errors.ParserError, ValueError):
         pass  # some rows are wider (or all narrower) than the header: read again with room to spare
     try:
@@ -145,7 +145,11 @@ def _read_body(
             _record_locator(body, delimiter, first_line)(pos),
             f"row has more fields than the header's {width}",
         )
-    return table.loc[:, used]
+    return _stripped(table, used)
+
+
+def _stripped(table: pd.DataFrame, used: list[int]) -> dict[int, list[str]]:
+    return {c: list(map(str.strip, table[c].tolist())) for c in used}
 
 
 def _read_csv(data: bytes, delimiter: str, width: int) -> pd.DataFrame:
@@ -190,14 +194,13 @@ def _record_locator(body: str, delimiter: str, first_line: int) -> Callable[[int
 
 
 def _lines(
-    table: pd.DataFrame,
+    cells: dict[int, list[str]],
     layout: Layout,
     source: str,
     locate_record: Callable[[int], int | None],
     date_order: str,
 ) -> pd.DataFrame:
-    cells = {c: [v.strip() for v in table[c].tolist()] for c in table.columns}
-    positions = list(range(len(table)))
+    positions = list(range(len(next(iter(cells.values())))))
     if not any(map(all, cells.values())):  # some row may be blank (a separator, or empty cells only)
         keep = [any(row) for row in zip(*cells.values(), strict=True)]
         positions = [i for i, k in enumerate(keep) if k]
@@ -224,7 +227,7 @@ def _lines(
         currency = [currency_hint] * len(positions)
     else:
         codes = {c: _CURRENCY_NAMES.get(c.upper(), c.upper()) for c in set(column("currency"))}
-        currency = [codes[c] for c in column("currency")]
+        currency = list(map(codes.__getitem__, column("currency")))
     memo_cols = [cells[c] for c in layout.columns.get("memo", ())]
     if len(memo_cols) > 1:
         memo = [" ".join(p for p in parts if p) for parts in zip(*memo_cols, strict=True)]
@@ -298,7 +301,7 @@ def _signs(marks: list[str], name: str, source: str, locate: Callable[[int], int
 
 
 def _currency_shown(values: list[str]) -> str:
-    cells = [v for v in values if v]
+    cells = list(filter(None, values))
     for symbol, code in _SYMBOLS.items():
         if cells and all(symbol in v for v in cells):
             return code
