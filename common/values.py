@@ -25,6 +25,8 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 # A currency code is a word of its own ("EUR 12", "12EUR"), never three letters inside a longer word.
 _CURRENCY = re.compile(r"(?<![A-Za-z])(?:S?Fr\.?|[A-Za-z]{3})(?![A-Za-z])|[€$£¥₹₩₽₺₪฿₫₴₦₱]|元", re.UNICODE)
+# Full-width forms as Chinese and Japanese input methods type them ("１２３．４５") -> ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _TRUE = {"y", "yes", "true", "1", "x", "是", "ja", "j", "oui", "o", "si", "sí", "wahr", "✓"}
 _FALSE = {"", "n", "no", "false", "0", "否", "nein", "non", "falsch", "-"}
@@ -34,7 +36,8 @@ def parse_amount_cents(value: object, *, decimal_comma: bool | None = None) -> i
     """Return the amount in integer cents, or raise ValueError saying what was expected.
 
     Accepts numbers, and text with currency symbols or codes, thousands separators
-    (`.` `,` `'` and spaces), a decimal comma, `(123.45)` or trailing-minus negatives.
+    (`.` `,` `'` and spaces), a decimal comma, `(123.45)` or trailing-minus negatives, in
+    ASCII or full-width characters.
     `decimal_comma` settles "1,234" (None: a lone separator followed by exactly three
     digits is a thousands separator, otherwise it is the decimal mark).
     """
@@ -55,7 +58,7 @@ def parse_amount_cents(value: object, *, decimal_comma: bool | None = None) -> i
 
 def _parse_amount_text(text: str, decimal_comma: bool | None) -> Decimal:
     raw = text.strip()
-    s = _CURRENCY.sub("", raw)
+    s = _CURRENCY.sub("", raw.translate(_FULL_WIDTH))
     s = _SPACES.sub("", s)
     negative = False
     if s.startswith("(") and s.endswith(")"):

@@ -80,6 +80,17 @@ def test_two_accented_letters_alone_stay_cp1252_not_one_chinese_character() -> N
     assert parse_bank_bytes(data, "de.csv").lines[["Payer", "Memo"]].values.tolist() == [["ßß", "x-äö-1"]]
 
 
+def test_lone_common_chinese_characters_stay_gb18030() -> None:
+    data = "Date,Amount,Payer\n2023年4月11日,1.00,王 Li\n".encode("gb18030")
+    lines = parse_bank_bytes(data, "cn.csv").lines
+    assert _rows(lines, "Date", "Payer") == [["2023-04-11", "王 Li"]]
+
+
+def test_full_width_digits_in_amounts_are_read() -> None:
+    data = "交易日期,金额,摘要\n2026-01-01,１２３.４５,房租\n2026-01-02,7.00,水费\n".encode("gb18030")
+    assert parse_bank_bytes(data, "cn.csv").lines["Amount"].tolist() == [12345, 700]
+
+
 def test_one_unambiguous_date_settles_the_whole_column() -> None:
     data = b"Date,Amount\n1/5/19,1.00\n2/20/19,2.00\n"
     lines = parse_bank_bytes(data, "us.csv", date_order="dmy").lines

@@ -48,3 +48,19 @@ def test_forced_format_refuses_a_file_of_another_format() -> None:
         parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="mt940")
     with pytest.raises(BankFileError, match="expected a camt"):
         parse_bank_bytes(b"<a/>", "a.xml", fmt="camt053")
+
+
+@pytest.mark.parametrize(
+    "data,line",
+    [
+        # the first data row is the wider one: pandas alone would drop its extra fields, and
+        # those of every later row as wide, with only a warning
+        (b"Date;Amount\n01.01.2026;1;x\n", 2),
+        (b"Date;Amount;Memo;Reference\n01.01.2026;1,00;a;R1;\n02.01.2026;2,00;Rent; March;R2\n", 3),
+        (b"Date;Amount\n\n01.01.2026;1;;;;;;x\n", 3),
+    ],
+)
+def test_a_row_wider_than_the_header_is_refused_even_when_it_comes_first(data: bytes, line: int) -> None:
+    with pytest.raises(BankFileError, match="row has more fields than the header's") as caught:
+        parse_bank_bytes(data, "wide.csv")
+    assert caught.value.line == line

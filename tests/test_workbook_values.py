@@ -54,6 +54,8 @@ AMOUNTS = [
     ("USD 1,000,000.01", 100000001),
     ("1.000", 100000),
     (" 7 ", 700),
+    ("１２３．４５", 12345),
+    ("－１，２３４．５０", -123450),
 ]
 # (typed in the InvoiceDate cell, date under dmy, date under mdy)
 DATES = [

@@ -34,10 +34,11 @@ Locate = Callable[[int], "int | None"]
 
 # The last separator that is followed by digits and then only non-digits (currency, ")", "-").
 _LAST_SEP = re.compile(r"([.,])(\d+)\D*$")
-_FAST_AMOUNT = {  # used with fullmatch; the digit limits keep _plain_cents exact
-    True: re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3}){1,3}|\d{1,13})(?:,\d{1,2})?"),
-    False: re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3}){1,3}|\d{1,13})(?:\.\d{1,2})?"),
-    None: re.compile(r"[+-]?\d{1,13}"),
+_FAST_AMOUNT = {  # used with fullmatch; the digit limits keep _plain_cents exact. ASCII digits
+    # only: the C number reader does not read full-width "１２３" (common.values does).
+    True: re.compile(r"[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3}){1,3}|[0-9]{1,13})(?:,[0-9]{1,2})?"),
+    False: re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,13})(?:\.[0-9]{1,2})?"),
+    None: re.compile(r"[+-]?[0-9]{1,13}"),
 }
 # The whole column at once (cells joined by newlines); possessive, so a long column never backtracks.
 _ALL_FAST_AMOUNTS = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Callable
 from functools import cache
 
@@ -127,10 +128,16 @@ def _read_cells(
     data = body.encode("utf-8")  # pandas' C reader takes UTF-8 bytes without a Python decoding layer
     try:
         return _stripped(_read_csv(data, delimiter, width), used)
-    except (pd.errors.ParserError, ValueError):
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
         pass  # some rows are wider (or all narrower) than the header: read again with room to spare
     try:
         table = _read_csv(data, delimiter, width + _EXTRA_FIELDS)
+    except pd.errors.ParserWarning:  # the first row is wider still
+        raise BankFileError(
+            source,
+            _record_locator(body, delimiter, first_line)(0),
+            f"row has more fields than the header's {width}",
+        ) from None
     except (pd.errors.ParserError, ValueError) as exc:
         where = re.search(r"line (\d+)", str(exc))
         line = first_line + int(where[1]) - 1 if where else None
@@ -153,21 +160,25 @@ def _stripped(table: pd.DataFrame, used: list[int]) -> dict[int, list[str]]:
 
 
 def _read_csv(data: bytes, delimiter: str, width: int) -> pd.DataFrame:
-    """Every row as `width` text fields (short rows padded with ""); a longer row is a ParserError.
-    (usecols would drop a longer row's extra fields without a word, so it is not used.)"""
-    return pd.read_csv(
-        io.BytesIO(data),
-        names=range(width),
-        sep=delimiter,
-        header=None,
-        dtype=object,
-        encoding="utf-8",
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=True,
-        engine="c",
-        index_col=False,
-    )
+    """Every row as `width` text fields (short rows padded with ""). A longer row raises: a
+    ParserError, or a ParserWarning when it is the first row (pandas would otherwise drop its
+    extra fields, and those of every later row as long, with only that warning). usecols would
+    drop them without any word, so it is not used."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return pd.read_csv(
+            io.BytesIO(data),
+            names=range(width),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            encoding="utf-8",
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+            index_col=False,
+        )
 
 
 def _record_locator(body: str, delimiter: str, first_line: int) -> Callable[[int], int | None]:

@@ -5,16 +5,19 @@ Banks export UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), Windo
 Between cp1252 and GB18030 almost any byte string decodes both ways, so each reading of the
 file's head is judged by how plausible its non-ASCII text looks: GB18030 mojibake of Latin
 text puts CJK characters between Latin letters ("Empf鋘ger") or private-use characters where
-"üß" was, and lone characters where two accented letters stood ("ßß" reads "哌"); cp1252
-mojibake of Chinese makes runs of accented letters ("½»Ò×ÈÕÆÚ"). Chinese text is mostly
-runs of characters, so a lone one counts half, as a pair of accented letters does; a tie
-goes to cp1252. The CSV reader also weighs which reading makes more header names known.
+"üß" was; cp1252 mojibake of Chinese makes runs of accented letters ("½»Ò×ÈÕÆÚ").
+Two accented letters standing alone are also one valid GB18030 character ("ßß" reads "哌");
+lowercase accented letters are bytes 0xDF-0xFF, which lead only to the rarer characters
+outside GB2312's first level, while Chinese written alone ("2023年4月11日", "王") is common
+characters. So a lone character outside that level counts against GB18030. The CSV reader
+also weighs which reading makes more header names known.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from functools import cache
 
 __all__ = ["decode_lenient", "head_of", "implausibility", "rank_encodings"]
 
@@ -68,11 +71,20 @@ def implausibility(text: str, encoding: str) -> float:
         bad = (
             len(_NOT_CHINESE.findall(text))
             + len(_CJK_BETWEEN_LATIN.findall(text))
-            + len(_LONE_CJK.findall(text)) / 2
+            + sum(not _common_hanzi(c) for c in _LONE_CJK.findall(text))
         )
     else:  # two accented letters in a row happen ("üß"); three or more are Chinese bytes
         bad = sum(len(run) if len(run) > 2 else len(run) / 2 for run in _LATIN_RUN.findall(text))
     return bad / foreign
+
+
+@cache
+def _common_hanzi(char: str) -> bool:
+    """Whether `char` is among GB2312's 3,755 first-level (most used) characters."""
+    try:
+        return 0xB0 <= char.encode("gb2312")[0] <= 0xD7
+    except UnicodeEncodeError:
+        return False
 
 
 def decode_lenient(data: bytes) -> str:
