@@ -14,10 +14,10 @@ amount-weighted; a customer without payments gets the middle of each behaviour p
   trend      10  AvgDaysLate of the last 3 months minus that of the 12 months before:
                  15 days better gives 10, no change 5, 15 days worse 0 (either missing: 5)
 Grade: A >= 80, B >= 60, C >= 40, else D.
-RecommendedLimit = average monthly net sales of the last 12 months x (PaymentTermsDays +
-positive AvgDaysLate) / 30 x the grade's factor (A 1.5, B 1.25, C 1.0, D 0.5), rounded up
-to `credit_limit_step` — what the customer normally owes while paying as they do, with
-headroom earned by behaviour.
+RecommendedLimit = average monthly net sales of the last 12 months (of the months the
+Invoices table covers, when it starts later) x (PaymentTermsDays + positive AvgDaysLate) / 30
+x the grade's factor (A 1.5, B 1.25, C 1.0, D 0.5), rounded up to `credit_limit_step` — what
+the customer normally owes while paying as they do, with headroom earned by behaviour.
 Action: Hold when Exposure is over the limit or an invoice is `credit_hold_days` (90) or more
 days overdue; Review when Utilization is over `credit_review_utilization` (80 %) or the grade
 is worse than in the previous Credit table; else OK.
@@ -64,7 +64,8 @@ class CreditPolicy:
         return cls(
             review_utilization=setting_number(settings, "credit_review_utilization", 80.0) / 100,
             hold_days_overdue=int(setting_number(settings, "credit_hold_days", 90)),
-            limit_step_cents=round(setting_number(settings, "credit_limit_step", 1000.0) * 100),
+            # a money setting: workbook.settings has typed it as cents already
+            limit_step_cents=int(settings.get("credit_limit_step", cls.limit_step_cents)),  # type: ignore[call-overload]
         )
 
 
@@ -127,13 +128,9 @@ def credit_table(
     )
     grade = _grade(score)
     terms = known["PaymentTermsDays"].astype("Float64").fillna(DEFAULT_TERMS_DAYS).to_numpy("float64")
-    monthly = (
-        _sum_by(
-            invoices["CustomerID"][_dated_within(invoices, stamp, 12)],
-            invoices["Amount"][_dated_within(invoices, stamp, 12)],
-            ids,
-        )
-        / 12
+    recent_sales = _dated_within(invoices, stamp, 12)
+    monthly = _sum_by(invoices["CustomerID"][recent_sales], invoices["Amount"][recent_sales], ids) / (
+        _months_covered(invoices["InvoiceDate"], stamp, 12)
     )
     delay = np.clip(behaviour["AvgDaysLate"].fillna(0).to_numpy(), 0, None)
     raw_limit = np.clip(monthly, 0, None) * (terms + delay) / 30 * np.vectorize(GRADE_FACTOR.get)(grade)
@@ -172,6 +169,15 @@ def _sum_by(keys: pd.Series, amounts: pd.Series, ids: pd.Index) -> np.ndarray:
         pd.Series(amounts.fillna(0).astype("int64").to_numpy(), index=keys.to_numpy()).groupby(level=0).sum()
     )
     return sums.reindex(ids, fill_value=0).to_numpy("int64")
+
+
+def _months_covered(dates: pd.Series, stamp: pd.Timestamp, most: int) -> float:
+    """Months of sales the Invoices table holds up to `stamp`, at most `most`, at least 1: a
+    book that starts 6 months ago averages over 6, not 12, or every limit would be halved."""
+    first = dates[dates <= stamp].min()
+    if pd.isna(first):
+        return float(most)
+    return float(np.clip((stamp - first).days / (365.25 / 12), 1, most))
 
 
 def _dated_within(invoices: pd.DataFrame, stamp: pd.Timestamp, months: int) -> pd.Series:

@@ -10,6 +10,7 @@ import pytest
 from arbook.credit import CreditPolicy, check_order, credit_table
 from arbook.ledger import open_items, payment_history
 from common.errors import InputError
+from workbook.settings import settings_from_frame
 
 AS_OF = date(2026, 6, 30)
 CUSTOMERS = pd.DataFrame(
@@ -84,8 +85,24 @@ def test_scorecard_grade_and_recommended_limit() -> None:
     # lateness 27.5 + on time 12.5 + oldest 20 + usage 12 + trend (5 days worse) 5 - 5/3
     assert a["Score"] == pytest.approx(round(27.5 + 12.5 + 20 + 12 + 5 - 5 / 3, 1))
     assert a["Grade"] == "B"
-    # 6,000 sold in 12 months = 500 a month x (30 + 2.5) / 30 x 1.25 = 677.08, up to the 100.00 step
-    assert a["RecommendedLimit"] == 700_00
+    # 6,000 sold since the books began on 2025-12-01, 211 days = 6.93 months before the as-of date:
+    # 865.52 a month x (30 + 2.5) / 30 x 1.25 = 1,172.06, up to the 100.00 step
+    assert a["RecommendedLimit"] == 1_200_00
+    # with a full year of books the average is over 12 months: 500 a month -> 677.08 -> 700.00
+    year_ago = pd.DataFrame(
+        {
+            "InvoiceNo": ["Z1"],
+            "CustomerID": ["C"],
+            "InvoiceDate": [pd.Timestamp("2025-06-01")],
+            "DueDate": [pd.Timestamp("2025-07-01")],
+            "Amount": pd.array([1_00], dtype="Int64"),
+        }
+    )
+    invoices = pd.concat([INVOICES, year_ago])
+    items = open_items(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
+    history = payment_history(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
+    full = credit_table(items, history, invoices, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY)
+    assert full.set_index("CustomerID").loc["A", "RecommendedLimit"] == 700_00
     # no history, no limit, nothing overdue: the middle of every behaviour part
     assert build().loc["C", "Score"] == pytest.approx(15 + 12.5 + 20 + 7.5 + 5)
 
@@ -122,3 +139,13 @@ def test_check_order() -> None:
     assert check_order(t, "C", 1_000_000_00).ok
     with pytest.raises(InputError, match="Credit column CustomerID: expected a customer listed in Customers"):
         check_order(t, "ZZ", 1)
+
+
+def test_policy_reads_the_settings_table_as_typed() -> None:
+    # credit_limit_step is a money setting: the Settings reader gives cents, used as they are
+    # (it was once multiplied by 100 again, rounding every recommendation up to 100,000.00).
+    rows = [("credit_limit_step", "250.00"), ("credit_review_utilization", "75"), ("credit_hold_days", "60")]
+    frame = pd.DataFrame({"Key": [k for k, _ in rows], "Value": [v for _, v in rows]}, index=range(2, 5))
+    assert CreditPolicy.from_settings(settings_from_frame(frame)) == CreditPolicy(0.75, 60, 250_00)
+    empty = pd.DataFrame({"Key": [], "Value": []})
+    assert CreditPolicy.from_settings(settings_from_frame(empty)) == CreditPolicy()
