@@ -12,6 +12,7 @@ import datetime as dt
 import pandas as pd
 
 import mailer
+from arbook.aging import aged_items, bucket_labels, bucket_limits
 from arbook.ledger import open_items
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.errors import InputError, Problem
@@ -36,7 +37,13 @@ def statements(
     summary = Summary("statements")
     customers = only_customer(book.read("Customers"), customer)
     invoices, allocations = book.read("Invoices"), book.read("Allocations")
-    items = open_items(invoices, allocations, as_of=as_of, customers=customers)
+    limits = bucket_limits(settings["aging_buckets"])
+    items = aged_items(
+        open_items(invoices, allocations, as_of=as_of, customers=customers),
+        as_of=as_of,
+        limits=limits,
+        basis=str(settings["aging_basis"]),
+    )
     data = mailer.build_statements(
         customers,
         items,
@@ -44,7 +51,7 @@ def statements(
         allocations,
         as_of=as_of,
         period_start=period_start or as_of.replace(day=1),
-        aging_buckets=tuple(settings["aging_buckets"]),  # type: ignore[call-overload]
+        aging_labels=bucket_labels(limits),
         min_balance=int(settings["statement_min_balance"]),  # type: ignore[call-overload]
         base_currency=str(settings["base_currency"]),
     )

@@ -21,12 +21,14 @@ import numpy as np
 import pandas as pd
 
 import mailer
+from arbook.aging import aged_items, bucket_labels
 from arbook.ledger import open_items
 from mailer.blocks import STATEMENT_BLOCK
 from mailer.compose import statement_view
 from mailer.templates import render_block
 
 AS_OF = date(2026, 11, 30)
+LIMITS = (30, 60, 90, 120)
 TARGET_SECONDS = 60.0
 _NAMES = {
     "de": "Müller & Söhne GmbH",
@@ -112,9 +114,17 @@ def main() -> None:
     templates = mailer.TemplateBook()
 
     t0 = time.perf_counter()
-    items = open_items(invoices, allocations, as_of=AS_OF, customers=customers)
+    items = aged_items(
+        open_items(invoices, allocations, as_of=AS_OF, customers=customers), as_of=AS_OF, limits=LIMITS
+    )
     statements = mailer.build_statements(
-        customers, items, invoices, allocations, as_of=AS_OF, period_start=AS_OF.replace(day=1)
+        customers,
+        items,
+        invoices,
+        allocations,
+        as_of=AS_OF,
+        period_start=AS_OF.replace(day=1),
+        aging_labels=bucket_labels(LIMITS),
     )
     t_select = time.perf_counter() - t0
 

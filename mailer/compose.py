@@ -146,9 +146,9 @@ def statement_view(
         }
         for o in data.open_items
     ]
-    aging = [
-        {"label": labels["current"] if label == "current" else label, "amount": money(cents)}
-        for label, cents in data.aging
+    aging = [  # the first bucket is the current one, its label in the customer's language
+        {"label": labels["current"] if i == 0 else label, "amount": money(cents)}
+        for i, (label, cents) in enumerate(data.aging)
     ]
     view: dict[str, Any] = {
         "language": fmt.language,

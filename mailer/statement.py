@@ -1,6 +1,8 @@
 """What a statement of account says, computed from the ledger frames (no wording, no layout).
 
-Inputs are the open items as of the statement date (as the ledger computes them), and the
+Inputs are the open items as of the statement date (as the ledger computes them), already
+aged: each with its DaysOverdue and Bucket, by the same rule as the workbook's Aging sheet,
+so the aging box on a statement and the Aging row of its customer always agree; and the
 Invoices and Allocations tables for the activity in the period. The opening balance is
 the closing balance less the period's activity, so a statement always adds up: opening +
 invoices - credits - payments = closing = the sum of the open items.
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["ActivityLine", "OpenLine", "StatementData", "aging_labels", "build_statements"]
+__all__ = ["ActivityLine", "OpenLine", "StatementData", "build_statements"]
 
 _SUMMED_AS_PAYMENT = ("payment", "unapplied")
 _ADJUSTMENTS = ("fee", "discount", "writeoff")
@@ -62,24 +64,6 @@ class StatementData:
         return sorted(line.number for line in self.open_items)
 
 
-def aging_labels(buckets: Sequence[int]) -> list[str]:
-    """["current", "1-30", "31-60", ..., "120+"] for buckets (30, 60, 90, 120)."""
-    labels, low = ["current"], 1
-    for high in buckets:
-        labels.append(f"{low}-{high}")
-        low = high + 1
-    return [*labels, f"{low - 1}+"]
-
-
-def _bucket(days: int, buckets: Sequence[int]) -> int:
-    if days <= 0:
-        return 0
-    for i, high in enumerate(buckets):
-        if days <= high:
-            return i + 1
-    return len(buckets) + 1
-
-
 def _date(value: object) -> dt.date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()  # type: ignore[arg-type]
 
@@ -92,12 +76,13 @@ def build_statements(
     *,
     as_of: dt.date,
     period_start: dt.date,
-    aging_buckets: Sequence[int] = (30, 60, 90, 120),
+    aging_labels: Sequence[str],
     min_balance: int = 1,
     base_currency: str = "EUR",
 ) -> list[StatementData]:
     """One statement per customer and currency with a balance >= min_balance or activity in the period.
 
+    `open_items` carry DaysOverdue and Bucket (one of `aging_labels`, Current first).
     Customers are taken in the order of the Customers table; an item in a currency other
     than the customer's own gets its own statement in that currency.
     """
@@ -110,7 +95,6 @@ def build_statements(
     activity = _activity(invoices, allocations, start, end, own_currency, base_currency)
     items_by = dict(iter(items.groupby(["CustomerID", "Currency"], sort=False)))
     activity_by = dict(iter(activity.groupby(["CustomerID", "Currency"], sort=False)))
-    labels = aging_labels(aging_buckets)
     out: list[StatementData] = []
     for customer in own_currency:
         currencies = dict.fromkeys(
@@ -123,9 +107,7 @@ def build_statements(
             if closing < min_balance and moves.empty:
                 continue
             out.append(
-                _statement(
-                    customer, currency, mine, moves, closing, period_start, as_of, aging_buckets, labels
-                )
+                _statement(customer, currency, mine, moves, closing, period_start, as_of, aging_labels)
             )
     return out
 
@@ -138,8 +120,7 @@ def _statement(
     closing: int,
     period_start: dt.date,
     as_of: dt.date,
-    buckets: Sequence[int],
-    labels: list[str],
+    labels: Sequence[str],
 ) -> StatementData:
     opening = closing - int(moves["Amount"].sum()) if len(moves) else closing
     balance = opening
@@ -147,14 +128,12 @@ def _statement(
     for m in moves.sort_values(["Date", "Order", "Document"], kind="stable").itertuples():
         balance += int(m.Amount)
         lines.append(ActivityLine(m.Date.date(), m.Kind, m.Document, m.Description, int(m.Amount), balance))
-    stamp = pd.Timestamp(as_of)
     open_lines = []
-    totals = [0] * len(labels)
+    totals = dict.fromkeys(labels, 0)
     for it in mine.sort_values(["DueDate", "InvoiceNo"], kind="stable", na_position="first").itertuples():
-        due = it.DueDate if not pd.isna(it.DueDate) else it.InvoiceDate
-        days = int((stamp - due).days) if not pd.isna(due) else 0
+        days = int(it.DaysOverdue)
         open_cents = int(it.OpenAmount)
-        totals[_bucket(days, buckets)] += open_cents
+        totals[it.Bucket] += open_cents
         open_lines.append(
             OpenLine(
                 it.InvoiceNo,
@@ -175,7 +154,7 @@ def _statement(
         closing,
         lines,
         open_lines,
-        list(zip(labels, totals, strict=True)),
+        list(totals.items()),
     )
 
 

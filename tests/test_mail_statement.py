@@ -9,11 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mailer
+from arbook.aging import aged_items, aging_table, bucket_labels
 from arbook.ledger import open_items
-from mailer.statement import aging_labels
 from tests.mail_support import customers_frame, open_items_frame
 
 AS_OF, START = dt.date(2026, 11, 30), dt.date(2026, 11, 1)
+LIMITS = (30, 60, 90, 120)
+
+
+def aged(items: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Open items aged as arbook ages them for the Aging sheet (the caller's job)."""
+    return aged_items(items, as_of=as_of, limits=LIMITS)
 
 
 def ledger():
@@ -154,11 +160,12 @@ def build(**kwargs):
     customers, inv, alloc, items = ledger()
     return mailer.build_statements(
         customers,
-        items,
+        aged(items, AS_OF),
         inv,
         alloc,
         as_of=AS_OF,
         period_start=START,
+        aging_labels=bucket_labels(LIMITS),
         min_balance=kwargs.pop("min_balance", 100),
         **kwargs,
     )
@@ -187,7 +194,7 @@ def test_balances_add_up_and_activity_runs_in_date_order():
 def test_aging_box_uses_due_dates_and_sums_to_closing():
     eur = build()[0]
     assert eur.aging == [
-        ("current", 25000),
+        ("Current", 25000),
         ("1-30", 35000),
         ("31-60", 60000),
         ("61-90", 0),
@@ -212,11 +219,6 @@ def test_other_currency_and_customer_currency_fallback():
     usd, cny = build()[1], build()[2]
     assert (usd.opening, usd.closing, [a.document for a in usd.activity]) == (0, 30000, ["U-1"])
     assert (cny.opening, cny.closing, cny.activity) == (880000, 880000, [])
-
-
-def test_aging_labels_follow_the_setting():
-    assert aging_labels((30, 60, 90, 120)) == ["current", "1-30", "31-60", "61-90", "91-120", "120+"]
-    assert aging_labels((15, 45)) == ["current", "1-15", "16-45", "45+"]
 
 
 @st.composite
@@ -274,7 +276,14 @@ def test_statements_add_up_against_the_ledger(ledger_frames, period_day):
     now = open_items(invoices, allocations, as_of=as_of, customers=customers)
     before = open_items(invoices, allocations, as_of=start - dt.timedelta(days=1), customers=customers)
     for s in mailer.build_statements(
-        customers, now, invoices, allocations, as_of=as_of, period_start=start, min_balance=-(10**12)
+        customers,
+        aged(now, as_of),
+        invoices,
+        allocations,
+        as_of=as_of,
+        period_start=start,
+        aging_labels=bucket_labels(LIMITS),
+        min_balance=-(10**12),
     ):
         assert s.closing == int(now.loc[now["CustomerID"] == s.customer_id, "OpenAmount"].sum())
         # opening = closing - activity must equal what the ledger itself says was open the day before
@@ -282,3 +291,26 @@ def test_statements_add_up_against_the_ledger(ledger_frames, period_day):
         assert s.opening + sum(a.amount for a in s.activity) == s.closing
         assert (s.activity[-1].balance if s.activity else s.opening) == s.closing
         assert sum(c for _, c in s.aging) == s.closing
+
+
+def test_aging_box_is_the_aging_sheet_row():
+    # One rule for both: a credit note ages from its issue date (here 20 days: 1-30), even
+    # with a due date still ahead; the statement once aged it by due date (Current).
+    customers, inv, alloc, items = ledger()
+    credit = (items["InvoiceNo"] == "C-1").to_numpy()
+    items.loc[credit, "DueDate"] = pd.Timestamp("2026-12-10")
+    eur = mailer.build_statements(
+        customers,
+        aged(items, AS_OF),
+        inv,
+        alloc,
+        as_of=AS_OF,
+        period_start=START,
+        aging_labels=bucket_labels(LIMITS),
+    )[0]
+    mine = aged(items, AS_OF)
+    sheet = aging_table(
+        mine[(mine["CustomerID"] == "C001") & (mine["Currency"] == "EUR")], customers, limits=LIMITS
+    )
+    assert eur.aging == [(label, int(sheet[label].iloc[0])) for label in bucket_labels(LIMITS)]
+    assert dict(eur.aging)["1-30"] == 35000
