@@ -6,7 +6,8 @@ reminder once the invoice is already overdue. That step is due when the invoice 
 least the level's DaysOverdue late and the previous step went out at least
 `min_interval_days` ago. Disputed invoices, blocked customers and promises to pay that
 have not yet passed are left out, and so is a group whose total is under the level's
-MinAmount. Because the ladder is read from what was actually sent (MailLog and the
+MinAmount, and so is a customer whose open credit notes and unapplied cash cover all it owes
+in that currency (its account is in credit: a demand for payment would be wrong). Because the ladder is read from what was actually sent (MailLog and the
 journal), a level is never sent twice for the same invoice.
 """
 
@@ -147,11 +148,28 @@ def select_notices(
         else:
             currency = it["Currency"] or own_currency.get(customer) or base_currency
             groups.setdefault((customer, currency, step.level), []).append(idx)
+    balance = _balances(open_items, own_currency, base_currency)
     for (customer, currency, level), rows in groups.items():
         chosen = items.loc[rows].sort_values(["DueDate", "InvoiceNo"], kind="stable")
         notice = NoticeDue(customer, currency, by_level[level], chosen)
+        if balance.get((customer, currency), 0) <= 0:
+            selection.skipped["customer's account in credit (open credits cover what is overdue)"] += len(
+                rows
+            )
+            continue
         if notice.total < notice.level.min_amount:
             selection.skipped["total under the level's MinAmount"] += len(rows)
             continue
         selection.due.append(notice)
     return selection
+
+
+def _balances(open_items: pd.DataFrame, own_currency: pd.Series, base_currency: str) -> pd.Series:
+    """Each customer's net open balance per currency: invoices less open credit notes and
+    unapplied cash. A customer whose balance is not positive owes nothing on the whole."""
+    currency = open_items["Currency"].fillna("").astype(str)
+    fallback = open_items["CustomerID"].map(own_currency).fillna(base_currency).astype(str)
+    currency = currency.where(currency != "", fallback)
+    return (
+        open_items["OpenAmount"].fillna(0).astype("int64").groupby([open_items["CustomerID"], currency]).sum()
+    )

@@ -105,6 +105,42 @@ def test_everyone_left_out_is_counted_with_the_reason():
     }
 
 
+def test_a_customer_whose_credits_cover_what_it_owes_is_not_dunned():
+    # C005 owes 473.25 overdue but holds a 650.00 credit note: its account is in credit.
+    # C006's smaller credit leaves 100.00 owed, so it is still reminded of the invoice.
+    customers = pd.concat(
+        [
+            CUSTOMERS,
+            customers_frame(
+                [
+                    {"CustomerID": "C005", "Name": "Credit Ltd", "Email": "c@credit.example"},
+                    {"CustomerID": "C006", "Name": "Part Ltd", "Email": "p@part.example"},
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    items = pd.concat(
+        [
+            ITEMS,
+            open_items_frame(
+                [
+                    _inv("K-1", "C005", "2026-11-10", 47325),
+                    _inv("K-2", "C005", "2026-11-15", -65000, Kind="credit"),
+                    _inv("P-1", "C006", "2026-11-10", 30000),
+                    _inv("P-2", "C006", "2026-11-15", -20000, Kind="credit"),
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    got = mailer.select_notices(items, customers, LEVELS, mailer.dunning_history(LOG), as_of=AS_OF)
+    assert {n.customer_id: n.invoice_nos for n in got.due if n.customer_id in ("C005", "C006")} == {
+        "C006": ["P-1"]
+    }
+    assert got.skipped["customer's account in credit (open credits cover what is overdue)"] == 1
+
+
 def test_the_wait_between_levels_is_a_setting():
     got = {n.level.level: n.invoice_nos for n in select(min_interval_days=3).due if n.customer_id == "C001"}
     assert got[2] == ["N-5", "N-6"]
