@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 import mailer
 from common.values import format_cents
+from matching.matcher.screening import duplicate_of
 from workbook.book import Book
 
 from .aging import aged_items, bucket_labels, bucket_limits
@@ -69,7 +70,8 @@ def build_report(data: ReportData) -> Report:
     start = pd.Timestamp(month_start(data.as_of))
     end = pd.Timestamp(data.as_of)
     lines = data.bank_lines[(data.bank_lines["Date"] >= start) & (data.bank_lines["Date"] <= end)]
-    credits = lines[lines["Amount"].fillna(0) > 0]
+    duplicate = duplicate_of(data.bank_lines)
+    credits = lines[lines["Amount"].fillna(0) > 0].assign(DuplicateOf=duplicate)
     status = credits["Status"].value_counts()
     allocations = data.allocations[
         (data.allocations["PaymentDate"] >= start) & (data.allocations["PaymentDate"] <= end)
@@ -84,12 +86,13 @@ def build_report(data: ReportData) -> Report:
         "Partly matched": int(status.get("Partial", 0)),
         "Waiting for review": int(status.get("Suggested", 0)),
         "Unmatched": int(status.get("Unmatched", 0)),
+        "Of those, repeats of a transfer from another file": int((credits["DuplicateOf"] != "").sum()),
         "Money applied (auto)": format_cents(int(by_method.get("auto", 0))),
         "Money applied (approved)": format_cents(int(by_method.get("approved", 0))),
         "Fees and discounts": format_cents(int(by_kind.get("fee", 0)) + int(by_kind.get("discount", 0))),
         "Unapplied cash": format_cents(int(by_kind.get("unapplied", 0))),
     }
-    recon = bank_reconciliation(data.statements, data.bank_lines)
+    recon = bank_reconciliation(data.statements, data.bank_lines, duplicate)
     aging_now, aging_before = _aging_totals(data)
     holds = data.credit[data.credit["Action"] == "Hold"] if len(data.credit) else data.credit
     mails = (
@@ -127,12 +130,22 @@ def build_report(data: ReportData) -> Report:
     return Report(subject, body, text, images, attachment, figures)
 
 
-def bank_reconciliation(statements: pd.DataFrame, bank_lines: pd.DataFrame) -> pd.DataFrame:
+def bank_reconciliation(
+    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None
+) -> pd.DataFrame:
     """Per account: the first opening balance + every line in between = the last closing balance?
 
-    A difference means the BankLines of that account disagree with the bank's own balances:
-    usually a line imported twice (from a second export) or a statement not imported.
+    Lines marked in `duplicate` (matching's `duplicate_of`: the same account, date, amount and
+    reference arriving again in another file) are not counted in Lines but shown apart as
+    Duplicates, so a second export of the same transfers does not read as a difference. A
+    difference that remains means the BankLines of that account disagree with the bank's own
+    balances: a line imported twice that was not recognised, or a statement not imported.
     """
+    repeated = (
+        duplicate.reindex(bank_lines.index, fill_value="") != ""
+        if duplicate is not None
+        else pd.Series(False, index=bank_lines.index)
+    )
     rows = []
     known = statements.dropna(subset=["OpeningBalance", "ClosingBalance", "FromDate", "ToDate"])
     for account, group in known.groupby("Account", sort=True):
@@ -143,7 +156,8 @@ def bank_reconciliation(statements: pd.DataFrame, bank_lines: pd.DataFrame) -> p
             & (bank_lines["Date"] >= first.FromDate)
             & (bank_lines["Date"] <= last.ToDate)
         )
-        moved = int(bank_lines.loc[mask, "Amount"].fillna(0).sum())
+        moved = int(bank_lines.loc[mask & ~repeated, "Amount"].fillna(0).sum())
+        repeats = int(bank_lines.loc[mask & repeated, "Amount"].fillna(0).sum())
         difference = int(last.ClosingBalance) - int(first.OpeningBalance) - moved
         rows.append(
             {
@@ -152,11 +166,14 @@ def bank_reconciliation(statements: pd.DataFrame, bank_lines: pd.DataFrame) -> p
                 "To": last.ToDate.date(),
                 "Opening": int(first.OpeningBalance),
                 "Lines": moved,
+                "Duplicates": repeats,
                 "Closing": int(last.ClosingBalance),
                 "Difference": difference,
             }
         )
-    return pd.DataFrame(rows, columns=["Account", "From", "To", "Opening", "Lines", "Closing", "Difference"])
+    return pd.DataFrame(
+        rows, columns=["Account", "From", "To", "Opening", "Lines", "Duplicates", "Closing", "Difference"]
+    )
 
 
 def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series]:
@@ -283,7 +300,16 @@ def _html(
     if len(recon):
         parts.append(
             _table(
-                ["Account", "From", "To", "Opening", "Lines", "Closing", "Difference"],
+                [
+                    "Account",
+                    "From",
+                    "To",
+                    "Opening",
+                    "Lines",
+                    "Duplicates (not counted)",
+                    "Closing",
+                    "Difference",
+                ],
                 [
                     [
                         r.Account,
@@ -291,12 +317,13 @@ def _html(
                         r.To,
                         format_cents(r.Opening),
                         format_cents(r.Lines),
+                        format_cents(r.Duplicates),
                         format_cents(r.Closing),
                         "balanced" if r.Difference == 0 else format_cents(r.Difference),
                     ]
                     for r in recon.itertuples()
                 ],
-                {3, 4, 5, 6},
+                {3, 4, 5, 6, 7},
             )
         )
         if (recon["Difference"] != 0).any():
@@ -360,6 +387,7 @@ def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str]) 
         f"Account {r.Account}: opening {format_cents(r.Opening)} + lines {format_cents(r.Lines)} = closing "
         f"{format_cents(r.Closing)}"
         + ("" if r.Difference == 0 else f", difference {format_cents(r.Difference)}")
+        + (f" ({format_cents(r.Duplicates)} in repeated transfers not counted)" if r.Duplicates else "")
         for r in recon.itertuples()
     ]
     lines += ["Failures:", *failures] if failures else ["No failures."]
@@ -380,9 +408,17 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
     )
     sheets = {
         "Unmatched": (
-            ["Date", "Amount", "Payer", "Memo", "Status", "Candidates"],
+            ["Date", "Amount", "Payer", "Memo", "Status", "Candidates", "Repeats LineID"],
             [
-                [r.Date, r.Amount, r.Payer, r.Memo, r.Status, candidates.get(r.LineID, "")]
+                [
+                    r.Date,
+                    r.Amount,
+                    r.Payer,
+                    r.Memo,
+                    r.Status,
+                    candidates.get(r.LineID, ""),
+                    getattr(r, "DuplicateOf", ""),
+                ]
                 for r in unmatched.itertuples()
             ],
         ),
@@ -419,6 +455,7 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
                 header = headers[j]
                 if (
                     value is None
+                    or (isinstance(value, str) and not value)
                     or value is pd.NA
                     or (isinstance(value, float) and pd.isna(value))
                     or value is pd.NaT

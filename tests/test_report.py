@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from arbook.report import bank_reconciliation, exceptions_workbook
+from matching.matcher.screening import duplicate_of
 
 
 def _dates(*days: str) -> pd.Series:
@@ -41,10 +42,42 @@ def test_reconciliation_per_account_finds_a_line_imported_twice() -> None:
             "To": dt.date(2026, 11, 30),
             "Opening": 100000,
             "Lines": -35000,
+            "Duplicates": 0,
             "Closing": 90000,
             "Difference": 25000,  # the -250.00 transfer is in BankLines twice
         }
     ]  # DE02 has no closing balance: nothing to reconcile
+
+
+def test_transfers_repeated_by_a_second_export_are_shown_apart_not_as_a_difference() -> None:
+    statements = pd.DataFrame(
+        {
+            "StatementID": ["S1"],
+            "Account": ["DE01"],
+            "FromDate": _dates("2026-11-01"),
+            "ToDate": _dates("2026-11-30"),
+            "OpeningBalance": pd.array([100000], dtype="Int64"),
+            "ClosingBalance": pd.array([150000], dtype="Int64"),
+        }
+    )
+    lines = pd.DataFrame(
+        {
+            "LineID": ["A", "B", "A2", "C"],
+            "Account": ["DE01"] * 4,
+            "Date": _dates("2026-11-03", "2026-11-04", "2026-11-03", "2026-11-04"),
+            "Amount": pd.array([30000, 20000, 30000, 20000], dtype="Int64"),
+            "BankRef": ["REF-1", "", "REF-1", ""],
+            "Payer": ["ACME", "Beta", "ACME", "Beta"],
+            "Memo": ["INV-1", "INV-2", "EREF+NOTPROVIDED SVWZ+INV-1", "INV-2"],
+            "SourceFile": ["main.sta", "main.sta", "export.csv", "main.sta"],
+        }
+    )
+    recon = bank_reconciliation(statements, lines, duplicate_of(lines))
+    # A2 repeats A (same account, date, amount and reference, another file): shown apart.
+    # C is a second equal payment in the same file: two payments, counted, so 200.00 remains.
+    assert recon[["Lines", "Duplicates", "Difference"]].to_dict("records") == [
+        {"Lines": 70000, "Duplicates": 30000, "Difference": -20000}
+    ]
 
 
 def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
@@ -86,7 +119,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
     book = openpyxl.load_workbook(path)
     unmatched = [[c.value for c in row] for row in book["Unmatched"].iter_rows(min_row=2)]
     assert unmatched == [
-        [dt.datetime(2026, 11, 3), 123.45, "ACME", '=HYPERLINK("http://x")', "Unmatched", "INV-9"]
+        [dt.datetime(2026, 11, 3), 123.45, "ACME", '=HYPERLINK("http://x")', "Unmatched", "INV-9", None]
     ]
     assert book["Unmatched"]["D2"].data_type == "s"
     assert [[c.value for c in row] for row in book["OverLimit"].iter_rows(min_row=2)] == [
