@@ -28,7 +28,7 @@ from workbook.book import Book
 from .aging import aged_items, bucket_labels, bucket_limits
 from .ledger import open_items
 from .operation import Summary
-from .statements import mail_sender, reply_to
+from .statements import NOT_MAILED, mail_sender, reply_to
 
 __all__ = ["Report", "ReportData", "build_report", "month_start", "save_report", "send_report"]
 
@@ -106,6 +106,12 @@ def build_report(data: ReportData) -> Report:
         else pd.Series()
     )
     failures = [f"{name}: {note}" for name, s in data.results.items() if not s.ok for note in s.notes]
+    unmailed = [  # statements and notices owed to customers without a usable e-mail address
+        f"{name}: {note.removeprefix(NOT_MAILED)}"
+        for name, s in data.results.items()
+        for note in s.notes
+        if note.startswith(NOT_MAILED)
+    ]
     failures += (
         [f"mail to {r.CustomerID}: {r.Detail}" for r in mails.itertuples() if r.Status == "failed"]
         if len(mails)
@@ -121,8 +127,8 @@ def build_report(data: ReportData) -> Report:
         f"{company}: month-end {data.as_of.isoformat()} — {figures['Matched automatically']} matched, "
         f"{figures['Waiting for review']} to review, {figures['Unmatched']} unmatched"
     )
-    body = _html(data, figures, recon, aging_now, aging_before, holds, notices, failures, company)
-    text = _text(figures, recon, failures)
+    body = _html(data, figures, recon, aging_now, aging_before, holds, notices, failures, unmailed, company)
+    text = _text(figures, recon, failures, unmailed)
     attachment = (
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
         exceptions_workbook(credits, pending, data.credit),
@@ -286,6 +292,7 @@ def _html(
     holds: pd.DataFrame,
     notices: pd.Series,
     failures: list[str],
+    unmailed: list[str],
     company: str,
 ) -> str:
     h2 = 'style="font-size:16px;color:#1f4e79;margin:18px 0 4px 0"'
@@ -366,6 +373,10 @@ def _html(
         else "<p>None.</p>",
         f"<h2 {h2}>Forecast</h2>",
         '<img src="cid:forecast" alt="Forecast" style="max-width:100%">',
+        f"<h2 {h2}>Not mailed: no usable e-mail address (send by post or call)</h2>",
+        "<ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in unmailed) + "</ul>"
+        if unmailed
+        else "<p>None.</p>",
         f"<h2 {h2}>Failures</h2>",
         "<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in failures) + "</ul>"
         if failures
@@ -381,7 +392,7 @@ def _money(cents: object) -> str:
     return "" if pd.isna(cents) else format_cents(int(cents))  # type: ignore[call-overload]
 
 
-def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str]) -> str:
+def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str], unmailed: list[str]) -> str:
     lines = [f"{k}: {v}" for k, v in figures.items()]
     lines += [
         f"Account {r.Account}: opening {format_cents(r.Opening)} + lines {format_cents(r.Lines)} = closing "
@@ -390,6 +401,7 @@ def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str]) 
         + (f" ({format_cents(r.Duplicates)} in repeated transfers not counted)" if r.Duplicates else "")
         for r in recon.itertuples()
     ]
+    lines += ["Not mailed (no usable e-mail address):", *unmailed] if unmailed else []
     lines += ["Failures:", *failures] if failures else ["No failures."]
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,9 @@ from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.errors import InputError, Problem
 from workbook.book import Book
 
-__all__ = ["mail_sender", "only_customer", "reply_to", "report_delivery", "statements"]
+__all__ = ["NOT_MAILED", "mail_sender", "only_customer", "reply_to", "report_delivery", "statements"]
+
+NOT_MAILED = "not mailed: "  # the note for a customer without a usable address (the report lists them)
 
 
 def statements(
@@ -142,7 +144,7 @@ def report_delivery(
     summary.figures["failed"] = len(delivery.failed)
     summary.figures["without usable e-mail"] = len(composed.unreachable)
     summary.figures["MailLog rows added"] = len(rows)
-    summary.notes += [f"not mailed: {why}" for why in composed.unreachable]
+    summary.notes += [NOT_MAILED + why for why in composed.unreachable]
     summary.notes += [f"failed: {cid} ({key}): {why}" for cid, key, why in delivery.failed]
     if delivery.stopped:
         summary.notes.append(f"stopped sending: {delivery.stopped}; run again to send the rest")

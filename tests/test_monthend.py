@@ -116,6 +116,14 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     assert report["X-Envelope-To"] == ", ".join(company.settings["report_recipients"])
     html = report.get_body(("html",)).get_content()
     assert "Bank reconciliation" in html and "<script" not in html
+    # the CSV export repeats three transfers of the main account's MT940: shown apart, so all
+    # three accounts balance
+    reconciliation = html.split("Bank reconciliation")[1].split("<h2")[0]
+    assert reconciliation.count(">balanced<") == 3
+    # customers without e-mail are listed for post or a phone call, statements and notices alike
+    unmailed = html.split("Not mailed: no usable e-mail address")[1].split("<h2")[0]
+    no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"].astype(str)
+    assert len(no_email) and all(f"statements: {cid} " in unmailed for cid in no_email)
     images = [p for p in report.walk() if p.get_content_type() == "image/png"]
     assert sorted(p["Content-ID"] for p in images) == ["<aging>", "<forecast>", "<receipts>"]
     assert all(f'src="cid:{p["Content-ID"].strip("<>")}"' in html for p in images)
