@@ -19,13 +19,14 @@ import pandas as pd
 __all__ = ["ActivityLine", "OpenLine", "StatementData", "build_statements"]
 
 _SUMMED_AS_PAYMENT = ("payment", "unapplied")
-_ADJUSTMENTS = ("fee", "discount", "writeoff")
+# Settlements without cash, each shown as its own kind (a label in every language)
+_ADJUSTMENT_KIND = {"fee": "bank_fee", "discount": "discount", "writeoff": "writeoff"}
 
 
 @dataclass(frozen=True)
 class ActivityLine:
     date: dt.date
-    kind: str  # invoice, credit_note, payment, adjustment
+    kind: str  # invoice, credit_note, payment, bank_fee, discount, writeoff
     document: str
     description: str
     amount: int  # cents; > 0 raises the balance (invoice), < 0 lowers it (credit, payment)
@@ -236,9 +237,9 @@ def _settlements(
                 "Currency": cur,
                 "Date": date,
                 "Order": 1 if group == "payment" else 2,
-                "Kind": "payment" if group == "payment" else "adjustment",
+                "Kind": _ADJUSTMENT_KIND.get(group, "payment"),
                 "Document": "",
-                "Description": numbers if group == "payment" else f"{group}: {numbers}",
+                "Description": numbers,
                 "Amount": -total,
             }
         )

@@ -65,3 +65,33 @@ def test_interest_rounds_like_exact_arithmetic(cents, rate, days):
     exact = Fraction(cents, 100) * Fraction(rate) / 100 * days / 365
     expected = int(exact * 100 + Fraction(1, 2))  # half up on a positive amount
     assert mailer.round_cents(mailer.late_interest(cents, rate, days)) == expected
+
+
+@pytest.mark.parametrize(
+    "language,fee,discount,writeoff",
+    [
+        ("en", "Bank charges", "Early-payment discount", "Written off"),
+        ("de", "Bankgebühren", "Skonto", "Ausgebucht"),
+        ("fr", "Frais bancaires", "Escompte", "Passé en perte"),
+        ("zh", "银行手续费", "现金折扣", "核销"),
+    ],
+)
+def test_settlements_without_cash_are_named_in_the_customers_language(language, fee, discount, writeoff):
+    from mailer.compose import statement_view
+    from mailer.statement import ActivityLine, StatementData
+
+    day = dt.date(2026, 11, 20)
+    activity = [
+        ActivityLine(day, "bank_fee", "", "INV-1", -150, 9850),
+        ActivityLine(day, "discount", "", "INV-1", -200, 9650),
+        ActivityLine(day, "writeoff", "", "INV-2", -5, 9645),
+    ]
+    data = StatementData("C1", "EUR", day.replace(day=1), day, 10000, 9645, activity, [], [("Current", 9645)])
+    customer = pd.Series({"CustomerID": "C1", "Name": "Acme", "Address": "", "ContactName": ""})
+    company = mailer.Company("Beispiel AG", "Industriestr. 1", "ar@beispiel.example", "IBAN DE89")
+    view = statement_view(data, customer, company, mailer.formatter_for(language, "en"), False)
+    assert [(a["kind"], a["description"]) for a in view["activity"]] == [
+        (fee, "INV-1"),
+        (discount, "INV-1"),
+        (writeoff, "INV-2"),
+    ]

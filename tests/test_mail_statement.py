@@ -211,7 +211,7 @@ def test_fully_paid_customer_gets_a_statement_of_the_period():
     assert (c003.opening, c003.closing, c003.open_items) == (20000, 0, [])
     assert [(a.kind, a.amount, a.description) for a in c003.activity] == [
         ("payment", -19900, "P-1"),
-        ("adjustment", -100, "fee: P-1"),
+        ("bank_fee", -100, "P-1"),
     ]
 
 
