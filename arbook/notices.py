@@ -16,6 +16,7 @@ from arbook.ledger import open_items
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from arbook.statements import mail_sender, only_customer, reply_to, report_delivery
 from common.errors import InputError, Problem
+from matching.matcher.ledger import approve_marks
 from workbook.book import Book
 
 __all__ = ["DEFAULT_MIN_INTERVAL_DAYS", "notices"]
@@ -51,6 +52,7 @@ def notices(
         as_of=as_of,
         base_currency=str(settings["base_currency"]),
         min_interval_days=_min_interval(settings),
+        awaiting_review=_awaiting_review(book),
     )
     composed = mailer.compose_notices(
         selection.due,
@@ -115,3 +117,13 @@ def _levels(book: Book, templates: mailer.TemplateBook, summary: Summary) -> lis
     if problems:
         raise InputError(problems)
     return mailer.levels_from_frame(frame)
+
+
+def _awaiting_review(book: Book) -> frozenset[str]:
+    """Invoices named by a match suggestion still pending: money for them may be in the bank."""
+    if not book.has("Matches"):
+        return frozenset()
+    matches = book.read("Matches")
+    refused = approve_marks(matches["Approve"]) == "N"  # the clerk said no: dun as usual
+    pending = matches[matches["Status"].isin(["pending", ""]) & ~refused & (matches["InvoiceNo"] != "")]
+    return frozenset(pending["InvoiceNo"].astype(str))

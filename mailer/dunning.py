@@ -5,7 +5,8 @@ after the last one sent for it (the first level when none was), skipping a befor
 reminder once the invoice is already overdue. That step is due when the invoice is at
 least the level's DaysOverdue late and the previous step went out at least
 `min_interval_days` ago. Disputed invoices, blocked customers and promises to pay that
-have not yet passed are left out, and so is a group whose total is under the level's
+have not yet passed are left out, as are invoices a received payment may already settle
+(the matcher proposed it and a person has not yet decided), and so is a group whose total is under the level's
 MinAmount, and so is a customer whose open credit notes and unapplied cash cover all it owes
 in that currency (its account is in credit: a demand for payment would be wrong). Because the ladder is read from what was actually sent (MailLog and the
 journal), a level is never sent twice for the same invoice.
@@ -115,8 +116,13 @@ def select_notices(
     as_of: dt.date,
     min_interval_days: int = 7,
     base_currency: str = "EUR",
+    awaiting_review: frozenset[str] = frozenset(),
 ) -> Selection:
-    """The notices due on `as_of`: one per customer, currency and level, with the invoices it lists."""
+    """The notices due on `as_of`: one per customer, currency and level, with the invoices it lists.
+
+    `awaiting_review` names invoices that a received payment, proposed by the matcher and not
+    yet approved, may already settle: they wait rather than be dunned.
+    """
     selection = Selection()
     stamp = pd.Timestamp(as_of)
     known = customers.drop_duplicates("CustomerID").set_index("CustomerID")
@@ -145,6 +151,8 @@ def select_notices(
             selection.skipped["invoice disputed"] += 1
         elif not pd.isna(it["PromiseDate"]) and it["PromiseDate"] >= stamp:
             selection.skipped["promise to pay not yet passed"] += 1
+        elif it["InvoiceNo"] in awaiting_review:
+            selection.skipped["a payment proposed for it waits for review"] += 1
         else:
             currency = it["Currency"] or own_currency.get(customer) or base_currency
             groups.setdefault((customer, currency, step.level), []).append(idx)

@@ -141,6 +141,16 @@ def test_a_customer_whose_credits_cover_what_it_owes_is_not_dunned():
     assert got.skipped["customer's account in credit (open credits cover what is overdue)"] == 1
 
 
+def test_an_invoice_a_payment_waiting_for_review_may_settle_waits():
+    got = select(awaiting_review=frozenset({"N-2", "Q-1"}))
+    assert {(n.customer_id, n.level.level): n.invoice_nos for n in got.due} == {
+        ("C001", 0): ["N-3"],
+        ("C001", 1): ["N-9"],
+        ("C001", 2): ["N-5"],
+    }
+    assert got.skipped["a payment proposed for it waits for review"] == 2
+
+
 def test_the_wait_between_levels_is_a_setting():
     got = {n.level.level: n.invoice_nos for n in select(min_interval_days=3).due if n.customer_id == "C001"}
     assert got[2] == ["N-5", "N-6"]
