@@ -6,10 +6,11 @@ reminder once the invoice is already overdue. That step is due when the invoice 
 least the level's DaysOverdue late and the previous step went out at least
 `min_interval_days` ago. Disputed invoices, blocked customers and promises to pay that
 have not yet passed are left out, as are invoices a received payment may already settle
-(the matcher proposed it and a person has not yet decided), and so is a group whose total is under the level's
-MinAmount, and so is a customer whose open credit notes and unapplied cash cover all it owes
-in that currency (its account is in credit: a demand for payment would be wrong). Because the ladder is read from what was actually sent (MailLog and the
-journal), a level is never sent twice for the same invoice.
+(the matcher proposed it and a person has not yet decided). So is a group whose total is
+under the level's MinAmount, and a customer whose open credit notes and unapplied cash cover
+all it owes in that currency (its account is in credit: a demand for payment would be
+wrong). Because the ladder is read from what was actually sent (MailLog and the journal), a
+level is never sent twice for the same invoice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from .currency import customer_currencies, with_currency
 
 __all__ = ["DunningLevel", "NoticeDue", "Selection", "dunning_history", "levels_from_frame", "select_notices"]
 
@@ -127,7 +130,7 @@ def select_notices(
     stamp = pd.Timestamp(as_of)
     known = customers.drop_duplicates("CustomerID").set_index("CustomerID")
     blocked = known["DunningBlocked"].astype(bool) if "DunningBlocked" in known else pd.Series(dtype=bool)
-    own_currency = known["Currency"] if "Currency" in known else pd.Series(dtype=object)
+    open_items = with_currency(open_items, customer_currencies(customers, base_currency), base_currency)
     items = open_items[(open_items["Kind"] == "invoice") & (open_items["OpenAmount"].fillna(0) > 0)].copy()
     items["DaysOverdue"] = (stamp - items["DueDate"]).dt.days
     items = items[items["DaysOverdue"].notna()]
@@ -154,9 +157,15 @@ def select_notices(
         elif it["InvoiceNo"] in awaiting_review:
             selection.skipped["a payment proposed for it waits for review"] += 1
         else:
-            currency = it["Currency"] or own_currency.get(customer) or base_currency
-            groups.setdefault((customer, currency, step.level), []).append(idx)
-    balance = _balances(open_items, own_currency, base_currency)
+            groups.setdefault((customer, it["Currency"], step.level), []).append(idx)
+    # net of open credit notes and unapplied cash, per customer and currency
+    balance = (
+        open_items["OpenAmount"]
+        .fillna(0)
+        .astype("int64")
+        .groupby([open_items["CustomerID"], open_items["Currency"]])
+        .sum()
+    )
     for (customer, currency, level), rows in groups.items():
         chosen = items.loc[rows].sort_values(["DueDate", "InvoiceNo"], kind="stable")
         notice = NoticeDue(customer, currency, by_level[level], chosen)
@@ -170,14 +179,3 @@ def select_notices(
             continue
         selection.due.append(notice)
     return selection
-
-
-def _balances(open_items: pd.DataFrame, own_currency: pd.Series, base_currency: str) -> pd.Series:
-    """Each customer's net open balance per currency: invoices less open credit notes and
-    unapplied cash. A customer whose balance is not positive owes nothing on the whole."""
-    currency = open_items["Currency"].fillna("").astype(str)
-    fallback = open_items["CustomerID"].map(own_currency).fillna(base_currency).astype(str)
-    currency = currency.where(currency != "", fallback)
-    return (
-        open_items["OpenAmount"].fillna(0).astype("int64").groupby([open_items["CustomerID"], currency]).sum()
-    )

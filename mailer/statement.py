@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .currency import customer_currencies, with_currency
+
 __all__ = ["ActivityLine", "OpenLine", "StatementData", "build_statements"]
 
 _SUMMED_AS_PAYMENT = ("payment", "unapplied")
@@ -87,12 +89,9 @@ def build_statements(
     Customers are taken in the order of the Customers table; an item in a currency other
     than the customer's own gets its own statement in that currency.
     """
-    own_currency = {
-        str(r.CustomerID): (str(r.Currency) if "Currency" in customers and r.Currency else base_currency)
-        for r in customers.itertuples()
-    }
+    own_currency = customer_currencies(customers, base_currency)
     start, end = pd.Timestamp(period_start), pd.Timestamp(as_of)
-    items = _with_currency(open_items, own_currency, base_currency)
+    items = with_currency(open_items, own_currency, base_currency)
     activity = _activity(invoices, allocations, start, end, own_currency, base_currency)
     items_by = dict(iter(items.groupby(["CustomerID", "Currency"], sort=False)))
     activity_by = dict(iter(activity.groupby(["CustomerID", "Currency"], sort=False)))
@@ -159,13 +158,6 @@ def _statement(
     )
 
 
-def _with_currency(frame: pd.DataFrame, own: dict[str, str], base: str) -> pd.DataFrame:
-    out = frame.copy()
-    fallback = out["CustomerID"].map(own).fillna(base)
-    out["Currency"] = out["Currency"].where(out["Currency"].fillna("") != "", fallback)
-    return out
-
-
 _ACTIVITY_COLUMNS = ["CustomerID", "Currency", "Date", "Order", "Kind", "Document", "Description", "Amount"]
 
 
@@ -178,7 +170,7 @@ def _activity(
     base: str,
 ) -> pd.DataFrame:
     """Invoices, credit notes, payments and adjustments dated in [start, end], as signed balance moves."""
-    inv = _with_currency(invoices, own, base)
+    inv = with_currency(invoices, own, base)
     in_period = inv[(inv["InvoiceDate"] >= start) & (inv["InvoiceDate"] <= end)]
     amount = in_period["Amount"].fillna(0).astype("int64")
     billed = pd.DataFrame(

@@ -141,6 +141,16 @@ def test_a_customer_whose_credits_cover_what_it_owes_is_not_dunned():
     assert got.skipped["customer's account in credit (open credits cover what is overdue)"] == 1
 
 
+def test_a_customer_and_invoice_without_currency_are_in_the_base_currency():
+    # the in-credit check once keyed the balance by "" and the notice by EUR: nothing was sent
+    customers = customers_frame(
+        [{"CustomerID": "C9", "Name": "Plain Ltd", "Email": "p@plain.example", "Currency": ""}]
+    )
+    items = open_items_frame([_inv("E-1", "C9", "2026-10-01", 50000, Currency="")])
+    got = mailer.select_notices(items, customers, LEVELS, {}, as_of=AS_OF)
+    assert [(n.customer_id, n.currency, n.invoice_nos) for n in got.due] == [("C9", "EUR", ["E-1"])]
+
+
 def test_an_invoice_a_payment_waiting_for_review_may_settle_waits():
     got = select(awaiting_review=frozenset({"N-2", "Q-1"}))
     assert {(n.customer_id, n.level.level): n.invoice_nos for n in got.due} == {
