@@ -429,7 +429,7 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
                     r.Memo,
                     r.Status,
                     candidates.get(r.LineID, ""),
-                    getattr(r, "DuplicateOf", ""),
+                    r.DuplicateOf,
                 ]
                 for r in unmatched.itertuples()
             ],

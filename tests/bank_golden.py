@@ -17,35 +17,17 @@ from pathlib import Path
 import pandas as pd
 
 from common.values import format_cents
-from matching.importers import BankFile, read_bank_file
+from matching.importers import LINE_COLUMNS, STATEMENT_COLUMNS, BankFile, read_bank_file
 
 __all__ = ["GOLDEN", "SAMPLES", "golden_paths", "render_lines", "render_statements", "sample_files"]
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "bank-samples"
 GOLDEN = REPO / "tests" / "golden" / "bank"
-_LINE_FIELDS = (
-    "LineID",
-    "Date",
-    "Amount",
-    "Currency",
-    "Payer",
-    "Memo",
-    "BankRef",
-    "Account",
-    "Status",
-    "Note",
-)
-_STATEMENT_FIELDS = (
-    "StatementID",
-    "Account",
-    "Currency",
-    "FromDate",
-    "ToDate",
-    "OpeningBalance",
-    "ClosingBalance",
-    "Lines",
-)
+# Every contract column but where the file came from and when: those differ per run.
+_PER_RUN = ("SourceFile", "ImportedAt")
+_LINE_FIELDS = tuple(c for c in LINE_COLUMNS if c not in _PER_RUN)
+_STATEMENT_FIELDS = tuple(c for c in STATEMENT_COLUMNS if c not in _PER_RUN)
 
 
 def sample_files(samples: Path = SAMPLES) -> list[Path]:

@@ -91,6 +91,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             "Payer": ["ACME", "=cmd|' /C calc'!A0"],
             "Memo": ['=HYPERLINK("http://x")', "RE INV-1"],
             "Status": ["Unmatched", "Matched"],
+            "DuplicateOf": ["", ""],
         }
     )
     pending = pd.DataFrame(

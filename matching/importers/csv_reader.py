@@ -61,8 +61,8 @@ class CsvImporter:
         body = _after_line(text, header_index)
         first_line = header_index + 2
         used = sorted({i for cols in layout.columns.values() for i in cols})
-        cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line)
         locate_record = _record_locator(body, delimiter, first_line)
+        cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line, locate_record)
         return Parsed(lines=_lines(cells, layout, source, locate_record, date_order))
 
 
@@ -121,7 +121,13 @@ def _split_lines(text: str) -> list[str]:
 
 
 def _read_cells(
-    body: str, delimiter: str, width: int, used: list[int], source: str, first_line: int
+    body: str,
+    delimiter: str,
+    width: int,
+    used: list[int],
+    source: str,
+    first_line: int,
+    locate_record: Callable[[int], int | None],
 ) -> dict[int, list[str]]:
     """The stripped text of the columns in `used`, every data row; a row with more fields than
     the header is refused, unless the extra fields are empty (a trailing delimiter)."""
@@ -134,9 +140,7 @@ def _read_cells(
         table = _read_csv(data, delimiter, width + _EXTRA_FIELDS)
     except pd.errors.ParserWarning:  # the first row is wider still
         raise BankFileError(
-            source,
-            _record_locator(body, delimiter, first_line)(0),
-            f"row has more fields than the header's {width}",
+            source, locate_record(0), f"row has more fields than the header's {width}"
         ) from None
     except (pd.errors.ParserError, ValueError) as exc:
         where = re.search(r"line (\d+)", str(exc))
@@ -147,11 +151,7 @@ def _read_cells(
     overfull = (table.iloc[:, width:] != "").any(axis=1).to_numpy()
     if overfull.any():
         pos = int(np.flatnonzero(overfull)[0])
-        raise BankFileError(
-            source,
-            _record_locator(body, delimiter, first_line)(pos),
-            f"row has more fields than the header's {width}",
-        )
+        raise BankFileError(source, locate_record(pos), f"row has more fields than the header's {width}")
     return _stripped(table, used)
 
 
