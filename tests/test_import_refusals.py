@@ -64,3 +64,26 @@ def test_a_row_wider_than_the_header_is_refused_even_when_it_comes_first(data: b
     with pytest.raises(BankFileError, match="row has more fields than the header's") as caught:
         parse_bank_bytes(data, "wide.csv")
     assert caught.value.line == line
+
+
+_UNBALANCED = {
+    "u.sta": b":20:S\n:25:DE1\n:28C:1\n:60F:C261101EUR1,00\n:61:2611011101C5,00NTRFNONREF\n"
+    b":86:166?20SVWZ+x?32Y\n:62F:C261101EUR7,00\n",
+    "u.xml": b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+    b"<BkToCstmrStmt><Stmt><Id>S</Id><Acct><Id><IBAN>DE1</IBAN></Id></Acct>"
+    b'<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">1.00</Amt>'
+    b"<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-01</Dt></Dt></Bal>"
+    b'<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">7.00</Amt>'
+    b"<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-01</Dt></Dt></Bal>"
+    b'<Ntry><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-11-01</Dt></BookgDt></Ntry>'
+    b"</Stmt></BkToCstmrStmt></Document>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_UNBALANCED))
+def test_a_statement_whose_balances_disagree_with_its_lines_is_read_with_a_note(name: str) -> None:
+    bank = parse_bank_bytes(_UNBALANCED[name], name)
+    assert bank.lines["Amount"].tolist() == [500]
+    assert bank.notes == [
+        f"{name} line 1: statement S of DE1: opening 1.00 + lines 5.00 = 6.00, but the closing balance is 7.00"
+    ]

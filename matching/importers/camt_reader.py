@@ -22,7 +22,7 @@ from lxml import etree
 from common.errors import BankFileError
 from common.values import format_cents, parse_amount_cents
 
-from .model import PARSED_COLUMNS, Parsed
+from .model import PARSED_COLUMNS, Parsed, unbalanced_note
 
 __all__ = ["CamtImporter"]
 
@@ -241,11 +241,6 @@ def _statement_row(
         "Lines": len(lines),
     }
     total = sum(int(line["Amount"]) for line in lines)  # type: ignore[call-overload]
-    note = None
-    if opening is not None and closing is not None and opening + total != closing:
-        note = (
-            f"{source} line {report.sourceline}: statement {stmt_id} of {account}: opening "
-            f"{format_cents(opening)} + lines {format_cents(total)} = {format_cents(opening + total)}, "
-            f"but the closing balance is {format_cents(closing)}"
-        )
-    return row, note
+    return row, unbalanced_note(
+        f"{source} line {report.sourceline}", stmt_id, account, opening, total, closing
+    )

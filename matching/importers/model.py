@@ -19,6 +19,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from common.values import format_cents
+
 __all__ = [
     "LINE_COLUMNS",
     "PARSED_COLUMNS",
@@ -30,6 +32,7 @@ __all__ = [
     "finish",
     "line_ids",
     "statement_id",
+    "unbalanced_note",
 ]
 
 LINE_COLUMNS = (
@@ -156,6 +159,20 @@ def _texts(column: pd.Series) -> list[str]:
     if set(map(type, values)) <= {str}:
         return values
     return ["" if pd.isna(v) else str(v) for v in values]
+
+
+def unbalanced_note(
+    where: str, statement: object, account: str, opening: int | None, total: int, closing: int | None
+) -> str | None:
+    """The note for a statement whose own balances disagree with its lines (None when they
+    agree or a balance is missing); `where` is "file line N"."""
+    if opening is None or closing is None or opening + total == closing:
+        return None
+    return (
+        f"{where}: statement {statement} of {account}: opening {format_cents(opening)} + lines "
+        f"{format_cents(total)} = {format_cents(opening + total)}, but the closing balance is "
+        f"{format_cents(closing)}"
+    )
 
 
 def empty_lines() -> pd.DataFrame:

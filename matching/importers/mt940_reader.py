@@ -23,9 +23,9 @@ import mt940
 import pandas as pd
 
 from common.errors import BankFileError
-from common.values import format_cents, parse_amount_cents
+from common.values import parse_amount_cents
 
-from .model import PARSED_COLUMNS, Parsed
+from .model import PARSED_COLUMNS, Parsed, unbalanced_note
 from .mt940_details import parse_details
 
 __all__ = ["Mt940Importer"]
@@ -181,11 +181,6 @@ def _statement_row(
         "ClosingBalance": close_c,
         "Lines": len(statement.transactions),
     }
-    note = None
-    if open_c is not None and close_c is not None and open_c + total != close_c:
-        note = (
-            f"{source} line {line_no}: statement {data.get('transaction_reference')} of {account}: opening "
-            f"{format_cents(open_c)} + lines {format_cents(total)} = {format_cents(open_c + total)}, but the "
-            f"closing balance is {format_cents(close_c)}"
-        )
-    return row, note
+    return row, unbalanced_note(
+        f"{source} line {line_no}", data.get("transaction_reference"), account, open_c, total, close_c
+    )
