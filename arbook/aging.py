@@ -17,31 +17,12 @@ import numpy as np
 import pandas as pd
 
 from arbook.kpi import kpi_table, payment_behaviour
-from arbook.ledger import invoice_balances, open_items, payment_history, setting_number
+from arbook.ledger import invoice_balances, open_items, payment_history
 from arbook.operation import NO_PROGRESS, Progress, Summary
-from common.errors import InputError, Problem
 from common.values import format_cents
 from workbook.book import Book
 
-__all__ = ["aged_items", "aging", "aging_table", "bucket_labels", "bucket_limits"]
-
-
-def bucket_limits(value: object) -> tuple[int, ...]:
-    """The `aging_buckets` setting as increasing whole days, or InputError naming Settings."""
-    try:
-        limits = tuple(int(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        limits = ()
-    if not limits or any(b <= a for a, b in zip((0, *limits), limits, strict=False)):
-        raise InputError(
-            Problem(
-                "Settings",
-                None,
-                "Value",
-                f"aging_buckets: expected increasing whole days such as 30,60,90,120, got {value!r}",
-            )
-        )
-    return limits
+__all__ = ["aged_items", "aging", "aging_table", "bucket_labels"]
 
 
 def bucket_labels(limits: Sequence[int]) -> list[str]:
@@ -50,9 +31,7 @@ def bucket_labels(limits: Sequence[int]) -> list[str]:
     return ["Current", *[f"{lo + 1}-{hi}" for lo, hi in zip(lows, limits, strict=False)], f"{limits[-1]}+"]
 
 
-def aged_items(
-    items: pd.DataFrame, *, as_of: date, limits: Sequence[int], basis: str = "due"
-) -> pd.DataFrame:
+def aged_items(items: pd.DataFrame, *, as_of: date, limits: Sequence[int], basis: str) -> pd.DataFrame:
     """The open items with DaysOverdue (int64) and Bucket (its column name) added.
 
     Credit notes age from their own InvoiceDate whatever the basis: they are the customer's
@@ -115,10 +94,7 @@ def aging_table(
 def aging(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
     """Rebuild Aging and KPIs and the computed Invoices columns as of `as_of`, then commit."""
     settings = book.settings()
-    limits = bucket_limits(settings.get("aging_buckets", (30, 60, 90, 120)))
-    basis = str(settings.get("aging_basis", "due"))
-    period_days = int(setting_number(settings, "dso_period_days", 90))
-    currency = str(settings.get("base_currency", "EUR"))
+    limits, basis = settings.aging_buckets, settings.aging_basis
     progress("reading", 0, 4)
     invoices, allocations, customers = book.read("Invoices"), book.read("Allocations"), book.read("Customers")
     progress("balances", 1, 4)
@@ -134,7 +110,15 @@ def aging(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summa
     table = aging_table(aged, customers, limits=limits, behaviour=payment_behaviour(history))
     month_ago = (pd.Timestamp(as_of) - pd.DateOffset(months=1)).date()
     begin = open_items(invoices, allocations, as_of=month_ago, customers=customers)
-    kpis = kpi_table(aged, begin, balances, history, as_of=as_of, period_days=period_days, currency=currency)
+    kpis = kpi_table(
+        aged,
+        begin,
+        balances,
+        history,
+        as_of=as_of,
+        period_days=settings.dso_period_days,
+        currency=settings.base_currency,
+    )
     progress("writing", 3, 4)
     book.write_columns(
         "Invoices", "InvoiceNo", balances[["InvoiceNo", "OpenAmount", "Status", "LastPaymentDate"]]

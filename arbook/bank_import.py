@@ -27,7 +27,7 @@ def import_bank(
     book: Book, files: Sequence[Path], *, fmt: str | None = None, progress: Progress = NO_PROGRESS
 ) -> Summary:
     """Read `files`, append their new lines and statements, commit once; see the module doc."""
-    date_order = str(book.settings().get("date_order", "dmy"))
+    date_order = book.settings().date_order
     read: list[BankFile] = []
     refused: list[BankFileError] = []
     for done, path in enumerate(files):

@@ -15,6 +15,10 @@ def check(book: Book) -> Summary:
     """Read every contract table the workbook holds; raise one InputError listing every problem."""
     problems: list[Problem] = []
     summary = Summary("check")
+    try:
+        book.settings()
+    except InputError as exc:
+        problems += exc.problems
     for decl in TABLES:
         if not book.has(decl.name):
             if not decl.optional:

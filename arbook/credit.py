@@ -37,15 +37,23 @@ from arbook.ledger import (
     DEFAULT_TERMS_DAYS,
     open_items,
     payment_history,
-    setting_number,
     with_contract_columns,
 )
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.errors import InputError, Problem
 from common.values import format_cents
 from workbook.book import Book
+from workbook.contract import Settings
 
-__all__ = ["CreditCheck", "CreditPolicy", "check_order", "credit", "credit_check", "credit_table"]
+__all__ = [
+    "CreditCheck",
+    "CreditPolicy",
+    "check_order",
+    "credit",
+    "credit_check",
+    "credit_policy",
+    "credit_table",
+]
 
 GRADE_FLOORS = (("A", 80.0), ("B", 60.0), ("C", 40.0))
 GRADE_FACTOR = {"A": 1.5, "B": 1.25, "C": 1.0, "D": 0.5}
@@ -53,20 +61,20 @@ GRADE_FACTOR = {"A": 1.5, "B": 1.25, "C": 1.0, "D": 0.5}
 
 @dataclass(frozen=True)
 class CreditPolicy:
-    """The thresholds of credit control, from Settings (defaults when a key is missing)."""
+    """The thresholds of credit control (`credit_policy` makes them from the Settings table)."""
 
-    review_utilization: float = 0.80  # credit_review_utilization, in percent in Settings
-    hold_days_overdue: int = 90  # credit_hold_days
-    limit_step_cents: int = 1000_00  # credit_limit_step
+    review_utilization: float  # a fraction: 0.80 for credit_review_utilization 80 (percent)
+    hold_days_overdue: int  # credit_hold_days
+    limit_step_cents: int  # credit_limit_step
 
-    @classmethod
-    def from_settings(cls, settings: dict[str, object]) -> CreditPolicy:
-        return cls(
-            review_utilization=setting_number(settings, "credit_review_utilization", 80.0) / 100,
-            hold_days_overdue=int(setting_number(settings, "credit_hold_days", 90)),
-            # a money setting: workbook.settings has typed it as cents already
-            limit_step_cents=int(settings.get("credit_limit_step", cls.limit_step_cents)),  # type: ignore[call-overload]
-        )
+
+def credit_policy(settings: Settings) -> CreditPolicy:
+    """The policy the Settings table sets."""
+    return CreditPolicy(
+        review_utilization=settings.credit_review_utilization / 100,
+        hold_days_overdue=settings.credit_hold_days,
+        limit_step_cents=settings.credit_limit_step,
+    )
 
 
 class CreditCheck(NamedTuple):
@@ -85,7 +93,7 @@ def credit_table(
     orders: pd.DataFrame,
     *,
     as_of: date,
-    policy: CreditPolicy = CreditPolicy(),
+    policy: CreditPolicy,
     previous: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The Credit table (SPEC §2 columns), one row per customer in Customers or with open items.
@@ -134,7 +142,7 @@ def credit_table(
     )
     delay = np.clip(behaviour["AvgDaysLate"].fillna(0).to_numpy(), 0, None)
     raw_limit = np.clip(monthly, 0, None) * (terms + delay) / 30 * np.vectorize(GRADE_FACTOR.get)(grade)
-    step = max(policy.limit_step_cents, 1)
+    step = policy.limit_step_cents
     recommended = (np.ceil(raw_limit / step) * step).astype("int64")
 
     over = has_limit & (exposure > limit_num)
@@ -260,7 +268,7 @@ def _compute(book: Book, as_of: date) -> pd.DataFrame:
         customers,
         book.read("Orders"),
         as_of=as_of,
-        policy=CreditPolicy.from_settings(book.settings()),
+        policy=credit_policy(book.settings()),
         previous=previous,
     )
 

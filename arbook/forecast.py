@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from arbook.kpi import payment_behaviour
-from arbook.ledger import open_items, payment_history, setting_number
+from arbook.ledger import open_items, payment_history
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.values import format_cents
 from workbook.book import Book
@@ -32,7 +32,7 @@ FORECAST_COLUMNS = ["Period", "Expected", "Low", "High", "Invoices"]
 WEEKS = 13
 
 
-def forecast_periods(as_of: date, months: int = 12) -> pd.DataFrame:
+def forecast_periods(as_of: date, months: int) -> pd.DataFrame:
     """Period (label), Start and End (inclusive dates): 13 weeks, months, then "later".
 
     Labels: "W01 2026-07-01" (a week, by its first day), "2026-10" (a calendar month),
@@ -60,7 +60,7 @@ def forecast_periods(as_of: date, months: int = 12) -> pd.DataFrame:
 
 
 def expected_receipts(
-    items: pd.DataFrame, history: pd.DataFrame, *, as_of: date, min_payments: int = 3
+    items: pd.DataFrame, history: pd.DataFrame, *, as_of: date, min_payments: int
 ) -> pd.DataFrame:
     """The receivable open items with ExpectedDate, EarlyDate and LateDate (the window).
 
@@ -121,12 +121,8 @@ def forecast(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Su
     invoices, allocations, customers = book.read("Invoices"), book.read("Allocations"), book.read("Customers")
     items = open_items(invoices, allocations, as_of=as_of, customers=customers)
     history = payment_history(invoices, allocations, as_of=as_of, customers=customers)
-    receipts = expected_receipts(
-        items, history, as_of=as_of, min_payments=int(setting_number(settings, "forecast_min_payments", 3))
-    )
-    table = forecast_table(
-        receipts, forecast_periods(as_of, int(setting_number(settings, "forecast_months", 12)))
-    )
+    receipts = expected_receipts(items, history, as_of=as_of, min_payments=settings.forecast_min_payments)
+    table = forecast_table(receipts, forecast_periods(as_of, settings.forecast_months))
     progress("writing", 1, 2)
     book.replace("Forecast", table)
     summary = Summary(

@@ -151,9 +151,9 @@ def kpi_table(
     history: pd.DataFrame,
     *,
     as_of: date,
-    period_days: int = 90,
+    period_days: int,
+    currency: str,
     count_back_months: int = 24,
-    currency: str = "EUR",
 ) -> pd.DataFrame:
     """The KPIs table rows (Metric, Value, Unit, AsOf, Description).
 

@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 
 from common.errors import InputError, Problem
-from common.values import parse_amount_cents
 from workbook.contract import table
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "invoice_balances",
     "open_items",
     "payment_history",
-    "setting_number",
     "with_contract_columns",
 ]
 
@@ -212,23 +210,6 @@ def payment_history(
             "DaysLate": ((paid_on - due_on) // np.timedelta64(1, "D")).astype("int64"),
         }
     )
-
-
-def setting_number(settings: dict[str, object], key: str, default: float) -> float:
-    """A numeric setting, typed or as typed text ("80", "80 %", "1,000.00"), else `default`.
-
-    Settings keys the contract does not declare reach us as the user's text; a value that
-    is not a number is refused naming the key, like every other bad cell.
-    """
-    value = settings.get(key, default)
-    if isinstance(value, bool):
-        raise InputError(Problem("Settings", None, "Value", f"{key}: expected a number, got {value!r}"))
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return parse_amount_cents(str(value).replace("%", "")) / 100
-    except ValueError as exc:
-        raise InputError(Problem("Settings", None, "Value", f"{key}: {exc}")) from None
 
 
 def _settling(allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:

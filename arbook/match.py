@@ -15,13 +15,26 @@ from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.values import format_cents
 from matching.matcher import match_lines, post_approved
 from workbook.book import Book
+from workbook.contract import Settings
 
-__all__ = ["match", "post"]
+__all__ = ["match", "matcher_settings", "post"]
+
+
+def matcher_settings(settings: Settings) -> dict[str, object]:
+    """The settings the matcher reads, taken from the typed Settings table."""
+    return {
+        "match_auto_threshold": settings.match_auto_threshold,
+        "match_suggest_threshold": settings.match_suggest_threshold,
+        "fee_tolerance": settings.fee_tolerance,
+        "amount_tolerance": settings.amount_tolerance,
+        "company_name": settings.company_name,
+        "base_currency": settings.base_currency,
+    }
 
 
 def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO_PROGRESS) -> Summary:
     """Propose matches for unmatched bank credits dated up to `as_of`; post the auto ones unless `post` is False."""
-    settings = book.settings()
+    settings = matcher_settings(book.settings())
     progress("reading", 0, 1)
     lines, invoices, customers = book.read("BankLines"), book.read("Invoices"), book.read("Customers")
     allocations, previous = book.read("Allocations"), book.read("Matches")
@@ -56,7 +69,7 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
 
 def post(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
     """Post the Matches proposals marked Approve = Y (checked against the books as they are now)."""
-    settings = book.settings()
+    settings = matcher_settings(book.settings())
     progress("reading", 0, 2)
     lines, invoices, customers = book.read("BankLines"), book.read("Invoices"), book.read("Customers")
     allocations, matches = book.read("Allocations"), book.read("Matches")

@@ -13,16 +13,14 @@ import pandas as pd
 
 import mailer
 from arbook.ledger import open_items
+from arbook.mail import company
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from arbook.statements import mail_sender, only_customer, reply_to, report_delivery
 from common.errors import InputError, Problem
 from matching.matcher.ledger import approve_marks
 from workbook.book import Book
 
-__all__ = ["DEFAULT_MIN_INTERVAL_DAYS", "notices"]
-
-DEFAULT_MIN_INTERVAL_DAYS = 7
-"""Setting `dunning_min_interval_days`: least days between two levels for the same invoice."""
+__all__ = ["notices"]
 
 
 def notices(
@@ -50,19 +48,19 @@ def notices(
         levels,
         mailer.dunning_history(mailer.mail_history(journal, mail_log)),
         as_of=as_of,
-        base_currency=str(settings["base_currency"]),
-        min_interval_days=_min_interval(settings),
+        base_currency=settings.base_currency,
+        min_interval_days=settings.dunning_min_interval_days,
         awaiting_review=_awaiting_review(book),
     )
     composed = mailer.compose_notices(
         selection.due,
         customers,
         templates,
-        company=mailer.Company.from_settings(settings),
+        company=company(settings),
         as_of=as_of,
-        default_locale=str(settings["locale"]),
-        late_interest_on=bool(settings["late_interest"]),
-        late_interest_rate=mailer.rate_decimal(settings["late_interest_rate"] or 0),
+        default_locale=settings.locale,
+        late_interest_on=settings.late_interest,
+        late_interest_rate=mailer.rate_decimal(settings.late_interest_rate),
     )
     delivery, rows = mailer.send_and_fold(
         composed.messages,
@@ -80,23 +78,6 @@ def notices(
     book.append("MailLog", rows)
     book.commit("notices", ", ".join(f"{k} {v}" for k, v in summary.figures.items()))
     return summary
-
-
-def _min_interval(settings: dict[str, object]) -> int:
-    value = settings.get("dunning_min_interval_days")
-    if value is None or str(value).strip() == "":
-        return DEFAULT_MIN_INTERVAL_DAYS
-    text = str(value).strip()
-    if not text.isdigit():
-        raise InputError(
-            Problem(
-                "Settings",
-                None,
-                "Value",
-                f"dunning_min_interval_days: expected a whole number of days, got {text!r}",
-            )
-        )
-    return int(text)
 
 
 def _levels(book: Book, templates: mailer.TemplateBook, summary: Summary) -> list[mailer.DunningLevel]:

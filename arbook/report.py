@@ -24,8 +24,9 @@ import mailer
 from common.values import format_cents
 from matching.matcher.screening import duplicate_of
 from workbook.book import Book
+from workbook.contract import Settings
 
-from .aging import aged_items, bucket_labels, bucket_limits
+from .aging import aged_items, bucket_labels
 from .ledger import open_items
 from .operation import Summary
 from .statements import NOT_MAILED, mail_sender, reply_to
@@ -51,7 +52,7 @@ class ReportData:
     credit: pd.DataFrame
     forecast: pd.DataFrame
     mail_log: pd.DataFrame
-    settings: Mapping[str, object]
+    settings: Settings
     results: Mapping[str, Summary] = field(default_factory=dict)
 
 
@@ -122,7 +123,7 @@ def build_report(data: ReportData) -> Report:
         "receipts": _receipts_chart(credits),
         "forecast": _forecast_chart(data.forecast),
     }
-    company = str(data.settings.get("company_name") or "arbook")
+    company = data.settings.company_name or "arbook"
     subject = (
         f"{company}: month-end {data.as_of.isoformat()} — {figures['Matched automatically']} matched, "
         f"{figures['Waiting for review']} to review, {figures['Unmatched']} unmatched"
@@ -183,8 +184,7 @@ def bank_reconciliation(
 
 
 def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series]:
-    limits = bucket_limits(data.settings.get("aging_buckets", (30, 60, 90, 120)))
-    basis = str(data.settings.get("aging_basis", "due"))
+    limits, basis = data.settings.aging_buckets, data.settings.aging_basis
     labels = bucket_labels(limits)
     previous = month_start(data.as_of) - dt.timedelta(days=1)
     out = []
@@ -509,18 +509,17 @@ def send_report(
     summary = Summary("report", figures=dict(report.figures))
     folder = save_report(report, book.path.parent / "reports", as_of)
     summary.notes.append(f"report saved in {folder.resolve()}")
-    recipients = tuple(settings.get("report_recipients") or ())
+    recipients = settings.report_recipients
     if not recipients:
         summary.notes.append("report_recipients is empty in Settings: the report was not mailed")
         book.commit("report", f"saved in {folder.name}")
         return summary
-    company = str(settings.get("company_name") or "")
     message = mailer.Outgoing(
         key=mailer.message_key("report", "", None, "", (), as_of),
         kind="report",
         level=None,
         customer_id="",
-        customer_name=company,
+        customer_name=settings.company_name,
         to=recipients,
         cc=(),
         subject=report.subject,

@@ -12,11 +12,13 @@ import datetime as dt
 import pandas as pd
 
 import mailer
-from arbook.aging import aged_items, bucket_labels, bucket_limits
+from arbook.aging import aged_items, bucket_labels
 from arbook.ledger import open_items
+from arbook.mail import company
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.errors import InputError, Problem
 from workbook.book import Book
+from workbook.contract import Settings
 
 __all__ = ["NOT_MAILED", "mail_sender", "only_customer", "reply_to", "report_delivery", "statements"]
 
@@ -39,12 +41,12 @@ def statements(
     summary = Summary("statements")
     customers = only_customer(book.read("Customers"), customer)
     invoices, allocations = book.read("Invoices"), book.read("Allocations")
-    limits = bucket_limits(settings["aging_buckets"])
+    limits = settings.aging_buckets
     items = aged_items(
         open_items(invoices, allocations, as_of=as_of, customers=customers),
         as_of=as_of,
         limits=limits,
-        basis=str(settings["aging_basis"]),
+        basis=settings.aging_basis,
     )
     data = mailer.build_statements(
         customers,
@@ -54,18 +56,18 @@ def statements(
         as_of=as_of,
         period_start=period_start or as_of.replace(day=1),
         aging_labels=bucket_labels(limits),
-        min_balance=int(settings["statement_min_balance"]),  # type: ignore[call-overload]
-        base_currency=str(settings["base_currency"]),
+        min_balance=settings.statement_min_balance,
+        base_currency=settings.base_currency,
     )
     templates = _templates(book, summary)
     composed = mailer.compose_statements(
         data,
         customers,
         templates,
-        company=mailer.Company.from_settings(settings),
-        default_locale=str(settings["locale"]),
+        company=company(settings),
+        default_locale=settings.locale,
         balance_forward=balance_forward,
-        pdf_font=str(settings.get("pdf_font") or ""),
+        pdf_font=settings.pdf_font,
         progress=progress,
     )
     journal = mailer.Journal(mailer.journal_path(book.path))
@@ -101,17 +103,16 @@ def only_customer(customers: pd.DataFrame, customer: str | None) -> pd.DataFrame
 _PREVIEW_SENDER = "arbook@localhost.localdomain"
 
 
-def mail_sender(settings: dict[str, object]) -> str:
+def mail_sender(settings: Settings) -> str:
     """mail_from, else company_email (an outbox preview works before mail is set up); checked first."""
-    for key in ("mail_from", "company_email"):
-        text = str(settings.get(key) or "").strip()
+    for key, text in (("mail_from", settings.mail_from), ("company_email", settings.company_email)):
         if text:
             return _checked_address(key, text)
     return _PREVIEW_SENDER
 
 
-def reply_to(settings: dict[str, object]) -> str:
-    text = str(settings.get("mail_reply_to") or "").strip()
+def reply_to(settings: Settings) -> str:
+    text = settings.mail_reply_to
     return _checked_address("mail_reply_to", text) if text else ""
 
 

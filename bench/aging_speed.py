@@ -98,7 +98,7 @@ def arbook_stages(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]
 
     def items() -> None:
         state["aged"] = aged_items(
-            open_items(inv, alloc, as_of=AS_OF, customers=cust), as_of=AS_OF, limits=LIMITS
+            open_items(inv, alloc, as_of=AS_OF, customers=cust), as_of=AS_OF, limits=LIMITS, basis="due"
         )
 
     def history() -> None:
@@ -110,7 +110,7 @@ def arbook_stages(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]
 
     def kpis() -> None:
         begin = open_items(inv, alloc, as_of=date(2026, 5, 30), customers=cust)
-        kpi_table(state["aged"], begin, inv, state["history"], as_of=AS_OF)  # type: ignore[arg-type]
+        kpi_table(state["aged"], begin, inv, state["history"], as_of=AS_OF, period_days=90, currency="EUR")  # type: ignore[arg-type]
 
     return {
         "balances": balances,

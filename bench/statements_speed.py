@@ -115,7 +115,10 @@ def main() -> None:
 
     t0 = time.perf_counter()
     items = aged_items(
-        open_items(invoices, allocations, as_of=AS_OF, customers=customers), as_of=AS_OF, limits=LIMITS
+        open_items(invoices, allocations, as_of=AS_OF, customers=customers),
+        as_of=AS_OF,
+        limits=LIMITS,
+        basis="due",
     )
     statements = mailer.build_statements(
         customers,

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from workbook.book import audit_row
-from workbook.contract import Column, Owner, Table, normalise_header, table
+from workbook.contract import Column, Owner, Settings, Table, normalise_header, table
 from workbook.convert import frame_from_rows
 from workbook.settings import settings_from_frame
 from workbook.validate import absent_table, accept, writable_columns
@@ -79,7 +79,7 @@ class LiveBook:
 
     def __init__(self, xlbook: Any) -> None:
         self._xl = xlbook
-        self._settings: dict[str, object] | None = None
+        self._settings: Settings | None = None
 
     @property
     def path(self) -> Path:
@@ -104,7 +104,7 @@ class LiveBook:
         header_range = tbl.header_row_range
         body = tbl.data_body_range
         rows = body.options(ndim=2).value if body is not None else []
-        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
         frame, problems = frame_from_rows(
             decl,
             header_range.value,
@@ -115,10 +115,10 @@ class LiveBook:
         )
         return accept(decl, frame, problems, workbook=self._xl.name, read=self.read)
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> Settings:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
-        return dict(self._settings)
+        return self._settings
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)

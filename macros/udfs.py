@@ -21,12 +21,13 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from arbook.aging import aged_items, bucket_limits
-from arbook.credit import CreditPolicy, check_order, credit_table
+from arbook.aging import aged_items
+from arbook.credit import check_order, credit_policy, credit_table
 from arbook.ledger import open_items, payment_history
 from common.errors import ArbookError
 from common.values import parse_amount_cents, parse_date
 from matching.matcher.payers import customer_names, match_payers
+from workbook.contract import Settings
 
 from .live import LiveBook
 
@@ -51,7 +52,7 @@ _TABLES = ("Invoices", "Allocations", "Customers", "Orders", "Credit")
 class Tables:
     """The tables and settings the functions need, read once from a book."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame], settings: dict[str, object]) -> None:
+    def __init__(self, frames: dict[str, pd.DataFrame], settings: Settings) -> None:
         self.frames, self.settings = frames, settings
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -74,7 +75,7 @@ def credit_frame(tables: Tables, as_of: date) -> pd.DataFrame:
         customers,
         tables["Orders"],
         as_of=as_of,
-        policy=CreditPolicy.from_settings(tables.settings),
+        policy=credit_policy(tables.settings),
         previous=tables["Credit"],
     )
 
@@ -83,7 +84,7 @@ def aging_bucket(due: date, as_of: date, limits: tuple[int, ...]) -> str:
     """The aging bucket of an item due on `due`, as of `as_of`."""
     day = pd.to_datetime([due])
     item = pd.DataFrame({"DueDate": day, "InvoiceDate": day, "Kind": ["invoice"]})
-    return str(aged_items(item, as_of=as_of, limits=limits)["Bucket"].iloc[0])
+    return str(aged_items(item, as_of=as_of, limits=limits, basis="due")["Bucket"].iloc[0])
 
 
 def name_score(text_a: str, text_b: str) -> float:
@@ -151,8 +152,7 @@ def ARBOOK_CREDIT_CHECK(customer: str, amount: object, caller: Any) -> str:
 def ARBOOK_AGING_BUCKET(due_date: object, as_of: object, caller: Any) -> str:
     """The aging bucket (Current, 1-30, ...) of an item due on `due_date`; `as_of` blank = today."""
     try:
-        limits = bucket_limits(_tables(caller).settings["aging_buckets"])
-        return aging_bucket(parse_date(due_date), _day(as_of), limits)
+        return aging_bucket(parse_date(due_date), _day(as_of), _tables(caller).settings.aging_buckets)
     except (ArbookError, ValueError) as exc:
         return f"arbook: {exc}"
 

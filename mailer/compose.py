@@ -34,19 +34,12 @@ PDFS_PER_WORKER = 64  # below this many per core, starting processes costs more 
 
 @dataclass(frozen=True)
 class Company:
-    name: str = ""
-    address: str = ""
-    email: str = ""
-    remit_to: str = ""
+    """Who the mail is from, as the statement header and the templates show it."""
 
-    @classmethod
-    def from_settings(cls, settings: dict[str, object]) -> Company:
-        return cls(
-            *(
-                str(settings.get(k) or "")
-                for k in ("company_name", "company_address", "company_email", "remit_to")
-            )
-        )
+    name: str
+    address: str
+    email: str
+    remit_to: str
 
     def view(self) -> dict[str, Any]:
         return {

@@ -25,9 +25,9 @@ import keyring
 import keyring.errors
 import yagmail
 
-from common.errors import InputError, MailError, Problem
+from common.errors import MailError
 
-from .message import parse_sender, safe_filename
+from .message import safe_filename
 
 __all__ = [
     "DeliveryError",
@@ -88,33 +88,8 @@ class SmtpSettings:
     user: str
     starttls: bool  # True: STARTTLS on `port` (587); False: SSL from the first byte (465)
     sender: str  # the bare address, for the SMTP envelope
-    rate_per_minute: int = 30
-    timeout: float = 30.0
-
-    @classmethod
-    def from_settings(cls, settings: dict[str, object]) -> SmtpSettings:
-        """From Book.settings(); refuses a missing host or sender with the Settings key to fix."""
-        problems = []
-        host = str(settings.get("smtp_host") or "").strip()
-        sender = str(settings.get("mail_from") or "").strip()
-        if not host:
-            problems.append(
-                Problem("Settings", None, None, "smtp_host: expected the outgoing mail server's name")
-            )
-        try:
-            sender = parse_sender(sender).addr_spec
-        except ValueError as exc:
-            problems.append(Problem("Settings", None, None, f"mail_from: expected one sender address; {exc}"))
-        if problems:
-            raise InputError(problems, "cannot send mail")
-        return cls(
-            host,
-            int(settings.get("smtp_port") or 587),
-            str(settings.get("smtp_user") or "").strip(),
-            bool(settings.get("smtp_starttls", True)),
-            sender,
-            int(settings.get("mail_rate_per_minute") or 30),
-        )
+    rate_per_minute: int  # mail_rate_per_minute
+    timeout: float = 30.0  # seconds to wait for the server before a message counts as not sent
 
 
 def smtp_password(user: str) -> str:

@@ -109,7 +109,9 @@ def test_kpi_table_reproduces_the_worked_example_from_a_ledger() -> None:
             "Kind": ["payment"],
         }
     )
-    aged = aged_items(open_items(invoices, alloc, as_of=as_of), as_of=as_of, limits=(30, 60, 90, 120))
+    aged = aged_items(
+        open_items(invoices, alloc, as_of=as_of), as_of=as_of, limits=(30, 60, 90, 120), basis="due"
+    )
     begin = open_items(invoices, alloc, as_of=date(2026, 5, 30))
     history = payment_history(invoices, alloc, as_of=as_of)
     table = kpi_table(aged, begin, invoices, history, as_of=as_of, period_days=30, currency="EUR")

@@ -190,7 +190,7 @@ def test_notice_text_totals_fee_and_statutory_interest():
         [notice],
         CUSTOMERS,
         templates,
-        company=mailer.Company("Beispiel AG"),
+        company=mailer.Company("Beispiel AG", "", "", ""),
         as_of=AS_OF,
         late_interest_on=True,
         late_interest_rate=Decimal("12.25"),
@@ -217,7 +217,7 @@ def test_reminder_has_no_interest_and_level_fee_is_added():
         [due[0], due[2]],
         CUSTOMERS,
         mailer.TemplateBook(),
-        company=mailer.Company("Beispiel AG"),
+        company=mailer.Company("Beispiel AG", "", "", ""),
         as_of=AS_OF,
         late_interest_on=True,
         late_interest_rate=Decimal("12.25"),
@@ -234,7 +234,7 @@ def test_reminder_has_no_interest_and_level_fee_is_added():
 def test_customer_without_email_is_listed_not_skipped_silently():
     q = next(n for n in select().due if n.customer_id == "C004")
     composed = mailer.compose_notices(
-        [q], CUSTOMERS, mailer.TemplateBook(), company=mailer.Company("X"), as_of=AS_OF
+        [q], CUSTOMERS, mailer.TemplateBook(), company=mailer.Company("X", "", "", ""), as_of=AS_OF
     )
     assert composed.messages == []
     assert composed.unreachable == ["C004 No Mail Ltd: Customers row 5: no Email"]

@@ -19,7 +19,7 @@ LIMITS = (30, 60, 90, 120)
 
 def aged(items: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Open items aged as arbook ages them for the Aging sheet (the caller's job)."""
-    return aged_items(items, as_of=as_of, limits=LIMITS)
+    return aged_items(items, as_of=as_of, limits=LIMITS, basis="due")
 
 
 def ledger():

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from common.errors import ArbookError
 from common.values import parse_amount_cents
-from workbook.contract import SETTINGS, TABLES
+from workbook.contract import SETTINGS, TABLES, Settings
 from workbook.filebook import FileBook
 from workbook.template import DASHBOARD, KPI_METRICS, STATUS_NAMES, build_workbook
 
@@ -207,7 +207,7 @@ def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
         {"InvoiceDate": [day - pd.Timedelta(days=20)], "Amount": pd.array([1000], dtype="Int64")}
     )
     history = pd.DataFrame({"Amount": pd.array([], dtype="Int64"), "DaysLate": pd.array([], dtype="float64")})
-    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date())
+    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date(), period_days=90, currency="EUR")
     assert {m for m, _ in KPI_METRICS} <= set(table["Metric"])
 
 
@@ -303,7 +303,7 @@ def test_the_file_reader_reads_back_what_was_built(tmp_path: Path) -> None:
     )
     build_workbook(path, rows={"Aging": aging, "Invoices": invoices, "Customers": customers})
     with FileBook(path, lock=False) as book:
-        assert book.settings() == {s.key: s.default for s in SETTINGS}
+        assert book.settings() == Settings()  # every declared default
         back = book.read("Aging")
         for column in aging.columns:
             assert back[column].tolist() == aging[column].tolist(), column

@@ -16,7 +16,7 @@ import pandas as pd
 from common.errors import UnsafeWorkbookError
 
 from .book import audit_row
-from .contract import Owner, Table, normalise_header, table
+from .contract import Owner, Settings, Table, normalise_header, table
 from .mapping import MAPPABLE, Mapping, load_mapping
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells, locate, read_located
@@ -77,7 +77,7 @@ class FileBook:
             raise
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: dict[str, _Staged] = {}
-        self._settings: dict[str, object] | None = None
+        self._settings: Settings | None = None
 
     def _open(self) -> None:
         self._pkg = Package(self._path)
@@ -133,7 +133,7 @@ class FileBook:
         where = self._locate(decl)
         if where is None:
             return absent_table(decl)
-        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
         frame, problems = read_located(
             self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904
         )
@@ -150,10 +150,10 @@ class FileBook:
             frame = self._sources().join_computed(self._pkg, self._cells, decl, frame)
         return frame
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> Settings:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
-        return dict(self._settings)
+        return self._settings
 
     # -- staging ---------------------------------------------------------------------------
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
