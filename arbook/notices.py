@@ -12,12 +12,12 @@ import datetime as dt
 import pandas as pd
 
 import mailer
-from arbook.ledger import open_items
 from arbook.mail import company
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from arbook.statements import mail_sender, only_customer, reply_to, report_delivery
 from common.errors import InputError, Problem
 from matching.matcher.ledger import approve_marks
+from receivables import Ledger
 from workbook.book import Book
 
 __all__ = ["notices"]
@@ -34,8 +34,9 @@ def notices(
     settings = book.settings()
     sender, answer_to = mail_sender(settings), reply_to(settings)  # refuse a bad address before any work
     summary = Summary("notices")
-    customers = only_customer(book.read("Customers"), customer)
-    items = open_items(book.read("Invoices"), book.read("Allocations"), as_of=as_of, customers=customers)
+    ledger = Ledger(book.read("Invoices"), book.read("Allocations"), book.read("Customers"), as_of=as_of)
+    customers = only_customer(ledger.customers, customer)
+    items = ledger.items
     if customer is not None:
         items = items[items["CustomerID"] == customer]
     templates = mailer.TemplateBook(book.read("Templates") if book.has("Templates") else None)

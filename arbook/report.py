@@ -23,11 +23,10 @@ from matplotlib.figure import Figure
 import mailer
 from common.values import format_cents
 from matching.matcher.screening import duplicate_of
+from receivables import aged_items, bucket_labels, open_items
 from workbook.book import Book
 from workbook.contract import Settings
 
-from .aging import aged_items, bucket_labels
-from .ledger import open_items
 from .operation import Summary
 from .statements import NOT_MAILED, mail_sender, reply_to
 

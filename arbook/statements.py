@@ -12,11 +12,10 @@ import datetime as dt
 import pandas as pd
 
 import mailer
-from arbook.aging import aged_items, bucket_labels
-from arbook.ledger import open_items
 from arbook.mail import company
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.errors import InputError, Problem
+from receivables import Ledger, aged_items, bucket_labels
 from workbook.book import Book
 from workbook.contract import Settings
 
@@ -39,20 +38,15 @@ def statements(
     settings = book.settings()
     sender, answer_to = mail_sender(settings), reply_to(settings)  # refuse a bad address before any work
     summary = Summary("statements")
-    customers = only_customer(book.read("Customers"), customer)
-    invoices, allocations = book.read("Invoices"), book.read("Allocations")
+    ledger = Ledger(book.read("Invoices"), book.read("Allocations"), book.read("Customers"), as_of=as_of)
+    customers = only_customer(ledger.customers, customer)
     limits = settings.aging_buckets
-    items = aged_items(
-        open_items(invoices, allocations, as_of=as_of, customers=customers),
-        as_of=as_of,
-        limits=limits,
-        basis=settings.aging_basis,
-    )
+    items = aged_items(ledger.items, as_of=as_of, limits=limits, basis=settings.aging_basis)
     data = mailer.build_statements(
         customers,
         items,
-        invoices,
-        allocations,
+        ledger.invoices,
+        ledger.allocations,
         as_of=as_of,
         period_start=period_start or as_of.replace(day=1),
         aging_labels=bucket_labels(limits),

@@ -23,9 +23,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from arbook.aging import aged_items, aging_table
-from arbook.kpi import kpi_table, payment_behaviour
-from arbook.ledger import invoice_balances, open_items, payment_history
+from receivables import (
+    SETTLING_KINDS,
+    aged_items,
+    aging_table,
+    invoice_balances,
+    kpi_table,
+    open_items,
+    payment_behaviour,
+    payment_history,
+)
 
 AS_OF = date(2026, 6, 30)
 LIMITS = (30, 60, 90, 120)
@@ -61,7 +68,7 @@ def make_frames(n_invoices: int, n_allocations: int, seed: int = 7) -> dict[str,
     )
     target = rng.integers(0, n_invoices, n_allocations)
     kind = rng.choice(
-        ["payment", "fee", "discount", "writeoff", "unapplied"],
+        [*SETTLING_KINDS, "unapplied"],
         n_allocations,
         p=[0.9, 0.04, 0.03, 0.01, 0.02],
     )

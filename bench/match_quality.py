@@ -34,6 +34,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from matching.matcher import match_lines
+from receivables import invoice_balances
 from sample_data import generate
 from sample_data.generator import SampleCompany
 
@@ -49,11 +50,8 @@ def _rows(frame: pd.DataFrame) -> dict[str, frozenset[Row]]:
 
 
 def _open(company: SampleCompany) -> pd.DataFrame:
-    inv = company.invoices
-    paid = company.allocations[company.allocations["Kind"].isin(["payment", "fee", "discount", "writeoff"])]
-    settled = paid.groupby("InvoiceNo")["Amount"].sum()
-    opens = inv["Amount"].astype("int64") - inv["InvoiceNo"].map(settled).fillna(0).astype("int64")
-    return inv.assign(open=opens)
+    balances = invoice_balances(company.invoices, company.allocations, as_of=company.as_of)
+    return company.invoices.assign(open=balances["OpenAmount"].astype("int64"))
 
 
 def baseline_exact_ref(company: SampleCompany) -> dict[str, frozenset[Row]]:

@@ -21,11 +21,10 @@ import numpy as np
 import pandas as pd
 
 import mailer
-from arbook.aging import aged_items, bucket_labels
-from arbook.ledger import open_items
 from mailer.blocks import STATEMENT_BLOCK
 from mailer.compose import statement_view
 from mailer.templates import render_block
+from receivables import aged_items, bucket_labels, open_items
 
 AS_OF = date(2026, 11, 30)
 LIMITS = (30, 60, 90, 120)

@@ -1,14 +1,15 @@
 """Excel worksheet functions (xlwings UDFs) that answer with the batch's own pure functions.
 
-=ARBOOK_OPEN_BALANCE(customer)            what the customer owes today (arbook.ledger.open_items)
-=ARBOOK_CREDIT_AVAILABLE(customer)        CreditLimit - exposure ("" when no limit; arbook.credit)
-=ARBOOK_CREDIT_CHECK(customer, amount)    would an order fit? (arbook.credit.check_order)
-=ARBOOK_AGING_BUCKET(due_date, as_of)     Current, 1-30, ... per the aging_buckets setting (arbook.aging)
+=ARBOOK_OPEN_BALANCE(customer)            what the customer owes today (the ledger's open items)
+=ARBOOK_CREDIT_AVAILABLE(customer)        CreditLimit - exposure ("" when no limit; arbook credit's table)
+=ARBOOK_CREDIT_CHECK(customer, amount)    would an order fit? (receivables.check_order)
+=ARBOOK_AGING_BUCKET(due_date, as_of)     Current, 1-30, ... per the aging_buckets setting
 =ARBOOK_NAME_SCORE(text_a, text_b)        0-100, the matcher's payer-name similarity
 
 The first four read the workbook's tables, which Excel does not know they depend on; they
-are volatile (recomputed on every recalculation) and share one read of the tables for a few
-seconds (`SNAPSHOT_SECONDS`), so a column of formulas costs one read, not one per cell.
+are volatile (recomputed on every recalculation) and share one read of the tables, and one
+ledger snapshot (`receivables.Ledger`) per day asked about, for a few seconds
+(`SNAPSHOT_SECONDS`), so a column of formulas costs one read, not one per cell.
 Import them in Excel with the xlwings add-in's "Import Functions" (UDF Modules: macros.udfs).
 """
 
@@ -21,12 +22,11 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from arbook.aging import aged_items
-from arbook.credit import check_order, credit_policy, credit_table
-from arbook.ledger import open_items, payment_history
+from arbook.credit import credit_frame as credit_of
 from common.errors import ArbookError
 from common.values import parse_amount_cents, parse_date
 from matching.matcher.payers import customer_names, match_payers
+from receivables import Ledger, aged_items, check_order
 from workbook.contract import Settings
 
 from .live import LiveBook
@@ -50,34 +50,33 @@ _TABLES = ("Invoices", "Allocations", "Customers", "Orders", "Credit")
 
 
 class Tables:
-    """The tables and settings the functions need, read once from a book."""
+    """The tables and settings the functions need, read once from a book, and the ledger
+    snapshot of each day asked about, built once from them."""
 
     def __init__(self, frames: dict[str, pd.DataFrame], settings: Settings) -> None:
         self.frames, self.settings = frames, settings
+        self._ledgers: dict[date, Ledger] = {}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
 
+    def ledger(self, as_of: date) -> Ledger:
+        if as_of not in self._ledgers:
+            self._ledgers[as_of] = Ledger(
+                self["Invoices"], self["Allocations"], self["Customers"], as_of=as_of
+            )
+        return self._ledgers[as_of]
+
 
 def open_balance_cents(tables: Tables, customer: str, as_of: date) -> int:
     """Net open items of `customer` as of `as_of`, in cents (negative: we owe them)."""
-    items = open_items(tables["Invoices"], tables["Allocations"], as_of=as_of, customers=tables["Customers"])
+    items = tables.ledger(as_of).items
     return int(items.loc[items["CustomerID"] == customer, "OpenAmount"].fillna(0).sum())
 
 
 def credit_frame(tables: Tables, as_of: date) -> pd.DataFrame:
     """The Credit table as `arbook credit` would compute it now (nothing is written)."""
-    invoices, allocations, customers = tables["Invoices"], tables["Allocations"], tables["Customers"]
-    return credit_table(
-        open_items(invoices, allocations, as_of=as_of, customers=customers),
-        payment_history(invoices, allocations, as_of=as_of, customers=customers),
-        invoices,
-        customers,
-        tables["Orders"],
-        as_of=as_of,
-        policy=credit_policy(tables.settings),
-        previous=tables["Credit"],
-    )
+    return credit_of(tables.ledger(as_of), tables["Orders"], tables["Credit"], tables.settings)
 
 
 def aging_bucket(due: date, as_of: date, limits: tuple[int, ...]) -> str:

@@ -8,8 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arbook.aging import aged_items, aging_table, bucket_labels
-from arbook.ledger import open_items
+from receivables import aged_items, aging_table, bucket_labels, open_items
 
 AS_OF = date(2026, 6, 30)
 LIMITS = (30, 60, 90, 120)

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from arbook.ledger import OPEN_ITEM_COLUMNS, invoice_balances, open_items
 from common.errors import InputError
+from receivables import OPEN_ITEM_COLUMNS, invoice_balances, open_items
 
 
 def invoices(*rows: tuple) -> pd.DataFrame:

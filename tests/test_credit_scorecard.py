@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from arbook.credit import CreditPolicy, check_order, credit_policy, credit_table
-from arbook.ledger import open_items, payment_history
+from arbook.credit import credit_policy
 from common.errors import InputError
+from receivables import CreditPolicy, check_order, credit_table, open_items, payment_history
+from workbook.contract import table
 from workbook.settings import settings_from_frame
 
 AS_OF = date(2026, 6, 30)
@@ -149,3 +150,16 @@ def test_policy_reads_the_settings_table_as_typed() -> None:
     assert credit_policy(settings_from_frame(frame)) == CreditPolicy(0.75, 60, 250_00)
     empty = pd.DataFrame({"Key": [], "Value": []})
     assert credit_policy(settings_from_frame(empty)) == CreditPolicy(0.80, 90, 1000_00)
+
+
+def test_a_book_without_customers_gives_an_empty_credit_table() -> None:
+    none = credit_table(
+        open_items(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
+        payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
+        INVOICES.iloc[:0],
+        CUSTOMERS.iloc[:0],
+        ORDERS.iloc[:0],
+        as_of=AS_OF,
+        policy=POLICY,
+    )
+    assert none.empty and list(none.columns) == table("Credit").column_names

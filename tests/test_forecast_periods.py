@@ -8,8 +8,14 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arbook.forecast import FORECAST_COLUMNS, expected_receipts, forecast_periods, forecast_table
-from arbook.ledger import open_items, payment_history
+from receivables import (
+    FORECAST_COLUMNS,
+    expected_receipts,
+    forecast_periods,
+    forecast_table,
+    open_items,
+    payment_history,
+)
 
 AS_OF = date(2026, 6, 30)
 INVOICES = pd.DataFrame(

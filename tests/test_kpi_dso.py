@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from arbook.aging import aged_items
-from arbook.kpi import (
+from receivables import (
     KPI_COLUMNS,
+    aged_items,
     average_days_delinquent,
     best_possible_dso,
     collection_effectiveness,
@@ -18,9 +18,10 @@ from arbook.kpi import (
     dso_simple,
     kpi_table,
     monthly_sales,
+    open_items,
     payment_behaviour,
+    payment_history,
 )
-from arbook.ledger import open_items, payment_history
 
 
 def test_simple_best_possible_and_add_worked_example() -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from arbook.aging import bucket_labels
 from macros.udfs import (
     ARBOOK_NAME_SCORE,
     Tables,
@@ -17,6 +16,7 @@ from macros.udfs import (
     name_score,
     open_balance_cents,
 )
+from receivables import bucket_labels
 from workbook.filebook import FileBook
 from workbook.template import build_workbook
 

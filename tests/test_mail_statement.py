@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mailer
-from arbook.aging import aged_items, aging_table, bucket_labels
-from arbook.ledger import open_items
+from receivables import aged_items, aging_table, bucket_labels, open_items
 from tests.mail_support import customers_frame, open_items_frame
 
 AS_OF, START = dt.date(2026, 11, 30), dt.date(2026, 11, 1)

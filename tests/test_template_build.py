@@ -197,7 +197,7 @@ def test_dashboard_formulas_look_up_kpis_by_metric_and_status_names_exist(plain:
 
 
 def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
-    from arbook import kpi
+    from receivables import kpi
 
     day = pd.Timestamp("2026-06-30")
     aged = pd.DataFrame(

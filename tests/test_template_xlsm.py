@@ -25,7 +25,7 @@ with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated
 
 @pytest.fixture(scope="module")
 def xlsm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("xlsm") / "receivables.xlsm"
+    path = tmp_path_factory.mktemp("xlsm") / "ledger.xlsm"
     build_workbook(path, macro_enabled=True)
     return path
 
@@ -71,7 +71,7 @@ def test_the_run_button_is_bound_to_a_macro_the_project_holds(xlsm: Path) -> Non
 
 def test_the_module_sample_call_imports_is_written_beside_it(xlsm: Path) -> None:
     entry = xlsm.with_suffix(".py")
-    spec = importlib.util.spec_from_file_location("receivables", entry)
+    spec = importlib.util.spec_from_file_location("ledger", entry)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -95,7 +95,9 @@ def test_every_table_and_the_run_area_are_there(xlsm: Path) -> None:
     assert listed == [label for _, label in OPERATIONS]
 
 
-@pytest.mark.parametrize("name", ["my book.xlsm", "1st.xlsm", "json.xlsm", "arbook.xlsm", "class.xlsm"])
+@pytest.mark.parametrize(
+    "name", ["my book.xlsm", "1st.xlsm", "json.xlsm", "arbook.xlsm", "receivables.xlsm", "class.xlsm"]
+)
 def test_names_sample_call_cannot_import_are_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(ArbookError, match="name"):
         build_workbook(tmp_path / name, macro_enabled=True)
@@ -128,12 +130,12 @@ def test_libreoffice_opens_it_with_the_button_bound(
 ) -> None:
     for target in ("ods", "pdf"):
         lo_convert(target, xlsm, tmp_path)
-    with zipfile.ZipFile(tmp_path / "receivables.ods") as zf:
+    with zipfile.ZipFile(tmp_path / "ledger.ods") as zf:
         content = zf.read("content.xml").decode()
     assert 'form:label="Run"' in content
     assert "vnd.sun.star.script:VBAProject.Module1.SampleCall" in content
     first_page = subprocess.run(
-        [pdftotext, "-f", "1", "-l", "1", str(tmp_path / "receivables.pdf"), "-"],
+        [pdftotext, "-f", "1", "-l", "1", str(tmp_path / "ledger.pdf"), "-"],
         check=True,
         capture_output=True,
         text=True,

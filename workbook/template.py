@@ -133,7 +133,17 @@ _NUMBER_FORMATS: dict[Kind, str] = {
 }
 _PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}
 _TABLE_STYLE = "Table Style Medium 2"
-_PROJECT_MODULES = {"arbook", "workbook", "matching", "mailer", "macros", "common", "sample_data", "xlwings"}
+_PROJECT_MODULES = {
+    "arbook",
+    "workbook",
+    "matching",
+    "mailer",
+    "receivables",
+    "macros",
+    "common",
+    "sample_data",
+    "xlwings",
+}
 _ENTRY_MARKER = "# arbook: Excel entry module"
 
 
