@@ -126,7 +126,11 @@ def _faces(path: Path) -> tuple[tuple[int, str, frozenset[int]], ...]:
     return tuple(sorted(faces, key=lambda face: " SC" not in face[1]))
 
 
-_SUBSET_DIR = tempfile.TemporaryDirectory(prefix="arbook-fonts-")
+@functools.cache
+def _subset_dir() -> tempfile.TemporaryDirectory[str]:
+    """The folder for this process's font subsets: made when the first PDF needs one (not when
+    mailer is imported), kept by the cache, and removed when the process ends."""
+    return tempfile.TemporaryDirectory(prefix="arbook-fonts-")
 
 
 @functools.lru_cache(maxsize=16)
@@ -143,7 +147,7 @@ def _subset(path: Path, index: int, chars: frozenset[str]) -> Path:
     subsetter.subset(font)
     if font.sfntVersion == "OTTO":
         _to_truetype(font)
-    handle, name = tempfile.mkstemp(suffix=".ttf", dir=_SUBSET_DIR.name)
+    handle, name = tempfile.mkstemp(suffix=".ttf", dir=_subset_dir().name)
     os.close(handle)
     font.save(name)
     return Path(name)

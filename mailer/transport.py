@@ -42,7 +42,7 @@ PASSWORD_ENV = "ARBOOK_SMTP_PASSWORD"
 KEYRING_SERVICE = "arbook"
 
 
-class DeliveryError(Exception):
+class DeliveryError(MailError):
     """A message was not delivered. `fatal`: the next messages cannot go either (stop the run)."""
 
     def __init__(self, detail: str, *, fatal: bool = False) -> None:

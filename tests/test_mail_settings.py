@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import mailer
@@ -32,3 +37,17 @@ def test_the_company_block_comes_from_the_company_settings():
         remit_to="IBAN DE89",
     )
     assert company(settings) == mailer.Company("Muster AG", "Hauptstr. 1", "ar@x.example", "IBAN DE89")
+
+
+def test_importing_the_mailer_makes_no_temporary_folder(tmp_path: Path) -> None:
+    """The PDF font subsets get their folder when the first PDF needs one, not at import."""
+    code = "import mailer, mailer.pdf, os, tempfile; print(tempfile.gettempdir(), os.listdir(tempfile.gettempdir()))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.stdout.split() == [str(tmp_path), "[]"]  # nothing in it while the mailer is loaded
