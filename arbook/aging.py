@@ -1,7 +1,7 @@
 """`arbook aging`: rebuild Aging, the KPIs and the computed Invoices columns as of a date.
 
-The rules (buckets, open items, the KPIs) are receivables'; this operation reads the tables,
-takes the settings that choose among them and stages what it computed.
+The rules (buckets, open items, the KPIs) are receivables'; this operation takes the run's
+ledger snapshot and the settings that choose among the rules, and stages what it computed.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from .operation import NO_PROGRESS, Progress, Summary
 __all__ = ["aging"]
 
 
-def aging(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
-    """Rebuild Aging and KPIs and the computed Invoices columns as of `as_of`, then commit."""
+def aging(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
+    """Stage Aging, the KPIs and the computed Invoices columns as of the ledger's date."""
     settings = book.settings()
-    progress("reading", 0, 4)
-    ledger = Ledger(book.read("Invoices"), book.read("Allocations"), book.read("Customers"), as_of=as_of)
+    as_of = ledger.as_of
     progress("balances", 1, 4)
     aged = aged_items(ledger.items, as_of=as_of, limits=settings.aging_buckets, basis=settings.aging_basis)
     progress("aging", 2, 4)
@@ -44,12 +43,8 @@ def aging(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summa
     )
     book.replace("Aging", table)
     book.replace("KPIs", kpis)
-    summary = _summary(aged, table, kpis, as_of)
-    book.commit(
-        f"aging --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items())
-    )
     progress("done", 4, 4)
-    return summary
+    return _summary(aged, table, kpis, as_of)
 
 
 def _summary(aged: pd.DataFrame, table: pd.DataFrame, kpis: pd.DataFrame, as_of: date) -> Summary:

@@ -6,8 +6,6 @@ come from the Settings table here, once.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from common.values import format_cents
@@ -45,16 +43,16 @@ def credit_frame(
     )
 
 
-def _compute(book: Book, as_of: date) -> pd.DataFrame:
-    ledger = Ledger(book.read("Invoices"), book.read("Allocations"), book.read("Customers"), as_of=as_of)
+def _compute(book: Book, ledger: Ledger) -> pd.DataFrame:
     previous = book.read("Credit") if book.has("Credit") else None
     return credit_frame(ledger, book.read("Orders"), previous, book.settings())
 
 
-def credit(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
-    """Rebuild the Credit table as of `as_of`, then commit."""
+def credit(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
+    """Stage the Credit table as of the ledger's date."""
+    as_of = ledger.as_of
     progress("credit", 0, 2)
-    table = _compute(book, as_of)
+    table = _compute(book, ledger)
     progress("writing", 1, 2)
     book.replace("Credit", table)
     actions = table["Action"].value_counts()
@@ -71,16 +69,13 @@ def credit(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summ
     held = table.loc[table["Action"] == "Hold", "CustomerID"].tolist()
     if held:
         summary.notes.append(f"on hold: {', '.join(held[:20])}{' ...' if len(held) > 20 else ''}")
-    book.commit(
-        f"credit --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items())
-    )
     progress("done", 2, 2)
     return summary
 
 
-def credit_check(book: Book, customer: str, amount_cents: int, *, as_of: date) -> Summary:
-    """Would an order fit the customer's credit as of `as_of`? Reads only; writes nothing."""
-    check = check_order(_compute(book, as_of), customer, amount_cents)
+def credit_check(book: Book, customer: str, amount_cents: int, *, ledger: Ledger) -> Summary:
+    """Would an order fit the customer's credit as of the ledger's date? Reads only; writes nothing."""
+    check = check_order(_compute(book, ledger), customer, amount_cents)
     return Summary(
         "credit-check",
         {

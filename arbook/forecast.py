@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from common.values import format_cents
 from receivables import Ledger, expected_receipts, forecast_periods, forecast_table
 from workbook.book import Book
@@ -13,11 +11,11 @@ from .operation import NO_PROGRESS, Progress, Summary
 __all__ = ["forecast"]
 
 
-def forecast(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
-    """Rebuild the Forecast table as of `as_of`, then commit."""
+def forecast(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
+    """Stage the Forecast table as of the ledger's date."""
     settings = book.settings()
+    as_of = ledger.as_of
     progress("forecast", 0, 2)
-    ledger = Ledger(book.read("Invoices"), book.read("Allocations"), book.read("Customers"), as_of=as_of)
     items = ledger.items
     receipts = expected_receipts(
         items, ledger.history, as_of=as_of, min_payments=settings.forecast_min_payments
@@ -40,8 +38,5 @@ def forecast(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Su
             f"{len(disputed)} disputed invoice(s) left out, "
             f"{format_cents(int(disputed['OpenAmount'].sum()))} open"
         )
-    book.commit(
-        f"forecast --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items())
-    )
     progress("done", 2, 2)
     return summary

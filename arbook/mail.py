@@ -1,19 +1,41 @@
-"""What the mailer is told about the company and where mail goes, made from the Settings table.
+"""Mail for the operations: what the mailer is told, where mail goes, and one batch of it.
 
-`mailer` knows nothing of the workbook: it declares the small settings objects it needs, and
-they are built from the typed `Settings` here, once each.
+`mailer` knows nothing of the workbook: it declares the small settings objects it needs
+(`Company`, `SmtpSettings`), and they are built from the typed `Settings` here, once each.
+`MailBatch` is what statements, notices and the month-end report share: the sender checked
+before any work, the journal and MailLog read once, the messages sent (each journalled
+before and after), the journal's outcomes folded into MailLog rows staged on the book, and
+the delivery figures and notes every run reports in the same words. On a dry-run book the
+journal is kept in memory, so a real run afterwards still sends everything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+import pandas as pd
 
 import mailer
 from common.errors import InputError, Problem
 from workbook.book import Book
 from workbook.contract import Settings
 
-__all__ = ["company", "smtp_settings", "transport_for"]
+from .operation import NO_PROGRESS, Progress, Summary
+
+__all__ = [
+    "NOT_MAILED",
+    "MailBatch",
+    "company",
+    "default_outbox",
+    "mail_sender",
+    "reply_to",
+    "smtp_settings",
+    "transport_for",
+]
+
+NOT_MAILED = "not mailed: "  # the note for a customer without a usable address (the report lists them)
+_PREVIEW_SENDER = "arbook@localhost.localdomain"
 
 
 def company(settings: Settings) -> mailer.Company:
@@ -49,9 +71,80 @@ def smtp_settings(settings: Settings) -> mailer.SmtpSettings:
     )
 
 
+def default_outbox(workbook: Path) -> Path:
+    """Where previews go when no outbox is named: the folder `outbox/` beside the workbook."""
+    return workbook.parent / "outbox"
+
+
 def transport_for(book: Book, *, send: bool, outbox: Path | None) -> mailer.Transport:
-    """SMTP from the Settings table (password from keyring or ARBOOK_SMTP_PASSWORD) when sending;
-    otherwise `.eml` files in `outbox`, by default the folder `outbox/` beside the workbook."""
-    if send:
+    """SMTP from the Settings table (password from keyring or ARBOOK_SMTP_PASSWORD) when sending
+    on a book that is not a dry run; otherwise `.eml` files in `outbox` (by default beside it)."""
+    if send and not book.dry_run:
         return mailer.SmtpTransport(smtp_settings(book.settings()))
-    return mailer.OutboxTransport(outbox or book.path.parent / "outbox")
+    return mailer.OutboxTransport(outbox or default_outbox(book.path))
+
+
+def mail_sender(settings: Settings) -> str:
+    """mail_from, else company_email (an outbox preview works before mail is set up); checked first."""
+    for key, text in (("mail_from", settings.mail_from), ("company_email", settings.company_email)):
+        if text:
+            return _checked_address(key, text)
+    return _PREVIEW_SENDER
+
+
+def reply_to(settings: Settings) -> str:
+    text = settings.mail_reply_to
+    return _checked_address("mail_reply_to", text) if text else ""
+
+
+def _checked_address(key: str, text: str) -> str:
+    try:
+        mailer.parse_sender(text)
+    except ValueError as exc:
+        raise InputError(Problem("Settings", None, "Value", f"{key}: {exc}")) from None
+    return text
+
+
+class MailBatch:
+    """One run's mail on one book; made before any work, so a bad sender is refused first."""
+
+    def __init__(self, book: Book, transport: mailer.Transport) -> None:
+        settings = book.settings()
+        self.sender, self.reply_to = mail_sender(settings), reply_to(settings)
+        self.book, self.transport = book, transport
+        self.journal = mailer.Journal(mailer.journal_path(book.path), durable=not book.dry_run)
+        self.mail_log = book.read("MailLog")
+        self.rows_added = 0
+
+    def history(self) -> pd.DataFrame:
+        """MailLog as if every earlier run had ended cleanly (what was sent, to decide what is due)."""
+        return mailer.mail_history(self.journal, self.mail_log)
+
+    def send(self, messages: Sequence[mailer.Outgoing], progress: Progress = NO_PROGRESS) -> mailer.Delivery:
+        """Send what no earlier run sent; stage the MailLog rows the journal has and MailLog lacks."""
+        delivery, rows = mailer.send_and_fold(
+            messages,
+            self.transport,
+            self.journal,
+            self.mail_log,
+            sender=self.sender,
+            reply_to=self.reply_to,
+            progress=progress,
+        )
+        self.book.append("MailLog", rows)
+        self.rows_added += len(rows)
+        return delivery
+
+    def report(self, summary: Summary, delivery: mailer.Delivery, unreachable: Sequence[str]) -> None:
+        """The figures and notes every mailing run reports, in the same words."""
+        outcome = "sent" if self.transport.status == "sent" else "written to outbox"
+        summary.figures[outcome] = len(delivery.delivered)
+        summary.figures["already sent earlier"] = len(delivery.already_sent)
+        summary.figures["failed"] = len(delivery.failed)
+        summary.figures["without usable e-mail"] = len(unreachable)
+        summary.figures["MailLog rows added"] = self.rows_added
+        summary.notes += [NOT_MAILED + why for why in unreachable]
+        summary.notes += [f"failed: {cid} ({key}): {why}" for cid, key, why in delivery.failed]
+        if delivery.stopped:
+            summary.notes.append(f"stopped sending: {delivery.stopped}; run again to send the rest")
+        summary.ok = not delivery.failed

@@ -1,7 +1,7 @@
 """`arbook match` and `arbook post`: bank credits to invoices, through the Book.
 
 `match` reads BankLines, Invoices, Customers, Allocations and last run's Matches, runs the
-pure matcher (matching.matcher), and writes in one commit: the new Matches table (the
+pure matcher (matching.matcher), and stages for one commit: the new Matches table (the
 clerk's Approve entries kept), the auto allocations appended to Allocations, and the
 changed BankLines statuses. `post` turns the proposals marked Approve = Y into Allocations
 and teaches Customers.Aliases the payer names it confirmed.
@@ -33,7 +33,8 @@ def matcher_settings(settings: Settings) -> dict[str, object]:
 
 
 def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO_PROGRESS) -> Summary:
-    """Propose matches for unmatched bank credits dated up to `as_of`; post the auto ones unless `post` is False."""
+    """Propose matches for unmatched bank credits dated up to `as_of`; stage the auto ones as
+    allocations unless `post` is False."""
     settings = matcher_settings(book.settings())
     progress("reading", 0, 1)
     lines, invoices, customers = book.read("BankLines"), book.read("Invoices"), book.read("Customers")
@@ -62,8 +63,6 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
         summary.notes.append(
             "--no-post: auto proposals were left pending; mark them Approve = Y and run post"
         )
-    flag = "" if post else " --no-post"
-    book.commit(f"match --as-of {as_of.isoformat()}{flag}", _line(summary))
     return summary
 
 
@@ -95,10 +94,5 @@ def post(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summar
     summary = Summary(
         "post", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes), ok=not result.notes
     )
-    book.commit(f"post --as-of {as_of.isoformat()}", _line(summary))
     progress("done", 2, 2)
     return summary
-
-
-def _line(summary: Summary) -> str:
-    return "; ".join(f"{k} {v}" for k, v in summary.figures.items())

@@ -127,6 +127,8 @@ def main() -> None:
         as_of=AS_OF,
         period_start=AS_OF.replace(day=1),
         aging_labels=bucket_labels(LIMITS),
+        min_balance=1,
+        base_currency="EUR",
     )
     t_select = time.perf_counter() - t0
 
@@ -141,7 +143,9 @@ def main() -> None:
     t_html = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    composed = mailer.compose_statements(statements, customers, templates, company=company)
+    composed = mailer.compose_statements(
+        statements, customers, templates, company=company, default_locale="en", pdf_font=""
+    )
     t_full = time.perf_counter() - t0
 
     pdf_bytes = sum(len(m.attachments[0][1]) for m in composed.messages)

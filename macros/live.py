@@ -85,6 +85,11 @@ class LiveBook:
     def path(self) -> Path:
         return Path(self._xl.fullname)
 
+    @property
+    def dry_run(self) -> bool:
+        """Never: Excel applies each change as it is made, so there is nothing to hold back."""
+        return False
+
     def has(self, name: str) -> bool:
         return self._table(table(name)) is not None
 

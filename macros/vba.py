@@ -1,7 +1,7 @@
 """Give a workbook one button per operation, on a machine with Excel (Windows).
 
 The .xlsm that `arbook new` writes carries the VBA project Excel saved into xlwings'
-quickstart_standalone.xlsm, with a single Run button (see workbook.template.OPERATIONS for
+quickstart_standalone.xlsm, with a single Run button (workbook.template's run area says
 why). VBA can only be added by Excel itself, so this imports macros/arbook.bas (one Sub per
 operation) through Excel's VBA object model and adds a button for each Sub on the Dashboard.
 Excel must allow it once: File > Options > Trust Center > Trust Center Settings > Macro
@@ -16,8 +16,9 @@ import re
 import sys
 from pathlib import Path
 
+from arbook.operations import EXCEL_OPERATIONS
 from common.errors import ArbookError
-from workbook.template import DASHBOARD, OPERATIONS
+from workbook.template import DASHBOARD
 
 __all__ = ["BAS", "BUTTON_PREFIX", "install_vba", "sub_name", "subs_in"]
 
@@ -70,7 +71,7 @@ def install_vba(workbook: Path) -> None:
     for button in list(sheet.Buttons()):
         if button.Name.startswith(BUTTON_PREFIX):
             button.Delete()
-    for i, (key, label) in enumerate(OPERATIONS):
+    for i, (key, label) in enumerate(EXCEL_OPERATIONS):
         cell = sheet.Cells(_FIRST_ROW + i * _ROWS_PER_BUTTON, _COLUMN)
         button = sheet.Buttons().Add(cell.Left, cell.Top, 180, 26)
         button.Name = BUTTON_PREFIX + key

@@ -181,9 +181,9 @@ def compose_statements(
     templates: TemplateBook,
     *,
     company: Company,
-    default_locale: str = "en",
+    default_locale: str,
+    pdf_font: str,
     balance_forward: bool = False,
-    pdf_font: str = "",
     template: str = "statement",
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Composed:
@@ -299,9 +299,9 @@ def compose_notices(
     *,
     company: Company,
     as_of: dt.date,
-    default_locale: str = "en",
-    late_interest_on: bool = False,
-    late_interest_rate: Decimal = Decimal(0),
+    default_locale: str,
+    late_interest_on: bool,
+    late_interest_rate: Decimal,
 ) -> Composed:
     """Render every reminder and notice from its level's template (HTML and text, no PDF)."""
     composed = Composed()

@@ -45,8 +45,13 @@ def journal_path(workbook: Path) -> Path:
 
 
 class Journal:
-    def __init__(self, path: Path) -> None:
+    """The journal at `path`. With `durable` False (a dry run) it reads what earlier runs
+    recorded but keeps this run's events in memory, so nothing of the run is left behind."""
+
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
         self.path = Path(path)
+        self.durable = durable
+        self._kept: list[dict[str, object]] = []
 
     def record(self, key: str, status: str, fields: dict[str, object], detail: str = "") -> None:
         """Append one event and make it durable before returning."""
@@ -58,6 +63,9 @@ class Journal:
             "Detail": detail,
         }
         line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
+        if not self.durable:
+            self._kept.append(json.loads(line))
+            return
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(line)
             fh.flush()
@@ -65,16 +73,15 @@ class Journal:
 
     def records(self) -> list[dict[str, object]]:
         """Every event in order; a torn last line (the process died while writing it) is ignored."""
-        if not self.path.exists():
-            return []
         out = []
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue
-        return out
+        if self.path.exists():
+            with open(self.path, encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        out.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        continue
+        return out + self._kept
 
 
 def _outcomes(records: list[dict[str, object]]) -> list[dict[str, object]]:

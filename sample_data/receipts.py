@@ -1,4 +1,4 @@
-"""The month's customer receipts, in every situation of SPEC §4, each with its truth.
+"""The month's customer receipts, in every matching situation (SITUATIONS below), each with its truth.
 
 `plan_receipts` decides which invoices the month's receipts pay and how, before the
 history is written, so the history leaves those invoices open; `month.finish` then adds

@@ -6,16 +6,16 @@ import sys
 
 import pytest
 
+from arbook.operations import EXCEL_OPERATIONS
 from common.errors import ArbookError
 from macros.vba import BAS, install_vba, sub_name, subs_in
-from workbook.template import OPERATIONS
 
 
 def test_one_sub_per_operation_running_that_operation() -> None:
     text = BAS.read_text(encoding="utf-8")
-    assert subs_in(text) == {sub_name(key): key for key, _ in OPERATIONS}
+    assert subs_in(text) == {sub_name(key): key for key, _ in EXCEL_OPERATIONS}
     assert sub_name("import_bank") == "ArbookImportBank"
-    assert text.count("\nSub ") == len(OPERATIONS)
+    assert text.count("\nSub ") == len(EXCEL_OPERATIONS)
 
 
 def test_the_module_is_named_and_has_windows_line_ends() -> None:

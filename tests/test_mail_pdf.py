@@ -34,8 +34,9 @@ def _customers_with_address():
 
 
 def _compose(**kwargs):
+    settings = {"default_locale": "en", "pdf_font": "", **kwargs}
     return mailer.compose_statements(
-        build(), _customers_with_address(), mailer.TemplateBook(), company=COMPANY, **kwargs
+        build(), _customers_with_address(), mailer.TemplateBook(), company=COMPANY, **settings
     )
 
 
@@ -143,7 +144,12 @@ def test_latin_only_run_works_with_a_latin_font(pdftotext, tmp_path):
     customers = _customers_with_address()
     statements = [s for s in build() if s.customer_id != "C002"]
     composed = mailer.compose_statements(
-        statements, customers, mailer.TemplateBook(), company=COMPANY, pdf_font=str(DEJAVU)
+        statements,
+        customers,
+        mailer.TemplateBook(),
+        company=COMPANY,
+        default_locale="en",
+        pdf_font=str(DEJAVU),
     )
     assert len(composed.messages) == 3
     assert "Müller GmbH" in _pdf_text(pdftotext, composed.messages[0].attachments[0][1], tmp_path, "l.pdf")

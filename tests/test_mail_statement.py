@@ -166,6 +166,7 @@ def build(**kwargs):
         period_start=START,
         aging_labels=bucket_labels(LIMITS),
         min_balance=kwargs.pop("min_balance", 100),
+        base_currency=kwargs.pop("base_currency", "EUR"),
         **kwargs,
     )
 
@@ -283,6 +284,7 @@ def test_statements_add_up_against_the_ledger(ledger_frames, period_day):
         period_start=start,
         aging_labels=bucket_labels(LIMITS),
         min_balance=-(10**12),
+        base_currency="EUR",
     ):
         assert s.closing == int(now.loc[now["CustomerID"] == s.customer_id, "OpenAmount"].sum())
         # opening = closing - activity must equal what the ledger itself says was open the day before
@@ -306,6 +308,8 @@ def test_aging_box_is_the_aging_sheet_row():
         as_of=AS_OF,
         period_start=START,
         aging_labels=bucket_labels(LIMITS),
+        min_balance=1,
+        base_currency="EUR",
     )[0]
     mine = aged(items, AS_OF)
     sheet = aging_table(

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arbook.aging import aging
 from arbook.check import check
+from arbook.runner import run
 from common.errors import InputError, Problem
 from workbook.contract import SETTINGS, Settings
 from workbook.filebook import FileBook
@@ -261,6 +261,6 @@ def test_check_refuses_nonsense_settings_naming_their_rows(bad_book: Path) -> No
 def test_nonsense_settings_stop_an_operation_before_it_writes(bad_book: Path) -> None:
     before = hashlib.sha256(bad_book.read_bytes()).hexdigest()
     with FileBook(bad_book) as book, pytest.raises(InputError, match="dso_period_days"):
-        aging(book, as_of=date(2026, 6, 30))
+        run(book, "aging", as_of=date(2026, 6, 30))
     assert hashlib.sha256(bad_book.read_bytes()).hexdigest() == before
     assert not (bad_book.parent / "backups").exists()

@@ -14,9 +14,11 @@ import openpyxl
 import pytest
 import xlwings
 
+from arbook.new import build_book
+from arbook.operations import EXCEL_OPERATIONS
 from common.errors import ArbookError
 from workbook.contract import TABLES
-from workbook.template import DASHBOARD, INPUT_NAMES, OPERATIONS, STATUS_NAMES, build_workbook
+from workbook.template import DASHBOARD, INPUT_NAMES, STATUS_NAMES, build_workbook
 
 with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated since
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -26,7 +28,7 @@ with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated
 @pytest.fixture(scope="module")
 def xlsm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("xlsm") / "ledger.xlsm"
-    build_workbook(path, macro_enabled=True)
+    build_book(path, macro_enabled=True)
     return path
 
 
@@ -88,11 +90,11 @@ def test_every_table_and_the_run_area_are_there(xlsm: Path) -> None:
     assert names == set(STATUS_NAMES.values()) | set(INPUT_NAMES.values())
     ws = wb[DASHBOARD]
     operation_cell = wb.defined_names[INPUT_NAMES["operation"]].attr_text.split("!")[1].replace("$", "")
-    assert ws[operation_cell].value == OPERATIONS[1][1]
+    assert ws[operation_cell].value == EXCEL_OPERATIONS[1][1]
     (validation,) = [dv for dv in ws.data_validations.dataValidation if operation_cell in str(dv.sqref)]
     first, last = validation.formula1.replace("$", "").split(":")
     listed = [c.value for row in ws[first:last] for c in row]
-    assert listed == [label for _, label in OPERATIONS]
+    assert listed == [label for _, label in EXCEL_OPERATIONS]
 
 
 @pytest.mark.parametrize(
@@ -108,17 +110,17 @@ def test_a_python_file_of_the_users_is_never_overwritten(tmp_path: Path) -> None
     mine = tmp_path / "ledger2026.py"
     mine.write_text("print('mine')\n", encoding="utf-8")
     with pytest.raises(ArbookError, match="not written by arbook"):
-        build_workbook(tmp_path / "ledger2026.xlsm", macro_enabled=True)
+        build_book(tmp_path / "ledger2026.xlsm", macro_enabled=True)
     assert mine.read_text(encoding="utf-8") == "print('mine')\n"
     mine.unlink()
-    build_workbook(tmp_path / "ledger2026.xlsm", macro_enabled=True)
-    build_workbook(tmp_path / "ledger2026.xlsm", macro_enabled=True)  # ours: rewritten freely
+    build_book(tmp_path / "ledger2026.xlsm", macro_enabled=True)
+    build_book(tmp_path / "ledger2026.xlsm", macro_enabled=True)  # ours: rewritten freely
 
 
 def test_another_vba_project_can_be_given(tmp_path: Path) -> None:
     bin_path = tmp_path / "vbaProject.bin"
     bin_path.write_bytes(_installed_vba())
-    build_workbook(tmp_path / "given.xlsm", macro_enabled=True, vba_project=bin_path)
+    build_book(tmp_path / "given.xlsm", macro_enabled=True, vba_project=bin_path)
     with zipfile.ZipFile(tmp_path / "given.xlsm") as zf:
         assert zf.read("xl/vbaProject.bin") == bin_path.read_bytes()
 
@@ -140,5 +142,5 @@ def test_libreoffice_opens_it_with_the_button_bound(
         capture_output=True,
         text=True,
     ).stdout
-    for text in ("Run an operation", OPERATIONS[1][1], "Aging by bucket", "Status of the last run"):
+    for text in ("Run an operation", EXCEL_OPERATIONS[1][1], "Aging by bucket", "Status of the last run"):
         assert text in first_page

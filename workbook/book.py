@@ -47,6 +47,12 @@ class Book(Protocol):
         """Where the workbook lives: messages name it, and journals and outboxes sit beside it."""
         ...
 
+    @property
+    def dry_run(self) -> bool:
+        """Whether this is a dry run: everything is computed and nothing is kept, here or beside
+        the workbook (the mail journal, the reports folder); mail goes to an outbox only."""
+        ...
+
     def has(self, table: str) -> bool:
         """Whether the workbook holds this table (as an Excel Table, else a sheet)."""
         ...

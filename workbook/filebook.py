@@ -104,6 +104,10 @@ class FileBook:
         return self._path
 
     @property
+    def dry_run(self) -> bool:
+        return self._dry_run
+
+    @property
     def package(self) -> Package:
         return self._pkg
 

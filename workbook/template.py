@@ -7,10 +7,10 @@ or memo that starts with "=" must stay text, never become a formula.
 The Dashboard (the first sheet) holds:
   - a status area of named cells that the Excel front end writes after each run:
     `arbook_last_run`, `arbook_result`, `arbook_message`;
-  - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of `OPERATIONS` labels),
+  - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of the operations' labels),
     `arbook_bank_files` (paths for the bank import and month-end, `;`-separated, relative to
     the workbook's folder), `arbook_as_of` (blank = today) and one Run button bound to the
-    `SampleCall` macro of xlwings' Excel-made VBA project (see `OPERATIONS` for why);
+    `SampleCall` macro of xlwings' Excel-made VBA project (see `_write_run_area` for why);
   - key figures, looked up by Metric in the arbook-owned `KPIs` table;
   - two native charts. A chart over a fixed range would not follow a table whose row count
     changes, so each chart reads a fixed-size block of helper cells ("Chart data") whose
@@ -27,7 +27,7 @@ import keyword
 import math
 import sys
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +51,6 @@ __all__ = [
     "DASHBOARD",
     "FORECAST_CHART_ROWS",
     "INPUT_NAMES",
-    "KPI_METRICS",
-    "OPERATIONS",
     "RUN_MACRO",
     "STATUS_NAMES",
     "build_workbook",
@@ -68,48 +66,8 @@ STATUS_NAMES = {"last_run": "arbook_last_run", "result": "arbook_result", "messa
 INPUT_NAMES = {"operation": "arbook_operation", "bank_files": "arbook_bank_files", "as_of": "arbook_as_of"}
 """Named cells of the run area (.xlsm only), read by the Excel front end."""
 
-OPERATIONS: tuple[tuple[str, str], ...] = (
-    ("import_bank", "Import bank file(s)"),
-    ("match", "Match bank lines"),
-    ("post", "Post approved matches"),
-    ("aging", "Recompute aging"),
-    ("credit", "Recompute credit"),
-    ("forecast", "Recompute forecast"),
-    ("statements_preview", "Statements: preview to outbox"),
-    ("statements_send", "Statements: send by e-mail"),
-    ("notices_preview", "Notices: preview to outbox"),
-    ("notices_send", "Notices: send by e-mail"),
-    ("month_end", "Month-end run (mail to outbox)"),
-    ("month_end_send", "Month-end run and send"),
-)
-"""(key, Dashboard label) of every operation the Run button offers.
-
-Why one Run button and a drop-down rather than one button per operation: the .xlsm carries
-the VBA project Excel itself saved into xlwings' quickstart_standalone.xlsm (we cannot write
-VBA without Excel), whose only entry point is `SampleCall`: it runs `<workbook name>.main()`
-with no argument. Every button bound to it would run the same thing; the pressed button's
-name (Application.Caller) is VBA's to know, and asking Excel for it from the Python process
-is not dependable on Windows and not possible on macOS. So the operation is read from the
-`arbook_operation` cell, which works the same everywhere and can be tested without Excel. On a machine
-with Excel, `macros.vba.install_vba` imports macros/arbook.bas and adds one button per
-operation, each bound to its own Sub.
-"""
-
 RUN_MACRO = "SampleCall"
 """The macro of xlwings' standalone VBA project that runs `import <stem>; <stem>.main()`."""
-
-KPI_METRICS: tuple[tuple[str, str], ...] = (
-    ("OpenAR", "Open receivables"),
-    ("OverdueAR", "Overdue"),
-    ("DisputedAR", "Disputed"),
-    ("DSO", "DSO (count-back)"),
-    ("DSOSimple", "DSO (simple)"),
-    ("BestPossibleDSO", "Best possible DSO"),
-    ("ADD", "Average days delinquent"),
-    ("CEI", "Collection effectiveness (%)"),
-    ("AvgDaysLate", "Average days paid late"),
-)
-"""(Metric in the KPIs table, Dashboard label): the names arbook.kpi.kpi_table writes."""
 
 FORECAST_CHART_ROWS = 13
 """Periods the forecast chart shows: the 13-week forecast, one row per week."""
@@ -153,6 +111,8 @@ def build_workbook(
     rows: Mapping[str, pd.DataFrame] | None = None,
     macro_enabled: bool = False,
     vba_project: Path | None = None,
+    operations: Sequence[tuple[str, str]] = (),
+    kpis: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Write a new workbook at `path` with every contract table, the Dashboard and `rows`.
 
@@ -160,7 +120,9 @@ def build_workbook(
     as datetime64, IDs as str); its columns are matched to the contract's by name. Given
     Settings rows override the defaults of the same Key. With `macro_enabled` the file must
     be .xlsm: it gets the VBA project (`vba_project`, else the one inside the installed
-    xlwings), the Run button, and `<stem>.py` beside it, the module `SampleCall` imports.
+    xlwings), the Run button with a drop-down of `operations` ((key, label) of each, from the
+    front end that runs them), and `<stem>.py` beside it, the module `SampleCall` imports.
+    `kpis` are the key figures the Dashboard shows: (Metric of the KPIs table, label).
     """
     path = Path(path)
     known = {normalise_header(t.name) for t in TABLES}
@@ -172,6 +134,8 @@ def build_workbook(
         raise ArbookError(f"{path.name}: a workbook with buttons must be .xlsm, one without must be .xlsx")
     if macro_enabled:
         _check_module_name(path)
+        if not operations:
+            raise ValueError("a workbook with a Run button needs the operations it offers")
     vba = (vba_project.read_bytes() if vba_project else xlwings_vba_project()) if macro_enabled else None
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
@@ -182,7 +146,7 @@ def build_workbook(
         if table.name == "Settings":
             frame = _settings_frame(frame)
         _write_table(wb, formats, table, frame)
-    _write_dashboard(wb, dashboard, formats, macro_enabled)
+    _write_dashboard(wb, dashboard, formats, operations if macro_enabled else (), kpis)
     if vba is not None:
         wb.add_vba_project(io.BytesIO(vba), is_stream=True)
     wb.close()
@@ -425,7 +389,13 @@ _DATA_COL = 22  # W, X: the charts' helper cells
 _CHART_COL = 4  # E: the charts, right of the status and key figures
 
 
-def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabled: bool) -> None:
+def _write_dashboard(
+    wb: Workbook,
+    ws: Worksheet,
+    formats: _Formats,
+    operations: Sequence[tuple[str, str]],
+    kpis: Sequence[tuple[str, str]],
+) -> None:
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 2, 10)
@@ -446,9 +416,9 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
         ws.write_blank(r, 1, None, formats.status_time if key == "last_run" else formats.status)
         wb.define_name(STATUS_NAMES[key], f"={DASHBOARD}!$B${r + 1}")
 
-    top = _write_run_area(wb, ws, formats, 8) if macro_enabled else 8
+    top = _write_run_area(wb, ws, formats, 8, [label for _, label in operations]) if operations else 8
     ws.write_string(top, 0, "Key figures", formats.heading)
-    for r, (metric, label) in enumerate(KPI_METRICS, top + 1):
+    for r, (metric, label) in enumerate(kpis, top + 1):
         lookup = f'MATCH("{metric}",KPIs[Metric],0)'
         ws.write_string(r, 0, label, formats.label)
         ws.write_formula(r, 1, f'=IFERROR(INDEX(KPIs[Value],{lookup}),"")', formats.kpi, "")
@@ -461,10 +431,20 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
     ws.activate()
 
 
-def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int) -> int:
-    """Operation drop-down, its inputs and the Run button; returns the next free row."""
+def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int, labels: list[str]) -> int:
+    """Operation drop-down, its inputs and the Run button; returns the next free row.
+
+    Why one Run button and a drop-down rather than one button per operation: the .xlsm carries
+    the VBA project Excel itself saved into xlwings' quickstart_standalone.xlsm (we cannot write
+    VBA without Excel), whose only entry point is `SampleCall`: it runs `<workbook name>.main()`
+    with no argument. Every button bound to it would run the same thing; the pressed button's
+    name (Application.Caller) is VBA's to know, and asking Excel for it from the Python process
+    is not dependable on Windows and not possible on macOS. So the operation is read from the
+    `arbook_operation` cell, which works the same everywhere and can be tested without Excel.
+    On a machine with Excel, `macros.vba.install_vba` imports macros/arbook.bas and adds one
+    button per operation, each bound to its own Sub.
+    """
     ws.write_string(top, 0, "Run an operation", formats.heading)
-    labels = [label for _, label in OPERATIONS]
     inputs = (
         (INPUT_NAMES["operation"], "Operation", labels[1], formats.input),
         (INPUT_NAMES["bank_files"], "Bank file(s), ;-separated", "", formats.input),
