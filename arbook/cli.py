@@ -2,8 +2,8 @@
 
 Each operation's command is made from its declaration: its inputs become the arguments and
 options below (one definition each, with its help), a command that writes offers --dry-run,
-and the runner does the work on a FileBook. `new`, `init` and `demo` make or adopt a
-workbook file rather than work on one, and are written out here.
+and the runner does the work on a FileBook. `new`, `init`, `demo` and `refresh-vba` make or
+adopt a workbook file rather than work on one, and are written out here.
 
 Exit status: 0 done; 1 the input was refused (an ArbookError, printed without a traceback);
 2 wrong usage (click's own handling). Anything else is a bug and keeps its traceback.
@@ -174,6 +174,16 @@ def new(workbook: Path, as_json: bool) -> None:
     from .new import new_workbook
 
     _render(new_workbook(workbook), as_json)
+
+
+@cli.command("refresh-vba")
+@WORKBOOK
+@json_option
+def refresh_vba(workbook: Path, as_json: bool) -> None:
+    """Give an .xlsm the VBA of the xlwings installed now (run after upgrading xlwings)."""
+    from macros.vba import refresh_vba as run
+
+    _render(run(workbook), as_json)
 
 
 @cli.command()

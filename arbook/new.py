@@ -7,6 +7,7 @@ KPIs receivables declares.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,7 +23,14 @@ from workbook.template import build_workbook
 from .operation import Summary
 from .operations import EXCEL_OPERATIONS
 
-__all__ = ["DASHBOARD_KPIS", "build_book", "default_rows", "new_workbook"]
+__all__ = [
+    "DASHBOARD_KPIS",
+    "XLWINGS_CONF",
+    "build_book",
+    "default_rows",
+    "new_workbook",
+    "write_xlwings_conf",
+]
 
 DASHBOARD_KPIS: tuple[tuple[str, str], ...] = tuple((k.metric, k.label) for k in KPIS if k.label)
 """(Metric, label) of the key figures the Dashboard looks up in the KPIs table."""
@@ -49,14 +57,14 @@ def build_book(
     rows: Mapping[str, pd.DataFrame] | None = None,
     *,
     macro_enabled: bool = False,
-    vba_project: Path | None = None,
+    vba_project_file: Path | None = None,
 ) -> None:
     """The template builder with arbook's Dashboard: its operations (.xlsm) and key figures."""
     build_workbook(
         path,
         rows=rows,
         macro_enabled=macro_enabled,
-        vba_project=vba_project,
+        vba_project_file=vba_project_file,
         operations=EXCEL_OPERATIONS,
         kpis=DASHBOARD_KPIS,
     )
@@ -76,7 +84,30 @@ def new_workbook(path: Path, rows: dict[str, pd.DataFrame] | None = None) -> Sum
     build_book(path, {**default_rows(), **(rows or {})}, macro_enabled=path.suffix.lower() == ".xlsm")
     summary = Summary("new", figures={"workbook": str(path), "tables": len(TABLES)})
     if path.suffix.lower() == ".xlsm":
-        summary.notes.append(
-            f"{path.with_suffix('.py').name} was written beside it: keep it with the workbook"
-        )
+        summary.notes.append(write_xlwings_conf(path.parent))
     return summary
+
+
+XLWINGS_CONF = "xlwings.conf"
+
+
+def write_xlwings_conf(folder: Path) -> str:
+    """xlwings.conf in `folder`: the Python running now for the buttons, macros.udfs for the functions.
+
+    xlwings reads it (after an xlwings.conf sheet, before the user's own settings) from the
+    workbook's folder. The interpreter key is INTERPRETER_WIN or INTERPRETER_MAC for the system
+    arbook runs on (on Linux, where Excel does not run, none is written). A file already there
+    is the user's and is left alone. Returns what was done, in words.
+    """
+    target = Path(folder) / XLWINGS_CONF
+    if target.exists():
+        return f"{target} exists and was left as it is: it must name this Python ({sys.executable})"
+    key = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}.get(sys.platform)
+    lines = [f'"{key}","{sys.executable}"'] if key else []
+    lines.append('"UDF MODULES","macros.udfs"')
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if key is None:
+        return (
+            f"{target} names the worksheet functions; on the Windows or Mac with Excel add the Python to run"
+        )
+    return f"{target} tells Excel to run {sys.executable}"

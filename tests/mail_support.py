@@ -211,7 +211,7 @@ def customers_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 
 def open_items_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    """Open items shaped like arbook.ledger.open_items (money Int64 cents, dates datetime64)."""
+    """Open items shaped like receivables.open_items (money Int64 cents, dates datetime64)."""
     base = {
         "InvoiceNo": "",
         "CustomerID": "",

@@ -21,7 +21,12 @@ from arbook.runner import Request, Runner
 from receivables import Ledger
 from workbook.filebook import FileBook
 
-WRITE_FREELY = {"new", "init", "demo"}  # make or adopt a workbook file: not operations on a book
+WRITE_FREELY = {
+    "new",
+    "init",
+    "demo",
+    "refresh-vba",
+}  # make or adopt a workbook file, not operations on a book
 
 
 @pytest.fixture(scope="module")
