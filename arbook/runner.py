@@ -48,10 +48,6 @@ class Request:
     send: bool = False
     outbox: Path | None = None
 
-    @property
-    def bank_files(self) -> tuple[Path, ...]:
-        return self.files
-
 
 class _Recording:
     """The book as one operation sees it: every write goes through, and which columns it touched is noted."""
