@@ -178,7 +178,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "month-end",
         "arbook.monthend:run_month_end",
-        "All of the above in order, then the reconciliation report to report_recipients.",
+        "The month's batch: import, match, aging, credit, forecast, statements and notices, then "
+        "the reconciliation report to report_recipients; a rerun resumes where it stopped.",
         inputs=("bank_files", "as_of", "mail"),
         params=("runner",),
         excel=(
