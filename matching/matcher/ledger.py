@@ -10,6 +10,7 @@ proposal and posting it twice would give the same AllocationID.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -116,7 +117,7 @@ def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> 
     ).reset_index(drop=True)
 
 
-def allocation_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def allocation_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     """Allocations rows typed as the contract says (cents Int64, dates datetime64)."""
     allocs = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
     allocs["Amount"] = allocs["Amount"].astype("Int64")
