@@ -11,12 +11,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pandas as pd
+
+from arbook.ledger import invoice_balances
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.values import format_cents
-from matching.matcher import match_lines, post_approved
+from matching.matcher import LINE_MONEY, OpenAmounts, match_lines, post_approved
 from workbook.book import Book
 
-__all__ = ["match", "post"]
+__all__ = ["match", "open_amounts", "post"]
+
+# Matching looks at what is open now: every allocation in the log counts, whatever its
+# PaymentDate (money already allocated is gone, even for a run that looks at an earlier day).
+_AFTER_EVERY_PAYMENT = pd.Timestamp.max.date()
 
 
 def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO_PROGRESS) -> Summary:
@@ -27,9 +34,8 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
     allocations, previous = book.read("Allocations"), book.read("Matches")
     result = match_lines(
         lines,
-        invoices,
         customers,
-        allocations,
+        open_amounts(lines, invoices, allocations, customers),
         previous,
         settings,
         as_of=as_of,
@@ -56,18 +62,15 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
 
 def post(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
     """Post the Matches proposals marked Approve = Y (checked against the books as they are now)."""
-    settings = book.settings()
     progress("reading", 0, 2)
     lines, invoices, customers = book.read("BankLines"), book.read("Invoices"), book.read("Customers")
     allocations, matches = book.read("Allocations"), book.read("Matches")
     progress("posting", 1, 2)
     result = post_approved(
         lines,
-        invoices,
         customers,
-        allocations,
+        open_amounts(lines, invoices, allocations, customers),
         matches,
-        settings,
         posted_at=datetime.now().replace(microsecond=0),
     )
     book.replace("Matches", result.matches)
@@ -85,6 +88,17 @@ def post(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summar
     book.commit(f"post --as-of {as_of.isoformat()}", _line(summary))
     progress("done", 2, 2)
     return summary
+
+
+def open_amounts(
+    lines: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFrame, customers: pd.DataFrame
+) -> OpenAmounts:
+    """What the matcher needs to know is open, by the ledger's rules: each invoice's OpenAmount,
+    and the money left on each bank line (its Amount less its payment and unapplied allocations)."""
+    balances = invoice_balances(invoices, allocations, as_of=_AFTER_EVERY_PAYMENT, customers=customers)
+    spent = allocations[allocations["Kind"].isin(LINE_MONEY)].groupby("LineID")["Amount"].sum()
+    used = lines["LineID"].map(spent).fillna(0).astype("Int64")
+    return OpenAmounts(balances, lines["Amount"].astype("Int64").fillna(0) - used)
 
 
 def _line(summary: Summary) -> str:

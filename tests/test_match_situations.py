@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matching.matcher import ALLOCATION_COLUMNS, match_lines
+from arbook.match import open_amounts
+from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
 
 CUSTOMERS = [
     ("C001", "Acme GmbH", ""),
@@ -68,9 +69,22 @@ def bank(*lines: tuple[str, int, str, str]) -> pd.DataFrame:
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 
 
+def match(lines, invoices, customers, allocations, previous, settings, **options):
+    """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables."""
+    opens = open_amounts(lines, invoices, allocations, customers)
+    return match_lines(lines, customers, opens, previous, settings, **options)
+
+
+def post(lines, invoices, customers, allocations, matches, **options):
+    """Posting as `arbook post` runs it."""
+    return post_approved(
+        lines, customers, open_amounts(lines, invoices, allocations, customers), matches, **options
+    )
+
+
 def run(lines, *, extra=(), aliases=None, allocations=NO_ALLOCATIONS, previous=None, settings=None):
     customers, invoices = book(list(extra), aliases)
-    return match_lines(
+    return match(
         lines,
         invoices,
         customers,

@@ -27,17 +27,8 @@ import pandas as pd
 
 from matching.matcher.assignment import Assignment, assign
 from matching.matcher.booking import book
-from matching.matcher.ledger import (
-    ALLOCATION_COLUMNS,
-    LINE_MONEY,
-    MATCH_COLUMNS,
-    SETTLING,
-    as_cents,
-    as_text,
-    bank_lines,
-    line_statuses,
-    settled_by,
-)
+from matching.matcher.books import OpenAmounts, bank_lines, in_currency, open_items
+from matching.matcher.ledger import LINE_MONEY, MATCH_COLUMNS, line_statuses
 from matching.matcher.payers import customer_names, match_payers
 from matching.matcher.proposals import Evidence, Lookups, OpenItems, Tolerances
 from matching.matcher.references import build_reference_index, find_references
@@ -63,9 +54,8 @@ class MatchResult:
 
 def match_lines(
     lines: pd.DataFrame,
-    invoices: pd.DataFrame,
     customers: pd.DataFrame,
-    allocations: pd.DataFrame,
+    opens: OpenAmounts,
     previous_matches: pd.DataFrame | None,
     settings: Mapping[str, object],
     *,
@@ -76,18 +66,19 @@ def match_lines(
 ) -> MatchResult:
     """Propose how each unmatched bank credit pays open invoices; post the confident ones.
 
-    Frames are typed as `Book.read` returns them (money in integer cents). Returns the whole
-    new Matches table, the Allocations rows to append (auto proposals, when `post`), and the
-    BankLines statuses that changed.
+    Frames are typed as `Book.read` returns them (money in integer cents); `opens` says what
+    is still open on the invoices and the lines. Returns the whole new Matches table, the
+    Allocations rows to append (auto proposals, when `post`), and the BankLines statuses that
+    changed.
     """
     cfg = MatchSettings.from_settings(settings)
     step = progress or (lambda _s, _d, _t: None)
     post_at = pd.Timestamp(posted_at or datetime.now().replace(microsecond=0)) if post else None
-    allocations = allocations if allocations is not None else pd.DataFrame(columns=ALLOCATION_COLUMNS)
     previous = previous_run(previous_matches)
     customers = customers.reset_index(drop=True)
-    item_frame = _items(invoices, customers, allocations, previous.kept, cfg.base_currency)
-    bl = bank_lines(lines, allocations, cfg.base_currency)
+    item_frame = open_items(opens, customers, previous.held_back(), cfg.base_currency)
+    bl = bank_lines(lines, opens)
+    bl["Currency"] = in_currency(bl["Currency"], cfg.base_currency)
 
     step("screening", 0, 5)
     screened = screen(bl, set(previous.kept["LineID"]), as_of, cfg.company_name)
@@ -101,33 +92,6 @@ def match_lines(
     step("writing", 5, 5)
     new, allocs = book(run, decisions, post_at)
     return _result(bl, new, allocs, previous, screened)
-
-
-def _items(
-    invoices: pd.DataFrame,
-    customers: pd.DataFrame,
-    allocations: pd.DataFrame,
-    kept: pd.DataFrame,
-    base_currency: str,
-) -> pd.DataFrame:
-    inv = invoices.reset_index(drop=True)
-    numbers = as_text(inv["InvoiceNo"])
-    settled = numbers.map(settled_by(allocations, "InvoiceNo", SETTLING)).fillna(0)
-    reserved = numbers.map(settled_by(kept, "InvoiceNo", SETTLING)).fillna(0)
-    cust_pos = pd.Series(np.arange(len(customers)), index=as_text(customers["CustomerID"]).to_numpy())
-    cust_pos = cust_pos[~cust_pos.index.duplicated()]
-    currency = as_text(inv["Currency"]) if "Currency" in inv else pd.Series("", index=inv.index)
-    return pd.DataFrame(
-        {
-            "InvoiceNo": numbers,
-            "CustomerID": as_text(inv["CustomerID"]),
-            "customer": as_text(inv["CustomerID"]).map(cust_pos).fillna(-1).astype(np.int64),
-            "InvoiceDate": pd.to_datetime(inv["InvoiceDate"]),
-            "Currency": currency.replace("", base_currency).str.upper(),
-            "Reference": as_text(inv["Reference"]) if "Reference" in inv else "",
-            "open": (as_cents(inv["Amount"]) - settled - reserved).astype(np.int64),
-        }
-    )
 
 
 def _lookups(

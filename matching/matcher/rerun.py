@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from matching.matcher.ledger import MATCH_COLUMNS, approve_marks, as_text
+from matching.matcher.ledger import MATCH_COLUMNS, approve_marks, as_cents, as_text
 
 __all__ = ["Previous", "previous_run"]
 
@@ -23,6 +23,12 @@ class Previous:
     kept: pd.DataFrame  # approved, not yet posted: kept as they are
     rejected: pd.DataFrame  # marked N (or rejected before): kept, Status rejected
     rejected_keys: set[tuple[str, frozenset[str]]]  # (LineID, its invoice numbers + CustomerID)
+
+    def held_back(self) -> pd.Series:
+        """Cents per InvoiceNo that the kept proposals will allocate (their rows naming an invoice;
+        money left unapplied names none)."""
+        rows = self.kept[self.kept["InvoiceNo"] != ""]
+        return as_cents(rows["Amount"]).groupby(rows["InvoiceNo"]).sum()
 
 
 def previous_run(matches: pd.DataFrame | None) -> Previous:
