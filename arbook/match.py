@@ -9,17 +9,19 @@ and teaches Customers.Aliases the payer names it confirmed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import cast
 
 import pandas as pd
 
 from arbook.ledger import invoice_balances
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.values import format_cents
-from matching.matcher import LINE_MONEY, OpenAmounts, match_lines, post_approved
+from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
 from workbook.book import Book
 
-__all__ = ["match", "open_amounts", "post"]
+__all__ = ["match", "match_settings", "open_amounts", "post"]
 
 # Matching looks at what is open now: every allocation in the log counts, whatever its
 # PaymentDate (money already allocated is gone, even for a run that looks at an earlier day).
@@ -37,7 +39,7 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
         customers,
         open_amounts(lines, invoices, allocations, customers),
         previous,
-        settings,
+        match_settings(settings),
         as_of=as_of,
         posted_at=datetime.now().replace(microsecond=0),
         post=post,
@@ -48,8 +50,8 @@ def match(book: Book, *, as_of: date, post: bool = True, progress: Progress = NO
         book.append("Allocations", result.allocations)
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
-    figures = dict(result.figures)
-    figures["auto-posted amount"] = format_cents(int(figures["auto-posted amount"]))  # type: ignore[call-overload]
+    figures: dict[str, object] = dict(result.figures)
+    figures["auto-posted amount"] = format_cents(result.figures["auto-posted amount"])
     summary = Summary("match", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes))
     if not post:
         summary.notes.append(
@@ -80,14 +82,30 @@ def post(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summar
         book.write_columns("BankLines", "LineID", result.statuses)
     if len(result.aliases):
         book.write_columns("Customers", "CustomerID", result.aliases)
-    figures = dict(result.figures)
-    figures["amount posted"] = format_cents(int(figures["amount posted"]))  # type: ignore[call-overload]
+    figures: dict[str, object] = dict(result.figures)
+    figures["amount posted"] = format_cents(result.figures["amount posted"])
     summary = Summary(
         "post", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes), ok=not result.notes
     )
     book.commit(f"post --as-of {as_of.isoformat()}", _line(summary))
     progress("done", 2, 2)
     return summary
+
+
+def match_settings(settings: Mapping[str, object]) -> MatchSettings:
+    """The matcher's settings from the workbook's: Book.settings types each value by its declared
+    kind and fills in the declared default for keys the workbook lacks."""
+    number = cast(Mapping[str, float], settings)
+    money = cast(Mapping[str, int], settings)
+    text = cast(Mapping[str, str], settings)
+    return MatchSettings(
+        auto_threshold=float(number["match_auto_threshold"]),
+        suggest_threshold=float(number["match_suggest_threshold"]),
+        fee_tolerance=int(money["fee_tolerance"]),
+        amount_tolerance=int(money["amount_tolerance"]),
+        company_name=str(text["company_name"]),
+        base_currency=str(text["base_currency"]),
+    )
 
 
 def open_amounts(

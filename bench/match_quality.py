@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from arbook.match import open_amounts
+from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
 from sample_data import generate
 from sample_data.generator import SampleCompany
@@ -151,7 +151,8 @@ def run(seeds: list[int], customers: int) -> None:
         company = generate(seed, customers=customers)
         start = time.perf_counter()
         opens = open_amounts(company.bank_lines, company.invoices, company.allocations, company.customers)
-        result = match_lines(company.bank_lines, company.customers, opens, None, company.settings)
+        settings = match_settings(company.settings)
+        result = match_lines(company.bank_lines, company.customers, opens, None, settings)
         timing += time.perf_counter() - start
         m = result.matches
         auto = _rows(result.allocations)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arbook.match import open_amounts
+from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
 from sample_data import generate
 from sample_data.generator import SampleCompany
@@ -50,7 +50,7 @@ def _match(company: SampleCompany, lines: pd.DataFrame) -> tuple[float, list[tup
         company.customers,
         open_amounts(lines, company.invoices, company.allocations, company.customers),
         None,
-        company.settings,
+        match_settings(company.settings),
         progress=lambda step, _d, _t: marks.append((step, time.perf_counter())),
     )
     end = time.perf_counter()

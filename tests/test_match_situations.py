@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from arbook.match import open_amounts
+from arbook.match import match_settings, open_amounts
 from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
+from workbook.contract import SETTINGS
 
 CUSTOMERS = [
     ("C001", "Acme GmbH", ""),
@@ -67,12 +68,15 @@ def bank(*lines: tuple[str, int, str, str]) -> pd.DataFrame:
 
 
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
+DEFAULT_SETTINGS = {s.key: s.default for s in SETTINGS}  # what Book.settings gives an empty Settings table
 
 
 def match(lines, invoices, customers, allocations, previous, settings, **options):
-    """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables."""
+    """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables;
+    `settings` are the workbook's keys that differ from their defaults."""
     opens = open_amounts(lines, invoices, allocations, customers)
-    return match_lines(lines, customers, opens, previous, settings, **options)
+    typed = match_settings({**DEFAULT_SETTINGS, **settings})
+    return match_lines(lines, customers, opens, previous, typed, **options)
 
 
 def post(lines, invoices, customers, allocations, matches, **options):

@@ -18,7 +18,7 @@ Approve = N are kept as rejected and never proposed again for that line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -49,7 +49,7 @@ class MatchResult:
     allocations: pd.DataFrame  # ALLOCATION_COLUMNS, the rows to append
     statuses: pd.DataFrame  # LineID, Status: only lines whose status changed
     notes: list[str] = field(default_factory=list)
-    figures: dict[str, object] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)  # counts, and cents
 
 
 def match_lines(
@@ -57,7 +57,7 @@ def match_lines(
     customers: pd.DataFrame,
     opens: OpenAmounts,
     previous_matches: pd.DataFrame | None,
-    settings: Mapping[str, object],
+    settings: MatchSettings,
     *,
     as_of: date | None = None,
     posted_at: datetime | None = None,
@@ -71,24 +71,23 @@ def match_lines(
     Allocations rows to append (auto proposals, when `post`), and the BankLines statuses that
     changed.
     """
-    cfg = MatchSettings.from_settings(settings)
     step = progress or (lambda _s, _d, _t: None)
     post_at = pd.Timestamp(posted_at or datetime.now().replace(microsecond=0)) if post else None
     previous = previous_run(previous_matches)
     customers = customers.reset_index(drop=True)
-    item_frame = open_items(opens, customers, previous.held_back(), cfg.base_currency)
+    item_frame = open_items(opens, customers, previous.held_back(), settings.base_currency)
     bl = bank_lines(lines, opens)
-    bl["Currency"] = in_currency(bl["Currency"], cfg.base_currency)
+    bl["Currency"] = in_currency(bl["Currency"], settings.base_currency)
 
     step("screening", 0, 5)
-    screened = screen(bl, set(previous.kept["LineID"]), as_of, cfg.company_name)
-    lookups = _lookups(item_frame, customers, screened.todo, cfg, step)
+    screened = screen(bl, set(previous.kept["LineID"]), as_of, settings.company_name)
+    lookups = _lookups(item_frame, customers, screened.todo, settings, step)
     run = Assignment(bl, lookups, customers, previous.rejected_keys)
 
     step("proposals", 3, 5)
     by_line = run.ranked(screened.todo.index.tolist())
     step("assignment", 4, 5)
-    decisions = assign(run, by_line, cfg)
+    decisions = assign(run, by_line, settings)
     step("writing", 5, 5)
     new, allocs = book(run, decisions, post_at)
     return _result(bl, new, allocs, previous, screened)
@@ -129,9 +128,7 @@ def _result(
     )
 
 
-def _figures(
-    bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, screened: Screened
-) -> dict[str, object]:
+def _figures(bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, screened: Screened) -> dict[str, int]:
     decided = new.drop_duplicates("MatchID")
     return {
         "lines considered": int(((bl["Amount"] > 0) & (bl["remaining"] > 0)).sum()),

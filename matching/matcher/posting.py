@@ -39,7 +39,7 @@ class PostResult:
     statuses: pd.DataFrame  # LineID, Status of lines that changed
     aliases: pd.DataFrame  # CustomerID, Aliases of customers that learned a payer name
     notes: list[str] = field(default_factory=list)
-    figures: dict[str, object] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)  # counts, and cents
 
 
 def post_approved(
