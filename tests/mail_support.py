@@ -161,7 +161,7 @@ class OAuthRecorder(Recorder):
             self.tokens.append(token)
             return AuthResult(success=True)
         await server.challenge_auth(json.dumps({"status": "401", "schemes": "bearer"}))
-        return AuthResult(success=False, message="535 5.7.3 Authentication unsuccessful")
+        return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
 
 
 class SmtpServer:

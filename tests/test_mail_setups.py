@@ -4,31 +4,19 @@ A statement is composed (mailer.compose_statements: HTML body, text, PDF attache
 delivered (mailer.deliver) through a transport built from the Settings as a workbook holds
 them (SmtpSettings.from_settings), to aiosmtpd on 127.0.0.1: login over STARTTLS or SSL; an
 internal relay without login or TLS; a server whose certificate comes from a company CA
-given in smtp_ca_file; OAuth2 (XOAUTH2) for Microsoft 365 and Google Workspace, signed in
-against a local stand-in of each provider's token service, the server checking the token.
+given in smtp_ca_file. The fourth, OAuth2, is in test_mail_oauth.py.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-import keyring
 import pytest
 
 import mailer
 from common.errors import InputError
-from mailer.oauth import sign_in, token_source
 from mailer.transport import plain_relay_address
 from tests.mail_support import PASSWORD, SENDER, USER, SmtpServer, session_ca
-from tests.oauth_support import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    TENANT,
-    IdentityStandIn,
-    MemoryKeyring,
-    register_test_browser,
-)
 from tests.test_mail_statement import build, ledger
 
 COMPANY = mailer.Company(
@@ -36,12 +24,17 @@ COMPANY = mailer.Company(
 )
 
 
-@pytest.fixture(scope="module")
-def statement() -> list[mailer.Outgoing]:
-    statements = [s for s in build() if s.customer_id == "C001"][:1]  # its EUR statement
+def one_statement() -> list[mailer.Outgoing]:
+    """Müller GmbH's EUR statement, composed as `arbook statements` composes it."""
+    statements = [s for s in build() if s.customer_id == "C001"][:1]
     composed = mailer.compose_statements(statements, ledger()[0], mailer.TemplateBook(), company=COMPANY)
     assert [m.customer_id for m in composed.messages] == ["C001"]
     return composed.messages
+
+
+@pytest.fixture(scope="module")
+def statement() -> list[mailer.Outgoing]:
+    return one_statement()
 
 
 @pytest.fixture
@@ -51,24 +44,6 @@ def server(request, tmp_path):
     running = SmtpServer(tmp_path, tls=tls, oauth=oauth).start()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def identity(tmp_path, monkeypatch):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(session_ca()[0]))
-    (tmp_path / "idp").mkdir()
-    stand_in = IdentityStandIn(tmp_path / "idp").start()
-    yield stand_in
-    stand_in.stop()
 
 
 def workbook_settings(server: SmtpServer, **given: object) -> mailer.SmtpSettings:
@@ -186,62 +161,3 @@ def test_a_ca_file_that_is_no_certificate_is_refused(tmp_path):
             mailer.SmtpSettings.from_settings(
                 {"smtp_host": "h.example", "mail_from": SENDER, "smtp_ca_file": ca_file}
             )
-
-
-# -- 4. OAuth2 (XOAUTH2): Microsoft 365 and Google Workspace ----------------------------------------
-@pytest.fixture
-def oauth_server(tmp_path, identity):
-    """An SMTP server that takes XOAUTH2 with the access tokens the identity stand-in issued."""
-    (tmp_path / "smtp").mkdir()
-    running = SmtpServer(tmp_path / "smtp", oauth=identity.access_tokens).start()
-    yield running
-    running.stop()
-
-
-def test_microsoft_365_oauth2_sends_a_statement(identity, oauth_server, memory_keyring, statement, tmp_path):
-    settings = workbook_settings(
-        oauth_server,
-        smtp_user=USER,
-        smtp_auth="microsoft",
-        smtp_oauth_client_id=CLIENT_ID,
-        smtp_oauth_tenant=TENANT,
-    )
-    account = dataclasses.replace(settings.oauth_account(), login_url=identity.url)
-    shown: list[str] = []
-    sign_in(account, show=shown.append, ask_secret=_no_secret_asked)
-    assert shown == [
-        "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter "
-        "the code B7XQ-2KPM to authenticate."
-    ]
-    transport = mailer.SmtpTransport(
-        settings, tokens=token_source(account), ssl_context=oauth_server.client_context()
-    )
-    result = send(statement, transport, tmp_path)
-    assert result.delivered == [statement[0].key] and not result.failed
-    assert oauth_server.handler.tokens == ["access-2"]  # issued for the refresh token sign-in stored
-    assert_statement_arrived(oauth_server, statement[0])
-
-
-def test_google_workspace_oauth2_sends_a_statement(
-    identity, oauth_server, memory_keyring, statement, tmp_path
-):
-    settings = workbook_settings(
-        oauth_server, smtp_user=USER, smtp_auth="google", smtp_oauth_client_id=CLIENT_ID
-    )
-    account = dataclasses.replace(settings.oauth_account(), login_url=identity.url)
-    sign_in(account, show=_nothing_shown, ask_secret=lambda _: CLIENT_SECRET, browser=register_test_browser())
-    transport = mailer.SmtpTransport(
-        settings, tokens=token_source(account), ssl_context=oauth_server.client_context()
-    )
-    result = send(statement, transport, tmp_path)
-    assert result.delivered == [statement[0].key] and not result.failed
-    assert oauth_server.handler.tokens == ["access-3"]  # not the sign-in's access-2: the run refreshed
-    assert_statement_arrived(oauth_server, statement[0])
-
-
-def _no_secret_asked(prompt: str) -> str:
-    raise AssertionError(f"Microsoft's device flow needs no client secret, yet was asked: {prompt}")
-
-
-def _nothing_shown(text: str) -> None:
-    raise AssertionError(f"Google's sign-in opens a browser; nothing to show, yet got: {text}")
