@@ -9,14 +9,20 @@ keyring backend of the tests' own that refuses entries longer than Windows takes
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import keyring
+import openpyxl
 import pytest
+from click.testing import CliRunner
 
 import mailer
+from arbook.cli import cli
 from common.errors import MailError
 from mailer.oauth import CLIENT_SECRET_SERVICE, TOKEN_SERVICE, OAuthAccount, sign_in, token_source
-from tests.mail_support import USER, SmtpServer, session_ca
+from tests.mail_support import SENDER, USER, SmtpServer, session_ca
 from tests.oauth_support import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -247,3 +253,44 @@ def test_a_token_the_server_does_not_accept_is_a_refused_login(oauth_server, sta
         "AUTH is switched off for the mailbox or the tenant (Exchange admin centre: Authenticated SMTP)"
     )
     assert oauth_server.handler.accepted == [] and oauth_server.handler.tokens == []
+
+
+# -- arbook mail-login ----------------------------------------------------------------------------
+def workbook_with(tmp_path: Path, **settings: str) -> Path:
+    """A new workbook (arbook new) whose Settings table holds `settings`, typed in as a person would."""
+    book = tmp_path / "Book.xlsx"
+    assert CliRunner().invoke(cli, ["new", str(book)]).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    for key, value in wb["Settings"].iter_rows(min_row=2, max_col=2):
+        if key.value in settings:
+            value.value = settings.pop(key.value)
+    assert settings == {}, f"not in the Settings table: {settings}"
+    wb.save(book)
+    return book
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            {},
+            f"arbook: smtp_auth is password, so there is nothing to sign in to: set smtp_auth to microsoft or "
+            f"google for OAuth2, or keep the password in the keyring with: keyring set arbook {USER}\n",
+        ),
+        (
+            {"smtp_auth": "microsoft", "smtp_oauth_client_id": CLIENT_ID},
+            "arbook: Microsoft 365 sign-in needs smtp_oauth_tenant (directory ID or domain) and "
+            "smtp_oauth_client_id (the application registered for arbook) in the Settings table\n",
+        ),
+    ],
+    ids=["password", "no-tenant"],
+)
+def test_mail_login_refuses_what_it_cannot_sign_in_with_exit_1(tmp_path, given, said):
+    book = workbook_with(tmp_path, smtp_host="smtp.office365.com", mail_from=SENDER, smtp_user=USER, **given)
+    done = subprocess.run(
+        [sys.executable, "-c", "from arbook.cli import main; main()", "mail-login", str(book)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", said)
