@@ -161,3 +161,15 @@ def test_a_ca_file_that_is_no_certificate_is_refused(tmp_path):
             mailer.SmtpSettings.from_settings(
                 {"smtp_host": "h.example", "mail_from": SENDER, "smtp_ca_file": ca_file}
             )
+
+
+@pytest.mark.parametrize("server", [("none", None)], indirect=True)
+def test_starttls_to_a_server_without_it_stops_and_names_the_other_settings(server, statement, tmp_path):
+    settings = workbook_settings(server)  # starttls by default, but this relay offers no TLS
+    result = send(statement, mailer.SmtpTransport(settings), tmp_path)
+    assert result.stopped == (
+        f"127.0.0.1:{server.port} cannot be used as set: STARTTLS extension not supported by server. "
+        "(smtp_security starttls); a server that encrypts from the first byte needs ssl (usually port "
+        "465), an internal relay without encryption none"
+    )
+    assert server.handler.accepted == []
