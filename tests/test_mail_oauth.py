@@ -125,13 +125,27 @@ def google(identity: IdentityStandIn) -> OAuthAccount:
     return OAuthAccount("google", USER, CLIENT_ID, login_url=identity.url)
 
 
+def signed_in(provider: str, identity: IdentityStandIn) -> OAuthAccount:
+    """The account after `arbook mail-login`: Microsoft by device code, Google in the stand-in browser."""
+    if provider == "microsoft":
+        sign_in(microsoft(identity), show=lambda _: None, ask_secret=_no_secret_asked)
+        return microsoft(identity)
+    sign_in(
+        google(identity),
+        show=_nothing_shown,
+        ask_secret=lambda _: CLIENT_SECRET,
+        browser=register_test_browser(),
+    )
+    return google(identity)
+
+
 def token_posts(identity: IdentityStandIn) -> list[str]:
     return [form["grant_type"] for path, form in identity.requests if path.endswith("token")]
 
 
 # -- the keyring ---------------------------------------------------------------------------------
 def test_a_refresh_token_longer_than_windows_takes_is_kept_in_parts(identity, memory_keyring):
-    sign_in(microsoft(identity), show=lambda _: None, ask_secret=_no_secret_asked)
+    signed_in("microsoft", identity)
     [stored] = identity.refresh_tokens
     assert len(stored) == 1500 > WINDOWS_LIMIT
     entries = {
@@ -151,12 +165,7 @@ def test_a_refresh_token_longer_than_windows_takes_is_kept_in_parts(identity, me
 
 
 def test_google_keeps_client_secret_and_refresh_token_in_the_keyring_only(identity, memory_keyring, tmp_path):
-    sign_in(
-        google(identity),
-        show=_nothing_shown,
-        ask_secret=lambda _: CLIENT_SECRET,
-        browser=register_test_browser(),
-    )
+    signed_in("google", identity)
     [refresh] = identity.refresh_tokens
     assert memory_keyring.entries[(CLIENT_SECRET_SERVICE, f"{CLIENT_ID}#1")] == CLIENT_SECRET
     assert memory_keyring.entries[(TOKEN_SERVICE, f"google:{USER}#2")] == refresh[1000:]
@@ -167,7 +176,7 @@ def test_google_keeps_client_secret_and_refresh_token_in_the_keyring_only(identi
 def test_an_access_token_is_reused_until_it_nears_expiry_and_rotated_refresh_tokens_are_kept(
     identity, memory_keyring
 ):
-    sign_in(microsoft(identity), show=lambda _: None, ask_secret=_no_secret_asked)
+    signed_in("microsoft", identity)
     source = token_source(microsoft(identity))
     assert source.access_token() == source.access_token() == "access-2"
     assert token_posts(identity) == ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"]
@@ -175,30 +184,28 @@ def test_an_access_token_is_reused_until_it_nears_expiry_and_rotated_refresh_tok
     assert again.access_token() == "access-3"
 
 
-def test_a_revoked_microsoft_sign_in_says_so_and_names_the_command(identity, memory_keyring):
-    sign_in(microsoft(identity), show=lambda _: None, ask_secret=_no_secret_asked)
+@pytest.mark.parametrize(
+    ("provider", "said"),
+    [
+        (
+            "microsoft",
+            "Microsoft 365 sign-in of {user} has expired or was revoked (invalid_grant: AADSTS70008: "
+            "The refresh token has expired or was revoked.)",
+        ),
+        (
+            "google",
+            "Google Workspace sign-in of {user} has expired or was revoked (invalid_grant: "
+            "Token has been expired or revoked.)",
+        ),
+    ],
+)
+def test_a_revoked_sign_in_says_so_and_names_the_command(identity, memory_keyring, provider, said):
+    account = signed_in(provider, identity)
     identity.revoke_all()
     with pytest.raises(MailError) as refused:
-        token_source(microsoft(identity)).access_token()
-    assert str(refused.value) == (
-        f"the Microsoft 365 sign-in of {USER} has expired or was revoked (invalid_grant: AADSTS70008: "
-        "The refresh token has expired or was revoked.); sign in again with: arbook mail-login WORKBOOK"
-    )
-
-
-def test_a_revoked_google_sign_in_says_so_and_names_the_command(identity, memory_keyring):
-    sign_in(
-        google(identity),
-        show=_nothing_shown,
-        ask_secret=lambda _: CLIENT_SECRET,
-        browser=register_test_browser(),
-    )
-    identity.revoke_all()
-    with pytest.raises(MailError) as refused:
-        token_source(google(identity)).access_token()
-    assert str(refused.value) == (
-        f"the Google Workspace sign-in of {USER} has expired or was revoked (invalid_grant: "
-        "Token has been expired or revoked.); sign in again with: arbook mail-login WORKBOOK"
+        token_source(account).access_token()
+    assert (
+        str(refused.value) == f"the {said.format(user=USER)}; sign in again with: arbook mail-login WORKBOOK"
     )
 
 
@@ -222,7 +229,7 @@ def test_an_unknown_tenant_is_named(identity, memory_keyring):
 def test_an_expired_sign_in_stops_the_run_before_anything_is_sent(
     identity, oauth_server, memory_keyring, statement, tmp_path
 ):
-    sign_in(microsoft(identity), show=lambda _: None, ask_secret=_no_secret_asked)
+    signed_in("microsoft", identity)
     transport = mailer.SmtpTransport(
         oauth_server.settings(auth="microsoft"),
         tokens=token_source(microsoft(identity)),
