@@ -313,6 +313,21 @@ def month_end(
     _render(summary, as_json)
 
 
+@cli.command("mail-login")
+@WORKBOOK
+@json_option
+def mail_login(workbook: Path, as_json: bool) -> None:
+    """Sign in once to Microsoft 365 or Google Workspace (smtp_auth) for --send; the token goes to the keyring."""
+    from .mail_login import mail_login as run
+
+    summary = run(
+        workbook,
+        show=lambda text: click.echo(text, err=True),
+        ask_secret=lambda prompt: click.prompt(prompt, hide_input=True, err=True),
+    )
+    _render(summary, as_json)
+
+
 @cli.command()
 @click.argument(
     "directory", required=False, default="arbook-demo", type=click.Path(file_okay=False, path_type=Path)
