@@ -80,10 +80,14 @@ _UNBALANCED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(_UNBALANCED))
-def test_a_statement_whose_balances_disagree_with_its_lines_is_read_with_a_note(name: str) -> None:
-    bank = parse_bank_bytes(_UNBALANCED[name], name)
-    assert bank.lines["Amount"].tolist() == [500]
-    assert bank.notes == [
-        f"{name} line 1: statement S of DE1: opening 1.00 + lines 5.00 = 6.00, but the closing balance is 7.00"
-    ]
+@pytest.mark.parametrize("name,line", [("u.sta", 7), ("u.xml", 1)])
+def test_a_statement_whose_balances_disagree_with_its_lines_is_refused_at_its_closing_balance(
+    name: str, line: int
+) -> None:
+    with pytest.raises(BankFileError) as caught:
+        parse_bank_bytes(_UNBALANCED[name], name)
+    assert caught.value.line == line
+    assert caught.value.reason == (
+        "statement S of DE1: opening 1.00 + lines 5.00 = 6.00, but the closing balance is 7.00; "
+        "a line is missing or misread, so the file is refused"
+    )

@@ -32,7 +32,19 @@ __all__ = [
     "normalise_name",
 ]
 
-ROLES = ("date", "amount", "debit", "credit", "sign", "currency", "payer", "memo", "bankref", "account")
+ROLES = (
+    "date",
+    "amount",
+    "debit",
+    "credit",
+    "sign",
+    "currency",
+    "payer",
+    "memo",
+    "bankref",
+    "account",
+    "balance",
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class CsvProfile:
     memo: tuple[str, ...] = ()
     bankref: tuple[str, ...] = ()
     account: tuple[str, ...] = ()
+    balance: tuple[str, ...] = ()  # the running balance after each line, held to the amounts
     date_order: str | None = None  # fixed by the bank; None: decided per file (see columns.py)
 
 
@@ -197,6 +210,18 @@ GENERIC = CsvProfile(
         "Compte",
         "账号",
         "本方账号",
+    ),
+    balance=(
+        "Balance",
+        "Running balance",
+        "RunningBalance",
+        "Saldo",
+        "Kontostand",
+        "Saldo nach Buchung",
+        "Solde",
+        "账户余额",
+        "余额",
+        "交易后余额",
     ),
 )
 

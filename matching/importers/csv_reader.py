@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import BankFileError
+from common.values import format_cents
 
 from .columns import amount_column, date_column
 from .csv_profiles import Layout, header_score, layout_for
@@ -60,6 +61,7 @@ class CsvImporter:
         text, delimiter, header_index, layout = _find_header(data, source)
         body = _after_line(text, header_index)
         first_line = header_index + 2
+        _refuse_cut_short(body, delimiter, len(layout.headers), source, first_line)
         used = sorted({i for cols in layout.columns.values() for i in cols})
         locate_record = _record_locator(body, delimiter, first_line)
         cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line, locate_record)
@@ -114,6 +116,22 @@ def _after_line(text: str, index: int) -> str:
             return ""
         at = min(ends) + (2 if text.startswith("\r\n", min(ends)) else 1)
     return text[at:]
+
+
+def _refuse_cut_short(body: str, delimiter: str, width: int, source: str, first_line: int) -> None:
+    """A file whose last row has no line end and fewer fields than the header was cut inside
+    that row (its amount may be cut too: "71" of "717.55"): refused at that line."""
+    if not body or body.endswith(("\n", "\r")):
+        return
+    last = _split_lines(body)[-1]
+    fields = next(csv.reader([last], delimiter=delimiter), [])
+    if 0 < len(fields) < width:
+        raise BankFileError(
+            source,
+            first_line + len(_split_lines(body)) - 1,
+            f"the file ends inside a row ({len(fields)} of the header's {width} fields, no line end): "
+            "it was cut short",
+        )
 
 
 def _split_lines(text: str) -> list[str]:
@@ -239,6 +257,9 @@ def _lines(
     else:
         codes = {c: _CURRENCY_NAMES.get(c.upper(), c.upper()) for c in set(column("currency"))}
         currency = list(map(codes.__getitem__, column("currency")))
+    if "balance" in layout.columns:
+        balance = amount_column(column("balance"), header("balance"), source, locate)
+        _check_running_balance(amount, balance, currency, header("balance"), source, locate)
     memo_cols = [cells[c] for c in layout.columns.get("memo", ())]
     if len(memo_cols) > 1:
         memo = [" ".join(p for p in parts if p) for parts in zip(*memo_cols, strict=True)]
@@ -258,6 +279,45 @@ def _lines(
         },
         columns=list(PARSED_COLUMNS),
     )
+
+
+def _check_running_balance(
+    amount: pd.Series,
+    balance: pd.Series,
+    currency: list[str],
+    name: str,
+    source: str,
+    locate: Callable[[int], int | None],
+) -> None:
+    """Refuse a file whose running balance does not follow from its amounts: a row is missing
+    or an amount misread (a file cut inside its last amount, rows deleted by hand). Exports
+    list the newest line first or last; each currency keeps its own balance. A column with
+    empty cells is a bank's own habit (a balance per day) and is not checked."""
+    if balance.isna().any() or len(balance) < 2:
+        return
+    frame = pd.DataFrame({"amount": amount, "balance": balance, "currency": currency})
+    for _code, part in frame.groupby("currency", sort=False):
+        bal, amt = part["balance"].to_numpy(dtype=object), part["amount"].to_numpy(dtype=object)
+        oldest_first = (bal[1:] - bal[:-1]) == amt[1:]
+        newest_first = (bal[:-1] - bal[1:]) == amt[:-1]
+        if oldest_first.all() or newest_first.all():
+            continue
+        fits = oldest_first if oldest_first.sum() >= newest_first.sum() else newest_first
+        first = int(np.flatnonzero(~fits)[0])  # pair (first, first + 1) disagrees
+        # the row they share, when the next pair disagrees too, is the one whose balance is
+        # wrong; otherwise the row whose amount the pair checks
+        if first + 1 < len(fits) and not fits[first + 1]:
+            bad = first + 1
+        else:
+            bad = first + 1 if fits is oldest_first else first
+        pos = int(part.index[bad])
+        raise BankFileError(
+            source,
+            locate(pos),
+            f"column {name}: the balance {format_cents(int(bal[bad]))} does not follow from the amounts "
+            "and the balance of the row before; a row is missing or an amount misread, so the file "
+            "is refused",
+        )
 
 
 def _amounts(
