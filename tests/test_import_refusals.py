@@ -37,10 +37,8 @@ def test_batched_camt_entry_whose_details_do_not_add_up_is_refused() -> None:
 def test_missing_file_and_unknown_format_are_refused(tmp_path) -> None:
     with pytest.raises(BankFileError, match="cannot read the file"):
         read_bank_file(tmp_path / "nope.csv")
-    with pytest.raises(
-        BankFileError, match="unknown format 'ofx'; expected one of csv, mt940, camt053, camt054"
-    ):
-        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="ofx")
+    with pytest.raises(BankFileError, match="unknown format 'pdf'; expected one of csv, xlsx, xls, mt940, "):
+        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="pdf")
 
 
 def test_forced_format_refuses_a_file_of_another_format() -> None:

@@ -198,7 +198,8 @@ def check_balanced(
     raise BankFileError(
         source,
         line,
-        f"statement {statement} of {account}: opening {format_cents(opening)} + lines "
+        f"{' '.join(filter(None, ['statement', str(statement or ''), f'of {account}' if account else '']))}: "
+        f"opening {format_cents(opening)} + lines "
         f"{format_cents(total)} = {format_cents(opening + total)}, but the closing balance is "
         f"{format_cents(closing)}; a line is missing or misread, so the file is refused",
     )
