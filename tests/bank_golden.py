@@ -25,6 +25,7 @@ __all__ = [
     "GOLDEN",
     "REAL",
     "SAMPLES",
+    "assert_matches_golden",
     "date_order_of",
     "golden_paths",
     "render_lines",
@@ -81,6 +82,16 @@ def _render(frame: pd.DataFrame, fields: tuple[str, ...], money: tuple[str, ...]
             for f, v in zip(fields, row, strict=True)
         )
     return out.getvalue()
+
+
+def assert_matches_golden(bank: BankFile, sample: Path) -> None:
+    """`bank` (the reading of `sample`) is exactly its golden files."""
+    lines_path, statements_path = golden_paths(sample)
+    assert render_lines(bank) == lines_path.read_text(encoding="utf-8")
+    if statements_path.exists():
+        assert render_statements(bank) == statements_path.read_text(encoding="utf-8")
+    else:
+        assert bank.statements.empty
 
 
 def render_lines(bank: BankFile) -> str:

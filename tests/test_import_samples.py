@@ -15,7 +15,7 @@ import pytest
 
 from common.errors import BankFileError
 from matching.importers import LINE_COLUMNS, STATEMENT_COLUMNS, parse_bank_bytes, read_bank_file
-from tests.bank_golden import golden_paths, render_lines, render_statements
+from tests.bank_golden import assert_matches_golden
 from workbook.contract import table
 
 # The MANIFEST counted credits with mt-940's default signs, where "RC" (reversal of a credit,
@@ -160,13 +160,7 @@ def _mt940_reconciled(path: Path) -> bytes:
 )
 def test_sample_matches_its_golden_files(shared_dir: Path, name: str) -> None:
     sample = shared_dir / "bank-samples" / name
-    bank = read_bank_file(sample)
-    lines_path, statements_path = golden_paths(sample)
-    assert render_lines(bank) == lines_path.read_text(encoding="utf-8")
-    if statements_path.exists():
-        assert render_statements(bank) == statements_path.read_text(encoding="utf-8")
-    else:
-        assert bank.statements.empty
+    assert_matches_golden(read_bank_file(sample), sample)
 
 
 def test_frames_have_contract_types(shared_dir: Path) -> None:

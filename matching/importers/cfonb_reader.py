@@ -15,7 +15,7 @@ import pandas as pd
 
 from common.errors import BankFileError
 
-from .fixedwidth import Field, cut
+from .fixedwidth import Field, cut, records
 from .model import PARSED_COLUMNS, Parsed, check_amount, check_balanced
 
 __all__ = ["CfonbImporter"]
@@ -53,10 +53,7 @@ class CfonbImporter:
         return first.startswith("01") and len(first) == 120 and first[103] in _OVERPUNCH
 
     def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
-        text = data.decode("latin-1").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        lines = text.split("\n")
-        while lines and not lines[-1].strip():
-            lines.pop()
+        lines = records(data)
         rows: list[dict[str, object]] = []
         statements: list[dict[str, object]] = []
         head: dict[str, object] | None = None

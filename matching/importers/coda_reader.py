@@ -21,7 +21,7 @@ import pandas as pd
 from common.errors import BankFileError
 from common.values import format_cents
 
-from .fixedwidth import Field, cut
+from .fixedwidth import Field, cut, records
 from .model import PARSED_COLUMNS, Parsed, check_amount, check_balanced
 
 __all__ = ["CodaImporter"]
@@ -87,10 +87,7 @@ def _cents(thousandths: int, sign: int, source: str, line: int, what: str) -> in
 
 
 def _read(data: bytes, source: str) -> Parsed:
-    text = data.decode("latin-1").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
+    lines = records(data)
     rows: list[dict[str, object]] = []
     statements: list[dict[str, object]] = []
     state: dict[str, object] = {}

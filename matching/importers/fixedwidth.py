@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from common.errors import BankFileError
 
-__all__ = ["Field", "cut", "ddmmyy", "digits"]
+__all__ = ["Field", "cut", "ddmmyy", "digits", "records"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,15 @@ class Field:
     first: int  # 1-based, as the specifications number positions
     last: int
     kind: str = "text"  # "text", "digits" (zero-padded number), "date" (DDMMYY), "blankdate"
+
+
+def records(data: bytes) -> list[str]:
+    """The file's records: Latin-1 (both formats are 8-bit), any line end, no trailing blank lines."""
+    text = data.decode("latin-1").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
 
 
 def ddmmyy(text: str) -> dt.date:
