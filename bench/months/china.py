@@ -172,20 +172,18 @@ class China(Style):
     def bank_fee(self, rng: random.Random) -> int:
         return rng.choice((20_00, 30_00, 50_00, 80_00, 150_00))
 
-    def other_amount(self, rng: random.Random, situation: str) -> int:
-        low, high, step = {
-            "rebate": (5_000, 120_000, 100),
-            "refund": (300, 60_000, 1),
-            "interest": (80, 6_000, 1),
-            "loan": (100_000, 2_000_000, 10_000),
-            "deposit": (10_000, 200_000, 1_000),
-            "insurance": (2_000, 80_000, 1),
-            "tax_refund": (5_000, 300_000, 1),
-            "psp_payout": (500, 40_000, 1),
-            "own_transfer": (50_000, 1_000_000, 10_000),
-        }[situation]
-        yuan = rng.uniform(low, high)
-        return round(yuan / step) * step * 100 + (rng.randrange(100) if step == 1 else 0)
+    # whole units: lowest, highest, rounded to (1: with cents)
+    other_ranges: ClassVar[dict[str, tuple[int, int, int]]] = {
+        "rebate": (5_000, 120_000, 100),
+        "refund": (300, 60_000, 1),
+        "interest": (80, 6_000, 1),
+        "loan": (100_000, 2_000_000, 10_000),
+        "deposit": (10_000, 200_000, 1_000),
+        "insurance": (2_000, 80_000, 1),
+        "tax_refund": (5_000, 300_000, 1),
+        "psp_payout": (500, 40_000, 1),
+        "own_transfer": (50_000, 1_000_000, 10_000),
+    }
 
     # -- customers -----------------------------------------------------------------------
     def customer_id(self, i: int) -> str:

@@ -178,20 +178,18 @@ class Germany(Style):
     def bank_fee(self, rng: random.Random) -> int:
         return rng.choice((5_00, 7_50, 10_00, 12_50, 15_00, 20_00, 25_00))
 
-    def other_amount(self, rng: random.Random, situation: str) -> int:
-        low, high, step = {
-            "rebate": (500, 25_000, 1),
-            "refund": (40, 8_000, 1),
-            "interest": (1, 400, 1),
-            "loan": (20_000, 300_000, 5_000),
-            "deposit": (1_500, 15_000, 100),
-            "insurance": (300, 40_000, 1),
-            "tax_refund": (200, 60_000, 1),
-            "psp_payout": (50, 6_000, 1),
-            "own_transfer": (5_000, 200_000, 5_000),
-        }[situation]
-        euros = rng.uniform(low, high)
-        return round(euros / step) * step * 100 + (rng.randrange(100) if step == 1 else 0)
+    # whole units: lowest, highest, rounded to (1: with cents)
+    other_ranges: ClassVar[dict[str, tuple[int, int, int]]] = {
+        "rebate": (500, 25_000, 1),
+        "refund": (40, 8_000, 1),
+        "interest": (1, 400, 1),
+        "loan": (20_000, 300_000, 5_000),
+        "deposit": (1_500, 15_000, 100),
+        "insurance": (300, 40_000, 1),
+        "tax_refund": (200, 60_000, 1),
+        "psp_payout": (50, 6_000, 1),
+        "own_transfer": (5_000, 200_000, 5_000),
+    }
 
     # -- customers -----------------------------------------------------------------------
     def customer_id(self, i: int) -> str:

@@ -77,8 +77,14 @@ class Style(ABC):
             else self.round_amount(amount * rng.uniform(0.01, 0.2))
         )
 
-    @abstractmethod
-    def other_amount(self, rng: random.Random, situation: str) -> int: ...
+    other_ranges: ClassVar[dict[str, tuple[int, int, int]]]  # money that is no receipt, by situation
+
+    def other_amount(self, rng: random.Random, situation: str) -> int:
+        """An amount of money that is no receipt: whole units in its range, rounded to its step
+        (step 1: with cents, as interest, refunds and payouts come)."""
+        low, high, step = self.other_ranges[situation]
+        whole = round(rng.uniform(low, high) / step) * step
+        return whole * 100 + (rng.randrange(100) if step == 1 else 0)
 
     # -- customers -------------------------------------------------------------------------
     @abstractmethod

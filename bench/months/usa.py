@@ -155,20 +155,18 @@ class Usa(Style):
     def bank_fee(self, rng: random.Random) -> int:
         return rng.choice((10_00, 15_00, 20_00, 25_00, 30_00, 45_00))
 
-    def other_amount(self, rng: random.Random, situation: str) -> int:
-        low, high, step = {
-            "rebate": (500, 30_000, 1),
-            "refund": (50, 12_000, 1),
-            "interest": (2, 900, 1),
-            "loan": (25_000, 500_000, 5_000),
-            "deposit": (1_000, 20_000, 100),
-            "insurance": (500, 60_000, 1),
-            "tax_refund": (300, 80_000, 1),
-            "psp_payout": (100, 15_000, 1),
-            "own_transfer": (10_000, 250_000, 5_000),
-        }[situation]
-        dollars = rng.uniform(low, high)
-        return round(dollars / step) * step * 100 + (rng.randrange(100) if step == 1 else 0)
+    # whole units: lowest, highest, rounded to (1: with cents)
+    other_ranges: ClassVar[dict[str, tuple[int, int, int]]] = {
+        "rebate": (500, 30_000, 1),
+        "refund": (50, 12_000, 1),
+        "interest": (2, 900, 1),
+        "loan": (25_000, 500_000, 5_000),
+        "deposit": (1_000, 20_000, 100),
+        "insurance": (500, 60_000, 1),
+        "tax_refund": (300, 80_000, 1),
+        "psp_payout": (100, 15_000, 1),
+        "own_transfer": (10_000, 250_000, 5_000),
+    }
 
     # -- customers -----------------------------------------------------------------------
     def customer_id(self, i: int) -> str:
