@@ -32,9 +32,10 @@ from rapidfuzz import fuzz
 from common.errors import InputError, Problem
 
 from .contract import TABLES, Column, Owner, Table, table
+from .convert import cell_text
 from .layout import HEADING_SCAN, filled_span, heading_rows, is_total_row
 from .package import Package, SheetRef
-from .reader import Location, SheetCells, _cell_text, _last_filled_row, locate, read_located
+from .reader import Location, SheetCells, _last_filled_row, locate, read_located
 
 __all__ = ["MAPPABLE", "SYNONYMS", "Link", "Mapping", "load_mapping", "suggest"]
 
@@ -629,7 +630,7 @@ def _source_location(pkg: Package, cells: SheetCells, name: str, headings: list[
     wanted = {_key(h) for h in headings}
     best = (0, where.header_row)
     for number, row in enumerate(grid[:HEADING_SCAN], start=1):
-        found = len(wanted & {_key(_cell_text(v)) for v in row})
+        found = len(wanted & {_key(cell_text(v)) for v in row})
         if found > best[0]:
             best = (found, number)
         if found == len(wanted):
@@ -645,7 +646,7 @@ def _headings(grid: list[list[object]], header_row: int) -> tuple[int, int, tupl
     if span is None:
         return 1, 1, ()
     c1, c2 = span
-    return c1, c2, tuple(_cell_text(v) for v in grid[header_row - 1][c1 - 1 : c2])
+    return c1, c2, tuple(cell_text(v) for v in grid[header_row - 1][c1 - 1 : c2])
 
 
 def _sheet_location(sheet: SheetRef, grid: list[list[object]], header_row: int) -> Location:
