@@ -102,7 +102,9 @@ def refresh_vba(workbook: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@WORKBOOK
+@click.argument(
+    "workbook", type=click.Path(readable=False, path_type=Path)
+)  # init says what is wrong with it
 @click.option("--suggest", is_flag=True, help="Also propose a Mapping from your own sheets' headings.")
 @click.option("--force", is_flag=True, help="Proceed even though a digital signature will be broken.")
 @json_option
