@@ -3,7 +3,8 @@
 Each operation's command is made from its declaration: its inputs become the arguments and
 options below (one definition each, with its help), a command that writes offers --dry-run,
 and the runner does the work on a FileBook. `new`, `init`, `demo` and `refresh-vba` make or
-adopt a workbook file rather than work on one, and are written out here.
+adopt a workbook file rather than work on one, and `mail-login` signs in to a mail provider;
+they are written out here.
 
 Exit status: 0 done; 1 the input was refused (an ArbookError, printed without a traceback);
 2 wrong usage (click's own handling). Anything else is a bug and keeps its traceback.
@@ -187,7 +188,9 @@ def refresh_vba(workbook: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@WORKBOOK
+@click.argument(
+    "workbook", type=click.Path(readable=False, path_type=Path)
+)  # init says what is wrong with it
 @click.option("--suggest", is_flag=True, help="Also propose a Mapping from your own sheets' headings.")
 @click.option("--force", is_flag=True, help="Proceed even though a digital signature will be broken.")
 @json_option
@@ -196,6 +199,21 @@ def init(workbook: Path, suggest: bool, force: bool, as_json: bool) -> None:
     from .init import init as run
 
     _render(run(workbook, suggest=suggest, force=force), as_json)
+
+
+@cli.command("mail-login")
+@WORKBOOK
+@json_option
+def mail_login(workbook: Path, as_json: bool) -> None:
+    """Sign in once to Microsoft 365 or Google Workspace (smtp_auth) for --send; the token goes to the keyring."""
+    from .mail_login import mail_login as run
+
+    summary = run(
+        workbook,
+        show=lambda text: click.echo(text, err=True),
+        ask_secret=lambda prompt: click.prompt(prompt, hide_input=True, err=True),
+    )
+    _render(summary, as_json)
 
 
 @cli.command()

@@ -11,6 +11,7 @@ journal is kept in memory, so a real run afterwards still sends everything.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 import mailer
 from common.errors import InputError, Problem
+from mailer.transport import plain_relay_address
 from workbook.book import Book
 from workbook.contract import Settings
 
@@ -49,25 +51,62 @@ def company(settings: Settings) -> mailer.Company:
 
 
 def smtp_settings(settings: Settings) -> mailer.SmtpSettings:
-    """The company's SMTP server; refuses a missing host or sender naming the Settings key to fix."""
-    problems = []
-    if not settings.smtp_host:
-        problems.append(
-            Problem("Settings", None, None, "smtp_host: expected the outgoing mail server's name")
-        )
+    """The company's SMTP server; refuses what cannot work (or would not be safe) naming the Settings key to fix.
+
+    `smtp_security` says how the line is encrypted; left blank, the older `smtp_starttls`
+    decides (yes: starttls, no: ssl). When both are filled in, `smtp_security` wins.
+    """
+    problems: list[Problem] = []
+    host, user, auth, ca_file = (
+        settings.smtp_host,
+        settings.smtp_user,
+        settings.smtp_auth,
+        settings.smtp_ca_file,
+    )
+    security = settings.smtp_security or ("starttls" if settings.smtp_starttls else "ssl")
+
+    def refuse(message: str) -> None:
+        problems.append(Problem("Settings", None, None, message))
+
+    if not host:
+        refuse("smtp_host: expected the outgoing mail server's name")
+    sender = ""
     try:
         sender = mailer.parse_sender(settings.mail_from).addr_spec
     except ValueError as exc:
-        problems.append(Problem("Settings", None, None, f"mail_from: expected one sender address; {exc}"))
+        refuse(f"mail_from: expected one sender address; {exc}")
+    if security == "none":
+        if user or auth != "password":
+            refuse(
+                "smtp_security: none sends everything unencrypted, a login too; a relay without "
+                "encryption takes mail without one: leave smtp_user blank (smtp_auth password), "
+                "or use starttls or ssl"
+            )
+        if host:
+            try:
+                plain_relay_address(host)
+            except ValueError as exc:
+                refuse(f"smtp_security: {exc}")
+    elif ca_file:
+        try:
+            ssl.create_default_context(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            refuse(f"smtp_ca_file: expected a PEM file of certificate authorities, {ca_file!r}: {exc}")
+    if auth != "password" and not user:
+        refuse(f"smtp_user: expected the mailbox that signs in to {auth} (smtp_auth {auth})")
     if problems:
         raise InputError(problems, "cannot send mail")
     return mailer.SmtpSettings(
-        host=settings.smtp_host,
+        host=host,
         port=settings.smtp_port,
-        user=settings.smtp_user,
-        starttls=settings.smtp_starttls,
+        user=user,
+        security=security,  # type: ignore[arg-type]
         sender=sender,
         rate_per_minute=settings.mail_rate_per_minute,
+        ca_file=ca_file,
+        auth=auth,  # type: ignore[arg-type]
+        oauth_client_id=settings.smtp_oauth_client_id,
+        oauth_tenant=settings.smtp_oauth_tenant,
     )
 
 

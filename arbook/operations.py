@@ -92,7 +92,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "arbook.match:match",
         "Match bank credits to invoices; post the confident ones, suggest the rest.",
         inputs=("as_of", "no_post"),
-        params=("as_of", "post", "progress"),
+        params=("ledger", "post", "progress"),
         excel=(ExcelEntry("match", "Match bank lines"),),
         month_end=True,
     ),
@@ -101,7 +101,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "arbook.match:post",
         "Post the suggestions marked Approve = Y in the Matches table.",
         inputs=("as_of",),
-        params=("as_of", "progress"),
+        params=("ledger", "progress"),
         excel=(ExcelEntry("post", "Post approved matches"),),
     ),
     Operation(

@@ -33,10 +33,12 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
-from receivables import invoice_balances
+from receivables import Ledger, invoice_balances
 from sample_data import generate
 from sample_data.generator import SampleCompany
+from workbook.contract import Settings
 
 Row = tuple[str, str, int, str]  # InvoiceNo, CustomerID, cents, Kind
 
@@ -147,14 +149,10 @@ def run(seeds: list[int], customers: int) -> None:
     for seed in seeds:
         company = generate(seed, customers=customers)
         start = time.perf_counter()
-        result = match_lines(
-            company.bank_lines,
-            company.invoices,
-            company.customers,
-            company.allocations,
-            None,
-            company.settings,
-        )
+        ledger = Ledger(company.invoices, company.allocations, company.customers, as_of=company.as_of)
+        opens = open_amounts(company.bank_lines, ledger)
+        settings = match_settings(Settings(**company.settings))
+        result = match_lines(company.bank_lines, company.customers, opens, None, settings)
         timing += time.perf_counter() - start
         m = result.matches
         auto = _rows(result.allocations)

@@ -30,6 +30,7 @@ from .kpi import (
 from .ledger import (
     DEFAULT_TERMS_DAYS,
     INPUT_COLUMNS,
+    LATEST,
     OPEN_ITEM_COLUMNS,
     SETTLING_KINDS,
     Ledger,
@@ -47,6 +48,7 @@ __all__ = [
     "INPUT_COLUMNS",
     "KPIS",
     "KPI_COLUMNS",
+    "LATEST",
     "OPEN_ITEM_COLUMNS",
     "SETTLING_KINDS",
     "CreditCheck",

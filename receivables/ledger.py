@@ -42,6 +42,7 @@ from common.errors import InputError, Problem
 __all__ = [
     "DEFAULT_TERMS_DAYS",
     "INPUT_COLUMNS",
+    "LATEST",
     "OPEN_ITEM_COLUMNS",
     "SETTLING_KINDS",
     "Ledger",
@@ -54,6 +55,9 @@ __all__ = [
 ]
 
 DEFAULT_TERMS_DAYS = 30
+LATEST = pd.Timestamp.max.date()
+"""A day after every payment: balances as of it count every allocation, whatever its date
+(what the matcher must take as open, since money already allocated is gone)."""
 SETTLING_KINDS = ("payment", "fee", "discount", "writeoff")
 """Allocation kinds that reduce an invoice's open amount (unapplied cash does not)."""
 
@@ -147,11 +151,20 @@ class Ledger:
         self.customers = with_columns(customers, "Customers")
         _refuse_duplicate_numbers(self.invoices)
         self._items: dict[date, pd.DataFrame] = {}
+        self._balances: dict[date, pd.DataFrame] = {}
 
-    @cached_property
+    @property
     def balances(self) -> pd.DataFrame:
         """`invoice_balances` as of the snapshot's date."""
-        return invoice_balances(self.invoices, self.allocations, as_of=self.as_of, customers=self.customers)
+        return self.balances_on(self.as_of)
+
+    def balances_on(self, day: date) -> pd.DataFrame:
+        """`invoice_balances` as of `day` (LATEST: counting every allocation, for the matcher)."""
+        if day not in self._balances:
+            self._balances[day] = invoice_balances(
+                self.invoices, self.allocations, as_of=day, customers=self.customers
+            )
+        return self._balances[day]
 
     @cached_property
     def items(self) -> pd.DataFrame:

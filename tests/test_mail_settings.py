@@ -25,7 +25,7 @@ def test_settings_without_host_or_sender_are_refused():
             smtp_host="mail.example", mail_from="AR Team <ar@x.example>", smtp_starttls=False, smtp_port=465
         )
     )
-    assert (ok.host, ok.port, ok.starttls, ok.rate_per_minute) == ("mail.example", 465, False, 30)
+    assert (ok.host, ok.port, ok.security, ok.rate_per_minute) == ("mail.example", 465, "ssl", 30)
     assert ok.sender == "ar@x.example"  # the envelope sender is the bare address
 
 

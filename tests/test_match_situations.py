@@ -10,7 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matching.matcher import ALLOCATION_COLUMNS, match_lines
+from arbook.match import match_settings, open_amounts
+from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
+from receivables import LATEST, Ledger
+from workbook.contract import Settings
 
 CUSTOMERS = [
     ("C001", "Acme GmbH", ""),
@@ -68,9 +71,28 @@ def bank(*lines: tuple[str, int, str, str]) -> pd.DataFrame:
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 
 
+def match(lines, invoices, customers, allocations, previous, settings, **options):
+    """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables;
+    `settings` are the workbook's keys that differ from their defaults."""
+    opens = open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST))
+    typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
+    return match_lines(lines, customers, opens, previous, typed, **options)
+
+
+def post(lines, invoices, customers, allocations, matches, **options):
+    """Posting as `arbook post` runs it."""
+    return post_approved(
+        lines,
+        customers,
+        open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST)),
+        matches,
+        **options,
+    )
+
+
 def run(lines, *, extra=(), aliases=None, allocations=NO_ALLOCATIONS, previous=None, settings=None):
     customers, invoices = book(list(extra), aliases)
-    return match_lines(
+    return match(
         lines,
         invoices,
         customers,

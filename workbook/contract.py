@@ -491,6 +491,30 @@ class Settings:
     pdf_font: str = _setting(
         "text", "", "Font file for statement PDFs (empty: found on the system)", one_line=True
     )
+    smtp_security: str = _setting(
+        "choice",
+        "",
+        "starttls, ssl, or none for a relay on your own network (blank: smtp_starttls decides)",
+        choices=("starttls", "ssl", "none"),
+    )
+    smtp_ca_file: str = _setting(
+        "text",
+        "",
+        "Your company's certificate authority (PEM file), if it signed the server's",
+        one_line=True,
+    )
+    smtp_auth: str = _setting(
+        "choice",
+        "password",
+        "password, microsoft or google (OAuth2: run arbook mail-login once)",
+        choices=("password", "microsoft", "google"),
+    )
+    smtp_oauth_client_id: str = _setting(
+        "text", "", "OAuth2: application (client) ID registered for arbook", one_line=True
+    )
+    smtp_oauth_tenant: str = _setting(
+        "text", "", "Microsoft 365: directory (tenant) ID or domain", one_line=True
+    )
     other: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
