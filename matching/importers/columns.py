@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import BankFileError
-from common.values import parse_amount_cents, parse_date
+from common.values import MAX_AMOUNT_CENTS, amount_limit_text, parse_amount_cents, parse_date
 
 __all__ = ["amount_column", "column_date_order", "column_decimal_comma", "date_column"]
 
@@ -94,7 +94,9 @@ def amount_column(
         decimal_comma = column_decimal_comma(texts, name, source, locate)
     joined = "\n".join(texts)
     if joined.count("\n") == len(texts) - 1 and _ALL_FAST_AMOUNTS[decimal_comma].fullmatch(joined):
-        return pd.Series(_plain_cents(joined, decimal_comma), dtype="Int64")
+        cents = _plain_cents(joined, decimal_comma)
+        _refuse_beyond_largest(cents, texts, name, source, locate)
+        return pd.Series(cents, dtype="Int64")
     fast = _FAST_AMOUNT[decimal_comma].fullmatch
     plain = np.array([fast(t) is not None for t in texts], dtype=bool)
     empty = np.array([not t for t in texts], dtype=bool)
@@ -108,9 +110,20 @@ def amount_column(
             cents[pos] = parse_amount_cents(texts[pos], decimal_comma=decimal_comma)
         except ValueError as exc:
             raise BankFileError(source, locate(pos), f"column {name}: {exc}") from None
+    _refuse_beyond_largest(cents, texts, name, source, locate)
     out = pd.Series(cents, dtype="Int64")
     out[empty] = pd.NA
     return out
+
+
+def _refuse_beyond_largest(
+    cents: np.ndarray, texts: Sequence[str], name: str, source: str, locate: Locate
+) -> None:
+    """The fast path reads up to 13 digits: an amount beyond common.values' largest is refused as it refuses it."""
+    beyond = np.flatnonzero(np.abs(cents) > MAX_AMOUNT_CENTS)
+    if len(beyond):
+        pos = int(beyond[0])
+        raise BankFileError(source, locate(pos), f"column {name}: {amount_limit_text()}, got {texts[pos]}")
 
 
 def _plain_cents(lines: str, decimal_comma: bool | None) -> np.ndarray:
