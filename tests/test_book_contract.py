@@ -1,5 +1,6 @@
-"""What every `Book` must do, run against each implementation: the headless FileBook here, and the
-Excel LiveBook (macros.live) where Microsoft Excel is available (skipped, with the reason, elsewhere).
+"""What every `Book` must do, run against each implementation: the headless FileBook and the
+MemoryBook here, and the Excel LiveBook (macros.live) where Microsoft Excel is available (skipped,
+with the reason, elsewhere).
 
 An operation in arbook/ never knows which book it has, so both must agree on every behaviour
 below: typed frames indexed by Excel row, writes limited to computed columns, replacing an
@@ -21,8 +22,7 @@ import pandas as pd
 import pytest
 
 from tests.xlsx_factory import TableSpec, build_book
-from workbook.book import Book
-from workbook.filebook import FileBook
+from workbook import TABLES, Book, FileBook, MemoryBook
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,20 @@ class Adapter:
 @contextmanager
 def _file_book(path: Path) -> Iterator[Book]:
     with FileBook(path) as book:
+        yield book
+
+
+_MEMORY: dict[Path, MemoryBook] = {}
+
+
+@contextmanager
+def _memory_book(path: Path) -> Iterator[Book]:
+    """The tables of the test's workbook file, read once, then kept in memory from open to open."""
+    if path not in _MEMORY:
+        with FileBook(path, lock=False) as file_book:
+            tables = {t.name: file_book.read(t.name) for t in TABLES if file_book.has(t.name)}
+        _MEMORY[path] = MemoryBook(tables, path=path)
+    with _MEMORY[path] as book:
         yield book
 
 
@@ -58,6 +72,7 @@ def _live_book(path: Path) -> Iterator[Book]:
 
 ADAPTERS = [
     pytest.param(Adapter("file", _file_book, True), id="FileBook"),
+    pytest.param(Adapter("memory", _memory_book, False), id="MemoryBook"),
     pytest.param(Adapter("live", _live_book, False), id="LiveBook", marks=pytest.mark.excel),
 ]
 

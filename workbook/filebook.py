@@ -17,7 +17,7 @@ from common.errors import UnsafeWorkbookError
 
 from .book import audit_row
 from .cells import encode, encode_column
-from .contract import Owner, Table, normalise_header, table
+from .contract import Table, normalise_header, table
 from .mapping import MAPPABLE, Mapping, load_mapping
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells, locate, read_located
@@ -31,7 +31,8 @@ from .safety import (
 )
 from .settings import settings_from_frame
 from .sheetxml import SheetEditor
-from .validate import absent_table, accept, writable_columns
+from .staging import appended, computed, replaced
+from .validate import absent_table, accept
 from .writer import PackageWriter
 
 __all__ = ["FileBook"]
@@ -159,27 +160,16 @@ class FileBook:
     # -- staging ---------------------------------------------------------------------------
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        columns = writable_columns(decl, key, frame)
-        current = self.read(decl.name)
-        rows_by_key = pd.Series(current.index, index=current[key].to_numpy())
-        rows_by_key = rows_by_key[~rows_by_key.index.duplicated()]
-        matched = frame[frame[key].isin(rows_by_key.index)]
-        rows = rows_by_key.loc[matched[key].to_numpy()].to_numpy()
+        new, columns, rows = computed(decl, self.read(decl.name), key, frame)
         staged = self._staged.setdefault(decl.name, _Staged())
         for column in columns:
-            current.loc[rows, column] = matched[column].to_numpy()
             staged.dirty.setdefault(column, set()).update(int(r) for r in rows)
-        self._frames[decl.name] = current
+        self._frames[decl.name] = new
 
     def replace(self, name: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        if decl.owner is not Owner.ARBOOK:
-            raise ValueError(f"{decl.name} belongs to the user; arbook only writes its computed columns")
         where = self._locate(decl)
-        header_row = where.header_row if where else 1
-        new = frame.reset_index(drop=True)
-        new.index = pd.Index(np.arange(header_row + 1, header_row + 1 + len(new)), name="row")
-        self._frames[decl.name] = new
+        self._frames[decl.name] = replaced(decl, frame, where.header_row if where else 1)
         self._staged.setdefault(decl.name, _Staged()).replaced = True
 
     def create(self, name: str, frame: pd.DataFrame) -> None:
@@ -187,7 +177,7 @@ class FileBook:
 
         For `arbook init`, which adds what an adopted workbook lacks. A sheet that merely bears
         the table's name (the user's own, not arbook's) is left alone: the new sheet gets a free
-        name, and the new Excel Table (found before any sheet, SPEC §2) carries the contract name.
+        name, and the new Excel Table (found before any sheet) carries the contract name.
         """
         decl = table(name)
         if self._pkg.table(decl.name) is not None:
@@ -200,20 +190,14 @@ class FileBook:
 
     def append(self, name: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        if not decl.appendable:
-            raise ValueError(f"{decl.name} does not take appended rows")
-        if frame.empty:
+        where = self._locate(decl) if decl.appendable else None
+        new, first = appended(decl, self.read(decl.name), frame, where.first_row if where else 2)
+        if first is None:
             return
-        current = self.read(decl.name)
-        where = self._locate(decl)
-        first_free = int(current.index.max()) + 1 if len(current) else (where.first_row if where else 2)
-        rows = frame.reindex(columns=current.columns).reset_index(drop=True)
-        rows.index = pd.Index(np.arange(first_free, first_free + len(rows)), name="row")
-        rows = rows.astype(current.dtypes.to_dict())
-        self._frames[decl.name] = pd.concat([current, rows]) if len(current) else rows
+        self._frames[decl.name] = new
         staged = self._staged.setdefault(decl.name, _Staged())
         if staged.appended_from is None:
-            staged.appended_from = first_free
+            staged.appended_from = first
 
     # -- committing ------------------------------------------------------------------------
     def commit(self, command: str, summary: str) -> None:
