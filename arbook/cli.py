@@ -91,6 +91,16 @@ def new(workbook: Path, as_json: bool) -> None:
     _render(new_workbook(workbook), as_json)
 
 
+@cli.command("refresh-vba")
+@WORKBOOK
+@json_option
+def refresh_vba(workbook: Path, as_json: bool) -> None:
+    """Give an .xlsm the VBA of the xlwings installed now (run after upgrading xlwings)."""
+    from macros.vba import refresh_vba as run
+
+    _render(run(workbook), as_json)
+
+
 @cli.command()
 @WORKBOOK
 @click.option("--suggest", is_flag=True, help="Also propose a Mapping from your own sheets' headings.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from workbook.template import build_workbook
 
 from .operation import Summary
 
-__all__ = ["default_rows", "new_workbook"]
+__all__ = ["XLWINGS_CONF", "default_rows", "new_workbook", "write_xlwings_conf"]
 
 
 def default_rows() -> dict[str, pd.DataFrame]:
@@ -40,7 +41,30 @@ def new_workbook(path: Path, rows: dict[str, pd.DataFrame] | None = None) -> Sum
     )
     summary = Summary("new", figures={"workbook": str(path), "tables": len(TABLES)})
     if path.suffix.lower() == ".xlsm":
-        summary.notes.append(
-            f"{path.with_suffix('.py').name} was written beside it: keep it with the workbook"
-        )
+        summary.notes.append(write_xlwings_conf(path.parent))
     return summary
+
+
+XLWINGS_CONF = "xlwings.conf"
+
+
+def write_xlwings_conf(folder: Path) -> str:
+    """xlwings.conf in `folder`: the Python running now for the buttons, macros.udfs for the functions.
+
+    xlwings reads it (after an xlwings.conf sheet, before the user's own settings) from the
+    workbook's folder. The interpreter key is INTERPRETER_WIN or INTERPRETER_MAC for the system
+    arbook runs on (on Linux, where Excel does not run, none is written). A file already there
+    is the user's and is left alone. Returns what was done, in words.
+    """
+    target = Path(folder) / XLWINGS_CONF
+    if target.exists():
+        return f"{target} exists and was left as it is: it must name this Python ({sys.executable})"
+    key = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}.get(sys.platform)
+    lines = [f'"{key}","{sys.executable}"'] if key else []
+    lines.append('"UDF MODULES","macros.udfs"')
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if key is None:
+        return (
+            f"{target} names the worksheet functions; on the Windows or Mac with Excel add the Python to run"
+        )
+    return f"{target} tells Excel to run {sys.executable}"

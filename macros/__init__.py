@@ -4,7 +4,7 @@
     dispatch  Dashboard operation -> the arbook function the CLI calls, with its arguments
     live      LiveBook: the workbook open in Excel as a `workbook.book.Book`
     udfs      =ARBOOK_...() worksheet functions over the batch's pure functions
-    vba       imports arbook.bas and adds one button per operation (Windows Excel)
+    vba       arbook refresh-vba: the installed xlwings' VBA and arbook's own module into an .xlsm
 
 A thin shell over `arbook`, like the CLI: nothing here computes anything.
 """

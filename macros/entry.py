@@ -1,4 +1,4 @@
-"""What Excel runs: the Run button (through `<workbook>.main()`) and the Subs of arbook.bas.
+"""What Excel runs: the Run button (macro ArbookRun) and the per-operation macros of the workbook's `arbook` VBA module.
 
 Both build a `LiveBook` over the calling workbook, read the Dashboard's inputs, run the
 operation through `macros.dispatch` (the CLI's functions), and report in the Dashboard's
@@ -36,7 +36,7 @@ def run_from_excel() -> None:
 
 
 def run(operation: str) -> None:
-    """One Sub per operation (macros/arbook.bas): RunPython "import macros.entry; macros.entry.run('match')"."""
+    """One macro per operation (workbook.template.vba_module_source): RunPython "import macros.entry; macros.entry.run('match')"."""
     import xlwings as xw
 
     book = xw.Book.caller()

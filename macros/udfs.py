@@ -1,21 +1,33 @@
-"""Excel worksheet functions (xlwings UDFs) that answer with the batch's own pure functions.
+"""Excel worksheet functions (xlwings UDFs), for the answers a plain Excel formula cannot give.
 
-=ARBOOK_OPEN_BALANCE(customer)            what the customer owes today (arbook.ledger.open_items)
-=ARBOOK_CREDIT_AVAILABLE(customer)        CreditLimit - exposure ("" when no limit; arbook.credit)
-=ARBOOK_CREDIT_CHECK(customer, amount)    would an order fit? (arbook.credit.check_order)
-=ARBOOK_AGING_BUCKET(due_date, as_of)     Current, 1-30, ... per the aging_buckets setting (arbook.aging)
-=ARBOOK_NAME_SCORE(text_a, text_b)        0-100, the matcher's payer-name similarity
+    =ARBOOK_CREDIT_CHECK(customer, amount)   would an order fit? OK, or by how much it would not
+    =ARBOOK_AGING_BUCKET(due_date, [as_of])  Current, 1-30, ... by the workbook's aging_buckets
+    =ARBOOK_NAME_SCORE(text_a, text_b)       0-100, how alike two names are to the bank matcher
 
-The first four read the workbook's tables, which Excel does not know they depend on; they
-are volatile (recomputed on every recalculation) and share one read of the tables for a few
-seconds (`SNAPSHOT_SECONDS`), so a column of formulas costs one read, not one per cell.
-Import them in Excel with the xlwings add-in's "Import Functions" (UDF Modules: macros.udfs).
+Windows only: Excel calls these through xlwings' COM server, which Excel for Mac and Excel on
+the web do not have (they show #NAME?). A customer's balance or available credit needs no
+Python at all: the Aging and Credit tables hold them after each run, and XLOOKUP finds them
+instantly on every platform (`=XLOOKUP(A2&"", Aging[CustomerID], Aging[Total], "no such
+customer")`; `A2&""` makes a number cell such as 10002 match the text ID "10002").
+
+Type hints are xlwings conversion rules, not documentation: each argument is converted by the
+converter its hint names. So arguments are `Any` (what the cell holds, as Excel hands it over:
+a number cell arrives as 10002.0, an empty one as None) and each function reads them with the
+workbook reader's own rules; a hint such as `object` or `float | str` makes xlwings fail on
+every call. The caller's cell is xlwings' reserved `caller` argument, hidden from Excel.
+
+A problem is answered as text starting "#VALUE!" that says what is wrong, never as a number.
+The tables are read once per workbook for SNAPSHOT_SECONDS (a column of formulas recalculated
+together costs one read), and what is computed from them (the credit table) once per read.
+Import them with the standalone VBA's ImportPythonUDFs macro (UDF MODULES = macros.udfs in
+xlwings.conf, which `arbook new` writes) or the xlwings add-in's "Import Functions".
 """
 
 from __future__ import annotations
 
 import time
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Any
 
 import pandas as pd
@@ -24,140 +36,135 @@ import xlwings as xw
 from arbook.aging import aged_items, bucket_limits
 from arbook.credit import CreditPolicy, check_order, credit_table
 from arbook.ledger import open_items, payment_history
-from common.errors import ArbookError
+from common.errors import ArbookError, InputError
 from common.values import parse_amount_cents, parse_date
 from matching.matcher.payers import customer_names, match_payers
+from workbook.convert import cell_text
 
 from .live import LiveBook
 
 __all__ = [
     "ARBOOK_AGING_BUCKET",
-    "ARBOOK_CREDIT_AVAILABLE",
     "ARBOOK_CREDIT_CHECK",
     "ARBOOK_NAME_SCORE",
-    "ARBOOK_OPEN_BALANCE",
     "SNAPSHOT_SECONDS",
-    "Tables",
+    "Snapshot",
     "aging_bucket",
-    "credit_frame",
     "name_score",
-    "open_balance_cents",
 ]
 
 SNAPSHOT_SECONDS = 5.0
-_TABLES = ("Invoices", "Allocations", "Customers", "Orders", "Credit")
+ERROR = "#VALUE! "
+"""How a function's answer starts when it cannot answer: text Excel shows as it is, never a number."""
 
 
-class Tables:
-    """The tables and settings the functions need, read once from a book."""
+class Snapshot:
+    """One read of the tables the functions need, and what is computed from it, for one day."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame], settings: dict[str, object]) -> None:
-        self.frames, self.settings = frames, settings
+    def __init__(self, frames: dict[str, pd.DataFrame], settings: dict[str, object], today: date) -> None:
+        self.frames, self.settings, self.today = frames, settings, today
 
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.frames[name]
+    @classmethod
+    def of(cls, book: Any, today: date) -> Snapshot:
+        live = LiveBook(book)
+        names = ("Invoices", "Allocations", "Customers", "Orders", "Credit")
+        return cls({name: live.read(name) for name in names}, live.settings(), today)
+
+    @cached_property
+    def credit(self) -> pd.DataFrame:
+        """The Credit table as `arbook credit` would compute it today (nothing is written)."""
+        invoices, allocations, customers = (self.frames[n] for n in ("Invoices", "Allocations", "Customers"))
+        return credit_table(
+            open_items(invoices, allocations, as_of=self.today, customers=customers),
+            payment_history(invoices, allocations, as_of=self.today, customers=customers),
+            invoices,
+            customers,
+            self.frames["Orders"],
+            as_of=self.today,
+            policy=CreditPolicy.from_settings(self.settings),
+            previous=self.frames["Credit"],
+        )
+
+    @cached_property
+    def aging_limits(self) -> tuple[int, ...]:
+        return bucket_limits(self.settings["aging_buckets"])
 
 
-def open_balance_cents(tables: Tables, customer: str, as_of: date) -> int:
-    """Net open items of `customer` as of `as_of`, in cents (negative: we owe them)."""
-    items = open_items(tables["Invoices"], tables["Allocations"], as_of=as_of, customers=tables["Customers"])
-    return int(items.loc[items["CustomerID"] == customer, "OpenAmount"].fillna(0).sum())
+_snapshots: dict[str, tuple[float, Snapshot]] = {}
 
 
-def credit_frame(tables: Tables, as_of: date) -> pd.DataFrame:
-    """The Credit table as `arbook credit` would compute it now (nothing is written)."""
-    invoices, allocations, customers = tables["Invoices"], tables["Allocations"], tables["Customers"]
-    return credit_table(
-        open_items(invoices, allocations, as_of=as_of, customers=customers),
-        payment_history(invoices, allocations, as_of=as_of, customers=customers),
-        invoices,
-        customers,
-        tables["Orders"],
-        as_of=as_of,
-        policy=CreditPolicy.from_settings(tables.settings),
-        previous=tables["Credit"],
-    )
+def _snapshot(caller: Any) -> Snapshot:
+    """The calling workbook's snapshot, read again after SNAPSHOT_SECONDS or on a new day."""
+    book = caller.sheet.book
+    now, today = time.monotonic(), date.today()
+    cached = _snapshots.get(book.fullname)
+    if cached is None or now - cached[0] > SNAPSHOT_SECONDS or cached[1].today != today:
+        cached = (now, Snapshot.of(book, today))
+        _snapshots[book.fullname] = cached
+    return cached[1]
 
 
+@lru_cache(maxsize=4096)
 def aging_bucket(due: date, as_of: date, limits: tuple[int, ...]) -> str:
-    """The aging bucket of an item due on `due`, as of `as_of`."""
+    """The aging bucket of an invoice due on `due`, as of `as_of`, by the aging run's own rule."""
     day = pd.to_datetime([due])
     item = pd.DataFrame({"DueDate": day, "InvoiceDate": day, "Kind": ["invoice"]})
     return str(aged_items(item, as_of=as_of, limits=limits)["Bucket"].iloc[0])
 
 
+@lru_cache(maxsize=4096)
 def name_score(text_a: str, text_b: str) -> float:
     """How alike two company names are, 0-100, as the matcher scores a payer against a customer."""
-    names = customer_names(pd.DataFrame({"Name": [str(text_b)]}))
-    found = match_payers(pd.Series([str(text_a)]), names)
+    names = customer_names(pd.DataFrame({"Name": [text_b]}))
+    found = match_payers(pd.Series([text_a]), names)
     return float(found["similarity"].max()) if len(found) else 0.0
 
 
-_snapshots: dict[str, tuple[float, Tables]] = {}
+def _problem(exc: Exception) -> str:
+    """A refusal as a cell can show it: one line, the first problem, how many more there are."""
+    if isinstance(exc, InputError) and exc.problems:
+        more = len(exc.problems) - 1
+        return ERROR + str(exc.problems[0]) + (f" (and {more} more: run arbook check)" if more else "")
+    return ERROR + str(exc).splitlines()[0]
 
 
-def _tables(caller: Any) -> Tables:
-    """The calling workbook's tables, read at most once per SNAPSHOT_SECONDS."""
-    book = caller.sheet.book
-    key = book.fullname
-    now = time.monotonic()
-    cached = _snapshots.get(key)
-    if cached is None or now - cached[0] > SNAPSHOT_SECONDS:
-        live = LiveBook(book)
-        cached = (now, Tables({name: live.read(name) for name in _TABLES}, live.settings()))
-        _snapshots[key] = cached
-    return cached[1]
+def _filled(value: Any, what: str) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{what} is empty")
+    return value
 
 
-def _day(value: object) -> date:
-    return date.today() if value in (None, "") else parse_date(value)
+def _date(value: Any, what: str, snapshot: Snapshot) -> date:
+    try:
+        return parse_date(_filled(value, what), date_order=str(snapshot.settings["date_order"]))
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}") from None
 
 
 @xw.func(volatile=True)
-def ARBOOK_OPEN_BALANCE(customer: str, caller: Any) -> float | str:
-    """What the customer owes today, in currency units."""
+def ARBOOK_CREDIT_CHECK(customer: Any, amount: Any, caller: Any) -> str:
+    """Would an order of `amount` fit the customer's credit today? OK, or by how much it would not."""
     try:
-        return open_balance_cents(_tables(caller), str(customer), date.today()) / 100
-    except ArbookError as exc:
-        return f"arbook: {exc}"
-
-
-@xw.func(volatile=True)
-def ARBOOK_CREDIT_AVAILABLE(customer: str, caller: Any) -> float | str:
-    """Credit limit less exposure (open receivables and open orders); empty when no limit is set."""
-    try:
-        credit = credit_frame(_tables(caller), date.today())
-        rows = credit[credit["CustomerID"] == str(customer)]
-        if not len(rows):
-            return f"arbook: no customer {customer!r} in Customers"
-        available = rows["Available"].iloc[0]
-        return "" if pd.isna(available) else int(available) / 100
-    except ArbookError as exc:
-        return f"arbook: {exc}"
-
-
-@xw.func(volatile=True)
-def ARBOOK_CREDIT_CHECK(customer: str, amount: object, caller: Any) -> str:
-    """OK, or by how much an order of `amount` would exceed the customer's credit."""
-    try:
-        return check_order(
-            credit_frame(_tables(caller), date.today()), str(customer), parse_amount_cents(amount)
-        ).message
+        snapshot = _snapshot(caller)
+        cents = parse_amount_cents(_filled(amount, "amount"))
+        return check_order(snapshot.credit, cell_text(_filled(customer, "customer")), cents).message
     except (ArbookError, ValueError) as exc:
-        return f"arbook: {exc}"
+        return _problem(exc)
 
 
 @xw.func(volatile=True)
-def ARBOOK_AGING_BUCKET(due_date: object, as_of: object, caller: Any) -> str:
-    """The aging bucket (Current, 1-30, ...) of an item due on `due_date`; `as_of` blank = today."""
+def ARBOOK_AGING_BUCKET(due_date: Any, caller: Any, as_of: Any = None) -> str:
+    """The aging bucket (Current, 1-30, ...) of an invoice due on `due_date`; `as_of` left out = today."""
     try:
-        limits = bucket_limits(_tables(caller).settings["aging_buckets"])
-        return aging_bucket(parse_date(due_date), _day(as_of), limits)
+        snapshot = _snapshot(caller)
+        day = snapshot.today if as_of in (None, "") else _date(as_of, "as_of", snapshot)
+        return aging_bucket(_date(due_date, "due_date", snapshot), day, snapshot.aging_limits)
     except (ArbookError, ValueError) as exc:
-        return f"arbook: {exc}"
+        return _problem(exc)
 
 
 @xw.func
-def ARBOOK_NAME_SCORE(text_a: str, text_b: str) -> float:
-    """How alike two company names are (0-100), as the matcher sees a payer and a customer."""
-    return name_score(text_a or "", text_b or "")
+def ARBOOK_NAME_SCORE(text_a: Any, text_b: Any) -> Any:
+    """How alike two company names are (0-100), as the matcher sees a payer and a customer; blank if one is blank."""
+    a, b = cell_text(text_a), cell_text(text_b)
+    return name_score(a, b) if a and b else ""

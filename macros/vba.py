@@ -1,79 +1,91 @@
-"""Give a workbook one button per operation, on a machine with Excel (Windows).
+"""`arbook refresh-vba`: give an existing .xlsm the VBA of the xlwings installed now.
 
-The .xlsm that `arbook new` writes carries the VBA project Excel saved into xlwings'
-quickstart_standalone.xlsm, with a single Run button (see workbook.template.OPERATIONS for
-why). VBA can only be added by Excel itself, so this imports macros/arbook.bas (one Sub per
-operation) through Excel's VBA object model and adds a button for each Sub on the Dashboard.
-Excel must allow it once: File > Options > Trust Center > Trust Center Settings > Macro
-Settings > "Trust access to the VBA project object model". macOS Excel exposes no VBA object
-model to scripts: there, import arbook.bas by hand (Tools > Macro > Visual Basic Editor,
-File > Import File) and assign the Subs to buttons (CHECKLIST.md).
+xlwings' VBA names its DLL and its macOS AppleScript by version (xlwings64-0.37.8.dll,
+xlwings-0.37.8.applescript), and the Python side must be the same version: after an upgrade of
+xlwings a workbook made before it no longer starts Python. This puts the installed xlwings'
+modules (`xlwings`, `Dictionary`) and the workbook's own module (`arbook`, see
+workbook.template.vba_module_source) into the workbook's VBA project, keeping every other
+module (the user's own macros, the sheets' code) as it is, and writes the workbook as every
+arbook command does: lock, backup, a new file renamed over the old one. Excel must not have
+it open. xlwings itself is pinned to one version in pyproject.toml, so an upgrade is a
+deliberate step: install it, then run this on each workbook.
 """
 
 from __future__ import annotations
 
-import re
-import sys
+import zipfile
 from pathlib import Path
 
-from common.errors import ArbookError
-from workbook.template import DASHBOARD, OPERATIONS
+from arbook.operation import Summary
+from common.errors import ArbookError, UnsafeWorkbookError
+from workbook.package import Package
+from workbook.safety import RunLock, atomic_replace, keep_backup, refuse_if_open_in_excel, temp_path
+from workbook.template import VBA_MODULE, vba_module_source, vba_project
+from workbook.vbaproject import declared_modules, module_sources, with_modules
+from workbook.writer import PackageWriter
 
-__all__ = ["BAS", "BUTTON_PREFIX", "install_vba", "sub_name", "subs_in"]
+__all__ = ["XLWINGS_SAMPLE_MODULE", "refresh_vba"]
 
-BAS = Path(__file__).with_name("arbook.bas")
-BUTTON_PREFIX = "arbook_"
-_MODULE = "arbook"
-_FIRST_ROW, _COLUMN, _ROWS_PER_BUTTON = 4, 16, 2  # buttons from P4 down, one per two rows
+XLWINGS_SAMPLE_MODULE = "Module1"
+"""xlwings' sample macro (SampleCall, which imports a module named after the workbook): not copied."""
 
-
-def sub_name(operation: str) -> str:
-    """The VBA Sub that runs an operation: import_bank -> ArbookImportBank."""
-    return "Arbook" + "".join(part.capitalize() for part in operation.split("_"))
-
-
-def subs_in(bas_text: str) -> dict[str, str]:
-    """Sub name -> the operation its RunPython call runs, read from a .bas file's text."""
-    found = re.findall(
-        r"^Sub (\w+)\(\)\s*\n\s*RunPython \"import macros\.entry; macros\.entry\.run\('(\w+)'\)\"",
-        bas_text.replace("\r\n", "\n"),
-        flags=re.MULTILINE,
-    )
-    return dict(found)
+_REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
 
 
-def install_vba(workbook: Path) -> None:
-    """Import arbook.bas into `workbook` and add one Dashboard button per operation; then save it.
+def refresh_vba(path: Path) -> Summary:
+    """Put the installed xlwings' VBA and arbook's module into the workbook at `path`."""
+    import xlwings
 
-    Run again after an upgrade: the old module and buttons are replaced.
-    """
-    if sys.platform != "win32":
-        raise ArbookError(
-            "installing the VBA module needs Excel on Windows; on macOS import "
-            f"{BAS} by hand (see macros/CHECKLIST.md)"
-        )
-    import xlwings as xw
-
-    book = xw.Book(str(workbook))
+    path = Path(path)
+    if path.suffix.lower() != ".xlsm":
+        raise ArbookError(f"{path.name}: only a macro-enabled workbook (.xlsm) has VBA to refresh")
+    refuse_if_open_in_excel(path)
+    installed = vba_project()
+    kinds = declared_modules(installed)
+    fresh = {
+        name: source
+        for name, source in module_sources(installed).items()
+        if kinds[name] in ("Module", "Class") and name != XLWINGS_SAMPLE_MODULE
+    }
+    lock = RunLock(path)
+    lock.acquire()
     try:
-        components = book.api.VBProject.VBComponents
-    except Exception as exc:  # pywin32 raises com_error when Excel refuses access
-        raise ArbookError(
-            "Excel refused access to the VBA project: enable Trust Center > Macro Settings > "
-            "'Trust access to the VBA project object model', then run again"
-        ) from exc
-    for component in list(components):
-        if component.Name == _MODULE:
-            components.Remove(component)
-    components.Import(str(BAS))
-    sheet = book.sheets[DASHBOARD].api
-    for button in list(sheet.Buttons()):
-        if button.Name.startswith(BUTTON_PREFIX):
-            button.Delete()
-    for i, (key, label) in enumerate(OPERATIONS):
-        cell = sheet.Cells(_FIRST_ROW + i * _ROWS_PER_BUTTON, _COLUMN)
-        button = sheet.Buttons().Add(cell.Left, cell.Top, 180, 26)
-        button.Name = BUTTON_PREFIX + key
-        button.Caption = label
-        button.OnAction = sub_name(key)
-    book.save()
+        with Package(path) as pkg:
+            part = next((t for _, typ, t, _ in pkg.relationships(pkg.workbook_part) if typ == _REL_VBA), None)
+            if part is None or part not in pkg.names:
+                raise ArbookError(
+                    f"{path.name} has no VBA project; make a workbook with buttons with arbook new"
+                )
+            if any(n.rsplit("/", 1)[-1] in _SIGNATURES for n in pkg.names):
+                raise UnsafeWorkbookError(
+                    f"{path.name}: its VBA project is digitally signed, and changing it would break the "
+                    "signature; nothing was written"
+                )
+            project = with_modules(
+                pkg.read(part), fresh, classes=frozenset(n for n in fresh if kinds[n] == "Class")
+            )
+            temp = temp_path(path, "vba")
+            writer = PackageWriter(pkg)
+            writer.replace_part(part, project)
+            writer.save(temp)
+        try:
+            with zipfile.ZipFile(temp) as zf:
+                written = module_sources(zf.read(part))
+            if written.get(VBA_MODULE) != vba_module_source():
+                raise UnsafeWorkbookError(
+                    f"{path.name}: the new VBA project failed its check; nothing was replaced"
+                )
+            keep_backup(path)
+            atomic_replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+    finally:
+        lock.release()
+    return Summary(
+        "refresh-vba",
+        {"workbook": str(path), "xlwings": xlwings.__version__, "modules": ", ".join(fresh)},
+        [
+            f"open {path.name} in Excel and enable macros: Excel compiles the new VBA when it opens the workbook"
+        ],
+    )

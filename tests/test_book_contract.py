@@ -1,6 +1,7 @@
-"""What every `Book` must do, run against each implementation: the headless FileBook and the
-MemoryBook here, and the Excel LiveBook (macros.live) where Microsoft Excel is available (skipped,
-with the reason, elsewhere).
+"""What every `Book` must do, run against each implementation: the headless FileBook, the
+MemoryBook, the Excel LiveBook (macros.live) over the xlwings test double (tests/xlwings_double:
+xlwings' own classes and conversion, a real file behind them), and the LiveBook over Microsoft
+Excel where Excel is available (skipped, with the reason, elsewhere).
 
 An operation in arbook/ never knows which book it has, so both must agree on every behaviour
 below: typed frames indexed by Excel row, writes limited to computed columns, replacing an
@@ -70,9 +71,22 @@ def _live_book(path: Path) -> Iterator[Book]:
         app.quit()
 
 
+@contextmanager
+def _double_book(path: Path) -> Iterator[Book]:
+    from macros.live import LiveBook
+    from tests.xlwings_double import excel_double
+
+    with excel_double() as app:
+        xlbook = app.books.open(str(path))
+        yield LiveBook(xlbook)
+        xlbook.save()
+        xlbook.close()
+
+
 ADAPTERS = [
     pytest.param(Adapter("file", _file_book, True), id="FileBook"),
     pytest.param(Adapter("memory", _memory_book, False), id="MemoryBook"),
+    pytest.param(Adapter("double", _double_book, False), id="LiveBook-double"),
     pytest.param(Adapter("live", _live_book, False), id="LiveBook", marks=pytest.mark.excel),
 ]
 

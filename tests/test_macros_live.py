@@ -1,8 +1,9 @@
 """LiveBook, the Book over Excel: its value conversion here, and the Book contract where Excel exists.
 
-The contract tests run on both books: on the FileBook everywhere (which keeps the
-expectations honest), on the LiveBook only where xlwings finds Microsoft Excel; elsewhere
-that half is skipped with the reason shown in pytest's summary (-ra).
+The contract tests run on three books: on the FileBook (which keeps the expectations honest),
+on the LiveBook over the xlwings test double (tests/xlwings_double) everywhere, and on the
+LiveBook over Microsoft Excel only where xlwings finds Excel; elsewhere that third one is
+skipped with the reason shown in pytest's summary (-ra).
 """
 
 from __future__ import annotations
@@ -96,12 +97,18 @@ def _workbook(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(params=["file", pytest.param("live", marks=pytest.mark.excel)])
+@pytest.fixture(params=["file", "double", pytest.param("live", marks=pytest.mark.excel)])
 def book(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Book]:
     path = _workbook(tmp_path / "contract.xlsx")
     if request.param == "file":
         with FileBook(path) as file_book:
             yield file_book
+        return
+    if request.param == "double":
+        from tests.xlwings_double import excel_double
+
+        with excel_double() as app:
+            yield LiveBook(app.books.open(str(path)))
         return
     import xlwings as xw
 

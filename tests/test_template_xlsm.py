@@ -1,8 +1,7 @@
-"""The .xlsm template: xlwings' Excel-made VBA project, a Run button bound to a macro it holds."""
+"""The .xlsm template: xlwings' VBA project with arbook's module, a Run button bound to a macro it holds."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import warnings
@@ -14,9 +13,18 @@ import openpyxl
 import pytest
 import xlwings
 
-from common.errors import ArbookError
 from workbook.contract import TABLES
-from workbook.template import DASHBOARD, INPUT_NAMES, OPERATIONS, STATUS_NAMES, build_workbook
+from workbook.template import (
+    DASHBOARD,
+    INPUT_NAMES,
+    OPERATIONS,
+    RUN_MACRO,
+    STATUS_NAMES,
+    VBA_MODULE,
+    build_workbook,
+    vba_module_source,
+)
+from workbook.vbaproject import module_sources
 
 with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated since
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -47,36 +55,29 @@ def _button_macros(path: Path) -> list[str]:
     return re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", drawing)
 
 
-def test_the_vba_project_is_the_installed_xlwings_one_byte_for_byte(xlsm: Path) -> None:
+def test_the_vba_project_is_the_installed_xlwings_one_with_arbooks_module(xlsm: Path) -> None:
     with zipfile.ZipFile(xlsm) as zf:
-        assert zf.read("xl/vbaProject.bin") == _installed_vba()
+        written = zf.read("xl/vbaProject.bin")
         assert (
             "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in zf.read("[Content_Types].xml").decode()
         )
+    assert module_sources(written) == {**module_sources(_installed_vba()), VBA_MODULE: vba_module_source()}
 
 
 def test_the_run_button_is_bound_to_a_macro_the_project_holds(xlsm: Path) -> None:
     macros = _button_macros(xlsm)
-    assert macros == ["SampleCall"]
-    parser = VBA_Parser(str(xlsm))
+    assert macros == [RUN_MACRO]
+    parser = VBA_Parser(str(xlsm))  # oletools reads the project on its own
     try:
         code = "\n".join(source for _f, _s, _name, source in parser.extract_macros())
     finally:
         parser.close()
-    subs = set(re.findall(r"^\s*(?:Public\s+)?Sub\s+(\w+)\s*\(", code, flags=re.MULTILINE))
-    assert set(macros) <= subs
-    # SampleCall runs <workbook name>.main(): the module beside the workbook.
-    assert re.search(r'RunPython "import " & mymodule & ";" & mymodule & "\.main\(\)"', code)
+    body = re.search(rf"^Sub {RUN_MACRO}\(\)\s*\n(.*?)^End Sub", code, flags=re.MULTILINE | re.DOTALL)
+    assert body and body[1].strip() == 'RunPython "import macros.entry; macros.entry.run_from_excel()"'
 
 
-def test_the_module_sample_call_imports_is_written_beside_it(xlsm: Path) -> None:
-    entry = xlsm.with_suffix(".py")
-    spec = importlib.util.spec_from_file_location("receivables", entry)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert callable(module.main)
-    assert "from macros.entry import run_from_excel" in entry.read_text(encoding="utf-8")
+def test_nothing_is_written_beside_it(xlsm: Path) -> None:
+    assert sorted(p.name for p in xlsm.parent.iterdir()) == [xlsm.name]
 
 
 def test_every_table_and_the_run_area_are_there(xlsm: Path) -> None:
@@ -95,30 +96,24 @@ def test_every_table_and_the_run_area_are_there(xlsm: Path) -> None:
     assert listed == [label for _, label in OPERATIONS]
 
 
-@pytest.mark.parametrize("name", ["my book.xlsm", "1st.xlsm", "json.xlsm", "arbook.xlsm", "class.xlsm"])
-def test_names_sample_call_cannot_import_are_refused(tmp_path: Path, name: str) -> None:
-    with pytest.raises(ArbookError, match="name"):
-        build_workbook(tmp_path / name, macro_enabled=True)
-    assert not (tmp_path / name).exists()
-
-
-def test_a_python_file_of_the_users_is_never_overwritten(tmp_path: Path) -> None:
-    mine = tmp_path / "ledger2026.py"
-    mine.write_text("print('mine')\n", encoding="utf-8")
-    with pytest.raises(ArbookError, match="not written by arbook"):
-        build_workbook(tmp_path / "ledger2026.xlsm", macro_enabled=True)
-    assert mine.read_text(encoding="utf-8") == "print('mine')\n"
-    mine.unlink()
-    build_workbook(tmp_path / "ledger2026.xlsm", macro_enabled=True)
-    build_workbook(tmp_path / "ledger2026.xlsm", macro_enabled=True)  # ours: rewritten freely
+@pytest.mark.parametrize(
+    "name", ["my book.xlsm", "1st.xlsm", "json.xlsm", "arbook.xlsm", "Forderungen 2026-11.xlsm"]
+)
+def test_any_workbook_name_will_do(tmp_path: Path, name: str) -> None:
+    build_workbook(tmp_path / name, macro_enabled=True)  # the macros run an installed module, not the name
+    assert _button_macros(tmp_path / name) == [RUN_MACRO]
 
 
 def test_another_vba_project_can_be_given(tmp_path: Path) -> None:
     bin_path = tmp_path / "vbaProject.bin"
     bin_path.write_bytes(_installed_vba())
-    build_workbook(tmp_path / "given.xlsm", macro_enabled=True, vba_project=bin_path)
+    build_workbook(tmp_path / "given.xlsm", macro_enabled=True, vba_project_file=bin_path)
     with zipfile.ZipFile(tmp_path / "given.xlsm") as zf:
-        assert zf.read("xl/vbaProject.bin") == bin_path.read_bytes()
+        written = zf.read("xl/vbaProject.bin")
+    assert module_sources(written) == {
+        **module_sources(bin_path.read_bytes()),
+        VBA_MODULE: vba_module_source(),
+    }
 
 
 @pytest.mark.libreoffice
@@ -131,7 +126,9 @@ def test_libreoffice_opens_it_with_the_button_bound(
     with zipfile.ZipFile(tmp_path / "receivables.ods") as zf:
         content = zf.read("content.xml").decode()
     assert 'form:label="Run"' in content
-    assert "vnd.sun.star.script:VBAProject.Module1.SampleCall" in content
+    # LibreOffice read the VBA project this wrote (its own MS-CFB and MS-OVBA readers): it found
+    # the module and bound the button to its macro
+    assert f"vnd.sun.star.script:VBAProject.{VBA_MODULE}.{RUN_MACRO}" in content
     first_page = subprocess.run(
         [pdftotext, "-f", "1", "-l", "1", str(tmp_path / "receivables.pdf"), "-"],
         check=True,

@@ -19,7 +19,7 @@ from common.values import amount_limit_text, parse_amount_cents, parse_bool, par
 
 from .contract import Column, Table, normalise_header
 
-__all__ = ["empty_frame", "frame_from_rows", "match_header"]
+__all__ = ["cell_text", "empty_frame", "frame_from_rows", "match_header"]
 
 
 def match_header(table: Table, header: Sequence[object]) -> dict[str, int]:
@@ -125,7 +125,7 @@ def frame_from_rows(
                     table, Column(str(name), "money"), values, index, as_money, date_order, date1904
                 )
                 data[str(name)] = (
-                    money if not as_money else pd.Series([_text(v) for v in values], dtype=object)
+                    money if not as_money else pd.Series([cell_text(v) for v in values], dtype=object)
                 )
     frame = pd.DataFrame(data)
     frame.index = pd.Index(index, dtype="int64", name="row")
@@ -173,7 +173,7 @@ def _convert(
         if all(type(v) is str for v in values):  # the usual text column: strip at C speed
             texts = list(map(str.strip, values))
         else:
-            texts = [v.strip() if type(v) is str else _text(v) for v in values]
+            texts = [v.strip() if type(v) is str else cell_text(v) for v in values]
         if kind == "choice" and col.choices:
             texts = _choices(col, texts, bad)
         return pd.Series(texts, dtype=object)
@@ -196,7 +196,8 @@ def _convert(
     return _numbers(values, bad)
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A cell of a text or ID column as text: a number cell 10002 (10002.0 as Excel hands it over) is "10002"."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

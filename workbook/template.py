@@ -9,8 +9,8 @@ The Dashboard (the first sheet) holds:
     `arbook_last_run`, `arbook_result`, `arbook_message`;
   - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of `OPERATIONS` labels),
     `arbook_bank_files` (paths for the bank import and month-end, `;`-separated, relative to
-    the workbook's folder), `arbook_as_of` (blank = today) and one Run button bound to the
-    `SampleCall` macro of xlwings' Excel-made VBA project (see `OPERATIONS` for why);
+    the workbook's folder), `arbook_as_of` (blank = today) and one Run button bound to
+    `ArbookRun`, a macro of the workbook's own VBA module (see `vba_module_source`);
   - key figures, looked up by Metric in the arbook-owned `KPIs` table;
   - two native charts. A chart over a fixed range would not follow a table whose row count
     changes, so each chart reads a fixed-size block of helper cells ("Chart data") whose
@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import importlib.resources
 import io
-import keyword
 import math
-import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,6 +42,7 @@ from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_forma
 from .contract import SETTINGS, TABLES, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
+from .vbaproject import with_modules
 
 __all__ = [
     "AGING_CHART_BUCKETS",
@@ -54,9 +53,10 @@ __all__ = [
     "OPERATIONS",
     "RUN_MACRO",
     "STATUS_NAMES",
+    "VBA_MODULE",
     "build_workbook",
-    "entry_module_source",
-    "xlwings_vba_project",
+    "vba_module_source",
+    "vba_project",
 ]
 
 DASHBOARD = "Dashboard"
@@ -81,21 +81,19 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("month_end", "Month-end run (mail to outbox)"),
     ("month_end_send", "Month-end run and send"),
 )
-"""(key, Dashboard label) of every operation the Run button offers.
+"""(key, Dashboard label) of every operation the Run button offers, and the workbook's macros.
 
-Why one Run button and a drop-down rather than one button per operation: the .xlsm carries
-the VBA project Excel itself saved into xlwings' quickstart_standalone.xlsm (we cannot write
-VBA without Excel), whose only entry point is `SampleCall`: it runs `<workbook name>.main()`
-with no argument. Every button bound to it would run the same thing; the pressed button's
-name (Application.Caller) is VBA's to know, and asking Excel for it from the Python process
-is not dependable on Windows and not possible on macOS. So the operation is read from the
-`arbook_operation` cell, which works the same everywhere and can be tested without Excel. On a machine
-with Excel, `macros.vba.install_vba` imports macros/arbook.bas and adds one button per
-operation, each bound to its own Sub.
+One Run button and a drop-down rather than a button per operation: the operation is read from
+the `arbook_operation` cell, which works the same on Windows and macOS and can be tested
+without Excel. The workbook's VBA module still has one macro per operation, for a button or a
+keyboard shortcut of the user's own (Developer > Insert > Button, Assign Macro).
 """
 
-RUN_MACRO = "SampleCall"
-"""The macro of xlwings' standalone VBA project that runs `import <stem>; <stem>.main()`."""
+VBA_MODULE = "arbook"
+"""The workbook's own VBA module: its macros run the same Python whatever the workbook is called."""
+
+RUN_MACRO = "ArbookRun"
+"""The Run button's macro: the operation chosen in the Dashboard's Operation cell."""
 
 KPI_METRICS: tuple[tuple[str, str], ...] = (
     ("OpenAR", "Open receivables"),
@@ -120,8 +118,6 @@ TOP_OVERDUE_ROWS = 10
 
 _PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}
 _TABLE_STYLE = "Table Style Medium 2"
-_PROJECT_MODULES = {"arbook", "workbook", "matching", "mailer", "macros", "common", "sample_data", "xlwings"}
-_ENTRY_MARKER = "# arbook: Excel entry module"
 
 
 def build_workbook(
@@ -129,15 +125,15 @@ def build_workbook(
     *,
     rows: Mapping[str, pd.DataFrame] | None = None,
     macro_enabled: bool = False,
-    vba_project: Path | None = None,
+    vba_project_file: Path | None = None,
 ) -> None:
     """Write a new workbook at `path` with every contract table, the Dashboard and `rows`.
 
     `rows` maps a table name to a frame typed per the contract (money in Int64 cents, dates
     as datetime64, IDs as str); its columns are matched to the contract's by name. Given
     Settings rows override the defaults of the same Key. With `macro_enabled` the file must
-    be .xlsm: it gets the VBA project (`vba_project`, else the one inside the installed
-    xlwings), the Run button, and `<stem>.py` beside it, the module `SampleCall` imports.
+    be .xlsm: it gets the VBA project (`vba_project_file`, else the one inside the installed
+    xlwings) with the workbook's own module put in (`vba_module_source`), and the Run button.
     """
     path = Path(path)
     known = {normalise_header(t.name) for t in TABLES}
@@ -147,9 +143,7 @@ def build_workbook(
     rows = {normalise_header(k): v for k, v in (rows or {}).items()}
     if macro_enabled != (path.suffix.lower() == ".xlsm"):
         raise ArbookError(f"{path.name}: a workbook with buttons must be .xlsm, one without must be .xlsx")
-    if macro_enabled:
-        _check_module_name(path)
-    vba = (vba_project.read_bytes() if vba_project else xlwings_vba_project()) if macro_enabled else None
+    vba = vba_project(vba_project_file.read_bytes() if vba_project_file else None) if macro_enabled else None
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     formats = _Formats(wb)
@@ -163,48 +157,51 @@ def build_workbook(
     if vba is not None:
         wb.add_vba_project(io.BytesIO(vba), is_stream=True)
     wb.close()
-    if macro_enabled:
-        path.with_suffix(".py").write_text(entry_module_source(), encoding="utf-8")
 
 
-def xlwings_vba_project() -> bytes:
-    """The vbaProject.bin Excel saved into the installed xlwings' quickstart_standalone.xlsm.
+def vba_project(base: bytes | None = None) -> bytes:
+    """The .xlsm's vbaProject.bin: xlwings' standalone project (`base`, else the one in the
+    installed xlwings' quickstart_standalone.xlsm) with the workbook's own module put in.
 
-    Taken at build time, never committed: it then always matches the xlwings the user runs.
+    Taken at build time, never committed: it always matches the xlwings the user runs, and
+    `arbook refresh-vba` puts the current one into an existing workbook.
     """
-    source = importlib.resources.files("xlwings") / "quickstart_standalone.xlsm"
-    with source.open("rb") as fh, zipfile.ZipFile(fh) as zf:
-        return zf.read("xl/vbaProject.bin")
+    if base is None:
+        source = importlib.resources.files("xlwings") / "quickstart_standalone.xlsm"
+        with source.open("rb") as fh, zipfile.ZipFile(fh) as zf:
+            base = zf.read("xl/vbaProject.bin")
+    return with_modules(base, {VBA_MODULE: vba_module_source()})
 
 
-def entry_module_source() -> str:
-    """`<stem>.py` beside an .xlsm: `SampleCall` runs `import <stem>; <stem>.main()`."""
-    return (
-        f"{_ENTRY_MARKER} (written by arbook new; safe to regenerate).\n"
-        '"""What the workbook\'s Run button calls through xlwings\' SampleCall macro."""\n\n\n'
-        "def main() -> None:\n"
-        "    from macros.entry import run_from_excel\n\n"
-        "    run_from_excel()\n"
-    )
+def vba_module_source() -> str:
+    """The workbook's VBA module: `ArbookRun` for the Run button, then one macro per operation.
 
-
-def _check_module_name(path: Path) -> None:
-    """SampleCall imports the workbook's name as a module: it must be a fresh, valid one."""
-    stem = path.stem
-    if not stem.isidentifier() or keyword.iskeyword(stem):
-        raise ArbookError(
-            f"{path.name}: the name of a workbook with buttons must be a Python name "
-            "(letters, digits, underscores; not starting with a digit), e.g. receivables.xlsm"
-        )
-    if stem in sys.stdlib_module_names or stem in _PROJECT_MODULES:
-        raise ArbookError(
-            f"{path.name}: {stem!r} is the name of a Python module; choose another workbook name"
-        )
-    entry = path.with_suffix(".py")
-    if entry.exists() and _ENTRY_MARKER not in entry.read_text(encoding="utf-8", errors="replace"):
-        raise ArbookError(
-            f"{entry}: exists and was not written by arbook; the workbook needs that name for itself"
-        )
+    Each runs, through xlwings' RunPython, an installed module (`macros.entry`) rather than one
+    named after the workbook (as xlwings' sample macro does), so the buttons keep working when
+    the workbook is renamed or copied.
+    """
+    lines = [
+        f'Attribute VB_Name = "{VBA_MODULE}"',
+        "' arbook: the macros of this workbook's buttons, written by arbook (arbook refresh-vba writes them again).",
+        "' Each runs, through xlwings' RunPython, the operation the arbook command line runs, on this",
+        "' workbook, whatever it is called (the Python side: macros/entry.py).",
+        "Option Explicit",
+        "",
+        "' The Run button: the operation chosen in the Dashboard's Operation cell",
+        f"Sub {RUN_MACRO}()",
+        '    RunPython "import macros.entry; macros.entry.run_from_excel()"',
+        "End Sub",
+    ]
+    for key, label in OPERATIONS:
+        name = "Arbook" + "".join(part.capitalize() for part in key.split("_"))
+        lines += [
+            "",
+            f"' {label}",
+            f"Sub {name}()",
+            f"    RunPython \"import macros.entry; macros.entry.run('{key}')\"",
+            "End Sub",
+        ]
+    return "\r\n".join(lines) + "\r\n"
 
 
 class _Formats:

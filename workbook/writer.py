@@ -142,6 +142,12 @@ class PackageWriter:
         self._wb_changed = True
         return sheet_part, table_part
 
+    def replace_part(self, part: str, data: bytes) -> None:
+        """Replace an existing part whole, bytes as given (the VBA project `arbook refresh-vba` writes)."""
+        if part not in self.pkg.names:
+            raise KeyError(part)
+        self._parts[part] = data
+
     # -- writing the file ------------------------------------------------------------------
     def save(self, target: Path) -> None:
         """Write the new package to `target` (a temporary file the caller renames into place)."""
