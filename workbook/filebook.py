@@ -72,7 +72,8 @@ class FileBook:
         if self._lock:
             self._lock.acquire()
         try:
-            remove_stale_temps(self._path)
+            if self._lock:
+                remove_stale_temps(self._path, self._lock)
             self._open()
         except BaseException:
             self.close()
@@ -210,6 +211,8 @@ class FileBook:
         if self._dry_run:
             self._staged.clear()
             return
+        if self._lock is None:
+            raise ValueError("a FileBook opened without the run lock (lock=False) only reads")
         refuse_if_open_in_excel(self._path)
         before = _sha256(self._path)
         first = temp_path(self._path, "a")

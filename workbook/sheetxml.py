@@ -142,6 +142,8 @@ class SheetEditor:
             )
         except ValueError:
             self._extent = None
+        if self._extent and (self._extent[2] > 1_048_576 or self._extent[3] > 16_384):
+            self._extent = None  # a used range beyond Excel's last cell says nothing: count the cells
         self._exact_extent = self._extent is None  # no dimension to start from: count the cells
 
     def _split(self, data: bytes) -> tuple[etree._Element, bytes, dict[int, tuple[int, int]], bool] | None:

@@ -11,6 +11,8 @@ import re
 
 from lxml import etree
 
+from common.errors import UnsafeWorkbookError
+
 from .package import NS, safe_xml
 
 __all__ = ["Styles"]
@@ -33,7 +35,9 @@ class Styles:
         self._numfmts = self.root.find("m:numFmts", NS)
         self._xfs = self.root.find("m:cellXfs", NS)
         if self._xfs is None:
-            raise ValueError("styles.xml has no cellXfs")
+            raise UnsafeWorkbookError(
+                "xl/styles.xml has no cell formats (cellXfs); the file is damaged: open it in Excel and save it again"
+            )
         self._xf_list = self._xfs.findall("m:xf", NS)
         self._variants: dict[tuple[int, str | None, bool], int] = {}
         self._formats = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in self._iter_numfmts()}
