@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbook.contract import table
+
 __all__ = ["main"]
 
 READ_TARGET = 1.5
@@ -146,33 +148,10 @@ def computed_frame(n: int) -> pd.DataFrame:
     )
 
 
-BANK_COLUMNS = [
-    "LineID",
-    "Date",
-    "Amount",
-    "Currency",
-    "Payer",
-    "Memo",
-    "BankRef",
-    "Account",
-    "SourceFile",
-    "ImportedAt",
-    "Status",
-    "Note",
-]
+BANK_COLUMNS = table("BankLines").column_names
 BANK_KINDS = [
-    "text",
-    "date",
-    "money",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "datetime",
-    "text",
-    "text",
+    {"money": "money", "date": "date", "datetime": "datetime"}.get(c.kind, "text")
+    for c in table("BankLines").columns
 ]
 
 
