@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
@@ -52,8 +53,28 @@ MAX_TOTAL_CENTS = 10**15 - 1
 9,999,999,999,999.99, fifteen significant digits, as many as Excel shows and keeps when a
 person edits the cell; up to it, the double written reads back to the same cents."""
 
-_TRUE = {"y", "yes", "true", "1", "x", "是", "ja", "j", "oui", "o", "si", "sí", "wahr", "✓"}
-_FALSE = {"", "n", "no", "false", "0", "否", "nein", "non", "falsch", "-"}
+# Yes/no as people type them in a flag column ("strittig", "Disputed", "Mahnsperre"): the
+# words themselves, the column's own word for yes, and that word negated ("nicht strittig").
+_TRUE = frozenset(
+    {
+        *("y", "yes", "true", "1", "x", "✓", "✔", "☑"),
+        *("ja", "j", "wahr", "strittig", "bestritten", "reklamiert", "gesperrt"),
+        *("oui", "o", "vrai", "litige", "en litige", "litigieux", "contesté", "bloqué"),
+        *("si", "sí", "disputed", "in dispute", "blocked"),
+        *("是", "是的", "有", "对", "有争议", "争议", "冻结"),
+    }
+)
+_FALSE = frozenset(
+    {
+        *("", "n", "no", "false", "0", "-", "–", "—", "✗", "✘", "☐", "none"),
+        *("nein", "falsch", "unstrittig", "unbestritten", "kein", "keine"),
+        *("non", "faux", "aucun", "sans litige", "pas de litige"),
+        *("undisputed",),
+        *("否", "不是", "无", "没有", "不"),
+    }
+)
+_NEGATIONS = ("nicht ", "not ", "non ", "kein ", "keine ", "pas ", "无", "没有", "不", "非")
+_BOOL_WORDS = "Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE, WAHR/FALSCH, 1/0, x or ✓ for yes; blank is no"
 
 
 def parse_amount_cents(
@@ -88,8 +109,8 @@ def parse_amount_cents(
 
 
 def amount_limit_text(largest: int = MAX_AMOUNT_CENTS) -> str:
-    """What an amount beyond the limit is told: "expected an amount of at most 999,999,999.99 either way"."""
-    return f"expected an amount of at most {cents_to_decimal(largest):,.2f} either way"
+    """What an amount beyond the limit is told: "beyond the largest amount arbook takes (expected ...)"."""
+    return f"beyond the largest amount arbook takes (expected at most {cents_to_decimal(largest):,.2f} either way)"
 
 
 def _parse_amount_text(text: str, decimal_comma: bool | None) -> Decimal:
@@ -158,7 +179,7 @@ def _decimal_to_cents(number: Decimal) -> int:
     if not number.is_finite():
         raise ValueError("expected a finite amount")
     if number.adjusted() > 18:  # beyond every limit (and beyond int64 cents): no quantize of a huge number
-        raise ValueError(f"{amount_limit_text()}, got {number}")
+        raise ValueError(f"{number} is not an amount money can be: {amount_limit_text()}")
     cents = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if cents != number and abs(cents - number) > Decimal("0.000001"):
         raise ValueError(f"expected at most 2 decimals, got {number}")
@@ -234,16 +255,24 @@ def _from_serial(serial: float, date1904: bool) -> dt.date:
 
 
 def parse_bool(value: object) -> bool:
-    """Y/Yes/True/1/X/是 (and their German/French forms) are True; N/No/blank are False."""
+    """Yes or no, in the words people type in English, German, French and Chinese; blank is no.
+
+    Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE (WAHR/FALSCH, VRAI/FAUX as text), 1/0, x and ✓;
+    a flag column's own word ("strittig", "disputed", "litige", "争议") is yes and that word
+    negated ("nicht strittig", "not disputed", "无争议") is no. Full-width forms count the same.
+    """
     if value is None:
         return False
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    text = str(value).strip().lower()
+    text = " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split()).rstrip(".!")
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"expected Y or N (also Yes/No, True/False, 1/0, X, 是/否), got {value!r}")
+    for negation in _NEGATIONS:
+        if text.startswith(negation) and text[len(negation) :] in _TRUE:
+            return False
+    raise ValueError(f"expected yes or no ({_BOOL_WORDS}), got {value!r}")

@@ -346,7 +346,7 @@ def test_a_text_of_exactly_a_cell_is_written_whole(bank_book, tmp_path):
         (
             "money",
             [1, MAX_AMOUNT_CENTS + 1],
-            "expected an amount of at most 999,999,999.99 either way, got 1000000000.00",
+            "beyond the largest amount arbook takes (expected at most 999,999,999.99 either way), got 1000000000.00",
         ),
         (
             "int",
@@ -358,7 +358,12 @@ def test_a_text_of_exactly_a_cell_is_written_whole(bank_book, tmp_path):
             [pd.Timestamp("1899-12-31")],
             "expected a date from 1900 on (Excel's first), got 1899-12-31",
         ),
-        ("bool", ["Y", "maybe"], "expected Y or N (also Yes/No, True/False, 1/0, X, 是/否), got 'maybe'"),
+        (
+            "bool",
+            ["Y", "maybe"],
+            "expected yes or no (Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE, WAHR/FALSCH, 1/0, x or ✓ for yes; "
+            "blank is no), got 'maybe'",
+        ),
     ],
 )
 def test_values_no_cell_holds_are_refused_with_their_place(kind, values, problem):
@@ -392,7 +397,10 @@ def test_an_amount_beyond_the_largest_is_refused_by_the_reader_where_it_is(tmp_p
         book.read("Invoices")
     assert refused.value.problems == [
         Problem(
-            "Invoices", 3, "Amount", "expected an amount of at most 999,999,999.99 either way, got 9.3e+16"
+            "Invoices",
+            3,
+            "Amount",
+            "beyond the largest amount arbook takes (expected at most 999,999,999.99 either way), got 9.3e+16",
         )
     ]
 
