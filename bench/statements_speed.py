@@ -31,8 +31,7 @@ import mailer
 from arbook.aging import aged_items, bucket_labels
 from arbook.ledger import open_items
 from bench._floors import Document, Mail, eml_floor, page_count, pdf_floor
-from mailer.compose import _strings, render_pdfs, statement_view
-from mailer.pdf import statement_pdf
+from mailer.compose import statement_pdfs, statement_view
 
 AS_OF = date(2026, 11, 30)
 LIMITS = (30, 60, 90, 120)
@@ -154,13 +153,11 @@ def main() -> None:
         views.append(
             statement_view(data, row, company, mailer.formatter_for(str(row["Language"]), "en"), False)
         )
-    font = mailer.PdfFont.for_texts({str(i): " ".join(_strings(v)) for i, v in enumerate(views)})
     t0 = time.perf_counter()
-    pdfs = render_pdfs(views, font)
+    pdfs = statement_pdfs(views)
     t_pdfs = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for view in views:
-        statement_pdf(view, font)
+    statement_pdfs(views, processes=1)
     t_pdfs_one = time.perf_counter() - t0
     documents = [
         Document(page_count(pdf), tuple(m.text.splitlines())) for pdf, m in zip(pdfs, messages, strict=True)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
 from typing import Any
 
 import pandas as pd
@@ -23,11 +22,11 @@ from .dunning import NoticeDue
 from .formats import Formatter, formatter_for
 from .interest import late_interest, round_cents
 from .message import Outgoing, message_key, parse_addresses
-from .pdf import PdfFont, statement_pdf
+from .pdf import fonts_for, statement_pdf
 from .statement import StatementData
 from .templates import TemplateBook, render_block
 
-__all__ = ["Company", "Composed", "compose_notices", "compose_statements", "render_pdfs", "statement_view"]
+__all__ = ["Company", "Composed", "compose_notices", "compose_statements", "statement_pdfs", "statement_view"]
 
 PDFS_PER_WORKER = 64  # below this many per core, starting processes costs more than it saves
 
@@ -205,10 +204,7 @@ def compose_statements(
         ready.append((data, row, statement_view(data, row, company, fmt, balance_forward), to, cc))
     if not ready:
         return composed
-    font = PdfFont.for_texts(
-        {f"customer {d.customer_id}": " ".join(_strings(v)) for d, _, v, _, _ in ready}, pdf_font
-    )
-    pdfs = render_pdfs([view for _, _, view, _, _ in ready], font)
+    pdfs = statement_pdfs([view for _, _, view, _, _ in ready], pdf_font)
     for number, ((data, row, view, to, cc), pdf) in enumerate(zip(ready, pdfs, strict=True), start=1):
         if progress is not None:
             progress("render", number, len(ready))
@@ -237,14 +233,21 @@ def compose_statements(
     return composed
 
 
-def render_pdfs(views: Sequence[dict[str, Any]], font: PdfFont) -> list[bytes]:
-    """Every statement's PDF, on all cores when there are many: each is independent, and PDF
-    layout is most of a statement run's time (about 35-50 ms each on this kind of machine)."""
-    workers = min(os.cpu_count() or 1, len(views) // PDFS_PER_WORKER)
+def statement_pdfs(
+    views: Sequence[dict[str, Any]], pdf_font: str = "", *, processes: int | None = None
+) -> list[bytes]:
+    """Every statement's PDF: the run's fonts chosen once (`fonts_for`), then the documents,
+    on all cores (or `processes`) when there are many: each is independent."""
+    labels = [f"customer {v['customer']['id']} ({v['currency']})" for v in views]
+    chosen = fonts_for(
+        {label: " ".join(_strings(v)) for label, v in zip(labels, views, strict=True)}, pdf_font
+    )
+    fonts = [chosen[label] for label in labels]
+    workers = min(processes or os.cpu_count() or 1, len(views) // PDFS_PER_WORKER)
     if workers < 2:
-        return [statement_pdf(view, font) for view in views]
+        return [statement_pdf(view, font) for view, font in zip(views, fonts, strict=True)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(statement_pdf, views, repeat(font), chunksize=PDFS_PER_WORKER // 4))
+        return list(pool.map(statement_pdf, views, fonts, chunksize=PDFS_PER_WORKER // 4))
 
 
 def notice_view(
