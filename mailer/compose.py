@@ -70,10 +70,18 @@ def _lines(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
-def _customer_row(customers: pd.DataFrame, customer_id: str) -> pd.Series:
-    """The customer's first row in Customers; its name is the Excel row, for messages."""
-    rows = customers[customers["CustomerID"] == customer_id]
-    return rows.iloc[0]
+class _Customers:
+    """Customers by CustomerID: each one's first row, found without scanning the table each time."""
+
+    def __init__(self, customers: pd.DataFrame) -> None:
+        self._frame = customers
+        self._position: dict[str, int] = {}
+        for position, customer_id in enumerate(customers["CustomerID"]):
+            self._position.setdefault(customer_id, position)
+
+    def row(self, customer_id: str) -> pd.Series:
+        """The customer's first row in Customers; its name is the Excel row, for messages."""
+        return self._frame.iloc[self._position[customer_id]]
 
 
 def _customer_view(row: pd.Series) -> dict[str, Any]:
@@ -103,10 +111,10 @@ def _recipients(row: pd.Series) -> tuple[list[str], list[str]]:
 
 
 def _reader(
-    customers: pd.DataFrame, customer_id: str, default_locale: str, composed: Composed
+    customers: _Customers, customer_id: str, default_locale: str, composed: Composed
 ) -> tuple[pd.Series, list[str], list[str], Formatter] | None:
     """Who a message goes to and how it is written for them; None (and a note) when nobody can get it."""
-    row = _customer_row(customers, customer_id)
+    row = customers.row(customer_id)
     try:
         to, cc = _recipients(row)
     except ValueError as exc:
@@ -196,8 +204,9 @@ def compose_statements(
     """Render every statement: HTML body, text alternative and the PDF attachment."""
     composed = Composed()
     ready: list[tuple[StatementData, pd.Series, dict[str, Any], list[str], list[str]]] = []
+    by_id = _Customers(customers)
     for data in statements:
-        reader = _reader(customers, data.customer_id, default_locale, composed)
+        reader = _reader(by_id, data.customer_id, default_locale, composed)
         if reader is None:
             continue
         row, to, cc, fmt = reader
@@ -315,8 +324,9 @@ def compose_notices(
 ) -> Composed:
     """Render every reminder and notice from its level's template (HTML and text, no PDF)."""
     composed = Composed()
+    by_id = _Customers(customers)
     for notice in notices:
-        reader = _reader(customers, notice.customer_id, default_locale, composed)
+        reader = _reader(by_id, notice.customer_id, default_locale, composed)
         if reader is None:
             continue
         row, to, cc, fmt = reader
