@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +22,7 @@ from .dunning import NoticeDue
 from .formats import Formatter, formatter_for
 from .interest import late_interest, round_cents
 from .message import Outgoing, message_key, parse_addresses
-from .pdf import fonts_for, statement_pdf
+from .pdf import fonts_for, helvetica_for, statement_pdf
 from .statement import StatementData
 from .templates import TemplateBook, render_block
 
@@ -245,18 +245,34 @@ def compose_statements(
 def statement_pdfs(
     views: Sequence[dict[str, Any]], pdf_font: str = "", *, processes: int | None = None
 ) -> list[bytes]:
-    """Every statement's PDF: the run's fonts chosen once (`fonts_for`), then the documents,
-    on all cores (or `processes`) when there are many: each is independent."""
+    """Every statement's PDF, in the fonts `fonts_for` chooses once for the run; on all cores (or
+    `processes`) when there are many, each document being independent. There, the Helvetica
+    statements are set while this process cuts the embedded fonts the others need."""
     labels = [f"customer {v['customer']['id']} ({v['currency']})" for v in views]
-    chosen = fonts_for(
-        {label: " ".join(_strings(v)) for label, v in zip(labels, views, strict=True)}, pdf_font
-    )
-    fonts = [chosen[label] for label in labels]
+    texts = {label: " ".join(_strings(v)) for label, v in zip(labels, views, strict=True)}
+    fonts = helvetica_for(texts, pdf_font)
+    embedded = {label: text for label, text in texts.items() if label not in fonts}
     workers = min(processes or os.cpu_count() or 1, len(views) // PDFS_PER_WORKER)
     if workers < 2:
-        return [statement_pdf(view, font) for view, font in zip(views, fonts, strict=True)]
+        fonts |= fonts_for(embedded, pdf_font)
+        return [statement_pdf(view, fonts[label]) for view, label in zip(views, labels, strict=True)]
+    plain = [i for i, label in enumerate(labels) if label in fonts]
+    rest = [i for i, label in enumerate(labels) if label not in fonts]
+    pdfs = [b""] * len(views)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(statement_pdf, views, fonts, chunksize=PDFS_PER_WORKER // 4))
+
+        def render(indexes: list[int]) -> Iterator[bytes]:
+            chosen = [fonts[labels[i]] for i in indexes]
+            return pool.map(
+                statement_pdf, [views[i] for i in indexes], chosen, chunksize=PDFS_PER_WORKER // 4
+            )
+
+        first = render(plain)  # submitted at once: the workers start on these
+        fonts |= fonts_for(embedded, pdf_font)
+        then = render(rest)
+        for i, pdf in zip([*plain, *rest], [*first, *then], strict=True):
+            pdfs[i] = pdf
+    return pdfs
 
 
 def notice_view(

@@ -133,21 +133,21 @@ def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datet
     """
     origin = parse_sender(sender)
     body: Message = MIMEMultipart("alternative", policy=_WIRE)
-    body.attach(MIMEText(out.text, "plain", "utf-8", policy=_WIRE))
+    _attach(body, MIMEText(out.text, "plain", "utf-8", policy=_WIRE))
     html = MIMEText(out.html, "html", "utf-8", policy=_WIRE)
     if out.inline_images:
         related = MIMEMultipart("related", policy=_WIRE)
-        related.attach(html)
+        _attach(related, html)
         for cid, png in out.inline_images:
             image = MIMEImage(png, "png", policy=_WIRE)
             image["Content-ID"] = f"<{safe_filename(cid)}>"
-            related.attach(image)
+            _attach(related, image)
         html = related
-    body.attach(html)
+    _attach(body, html)
     msg = body
     if out.attachments:
         msg = MIMEMultipart("mixed", policy=_WIRE)
-        msg.attach(body)
+        _attach(msg, body)
         for filename, data in out.attachments:
             kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
             maintype, _, subtype = kind.partition("/")
@@ -155,7 +155,7 @@ def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datet
             part.set_payload(data)
             encode_base64(part)
             part.add_header("Content-Disposition", "attachment", filename=safe_filename(filename))
-            msg.attach(part)
+            _attach(msg, part)
     msg["Message-ID"] = f"<{out.key}@{origin.domain}>"
     msg["Date"] = format_datetime((now or dt.datetime.now()).astimezone())
     msg["From"] = _mailbox(origin.display_name, origin.addr_spec)
@@ -170,6 +170,12 @@ def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datet
 
 
 _WIRE = compat32.clone(linesep="\r\n")
+
+
+def _attach(parent: Message, part: Message) -> None:
+    """Put `part` inside `parent`; MIME-Version belongs to the message only, not to each part."""
+    del part["MIME-Version"]
+    parent.attach(part)
 
 
 def _mailbox(name: str, address: str) -> str:

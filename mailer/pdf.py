@@ -32,7 +32,7 @@ from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
 from common.errors import InputError, Problem
 
-__all__ = ["HELVETICA", "SYSTEM_FONTS", "PdfFont", "fonts_for", "statement_pdf"]
+__all__ = ["HELVETICA", "SYSTEM_FONTS", "PdfFont", "fonts_for", "helvetica_for", "statement_pdf"]
 
 
 def _windows_fonts() -> Path:
@@ -150,7 +150,7 @@ HELVETICA = _helvetica()
 
 def _shown(texts: Any) -> set[str]:
     """The characters these texts print (spaces included, controls not)."""
-    return {ch for text in texts for ch in text if ch.isprintable() or ch.isspace()}
+    return {ch for text in texts for ch in set(text) if ch.isprintable() or ch.isspace()}
 
 
 def _east_asian(text: str) -> bool:
@@ -158,25 +158,28 @@ def _east_asian(text: str) -> bool:
     return any(ord(ch) >= 0x2E80 for ch in text)
 
 
+def helvetica_for(texts: Mapping[str, str], setting: str = "") -> dict[str, PdfFont]:
+    """The statements (label -> text it prints) that are set in Helvetica: those Windows-1252
+    shows, spaces it lacks (such as French number groups' U+202F) made no-break spaces; none
+    when `setting` names a font file. Deciding costs nothing: no font file is read."""
+    if setting:
+        return {}
+    plain = [label for label, text in texts.items() if _windows_1252(text)]
+    spaces = {ch for ch in _shown(texts[label] for label in plain) if ch not in HELVETICA.widths}
+    return dict.fromkeys(plain, replace(HELVETICA, swaps=tuple((ch, "\xa0") for ch in sorted(spaces))))
+
+
 def fonts_for(texts: Mapping[str, str], setting: str = "") -> dict[str, PdfFont]:
     """The font each statement is set in (label -> text it prints -> font), chosen once for the run.
 
-    Helvetica for a text that Windows-1252 shows (spaces it lacks, such as French number
-    groups' U+202F, become a no-break space), unless `setting` names a font file; every
-    other text gets the font of its group (East Asian or not), one subset per group.
+    Helvetica as `helvetica_for` says; every other text gets the font of its group (East Asian
+    or not), one subset per group.
     """
-    fonts: dict[str, PdfFont] = {}
+    fonts = helvetica_for(texts, setting)
     groups: dict[bool, dict[str, str]] = {}
     for label, text in texts.items():
-        if not setting and _windows_1252(text):
-            fonts[label] = HELVETICA
-        else:
+        if label not in fonts:
             groups.setdefault(_east_asian(text), {})[label] = text
-    spaces = {
-        ch for label, font in fonts.items() for ch in _shown([texts[label]]) if ch not in HELVETICA.widths
-    }
-    helvetica = replace(HELVETICA, swaps=tuple((ch, "\xa0") for ch in sorted(spaces)))
-    fonts = dict.fromkeys(fonts, helvetica)
     for group in groups.values():
         font = PdfFont.for_texts(group, setting)
         fonts.update(dict.fromkeys(group, font))
@@ -222,12 +225,14 @@ def _subset(path: Path, index: int, chars: frozenset[str]) -> tuple[Path, dict[s
     Widths are in thousandths of the font size, rounded as fpdf2 rounds them.
     """
     font = TTFont(str(path), fontNumber=index) if index >= 0 else TTFont(str(path))
+    for tag in _UNUSED_TABLES:  # deleted unread: the subsetter would read them before dropping them
+        if tag in font:
+            del font[tag]
     options = subset.Options()
     options.layout_features = []
     options.hinting = False
     options.desubroutinize = True
     options.notdef_outline = True
-    options.drop_tables += _UNUSED_TABLES
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(chars | set(_ALWAYS))))
     subsetter.subset(font)
