@@ -102,7 +102,9 @@ def refresh_vba(workbook: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@WORKBOOK
+@click.argument(
+    "workbook", type=click.Path(readable=False, path_type=Path)
+)  # init says what is wrong with it
 @click.option("--suggest", is_flag=True, help="Also propose a Mapping from your own sheets' headings.")
 @click.option("--force", is_flag=True, help="Proceed even though a digital signature will be broken.")
 @json_option
@@ -310,6 +312,21 @@ def month_end(
             dry_run=dry_run,
             progress=progress,
         )
+    _render(summary, as_json)
+
+
+@cli.command("mail-login")
+@WORKBOOK
+@json_option
+def mail_login(workbook: Path, as_json: bool) -> None:
+    """Sign in once to Microsoft 365 or Google Workspace (smtp_auth) for --send; the token goes to the keyring."""
+    from .mail_login import mail_login as run
+
+    summary = run(
+        workbook,
+        show=lambda text: click.echo(text, err=True),
+        ask_secret=lambda prompt: click.prompt(prompt, hide_input=True, err=True),
+    )
     _render(summary, as_json)
 
 

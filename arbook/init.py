@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from arbook.check import RECORD_TABLES, no_records_warning
 from arbook.operation import Summary
+from common.errors import InputError
 from mailer.defaults import DEFAULT_DUNNING_LEVELS, DEFAULT_TEMPLATES
-from workbook.adopt import adopt
+from workbook.adopt import adopt, check_file
 from workbook.contract import SETTINGS
 from workbook.encryption import decrypted
+from workbook.filebook import FileBook
 from workbook.settings import setting_text
 
 __all__ = ["default_rows", "init"]
@@ -52,13 +55,30 @@ def init(
     OOXML, legacy .xls, add-ins, Excel 4 macro sheets and a protected structure.
     """
     path = Path(book_path)
+    check_file(path)
     with decrypted(path, ask_password) as (plain, notes):
         result = adopt(plain, default_rows(), propose_mapping=suggest, force=force)
+        with FileBook(plain, lock=False) as book:
+            records = [_records(book, name) for name in RECORD_TABLES]
     summary = Summary("init")
     summary.figures["tables added"] = len(result.added)
     for name, rows in result.added.items():
         summary.figures[name] = f"added ({rows} rows)" if rows else "added"
     if not result.added:
         summary.notes.append(f"{path.name} already has every table arbook needs; nothing was written")
-    summary.notes += notes + result.notes
+    summary.notes += notes + result.notes + [note for note in records if note]
     return summary
+
+
+def _records(book: FileBook, name: str) -> str:
+    """What the user should know about reading Customers or Invoices now: how many rows, or why none."""
+    try:
+        rows = len(book.read(name))
+    except InputError as exc:
+        shown = "; ".join(map(str, exc.problems[:3]))
+        more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+        return (
+            f"{name} cannot be read yet, {len(exc.problems)} problem(s): {shown}{more}. Correct them (or the "
+            f"Mapping), then run arbook check {book.path.name}"
+        )
+    return no_records_warning(book, name) if not rows else ""

@@ -18,9 +18,12 @@ __all__ = ["discover", "main"]
 
 
 def discover() -> list[str]:
-    """Names of the benchmark modules beside this file, in alphabetical order."""
+    """Names of the benchmark modules beside this file, in alphabetical order (packages, such as
+    the month builder bench/months, are tools the benchmarks use, not benchmarks)."""
     folder = Path(__file__).parent
-    return sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if not m.name.startswith("_"))
+    return sorted(
+        m.name for m in pkgutil.iter_modules([str(folder)]) if not m.name.startswith("_") and not m.ispkg
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

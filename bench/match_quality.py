@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
 from sample_data import generate
 from sample_data.generator import SampleCompany
@@ -149,14 +150,9 @@ def run(seeds: list[int], customers: int) -> None:
     for seed in seeds:
         company = generate(seed, customers=customers)
         start = time.perf_counter()
-        result = match_lines(
-            company.bank_lines,
-            company.invoices,
-            company.customers,
-            company.allocations,
-            None,
-            company.settings,
-        )
+        opens = open_amounts(company.bank_lines, company.invoices, company.allocations, company.customers)
+        settings = match_settings(company.settings)
+        result = match_lines(company.bank_lines, company.customers, opens, None, settings)
         timing += time.perf_counter() - start
         m = result.matches
         auto = _rows(result.allocations)

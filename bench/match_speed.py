@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
 from sample_data import generate
 from sample_data.generator import SampleCompany
@@ -46,11 +47,10 @@ def _match(company: SampleCompany, lines: pd.DataFrame) -> tuple[float, list[tup
     start = time.perf_counter()
     match_lines(
         lines,
-        company.invoices,
         company.customers,
-        company.allocations,
+        open_amounts(lines, company.invoices, company.allocations, company.customers),
         None,
-        company.settings,
+        match_settings(company.settings),
         progress=lambda step, _d, _t: marks.append((step, time.perf_counter())),
     )
     end = time.perf_counter()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
@@ -28,8 +29,28 @@ _CURRENCY = re.compile(r"(?<![A-Za-z])(?:S?Fr\.?|[A-Za-z]{3})(?![A-Za-z])|[€$�
 # Full-width forms as Chinese and Japanese input methods type them ("１２３．４５") -> ASCII.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_TRUE = {"y", "yes", "true", "1", "x", "是", "ja", "j", "oui", "o", "si", "sí", "wahr", "✓"}
-_FALSE = {"", "n", "no", "false", "0", "否", "nein", "non", "falsch", "-"}
+# Yes/no as people type them in a flag column ("strittig", "Disputed", "Mahnsperre"): the
+# words themselves, the column's own word for yes, and that word negated ("nicht strittig").
+_TRUE = frozenset(
+    {
+        *("y", "yes", "true", "1", "x", "✓", "✔", "☑"),
+        *("ja", "j", "wahr", "strittig", "bestritten", "reklamiert", "gesperrt"),
+        *("oui", "o", "vrai", "litige", "en litige", "litigieux", "contesté", "bloqué"),
+        *("si", "sí", "disputed", "in dispute", "blocked"),
+        *("是", "是的", "有", "对", "有争议", "争议", "冻结"),
+    }
+)
+_FALSE = frozenset(
+    {
+        *("", "n", "no", "false", "0", "-", "–", "—", "✗", "✘", "☐", "none"),
+        *("nein", "falsch", "unstrittig", "unbestritten", "kein", "keine"),
+        *("non", "faux", "aucun", "sans litige", "pas de litige"),
+        *("undisputed",),
+        *("否", "不是", "无", "没有", "不"),
+    }
+)
+_NEGATIONS = ("nicht ", "not ", "non ", "kein ", "keine ", "pas ", "无", "没有", "不", "非")
+_BOOL_WORDS = "Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE, WAHR/FALSCH, 1/0, x or ✓ for yes; blank is no"
 
 
 def parse_amount_cents(value: object, *, decimal_comma: bool | None = None) -> int:
@@ -196,16 +217,24 @@ def _from_serial(serial: float, date1904: bool) -> dt.date:
 
 
 def parse_bool(value: object) -> bool:
-    """Y/Yes/True/1/X/是 (and their German/French forms) are True; N/No/blank are False."""
+    """Yes or no, in the words people type in English, German, French and Chinese; blank is no.
+
+    Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE (WAHR/FALSCH, VRAI/FAUX as text), 1/0, x and ✓;
+    a flag column's own word ("strittig", "disputed", "litige", "争议") is yes and that word
+    negated ("nicht strittig", "not disputed", "无争议") is no. Full-width forms count the same.
+    """
     if value is None:
         return False
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    text = str(value).strip().lower()
+    text = " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split()).rstrip(".!")
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"expected Y or N (also Yes/No, True/False, 1/0, X, 是/否), got {value!r}")
+    for negation in _NEGATIONS:
+        if text.startswith(negation) and text[len(negation) :] in _TRUE:
+            return False
+    raise ValueError(f"expected yes or no ({_BOOL_WORDS}), got {value!r}")

@@ -1,33 +1,37 @@
-"""Where messages go: the company's SMTP server (through yagmail), or an outbox folder.
+"""Where messages go: the company's mail server over SMTP, or an outbox folder.
 
 Both take the same finished MIME message, so what the outbox previews is byte for byte
-what SMTP would send (bar the Date header). The SMTP side encrypts always (STARTTLS on
-the submission port, or SSL on 465, with certificate checks), paces itself to
-`mail_rate_per_minute`, retries temporary (4xx) refusals and dropped connections with
-growing pauses, and gives up on the rest of the run when the server cannot be reached or
-refuses the login, rather than failing every remaining message the slow way.
+what SMTP would send (bar the Date header). The SMTP side encrypts unless told the server is
+an internal relay (STARTTLS on the submission port, or SSL on 465, certificates checked against
+the system's authorities or the company's own), logs in with a password or an OAuth2 token
+(XOAUTH2, for Microsoft 365 and Google Workspace), paces itself to `mail_rate_per_minute`,
+retries temporary (4xx) refusals and dropped connections with growing pauses, and gives up on
+the rest of the run when the server cannot be reached or refuses the login, rather than
+failing every remaining message the slow way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import smtplib
+import socket
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import keyring
 import keyring.errors
-import yagmail
 
 from common.errors import InputError, MailError, Problem
 
 from .message import parse_sender, safe_filename
+from .oauth import RELOGIN, OAuthAccount, TokenSource, token_source
 
 __all__ = [
     "DeliveryError",
@@ -35,11 +39,14 @@ __all__ = [
     "SmtpSettings",
     "SmtpTransport",
     "Transport",
+    "plain_relay_address",
     "smtp_password",
 ]
 
 PASSWORD_ENV = "ARBOOK_SMTP_PASSWORD"
 KEYRING_SERVICE = "arbook"
+Security = Literal["starttls", "ssl", "none"]
+Auth = Literal["password", "microsoft", "google"]
 
 
 class DeliveryError(Exception):
@@ -86,35 +93,112 @@ class SmtpSettings:
     host: str
     port: int
     user: str
-    starttls: bool  # True: STARTTLS on `port` (587); False: SSL from the first byte (465)
+    security: (
+        Security  # starttls: STARTTLS on `port` (587); ssl: TLS from the first byte (465); none: a relay
+    )
     sender: str  # the bare address, for the SMTP envelope
     rate_per_minute: int = 30
     timeout: float = 30.0
+    ca_file: str = ""  # PEM file of the company's certificate authority; blank: the system's authorities
+    auth: Auth = "password"
+    oauth_client_id: str = ""
+    oauth_tenant: str = ""
 
     @classmethod
-    def from_settings(cls, settings: dict[str, object]) -> SmtpSettings:
-        """From Book.settings(); refuses a missing host or sender with the Settings key to fix."""
+    def from_settings(cls, settings: Mapping[str, object]) -> SmtpSettings:
+        """From Book.settings(); refuses what cannot work (or would not be safe) with the Settings key to fix.
+
+        `smtp_security` says how the line is encrypted; left blank, the older `smtp_starttls`
+        decides (yes: starttls, no: ssl). When both are filled in, `smtp_security` wins.
+        """
         problems = []
         host = str(settings.get("smtp_host") or "").strip()
         sender = str(settings.get("mail_from") or "").strip()
+        user = str(settings.get("smtp_user") or "").strip()
+        auth = str(settings.get("smtp_auth") or "password")
+        security = str(settings.get("smtp_security") or "") or (
+            "starttls" if settings.get("smtp_starttls", True) else "ssl"
+        )
+        ca_file = str(settings.get("smtp_ca_file") or "").strip()
+
+        def refuse(message: str) -> None:
+            problems.append(Problem("Settings", None, None, message))
+
         if not host:
-            problems.append(
-                Problem("Settings", None, None, "smtp_host: expected the outgoing mail server's name")
-            )
+            refuse("smtp_host: expected the outgoing mail server's name")
         try:
             sender = parse_sender(sender).addr_spec
         except ValueError as exc:
-            problems.append(Problem("Settings", None, None, f"mail_from: expected one sender address; {exc}"))
+            refuse(f"mail_from: expected one sender address; {exc}")
+        if security == "none":
+            if user or auth != "password":
+                refuse(
+                    "smtp_security: none sends everything unencrypted, a login too; a relay without "
+                    "encryption takes mail without one: leave smtp_user blank (smtp_auth password), "
+                    "or use starttls or ssl"
+                )
+            if host:
+                try:
+                    plain_relay_address(host)
+                except ValueError as exc:
+                    refuse(f"smtp_security: {exc}")
+        elif ca_file:
+            try:
+                ssl.create_default_context(cafile=ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                refuse(f"smtp_ca_file: expected a PEM file of certificate authorities, {ca_file!r}: {exc}")
+        if auth != "password" and not user:
+            refuse(f"smtp_user: expected the mailbox that signs in to {auth} (smtp_auth {auth})")
         if problems:
             raise InputError(problems, "cannot send mail")
         return cls(
             host,
-            int(settings.get("smtp_port") or 587),
-            str(settings.get("smtp_user") or "").strip(),
-            bool(settings.get("smtp_starttls", True)),
+            int(settings.get("smtp_port") or 587),  # type: ignore[call-overload]
+            user,
+            security,  # type: ignore[arg-type]
             sender,
-            int(settings.get("mail_rate_per_minute") or 30),
+            int(settings.get("mail_rate_per_minute") or 30),  # type: ignore[call-overload]
+            ca_file=ca_file,
+            auth=auth,  # type: ignore[arg-type]
+            oauth_client_id=str(settings.get("smtp_oauth_client_id") or "").strip(),
+            oauth_tenant=str(settings.get("smtp_oauth_tenant") or "").strip(),
         )
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificates checked against the system's authorities, or only the company's (smtp_ca_file)."""
+        return ssl.create_default_context(cafile=self.ca_file or None)
+
+    def oauth_account(self) -> OAuthAccount:
+        return OAuthAccount(self.auth, self.user, self.oauth_client_id, self.oauth_tenant)  # type: ignore[arg-type]
+
+
+def plain_relay_address(host: str) -> str:
+    """The address to reach `host` without encryption: allowed only on a private network or loopback.
+
+    Unencrypted mail (statements, amounts, customers' names) can be read and changed by anyone
+    on the path; on the office's own network to its own relay that path is the company's, on
+    the internet it is not. The check is on every address the name resolves to, and the
+    connection goes to the address checked, so a name cannot point elsewhere in between.
+    """
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ValueError(f"the relay {host!r} cannot be found: {exc}") from None
+    addresses = sorted({str(info[4][0]) for info in found})
+    public = [a for a in addresses if not _on_own_network(a)]
+    if public:
+        at = "" if public == [host] else f" (at {', '.join(public)})"
+        raise ValueError(
+            "none (no encryption) is allowed only for a relay on a private network or loopback, and "
+            f"{host}{at} is a public address: mail to it would cross networks others can read; "
+            "use starttls or ssl"
+        )
+    return addresses[0]
+
+
+def _on_own_network(address: str) -> bool:
+    ip = ipaddress.ip_address(address.partition("%")[0])
+    return ip.is_loopback or (ip.is_private and not ip.is_unspecified)
 
 
 def smtp_password(user: str) -> str:
@@ -134,8 +218,32 @@ def smtp_password(user: str) -> str:
     return password
 
 
+Login = Callable[[smtplib.SMTP], None]
+
+
+def _login_for(settings: SmtpSettings, password: str | None, tokens: TokenSource | None) -> Login | None:
+    """How this transport proves who it is: a password, an OAuth2 token, or not at all (a relay)."""
+    if settings.auth == "password":
+        if not settings.user:
+            return None
+        secret = password if password is not None else smtp_password(settings.user)
+        return lambda smtp: smtp.login(settings.user, secret)  # type: ignore[func-returns-value]
+    source = tokens or token_source(settings.oauth_account())
+    return lambda smtp: _xoauth2(smtp, settings.user, source.access_token())
+
+
+def _xoauth2(smtp: smtplib.SMTP, user: str, token: str) -> None:
+    """AUTH XOAUTH2 (the SASL mechanism Microsoft and Google take): user and bearer token in one line."""
+    smtp.ehlo_or_helo_if_needed()
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    first = f"user={user}\x01auth=Bearer {token}\x01\x01"
+    # On a refused token the server sends its reason as a challenge; the empty answer ends the exchange.
+    smtp.auth("XOAUTH2", lambda challenge=None: first if challenge is None else "", initial_response_ok=True)
+
+
 class SmtpTransport:
-    """Sends through yagmail's SMTP connection, which it opens once and reopens when it drops."""
+    """Sends over one SMTP connection, which it opens (and logs in) once and reopens when it drops."""
 
     status = "sent"
 
@@ -144,39 +252,44 @@ class SmtpTransport:
         settings: SmtpSettings,
         *,
         password: str | None = None,
+        tokens: TokenSource | None = None,
         ssl_context: ssl.SSLContext | None = None,
         attempts: int = 4,
         backoff_seconds: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
-        self._password = (
-            password if password is not None or not settings.user else smtp_password(settings.user)
-        )
-        self._context = ssl_context or ssl.create_default_context()
+        self._login = _login_for(settings, password, tokens)
+        self._context = ssl_context or settings.tls_context()
         self._attempts, self._backoff, self._sleep = attempts, backoff_seconds, sleep
-        self._client: yagmail.SMTP | None = None
+        self._smtp: smtplib.SMTP | None = None
         self._last_send = float("-inf")
 
-    def _connect(self) -> yagmail.SMTP:
-        if self._client is None:
+    def _connect(self) -> smtplib.SMTP:
+        if self._smtp is None:
             s = self.settings
-            extra = {} if s.starttls else {"context": self._context}
-            client = yagmail.SMTP(
-                user=s.user or s.sender,
-                password=self._password,
-                host=s.host,
-                port=s.port,
-                smtp_starttls={"context": self._context} if s.starttls else False,
-                smtp_ssl=not s.starttls,
-                smtp_skip_login=not s.user,
-                soft_email_validation=False,
-                timeout=s.timeout,
-                **extra,
-            )
-            client.login()
-            self._client = client
-        return self._client
+            if s.security == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=self._context
+                )
+            elif s.security == "starttls":
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            else:
+                try:
+                    address = plain_relay_address(s.host)
+                except ValueError as exc:
+                    raise MailError(f"smtp_security: {exc}") from None
+                smtp = smtplib.SMTP(address, s.port, timeout=s.timeout)
+            try:
+                if s.security == "starttls":
+                    smtp.starttls(context=self._context)
+                if self._login is not None:
+                    self._login(smtp)
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+        return self._smtp
 
     def _pace(self) -> None:
         interval = 60.0 / max(self.settings.rate_per_minute, 1)
@@ -187,22 +300,32 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage, recipients: Sequence[str]) -> str:
         last = ""
+        where = f"{self.settings.host}:{self.settings.port}"
         for attempt in range(self._attempts):
             if attempt:
                 self._sleep(self._backoff * 2 ** (attempt - 1))
             self._pace()
             try:
-                client = self._connect()
-                refused = client.smtp.send_message(
+                smtp = self._connect()
+                refused = smtp.send_message(
                     message, from_addr=self.settings.sender, to_addrs=list(recipients)
                 )
                 return "; ".join(
                     f"refused {rcpt}: {code} {_text(err)}" for rcpt, (code, err) in refused.items()
                 )
+            except MailError as exc:  # no usable sign-in (token expired, revoked, missing)
+                self._drop()
+                raise DeliveryError(str(exc), fatal=True) from exc
             except smtplib.SMTPAuthenticationError as exc:
                 self._drop()
                 raise DeliveryError(
-                    f"login refused: {exc.smtp_code} {_text(exc.smtp_error)}", fatal=True
+                    f"login refused: {exc.smtp_code} {_text(exc.smtp_error)}{_login_hint(self.settings)}",
+                    fatal=True,
+                ) from exc
+            except smtplib.SMTPNotSupportedError as exc:
+                self._drop()
+                raise DeliveryError(
+                    f"{where} cannot be used as set: {exc} {_security_hint(exc)}", fatal=True
                 ) from exc
             except smtplib.SMTPRecipientsRefused as exc:
                 codes = {code for code, _ in exc.recipients.values()}
@@ -219,10 +342,12 @@ class SmtpTransport:
                 self._reset()
             except ssl.SSLError as exc:
                 self._drop()
-                raise DeliveryError(f"TLS with {self.settings.host} failed: {exc}", fatal=True) from exc
+                raise DeliveryError(
+                    f"TLS with {self.settings.host} failed: {exc}{_ca_hint(exc)}", fatal=True
+                ) from exc
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
-                last = f"connection to {self.settings.host}:{self.settings.port} failed: {exc}"
+                last = f"connection to {where} failed: {exc}"
         raise DeliveryError(
             f"gave up after {self._attempts} attempts: {last}", fatal=last.startswith("connection")
         )
@@ -230,22 +355,52 @@ class SmtpTransport:
     def _reset(self) -> None:
         """After a refused transaction, RSET so the next one starts clean; drop the line if that fails."""
         try:
-            if self._client is not None:
-                self._client.smtp.rset()
+            if self._smtp is not None:
+                self._smtp.rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
 
     def _drop(self) -> None:
-        if self._client is not None:
+        if self._smtp is not None:
             with contextlib.suppress(OSError):
-                self._client.smtp.close()
-        self._client = None
+                self._smtp.close()
+        self._smtp = None
 
     def close(self) -> None:
-        if self._client is not None:
-            with contextlib.suppress(OSError):
-                self._client.close()
-        self._client = None
+        if self._smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._smtp.quit()
+            self._smtp.close()
+        self._smtp = None
+
+
+def _login_hint(settings: SmtpSettings) -> str:
+    if settings.auth == "microsoft":
+        return (
+            "; Microsoft 365 refuses OAuth2 where SMTP AUTH is switched off for the mailbox or the "
+            "tenant (Exchange admin centre: Authenticated SMTP)"
+        )
+    if settings.auth == "google":
+        return f"; the token was refused: sign in again with: {RELOGIN}"
+    return ""
+
+
+def _security_hint(exc: smtplib.SMTPNotSupportedError) -> str:
+    if "STARTTLS" in str(exc):
+        return (
+            "(smtp_security starttls); a server that encrypts from the first byte needs ssl "
+            "(usually port 465), an internal relay without encryption none"
+        )
+    return "(it offers no login: leave smtp_user blank for a relay that takes mail without one)"
+
+
+def _ca_hint(exc: ssl.SSLError) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            "; if the server's certificate comes from your company's own certificate authority, "
+            "set smtp_ca_file to that authority's PEM file"
+        )
+    return ""
 
 
 def _text(error: object) -> str:

@@ -82,11 +82,12 @@ BAD: dict[str, tuple[str, str, int | None, str]] = {
     "bad_sign.csv": ("Datum;Umsatz;Soll/Haben\n01.11.2026;5,00;X\n", "utf-8", 2, "debit/credit mark"),
     "mt940_unreadable_61.sta": (
         ":20:STMT1\n:25:DE00123\n:28C:1\n:60F:C261101EUR100,00\n:61:2611011101C50,00NTRFNONREF\n:86:ok\n"
+        ":62F:C261101EUR150,00\n"
         ":20:STMT2\n:25:DE00123\n:28C:2\n:60F:C261102EUR150,00\n:61:26110X1102C5,00NTRFNONREF\n:86:bad\n"
         ":62F:C261102EUR155,00\n",
         "utf-8",
-        11,
-        "cannot read :61:26110X1102C5,00NTRFNONREF",
+        12,
+        ":61: expected value date, mark, amount and type",
     ),
     "mt940_data_before_20.sta": (
         ":61:2611011101C50,00NTRFNONREF\n:20:STMT1\n:25:DE00123\n:60F:C261101EUR1,00\n",

@@ -1,20 +1,27 @@
 """Shared parts of the mail tests: a real SMTP server on 127.0.0.1 and hand-built ledger frames.
 
-The server is aiosmtpd with a self-signed certificate made here (cryptography), STARTTLS
-required and a login checked, so the client is tested over the same encrypted,
-authenticated path it takes in production. `script` lets a test make the server answer
+The server is aiosmtpd with a certificate signed by a test certificate authority made here
+(cryptography, once per session), STARTTLS required and a login checked, so the client is
+tested over the same encrypted, authenticated path it takes in production; it can also be
+an SSL server, a plain relay, or one that takes OAuth2 (XOAUTH2) tokens. `script` lets a test make the server answer
 a temporary or permanent refusal, or run an action (stop itself, kill the client) on a
 given message.
 """
 
 from __future__ import annotations
 
+import atexit
+import base64
 import datetime as dt
 import email
 import email.policy
+import functools
 import ipaddress
+import json
+import shutil
 import socket
 import ssl
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +32,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import mailer
 
@@ -33,9 +40,11 @@ USER, PASSWORD = "ar@beispiel.example", "s3cret-pw"
 SENDER = "ar@beispiel.example"
 
 
-def make_certificate(directory: Path) -> tuple[Path, Path]:
+@functools.cache
+def session_ca() -> tuple[Path, ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A certificate authority made once per test session: (PEM path, key, certificate)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "arbook test CA")])
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -45,14 +54,49 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
         )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
+    path = Path(tempfile.mkdtemp(prefix="arbook-test-ca-")) / "ca.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    atexit.register(shutil.rmtree, path.parent, True)
+    return path, key, cert
+
+
+def make_certificate(directory: Path) -> tuple[Path, Path]:
+    """A server certificate for 127.0.0.1 and localhost signed by the test CA: (chain file, key file).
+
+    The chain file holds the server's certificate followed by the CA's, as servers are set up,
+    so it also serves as a trust file for a client.
+    """
+    _, ca_key, ca_cert = session_ca()
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    cert_path.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)
+    )
     key_path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -95,10 +139,47 @@ class Recorder:
         return [str(m["Message-ID"]).strip("<>").partition("@")[0] for m in self.accepted]
 
 
-class SmtpServer:
-    """A running aiosmtpd server; `tls="starttls"` (port 587 style) or `"ssl"` (465 style)."""
+class OAuthRecorder(Recorder):
+    """A handler that also takes AUTH XOAUTH2, as Microsoft 365 and Gmail do, checking user and token.
 
-    def __init__(self, directory: Path, tls: str = "starttls", port: int | None = None) -> None:
+    `valid_tokens` are the access tokens the identity stand-in has issued; a refused token gets
+    the provider's JSON challenge, then 535, as the real servers answer.
+    """
+
+    def __init__(self, user: str, valid_tokens: set[str]) -> None:
+        super().__init__()
+        self.user, self.valid_tokens = user, valid_tokens
+        self.tokens: list[str] = []
+
+    async def auth_XOAUTH2(self, server, args) -> AuthResult:
+        fields = dict(
+            part.split("=", 1) for part in base64.b64decode(args[1]).decode().split("\x01") if "=" in part
+        )
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        if fields.get("user") == self.user and token in self.valid_tokens:
+            self.logins.append(self.user)
+            self.tokens.append(token)
+            return AuthResult(success=True)
+        await server.challenge_auth(json.dumps({"status": "401", "schemes": "bearer"}))
+        return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
+
+
+class SmtpServer:
+    """A running aiosmtpd server.
+
+    `tls`: "starttls" (port 587 style, required before login), "ssl" (465 style), or "none"
+    (an internal relay: no TLS, no login). `oauth`: take XOAUTH2 with these tokens instead of
+    the password login.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        tls: str = "starttls",
+        port: int | None = None,
+        *,
+        oauth: set[str] | None = None,
+    ) -> None:
         self.cert, self.key = (
             make_certificate(directory)
             if not (directory / "cert.pem").exists()
@@ -106,12 +187,13 @@ class SmtpServer:
         )
         self.tls = tls
         self.port = port or free_port()
-        self.handler = Recorder()
+        self.handler = Recorder() if oauth is None else OAuthRecorder(USER, oauth)
         self.controller: Controller | None = None
 
     def _auth(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         ok = (
-            isinstance(auth_data, LoginPassword)
+            not isinstance(self.handler, OAuthRecorder)
+            and isinstance(auth_data, LoginPassword)
             and auth_data.login.decode() == USER
             and auth_data.password.decode() == PASSWORD
         )
@@ -122,18 +204,18 @@ class SmtpServer:
     def start(self) -> SmtpServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert, self.key)
-        common = {
-            "hostname": "127.0.0.1",
-            "port": self.port,
-            "authenticator": self._auth,
-            "auth_required": True,
-        }
+        common = {"hostname": "127.0.0.1", "port": self.port}
+        login = {"authenticator": self._auth, "auth_required": True}
         if self.tls == "starttls":
-            self.controller = Controller(self.handler, tls_context=context, require_starttls=True, **common)
-        else:
             self.controller = Controller(
-                self.handler, ssl_context=context, auth_require_tls=False, **common
+                self.handler, tls_context=context, require_starttls=True, **common, **login
+            )
+        elif self.tls == "ssl":
+            self.controller = Controller(
+                self.handler, ssl_context=context, auth_require_tls=False, **common, **login
             )  # TLS from byte 1
+        else:
+            self.controller = Controller(self.handler, **common)  # a relay: takes mail from the network
         self.controller.start()
         return self
 
@@ -143,14 +225,14 @@ class SmtpServer:
             self.controller = None
 
     def client_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self.cert))
+        return ssl.create_default_context(cafile=str(session_ca()[0]))
 
     def settings(self, **changes: object) -> mailer.SmtpSettings:
         base = {
             "host": "127.0.0.1",
             "port": self.port,
-            "user": USER,
-            "starttls": self.tls == "starttls",
+            "user": "" if self.tls == "none" else USER,
+            "security": self.tls,
             "sender": SENDER,
             "rate_per_minute": 100_000,
             "timeout": 5.0,

@@ -169,6 +169,7 @@ def test_a_bank_profile_is_a_few_lines_of_data() -> None:
         "credit": (9,),
         "bankref": (7,),
         "memo": (4, 5, 6),
+        "balance": (10,),
     }
     mine = CsvProfile("mine", signature=("Wert",), amount=("Wert",))
     assert mine.date == () and GENERIC.date[0] == "Booking date"

@@ -26,7 +26,7 @@ sys.path.insert(0, {repo!r})
 from pathlib import Path
 import mailer
 from tests.mail_support import SENDER, USER, outgoing
-settings = mailer.SmtpSettings("127.0.0.1", {port}, USER, True, SENDER, 100000, 5.0)
+settings = mailer.SmtpSettings("127.0.0.1", {port}, USER, "starttls", SENDER, 100000, 5.0)
 transport = mailer.SmtpTransport(settings, ssl_context=ssl.create_default_context(cafile={cert!r}))
 journal = mailer.Journal(Path({journal!r}))
 done = mailer.sent_keys(journal.records(), mailer.fold([], __import__("pandas").DataFrame(columns=mailer.MAILLOG_COLUMNS)))

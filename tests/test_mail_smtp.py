@@ -38,7 +38,7 @@ def test_starttls_login_and_delivery_of_each_message(smtp_server, tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd can't see SSL
-def test_ssl_from_the_first_byte_when_starttls_is_off(tmp_path):
+def test_ssl_from_the_first_byte(tmp_path):
     server = SmtpServer(tmp_path, tls="ssl").start()
     try:
         transport = server.transport()
@@ -183,5 +183,5 @@ def test_settings_without_host_or_sender_are_refused():
             "smtp_port": 465,
         }
     )
-    assert (ok.host, ok.port, ok.starttls, ok.rate_per_minute) == ("mail.example", 465, False, 30)
+    assert (ok.host, ok.port, ok.security, ok.rate_per_minute) == ("mail.example", 465, "ssl", 30)
     assert ok.sender == "ar@x.example"  # the envelope sender is the bare address

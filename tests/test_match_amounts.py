@@ -22,12 +22,12 @@ def by_fit(fits):
 
 
 def test_exact_single_item_is_preferred_over_subsets():
-    fits = fits_for_customer(10000, [5000, 5000, 10000, 3000], [], fee_tolerance=1500)
+    fits = fits_for_customer(10000, [5000, 5000, 10000, 3000], [], fee_tolerance=1500, amount_tolerance=0)
     assert fits[0].rows == ((2, 10000, "payment"),) and fits[0].fit == "exact" and not fits[0].ambiguous
 
 
 def test_equal_items_are_ambiguous_oldest_first():
-    fits = fits_for_customer(5000, [5000, 5000], [], fee_tolerance=0)
+    fits = fits_for_customer(5000, [5000, 5000], [], fee_tolerance=0, amount_tolerance=0)
     assert [(f.rows, f.ambiguous) for f in fits if f.fit == "exact"] == [
         (((0, 5000, "payment"),), True),
         (((1, 5000, "payment"),), True),
@@ -35,25 +35,27 @@ def test_equal_items_are_ambiguous_oldest_first():
 
 
 def test_referenced_items_with_a_fee_and_a_partial_alternative():
-    fits = fits_for_customer(98800, [100000, 20000], [0], fee_tolerance=1500, memo="INV-1")
+    fits = fits_for_customer(
+        98800, [100000, 20000], [0], fee_tolerance=1500, amount_tolerance=0, memo="INV-1"
+    )
     assert ("fee", ((0, 98800, "payment"), (0, 1200, "fee")), False) in by_fit(fits)
     assert ("partial", ((0, 98800, "payment"),), False) in by_fit(fits)
 
 
 def test_referenced_items_overpaid_rest_unapplied():
-    fits = fits_for_customer(120500, [100000, 30000], [0], fee_tolerance=1500)
+    fits = fits_for_customer(120500, [100000, 30000], [0], fee_tolerance=1500, amount_tolerance=0)
     assert fits[0].fit == "over" and fits[0].rows == ((0, 100000, "payment"), (-1, 20500, "unapplied"))
 
 
 def test_referenced_items_completed_by_an_unreferenced_credit_note():
-    fits = fits_for_customer(80000, [100000, -20000, 5000], [0], fee_tolerance=1500)
+    fits = fits_for_customer(80000, [100000, -20000, 5000], [0], fee_tolerance=1500, amount_tolerance=0)
     assert fits[0].fit == "exact"
     assert set(fits[0].rows) == {(0, 100000, "payment"), (1, -20000, "payment")}
     assert (fits[0].referenced, fits[0].items) == (1, 2)
 
 
 def test_referenced_invoice_already_paid_leaves_the_money_unapplied():
-    fits = fits_for_customer(5000, [0, 7000], [0], fee_tolerance=0)
+    fits = fits_for_customer(5000, [0, 7000], [0], fee_tolerance=0, amount_tolerance=0)
     assert fits[0].fit == "paid" and fits[0].rows == ((-1, 5000, "unapplied"),)
 
 
@@ -82,7 +84,7 @@ def test_what_a_short_payment_is(diff, invoiced, memo, tolerance, kind):
 )
 def test_every_fit_spends_exactly_the_payment_and_never_more_than_an_item_holds(amount, opens, data):
     refs = data.draw(st.lists(st.integers(0, max(len(opens) - 1, 0)), max_size=3)) if opens else []
-    for fit in fits_for_customer(amount, opens, refs, fee_tolerance=1500):
+    for fit in fits_for_customer(amount, opens, refs, fee_tolerance=1500, amount_tolerance=0):
         money = sum(c for _, c, kind in fit.rows if kind in ("payment", "unapplied"))
         assert money == amount
         used: dict[int, int] = {}

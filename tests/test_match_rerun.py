@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from matching.matcher import match_lines, post_approved
-from tests.test_match_situations import NO_ALLOCATIONS, bank, book, posted, run
+from tests.test_match_situations import NO_ALLOCATIONS, bank, book, match, post, posted, run
 
 AT = pd.Timestamp("2026-11-02 08:00")
 
@@ -19,7 +18,7 @@ def again(lines, result, *, previous=None, allocations=None):
     allocs = pd.concat(
         [NO_ALLOCATIONS if allocations is None else allocations, result.allocations], ignore_index=True
     )
-    return match_lines(
+    return match(
         lines, invoices, customers, allocs, result.matches if previous is None else previous, {}, posted_at=AT
     )
 
@@ -59,14 +58,14 @@ def test_approve_y_survives_a_rerun_and_its_money_stays_reserved():
     lines = bank(("L1", 50000, "Acme GmbH", "Zahlung"))  # 500.00: INV-413 only, but no reference
     extra = [("INV-2026-00414", "C001", "2026-09-30", 50000)]
     customers, invoices = book(extra)
-    first = match_lines(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
+    first = match(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
     assert first.allocations.empty
     matches = first.matches.copy()
     chosen = matches["MatchID"].iloc[0]
     matches.loc[matches["MatchID"] == chosen, "Approve"] = "Y"
     # A second line pays 500.00 quoting INV-413, the invoice the clerk approved for L1.
     lines2 = pd.concat([lines, bank(("L2", 50000, "Acme GmbH", "INV-2026-00413"))])
-    second = match_lines(lines2, invoices, customers, NO_ALLOCATIONS, matches, {}, posted_at=AT)
+    second = match(lines2, invoices, customers, NO_ALLOCATIONS, matches, {}, posted_at=AT)
     kept = second.matches[second.matches["MatchID"] == chosen]
     assert kept["Approve"].tolist() == ["Y"] and kept["Status"].tolist() == ["pending"]
     assert not any(
@@ -80,19 +79,19 @@ def test_post_approved_posts_learns_the_payer_and_the_next_month_matches_by_itse
     # partly Acme's name: a suggestion, not an auto-post.
     customers, invoices = book([("INV-2026-00499", "C004", "2026-09-30", 23450)])
     lines = bank(("L1", 23450, "Acme Handels KG", "Sammelzahlung"))
-    first = match_lines(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
+    first = match(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
     assert first.allocations.empty
     suggestion = first.matches.iloc[0]
     assert (suggestion["InvoiceNo"], suggestion["Decision"]) == ("INV-2026-00420", "suggested")
     first.matches.loc[first.matches["MatchID"] == suggestion["MatchID"], "Approve"] = "Y"
-    done = post_approved(lines, invoices, customers, NO_ALLOCATIONS, first.matches, {}, posted_at=AT)
+    done = post(lines, invoices, customers, NO_ALLOCATIONS, first.matches, posted_at=AT)
     rows = {(r.LineID, r.InvoiceNo, int(r.Amount), r.Kind, r.Method) for r in done.allocations.itertuples()}
     assert rows == {("L1", "INV-2026-00420", 23450, "payment", "approved")}
     assert done.matches.loc[done.matches["MatchID"] == suggestion["MatchID"], "Status"].tolist() == ["posted"]
     assert done.statuses.to_dict("records") == [{"LineID": "L1", "Status": "Matched"}]
     assert done.aliases.to_dict("records") == [{"CustomerID": "C001", "Aliases": "Acme Handels KG"}]
     # Posting the same approvals again posts nothing.
-    twice = post_approved(lines, invoices, customers, done.allocations, done.matches, {}, posted_at=AT)
+    twice = post(lines, invoices, customers, done.allocations, done.matches, posted_at=AT)
     assert twice.allocations.empty
 
     # Next month the same payer pays another invoice without any reference: auto.
@@ -100,7 +99,7 @@ def test_post_approved_posts_learns_the_payer_and_the_next_month_matches_by_itse
         customers["CustomerID"].map(done.aliases.set_index("CustomerID")["Aliases"]).fillna("")
     )
     nxt = bank(("L9", 50000, "ACME HANDELS KG", "Zahlung"))
-    later = match_lines(nxt, invoices, customers, done.allocations, done.matches, {}, posted_at=AT)
+    later = match(nxt, invoices, customers, done.allocations, done.matches, {}, posted_at=AT)
     assert posted(later) == {("L9", "INV-2026-00413", "C001", 50000, "payment")}
     assert "learned alias" in later.matches["Reason"].iloc[0]
 
@@ -108,26 +107,26 @@ def test_post_approved_posts_learns_the_payer_and_the_next_month_matches_by_itse
 def test_rejected_suggestion_is_not_proposed_again_for_that_line():
     customers, invoices = book()
     lines = bank(("L1", 64321, "", ""))  # amount alone: suggested INV-460
-    first = match_lines(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
+    first = match(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
     assert first.matches["InvoiceNo"].tolist() == ["INV-2026-00460"]
     first.matches["Approve"] = "N"
-    second = match_lines(lines, invoices, customers, NO_ALLOCATIONS, first.matches, {}, posted_at=AT)
+    second = match(lines, invoices, customers, NO_ALLOCATIONS, first.matches, {}, posted_at=AT)
     assert second.matches[["InvoiceNo", "Status"]].values.tolist() == [["INV-2026-00460", "rejected"]]
     assert second.statuses.to_dict("records") == [{"LineID": "L1", "Status": "Unmatched"}]
-    done = post_approved(lines, invoices, customers, NO_ALLOCATIONS, first.matches, {}, posted_at=AT)
+    done = post(lines, invoices, customers, NO_ALLOCATIONS, first.matches, posted_at=AT)
     assert done.allocations.empty and done.matches["Status"].tolist() == ["rejected"]
 
 
 def test_post_refuses_an_approval_whose_invoice_was_paid_meanwhile():
     customers, invoices = book()
     lines = bank(("L1", 64321, "", ""))
-    first = match_lines(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
+    first = match(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
     first.matches["Approve"] = "Y"
     paid = pd.DataFrame(
         [("A-9", "L7", "INV-2026-00460", "C005", 64321, pd.Timestamp("2026-10-20"), "payment", "manual", AT)],
         columns=NO_ALLOCATIONS.columns,
     )
-    done = post_approved(lines, invoices, customers, paid, first.matches, {}, posted_at=AT)
+    done = post(lines, invoices, customers, paid, first.matches, posted_at=AT)
     assert done.allocations.empty
     assert done.matches["Status"].tolist() == ["pending"]
     assert done.notes and "INV-2026-00460 has 0.00 open" in done.notes[0]
@@ -136,7 +135,7 @@ def test_post_refuses_an_approval_whose_invoice_was_paid_meanwhile():
 def test_no_post_proposes_autos_without_allocations():
     customers, invoices = book()
     lines = bank(("L1", 100000, "ACME GMBH", "INV-2026-00412"))
-    result = match_lines(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT, post=False)
+    result = match(lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT, post=False)
     assert result.allocations.empty
     assert result.matches[["Decision", "Status"]].values.tolist() == [["auto", "pending"]]
     assert result.statuses.to_dict("records") == [{"LineID": "L1", "Status": "Suggested"}]
@@ -145,7 +144,7 @@ def test_no_post_proposes_autos_without_allocations():
 def test_thresholds_come_from_settings():
     customers, invoices = book()
     lines = bank(("L1", 100000, "ACME GMBH", "INV-2026-00412"))
-    strict = match_lines(
+    strict = match(
         lines, invoices, customers, NO_ALLOCATIONS, None, {"match_auto_threshold": 100.5}, posted_at=AT
     )
     assert strict.allocations.empty and strict.matches["Decision"].tolist() == ["suggested"]
@@ -155,9 +154,9 @@ def test_empty_books_are_fine():
     customers, invoices = book()
     empty_lines = bank(("L1", 100, "", ""))
     empty_lines = empty_lines.iloc[:0]
-    result = match_lines(empty_lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
+    result = match(empty_lines, invoices, customers, NO_ALLOCATIONS, None, {}, posted_at=AT)
     assert result.matches.empty and result.allocations.empty and result.statuses.empty
-    result = match_lines(
+    result = match(
         bank(("L1", 100, "ACME", "INV-1")),
         invoices.iloc[:0],
         customers.iloc[:0],

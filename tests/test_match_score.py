@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
-import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from matching.matcher.proposals import Proposal
 from matching.matcher.references import Level
-from matching.matcher.score import FEATURE_COLUMNS, log_odds, reasons, shares
+from matching.matcher.score import FEATURE_COLUMNS, Facts, log_odds, reason, shares
 
 BASE = {
     "ref_level": -1,
@@ -75,25 +76,32 @@ def test_two_equal_proposals_can_never_both_look_certain():
 
 
 def test_reason_in_plain_words():
-    row = {
-        **BASE,
-        "ref_level": int(Level.FULL),
-        "cust_refs": 1,
-        "referenced": 1,
-        "similarity": 100.0,
-        "payer": "ACME GMBH",
-        "customer_name": "Acme GmbH",
-        "via": "name",
-        "ref_nos": "INV-2026-00412",
-        "ref_text": "INV-2026-00412",
-        "amount": 100000,
-        "invoiced": 100000,
-        "diff": 0,
-        "nos": "INV-2026-00412",
-    }
-    text = reasons(pd.DataFrame([row])).iloc[0]
+    proposal = Proposal(
+        line=0,
+        customer=0,
+        rows=((0, 100000, "payment"),),
+        **{
+            **BASE,
+            "ref_level": int(Level.FULL),
+            "cust_refs": 1,
+            "referenced": 1,
+            "similarity": 100.0,
+        },
+        via="name",
+        ref_nos="INV-2026-00412",
+        ref_text="INV-2026-00412",
+    )
+    facts = Facts(
+        payer="ACME GMBH",
+        customer_name="Acme GmbH",
+        amount=100000,
+        invoiced=100000,
+        diff=0,
+        nos="INV-2026-00412",
+    )
+    text = reason(proposal, facts)
     assert (
         text == "invoice number INV-2026-00412 in memo; amount equal; payer 'ACME GMBH' = customer Acme GmbH"
     )
-    fee = reasons(pd.DataFrame([{**row, "fit": "fee", "amount": 98750, "diff": 1250}])).iloc[0]
+    fee = reason(replace(proposal, fit="fee"), replace(facts, amount=98750, diff=1250))
     assert "amount is 12.50 short of 1000.00 open: bank fee" in fee

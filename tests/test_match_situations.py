@@ -10,7 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matching.matcher import ALLOCATION_COLUMNS, match_lines
+from arbook.match import match_settings, open_amounts
+from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
+from workbook.contract import SETTINGS
 
 CUSTOMERS = [
     ("C001", "Acme GmbH", ""),
@@ -66,11 +68,27 @@ def bank(*lines: tuple[str, int, str, str]) -> pd.DataFrame:
 
 
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
+DEFAULT_SETTINGS = {s.key: s.default for s in SETTINGS}  # what Book.settings gives an empty Settings table
+
+
+def match(lines, invoices, customers, allocations, previous, settings, **options):
+    """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables;
+    `settings` are the workbook's keys that differ from their defaults."""
+    opens = open_amounts(lines, invoices, allocations, customers)
+    typed = match_settings({**DEFAULT_SETTINGS, **settings})
+    return match_lines(lines, customers, opens, previous, typed, **options)
+
+
+def post(lines, invoices, customers, allocations, matches, **options):
+    """Posting as `arbook post` runs it."""
+    return post_approved(
+        lines, customers, open_amounts(lines, invoices, allocations, customers), matches, **options
+    )
 
 
 def run(lines, *, extra=(), aliases=None, allocations=NO_ALLOCATIONS, previous=None, settings=None):
     customers, invoices = book(list(extra), aliases)
-    return match_lines(
+    return match(
         lines,
         invoices,
         customers,

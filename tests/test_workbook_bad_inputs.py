@@ -113,7 +113,7 @@ AMOUNT = "expected an amount such as 1234.56 or 1.234,56, got {!r}"
 REQUIRED = "a value is required here"
 MISSING_COLUMN = "required column is missing from the header row"
 LANGS = "expected one of en, de, fr, zh, got {!r}"
-YN = "expected Y or N (also Yes/No, True/False, 1/0, X, 是/否), got {!r}"
+YN = "expected yes or no (Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE, WAHR/FALSCH, 1/0, x or ✓ for yes; blank is no), got {!r}"
 
 # (id, table read, edits, the exact problems)
 CASES: list[tuple[str, str, list[Edit], list[Problem]]] = [

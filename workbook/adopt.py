@@ -21,6 +21,7 @@ are not the contract's cannot be told apart from arbook's own, so that is refuse
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +31,13 @@ import pandas as pd
 from common.errors import UnsafeWorkbookError
 
 from .contract import TABLES, Owner, Table, normalise_header, table
-from .filebook import FileBook
-from .mapping import MAPPABLE, load_mapping, suggest
+from .filebook import SUFFIXES, FileBook
+from .mapping import MAPPABLE, Link, load_mapping, suggest
+from .mapping import Mapping as SheetMapping
 from .package import NS, Package
-from .reader import SheetCells, fits, locate
+from .reader import Location, SheetCells, fits, locate
 
-__all__ = ["Adoption", "adopt", "check_adoptable"]
+__all__ = ["Adoption", "adopt", "check_adoptable", "check_file"]
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
@@ -53,27 +55,71 @@ class Adoption:
     notes: list[str] = field(default_factory=list)
 
 
+def check_file(path: Path) -> None:
+    """Refuse (UnsafeWorkbookError) a path that is no workbook file arbook may read and replace.
+
+    Called before anything opens the file, so a missing file, a folder, a file without
+    permission or of another kind gets a sentence saying what to do, never a traceback.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise UnsafeWorkbookError(
+            f"{path} is a folder, not a workbook: give the path of your .xlsx or .xlsm file"
+        )
+    if not path.exists():
+        raise UnsafeWorkbookError(
+            f"{path} does not exist: check the folder and the file name (or start a new workbook with: "
+            f"arbook new {path.name})"
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise _legacy(path)
+    if suffix in (".xlam", ".xla"):
+        raise UnsafeWorkbookError(
+            f"{path.name} is an Excel add-in: it holds macros, not records, and its sheets are hidden. Keep the "
+            "receivables in a .xlsx or .xlsm workbook and run arbook init on that"
+        )
+    if suffix not in SUFFIXES:
+        raise UnsafeWorkbookError(
+            f"{path.name} is not an Excel workbook: arbook works on .xlsx and .xlsm files. If it holds your "
+            "receivables, open it in Excel and Save As 'Excel Workbook (*.xlsx)', then run arbook init on that"
+        )
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise UnsafeWorkbookError(
+            f"{path} cannot be read ({exc.strerror}): ask for permission to read and change it, or copy it to a "
+            "folder of yours and run arbook init on the copy"
+        ) from None
+    for needed in (path, path.parent):
+        if not os.access(needed, os.W_OK):
+            raise UnsafeWorkbookError(
+                f"{needed} cannot be changed (no write permission), and arbook init adds sheets to {path.name} and "
+                "keeps the previous version beside it. Nothing was written. Ask for permission to change it, or "
+                "copy the workbook to a folder of yours and run arbook init on the copy"
+            )
+
+
+def _legacy(path: Path) -> UnsafeWorkbookError:
+    return UnsafeWorkbookError(
+        f"{path.name} is a legacy Excel 97-2003 (.xls) workbook or an encrypted one arbook was not given the "
+        "password for; arbook works on .xlsx/.xlsm. Open it in Excel, File > Save As > 'Excel Workbook "
+        "(*.xlsx)' (or 'Excel Macro-Enabled Workbook (*.xlsm)' if it has macros), or convert it with "
+        "LibreOffice: soffice --headless --convert-to xlsx " + path.name
+    )
+
+
 def check_adoptable(path: Path, *, force: bool = False) -> list[str]:
     """Refuse (UnsafeWorkbookError) a workbook arbook would damage or cannot read; else the warnings.
 
     `force` only lifts the refusal of a signed package, whose signature any change breaks.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
+    check_file(path)
     with open(path, "rb") as fh:
-        container = fh.read(8) == _CFB_MAGIC
-    if suffix == ".xls" or container:
-        raise UnsafeWorkbookError(
-            f"{path.name} is a legacy Excel 97-2003 (.xls) workbook or an encrypted one arbook was not given the "
-            "password for; arbook works on .xlsx/.xlsm. Open it in Excel, File > Save As > 'Excel Workbook "
-            "(*.xlsx)' (or 'Excel Macro-Enabled Workbook (*.xlsm)' if it has macros), or convert it with "
-            "LibreOffice: soffice --headless --convert-to xlsx " + path.name
-        )
-    if suffix in (".xlam", ".xla"):
-        raise UnsafeWorkbookError(
-            f"{path.name} is an Excel add-in: it holds macros, not records, and its sheets are hidden. Keep the "
-            "receivables in a .xlsx or .xlsm workbook and run arbook init on that"
-        )
+        if fh.read(8) == _CFB_MAGIC:  # an OLE container: a .xls renamed, or encrypted without the password
+            raise _legacy(path)
     notes: list[str] = []
     with Package(path) as pkg:  # refuses Strict OOXML and anything not a spreadsheet package
         ctypes = pkg.read("[Content_Types].xml").decode("utf-8", "replace")
@@ -167,22 +213,35 @@ def adopt(
 
 def _proposal(pkg: Package, cells: SheetCells, result: Adoption) -> pd.DataFrame | None:
     """A Mapping proposal for the mappable tables the workbook lacks in contract form, or None."""
+    ready = [name for name in MAPPABLE if _holds_records(pkg, cells, table(name))]
     if locate(pkg, cells, table("Mapping")) is not None:
         result.notes.append("the workbook already has a Mapping table; arbook left it as it is")
+        if not load_mapping(pkg, cells).links:
+            result.notes.append(_unfilled_mapping(suggest(pkg, cells, skip=ready)))
         return None
-    ready = [name for name in MAPPABLE if _conforms(pkg, cells, table(name))]
     proposal = suggest(pkg, cells, skip=ready)
     if proposal.empty:
         result.notes.append("no sheet's headings look like Customers or Invoices; nothing to map")
         return None
+    proposed = SheetMapping(
+        Link(*link)
+        for link in proposal[["Table", "Column", "Source", "SourceColumn"]].itertuples(index=False)
+    )
     for name, rows in proposal.groupby("Table", sort=False):
         unsure = rows[rows["Confidence"] < 100]
         result.notes.append(
             f"proposed: {name} from {rows['Source'].iloc[0]!r} ("
             + ", ".join(f"{c} = {h!r}" for c, h in zip(rows["Column"], rows["SourceColumn"], strict=True))
             + ")"
+            + _layout(proposed.locate(pkg, cells, table(name)))
             + (f"; check {', '.join(unsure['Column'])}, matched by similarity only" if len(unsure) else "")
         )
+        own = locate(pkg, cells, table(name))
+        if own is not None and fits(table(name), own.header):  # empty, or the proposal would have skipped it
+            result.notes.append(
+                f"arbook's empty {name} table (sheet {own.sheet.name!r}) is no longer read: the Mapping reads "
+                f"{rows['Source'].iloc[0]!r}; you may delete that sheet"
+            )
         lacking = [c for c in table(name).required if c not in set(rows["Column"])]
         if lacking:
             result.notes.append(
@@ -195,9 +254,39 @@ def _proposal(pkg: Package, cells: SheetCells, result: Adoption) -> pd.DataFrame
     return proposal
 
 
-def _conforms(pkg: Package, cells: SheetCells, decl: Table) -> bool:
+def _unfilled_mapping(proposal: pd.DataFrame) -> str:
+    """What to do about a Mapping table without rows: nothing is read from the user's sheets through it."""
+    said = "but it has no rows, so nothing is read from your own sheets"
+    if proposal.empty:
+        return said + "; add a row for each heading of yours that holds a contract column"
+    rows = ", ".join(
+        f"{t}.{c} = {s!r} {h!r}"
+        for t, c, s, h in proposal[["Table", "Column", "Source", "SourceColumn"]].itertuples(index=False)
+    )
+    return (
+        f"{said}. arbook writes no rows into a table that exists: enter these ({rows}), or delete the Mapping "
+        "sheet and run arbook init --suggest again to have them added"
+    )
+
+
+def _layout(where: Location | None) -> str:
+    """What the user should know about where the records start and which rows are not read."""
+    if where is None or where.excel_table is not None:
+        return ""
+    said = f"; headings in row {where.header_row}" if where.header_row > 1 else ""
+    if where.skip:
+        rows = sorted(where.skip)
+        said += f"; total row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))} not read as records"
+    return said
+
+
+def _holds_records(pkg: Package, cells: SheetCells, decl: Table) -> bool:
+    """A contract-form table with at least one row below its headings: nothing to propose for it."""
     where = locate(pkg, cells, decl)
-    return where is not None and fits(decl, where.header)
+    if where is None or not fits(decl, where.header):
+        return False
+    body = cells.rows(where.sheet.name)[where.first_row - 1 : where.last_row]
+    return any(v not in (None, "") for row in body for v in row[where.first_col - 1 : where.last_col])
 
 
 def _wanted(decl: Table, given: pd.DataFrame | None, mapped: frozenset[str]) -> bool:

@@ -435,4 +435,26 @@ SETTINGS: tuple[Setting, ...] = (
         "dunning_min_interval_days", "int", 7, "Fewest days between two notice levels for the same invoice"
     ),
     Setting("pdf_font", "text", "", "Font file for statement PDFs (empty: found on the system)"),
+    Setting(
+        "smtp_security",
+        "choice",
+        "",
+        "starttls, ssl, or none for a relay on your own network (blank: smtp_starttls decides)",
+        ("starttls", "ssl", "none"),
+    ),
+    Setting(
+        "smtp_ca_file",
+        "text",
+        "",
+        "Your company's certificate authority (PEM file), if it signed the server's",
+    ),
+    Setting(
+        "smtp_auth",
+        "choice",
+        "password",
+        "password, microsoft or google (OAuth2: run arbook mail-login once)",
+        ("password", "microsoft", "google"),
+    ),
+    Setting("smtp_oauth_client_id", "text", "", "OAuth2: application (client) ID registered for arbook"),
+    Setting("smtp_oauth_tenant", "text", "", "Microsoft 365: directory (tenant) ID or domain"),
 )

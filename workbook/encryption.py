@@ -39,8 +39,11 @@ def is_encrypted(path: Path) -> bool:
     """An OLE compound file with an EncryptionInfo stream: an encrypted .xlsx/.xlsm."""
     if not olefile.isOleFile(str(path)):
         return False
-    with olefile.OleFileIO(str(path)) as ole:
-        return ole.exists("EncryptionInfo")
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo")
+    except Exception:  # a damaged container (olefile raises OSError, ValueError, ...): not an encrypted
+        return False  # workbook, and the callers refuse it as unreadable
 
 
 @contextmanager

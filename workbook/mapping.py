@@ -17,29 +17,33 @@ Table) and `SourceColumn` (its heading there). The rules, precisely:
     joins them back by key. The proposal never maps computed columns, so arbook never writes
     into the user's sheet unless the user adds such a row on purpose.
 
-`suggest` proposes the rows from header names: exact synonyms in English, German and
-Chinese first, then fuzzy similarity (rapidfuzz) for spellings the list lacks.
+`suggest` proposes the rows from header names: exact synonyms in English, German,
+French and Chinese first, then fuzzy similarity (rapidfuzz) for spellings the list lacks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from rapidfuzz import fuzz
 
 from common.errors import InputError, Problem
 
-from .contract import Column, Owner, Table, table
-from .package import Package
-from .reader import Location, SheetCells, locate, read_located
+from .contract import TABLES, Column, Owner, Table, table
+from .convert import cell_text
+from .layout import HEADING_SCAN, filled_span, heading_rows, is_total_row
+from .package import Package, SheetRef
+from .reader import Location, SheetCells, _last_filled_row, locate, read_located
 
 __all__ = ["MAPPABLE", "SYNONYMS", "Link", "Mapping", "load_mapping", "suggest"]
 
 MAPPABLE = ("Customers", "Invoices", "Orders")
 FUZZY_MIN = 85
 """Lowest rapidfuzz ratio (0-100) at which a heading is proposed for a column it is not a synonym of."""
+
+_CURRENCY = ("curr", "ccy", "währung", "devise", "monnaie", "币种", "货币")
 
 SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Customers", "CustomerID"): (
@@ -65,6 +69,11 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "客户代码",
         "客户号",
         "客户id",
+        "n° client",
+        "numéro client",
+        "numéro de client",
+        "code client",
+        "réf client",
     ),
     ("Customers", "Name"): (
         "customer name",
@@ -83,6 +92,11 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "客户名",
         "公司名称",
         "名称",
+        "raison sociale",
+        "nom",
+        "nom du client",
+        "nom client",
+        "société",
     ),
     ("Customers", "Email"): (
         "e-mail",
@@ -93,10 +107,22 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "电子邮件",
         "邮件",
         "电邮",
+        "courriel",
+        "adresse e-mail",
     ),
-    ("Customers", "CC"): ("copy to", "kopie an", "抄送"),
-    ("Customers", "Language"): ("lang", "sprache", "语言"),
-    ("Customers", "Currency"): ("curr", "ccy", "währung", "币种", "货币"),
+    ("Customers", "CC"): (
+        "copy to",
+        "kopie an",
+        "抄送",
+        "copie à",
+    ),
+    ("Customers", "Language"): (
+        "lang",
+        "sprache",
+        "语言",
+        "langue",
+    ),
+    ("Customers", "Currency"): _CURRENCY,
     ("Customers", "PaymentTermsDays"): (
         "payment terms",
         "terms",
@@ -107,6 +133,10 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "账期",
         "付款期限",
         "账期天数",
+        "délai de paiement",
+        "délai de paiement (jours)",
+        "conditions de paiement",
+        "账期(天)",
     ),
     ("Customers", "CreditLimit"): (
         "credit limit",
@@ -115,11 +145,32 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "kreditlinie",
         "信用额度",
         "授信额度",
+        "plafond de crédit",
+        "limite de crédit",
+        "encours autorisé",
     ),
-    ("Customers", "DunningBlocked"): ("dunning block", "mahnsperre", "停止催款"),
-    ("Customers", "Segment"): ("group", "kundengruppe", "客户分类", "分类"),
+    ("Customers", "DunningBlocked"): (
+        "dunning block",
+        "mahnsperre",
+        "停止催款",
+        "relance bloquée",
+        "blocage relance",
+    ),
+    ("Customers", "Segment"): (
+        "group",
+        "kundengruppe",
+        "客户分类",
+        "分类",
+        "catégorie",
+    ),
     ("Customers", "Address"): ("address", "adresse", "anschrift", "地址"),
-    ("Customers", "ContactName"): ("contact", "contact person", "ansprechpartner", "联系人"),
+    ("Customers", "ContactName"): (
+        "contact",
+        "contact person",
+        "ansprechpartner",
+        "联系人",
+        "interlocuteur",
+    ),
     ("Invoices", "InvoiceNo"): (
         "invoice no",
         "invoice #",
@@ -139,6 +190,12 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "发票号码",
         "发票编号",
         "单号",
+        "n° facture",
+        "n° de facture",
+        "numéro de facture",
+        "numéro facture",
+        "facture",
+        "n° pièce",
     ),
     ("Invoices", "CustomerID"): (
         "customer id",
@@ -157,6 +214,9 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "客户代码",
         "客户号",
         "客户",
+        "n° client",
+        "code client",
+        "compte client",
     ),
     ("Invoices", "InvoiceDate"): (
         "invoice date",
@@ -169,6 +229,9 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "开票日期",
         "发票日期",
         "日期",
+        "date facture",
+        "date de facture",
+        "date d'émission",
     ),
     ("Invoices", "DueDate"): (
         "due",
@@ -182,8 +245,11 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "到期日",
         "到期日期",
         "付款到期日",
+        "échéance",
+        "date d'échéance",
+        "date échéance",
     ),
-    ("Invoices", "Currency"): ("curr", "ccy", "währung", "币种", "货币"),
+    ("Invoices", "Currency"): _CURRENCY,
     ("Invoices", "Amount"): (
         "amount",
         "total",
@@ -200,6 +266,10 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "发票金额",
         "总额",
         "含税金额",
+        "montant",
+        "montant ttc",
+        "total ttc",
+        "montant facture",
     ),
     ("Invoices", "Reference"): (
         "ref",
@@ -210,15 +280,37 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "bestellnr",
         "参考号",
         "订单号",
+        "référence",
+        "n° commande",
+        "bon de commande",
     ),
-    ("Invoices", "Disputed"): ("dispute", "in dispute", "strittig", "reklamiert", "有争议", "争议"),
-    ("Invoices", "DisputeNote"): ("dispute reason", "reklamationsgrund", "争议说明"),
+    ("Invoices", "Disputed"): (
+        "dispute",
+        "disputed",
+        "in dispute",
+        "strittig",
+        "reklamiert",
+        "litige",
+        "en litige",
+        "contesté",
+        "有争议",
+        "争议",
+        "是否争议",
+        "是否有争议",
+    ),
+    ("Invoices", "DisputeNote"): (
+        "dispute reason",
+        "reklamationsgrund",
+        "争议说明",
+        "motif du litige",
+    ),
     ("Invoices", "PromiseDate"): (
         "promised",
         "promise to pay",
         "zahlungszusage",
         "zugesagt am",
         "承诺付款日",
+        "promesse de paiement",
     ),
     ("Orders", "OrderNo"): (
         "order no",
@@ -228,6 +320,8 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "auftragsnr",
         "bestellnr",
         "订单号",
+        "n° commande",
+        "commande",
     ),
     ("Orders", "CustomerID"): (
         "customer id",
@@ -237,18 +331,41 @@ SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
         "kunde",
         "kundennr",
         "客户编号",
+        "code client",
     ),
-    ("Orders", "OrderDate"): ("order date", "date", "auftragsdatum", "bestelldatum", "datum", "下单日期"),
-    ("Orders", "Amount"): ("amount", "total", "order value", "betrag", "auftragswert", "金额"),
-    ("Orders", "Status"): ("state", "auftragsstatus", "状态"),
+    ("Orders", "OrderDate"): (
+        "order date",
+        "date",
+        "auftragsdatum",
+        "bestelldatum",
+        "datum",
+        "下单日期",
+        "date de commande",
+    ),
+    ("Orders", "Amount"): (
+        "amount",
+        "total",
+        "order value",
+        "betrag",
+        "auftragswert",
+        "金额",
+        "montant",
+    ),
+    ("Orders", "Status"): (
+        "state",
+        "auftragsstatus",
+        "状态",
+        "statut",
+    ),
 }
-"""Headings people give each contract column, in English, German and Chinese (compared normalised)."""
+"""Headings people give each contract column, in English, German, French and Chinese (compared normalised)."""
 
 _SOURCE_NAMES: dict[str, tuple[str, ...]] = {
     "Customers": (
         "customers",
         "customer",
         "clients",
+        "fichier clients",
         "debtors",
         "kunden",
         "debitoren",
@@ -264,11 +381,14 @@ _SOURCE_NAMES: dict[str, tuple[str, ...]] = {
         "rechnungen",
         "offene posten",
         "forderungen",
+        "factures",
+        "créances",
+        "encours clients",
         "发票",
         "应收账款",
         "应收",
     ),
-    "Orders": ("orders", "aufträge", "bestellungen", "订单"),
+    "Orders": ("orders", "aufträge", "bestellungen", "commandes", "订单"),
 }
 
 
@@ -395,8 +515,8 @@ class Mapping:
         links = self._by_table.get(decl.name)
         if not links:
             return None
-        where = locate(pkg, cells, _source_table(links[0].source))
-        if where is None or not where.header:
+        where = _source_location(pkg, cells, links[0].source, [x.source_column for x in links])
+        if where is None:
             raise InputError(
                 Problem(
                     "Mapping",
@@ -412,27 +532,25 @@ class Mapping:
         header = tuple(heading.get(_key(h), "") for h in where.header)
         missing = [x for x in links if x.column not in header]
         if missing:
+            found = (
+                f"its headings (row {where.header_row}) are {', '.join(h for h in where.header if h)}"
+                if len(missing) < len(links)
+                else f"none of its first {HEADING_SCAN} rows holds a heading the Mapping names"
+            )
             raise InputError(
                 [
                     Problem(
                         "Mapping",
                         x.row,
                         "SourceColumn",
-                        f"expected a heading {x.source_column!r} in {x.source!r} "
-                        f"for {decl.name}.{x.column}; its headings are {', '.join(h for h in where.header if h)}",
+                        f"expected a heading {x.source_column!r} in {x.source!r} for {decl.name}.{x.column}; {found}",
                     )
                     for x in missing
                 ],
                 heading="the Mapping table was refused",
             )
-        return Location(
-            where.sheet,
-            where.header_row,
-            where.first_col,
-            where.last_col,
-            where.last_row,
-            header,
-            where.excel_table,
+        return replace(
+            where, header=header, skip=_total_rows(cells.rows(where.sheet.name), where, header, decl)
         )
 
     def explain(self, name: str, problems: list[Problem]) -> list[Problem]:
@@ -498,6 +616,64 @@ def _source_table(name: str) -> Table:
     return Table(name, Owner.USER, ())
 
 
+def _source_location(pkg: Package, cells: SheetCells, name: str, headings: list[str]) -> Location | None:
+    """The user's Excel Table or sheet `name`; on a sheet, the heading row is the one holding `headings`.
+
+    Titles, a company name, a date line and blank rows may sit above the headings
+    (`workbook.layout`): the first of the top rows that holds every heading is taken, else the
+    one holding most of them (the caller then names the missing ones).
+    """
+    where = locate(pkg, cells, _source_table(name))
+    if where is None or where.excel_table is not None:
+        return where
+    grid = cells.rows(where.sheet.name)
+    wanted = {_key(h) for h in headings}
+    best = (0, where.header_row)
+    for number, row in enumerate(grid[:HEADING_SCAN], start=1):
+        found = len(wanted & {_key(cell_text(v)) for v in row})
+        if found > best[0]:
+            best = (found, number)
+        if found == len(wanted):
+            break
+    if best[1] == where.header_row:  # headings in the first filled row, as `locate` took them
+        return where
+    return _sheet_location(where.sheet, grid, best[1])
+
+
+def _headings(grid: list[list[object]], header_row: int) -> tuple[int, int, tuple[str, ...]]:
+    """The first and last filled column of a heading row, and the headings between them."""
+    span = filled_span(grid[header_row - 1]) if header_row <= len(grid) else None
+    if span is None:
+        return 1, 1, ()
+    c1, c2 = span
+    return c1, c2, tuple(cell_text(v) for v in grid[header_row - 1][c1 - 1 : c2])
+
+
+def _sheet_location(sheet: SheetRef, grid: list[list[object]], header_row: int) -> Location:
+    """The records below `header_row` of a sheet: its heading columns, down to the last filled row."""
+    c1, c2, header = _headings(grid, header_row)
+    last = _last_filled_row(grid, header_row, c1, c2) if header else header_row
+    return Location(sheet, header_row, c1, c2, last, header, None)
+
+
+def _total_rows(
+    grid: list[list[object]], where: Location, header: tuple[str, ...], decl: Table
+) -> frozenset[int]:
+    """Rows of a mapped Source that are totals, not records (`workbook.layout.is_total_row`).
+
+    Only a row lacking a required column can be one ("Summe" has no customer and no date), so
+    a complete record is never taken for a total, and most rows are passed over at a glance.
+    """
+    needed = [where.first_col - 1 + i for i, h in enumerate(header) if h in decl.required]
+    body = grid[where.first_row - 1 : where.last_row]
+    incomplete = [
+        number
+        for number, row in enumerate(body, start=where.first_row)
+        if any(i >= len(row) or row[i] is None or row[i] == "" for i in needed)
+    ]
+    return frozenset(r for r in incomplete if is_total_row(grid[r - 1][where.first_col - 1 : where.last_col]))
+
+
 def load_mapping(pkg: Package, cells: SheetCells) -> Mapping:
     """The workbook's Mapping table (an empty Mapping when it has none)."""
     decl = table("Mapping")
@@ -546,15 +722,24 @@ def _assign(decl: Table, header: tuple[str, ...]) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _candidates(pkg: Package, cells: SheetCells) -> list[tuple[str, tuple[str, ...]]]:
-    """(Source name, headings) of every Excel Table and every worksheet without one."""
-    out = [(t.name, locate(pkg, cells, _source_table(t.name)).header) for t in pkg.tables.values()]
+_OWN = frozenset(n.casefold() for n in (*(t.name for t in TABLES), *(f"{m}Computed" for m in MAPPABLE)))
+"""Excel Table names arbook gives its own tables: never a source of the user's data."""
+
+
+def _candidates(pkg: Package, cells: SheetCells) -> list[tuple[str, int, tuple[str, ...]]]:
+    """(Source name, heading row, headings) of the user's Excel Tables, and of each row of a
+    worksheet without one that may hold its headings (titles and blank rows may sit above them)."""
+    out = [
+        (t.name, 0, locate(pkg, cells, _source_table(t.name)).header)
+        for t in pkg.tables.values()
+        if t.name.casefold() not in _OWN
+    ]
     with_tables = {t.sheet.name for t in pkg.tables.values()}
     for sheet in pkg.sheets:
         if sheet.is_worksheet and sheet.name not in with_tables:
-            where = locate(pkg, cells, _source_table(sheet.name))
-            if where is not None and where.header:
-                out.append((sheet.name, where.header))
+            grid = cells.rows(sheet.name)
+            for number in heading_rows(grid):
+                out.append((sheet.name, number, _headings(grid, number)[2]))
     return out
 
 
@@ -571,16 +756,17 @@ def suggest(pkg: Package, cells: SheetCells, *, skip: Iterable[str] = ()) -> pd.
         if name in skipped:
             continue
         decl = table(name)
-        for source, header in _candidates(pkg, cells):
+        for source, header_row, header in _candidates(pkg, cells):
             found = _assign(decl, header)
             named = _norm(source) in {_norm(s) for s in (name, *_SOURCE_NAMES[name])}
             required = sum(c in found for c in decl.required)
             if required == len(decl.required) or (named and 2 * required >= len(decl.required)):
-                options.append((sum(s for _h, s in found.values()) + 200 * named, name, source, found))
+                total = sum(s for _h, s in found.values()) + 200 * named
+                options.append((total, header_row, name, source, found))
     rows = []
     used_tables: set[str] = set()
     used_sources: set[str] = set()
-    for _total, name, source, found in sorted(options, key=lambda o: -o[0]):
+    for _total, _row, name, source, found in sorted(options, key=lambda o: (-o[0], o[1])):
         if name in used_tables or source in used_sources:
             continue
         used_tables.add(name)

@@ -35,6 +35,7 @@ class Location:
     last_row: int  # last data row; == header_row when the table has no data row
     header: tuple[str, ...]
     excel_table: TableRef | None
+    skip: frozenset[int] = frozenset()  # rows inside the extent that hold no record (a user's total rows)
 
     @property
     def first_row(self) -> int:
@@ -123,6 +124,8 @@ def read_located(
         rows = np.array(body, dtype=object).reshape(len(body), -1)[:, where.first_col - 1 : where.last_col]
     except ValueError:  # rows of unequal width
         rows = [row[where.first_col - 1 : where.last_col] for row in body]
+    for skipped in where.skip:  # blanked, so the row is dropped like any empty one and keeps the numbering
+        rows[skipped - where.first_row] = [None] * (where.last_col - where.first_col + 1)
     return frame_from_rows(
         table,
         where.header,

@@ -2,8 +2,8 @@
 
     read_bank_file(path)  ->  BankFile(lines, statements, format, notes)
 
-The format is recognised from the content (CAMT XML, MT940 tags, else a delimited text
-file), or forced with `fmt`. Each importer keeps to a two-method contract (model.Importer):
+The format is recognised from the content, never from the file's name (a ".xls" may be an
+HTML table or a CSV text), or forced with `fmt`. Each importer keeps to a two-method contract (model.Importer):
 `accepts(head)` and `read(bytes) -> Parsed`; the shared rules (stable LineID, debits kept
 but set aside, contract columns and types) are applied once, in model.finish. A file that
 cannot be read with confidence raises common.errors.BankFileError naming file and line;
@@ -16,10 +16,17 @@ from pathlib import Path
 
 from common.errors import BankFileError
 
+from .bai2_reader import Bai2Importer
 from .camt_reader import CamtImporter
+from .cfonb_reader import CfonbImporter
+from .coda_reader import CodaImporter
 from .csv_reader import CsvImporter
 from .model import LINE_COLUMNS, STATEMENT_COLUMNS, BankFile, Importer, empty_lines, finish, line_ids
 from .mt940_reader import Mt940Importer
+from .n43_reader import N43Importer
+from .ofx_reader import OfxImporter
+from .qif_reader import QifImporter
+from .sheet_reader import HtmlTableImporter, SpreadsheetImporter, is_spreadsheet
 from .textio import decode_lenient
 
 __all__ = [
@@ -36,9 +43,36 @@ __all__ = [
 ]
 
 # Most specific first: the CSV importer accepts nearly any text, so it is asked last.
-IMPORTERS: tuple[Importer, ...] = (CamtImporter(), Mt940Importer(), CsvImporter())
+IMPORTERS: tuple[Importer, ...] = (
+    CamtImporter(),
+    OfxImporter(),
+    Mt940Importer(),
+    Bai2Importer(),
+    QifImporter(),
+    CodaImporter(),
+    CfonbImporter(),
+    N43Importer(),
+    HtmlTableImporter(),
+    SpreadsheetImporter(),
+    CsvImporter(),
+)
 # Names a user may give with --format; CAMT versions share one importer.
-FORMATS: tuple[str, ...] = ("csv", "mt940", "camt053", "camt054")
+FORMATS: tuple[str, ...] = (
+    "csv",
+    "xlsx",
+    "xls",
+    "mt940",
+    "camt052",
+    "camt053",
+    "camt054",
+    "ofx",
+    "qfx",
+    "bai2",
+    "qif",
+    "coda",
+    "cfonb",
+    "n43",
+)
 _ALIASES = {
     "camt": "camt",
     "camt052": "camt",
@@ -47,6 +81,22 @@ _ALIASES = {
     "mt940": "mt940",
     "sta": "mt940",
     "csv": "csv",
+    "ofx": "ofx",
+    "qfx": "ofx",
+    "bai": "bai2",
+    "bai2": "bai2",
+    "qif": "qif",
+    "xlsx": "xlsx",
+    "xls": "xlsx",
+    "html": "html",
+    "coda": "coda",
+    "cod": "coda",
+    "cfonb": "cfonb",
+    "cfonb120": "cfonb",
+    "n43": "n43",
+    "norma43": "n43",
+    "aeb43": "n43",
+    "csb43": "n43",
 }
 _HEAD_BYTES = 8192
 
@@ -81,6 +131,8 @@ def _importer(data: bytes, source: str, fmt: str | None) -> Importer:
         raise BankFileError(source, None, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not data.strip():
         raise BankFileError(source, None, "the file is empty")
+    if is_spreadsheet(data):
+        return next(i for i in IMPORTERS if i.name == "xlsx")
     head = decode_lenient(data[:_HEAD_BYTES])
     for importer in IMPORTERS:
         if importer.accepts(head):

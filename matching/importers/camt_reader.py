@@ -1,4 +1,4 @@
-"""ISO 20022 CAMT.053 statements and CAMT.054 notifications (versions 001.02 to 001.08).
+"""ISO 20022 camt.052 reports, camt.053 statements and camt.054 notifications (001.02 to 001.13).
 
 Elements are found by local name, so one reader serves every version. A batched entry
 (one booking of 1,000.00 for ten customer payments) becomes one bank line per TxDtls with
@@ -6,6 +6,11 @@ its own amount, payer and remittance, because each pays different invoices; the 
 must add up to the entry, or the file is refused. Structured creditor references (SCOR,
 Swiss QR reference, ISO 11649 RF) go into Memo beside the unstructured text, so the matcher
 sees them. Only booked entries count (pending/info ones are not money yet).
+
+A statement or report with an opening and a closing booked balance must reconcile: the
+opening balance plus its booked entries gives the closing one, or the file is refused at
+the closing balance (an entry is missing or misread). The available balance (CLAV) is
+kept when there is no booked one, but not reconciled: it counts holds and credit lines.
 
 XML from outside is parsed with entity resolution, DTDs and network access off, and a
 document with a DOCTYPE is refused outright.
@@ -22,7 +27,7 @@ from lxml import etree
 from common.errors import BankFileError
 from common.values import format_cents, parse_amount_cents
 
-from .model import PARSED_COLUMNS, Parsed, unbalanced_note
+from .model import PARSED_COLUMNS, Parsed, check_amount, check_balanced
 
 __all__ = ["CamtImporter"]
 
@@ -35,8 +40,10 @@ _PARSER = etree.XMLParser(
     remove_comments=True,
 )
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.05([234])\.001\.(\d\d)")
+_LAST_VERSION = 13
 _OPENING = ("OPBD", "PRCD", "ITBD")
 _CLOSING = ("CLBD", "CLAV")
+_BOOKED_CLOSING = "CLBD"
 _NO_REF = {"", "NOTPROVIDED", "NONREF", "NOT PROVIDED"}
 
 
@@ -50,7 +57,9 @@ class CamtImporter:
         try:
             root = etree.fromstring(data, parser=_PARSER)
         except etree.XMLSyntaxError as exc:
-            raise BankFileError(source, exc.lineno, f"not well-formed XML: {exc.msg}") from None
+            # a file cut short is "premature end" on the empty line after its last one
+            last = data.rstrip().count(b"\n") + 1
+            raise BankFileError(source, min(exc.lineno, last), f"not well-formed XML: {exc.msg}") from None
         doctype = root.getroottree().docinfo.doctype
         if doctype:
             raise BankFileError(
@@ -60,27 +69,22 @@ class CamtImporter:
                 "are a known way to read other files",
             )
         m = _NAMESPACE.fullmatch(etree.QName(root).namespace or "")
-        if not m or int(m[2]) > 8:
+        if not m or not 2 <= int(m[2]) <= _LAST_VERSION:
             raise BankFileError(
                 source,
                 root.sourceline,
-                f"expected a camt.052/053/054 document (001.02 to 001.08), got {root.tag!r}",
+                f"expected a camt.052/053/054 document (001.02 to 001.{_LAST_VERSION}), got {root.tag!r}",
             )
         rows: list[dict[str, object]] = []
         statements: list[dict[str, object]] = []
-        notes: list[str] = []
         reports = _all(root, "BkToCstmrStmt/Stmt", "BkToCstmrDbtCdtNtfctn/Ntfctn", "BkToCstmrAcctRpt/Rpt")
         for number, report in enumerate(reports):
             account = _text(report, "Acct/Id/IBAN") or _text(report, "Acct/Id/Othr/Id")
             found = [line for entry in _all(report, "Ntry") for line in _entry_lines(entry, source)]
             rows += [{**line, "Account": account, "Statement": number} for line in found]
-            if etree.QName(report).localname == "Stmt":
-                row, note = _statement_row(report, account, found, source)
-                statements.append(row)
-                notes += [note] if note else []
-        return Parsed(
-            lines=pd.DataFrame(rows, columns=list(PARSED_COLUMNS)), statements=statements, notes=notes
-        )
+            if _all(report, "Bal"):  # statements, and reports that carry balances
+                statements.append(_statement_row(report, account, found, source))
+        return Parsed(lines=pd.DataFrame(rows, columns=list(PARSED_COLUMNS)), statements=statements)
 
 
 def _line_of(data: bytes, marker: bytes) -> int | None:
@@ -108,10 +112,18 @@ def _text(node: etree._Element | None, path: str) -> str:
 
 def _signed(node: etree._Element, indicator: str, source: str) -> tuple[int, str]:
     """(signed cents, currency) of an <Amt Ccy=..> with CRDT/DBIT."""
+    name = f"<{etree.QName(node).localname}>"
     try:
         cents = parse_amount_cents((node.text or "").strip(), decimal_comma=False)
     except ValueError as exc:
-        raise BankFileError(source, node.sourceline, f"<{etree.QName(node).localname}>: {exc}") from None
+        raise BankFileError(source, node.sourceline, f"{name}: {exc}") from None
+    check_amount(cents, source, node.sourceline, name)
+    if cents < 0:
+        raise BankFileError(
+            source,
+            node.sourceline,
+            f"{name}: expected an unsigned amount (the sign is CdtDbtInd), got {node.text!r}",
+        )
     if indicator not in ("CRDT", "DBIT"):
         raise BankFileError(source, node.sourceline, f"expected CdtDbtInd CRDT or DBIT, got {indicator!r}")
     return (cents if indicator == "CRDT" else -cents), node.get("Ccy", "")
@@ -201,7 +213,8 @@ def _detail_text(tx: etree._Element, indicator: str, entry_ref: str, fallback: s
 
 def _balance(
     report: etree._Element, codes: tuple[str, ...], source: str
-) -> tuple[int | None, dt.date | None]:
+) -> tuple[int | None, dt.date | None, str, int | None]:
+    """(cents, date, type code, line) of the first balance of the first of `codes` present."""
     for code in codes:
         for bal in _all(report, "Bal"):
             if _text(bal, "Tp/CdOrPrtry/Cd") == code:
@@ -209,20 +222,23 @@ def _balance(
                 if amount is None:
                     raise BankFileError(source, bal.sourceline, f"balance {code} without <Amt>")
                 cents, _ = _signed(amount, _text(bal, "CdtDbtInd"), source)
-                return cents, _date(_first(bal, "Dt"), source)
-    return None, None
+                return cents, _date(_first(bal, "Dt"), source), code, amount.sourceline
+    return None, None, "", None
 
 
 def _statement_row(
     report: etree._Element, account: str, lines: list[dict[str, object]], source: str
-) -> tuple[dict[str, object], str | None]:
-    opening, opened = _balance(report, _OPENING, source)
-    closing, closed = _balance(report, _CLOSING, source)
+) -> dict[str, object]:
+    opening, opened, _, _ = _balance(report, _OPENING, source)
+    closing, closed, closing_code, closing_line = _balance(report, _CLOSING, source)
     period = _first(report, "FrToDt")
     start = _date(period, source, "FrDtTm|FrDt") or opened
     end = _date(period, source, "ToDtTm|ToDt") or closed
     stmt_id = _text(report, "Id")
-    row = {
+    if closing_code == _BOOKED_CLOSING:
+        total = sum(int(line["Amount"]) for line in lines)  # type: ignore[call-overload]
+        check_balanced(source, closing_line, stmt_id, account, opening, total, closing)
+    return {
         "Key": (
             "camt",
             account,
@@ -240,7 +256,3 @@ def _statement_row(
         "ClosingBalance": closing,
         "Lines": len(lines),
     }
-    total = sum(int(line["Amount"]) for line in lines)  # type: ignore[call-overload]
-    return row, unbalanced_note(
-        f"{source} line {report.sourceline}", stmt_id, account, opening, total, closing
-    )

@@ -27,6 +27,8 @@ import pandas as pd
 from common.errors import BankFileError
 from common.values import parse_amount_cents, parse_date
 
+from .model import MAX_AMOUNT_CENTS, check_amount
+
 __all__ = ["amount_column", "column_date_order", "column_decimal_comma", "date_column"]
 
 Locate = Callable[[int], "int | None"]
@@ -94,7 +96,9 @@ def amount_column(
         decimal_comma = column_decimal_comma(texts, name, source, locate)
     joined = "\n".join(texts)
     if joined.count("\n") == len(texts) - 1 and _ALL_FAST_AMOUNTS[decimal_comma].fullmatch(joined):
-        return pd.Series(_plain_cents(joined, decimal_comma), dtype="Int64")
+        cents = _plain_cents(joined, decimal_comma)
+        _check_range(cents, name, source, locate)
+        return pd.Series(cents, dtype="Int64")
     fast = _FAST_AMOUNT[decimal_comma].fullmatch
     plain = np.array([fast(t) is not None for t in texts], dtype=bool)
     empty = np.array([not t for t in texts], dtype=bool)
@@ -105,12 +109,22 @@ def amount_column(
         )
     for pos in np.flatnonzero(~plain & ~empty).tolist():
         try:
-            cents[pos] = parse_amount_cents(texts[pos], decimal_comma=decimal_comma)
+            value = parse_amount_cents(texts[pos], decimal_comma=decimal_comma)
         except ValueError as exc:
             raise BankFileError(source, locate(pos), f"column {name}: {exc}") from None
+        cents[pos] = check_amount(value, source, locate(pos), f"column {name}")
+    _check_range(cents, name, source, locate)
     out = pd.Series(cents, dtype="Int64")
     out[empty] = pd.NA
     return out
+
+
+def _check_range(cents: np.ndarray, name: str, source: str, locate: Locate) -> None:
+    """Refuse the first cell beyond the largest amount a bank line may carry."""
+    beyond = np.flatnonzero(np.abs(cents) > MAX_AMOUNT_CENTS)
+    if len(beyond):
+        pos = int(beyond[0])
+        check_amount(int(cents[pos]), source, locate(pos), f"column {name}")
 
 
 def _plain_cents(lines: str, decimal_comma: bool | None) -> np.ndarray:
@@ -182,8 +196,9 @@ def _distinct_dates(texts: list[str], name: str, source: str, locate: Locate, da
             parsed = pd.to_datetime(
                 pd.Series(plain, dtype=object), format=formats[order or date_order], errors="coerce"
             )
-            result = parsed.astype("datetime64[ns]")
-            result = result.where(result.dt.year.between(_FIRST_YEAR, _LAST_YEAR))  # others: slow path
+            # years out of range go to the slow path (which words the refusal) before the cast
+            # to nanoseconds, which cannot hold year 1026
+            result = parsed.where(parsed.dt.year.between(_FIRST_YEAR, _LAST_YEAR)).astype("datetime64[ns]")
             break
     slow = np.flatnonzero(result.isna().to_numpy() & np.array([bool(t) for t in texts], dtype=bool)).tolist()
     if slow and order is None:

@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from common.errors import BankFileError
+from common.values import format_cents
 
 from .columns import amount_column, date_column
 from .csv_profiles import Layout, header_score, layout_for
-from .model import PARSED_COLUMNS, Parsed
+from .csv_rows import mark_sign, row_kind
+from .model import PARSED_COLUMNS, Parsed, check_balanced
 from .textio import head_of, rank_encodings
 
 __all__ = ["CsvImporter"]
@@ -31,8 +33,8 @@ __all__ = ["CsvImporter"]
 _DELIMITERS = (";", ",", "\t", "|")
 _HEADER_SEARCH_LINES = 40
 _EXTRA_FIELDS = 4  # trailing delimiters some banks put on data rows but not on the header
-_DEBIT_MARKS = frozenset({"s", "d", "dr", "debit", "debet", "soll", "belastung", "-", "借", "支出", "支"})
-_CREDIT_MARKS = frozenset({"h", "c", "cr", "credit", "haben", "gutschrift", "+", "贷", "收入", "收"})
+_LABEL_LIKE = re.compile(r"^[^\d\n]{1,40}$", re.MULTILINE)  # one C pass over a whole column
+_EMPTY_MARKS = frozenset({"-", "--", "—", "－"})
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "CHF": "CHF"}
 _CURRENCY_NAMES = {
     "人民币": "CNY",
@@ -60,6 +62,7 @@ class CsvImporter:
         text, delimiter, header_index, layout = _find_header(data, source)
         body = _after_line(text, header_index)
         first_line = header_index + 2
+        _refuse_cut_short(body, delimiter, len(layout.headers), source, first_line)
         used = sorted({i for cols in layout.columns.values() for i in cols})
         locate_record = _record_locator(body, delimiter, first_line)
         cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line, locate_record)
@@ -99,7 +102,8 @@ def _find_header(data: bytes, source: str) -> tuple[str, str, int, Layout]:
     problems = []
     for _score, _rank, encoding, delimiter, index, layout in sorted(best, key=lambda b: b[:2]):
         try:
-            return data.decode(encoding), delimiter, index, layout
+            # CR CR LF (a CRLF file passed through a tool that added a CR) is one line end
+            return data.decode(encoding).replace("\r\r\n", "\r\n"), delimiter, index, layout
         except UnicodeDecodeError as exc:
             problems.append(f"not {encoding} at byte {exc.start}")
     raise BankFileError(source, None, "cannot decode the whole file: " + "; ".join(dict.fromkeys(problems)))
@@ -114,6 +118,22 @@ def _after_line(text: str, index: int) -> str:
             return ""
         at = min(ends) + (2 if text.startswith("\r\n", min(ends)) else 1)
     return text[at:]
+
+
+def _refuse_cut_short(body: str, delimiter: str, width: int, source: str, first_line: int) -> None:
+    """A file whose last row has no line end and fewer fields than the header was cut inside
+    that row (its amount may be cut too: "71" of "717.55"): refused at that line."""
+    if not body or body.endswith(("\n", "\r")):
+        return
+    last = _split_lines(body)[-1]
+    fields = next(csv.reader([last], delimiter=delimiter), [])
+    if 0 < len(fields) < width:
+        raise BankFileError(
+            source,
+            first_line + len(_split_lines(body)) - 1,
+            f"the file ends inside a row ({len(fields)} of the header's {width} fields, no line end): "
+            "it was cut short",
+        )
 
 
 def _split_lines(text: str) -> list[str]:
@@ -144,7 +164,8 @@ def _read_cells(
         ) from None
     except (pd.errors.ParserError, ValueError) as exc:
         where = re.search(r"line (\d+)", str(exc))
-        line = first_line + int(where[1]) - 1 if where else None
+        row = re.search(r"starting at row (\d+)", str(exc))  # an unclosed quote: pandas counts records from 0
+        line = first_line + int(where[1]) - 1 if where else locate_record(int(row[1])) if row else None
         raise BankFileError(
             source, line, f"not a well-formed CSV row: {str(exc).split(': ', 1)[-1]}"
         ) from None
@@ -217,11 +238,27 @@ def _lines(
         positions = [i for i, k in enumerate(keep) if k]
         cells = {c: [v for v, k in zip(values, keep, strict=True) if k] for c, values in cells.items()}
 
-    def locate(pos: int) -> int | None:
-        return locate_record(positions[pos])
-
     def header(role: str) -> str:
         return layout.headers[layout.columns[role][0]] or role
+
+    kinds = _row_kinds(cells, layout, header, source, lambda pos: locate_record(positions[pos]))
+    summary: dict[str, list[int]] = {}
+    if kinds is not None:  # balance and total rows are set aside, their amounts kept for one check
+        for pos, kind in enumerate(kinds):
+            summary.setdefault(kind, []).append(pos)
+        summary_cells = {
+            c: [v[i] for i in summary.get("opening", []) + summary.get("closing", [])]
+            for c, v in cells.items()
+        }
+        summary_lines = [
+            locate_record(positions[i]) for i in summary.get("opening", []) + summary.get("closing", [])
+        ]
+        movement = summary.get("movement", [])
+        positions = [positions[i] for i in movement]
+        cells = {c: [values[i] for i in movement] for c, values in cells.items()}
+
+    def locate(pos: int) -> int | None:
+        return locate_record(positions[pos])
 
     def column(role: str) -> list[str]:
         col = layout.one(role)
@@ -229,6 +266,12 @@ def _lines(
 
     dates = date_column(column("date"), header("date"), source, locate, date_order)
     amount, currency_hint = _amounts(column, layout, source, locate, header)
+    if layout.charges_positive:
+        amount = -amount
+    if kinds is not None and summary.get("opening") and summary.get("closing"):
+        _check_summary_rows(
+            summary_cells, summary_lines, len(summary["opening"]), amount, layout, header, source
+        )
     missing = (dates.isna() | amount.isna()).to_numpy()
     if missing.any():
         pos = int(np.flatnonzero(missing)[0])
@@ -239,6 +282,9 @@ def _lines(
     else:
         codes = {c: _CURRENCY_NAMES.get(c.upper(), c.upper()) for c in set(column("currency"))}
         currency = list(map(codes.__getitem__, column("currency")))
+    if "balance" in layout.columns:
+        balance = amount_column(column("balance"), header("balance"), source, locate)
+        _check_running_balance(amount, balance, currency, header("balance"), source, locate)
     memo_cols = [cells[c] for c in layout.columns.get("memo", ())]
     if len(memo_cols) > 1:
         memo = [" ".join(p for p in parts if p) for parts in zip(*memo_cols, strict=True)]
@@ -260,6 +306,99 @@ def _lines(
     )
 
 
+def _row_kinds(
+    cells: dict[int, list[str]],
+    layout: Layout,
+    header: Callable[[str], str],
+    source: str,
+    locate: Callable[[int], int | None],
+) -> list[str] | None:
+    """Each row's kind (see csv_rows), or None when every row is a movement (the usual case,
+    settled from the distinct texts only). A total label may stand in the date column too
+    ("人民币合计")."""
+    col = layout.one("rowtype")
+    if col is not None:
+        codes = cells[col]
+        known = {c: row_kind(c, ()) for c in set(codes)}
+        for pos, code in enumerate(codes):
+            if known[code] is None:
+                raise BankFileError(
+                    source,
+                    locate(pos),
+                    f"column {header('rowtype')}: record type {code!r} is not one this reader knows "
+                    "(10 opening balance, 20 transaction, 82 turnover, 86 closing balance)",
+                )
+        return [str(known[c]) for c in codes]
+    texts = [cells[c] for role in ("date", "payer", "memo") for c in layout.columns.get(role, ())]
+    # labels are short and hold no digit: a memo with an invoice number is never one, so only
+    # the few other distinct texts are compared (a 100,000-line file has 100,000 memos)
+    distinct = {t for column in texts for t in _LABEL_LIKE.findall("\n".join(dict.fromkeys(column)))}
+    if all(row_kind(None, (t,)) == "movement" for t in distinct):
+        return None
+    return [str(row_kind(None, parts)) for parts in zip(*texts, strict=True)]
+
+
+def _check_summary_rows(
+    cells: dict[int, list[str]],
+    lines: list[int | None],
+    openings: int,
+    movements: pd.Series,
+    layout: Layout,
+    header: Callable[[str], str],
+    source: str,
+) -> None:
+    """The file's own opening balance row plus its movements must give its closing balance row."""
+
+    def column(role: str) -> list[str]:
+        col = layout.one(role)
+        return cells[col] if col is not None else [""] * len(lines)
+
+    values, _ = _amounts(column, layout, source, lambda pos: lines[pos], header)
+    if values.isna().any():
+        return  # a balance row without its amount: nothing to hold the movements to
+    opening, closing = int(values.iat[0]), int(values.iat[-1])
+    check_balanced(source, lines[-1], "", "", opening, int(movements.sum()), closing)
+
+
+def _check_running_balance(
+    amount: pd.Series,
+    balance: pd.Series,
+    currency: list[str],
+    name: str,
+    source: str,
+    locate: Callable[[int], int | None],
+) -> None:
+    """Refuse a file whose running balance does not follow from its amounts: a row is missing
+    or an amount misread (a file cut inside its last amount, rows deleted by hand). Exports
+    list the newest line first or last; each currency keeps its own balance. A column with
+    empty cells is a bank's own habit (a balance per day) and is not checked."""
+    if balance.isna().any() or len(balance) < 2:
+        return
+    frame = pd.DataFrame({"amount": amount, "balance": balance, "currency": currency})
+    for _code, part in frame.groupby("currency", sort=False):
+        bal, amt = part["balance"].to_numpy(dtype=object), part["amount"].to_numpy(dtype=object)
+        oldest_first = (bal[1:] - bal[:-1]) == amt[1:]
+        newest_first = (bal[:-1] - bal[1:]) == amt[:-1]
+        if oldest_first.all() or newest_first.all():
+            continue
+        fits = oldest_first if oldest_first.sum() >= newest_first.sum() else newest_first
+        first = int(np.flatnonzero(~fits)[0])  # pair (first, first + 1) disagrees
+        # the row they share, when the next pair disagrees too, is the one whose balance is
+        # wrong; otherwise the row whose amount the pair checks
+        if first + 1 < len(fits) and not fits[first + 1]:
+            bad = first + 1
+        else:
+            bad = first + 1 if fits is oldest_first else first
+        pos = int(part.index[bad])
+        raise BankFileError(
+            source,
+            locate(pos),
+            f"column {name}: the balance {format_cents(int(bal[bad]))} does not follow from the amounts "
+            "and the balance of the row before; a row is missing or an amount misread, so the file "
+            "is refused",
+        )
+
+
 def _amounts(
     column: Callable[[str], list[str]],
     layout: Layout,
@@ -270,15 +409,34 @@ def _amounts(
     """Signed cents per row, and the currency the amount text shows (e.g. "$1,036.47" -> USD)."""
     if "amount" in layout.columns:
         amount = amount_column(column("amount"), header("amount"), source, locate)
-        if "sign" in layout.columns:
-            amount = amount.abs() * _signs(column("sign"), header("sign"), source, locate)
+        # a column named like a credit or debit column that holds marks ("C"/"D") is the sign
+        sign = "sign" if "sign" in layout.columns else None
+        sign = sign or next(
+            (r for r in ("credit", "debit") if r in layout.columns and _all_marks(column(r))), None
+        )
+        if sign is not None:
+            amount = amount.abs() * _signs(column(sign), header(sign), source, locate)
         return amount, _currency_shown(column("amount"))
+    if ("debit" in layout.columns) != ("credit" in layout.columns):
+        only = "debit" if "debit" in layout.columns else "credit"
+        raise BankFileError(
+            source,
+            None,
+            f"the header has a {header(only)} column but neither an amount column nor a "
+            f"{'credit' if only == 'debit' else 'debit'} column: the other movements cannot be told",
+        )
     none = pd.Series(pd.NA, index=range(len(column("date"))), dtype="Int64")
+
+    def column_or_dash(role: str) -> list[str]:  # "-" stands for an empty cell in Chinese exports
+        return ["" if v in _EMPTY_MARKS else v for v in column(role)]
+
     debit = (
-        amount_column(column("debit"), header("debit"), source, locate) if "debit" in layout.columns else none
+        amount_column(column_or_dash("debit"), header("debit"), source, locate)
+        if "debit" in layout.columns
+        else none
     )
     credit = (
-        amount_column(column("credit"), header("credit"), source, locate)
+        amount_column(column_or_dash("credit"), header("credit"), source, locate)
         if "credit" in layout.columns
         else none
     )
@@ -294,21 +452,21 @@ def _amounts(
     return amount, _currency_shown(shown)
 
 
+def _all_marks(cells: list[str]) -> bool:
+    distinct = set(cells) - {""}
+    return bool(distinct) and all(mark_sign(c) is not None for c in distinct)
+
+
 def _signs(marks: list[str], name: str, source: str, locate: Callable[[int], int | None]) -> pd.Series:
-    signs = []
+    known = {m: mark_sign(m) for m in set(marks)}
     for pos, mark in enumerate(marks):
-        folded = mark.casefold()
-        if folded in _DEBIT_MARKS:
-            signs.append(-1)
-        elif folded in _CREDIT_MARKS:
-            signs.append(1)
-        else:
+        if known[mark] is None:
             raise BankFileError(
                 source,
                 locate(pos),
-                f"column {name}: expected a debit/credit mark such as S/H, D/C or 借/贷, got {mark!r}",
+                f"column {name}: expected a debit/credit mark such as D/C, S/H, Af/Bij or 借/贷, got {mark!r}",
             )
-    return pd.Series(signs, dtype="Int64")
+    return pd.Series([known[m] for m in marks], dtype="Int64")
 
 
 def _currency_shown(values: list[str]) -> str:

@@ -19,20 +19,23 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from common.errors import BankFileError
 from common.values import format_cents
 
 __all__ = [
     "LINE_COLUMNS",
+    "MAX_AMOUNT_CENTS",
     "PARSED_COLUMNS",
     "STATEMENT_COLUMNS",
     "BankFile",
     "Importer",
     "Parsed",
+    "check_amount",
+    "check_balanced",
     "empty_lines",
     "finish",
     "line_ids",
     "statement_id",
-    "unbalanced_note",
 ]
 
 LINE_COLUMNS = (
@@ -63,6 +66,10 @@ STATEMENT_COLUMNS = (
 )
 # What an importer fills in per line; `Statement` numbers the statement a line came from
 # (0 for formats without statements), so identical twins are counted per statement.
+# The largest amount a bank line (or a balance) may carry: 999,999,999,999.99 in any currency.
+# Beyond it a number is a misread, not money; and under it the sum of 90,000 lines still fits
+# the Int64 cents every total is computed in.
+MAX_AMOUNT_CENTS = 10**14 - 1
 PARSED_COLUMNS = ("Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account", "Note", "Statement")
 _TEXT = ("Currency", "Payer", "Memo", "BankRef", "Account", "Note")
 
@@ -73,8 +80,8 @@ class Parsed:
 
     `statements` rows carry Account, Currency, FromDate, ToDate, OpeningBalance,
     ClosingBalance (cents or None), Lines and a `Key` tuple that identifies the statement
-    for its StatementID. `notes` are sentences worth a clerk's attention (e.g. a statement
-    whose balances do not add up).
+    for its StatementID. `notes` are sentences worth a clerk's attention that do not
+    put the lines in doubt (a file in doubt is refused, never read with a note).
     """
 
     lines: pd.DataFrame
@@ -161,17 +168,40 @@ def _texts(column: pd.Series) -> list[str]:
     return ["" if pd.isna(v) else str(v) for v in values]
 
 
-def unbalanced_note(
-    where: str, statement: object, account: str, opening: int | None, total: int, closing: int | None
-) -> str | None:
-    """The note for a statement whose own balances disagree with its lines (None when they
-    agree or a balance is missing); `where` is "file line N"."""
+def check_amount(cents: int, source: str, line: int | None, what: str) -> int:
+    """`cents`, or a refusal naming the line when it is beyond MAX_AMOUNT_CENTS (a number no
+    bank line carries: a misread, or a file made to overflow the sums)."""
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise BankFileError(
+            source,
+            line,
+            f"{what}: {format_cents(cents)} is beyond the largest amount a bank line may carry "
+            f"({format_cents(MAX_AMOUNT_CENTS)})",
+        )
+    return cents
+
+
+def check_balanced(
+    source: str,
+    line: int | None,
+    statement: object,
+    account: str,
+    opening: int | None,
+    total: int,
+    closing: int | None,
+) -> None:
+    """Refuse a statement whose own balances disagree with its lines: some line was lost or
+    misread (a file cut short, a tag the reader does not know), and nothing of such a file
+    can be trusted. `line` is where the closing balance stands."""
     if opening is None or closing is None or opening + total == closing:
-        return None
-    return (
-        f"{where}: statement {statement} of {account}: opening {format_cents(opening)} + lines "
+        return
+    raise BankFileError(
+        source,
+        line,
+        f"{' '.join(filter(None, ['statement', str(statement or ''), f'of {account}' if account else '']))}: "
+        f"opening {format_cents(opening)} + lines "
         f"{format_cents(total)} = {format_cents(opening + total)}, but the closing balance is "
-        f"{format_cents(closing)}"
+        f"{format_cents(closing)}; a line is missing or misread, so the file is refused",
     )
 
 

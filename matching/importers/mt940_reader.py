@@ -1,38 +1,36 @@
-"""SWIFT MT940 statements, read with the mt-940 package and checked line by line.
+"""SWIFT MT940 statements, read with the mt-940 package and held to what the file says.
 
-mt-940 is forgiving in ways that hurt here: an amount written with a decimal point (old
-Rabobank files) makes it silently swallow 38 of 39 transactions, and a long customer
-reference (ASN Bank) makes it stop. So the file is cut into its statements (each starts
-at `:20:`) and every statement must give exactly one transaction per `:61:` tag, or the
-file is refused naming the statement's line. Decimal points in amount fields (never legal
-in MT940, so never ambiguous) are turned into commas first; a statement that the standard
-`:61:` pattern cannot read is tried with the ASN variant, and kept only if the count holds.
-
-A statement whose opening balance plus its lines does not give its closing balance is
-kept, with a note: the lines were read right (the count and every amount hold), and the
-month-end reconciliation is where a clerk looks at that difference.
+Every field is first checked against SWIFT's formats with the line it stands on
+(mt940_fields): an unknown tag, a malformed amount, a statement without its account or
+balances, a file cut short are refused there. mt-940 then reads each statement's meaning
+(references, :86: details, entry dates). It is forgiving in ways that hurt: an amount
+written with a decimal point (old Rabobank files) makes it silently swallow 38 of 39
+transactions, and a long customer reference (ASN Bank) makes it stop. So it must give
+exactly the checked :61: entries, amount for amount, or the statement's line is named;
+decimal points in amount fields (never legal in MT940, so never ambiguous) are turned
+into commas first, and a statement the standard `:61:` pattern cannot read is tried with
+the ASN variant. Finally each statement's opening balance plus its lines must give its
+closing balance, or the file is refused: a line was lost or misread.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 
 import mt940
 import pandas as pd
 
 from common.errors import BankFileError
-from common.values import parse_amount_cents
+from common.values import format_cents, parse_amount_cents
 
-from .model import PARSED_COLUMNS, Parsed, unbalanced_note
+from .model import PARSED_COLUMNS, Parsed, check_balanced
 from .mt940_details import parse_details
+from .mt940_fields import Statement, scan
 
 __all__ = ["Mt940Importer"]
 
 _ENVELOPE = re.compile(r"\{[1235]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
-_STATEMENT_START = re.compile(r"^:20:", re.MULTILINE)
-_TAG_61 = re.compile(r"^:61:", re.MULTILINE)
 _BALANCE_DOT = re.compile(r"^(:6[0245][FM]?:[CD]\d{6}[A-Z]{3})(\d+)\.(\d{0,2})[ \t]*$", re.MULTILINE)
 _LINE_DOT = re.compile(r"^(:61:\d{6}(?:\d{4})?R?[CD][A-Z]?)(\d+)\.(\d{0,2})(?!\d)", re.MULTILINE)
 _OPTIONS = mt940.Options(reversal_sign=True, unbounded_details=True)
@@ -57,19 +55,14 @@ class Mt940Importer:
         )
 
     def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
-        text = _decode(data)
         rows: list[dict[str, object]] = []
         statements: list[dict[str, object]] = []
-        notes: list[str] = []
-        for number, (line_no, block) in enumerate(_statements(text, source)):
-            statement = _parse_statement(block, source, line_no)
+        for number, checked in enumerate(scan(_decode(data), source)):
+            statement = _parse_statement(checked, source)
             for txn in statement.transactions:
                 rows.append({**_line(txn, statement), "Statement": number})
-            row, note = _statement_row(statement, source, line_no)
-            statements.append(row)
-            notes += [note] if note else []
-        lines = pd.DataFrame(rows, columns=list(PARSED_COLUMNS))
-        return Parsed(lines=lines, statements=statements, notes=notes)
+            statements.append(_statement_row(statement, checked, source))
+        return Parsed(lines=pd.DataFrame(rows, columns=list(PARSED_COLUMNS)), statements=statements)
 
 
 def _decode(data: bytes) -> str:
@@ -77,34 +70,18 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x1a", "").replace("\x00", "")
-    return _ENVELOPE.sub("", text)
+    text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\x1a", "").replace("\x00", "")
+    # the SWIFT envelope goes, its line ends stay, so every line keeps its number
+    return _ENVELOPE.sub(lambda m: "\n" * m[0].count("\n"), text)
 
 
-def _statements(text: str, source: str) -> Iterator[tuple[int, str]]:
-    """(first line number, text) of every statement; text before the first must hold no data."""
-    starts = [m.start() for m in _STATEMENT_START.finditer(text)]
-    if not starts:
-        raise BankFileError(source, None, "no MT940 statement (:20:) found")
-    preamble = text[: starts[0]]
-    if re.search(r"^:(61|86|6[02][FM]?):", preamble, re.MULTILINE):
-        raise BankFileError(
-            source, _line_of(text, 0), "transaction data before the first :20: statement header"
-        )
-    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
-        yield _line_of(text, start), text[start:end]
-
-
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
-def _parse_statement(block: str, source: str, line_no: int) -> mt940.models.Transactions:
-    block = _BALANCE_DOT.sub(r"\1\2,\3", block)
+def _parse_statement(checked: Statement, source: str) -> mt940.models.Transactions:
+    """mt-940's reading of one checked statement, which must give exactly its :61: entries."""
+    block = _BALANCE_DOT.sub(r"\1\2,\3", checked.text)
     block = _LINE_DOT.sub(r"\1\2,\3", block)
-    expected = len(_TAG_61.findall(block))
     found: list[str] = []
-    where = line_no
+    where = checked.line
     for variant, tags in _VARIANTS:
         parsed = mt940.models.Transactions(processors=_NO_DETAILS_PROCESSING, tags=tags, options=_OPTIONS)
         try:
@@ -112,15 +89,23 @@ def _parse_statement(block: str, source: str, line_no: int) -> mt940.models.Tran
         except Exception as exc:  # any failure of mt-940 on this text means "cannot read it"
             bad = re.search(r"from '(.*?)'", str(exc.args[0] if exc.args else exc), re.DOTALL)
             if bad and bad[1] in block:
-                where = line_no + block.count("\n", 0, block.find(bad[1]))
+                where = checked.line + block.count("\n", 0, block.find(bad[1]))
                 found.append(f"the {variant} layout cannot read :61:{bad[1].splitlines()[0]}")
             else:
                 found.append(f"{variant} layout: {str(exc).splitlines()[0][:120]}")
             continue
-        complete = [t for t in parsed.transactions if "amount" in t.data and "date" in t.data]
-        if len(complete) == expected == len(parsed.transactions):
+        got = [t for t in parsed.transactions if "amount" in t.data and "date" in t.data]
+        if len(got) == len(checked.entries) == len(parsed.transactions):
+            for txn, entry in zip(got, checked.entries, strict=True):
+                if _cents(txn.data["amount"]) != entry.cents:
+                    raise BankFileError(
+                        source,
+                        entry.line,
+                        f":61: the MT940 parser read {format_cents(_cents(txn.data['amount']))} "
+                        f"where the line says {format_cents(entry.cents)}",
+                    )
             return parsed
-        found.append(f"{variant} layout read {len(complete)} of {expected} :61: transactions")
+        found.append(f"{variant} layout read {len(got)} of {len(checked.entries)} :61: transactions")
     raise BankFileError(source, where, "cannot read this statement with confidence: " + "; ".join(found))
 
 
@@ -153,16 +138,17 @@ def _balance(statement: mt940.models.Transactions, *slugs: str) -> mt940.models.
 
 
 def _statement_row(
-    statement: mt940.models.Transactions, source: str, line_no: int
-) -> tuple[dict[str, object], str | None]:
+    statement: mt940.models.Transactions, checked: Statement, source: str
+) -> dict[str, object]:
     data = statement.data
     opening = _balance(statement, "final_opening_balance", "opening_balance", "intermediate_opening_balance")
     closing = _balance(statement, "final_closing_balance", "closing_balance", "intermediate_closing_balance")
     account = str(data.get("account_identification") or "").strip()
-    total = sum(_cents(t.data["amount"]) for t in statement.transactions)
-    open_c = _cents(opening.amount) if opening else None
-    close_c = _cents(closing.amount) if closing else None
-    row = {
+    total = sum(entry.cents for entry in checked.entries)
+    check_balanced(
+        source, checked.closing_line, checked.reference, account, checked.opening, total, checked.closing
+    )
+    return {
         "Key": (
             "mt940",
             account,
@@ -170,17 +156,14 @@ def _statement_row(
             data.get("statement_number"),
             opening.date if opening else None,
             closing.date if closing else None,
-            open_c,
-            close_c,
+            checked.opening,
+            checked.closing,
         ),
         "Account": account,
         "Currency": statement.currency or "",
         "FromDate": pd.Timestamp(opening.date) if opening else pd.NaT,
         "ToDate": pd.Timestamp(closing.date) if closing else pd.NaT,
-        "OpeningBalance": open_c,
-        "ClosingBalance": close_c,
+        "OpeningBalance": checked.opening,
+        "ClosingBalance": checked.closing,
         "Lines": len(statement.transactions),
     }
-    return row, unbalanced_note(
-        f"{source} line {line_no}", data.get("transaction_reference"), account, open_c, total, close_c
-    )

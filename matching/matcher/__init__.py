@@ -4,16 +4,21 @@ A pure pipeline on DataFrames (no files, no Excel): `match_lines` proposes and d
 `post_approved` posts what a person approved. See pipeline.py for the stages.
 """
 
-from matching.matcher.ledger import ALLOCATION_COLUMNS, MATCH_COLUMNS
-from matching.matcher.pipeline import MARGIN, MatchResult, MatchSettings, match_lines
+from matching.matcher.assignment import MARGIN
+from matching.matcher.books import OpenAmounts
+from matching.matcher.ledger import ALLOCATION_COLUMNS, LINE_MONEY, MATCH_COLUMNS
+from matching.matcher.pipeline import MatchResult, match_lines
 from matching.matcher.posting import PostResult, learned_aliases, post_approved
+from matching.matcher.settings import MatchSettings
 
 __all__ = [
     "ALLOCATION_COLUMNS",
+    "LINE_MONEY",
     "MARGIN",
     "MATCH_COLUMNS",
     "MatchResult",
     "MatchSettings",
+    "OpenAmounts",
     "PostResult",
     "learned_aliases",
     "match_lines",

@@ -137,7 +137,7 @@ def fits_for_customer(
     referenced: Sequence[int],
     *,
     fee_tolerance: int,
-    amount_tolerance: int = 0,
+    amount_tolerance: int,
     memo: str = "",
     search: bool = True,
 ) -> list[Fit]:

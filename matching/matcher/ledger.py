@@ -1,15 +1,14 @@
-"""The bookkeeping rules the matcher and the posting share, in one place.
+"""The matcher's own records: Matches and Allocations row shapes, their ids, line statuses.
 
-Open amount of an invoice = Amount - its allocations of kinds payment, fee, discount and
-writeoff; money left on a bank line = Amount - its allocations of kinds payment and
-unapplied (a fee or discount closes an invoice but is not money from the line). Ids are
-hashes of what they identify, so re-running a match gives the same MatchID for the same
-proposal and posting it twice would give the same AllocationID.
+Ids are hashes of what they identify, so re-running a match gives the same MatchID for the
+same proposal and posting it twice would give the same AllocationID. What is still open is
+not decided here: the caller hands it over (books.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,16 +17,13 @@ __all__ = [
     "ALLOCATION_COLUMNS",
     "LINE_MONEY",
     "MATCH_COLUMNS",
-    "SETTLING",
     "allocation_frame",
     "allocation_id",
     "approve_marks",
     "as_cents",
     "as_text",
-    "bank_lines",
     "line_statuses",
     "match_id",
-    "settled_by",
 ]
 
 MATCH_COLUMNS = [
@@ -54,8 +50,9 @@ ALLOCATION_COLUMNS = [
     "Method",
     "PostedAt",
 ]
-SETTLING = ("payment", "fee", "discount", "writeoff")  # kinds that reduce an invoice's open amount
-LINE_MONEY = ("payment", "unapplied")  # kinds that use up a bank line's money
+# A proposal's rows of these kinds are paid from its bank line's money; its fee, discount and
+# writeoff rows are deductions that close an invoice without money from the line.
+LINE_MONEY = ("payment", "unapplied")
 
 
 def as_text(series: pd.Series) -> pd.Series:
@@ -64,14 +61,6 @@ def as_text(series: pd.Series) -> pd.Series:
 
 def as_cents(series: pd.Series) -> pd.Series:
     return series.astype("Int64").fillna(0).astype(np.int64)
-
-
-def settled_by(allocations: pd.DataFrame, by: str, kinds: tuple[str, ...]) -> pd.Series:
-    """Sum of allocation cents of the given kinds, per InvoiceNo or LineID."""
-    if allocations.empty:
-        return pd.Series(dtype=np.int64)
-    rows = allocations[as_text(allocations["Kind"]).isin(kinds)]
-    return as_cents(rows["Amount"]).groupby(as_text(rows[by])).sum()
 
 
 def approve_marks(series: pd.Series) -> pd.Series:
@@ -91,18 +80,6 @@ def allocation_id(match: str, invoice: str, kind: str) -> str:
     return "A-" + hashlib.blake2b(f"{match}|{invoice}|{kind}".encode(), digest_size=6).hexdigest()
 
 
-def bank_lines(lines: pd.DataFrame, allocations: pd.DataFrame, base_currency: str) -> pd.DataFrame:
-    bl = lines.reset_index(drop=True).copy()
-    for col in ("LineID", "Payer", "Memo", "BankRef", "Account", "SourceFile", "Status", "Currency"):
-        bl[col] = as_text(bl[col]) if col in bl else ""
-    bl["Currency"] = bl["Currency"].replace("", base_currency).str.upper()
-    bl["Amount"] = as_cents(bl["Amount"])
-    bl["Date"] = pd.to_datetime(bl["Date"])
-    bl["allocated"] = bl["LineID"].map(settled_by(allocations, "LineID", LINE_MONEY)).fillna(0)
-    bl["remaining"] = (bl["Amount"] - bl["allocated"]).astype(np.int64)
-    return bl
-
-
 def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> pd.DataFrame:
     credit = (bl["Amount"] > 0) & (bl["Status"] != "Ignored") & (bl["LineID"] != "")
     status = np.select(
@@ -116,7 +93,7 @@ def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> 
     ).reset_index(drop=True)
 
 
-def allocation_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def allocation_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     """Allocations rows typed as the contract says (cents Int64, dates datetime64)."""
     allocs = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
     allocs["Amount"] = allocs["Amount"].astype("Int64")

@@ -10,25 +10,22 @@ same payer is recognised next month without help.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
+from matching.matcher.books import OpenAmounts, bank_lines
 from matching.matcher.ledger import (
     LINE_MONEY,
     MATCH_COLUMNS,
-    SETTLING,
     allocation_frame,
     allocation_id,
     approve_marks,
     as_cents,
     as_text,
-    bank_lines,
     line_statuses,
-    settled_by,
 )
 from matching.matcher.names import name_keys
 
@@ -42,22 +39,23 @@ class PostResult:
     statuses: pd.DataFrame  # LineID, Status of lines that changed
     aliases: pd.DataFrame  # CustomerID, Aliases of customers that learned a payer name
     notes: list[str] = field(default_factory=list)
-    figures: dict[str, object] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)  # counts, and cents
 
 
 def post_approved(
     lines: pd.DataFrame,
-    invoices: pd.DataFrame,
     customers: pd.DataFrame,
-    allocations: pd.DataFrame,
+    opens: OpenAmounts,
     matches: pd.DataFrame,
-    settings: Mapping[str, object],
     *,
     posted_at: datetime | None = None,
 ) -> PostResult:
-    """Post the proposals marked Approve = Y; mark those marked N rejected."""
+    """Post the proposals marked Approve = Y; mark those marked N rejected.
+
+    `opens` says what is open now on the invoices and the lines; each approval is checked
+    against it, and against the approvals posted before it in this call.
+    """
     posted_at = posted_at or datetime.now().replace(microsecond=0)
-    base = str(settings.get("base_currency", "EUR") or "EUR")
     m = matches.reindex(columns=MATCH_COLUMNS).reset_index(drop=True).copy()
     for col in ("MatchID", "LineID", "InvoiceNo", "CustomerID", "Decision", "Reason", "Status", "Kind"):
         m[col] = as_text(m[col])
@@ -72,21 +70,12 @@ def post_approved(
     pending = m["Status"].isin(["pending", ""])
     m.loc[pending & (verdict == "N"), "Status"] = "rejected"
 
-    bl = bank_lines(lines, allocations, base)
+    bl = bank_lines(lines, opens)
     remaining = dict(zip(bl["LineID"], bl["remaining"], strict=True))
     line_date = dict(zip(bl["LineID"], bl["Date"], strict=True))
     line_payer = dict(zip(bl["LineID"], bl["Payer"], strict=True))
-    numbers = as_text(invoices["InvoiceNo"])
-    open_now = dict(
-        zip(
-            numbers,
-            (
-                as_cents(invoices["Amount"])
-                - numbers.map(settled_by(allocations, "InvoiceNo", SETTLING)).fillna(0)
-            ).astype(np.int64),
-            strict=True,
-        )
-    )
+    items = opens.items
+    open_now = dict(zip(as_text(items["InvoiceNo"]), as_cents(items["OpenAmount"]), strict=True))
 
     candidates = m[pending & (verdict == "Y")]
     order = candidates.groupby("MatchID")["Score"].max().sort_values(ascending=False, kind="stable")
@@ -114,7 +103,7 @@ def post_approved(
                     pd.Timestamp(posted_at),
                 )
             )
-            if r.InvoiceNo and r.Kind in SETTLING:
+            if r.InvoiceNo:
                 open_now[r.InvoiceNo] -= int(r.Amount)
             if r.Kind in LINE_MONEY:
                 remaining[line] -= int(r.Amount)
@@ -149,7 +138,7 @@ def _problem(
     money = int(rows.loc[rows["Kind"].isin(LINE_MONEY), "Amount"].sum())
     if money > remaining[line]:
         return f"the line has only {remaining[line] / 100:.2f} left to allocate, the proposal needs {money / 100:.2f}"
-    use = rows[rows["Kind"].isin(SETTLING) & (rows["InvoiceNo"] != "")].groupby("InvoiceNo")["Amount"].sum()
+    use = rows[rows["InvoiceNo"] != ""].groupby("InvoiceNo")["Amount"].sum()
     for number, cents in use.items():
         left = open_now.get(str(number))
         if left is None:

@@ -23,14 +23,15 @@ of its own and takes its share of the odds; the decision step never auto-posts e
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from common.values import format_cents
+from matching.matcher.proposals import Proposal
 from matching.matcher.references import Level
 
-__all__ = ["AUTO_FITS", "FEATURE_COLUMNS", "log_odds", "reasons", "shares"]
+__all__ = ["AUTO_FITS", "FEATURE_COLUMNS", "Facts", "feature_columns", "log_odds", "reason", "shares"]
 
 FEATURE_COLUMNS = [
     "ref_level",
@@ -81,6 +82,11 @@ CUSTOMER_NUMBER = 3.0
 UNIQUE_AMOUNT = 1.5
 
 
+def feature_columns(proposals: Sequence[Proposal]) -> dict[str, list[object]]:
+    """The proposals' evidence as log_odds takes it: one list per feature."""
+    return {c: [getattr(p, c) for p in proposals] for c in FEATURE_COLUMNS}
+
+
 def log_odds(features: Mapping[str, Sequence[object]]) -> np.ndarray:
     """Evidence points per proposal; `features` maps each of FEATURE_COLUMNS to one value per proposal."""
     f = {c: np.asarray(features[c]) for c in FEATURE_COLUMNS}
@@ -128,55 +134,59 @@ def _money(cents: int) -> str:
     return format_cents(cents)
 
 
-def reasons(proposals: pd.DataFrame) -> pd.Series:
-    """A plain-words reason per proposal row.
+@dataclass(frozen=True)
+class Facts:
+    """What a reason says about a proposal beside its evidence: the line and the items it pays."""
 
-    Needs the feature columns plus payer, customer_name, via, ref_nos, ref_text, amount,
-    invoiced (open total of the items paid), diff (fee/discount/unapplied cents), nos.
-    """
-    out = []
-    for p in proposals.itertuples(index=False):
-        parts = []
-        if p.ref_level >= 0:
-            parts.append(_LEVEL_WORDS[Level(p.ref_level)].format(text=p.ref_text, nos=p.ref_nos))
-        elif p.ref_other:
-            parts.append("memo names another customer's invoice")
-        if p.custno:
-            parts.append(f"customer number of {p.customer_name} in memo")
-        parts.append(_fit_words(p))
-        if p.ambiguous:
-            parts.append("another set of open items fits equally")
-        if p.unique and p.ref_level < 0:
-            parts.append("no other open item has this amount")
-        parts.append(_name_words(p))
-        out.append("; ".join(x for x in parts if x))
-    return pd.Series(out, index=proposals.index, dtype=object)
+    payer: str
+    customer_name: str
+    amount: int  # cents of the line
+    invoiced: int  # open total of the items paid
+    diff: int  # cents booked as fee, discount, write-off or unapplied
+    nos: str  # the invoices paid
 
 
-def _fit_words(p: object) -> str:
-    fit, items, amount = p.fit, p.items, p.amount  # type: ignore[attr-defined]
-    nos = p.nos  # type: ignore[attr-defined]
+def reason(p: Proposal, facts: Facts) -> str:
+    """The proposal's evidence in plain words, for the clerk."""
+    parts = []
+    if p.ref_level >= 0:
+        parts.append(_LEVEL_WORDS[Level(p.ref_level)].format(text=p.ref_text, nos=p.ref_nos))
+    elif p.ref_other:
+        parts.append("memo names another customer's invoice")
+    if p.custno:
+        parts.append(f"customer number of {facts.customer_name} in memo")
+    parts.append(_fit_words(p, facts))
+    if p.ambiguous:
+        parts.append("another set of open items fits equally")
+    if p.unique and p.ref_level < 0:
+        parts.append("no other open item has this amount")
+    parts.append(_name_words(p, facts))
+    return "; ".join(x for x in parts if x)
+
+
+def _fit_words(p: Proposal, facts: Facts) -> str:
+    fit, nos = p.fit, facts.nos
     if fit == "exact":
-        equal = "amount equal" if items == 1 else f"amount equals the sum of {items} open items ({nos})"
-        diff = p.diff  # type: ignore[attr-defined]
+        equal = "amount equal" if p.items == 1 else f"amount equals the sum of {p.items} open items ({nos})"
+        diff = facts.diff
         return f"{equal} within the amount tolerance ({_money(diff)} written off)" if diff else equal
     if fit in ("fee", "discount", "fee_over", "discount_over"):
         what = "bank fee" if fit.startswith("fee") else "discount"
         above = " above the fee tolerance" if fit.endswith("_over") else ""
-        return f"amount is {_money(p.diff)} short of {_money(p.invoiced)} open: {what}{above}"  # type: ignore[attr-defined]
+        return f"amount is {_money(facts.diff)} short of {_money(facts.invoiced)} open: {what}{above}"
     if fit == "partial":
-        return f"partial payment: {_money(amount)} of {_money(p.invoiced)} open ({nos})"  # type: ignore[attr-defined]
+        return f"partial payment: {_money(facts.amount)} of {_money(facts.invoiced)} open ({nos})"
     if fit in ("over", "over_large"):
-        return f"pays {nos} and {_money(p.diff)} more, left unapplied on the customer"  # type: ignore[attr-defined]
+        return f"pays {nos} and {_money(facts.diff)} more, left unapplied on the customer"
     return "the invoice named is paid already: money left unapplied on the customer"
 
 
-def _name_words(p: object) -> str:
-    payer, name, sim = p.payer, p.customer_name, p.similarity  # type: ignore[attr-defined]
+def _name_words(p: Proposal, facts: Facts) -> str:
+    payer, name, sim = facts.payer, facts.customer_name, p.similarity
     if not str(payer).strip():
         return "no payer name"
     if sim >= 99.5:
-        what = "a learned alias of" if p.via == "alias" else "="  # type: ignore[attr-defined]
+        what = "a learned alias of" if p.via == "alias" else "="
         return f"payer '{payer}' {what} customer {name}"
     if sim >= 60:
         return f"payer '{payer}' resembles customer {name} ({sim:.0f} %)"

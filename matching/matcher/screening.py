@@ -13,6 +13,8 @@ first copy is matched.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -20,8 +22,9 @@ from anyascii import anyascii
 
 from matching.matcher.names import name_keys
 
-__all__ = ["duplicate_of", "non_receipt"]
+__all__ = ["Screened", "duplicate_of", "non_receipt", "screen", "screening_notes"]
 
+_NOTES_SHOWN = 20  # lines named one by one in the run's notes; the rest are counted
 _NOT_RECEIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(pattern))
     for label, pattern in (
@@ -116,3 +119,52 @@ def duplicate_of(lines: pd.DataFrame) -> pd.Series:
     duplicate = (first != order) & ((src != src[first]) | (src == ""))
     ids = lines["LineID"].fillna("").astype(str).to_numpy()[first]
     return pd.Series(np.where(duplicate, ids, ""), index=lines.index, dtype=object)
+
+
+@dataclass(frozen=True)
+class Screened:
+    """Per line (the run's positions): which copy it repeats, why it is not a receipt, and who is left."""
+
+    duplicate: pd.Series  # LineID of the earlier copy, "" for none
+    not_receipt: pd.Series  # what the line looks like instead, "" for a possible receipt
+    todo: pd.DataFrame  # the lines to match
+
+
+def screen(lines: pd.DataFrame, held: set[str], as_of: date | None, company_name: str) -> Screened:
+    """The credits with money left to match, dated up to `as_of`, that are neither copies nor
+    non-receipts nor `held` (lines whose approved proposal waits to be posted)."""
+    duplicate = duplicate_of(lines)
+    eligible = (
+        (lines["Amount"] > 0)
+        & (lines["Status"] != "Ignored")
+        & (lines["LineID"] != "")
+        & (lines["remaining"] > 0)
+        & (duplicate == "")
+        & ~lines["LineID"].isin(held)
+    )
+    if as_of is not None:
+        eligible &= lines["Date"] <= pd.Timestamp(as_of)
+    not_receipt = non_receipt(lines[eligible], company_name).reindex(lines.index, fill_value="")
+    eligible &= not_receipt == ""
+    return Screened(duplicate, not_receipt, lines[eligible])
+
+
+def screening_notes(lines: pd.DataFrame, screened: Screened) -> list[str]:
+    """What the clerk should know about the lines left out: copies and non-receipts, by LineID."""
+    duplicate, not_receipt = screened.duplicate, screened.not_receipt
+    notes = []
+    open_lines = (lines["Amount"] > 0) & (lines["remaining"] > 0) & (lines["Status"] != "Ignored")
+    for pos in lines.index[(duplicate != "") & open_lines][:_NOTES_SHOWN]:
+        notes.append(
+            f"BankLines line {lines.at[pos, 'LineID']} looks like a second copy of line "
+            f"{duplicate[pos]} (same account, date, amount and reference); not matched"
+        )
+    skipped = (not_receipt != "") & open_lines
+    for pos in lines.index[skipped][:_NOTES_SHOWN]:
+        notes.append(
+            f"BankLines line {lines.at[pos, 'LineID']} looks like {not_receipt[pos]}, "
+            "not a customer payment; left unmatched"
+        )
+    if skipped.sum() > _NOTES_SHOWN:
+        notes.append(f"... and {int(skipped.sum()) - _NOTES_SHOWN} more lines that are not customer payments")
+    return notes

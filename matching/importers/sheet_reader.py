@@ -1,0 +1,124 @@
+"""Bank exports saved as spreadsheets (.xlsx, .xls) or as an HTML table named .xls.
+
+Many banks, most Chinese banks among them, offer an Excel download; some of those ".xls"
+files are really an HTML table or a CSV text. What a file is, is told by its content, never
+by its name: a zip (xlsx) or an OLE2 compound file (xls) is read with python-calamine, an
+HTML document by its largest <table> (lxml, network and entities off), and text goes to
+the CSV reader. The sheet or table then goes through the CSV reader's logic as rows of
+text (header found after any preamble, columns mapped by profile, every cell checked), so
+a spreadsheet export reads exactly as its CSV twin. A refusal names the sheet's row (or
+the HTML line of the table row).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from lxml import etree, html
+from python_calamine import CalamineWorkbook
+
+from common.errors import BankFileError
+
+from .csv_reader import CsvImporter
+from .model import Parsed
+from .textio import decode_lenient
+
+__all__ = ["HtmlTableImporter", "SpreadsheetImporter", "is_spreadsheet"]
+
+_ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HTML_PARSER = html.HTMLParser(remove_comments=True, no_network=True)
+
+
+def is_spreadsheet(data: bytes) -> bool:
+    return data.startswith((_ZIP, _OLE2))
+
+
+class SpreadsheetImporter:
+    name = "xlsx"
+
+    def accepts(self, head: str) -> bool:
+        return False  # chosen by its magic bytes (is_spreadsheet), never by decoded text
+
+    def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception as exc:  # calamine: not a workbook it can open
+            raise BankFileError(
+                source, None, f"cannot open the spreadsheet: {str(exc).splitlines()[0][:160]}"
+            ) from None
+        problems = []
+        for name in book.sheet_names:
+            try:
+                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise BankFileError(
+                    source, None, f"sheet {name!r} cannot be read: {str(exc).splitlines()[0][:160]}"
+                ) from None
+            if not any(any(str(c).strip() for c in row) for row in rows):
+                continue
+            try:
+                return _read_rows(rows, list(range(1, len(rows) + 1)), f"{source} (sheet {name})", date_order)
+            except BankFileError as exc:
+                if "no header row" not in exc.reason:
+                    raise
+                problems.append(name)
+        raise BankFileError(
+            source,
+            None,
+            f"no sheet has a header row with a date and an amount column (sheets: {', '.join(problems) or 'none'})",
+        )
+
+
+class HtmlTableImporter:
+    """An HTML table, as some banks' ".xls" downloads are."""
+
+    name = "html"
+
+    def accepts(self, head: str) -> bool:
+        lowered = head[:4096].lower()
+        return "<table" in lowered or ("<html" in lowered and "<td" in lowered)
+
+    def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
+        text = decode_lenient(data)
+        try:
+            root = html.document_fromstring(text, parser=_HTML_PARSER)
+        except (etree.ParserError, ValueError) as exc:
+            raise BankFileError(source, None, f"not a readable HTML table: {exc}") from None
+        tables = root.xpath("//table")
+        if not tables:
+            raise BankFileError(source, None, "an HTML file without a table")
+        best = max(tables, key=lambda t: len(t.xpath(".//tr")))
+        trs = best.xpath(".//tr")
+        rows = [[" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")] for tr in trs]
+        return _read_rows(rows, [tr.sourceline for tr in trs], source, date_order)
+
+
+def _cell(value: object) -> str:
+    """A cell as the text a CSV export would hold: numbers without a spurious ".0", dates ISO."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+def _read_rows(
+    rows: list[list[object]], line_of_row: list[int | None], source: str, date_order: str
+) -> Parsed:
+    """Rows of cells through the CSV reader; its line numbers mapped back to the rows'."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    for row in rows:
+        writer.writerow([_cell(c) for c in row] or [""])
+    try:
+        return CsvImporter().read(out.getvalue().encode("utf-8"), source, date_order=date_order)
+    except BankFileError as exc:
+        line = exc.line
+        mapped = line_of_row[line - 1] if line is not None and 0 < line <= len(line_of_row) else None
+        raise BankFileError(source, mapped, exc.reason) from None

@@ -1,0 +1,175 @@
+"""Score, assignment and decisions: which proposals each line gets, and whether one posts itself.
+
+Lines are taken in order of their best score, and each invoice's open amount is used once: an
+auto proposal takes the open amounts of its items, so a later line sees only what is left
+(and is proposed again when its best items are gone). A proposal is auto only above the auto
+threshold with a clear margin over the next different proposal; otherwise up to three are
+suggested, best first, when together they reach the suggest threshold (two equally likely
+sets at 45 % each are worth a look).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from matching.matcher.ledger import as_text
+from matching.matcher.proposals import Lookups, Payment, Proposal, propose
+from matching.matcher.score import AUTO_FITS, feature_columns, log_odds, shares
+from matching.matcher.settings import MatchSettings
+
+__all__ = ["MARGIN", "Assignment", "Decision", "Ranked", "assign"]
+
+MARGIN = 10.0  # score points an auto proposal must lead the next different proposal by
+MIN_ALTERNATIVE = 10.0  # a proposal less likely than this is not worth a clerk's look
+SHOWN = 3  # suggestions per line, best first
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A proposal with its evidence points, what it books, and its share of the line's odds."""
+
+    proposal: Proposal
+    z: float  # evidence points (log-odds)
+    key: frozenset[str]  # its invoice numbers and CustomerID: two proposals booking the same are one
+    score: float  # 0-100
+
+
+@dataclass(frozen=True)
+class Decision:
+    ranked: Ranked
+    decision: str  # auto or suggested
+
+
+@dataclass
+class Assignment:
+    """The run's lines and items as assignment sees them; items' open amounts shrink as autos take them."""
+
+    lines: pd.DataFrame  # the run's bank lines by position, with `remaining` cents
+    lookups: Lookups
+    customers: pd.DataFrame  # by position
+    rejected: set[tuple[str, frozenset[str]]]  # (LineID, key) the clerk refused
+    touched: set[int] = field(default_factory=set)  # items an auto proposal took from
+    opened: np.ndarray = field(init=False)  # the items' open amounts before this run took any
+
+    def __post_init__(self) -> None:
+        self.opened = self.lookups.items.open.copy()
+
+    @cached_property
+    def line_ids(self) -> np.ndarray:
+        return self.lines["LineID"].to_numpy()
+
+    @cached_property
+    def customer_ids(self) -> np.ndarray:
+        return as_text(self.customers["CustomerID"]).to_numpy()
+
+    @cached_property
+    def customer_names(self) -> np.ndarray:
+        return as_text(self.customers["Name"]).to_numpy()
+
+    @cached_property
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        """The line columns a payment needs, as arrays once (a re-look at one line must be cheap)."""
+        bl = self.lines
+        return (
+            bl["remaining"].to_numpy(),
+            bl["Currency"].to_numpy(),
+            bl["Date"].to_numpy("datetime64[ns]"),
+            bl["Memo"].to_numpy(),
+            (bl["Payer"] != "").to_numpy(),
+        )
+
+    def payment(self, line: int) -> Payment:
+        amounts, currencies, dates, memos, named = self._columns
+        return Payment(
+            line, int(amounts[line]), currencies[line], dates[line], memos[line], bool(named[line])
+        )
+
+    def ranked(self, lines: list[int]) -> dict[int, list[Ranked]]:
+        """Ranked proposals per line (best first), scored against the open amounts as they are now."""
+        found = [p for line in lines for p in propose(self.payment(line), self.lookups)]
+        distinct: dict[int, list[tuple[Proposal, float, frozenset[str]]]] = {line: [] for line in lines}
+        if not found:
+            return {line: [] for line in lines}
+        z = log_odds(feature_columns(found))
+        seen: set[tuple[int, frozenset[str]]] = set()
+        for p, zi in sorted(zip(found, z.tolist(), strict=True), key=lambda pz: (pz[0].line, -pz[1])):
+            key = self._key(p)
+            if (p.line, key) in seen or (self.line_ids[p.line], key) in self.rejected:
+                continue
+            seen.add((p.line, key))
+            distinct[p.line].append((p, zi, key))
+        return {line: _scored(plist) for line, plist in distinct.items()}
+
+    def _key(self, p: Proposal) -> frozenset[str]:
+        numbers = self.lookups.items.numbers
+        return frozenset(str(numbers[i]) for i in p.item_cents()) | {str(self.customer_ids[p.customer])}
+
+    def fits_open(self, p: Proposal) -> bool:
+        """Every item still has the open amount the proposal allocates (same sign, not more)."""
+        open_now = self.lookups.items.open
+        return all(
+            0 < cents <= open_now[i] or open_now[i] <= cents < 0 for i, cents in p.item_cents().items()
+        )
+
+    def take(self, p: Proposal) -> None:
+        for item, cents in p.item_cents().items():
+            self.lookups.items.open[item] -= cents
+            self.touched.add(item)
+
+
+def _scored(plist: Sequence[tuple[Proposal, float, frozenset[str]]]) -> list[Ranked]:
+    """One line's proposals, each scored by its share of their odds."""
+    scores = shares([zi for _, zi, _ in plist]).tolist()
+    return [Ranked(p, zi, key, s) for (p, zi, key), s in zip(plist, scores, strict=True)]
+
+
+def _rescored(plist: list[Ranked]) -> list[Ranked]:
+    """The same proposals, scored again as each other's only competitors."""
+    return _scored([(r.proposal, r.z, r.key) for r in plist])
+
+
+def assign(run: Assignment, by_line: dict[int, list[Ranked]], cfg: MatchSettings) -> list[Decision]:
+    """Lines in order of their best score; autos use open amounts, later lines see what is left."""
+    order = sorted(by_line, key=lambda ln: -(by_line[ln][0].score if by_line[ln] else 0.0))
+    decisions: list[Decision] = []
+    for line in order:
+        plist = _still_open(run, line, by_line[line]) if by_line[line] else []
+        if plist:
+            decisions += _decide(run, plist, cfg)
+    return decisions
+
+
+def _still_open(run: Assignment, line: int, plist: list[Ranked]) -> list[Ranked]:
+    """The line's proposals against what earlier autos left open."""
+    if run.touched and not run.fits_open(plist[0].proposal):
+        return run.ranked([line])[line]  # an earlier line used its best items: look again
+    if run.touched and not all(run.fits_open(r.proposal) for r in plist[:SHOWN]):
+        return _rescored([r for r in plist if run.fits_open(r.proposal)])  # alternatives gone: re-share
+    return plist
+
+
+def _decide(run: Assignment, plist: list[Ranked], cfg: MatchSettings) -> list[Decision]:
+    """Auto for a clear, certain best proposal (its items taken); else suggestions worth a look."""
+    best = plist[0]
+    p = best.proposal
+    second = max((r.score for r in plist[1:] if r.key != best.key), default=0.0)
+    auto = (
+        best.score >= cfg.auto_threshold
+        and best.score - second >= MARGIN
+        and not p.ambiguous
+        and p.fit in AUTO_FITS
+        and run.fits_open(p)
+        and (p.fit == "exact" or p.ref_level >= 0)  # inexact amounts need a named invoice
+    )
+    if auto:
+        run.take(p)
+        return [Decision(best, "auto")]
+    shown = [r for r in plist[:SHOWN] if r.score >= MIN_ALTERNATIVE]
+    if sum(r.score for r in shown) >= cfg.suggest_threshold:
+        return [Decision(r, "suggested") for r in shown]
+    return []

@@ -1,0 +1,64 @@
+"""Allocations: the decisions as Matches rows (with their reasons) and Allocations rows.
+
+A proposal's rows share one MatchID; an auto proposal, when the run posts, also becomes
+Allocations rows (Method auto) dated by its bank line.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from matching.matcher.assignment import Assignment, Decision
+from matching.matcher.ledger import MATCH_COLUMNS, allocation_frame, allocation_id, match_id
+from matching.matcher.score import Facts, reason
+
+__all__ = ["book"]
+
+
+def book(
+    run: Assignment, decisions: list[Decision], post_at: pd.Timestamp | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The new Matches rows and the Allocations rows to append (autos, when `post_at` is given)."""
+    numbers = run.lookups.items.numbers
+    line_ids, line_dates = run.lines["LineID"].to_numpy(), run.lines["Date"].to_numpy()
+    match_rows, alloc_rows = [], []
+    for d in decisions:
+        p = d.ranked.proposal
+        line_id, cust = line_ids[p.line], str(run.customer_ids[p.customer])
+        rows = [(str(numbers[i]) if i >= 0 else "", cents, kind) for i, cents, kind in p.rows]
+        mid = match_id(line_id, rows)
+        posted = d.decision == "auto" and post_at is not None
+        said = reason(p, _facts(run, d))
+        status = "posted" if posted else "pending"
+        for inv, cents, kind in rows:
+            match_rows.append(
+                (mid, line_id, inv, cust, cents, kind, d.ranked.score, d.decision, said, "", status)
+            )
+            if posted:
+                alloc_rows.append(
+                    (
+                        allocation_id(mid, inv, kind),
+                        line_id,
+                        inv,
+                        cust,
+                        cents,
+                        line_dates[p.line],
+                        kind,
+                        "auto",
+                        post_at,
+                    )
+                )
+    return pd.DataFrame(match_rows, columns=MATCH_COLUMNS), allocation_frame(alloc_rows)
+
+
+def _facts(run: Assignment, d: Decision) -> Facts:
+    """The line and items a decision's reason speaks of, with open amounts as the run found them."""
+    p, numbers = d.ranked.proposal, run.lookups.items.numbers
+    return Facts(
+        payer=run.lines["Payer"].iat[p.line],
+        customer_name=run.customer_names[p.customer],
+        amount=int(run.lines["remaining"].iat[p.line]),
+        invoiced=sum(int(run.opened[i]) for i in p.item_cents()),
+        diff=sum(c for _, c, k in p.rows if k != "payment"),
+        nos=", ".join(dict.fromkeys(str(numbers[i]) for i, _, k in p.rows if i >= 0 and k == "payment")),
+    )

@@ -1,0 +1,267 @@
+"""Formats and layouts beyond the real files: CSV headings in many languages and sign marks
+(written here from the banks' published export layouts, not copied), record-type and total
+rows, spreadsheets and the ".xls" that is HTML or CSV, the usual oddities, and each
+fixed-record format refused at the line where it is cut short."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from common.errors import BankFileError
+from matching.importers import parse_bank_bytes
+from tests.bank_golden import REAL
+
+
+def _read(text: str, name: str = "f.csv", encoding: str = "utf-8", **kw: str) -> list[tuple[str, int, str]]:
+    lines = parse_bank_bytes(text.encode(encoding), name, **kw).lines
+    return [
+        (d.date().isoformat(), int(a), p)
+        for d, a, p in lines[["Date", "Amount", "Payer"]].itertuples(index=False)
+    ]
+
+
+LAYOUTS = {
+    # ING Netherlands: Af Bij beside an unsigned Bedrag (EUR); the header has no "credit" amount column
+    "nl_ing": (
+        '"Datum","Naam / Omschrijving","Rekening","Tegenrekening","Code","Af Bij","Bedrag (EUR)","Mutatiesoort","Mededelingen"\n'
+        '"20261103","Bakkerij Jansen BV","NL20INGB0001234567","NL69ABNA0417164300","OV","Bij","717,55","Overschrijving","Factuur 2026-042"\n'
+        '"20261104","Kosten","NL20INGB0001234567","","DV","Af","25,00","Diversen","Kosten november"\n',
+        "utf-8",
+        [("2026-11-03", 71755, "Bakkerij Jansen BV"), ("2026-11-04", -2500, "Kosten")],
+    ),
+    # Triodos/Knab style: a "Credit/Debet" column of C/D marks next to Bedrag
+    "nl_credit_debet": (
+        "Datum;Rekeningnummer;Bedrag;Credit/Debet;Naam tegenrekening;Omschrijving\n"
+        "03-11-2026;NL12TRIO0123456789;717,55;C;Stichting Groen;Factuur 42\n"
+        "04-11-2026;NL12TRIO0123456789;25,00;D;Triodos;Kosten\n",
+        "utf-8",
+        [("2026-11-03", 71755, "Stichting Groen"), ("2026-11-04", -2500, "Triodos")],
+    ),
+    # Belgian (Flemish) export: Bedrag signed, Valutadatum, Tegenpartij
+    "be_flemish": (
+        "Rekening;Boekingsdatum;Valutadatum;Bedrag;Munt;Tegenpartij;Omschrijving\n"
+        "BE68539007547034;03/11/2026;03/11/2026;717,55;EUR;De Clerck BVBA;+++000/0042/56262+++\n"
+        "BE68539007547034;04/11/2026;04/11/2026;-25,00;EUR;KBC;Beheerskosten\n",
+        "utf-8",
+        [("2026-11-03", 71755, "De Clerck BVBA"), ("2026-11-04", -2500, "KBC")],
+    ),
+    # Spanish: Fecha/Concepto/Importe/Saldo, running balance oldest first
+    "es": (
+        "Fecha;Fecha valor;Concepto;Importe;Saldo\n"
+        "03/11/2026;03/11/2026;TRANSFERENCIA DE ACME IBERICA SA;717,55;1.952,11\n"
+        "04/11/2026;04/11/2026;COMISION MANTENIMIENTO;-25,00;1.927,11\n",
+        "cp1252",
+        [("2026-11-03", 71755, ""), ("2026-11-04", -2500, "")],
+    ),
+    # Italian: Dare/Avere columns
+    "it": (
+        "Data contabile;Data valuta;Descrizione;Dare;Avere;Causale\n"
+        "03/11/2026;03/11/2026;BONIFICO DA ROSSI SRL;;717,55;Fattura 42\n"
+        "04/11/2026;04/11/2026;COMMISSIONI;25,00;;Canone\n",
+        "utf-8",
+        [("2026-11-03", 71755, ""), ("2026-11-04", -2500, "")],
+    ),
+    # Polish mBank: '#' headings after a preamble, amounts with "PLN"
+    "pl_mbank": (
+        "mBank S.A. Bankowość Detaliczna;\n#Za okres:;\n01.11.2026;30.11.2026;\n#Waluta;\nPLN;\n\n"
+        "#Data księgowania;#Data operacji;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;#Numer konta;#Kwota;#Saldo po operacji;\n"
+        '2026-11-03;2026-11-03;PRZELEW PRZYCHODZĄCY;"Faktura 42";"Kowalski Sp. z o.o.";\'12345\';717,55 PLN;1 717,55 PLN;\n'
+        '2026-11-04;2026-11-04;OPŁATA;"Prowizja";"mBank";\'\';-25,00 PLN;1 692,55 PLN;\n',
+        "utf-8",
+        [("2026-11-03", 71755, "Kowalski Sp. z o.o."), ("2026-11-04", -2500, "mBank")],
+    ),
+    # Hungarian: Könyvelés dátuma, Összeg with T/J (terhelés/jóváírás)
+    "hu": (
+        "Könyvelés dátuma;Értéknap;Összeg;T/J;Partner neve;Közlemény\n"
+        "2026.11.03;2026.11.03;717,55;J;Kovács Kft.;Számla 42\n"
+        "2026.11.04;2026.11.04;25,00;T;OTP;Díj\n",
+        "cp1252" if False else "utf-8",
+        [("2026-11-03", 71755, "Kovács Kft."), ("2026-11-04", -2500, "OTP")],
+    ),
+    # Czech: Datum, Objem, Měna, Název protiúčtu, Zpráva pro příjemce
+    "cz": (
+        "Datum;Objem;Měna;Protiúčet;Název protiúčtu;Zpráva pro příjemce;VS\n"
+        "03.11.2026;717,55;CZK;2000123456/2010;Novák s.r.o.;Faktura 42;2026042\n"
+        "04.11.2026;-25,00;CZK;;Fio banka;Poplatek;\n",
+        "utf-8",
+        [("2026-11-03", 71755, "Novák s.r.o."), ("2026-11-04", -2500, "Fio banka")],
+    ),
+    # Japanese (Shift_JIS): 日付, お取引内容, お引出し / お預入れ, 残高
+    "jp_sjis": (
+        "日付,お取引内容,お引出し,お預入れ,残高\n2026/11/03,ﾌﾘｺﾐ ﾔﾏﾀﾞｼｮｳｼﾞ,,71755,1071755\n2026/11/04,手数料,550,,1071205\n",
+        "cp932",
+        [("2026-11-03", 7175500, ""), ("2026-11-04", -55000, "")],
+    ),
+    # Chinese (GB18030): 借方发生额/贷方发生额 with 对方户名 and a total row at the end
+    "cn_gb18030_total_row": (
+        "账号：6222020200112233445\n交易日期,摘要,借方发生额,贷方发生额,余额,对方户名\n"
+        "2026-11-03,货款,,717.55,1717.55,北京华联商贸有限公司\n2026-11-04,手续费,25.00,,1692.55,\n"
+        "合计,,25.00,717.55,,\n",
+        "gb18030",
+        [("2026-11-03", 71755, "北京华联商贸有限公司"), ("2026-11-04", -2500, "")],
+    ),
+    # Swedbank (Baltic): a record-type column; opening, turnover and closing rows are not payments
+    "lt_swedbank_row_types": (
+        '"Client account";"Row type";"Date";"Beneficiary/Payer";"Details";"Amount";"Currency";"Debit/Credit";"Transfer reference"\n'
+        '"LT357300010133333333";"10";"2026-11-01";"";"Opening balance";"10374.04";"EUR";"K";""\n'
+        '"LT357300010133333333";"20";"2026-11-03";"UAB Kazkas";"Saskaita 42";"717.55";"EUR";"K";"R1"\n'
+        '"LT357300010133333333";"20";"2026-11-04";"Swedbank";"Komisinis";"25.00";"EUR";"D";"R2"\n'
+        '"LT357300010133333333";"82";"2026-11-30";"";"Turnover";"717.55";"EUR";"K";""\n'
+        '"LT357300010133333333";"82";"2026-11-30";"";"Turnover";"25.00";"EUR";"D";""\n'
+        '"LT357300010133333333";"86";"2026-11-30";"";"Closing balance";"11066.59";"EUR";"K";""\n',
+        "utf-8",
+        [("2026-11-03", 71755, "UAB Kazkas"), ("2026-11-04", -2500, "Swedbank")],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_bank_layout_in_its_language_reads_with_signs_and_payers(name: str) -> None:
+    text, encoding, expected = LAYOUTS[name]
+    assert _read(text, f"{name}.csv", encoding) == expected
+
+
+def test_swedbank_balance_rows_must_reconcile_with_the_payments() -> None:
+    text = LAYOUTS["lt_swedbank_row_types"][0].replace('"11066.59"', '"11066.60"')
+    with pytest.raises(BankFileError, match=r"closing balance is 11066\.60") as caught:
+        parse_bank_bytes(text.encode(), "swed.csv")
+    assert caught.value.line == 7
+
+
+def test_unknown_record_type_is_refused_at_its_row() -> None:
+    text = LAYOUTS["lt_swedbank_row_types"][0].replace(
+        '"82";"2026-11-30";"";"Turnover";"25.00"', '"99";"2026-11-30";"";"X";"25.00"'
+    )
+    with pytest.raises(BankFileError, match="record type '99'") as caught:
+        parse_bank_bytes(text.encode(), "swed.csv")
+    assert caught.value.line == 6
+
+
+def test_a_lone_credit_column_without_amount_or_debit_is_refused_with_its_reason() -> None:
+    with pytest.raises(
+        BankFileError, match="has a Credit column but neither an amount column nor a debit column"
+    ):
+        parse_bank_bytes(b"Datum;Omschrijving;Credit\n03-11-2026;x;717,55\n", "nl.csv")
+
+
+def test_cr_cr_lf_line_ends_keep_line_numbers() -> None:
+    data = b"Date;Amount\r\r\n2026-11-03;1,00\r\r\n2026-11-04;x\r\r\n"
+    with pytest.raises(BankFileError) as caught:
+        parse_bank_bytes(data, "crcrlf.csv")
+    assert caught.value.line == 3
+    assert _read("Date;Amount\r\r\n2026-11-03;1,00\r\r\n") == [("2026-11-03", 100, "")]
+
+
+def test_a_quote_missing_on_one_row() -> None:
+    # the opening quote missing: the stray closing quote is text, the row reads
+    assert _read('Date,Payer,Amount\n2026-11-03,ACME GmbH",1.00\n')[0][2] == 'ACME GmbH"'
+    # the closing quote missing: the rest of the file would be one cell; refused at that row
+    with pytest.raises(BankFileError) as caught:
+        parse_bank_bytes(b'Date,Payer,Amount\n2026-11-03,"ACME GmbH,1.00\n2026-11-04,B,2.00\n', "q.csv")
+    assert caught.value.line == 2
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Umsätze")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def test_xlsx_export_with_preamble_reads_as_its_csv_twin() -> None:
+    rows = [
+        ["Kontoauszug DE44500105175407324931"],
+        [],
+        ["Buchungstag", "Auftraggeber", "Betrag"],
+        ["03.11.2026", "ACME GmbH", 717.55],
+        ["04.11.2026", "Bank", -25],
+    ]
+    lines = parse_bank_bytes(_xlsx(rows), "export.xlsx").lines
+    assert lines["Amount"].tolist() == [71755, -2500] and lines["Payer"].tolist() == ["ACME GmbH", "Bank"]
+
+
+def test_xlsx_refusal_names_the_sheet_row() -> None:
+    rows = [["Date", "Amount"], ["2026-11-03", 1], ["2026-11-04", "x"]]
+    with pytest.raises(BankFileError, match=r"export.xlsx \(sheet Umsätze\) line 3: column Amount") as caught:
+        parse_bank_bytes(_xlsx(rows), "export.xlsx")
+    assert caught.value.line == 3
+
+
+def test_an_xls_that_is_an_html_table_is_read_by_its_content() -> None:
+    data = (
+        "<html><head><meta charset='utf-8'></head><body>\n<table>\n"
+        "<tr><th>交易日期</th><th>摘要</th><th>收入金额</th><th>支出金额</th></tr>\n"
+        "<tr><td>2026-11-03</td><td>货款</td><td>717.55</td><td></td></tr>\n"
+        "<tr><td>2026-11-04</td><td>手续费</td><td></td><td>x</td></tr>\n</table></body></html>\n"
+    ).encode()
+    with pytest.raises(BankFileError, match="column 支出金额") as caught:
+        parse_bank_bytes(data, "export.xls")
+    assert caught.value.line == 5  # the HTML line of that table row
+    ok = data.replace(b"<td>x</td>", b"<td>25.00</td>")
+    assert parse_bank_bytes(ok, "export.xls").lines["Amount"].tolist() == [71755, -2500]
+
+
+def test_an_xls_that_is_a_csv_text_is_read_as_csv() -> None:
+    data = "交易日期\t摘要\t交易金额\n2026-11-03\t货款\t717.55\n".encode("gb18030")
+    bank = parse_bank_bytes(data, "export.xls")
+    assert bank.format == "csv" and bank.lines["Amount"].tolist() == [71755]
+
+
+@pytest.mark.parametrize(
+    "name,cut_at_line,fragment",
+    [
+        ("n43/spec_aeb43_santander_style.n43", 6, "88 record"),
+        ("coda/spec_febelfin_coda_v2.cod", 6, "trailer record (9)"),
+        ("cfonb/spec_cfonb120_releve.txt", 6, "new balance (07)"),
+        ("bai2/mojbai2_nwb_example.bai2", 10, "trailer record 99"),
+    ],
+)
+def test_fixed_record_file_cut_short_is_refused_at_its_last_line(
+    name: str, cut_at_line: int, fragment: str
+) -> None:
+    data = (REAL / name).read_bytes()
+    kept = b"".join(data.splitlines(keepends=True)[:cut_at_line])
+    with pytest.raises(BankFileError, match=re.escape(fragment)) as caught:
+        parse_bank_bytes(kept, Path(name).name)
+    assert (
+        caught.value.line in (cut_at_line, None)
+        if name.endswith(".bai2")
+        else caught.value.line == cut_at_line
+    )
+
+
+@pytest.mark.parametrize(
+    "name,old,new,line,fragment",
+    [
+        ("n43/spec_aeb43_santander_style.n43", b"00000000071755", b"00000000071756", 9, "33 record's sums"),
+        ("coda/spec_febelfin_coda_v2.cod", b"000000000717550", b"000000000717560", 10, "closing balance is"),
+        ("cfonb/spec_cfonb120_releve.txt", b"0000000007175E", b"0000000007175F", 9, "closing balance is"),
+        ("mt940/actual_data.sta", b"D42,50", b"D42,51", 22, "closing balance is"),
+        (
+            "ofx/ofxparse_bank_medium.ofx",
+            b"<TRNAMT>-6.60",
+            b"<TRNAMT>1e308",
+            15,
+            "not an amount money can be",
+        ),
+        ("qif/actual_data-payee-memo.qif", b"T-20.00", b"T-20.00.0", None, "QIF"),
+    ],
+)
+def test_a_changed_amount_is_refused_where_the_file_shows_it(
+    name: str, old: bytes, new: bytes, line: int | None, fragment: str
+) -> None:
+    data = (REAL / name).read_bytes()
+    assert data.count(old) == 1
+    with pytest.raises(BankFileError, match=fragment) as caught:
+        parse_bank_bytes(data.replace(old, new), Path(name).name)
+    if line is not None:
+        assert caught.value.line == line

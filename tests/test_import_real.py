@@ -1,0 +1,61 @@
+"""Real bank files kept in tests/bank_real (MANIFEST.tsv: source, commit, licence, bank,
+country, format) read to the figures the MANIFEST states, which were found apart from our
+importers (the file's own balances and totals, or its columns summed with the csv module
+or python-calamine, see the `checked` column), and to their golden files. Files that must
+be refused are refused at the line the MANIFEST names."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import pytest
+
+from common.errors import BankFileError
+from common.values import format_cents
+from matching.importers import read_bank_file
+from tests.bank_golden import REAL, assert_matches_golden
+
+ROWS = list(csv.DictReader((REAL / "MANIFEST.tsv").open(encoding="utf-8", newline=""), delimiter="\t"))
+READ = [r for r in ROWS if not r["checked"].startswith("refused")]
+REFUSED = [r for r in ROWS if r["checked"].startswith("refused")]
+
+
+def test_the_manifest_lists_every_file_and_only_permissive_licences() -> None:
+    on_disk = sorted(p.relative_to(REAL).as_posix() for p in REAL.glob("*/*") if p.is_file())
+    assert on_disk == sorted(r["file"] for r in ROWS)
+    for row in ROWS:
+        assert row["licence"] in ("MIT", "Apache-2.0", "(this project, MIT)"), row["file"]
+        assert (REAL / row["file"]).stat().st_size < 32_000, row["file"]
+
+
+@pytest.mark.parametrize("row", READ, ids=[r["file"] for r in READ])
+def test_real_file_reads_to_the_figures_found_apart_from_the_importer(row: dict[str, str]) -> None:
+    bank = read_bank_file(REAL / row["file"], date_order=row["date_order"] or "dmy")
+    lines = bank.lines
+    assert len(lines) == int(row["txns"])
+    assert int((lines["Amount"] > 0).sum()) == int(row["credits"])
+    assert format_cents(int(lines["Amount"].sum())) == f"{Decimal(row['sum']):.2f}"
+    assert lines["Date"].min().date().isoformat() == row["first"]
+    assert lines["Date"].max().date().isoformat() == row["last"]
+    statements = bank.statements
+    if row["opening"]:
+        assert format_cents(int(statements["OpeningBalance"].iloc[0])) == row["opening"]
+    if row["closing"]:
+        assert format_cents(int(statements["ClosingBalance"].iloc[-1])) == row["closing"]
+
+
+@pytest.mark.parametrize("row", READ, ids=[r["file"] for r in READ])
+def test_real_file_matches_its_golden_files(row: dict[str, str]) -> None:
+    sample = REAL / row["file"]
+    assert_matches_golden(read_bank_file(sample, date_order=row["date_order"] or "dmy"), sample)
+
+
+@pytest.mark.parametrize("row", REFUSED, ids=[r["file"] for r in REFUSED])
+def test_real_file_that_cannot_be_trusted_is_refused_at_its_line(row: dict[str, str]) -> None:
+    expected = row["checked"].removeprefix("refused")
+    where, _, fragment = expected.partition(": ")
+    with pytest.raises(BankFileError) as caught:
+        read_bank_file(REAL / row["file"])
+    assert caught.value.line == (int(where.split()[-1]) if where.strip() else None)
+    assert fragment in caught.value.reason
