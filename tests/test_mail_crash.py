@@ -92,7 +92,7 @@ from pathlib import Path
 import pandas as pd
 import mailer
 from tests.mail_support import SENDER, USER, outgoing
-settings = mailer.SmtpSettings("127.0.0.1", {port}, USER, True, SENDER, 100000, 5.0)
+settings = mailer.SmtpSettings("127.0.0.1", {port}, USER, "starttls", SENDER, 100000, 5.0)
 transport = mailer.SmtpTransport(settings, ssl_context=ssl.create_default_context(cafile={cert!r}))
 journal = mailer.Journal(Path({journal!r}), sync_every=5)
 done = mailer.sent_keys(journal.records(), pd.DataFrame(columns=mailer.MAILLOG_COLUMNS))
@@ -129,6 +129,7 @@ def test_killed_at_random_moments_with_batched_fsyncs_no_message_is_lost_or_sent
     )
     env = {**os.environ, "ARBOOK_SMTP_PASSWORD": PASSWORD}
     allowed_twice: dict[str, int] = {}
+    killed = 0
     try:
         for _round in range(3):
             start = len(server.handler.accepted)
@@ -143,7 +144,7 @@ def test_killed_at_random_moments_with_batched_fsyncs_no_message_is_lost_or_sent
                 time.sleep(0.0005)
             time.sleep(rng.uniform(0, 0.02))  # anywhere in the loop: journalling, building, sending
             run.kill()
-            run.wait(timeout=30)
+            killed += run.wait(timeout=30) == -signal.SIGKILL
             for key in _left_pending(journal):
                 allowed_twice[key] = allowed_twice.get(key, 0) + 1
         final = subprocess.run(
@@ -152,6 +153,7 @@ def test_killed_at_random_moments_with_batched_fsyncs_no_message_is_lost_or_sent
         assert final.returncode == 0, final.stderr
     finally:
         server.stop()
+    assert killed == 3, f"only {killed} of 3 runs were killed before they ended (seed {seed})"
     report = json.loads(final.stdout)
     assert sorted(report["already"] + report["delivered"]) == sorted(keys) and not report["failed"]
     arrived = Counter(server.handler.ids())
