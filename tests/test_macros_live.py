@@ -37,8 +37,8 @@ NO_EXCEL = (
         (("Invoices", "InvoiceNo"), "00123", "'00123"),
         (("BankLines", "Memo"), '=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         (("BankLines", "Memo"), "", None),
-        (("Invoices", "Disputed"), True, "Y"),
-        (("Invoices", "Disputed"), False, "N"),
+        (("Invoices", "Disputed"), True, "'Y"),
+        (("Invoices", "Disputed"), False, "'N"),
         (("Invoices", "DueDate"), pd.Timestamp("2026-11-30 13:00"), dt.datetime(2026, 11, 30)),
         (("Invoices", "DueDate"), pd.NaT, None),
         (

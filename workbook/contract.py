@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from common.values import MAX_AMOUNT_CENTS, MAX_EXACT, MAX_TOTAL_CENTS
+
 __all__ = [
     "SETTINGS",
     "TABLES",
@@ -53,6 +55,12 @@ class Column:
     width: int = 14  # template column width, in characters
     variable: bool = False  # present or not as a setting says (aging buckets): never added when absent
     description: str = ""
+    most: int | None = None  # int columns: the largest value accepted either way (default: MAX_EXACT)
+
+    @property
+    def largest(self) -> int:
+        """The largest whole number this (int) column takes either way."""
+        return MAX_EXACT if self.most is None else self.most
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,11 @@ class Table:
     def computed(self) -> list[str]:
         return [c.name for c in self.columns if c.computed]
 
+    @property
+    def largest_amount(self) -> int:
+        """Cents a money cell may hold either way: an amount, or in arbook's own tables a sum of amounts."""
+        return MAX_TOTAL_CENTS if self.owner is Owner.ARBOOK else MAX_AMOUNT_CENTS
+
 
 def normalise_header(name: object) -> str:
     """Column names match case-insensitively, ignoring spaces and underscores (SPEC §2)."""
@@ -95,6 +108,9 @@ def _c(name: str, kind: Kind = "text", **kw: object) -> Column:
 
 
 YES_NO = ("Y", "N")
+MAX_DAYS = 3650
+"""Payment terms and dunning delays are at most ten years: beyond that a number is a typo, and
+a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "unapplied")
 LANGUAGES = ("en", "de", "fr", "zh")
 
@@ -120,7 +136,7 @@ TABLES: tuple[Table, ...] = (
             _c("CC", width=24),
             _c("Language", "choice", choices=LANGUAGES, width=10),
             _c("Currency", width=10),
-            _c("PaymentTermsDays", "int"),
+            _c("PaymentTermsDays", "int", most=MAX_DAYS),
             _c("CreditLimit", "money"),
             _c("Aliases", computed=True, width=32, description="learned payer names, ;-separated"),
             _c("DunningBlocked", "bool"),
@@ -290,7 +306,7 @@ TABLES: tuple[Table, ...] = (
         Owner.USER,
         (
             _c("Level", "int", required=True, width=8),
-            _c("DaysOverdue", "int", required=True),
+            _c("DaysOverdue", "int", required=True, most=MAX_DAYS),
             _c("Template", required=True, width=20),
             _c("MinAmount", "money"),
             _c("Fee", "money"),

@@ -28,7 +28,6 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -37,10 +36,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from common.errors import ArbookError
-from common.values import parse_bool
 
 from . import contract
-from .contract import SETTINGS, TABLES, Column, Kind, Table, normalise_header
+from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_formats
+from .contract import SETTINGS, TABLES, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
 from .vbaproject import with_modules
@@ -117,18 +116,6 @@ TOP_OVERDUE_ROWS = 10
 """Buckets the aging chart shows: Current and five more, as many as the default aging_buckets
 (30,60,90,120) make; fewer buckets leave empty places, more are left out of the chart."""
 
-_MONEY = "#,##0.00"
-_NUMBER_FORMATS: dict[Kind, str] = {
-    "text": "@",
-    "id": "@",
-    "choice": "@",
-    "bool": "@",
-    "money": _MONEY,
-    "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm:ss",
-    "int": "0",
-    "number": "0.0",
-}
 _PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}
 _TABLE_STYLE = "Table Style Medium 2"
 
@@ -221,7 +208,7 @@ class _Formats:
     """One xlsxwriter Format per column kind (and the Dashboard's few), created once."""
 
     def __init__(self, wb: Workbook) -> None:
-        self.kind = {k: wb.add_format({"num_format": f}) for k, f in _NUMBER_FORMATS.items()}
+        self.kind = xlsx_formats(wb)
         self.percent = wb.add_format({"num_format": "0.0%"})
         self.title = wb.add_format({"bold": True, "font_size": 20})
         self.heading = wb.add_format({"bold": True, "font_size": 13, "bottom": 1})
@@ -231,7 +218,7 @@ class _Formats:
         self.input_date = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd"})
         self.status = wb.add_format({"border": 1, "num_format": "@"})
         self.status_time = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd hh:mm:ss"})
-        self.kpi = wb.add_format({"num_format": _MONEY, "font_size": 14, "bold": True})
+        self.kpi = wb.add_format({"num_format": CODECS["money"].number_format, "font_size": 14, "bold": True})
         self.money = self.kind["money"]
 
     def column(self, table: Table, col: Column) -> Format:
@@ -272,7 +259,7 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
     ws = wb.add_worksheet(table.name)
     cols = table.columns
     columns = _columns(table, frame)
-    height = len(columns[0]) if columns else 0
+    height = len(columns[0].cells) if columns else 0
     body = max(height, 1)  # an empty table keeps one blank row, so the ListObject is valid
     ws.add_table(
         0,
@@ -290,18 +277,10 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
         if col.description:
             ws.write_comment(0, c, col.description)
         fmt = formats.column(table, col)
-        write = {
-            "money": ws.write_number,
-            "int": ws.write_number,
-            "number": ws.write_number,
-            "date": ws.write_datetime,
-            "datetime": ws.write_datetime,
-        }.get(col.kind, ws.write_string)
-        for r, value in enumerate(columns[c] if columns else [None], start=1):
-            if value is None:
-                ws.write_blank(r, c, None, fmt)
-            else:
-                write(r, c, value, fmt)
+        if columns:
+            write_xlsx_column(ws, 1, c, columns[c], fmt, blank_format=True)
+        else:
+            ws.write_blank(1, c, None, fmt)
         choices = ("Y", "N") if col.kind == "bool" else col.choices
         if choices:
             ws.data_validation(
@@ -318,7 +297,7 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
                 },
             )
     if table.name == "Settings" and columns:
-        _settings_validation(ws, columns[0])
+        _settings_validation(ws, columns[0].cells)
     _highlight(wb, ws, table, body)
     ws.freeze_panes(1, 0)
 
@@ -355,45 +334,21 @@ def _highlight(wb: Workbook, ws: Worksheet, table: Table, body: int) -> None:
             )
 
 
-def _columns(table: Table, frame: pd.DataFrame | None) -> list[list[object]]:
-    """The frame's columns in contract order as the values to write (None = blank); [] for no rows."""
+def _columns(table: Table, frame: pd.DataFrame | None) -> list[Encoded]:
+    """The frame's columns in contract order as cells (workbook.cells); [] for no rows."""
     if frame is None or frame.empty:
         return []
     by_name = {normalise_header(c): c for c in frame.columns}
     unknown = set(by_name) - {normalise_header(c.name) for c in table.columns}
     if unknown:
         raise ValueError(f"{table.name}: columns not in the contract: {sorted(by_name[u] for u in unknown)}")
+    rows = range(2, 2 + len(frame))
     out = []
     for col in table.columns:
         source = by_name.get(normalise_header(col.name))
-        out.append(_cells(col, frame[source]) if source is not None else [None] * len(frame))
+        series = frame[source] if source is not None else pd.Series([None] * len(frame), dtype=object)
+        out.append(encode_column(table, col.name, series.reset_index(drop=True), rows))
     return out
-
-
-def _cells(col: Column, series: pd.Series) -> list[object]:
-    """One column converted once: money as cents/100 (the double nearest the exact amount),
-    dates as datetimes, yes/no as Y/N, text as str; None where the cell stays blank."""
-    blank = series.isna().to_numpy() if col.kind != "bool" else np.zeros(len(series), dtype=bool)
-    kind = col.kind
-    if kind == "money":
-        values = (pd.array(series, dtype="Int64").to_numpy("float64", na_value=np.nan) / 100).tolist()
-    elif kind in ("date", "datetime"):
-        stamps = pd.to_datetime(series)
-        values = list((stamps if kind == "datetime" else stamps.dt.normalize()).dt.to_pydatetime())
-    elif kind == "bool":
-        values = ["Y" if _truthy(v) else "N" for v in series.tolist()]
-    elif kind == "int":
-        values = pd.array(series, dtype="Int64").to_numpy("float64", na_value=np.nan).tolist()
-    elif kind == "number":
-        values = series.astype("float64").tolist()
-    else:
-        values = ["" if b else str(v) for v, b in zip(series.tolist(), blank, strict=True)]
-        blank = blank | np.array([not v.strip() for v in values], dtype=bool)
-    return [None if b else v for v, b in zip(values, blank, strict=True)]
-
-
-def _truthy(value: object) -> bool:
-    return _filled(value) and (parse_bool(value) if isinstance(value, str) else bool(value))
 
 
 def _settings_validation(ws: Worksheet, keys: list[object]) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import BankFileError
-from common.values import format_cents
+from common.values import MAX_AMOUNT_CENTS, format_cents
 
 __all__ = [
     "LINE_COLUMNS",
@@ -69,7 +69,6 @@ STATEMENT_COLUMNS = (
 # The largest amount a bank line (or a balance) may carry: 999,999,999,999.99 in any currency.
 # Beyond it a number is a misread, not money; and under it the sum of 90,000 lines still fits
 # the Int64 cents every total is computed in.
-MAX_AMOUNT_CENTS = 10**14 - 1
 PARSED_COLUMNS = ("Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account", "Note", "Statement")
 _TEXT = ("Currency", "Payer", "Memo", "BankRef", "Account", "Note")
 

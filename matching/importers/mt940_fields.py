@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from common.errors import BankFileError
-from common.values import parse_amount_cents
+from common.values import MAX_EXACT, parse_amount_cents
 
 from .model import check_amount
 
@@ -171,7 +171,8 @@ def _date(text: str, line: int, source: str, tag: str) -> dt.date:
 
 
 def _cents(text: str) -> int:
-    return parse_amount_cents(text.replace(".", ","), decimal_comma=True)
+    """Cents of a field the scan matched; check_amount then refuses one beyond the largest, with its line."""
+    return parse_amount_cents(text.replace(".", ","), decimal_comma=True, largest=MAX_EXACT)
 
 
 def _balance(value: str, tag: str, line: int, source: str) -> int:
