@@ -69,7 +69,7 @@ def commands_markdown() -> str:
         ctx = click.Context(command, info_name=name, parent=parent)
         op = by_name.get(name)
         if op is None:
-            changes = "(makes or adopts a workbook, or signs in: see the text)"
+            changes = "not an operation: see below"
         else:
             changes = "the workbook (run lock, --dry-run)" if op.writes else "nothing (reads only)"
             if op.mails:
