@@ -11,6 +11,7 @@ journal is kept in memory, so a real run afterwards still sends everything.
 
 from __future__ import annotations
 
+import datetime as dt
 import ssl
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,10 +28,12 @@ from .operation import NO_PROGRESS, Progress, Summary
 
 __all__ = [
     "NOT_MAILED",
+    "REFUSED_ADVICE",
     "MailBatch",
     "company",
     "default_outbox",
     "mail_sender",
+    "not_sent_notes",
     "reply_to",
     "smtp_settings",
     "transport_for",
@@ -170,20 +173,74 @@ class MailBatch:
             reply_to=self.reply_to,
             progress=progress,
         )
-        self.book.append("MailLog", rows)
-        self.rows_added += len(rows)
+        self._stage(rows)
         return delivery
 
-    def report(self, summary: Summary, delivery: mailer.Delivery, unreachable: Sequence[str]) -> None:
-        """The figures and notes every mailing run reports, in the same words."""
+    def report(
+        self,
+        summary: Summary,
+        delivery: mailer.Delivery,
+        unreachable: Sequence[mailer.Unreachable],
+        as_of: dt.date,
+    ) -> None:
+        """Log who could not be mailed, and the figures and notes every mailing run reports, in the same words."""
+        self._stage(self._not_mailed(unreachable, as_of))
         outcome = "sent" if self.transport.status == "sent" else "written to outbox"
         summary.figures[outcome] = len(delivery.delivered)
         summary.figures["already sent earlier"] = len(delivery.already_sent)
-        summary.figures["failed"] = len(delivery.failed)
+        summary.figures["not sent yet"] = len(delivery.failed)
+        summary.figures["refused"] = len(delivery.refused)
         summary.figures["without usable e-mail"] = len(unreachable)
         summary.figures["MailLog rows added"] = self.rows_added
-        summary.notes += [NOT_MAILED + why for why in unreachable]
-        summary.notes += [f"failed: {cid} ({key}): {why}" for cid, key, why in delivery.failed]
-        if delivery.stopped:
-            summary.notes.append(f"stopped sending: {delivery.stopped}; run again to send the rest")
-        summary.ok = not delivery.failed
+        summary.notes += [NOT_MAILED + str(why) for why in unreachable]
+        summary.notes += [f"refused: {cid} ({key}): {why}" for cid, key, why in delivery.refused]
+        if delivery.refused:
+            summary.notes.append(REFUSED_ADVICE)
+        summary.notes += not_sent_notes(delivery.failed, delivery.stopped)
+        summary.ok = not delivery.failed and not delivery.refused
+        summary.complete = delivery.complete
+
+    def _not_mailed(self, unreachable: Sequence[mailer.Unreachable], as_of: dt.date) -> pd.DataFrame:
+        """MailLog rows for customers owed mail without a usable address, once per kind, customer and month."""
+        logged = set(self.history()["MessageID"].astype(str))
+        at = dt.datetime.now().replace(microsecond=0)
+        rows: dict[str, dict[str, object]] = {}
+        for who in unreachable:
+            key = mailer.message_key(who.kind, who.customer_id, None, "", (), as_of)
+            if key not in logged:
+                rows[key] = {
+                    "MessageID": key,
+                    "At": at,
+                    "Kind": who.kind,
+                    "CustomerID": who.customer_id,
+                    "AsOf": as_of,
+                    "Status": mailer.NOT_MAILED,
+                    "Detail": who.why,
+                }
+        return mailer.log_frame(list(rows.values()))
+
+    def _stage(self, rows: pd.DataFrame) -> None:
+        self.book.append("MailLog", rows)
+        self.rows_added += len(rows)
+        self.mail_log = pd.concat([self.mail_log, rows], ignore_index=True) if len(rows) else self.mail_log
+
+
+REFUSED_ADVICE = (
+    "a refused message is tried again, and reported, by every run of this month until it goes out: fix "
+    "what was refused (the address in Customers Email/CC, or mail_from in Settings) and run the same "
+    "command again, or write 'given up' over 'refused' in its MailLog Status to stop it"
+)
+
+
+def not_sent_notes(failed: Sequence[tuple[str, str, str]], stopped: str, shown: int = 5) -> list[str]:
+    """What was not sent for now, in a few lines however many messages it is, and what sends it."""
+    if not failed:
+        return []
+    notes = [f"not sent yet: {cid} ({key}): {why}" for cid, key, why in failed[:shown]]
+    if len(failed) > shown:
+        notes.append(f"not sent yet: {len(failed) - shown} more")
+    reason = f" (sending stopped: {stopped})" if stopped else ""
+    notes.append(
+        f"{len(failed)} message(s) not sent yet{reason}: they go out when you run the same command again"
+    )
+    return notes
