@@ -48,6 +48,7 @@ class Summary:
         return {
             "command": self.command,
             "ok": self.ok,
+            "complete": self.complete,
             "figures": dict(self.figures),
             "notes": list(self.notes),
         }

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import mailer
@@ -388,3 +389,46 @@ def test_killed_at_every_step_with_send_then_resumed_sends_each_message_once(
     with FileBook(workbook, lock=False) as book:
         audit = [c for c in book.read("Audit")["Command"] if c.startswith("month-end")]
     assert audit == [step_command(company.as_of, s) for s in STEPS]
+
+
+def give_up(workbook: Path, customer_id: str) -> int:
+    """What a person does in Excel: write `given up` over `refused` in the customer's MailLog rows."""
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["MailLog"]
+    header = [c.value for c in sheet[1]]
+    customer, status = header.index("CustomerID") + 1, header.index("Status") + 1
+    changed = 0
+    for r in range(2, sheet.max_row + 1):
+        if sheet.cell(r, customer).value == customer_id and sheet.cell(r, status).value == "refused":
+            sheet.cell(r, status).value = "given up"
+            changed += 1
+    book.save(workbook)
+    return changed
+
+
+def test_a_refused_message_a_person_gave_up_is_neither_sent_nor_reported_again(
+    prepared: Path, company: sample_data.SampleCompany, tmp_path: Path
+) -> None:
+    month = Month(prepared, tmp_path, company)
+    refused_to = str(company.customers["Email"].iloc[2])
+    refused_id = str(company.customers["CustomerID"].iloc[2])
+    attempts: list[int] = []
+
+    def unknown_mailbox(rec: FaultyRecorder, server, envelope, n: int) -> str | None:
+        if refused_to in envelope.rcpt_tos:
+            attempts.append(n)
+            return "550 5.1.1 Mailbox unknown"
+        return None
+
+    first = month.run(month.faulty(unknown_mailbox))
+    assert not first.ok and first.complete
+    tried = len(attempts)
+    assert tried >= 1 and give_up(month.workbook, refused_id) == tried
+
+    second = month.run(month.faulty(unknown_mailbox))
+    assert second.ok and second.complete, second.notes
+    assert [second.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
+    assert len(attempts) == tried and not month.servers[-1].handler.accepted
+    log = month.mail_log()
+    assert list(log.loc[log["CustomerID"] == refused_id, "Status"]).count("given up") == tried
+    assert not (log["Status"] == mailer.REFUSED).any()
