@@ -28,13 +28,12 @@ from .operation import NO_PROGRESS, Progress, Summary
 
 __all__ = [
     "NOT_MAILED",
-    "REFUSED_ADVICE",
     "MailBatch",
     "company",
     "default_outbox",
     "mail_sender",
-    "not_sent_notes",
     "reply_to",
+    "report_undelivered",
     "smtp_settings",
     "transport_for",
 ]
@@ -193,12 +192,7 @@ class MailBatch:
         summary.figures["without usable e-mail"] = len(unreachable)
         summary.figures["MailLog rows added"] = self.rows_added
         summary.notes += [NOT_MAILED + str(why) for why in unreachable]
-        summary.notes += [f"refused: {cid} ({key}): {why}" for cid, key, why in delivery.refused]
-        if delivery.refused:
-            summary.notes.append(REFUSED_ADVICE)
-        summary.notes += not_sent_notes(delivery.failed, delivery.stopped)
-        summary.ok = not delivery.failed and not delivery.refused
-        summary.complete = delivery.complete
+        report_undelivered(summary, delivery)
 
     def _not_mailed(self, unreachable: Sequence[mailer.Unreachable], as_of: dt.date) -> pd.DataFrame:
         """MailLog rows for customers owed mail without a usable address, once per kind, customer and month."""
@@ -225,14 +219,25 @@ class MailBatch:
         self.mail_log = pd.concat([self.mail_log, rows], ignore_index=True) if len(rows) else self.mail_log
 
 
-REFUSED_ADVICE = (
+_REFUSED_ADVICE = (
     "a refused message is tried again, and reported, by every run of this month until it goes out: fix "
     "what was refused (the address in Customers Email/CC, or mail_from in Settings) and run the same "
     "command again, or write 'given up' over 'refused' in its MailLog Status to stop it"
 )
 
 
-def not_sent_notes(failed: Sequence[tuple[str, str, str]], stopped: str, shown: int = 5) -> list[str]:
+def report_undelivered(summary: Summary, delivery: mailer.Delivery) -> None:
+    """What did not go out, in the same words for every mailing step: refused for good (and what a
+    person can do), not sent yet (and what sends it); not ok when either, not complete while mail is owed."""
+    summary.notes += [f"refused: {cid or 'report'} ({key}): {why}" for cid, key, why in delivery.refused]
+    if delivery.refused:
+        summary.notes.append(_REFUSED_ADVICE)
+    summary.notes += _not_sent_notes(delivery.failed, delivery.stopped)
+    summary.ok = not delivery.failed and not delivery.refused
+    summary.complete = delivery.complete
+
+
+def _not_sent_notes(failed: Sequence[tuple[str, str, str]], stopped: str, shown: int = 5) -> list[str]:
     """What was not sent for now, in a few lines however many messages it is, and what sends it."""
     if not failed:
         return []

@@ -273,19 +273,25 @@ def test_a_stall_after_storing_repeats_only_that_message_with_its_message_id(
     assert month.received()[stalled[0]] == 2
 
 
+def refusing(address: str, attempts: list[int]) -> Callable[..., str | None]:
+    """A fault: 550 for every message to `address` (noting the DATA number in `attempts`)."""
+
+    def unknown_mailbox(rec: FaultyRecorder, server, envelope, n: int) -> str | None:
+        if address in envelope.rcpt_tos:
+            attempts.append(n)
+            return "550 5.1.1 Mailbox unknown"
+        return None
+
+    return unknown_mailbox
+
+
 def test_a_recipient_refused_for_good_is_reported_on_every_run_until_it_goes_out(
     prepared: Path, owed: collections.Counter[str], company: sample_data.SampleCompany, tmp_path: Path
 ) -> None:
     month = Month(prepared, tmp_path, company)
-    refused_to = str(company.customers["Email"].iloc[1])
     refused_id = str(company.customers["CustomerID"].iloc[1])
     attempts: list[int] = []
-
-    def unknown_mailbox(rec: FaultyRecorder, server, envelope, n: int) -> str | None:
-        if refused_to in envelope.rcpt_tos:
-            attempts.append(n)
-            return "550 5.1.1 Mailbox unknown"
-        return None
+    unknown_mailbox = refusing(str(company.customers["Email"].iloc[1]), attempts)
 
     first = month.run(month.faulty(unknown_mailbox))
     # the steps are complete (nothing is owed for now), but the run failed: exit 1 and the refusal named
@@ -410,15 +416,9 @@ def test_a_refused_message_a_person_gave_up_is_neither_sent_nor_reported_again(
     prepared: Path, company: sample_data.SampleCompany, tmp_path: Path
 ) -> None:
     month = Month(prepared, tmp_path, company)
-    refused_to = str(company.customers["Email"].iloc[2])
     refused_id = str(company.customers["CustomerID"].iloc[2])
     attempts: list[int] = []
-
-    def unknown_mailbox(rec: FaultyRecorder, server, envelope, n: int) -> str | None:
-        if refused_to in envelope.rcpt_tos:
-            attempts.append(n)
-            return "550 5.1.1 Mailbox unknown"
-        return None
+    unknown_mailbox = refusing(str(company.customers["Email"].iloc[2]), attempts)
 
     first = month.run(month.faulty(unknown_mailbox))
     assert not first.ok and first.complete

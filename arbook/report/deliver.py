@@ -18,7 +18,7 @@ import mailer
 from receivables import Ledger
 from workbook.book import Book
 
-from ..mail import REFUSED_ADVICE, MailBatch, not_sent_notes
+from ..mail import MailBatch, report_undelivered
 from ..monthend import MonthState
 from ..operation import Summary
 from .figures import ReportData
@@ -87,12 +87,7 @@ def send_report(book: Book, *, ledger: Ledger, transport: mailer.Transport) -> S
         if delivery.refused
         else "not sent yet"
     )
-    summary.notes += [f"report refused: {why}" for _cid, _key, why in delivery.refused]
-    if delivery.refused:
-        summary.notes.append(REFUSED_ADVICE)
-    summary.notes += not_sent_notes(delivery.failed, delivery.stopped)
-    summary.ok = not delivery.failed and not delivery.refused
-    summary.complete = delivery.complete
+    report_undelivered(summary, delivery)
     return summary
 
 
