@@ -10,6 +10,7 @@ column Value, the key and what was expected, so a run stops before it writes any
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -21,9 +22,19 @@ from common.values import format_cents, parse_amount_cents, parse_bool
 
 from .contract import SETTINGS, Setting, Settings
 
-__all__ = ["expected", "setting_text", "settings_from_frame"]
+__all__ = ["date_order_for", "expected", "setting_text", "settings_from_frame"]
 
 _CURRENCIES = frozenset(list_currencies())  # Babel's ISO 4217 codes (current and historic)
+
+
+def date_order_for(table_name: str, settings: Callable[[], Settings]) -> str:
+    """The order of day and month in which a table's typed dates are read.
+
+    Every table follows the Settings key `date_order`, except the Settings table itself: its
+    own dates cannot wait for a value they carry, so it is always read day first. Every Book
+    asks here, so the file, Excel and memory read the same dates.
+    """
+    return "dmy" if table_name == "Settings" else settings().date_order
 
 
 def setting_text(setting: Setting, value: object) -> str:
