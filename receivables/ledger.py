@@ -55,6 +55,8 @@ __all__ = [
 ]
 
 DEFAULT_TERMS_DAYS = 30
+"""Payment terms when a customer has none: the contract's (workbook.contract.DEFAULT_TERMS_DAYS,
+which the readers apply; tests/test_architecture.py holds the two equal)."""
 LATEST = pd.Timestamp.max.date()
 """A day after every payment: balances as of it count every allocation, whatever its date
 (what the matcher must take as open, since money already allocated is gone)."""

@@ -20,7 +20,8 @@ import pytest
 from mailer import MAILLOG_COLUMNS
 from matching.importers import LINE_COLUMNS, STATEMENT_COLUMNS
 from matching.matcher import ALLOCATION_COLUMNS, LINE_MONEY, MATCH_COLUMNS
-from receivables import FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
+from receivables import DEFAULT_TERMS_DAYS, FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
+from workbook import contract
 from workbook.contract import ALLOCATION_KINDS, Settings, table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,3 +112,8 @@ def test_aging_columns_of_the_contract_are_the_default_buckets() -> None:
 
 def test_allocation_kinds_the_packages_name_are_the_contracts() -> None:
     assert set(SETTLING_KINDS) | set(LINE_MONEY) == set(ALLOCATION_KINDS)
+
+
+def test_default_payment_terms_of_the_ledger_are_the_contracts() -> None:
+    """receivables fills DueDate for frames that did not come through a Book's reader."""
+    assert DEFAULT_TERMS_DAYS == contract.DEFAULT_TERMS_DAYS
