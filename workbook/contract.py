@@ -74,6 +74,7 @@ class Table:
     columns: tuple[Column, ...]
     key: str | None = None
     optional: bool = False  # may be absent without a problem (Orders, Mapping)
+    defaulted: bool = False  # a user table that may be absent: built-in defaults stand in for it
     appendable: bool = False  # arbook may append rows (BankLines, logs)
     description: str = ""
 
@@ -131,6 +132,7 @@ TABLES: tuple[Table, ...] = (
             _c("Description", width=60),
         ),
         key="Key",
+        defaulted=True,
         description="Company details and tuning; missing keys take their defaults.",
     ),
     Table(
@@ -319,6 +321,7 @@ TABLES: tuple[Table, ...] = (
             _c("Fee", "money"),
         ),
         key="Level",
+        defaulted=True,
     ),
     Table(
         "Templates",
@@ -329,6 +332,7 @@ TABLES: tuple[Table, ...] = (
             _c("Subject", required=True, width=40),
             _c("Body", required=True, width=80),
         ),
+        defaulted=True,
     ),
     Table(
         "MailLog",

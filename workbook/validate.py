@@ -18,9 +18,6 @@ from .convert import empty_frame
 
 __all__ = ["absent_table", "accept", "cross_table_problems", "table_problems", "writable_columns"]
 
-_DEFAULTED = ("Settings", "DunningLevels", "Templates")
-
-
 def writable_columns(decl: Table, key: str, frame: pd.DataFrame) -> list[str]:
     """The columns `frame` may write by `key`: only computed (c) columns in a user's table; a bug otherwise."""
     allowed = set(decl.computed) if decl.owner is Owner.USER else set(decl.column_names)
@@ -33,7 +30,7 @@ def writable_columns(decl: Table, key: str, frame: pd.DataFrame) -> list[str]:
 
 def absent_table(decl: Table) -> pd.DataFrame:
     """What a Book returns for a table the workbook lacks: empty, or a refusal for required user data."""
-    if decl.owner is Owner.USER and not decl.optional and decl.name not in _DEFAULTED:
+    if decl.owner is Owner.USER and not decl.optional and not decl.defaulted:
         raise InputError(Problem(decl.name, None, None, f"the workbook has no {decl.name} table or sheet"))
     return empty_frame(decl)
 
