@@ -211,8 +211,8 @@ def _settlements(
     owner = inv.drop_duplicates("InvoiceNo").set_index("InvoiceNo")
     customer = alloc["CustomerID"].fillna("")
     alloc["CustomerID"] = customer.where(customer != "", alloc["InvoiceNo"].map(owner["CustomerID"]))
-    alloc["Currency"] = alloc["InvoiceNo"].map(owner["Currency"])
-    alloc["Currency"] = alloc["Currency"].fillna(alloc["CustomerID"].map(own)).fillna(base)
+    alloc["Currency"] = alloc["InvoiceNo"].map(owner["Currency"])  # unapplied cash has no invoice:
+    alloc = with_currency(alloc, own, base)  # its customer's currency, else the base
     alloc["Group"] = alloc["Kind"].where(~alloc["Kind"].isin(_SUMMED_AS_PAYMENT), "payment")
     alloc["LineID"] = alloc["LineID"].fillna("") if "LineID" in alloc else ""
     alloc["Amount"] = alloc["Amount"].fillna(0).astype("int64")
