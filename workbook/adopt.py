@@ -293,7 +293,9 @@ def _wanted(decl: Table, given: pd.DataFrame | None, mapped: frozenset[str]) -> 
         return False
     if decl.optional:
         return given is not None
-    return decl.owner is not Owner.USER or decl.defaulted or decl.name in ("Customers", "Invoices", "BankLines")
+    return (
+        decl.owner is not Owner.USER or decl.defaulted or decl.name in ("Customers", "Invoices", "BankLines")
+    )
 
 
 def _placement(pkg: Package, cells: SheetCells, decl: Table, defined: set[str]) -> tuple[bool, str]:

@@ -18,6 +18,7 @@ from .convert import empty_frame
 
 __all__ = ["absent_table", "accept", "cross_table_problems", "table_problems", "writable_columns"]
 
+
 def writable_columns(decl: Table, key: str, frame: pd.DataFrame) -> list[str]:
     """The columns `frame` may write by `key`: only computed (c) columns in a user's table; a bug otherwise."""
     allowed = set(decl.computed) if decl.owner is Owner.USER else set(decl.column_names)
