@@ -124,7 +124,11 @@ def test_default_payment_terms_of_the_ledger_are_the_contracts() -> None:
 PRODUCTION = ("common", "workbook", "matching", "mailer", "receivables", "arbook", "macros", "sample_data")
 ONE_OWNER = [
     ("an XML parser (entities, DTDs, network off)", r"\bXMLParser\(", {"common/safexml.py"}),
-    ("the date order the Settings table is read with", r'== "Settings" else', {"workbook/settings.py"}),
+    (
+        "the date order the Settings table is read with",
+        r'== "Settings" else',
+        {"workbook/settings.py"},
+    ),
     ("a Settings of defaults (the contract's, read once)", r"\bSettings\(\)", {"workbook/settings.py"}),
     ("the settling kinds", r"^\s*SETTLING_KINDS\s*[:=]", {"receivables/ledger.py"}),
     ("the open-amount rule", r'\["OpenAmount"\]\s*=[^=]|"OpenAmount":\s', {"receivables/ledger.py"}),
