@@ -132,6 +132,11 @@ ONE_OWNER = [
     ("a Settings of defaults (the contract's, read once)", r"\bSettings\(\)", {"workbook/settings.py"}),
     ("the settling kinds", r"^\s*SETTLING_KINDS\s*[:=]", {"receivables/ledger.py"}),
     ("the open-amount rule", r'\["OpenAmount"\]\s*=[^=]|"OpenAmount":\s', {"receivables/ledger.py"}),
+    (
+        "an allocation dated by its posting when PaymentDate is empty",
+        r"PostedAt.*normalize\(",
+        {"receivables/ledger.py"},
+    ),
     ("the operation registry", r"^\s*OPERATIONS\s*[:=]", {"arbook/operations.py"}),
     ("the KPI names", r"^\s*KPIS\s*[:=]", {"receivables/kpi.py"}),
     (
