@@ -155,6 +155,7 @@ GENERIC = CsvProfile(
         "Data waluty",
         "Értéknap",
         "Datum splatnosti",
+        "Kuupäev",  # Estonian banks (SEB, Swedbank, LHV: the Pangaliit CSV)
     ),
     amount=(
         "Amount",
@@ -188,6 +189,7 @@ GENERIC = CsvProfile(
         "Billing amount",
         "Sum",
         "Montant de l'opération",
+        "Summa",
     ),
     debit=(
         "记账金额(支出)",
@@ -304,6 +306,8 @@ GENERIC = CsvProfile(
         "T/J",
         "Debit/Kredit",
         "Credit / Debit",
+        "Deebet/Kreedit (D/C)",
+        "Deebet/Kreedit",
     ),
     currency=(
         "Currency",
@@ -331,6 +335,7 @@ GENERIC = CsvProfile(
         "结算币种",
         "币别",
         "Billing currency",
+        "Valuuta",
     ),
     payer=(
         "Payer",
@@ -385,6 +390,7 @@ GENERIC = CsvProfile(
         "Partner Name",
         "Nom du tiers",
         "Tiers",
+        "Saaja/maksja nimi",
     ),
     memo=(
         "Memo",
@@ -444,6 +450,8 @@ GENERIC = CsvProfile(
         "Payment Reference",
         "Transaction Description",
         "Libellé opération",
+        "Selgitus",
+        "Viitenumber",  # the Estonian reference number the payer copies from the invoice
     ),
     bankref=(
         "Reference",
@@ -484,6 +492,7 @@ GENERIC = CsvProfile(
         "日志号",
         "交易序号",
         "Numéro d'opération",
+        "Arhiveerimistunnus",
     ),
     account=(
         "Account",
@@ -509,6 +518,7 @@ GENERIC = CsvProfile(
         "口座番号",
         "借记卡号",
         "账户",
+        "Kliendi konto",
     ),
     balance=(
         "Balance",
