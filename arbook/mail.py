@@ -32,6 +32,7 @@ __all__ = [
     "company",
     "default_outbox",
     "mail_sender",
+    "month_outcomes",
     "reply_to",
     "report_undelivered",
     "smtp_settings",
@@ -153,7 +154,7 @@ class MailBatch:
         settings = book.settings()
         self.sender, self.reply_to = mail_sender(settings), reply_to(settings)
         self.book, self.transport = book, transport
-        self.journal = mailer.Journal(mailer.journal_path(book.path), durable=not book.dry_run)
+        self.journal = _journal(book)
         self.mail_log = book.read("MailLog")
         self.rows_added = 0
 
@@ -224,6 +225,18 @@ _REFUSED_ADVICE = (
     "what was refused (the address in Customers Email/CC, or mail_from in Settings) and run the same "
     "command again, or write 'given up' over 'refused' in its MailLog Status to stop it"
 )
+
+
+def _journal(book: Book) -> mailer.Journal:
+    """The book's mail journal (kept in memory for a dry run's new events)."""
+    return mailer.Journal(mailer.journal_path(book.path), durable=not book.dry_run)
+
+
+def month_outcomes(book: Book, as_of: dt.date, *, send: bool) -> pd.DataFrame:
+    """One outcome per message of the month (`mailer.message_outcomes`), from MailLog and the
+    journal; with `send`, only what a server took counts as delivered (an outbox preview does not)."""
+    history = mailer.mail_history(_journal(book), book.read("MailLog"))
+    return mailer.message_outcomes(history, as_of=as_of, delivered=("sent",) if send else mailer.DELIVERED)
 
 
 def report_undelivered(summary: Summary, delivery: mailer.Delivery) -> None:

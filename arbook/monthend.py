@@ -37,7 +37,7 @@ from common.errors import ArbookError
 from workbook.book import Book
 from workbook.filebook import FileBook
 
-from .mail import default_outbox
+from .mail import default_outbox, month_outcomes
 from .operation import NO_PROGRESS, Progress, Summary
 from .operations import MONTH_END_STEPS, Operation, operation
 from .runner import Request, Runner
@@ -205,11 +205,7 @@ def _mail_owed(runner: Runner, step: Operation, as_of: dt.date) -> bool:
     run it again, to send them and report them."""
     if step.name not in MAIL_KINDS:
         return False
-    book = runner.book
-    journal = mailer.Journal(mailer.journal_path(book.path), durable=not book.dry_run)
-    history = mailer.mail_history(journal, book.read("MailLog"))
-    delivered = ("sent",) if runner.request.send else mailer.DELIVERED
-    outcomes = mailer.message_outcomes(history, as_of=as_of, delivered=delivered)
+    outcomes = month_outcomes(runner.book, as_of, send=runner.request.send)
     mine = outcomes[outcomes["Kind"].isin(MAIL_KINDS[step.name])]
     return bool(mine["Outcome"].isin([mailer.FAILED, mailer.REFUSED]).any())
 
