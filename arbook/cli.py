@@ -100,6 +100,10 @@ INPUTS: dict[str, tuple[Decorator, ...]] = {
             "--balance-forward", is_flag=True, help="Running-balance statements instead of open items."
         ),
     ),
+    "application": (
+        click.argument("source", metavar="SOURCE"),
+        click.argument("items", metavar="ITEM...", nargs=-1, required=True),
+    ),
     "mail": (
         click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table."),
         click.option(

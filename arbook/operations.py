@@ -15,6 +15,7 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   order            an order to check: CUSTOMER AMOUNT
   balance_forward  running-balance statements (--balance-forward)
   mail             send through SMTP (--send) or write .eml files (--outbox DIR)
+  application      what to apply by hand: SOURCE (a LineID or a credit note) ITEM...
 params (what the function is called with): a `Request` field of that name, or what the
 runner provides: ledger (the run's `receivables.Ledger` as of as_of), transport (SMTP or the
 outbox, as `mail` says), progress, results (the Summaries of this run's earlier operations),
@@ -99,10 +100,19 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "post",
         "arbook.match:post",
-        "Post the suggestions marked Approve = Y in the Matches table.",
+        "Post what you marked: suggestions marked Approve = Y in the Matches table, and money "
+        "applied by hand (the ApplyTo column of BankLines).",
         inputs=("as_of",),
         params=("ledger", "progress"),
-        excel=(ExcelEntry("post", "Post approved matches"),),
+        excel=(ExcelEntry("post", "Post approvals and what you marked"),),
+    ),
+    Operation(
+        "apply",
+        "arbook.apply:apply",
+        "Apply a bank line's money (or a credit note) by hand to the invoices named: ITEM is "
+        "'INV-1' or 'INV-1 600.00'; 'C002:' first for another customer's invoices.",
+        inputs=("application", "as_of"),
+        params=("ledger", "source", "items"),
     ),
     Operation(
         "aging",

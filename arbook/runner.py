@@ -47,6 +47,8 @@ class Request:
     balance_forward: bool = False
     send: bool = False
     outbox: Path | None = None
+    source: str = ""
+    items: tuple[str, ...] = ()
 
 
 class _Recording:
@@ -129,6 +131,8 @@ class Runner:
             words.append(f"--customer {r.customer}")
         if "balance_forward" in op.inputs and r.balance_forward:
             words.append("--balance-forward")
+        if "application" in op.inputs:
+            words += [r.source, *r.items]
         return " ".join(words)
 
     def ledger(self) -> Ledger:

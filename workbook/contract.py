@@ -116,6 +116,7 @@ MAX_DAYS = 3650
 """Payment terms and dunning delays are at most ten years: beyond that a number is a typo, and
 a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "unapplied")
+METHODS = ("auto", "approved", "manual")
 LANGUAGES = ("en", "de", "fr", "zh")
 
 TABLES: tuple[Table, ...] = (
@@ -210,6 +211,12 @@ TABLES: tuple[Table, ...] = (
                 choices=("Unmatched", "Suggested", "Matched", "Partial", "Ignored"),
             ),
             _c("Note", width=30),
+            _c(
+                "ApplyTo",
+                width=30,
+                description="invoices this line pays, by hand: INV-1 600.00; INV-2 "
+                "(C002: INV-3 for another customer's) (arbook post)",
+            ),
         ),
         key="LineID",
         appendable=True,
@@ -242,8 +249,10 @@ TABLES: tuple[Table, ...] = (
             _c("Amount", "money"),
             _c("PaymentDate", "date"),
             _c("Kind", "choice", choices=ALLOCATION_KINDS),
-            _c("Method", "choice", choices=("auto", "approved", "manual")),
+            _c("Method", "choice", choices=METHODS),
             _c("PostedAt", "datetime", width=18),
+            _c("Posting", "id", description="rows posted together share it"),
+            _c("Reason", width=30, description="what the clerk wrote: the instruction posted by hand"),
         ),
         appendable=True,
     ),
