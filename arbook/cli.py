@@ -104,6 +104,10 @@ INPUTS: dict[str, tuple[Decorator, ...]] = {
         click.argument("source", metavar="SOURCE"),
         click.argument("items", metavar="ITEM...", nargs=-1, required=True),
     ),
+    "target": (click.argument("target", metavar="TARGET"),),
+    "reason": (
+        click.option("--reason", required=True, help="Why: recorded in Allocations.Reason, and in Audit."),
+    ),
     "mail": (
         click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table."),
         click.option(

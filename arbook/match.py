@@ -3,11 +3,11 @@
 `match` reads BankLines and last run's Matches, takes what is open from the run's ledger
 snapshot, runs the pure matcher (matching.matcher), and stages for one commit: the new Matches
 table (the clerk's Approve entries kept), the auto allocations appended to Allocations, and
-the changed BankLines statuses.
+the changed BankLines statuses. Pairings the clerk reversed are not proposed again.
 
-`post` carries out what the clerk wrote in the workbook, in this order: the proposals marked
-Approve = Y (teaching Customers.Aliases the payer names it confirmed), then the BankLines
-ApplyTo cells (arbook.apply). Both refresh the invoices and lines they touched
+`post` carries out what the clerk wrote in the workbook, in this order: the Reverse cells
+(arbook.reverse), the proposals marked Approve = Y (teaching Customers.Aliases the payer
+names it confirmed), then the BankLines ApplyTo cells (arbook.apply). Both refresh the invoices and lines they touched
 (arbook.clerk.Posting) in the same commit.
 """
 
@@ -18,12 +18,14 @@ import pandas as pd
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.values import format_cents
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
+from matching.matcher.reversal import reversed_pairings
 from receivables import LATEST, Ledger
 from workbook.book import Book
 from workbook.contract import Settings
 
 from .apply import applied_figures, apply_instructions, marked_applications
 from .clerk import Posting, posting_id
+from .reverse import marked_reversals, reversal_figures, reverse_requests
 
 __all__ = ["match", "match_settings", "open_amounts", "post"]
 
@@ -68,6 +70,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         posted_at=posting.posted_at.to_pydatetime(),
         post=post,
         progress=progress,
+        reversed_pairs=reversed_pairings(ledger.allocations),
     )
     book.replace("Matches", result.matches)
     posting.append(with_postings(result.allocations, "auto"))
@@ -86,15 +89,18 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
 
 def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
     """Carry out what the clerk wrote in the workbook (see the module doc), checked against the
-    books as they are at each step. A refused ApplyTo cell posts nothing of its line, is named
-    in the notes and makes the run not ok; the rest goes through."""
+    books as they are at each step. A refused cell posts nothing of its line, is named in the
+    notes and makes the run not ok; the rest goes through."""
     posting = Posting(book, ledger.as_of)
-    progress("posting approvals", 0, 2)
+    progress("reversing", 0, 3)
+    reversals = reverse_requests(posting, marked_reversals(book))
+    progress("posting approvals", 1, 3)
     lines, matches = book.read("BankLines"), book.read("Matches")
+    now = posting.ledger() if len(reversals.rows) else ledger
     result = post_approved(
         lines,
-        ledger.customers,
-        open_amounts(lines, ledger),
+        now.customers,
+        open_amounts(lines, now),
         matches,
         posted_at=posting.posted_at.to_pydatetime(),
     )
@@ -104,16 +110,23 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
         book.write_columns("BankLines", "LineID", result.statuses)
     if len(result.aliases):
         book.write_columns("Customers", "CustomerID", result.aliases)
-    progress("applying by hand", 1, 2)
+    progress("applying by hand", 2, 3)
     applied = apply_instructions(posting, marked_applications(book))
     posting.finish()
     figures: dict[str, object] = dict(result.figures)
     figures["amount posted"] = format_cents(result.figures["amount posted"])
+    if reversals.reversed:
+        figures.update(reversal_figures(reversals))
     if applied.posted:
         figures.update(applied_figures(applied))
-    notes = [*result.notes, *(f"not posted: {p}" for p in applied.problems)]
-    progress("done", 2, 2)
-    return Summary("post", {"as of": ledger.as_of.isoformat(), **figures}, notes=notes, ok=not notes)
+    problems = [*result.notes, *(f"not posted: {p}" for p in [*reversals.problems, *applied.problems])]
+    progress("done", 3, 3)
+    return Summary(
+        "post",
+        {"as of": ledger.as_of.isoformat(), **figures},
+        notes=[*problems, *reversals.notes],
+        ok=not problems,
+    )
 
 
 def with_postings(allocations: pd.DataFrame, method: str) -> pd.DataFrame:

@@ -16,6 +16,8 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   balance_forward  running-balance statements (--balance-forward)
   mail             send through SMTP (--send) or write .eml files (--outbox DIR)
   application      what to apply by hand: SOURCE (a LineID or a credit note) ITEM...
+  target           what to reverse: TARGET (an AllocationID, a LineID or a credit note)
+  reason           why (--reason), recorded in Allocations and Audit
 params (what the function is called with): a `Request` field of that name, or what the
 runner provides: ledger (the run's `receivables.Ledger` as of as_of), transport (SMTP or the
 outbox, as `mail` says), progress, results (the Summaries of this run's earlier operations),
@@ -100,8 +102,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "post",
         "arbook.match:post",
-        "Post what you marked: suggestions marked Approve = Y in the Matches table, and money "
-        "applied by hand (the ApplyTo column of BankLines).",
+        "Post what you marked: reversals (the Reverse columns of Allocations and BankLines), "
+        "suggestions marked Approve = Y in the Matches table, and money applied by hand (the "
+        "ApplyTo column of BankLines).",
         inputs=("as_of",),
         params=("ledger", "progress"),
         excel=(ExcelEntry("post", "Post approvals and what you marked"),),
@@ -113,6 +116,14 @@ OPERATIONS: tuple[Operation, ...] = (
         "'INV-1' or 'INV-1 600.00'; 'C002:' first for another customer's invoices.",
         inputs=("application", "as_of"),
         params=("ledger", "source", "items"),
+    ),
+    Operation(
+        "reverse",
+        "arbook.reverse:reverse",
+        "Reverse a posting: an AllocationID (that row), a LineID or a credit note (all posted from "
+        "it); reversing rows are appended, the invoices reopen, the line goes back to Unmatched.",
+        inputs=("target", "reason", "as_of"),
+        params=("ledger", "target", "reason"),
     ),
     Operation(
         "aging",

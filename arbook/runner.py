@@ -16,6 +16,7 @@ leaves nothing behind but the outbox it says it wrote.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,8 @@ class Request:
     outbox: Path | None = None
     source: str = ""
     items: tuple[str, ...] = ()
+    target: str = ""
+    reason: str = ""
 
 
 class _Recording:
@@ -133,6 +136,10 @@ class Runner:
             words.append("--balance-forward")
         if "application" in op.inputs:
             words += [r.source, *r.items]
+        if "target" in op.inputs:
+            words.append(r.target)
+        if "reason" in op.inputs:
+            words.append(f"--reason {shlex.quote(r.reason)}")
         return " ".join(words)
 
     def ledger(self) -> Ledger:

@@ -116,7 +116,7 @@ MAX_DAYS = 3650
 """Payment terms and dunning delays are at most ten years: beyond that a number is a typo, and
 a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "unapplied")
-METHODS = ("auto", "approved", "manual")
+METHODS = ("auto", "approved", "manual", "reversal")
 LANGUAGES = ("en", "de", "fr", "zh")
 
 TABLES: tuple[Table, ...] = (
@@ -217,6 +217,7 @@ TABLES: tuple[Table, ...] = (
                 description="invoices this line pays, by hand: INV-1 600.00; INV-2 "
                 "(C002: INV-3 for another customer's) (arbook post)",
             ),
+            _c("Reverse", width=24, description="why: undo what was posted from this line (arbook post)"),
         ),
         key="LineID",
         appendable=True,
@@ -252,7 +253,14 @@ TABLES: tuple[Table, ...] = (
             _c("Method", "choice", choices=METHODS),
             _c("PostedAt", "datetime", width=18),
             _c("Posting", "id", description="rows posted together share it"),
-            _c("Reason", width=30, description="what the clerk wrote: the instruction posted by hand"),
+            _c("Reverses", "id", description="the AllocationID this row cancels"),
+            _c("Reason", width=30, description="why it was posted by hand or reversed"),
+            _c(
+                "Reverse",
+                user_input=True,
+                width=20,
+                description="why: undo this row (arbook post appends the reversing rows)",
+            ),
         ),
         appendable=True,
     ),

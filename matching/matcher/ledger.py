@@ -49,7 +49,13 @@ ALLOCATION_COLUMNS = [
     "Kind",
     "Method",
     "PostedAt",
+    "Posting",
+    "Reverses",
+    "Reason",
+    "Reverse",
 ]
+# what the matcher fills in of each row it posts; the rest (the clerk's columns) stays empty
+_MATCHER_FILLS = ALLOCATION_COLUMNS[:9]
 # A proposal's rows of these kinds are paid from its bank line's money; its fee, discount and
 # writeoff rows are deductions that close an invoice without money from the line.
 LINE_MONEY = ("payment", "unapplied")
@@ -95,7 +101,7 @@ def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> 
 
 def allocation_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     """Allocations rows typed as the contract says (cents Int64, dates datetime64)."""
-    allocs = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
+    allocs = pd.DataFrame(rows, columns=_MATCHER_FILLS).reindex(columns=ALLOCATION_COLUMNS, fill_value="")
     allocs["Amount"] = allocs["Amount"].astype("Int64")
     allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"])
     allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"])
