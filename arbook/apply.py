@@ -57,8 +57,12 @@ def instruction(items: Sequence[str]) -> str:
 
 
 def marked_applications(book: Book) -> list[Application]:
-    """The ApplyTo cells of BankLines, in sheet order."""
-    return [Application(m.key, m.text, m.where) for m in marks(book, "BankLines", "LineID", "ApplyTo")]
+    """The ApplyTo cells of BankLines and Invoices (credit notes), in sheet order."""
+    return [
+        Application(m.key, m.text, m.where)
+        for table, key in (("BankLines", "LineID"), ("Invoices", "InvoiceNo"))
+        for m in marks(book, table, key, "ApplyTo")
+    ]
 
 
 def apply_instructions(posting: Posting, applications: list[Application]) -> Applied:

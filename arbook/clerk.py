@@ -1,14 +1,14 @@
 """What every posting does besides appending its Allocations rows, in the same commit.
 
-Matching, approvals and applying by hand all change the Allocations log; each then
+Matching, approvals, applying by hand and reversing all change the Allocations log; each then
 refreshes what depends on the log for the invoices and bank lines it touched
 (Invoices.OpenAmount, Status and LastPaymentDate as of the run's date, and BankLines.Status),
 so the workbook never shows a paid invoice as open until the next `arbook aging`. `Posting`
 is the helper that does it for one operation.
 
 The clerk's marks are read here too: what the clerk wrote in the workbook's instruction
-columns (BankLines.ApplyTo), each with the cell it is in, so a refusal can name sheet, row
-and column.
+columns (BankLines.ApplyTo and Reverse, Invoices.ApplyTo, Allocations.Reverse), each with
+the cell it is in, so a refusal can name sheet, row and column.
 """
 
 from __future__ import annotations

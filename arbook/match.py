@@ -7,7 +7,8 @@ the changed BankLines statuses. Pairings the clerk reversed are not proposed aga
 
 `post` carries out what the clerk wrote in the workbook, in this order: the Reverse cells
 (arbook.reverse), the proposals marked Approve = Y (teaching Customers.Aliases the payer
-names it confirmed), then the BankLines ApplyTo cells (arbook.apply). Both refresh the invoices and lines they touched
+names it confirmed), then the ApplyTo cells of BankLines and of credit notes in Invoices
+(arbook.apply). Both refresh the invoices and lines they touched
 (arbook.clerk.Posting) in the same commit.
 """
 

@@ -103,8 +103,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "post",
         "arbook.match:post",
         "Post what you marked: reversals (the Reverse columns of Allocations and BankLines), "
-        "suggestions marked Approve = Y in the Matches table, and money applied by hand (the "
-        "ApplyTo column of BankLines).",
+        "suggestions marked Approve = Y in the Matches table, and money or credit notes applied by "
+        "hand (the ApplyTo columns of BankLines and Invoices).",
         inputs=("as_of",),
         params=("ledger", "progress"),
         excel=(ExcelEntry("post", "Post approvals and what you marked"),),

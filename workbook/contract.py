@@ -168,6 +168,11 @@ TABLES: tuple[Table, ...] = (
             _c("OpenAmount", "money", computed=True),
             _c("Status", "choice", computed=True, choices=("Open", "Partial", "Paid", "Credit")),
             _c("LastPaymentDate", "date", computed=True),
+            _c(
+                "ApplyTo",
+                width=24,
+                description="on a credit note: the invoices it settles, e.g. INV-7 200.00; INV-9 (arbook post)",
+            ),
         ),
         key="InvoiceNo",
     ),

@@ -10,7 +10,8 @@ and spaces ignored when that is unambiguous), optionally followed by the amount 
 Without an amount an invoice gets its open amount, or what is left of the money. A credit
 note named among a bank line's invoices adds its open credit to the money (as the matcher
 nets credit notes). A leading `CUSTOMER:` says whose invoices they are when the payer is
-someone else (a parent company paying for a subsidiary).
+someone else (a parent company paying for a subsidiary); a credit note settles invoices of its
+own customer (or group) only.
 
 Checked before anything is posted, and all or nothing for each instruction: the source is a
 bank credit (or a credit note with credit left); every invoice exists, is in the source's
@@ -363,9 +364,15 @@ class _Books:
         numbers = [p.number for p in parts]
         self._check_currency(numbers, str(info["Currency"]), f"credit note {credit} is")
         owner = str(info["CustomerID"])
-        self._owner_check(
-            numbers, named, owner if named is None else None, f"credit note {credit}'s customer"
-        )
+        for n in numbers:
+            theirs = str(self.items.at[n, "CustomerID"])
+            if self.groups.get(theirs) != self.groups.get(owner) or (
+                named is not None and self.groups.get(named) != self.groups.get(owner)
+            ):
+                raise _Refused(
+                    f"{n} belongs to customer {theirs}, but credit note {credit} is customer {owner}'s: "
+                    "a credit note settles invoices of its own customer (or group) only"
+                )
         credits, invoices = self._split(parts)
         if credits:
             raise _Refused(f"expected invoices to settle with {credit}; {credits[0][0]} is a credit note too")
