@@ -38,8 +38,7 @@ def apply(book: Book, *, ledger: Ledger, source: str, items: Sequence[str]) -> S
     summary = Summary("apply", {"as of": ledger.as_of.isoformat()})
     if result.already:
         summary.notes.append(f"{source}: this instruction was posted before; nothing posted again")
-    posting.finish()
-    summary.figures.update(applied_figures(result))
+    summary.figures.update(applied_figures(result, posting.finish(book.settings().writeoff_limit)))
     return summary
 
 
@@ -74,9 +73,12 @@ def apply_instructions(posting: Posting, applications: list[Application]) -> App
     return result
 
 
-def applied_figures(result: Applied) -> dict[str, object]:
+def applied_figures(result: Applied, written_off: int) -> dict[str, object]:
     """The figures a run that applied by hand reports (and its Audit row records)."""
-    return {"applied by hand": "; ".join(result.posted) or 0}
+    figures: dict[str, object] = {"applied by hand": "; ".join(result.posted) or 0}
+    if written_off:
+        figures["remainders written off"] = written_off
+    return figures
 
 
 def _books(posting: Posting) -> dict[str, object]:

@@ -1,13 +1,15 @@
 """What every posting does besides appending its Allocations rows, in the same commit.
 
-Matching, approvals, applying by hand and reversing all change the Allocations log; each then
-refreshes what depends on the log for the invoices and bank lines it touched
-(Invoices.OpenAmount, Status and LastPaymentDate as of the run's date, and BankLines.Status),
-so the workbook never shows a paid invoice as open until the next `arbook aging`. `Posting`
-is the helper that does it for one operation.
+Matching, approvals, applying by hand, writing off and reversing all change the Allocations
+log; each then (1) writes off by itself a remainder of at most `writeoff_limit` that its
+payments left on an invoice (Kind writeoff, Method auto), (2) refreshes what depends on the
+log for the invoices and bank lines it touched (Invoices.OpenAmount, Status and
+LastPaymentDate as of the run's date, and BankLines.Status), so the workbook never shows a
+paid invoice as open until the next `arbook aging`. `Posting` is the helper that does it for
+one operation.
 
 The clerk's marks are read here too: what the clerk wrote in the workbook's instruction
-columns (BankLines.ApplyTo and Reverse, Invoices.ApplyTo, Allocations.Reverse), each with
+columns (BankLines.ApplyTo and Reverse, Invoices.ApplyTo and WriteOff, Allocations.Reverse), each with
 the cell it is in, so a refusal can name sheet, row and column.
 """
 
@@ -21,7 +23,7 @@ import pandas as pd
 
 from matching.matcher import LINE_MONEY
 from matching.matcher.ledger import as_text, line_statuses
-from receivables import Ledger, invoice_balances
+from receivables import LATEST, Ledger, invoice_balances
 from workbook.book import Book
 
 __all__ = ["Mark", "Posting", "marks", "posting_id"]
@@ -68,6 +70,7 @@ class Posting:
     )
     invoices: set[str] = field(default_factory=set)  # touched
     lines: set[str] = field(default_factory=set)  # touched
+    settled: set[str] = field(default_factory=set)  # invoices paid in this operation (remainders written off)
 
     def ledger(self) -> Ledger:
         """The books as they are now, this operation's staged rows included."""
@@ -78,17 +81,72 @@ class Posting:
             as_of=self.as_of,
         )
 
-    def append(self, rows: pd.DataFrame) -> None:
-        """Stage `rows` in Allocations and remember the invoices and lines they touch."""
+    def append(self, rows: pd.DataFrame, *, settles: bool = True) -> None:
+        """Stage `rows` in Allocations and remember the invoices and lines they touch; `settles`:
+        their invoices get small remainders written off (payments do; reversals and write-offs not)."""
         if rows.empty:
             return
         self.book.append("Allocations", rows)
-        self.invoices |= set(as_text(rows["InvoiceNo"])) - {""}
+        numbers = set(as_text(rows["InvoiceNo"])) - {""}
+        self.invoices |= numbers
         self.lines |= set(as_text(rows["LineID"])) - {""}
+        if settles:
+            self.settled |= numbers
 
-    def finish(self) -> None:
-        """Refresh what the staged rows touched (see the module doc)."""
+    def finish(self, limit: int) -> int:
+        """Write off remainders up to `limit` cents left on the invoices paid; refresh what was
+        touched. Returns how many remainders were written off."""
+        written = self._write_off_remainders(limit) if limit > 0 and self.settled else 0
         self._refresh()
+        return written
+
+    def _write_off_remainders(self, limit: int) -> int:
+        allocations = self.book.read("Allocations")
+        balances = invoice_balances(
+            self.book.read("Invoices"), allocations, as_of=LATEST, customers=self.book.read("Customers")
+        )
+        small = balances[
+            balances["InvoiceNo"].isin(self.settled)
+            & (balances["OpenAmount"].fillna(0) > 0)
+            & (balances["OpenAmount"].fillna(0) <= limit)
+        ]
+        if small.empty:
+            return 0
+        mine = allocations[
+            (allocations["PostedAt"] == self.posted_at)
+            & allocations["InvoiceNo"].isin(small["InvoiceNo"])
+            & (allocations["Kind"] == "payment")
+        ]
+        last = (
+            mine.sort_values("PaymentDate", kind="stable").groupby("InvoiceNo").tail(1).set_index("InvoiceNo")
+        )
+        rows = pd.DataFrame(
+            {
+                "AllocationID": [
+                    posting_id("writeoff", n, p).replace("P-", "A-")
+                    for n, p in zip(small["InvoiceNo"], small["InvoiceNo"].map(last["Posting"]), strict=True)
+                ],
+                "LineID": small["InvoiceNo"].map(last["LineID"]).fillna("").to_numpy(),
+                "InvoiceNo": small["InvoiceNo"].to_numpy(),
+                "CustomerID": small["CustomerID"].to_numpy(),
+                "Amount": small["OpenAmount"].astype("Int64").to_numpy(),
+                "PaymentDate": small["InvoiceNo"]
+                .map(last["PaymentDate"])
+                .fillna(pd.Timestamp(self.as_of))
+                .to_numpy(),
+                "Kind": "writeoff",
+                "Method": "auto",
+                "PostedAt": self.posted_at,
+                "Posting": small["InvoiceNo"].map(last["Posting"]).fillna("").to_numpy(),
+                "Reason": [
+                    f"remainder {c / 100:.2f} within writeoff_limit {limit / 100:.2f}"
+                    for c in small["OpenAmount"]
+                ],
+            }
+        )
+        rows["Amount"] = rows["Amount"].astype("Int64")
+        self.append(rows, settles=False)
+        return len(rows)
 
     def _refresh(self) -> None:
         """Invoices' computed columns as of the run's date, and bank line statuses, for what was touched."""

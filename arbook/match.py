@@ -8,7 +8,8 @@ the changed BankLines statuses. Pairings the clerk reversed are not proposed aga
 `post` carries out what the clerk wrote in the workbook, in this order: the Reverse cells
 (arbook.reverse), the proposals marked Approve = Y (teaching Customers.Aliases the payer
 names it confirmed), then the ApplyTo cells of BankLines and of credit notes in Invoices
-(arbook.apply). Both refresh the invoices and lines they touched
+(arbook.apply), then the WriteOff cells of Invoices (arbook.writeoff). Both write off small
+remainders (`writeoff_limit`) and refresh the invoices and lines they touched
 (arbook.clerk.Posting) in the same commit.
 """
 
@@ -27,6 +28,7 @@ from workbook.contract import Settings
 from .apply import applied_figures, apply_instructions, marked_applications
 from .clerk import Posting, posting_id
 from .reverse import marked_reversals, reversal_figures, reverse_requests
+from .writeoff import marked_write_offs, write_off_requests
 
 __all__ = ["match", "match_settings", "open_amounts", "post"]
 
@@ -58,6 +60,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     """Propose matches for unmatched bank credits dated up to the ledger's date; stage the auto
     ones as allocations unless `post` is False."""
     as_of = ledger.as_of
+    settings = book.settings()
     posting = Posting(book, as_of)
     progress("reading", 0, 1)
     lines, previous = book.read("BankLines"), book.read("Matches")
@@ -66,7 +69,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         ledger.customers,
         open_amounts(lines, ledger),
         previous,
-        match_settings(book.settings()),
+        match_settings(settings),
         as_of=as_of,
         posted_at=posting.posted_at.to_pydatetime(),
         post=post,
@@ -77,9 +80,11 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     posting.append(with_postings(result.allocations, "auto"))
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
-    posting.finish()
+    written = posting.finish(settings.writeoff_limit)
     figures: dict[str, object] = dict(result.figures)
     figures["auto-posted amount"] = format_cents(result.figures["auto-posted amount"])
+    if written:
+        figures["remainders written off"] = written
     summary = Summary("match", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes))
     if not post:
         summary.notes.append(
@@ -93,9 +98,9 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     books as they are at each step. A refused cell posts nothing of its line, is named in the
     notes and makes the run not ok; the rest goes through."""
     posting = Posting(book, ledger.as_of)
-    progress("reversing", 0, 3)
+    progress("reversing", 0, 4)
     reversals = reverse_requests(posting, marked_reversals(book))
-    progress("posting approvals", 1, 3)
+    progress("posting approvals", 1, 4)
     lines, matches = book.read("BankLines"), book.read("Matches")
     now = posting.ledger() if len(reversals.rows) else ledger
     result = post_approved(
@@ -111,17 +116,22 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
         book.write_columns("BankLines", "LineID", result.statuses)
     if len(result.aliases):
         book.write_columns("Customers", "CustomerID", result.aliases)
-    progress("applying by hand", 2, 3)
+    progress("applying by hand", 2, 4)
     applied = apply_instructions(posting, marked_applications(book))
-    posting.finish()
+    progress("writing off", 3, 4)
+    written = write_off_requests(posting, marked_write_offs(book))
+    remainders = posting.finish(book.settings().writeoff_limit)
     figures: dict[str, object] = dict(result.figures)
     figures["amount posted"] = format_cents(result.figures["amount posted"])
     if reversals.reversed:
         figures.update(reversal_figures(reversals))
-    if applied.posted:
-        figures.update(applied_figures(applied))
-    problems = [*result.notes, *(f"not posted: {p}" for p in [*reversals.problems, *applied.problems])]
-    progress("done", 3, 3)
+    if applied.posted or remainders:
+        figures.update(applied_figures(applied, remainders))
+    if written.written:
+        figures["written off"] = "; ".join(written.written)
+    refused = [*reversals.problems, *applied.problems, *written.problems]
+    problems = [*result.notes, *(f"not posted: {p}" for p in refused)]
+    progress("done", 4, 4)
     return Summary(
         "post",
         {"as of": ledger.as_of.isoformat(), **figures},

@@ -18,6 +18,7 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   application      what to apply by hand: SOURCE (a LineID or a credit note) ITEM...
   target           what to reverse: TARGET (an AllocationID, a LineID or a credit note)
   reason           why (--reason), recorded in Allocations and Audit
+  invoice          the invoice to write off: INVOICE (--amount to write off less than is open)
 params (what the function is called with): a `Request` field of that name, or what the
 runner provides: ledger (the run's `receivables.Ledger` as of as_of), transport (SMTP or the
 outbox, as `mail` says), progress, results (the Summaries of this run's earlier operations),
@@ -104,7 +105,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "arbook.match:post",
         "Post what you marked: reversals (the Reverse columns of Allocations and BankLines), "
         "suggestions marked Approve = Y in the Matches table, and money or credit notes applied by "
-        "hand (the ApplyTo columns of BankLines and Invoices).",
+        "hand (the ApplyTo columns of BankLines and Invoices), and write-offs (Invoices.WriteOff).",
         inputs=("as_of",),
         params=("ledger", "progress"),
         excel=(ExcelEntry("post", "Post approvals and what you marked"),),
@@ -124,6 +125,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "it); reversing rows are appended, the invoices reopen, the line goes back to Unmatched.",
         inputs=("target", "reason", "as_of"),
         params=("ledger", "target", "reason"),
+    ),
+    Operation(
+        "write-off",
+        "arbook.writeoff:write_off",
+        "Write off what is open of an invoice (or --amount of it), with the reason.",
+        inputs=("invoice", "reason", "as_of"),
+        params=("ledger", "invoice", "reason", "amount_cents"),
     ),
     Operation(
         "aging",

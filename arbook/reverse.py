@@ -35,7 +35,7 @@ def reverse(book: Book, *, ledger: Ledger, target: str, reason: str) -> Summary:
     )
     if result.already:
         summary.notes.append(f"{target} was already reversed for this reason; nothing reversed again")
-    posting.finish()
+    posting.finish(0)
     return summary
 
 
@@ -61,7 +61,7 @@ def reverse_requests(posting: Posting, requests: list[ReversalRequest]) -> Rever
         credit_notes=set(invoices.loc[invoices["Amount"].fillna(0) < 0, "InvoiceNo"]),
         posted_at=posting.posted_at,
     )
-    posting.append(result.rows)
+    posting.append(result.rows, settles=False)
     return result
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 import mailer
+from common.values import format_cents
 from receivables import INPUT_COLUMNS, Ledger
 from workbook.book import Book
 
@@ -52,6 +53,7 @@ class Request:
     items: tuple[str, ...] = ()
     target: str = ""
     reason: str = ""
+    invoice: str = ""
 
 
 class _Recording:
@@ -138,6 +140,10 @@ class Runner:
             words += [r.source, *r.items]
         if "target" in op.inputs:
             words.append(r.target)
+        if "invoice" in op.inputs:
+            words.append(r.invoice)
+            if r.amount_cents:
+                words.append(f"--amount {format_cents(r.amount_cents)}")
         if "reason" in op.inputs:
             words.append(f"--reason {shlex.quote(r.reason)}")
         return " ".join(words)

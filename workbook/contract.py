@@ -173,6 +173,7 @@ TABLES: tuple[Table, ...] = (
                 width=24,
                 description="on a credit note: the invoices it settles, e.g. INV-7 200.00; INV-9 (arbook post)",
             ),
+            _c("WriteOff", width=24, description="why: write off what is open of it (arbook post)"),
         ),
         key="InvoiceNo",
     ),
@@ -497,6 +498,13 @@ class Settings:
     )
     fee_tolerance: int = _setting(
         "money", 1500, "Largest bank fee or discount booked automatically", low=0, high=10_000_000_00
+    )
+    writeoff_limit: int = _setting(
+        "money",
+        0,
+        "Largest remainder a posting leaves on an invoice that is written off by itself (0: none)",
+        low=0,
+        high=10_000_000_00,
     )
     smtp_host: str = _setting("text", "", "Outgoing mail server", one_line=True)
     smtp_port: int = _setting("int", 587, "Its port", low=1, high=65535)
