@@ -16,7 +16,8 @@ import pandas as pd
 
 from common.errors import InputError, Problem
 from common.values import format_cents
-from matching.matcher.ledger import as_text
+from matching.matcher.ledger import allocation_records, as_text
+from matching.matcher.manual import problem_at
 from receivables import LATEST, Ledger
 from workbook.book import Book
 
@@ -34,8 +35,7 @@ class WriteOff:
     where: tuple[str, int | None, str | None] | None = None
 
     def problem(self, message: str) -> Problem:
-        table, row, column = self.where or ("command line", None, None)
-        return Problem(table, row, column, message)
+        return problem_at(self.where, message)
 
 
 @dataclass
@@ -141,24 +141,5 @@ def write_off_rows(
         open_now[request.invoice] = left - cents
         done_keys.add((request.invoice, request.reason))
         out.written.append(f"{request.invoice} {format_cents(cents)} ({request.reason})")
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "AllocationID",
-            "LineID",
-            "InvoiceNo",
-            "CustomerID",
-            "Amount",
-            "PaymentDate",
-            "Kind",
-            "Method",
-            "PostedAt",
-            "Posting",
-            "Reason",
-        ],
-    )
-    frame["Amount"] = frame["Amount"].astype("Int64")
-    frame["PaymentDate"] = pd.to_datetime(frame["PaymentDate"]).astype("datetime64[ns]")
-    frame["PostedAt"] = pd.to_datetime(frame["PostedAt"]).astype("datetime64[ns]")
-    out.rows = frame
+    out.rows = allocation_records(rows)
     return out

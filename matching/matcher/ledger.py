@@ -8,7 +8,7 @@ not decided here: the caller hands it over (books.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ __all__ = [
     "MATCH_COLUMNS",
     "allocation_frame",
     "allocation_id",
+    "allocation_records",
     "approve_marks",
     "as_cents",
     "as_text",
@@ -105,4 +106,16 @@ def allocation_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     allocs["Amount"] = allocs["Amount"].astype("Int64")
     allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"])
     allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"])
+    return allocs
+
+
+def allocation_records(records: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """Allocations rows from records naming their columns, typed as the contract says; a column
+    a record leaves out is empty (the clerk's postings fill more columns than the matcher's)."""
+    allocs = pd.DataFrame(list(records), columns=ALLOCATION_COLUMNS)
+    text = [c for c in ALLOCATION_COLUMNS if c not in ("Amount", "PaymentDate", "PostedAt")]
+    allocs[text] = allocs[text].astype(object).fillna("")
+    allocs["Amount"] = allocs["Amount"].astype("Int64")
+    allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"]).astype("datetime64[ns]")
+    allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"]).astype("datetime64[ns]")
     return allocs

@@ -41,10 +41,10 @@ import pandas as pd
 from common.errors import Problem
 from common.values import format_cents, parse_amount_cents
 from matching.matcher.books import in_currency
-from matching.matcher.ledger import as_text
+from matching.matcher.ledger import allocation_records, as_text
 from matching.matcher.names import name_keys
 
-__all__ = ["Application", "Applied", "apply_by_hand", "customer_groups", "instruction_posting"]
+__all__ = ["Application", "Applied", "apply_by_hand", "customer_groups", "instruction_posting", "problem_at"]
 
 MANUAL = "manual"
 _PARTS = re.compile(r"[;\n\r]+")
@@ -64,8 +64,7 @@ class Application:
     method: str = MANUAL  # "approved" when it is a netting proposal the clerk approved
 
     def problem(self, message: str) -> Problem:
-        table, row, column = self.where or ("command line", None, None)
-        return Problem(table, row, column, message)
+        return problem_at(self.where, message)
 
 
 @dataclass
@@ -113,7 +112,7 @@ def apply_by_hand(
     each bank line has left and what was posted before.
     """
     books = _Books(lines, items, customers, allocations, base_currency)
-    out = Applied(rows=_frame([]))
+    out = Applied(rows=allocation_records([]))
     done = set(as_text(allocations["Posting"])) if "Posting" in allocations else set()
     rows: list[dict[str, object]] = []
     for app in applications:
@@ -129,8 +128,15 @@ def apply_by_hand(
         rows += made
         done.add(posting)
         out.posted.append(f"{app.source}: {' '.join(app.text.split())}")
-    out.rows = _frame(rows)
+    out.rows = allocation_records(rows)
     return out
+
+
+def problem_at(where: tuple[str, int | None, str | None] | None, message: str) -> Problem:
+    """A clerk's instruction refused: at its cell (table, row, column), or on the command line
+    when `where` is None."""
+    table, row, column = where or ("command line", None, None)
+    return Problem(table, row, column, message)
 
 
 class _Refused(Exception):
@@ -470,26 +476,3 @@ class _Books:
 
 def _fold(number: str) -> str:
     return "".join(number.split()).casefold()
-
-
-_COLUMNS = [
-    "AllocationID",
-    "LineID",
-    "InvoiceNo",
-    "CustomerID",
-    "Amount",
-    "PaymentDate",
-    "Kind",
-    "Method",
-    "PostedAt",
-    "Posting",
-    "Reason",
-]
-
-
-def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=_COLUMNS)
-    frame["Amount"] = frame["Amount"].astype("Int64")
-    frame["PaymentDate"] = pd.to_datetime(frame["PaymentDate"]).astype("datetime64[ns]")
-    frame["PostedAt"] = pd.to_datetime(frame["PostedAt"]).astype("datetime64[ns]")
-    return frame

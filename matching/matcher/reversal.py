@@ -35,6 +35,7 @@ import pandas as pd
 
 from common.errors import Problem
 from matching.matcher.ledger import as_text
+from matching.matcher.manual import problem_at
 
 __all__ = [
     "REVERSAL",
@@ -63,8 +64,7 @@ class ReversalRequest:
     where: tuple[str, int | None, str | None] | None = None
 
     def problem(self, message: str) -> Problem:
-        table, row, column = self.where or ("command line", None, None)
-        return Problem(table, row, column, message)
+        return problem_at(self.where, message)
 
 
 @dataclass
