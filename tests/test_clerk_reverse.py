@@ -198,3 +198,13 @@ def test_arbook_reverse_on_a_workbook_file(tmp_path: Path) -> None:
         audit = book.read("Audit").iloc[-1]
         assert audit["Command"] == "reverse --as-of 2026-10-31 L1 --reason 'paid by the sister company'"
         assert audit["User"] and "reversed L1 (paid by the sister company): 2 rows" in audit["Summary"]
+
+
+def test_a_line_of_an_earlier_month_only_in_the_log_is_reversed_whole(matched: MemoryBook) -> None:
+    earlier = MemoryBook(
+        {name: matched.read(name) for name in ("Settings", "Customers", "Invoices", "Allocations")}
+        | {"BankLines": LINES.iloc[1:]}  # L1 is no longer in BankLines, only in the log
+    )
+    summary = run(earlier, "reverse", as_of=AS_OF, target="L1", reason="paid by the sister company")
+    assert summary.figures["reversed"] == "L1 (paid by the sister company): 2 rows"
+    assert rows(earlier, "Allocations", LOG) == POSTED + REVERSED

@@ -14,8 +14,9 @@ What a request reverses:
   moved unapplied cash, taking one row out would leave the others pointing at nothing, so
   the whole posting is reversed (and the summary says so). A reversing row's request
   reverses its whole reversal, which puts the posting back;
-- a bank line's LineID, or the number of a credit note whose value was applied by hand:
-  every row still standing that was posted from it.
+- a bank line's LineID (in BankLines, or only in the log: a line of an earlier month), or the
+  number of a credit note whose value was applied by hand: every row still standing that was
+  posted from it.
 
 A request is carried out once: a row already reversed with the same reason (the clerk's mark
 still in its cell on the next run) is done; to reverse again, give another reason.
@@ -187,7 +188,11 @@ def _chosen(
     by_id = log.index[log["AllocationID"] == request.target]
     if len(by_id):
         return _rows_of_allocation(log, int(by_id[0]), stands, request, bank_lines, out)
-    if request.target in bank_lines or request.target in credit_notes:
+    if (
+        request.target in bank_lines
+        or request.target in credit_notes
+        or (log["LineID"] == request.target).any()
+    ):
         source = (log["LineID"] == request.target) & stands & (log["Method"] != REVERSAL)
         if _done(log, log["LineID"] == request.target, request.reason):
             out.already += 1
