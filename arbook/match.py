@@ -105,6 +105,7 @@ def match_settings(settings: Mapping[str, object]) -> MatchSettings:
         amount_tolerance=int(money["amount_tolerance"]),
         company_name=str(text["company_name"]),
         base_currency=str(text["base_currency"]),
+        non_receipt_words=tuple(cast(Mapping[str, tuple[str, ...]], settings)["match_non_receipt_words"]),
     )
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from matching.matcher.amounts import find_subsets, fits_for_customer, split_difference
 from matching.matcher.screening import duplicate_of, non_receipt
+from matching.matcher.vocabulary import vocabulary
 
 
 def test_subsets_are_found_oldest_first_and_bounded():
@@ -125,11 +126,11 @@ def test_not_receipts():
         ("L5", "2026-10-01", 1000, "Nordwerk Industrietechnik GmbH", "Transfer", "", ""),
         ("L6", "2026-10-01", 1000, "深圳供应商", "退款", "", ""),
     )
-    assert non_receipt(frame, "Nordwerk Industrietechnik GmbH").tolist() == [
-        "a tax payment",
+    assert non_receipt(frame, vocabulary(), "Nordwerk Industrietechnik GmbH").tolist() == [
+        "a tax refund",
         "interest",
         "",
         "a transfer between own accounts",
         "a transfer between own accounts",
-        "a refund",
+        "a refund or return",
     ]

@@ -457,4 +457,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("smtp_oauth_client_id", "text", "", "OAuth2: application (client) ID registered for arbook"),
     Setting("smtp_oauth_tenant", "text", "", "Microsoft 365: directory (tenant) ID or domain"),
+    Setting(
+        "match_non_receipt_words",
+        "list",
+        (),
+        "Your own words for money that is no customer payment (Mieteinnahme; licence fee), ;-separated",
+    ),
 )

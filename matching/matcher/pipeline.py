@@ -33,8 +33,9 @@ from matching.matcher.payers import customer_names, match_payers
 from matching.matcher.proposals import Evidence, Lookups, OpenItems, Tolerances
 from matching.matcher.references import build_reference_index, find_references
 from matching.matcher.rerun import Previous, previous_run
-from matching.matcher.screening import Screened, screen, screening_notes
+from matching.matcher.screening import Screened, eligible, non_receipt, screening_notes
 from matching.matcher.settings import MatchSettings
+from matching.matcher.vocabulary import vocabulary
 
 __all__ = ["MatchResult", "match_lines"]
 
@@ -80,8 +81,16 @@ def match_lines(
     bl["Currency"] = in_currency(bl["Currency"], settings.base_currency)
 
     step("screening", 0, 5)
-    screened = screen(bl, set(previous.kept["LineID"]), as_of, settings.company_name)
-    lookups = _lookups(item_frame, customers, screened.todo, settings, step)
+    duplicate, ok = eligible(bl, set(previous.kept["LineID"]), as_of)
+    lookups = _lookups(item_frame, customers, bl[ok], settings, step)
+    not_receipt = non_receipt(
+        bl[ok],
+        vocabulary(settings.non_receipt_words),
+        settings.company_name,
+        known_payer=lookups.evidence.known_payers(),
+        invoice_named=lookups.evidence.invoice_named(),
+    ).reindex(bl.index, fill_value="")
+    screened = Screened(duplicate, not_receipt, bl[ok & (not_receipt == "")])
     run = Assignment(bl, lookups, customers, previous.rejected_keys)
 
     step("proposals", 3, 5)

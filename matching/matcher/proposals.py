@@ -83,17 +83,18 @@ class OpenItems:
 class Evidence:
     """Per line position: what the memo and payer say (built once, vectorised, per run)."""
 
-    refs: dict[int, list[tuple[int, int, str]]]  # line -> [(item, level, text)]
+    refs: dict[int, list[tuple[int, int, str, bool]]]  # line -> [(item, level, text, by its own number)]
     custnos: dict[int, set[int]]
     masked: dict[int, str]  # line -> memo with dates etc. masked; typo words are cut from it on demand
     names: dict[int, dict[int, tuple[float, str]]]  # line -> {customer: (similarity, via)}
+    unresolved: dict[int, list[str]]  # line -> invoice-like words of the memo found nowhere
     _words: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, memo_refs: MemoReferences, payer_matches: pd.DataFrame) -> Evidence:
-        refs: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-        for line, item, level, text in memo_refs.invoices.itertuples(index=False):
-            refs[line].append((item, level, text))
+        refs: dict[int, list[tuple[int, int, str, bool]]] = defaultdict(list)
+        for line, item, level, text, by_number in memo_refs.invoices.itertuples(index=False):
+            refs[line].append((item, level, text, bool(by_number)))
         custnos: dict[int, set[int]] = defaultdict(set)
         for line, cust, _ in memo_refs.customers.itertuples(index=False):
             custnos[line].add(cust)
@@ -101,7 +102,21 @@ class Evidence:
         names: dict[int, dict[int, tuple[float, str]]] = defaultdict(dict)
         for line, cust, sim, via in payer_matches.itertuples(index=False):
             names[line][cust] = (sim, via)
-        return cls(refs, custnos, masked, names)
+        return cls(refs, custnos, masked, names, memo_refs.unresolved)
+
+    def known_payers(self) -> pd.Series:
+        """Lines whose payer is a customer's name or a learned alias (similarity 100)."""
+        known = [line for line, found in self.names.items() if any(sim >= 99.5 for sim, _ in found.values())]
+        return pd.Series(True, index=pd.Index(known, dtype=np.int64), dtype=bool)
+
+    def invoice_named(self) -> pd.Series:
+        """Lines whose memo names one of our invoices by its own number (not a typo, not a core)."""
+        named = [
+            line
+            for line, found in self.refs.items()
+            if any(by_number and level >= Level.NOPREFIX for _, level, _, by_number in found)
+        ]
+        return pd.Series(True, index=pd.Index(named, dtype=np.int64), dtype=bool)
 
     def words(self, line: int) -> list[str]:
         """Number-like words of the memo, for the one-typo search (cut once per line, when needed)."""
@@ -229,7 +244,7 @@ def propose(payment: Payment, lookups: Lookups) -> list[Proposal]:
 def _clues(payment: Payment, lookups: Lookups) -> _Clues:
     evidence, items = lookups.evidence, lookups.items
     named_items: dict[int, tuple[int, str]] = {}
-    for item, level, text in evidence.refs.get(payment.line, []):
+    for item, level, text, _ in evidence.refs.get(payment.line, []):
         if items.currency[item] == payment.currency and level > named_items.get(item, (-1, ""))[0]:
             named_items[item] = (level, text)
     amount_hits = [
