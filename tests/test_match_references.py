@@ -218,3 +218,18 @@ def test_invoice_like_words_found_nowhere_are_kept_as_unresolved():
 def test_an_exact_number_is_masked_for_the_one_typo_search():
     refs = find_references(pd.Series(["Rechnung 202603074"]), DIGIT_INDEX)
     assert typo_words(refs.masked["text"].iloc[0]) == []
+
+
+def test_numbers_that_happen_to_pass_a_qr_check_digit_are_still_invoice_numbers():
+    # Three 9-digit invoice numbers whose 27 digits pass the QR check: still three invoice numbers
+    # (a QR reference is written unspaced or in groups of five).
+    third = next(
+        f"20260307{d}" for d in "0123456789" if qr_reference_valid(f"202603074202603075{'20260307' + d}")
+    )
+    numbers = ["202603074", "202603075", third]
+    invoices = pd.DataFrame(
+        {"InvoiceNo": numbers, "InvoiceDate": pd.to_datetime(["2026-03-02"] * 3), "Reference": [""] * 3}
+    )
+    index = build_reference_index(invoices, pd.DataFrame({"CustomerID": []}))
+    refs = find_references(pd.Series([f"Rhein-Main: {' '.join(numbers)}"]), index).invoices
+    assert sorted(invoices["InvoiceNo"].iloc[refs["invoice"]]) == sorted(numbers)

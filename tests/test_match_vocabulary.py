@@ -115,6 +115,7 @@ def test_the_company_itself_paying_is_an_own_transfer():
         ("定金 合同HT202506757", True),
         ("TRN:4895870836TC ADVANCE PMT SO-235277", True),
         ("PMT DET:DEPOSIT PF-8315", True),
+        ("LOCKBOX 0456 DEPOSIT CHECK 76902 DEPOSIT PF-9851", True),
         ("LOCKBOX 0456 DEPOSIT CHECK 70135 PMT INV-230961", False),
         ("MOBILE DEPOSIT", False),
         ("Rechnung 202600412", False),

@@ -29,13 +29,15 @@ from matching.matcher.assignment import Assignment, assign
 from matching.matcher.booking import book
 from matching.matcher.books import OpenAmounts, bank_lines, in_currency, open_items
 from matching.matcher.ledger import LINE_MONEY, MATCH_COLUMNS, line_statuses
-from matching.matcher.payers import customer_names, match_payers
-from matching.matcher.proposals import Evidence, Lookups, OpenItems, Tolerances
+from matching.matcher.lookups import Evidence, Groups, Lookups, OpenItems, Tolerances
+from matching.matcher.memo import read_memos
+from matching.matcher.payers import customer_names, group_names, match_payers
 from matching.matcher.references import build_reference_index, find_references
 from matching.matcher.rerun import Previous, previous_run
 from matching.matcher.screening import Screened, eligible, non_receipt, screening_notes
 from matching.matcher.settings import MatchSettings
-from matching.matcher.vocabulary import vocabulary
+from matching.matcher.terms import Tier, item_terms
+from matching.matcher.vocabulary import Vocabulary, vocabulary
 
 __all__ = ["MatchResult", "match_lines"]
 
@@ -75,17 +77,20 @@ def match_lines(
     step = progress or (lambda _s, _d, _t: None)
     post_at = pd.Timestamp(posted_at or datetime.now().replace(microsecond=0)) if post else None
     previous = previous_run(previous_matches)
+    customer_rows = customers.index
     customers = customers.reset_index(drop=True)
     item_frame = open_items(opens, customers, previous.held_back(), settings.base_currency)
+    terms, terms_notes = item_terms(item_frame, customers, customer_rows)
     bl = bank_lines(lines, opens)
     bl["Currency"] = in_currency(bl["Currency"], settings.base_currency)
+    words = vocabulary(settings.non_receipt_words)
 
     step("screening", 0, 5)
     duplicate, ok = eligible(bl, set(previous.kept["LineID"]), as_of)
-    lookups = _lookups(item_frame, customers, bl[ok], settings, step)
+    lookups = _lookups(item_frame, terms, customers, bl[ok], words, settings, step)
     not_receipt = non_receipt(
         bl[ok],
-        vocabulary(settings.non_receipt_words),
+        words,
         settings.company_name,
         known_payer=lookups.evidence.known_payers(),
         invoice_named=lookups.evidence.invoice_named(),
@@ -99,21 +104,33 @@ def match_lines(
     decisions = assign(run, by_line, settings)
     step("writing", 5, 5)
     new, allocs = book(run, decisions, post_at)
-    return _result(bl, new, allocs, previous, screened)
+    result = _result(bl, new, allocs, previous, screened)
+    result.notes += terms_notes
+    return result
 
 
 def _lookups(
-    item_frame: pd.DataFrame, customers: pd.DataFrame, todo: pd.DataFrame, cfg: MatchSettings, step: Progress
+    item_frame: pd.DataFrame,
+    terms: list[tuple[Tier, ...]],
+    customers: pd.DataFrame,
+    todo: pd.DataFrame,
+    words: Vocabulary,
+    cfg: MatchSettings,
+    step: Progress,
 ) -> Lookups:
-    """Normalise + candidates: the reference and payer indexes, built once for the lines to match."""
+    """Normalise + candidates: the reference, payer and memo indexes, built once for the lines to match."""
     step("references", 1, 5)
     index = build_reference_index(item_frame, customers)
     memo_refs = find_references(todo["Memo"], index)
+    memos = read_memos(todo["Memo"], todo["Date"], todo["Currency"], words)
     step("payers", 2, 5)
+    groups = Groups.build(customers)
     payer_matches = match_payers(todo["Payer"], customer_names(customers))
+    group_matches = match_payers(todo["Payer"], group_names(groups.names))
     return Lookups(
-        Evidence.build(memo_refs, payer_matches),
-        OpenItems.build(item_frame, index.typo_forms),
+        Evidence.build(memo_refs, payer_matches, group_matches, memos),
+        OpenItems.build(item_frame, terms, index.typo_forms),
+        groups,
         Tolerances(fee=cfg.fee_tolerance, amount=cfg.amount_tolerance),
     )
 

@@ -55,7 +55,8 @@ _MASKS = (
     re.compile(r"(?<![\d.,])\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?![\d.,])"),  # 1.234,56 / 99.00
 )
 _RF = re.compile(r"\bRF\d{2}(?: ?[A-Z0-9]{1,4}){1,6}")
-_QRR = re.compile(r"(?<!\d)(?:\d ?){26}\d(?!\d)")
+# A Swiss QR reference: 27 digits, unspaced or in groups of five from the right (21 00000 ...).
+_QRR = re.compile(r"(?<!\d)(?:\d{27}|\d{2}(?: \d{5}){5})(?!\d)")
 
 
 # Words that say the number after them is not one of ours: orders, delivery notes, customer
@@ -301,7 +302,7 @@ def _structured(memo: str, index: ReferenceIndex) -> tuple[str, list[tuple[int, 
             found = [h for h in index.forms.get(payload[start:], []) if h[1] >= Level.NOYEAR]
         if found:
             hits += [(pos, int(Level.STRUCTURED), digits) for pos, _ in found]
-        memo = memo.replace(match.group(), " ")
+            memo = memo.replace(match.group(), " ")
     return memo, hits
 
 

@@ -209,8 +209,12 @@ PAYMENT_WORDS: tuple[Words, ...] = (
     Words("partial", "zh", ("部分", "分期")),
 )
 
-# Bank phrases in which DEPOSIT is how the money arrived, not what it is for.
-BANK_DEPOSITS = ("LOCKBOX", "MOBILE", "BRANCH", "ATM", "REMOTE", "CHECK", "CASH", "DIRECT", "NIGHT")
+# Bank phrases in which DEPOSIT is how the money arrived, not what it is for: the word before
+# it (numbers skipped: "LOCKBOX 0456 DEPOSIT"), or the word after it ("DEPOSIT CHECK 70135").
+BANK_DEPOSITS = (
+    frozenset({"LOCKBOX", "MOBILE", "BRANCH", "ATM", "REMOTE", "NIGHT", "DIRECT", "CASH", "COUNTER"}),
+    frozenset({"CHECK", "CHECKS", "CHEQUE", "ITEM", "ITEMS", "CASH"}),
+)
 
 CONTEXT: tuple[Words, ...] = (
     Words("context", "en", ("LESS", "MINUS", "NET OF", "DEDUCT*", "PLUS", "INCL", "INCLUDING")),
@@ -284,6 +288,8 @@ class Vocabulary:
     context: _Meaning
     any_folded: re.Pattern[str]  # every not-a-receipt phrase at once, for one quick pass
     any_raw: re.Pattern[str] | None
+    any_payment: re.Pattern[str]  # every payment word at once
+    any_payment_raw: re.Pattern[str] | None
 
     def not_receipt(self, memo: str, payer: str, *, payer_counts: bool) -> str:
         """The meaning of the first not-a-receipt word in the memo (or payer), "" when none.
@@ -314,8 +320,11 @@ class Vocabulary:
         for found in words.folded.finditer(folded) if words.folded is not None else ():
             if meaning != "advance" or not found.group().startswith("DEPOSIT"):
                 return True
-            near = folded[max(0, found.start() - 16) : found.end() + 8]
-            if not any(w in near for w in BANK_DEPOSITS):
+            before = [w for w in re.findall(r"[A-Z0-9]+", folded[: found.start()]) if not w.isdigit()]
+            after = re.findall(r"[A-Z0-9]+", folded[found.end() :])
+            if not (before and before[-1] in BANK_DEPOSITS[0]) and not (
+                after and after[0] in BANK_DEPOSITS[1]
+            ):
                 return True
         return False
 
@@ -327,10 +336,13 @@ def vocabulary(own_words: tuple[str, ...] = ()) -> Vocabulary:
     not_receipts = _compile((*own, *NOT_RECEIPTS))
     latin, han = _pattern(tuple(p for w in (*own, *NOT_RECEIPTS) for p in w.phrases))
     payment = {m.meaning: m for m in _compile(PAYMENT_WORDS)}
+    pay_latin, pay_han = _pattern(tuple(p for w in PAYMENT_WORDS for p in w.phrases))
     return Vocabulary(
         not_receipts,
         payment,
         _compile(CONTEXT)[0],
         re.compile(latin),
         re.compile(han) if han else None,
+        re.compile(pay_latin),
+        re.compile(pay_han) if pay_han else None,
     )
