@@ -71,6 +71,14 @@ class Assignment:
         return as_text(self.customers["CustomerID"]).to_numpy()
 
     @cached_property
+    def payers(self) -> np.ndarray:
+        return self.lines["Payer"].to_numpy()
+
+    @cached_property
+    def remaining(self) -> np.ndarray:
+        return self.lines["remaining"].to_numpy()
+
+    @cached_property
     def customer_names(self) -> np.ndarray:
         return as_text(self.customers["Name"]).to_numpy()
 
@@ -119,8 +127,12 @@ class Assignment:
         """Its invoice numbers and CustomerIDs (the same as rerun.py makes of a Matches proposal)."""
         items = self.lookups.items
         paid = p.item_cents()
-        customers = {int(items.customer[i]) for i in paid} | {p.customer}
-        return frozenset(str(items.numbers[i]) for i in paid) | {str(self.customer_ids[c]) for c in customers}
+        key = {str(items.numbers[i]) for i in paid}
+        key.add(str(self.customer_ids[p.customer]))
+        for i in paid:
+            if items.customer[i] != p.customer:  # a group's proposal
+                key.add(str(self.customer_ids[items.customer[i]]))
+        return frozenset(key)
 
     def fits_open(self, p: Proposal) -> bool:
         """Every item still has the open amount the proposal allocates (same sign, not more);

@@ -60,9 +60,9 @@ def _facts(run: Assignment, d: Decision) -> Facts:
     """The line and items a decision's reason speaks of, with open amounts as the run found them."""
     p, numbers = d.ranked.proposal, run.lookups.items.numbers
     return Facts(
-        payer=run.lines["Payer"].iat[p.line],
+        payer=run.payers[p.line],
         customer_name=run.customer_names[p.customer],
-        amount=int(run.lines["remaining"].iat[p.line]),
+        amount=int(run.remaining[p.line]),
         invoiced=sum(int(run.opened[i]) for i in p.item_cents()),
         diff=sum(c for _, c, k in p.rows if k != "payment"),
         nos=", ".join(dict.fromkeys(str(numbers[i]) for i, _, k in p.rows if i >= 0 and k == "payment")),

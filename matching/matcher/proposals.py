@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -109,13 +110,14 @@ def _account(clues: Clues, cust: int, lookups: Lookups) -> _Account | None:
         return None
     own = own_arr.tolist()
     sim, via = similarity_to(clues, cust, lookups)
-    earned, late = [], []
-    for i in own:
-        got, missed = discounts(items.terms[i], items.dates[i], int(items.gross[i]), payment.date)
-        earned.append(got)
-        late.append(missed)
+    earned, late = [], []  # empty: no terms on any of them
+    if any(items.terms[i] for i in own):
+        for i in own:
+            got, missed = discounts(items.terms[i], items.dates[i], int(items.gross[i]), payment.date)
+            earned.append(got)
+            late.append(missed)
     months = set(payment.says.months)
-    period = [k for k, i in enumerate(own) if months and _month(items.dates[i]) in months]
+    period = [k for k, i in enumerate(own) if _month(items.dates[i]) in months] if months else []
     return _Account(cust, own, items.open[own_arr].tolist(), sim, via, earned, late, period, set(later))
 
 
@@ -176,9 +178,14 @@ def _referenced(clues: Clues, account: _Account, lookups: Lookups) -> dict[int, 
 def _date_spellings(day: np.datetime64) -> frozenset[str]:
     """The payment's date, and the days around it, as banks write them without separators
     (ACH "DESC DATE:260325", "EED:260325"): never a mistyped invoice number."""
+    return _spellings_of(int(day.astype("datetime64[D]").astype(np.int64)))
+
+
+@lru_cache(maxsize=512)
+def _spellings_of(epoch_day: int) -> frozenset[str]:
     out = set()
     for shift in range(-_DATE_WINDOW, _DATE_WINDOW + 1):
-        d = (day + np.timedelta64(shift, "D")).astype("datetime64[D]").item()
+        d = np.datetime64(epoch_day + shift, "D").item()
         for form in ("%y%m%d", "%Y%m%d", "%d%m%y", "%m%d%y", "%d%m%Y", "%m%d%Y"):
             out.add(d.strftime(form))
     return frozenset(out)

@@ -145,6 +145,8 @@ def _year_split(run: str, year: int) -> tuple[str, str] | None:
 def _digit_forms(run: str, year: int, prefix: str) -> dict[str, int]:
     """Spellings of a number's single digit run: the year inside it, and the tail of a long one."""
     out: dict[str, int] = {}
+    if len(run) < 7:
+        return out
     split = _year_split(run, year)
     if split:
         yy, serial = split
@@ -209,7 +211,7 @@ def _invoice_forms(number: str, year: int) -> dict[str, int]:
         if len(short) >= _MIN_CORE_DIGITS and not _looks_like_year(short):
             best.setdefault("".join(raw_runs), int(level))
             best.setdefault(short, int(level))
-    for form, level in sorted(extra.items(), key=lambda fl: -fl[1]):
+    for form, level in extra.items():
         if best.get(form, -1) < level:
             best[form] = level
     return best

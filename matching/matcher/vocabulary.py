@@ -18,7 +18,7 @@ How a phrase is written here:
 - Latin phrases are compared on folded text: upper case, accents and umlauts removed, and
   Ä/AE, Ö/OE, Ü/UE meet (so "Rückzahlung", "RUECKZAHLUNG" and "RUCKZAHLUNG" are one word).
   A phrase matches whole words; a `*` at either end lets it be part of a longer word
-  (German compounds: "*ERSTATTUNG" is also "Steuererstattung").
+  (German compounds: "*ERSTATTUNG" is also "Steuererstattung"; "REFUND*" also "REFUNDED").
 - Chinese phrases match anywhere in the text (Chinese writes no spaces between words).
 
 Some words are deliberately absent: "Gutschrift" alone is also the bank's name for any
@@ -235,19 +235,25 @@ def fold(text: str) -> str:
     return _DIGRAPH.sub(lambda m: m.group()[0], text.upper())
 
 
-def _latin(phrase: str) -> str:
-    """A Latin phrase as a regex on folded text: whole words unless `*` says it may be part of one."""
-    head, tail = phrase.startswith("*"), phrase.endswith("*")
+def _body(phrase: str) -> str:
+    """A Latin phrase's words as a regex on folded text, any separators between them; whole at
+    its end unless a `*` lets it run on."""
     words = [re.escape(w) for w in re.split(r"[^A-Z0-9]+", fold(phrase.strip("*"))) if w]
-    body = r"[^A-Z0-9]*".join(words)
-    return ("" if head else r"(?<![A-Z])") + body + ("" if tail else r"(?![A-Z])")
+    return r"[^A-Z0-9]*".join(words) + ("" if phrase.endswith("*") else r"(?![A-Z])")
 
 
 def _pattern(phrases: tuple[str, ...]) -> tuple[str, str]:
-    """(regex on folded text, regex on the raw text) for Latin and Chinese phrases."""
-    latin = [_latin(p) for p in phrases if not _HAN.search(p)]
+    """(regex on folded text, regex on the raw text) for Latin and Chinese phrases.
+
+    Phrases that start a word share one look-behind in front of their alternatives (a look-
+    behind in each alternative makes a search some fifteen times slower).
+    """
+    latin = sorted((p for p in phrases if not _HAN.search(p)), key=len, reverse=True)
+    whole = "|".join(_body(p) for p in latin if not p.startswith("*"))
+    inside = "|".join(_body(p) for p in latin if p.startswith("*"))
+    parts = ([rf"(?<![A-Z])(?:{whole})"] if whole else []) + ([f"(?:{inside})"] if inside else [])
     han = [re.escape(unicodedata.normalize("NFKC", p)) for p in phrases if _HAN.search(p)]
-    return "|".join(latin), "|".join(han)
+    return "|".join(parts), "|".join(han)
 
 
 @dataclass(frozen=True)
