@@ -397,3 +397,16 @@ def test_an_amount_in_another_currency_stated_in_the_memo_finds_the_invoice_with
     result = run(lines)
     assert posted(result) == set()
     assert best(result, "L1") == {("202603090", "K8", 61970149, "payment")}
+
+
+def test_terms_that_cannot_be_read_are_named_and_grant_nothing():
+    customers, invoices = book()
+    customers.loc[customers["CustomerID"] == "K1", "DiscountTerms"] = "Skonto nach Absprache"
+    lines = bank(("L1", "2026-03-10", 98000, "Becker Elektrotechnik GmbH", "RE 202603074"))
+    opens = open_amounts(lines, invoices, NO_ALLOCATIONS, customers)
+    result = match_lines(lines, customers, opens, None, match_settings(DEFAULTS))
+    assert posted(result) == set()  # 20.00 short, above the fee tolerance, and no terms: a person looks
+    assert (
+        "Customers row 2, column DiscountTerms: expected discount terms such as '2/10 net 30' or "
+        "'2 % 10 Tage', got 'Skonto nach Absprache'; no discount is granted by it"
+    ) in result.notes

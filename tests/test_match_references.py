@@ -192,7 +192,8 @@ def found_digits(memo: str) -> set[tuple[str, int]]:
     "memo, expected",
     [
         ("RE 202603074", {("202603074", Level.FULL)}),
-        ("Rechnung 2026-3074", {("202603074", Level.FULL)}),
+        ("Rechnung 2026-3074", {("202603074", Level.NOPREFIX)}),
+        ("Auftrag AB-2026-3074", set()),  # an order confirmation written like it
         ("Rechnung 2026/03074", {("202603074", Level.FULL)}),
         ("RE-Nr. 3074/2026", {("202603074", Level.NOPREFIX)}),
         ("Re 3074/26 vom 02.03.", {("202603074", Level.NOPREFIX)}),

@@ -118,9 +118,16 @@ def _words(name: str) -> list[str]:
     # "S.A." and "G.m.b.H." lose their dots before splitting, so they read as SA and GMBH.
     upper = re.sub(r"\b([A-Z])\.(?=[A-Z]\.?\b)", r"\1", upper)
     upper = re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", upper)
-    words = [_DIGRAPHS.sub(lambda m: m.group()[0], w) for w in _NON_WORD.split(upper) if w]
+    words = [_singular(_DIGRAPHS.sub(lambda m: m.group()[0], w)) for w in _NON_WORD.split(upper) if w]
     kept = [w for w in words if w not in _LEGAL_FORMS]
     return kept or words
+
+
+def _singular(word: str) -> str:
+    """PLASTICS and PLASTIC, ELECTRONICS and ELECTRONIC: English trade names use both."""
+    return (
+        word[:-1] if len(word) >= 6 and word.endswith("S") and not word.endswith(("SS", "US", "IS")) else word
+    )
 
 
 # Chinese companies often pay under an English name made of the pinyin of city and brand and
@@ -168,6 +175,62 @@ _CJK_TRADE = re.compile("|".join(sorted(_CJK_TRADES, key=len, reverse=True)))
 
 
 _CITY = re.compile(r"[（(][\u3400-\u9fff]{2,4}[）)]")
+# Cities a Chinese company name may start with ("广州市瑞禾科技", "无锡德远科技"); its English
+# name usually leaves them out ("RUIHE TECHNOLOGY").
+_CITIES = [
+    "北京",
+    "上海",
+    "天津",
+    "重庆",
+    "广州",
+    "深圳",
+    "佛山",
+    "东莞",
+    "中山",
+    "珠海",
+    "惠州",
+    "江门",
+    "汕头",
+    "苏州",
+    "无锡",
+    "常州",
+    "南京",
+    "南通",
+    "杭州",
+    "宁波",
+    "温州",
+    "绍兴",
+    "嘉兴",
+    "台州",
+    "金华",
+    "义乌",
+    "厦门",
+    "福州",
+    "泉州",
+    "青岛",
+    "济南",
+    "烟台",
+    "潍坊",
+    "郑州",
+    "武汉",
+    "长沙",
+    "南昌",
+    "合肥",
+    "成都",
+    "西安",
+    "沈阳",
+    "大连",
+    "哈尔滨",
+    "长春",
+    "石家庄",
+    "太原",
+    "昆明",
+    "南宁",
+    "贵阳",
+    "海口",
+    "兰州",
+]
+_LEADING_CITY = re.compile(rf"^(?:{'|'.join(_CITIES)})市?")
 
 
 def english_variant(name: str) -> str | None:
@@ -178,10 +241,10 @@ def english_variant(name: str) -> str | None:
 
 
 def without_city(name: str) -> str | None:
-    """A Chinese company name without the city in brackets ("天润塑胶（佛山）" -> "天润塑胶"):
-    its English name often leaves the city out."""
-    short = _CITY.sub(" ", name)
-    return short if short != name else None
+    """A Chinese company name without its city, in brackets or in front ("天润塑胶（佛山）",
+    "广州市瑞禾科技" -> "天润塑胶", "瑞禾科技"): its English name often leaves the city out."""
+    short = _LEADING_CITY.sub("", _CITY.sub(" ", name.strip()))
+    return short if short != name.strip() and short.strip() else None
 
 
 def is_abbreviation(short: str, word: str) -> bool:

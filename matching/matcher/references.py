@@ -9,8 +9,8 @@ spellings a payer plausibly writes, each with a strength level:
     NOYEAR    the year run dropped, with or without prefix (INV412, 412 when a year was there)
     CORE      the last digit run alone (412), the weakest: dates and postcodes look like it
 
-A year inside an all-digit number is found too: 202603074 is also written 2026-3074 (FULL)
-and, serial first, 3074/2026 or 3074/26 (NOPREFIX), or 3074 alone (NOYEAR). Long numbers
+A year inside an all-digit number is found too: 202603074 is also written 2026-3074 and,
+serial first, 3074/2026 or 3074/26 (NOPREFIX), or 3074 alone (NOYEAR). Long numbers
 (12 digits and more, such as China's 20-digit e-invoice numbers) are quoted by their last
 6 to 8 digits (NOYEAR). PO and contract numbers the invoices carry in Reference are found
 at the STRUCTURED level, marked as not being the invoice's own number.
@@ -151,7 +151,9 @@ def _digit_forms(run: str, year: int, prefix: str) -> dict[str, int]:
     if split:
         yy, serial = split
         short = serial.lstrip("0")
-        out[prefix + yy + short] = int(Level.FULL)
+        # Without a letter prefix to confirm it, the serial's zeros dropped ("2026-843") is no
+        # full number: an order confirmation "AB-2026-0843" is written the same way.
+        out[prefix + yy + short] = int(Level.FULL if prefix else Level.NOPREFIX)
         out.setdefault(yy + short, int(Level.NOPREFIX))
         for written in (serial, short):
             for y in (yy, yy[2:]):
