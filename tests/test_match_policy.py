@@ -410,3 +410,18 @@ def test_terms_that_cannot_be_read_are_named_and_grant_nothing():
         "Customers row 2, column DiscountTerms: expected discount terms such as '2/10 net 30' or "
         "'2 % 10 Tage', got 'Skonto nach Absprache'; no discount is granted by it"
     ) in result.notes
+
+
+def test_a_rejected_group_proposal_is_never_proposed_again():
+    lines = bank(("L1", "2026-03-20", 90000, "Inkasso Nord GmbH", "202603081 202603082"))
+    first = run(lines)
+    group = first.matches[first.matches["InvoiceNo"].isin(["202603081", "202603082"])]
+    rejected = first.matches.assign(
+        Approve=first.matches["MatchID"].isin(group["MatchID"]).map({True: "N", False: ""})
+    )
+    customers, invoices = book()
+    opens = open_amounts(lines, invoices, NO_ALLOCATIONS, customers)
+    second = match_lines(lines, customers, opens, rejected, match_settings(DEFAULTS))
+    again = second.matches[second.matches["Status"] == "pending"]
+    assert not (set(again["MatchID"]) & set(group["MatchID"]))
+    assert set(second.matches.loc[second.matches["Status"] == "rejected", "MatchID"]) == set(group["MatchID"])

@@ -9,6 +9,7 @@ evidence score.py weighs and policy.py judges.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -16,7 +17,16 @@ from matching.matcher.lookups import Lookups
 from matching.matcher.memo import MemoFacts
 from matching.matcher.references import Level
 
-__all__ = ["PAYER_AGREES", "Clues", "Payment", "Proposal", "clues_for", "similarity_to"]
+__all__ = [
+    "PAYER_AGREES",
+    "Clues",
+    "PayerEvidence",
+    "Payment",
+    "Proposal",
+    "about_payer",
+    "clues_for",
+    "similarity_to",
+]
 
 PAYER_AGREES = 80.0  # a payer this close to the customer (name, alias or group) speaks for it
 _GROUP_CAP = 90.0  # a group's payer resembles each member; it is none of them
@@ -136,3 +146,29 @@ def similarity_to(clues: Clues, cust: int, lookups: Lookups) -> tuple[float, str
     g = lookups.groups.group_of(cust)
     in_group = min(clues.groups.get(g, 0.0), _GROUP_CAP) if g >= 0 else 0.0
     return (in_group, "group") if in_group > sim else (sim, via)
+
+
+class PayerEvidence(TypedDict):
+    """The Proposal fields that say how the payer relates to the proposal's customer."""
+
+    similarity: float
+    via: str
+    other: float
+    custno: bool
+    payer_named: bool
+    payer_agrees: bool
+
+
+def about_payer(clues: Clues, cust: int, lookups: Lookups) -> PayerEvidence:
+    """A proposal's payer evidence for a customer: similarity (own names or group), the best
+    other customer's, the customer number in the memo, and whether the payer agrees."""
+    sim, via = similarity_to(clues, cust, lookups)
+    custno = cust in clues.custnos
+    return PayerEvidence(
+        similarity=float(sim),
+        via=via,
+        other=float(max((s for c, (s, _) in clues.names.items() if c != cust), default=0.0)),
+        custno=custno,
+        payer_named=clues.payment.payer_named,
+        payer_agrees=sim >= PAYER_AGREES or custno,
+    )

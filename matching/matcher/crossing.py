@@ -20,7 +20,7 @@ import numpy as np
 
 from common.values import format_cents
 from matching.matcher.amounts import fits_for_customer
-from matching.matcher.clues import PAYER_AGREES, Clues, Proposal, similarity_to
+from matching.matcher.clues import PAYER_AGREES, Clues, Proposal, about_payer, similarity_to
 from matching.matcher.lookups import Lookups
 from matching.matcher.references import Level
 from matching.matcher.terms import discounts
@@ -128,7 +128,6 @@ def currency_proposals(clues: Clues, lookups: Lookups) -> list[Proposal]:
         shares[-1] += payment.amount - sum(shares)
         rate = payment.amount / total
         stated = any(c == currency and cents == total for c, cents in payment.says.foreign)
-        sim, via = similarity_to(clues, cust, lookups)
         levels = [named[i] for i in own if i in named]
         out.append(
             Proposal(
@@ -142,15 +141,10 @@ def currency_proposals(clues: Clues, lookups: Lookups) -> list[Proposal]:
                 ref_level=max(levels, default=-1),
                 cust_refs=len(levels),
                 ref_other=False,
-                similarity=float(sim),
-                via=via,
-                other=float(max((s for c, (s, _) in clues.names.items() if c != cust), default=0.0)),
-                custno=cust in clues.custnos,
-                payer_named=payment.payer_named,
                 unique=stated,
                 ref_text="",
                 ref_nos=", ".join(str(items.numbers[i]) for i in own),
-                payer_agrees=sim >= PAYER_AGREES or cust in clues.custnos,
+                **about_payer(clues, cust, lookups),
                 unresolved=clues.unresolved,
                 foreign=True,
                 note=(

@@ -2,12 +2,17 @@
 
 The stages, in order, each in its own module:
 
-    normalise + candidates   names.py, references.py, payers.py (indexes built once per run)
-    screening                screening.py (not a receipt; a second copy of a transfer)
-    proposals                proposals.py + amounts.py (per line: customers x ways to pay)
+    eligibility              screening.py (credits with money left; a second copy of a transfer)
+    normalise + candidates   references.py, payers.py, memo.py (indexes built once per run, in
+                             lookups.py with the open items, their discount terms (terms.py)
+                             and the customers' groups)
+    screening                screening.py + vocabulary.py (money that is not a customer receipt)
+    proposals                proposals.py + amounts.py per customer, crossing.py for a group's
+                             payment and another currency; clues.py what they start from
     score                    score.py (calibrated 0-100, reasons in words)
     assignment + decisions   assignment.py (lines in order of their best score, each invoice's
-                             open amount used once; auto or suggested)
+                             open amount used once) and policy.py (whether the evidence agrees
+                             enough to post itself; otherwise suggested)
     allocations              booking.py (rows for Matches and Allocations); statuses for
                              BankLines here
 

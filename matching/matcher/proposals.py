@@ -29,7 +29,15 @@ from rapidfuzz.distance import OSA
 
 from common.values import format_cents
 from matching.matcher.amounts import Fit, fits_for_customer
-from matching.matcher.clues import PAYER_AGREES, Clues, Payment, Proposal, clues_for, similarity_to
+from matching.matcher.clues import (
+    PAYER_AGREES,
+    Clues,
+    Payment,
+    Proposal,
+    about_payer,
+    clues_for,
+    similarity_to,
+)
 from matching.matcher.crossing import currency_proposals, group_proposals
 from matching.matcher.lookups import Lookups
 from matching.matcher.references import Level
@@ -305,7 +313,6 @@ def _advances(clues: Clues, lookups: Lookups) -> list[Proposal]:
     candidates |= {int(items.customer[i]) for i in clues.named_items if items.customer[i] >= 0}
     out = []
     for cust in sorted(candidates):
-        sim, via = similarity_to(clues, cust, lookups)
         out.append(
             Proposal(
                 line=payment.line,
@@ -318,15 +325,10 @@ def _advances(clues: Clues, lookups: Lookups) -> list[Proposal]:
                 ref_level=-1,
                 cust_refs=0,
                 ref_other=False,
-                similarity=float(sim),
-                via=via,
-                other=float(max((s for c, (s, _) in clues.names.items() if c != cust), default=0.0)),
-                custno=cust in clues.custnos,
-                payer_named=payment.payer_named,
                 unique=False,
                 ref_text="",
                 ref_nos="",
-                payer_agrees=sim >= PAYER_AGREES or cust in clues.custnos,
+                **about_payer(clues, cust, lookups),
                 note="the memo says it is an advance on an order: kept on the customer's account for its invoice",
             )
         )
