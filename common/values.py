@@ -14,6 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
     "DATE_ORDERS",
+    "MAX_AMOUNT_CENTS",
+    "MAX_EXACT",
+    "MAX_TOTAL_CENTS",
+    "amount_limit_text",
     "cents_to_decimal",
     "format_cents",
     "parse_amount_cents",
@@ -29,6 +33,26 @@ _CURRENCY = re.compile(r"(?<![A-Za-z])(?:S?Fr\.?|[A-Za-z]{3})(?![A-Za-z])|[€$�
 # Full-width forms as Chinese and Japanese input methods type them ("１２３．４５") -> ASCII.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+
+MAX_AMOUNT_CENTS = 99_999_999_999
+"""The largest amount arbook takes, either sign: 999,999,999.99 in any currency (cents or other minor units).
+
+Why this figure: arbook keeps money as int64 cents, and a total over a table adds at most
+1,048,575 amounts (the rows an Excel sheet holds); even 10 million amounts at this limit add up
+to less than 1e18 cents, a ninth of what int64 holds, so no total can overflow. And with at
+most 11 significant digits, every such amount is exact as an Excel number (Excel keeps 15):
+written as a double and read back, it gives the same cents. A larger figure is refused where it
+is read (a workbook cell, a bank file), with its place, never carried into a sum.
+"""
+
+MAX_EXACT = 2**53
+"""The largest whole number a double, and so an Excel cell, holds exactly."""
+
+MAX_TOTAL_CENTS = 10**15 - 1
+"""The largest sum arbook writes into a table of its own (Aging, Credit, Forecast), either way:
+9,999,999,999,999.99, fifteen significant digits, as many as Excel shows and keeps when a
+person edits the cell; up to it, the double written reads back to the same cents."""
+
 # Yes/no as people type them in a flag column ("strittig", "Disputed", "Mahnsperre"): the
 # words themselves, the column's own word for yes, and that word negated ("nicht strittig").
 _TRUE = frozenset(
@@ -53,7 +77,9 @@ _NEGATIONS = ("nicht ", "not ", "non ", "kein ", "keine ", "pas ", "无", "没�
 _BOOL_WORDS = "Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE, WAHR/FALSCH, 1/0, x or ✓ for yes; blank is no"
 
 
-def parse_amount_cents(value: object, *, decimal_comma: bool | None = None) -> int:
+def parse_amount_cents(
+    value: object, *, decimal_comma: bool | None = None, largest: int = MAX_AMOUNT_CENTS
+) -> int:
     """Return the amount in integer cents, or raise ValueError saying what was expected.
 
     Accepts numbers, and text with currency symbols or codes, thousands separators
@@ -61,20 +87,30 @@ def parse_amount_cents(value: object, *, decimal_comma: bool | None = None) -> i
     ASCII or full-width characters.
     `decimal_comma` settles "1,234" (None: a lone separator followed by exactly three
     digits is a thousands separator, otherwise it is the decimal mark).
+    An amount beyond `largest` cents either way (MAX_AMOUNT_CENTS) is refused.
     """
     if isinstance(value, bool):
         raise ValueError("expected an amount, got a yes/no value")
     if isinstance(value, int):
-        return value * 100
-    if isinstance(value, float):
+        cents = value * 100
+    elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("expected an amount, got an empty or infinite number")
-        return _decimal_to_cents(Decimal(repr(value)))
-    if isinstance(value, Decimal):
-        return _decimal_to_cents(value)
-    if not isinstance(value, str):
+        cents = _decimal_to_cents(Decimal(repr(value)))
+    elif isinstance(value, Decimal):
+        cents = _decimal_to_cents(value)
+    elif isinstance(value, str):
+        cents = _decimal_to_cents(_parse_amount_text(value, decimal_comma))
+    else:
         raise ValueError(f"expected an amount, got {type(value).__name__}")
-    return _decimal_to_cents(_parse_amount_text(value, decimal_comma))
+    if abs(cents) > largest:
+        raise ValueError(f"{amount_limit_text(largest)}, got {value}")
+    return cents
+
+
+def amount_limit_text(largest: int = MAX_AMOUNT_CENTS) -> str:
+    """What an amount beyond the limit is told: "beyond the largest amount arbook takes (expected ...)"."""
+    return f"beyond the largest amount arbook takes (expected at most {cents_to_decimal(largest):,.2f} either way)"
 
 
 def _parse_amount_text(text: str, decimal_comma: bool | None) -> Decimal:
@@ -142,6 +178,8 @@ def _grouped(s: str, sep: str) -> bool:
 def _decimal_to_cents(number: Decimal) -> int:
     if not number.is_finite():
         raise ValueError("expected a finite amount")
+    if number.adjusted() > 18:  # beyond every limit (and beyond int64 cents): no quantize of a huge number
+        raise ValueError(f"{number} is not an amount money can be: {amount_limit_text()}")
     cents = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if cents != number and abs(cents - number) > Decimal("0.000001"):
         raise ValueError(f"expected at most 2 decimals, got {number}")
@@ -158,7 +196,7 @@ def format_cents(cents: int) -> str:
     return f"{cents_to_decimal(cents):.2f}"
 
 
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\.?(?:[ T].*)?$")  # "2019.04.19." in Hungary
 _CJK = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})$")
 _DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T].*)?$")

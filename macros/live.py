@@ -5,14 +5,16 @@ millisecond; a cell at a time would take minutes on a real ledger). Reads are ty
 refused by the same code as the file reader (`workbook.convert.frame_from_rows`, then
 `workbook.validate`), so a workbook passes or fails identically in Excel and headless.
 
-Text goes into Excel with a leading apostrophe: Excel stores the rest as text, so a memo
-"=HYPERLINK(...)" or an ID "00123" is never turned into a formula or a number.
+Values become cells by `workbook.cells`, the codec every writer shares; text goes into Excel
+with a leading apostrophe: Excel stores the rest as text, so a memo "=HYPERLINK(...)" or an ID
+"00123" is never turned into a formula or a number.
 Changes apply at once, as Excel always does; `commit` only records the Audit row and the
 user saves (or not) as with any other edit.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,34 +23,31 @@ from typing import Any
 import pandas as pd
 
 from workbook.book import audit_row
-from workbook.contract import Column, Owner, Table, normalise_header, table
+from workbook.cells import Encoded, encode, encode_column
+from workbook.contract import Column, Owner, Settings, Table, normalise_header, table
 from workbook.convert import frame_from_rows
 from workbook.settings import settings_from_frame
 from workbook.validate import absent_table, accept, writable_columns
 
-__all__ = ["LiveBook", "excel_busy", "excel_value"]
-
-_TEXT_KINDS = ("text", "id", "choice")
+__all__ = ["LiveBook", "excel_busy", "excel_cells", "excel_value"]
 
 
 def excel_value(column: Column | None, value: object) -> object:
-    """A typed value as Excel should receive it: money in currency units, Y/N, text kept text."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    kind = column.kind if column is not None else None
-    if kind == "money":
-        return int(value) / 100  # type: ignore[call-overload]
-    if kind in ("date", "datetime"):
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-        return (stamp if kind == "datetime" else stamp.normalize()).to_pydatetime()
-    if kind == "bool":
-        return "Y" if value else "N"
-    if isinstance(value, str) or kind in _TEXT_KINDS:
-        text = str(value)
-        return "'" + text if text else None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value.item() if hasattr(value, "item") else value  # numpy scalars -> Python
+    """One typed value as Excel should receive it (see `excel_cells`); a column-less value is text or a moment."""
+    if column is not None:
+        kind = column.kind
+    else:
+        kind = "datetime" if isinstance(value, (dt.date, pd.Timestamp)) else "text"
+    encoded = encode(pd.Series([value], dtype=object), kind, table="", column=column.name if column else "")
+    return excel_cells(encoded)[0]
+
+
+def excel_cells(encoded: Encoded) -> list[object]:
+    """Encoded cells as xlwings hands them to Excel: text after an apostrophe (Excel keeps the
+    rest as text), numbers and datetimes as they are, None for an empty cell."""
+    if encoded.codec.cell == "text":
+        return [None if v is None else "'" + v for v in encoded.cells]
+    return list(encoded.cells)
 
 
 @contextmanager
@@ -79,11 +78,16 @@ class LiveBook:
 
     def __init__(self, xlbook: Any) -> None:
         self._xl = xlbook
-        self._settings: dict[str, object] | None = None
+        self._settings: Settings | None = None
 
     @property
     def path(self) -> Path:
         return Path(self._xl.fullname)
+
+    @property
+    def dry_run(self) -> bool:
+        """Never: Excel applies each change as it is made, so there is nothing to hold back."""
+        return False
 
     def has(self, name: str) -> bool:
         return self._table(table(name)) is not None
@@ -104,7 +108,7 @@ class LiveBook:
         header_range = tbl.header_row_range
         body = tbl.data_body_range
         rows = body.options(ndim=2).value if body is not None else []
-        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
         frame, problems = frame_from_rows(
             decl,
             header_range.value,
@@ -115,10 +119,10 @@ class LiveBook:
         )
         return accept(decl, frame, problems, workbook=self._xl.name, read=self.read)
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> Settings:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
-        return dict(self._settings)
+        return self._settings
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
@@ -131,10 +135,22 @@ class LiveBook:
         header = [normalise_header(h) for h in tbl.header_row_range.value]
         row_of = dict(zip(current[key], current.index - body.row, strict=True))  # key -> offset in the body
         wanted = [(row_of[k], i) for i, k in enumerate(frame[key]) if k in row_of]
-        for column in (c for c in frame.columns if c != key):
-            col = decl.column(column)
+        located = frame.iloc[[i for _offset, i in wanted]]
+        rows = [body.row + offset for offset, _i in wanted]
+        # every column encoded before any is written: a value Excel cannot hold leaves the sheet as it was
+        encoded = {
+            column: dict(
+                zip(
+                    [i for _offset, i in wanted],
+                    excel_cells(encode_column(decl, column, located[column], rows)),
+                    strict=True,
+                )
+            )
+            for column in frame.columns
+            if column != key
+        }
+        for column, values in encoded.items():
             target = body.columns[header.index(normalise_header(column))]
-            values = [excel_value(col, v) for v in frame[column].tolist()]
             for first, block in _runs(sorted(wanted)):
                 # only the rows written: a user's formula in another row of the column stays
                 target[first : first + len(block), 0].options(transpose=True).value = [
@@ -146,7 +162,7 @@ class LiveBook:
         if decl.owner is not Owner.ARBOOK:
             raise ValueError(f"{decl.name} belongs to the user; arbook only writes its computed columns")
         tbl = self._table(decl)
-        block = [list(frame.columns), *self._rows(decl, frame)]
+        block = [list(frame.columns), *self._rows(decl, frame, tbl.range.row + 1 if tbl is not None else 2)]
         if tbl is None:
             self._new_table(decl, block)
             return
@@ -172,21 +188,21 @@ class LiveBook:
             return
         tbl = self._table(decl)
         if tbl is None:
-            self._new_table(decl, [list(frame.columns), *self._rows(decl, frame)])
+            self._new_table(decl, [list(frame.columns), *self._rows(decl, frame, 2)])
             return
         header = tbl.header_row_range.value
         positions = {normalise_header(h): i for i, h in enumerate(header)}
+        current = self.read(decl.name)
+        head = tbl.header_row_range
+        first_free = int(current.index.max()) + 1 if len(current) else head.row + 1
         rows = []
-        for record in self._rows(decl, frame):
+        for record in self._rows(decl, frame, first_free):
             row: list[object] = [None] * len(header)
             for column, value in zip(frame.columns, record, strict=True):
                 i = positions.get(normalise_header(column))
                 if i is not None:
                     row[i] = value
             rows.append(row)
-        current = self.read(decl.name)
-        head = tbl.header_row_range
-        first_free = int(current.index.max()) + 1 if len(current) else head.row + 1
         sheet = tbl.parent
         start = sheet.range((first_free, head.column))
         tbl.resize(head[0, 0].resize(first_free - head.row + len(rows), len(header)))
@@ -196,14 +212,10 @@ class LiveBook:
         self.append("Audit", audit_row(command, summary))  # Excel holds the file: no hashes to take
         self._settings = None
 
-    def _rows(self, decl: Table, frame: pd.DataFrame) -> list[list[object]]:
-        columns = []
-        for name in frame.columns:
-            try:
-                col: Column | None = decl.column(name)
-            except KeyError:
-                col = None
-            columns.append([excel_value(col, v) for v in frame[name].tolist()])
+    def _rows(self, decl: Table, frame: pd.DataFrame, first_row: int) -> list[list[object]]:
+        """The frame's rows as Excel receives them, the first going to Excel row `first_row`."""
+        rows = list(range(first_row, first_row + len(frame)))
+        columns = [excel_cells(encode_column(decl, name, frame[name], rows)) for name in frame.columns]
         return [list(r) for r in zip(*columns, strict=True)] if columns else []
 
     def _new_table(self, decl: Table, block: list[list[object]]) -> None:

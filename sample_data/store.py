@@ -8,6 +8,7 @@ settings as a person would type them. Reading it back gives frames typed exactly
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pandas as pd
 from common.values import format_cents, parse_bool
 from sample_data.frames import conform, conform_truth
 from sample_data.generator import SampleCompany
+from workbook.cells import as_text, encode, encode_column
 from workbook.contract import SETTINGS, table
 
 __all__ = ["SMALL_DIR", "TABLE_FILES", "load_company", "load_small", "save_company"]
@@ -36,11 +38,9 @@ def save_company(company: SampleCompany, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for attr, name in TABLE_FILES.items():
-        frame = getattr(company, attr)
-        kinds = {c.name: c.kind for c in table(name).columns}
-        paths.append(_write(directory / f"{attr}.csv", _as_text(frame, kinds)))
+        paths.append(_write(directory / f"{attr}.csv", _as_text(getattr(company, attr), name)))
     truth = company.truth.copy()
-    truth["Amount"] = _money_text(truth["Amount"])
+    truth["Amount"] = as_text(encode(truth["Amount"], "money", table="truth", column="Amount"))
     paths.append(_write(directory / "truth.csv", truth))
     kinds = {s.key: s.kind for s in SETTINGS}
     descriptions = {s.key: s.description for s in SETTINGS}
@@ -82,7 +82,11 @@ def load_company(directory: Path) -> SampleCompany:
 
 
 def _write(path: Path, frame: pd.DataFrame) -> Path:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    """One CSV file; every field quoted when a value holds a carriage return (minimal quoting
+    leaves it bare, and a reader takes it for the end of the line)."""
+    bare_cr = any(frame[c].astype(str).str.contains("\r", regex=False).any() for c in frame.columns)
+    quoting = csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
     return path
 
 
@@ -90,14 +94,10 @@ def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
-def _money_text(values: pd.Series) -> pd.Series:
-    cents = values.astype("Int64")
-    text = pd.Series([format_cents(int(v)) if v is not pd.NA else "" for v in cents], index=values.index)
-    return text
-
-
 def _cents(text: pd.Series) -> pd.Series:
     """ "-1234.56" -> -123456, exactly (no float on the way)."""
+    if text.empty:  # a table without rows
+        return pd.Series(pd.array([], dtype="Int64"), index=text.index)
     s = text.astype(str)
     empty = s == ""
     negative = s.str.startswith("-")
@@ -111,23 +111,10 @@ def _cents(text: pd.Series) -> pd.Series:
     return pd.Series(out, index=text.index)
 
 
-def _as_text(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
-    out = {}
-    for col, kind in kinds.items():
-        values = frame[col]
-        if kind in ("money",):
-            out[col] = _money_text(values)
-        elif kind == "date":
-            out[col] = values.dt.strftime("%Y-%m-%d").fillna("")
-        elif kind == "datetime":
-            out[col] = values.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
-        elif kind == "bool":
-            out[col] = np.where(values.to_numpy(dtype=bool), "Y", "N")
-        elif kind == "int":
-            out[col] = values.astype("Int64").astype(str).replace("<NA>", "")
-        else:
-            out[col] = values
-    return pd.DataFrame(out)
+def _as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Each contract column as a person types it into a cell: the cell codec's text (workbook.cells)."""
+    decl = table(name)
+    return pd.DataFrame({c.name: as_text(encode_column(decl, c.name, frame[c.name])) for c in decl.columns})
 
 
 def _from_text(raw: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:

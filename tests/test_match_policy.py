@@ -13,7 +13,8 @@ import pytest
 
 from arbook.match import match_settings, open_amounts
 from matching.matcher import ALLOCATION_COLUMNS, match_lines
-from workbook.contract import SETTINGS
+from receivables import LATEST, Ledger
+from workbook.contract import Settings
 
 CUSTOMERS = [  # id, name, aliases, group, terms
     ("K1", "Becker Elektrotechnik GmbH", "", "", "2 % 10 Tage, 30 Tage netto"),
@@ -42,7 +43,6 @@ INVOICES = [  # number, customer, date, cents, currency, reference, own terms
     ("202603099", "K1", "2026-03-28", 45000, "EUR", "", ""),
     ("202603084", "K4", "2026-03-04", 70000, "EUR", "", ""),
 ]
-DEFAULTS = {s.key: s.default for s in SETTINGS}
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 
 
@@ -83,8 +83,8 @@ def bank(*lines: tuple[str, str, int, str, str], currency: str = "EUR") -> pd.Da
 
 def run(lines: pd.DataFrame, **settings: object):
     customers, invoices = book()
-    opens = open_amounts(lines, invoices, NO_ALLOCATIONS, customers)
-    typed = match_settings({**DEFAULTS, **settings})
+    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
     return match_lines(lines, customers, opens, None, typed, posted_at=pd.Timestamp("2026-04-01 09:00"))
 
 
@@ -403,8 +403,8 @@ def test_terms_that_cannot_be_read_are_named_and_grant_nothing():
     customers, invoices = book()
     customers.loc[customers["CustomerID"] == "K1", "DiscountTerms"] = "Skonto nach Absprache"
     lines = bank(("L1", "2026-03-10", 98000, "Becker Elektrotechnik GmbH", "RE 202603074"))
-    opens = open_amounts(lines, invoices, NO_ALLOCATIONS, customers)
-    result = match_lines(lines, customers, opens, None, match_settings(DEFAULTS))
+    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    result = match_lines(lines, customers, opens, None, match_settings(Settings()))
     assert posted(result) == set()  # 20.00 short, above the fee tolerance, and no terms: a person looks
     assert (
         "Customers row 2, column DiscountTerms: expected discount terms such as '2/10 net 30' or "
@@ -420,8 +420,8 @@ def test_a_rejected_group_proposal_is_never_proposed_again():
         Approve=first.matches["MatchID"].isin(group["MatchID"]).map({True: "N", False: ""})
     )
     customers, invoices = book()
-    opens = open_amounts(lines, invoices, NO_ALLOCATIONS, customers)
-    second = match_lines(lines, customers, opens, rejected, match_settings(DEFAULTS))
+    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    second = match_lines(lines, customers, opens, rejected, match_settings(Settings()))
     again = second.matches[second.matches["Status"] == "pending"]
     assert not (set(again["MatchID"]) & set(group["MatchID"]))
     assert set(second.matches.loc[second.matches["Status"] == "rejected", "MatchID"]) == set(group["MatchID"])

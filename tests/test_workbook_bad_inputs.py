@@ -1,5 +1,7 @@
 """The corpus of bad workbook content: each kind is refused with the table, Excel row and column
 that hold it, and nothing is written. And the other side: values as people type them are taken.
+Then damaged files (parts missing or cut, cells beyond Excel's last, XML entities, a zip bomb):
+refused through the CLI by name, exit 1, no traceback, the file left as it was.
 """
 
 from __future__ import annotations
@@ -7,15 +9,25 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import io
+import re
+import subprocess
+import sys
+import zipfile
 from collections.abc import Callable
+from contextlib import redirect_stderr
 from pathlib import Path
+from unittest.mock import patch
 
 import pandas as pd
 import pytest
+from lxml import etree
 
+from arbook.cli import main
 from common.errors import InputError, Problem
 from tests.xlsx_factory import TableSpec, build_book
 from workbook.filebook import FileBook
+from workbook.template import build_workbook
 
 Tables = dict[str, list[list[object]]]  # table -> [header, *rows]; Excel row of rows[i] is i + 1
 
@@ -654,4 +666,264 @@ def test_the_unedited_base_workbook_is_accepted(folder):
     with FileBook(book) as fb:
         for name in ("Customers", "Invoices", "Orders", "BankLines", "DunningLevels", "Templates"):
             assert len(fb.read(name)) == len(BASE[name]) - 1, name
-        assert fb.settings()["aging_buckets"] == (30, 60, 90, 120)
+        assert fb.settings().aging_buckets == (30, 60, 90, 120)
+
+
+# -- damaged files: refused through the CLI, located, no traceback, nothing written -------------------
+# Each case breaks one thing in a sound workbook (built here; only small files in the repository).
+# `arbook check` (no lock, reads every table) and `arbook aging` (a writing command) must both exit 1
+# with a message naming the sheet or table (never a Python object) and leave the file as it was.
+
+INVOICES_SHEET = "Invoices"
+
+
+def _zip_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def _zip(parts: dict[str, bytes], level: int = 6) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _sheet_part(parts: dict[str, bytes], sheet: str) -> str:
+    """The part holding a sheet, found as a reader finds it: workbook.xml, then its relationships."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rid_attr = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    book = etree.fromstring(parts["xl/workbook.xml"])
+    rid = next(s.get(rid_attr) for s in book.iterfind("m:sheets/m:sheet", ns) if s.get("name") == sheet)
+    rels = etree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    return "xl/" + next(r.get("Target") for r in rels if r.get("Id") == rid)
+
+
+def _without(part: str) -> Callable[[dict[str, bytes]], None]:
+    return lambda parts: parts.pop(part)
+
+
+def _edited(part: str | None, change: Callable[[bytes], bytes]) -> Callable[[dict[str, bytes]], None]:
+    """Change one part (None: the Invoices sheet)."""
+
+    def damage(parts: dict[str, bytes]) -> None:
+        name = part or _sheet_part(parts, INVOICES_SHEET)
+        parts[name] = change(parts[name])
+
+    return damage
+
+
+def _dtd(declaration: bytes, use: bytes) -> Callable[[bytes], bytes]:
+    def change(xml: bytes) -> bytes:
+        body = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)
+        return (
+            b'<?xml version="1.0"?>' + declaration + body.replace(b"<t>Acme</t>", b"<t>" + use + b"</t>", 1)
+        )
+
+    return change
+
+
+def _bomb(parts: dict[str, bytes]) -> None:
+    """The Invoices sheet padded to 200 MB of nothing: it deflates a thousand times over."""
+    name = _sheet_part(parts, INVOICES_SHEET)
+    parts[name] = parts[name].replace(b"<sheetData>", b"<sheetData>" + b" " * 200_000_000, 1)
+
+
+LAUGHS = b"".join(
+    [b'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">']
+    + [
+        b'<!ENTITY %s "%s">' % (bytes([c]), (b"&%s;" % bytes([c - 1])) * 10)
+        for c in range(ord("b"), ord("j"))
+    ]
+    + [b"]>"]
+)
+INVOICES_TABLE = "the sheet Invoices (table Invoices)"
+DAMAGED = "the file is damaged"
+
+# (case, damage, what the message must say)
+BROKEN: list[tuple[str, Callable[[dict[str, bytes]], None], list[str]]] = [
+    ("no-workbook-part", _without("xl/workbook.xml"), ["lacks its workbook part (xl/workbook.xml)", DAMAGED]),
+    ("no-content-types", _without("[Content_Types].xml"), ["lacks its list of parts ([Content_Types].xml)"]),
+    ("no-package-relationships", _without("_rels/.rels"), ["has no workbook part"]),
+    (
+        "no-workbook-relationships",
+        _without("xl/_rels/workbook.xml.rels"),
+        ["lacks the relationships of its workbook part"],
+    ),
+    ("no-styles", _without("xl/styles.xml"), ["lacks its styles (xl/styles.xml)", DAMAGED]),
+    ("no-shared-strings", _without("xl/sharedStrings.xml"), ["lacks its shared text (xl/sharedStrings.xml)"]),
+    ("no-sheet-part", lambda p: p.pop(_sheet_part(p, INVOICES_SHEET)), [f"lacks {INVOICES_TABLE}", DAMAGED]),
+    (
+        "truncated-sheet",
+        _edited(None, lambda x: x[: len(x) // 2]),
+        [f"{INVOICES_TABLE} cannot be read", DAMAGED],
+    ),
+    (
+        "truncated-shared-strings",
+        _edited("xl/sharedStrings.xml", lambda x: x[: len(x) // 2]),
+        ["cannot be read", DAMAGED],
+    ),
+    ("styles-not-xml", _edited("xl/styles.xml", lambda x: b"<styleSheet"), ["cannot be read", DAMAGED]),
+    (
+        "workbook-not-xml",
+        _edited("xl/workbook.xml", lambda x: x[:100]),
+        ["xl/workbook.xml is not well-formed XML", DAMAGED],
+    ),
+    (
+        "cell-beyond-the-last-row",
+        _edited(None, lambda x: x.replace(b'r="B3"', b'r="B99999999999"', 1)),
+        [f"{INVOICES_TABLE} has a cell at B99999999999, beyond Excel's last cell XFD1048576", DAMAGED],
+    ),
+    (
+        "cell-beyond-the-last-column",
+        _edited(None, lambda x: x.replace(b'r="B3"', b'r="ZZZZZ3"', 1)),
+        [f"{INVOICES_TABLE} has a cell at ZZZZZ3, beyond Excel's last cell XFD1048576"],
+    ),
+    (
+        "row-beyond-the-last-row",
+        _edited(
+            None,
+            lambda x: re.sub(rb'<row r="3"', b'<row r="2000000"', x, count=1).replace(b' r="A3"', b"", 1),
+        ),
+        [f"{INVOICES_TABLE} has row 2000000, beyond Excel's last cell XFD1048576"],
+    ),
+    (
+        "entity-in-shared-strings",
+        _edited("xl/sharedStrings.xml", _dtd(b'<!DOCTYPE sst [<!ENTITY e "EVIL">]>', b"&e;")),
+        ["the part xl/sharedStrings.xml declares XML entities"],
+    ),
+    (
+        "billion-laughs",
+        _edited("xl/sharedStrings.xml", _dtd(LAUGHS, b"&i;")),
+        ["the part xl/sharedStrings.xml declares XML entities"],
+    ),
+    (
+        "external-entity",
+        _edited(
+            "xl/sharedStrings.xml", _dtd(b'<!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>', b"&x;")
+        ),
+        ["the part xl/sharedStrings.xml declares XML entities"],
+    ),
+    (
+        "entity-in-a-sheet",
+        _edited(None, _dtd(b'<!DOCTYPE worksheet [<!ENTITY e "1">]>', b"")),
+        [f"{INVOICES_TABLE} declares XML entities"],
+    ),
+    ("zip-bomb", _bomb, [f"{INVOICES_TABLE} would unpack to 200,", "times"]),
+]
+
+
+@pytest.fixture(scope="module")
+def sound(tmp_path_factory) -> bytes:
+    """A template workbook with two customers and two invoices: what every case breaks."""
+    path = tmp_path_factory.mktemp("sound") / "Book.xlsx"
+    build_workbook(
+        path,
+        rows={
+            "Customers": pd.DataFrame({"CustomerID": ["C1", "C2"], "Name": ["Acme", "Beta"]}),
+            "Invoices": pd.DataFrame(
+                {
+                    "InvoiceNo": ["I1", "I2"],
+                    "CustomerID": ["C1", "C2"],
+                    "InvoiceDate": pd.to_datetime(["2026-10-01", "2026-10-02"]),
+                    "Amount": pd.array([10000, 20000], dtype="Int64"),
+                }
+            ),
+        },
+    )
+    return path.read_bytes()
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    """`arbook ARGS` in this process, as the console script runs it: exit status and what it printed
+    on stderr. Anything but a refusal (a traceback) propagates and fails the test."""
+    err = io.StringIO()
+    with (
+        patch.object(sys, "argv", ["arbook", *args]),
+        redirect_stderr(err),
+        pytest.raises(SystemExit) as ended,
+    ):
+        main()
+    return int(ended.value.code or 0), err.getvalue()
+
+
+def _refused_as_it_should(path: Path, expected: list[str]) -> None:
+    before = _sha(path)
+    for command in (["check", str(path)], ["aging", str(path), "--as-of", "2026-11-30"]):
+        status, err = _cli(*command)
+        assert status == 1, (command, err)
+        assert err.startswith("arbook: ") and "Traceback" not in err
+        assert not re.search(r" at 0x[0-9a-f]+|<[\w.]+ object", err), err
+        for words in expected:
+            assert words in err, (command, err)
+        assert _sha(path) == before
+    assert not list(path.parent.glob(".~arbook-*")) and not (path.parent / "backups").exists()
+
+
+@pytest.mark.parametrize(("case", "damage", "expected"), BROKEN, ids=[c[0] for c in BROKEN])
+def test_a_damaged_workbook_is_refused_by_name_and_left_as_it_was(tmp_path, sound, case, damage, expected):
+    parts = _zip_parts(sound)
+    damage(parts)
+    path = tmp_path / f"{case}.xlsx"
+    path.write_bytes(_zip(parts, level=9 if case == "zip-bomb" else 6))
+    _refused_as_it_should(path, expected)
+
+
+def test_a_file_cut_short_is_refused(tmp_path, sound):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(sound[: len(sound) // 2])
+    _refused_as_it_should(path, ["cut.xlsx is not an .xlsx/.xlsm file"])
+
+
+@pytest.mark.parametrize(
+    ("table", "header", "row", "expected"),
+    [
+        (
+            "Customers",
+            ["CustomerID", "Name", "PaymentTermsDays"],
+            ["C1", "Acme", 1e12],
+            Problem(
+                "Customers",
+                2,
+                "PaymentTermsDays",
+                "expected a whole number of at most 3,650 either way, got 1000000000000.0",
+            ),
+        ),
+        (
+            "Invoices",
+            ["InvoiceNo", "CustomerID", "InvoiceDate", "Amount"],
+            ["I1", "C1", dt.date(2026, 10, 1), 9.3e16],
+            Problem(
+                "Invoices",
+                2,
+                "Amount",
+                "beyond the largest amount arbook takes (expected at most 999,999,999.99 either way), got 9.3e+16",
+            ),
+        ),
+    ],
+)
+def test_numbers_beyond_their_limits_are_refused_by_check_and_before_any_write(
+    tmp_path, table, header, row, expected
+):
+    tables = copy.deepcopy(BASE)
+    tables[table] = [header, row]
+    if table == "Invoices":
+        tables["Customers"] = [["CustomerID", "Name"], ["C1", "Acme"]]
+    path = _build(tmp_path / "limits.xlsx", tables)
+    _refused_as_it_should(path, [str(expected)])
+
+
+def test_a_cell_beyond_the_last_row_is_refused_by_the_real_command_without_crashing(tmp_path, sound):
+    """python-calamine, asked to lay out such a sheet, ends the whole process (SIGABRT): the scan must come first."""
+    parts = _zip_parts(sound)
+    _edited(None, lambda x: x.replace(b'r="B3"', b'r="B99999999999"', 1))(parts)
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(_zip(parts))
+    done = subprocess.run(
+        [sys.executable, "-c", "from arbook.cli import main; main()", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and "B99999999999" in done.stderr and "Traceback" not in done.stderr

@@ -222,3 +222,133 @@ def test_overwriting_a_whole_shared_formula_is_allowed(tmp_path):
         fb.commit("aging", "whole column")
     with FileBook(book) as fb:
         assert fb.read("Invoices")["OpenAmount"].tolist() == [1, 2, 3]
+
+
+# -- races between real processes -----------------------------------------------------------------
+# A holder process takes the run lock (and, for one test, writes its temporary file), says so in a
+# file, and waits for the test to release it; the test runs other arbook processes meanwhile.
+HOLDER = """
+import sys, time
+from pathlib import Path
+from workbook.filebook import FileBook
+from workbook.safety import temp_path
+book, ready, release, mode = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+with FileBook(book) as fb:
+    lock = book.with_name(f".{book.name}.arbook-lock")
+    if mode == "empty-lock":  # the moment after the lock file exists and before it names its holder
+        lock.write_bytes(b"")
+    if mode == "writing":  # the temporary file a commit is writing
+        temp_path(book, "a").write_bytes(b"half a workbook")
+    ready.write_text("holding")
+    while not release.exists():
+        time.sleep(0.02)
+"""
+
+
+def _holder(tmp_path: Path, book: Path, mode: str):
+    import subprocess
+    import sys
+    import time
+
+    ready, release = tmp_path / "ready", tmp_path / "release"
+    ready.unlink(missing_ok=True)
+    release.unlink(missing_ok=True)
+    process = subprocess.Popen([sys.executable, "-c", HOLDER, str(book), str(ready), str(release), mode])
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert process.poll() is None and time.monotonic() < deadline, "the holder did not take the lock"
+        time.sleep(0.02)
+    return process, release
+
+
+def _arbook(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", "from arbook.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_lock_taken_a_moment_ago_and_still_empty_is_not_taken_over(tmp_path):
+    book = _book(tmp_path / "Receivables.xlsx")
+    holder, release = _holder(tmp_path, book, "empty-lock")
+    try:
+        assert (tmp_path / ".Receivables.xlsx.arbook-lock").read_bytes() == b""
+        writer = _arbook("aging", str(book), "--as-of", "2026-11-30")
+        assert writer.returncode == 1 and "another arbook run is working on Receivables.xlsx" in writer.stderr
+        with pytest.raises(WorkbookBusyError):
+            FileBook(book)
+    finally:
+        release.touch()
+        assert holder.wait(60) == 0
+    with FileBook(book) as fb:  # free once its holder has gone
+        fb.read("Invoices")
+
+
+def test_check_leaves_the_temporary_file_of_a_running_writer_alone(tmp_path):
+    book = _book(tmp_path / "Receivables.xlsx")
+    holder, release = _holder(tmp_path, book, "writing")
+    try:
+        (temp,) = tmp_path.glob(".~arbook-*-Receivables.xlsx")
+        checked = _arbook("check", str(book))
+        assert checked.returncode == 0, checked.stderr
+        assert temp.read_bytes() == b"half a workbook", "check removed a running writer's file"
+        with pytest.raises(WorkbookBusyError):
+            FileBook(book)
+    finally:
+        release.touch()
+        assert holder.wait(60) == 0
+
+
+def test_a_killed_holder_leaves_a_lock_the_next_run_takes(tmp_path):
+    import signal
+
+    book = _book(tmp_path / "Receivables.xlsx")
+    holder, _release = _holder(tmp_path, book, "writing")
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(60)
+    assert (tmp_path / ".Receivables.xlsx.arbook-lock").exists()
+    with FileBook(book) as fb:
+        fb.write_columns("Invoices", "InvoiceNo", OPEN)
+        fb.commit("aging", "after the killed run")
+    assert not list(tmp_path.glob(".~arbook-*")), "the killed run's temporary file was left"
+
+
+RACER = """
+import os, sys, time
+from pathlib import Path
+from common.errors import WorkbookBusyError
+from workbook.filebook import FileBook
+book, log, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+done = 0
+while done < rounds:
+    try:
+        with FileBook(book):
+            with open(log, "a") as fh:
+                fh.write(f"in {os.getpid()}\\n")
+            time.sleep(0.01)
+            with open(log, "a") as fh:
+                fh.write(f"out {os.getpid()}\\n")
+        done += 1
+    except WorkbookBusyError:
+        time.sleep(0.001)
+"""
+
+
+def test_runs_racing_for_the_lock_hold_it_one_at_a_time(tmp_path):
+    import subprocess
+    import sys
+
+    book = _book(tmp_path / "Receivables.xlsx")
+    log = tmp_path / "log"
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, str(book), str(log), "15"]) for _ in range(4)]
+    assert [r.wait(240) for r in racers] == [0, 0, 0, 0]
+    lines = log.read_text().split()
+    events = list(zip(lines[::2], lines[1::2], strict=True))
+    assert len(events) == 2 * 4 * 15
+    for (kind, pid), (next_kind, next_pid) in zip(events[::2], events[1::2], strict=True):
+        assert (kind, next_kind, pid) == ("in", "out", next_pid), "two runs held the lock at once"

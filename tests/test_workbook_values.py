@@ -1,10 +1,11 @@
-"""Values as people type them are accepted (SPEC §2): through a real workbook read by FileBook, and
-as properties of the one set of parsers in common/values.py.
+"""Values as people type them are accepted (docs/contract.md): through a real workbook read by FileBook,
+and as properties of the one set of parsers in common/values.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.values import cents_to_decimal, format_cents, parse_amount_cents, parse_date
+from common.values import MAX_AMOUNT_CENTS, cents_to_decimal, format_cents, parse_amount_cents, parse_date
 from tests.xlsx_factory import TableSpec, build_book
 from workbook.filebook import FileBook
 
@@ -93,8 +94,8 @@ def _book(path: Path, date_order: str) -> Path:
 @pytest.mark.parametrize("date_order", ["dmy", "mdy"])
 def test_values_as_people_type_them_are_read_as_the_contract_types(tmp_path, date_order):
     with FileBook(_book(tmp_path / f"{date_order}.xlsx", date_order)) as fb:
-        assert fb.settings()["date_order"] == date_order
-        assert fb.settings()["company_name"] == ""  # an empty value takes the default
+        assert fb.settings().date_order == date_order
+        assert fb.settings().company_name == ""  # an empty value takes the default
         customers = fb.read("Customers")
         invoices = fb.read("Invoices")
     assert customers["CustomerID"].tolist()[:2] == ["100999", "C2"]
@@ -130,7 +131,7 @@ def _styled(cents: int, style: str) -> str:
     return body
 
 
-amounts = st.integers(min_value=-(10**13), max_value=10**13)
+amounts = st.integers(min_value=-MAX_AMOUNT_CENTS, max_value=MAX_AMOUNT_CENTS)
 styles = st.sampled_from(["en", "de", "ch", "plain", "plain-comma", "space"])
 signs = st.sampled_from(["-{}", "({})", "{}-"])
 symbols = st.sampled_from(["{}", "€ {}", "{} €", "EUR {}", "{} CHF", "${}", "£{}", "{} 元", "USD{}"])
@@ -149,6 +150,26 @@ def test_cents_survive_their_plain_text_and_decimal_forms(cents):
     assert parse_amount_cents(format_cents(cents)) == cents
     assert parse_amount_cents(cents_to_decimal(cents)) == cents
     assert cents_to_decimal(cents) == Decimal(cents) / 100
+
+
+@given(
+    st.integers(min_value=MAX_AMOUNT_CENTS + 1, max_value=10**30),
+    st.sampled_from([-1, 1]),
+    st.sampled_from(["plain", "grouped", float, Decimal]),
+)
+def test_an_amount_beyond_the_largest_is_refused_whatever_its_form(cents, sign, form):
+    value = cents_to_decimal(sign * cents)
+    typed = {"plain": f"{value:f}", "grouped": f"{value:,.2f}"}.get(form) or form(value)  # type: ignore[operator]
+    limit = "beyond the largest amount arbook takes (expected at most 999,999,999.99 either way)"
+    with pytest.raises(ValueError, match=re.escape(limit)):
+        parse_amount_cents(typed)
+
+
+def test_the_largest_amount_reads_back_exactly_from_every_form():
+    for cents in (MAX_AMOUNT_CENTS, -MAX_AMOUNT_CENTS):
+        assert parse_amount_cents(cents / 100) == cents  # the double Excel holds
+        assert parse_amount_cents(format_cents(cents)) == cents
+    assert parse_amount_cents(10**9, largest=10**11) == 10**11, "a caller may allow more (sums)"
 
 
 @given(st.integers(min_value=-(10**9), max_value=10**9))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import Problem
-from common.values import parse_amount_cents, parse_bool, parse_date
+from common.values import amount_limit_text, parse_amount_cents, parse_bool, parse_date
 
 from .contract import Column, Table, normalise_header
 
@@ -178,7 +178,7 @@ def _convert(
             texts = _choices(col, texts, bad)
         return pd.Series(texts, dtype=object)
     if kind == "money":
-        return _money(values, bad)
+        return _money(values, bad, table.largest_amount)
     if kind in ("date", "datetime"):
         return _dates(values, bad, kind, date_order, date1904)
     if kind == "bool":
@@ -192,7 +192,7 @@ def _convert(
                 out.append(False)
         return pd.Series(out, dtype=bool)
     if kind == "int":
-        return _ints(values, bad)
+        return _ints(values, bad, col.largest)
     return _numbers(values, bad)
 
 
@@ -228,19 +228,23 @@ def _choices(col: Column, texts: list[str], bad) -> list[str]:
     return out
 
 
-def _money(values: list[object], bad) -> pd.Series:
+def _money(values: list[object], bad, largest: int) -> pd.Series:
     blank = ~_filled_mask(values)
     if len(values) and all(type(v) is float or b for v, b in zip(values, blank, strict=True)):
         # the common case from Excel, numbers and empty cells: vectorised
         arr = (
             np.asarray([0.0 if b else v for v, b in zip(values, blank, strict=True)], dtype="float64") * 100.0
         )
-        cents = np.round(arr)
-        off = np.abs(arr - cents) > 1e-6 * np.maximum(1.0, np.abs(arr) / 1e9)
-        result = pd.array(cents.astype("int64"), dtype="Int64")
-        result[blank] = pd.NA
-        for i in np.flatnonzero(off | ~np.isfinite(arr)):
+        with np.errstate(invalid="ignore"):
+            cents = np.round(arr)
+            beyond = ~(np.abs(cents) <= largest)  # NaN and infinities too
+            off = ~beyond & (np.abs(arr - cents) > 1e-6 * np.maximum(1.0, np.abs(arr) / 1e9))
+        result = pd.array(np.where(beyond, 0, cents).astype("int64"), dtype="Int64")
+        result[blank | beyond] = pd.NA
+        for i in np.flatnonzero(off):
             bad(int(i), f"expected an amount with at most 2 decimals, got {values[i]!r}")
+        for i in np.flatnonzero(beyond):
+            bad(int(i), f"{amount_limit_text(largest)}, got {values[i]!r}")
         return pd.Series(result)
     out: list[object] = []
     for i, v in enumerate(values):
@@ -248,7 +252,7 @@ def _money(values: list[object], bad) -> pd.Series:
             out.append(pd.NA)
             continue
         try:
-            out.append(parse_amount_cents(v))
+            out.append(parse_amount_cents(v, largest=largest))
         except ValueError as exc:
             bad(i, str(exc))
             out.append(pd.NA)
@@ -282,7 +286,7 @@ def _iso_datetime(text: str) -> dt.datetime | None:
         return None
 
 
-def _ints(values: list[object], bad) -> pd.Series:
+def _ints(values: list[object], bad, largest: int) -> pd.Series:
     out: list[object] = []
     for i, v in enumerate(values):
         if not _filled(v):
@@ -292,10 +296,15 @@ def _ints(values: list[object], bad) -> pd.Series:
             number = float(str(v).strip().replace(",", ".")) if isinstance(v, str) else float(v)  # type: ignore[arg-type]
             if not number.is_integer() or isinstance(v, bool):
                 raise ValueError
-            out.append(int(number))
         except (TypeError, ValueError):
             bad(i, f"expected a whole number, got {v!r}")
             out.append(pd.NA)
+            continue
+        if abs(number) > largest:
+            bad(i, f"expected a whole number of at most {largest:,} either way, got {v!r}")
+            out.append(pd.NA)
+        else:
+            out.append(int(number))
     return pd.Series(pd.array(out, dtype="Int64"))
 
 

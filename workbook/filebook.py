@@ -16,7 +16,8 @@ import pandas as pd
 from common.errors import UnsafeWorkbookError
 
 from .book import audit_row
-from .contract import Owner, Table, normalise_header, table
+from .cells import encode, encode_column
+from .contract import Settings, Table, normalise_header, table
 from .mapping import MAPPABLE, Mapping, load_mapping
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells, locate, read_located
@@ -29,8 +30,9 @@ from .safety import (
     temp_path,
 )
 from .settings import settings_from_frame
-from .sheetxml import CellValue
-from .validate import absent_table, accept, writable_columns
+from .sheetxml import SheetEditor
+from .staging import appended, computed, replaced
+from .validate import absent_table, accept
 from .writer import PackageWriter
 
 __all__ = ["FileBook"]
@@ -70,14 +72,15 @@ class FileBook:
         if self._lock:
             self._lock.acquire()
         try:
-            remove_stale_temps(self._path)
+            if self._lock:
+                remove_stale_temps(self._path, self._lock)
             self._open()
         except BaseException:
             self.close()
             raise
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: dict[str, _Staged] = {}
-        self._settings: dict[str, object] | None = None
+        self._settings: Settings | None = None
 
     def _open(self) -> None:
         self._pkg = Package(self._path)
@@ -102,6 +105,10 @@ class FileBook:
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def dry_run(self) -> bool:
+        return self._dry_run
 
     @property
     def package(self) -> Package:
@@ -133,7 +140,7 @@ class FileBook:
         where = self._locate(decl)
         if where is None:
             return absent_table(decl)
-        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
         frame, problems = read_located(
             self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904
         )
@@ -150,35 +157,24 @@ class FileBook:
             frame = self._sources().join_computed(self._pkg, self._cells, decl, frame)
         return frame
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> Settings:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
-        return dict(self._settings)
+        return self._settings
 
     # -- staging ---------------------------------------------------------------------------
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        columns = writable_columns(decl, key, frame)
-        current = self.read(decl.name)
-        rows_by_key = pd.Series(current.index, index=current[key].to_numpy())
-        rows_by_key = rows_by_key[~rows_by_key.index.duplicated()]
-        matched = frame[frame[key].isin(rows_by_key.index)]
-        rows = rows_by_key.loc[matched[key].to_numpy()].to_numpy()
+        new, columns, rows = computed(decl, self.read(decl.name), key, frame)
         staged = self._staged.setdefault(decl.name, _Staged())
         for column in columns:
-            current.loc[rows, column] = matched[column].to_numpy()
             staged.dirty.setdefault(column, set()).update(int(r) for r in rows)
-        self._frames[decl.name] = current
+        self._frames[decl.name] = new
 
     def replace(self, name: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        if decl.owner is not Owner.ARBOOK:
-            raise ValueError(f"{decl.name} belongs to the user; arbook only writes its computed columns")
         where = self._locate(decl)
-        header_row = where.header_row if where else 1
-        new = frame.reset_index(drop=True)
-        new.index = pd.Index(np.arange(header_row + 1, header_row + 1 + len(new)), name="row")
-        self._frames[decl.name] = new
+        self._frames[decl.name] = replaced(decl, frame, where.header_row if where else 1)
         self._staged.setdefault(decl.name, _Staged()).replaced = True
 
     def create(self, name: str, frame: pd.DataFrame) -> None:
@@ -186,7 +182,7 @@ class FileBook:
 
         For `arbook init`, which adds what an adopted workbook lacks. A sheet that merely bears
         the table's name (the user's own, not arbook's) is left alone: the new sheet gets a free
-        name, and the new Excel Table (found before any sheet, SPEC §2) carries the contract name.
+        name, and the new Excel Table (found before any sheet) carries the contract name.
         """
         decl = table(name)
         if self._pkg.table(decl.name) is not None:
@@ -199,20 +195,14 @@ class FileBook:
 
     def append(self, name: str, frame: pd.DataFrame) -> None:
         decl = table(name)
-        if not decl.appendable:
-            raise ValueError(f"{decl.name} does not take appended rows")
-        if frame.empty:
+        where = self._locate(decl) if decl.appendable else None
+        new, first = appended(decl, self.read(decl.name), frame, where.first_row if where else 2)
+        if first is None:
             return
-        current = self.read(decl.name)
-        where = self._locate(decl)
-        first_free = int(current.index.max()) + 1 if len(current) else (where.first_row if where else 2)
-        rows = frame.reindex(columns=current.columns).reset_index(drop=True)
-        rows.index = pd.Index(np.arange(first_free, first_free + len(rows)), name="row")
-        rows = rows.astype(current.dtypes.to_dict())
-        self._frames[decl.name] = pd.concat([current, rows]) if len(current) else rows
+        self._frames[decl.name] = new
         staged = self._staged.setdefault(decl.name, _Staged())
         if staged.appended_from is None:
-            staged.appended_from = first_free
+            staged.appended_from = first
 
     # -- committing ------------------------------------------------------------------------
     def commit(self, command: str, summary: str) -> None:
@@ -225,6 +215,8 @@ class FileBook:
         if self._dry_run:
             self._staged.clear()
             return
+        if self._lock is None:
+            raise ValueError("a FileBook opened without the run lock (lock=False) only reads")
         refuse_if_open_in_excel(self._path)
         before = _sha256(self._path)
         first = temp_path(self._path, "a")
@@ -298,13 +290,13 @@ class FileBook:
         self._refuse_overlap(where, where.last_col + 1, c2, where.header_row, new_last)
         self._refuse_overlap(where, c1, c2, old_last + 1, new_last)
         sheet = writer.sheet(where.sheet.part)
-        body_styles = [sheet.style_of(where.first_row, c) for c in range(c1, c2 + 1)]
-        head_styles = [sheet.style_of(where.header_row, c) for c in range(c1, c2 + 1)]
+        cols = list(range(c1, c2 + 1))
+        body_styles = [sheet.style_of(where.first_row, c) for c in cols]
+        head_styles = [sheet.style_of(where.header_row, c) for c in cols]
         row_attrs = sheet.row_attributes(where.first_row)
         sheet.clear(where.header_row, c1, old_last, max(where.last_col, c2))
-        for j, name in enumerate(header):
-            sheet.write(where.header_row, c1 + j, CellValue(name, "text", head_styles[j]))
-        _write_rows(sheet, decl, frame, c1, body_styles, row_attrs)
+        _write_header(sheet, decl, where.header_row, cols, header, head_styles)
+        _write_rows(sheet, decl, frame, cols, header, styles=body_styles, row_attributes=row_attrs)
         if where.excel_table is not None:
             writer.set_table(
                 where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header
@@ -317,71 +309,50 @@ class FileBook:
         sheet = writer.sheet(where.sheet.part)
         positions = {normalise_header(h): where.first_col + i for i, h in enumerate(where.header) if h}
         header = list(where.header)
-        new = (
-            frame.loc[frame.index >= staged.appended_from]
-            if staged.appended_from is not None
-            else frame.iloc[:0]
-        )
+        appended = staged.appended_from
+        new = frame.loc[frame.index >= appended] if appended is not None else frame.iloc[:0]
         # a column the user's table lacks is added only when arbook has something to put in it
-        needed = set(staged.dirty) | {c for c in new.columns if new[c].map(_python).notna().any()}
-        for column in [c for c in frame.columns if c in needed and normalise_header(c) not in positions]:
-            col = where.first_col + len(header)
+        needed = set(staged.dirty) | {c for c in new.columns if _has_values(new[c])}
+        added = [c for c in frame.columns if c in needed and normalise_header(c) not in positions]
+        if added:
+            first = where.first_col + len(header)
             self._refuse_overlap(
-                where, col, col, where.header_row, max(where.last_row, int(frame.index.max()))
+                where,
+                first,
+                first + len(added) - 1,
+                where.header_row,
+                max(where.last_row, int(frame.index.max())),
             )
-            sheet.write(
-                where.header_row, col, CellValue(column, "text", sheet.style_of(where.header_row, col - 1))
-            )
-            positions[normalise_header(column)] = col
-            header.append(column)
-        kinds = {c: _kind(decl, c, frame[c]) for c in frame.columns}
+            cols = list(range(first, first + len(added)))
+            style = sheet.style_of(where.header_row, first - 1)
+            _write_header(sheet, decl, where.header_row, cols, added, [style] * len(added))
+            positions.update({normalise_header(c): col for c, col in zip(added, cols, strict=True)})
+            header += added
+        # computed columns of existing rows: one block per set of rows (usually one for all columns)
+        blocks: dict[tuple[int, ...], list[str]] = {}
         for column, rows in staged.dirty.items():
-            col = positions[normalise_header(column)]
-            values = frame.loc[sorted(rows), column]
-            for row, value in values.items():
-                if staged.appended_from is None or row < staged.appended_from:
-                    sheet.write(int(row), col, CellValue(_python(value), kinds[column]))
+            kept = tuple(sorted(r for r in rows if appended is None or r < appended))
+            blocks.setdefault(kept, []).append(column)
+        for rows, names in blocks.items():
+            cols = [positions[normalise_header(n)] for n in names]
+            _write_rows(sheet, decl, frame.loc[list(rows), names], cols, names)
         new_last = where.last_row
-        if staged.appended_from is not None:
+        if appended is not None:
             last = int(new.index.max())
             last_col = where.first_col + len(header) - 1
-            self._refuse_overlap(
-                where, where.first_col, last_col, max(where.last_row + 1, staged.appended_from), last
+            self._refuse_overlap(where, where.first_col, last_col, max(where.last_row + 1, appended), last)
+            template_row = max(where.first_row, min(where.last_row, appended - 1))
+            names = [c for c in frame.columns if normalise_header(c) in positions]
+            cols = [positions[normalise_header(n)] for n in names]
+            _write_rows(
+                sheet,
+                decl,
+                new,
+                cols,
+                names,
+                styles=[sheet.style_of(template_row, c) for c in cols],
+                row_attributes=sheet.row_attributes(template_row),
             )
-            template_row = max(where.first_row, min(where.last_row, staged.appended_from - 1))
-            row_attrs = sheet.row_attributes(template_row)
-            name_at = {
-                positions[normalise_header(c)]: c for c in frame.columns if normalise_header(c) in positions
-            }
-            names = [name_at.get(col) for col in range(where.first_col, last_col + 1)]
-            styles = [
-                sheet.style_of(template_row, col) if name else None
-                for col, name in zip(range(where.first_col, last_col + 1), names, strict=True)
-            ]
-            block = [new[n] if n else pd.Series([None] * len(new), dtype=object) for n in names]
-            first = int(new.index[0])
-            consecutive = bool((new.index == np.arange(first, first + len(new))).all())
-            if not (
-                consecutive
-                and sheet.write_block(
-                    first,
-                    where.first_col,
-                    block,
-                    [kinds[n] if n else "text" for n in names],
-                    styles,
-                    row_attrs,
-                )
-            ):
-                for row, record in zip(new.index, new.itertuples(index=False), strict=True):
-                    sheet.set_row_attributes(int(row), row_attrs)
-                    for column, value in zip(frame.columns, record, strict=True):
-                        if normalise_header(column) in positions:
-                            col = positions[normalise_header(column)]
-                            sheet.write(
-                                int(row),
-                                col,
-                                CellValue(_python(value), kinds[column], styles[col - where.first_col]),
-                            )
             new_last = max(new_last, last)
             sheet.extend_ranges(where.first_row, where.last_row, new_last, where.first_col, last_col)
         if where.excel_table is not None and (new_last != where.last_row or len(header) != len(where.header)):
@@ -413,62 +384,46 @@ def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) ->
         except KeyError:
             widths.append(12)
     sheet_part, table_part = writer.add_table_sheet(decl.name, header, widths)
-    sheet = writer.sheet(sheet_part)
-    for j, name in enumerate(header, start=1):
-        sheet.write(1, j, CellValue(name, "text"))
-    _write_rows(sheet, decl, frame.set_axis(np.arange(2, 2 + len(frame)), axis=0), 1, [0] * len(header), {})
+    sheet = writer.sheet(sheet_part, decl.name)
+    cols = list(range(1, len(header) + 1))
+    _write_header(sheet, decl, 1, cols, header)
+    _write_rows(sheet, decl, frame.set_axis(range(2, 2 + len(frame)), axis=0), cols, header)
     writer.set_table(table_part, f"A1:{column_letter(len(header))}{1 + max(1, len(frame))}")
 
 
-def _write_rows(sheet, decl: Table, frame: pd.DataFrame, c1: int, styles: list[int], row_attrs: dict) -> None:
-    kinds = [_kind(decl, c, frame[c]) for c in frame.columns]
-    first = int(frame.index[0]) if len(frame) else 0
-    consecutive = bool(len(frame)) and (frame.index == np.arange(first, first + len(frame))).all()
-    if consecutive and sheet.write_block(
-        first, c1, [frame[c] for c in frame.columns], kinds, styles, row_attrs
-    ):
-        return
-    for row, record in zip(frame.index, frame.itertuples(index=False), strict=True):
-        if row_attrs:
-            sheet.set_row_attributes(int(row), row_attrs)
-        for j, value in enumerate(record):
-            sheet.write(
-                int(row), c1 + j, CellValue(_python(value), kinds[j], styles[j] if j < len(styles) else None)
-            )
+def _write_rows(
+    sheet: SheetEditor,
+    decl: Table,
+    frame: pd.DataFrame,
+    cols: list[int],
+    names: list[str],
+    *,
+    styles: list[int] | None = None,
+    row_attributes: bytes = b"",
+) -> None:
+    """The one way FileBook writes cells: `frame[names[j]]` into sheet column `cols[j]`, at the
+    Excel rows of the frame's index, each column encoded by its contract kind (workbook.cells)."""
+    rows = frame.index.tolist()
+    columns = [encode_column(decl, name, frame[name], rows) for name in names]
+    sheet.write_block(rows, cols, columns, styles=styles, row_attributes=row_attributes)
 
 
-def _kind(decl: Table, column: str, series: pd.Series) -> str:
-    try:
-        return decl.column(column).kind
-    except KeyError:
-        if pd.api.types.is_integer_dtype(series.dtype):
-            return "money"
-        if pd.api.types.is_datetime64_any_dtype(series.dtype):
-            return "date"
-        if pd.api.types.is_bool_dtype(series.dtype):
-            return "bool"
-        if pd.api.types.is_float_dtype(series.dtype):
-            return "number"
-        return "text"
+def _write_header(
+    sheet: SheetEditor,
+    decl: Table,
+    row: int,
+    cols: list[int],
+    names: list[str],
+    styles: list[int] | None = None,
+) -> None:
+    """Column names into the header row, as text."""
+    columns = [encode(pd.Series([name]), "text", table=decl.name, column=name, rows=[row]) for name in names]
+    sheet.write_block([row], cols, columns, styles=styles)
 
 
-def _python(value: object) -> object:
-    """A frame value as the writer takes it: None for empty, plain int/float/str/bool/datetime."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, str) and value == "":
-        return None
-    return value
+def _has_values(series: pd.Series) -> bool:
+    """Whether a column holds anything to write (not only empty cells)."""
+    return bool((series.notna() & (series.astype(str) != "")).any())
 
 
 def _sha256(path: Path) -> str:

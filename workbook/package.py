@@ -41,6 +41,19 @@ REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
+REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+REL_SHARED_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+MAX_PART_BYTES = 2 * 1024**3
+"""The largest part arbook unpacks: 2 GiB (the worksheet of a table of a million rows is about
+half of that). Sizes are read from the zip's directory before anything is unpacked."""
+MAX_PACKAGE_BYTES = 4 * 1024**3
+"""The largest a whole workbook may unpack to."""
+MAX_RATIO = 200
+"""How many times larger than its compressed bytes a big part (over 10 MB) may be. Worksheets
+compress 8 to 30 times; a zip bomb a thousand times or more."""
+_RATIO_FLOOR = 10 * 1024**2
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
 def safe_xml(data: bytes, part: str = "") -> etree._Element:
@@ -120,9 +133,21 @@ class Package:
             raise UnsafeWorkbookError(
                 f"{self.path.name} is not an .xlsx/.xlsm file (not a zip: {exc})"
             ) from exc
+        try:
+            self._read_structure()
+        except BaseException:
+            self._zip.close()
+            raise
+
+    def _read_structure(self) -> None:
+        """Which part holds what, each part checked before it is read (see `_refuse_bombs`, `_require_parts`)."""
         self.infos = self._zip.infolist()
         self.names = {i.filename for i in self.infos}
+        self._refuse_bombs()
+        self._require("[Content_Types].xml", "its list of parts")
         self.workbook_part = self._office_document()
+        self._require(self.workbook_part, "its workbook part")
+        self._require(self.rels_part(self.workbook_part), "the relationships of its workbook part")
         self.workbook_xml = safe_xml(self.read(self.workbook_part), self.workbook_part)
         if self.workbook_xml.tag == f"{{{STRICT_MAIN}}}workbook":
             raise UnsafeWorkbookError(
@@ -131,6 +156,8 @@ class Package:
             )
         self.sheets = self._sheets()
         self.tables = self._tables()
+        self._refuse_bombs({i.filename for i in self.infos if i.filename.startswith("xl/worksheets/")})
+        self._require_parts()
         pr = self.workbook_xml.find("m:workbookPr", NS)
         self.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
 
@@ -145,6 +172,81 @@ class Package:
 
     def read(self, part: str) -> bytes:
         return self._zip.read(part)
+
+    # -- what a workbook arbook reads must be ------------------------------------------------------
+    def _refuse_bombs(self, parts: set[str] | None = None) -> None:
+        """Declared sizes, before a byte is unpacked: a zip bomb is refused, not unpacked until memory ends.
+
+        The small parts that say where the sheets are (None: every part but the worksheets) are
+        judged first; then the worksheets, named as the workbook names them.
+        """
+        total = 0
+        for info in self.infos:
+            total += info.file_size
+            if parts is None and info.filename.startswith("xl/worksheets/"):
+                continue
+            if parts is not None and info.filename not in parts:
+                continue
+            ratio = info.file_size / max(1, info.compress_size)
+            if info.file_size > MAX_PART_BYTES or (info.file_size > _RATIO_FLOOR and ratio > MAX_RATIO):
+                what = self.describe(info.filename) if parts is not None else f"the part {info.filename}"
+                raise UnsafeWorkbookError(
+                    f"{self.path.name}: {what} would unpack to {info.file_size:,} bytes from "
+                    f"{info.compress_size:,} ({ratio:,.0f} times); a workbook's parts unpack to at most "
+                    f"{MAX_PART_BYTES // 1024**3} GiB and at most {MAX_RATIO} times their size: it is not a "
+                    "workbook arbook will open"
+                )
+        if total > MAX_PACKAGE_BYTES:
+            raise UnsafeWorkbookError(
+                f"{self.path.name} would unpack to {total:,} bytes; arbook opens workbooks of at most "
+                f"{MAX_PACKAGE_BYTES // 1024**3} GiB"
+            )
+
+    def _require(self, part: str, what: str) -> None:
+        if part not in self.names:
+            raise UnsafeWorkbookError(
+                f"{self.path.name} lacks {what} ({part}); the file is damaged: restore it from backups/ "
+                "beside it, or open it in Excel and save it again"
+            )
+
+    def _require_parts(self) -> None:
+        """Every part the workbook names is there and is XML without entities (which arbook never expands)."""
+        related = {
+            typ: target
+            for _rid, typ, target, mode in self.relationships(self.workbook_part)
+            if mode != "External"
+        }
+        if REL_STYLES not in related:
+            raise UnsafeWorkbookError(
+                f"{self.path.name} has no styles; the file is damaged: open it in Excel and save it again"
+            )
+        self._require(related[REL_STYLES], "its styles")
+        if REL_SHARED_STRINGS in related:
+            self._require(related[REL_SHARED_STRINGS], "its shared text")
+        for sheet in self.sheets:
+            if sheet.is_worksheet and sheet.part not in self.names:
+                raise UnsafeWorkbookError(
+                    f"{self.path.name} lacks {self.describe(sheet.part)}: the workbook lists it but the file "
+                    "does not hold it; the file is damaged: restore it from backups/ beside it"
+                )
+        for name in sorted(self.names):
+            if name.endswith((".xml", ".rels")):
+                with self._zip.open(name) as fh:
+                    head = fh.read(4096)
+                if _DOCTYPE.search(head):
+                    raise UnsafeWorkbookError(
+                        f"{self.path.name}: {self.describe(name)} declares XML entities (<!DOCTYPE>), which "
+                        "Excel never writes and arbook never expands; the file was not saved by Excel: "
+                        "open it in Excel and save it again"
+                    )
+
+    def describe(self, part: str) -> str:
+        """A part as a person knows it: "the sheet Invoices (table Invoices)", else its name in the zip."""
+        for sheet in self.sheets:
+            if sheet.part == part:
+                tables = sorted(t.name for t in self.tables.values() if t.sheet.part == part)
+                return f"the sheet {sheet.name}" + (f" (table {', '.join(tables)})" if tables else "")
+        return f"the part {part}"
 
     @property
     def zip(self) -> zipfile.ZipFile:

@@ -1,13 +1,14 @@
 """Find each contract table in a workbook and read it into a typed DataFrame, fast.
 
 A table is found by its Excel Table (ListObject) name; failing that, by a sheet of the same
-name whose first non-empty row is the header (SPEC §2). Cell values come from
-python-calamine (several times faster than openpyxl, MEASURED.md); table positions come from
+name whose first non-empty row is the header. Cell values come from python-calamine (about
+six times faster than openpyxl's read-only mode on 200,000 rows); table positions come from
 the package's own XML (`workbook.package`), which calamine does not expose in full.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,11 +16,11 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from common.errors import Problem
+from common.errors import Problem, UnsafeWorkbookError
 
 from .contract import Owner, Table, normalise_header
 from .convert import frame_from_rows
-from .package import Package, SheetRef, TableRef, parse_range
+from .package import Package, SheetRef, TableRef, column_index, parse_range
 
 __all__ = ["Location", "SheetCells", "fits", "locate", "read_located"]
 
@@ -43,20 +44,72 @@ class Location:
 
 
 class SheetCells:
-    """Values of whole sheets from python-calamine, loaded once per sheet and kept."""
+    """Values of whole sheets from python-calamine, loaded once per sheet and kept.
+
+    python-calamine stops on a damaged sheet with an exception, a panic, or (for a cell placed
+    beyond Excel's last row) by asking for more memory than there is; each becomes a refusal
+    naming the sheet, and positions are checked before a sheet is read.
+    """
 
     def __init__(self, pkg: Package) -> None:
-        self._book = python_calamine.CalamineWorkbook.from_path(str(pkg.path))
+        self._pkg = pkg
+        self._book = _calamine(pkg, "the workbook", python_calamine.CalamineWorkbook.from_path, str(pkg.path))
         self._cache: dict[str, list[list[object]]] = {}
 
     def rows(self, sheet: str) -> list[list[object]]:
         """All rows from A1 (row 1 is index 0), each as long as the sheet's used width."""
         if sheet not in self._cache:
-            self._cache[sheet] = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            ref = self._pkg.sheet(sheet)
+            where = self._pkg.describe(ref.part) if ref else f"the sheet {sheet}"
+            if ref is not None:
+                _refuse_beyond_excel(self._pkg, ref.part, where)
+            self._cache[sheet] = _calamine(
+                self._pkg, where, lambda: self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            )
         return self._cache[sheet]
 
     def close(self) -> None:
         self._book.close()
+
+
+_LAST_ROW, _LAST_COLUMN = 1_048_576, 16_384  # XFD1048576, Excel's last cell
+# a position that may be beyond Excel's last cell: three letters or more, or seven digits or more;
+# the literal start makes the scan fast, and each hit is then judged exactly
+_FAR = re.compile(rb' r="\$?(?:([A-Z]{3,})\$?([0-9]*)|([A-Z]{0,2})\$?([0-9]{7,}))"')
+
+
+def _refuse_beyond_excel(pkg: Package, part: str, where: str) -> None:
+    """A cell or row placed beyond Excel's last cell is refused before python-calamine lays out the sheet."""
+    with pkg.zip.open(part) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 24):
+            text = tail + chunk
+            for m in _FAR.finditer(text):
+                letters = (m[1] or m[3]).decode()
+                digits = (m[2] or m[4]).decode()
+                if column_index(letters or "A") > _LAST_COLUMN or int(digits or 1) > _LAST_ROW:
+                    what = f"a cell at {letters}{digits}" if letters else f"row {digits}"
+                    raise UnsafeWorkbookError(
+                        f"{pkg.path.name}: {where} has {what}, beyond Excel's last cell XFD{_LAST_ROW}; "
+                        "the file is damaged: restore it from backups/ beside it"
+                    )
+            tail = text[-64:]
+
+
+def _calamine(pkg: Package, where: str, read, *args):
+    """What python-calamine reads, or a refusal naming the sheet when the file is damaged."""
+    try:
+        return read(*args)
+    except python_calamine.CalamineError as exc:
+        reason = str(exc)
+    except BaseException as exc:  # a panic inside python-calamine is no Exception; anything else passes
+        if type(exc).__name__ != "PanicException":
+            raise
+        reason = "python-calamine could not make sense of it"
+    raise UnsafeWorkbookError(
+        f"{pkg.path.name}: {where} cannot be read ({reason}); the file is damaged: restore it from "
+        "backups/ beside it, or open it in Excel and save it again"
+    ) from None
 
 
 def locate(pkg: Package, cells: SheetCells, table: Table) -> Location | None:

@@ -47,57 +47,92 @@ def refuse_if_open_in_excel(path: Path) -> None:
 
 
 class RunLock:
-    """One arbook run per workbook: a lock file beside it naming the process that holds it."""
+    """One arbook run per workbook: a lock file beside it, locked by the operating system.
+
+    The lock is the kernel's (flock, or a locked byte on Windows), not the file's presence: it is
+    released when its process ends, however it ends, so a lock left by a killed run is simply
+    free, and no run ever judges another's lock stale and takes it (a lock file still empty
+    because its run has only just created it is as held as any other). The file names the
+    process holding it, for the message the next run gives.
+    """
 
     def __init__(self, path: Path) -> None:
         self.file = path.with_name(f".{path.name}.arbook-lock")
-        self._held = False
+        self._fd: int | None = None
 
     def acquire(self) -> None:
-        for _attempt in range(2):
-            try:
-                fd = os.open(self.file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                if self._stale():
-                    self.file.unlink(missing_ok=True)
-                    continue
+        for _attempt in range(100):
+            fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o644)
+            if not _try_lock(fd):
+                holder = os.read(fd, 200).decode(errors="replace").strip() or "it has just started"
+                os.close(fd)
                 raise WorkbookBusyError(
                     f"another arbook run is working on {self.file.name.removeprefix('.').removesuffix('.arbook-lock')} "
-                    f"({self.file.read_text(errors='replace').strip()}); wait for it to finish"
-                ) from None
-            with os.fdopen(fd, "w") as fh:
-                fh.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
-            self._held = True
-            return
+                    f"({holder}); wait for it to finish"
+                )
+            if _same_file(fd, self.file):  # not a file the run before us unlinked on its way out
+                os.ftruncate(fd, 0)
+                os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+                self._fd = fd
+                return
+            os.close(fd)
         raise WorkbookBusyError(f"could not take the lock {self.file}")
 
-    def _stale(self) -> bool:
-        try:
-            _, pid, _, host = self.file.read_text().split()
-        except (OSError, ValueError):
-            return True
-        if host != socket.gethostname():
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except (PermissionError, ValueError):
-            return False
-        return False
-
     def release(self) -> None:
-        if self._held:
-            self.file.unlink(missing_ok=True)
-            self._held = False
+        if self._fd is not None:
+            if os.name != "nt":  # removed while still locked: the next run cannot lock a file on its way out
+                self.file.unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+
+def _try_lock(fd: int) -> bool:
+    """Lock `fd` for this process without waiting; False when another process holds it."""
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 1 << 30, os.SEEK_SET)  # a byte far beyond the text, which stays readable
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        finally:
+            os.lseek(fd, 0, os.SEEK_SET)
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        on_disk = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (on_disk.st_dev, on_disk.st_ino)
 
 
 def temp_path(path: Path, tag: str = "") -> Path:
     return path.with_name(f".~arbook-{os.getpid()}{tag}-{path.name}")
 
 
-def remove_stale_temps(path: Path) -> None:
-    """Temporary files of a run that was killed: never the workbook, safe to delete."""
+def remove_stale_temps(path: Path, lock: RunLock) -> None:
+    """Temporary files of a run that was killed: never the workbook, and never a running writer's.
+
+    Only a run holding the lock writes temporary files (a file book opened without it is
+    read-only), so the run that holds it now may remove any it finds, and no other run may.
+    """
+    if not lock.held:
+        return
     for leftover in path.parent.glob(f".~arbook-*-{path.name}"):
         leftover.unlink(missing_ok=True)
 

@@ -1,8 +1,15 @@
-"""Edit the cells of one worksheet part in place, leaving every other element as it was.
+"""Edit the cells of one worksheet part, leaving every byte arbook does not write as it was.
 
-Only `<sheetData>` cells arbook writes, the `<dimension>`, and the ranges of conditional
-formats and validations that covered a table that grew are touched; merged cells, shared
-and array formulas that a write would cut through are refused rather than broken.
+The worksheet of a 200,000-row table is about 100 MB of XML, and parsing it into elements
+takes longer than writing the table afresh. So the rows of `<sheetData>` are handled as text:
+one scan finds each row, rows arbook does not write are copied as they are, and a row it
+writes is rebuilt from its own cells (kept byte for byte) and the new ones. The rest of the
+part (the dimension, merged cells, conditional formats, validations) is small and is edited
+as XML elements.
+
+Every write is a block: rows x columns of cells encoded by `workbook.cells`, into rows that
+may be new or may hold the user's other cells. Refused rather than broken: a write into merged
+cells, or through a shared or array formula that reaches beyond what arbook writes.
 """
 
 from __future__ import annotations
@@ -12,231 +19,387 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
 
-import pandas as pd
 from lxml import etree
 
 from common.errors import UnsafeWorkbookError
 
+from .cells import CODECS, Encoded
 from .package import NS, cell_ref, column_index, column_letter, parse_range, safe_xml
-from .styles import DATE_FORMAT, DATETIME_FORMAT, MONEY_FORMAT, Styles
+from .styles import Styles
 
-__all__ = ["CellValue", "SheetEditor"]
+__all__ = ["SheetEditor"]
 
 _M = NS["m"]
-_C, _ROW, _V, _F, _IS, _T = (f"{{{_M}}}{t}" for t in ("c", "row", "v", "f", "is", "t"))
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _FORMULA_START = ("=", "+", "-", "@")
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
-_ILLEGAL_TABLE = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+_ATTRS = rb"(?P<attrs>[^>]*?)"  # '>' is escaped in the attribute values of rows and cells
+_ROW_NUMBER = re.compile(rb"""(?<![\w:.-])r\s*=\s*["'](\d+)["']""")
+_CELL_REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Z]{1,3})\$?(\d+)["']""")
+_STYLE = re.compile(rb"""(?<![\w:.-])s\s*=\s*["'](\d+)["']""")
+_SPANS = re.compile(rb"""\s(?<![\w:.-])spans\s*=\s*["'][^"']*["']""")
+_CACHED_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|e|b|n)["']""")
+_UNUSUAL = (b"<!--", b"<![CDATA[")
+_XSTRING = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    huge_tree=True,
+    load_dtd=False,
+    remove_comments=True,
+    remove_pis=True,
+)
 
 
-@dataclass(frozen=True)
-class CellValue:
-    """A value to write and how to read it: kind is one of the contract's column kinds."""
+@cache
+def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """Row, cell and formula patterns for the prefix the part gives the main namespace (usually none)."""
+    p = re.escape(prefix)
+    row = re.compile(rb"<" + p + rb"row\b" + _ATTRS + rb"(?:/>|>(?P<body>.*?)</" + p + rb"row\s*>)", re.S)
+    cell = re.compile(rb"<" + p + rb"c\b" + _ATTRS + rb"(?:/>|>(?P<body>.*?)</" + p + rb"c\s*>)", re.S)
+    formula = re.compile(rb"<" + p + rb"f\b" + _ATTRS + rb"(?:/>|>)", re.S)
+    return row, cell, formula
 
-    value: object  # None clears the value and keeps the cell's style
-    kind: str = "text"
-    style: int | None = None  # explicit style (new rows copy their template row's styles)
+
+@dataclass
+class _Cell:
+    col: int
+    text: bytes  # the whole element, as written
+
+
+@dataclass
+class _Block:
+    """Columns of cells being written, each as the XML after its style attribute (workbook.cells)."""
+
+    cols: list[int]
+    tails: list[list[tuple[bool, bytes | None]]]
+    kinds: list[str]
+    styles: list[int | None] | None  # given styles (new rows copying a template row), else None
+    starts: list[bytes]  # b'<c r="K' per column: the cell's start up to its row number
+
+    def cell(
+        self, editor: SheetEditor, j: int, i: int, r: int, replaced: int | None, row_style: int
+    ) -> bytes:
+        """Column j's new cell for row i (Excel row r); `replaced` is the style of the cell it replaces.
+
+        An empty value is no cell (b""), or an empty cell that keeps its style.
+        """
+        base = self.styles[j] if self.styles is not None else None
+        if base is None:
+            base = replaced if replaced is not None else row_style
+        quoted, tail = self.tails[j][i]
+        if tail is None:
+            return b'%s%d" s="%d"/>' % (self.starts[j], r, base) if base else b""
+        return b'%s%d"%s%s' % (self.starts[j], r, editor._style_attribute(base, self.kinds[j], quoted), tail)
 
 
 @dataclass
 class SheetEditor:
-    """A worksheet part parsed once, edited, and serialised once."""
+    """A worksheet part: its rows found once, written in blocks, serialised once."""
 
     part: str
     data: bytes
     styles: Styles
     date1904: bool = False
+    sheet: str = ""  # the sheet's name: messages say "sheet Invoices", not the part
     removed_formulas: int = 0
-    _rows: dict[int, etree._Element] = field(init=False)
+    _new: dict[int, bytes] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.root = safe_xml(self.data, self.part)
+        self._where = f"sheet {self.sheet}" if self.sheet else self.part
+        data = self.data
+        declared = data.find(b"?>") + 2 if data.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0
+        if any(mark in data for mark in _UNUSUAL) or data.find(b"<?", declared) >= 0:
+            # comments, CDATA, processing instructions: let an XML parser settle them first
+            data = _normalised(data, self._where)
+        parts = self._split(data)
+        if parts is None:
+            parts = self._split(_normalised(data, self._where))
+            if parts is None:
+                raise UnsafeWorkbookError(
+                    f"{self._where} holds something other than rows and cells in its sheet data; "
+                    "open it in Excel and save it again"
+                )
+        self.root, self._body, self._spans, self._ordered = parts
         self.sheet_data = self.root.find("m:sheetData", NS)
-        if self.sheet_data is None:
-            raise UnsafeWorkbookError(f"{self.part} has no sheetData; it is not a worksheet arbook can write")
-        self._rows = {}
-        for i, row in enumerate(self.sheet_data.iterfind(_ROW), start=1):
-            r = int(row.get("r") or i)
-            row.set("r", str(r))
-            self._rows[r] = row
+        self._row_re, self._cell_re, self._formula_re = _patterns(self._prefix)
+        self._new = {}
         self._merged = [
             parse_range(m.get("ref", "")) for m in self.root.iterfind("m:mergeCells/m:mergeCell", NS)
         ]
-        self._touched_rows: set[int] = set()
         self._cut_shared: list[tuple[str, str, str]] = []  # (si, ref, first cell) of replaced shared formulas
-        self._blocks: list[
-            tuple[int, int, int, int, str]
-        ] = []  # (first row, last row, first col, last col, xml)
+        self._attribute_cache: dict[tuple[int, str, bool], bytes] = {}
+        self._f_mark = b"<" + self._prefix + b"f"
+        self._row_open = len(b"<" + self._prefix + b"row")  # where a row's attributes start
+        self._cell_close = b"</" + self._prefix + b"c"
+        self._area: tuple[int, int, int, int] | None = None  # the block being written, when a rectangle
+        dim = self.root.find("m:dimension", NS)
+        try:
+            self._extent: tuple[int, int, int, int] | None = (
+                parse_range(dim.get("ref", "")) if dim is not None else None
+            )
+        except ValueError:
+            self._extent = None
+        if self._extent and (self._extent[2] > 1_048_576 or self._extent[3] > 16_384):
+            self._extent = None  # a used range beyond Excel's last cell says nothing: count the cells
+        self._exact_extent = self._extent is None  # no dimension to start from: count the cells
+
+    def _split(self, data: bytes) -> tuple[etree._Element, bytes, dict[int, tuple[int, int]], bool] | None:
+        """(the part without its rows, the rows' text, row -> its span there, rows ascending); None if unusual."""
+        root_tag = re.search(rb"<(?!\?|!)([\w.-]+:)?worksheet\b", data[:4096])
+        if root_tag is None:
+            raise UnsafeWorkbookError(f"{self._where} is not a worksheet arbook can write")
+        self._prefix = root_tag[1] or b""
+        p = re.escape(self._prefix)
+        opening = re.search(rb"<" + p + rb"sheetData\b" + _ATTRS + rb"(/?)>", data)
+        if opening is None:
+            raise UnsafeWorkbookError(
+                f"{self._where} has no sheet data; it is not a worksheet arbook can write"
+            )
+        if opening["attrs"].strip():
+            return None
+        if opening[2]:
+            start = end = close_end = opening.end()
+        else:
+            start = opening.end()
+            end = data.find(b"</" + self._prefix + b"sheetData>", start)
+            if end < 0:
+                raise UnsafeWorkbookError(
+                    f"{self._where} is cut short (its sheet data never ends); the file is damaged: "
+                    "restore it from backups/ or save it again in Excel"
+                )
+            close_end = end + len(b"</" + self._prefix + b"sheetData>")
+        skeleton = data[: opening.start()] + b"<" + self._prefix + b"sheetData/>" + data[close_end:]
+        root = safe_xml(skeleton, self._where)
+        body = data[start:end]
+        opening_tag, closing_tag = b"<" + self._prefix + b"row", b"</" + self._prefix + b"row>"
+        spans: dict[int, tuple[int, int]] = {}
+        ascending = True
+        previous, at = 0, 0
+        while (first := body.find(opening_tag, at)) >= 0:  # a find per row: a regex is several times slower
+            after = body[first + len(opening_tag) : first + len(opening_tag) + 1]
+            if (first > at and not body[at:first].isspace()) or not after or after not in b" \t\r\n>/":
+                return None
+            tag_end = body.find(b">", first)
+            if body[tag_end - 1] == 0x2F:
+                last = tag_end + 1
+            else:
+                last = body.find(closing_tag, tag_end)
+                if last < 0:
+                    return None
+                last += len(closing_tag)
+            number = _ROW_NUMBER.search(body, first, tag_end)
+            r = int(number[1]) if number else previous + 1
+            if r in spans:
+                raise UnsafeWorkbookError(f"{self._where}: row {r} appears twice; the file is damaged")
+            ascending = ascending and r > previous
+            spans[r] = (first, last)
+            previous, at = r, last
+        if at < len(body) and not body[at:].isspace():
+            return None
+        return root, body, spans, ascending
 
     # -- reading what is there -------------------------------------------------------------
-    def style_of(self, row: int, col: int) -> int:
-        c = self._cell(row, col, create=False)
-        return (
-            int(c.get("s", "0"))
-            if c is not None
-            else int(self._rows[row].get("s", "0"))
-            if row in self._rows
-            else 0
-        )
+    def _row_text(self, r: int) -> bytes | None:
+        if r in self._new:
+            return self._new[r]
+        span = self._spans.get(r)
+        return None if span is None else self._body[span[0] : span[1]]
 
-    def row_attributes(self, row: int) -> dict[str, str]:
-        el = self._rows.get(row)
-        return {} if el is None else {k: v for k, v in el.attrib.items() if k != "r"}
+    def _cells(self, r: int, row: bytes) -> tuple[bytes, list[_Cell], bytes]:
+        """Row r's start tag attributes, its cells in order, and anything after them (extLst)."""
+        m = self._row_re.match(row)
+        attrs, body = m["attrs"], m["body"] or b""
+        cells: list[_Cell] = []
+        col, at = 0, 0
+        name = len(b"<" + self._prefix + b"c")
+        for c in self._cell_re.finditer(body):
+            if body[at : c.start()].strip():
+                break
+            at = c.end()
+            ref = _CELL_REF.search(c["attrs"])
+            text = c[0]
+            if ref is None:  # r is optional: the cell after the previous one; say so, as it may move
+                col += 1
+                text = text[:name] + f' r="{cell_ref(r, col)}"'.encode() + text[name:]
+            else:
+                col = _column(ref[1])
+            cells.append(_Cell(col, text))
+        return attrs, cells, body[at:]
+
+    def style_of(self, row: int, col: int) -> int:
+        text = self._row_text(row)
+        if text is None:
+            return 0
+        attrs, cells, _rest = self._cells(row, text)
+        for c in cells:
+            if c.col == col:
+                s = _STYLE.search(c.text[: c.text.find(b">")])
+                return int(s[1]) if s else 0
+        s = _STYLE.search(attrs)
+        return int(s[1]) if s else 0
+
+    def row_attributes(self, row: int) -> bytes:
+        """The row's own attributes (height, style, ...) as written, for new rows that copy it."""
+        text = self._row_text(row)
+        if text is None:
+            return b""
+        attrs = _SPANS.sub(b"", self._row_re.match(text)["attrs"])
+        return _ROW_NUMBER.sub(b"", attrs).replace(b"  ", b" ").rstrip()
 
     # -- changing --------------------------------------------------------------------------
     def clear(self, r1: int, c1: int, r2: int, c2: int) -> None:
         """Remove the cells of a range (values, formulas and all), keeping rows' own attributes."""
-        for r in [r for r in self._rows if r1 <= r <= r2]:
-            row = self._rows[r]
-            guard = row.find(f".//{_F}") is not None  # most rows hold no formula: skip the per-cell check
-            for c in row.findall(_C):
-                if c1 <= _col_of(c) <= c2:
-                    if guard:
-                        self._guard_formula(c, (r1, c1, r2, c2))
-                    row.remove(c)
-
-    def write(self, row: int, col: int, cell: CellValue) -> None:
-        self._guard_merged(row, col)
-        c = self._cell(row, col, create=True)
-        f = c.find(_F)
-        if f is not None:
-            self._guard_formula(c, (row, col, row, col))
-        for child in list(c):
-            c.remove(child)
-        for attr in ("t", "cm", "vm"):
-            c.attrib.pop(attr, None)
-        base = cell.style if cell.style is not None else int(c.get("s", "0"))
-        style = self._style_for(base, cell)
-        if style:
-            c.set("s", str(style))
-        else:
-            c.attrib.pop("s", None)
-        self._set_value(c, cell)
+        for r in [r for r in self._row_numbers() if r1 <= r <= r2]:
+            attrs, cells, rest = self._cells(r, self._row_text(r))
+            if not cells:
+                continue
+            kept = []
+            for c in cells:
+                if c1 <= c.col <= c2:
+                    if self._f_mark in c.text:
+                        self._guard_formula(c.text, r, (r1, c1, r2, c2))
+                else:
+                    kept.append(c)
+            if len(kept) != len(cells):
+                self._new[r] = self._row(_SPANS.sub(b"", attrs), [c.text for c in kept], rest)
+                self._exact_extent = True  # the sheet may have shrunk
 
     def write_block(
         self,
-        first_row: int,
-        first_col: int,
-        columns: Sequence[pd.Series],
-        kinds: Sequence[str],
-        styles: Sequence[int | None],
-        row_attributes: dict[str, str],
-    ) -> bool:
-        """Write whole rows of values as XML text in one pass; False when it cannot (write cell by cell).
+        rows: Sequence[int],
+        cols: Sequence[int],
+        columns: Sequence[Encoded],
+        *,
+        styles: Sequence[int | None] | None = None,
+        row_attributes: bytes = b"",
+    ) -> None:
+        """Write `columns[j]` into column `cols[j]` of `rows` (ascending Excel rows, 1-based).
 
-        A table arbook owns usually fills its rows alone: then building `<row>` text column by
-        column is about ten times faster than one lxml element per cell (200,000 rows in seconds,
-        not minutes). It applies only when those rows hold no other cell and no merged range.
+        A row that exists keeps its attributes and every cell outside `cols`; a cell written over
+        keeps its own style (a date, money or quote-prefix variant of it where the value needs
+        one), unless `styles` gives each column's style (new rows copying a template row). New
+        rows get `row_attributes`. An empty value leaves no cell, or a styled empty one.
         """
-        n = len(columns[0]) if columns else 0
-        last_row, last_col = first_row + n - 1, first_col + len(columns) - 1
-        attrs = self._row_attribute_text(row_attributes)
-        if n == 0 or attrs is None or not self._rows_free(first_row, last_row):
-            return False
-        try:
-            cells = [
-                self._column_cells(series, kind, first_col + j, self._base_style(styles, j, row_attributes))
-                for j, (series, kind) in enumerate(zip(columns, kinds, strict=True))
-            ]
-        except (TypeError, ValueError):  # values of an unexpected type: the element path handles them
-            return False
-        for r in range(first_row, last_row + 1):
-            row = self._rows.pop(r, None)
-            if row is not None:
-                self.sheet_data.remove(row)
-        numbers = range(first_row, last_row + 1)
-        text = "".join(
-            f'<row r="{r}"{attrs}>' + "".join(c.replace("\0", str(r)) for c in row if c) + "</row>"
-            for r, row in zip(numbers, zip(*cells, strict=True), strict=True)
+        if not rows or not cols:
+            return
+        contiguous_rows = rows[-1] - rows[0] == len(rows) - 1
+        self._guard_merged(rows, cols, contiguous_rows)
+        if contiguous_rows and max(cols) - min(cols) == len(cols) - 1:
+            self._area = (rows[0], min(cols), rows[-1], max(cols))
+        else:
+            self._area = None
+        order = sorted(range(len(cols)), key=lambda j: cols[j])
+        block = _Block(
+            cols=[cols[j] for j in order],
+            tails=[self._tails(columns[j]) for j in order],
+            kinds=[columns[j].kind for j in order],
+            styles=None if styles is None else [styles[j] for j in order],
+            starts=[b'<%sc r="%s' % (self._prefix, column_letter(cols[j]).encode()) for j in order],
         )
-        self._blocks.append((first_row, last_row, first_col, last_col, text))
-        return True
+        self._extent = _union(self._extent, (rows[0], block.cols[0], rows[-1], block.cols[-1]))
+        attributes = _SPANS.sub(b"", row_attributes)
+        every = range(len(block.cols))
+        for i, r in enumerate(rows):
+            old = self._row_text(r)
+            if old is None:
+                cells = [block.cell(self, j, i, r, None, 0) for j in every]
+                self._new[r] = self._row(b' r="%d"' % r + attributes, cells, b"")
+            else:
+                self._new[r] = self._rewrite_row(r, old, block, i)
 
-    def _rows_free(self, first: int, last: int) -> bool:
-        if any(b[0] <= last and first <= b[1] for b in self._blocks):
-            return False
-        if any(r1 <= last and first <= r2 for r1, _c1, r2, _c2 in self._merged):
-            return False
-        return not any(len(el) for r, el in self._rows.items() if first <= r <= last)
+    def _rewrite_row(self, r: int, old: bytes, block: _Block, i: int) -> bytes:
+        """Row r with the block's cells in place of its own in those columns, every other cell kept.
 
-    def _row_attribute_text(self, attributes: dict[str, str]) -> str | None:
-        prefixes = {ns: p for p, ns in self.root.nsmap.items() if p}
-        out = []
-        for key, value in attributes.items():
-            if key == "spans":  # a stale hint; the element path drops it too
+        The written columns' cells are found by their reference (`<c r="K5"`), and a missing one
+        goes right after the written cell to its left, or before the one to its right: a row of
+        a 200,000-row table is rewritten without reading its other cells. Only when that does
+        not place every cell is the row taken apart cell by cell.
+        """
+        find = old.find
+        tag_end = find(b">")
+        head = old[: tag_end + 1]
+        if b"spans" in head:
+            head = _SPANS.sub(b"", head)
+        row_style = _row_style(head) if b"customFormat" in head else 0
+        if old[tag_end - 1] == 0x2F:  # <row .../>: no cells yet
+            attrs = head[self._row_open : -1].rstrip(b"/")
+            return self._row(
+                attrs, [block.cell(self, j, i, r, None, row_style) for j in range(len(block.cols))], b""
+            )
+        cell_close = self._cell_close
+        found: list[tuple[int, int, int] | None] = []  # (start, end, end of start tag) of present cells
+        for start in block.starts:
+            at = find(b'%s%d"' % (start, r), tag_end)
+            if at < 0:
+                found.append(None)
                 continue
-            q = etree.QName(key)
-            if q.namespace and q.namespace not in prefixes:
-                return None
-            name = f"{prefixes[q.namespace]}:{q.localname}" if q.namespace else q.localname
-            out.append(f' {name}="{_escape(value, quote=True)}"')
-        return "".join(out)
+            head_end = find(b">", at)
+            end = head_end + 1 if old[head_end - 1] == 0x2F else find(b">", find(cell_close, head_end)) + 1
+            found.append((at, end, head_end))
+        if all(found) and all(a[1] <= b[0] for a, b in pairwise(found)):  # the usual row: all there
+            edits = [(f[0], f[1], j) for j, f in enumerate(found)]
+        else:
+            edits = self._placed(found, block.cols)
+        if edits is None:
+            return self._rebuilt_row(r, old, head[self._row_open : -1], block, i, row_style)
+        pieces, at = [head], tag_end + 1
+        for start, end, j in edits:
+            replaced = None
+            if end > start:  # a present cell written over
+                head_end = found[j][2]
+                if find(self._f_mark, head_end, end) >= 0:
+                    self._guard_formula(old[start:end], r)
+                style_at = find(b' s="', start, head_end)
+                replaced = int(old[style_at + 4 : find(b'"', style_at + 4)]) if style_at >= 0 else 0
+            pieces += [old[at:start], block.cell(self, j, i, r, replaced, row_style)]
+            at = end
+        pieces.append(old[at:])
+        return b"".join(pieces)
 
     @staticmethod
-    def _base_style(styles: Sequence[int | None], j: int, row_attributes: dict[str, str]) -> int:
-        if j < len(styles) and styles[j] is not None:
-            return int(styles[j])  # type: ignore[arg-type]
-        custom = row_attributes.get("customFormat") in ("1", "true")
-        return int(row_attributes.get("s", "0")) if custom else 0
+    def _placed(
+        found: list[tuple[int, int, int] | None], cols: list[int]
+    ) -> list[tuple[int, int, int]] | None:
+        """(start, end, column j) of each written cell's place, in order; None when one cannot be placed."""
+        place: list[tuple[int, int] | None] = [f[:2] if f else None for f in found]
+        n = len(cols)
+        if not all(place):
+            for j in range(1, n):  # a missing cell right of a placed neighbour: just after it
+                if place[j] is None and place[j - 1] and cols[j - 1] == cols[j] - 1:
+                    place[j] = (place[j - 1][1], place[j - 1][1])
+            for j in range(n - 2, -1, -1):  # ...or left of one: just before it
+                if place[j] is None and place[j + 1] and cols[j + 1] == cols[j] + 1:
+                    place[j] = (place[j + 1][0], place[j + 1][0])
+            if not all(place):
+                return None
+        # in column order the places follow each other in the row, unless its cells are out of order
+        if any(a[1] > b[0] for a, b in pairwise(place)):
+            return None
+        return [(start, end, j) for j, (start, end) in enumerate(place)]
 
-    def _column_cells(self, series: pd.Series, kind: str, col: int, base: int) -> list[str]:
-        """One cell's XML per row, with "\0" where the row number goes ("" for an empty, unstyled cell)."""
-        ref = f'<c r="{column_letter(col)}\0"'
-        empty = f'{ref} s="{base}"/>' if base else ""
-        values = series.tolist()
-        missing = series.isna().tolist()
-        if kind in ("text", "id", "choice"):
-            texts = [
-                None if m or v == "" else str(v).translate(_ILLEGAL_TABLE)
-                for v, m in zip(values, missing, strict=True)
-            ]
-            plain = _s(base)
-            quoted = (
-                _s(self.styles.variant(base, quote_prefix=True))
-                if any(t and t.startswith(_FORMULA_START) for t in texts)
-                else plain
-            )
-            return [
-                empty
-                if t is None
-                else f'{ref}{quoted if t.startswith(_FORMULA_START) else plain} t="inlineStr"><is>'
-                f"<t{_PRESERVE if t != t.strip() or chr(10) in t else ''}>{_escape(t)}</t></is></c>"
-                for t in texts
-            ]
-        if all(missing):
-            return [empty] * len(values)
-        style = _s(self._style_for(base, CellValue(0, kind)))
-        if kind == "money":
-            numbers = [None if m else _cents_text(int(v)) for v, m in zip(values, missing, strict=True)]
-        elif kind in ("date", "datetime"):
-            deltas = (pd.to_datetime(series) - pd.Timestamp(_EPOCH[self.date1904])).tolist()
-            if kind == "date":
-                numbers = [None if m else str(d.days) for d, m in zip(deltas, missing, strict=True)]
-            else:
-                numbers = [
-                    None if m else repr(round(d.days + d.seconds / 86400, 8))
-                    for d, m in zip(deltas, missing, strict=True)
-                ]
-        elif kind == "bool":
-            return [
-                empty if m else f'{ref}{style} t="b"><v>{"1" if v else "0"}</v></c>'
-                for v, m in zip(values, missing, strict=True)
-            ]
-        else:
-            numbers = [
-                None if m else repr(v) if isinstance(v, float) else str(int(v))
-                for v, m in zip(values, missing, strict=True)
-            ]
-        return [empty if v is None else f"{ref}{style}><v>{v}</v></c>" for v in numbers]
-
-    def set_row_attributes(self, row: int, attributes: dict[str, str]) -> None:
-        el = self._row(row)
-        for key, value in attributes.items():
-            el.set(key, value)
+    def _rebuilt_row(self, r: int, old: bytes, attrs: bytes, block: _Block, i: int, row_style: int) -> bytes:
+        """Row r taken apart cell by cell, the block's cells put in their column order."""
+        _attrs, present, rest = self._cells(r, old)
+        at = {col: j for j, col in enumerate(block.cols)}
+        replaced: dict[int, int] = {}
+        kept = []
+        for c in present:
+            j = at.get(c.col)
+            if j is None:
+                kept.append((c.col, c.text))
+                continue
+            if self._f_mark in c.text:
+                self._guard_formula(c.text, r)
+            s = _STYLE.search(c.text, 0, c.text.find(b">"))
+            replaced[j] = int(s[1]) if s else 0
+        new = [
+            (col, block.cell(self, j, i, r, replaced.get(j), row_style)) for j, col in enumerate(block.cols)
+        ]
+        merged = sorted(kept + [(col, cell) for col, cell in new if cell], key=lambda pair: pair[0])
+        return self._row(attrs, [cell for _col, cell in merged], rest)
 
     def extend_ranges(self, first_row: int, old_last: int, new_last: int, c1: int, c2: int) -> None:
         """Conditional formats and validations that covered a table column to its last row follow it."""
@@ -251,179 +414,251 @@ class SheetEditor:
 
     def drop_cached_formula_values(self) -> None:
         """Stale results would show old figures until a recalculation; drop them."""
-        for f in self.sheet_data.iter(_F):
-            c = f.getparent()
-            v = c.find(_V)
-            if v is not None:
-                c.remove(v)
-            if c.get("t") in ("str", "e", "b", "n"):
-                c.attrib.pop("t")
+        f_mark = self._f_mark
+        if f_mark not in self._body:  # arbook writes no formula: the sheet's own are all there is
+            return
+        v_re = re.compile(
+            rb"<"
+            + re.escape(self._prefix)
+            + rb"v\b[^>]*?(?:/>|>.*?</"
+            + re.escape(self._prefix)
+            + rb"v\s*>)",
+            re.S,
+        )
+        for r in self._row_numbers():
+            text = self._row_text(r)
+            if f_mark not in text:
+                continue
+            attrs, cells, rest = self._cells(r, text)
+            changed = []
+            for c in cells:
+                if f_mark in c.text:
+                    end = c.text.find(b">")
+                    head = _CACHED_TYPE.sub(b"", c.text[:end])
+                    c = _Cell(c.col, head + v_re.sub(b"", c.text[end:]))
+                changed.append(c.text)
+            self._new[r] = self._row(attrs, changed, rest)
 
     def to_bytes(self) -> bytes:
-        self._finish()
+        self._refuse_cut_shared_formulas()
+        self._update_dimension()
+        marker = f"arbook-rows-{secrets.token_hex(8)}"
+        for child in list(self.sheet_data):
+            self.sheet_data.remove(child)
+        self.sheet_data.append(etree.Comment(marker))
         data = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        for marker, text in self._markers:
-            data = data.replace(f"<!--{marker}-->".encode(), text.encode("utf-8"), 1)
-        return data
+        head, _, tail = data.partition(f"<!--{marker}-->".encode())
+        return b"".join([head, *self._serialised_rows(), tail])
 
     # -- internals -------------------------------------------------------------------------
-    def _row(self, r: int) -> etree._Element:
-        row = self._rows.get(r)
-        if row is None:
-            row = etree.SubElement(self.sheet_data, _ROW)
-            row.set("r", str(r))
-            self._rows[r] = row
-        self._touched_rows.add(r)
-        return row
+    def _row_numbers(self) -> list[int]:
+        return sorted(self._spans.keys() | self._new.keys())
 
-    def _cell(self, r: int, col: int, *, create: bool) -> etree._Element | None:
-        row = self._rows.get(r) if not create else self._row(r)
-        if row is None:
-            return None
-        for c in row.iterfind(_C):
-            if _col_of(c) == col:
-                return c
-        if not create:
-            return None
-        c = etree.SubElement(row, _C)
-        c.set("r", cell_ref(r, col))
-        row_style = row.get("s") if row.get("customFormat") in ("1", "true") else None
-        if row_style:
-            c.set("s", row_style)
-        return c
+    def _serialised_rows(self) -> list[bytes]:
+        """Rows in order: untouched runs as one slice of the original text, written rows as built."""
+        out: list[bytes] = []
+        run: list[int] | None = None  # [start, end] of the pending run of untouched rows
+        for r in self._row_numbers():
+            if r in self._new or not self._ordered:
+                if run:
+                    out.append(self._body[run[0] : run[1]])
+                    run = None
+                out.append(self._row_text(r))
+            elif run is None:
+                run = list(self._spans[r])
+            else:
+                run[1] = self._spans[r][1]
+        if run:
+            out.append(self._body[run[0] : run[1]])
+        return out
 
-    def _style_for(self, base: int, cell: CellValue) -> int:
-        if cell.value is None:
-            return base
-        if cell.kind in ("text", "id", "choice") and str(cell.value).startswith(_FORMULA_START):
-            return self.styles.variant(base, quote_prefix=True)
-        if cell.kind == "date" and not self.styles.is_date(base):
-            return self.styles.variant(base, number_format=DATE_FORMAT)
-        if cell.kind == "datetime" and not self.styles.is_date(base):
-            return self.styles.variant(base, number_format=DATETIME_FORMAT)
-        if cell.kind == "money" and self.styles.is_general(base):
-            return self.styles.variant(base, number_format=MONEY_FORMAT)
-        return base
+    def _row(self, attrs: bytes, cells: list[bytes], rest: bytes) -> bytes:
+        p = self._prefix
+        return b"<" + p + b"row" + attrs + b">" + b"".join(cells) + rest + b"</" + p + b"row>"
 
-    def _set_value(self, c: etree._Element, cell: CellValue) -> None:
-        value, kind = cell.value, cell.kind
-        if value is None:
-            return
-        if kind in ("date", "datetime"):
-            moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())  # type: ignore[arg-type]
-            delta = moment - _EPOCH[self.date1904]
-            serial = delta.days + delta.seconds / 86400
-            etree.SubElement(c, _V).text = str(int(serial)) if kind == "date" else repr(round(serial, 8))
-        elif kind == "bool":
-            c.set("t", "b")
-            etree.SubElement(c, _V).text = "1" if value else "0"
-        elif kind == "money":
-            etree.SubElement(c, _V).text = _cents_text(int(value))  # type: ignore[call-overload]
-        elif kind in ("int", "number"):
-            etree.SubElement(c, _V).text = repr(value) if isinstance(value, float) else str(int(value))  # type: ignore[call-overload]
+    def _tails(self, encoded: Encoded) -> list[tuple[bool, bytes | None]]:
+        """Per cell: (text needing Excel's quote prefix, the XML after the cell's style attribute).
+
+        Made once per distinct value: a column holds few statuses, dates and round amounts.
+        """
+        known: dict[object, tuple[bool, bytes | None]] = {None: (False, None)}
+        tail = self._text_tail if encoded.codec.cell == "text" else self._value_tail
+        out = []
+        for value in encoded.cells:
+            made = known.get(value)
+            if made is None:
+                made = known[value] = tail(value)
+            out.append(made)
+        return out
+
+    def _text_tail(self, text: str) -> tuple[bool, bytes]:
+        p = self._prefix.decode()
+        space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+        xml = f' t="inlineStr"><{p}is><{p}t{space}>{_escape(text)}</{p}t></{p}is></{p}c>'
+        return text.startswith(_FORMULA_START), xml.encode()
+
+    def _value_tail(self, value: object) -> tuple[bool, bytes]:
+        if isinstance(value, dt.datetime):
+            delta = value - _EPOCH[self.date1904]
+            if delta.days < 0:
+                raise UnsafeWorkbookError(
+                    f"{self._where}: {value:%Y-%m-%d} is before the first date of this workbook's 1904 date system"
+                )
+            text = str(delta.days) if not delta.seconds else repr(delta.days + delta.seconds / 86400)
         else:
-            c.set("t", "inlineStr")
-            t = etree.SubElement(etree.SubElement(c, _IS), _T)
-            text = _ILLEGAL_XML.sub("", str(value))
-            t.text = text
-            if text != text.strip() or "\n" in text:
-                t.set(_XML_SPACE, "preserve")
+            text = repr(value) if type(value) is float else str(value)
+        p = self._prefix
+        return False, b"><%sv>%s</%sv></%sc>" % (p, text.encode(), p, p)
 
-    def _guard_merged(self, row: int, col: int) -> None:
+    def _style_attribute(self, base: int, kind: str, quoted: bool) -> bytes:
+        """` s="N"` for the style a value of `kind` needs in a cell styled `base` (b"" for style 0):
+        the cell's own style, or a variant of it with a date or money format or the quote prefix."""
+        key = (base, kind, quoted)
+        attribute = self._attribute_cache.get(key)
+        if attribute is None:
+            codec = CODECS[kind]  # type: ignore[index]
+            style = base
+            if quoted:
+                style = self.styles.variant(base, quote_prefix=True)
+            elif (codec.cell == "date" and not self.styles.is_date(base)) or (
+                kind == "money" and self.styles.is_general(base)
+            ):
+                style = self.styles.variant(base, number_format=codec.number_format)
+            attribute = self._attribute_cache[key] = b' s="%d"' % style if style else b""
+        return attribute
+
+    def _guard_merged(self, rows: Sequence[int], cols: Sequence[int], contiguous: bool) -> None:
+        if not self._merged:
+            return
+        lo, hi = min(cols), max(cols)
         for r1, c1, r2, c2 in self._merged:
-            if r1 <= row <= r2 and c1 <= col <= c2 and (r1, c1) != (r2, c2):
+            if (r1, c1) == (r2, c2) or c2 < lo or c1 > hi or r2 < rows[0] or r1 > rows[-1]:
+                continue
+            hit_col = next((c for c in sorted(cols) if c1 <= c <= c2), None)
+            hit_row = max(r1, rows[0]) if contiguous else next((r for r in rows if r1 <= r <= r2), None)
+            if hit_col is not None and hit_row is not None:
                 span = f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
                 raise UnsafeWorkbookError(
-                    f"{self.part}: cell {cell_ref(row, col)} is inside the merged cells {span}; "
+                    f"{self._where}: cell {cell_ref(hit_row, hit_col)} is inside the merged cells {span}; "
                     "unmerge them so arbook can write there"
                 )
 
-    def _guard_formula(self, c: etree._Element, area: tuple[int, int, int, int]) -> None:
-        f = c.find(_F)
+    def _guard_formula(self, cell: bytes, r: int, area: tuple[int, int, int, int] | None = None) -> None:
+        """Count a formula written over; refuse cutting an array formula, note a shared one."""
+        f = self._formula_re.search(cell)
         if f is None:
             return
         self.removed_formulas += 1
-        kind, ref = f.get("t"), f.get("ref")
+        attrs = {
+            k.decode(): v.decode() for k, v in re.findall(rb"""([\w:]+)\s*=\s*["']([^"']*)["']""", f["attrs"])
+        }
+        kind, ref = attrs.get("t"), attrs.get("ref")
+        position = _CELL_REF.search(cell, 0, cell.find(b">"))
+        here = (position[1] + position[2]).decode() if position else ""
         if kind == "shared" and ref:
             # The cells sharing this formula may all be overwritten too; judged once every write is done.
-            self._cut_shared.append((f.get("si", ""), ref, c.get("r", "")))
+            self._cut_shared.append((attrs.get("si", ""), ref, here))
         elif kind in ("array", "dataTable") and ref:
+            col = _column(position[1]) if position else 0
+            a1, b1, a2, b2 = area or self._area or (r, col, r, col)
             r1, c1, r2, c2 = parse_range(ref)
-            a1, b1, a2, b2 = area
             if not (a1 <= r1 and r2 <= a2 and b1 <= c1 and c2 <= b2):
-                raise _cut_error(self.part, c.get("r", ""), kind, ref)
+                raise _cut_error(self._where, here, kind, ref)
 
     def _refuse_cut_shared_formulas(self) -> None:
         """A shared formula whose first cell arbook replaced must not leave cells still pointing to it."""
         for si, ref, master in self._cut_shared:
             r1, c1, r2, c2 = parse_range(ref)
             for r in range(r1, r2 + 1):
-                row = self._rows.get(r)
-                for c in () if row is None else row.iterfind(_C):
-                    f = c.find(_F)
-                    if (
-                        f is not None
-                        and f.get("t") == "shared"
-                        and f.get("si") == si
-                        and c1 <= _col_of(c) <= c2
+                text = self._row_text(r)
+                if text is None:
+                    continue
+                for c in self._cells(r, text)[1]:
+                    f = self._formula_re.search(c.text) if c1 <= c.col <= c2 else None
+                    if f is None:
+                        continue
+                    attrs = f["attrs"]
+                    if re.search(rb"""\bt\s*=\s*["']shared["']""", attrs) and re.search(
+                        rb"""\bsi\s*=\s*["']""" + re.escape(si.encode()) + rb"""["']""", attrs
                     ):
-                        raise _cut_error(self.part, master, "shared", ref)
-
-    def _finish(self) -> None:
-        self._refuse_cut_shared_formulas()
-        for r in self._touched_rows:
-            row = self._rows[r]
-            cells = sorted(row.iterfind(_C), key=_col_of)
-            for c in cells:
-                row.remove(c)
-            row.extend(cells)
-            row.attrib.pop("spans", None)  # an optional hint; a stale one misleads readers
-        if self._touched_rows:
-            ordered = sorted(self.sheet_data.iterfind(_ROW), key=lambda el: int(el.get("r")))
-            for el in ordered:
-                self.sheet_data.remove(el)
-            self.sheet_data.extend(ordered)
-        self._markers = []
-        for first, _last, _c1, _c2, text in sorted(self._blocks):
-            marker = f"arbook-rows-{first}-{secrets.token_hex(8)}"
-            after = next((el for el in self.sheet_data.iterfind(_ROW) if int(el.get("r")) > first), None)
-            if after is None:
-                self.sheet_data.append(etree.Comment(marker))
-            else:
-                after.addprevious(etree.Comment(marker))
-            self._markers.append((marker, text))
-        self._update_dimension()
+                        raise _cut_error(self._where, master, "shared", ref)
 
     def _update_dimension(self) -> None:
-        dim = self.root.find("m:dimension", NS)
-        rows = [r for r, el in self._rows.items() if len(el)] + [r for b in self._blocks for r in b[:2]]
-        if not rows:
+        """The used range: what it was grown by the blocks written, or counted again after a clear."""
+        extent = self._extent
+        if self._exact_extent:
+            rows, cols = [], []
+            for r in self._row_numbers():
+                edges = self._edge_columns(r, self._row_text(r))
+                if edges:
+                    rows.append(r)
+                    cols += edges
+            extent = (min(rows), min(cols), max(rows), max(cols)) if rows else None
+        if extent is None:
             return
-        cols = [_col_of(c) for el in self._rows.values() if len(el) for c in (el[0], el[-1])]
-        cols += [c for b in self._blocks for c in b[2:4]]
-        ref = f"{column_letter(min(cols))}{min(rows)}:{column_letter(max(cols))}{max(rows)}"
+        dim = self.root.find("m:dimension", NS)
         if dim is None:
             dim = etree.Element(f"{{{_M}}}dimension")
             self.root.insert(_dimension_position(self.root), dim)
-        dim.set("ref", ref)
+        dim.set("ref", f"{cell_ref(extent[0], extent[1])}:{cell_ref(extent[2], extent[3])}")
+
+    def _edge_columns(self, r: int, row: bytes) -> list[int]:
+        """The columns of a row's first and last cells ([] for a row without cells)."""
+        mark = b"<" + self._prefix + b"c"
+        first, last = row.find(mark + b" "), row.rfind(mark + b" ")
+        refs = [_CELL_REF.search(row, at, row.find(b">", at)) for at in (first, last) if at >= 0]
+        if all(refs):
+            return [_column(ref[1]) for ref in refs]
+        cells = self._cells(r, row)[1]  # a cell without its position: count them
+        return [cells[0].col, cells[-1].col] if cells else []
 
 
-_PRESERVE = ' xml:space="preserve"'
+_COLUMNS: dict[bytes, int] = {}
 
 
-def _s(style: int) -> str:
-    return f' s="{style}"' if style else ""
+def _column(letters: bytes) -> int:
+    index = _COLUMNS.get(letters)  # a few distinct letters, millions of cells
+    if index is None:
+        index = _COLUMNS.setdefault(letters, column_index(letters.decode()))
+    return index
 
 
-def _escape(text: str, quote: bool = False) -> str:
-    """XML text as lxml writes it; a bare carriage return would be read back as a line feed."""
+def _union(a: tuple[int, int, int, int] | None, b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    if a is None:
+        return b
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+_CUSTOM_FORMAT = re.compile(rb"""\bcustomFormat\s*=\s*["'](?:1|true)["']""")
+
+
+def _row_style(attrs: bytes) -> int:
+    """A row's own style applies to its new cells only when the row says customFormat."""
+    if b"customFormat" not in attrs or not _CUSTOM_FORMAT.search(attrs):
+        return 0
+    s = _STYLE.search(attrs)
+    return int(s[1]) if s else 0
+
+
+def _normalised(data: bytes, where: str) -> bytes:
+    """The part as an XML parser writes it: no comments or processing instructions, CDATA as text."""
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnsafeWorkbookError(f"{where} is not well-formed XML ({exc}); the file is damaged") from exc
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _escape(text: str) -> str:
+    """XML text as Excel reads it back: a bare carriage return would turn into a line feed, and
+    text that looks like Excel's own escape (_x0041_) must be escaped itself."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    return text.replace('"', "&quot;") if quote else text
+    return _XSTRING.sub(r"_x005F_\1", text) if "_x" in text else text
 
 
-def _cut_error(part: str, cell: str, kind: str, ref: str) -> UnsafeWorkbookError:
+def _cut_error(where: str, cell: str, kind: str, ref: str) -> UnsafeWorkbookError:
     return UnsafeWorkbookError(
-        f"{part}: cell {cell} starts a {kind} formula over {ref} that reaches beyond what arbook writes; "
+        f"{where}: cell {cell} starts a {kind} formula over {ref} that reaches beyond what arbook writes; "
         "arbook will not cut it (convert it to plain formulas first)"
     )
 
@@ -431,28 +666,6 @@ def _cut_error(part: str, cell: str, kind: str, ref: str) -> UnsafeWorkbookError
 def _dimension_position(root: etree._Element) -> int:
     first = root[0] if len(root) else None
     return 1 if first is not None and etree.QName(first).localname == "sheetPr" else 0
-
-
-_COLUMN_OF_LETTERS: dict[str, int] = {}
-
-
-def _col_of(c: etree._Element) -> int:
-    ref = c.get("r", "")
-    index = _COLUMN_OF_LETTERS.get(ref.rstrip("0123456789"))  # a few distinct letters, millions of cells
-    if index is None:
-        m = _REF.match(ref)
-        if not m:
-            raise UnsafeWorkbookError(
-                f"a cell without a position ({etree.tostring(c)[:60]!r}); the sheet is damaged"
-            )
-        index = _COLUMN_OF_LETTERS.setdefault(m[1], column_index(m[1]))
-    return index
-
-
-def _cents_text(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, frac = divmod(abs(cents), 100)
-    return f"{sign}{whole}" if frac == 0 else f"{sign}{whole}.{frac:02d}".rstrip("0")
 
 
 def _grow_sqref(sqref: str, first_row: int, old_last: int, new_last: int, c1: int, c2: int) -> str:

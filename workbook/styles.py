@@ -11,14 +11,12 @@ import re
 
 from lxml import etree
 
+from common.errors import UnsafeWorkbookError
+
 from .package import NS, safe_xml
 
-__all__ = ["DATETIME_FORMAT", "DATE_FORMAT", "MONEY_FORMAT", "PERCENT_FORMAT", "Styles"]
+__all__ = ["Styles"]
 
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MONEY_FORMAT = "#,##0.00"
-PERCENT_FORMAT = "0.0%"
 _BUILTIN = {0: "General", 2: "0.00", 4: "#,##0.00", 9: "0%", 10: "0.00%", 14: "mm-dd-yy", 22: "m/d/yy h:mm"}
 _DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -37,7 +35,10 @@ class Styles:
         self._numfmts = self.root.find("m:numFmts", NS)
         self._xfs = self.root.find("m:cellXfs", NS)
         if self._xfs is None:
-            raise ValueError("styles.xml has no cellXfs")
+            raise UnsafeWorkbookError(
+                "xl/styles.xml has no cell formats (cellXfs); the file is damaged: open it in Excel and save it again"
+            )
+        self._xf_list = self._xfs.findall("m:xf", NS)
         self._variants: dict[tuple[int, str | None, bool], int] = {}
         self._formats = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in self._iter_numfmts()}
 
@@ -45,7 +46,7 @@ class Styles:
         return [] if self._numfmts is None else self._numfmts.findall("m:numFmt", NS)
 
     def _xf(self, index: int) -> etree._Element:
-        xfs = self._xfs.findall("m:xf", NS)
+        xfs = self._xf_list
         return xfs[index] if 0 <= index < len(xfs) else xfs[0]
 
     def format_code(self, xf_index: int) -> str:
@@ -74,8 +75,9 @@ class Styles:
         if quote_prefix:
             xf.set("quotePrefix", "1")
         self._xfs.append(xf)
-        self._xfs.set("count", str(len(self._xfs.findall("m:xf", NS))))
-        index = len(self._xfs.findall("m:xf", NS)) - 1
+        self._xf_list.append(xf)
+        self._xfs.set("count", str(len(self._xf_list)))
+        index = len(self._xf_list) - 1
         self._variants[key] = index
         self.changed = True
         return index

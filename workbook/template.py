@@ -7,7 +7,7 @@ or memo that starts with "=" must stay text, never become a formula.
 The Dashboard (the first sheet) holds:
   - a status area of named cells that the Excel front end writes after each run:
     `arbook_last_run`, `arbook_result`, `arbook_message`;
-  - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of `OPERATIONS` labels),
+  - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of the operations' labels),
     `arbook_bank_files` (paths for the bank import and month-end, `;`-separated, relative to
     the workbook's folder), `arbook_as_of` (blank = today) and one Run button bound to
     `ArbookRun`, a macro of the workbook's own VBA module (see `vba_module_source`);
@@ -25,10 +25,9 @@ import importlib.resources
 import io
 import math
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -37,10 +36,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from common.errors import ArbookError
-from common.values import parse_bool
 
 from . import contract
-from .contract import SETTINGS, TABLES, Column, Kind, Table, normalise_header
+from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_formats
+from .contract import SETTINGS, TABLES, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
 from .vbaproject import with_modules
@@ -50,8 +49,6 @@ __all__ = [
     "DASHBOARD",
     "FORECAST_CHART_ROWS",
     "INPUT_NAMES",
-    "KPI_METRICS",
-    "OPERATIONS",
     "RUN_MACRO",
     "STATUS_NAMES",
     "VBA_MODULE",
@@ -68,46 +65,11 @@ STATUS_NAMES = {"last_run": "arbook_last_run", "result": "arbook_result", "messa
 INPUT_NAMES = {"operation": "arbook_operation", "bank_files": "arbook_bank_files", "as_of": "arbook_as_of"}
 """Named cells of the run area (.xlsm only), read by the Excel front end."""
 
-OPERATIONS: tuple[tuple[str, str], ...] = (
-    ("import_bank", "Import bank file(s)"),
-    ("match", "Match bank lines"),
-    ("post", "Post approved matches"),
-    ("aging", "Recompute aging"),
-    ("credit", "Recompute credit"),
-    ("forecast", "Recompute forecast"),
-    ("statements_preview", "Statements: preview to outbox"),
-    ("statements_send", "Statements: send by e-mail"),
-    ("notices_preview", "Notices: preview to outbox"),
-    ("notices_send", "Notices: send by e-mail"),
-    ("month_end", "Month-end run (mail to outbox)"),
-    ("month_end_send", "Month-end run and send"),
-)
-"""(key, Dashboard label) of every operation the Run button offers, and the workbook's macros.
-
-One Run button and a drop-down rather than a button per operation: the operation is read from
-the `arbook_operation` cell, which works the same on Windows and macOS and can be tested
-without Excel. The workbook's VBA module still has one macro per operation, for a button or a
-keyboard shortcut of the user's own (Developer > Insert > Button, Assign Macro).
-"""
-
 VBA_MODULE = "arbook"
 """The workbook's own VBA module: its macros run the same Python whatever the workbook is called."""
 
 RUN_MACRO = "ArbookRun"
 """The Run button's macro: the operation chosen in the Dashboard's Operation cell."""
-
-KPI_METRICS: tuple[tuple[str, str], ...] = (
-    ("OpenAR", "Open receivables"),
-    ("OverdueAR", "Overdue"),
-    ("DisputedAR", "Disputed"),
-    ("DSO", "DSO (count-back)"),
-    ("DSOSimple", "DSO (simple)"),
-    ("BestPossibleDSO", "Best possible DSO"),
-    ("ADD", "Average days delinquent"),
-    ("CEI", "Collection effectiveness (%)"),
-    ("AvgDaysLate", "Average days paid late"),
-)
-"""(Metric in the KPIs table, Dashboard label): the names arbook.kpi.kpi_table writes."""
 
 FORECAST_CHART_ROWS = 13
 """Periods the forecast chart shows: the 13-week forecast, one row per week."""
@@ -117,18 +79,6 @@ TOP_OVERDUE_ROWS = 10
 """Buckets the aging chart shows: Current and five more, as many as the default aging_buckets
 (30,60,90,120) make; fewer buckets leave empty places, more are left out of the chart."""
 
-_MONEY = "#,##0.00"
-_NUMBER_FORMATS: dict[Kind, str] = {
-    "text": "@",
-    "id": "@",
-    "choice": "@",
-    "bool": "@",
-    "money": _MONEY,
-    "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm:ss",
-    "int": "0",
-    "number": "0.0",
-}
 _PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}
 _TABLE_STYLE = "Table Style Medium 2"
 
@@ -139,6 +89,8 @@ def build_workbook(
     rows: Mapping[str, pd.DataFrame] | None = None,
     macro_enabled: bool = False,
     vba_project_file: Path | None = None,
+    operations: Sequence[tuple[str, str]] = (),
+    kpis: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Write a new workbook at `path` with every contract table, the Dashboard and `rows`.
 
@@ -146,7 +98,9 @@ def build_workbook(
     as datetime64, IDs as str); its columns are matched to the contract's by name. Given
     Settings rows override the defaults of the same Key. With `macro_enabled` the file must
     be .xlsm: it gets the VBA project (`vba_project_file`, else the one inside the installed
-    xlwings) with the workbook's own module put in (`vba_module_source`), and the Run button.
+    xlwings) with the workbook's own module put in (`vba_module_source`), and the Run button
+    with a drop-down of `operations` ((key, label) of each, from the front end that runs them).
+    `kpis` are the key figures the Dashboard shows: (Metric of the KPIs table, label).
     """
     path = Path(path)
     known = {normalise_header(t.name) for t in TABLES}
@@ -156,7 +110,13 @@ def build_workbook(
     rows = {normalise_header(k): v for k, v in (rows or {}).items()}
     if macro_enabled != (path.suffix.lower() == ".xlsm"):
         raise ArbookError(f"{path.name}: a workbook with buttons must be .xlsm, one without must be .xlsx")
-    vba = vba_project(vba_project_file.read_bytes() if vba_project_file else None) if macro_enabled else None
+    if macro_enabled and not operations:
+        raise ValueError("a workbook with a Run button needs the operations it offers")
+    vba = (
+        vba_project(operations, vba_project_file.read_bytes() if vba_project_file else None)
+        if macro_enabled
+        else None
+    )
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     formats = _Formats(wb)
@@ -166,15 +126,16 @@ def build_workbook(
         if table.name == "Settings":
             frame = _settings_frame(frame)
         _write_table(wb, formats, table, frame)
-    _write_dashboard(wb, dashboard, formats, macro_enabled)
+    _write_dashboard(wb, dashboard, formats, operations if macro_enabled else (), kpis)
     if vba is not None:
         wb.add_vba_project(io.BytesIO(vba), is_stream=True)
     wb.close()
 
 
-def vba_project(base: bytes | None = None) -> bytes:
+def vba_project(operations: Sequence[tuple[str, str]], base: bytes | None = None) -> bytes:
     """The .xlsm's vbaProject.bin: xlwings' standalone project (`base`, else the one in the
-    installed xlwings' quickstart_standalone.xlsm) with the workbook's own module put in.
+    installed xlwings' quickstart_standalone.xlsm) with the workbook's own module put in, one
+    macro for each of `operations` ((key, label)).
 
     Taken at build time, never committed: it always matches the xlwings the user runs, and
     `arbook refresh-vba` puts the current one into an existing workbook.
@@ -183,11 +144,17 @@ def vba_project(base: bytes | None = None) -> bytes:
         source = importlib.resources.files("xlwings") / "quickstart_standalone.xlsm"
         with source.open("rb") as fh, zipfile.ZipFile(fh) as zf:
             base = zf.read("xl/vbaProject.bin")
-    return with_modules(base, {VBA_MODULE: vba_module_source()})
+    return with_modules(base, {VBA_MODULE: vba_module_source(operations)})
 
 
-def vba_module_source() -> str:
-    """The workbook's VBA module: `ArbookRun` for the Run button, then one macro per operation.
+def vba_module_source(operations: Sequence[tuple[str, str]]) -> str:
+    """The workbook's VBA module: `ArbookRun` for the Run button, then one macro per operation
+    of `operations` ((key, label) of each, as the Dashboard's drop-down offers them).
+
+    One Run button and a drop-down rather than a button per operation: the operation is read from
+    the `arbook_operation` cell, which works the same on Windows and macOS and can be tested
+    without Excel. The workbook's VBA module still has one macro per operation, for a button or a
+    keyboard shortcut of the user's own (Developer > Insert > Button, Assign Macro).
 
     Each runs, through xlwings' RunPython, an installed module (`macros.entry`) rather than one
     named after the workbook (as xlwings' sample macro does), so the buttons keep working when
@@ -205,7 +172,7 @@ def vba_module_source() -> str:
         '    RunPython "import macros.entry; macros.entry.run_from_excel()"',
         "End Sub",
     ]
-    for key, label in OPERATIONS:
+    for key, label in operations:
         name = "Arbook" + "".join(part.capitalize() for part in key.split("_"))
         lines += [
             "",
@@ -221,7 +188,7 @@ class _Formats:
     """One xlsxwriter Format per column kind (and the Dashboard's few), created once."""
 
     def __init__(self, wb: Workbook) -> None:
-        self.kind = {k: wb.add_format({"num_format": f}) for k, f in _NUMBER_FORMATS.items()}
+        self.kind = xlsx_formats(wb)
         self.percent = wb.add_format({"num_format": "0.0%"})
         self.title = wb.add_format({"bold": True, "font_size": 20})
         self.heading = wb.add_format({"bold": True, "font_size": 13, "bottom": 1})
@@ -231,7 +198,7 @@ class _Formats:
         self.input_date = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd"})
         self.status = wb.add_format({"border": 1, "num_format": "@"})
         self.status_time = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd hh:mm:ss"})
-        self.kpi = wb.add_format({"num_format": _MONEY, "font_size": 14, "bold": True})
+        self.kpi = wb.add_format({"num_format": CODECS["money"].number_format, "font_size": 14, "bold": True})
         self.money = self.kind["money"]
 
     def column(self, table: Table, col: Column) -> Format:
@@ -272,7 +239,7 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
     ws = wb.add_worksheet(table.name)
     cols = table.columns
     columns = _columns(table, frame)
-    height = len(columns[0]) if columns else 0
+    height = len(columns[0].cells) if columns else 0
     body = max(height, 1)  # an empty table keeps one blank row, so the ListObject is valid
     ws.add_table(
         0,
@@ -290,18 +257,10 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
         if col.description:
             ws.write_comment(0, c, col.description)
         fmt = formats.column(table, col)
-        write = {
-            "money": ws.write_number,
-            "int": ws.write_number,
-            "number": ws.write_number,
-            "date": ws.write_datetime,
-            "datetime": ws.write_datetime,
-        }.get(col.kind, ws.write_string)
-        for r, value in enumerate(columns[c] if columns else [None], start=1):
-            if value is None:
-                ws.write_blank(r, c, None, fmt)
-            else:
-                write(r, c, value, fmt)
+        if columns:
+            write_xlsx_column(ws, 1, c, columns[c], fmt, blank_format=True)
+        else:
+            ws.write_blank(1, c, None, fmt)
         choices = ("Y", "N") if col.kind == "bool" else col.choices
         if choices:
             ws.data_validation(
@@ -318,7 +277,7 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
                 },
             )
     if table.name == "Settings" and columns:
-        _settings_validation(ws, columns[0])
+        _settings_validation(ws, columns[0].cells)
     _highlight(wb, ws, table, body)
     ws.freeze_panes(1, 0)
 
@@ -355,45 +314,21 @@ def _highlight(wb: Workbook, ws: Worksheet, table: Table, body: int) -> None:
             )
 
 
-def _columns(table: Table, frame: pd.DataFrame | None) -> list[list[object]]:
-    """The frame's columns in contract order as the values to write (None = blank); [] for no rows."""
+def _columns(table: Table, frame: pd.DataFrame | None) -> list[Encoded]:
+    """The frame's columns in contract order as cells (workbook.cells); [] for no rows."""
     if frame is None or frame.empty:
         return []
     by_name = {normalise_header(c): c for c in frame.columns}
     unknown = set(by_name) - {normalise_header(c.name) for c in table.columns}
     if unknown:
         raise ValueError(f"{table.name}: columns not in the contract: {sorted(by_name[u] for u in unknown)}")
+    rows = range(2, 2 + len(frame))
     out = []
     for col in table.columns:
         source = by_name.get(normalise_header(col.name))
-        out.append(_cells(col, frame[source]) if source is not None else [None] * len(frame))
+        series = frame[source] if source is not None else pd.Series([None] * len(frame), dtype=object)
+        out.append(encode_column(table, col.name, series.reset_index(drop=True), rows))
     return out
-
-
-def _cells(col: Column, series: pd.Series) -> list[object]:
-    """One column converted once: money as cents/100 (the double nearest the exact amount),
-    dates as datetimes, yes/no as Y/N, text as str; None where the cell stays blank."""
-    blank = series.isna().to_numpy() if col.kind != "bool" else np.zeros(len(series), dtype=bool)
-    kind = col.kind
-    if kind == "money":
-        values = (pd.array(series, dtype="Int64").to_numpy("float64", na_value=np.nan) / 100).tolist()
-    elif kind in ("date", "datetime"):
-        stamps = pd.to_datetime(series)
-        values = list((stamps if kind == "datetime" else stamps.dt.normalize()).dt.to_pydatetime())
-    elif kind == "bool":
-        values = ["Y" if _truthy(v) else "N" for v in series.tolist()]
-    elif kind == "int":
-        values = pd.array(series, dtype="Int64").to_numpy("float64", na_value=np.nan).tolist()
-    elif kind == "number":
-        values = series.astype("float64").tolist()
-    else:
-        values = ["" if b else str(v) for v, b in zip(series.tolist(), blank, strict=True)]
-        blank = blank | np.array([not v.strip() for v in values], dtype=bool)
-    return [None if b else v for v, b in zip(values, blank, strict=True)]
-
-
-def _truthy(value: object) -> bool:
-    return _filled(value) and (parse_bool(value) if isinstance(value, str) else bool(value))
 
 
 def _settings_validation(ws: Worksheet, keys: list[object]) -> None:
@@ -412,7 +347,13 @@ _DATA_COL = 22  # W, X: the charts' helper cells
 _CHART_COL = 4  # E: the charts, right of the status and key figures
 
 
-def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabled: bool) -> None:
+def _write_dashboard(
+    wb: Workbook,
+    ws: Worksheet,
+    formats: _Formats,
+    operations: Sequence[tuple[str, str]],
+    kpis: Sequence[tuple[str, str]],
+) -> None:
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 2, 10)
@@ -433,9 +374,9 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
         ws.write_blank(r, 1, None, formats.status_time if key == "last_run" else formats.status)
         wb.define_name(STATUS_NAMES[key], f"={DASHBOARD}!$B${r + 1}")
 
-    top = _write_run_area(wb, ws, formats, 8) if macro_enabled else 8
+    top = _write_run_area(wb, ws, formats, 8, [label for _, label in operations]) if operations else 8
     ws.write_string(top, 0, "Key figures", formats.heading)
-    for r, (metric, label) in enumerate(KPI_METRICS, top + 1):
+    for r, (metric, label) in enumerate(kpis, top + 1):
         lookup = f'MATCH("{metric}",KPIs[Metric],0)'
         ws.write_string(r, 0, label, formats.label)
         ws.write_formula(r, 1, f'=IFERROR(INDEX(KPIs[Value],{lookup}),"")', formats.kpi, "")
@@ -448,10 +389,9 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
     ws.activate()
 
 
-def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int) -> int:
+def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int, labels: list[str]) -> int:
     """Operation drop-down, its inputs and the Run button; returns the next free row."""
     ws.write_string(top, 0, "Run an operation", formats.heading)
-    labels = [label for _, label in OPERATIONS]
     inputs = (
         (INPUT_NAMES["operation"], "Operation", labels[1], formats.input),
         (INPUT_NAMES["bank_files"], "Bank file(s), ;-separated", "", formats.input),

@@ -5,8 +5,8 @@ plus the statements' balances). Everything the formats share — the stable `Lin
 Status/Note rule for debits, the contract's column order and types — happens once, in
 `finish`, so a new format cannot get them subtly different.
 
-`matching` may not import `workbook` (SPEC §1), so the two column lists are repeated here;
-a test holds them equal to `workbook.contract`.
+`matching` may not import `workbook` (docs/architecture.md), so the two column lists are repeated
+here; tests/test_architecture.py holds them equal to `workbook.contract`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import BankFileError
-from common.values import format_cents
+from common.values import MAX_AMOUNT_CENTS, format_cents
 
 __all__ = [
     "LINE_COLUMNS",
@@ -69,7 +69,6 @@ STATEMENT_COLUMNS = (
 # The largest amount a bank line (or a balance) may carry: 999,999,999,999.99 in any currency.
 # Beyond it a number is a misread, not money; and under it the sum of 90,000 lines still fits
 # the Int64 cents every total is computed in.
-MAX_AMOUNT_CENTS = 10**14 - 1
 PARSED_COLUMNS = ("Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account", "Note", "Statement")
 _TEXT = ("Currency", "Payer", "Memo", "BankRef", "Account", "Note")
 
@@ -114,7 +113,7 @@ class Importer(Protocol):
 
 
 def line_ids(frame: pd.DataFrame, group: pd.Series | None = None) -> pd.Series:
-    """Stable IDs from Account, Date, Amount, BankRef and Memo (SPEC §2).
+    """Stable IDs from Account, Date, Amount, BankRef and Memo (the LineID of docs/contract.md).
 
     Identical transactions on the same day (two equal coffee-machine payments) get the same
     base key; the n-th twin inside one statement (`group`) is told apart by its rank n. A

@@ -1,0 +1,301 @@
+"""One codec per column kind: how a typed value becomes a spreadsheet cell, for every writer.
+
+Every writer turns a typed column into cells here: the file book's XML editor
+(`workbook.sheetxml`), the Excel book (`macros.live`, through xlwings), the template and the
+month-end report's exceptions workbook (xlsxwriter, through `write_xlsx_column`) and the
+sample set's CSV files (`as_text`). So they cannot disagree, and what each kind becomes is
+chosen so that `workbook.convert` reads it back to the same typed value, from the file and
+from Excel alike:
+
+  text, id, choice  a text cell, never a formula or a number: the XML writer gives text that
+                    starts with = + - @ Excel's quote prefix, xlwings writes every text after an
+                    apostrophe, xlsxwriter writes a string. "" is an empty cell. Characters XML
+                    cannot carry (control characters other than tab, line feed and carriage
+                    return) are left out.
+  bool              the text Y or N: what the template's drop-down offers and people type
+                    (Excel's own TRUE/FALSE shows as WAHR or VRAI in other languages, and text
+                    typed as TRUE in a German Excel stays text). An empty value is N.
+  money             a number in currency units, #,##0.00: the double nearest the exact amount,
+                    which reads back to the same cents (see common.values.MAX_AMOUNT_CENTS).
+  date              an Excel date (whole days), yyyy-mm-dd.
+  datetime          an Excel date and time to the second, yyyy-mm-dd hh:mm:ss.
+  int               a whole number, 0.
+  number            a number, 0.0; an empty one (NaN) is an empty cell.
+
+Excel's limits are the codec's: a text of more than 32,767 characters (what a cell holds), an
+amount beyond the table's largest (`Table.largest_amount`), a whole number beyond the column's
+(`Column.largest`), an infinite number or a date before 1900 is refused, never cut or rounded:
+`encode` raises InputError naming the table, row and column, before anything is written. A
+value cut short would be a quiet misread of the bank file or the figure it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from common.errors import InputError, Problem
+from common.values import MAX_AMOUNT_CENTS, MAX_EXACT, amount_limit_text, parse_bool
+
+from .contract import Kind, Table
+
+__all__ = [
+    "CODECS",
+    "MAX_CELL_TEXT",
+    "MAX_EXCEL_NUMBER",
+    "Codec",
+    "Encoded",
+    "as_text",
+    "encode",
+    "encode_column",
+    "kind_of",
+    "write_xlsx_column",
+    "xlsx_formats",
+]
+
+MAX_CELL_TEXT = 32_767
+"""Characters an Excel cell holds."""
+
+MAX_EXCEL_NUMBER = 9.99999999999999e307
+"""The largest number an Excel cell holds (its specification's limit), either way."""
+
+CellType = Literal["text", "number", "date"]
+
+
+@dataclass(frozen=True)
+class Codec:
+    """What cells of one column kind are: text, number or date, and the number format they show."""
+
+    kind: Kind
+    cell: CellType
+    number_format: str
+
+
+CODECS: dict[Kind, Codec] = {
+    "text": Codec("text", "text", "@"),
+    "id": Codec("id", "text", "@"),
+    "choice": Codec("choice", "text", "@"),
+    "bool": Codec("bool", "text", "@"),
+    "money": Codec("money", "number", "#,##0.00"),
+    "date": Codec("date", "date", "yyyy-mm-dd"),
+    "datetime": Codec("datetime", "date", "yyyy-mm-dd hh:mm:ss"),
+    "int": Codec("int", "number", "0"),
+    "number": Codec("number", "number", "0.0"),
+}
+
+# Characters XML 1.0 cannot carry: C0 controls but tab, line feed, carriage return; U+FFFE/U+FFFF.
+_ILLEGAL_XML = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+_FIRST_DATE = pd.Timestamp("1900-01-01")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One column as cells: each is str (text), int or float (number), datetime (date) or None (empty)."""
+
+    kind: Kind
+    cells: list[Any]
+
+    @property
+    def codec(self) -> Codec:
+        return CODECS[self.kind]
+
+
+def kind_of(decl: Table, column: str, series: pd.Series) -> Kind:
+    """The contract kind of a column; for columns outside the contract (aging buckets), the one its dtype says."""
+    try:
+        return decl.column(column).kind
+    except KeyError:
+        if pd.api.types.is_bool_dtype(series.dtype):
+            return "bool"
+        if pd.api.types.is_integer_dtype(series.dtype):
+            return "money"
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            return "date"
+        if pd.api.types.is_float_dtype(series.dtype):
+            return "number"
+        return "text"
+
+
+def encode_column(decl: Table, column: str, series: pd.Series, rows: Sequence[int] | None = None) -> Encoded:
+    """`encode` with the kind and limits the contract gives this table's column."""
+    kind = kind_of(decl, column, series)
+    try:
+        largest = decl.column(column).largest if kind == "int" else decl.largest_amount
+    except KeyError:
+        largest = decl.largest_amount
+    return encode(series, kind, table=decl.name, column=column, rows=rows, largest=largest)
+
+
+def encode(
+    series: pd.Series,
+    kind: Kind,
+    *,
+    table: str,
+    column: str,
+    rows: Sequence[int] | None = None,
+    largest: int | None = None,
+) -> Encoded:
+    """The cells of one column of `kind`; raise InputError for values no Excel cell holds.
+
+    `rows` are the Excel rows the cells go to (default: the series' index), named by a refusal.
+    `largest` bounds money (in cents; default MAX_AMOUNT_CENTS) and whole numbers (default MAX_EXACT).
+    """
+    bad: list[tuple[int, str]] = []
+    cells = _ENCODERS[kind](series, kind, largest, bad)
+    if bad:
+        where = list(series.index) if rows is None else list(rows)
+        problems = [Problem(table, _row(where, i), column, message) for i, message in bad]
+        raise InputError(problems, heading=f"{table}: values that no Excel cell can hold")
+    return Encoded(kind, cells)
+
+
+def _row(rows: list[object], i: int) -> int | None:
+    row = rows[i] if i < len(rows) else None
+    return int(row) if isinstance(row, (int, np.integer)) else None
+
+
+def _text(series: pd.Series, _kind: str, _largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
+    missing = series.isna().tolist()
+    out: list[Any] = []
+    for i, (value, empty) in enumerate(zip(series.tolist(), missing, strict=True)):
+        text = None if empty else (value if type(value) is str else str(value)).translate(_ILLEGAL_XML)
+        if not text:
+            out.append(None)
+            continue
+        if len(text) > MAX_CELL_TEXT:
+            bad.append(
+                (i, f"a text of {len(text):,} characters; an Excel cell holds at most {MAX_CELL_TEXT:,}")
+            )
+        out.append(text)
+    return out
+
+
+def _bool(series: pd.Series, _kind: str, _largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
+    out: list[Any] = []
+    for i, (value, empty) in enumerate(zip(series.tolist(), series.isna().tolist(), strict=True)):
+        try:  # a frame's bool, or yes/no text as the reader takes it
+            yes = not empty and (parse_bool(value) if isinstance(value, str) else bool(value))
+        except ValueError as exc:
+            bad.append((i, str(exc)))
+            yes = False
+        out.append("Y" if yes else "N")
+    return out
+
+
+def _money(series: pd.Series, _kind: str, largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
+    largest = MAX_AMOUNT_CENTS if largest is None else largest
+    cents = pd.to_numeric(series).to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(cents)
+    with np.errstate(invalid="ignore"):
+        beyond = ~missing & ~(np.abs(cents) <= largest)
+        partial = ~missing & ~beyond & (cents != np.round(cents))
+    for i in np.flatnonzero(beyond):
+        bad.append((int(i), f"{amount_limit_text(largest)}, got {cents[i] / 100:.2f}"))
+    for i in np.flatnonzero(partial):
+        bad.append((int(i), f"expected whole cents, got {cents[i]!r} cents"))
+    return _with_blanks((cents / 100).tolist(), missing)
+
+
+def _date(series: pd.Series, kind: str, _largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
+    stamps = pd.Series(pd.to_datetime(series))
+    stamps = stamps.dt.normalize() if kind == "date" else stamps.dt.floor("s")
+    missing = stamps.isna().to_numpy()
+    for i in np.flatnonzero(~missing & (stamps < _FIRST_DATE).to_numpy()):
+        bad.append((int(i), f"expected a date from 1900 on (Excel's first), got {stamps.iloc[i]:%Y-%m-%d}"))
+    return _with_blanks(list(stamps.dt.to_pydatetime()), missing)
+
+
+def _int(series: pd.Series, _kind: str, largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
+    largest = MAX_EXACT if largest is None else largest
+    missing = series.isna().tolist()
+    out: list[Any] = []
+    for i, (value, empty) in enumerate(zip(series.tolist(), missing, strict=True)):
+        if empty:
+            out.append(None)
+        elif float(value) != int(value) or abs(int(value)) > largest:
+            bad.append((i, f"expected a whole number of at most {largest:,} either way, got {value!r}"))
+            out.append(None)
+        else:
+            out.append(int(value))
+    return out
+
+
+def _number(series: pd.Series, _kind: str, _largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
+    numbers = pd.to_numeric(series).to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(numbers)
+    with np.errstate(invalid="ignore"):
+        beyond = ~missing & ~(np.abs(numbers) <= MAX_EXCEL_NUMBER)
+    for i in np.flatnonzero(beyond):
+        bad.append(
+            (int(i), f"expected a number Excel holds (at most 9.99999999999999E+307), got {numbers[i]}")
+        )
+    return _with_blanks(numbers.tolist(), missing)
+
+
+def _with_blanks(values: list[Any], missing: np.ndarray) -> list[Any]:
+    if missing.any():
+        for i in np.flatnonzero(missing):
+            values[i] = None
+    return values
+
+
+_ENCODERS = {
+    "text": _text,
+    "id": _text,
+    "choice": _text,
+    "bool": _bool,
+    "money": _money,
+    "date": _date,
+    "datetime": _date,
+    "int": _int,
+    "number": _number,
+}
+
+
+def as_text(encoded: Encoded) -> list[str]:
+    """The cells as a person types them (for CSV files): 1234.56, 2026-10-31, 2026-10-31 14:05:09, Y, 7; "" when empty."""
+    kind = encoded.kind
+    if kind == "money":
+        return ["" if v is None else f"{v:.2f}" for v in encoded.cells]
+    if kind in ("date", "datetime"):
+        form = "%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M:%S"
+        return ["" if v is None else v.strftime(form) for v in encoded.cells]
+    if kind == "number":
+        return ["" if v is None else repr(v) for v in encoded.cells]
+    return ["" if v is None else str(v) for v in encoded.cells]
+
+
+def xlsx_formats(workbook: Any) -> dict[Kind, Any]:
+    """One xlsxwriter Format per kind, with the codec's number format: create once per workbook."""
+    return {kind: workbook.add_format({"num_format": codec.number_format}) for kind, codec in CODECS.items()}
+
+
+def write_xlsx_column(
+    worksheet: Any,
+    first_row: int,
+    col: int,
+    encoded: Encoded,
+    fmt: Any,
+    *,
+    blank_format: bool = False,
+) -> None:
+    """Write an encoded column down from (first_row, col), 0-based as xlsxwriter counts.
+
+    Text goes through write_string (never a formula, whatever the workbook's options), numbers
+    through write_number and dates through write_datetime, each with `fmt`. Empty cells are
+    skipped, or written blank with `fmt` when `blank_format` (a template's empty input cells).
+    """
+    write = {
+        "text": worksheet.write_string,
+        "number": worksheet.write_number,
+        "date": worksheet.write_datetime,
+    }[encoded.codec.cell]
+    for r, value in enumerate(encoded.cells, start=first_row):
+        if value is not None:
+            write(r, col, value, fmt)
+        elif blank_format:
+            worksheet.write_blank(r, col, None, fmt)
