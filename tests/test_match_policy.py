@@ -188,6 +188,62 @@ def test_an_advance_from_a_payer_we_cannot_name_is_only_suggested():
     assert best(result, "L1") == {("", "K1", 100000, "unapplied")}
 
 
+# --- why a proposal that scores high enough did not post itself ------------------------------
+
+
+def test_a_held_suggestion_says_which_rule_holds_it_in_its_reason():
+    result = run(bank(("L1", "2026-03-20", 40000, "Autohaus Ziegler GmbH", "RE 202603074")))
+    assert result.matches[["InvoiceNo", "Amount", "Score", "Decision"]].values.tolist() == [
+        ["202603074", 40000, 95.6, "suggested"]
+    ]
+    assert result.matches["Reason"].iloc[0] == (
+        "invoice number 202603074 in memo; partial payment: 400.00 of 1000.00 open (202603074); "
+        "payer 'Autohaus Ziegler GmbH' is not customer Becker Elektrotechnik GmbH's name; "
+        "left to a person: a partial payment or overpayment needs the invoice named and the payer "
+        "agreeing: the payer does not agree"
+    )
+
+
+@pytest.mark.parametrize(
+    "line, held",
+    [
+        (
+            ("L1", "2026-03-05", 97000, "Becker Elektrotechnik GmbH", "RE 202603074"),
+            "the deduction is above the fee tolerance",
+        ),
+        (
+            ("L1", "2026-03-20", 20000, "Becker Elektrotechnik GmbH", "RE 202603099"),
+            "the invoice named is dated after the payment: only its exact amount posts itself",
+        ),
+        (
+            ("L1", "2026-03-20", 100000, "Becker Elektrik GmbH", "Anzahlung Auftrag AB-2026-0765"),
+            "an advance posts itself only from the customer by name or with its customer number",
+        ),
+        (
+            ("L1", "2026-03-20", 90000, "Inkasso Nord GmbH", "202603081 202603082"),
+            "a partial payment or overpayment needs the invoice named and the payer agreeing: "
+            "the payer does not agree",
+        ),
+    ],
+    ids=["fee-above-tolerance", "invoice-dated-later", "advance-from-a-stranger", "group-short"],
+)
+def test_the_rule_that_holds_a_certain_suggestion(line, held):
+    result = run(bank(line))
+    assert posted(result) == set()
+    assert (result.matches["Score"] >= 90).all()
+    assert set(result.matches["Reason"].str.split("; left to a person: ").str[1]) == {held}
+
+
+def test_a_posted_proposal_and_an_uncertain_suggestion_carry_no_such_words():
+    posted_line = run(bank(("L1", "2026-03-20", 100000, "Factoring Bank AG", "RE 202603074")))
+    equal = run(bank(("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung")))
+    assert posted_line.matches["Decision"].tolist() == ["auto"]
+    assert equal.matches["Score"].tolist() == [49.3, 49.3]
+    assert (
+        not pd.concat([posted_line.matches, equal.matches])["Reason"].str.contains("left to a person").any()
+    )
+
+
 # --- groups ----------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from matching.matcher.clues import Payment, Proposal
 from matching.matcher.ledger import as_text
 from matching.matcher.lookups import Lookups
-from matching.matcher.policy import may_post
+from matching.matcher.policy import held_by
 from matching.matcher.proposals import propose
 from matching.matcher.score import feature_columns, log_odds, shares
 from matching.matcher.settings import MatchSettings
@@ -46,6 +46,7 @@ class Ranked:
 class Decision:
     ranked: Ranked
     decision: str  # auto or suggested
+    held: str = ""  # a suggestion that scores enough to post itself: the policy rule it does not meet
 
 
 @dataclass
@@ -186,16 +187,12 @@ def _decide(run: Assignment, plist: list[Ranked], cfg: MatchSettings) -> list[De
     best = plist[0]
     p = best.proposal
     second = max((r.score for r in plist[1:] if r.key != best.key), default=0.0)
-    auto = (
-        best.score >= cfg.auto_threshold
-        and best.score - second >= MARGIN
-        and may_post(p)
-        and run.fits_open(p)
-    )
-    if auto:
+    certain = best.score >= cfg.auto_threshold
+    held = held_by(p) if certain else ""
+    if certain and best.score - second >= MARGIN and not held and run.fits_open(p):
         run.take(p)
         return [Decision(best, "auto")]
     shown = [r for r in plist[:SHOWN] if r.score >= MIN_ALTERNATIVE]
     if sum(r.score for r in shown) >= cfg.suggest_threshold:
-        return [Decision(r, "suggested") for r in shown]
+        return [Decision(r, "suggested", held if r is best else "") for r in shown]
     return []

@@ -33,7 +33,7 @@ def book(
         ]
         mid = match_id(line_id, rows)
         posted = d.decision == "auto" and post_at is not None
-        said = reason(p, _facts(run, d))
+        said = reason(p, _facts(run, d)) + (f"; left to a person: {d.held}" if d.held else "")
         status = "posted" if posted else "pending"
         for (inv, cents, kind), cust in zip(rows, whose, strict=True):
             match_rows.append(
