@@ -20,10 +20,20 @@ import python_calamine
 from common.errors import Problem, UnsafeWorkbookError
 
 from .contract import Owner, Table, normalise_header
-from .convert import frame_from_rows
+from .convert import cell_text, frame_from_rows
+from .layout import filled_span, is_total_row
 from .package import Package, SheetRef, TableRef, column_index, parse_range
 
-__all__ = ["Location", "SheetCells", "fits", "locate", "read_located"]
+__all__ = [
+    "Location",
+    "SheetCells",
+    "fits",
+    "headings",
+    "locate",
+    "read_located",
+    "sheet_location",
+    "total_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ def locate(pkg: Package, cells: SheetCells, table: Table) -> Location | None:
         r1, c1, r2, c2 = parse_range(excel_table.ref)
         grid = cells.rows(excel_table.sheet.name)
         header_row = r1 if excel_table.header_rows else r1 - 1
-        header = tuple(_cell_text(_at(grid, header_row, c)) for c in range(c1, c2 + 1))
+        header = tuple(cell_text(_at(grid, header_row, c)) for c in range(c1, c2 + 1))
         last = r2 - excel_table.totals_rows
         return Location(excel_table.sheet, header_row, c1, c2, last, header, excel_table)
     sheet = pkg.sheet(table.name)
@@ -135,7 +145,7 @@ def locate(pkg: Package, cells: SheetCells, table: Table) -> Location | None:
         filled = [i for i, v in enumerate(row, start=1) if v not in (None, "")]
         if filled:
             c1, c2 = filled[0], filled[-1]
-            header = tuple(_cell_text(v) for v in row[c1 - 1 : c2])
+            header = tuple(cell_text(v) for v in row[c1 - 1 : c2])
             if table.owner is not Owner.USER and not fits(table, header):
                 return None  # the user's own sheet that happens to bear an arbook name: never ours to write
             last = _last_filled_row(grid, r, c1, c2)
@@ -164,14 +174,6 @@ def _last_filled_row(grid: list[list[object]], header_row: int, c1: int, c2: int
     return header_row
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_located(
     cells: SheetCells, table: Table, where: Location, *, date_order: str, date1904: bool
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -196,3 +198,38 @@ def read_located(
         date_order=date_order,
         date1904=date1904,
     )
+
+
+def headings(grid: list[list[object]], header_row: int) -> tuple[int, int, tuple[str, ...]]:
+    """The first and last filled column of a heading row, and the headings between them."""
+    span = filled_span(grid[header_row - 1]) if header_row <= len(grid) else None
+    if span is None:
+        return 1, 1, ()
+    c1, c2 = span
+    return c1, c2, tuple(cell_text(v) for v in grid[header_row - 1][c1 - 1 : c2])
+
+
+def sheet_location(sheet: SheetRef, grid: list[list[object]], header_row: int) -> Location:
+    """The records below `header_row` of a sheet: its heading columns, down to the last filled row."""
+    c1, c2, header = headings(grid, header_row)
+    last = _last_filled_row(grid, header_row, c1, c2) if header else header_row
+    return Location(sheet, header_row, c1, c2, last, header, None)
+
+
+def total_rows(
+    grid: list[list[object]], where: Location, header: tuple[str, ...], decl: Table
+) -> frozenset[int]:
+    """Rows of a user's sheet that are totals, not records (`workbook.layout.is_total_row`).
+
+    Only a row lacking a required column can be one ("Summe" has no customer and no date), so
+    a complete record is never taken for a total, and most rows are passed over at a glance.
+    """
+    required = {normalise_header(c) for c in decl.required}
+    needed = [where.first_col - 1 + i for i, h in enumerate(header) if normalise_header(h) in required]
+    body = grid[where.first_row - 1 : where.last_row]
+    incomplete = [
+        number
+        for number, row in enumerate(body, start=where.first_row)
+        if any(i >= len(row) or row[i] is None or row[i] == "" for i in needed)
+    ]
+    return frozenset(r for r in incomplete if is_total_row(grid[r - 1][where.first_col - 1 : where.last_col]))

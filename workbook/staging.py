@@ -1,19 +1,26 @@
 """How a Book stages a change in a table's typed frame: one rule per kind of write, for every book.
 
-The file book and the memory book both keep each table as a frame indexed by Excel row and
-apply writes to it before they commit; these functions are that bookkeeping, so the two books
-cannot differ in which rows a write reaches or where appended rows go.
+Every book (the file book, the Excel book, the memory book) keeps each table as a frame
+indexed by Excel row and applies writes to it before it commits; these functions are that
+bookkeeping, so no two books can differ in which rows a write reaches or where appended rows
+go. `StagingBook` is what the two books over a real workbook add to it: reading through the
+shared `workbook.locator.Locator`, and recording what is left to write at commit.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
-from .contract import Owner, Table
-from .validate import writable_columns
+from .contract import Owner, Table, table
+from .locator import Locator
+from .reader import Location
+from .settings import settings_from_frame
+from .validate import absent_table, writable_columns
 
-__all__ = ["appended", "computed", "replaced"]
+__all__ = ["Staged", "StagingBook", "appended", "computed", "has_values", "replaced"]
 
 
 def computed(
@@ -60,3 +67,85 @@ def appended(
     rows.index = pd.Index(np.arange(first_free, first_free + len(rows)), name="row")
     rows = rows.astype(current.dtypes.to_dict())
     return (pd.concat([current, rows]) if len(current) else rows), first_free
+
+
+@dataclass
+class Staged:
+    """What a table's staged frame holds that the workbook does not yet."""
+
+    replaced: bool = False
+    appended_from: int | None = None  # first Excel row of appended rows
+    dirty: dict[str, set[int]] = field(default_factory=dict)  # column -> Excel rows
+
+
+class StagingBook:
+    """What the file book and the Excel book share: tables found and read through a `Locator`, kept
+    as typed frames by Excel row, and changed there by `write_columns`, `replace` and `append`,
+    with what each change left to write recorded in `_staged`.
+
+    A subclass sets `_locator`, `_frames`, `_staged` and `_settings`, names the workbook for
+    messages (`_name`), and writes what `_staged` records in its `commit`.
+    """
+
+    _locator: Locator
+    _frames: dict[str, pd.DataFrame]
+    _staged: dict[str, Staged]
+    _settings: dict[str, object] | None
+
+    @property
+    def _name(self) -> str:
+        raise NotImplementedError
+
+    def has(self, name: str) -> bool:
+        return self._locate(table(name)) is not None
+
+    def _locate(self, decl: Table) -> Location | None:
+        return self._locator.locate(decl)
+
+    def read(self, name: str) -> pd.DataFrame:
+        decl = table(name)
+        if decl.name not in self._frames:
+            self._frames[decl.name] = self._load(decl)
+        return self._frames[decl.name].copy()
+
+    def _load(self, decl: Table) -> pd.DataFrame:
+        if self._locate(decl) is None:
+            return absent_table(decl)
+        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        return self._locator.read(decl, date_order=date_order, workbook=self._name, read=self.read)
+
+    def settings(self) -> dict[str, object]:
+        if self._settings is None:
+            self._settings = settings_from_frame(self.read("Settings"))
+        return dict(self._settings)
+
+    def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        new, columns, rows = computed(decl, self.read(decl.name), key, frame)
+        staged = self._staged.setdefault(decl.name, Staged())
+        for column in columns:
+            staged.dirty.setdefault(column, set()).update(int(r) for r in rows)
+        self._frames[decl.name] = new
+
+    def replace(self, name: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        where = self._locate(decl)
+        self._frames[decl.name] = replaced(decl, frame, where.header_row if where else 1)
+        self._staged.setdefault(decl.name, Staged()).replaced = True
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        decl = table(name)
+        where = self._locate(decl) if decl.appendable else None
+        new, first = appended(decl, self.read(decl.name), frame, where.first_row if where else 2)
+        if first is None:
+            return
+        self._frames[decl.name] = new
+        staged = self._staged.setdefault(decl.name, Staged())
+        if staged.appended_from is None:
+            staged.appended_from = first
+
+
+def has_values(series: pd.Series) -> bool:
+    """Whether a column holds anything to write (not only empty cells): a column the user's table
+    lacks is added only then."""
+    return bool((series.notna() & (series.astype(str) != "")).any())
