@@ -20,9 +20,11 @@ them in one go, keeping as many of the command line's promises as Excel allows:
      noted first; if Excel raises halfway, every block already written is put back from those
      notes in reverse order, so the open workbook is never left half-written, and the refusal
      names the table and sheet, the copy in backups/, and what to do;
-  4. the workbook is saved, and one Audit row records the run with SHA256Before (the copy in
-     backups/, i.e. the workbook as arbook found it) and SHA256After (the saved file before
-     its Audit row); the workbook is saved again with that row.
+  4. one Audit row records the run, written in the same go (put back with the rest on a
+     failure), with SHA256Before (the copy in backups/: the workbook as arbook found it) and
+     SHA256After (a copy saved with the changes, before its Audit row, then removed); then
+     the workbook is saved. A save Excel refuses is named, with what to do: the changes are
+     in the open workbook, which the user saves or closes without saving.
 
 Text goes into Excel with a leading apostrophe: Excel stores the rest as text, so a memo
 "=HYPERLINK(...)" or an ID "00123" is never turned into a formula or a number.
@@ -47,7 +49,7 @@ from workbook.contract import Column, Table, normalise_header, table
 from workbook.locator import Locator, refuse_overlap
 from workbook.package import SheetRef, TableRef
 from workbook.reader import Location
-from workbook.safety import backup_path, prune_backups, sha256_of
+from workbook.safety import backup_path, prune_backups, sha256_of, temp_path
 from workbook.staging import Staged, StagingBook, has_values
 from workbook.writer import free_sheet_name
 
@@ -272,7 +274,7 @@ class LiveBook(StagingBook):
 
     # -- committing -----------------------------------------------------------------------------------
     def commit(self, command: str, summary: str) -> None:
-        """Apply every staged change in one go, save, and record the run in Audit (see the module's steps)."""
+        """Apply every staged change and the Audit row in one go, then save (see the module's steps)."""
         path = self.path
         if not path.is_file():
             raise UnsafeWorkbookError(
@@ -283,18 +285,27 @@ class LiveBook(StagingBook):
         self._xl.api.SaveCopyAs(str(backup))
         prune_backups(path, self._keep_backups)
         before = sha256_of(backup)
+        undo: list[Undo] = []
         with excel_busy(self._xl.app):
-            self._apply(steps, backup)
-            self._save(backup)
-            after = sha256_of(path)
+            self._apply(steps, undo, backup)
+            after = self._hash_as_saved(path)
             self._reset()
             self.append("Audit", audit_row(command, summary, before, after))
-            self._apply(self._plan(), backup)
+            self._apply(self._plan(), undo, backup)
             self._save(backup)
         self._reset()
 
-    def _apply(self, steps: list[_Step], backup: Path) -> None:
-        undo: list[Undo] = []
+    def _hash_as_saved(self, path: Path) -> str:
+        """The SHA-256 of the workbook as Excel would save it now (a copy, made and removed)."""
+        copy = temp_path(path, "after")
+        try:
+            self._xl.api.SaveCopyAs(str(copy))
+            return sha256_of(copy)
+        finally:
+            copy.unlink(missing_ok=True)
+
+    def _apply(self, steps: list[_Step], undo: list[Undo], backup: Path) -> None:
+        """Each step in turn; on an error, every step of this commit is put back (`undo`), newest first."""
         step: _Step | None = None
         try:
             for step in steps:
