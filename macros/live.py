@@ -39,18 +39,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from common.errors import UnsafeWorkbookError
 from workbook.book import audit_row
 from workbook.cells import Encoded, encode, encode_column
 from workbook.contract import Column, Table, normalise_header, table
-from workbook.locator import Locator, refuse_overlap
+from workbook.locator import Locator
 from workbook.package import SheetRef, TableRef
 from workbook.reader import Location
 from workbook.safety import backup_path, prune_backups, sha256_of, temp_path
-from workbook.staging import Staged, StagingBook, has_values
+from workbook.staging import Staged, StagingBook, aside, changes, replacement
 from workbook.writer import free_sheet_name
 
 __all__ = ["LiveBook", "excel_busy", "excel_cells", "excel_value"]
@@ -354,28 +353,24 @@ class LiveBook(StagingBook):
 
     def _computed_aside(self, steps: list[_Step], decl: Table, frame: pd.DataFrame, staged: Staged) -> Staged:
         """A mapped table's computed columns that no Mapping row places go to its companion table, whole."""
-        side = self._locator.companion(decl)
-        if side is None or not set(staged.dirty) & set(side.column_names):
+        part = aside(self._locator, decl, frame, staged)
+        if part is None:
             return staged
-        rows = frame[side.column_names].reset_index(drop=True)
-        where = self._locator.locate_companion(side)
-        if where is None:
-            steps.append(_new_table(side, rows))
+        if part.where is None:
+            steps.append(_new_table(part.side, part.rows))
         else:
-            rows.index = pd.Index(np.arange(where.first_row, where.first_row + len(rows)), name="row")
-            steps += self._replaced(side, where, rows)
-        rest = {c: r for c, r in staged.dirty.items() if c not in side.column_names}
-        return Staged(staged.replaced, staged.appended_from, rest)
+            steps += self._replaced(part.side, part.where, part.rows)
+        return part.rest
 
     def _replaced(self, decl: Table, where: Location, frame: pd.DataFrame) -> list[_Step]:
-        header = [str(c) for c in frame.columns]
-        c1 = where.first_col
-        c2 = c1 + len(header) - 1
-        new_last = where.header_row + max(1, len(frame))
-        old_last = max(where.last_row, where.header_row + 1)
-        grid = self._locator.grid
-        refuse_overlap(grid, where, where.last_col + 1, c2, where.header_row, new_last)
-        refuse_overlap(grid, where, c1, c2, old_last + 1, new_last)
+        block = replacement(self._locator.grid, where, frame)
+        header, c1, c2, new_last, old_last = (
+            block.header,
+            block.first_col,
+            block.last_col,
+            block.new_last,
+            block.old_last,
+        )
         what = _what(decl, where)
         sheet = where.sheet.name
         steps: list[_Step] = [
@@ -389,54 +384,44 @@ class LiveBook(StagingBook):
         return steps
 
     def _changes(self, decl: Table, where: Location, frame: pd.DataFrame, staged: Staged) -> list[_Step]:
+        sheet, what = where.sheet.name, _what(decl, where)
+        plan = changes(self._locator.grid, where, frame, staged)
+        positions = plan.positions
         steps: list[_Step] = []
-        sheet, what, grid = where.sheet.name, _what(decl, where), self._locator.grid
-        positions = {normalise_header(h): where.first_col + i for i, h in enumerate(where.header) if h}
-        header = list(where.header)
-        appended = staged.appended_from
-        new = frame.loc[frame.index >= appended] if appended is not None else frame.iloc[:0]
-        # a column the user's table lacks is added only when arbook has something to put in it
-        needed = set(staged.dirty) | {c for c in new.columns if has_values(new[c])}
-        added = [c for c in frame.columns if c in needed and normalise_header(c) not in positions]
-        if added:
-            first = where.first_col + len(header)
-            last_row = max(where.last_row, int(frame.index.max()))
-            refuse_overlap(grid, where, first, first + len(added) - 1, where.header_row, last_row)
-            steps.append(_Cells(sheet, where.header_row, first, [_header_cells(decl, added)], what))
-            positions.update({normalise_header(c): first + i for i, c in enumerate(added)})
-            header += added
-        # computed columns of existing rows: per set of rows, one block per run of rows and of columns
-        blocks: dict[tuple[int, ...], list[str]] = {}
-        for column, rows in staged.dirty.items():
-            kept = tuple(sorted(r for r in rows if appended is None or r < appended))
-            blocks.setdefault(kept, []).append(column)
-        for rows, names in blocks.items():
+        if plan.added:
+            steps.append(
+                _Cells(sheet, where.header_row, plan.first_added, [_header_cells(decl, plan.added)], what)
+            )
+        # per set of rows, one write per run of adjacent rows and adjacent columns
+        for rows, names in plan.blocks.items():
             if not rows:
                 continue
             names = sorted(names, key=lambda n: positions[normalise_header(n)])
             cells = dict(zip(names, _columns(decl, frame.loc[list(rows)], names), strict=True))
             for first_row, run in _runs([(r, i) for i, r in enumerate(rows)]):
                 for col, group in _column_runs([(positions[normalise_header(n)], n) for n in names]):
-                    values = [[cells[n][i] for n in group] for i in run]
-                    steps.append(_Cells(sheet, first_row, col, values, what))
-        new_last = where.last_row
-        last_col = where.first_col + len(header) - 1
-        if appended is not None:
-            last = int(new.index.max())
-            refuse_overlap(grid, where, where.first_col, last_col, max(where.last_row + 1, appended), last)
+                    steps.append(
+                        _Cells(sheet, first_row, col, [[cells[n][i] for n in group] for i in run], what)
+                    )
+        if staged.appended_from is not None:
             names = [c for c in frame.columns if normalise_header(c) in positions]
-            cells = dict(zip(names, _columns(decl, new, names), strict=True))
-            values = [[None] * len(header) for _ in range(len(new))]
+            cells = dict(zip(names, _columns(decl, plan.new, names), strict=True))
+            values = [[None] * len(plan.header) for _ in range(len(plan.new))]
             for name in names:
                 col = positions[normalise_header(name)] - where.first_col
                 for i, value in enumerate(cells[name]):
                     values[i][col] = value
-            steps.append(_Cells(sheet, appended, where.first_col, values, what))
-            new_last = max(new_last, last)
-        if where.excel_table is not None and (new_last != where.last_row or len(header) != len(where.header)):
+            steps.append(_Cells(sheet, staged.appended_from, where.first_col, values, what))
+        if where.excel_table is not None and (plan.last_row != where.last_row or plan.added):
             steps.append(
                 _Resize(
-                    sheet, where.excel_table.name, where.header_row, where.first_col, new_last, last_col, what
+                    sheet,
+                    where.excel_table.name,
+                    where.header_row,
+                    where.first_col,
+                    plan.last_row,
+                    plan.last_col,
+                    what,
                 )
             )
         return steps

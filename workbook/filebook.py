@@ -16,7 +16,7 @@ from common.errors import UnsafeWorkbookError
 from .book import audit_row
 from .cells import encode, encode_column
 from .contract import Table, normalise_header, table
-from .locator import Locator, refuse_overlap
+from .locator import Locator
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells
 from .safety import (
@@ -29,7 +29,7 @@ from .safety import (
     temp_path,
 )
 from .sheetxml import SheetEditor
-from .staging import Staged, StagingBook, has_values
+from .staging import Staged, StagingBook, aside, changes, replacement
 from .writer import PackageWriter
 
 __all__ = ["FileBook"]
@@ -179,29 +179,26 @@ class FileBook(StagingBook):
         self, writer: PackageWriter, decl: Table, frame: pd.DataFrame, staged: Staged
     ) -> Staged:
         """A mapped table's computed columns that no Mapping row places go to its companion table, whole."""
-        side = self._locator.companion(decl)
-        if side is None or not set(staged.dirty) & set(side.column_names):
+        part = aside(self._locator, decl, frame, staged)
+        if part is None:
             return staged
-        rows = frame[side.column_names].reset_index(drop=True)
-        where = self._locator.locate_companion(side)
-        if where is None:
-            _write_new_table(writer, side, rows)
+        if part.where is None:
+            _write_new_table(writer, part.side, part.rows)
         else:
-            rows.index = pd.Index(np.arange(where.first_row, where.first_row + len(rows)), name="row")
-            self._write_replaced(writer, side, where, rows)
-        rest = {c: r for c, r in staged.dirty.items() if c not in side.column_names}
-        return Staged(staged.replaced, staged.appended_from, rest)
+            self._write_replaced(writer, part.side, part.where, part.rows)
+        return part.rest
 
     def _write_replaced(
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame
     ) -> None:
-        header = [str(c) for c in frame.columns]
-        c1 = where.first_col
-        c2 = c1 + len(header) - 1
-        new_last = where.header_row + max(1, len(frame))
-        old_last = max(where.last_row, where.header_row + 1)
-        refuse_overlap(self._cells, where, where.last_col + 1, c2, where.header_row, new_last)
-        refuse_overlap(self._cells, where, c1, c2, old_last + 1, new_last)
+        block = replacement(self._cells, where, frame)
+        header, c1, c2, new_last, old_last = (
+            block.header,
+            block.first_col,
+            block.last_col,
+            block.new_last,
+            block.old_last,
+        )
         sheet = writer.sheet(where.sheet.part)
         cols = list(range(c1, c2 + 1))
         body_styles = [sheet.style_of(where.first_row, c) for c in cols]
@@ -220,60 +217,36 @@ class FileBook(StagingBook):
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame, staged: Staged
     ) -> None:
         sheet = writer.sheet(where.sheet.part)
-        positions = {normalise_header(h): where.first_col + i for i, h in enumerate(where.header) if h}
-        header = list(where.header)
-        appended = staged.appended_from
-        new = frame.loc[frame.index >= appended] if appended is not None else frame.iloc[:0]
-        # a column the user's table lacks is added only when arbook has something to put in it
-        needed = set(staged.dirty) | {c for c in new.columns if has_values(new[c])}
-        added = [c for c in frame.columns if c in needed and normalise_header(c) not in positions]
-        if added:
-            first = where.first_col + len(header)
-            refuse_overlap(
-                self._cells,
-                where,
-                first,
-                first + len(added) - 1,
-                where.header_row,
-                max(where.last_row, int(frame.index.max())),
-            )
-            cols = list(range(first, first + len(added)))
+        plan = changes(self._cells, where, frame, staged)
+        positions = plan.positions
+        if plan.added:
+            first = plan.first_added
+            cols = list(range(first, first + len(plan.added)))
             style = sheet.style_of(where.header_row, first - 1)
-            _write_header(sheet, decl, where.header_row, cols, added, [style] * len(added))
-            positions.update({normalise_header(c): col for c, col in zip(added, cols, strict=True)})
-            header += added
-        # computed columns of existing rows: one block per set of rows (usually one for all columns)
-        blocks: dict[tuple[int, ...], list[str]] = {}
-        for column, rows in staged.dirty.items():
-            kept = tuple(sorted(r for r in rows if appended is None or r < appended))
-            blocks.setdefault(kept, []).append(column)
-        for rows, names in blocks.items():
+            _write_header(sheet, decl, where.header_row, cols, plan.added, [style] * len(plan.added))
+        for rows, names in plan.blocks.items():
             cols = [positions[normalise_header(n)] for n in names]
             _write_rows(sheet, decl, frame.loc[list(rows), names], cols, names)
-        new_last = where.last_row
+        appended = staged.appended_from
         if appended is not None:
-            last = int(new.index.max())
-            last_col = where.first_col + len(header) - 1
-            refuse_overlap(
-                self._cells, where, where.first_col, last_col, max(where.last_row + 1, appended), last
-            )
             template_row = max(where.first_row, min(where.last_row, appended - 1))
             names = [c for c in frame.columns if normalise_header(c) in positions]
             cols = [positions[normalise_header(n)] for n in names]
             _write_rows(
                 sheet,
                 decl,
-                new,
+                plan.new,
                 cols,
                 names,
                 styles=[sheet.style_of(template_row, c) for c in cols],
                 row_attributes=sheet.row_attributes(template_row),
             )
-            new_last = max(new_last, last)
-            sheet.extend_ranges(where.first_row, where.last_row, new_last, where.first_col, last_col)
-        if where.excel_table is not None and (new_last != where.last_row or len(header) != len(where.header)):
-            ref = f"{cell_ref(where.header_row, where.first_col)}:{cell_ref(new_last, where.first_col + len(header) - 1)}"
-            writer.set_table(where.excel_table, ref, header if len(header) != len(where.header) else None)
+            sheet.extend_ranges(
+                where.first_row, where.last_row, plan.last_row, where.first_col, plan.last_col
+            )
+        if where.excel_table is not None and (plan.last_row != where.last_row or plan.added):
+            ref = f"{cell_ref(where.header_row, where.first_col)}:{cell_ref(plan.last_row, plan.last_col)}"
+            writer.set_table(where.excel_table, ref, plan.header if plan.added else None)
 
 
 def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) -> None:
