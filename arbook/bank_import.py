@@ -26,8 +26,8 @@ __all__ = ["import_bank", "new_lines", "new_statements"]
 def import_bank(
     book: Book, files: Sequence[Path], *, fmt: str | None = None, progress: Progress = NO_PROGRESS
 ) -> Summary:
-    """Read `files`, append their new lines and statements, commit once; see the module doc."""
-    date_order = str(book.settings().get("date_order", "dmy"))
+    """Read `files` and stage their new lines and statements; see the module doc."""
+    date_order = book.settings().date_order
     read: list[BankFile] = []
     refused: list[BankFileError] = []
     for done, path in enumerate(files):
@@ -72,7 +72,6 @@ def import_bank(
         return summary
     book.append("BankLines", lines)
     book.append("BankStatements", statements)
-    book.commit("import-bank", f"{len(lines)} new bank line(s) from {len(files)} file(s), {skipped} skipped")
     return summary
 
 

@@ -19,6 +19,10 @@ def check(book: Book) -> Summary:
     problems: list[Problem] = []
     summary = Summary("check")
     empty: list[str] = []
+    try:
+        book.settings()
+    except InputError as exc:
+        problems += exc.problems
     for decl in TABLES:
         if not book.has(decl.name):
             if decl.name in RECORD_TABLES:

@@ -1,4 +1,10 @@
-"""The `arbook` command line: one short wrapper per operation, errors turned into exit codes here only.
+"""The `arbook` command line: one command per operation of `arbook.operations`, errors turned into exit codes here only.
+
+Each operation's command is made from its declaration: its inputs become the arguments and
+options below (one definition each, with its help), a command that writes offers --dry-run,
+and the runner does the work on a FileBook. `new`, `init`, `demo` and `refresh-vba` make or
+adopt a workbook file rather than work on one, and `mail-login` signs in to a mail provider;
+they are written out here.
 
 Exit status: 0 done; 1 the input was refused (an ArbookError, printed without a traceback);
 2 wrong usage (click's own handling). Anything else is a bug and keeps its traceback.
@@ -18,10 +24,12 @@ from common.errors import ArbookError
 from common.values import parse_amount_cents, parse_date
 
 from .operation import Summary
+from .operations import OPERATIONS, Operation
 
 __all__ = ["cli", "main"]
 
 WORKBOOK = click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date:
@@ -33,28 +41,75 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
         raise click.BadParameter(str(exc)) from None
 
 
-as_of_option = click.option(
-    "--as-of",
-    "as_of",
-    callback=_as_of,
-    metavar="DATE",
-    help="The date the run is for (default: today), e.g. 2026-11-30.",
-)
+def _amount(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
+    try:
+        return parse_amount_cents(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout."
 )
+dry_run_option = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Compute everything and report it; change nothing (the workbook, the mail journal, MailLog); "
+    "mail goes to the outbox only.",
+)
 
+Decorator = Callable[[Callable], Callable]
 
-def _mail_options(command: Callable) -> Callable:
-    command = click.option("--customer", metavar="ID", help="Only this customer.")(command)
-    command = click.option(
-        "--outbox",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Write the messages as .eml files here (the default without --send: outbox/ beside the workbook).",
-    )(command)
-    return click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table.")(
-        command
-    )
+INPUTS: dict[str, tuple[Decorator, ...]] = {
+    "as_of": (
+        click.option(
+            "--as-of",
+            "as_of",
+            callback=_as_of,
+            metavar="DATE",
+            help="The date the run is for (default: today), e.g. 2026-11-30.",
+        ),
+    ),
+    "files": (click.argument("files", nargs=-1, required=True, type=FILE),),
+    "bank_files": (
+        click.option(
+            "--bank",
+            "files",
+            multiple=True,
+            type=FILE,
+            help="A bank statement file of the month (repeat for several).",
+        ),
+    ),
+    "fmt": (
+        click.option(
+            "--format", "fmt", metavar="NAME", help="Skip detection: csv, mt940, camt053 or camt054."
+        ),
+    ),
+    "no_post": (
+        click.option(
+            "--no-post", is_flag=True, help="Only propose; post nothing, not even the confident matches."
+        ),
+    ),
+    "customer": (click.option("--customer", metavar="ID", help="Only this customer."),),
+    "order": (
+        click.argument("customer"),
+        click.argument("amount_cents", metavar="AMOUNT", callback=_amount),
+    ),
+    "balance_forward": (
+        click.option(
+            "--balance-forward", is_flag=True, help="Running-balance statements instead of open items."
+        ),
+    ),
+    "mail": (
+        click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table."),
+        click.option(
+            "--outbox",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Write the messages as .eml files here (the default without --send: outbox/ beside the workbook).",
+        ),
+    ),
+}
+"""How each input of `arbook.operations` is typed on the command line."""
 
 
 def _render(summary: Summary, as_json: bool) -> None:
@@ -79,6 +134,37 @@ def _progress():
 def cli() -> None:
     """Customer receivables kept in an Excel workbook: import bank statements, match payments to
     invoices, recompute aging, credit and forecast, and send statements and notices."""
+
+
+def _command(op: Operation) -> click.Command:
+    """The CLI command of `op`: WORKBOOK, its inputs, --dry-run when it writes, --json."""
+
+    def command(workbook: Path, as_json: bool, dry_run: bool = False, **given: object) -> None:
+        from workbook.filebook import FileBook
+
+        from .runner import Request, Runner
+
+        no_post = bool(given.pop("no_post", False))
+        files = given.pop("files", ())
+        request = Request(files=tuple(files), post=not no_post, **given)  # type: ignore[arg-type]
+        with FileBook(workbook, lock=op.writes, dry_run=dry_run) as book, _progress() as progress:
+            summary = Runner(book, request, progress).run(op)
+        _render(summary, as_json)
+
+    decorators: list[Decorator] = [WORKBOOK]
+    for name in op.inputs:
+        decorators += INPUTS[name]
+    if op.writes:
+        decorators.append(dry_run_option)
+    decorators.append(json_option)
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return cli.command(op.name, help=op.help)(command)
+
+
+for _op in OPERATIONS:
+    if _op.command:
+        _command(_op)
 
 
 @cli.command()
@@ -113,206 +199,6 @@ def init(workbook: Path, suggest: bool, force: bool, as_json: bool) -> None:
     from .init import init as run
 
     _render(run(workbook, suggest=suggest, force=force), as_json)
-
-
-@cli.command()
-@WORKBOOK
-@json_option
-def check(workbook: Path, as_json: bool) -> None:
-    """Validate every table; report each problem with table, row and column."""
-    from workbook.filebook import FileBook
-
-    from .check import check as run
-
-    with FileBook(workbook, lock=False) as book:
-        _render(run(book), as_json)
-
-
-@cli.command("import-bank")
-@WORKBOOK
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option("--format", "fmt", metavar="NAME", help="Skip detection: csv, mt940, camt053 or camt054.")
-@json_option
-def import_bank(workbook: Path, files: tuple[Path, ...], fmt: str | None, as_json: bool) -> None:
-    """Import bank statements (CSV, MT940, CAMT.053/.054); lines already imported are skipped."""
-    from workbook.filebook import FileBook
-
-    from .bank_import import import_bank as run
-
-    with FileBook(workbook) as book, _progress() as progress:
-        summary = run(book, list(files), fmt=fmt, progress=progress)
-    _render(summary, as_json)
-
-
-@cli.command()
-@WORKBOOK
-@as_of_option
-@click.option("--no-post", is_flag=True, help="Only propose; post nothing, not even the confident matches.")
-@json_option
-def match(workbook: Path, as_of: dt.date, no_post: bool, as_json: bool) -> None:
-    """Match bank credits to invoices; post the confident ones, suggest the rest."""
-    from workbook.filebook import FileBook
-
-    from .match import match as run
-
-    with FileBook(workbook) as book, _progress() as progress:
-        summary = run(book, as_of=as_of, post=not no_post, progress=progress)
-    _render(summary, as_json)
-
-
-@cli.command()
-@WORKBOOK
-@as_of_option
-@json_option
-def post(workbook: Path, as_of: dt.date, as_json: bool) -> None:
-    """Post the suggestions marked Approve = Y in the Matches table."""
-    from workbook.filebook import FileBook
-
-    from .match import post as run
-
-    with FileBook(workbook) as book, _progress() as progress:
-        summary = run(book, as_of=as_of, progress=progress)
-    _render(summary, as_json)
-
-
-def _view_command(name: str, doc: str) -> None:
-    @cli.command(name, help=doc)
-    @WORKBOOK
-    @as_of_option
-    @json_option
-    def command(workbook: Path, as_of: dt.date, as_json: bool) -> None:
-        import importlib
-
-        from workbook.filebook import FileBook
-
-        run = getattr(importlib.import_module(f"arbook.{name}"), name)
-        with FileBook(workbook) as book, _progress() as progress:
-            summary = run(book, as_of=as_of, progress=progress)
-        _render(summary, as_json)
-
-
-_view_command("aging", "Recompute Aging, the KPIs and the computed Invoices columns.")
-_view_command("credit", "Recompute the Credit table: exposure, score, grade and action per customer.")
-_view_command("forecast", "Recompute the cash-in Forecast: 13 weeks, then months.")
-
-
-@cli.command("credit-check")
-@WORKBOOK
-@click.argument("customer")
-@click.argument("amount")
-@as_of_option
-@json_option
-def credit_check(workbook: Path, customer: str, amount: str, as_of: dt.date, as_json: bool) -> None:
-    """Would an order of AMOUNT fit CUSTOMER's credit? OK, or over by how much."""
-    from workbook.filebook import FileBook
-
-    from .credit import credit_check as run
-
-    try:
-        cents = parse_amount_cents(amount)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="AMOUNT") from None
-    with FileBook(workbook, lock=False) as book:
-        _render(run(book, customer, cents, as_of=as_of), as_json)
-
-
-@cli.command()
-@WORKBOOK
-@as_of_option
-@_mail_options
-@click.option("--balance-forward", is_flag=True, help="Running-balance statements instead of open items.")
-@json_option
-def statements(
-    workbook: Path,
-    as_of: dt.date,
-    send: bool,
-    outbox: Path | None,
-    customer: str | None,
-    balance_forward: bool,
-    as_json: bool,
-) -> None:
-    """Statements of account: PDF attached, HTML body, in each customer's language."""
-    from workbook.filebook import FileBook
-
-    from .mail import transport_for
-    from .statements import statements as run
-
-    with FileBook(workbook) as book, _progress() as progress:
-        transport = transport_for(book, send=send, outbox=outbox)
-        summary = run(
-            book,
-            as_of=as_of,
-            transport=transport,
-            customer=customer,
-            balance_forward=balance_forward,
-            progress=progress,
-        )
-    _render(summary, as_json)
-
-
-@cli.command()
-@WORKBOOK
-@as_of_option
-@_mail_options
-@json_option
-def notices(
-    workbook: Path, as_of: dt.date, send: bool, outbox: Path | None, customer: str | None, as_json: bool
-) -> None:
-    """Reminders and overdue notices by the DunningLevels table."""
-    from workbook.filebook import FileBook
-
-    from .mail import transport_for
-    from .notices import notices as run
-
-    with FileBook(workbook) as book, _progress() as progress:
-        transport = transport_for(book, send=send, outbox=outbox)
-        summary = run(book, as_of=as_of, transport=transport, customer=customer, progress=progress)
-    _render(summary, as_json)
-
-
-@cli.command("month-end")
-@WORKBOOK
-@click.option(
-    "--bank",
-    "bank_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A bank statement file of the month (repeat for several).",
-)
-@as_of_option
-@click.option("--send", is_flag=True, help="Send mail through SMTP (default: write an outbox).")
-@click.option(
-    "--outbox", type=click.Path(file_okay=False, path_type=Path), help="Where to write the messages."
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Compute everything, write nothing to the workbook, mail to the outbox."
-)
-@json_option
-def month_end(
-    workbook: Path,
-    bank_files: tuple[Path, ...],
-    as_of: dt.date,
-    send: bool,
-    outbox: Path | None,
-    dry_run: bool,
-    as_json: bool,
-) -> None:
-    """All of the above in order, then the reconciliation report to report_recipients."""
-    from .monthend import month_end as run
-
-    with _progress() as progress:
-        summary = run(
-            workbook,
-            bank_files=list(bank_files),
-            as_of=as_of,
-            send=send,
-            outbox=outbox,
-            dry_run=dry_run,
-            progress=progress,
-        )
-    _render(summary, as_json)
 
 
 @cli.command("mail-login")

@@ -1,274 +1,58 @@
-"""Credit control: exposure against the limit, a behaviour scorecard, a recommended limit, an action.
+"""`arbook credit` and `arbook credit-check`: the Credit table, and whether an order fits.
 
-Exposure = open AR (net open items) + open Orders; Available = CreditLimit - Exposure;
-Utilization = Exposure / CreditLimit as a fraction (0.85 = 85 %). An empty CreditLimit
-means no limit was set (Available and Utilization stay empty); a limit of 0 means no
-credit at all.
-
-Scorecard, 100 points, from payment behaviour up to the as-of date (every figure is
-amount-weighted; a customer without payments gets the middle of each behaviour part):
-  lateness   30  AvgDaysLate <= 0 gives 30, >= 30 days gives 0, linear between
-  on time    25  OnTimeRate x 25 (share of the amount paid by the due date)
-  oldest     20  oldest overdue open invoice: 0 days gives 20, >= 90 days gives 0
-  usage      15  Utilization <= 50 % gives 15, >= 100 % gives 0 (no limit: 7.5)
-  trend      10  AvgDaysLate of the last 3 months minus that of the 12 months before:
-                 15 days better gives 10, no change 5, 15 days worse 0 (either missing: 5)
-Grade: A >= 80, B >= 60, C >= 40, else D.
-RecommendedLimit = average monthly net sales of the last 12 months (of the months the
-Invoices table covers, when it starts later) x (PaymentTermsDays + positive AvgDaysLate) / 30
-x the grade's factor (A 1.5, B 1.25, C 1.0, D 0.5), rounded up to `credit_limit_step` — what
-the customer normally owes while paying as they do, with headroom earned by behaviour.
-Action: Hold when Exposure is over the limit or an invoice is `credit_hold_days` (90) or more
-days overdue; Review when Utilization is over `credit_review_utilization` (80 %) or the grade
-is worse than in the previous Credit table; else OK.
+The scorecard, the actions and the order check are receivables'; the policy's thresholds
+come from the Settings table here, once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import NamedTuple
-
-import numpy as np
 import pandas as pd
 
-from arbook.kpi import payment_behaviour
-from arbook.ledger import (
-    DEFAULT_TERMS_DAYS,
-    open_items,
-    payment_history,
-    setting_number,
-    with_contract_columns,
-)
-from arbook.operation import NO_PROGRESS, Progress, Summary
-from common.errors import InputError, Problem
 from common.values import format_cents
+from receivables import CreditPolicy, Ledger, check_order, credit_table
 from workbook.book import Book
+from workbook.contract import Settings
 
-__all__ = ["CreditCheck", "CreditPolicy", "check_order", "credit", "credit_check", "credit_table"]
+from .operation import NO_PROGRESS, Progress, Summary
 
-GRADE_FLOORS = (("A", 80.0), ("B", 60.0), ("C", 40.0))
-GRADE_FACTOR = {"A": 1.5, "B": 1.25, "C": 1.0, "D": 0.5}
-
-
-@dataclass(frozen=True)
-class CreditPolicy:
-    """The thresholds of credit control, from Settings (defaults when a key is missing)."""
-
-    review_utilization: float = 0.80  # credit_review_utilization, in percent in Settings
-    hold_days_overdue: int = 90  # credit_hold_days
-    limit_step_cents: int = 1000_00  # credit_limit_step
-
-    @classmethod
-    def from_settings(cls, settings: dict[str, object]) -> CreditPolicy:
-        return cls(
-            review_utilization=setting_number(settings, "credit_review_utilization", 80.0) / 100,
-            hold_days_overdue=int(setting_number(settings, "credit_hold_days", 90)),
-            # a money setting: workbook.settings has typed it as cents already
-            limit_step_cents=int(settings.get("credit_limit_step", cls.limit_step_cents)),  # type: ignore[call-overload]
-        )
+__all__ = ["credit", "credit_check", "credit_frame", "credit_policy"]
 
 
-class CreditCheck(NamedTuple):
-    """Would an order fit? `over_by_cents` is 0 when it does."""
+def credit_policy(settings: Settings) -> CreditPolicy:
+    """The policy the Settings table sets (utilisation there in percent, here a fraction)."""
+    return CreditPolicy(
+        review_utilization=settings.credit_review_utilization / 100,
+        hold_days_overdue=settings.credit_hold_days,
+        limit_step_cents=settings.credit_limit_step,
+    )
 
-    ok: bool
-    over_by_cents: int
-    message: str
 
-
-def credit_table(
-    items: pd.DataFrame,
-    history: pd.DataFrame,
-    invoices: pd.DataFrame,
-    customers: pd.DataFrame,
-    orders: pd.DataFrame,
-    *,
-    as_of: date,
-    policy: CreditPolicy = CreditPolicy(),
-    previous: pd.DataFrame | None = None,
+def credit_frame(
+    ledger: Ledger, orders: pd.DataFrame, previous: pd.DataFrame | None, settings: Settings
 ) -> pd.DataFrame:
-    """The Credit table (SPEC §2 columns), one row per customer in Customers or with open items.
-
-    `items` are `ledger.open_items`, `history` `ledger.payment_history`, both as of `as_of`;
-    `invoices` give the sales; `previous` is the Credit table before this run (for grades).
-    """
-    stamp = pd.Timestamp(as_of)
-    customers = with_contract_columns(customers, "Customers")
-    orders = with_contract_columns(orders, "Orders")
-    ids = pd.Index(sorted(set(customers["CustomerID"]) | set(items["CustomerID"])), name="CustomerID")
-    known = customers.drop_duplicates("CustomerID").set_index("CustomerID").reindex(ids)
-    open_ar = _sum_by(items["CustomerID"], items["OpenAmount"], ids)
-    live = orders[orders["Status"].isin(["Open", ""]) & ~(orders["OrderDate"] > stamp)]
-    open_orders = _sum_by(live["CustomerID"], live["Amount"], ids)
-    exposure = open_ar + open_orders
-    limit = known["CreditLimit"].astype("Int64")
-    has_limit = limit.notna().to_numpy()
-    limit_num = limit.fillna(0).to_numpy("int64")
-    utilization = np.where(
-        has_limit & (limit_num > 0), exposure / np.where(limit_num > 0, limit_num, 1), np.nan
-    )
-
-    owed = items[(items["OpenAmount"].fillna(0) > 0) & (items["Kind"] == "invoice")]
-    oldest_days = (
-        (stamp - owed.groupby("CustomerID")["DueDate"].min()).dt.days.reindex(ids).fillna(0).clip(lower=0)
-    )
-    behaviour = payment_behaviour(history).reindex(ids)
-    recent = payment_behaviour(history, since=stamp - pd.DateOffset(months=3))["AvgDaysLate"].reindex(ids)
-    before = payment_behaviour(
-        history, since=stamp - pd.DateOffset(months=15), until=stamp - pd.DateOffset(months=3)
-    )["AvgDaysLate"].reindex(ids)
-
-    score = _score(
-        behaviour["AvgDaysLate"].to_numpy(),
-        behaviour["OnTimeRate"].to_numpy(),
-        oldest_days.to_numpy("float64"),
-        utilization,
-        (recent - before).to_numpy(),
-    )
-    grade = _grade(score)
-    terms = known["PaymentTermsDays"].astype("Float64").fillna(DEFAULT_TERMS_DAYS).to_numpy("float64")
-    recent_sales = _dated_within(invoices, stamp, 12)
-    monthly = _sum_by(invoices["CustomerID"][recent_sales], invoices["Amount"][recent_sales], ids) / (
-        _months_covered(invoices["InvoiceDate"], stamp, 12)
-    )
-    delay = np.clip(behaviour["AvgDaysLate"].fillna(0).to_numpy(), 0, None)
-    raw_limit = np.clip(monthly, 0, None) * (terms + delay) / 30 * np.vectorize(GRADE_FACTOR.get)(grade)
-    step = max(policy.limit_step_cents, 1)
-    recommended = (np.ceil(raw_limit / step) * step).astype("int64")
-
-    over = has_limit & (exposure > limit_num)
-    hold = over | (oldest_days.to_numpy() >= policy.hold_days_overdue)
-    dropped = _grade_dropped(grade, ids, previous)
-    review = (np.nan_to_num(utilization, nan=0.0) > policy.review_utilization) | dropped
-    action = np.where(hold, "Hold", np.where(review, "Review", "OK"))
-
-    return pd.DataFrame(
-        {
-            "CustomerID": ids.astype(str),
-            "Name": known["Name"].astype(object).fillna("").astype(str).to_numpy(),
-            "CreditLimit": limit.array,
-            "OpenAR": pd.array(open_ar, dtype="Int64"),
-            "OpenOrders": pd.array(open_orders, dtype="Int64"),
-            "Exposure": pd.array(exposure, dtype="Int64"),
-            "Available": pd.Series(limit_num - exposure, dtype="Int64").where(has_limit).array,
-            "Utilization": utilization,
-            "AvgDaysLate": behaviour["AvgDaysLate"].to_numpy("float64"),
-            "OnTimeRate": behaviour["OnTimeRate"].to_numpy("float64"),
-            "Score": np.round(score, 1),
-            "Grade": grade,
-            "RecommendedLimit": pd.array(recommended, dtype="Int64"),
-            "Action": action,
-        }
-    )
-
-
-def _sum_by(keys: pd.Series, amounts: pd.Series, ids: pd.Index) -> np.ndarray:
-    """Exact int64 sums of cents per customer, in the order of `ids`."""
-    sums = (
-        pd.Series(amounts.fillna(0).astype("int64").to_numpy(), index=keys.to_numpy()).groupby(level=0).sum()
-    )
-    return sums.reindex(ids, fill_value=0).to_numpy("int64")
-
-
-def _months_covered(dates: pd.Series, stamp: pd.Timestamp, most: int) -> float:
-    """Months of sales the Invoices table holds up to `stamp`, at most `most`, at least 1: a
-    book that starts 6 months ago averages over 6, not 12, or every limit would be halved."""
-    first = dates[dates <= stamp].min()
-    if pd.isna(first):
-        return float(most)
-    return float(np.clip((stamp - first).days / (365.25 / 12), 1, most))
-
-
-def _dated_within(invoices: pd.DataFrame, stamp: pd.Timestamp, months: int) -> pd.Series:
-    dated = invoices["InvoiceDate"]
-    return (dated > stamp - pd.DateOffset(months=months)) & (dated <= stamp)
-
-
-def _score(
-    late: np.ndarray, on_time: np.ndarray, oldest: np.ndarray, usage: np.ndarray, trend: np.ndarray
-) -> np.ndarray:
-    """The scorecard of the module docstring, vectorised; NaN inputs score the middle."""
-    lateness = np.where(np.isnan(late), 15.0, 30.0 * np.clip(1 - late / 30, 0, 1))
-    punctual = np.where(np.isnan(on_time), 12.5, 25.0 * on_time)
-    oldest_pts = 20.0 * np.clip(1 - oldest / 90, 0, 1)
-    usage_pts = np.where(np.isnan(usage), 7.5, 15.0 * np.clip((1 - usage) / 0.5, 0, 1))
-    trend_pts = np.where(np.isnan(trend), 5.0, np.clip(5 - trend / 3, 0, 10))
-    return lateness + punctual + oldest_pts + usage_pts + trend_pts
-
-
-def _grade(score: np.ndarray) -> np.ndarray:
-    grades = np.full(score.shape, "D", dtype=object)
-    for grade, floor in reversed(GRADE_FLOORS):
-        grades[score >= floor] = grade
-    return grades
-
-
-def _grade_dropped(grade: np.ndarray, ids: pd.Index, previous: pd.DataFrame | None) -> np.ndarray:
-    if previous is None or not len(previous):
-        return np.zeros(len(ids), dtype=bool)
-    before = previous.drop_duplicates("CustomerID").set_index("CustomerID")["Grade"].reindex(ids).fillna("")
-    was = before.to_numpy(dtype=object)
-    return (was != "") & (grade.astype(str) > was.astype(str))  # "B" > "A": a later letter is worse
-
-
-def check_order(credit: pd.DataFrame, customer: str, amount_cents: int) -> CreditCheck:
-    """Would an order of `amount_cents` fit `customer`'s credit, by the Credit table given?
-
-    A customer on Hold is refused whatever the amount; without a limit everything fits.
-    Pure, so the `arbook credit-check` command and the Excel UDF give the same answer.
-    """
-    rows = credit[credit["CustomerID"] == customer]
-    if not len(rows):
-        raise InputError(
-            Problem(
-                "Credit", None, "CustomerID", f"expected a customer listed in Customers, got {customer!r}"
-            )
-        )
-    row = rows.iloc[0]
-    exposure = int(row["Exposure"]) + amount_cents
-    if pd.isna(row["CreditLimit"]):
-        return CreditCheck(
-            True, 0, f"{customer}: no credit limit set; exposure would be {format_cents(exposure)}"
-        )
-    over = max(exposure - int(row["CreditLimit"]), 0)
-    figures = (
-        f"exposure {format_cents(int(row['Exposure']))} + order {format_cents(amount_cents)} "
-        f"against limit {format_cents(int(row['CreditLimit']))}"
-    )
-    if row["Action"] == "Hold":
-        return CreditCheck(False, over, f"{customer} is on credit hold; {figures}")
-    if over:
-        return CreditCheck(False, over, f"{customer}: over the limit by {format_cents(over)}; {figures}")
-    return CreditCheck(
-        True,
-        0,
-        f"{customer}: OK, {format_cents(-exposure + int(row['CreditLimit']))} "
-        f"still available after this order; {figures}",
-    )
-
-
-def _compute(book: Book, as_of: date) -> pd.DataFrame:
-    invoices, allocations, customers = book.read("Invoices"), book.read("Allocations"), book.read("Customers")
-    items = open_items(invoices, allocations, as_of=as_of, customers=customers)
-    history = payment_history(invoices, allocations, as_of=as_of, customers=customers)
-    previous = book.read("Credit") if book.has("Credit") else None
+    """The Credit table as of the ledger's date: what `arbook credit` writes and the UDFs answer from."""
     return credit_table(
-        items,
-        history,
-        invoices,
-        customers,
-        book.read("Orders"),
-        as_of=as_of,
-        policy=CreditPolicy.from_settings(book.settings()),
+        ledger.items,
+        ledger.history,
+        ledger.invoices,
+        ledger.customers,
+        orders,
+        as_of=ledger.as_of,
+        policy=credit_policy(settings),
         previous=previous,
     )
 
 
-def credit(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summary:
-    """Rebuild the Credit table as of `as_of`, then commit."""
+def _compute(book: Book, ledger: Ledger) -> pd.DataFrame:
+    previous = book.read("Credit") if book.has("Credit") else None
+    return credit_frame(ledger, book.read("Orders"), previous, book.settings())
+
+
+def credit(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
+    """Stage the Credit table as of the ledger's date."""
+    as_of = ledger.as_of
     progress("credit", 0, 2)
-    table = _compute(book, as_of)
+    table = _compute(book, ledger)
     progress("writing", 1, 2)
     book.replace("Credit", table)
     actions = table["Action"].value_counts()
@@ -285,16 +69,13 @@ def credit(book: Book, *, as_of: date, progress: Progress = NO_PROGRESS) -> Summ
     held = table.loc[table["Action"] == "Hold", "CustomerID"].tolist()
     if held:
         summary.notes.append(f"on hold: {', '.join(held[:20])}{' ...' if len(held) > 20 else ''}")
-    book.commit(
-        f"credit --as-of {as_of.isoformat()}", "; ".join(f"{k} {v}" for k, v in summary.figures.items())
-    )
     progress("done", 2, 2)
     return summary
 
 
-def credit_check(book: Book, customer: str, amount_cents: int, *, as_of: date) -> Summary:
-    """Would an order fit the customer's credit as of `as_of`? Reads only; writes nothing."""
-    check = check_order(_compute(book, as_of), customer, amount_cents)
+def credit_check(book: Book, customer: str, amount_cents: int, *, ledger: Ledger) -> Summary:
+    """Would an order fit the customer's credit as of the ledger's date? Reads only; writes nothing."""
+    check = check_order(_compute(book, ledger), customer, amount_cents)
     return Summary(
         "credit-check",
         {

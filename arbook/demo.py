@@ -18,6 +18,7 @@ from common.errors import ArbookError
 from workbook.contract import SETTINGS
 from workbook.settings import setting_text
 
+from .mail import default_outbox
 from .monthend import month_end
 from .new import new_workbook
 from .operation import NO_PROGRESS, Progress, Summary
@@ -32,8 +33,8 @@ def demo(directory: Path, *, progress: Progress = NO_PROGRESS) -> Summary:
     directory = Path(directory)
     _fresh(directory)
     workbook, bank_files, as_of = build_demo_books(directory, sample_data.load_small())
-    outbox = directory / "outbox"
-    result = month_end(workbook, bank_files=bank_files, as_of=as_of, outbox=outbox, progress=progress)
+    outbox = default_outbox(workbook)
+    result = month_end(workbook, bank_files=bank_files, as_of=as_of, progress=progress)
     summary = Summary("demo", figures=dict(result.figures), notes=list(result.notes), ok=result.ok)
     summary.notes += [
         f"Open the workbook: {workbook.resolve()} (Dashboard, Matches to review, Aging, Credit, Forecast)",

@@ -1,8 +1,9 @@
 """`arbook init`: adopt a workbook the team already has, adding only what arbook needs.
 
 The tables are added by `workbook.adopt` (which refuses what a write would damage); this
-operation supplies the rows the user tables start with, the same defaults `arbook new`
-writes: every setting with its default, the built-in dunning ladder and mail templates.
+operation supplies the rows the user tables start with, the ones `arbook new` writes
+(`arbook.new.default_rows`): every setting with its default, the built-in dunning ladder and
+mail templates.
 An encrypted workbook is opened with the password from ARBOOK_WORKBOOK_PASSWORD (or the
 `ask_password` callback) and written back encrypted (`workbook.encryption`).
 """
@@ -12,34 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
-from arbook.check import RECORD_TABLES, no_records_warning
-from arbook.operation import Summary
 from common.errors import InputError
-from mailer.defaults import DEFAULT_DUNNING_LEVELS, DEFAULT_TEMPLATES
 from workbook.adopt import adopt, check_file
-from workbook.contract import SETTINGS
 from workbook.encryption import decrypted
 from workbook.filebook import FileBook
-from workbook.settings import setting_text
 
-__all__ = ["default_rows", "init"]
+from .check import RECORD_TABLES, no_records_warning
+from .new import default_rows
+from .operation import Summary
 
-
-def default_rows() -> dict[str, pd.DataFrame]:
-    """The first rows of Settings, DunningLevels and Templates, typed as Book.read returns them."""
-    levels = pd.DataFrame(list(DEFAULT_DUNNING_LEVELS))
-    for column in ("Level", "DaysOverdue", "MinAmount", "Fee"):
-        levels[column] = levels[column].astype("Int64")
-    return {
-        "Settings": pd.DataFrame(
-            [(s.key, setting_text(s, s.default), s.description) for s in SETTINGS],
-            columns=["Key", "Value", "Description"],
-        ),
-        "DunningLevels": levels,
-        "Templates": pd.DataFrame(list(DEFAULT_TEMPLATES)),
-    }
+__all__ = ["init"]
 
 
 def init(

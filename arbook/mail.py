@@ -1,18 +1,189 @@
-"""Which transport a mailing command uses: SMTP with --send, else an outbox folder to preview."""
+"""Mail for the operations: what the mailer is told, where mail goes, and one batch of it.
+
+`mailer` knows nothing of the workbook: it declares the small settings objects it needs
+(`Company`, `SmtpSettings`), and they are built from the typed `Settings` here, once each.
+`MailBatch` is what statements, notices and the month-end report share: the sender checked
+before any work, the journal and MailLog read once, the messages sent (each journalled
+before and after), the journal's outcomes folded into MailLog rows staged on the book, and
+the delivery figures and notes every run reports in the same words. On a dry-run book the
+journal is kept in memory, so a real run afterwards still sends everything.
+"""
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Sequence
 from pathlib import Path
 
-import mailer
-from workbook.book import Book
+import pandas as pd
 
-__all__ = ["transport_for"]
+import mailer
+from common.errors import InputError, Problem
+from mailer.transport import plain_relay_address
+from workbook.book import Book
+from workbook.contract import Settings
+
+from .operation import NO_PROGRESS, Progress, Summary
+
+__all__ = [
+    "NOT_MAILED",
+    "MailBatch",
+    "company",
+    "default_outbox",
+    "mail_sender",
+    "reply_to",
+    "smtp_settings",
+    "transport_for",
+]
+
+NOT_MAILED = "not mailed: "  # the note for a customer without a usable address (the report lists them)
+_PREVIEW_SENDER = "arbook@localhost.localdomain"
+
+
+def company(settings: Settings) -> mailer.Company:
+    """Who the statements and notices are from: name, address, e-mail and bank details."""
+    return mailer.Company(
+        name=settings.company_name,
+        address=settings.company_address,
+        email=settings.company_email,
+        remit_to=settings.remit_to,
+    )
+
+
+def smtp_settings(settings: Settings) -> mailer.SmtpSettings:
+    """The company's SMTP server; refuses what cannot work (or would not be safe) naming the Settings key to fix.
+
+    `smtp_security` says how the line is encrypted; left blank, the older `smtp_starttls`
+    decides (yes: starttls, no: ssl). When both are filled in, `smtp_security` wins.
+    """
+    problems: list[Problem] = []
+    host, user, auth, ca_file = (
+        settings.smtp_host,
+        settings.smtp_user,
+        settings.smtp_auth,
+        settings.smtp_ca_file,
+    )
+    security = settings.smtp_security or ("starttls" if settings.smtp_starttls else "ssl")
+
+    def refuse(message: str) -> None:
+        problems.append(Problem("Settings", None, None, message))
+
+    if not host:
+        refuse("smtp_host: expected the outgoing mail server's name")
+    sender = ""
+    try:
+        sender = mailer.parse_sender(settings.mail_from).addr_spec
+    except ValueError as exc:
+        refuse(f"mail_from: expected one sender address; {exc}")
+    if security == "none":
+        if user or auth != "password":
+            refuse(
+                "smtp_security: none sends everything unencrypted, a login too; a relay without "
+                "encryption takes mail without one: leave smtp_user blank (smtp_auth password), "
+                "or use starttls or ssl"
+            )
+        if host:
+            try:
+                plain_relay_address(host)
+            except ValueError as exc:
+                refuse(f"smtp_security: {exc}")
+    elif ca_file:
+        try:
+            ssl.create_default_context(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            refuse(f"smtp_ca_file: expected a PEM file of certificate authorities, {ca_file!r}: {exc}")
+    if auth != "password" and not user:
+        refuse(f"smtp_user: expected the mailbox that signs in to {auth} (smtp_auth {auth})")
+    if problems:
+        raise InputError(problems, "cannot send mail")
+    return mailer.SmtpSettings(
+        host=host,
+        port=settings.smtp_port,
+        user=user,
+        security=security,  # type: ignore[arg-type]
+        sender=sender,
+        rate_per_minute=settings.mail_rate_per_minute,
+        ca_file=ca_file,
+        auth=auth,  # type: ignore[arg-type]
+        oauth_client_id=settings.smtp_oauth_client_id,
+        oauth_tenant=settings.smtp_oauth_tenant,
+    )
+
+
+def default_outbox(workbook: Path) -> Path:
+    """Where previews go when no outbox is named: the folder `outbox/` beside the workbook."""
+    return workbook.parent / "outbox"
 
 
 def transport_for(book: Book, *, send: bool, outbox: Path | None) -> mailer.Transport:
-    """SMTP from the Settings table (password from keyring or ARBOOK_SMTP_PASSWORD) when sending;
-    otherwise `.eml` files in `outbox`, by default the folder `outbox/` beside the workbook."""
-    if send:
-        return mailer.SmtpTransport(mailer.SmtpSettings.from_settings(book.settings()))
-    return mailer.OutboxTransport(outbox or book.path.parent / "outbox")
+    """SMTP from the Settings table (password from keyring or ARBOOK_SMTP_PASSWORD) when sending
+    on a book that is not a dry run; otherwise `.eml` files in `outbox` (by default beside it)."""
+    if send and not book.dry_run:
+        return mailer.SmtpTransport(smtp_settings(book.settings()))
+    return mailer.OutboxTransport(outbox or default_outbox(book.path))
+
+
+def mail_sender(settings: Settings) -> str:
+    """mail_from, else company_email (an outbox preview works before mail is set up); checked first."""
+    for key, text in (("mail_from", settings.mail_from), ("company_email", settings.company_email)):
+        if text:
+            return _checked_address(key, text)
+    return _PREVIEW_SENDER
+
+
+def reply_to(settings: Settings) -> str:
+    text = settings.mail_reply_to
+    return _checked_address("mail_reply_to", text) if text else ""
+
+
+def _checked_address(key: str, text: str) -> str:
+    try:
+        mailer.parse_sender(text)
+    except ValueError as exc:
+        raise InputError(Problem("Settings", None, "Value", f"{key}: {exc}")) from None
+    return text
+
+
+class MailBatch:
+    """One run's mail on one book; made before any work, so a bad sender is refused first."""
+
+    def __init__(self, book: Book, transport: mailer.Transport) -> None:
+        settings = book.settings()
+        self.sender, self.reply_to = mail_sender(settings), reply_to(settings)
+        self.book, self.transport = book, transport
+        self.journal = mailer.Journal(mailer.journal_path(book.path), durable=not book.dry_run)
+        self.mail_log = book.read("MailLog")
+        self.rows_added = 0
+
+    def history(self) -> pd.DataFrame:
+        """MailLog as if every earlier run had ended cleanly (what was sent, to decide what is due)."""
+        return mailer.mail_history(self.journal, self.mail_log)
+
+    def send(self, messages: Sequence[mailer.Outgoing], progress: Progress = NO_PROGRESS) -> mailer.Delivery:
+        """Send what no earlier run sent; stage the MailLog rows the journal has and MailLog lacks."""
+        delivery, rows = mailer.send_and_fold(
+            messages,
+            self.transport,
+            self.journal,
+            self.mail_log,
+            sender=self.sender,
+            reply_to=self.reply_to,
+            progress=progress,
+        )
+        self.book.append("MailLog", rows)
+        self.rows_added += len(rows)
+        return delivery
+
+    def report(self, summary: Summary, delivery: mailer.Delivery, unreachable: Sequence[str]) -> None:
+        """The figures and notes every mailing run reports, in the same words."""
+        outcome = "sent" if self.transport.status == "sent" else "written to outbox"
+        summary.figures[outcome] = len(delivery.delivered)
+        summary.figures["already sent earlier"] = len(delivery.already_sent)
+        summary.figures["failed"] = len(delivery.failed)
+        summary.figures["without usable e-mail"] = len(unreachable)
+        summary.figures["MailLog rows added"] = self.rows_added
+        summary.notes += [NOT_MAILED + why for why in unreachable]
+        summary.notes += [f"failed: {cid} ({key}): {why}" for cid, key, why in delivery.failed]
+        if delivery.stopped:
+            summary.notes.append(f"stopped sending: {delivery.stopped}; run again to send the rest")
+        summary.ok = not delivery.failed

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import mailer
 from common.errors import MailError
 from mailer.oauth import sign_in
 from workbook.filebook import FileBook
 
+from .mail import smtp_settings
 from .operation import Summary
 
 __all__ = ["mail_login"]
@@ -23,7 +23,7 @@ def mail_login(workbook: Path, *, show: Callable[[str], None], ask_secret: Calla
     to the workbook.
     """
     with FileBook(workbook, lock=False) as book:
-        settings = mailer.SmtpSettings.from_settings(book.settings())
+        settings = smtp_settings(book.settings())
     if settings.auth == "password":
         raise MailError(
             "smtp_auth is password, so there is nothing to sign in to: set smtp_auth to microsoft or "

@@ -7,96 +7,66 @@ interrupted run, restarted, neither repeats a level nor skips one.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 import mailer
-from arbook.ledger import open_items
-from arbook.operation import NO_PROGRESS, Progress, Summary
-from arbook.statements import mail_sender, only_customer, reply_to, report_delivery
 from common.errors import InputError, Problem
 from matching.matcher.ledger import approve_marks
+from receivables import Ledger
 from workbook.book import Book
 
-__all__ = ["DEFAULT_MIN_INTERVAL_DAYS", "notices"]
+from .mail import MailBatch, company
+from .operation import NO_PROGRESS, Progress, Summary
+from .statements import only_customer, templates
 
-DEFAULT_MIN_INTERVAL_DAYS = 7
-"""Setting `dunning_min_interval_days`: least days between two levels for the same invoice."""
+__all__ = ["notices"]
 
 
 def notices(
     book: Book,
     *,
-    as_of: dt.date,
+    ledger: Ledger,
     transport: mailer.Transport,
     customer: str | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> Summary:
+    """The notices due as of the ledger's date, by the DunningLevels ladder."""
+    batch = MailBatch(book, transport)  # a bad sender address is refused before any work
     settings = book.settings()
-    sender, answer_to = mail_sender(settings), reply_to(settings)  # refuse a bad address before any work
+    as_of = ledger.as_of
     summary = Summary("notices")
-    customers = only_customer(book.read("Customers"), customer)
-    items = open_items(book.read("Invoices"), book.read("Allocations"), as_of=as_of, customers=customers)
+    customers = only_customer(ledger.customers, customer)
+    items = ledger.items
     if customer is not None:
         items = items[items["CustomerID"] == customer]
-    templates = mailer.TemplateBook(book.read("Templates") if book.has("Templates") else None)
-    levels = _levels(book, templates, summary)
-    journal = mailer.Journal(mailer.journal_path(book.path))
-    mail_log = book.read("MailLog")
+    wording = templates(book, summary)
+    levels = _levels(book, wording, summary)
     selection = mailer.select_notices(
         items,
         customers,
         levels,
-        mailer.dunning_history(mailer.mail_history(journal, mail_log)),
+        mailer.dunning_history(batch.history()),
         as_of=as_of,
-        base_currency=str(settings["base_currency"]),
-        min_interval_days=_min_interval(settings),
+        base_currency=settings.base_currency,
+        min_interval_days=settings.dunning_min_interval_days,
         awaiting_review=_awaiting_review(book),
     )
     composed = mailer.compose_notices(
         selection.due,
         customers,
-        templates,
-        company=mailer.Company.from_settings(settings),
+        wording,
+        company=company(settings),
         as_of=as_of,
-        default_locale=str(settings["locale"]),
-        late_interest_on=bool(settings["late_interest"]),
-        late_interest_rate=mailer.rate_decimal(settings["late_interest_rate"] or 0),
+        default_locale=settings.locale,
+        late_interest_on=settings.late_interest,
+        late_interest_rate=mailer.rate_decimal(settings.late_interest_rate),
     )
-    delivery, rows = mailer.send_and_fold(
-        composed.messages,
-        transport,
-        journal,
-        mail_log,
-        sender=sender,
-        reply_to=answer_to,
-        progress=progress,
-    )
+    delivery = batch.send(composed.messages, progress)
     for level in levels:
         summary.figures[f"level {level.level} ({level.kind})"] = sum(n.level == level for n in selection.due)
-    report_delivery(summary, transport, composed, delivery, rows)
+    batch.report(summary, delivery, composed.unreachable)
     summary.notes += [f"left out: {count} invoice(s), {why}" for why, count in selection.skipped.items()]
-    book.append("MailLog", rows)
-    book.commit("notices", ", ".join(f"{k} {v}" for k, v in summary.figures.items()))
     return summary
-
-
-def _min_interval(settings: dict[str, object]) -> int:
-    value = settings.get("dunning_min_interval_days")
-    if value is None or str(value).strip() == "":
-        return DEFAULT_MIN_INTERVAL_DAYS
-    text = str(value).strip()
-    if not text.isdigit():
-        raise InputError(
-            Problem(
-                "Settings",
-                None,
-                "Value",
-                f"dunning_min_interval_days: expected a whole number of days, got {text!r}",
-            )
-        )
-    return int(text)
 
 
 def _levels(book: Book, templates: mailer.TemplateBook, summary: Summary) -> list[mailer.DunningLevel]:

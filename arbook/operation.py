@@ -37,6 +37,10 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     ok: bool = True
 
+    def line(self) -> str:
+        """The figures on one line ("customers 12; hold 2"): the Audit row's Summary, a month-end step's figure."""
+        return "; ".join(f"{k} {v}" for k, v in self.figures.items())
+
     def as_dict(self) -> dict[str, object]:
         return {
             "command": self.command,

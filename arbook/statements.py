@@ -1,8 +1,8 @@
 """`arbook statements`: a statement of account to every customer who should get one.
 
-Reads the ledger through the Book, lets `mailer` select, render and send (journalled), and
-appends what happened to MailLog in the run's one commit. A customer who should get a
-statement but has no usable address is named in the summary, never skipped silently.
+Reads the run's ledger snapshot, lets `mailer` select, render and send (journalled), and
+stages what happened as MailLog rows for the runner's one commit. A customer who should get
+a statement but has no usable address is named in the summary, never skipped silently.
 """
 
 from __future__ import annotations
@@ -12,77 +12,57 @@ import datetime as dt
 import pandas as pd
 
 import mailer
-from arbook.aging import aged_items, bucket_labels, bucket_limits
-from arbook.ledger import open_items
-from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.errors import InputError, Problem
+from receivables import Ledger, aged_items, bucket_labels
 from workbook.book import Book
 
-__all__ = ["NOT_MAILED", "mail_sender", "only_customer", "reply_to", "report_delivery", "statements"]
+from .mail import MailBatch, company
+from .operation import NO_PROGRESS, Progress, Summary
 
-NOT_MAILED = "not mailed: "  # the note for a customer without a usable address (the report lists them)
+__all__ = ["only_customer", "statements", "templates"]
 
 
 def statements(
     book: Book,
     *,
-    as_of: dt.date,
+    ledger: Ledger,
     transport: mailer.Transport,
     customer: str | None = None,
     balance_forward: bool = False,
     period_start: dt.date | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> Summary:
-    """Statements as of `as_of` for the period from `period_start` (default: the 1st of as_of's month)."""
+    """Statements as of the ledger's date for the period from `period_start` (default: the 1st of its month)."""
+    batch = MailBatch(book, transport)  # a bad sender address is refused before any work
     settings = book.settings()
-    sender, answer_to = mail_sender(settings), reply_to(settings)  # refuse a bad address before any work
+    as_of = ledger.as_of
     summary = Summary("statements")
-    customers = only_customer(book.read("Customers"), customer)
-    invoices, allocations = book.read("Invoices"), book.read("Allocations")
-    limits = bucket_limits(settings["aging_buckets"])
-    items = aged_items(
-        open_items(invoices, allocations, as_of=as_of, customers=customers),
-        as_of=as_of,
-        limits=limits,
-        basis=str(settings["aging_basis"]),
-    )
+    customers = only_customer(ledger.customers, customer)
+    limits = settings.aging_buckets
     data = mailer.build_statements(
         customers,
-        items,
-        invoices,
-        allocations,
+        aged_items(ledger.items, as_of=as_of, limits=limits, basis=settings.aging_basis),
+        ledger.invoices,
+        ledger.allocations,
         as_of=as_of,
         period_start=period_start or as_of.replace(day=1),
         aging_labels=bucket_labels(limits),
-        min_balance=int(settings["statement_min_balance"]),  # type: ignore[call-overload]
-        base_currency=str(settings["base_currency"]),
+        min_balance=settings.statement_min_balance,
+        base_currency=settings.base_currency,
     )
-    templates = _templates(book, summary)
     composed = mailer.compose_statements(
         data,
         customers,
-        templates,
-        company=mailer.Company.from_settings(settings),
-        default_locale=str(settings["locale"]),
+        templates(book, summary),
+        company=company(settings),
+        default_locale=settings.locale,
         balance_forward=balance_forward,
-        pdf_font=str(settings.get("pdf_font") or ""),
+        pdf_font=settings.pdf_font,
         progress=progress,
     )
-    journal = mailer.Journal(mailer.journal_path(book.path))
-    mail_log = book.read("MailLog")
-    delivery, rows = mailer.send_and_fold(
-        composed.messages,
-        transport,
-        journal,
-        mail_log,
-        sender=sender,
-        reply_to=answer_to,
-        progress=progress,
-    )
+    delivery = batch.send(composed.messages, progress)
     summary.figures["statements"] = len(data)
-    report_delivery(summary, transport, composed, delivery, rows)
-    book.append("MailLog", rows)
-    book.commit("statements", _line(summary))
+    batch.report(summary, delivery, composed.unreachable)
     return summary
 
 
@@ -98,58 +78,10 @@ def only_customer(customers: pd.DataFrame, customer: str | None) -> pd.DataFrame
     return chosen
 
 
-_PREVIEW_SENDER = "arbook@localhost.localdomain"
-
-
-def mail_sender(settings: dict[str, object]) -> str:
-    """mail_from, else company_email (an outbox preview works before mail is set up); checked first."""
-    for key in ("mail_from", "company_email"):
-        text = str(settings.get(key) or "").strip()
-        if text:
-            return _checked_address(key, text)
-    return _PREVIEW_SENDER
-
-
-def reply_to(settings: dict[str, object]) -> str:
-    text = str(settings.get("mail_reply_to") or "").strip()
-    return _checked_address("mail_reply_to", text) if text else ""
-
-
-def _checked_address(key: str, text: str) -> str:
-    try:
-        mailer.parse_sender(text)
-    except ValueError as exc:
-        raise InputError(Problem("Settings", None, "Value", f"{key}: {exc}")) from None
-    return text
-
-
-def _templates(book: Book, summary: Summary) -> mailer.TemplateBook:
+def templates(book: Book, summary: Summary) -> mailer.TemplateBook:
+    """The Templates table's wording (the built-in wording where a row is missing), said when it is all built-in."""
     frame = book.read("Templates") if book.has("Templates") else None
-    templates = mailer.TemplateBook(frame)
-    if not templates.overridden:
+    found = mailer.TemplateBook(frame)
+    if not found.overridden:
         summary.notes.append("Templates table missing or empty: the built-in wording was used")
-    return templates
-
-
-def report_delivery(
-    summary: Summary,
-    transport: mailer.Transport,
-    composed: mailer.Composed,
-    delivery: mailer.Delivery,
-    rows: pd.DataFrame,
-) -> None:
-    """The figures and notes every mailing run reports, in the same words."""
-    summary.figures["sent" if transport.status == "sent" else "written to outbox"] = len(delivery.delivered)
-    summary.figures["already sent earlier"] = len(delivery.already_sent)
-    summary.figures["failed"] = len(delivery.failed)
-    summary.figures["without usable e-mail"] = len(composed.unreachable)
-    summary.figures["MailLog rows added"] = len(rows)
-    summary.notes += [NOT_MAILED + why for why in composed.unreachable]
-    summary.notes += [f"failed: {cid} ({key}): {why}" for cid, key, why in delivery.failed]
-    if delivery.stopped:
-        summary.notes.append(f"stopped sending: {delivery.stopped}; run again to send the rest")
-    summary.ok = not delivery.failed
-
-
-def _line(summary: Summary) -> str:
-    return ", ".join(f"{k} {v}" for k, v in summary.figures.items())
+    return found

@@ -23,9 +23,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from arbook.aging import aged_items, aging_table
-from arbook.kpi import kpi_table, payment_behaviour
-from arbook.ledger import invoice_balances, open_items, payment_history
+from receivables import (
+    SETTLING_KINDS,
+    aged_items,
+    aging_table,
+    invoice_balances,
+    kpi_table,
+    open_items,
+    payment_behaviour,
+    payment_history,
+)
 
 AS_OF = date(2026, 6, 30)
 LIMITS = (30, 60, 90, 120)
@@ -61,7 +68,7 @@ def make_frames(n_invoices: int, n_allocations: int, seed: int = 7) -> dict[str,
     )
     target = rng.integers(0, n_invoices, n_allocations)
     kind = rng.choice(
-        ["payment", "fee", "discount", "writeoff", "unapplied"],
+        [*SETTLING_KINDS, "unapplied"],
         n_allocations,
         p=[0.9, 0.04, 0.03, 0.01, 0.02],
     )
@@ -98,7 +105,7 @@ def arbook_stages(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]
 
     def items() -> None:
         state["aged"] = aged_items(
-            open_items(inv, alloc, as_of=AS_OF, customers=cust), as_of=AS_OF, limits=LIMITS
+            open_items(inv, alloc, as_of=AS_OF, customers=cust), as_of=AS_OF, limits=LIMITS, basis="due"
         )
 
     def history() -> None:
@@ -110,7 +117,7 @@ def arbook_stages(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]
 
     def kpis() -> None:
         begin = open_items(inv, alloc, as_of=date(2026, 5, 30), customers=cust)
-        kpi_table(state["aged"], begin, inv, state["history"], as_of=AS_OF)  # type: ignore[arg-type]
+        kpi_table(state["aged"], begin, inv, state["history"], as_of=AS_OF, period_days=90, currency="EUR")  # type: ignore[arg-type]
 
     return {
         "balances": balances,

@@ -35,8 +35,10 @@ from rapidfuzz import fuzz, process
 
 from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
+from receivables import Ledger, invoice_balances
 from sample_data import generate
 from sample_data.generator import SampleCompany
+from workbook.contract import Settings
 
 Row = tuple[str, str, int, str]  # InvoiceNo, CustomerID, cents, Kind
 
@@ -50,11 +52,8 @@ def _rows(frame: pd.DataFrame) -> dict[str, frozenset[Row]]:
 
 
 def _open(company: SampleCompany) -> pd.DataFrame:
-    inv = company.invoices
-    paid = company.allocations[company.allocations["Kind"].isin(["payment", "fee", "discount", "writeoff"])]
-    settled = paid.groupby("InvoiceNo")["Amount"].sum()
-    opens = inv["Amount"].astype("int64") - inv["InvoiceNo"].map(settled).fillna(0).astype("int64")
-    return inv.assign(open=opens)
+    balances = invoice_balances(company.invoices, company.allocations, as_of=company.as_of)
+    return company.invoices.assign(open=balances["OpenAmount"].astype("int64"))
 
 
 def baseline_exact_ref(company: SampleCompany) -> dict[str, frozenset[Row]]:
@@ -150,8 +149,9 @@ def run(seeds: list[int], customers: int) -> None:
     for seed in seeds:
         company = generate(seed, customers=customers)
         start = time.perf_counter()
-        opens = open_amounts(company.bank_lines, company.invoices, company.allocations, company.customers)
-        settings = match_settings(company.settings)
+        ledger = Ledger(company.invoices, company.allocations, company.customers, as_of=company.as_of)
+        opens = open_amounts(company.bank_lines, ledger)
+        settings = match_settings(Settings(**company.settings))
         result = match_lines(company.bank_lines, company.customers, opens, None, settings)
         timing += time.perf_counter() - start
         m = result.matches

@@ -23,8 +23,10 @@ import pandas as pd
 
 from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
+from receivables import Ledger
 from sample_data import generate
 from sample_data.generator import SampleCompany
+from workbook.contract import Settings
 
 TABLES = ("bank_lines", "invoices", "customers", "allocations")
 DATES = {"bank_lines": ["Date"], "invoices": ["InvoiceDate", "DueDate"], "allocations": ["PaymentDate"]}
@@ -48,9 +50,11 @@ def _match(company: SampleCompany, lines: pd.DataFrame) -> tuple[float, list[tup
     match_lines(
         lines,
         company.customers,
-        open_amounts(lines, company.invoices, company.allocations, company.customers),
+        open_amounts(
+            lines, Ledger(company.invoices, company.allocations, company.customers, as_of=company.as_of)
+        ),
         None,
-        match_settings(company.settings),
+        match_settings(Settings(**company.settings)),
         progress=lambda step, _d, _t: marks.append((step, time.perf_counter())),
     )
     end = time.perf_counter()

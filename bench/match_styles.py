@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arbook.bank_import import import_bank
-from arbook.match import match
+from arbook.runner import run
 from bench.months import SITUATIONS, STYLES, build_month, write_month
 from bench.months.baselines import BASELINES, open_items
 from bench.months.score import best_proposals, judge
@@ -55,7 +54,7 @@ def run_month(style: str, seed: int, credits: int, folder: Path, history: int) -
 
     started = time.perf_counter()
     with FileBook(files.workbook) as book:
-        import_bank(book, files.bank_files)
+        run(book, "import-bank", files=tuple(files.bank_files))
     clock["import"] = time.perf_counter() - started
     with FileBook(files.workbook, lock=False) as book:
         lines, invoices = book.read("BankLines"), book.read("Invoices")
@@ -69,7 +68,7 @@ def run_month(style: str, seed: int, credits: int, folder: Path, history: int) -
 
     started = time.perf_counter()
     with FileBook(files.workbook) as book:
-        match(book, as_of=month.as_of)
+        run(book, "match", as_of=month.as_of)
     clock["match"] = time.perf_counter() - started
     with FileBook(files.workbook, lock=False) as book:
         allocations, matches = book.read("Allocations"), book.read("Matches")

@@ -5,10 +5,14 @@
     ├── BankFileError           a bank statement file: file, line, reason
     ├── WorkbookBusyError       Excel has the workbook open, or another run holds the lock
     ├── UnsafeWorkbookError     signed, Strict OOXML, encrypted without password, legacy .xls, ...
-    └── MailError               SMTP refusals, per message, after retries
+    └── MailError               mail cannot go out: no password for the SMTP login, ...
+        └── DeliveryError       (mailer.transport) one message was not delivered, after retries
 
 The CLI turns an ArbookError into exit status 1 and its message, without a traceback. Any
-other exception is a bug and keeps its traceback.
+other exception is a bug and keeps its traceback. A DeliveryError never reaches the CLI: the
+send loop (mailer.deliver) catches it for each message, journals it, and the run reports the
+message as failed in its summary and MailLog; `fatal` ones (the server cannot be reached, the
+login is refused) stop the rest of that run's messages, which are reported the same way.
 """
 
 from __future__ import annotations
@@ -81,4 +85,4 @@ class UnsafeWorkbookError(ArbookError):
 
 
 class MailError(ArbookError):
-    """A message could not be sent after retries; says which message and why."""
+    """Mail cannot go out at all (before any message is tried): says what is missing and how to fix it."""

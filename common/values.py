@@ -196,7 +196,7 @@ def format_cents(cents: int) -> str:
     return f"{cents_to_decimal(cents):.2f}"
 
 
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\.?(?:[ T].*)?$")  # "2019.04.19." in Hungary
 _CJK = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})$")
 _DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T].*)?$")

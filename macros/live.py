@@ -44,7 +44,7 @@ import pandas as pd
 from common.errors import UnsafeWorkbookError
 from workbook.book import audit_row
 from workbook.cells import Encoded, encode, encode_column
-from workbook.contract import Column, Table, normalise_header, table
+from workbook.contract import Column, Settings, Table, normalise_header, table
 from workbook.locator import Locator
 from workbook.package import SheetRef, TableRef
 from workbook.reader import Location
@@ -261,11 +261,16 @@ class LiveBook(StagingBook):
         self._locator = Locator(ExcelStructure(self._xl), ExcelGrid(self._xl))
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: dict[str, Staged] = {}
-        self._settings: dict[str, object] | None = None
+        self._settings: Settings | None = None
 
     @property
     def path(self) -> Path:
         return Path(self._xl.fullname)
+
+    @property
+    def dry_run(self) -> bool:
+        """Never: a run from Excel writes what it staged (there is no dry-run button)."""
+        return False
 
     @property
     def _name(self) -> str:

@@ -18,7 +18,8 @@ every call. The caller's cell is xlwings' reserved `caller` argument, hidden fro
 
 A problem is answered as text starting "#VALUE!" that says what is wrong, never as a number.
 The tables are read once per workbook for SNAPSHOT_SECONDS (a column of formulas recalculated
-together costs one read), and what is computed from them (the credit table) once per read.
+together costs one read), and what is computed from them (the ledger snapshot,
+`receivables.Ledger`, and the credit table) once per read.
 Import them with the standalone VBA's ImportPythonUDFs macro (UDF MODULES = macros.udfs in
 xlwings.conf, which `arbook new` writes) or the xlwings add-in's "Import Functions".
 """
@@ -33,12 +34,12 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from arbook.aging import aged_items, bucket_limits
-from arbook.credit import CreditPolicy, check_order, credit_table
-from arbook.ledger import open_items, payment_history
+from arbook.credit import credit_frame
 from common.errors import ArbookError, InputError
 from common.values import parse_amount_cents, parse_date
 from matching.matcher.payers import customer_names, match_payers
+from receivables import Ledger, aged_items, check_order
+from workbook.contract import Settings
 from workbook.convert import cell_text
 
 from .live import LiveBook
@@ -61,7 +62,7 @@ ERROR = "#VALUE! "
 class Snapshot:
     """One read of the tables the functions need, and what is computed from it, for one day."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame], settings: dict[str, object], today: date) -> None:
+    def __init__(self, frames: dict[str, pd.DataFrame], settings: Settings, today: date) -> None:
         self.frames, self.settings, self.today = frames, settings, today
 
     @classmethod
@@ -71,23 +72,16 @@ class Snapshot:
         return cls({name: live.read(name) for name in names}, live.settings(), today)
 
     @cached_property
-    def credit(self) -> pd.DataFrame:
-        """The Credit table as `arbook credit` would compute it today (nothing is written)."""
-        invoices, allocations, customers = (self.frames[n] for n in ("Invoices", "Allocations", "Customers"))
-        return credit_table(
-            open_items(invoices, allocations, as_of=self.today, customers=customers),
-            payment_history(invoices, allocations, as_of=self.today, customers=customers),
-            invoices,
-            customers,
-            self.frames["Orders"],
-            as_of=self.today,
-            policy=CreditPolicy.from_settings(self.settings),
-            previous=self.frames["Credit"],
+    def ledger(self) -> Ledger:
+        """The ledger as of today, read from the snapshot's tables."""
+        return Ledger(
+            self.frames["Invoices"], self.frames["Allocations"], self.frames["Customers"], as_of=self.today
         )
 
     @cached_property
-    def aging_limits(self) -> tuple[int, ...]:
-        return bucket_limits(self.settings["aging_buckets"])
+    def credit(self) -> pd.DataFrame:
+        """The Credit table as `arbook credit` would compute it today (nothing is written)."""
+        return credit_frame(self.ledger, self.frames["Orders"], self.frames["Credit"], self.settings)
 
 
 _snapshots: dict[str, tuple[float, Snapshot]] = {}
@@ -109,7 +103,7 @@ def aging_bucket(due: date, as_of: date, limits: tuple[int, ...]) -> str:
     """The aging bucket of an invoice due on `due`, as of `as_of`, by the aging run's own rule."""
     day = pd.to_datetime([due])
     item = pd.DataFrame({"DueDate": day, "InvoiceDate": day, "Kind": ["invoice"]})
-    return str(aged_items(item, as_of=as_of, limits=limits)["Bucket"].iloc[0])
+    return str(aged_items(item, as_of=as_of, limits=limits, basis="due")["Bucket"].iloc[0])
 
 
 @lru_cache(maxsize=4096)
@@ -136,7 +130,7 @@ def _filled(value: Any, what: str) -> Any:
 
 def _date(value: Any, what: str, snapshot: Snapshot) -> date:
     try:
-        return parse_date(_filled(value, what), date_order=str(snapshot.settings["date_order"]))
+        return parse_date(_filled(value, what), date_order=snapshot.settings.date_order)
     except ValueError as exc:
         raise ValueError(f"{what}: {exc}") from None
 
@@ -158,7 +152,7 @@ def ARBOOK_AGING_BUCKET(due_date: Any, caller: Any, as_of: Any = None) -> str:
     try:
         snapshot = _snapshot(caller)
         day = snapshot.today if as_of in (None, "") else _date(as_of, "as_of", snapshot)
-        return aging_bucket(_date(due_date, "due_date", snapshot), day, snapshot.aging_limits)
+        return aging_bucket(_date(due_date, "due_date", snapshot), day, snapshot.settings.aging_buckets)
     except (ArbookError, ValueError) as exc:
         return _problem(exc)
 

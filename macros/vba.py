@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from arbook.operation import Summary
+from arbook.operations import EXCEL_OPERATIONS
 from common.errors import ArbookError, UnsafeWorkbookError
 from workbook.package import Package
 from workbook.safety import RunLock, atomic_replace, keep_backup, refuse_if_open_in_excel, temp_path
@@ -41,7 +42,7 @@ def refresh_vba(path: Path) -> Summary:
     if path.suffix.lower() != ".xlsm":
         raise ArbookError(f"{path.name}: only a macro-enabled workbook (.xlsm) has VBA to refresh")
     refuse_if_open_in_excel(path)
-    installed = vba_project()
+    installed = vba_project(EXCEL_OPERATIONS)
     kinds = declared_modules(installed)
     fresh = {
         name: source
@@ -72,7 +73,7 @@ def refresh_vba(path: Path) -> Summary:
         try:
             with zipfile.ZipFile(temp) as zf:
                 written = module_sources(zf.read(part))
-            if written.get(VBA_MODULE) != vba_module_source():
+            if written.get(VBA_MODULE) != vba_module_source(EXCEL_OPERATIONS):
                 raise UnsafeWorkbookError(
                     f"{path.name}: the new VBA project failed its check; nothing was replaced"
                 )

@@ -14,7 +14,7 @@ from .formats import Formatter, formatter_for
 from .interest import late_interest, rate_decimal, round_cents
 from .journal import MAILLOG_COLUMNS, Journal, fold, journal_path, sent_keys
 from .message import Outgoing, build_email, message_key, parse_addresses, parse_sender, safe_filename
-from .pdf import PdfFont, statement_pdf
+from .pdf import PdfFont, fonts_for, statement_pdf
 from .run import mail_history, send_and_fold
 from .statement import StatementData, build_statements
 from .templates import TemplateBook, html_to_text
@@ -55,6 +55,7 @@ __all__ = [
     "deliver",
     "dunning_history",
     "fold",
+    "fonts_for",
     "formatter_for",
     "html_to_text",
     "journal_path",

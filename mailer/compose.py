@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
 from typing import Any
 
 import pandas as pd
@@ -23,30 +22,23 @@ from .dunning import NoticeDue
 from .formats import Formatter, formatter_for
 from .interest import late_interest, round_cents
 from .message import Outgoing, message_key, parse_addresses
-from .pdf import PdfFont, statement_pdf
+from .pdf import fonts_for, helvetica_for, statement_pdf
 from .statement import StatementData
 from .templates import TemplateBook, render_block
 
-__all__ = ["Company", "Composed", "compose_notices", "compose_statements", "render_pdfs", "statement_view"]
+__all__ = ["Company", "Composed", "compose_notices", "compose_statements", "statement_pdfs", "statement_view"]
 
 PDFS_PER_WORKER = 64  # below this many per core, starting processes costs more than it saves
 
 
 @dataclass(frozen=True)
 class Company:
-    name: str = ""
-    address: str = ""
-    email: str = ""
-    remit_to: str = ""
+    """Who the mail is from, as the statement header and the templates show it."""
 
-    @classmethod
-    def from_settings(cls, settings: dict[str, object]) -> Company:
-        return cls(
-            *(
-                str(settings.get(k) or "")
-                for k in ("company_name", "company_address", "company_email", "remit_to")
-            )
-        )
+    name: str
+    address: str
+    email: str
+    remit_to: str
 
     def view(self) -> dict[str, Any]:
         return {
@@ -71,10 +63,18 @@ def _lines(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
-def _customer_row(customers: pd.DataFrame, customer_id: str) -> pd.Series:
-    """The customer's first row in Customers; its name is the Excel row, for messages."""
-    rows = customers[customers["CustomerID"] == customer_id]
-    return rows.iloc[0]
+class _Customers:
+    """Customers by CustomerID: each one's first row, found without scanning the table each time."""
+
+    def __init__(self, customers: pd.DataFrame) -> None:
+        self._frame = customers
+        self._position: dict[str, int] = {}
+        for position, customer_id in enumerate(customers["CustomerID"]):
+            self._position.setdefault(customer_id, position)
+
+    def row(self, customer_id: str) -> pd.Series:
+        """The customer's first row in Customers; its name is the Excel row, for messages."""
+        return self._frame.iloc[self._position[customer_id]]
 
 
 def _customer_view(row: pd.Series) -> dict[str, Any]:
@@ -104,10 +104,10 @@ def _recipients(row: pd.Series) -> tuple[list[str], list[str]]:
 
 
 def _reader(
-    customers: pd.DataFrame, customer_id: str, default_locale: str, composed: Composed
+    customers: _Customers, customer_id: str, default_locale: str, composed: Composed
 ) -> tuple[pd.Series, list[str], list[str], Formatter] | None:
     """Who a message goes to and how it is written for them; None (and a note) when nobody can get it."""
-    row = _customer_row(customers, customer_id)
+    row = customers.row(customer_id)
     try:
         to, cc = _recipients(row)
     except ValueError as exc:
@@ -188,27 +188,25 @@ def compose_statements(
     templates: TemplateBook,
     *,
     company: Company,
-    default_locale: str = "en",
+    default_locale: str,
+    pdf_font: str,
     balance_forward: bool = False,
-    pdf_font: str = "",
     template: str = "statement",
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Composed:
     """Render every statement: HTML body, text alternative and the PDF attachment."""
     composed = Composed()
     ready: list[tuple[StatementData, pd.Series, dict[str, Any], list[str], list[str]]] = []
+    by_id = _Customers(customers)
     for data in statements:
-        reader = _reader(customers, data.customer_id, default_locale, composed)
+        reader = _reader(by_id, data.customer_id, default_locale, composed)
         if reader is None:
             continue
         row, to, cc, fmt = reader
         ready.append((data, row, statement_view(data, row, company, fmt, balance_forward), to, cc))
     if not ready:
         return composed
-    font = PdfFont.for_texts(
-        {f"customer {d.customer_id}": " ".join(_strings(v)) for d, _, v, _, _ in ready}, pdf_font
-    )
-    pdfs = render_pdfs([view for _, _, view, _, _ in ready], font)
+    pdfs = statement_pdfs([view for _, _, view, _, _ in ready], pdf_font)
     for number, ((data, row, view, to, cc), pdf) in enumerate(zip(ready, pdfs, strict=True), start=1):
         if progress is not None:
             progress("render", number, len(ready))
@@ -237,14 +235,37 @@ def compose_statements(
     return composed
 
 
-def render_pdfs(views: Sequence[dict[str, Any]], font: PdfFont) -> list[bytes]:
-    """Every statement's PDF, on all cores when there are many: each is independent, and PDF
-    layout is most of a statement run's time (about 35-50 ms each on this kind of machine)."""
-    workers = min(os.cpu_count() or 1, len(views) // PDFS_PER_WORKER)
+def statement_pdfs(
+    views: Sequence[dict[str, Any]], pdf_font: str, *, processes: int | None = None
+) -> list[bytes]:
+    """Every statement's PDF, in the fonts `fonts_for` chooses once for the run; on all cores (or
+    `processes`) when there are many, each document being independent. There, the Helvetica
+    statements are set while this process cuts the embedded fonts the others need."""
+    labels = [f"customer {v['customer']['id']} ({v['currency']})" for v in views]
+    texts = {label: " ".join(_strings(v)) for label, v in zip(labels, views, strict=True)}
+    fonts = helvetica_for(texts, pdf_font)
+    embedded = {label: text for label, text in texts.items() if label not in fonts}
+    workers = min(processes or os.cpu_count() or 1, len(views) // PDFS_PER_WORKER)
     if workers < 2:
-        return [statement_pdf(view, font) for view in views]
+        fonts |= fonts_for(embedded, pdf_font)
+        return [statement_pdf(view, fonts[label]) for view, label in zip(views, labels, strict=True)]
+    plain = [i for i, label in enumerate(labels) if label in fonts]
+    rest = [i for i, label in enumerate(labels) if label not in fonts]
+    pdfs = [b""] * len(views)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(statement_pdf, views, repeat(font), chunksize=PDFS_PER_WORKER // 4))
+
+        def render(indexes: list[int]) -> Iterator[bytes]:
+            chosen = [fonts[labels[i]] for i in indexes]
+            return pool.map(
+                statement_pdf, [views[i] for i in indexes], chosen, chunksize=PDFS_PER_WORKER // 4
+            )
+
+        first = render(plain)  # submitted at once: the workers start on these
+        fonts |= fonts_for(embedded, pdf_font)
+        then = render(rest)
+        for i, pdf in zip([*plain, *rest], [*first, *then], strict=True):
+            pdfs[i] = pdf
+    return pdfs
 
 
 def notice_view(
@@ -306,14 +327,15 @@ def compose_notices(
     *,
     company: Company,
     as_of: dt.date,
-    default_locale: str = "en",
-    late_interest_on: bool = False,
-    late_interest_rate: Decimal = Decimal(0),
+    default_locale: str,
+    late_interest_on: bool,
+    late_interest_rate: Decimal,
 ) -> Composed:
     """Render every reminder and notice from its level's template (HTML and text, no PDF)."""
     composed = Composed()
+    by_id = _Customers(customers)
     for notice in notices:
-        reader = _reader(customers, notice.customer_id, default_locale, composed)
+        reader = _reader(by_id, notice.customer_id, default_locale, composed)
         if reader is None:
             continue
         row, to, cc, fmt = reader

@@ -117,8 +117,8 @@ def select_notices(
     history: dict[str, tuple[int, dt.date]],
     *,
     as_of: dt.date,
-    min_interval_days: int = 7,
-    base_currency: str = "EUR",
+    min_interval_days: int,
+    base_currency: str,
     awaiting_review: frozenset[str] = frozenset(),
 ) -> Selection:
     """The notices due on `as_of`: one per customer, currency and level, with the invoices it lists.

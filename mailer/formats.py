@@ -8,6 +8,7 @@ Decimal and then text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -205,7 +206,7 @@ class Formatter:
         return self.decimal_money(cents_to_decimal(int(cents)), currency)  # type: ignore[call-overload]
 
     def decimal_money(self, amount: Decimal, currency: str) -> str:
-        return format_currency(amount, currency, locale=self.locale)
+        return _currency(amount, currency, self.locale)
 
     def number(self, value: object) -> str:
         return format_decimal(value, locale=self.locale)  # type: ignore[arg-type]
@@ -214,7 +215,19 @@ class Formatter:
         if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
             return ""
         day = value.date() if isinstance(value, (pd.Timestamp, dt.datetime)) else value
-        return format_date(day, format="medium", locale=self.locale)  # type: ignore[arg-type]
+        return _date(day, self.locale)  # type: ignore[arg-type]
+
+
+# Babel takes about 0.1 ms for an amount and 0.05 ms for a date; a month's statements print
+# the same dates and many of the same amounts thousands of times, so each is formatted once.
+@functools.lru_cache(maxsize=1 << 16)
+def _currency(amount: Decimal, currency: str, locale: Locale) -> str:
+    return format_currency(amount, currency, locale=locale)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _date(day: dt.date, locale: Locale) -> str:
+    return format_date(day, format="medium", locale=locale)
 
 
 def formatter_for(language: str, default_locale: str) -> Formatter:

@@ -15,10 +15,16 @@ import mimetypes
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email.encoders import encode_base64
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, parseaddr
 
 __all__ = ["Outgoing", "build_email", "message_key", "parse_addresses", "parse_sender", "safe_filename"]
 
@@ -115,30 +121,69 @@ class Outgoing:
         }
 
 
-def build_email(
-    out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datetime | None = None
-) -> EmailMessage:
-    """The MIME message: text and HTML alternatives, then the attachments."""
-    msg = EmailMessage(policy=SMTP)
+def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datetime | None = None) -> Message:
+    """The MIME message: text and HTML alternatives (the HTML with its inline images), then the
+    attachments; lines end in CRLF, as on the wire.
+
+    Built with the standard library's `email.mime` classes, whose headers are stored as given
+    and encoded once when written: about three times faster than `EmailMessage`, which parses
+    every header on the way in and again on the way out. The safety is ours therefore: every
+    header value here is one line (names and subject folded onto one), addresses were checked
+    by `parse_addresses`/`parse_sender`, and non-ASCII text is RFC 2047 encoded.
+    """
     origin = parse_sender(sender)
+    body: Message = MIMEMultipart("alternative", policy=_WIRE)
+    _attach(body, MIMEText(out.text, "plain", "utf-8", policy=_WIRE))
+    html = MIMEText(out.html, "html", "utf-8", policy=_WIRE)
+    if out.inline_images:
+        related = MIMEMultipart("related", policy=_WIRE)
+        _attach(related, html)
+        for cid, png in out.inline_images:
+            image = MIMEImage(png, "png", policy=_WIRE)
+            image["Content-ID"] = f"<{safe_filename(cid)}>"
+            _attach(related, image)
+        html = related
+    _attach(body, html)
+    msg = body
+    if out.attachments:
+        msg = MIMEMultipart("mixed", policy=_WIRE)
+        _attach(msg, body)
+        for filename, data in out.attachments:
+            kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            maintype, _, subtype = kind.partition("/")
+            part = MIMEBase(maintype, subtype, policy=_WIRE)
+            part.set_payload(data)
+            encode_base64(part)
+            part.add_header("Content-Disposition", "attachment", filename=safe_filename(filename))
+            _attach(msg, part)
     msg["Message-ID"] = f"<{out.key}@{origin.domain}>"
     msg["Date"] = format_datetime((now or dt.datetime.now()).astimezone())
-    msg["From"] = origin
-    name = " ".join(out.customer_name.split())
-    msg["To"] = [Address(display_name=name, addr_spec=a) for a in out.to]
+    msg["From"] = _mailbox(origin.display_name, origin.addr_spec)
+    msg["To"] = ", ".join(_mailbox(out.customer_name, a) for a in out.to)
     if out.cc:
-        msg["Cc"] = [Address(addr_spec=a) for a in out.cc]
+        msg["Cc"] = ", ".join(out.cc)
     if reply_to:
-        msg["Reply-To"] = parse_sender(reply_to)
-    msg["Subject"] = " ".join(out.subject.split())
-    msg.set_content(out.text)
-    msg.add_alternative(out.html, subtype="html")
-    if out.inline_images:
-        html_part = msg.get_payload()[-1]
-        for cid, png in out.inline_images:
-            html_part.add_related(png, maintype="image", subtype="png", cid=f"<{safe_filename(cid)}>")
-    for filename, data in out.attachments:
-        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        maintype, _, subtype = kind.partition("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=safe_filename(filename))
+        answer = parse_sender(reply_to)
+        msg["Reply-To"] = _mailbox(answer.display_name, answer.addr_spec)
+    msg["Subject"] = _text_header(out.subject)
     return msg
+
+
+_WIRE = compat32.clone(linesep="\r\n")
+
+
+def _attach(parent: Message, part: Message) -> None:
+    """Put `part` inside `parent`; MIME-Version belongs to the message only, not to each part."""
+    del part["MIME-Version"]
+    parent.attach(part)
+
+
+def _mailbox(name: str, address: str) -> str:
+    """`Name <address>` on one line, the name quoted or RFC 2047 encoded as it needs."""
+    return formataddr((" ".join(name.split()), address), "utf-8")
+
+
+def _text_header(text: str) -> str | Header:
+    """A free-text header on one line; encoded (RFC 2047) only when it is not plain ASCII."""
+    line = " ".join(text.split())
+    return line if line.isascii() else Header(line, "utf-8")

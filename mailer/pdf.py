@@ -1,12 +1,15 @@
-"""The statement PDF (fpdf2), and the font that lets it show any customer's script.
+"""The statement PDF (fpdf2), and the fonts that let it show any customer's script.
 
-PDF core fonts know only Latin-1, so a Chinese customer name needs a real Unicode font
-embedded. `PdfFont.for_texts` picks, once per run, the first font (the `pdf_font`
-setting, else a list of usual system fonts, CJK first) that has a glyph for every
-character the run will print, and subsets it to exactly those characters. fpdf2 reads
-TrueType collections (.ttc) directly, but parsing a full CJK collection costs about half
-a second per document; the subset is parsed in milliseconds, which is what makes a
-thousand statements a minute's work rather than ten.
+PDF core fonts know only Western European text (Windows-1252), so a Chinese customer name
+needs a real Unicode font embedded, and embedding costs: fpdf2 subsets and re-serialises an
+embedded font for every document (fontTools), which is ten times the cost of the page itself.
+So each statement gets the cheapest font that shows it (`fonts_for`, decided once per run):
+  - the PDF standard font Helvetica, nothing embedded, when every character of the statement
+    is Windows-1252 (German, English, French, ... customers) and no `pdf_font` is set;
+  - otherwise a font file, found as `PdfFont.for_texts` says, cut down once per run to the
+    characters its statements print: one subset for statements with East Asian text, another
+    for the rest, so a Polish statement never carries Chinese glyphs.
+Text is measured with widths read once per font (`PdfFont.width`), not by fpdf2 per call.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import functools
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +28,11 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, newTable
 from fpdf import FPDF
 from fpdf.enums import WrapMode
+from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
 from common.errors import InputError, Problem
 
-__all__ = ["SYSTEM_FONTS", "PdfFont", "statement_pdf"]
+__all__ = ["HELVETICA", "SYSTEM_FONTS", "PdfFont", "fonts_for", "helvetica_for", "statement_pdf"]
 
 
 def _windows_fonts() -> Path:
@@ -54,12 +58,19 @@ SYSTEM_FONTS: tuple[Path, ...] = (
 
 @dataclass(frozen=True)
 class PdfFont:
-    """A font file holding glyphs for every character of this run (a subset, kept until exit)."""
+    """How statements are set: an embedded font file (a subset made for this run) or Helvetica.
 
-    path: Path
-    source: Path
+    `path` is None for Helvetica, which every PDF reader has: nothing is embedded. `widths`
+    are the advance widths of the characters this font prints, in thousandths of the font
+    size, read once when the font is chosen.
+    """
+
+    path: Path | None
+    source: Path | None
     face: str
+    widths: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
     swaps: tuple[tuple[str, str], ...] = ()  # spaces the font lacks -> one it has (fr: U+202F -> U+00A0)
+    missing_width: int = 500
 
     def printable(self, text: str) -> str:
         """The text with each space character the font lacks replaced by one it has."""
@@ -67,14 +78,19 @@ class PdfFont:
             text = text.replace(missing, present)
         return text
 
+    def width(self, text: str, size_pt: float) -> float:
+        """The width of printable `text` at `size_pt`, in millimetres (the unit of the statement layout)."""
+        get = self.widths.get
+        return sum(get(ch, self.missing_width) for ch in text) * size_pt * _MM_PER_PT / 1000
+
     @classmethod
     def for_texts(cls, texts: Mapping[str, str], setting: str = "") -> PdfFont:
-        """The first font covering all `texts` (label -> text to print, e.g. customer -> name).
+        """The first font file covering all `texts` (label -> text to print, e.g. customer -> name).
 
         Raises InputError naming Settings pdf_font and the first character and label no
         font can show.
         """
-        shown = {ch for text in texts.values() for ch in text if ch.isprintable() or ch.isspace()}
+        shown = _shown(texts.values())
         wanted = {ch for ch in shown if not ch.isspace()}
         candidates = [Path(setting).expanduser()] if setting else list(SYSTEM_FONTS)
         if setting and not candidates[0].is_file():
@@ -88,13 +104,15 @@ class PdfFont:
             )
         best_missing: set[str] | None = None
         for candidate in (c for c in candidates if c.is_file()):
-            for index, name, cmap in _faces(candidate):
+            for index, name in _faces(candidate):
+                cmap = _code_points(candidate, index)
                 missing = {ch for ch in wanted if ord(ch) not in cmap}
                 if not missing:
                     spaces = {ch for ch in shown - wanted if ord(ch) in cmap}
                     fallback = "\xa0" if 0xA0 in cmap else " "
                     swaps = tuple((ch, fallback) for ch in sorted(shown - wanted - spaces))
-                    return cls(_subset(candidate, index, frozenset(wanted | spaces)), candidate, name, swaps)
+                    path, widths, missing_width = _subset(candidate, index, frozenset(wanted | spaces))
+                    return cls(path, candidate, name, widths, swaps, missing_width)
                 if best_missing is None or len(missing) < len(best_missing):
                     best_missing = missing
         missing = best_missing if best_missing is not None else wanted
@@ -112,27 +130,108 @@ class PdfFont:
         )
 
 
-@functools.lru_cache(maxsize=16)
-def _faces(path: Path) -> tuple[tuple[int, str, frozenset[int]], ...]:
-    """Each face of a font file (index, name, code points), simplified-Chinese faces (SC) first.
+_MM_PER_PT = 25.4 / 72
 
-    Cached: reading the character map of a CJK collection takes about a second.
+
+def _helvetica() -> PdfFont:
+    """Helvetica as fpdf2 sets it with Windows-1252: its widths, keyed by the Unicode character."""
+    widths = {}
+    for code in range(32, 256):
+        try:
+            char = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:  # the five codes Windows-1252 leaves undefined
+            continue
+        widths[char] = CORE_FONTS_CHARWIDTHS["helvetica"][chr(code)]
+    return PdfFont(None, None, "Helvetica", widths, (), widths[" "])
+
+
+HELVETICA = _helvetica()
+
+
+def _shown(texts: Any) -> set[str]:
+    """The characters these texts print (spaces included, controls not)."""
+    return {ch for text in texts for ch in set(text) if ch.isprintable() or ch.isspace()}
+
+
+def _east_asian(text: str) -> bool:
+    """Whether the text has characters from U+2E80 on (CJK, kana, hangul, full-width forms)."""
+    return any(ord(ch) >= 0x2E80 for ch in text)
+
+
+def helvetica_for(texts: Mapping[str, str], setting: str = "") -> dict[str, PdfFont]:
+    """The statements (label -> text it prints) that are set in Helvetica: those Windows-1252
+    shows, spaces it lacks (such as French number groups' U+202F) made no-break spaces; none
+    when `setting` names a font file. Deciding costs nothing: no font file is read."""
+    if setting:
+        return {}
+    plain = [label for label, text in texts.items() if _windows_1252(text)]
+    spaces = {ch for ch in _shown(texts[label] for label in plain) if ch not in HELVETICA.widths}
+    return dict.fromkeys(plain, replace(HELVETICA, swaps=tuple((ch, "\xa0") for ch in sorted(spaces))))
+
+
+def fonts_for(texts: Mapping[str, str], setting: str = "") -> dict[str, PdfFont]:
+    """The font each statement is set in (label -> text it prints -> font), chosen once for the run.
+
+    Helvetica as `helvetica_for` says; every other text gets the font of its group (East Asian
+    or not), one subset per group.
     """
+    fonts = helvetica_for(texts, setting)
+    groups: dict[bool, dict[str, str]] = {}
+    for label, text in texts.items():
+        if label not in fonts:
+            groups.setdefault(_east_asian(text), {})[label] = text
+    for group in groups.values():
+        font = PdfFont.for_texts(group, setting)
+        fonts.update(dict.fromkeys(group, font))
+    return fonts
+
+
+def _windows_1252(text: str) -> bool:
+    return all(ch in HELVETICA.widths or ch.isspace() for ch in _shown([text]))
+
+
+@functools.lru_cache(maxsize=16)
+def _faces(path: Path) -> tuple[tuple[int, str], ...]:
+    """Each face of a font file (index, name; index -1 for a single-font file), simplified-Chinese
+    faces (SC) first."""
     if path.suffix.lower() in (".ttc", ".otc"):
         fonts = list(enumerate(TTCollection(str(path), lazy=True).fonts))
     else:
         fonts = [(-1, TTFont(str(path), lazy=True))]
-    faces = [(i, f["name"].getDebugName(4) or "", frozenset(f.getBestCmap() or {})) for i, f in fonts]
+    faces = [(i, f["name"].getDebugName(4) or "") for i, f in fonts]
     return tuple(sorted(faces, key=lambda face: " SC" not in face[1]))
 
 
-_SUBSET_DIR = tempfile.TemporaryDirectory(prefix="arbook-fonts-")
+@functools.lru_cache(maxsize=64)
+def _code_points(path: Path, index: int) -> frozenset[int]:
+    """The characters a face has glyphs for. Cached, and read only for the faces tried: the
+    character map of one CJK face takes a quarter of a second to read."""
+    font = TTFont(str(path), fontNumber=index, lazy=True) if index >= 0 else TTFont(str(path), lazy=True)
+    return frozenset(font.getBestCmap() or {})
+
+
+@functools.cache
+def _subset_dir() -> tempfile.TemporaryDirectory[str]:
+    """The folder for this process's font subsets: made when the first PDF needs one (not when
+    mailer is imported), kept by the cache, and removed when the process ends."""
+    return tempfile.TemporaryDirectory(prefix="arbook-fonts-")
+
+
+_UNUSED_TABLES = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea", "vmtx", "VORG"]
+"""Layout and vertical-writing tables: the statement sets text left to right without shaping, and
+fpdf2 would otherwise read and rewrite them for every document."""
 
 
 @functools.lru_cache(maxsize=16)
-def _subset(path: Path, index: int, chars: frozenset[str]) -> Path:
-    """The face cut down to `chars`, as a TrueType file (cached: the same run text, the same file)."""
+def _subset(path: Path, index: int, chars: frozenset[str]) -> tuple[Path, dict[str, int], int]:
+    """The face cut down to `chars`, as a TrueType file, with its widths (cached: same text, same file).
+
+    Widths are in thousandths of the font size, rounded as fpdf2 rounds them.
+    """
     font = TTFont(str(path), fontNumber=index) if index >= 0 else TTFont(str(path))
+    for tag in _UNUSED_TABLES:  # deleted unread: the subsetter would read them before dropping them
+        if tag in font:
+            del font[tag]
     options = subset.Options()
     options.layout_features = []
     options.hinting = False
@@ -143,10 +242,15 @@ def _subset(path: Path, index: int, chars: frozenset[str]) -> Path:
     subsetter.subset(font)
     if font.sfntVersion == "OTTO":
         _to_truetype(font)
-    handle, name = tempfile.mkstemp(suffix=".ttf", dir=_SUBSET_DIR.name)
+    handle, name = tempfile.mkstemp(suffix=".ttf", dir=_subset_dir().name)
     os.close(handle)
     font.save(name)
-    return Path(name)
+    scale = 1000 / font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    widths = {
+        chr(code): round(scale * metrics[glyph][0] + 0.001) for code, glyph in font.getBestCmap().items()
+    }
+    return Path(name), widths, round(scale * metrics[".notdef"][0] + 0.001)
 
 
 def _to_truetype(font: TTFont) -> None:
@@ -175,7 +279,7 @@ def _to_truetype(font: TTFont) -> None:
         metrics[name] = (metrics[name][0], getattr(glyf[name], "xMin", 0))
     maxp = font["maxp"] = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for field in (
+    for limit in (
         "maxTwilightPoints",
         "maxStorage",
         "maxFunctionDefs",
@@ -184,7 +288,7 @@ def _to_truetype(font: TTFont) -> None:
         "maxSizeOfInstructions",
         "maxComponentElements",
     ):
-        setattr(maxp, field, 0)
+        setattr(maxp, limit, 0)
     maxp.maxZones = 1
     maxp.compile(font)
     post = font["post"]
@@ -196,14 +300,55 @@ _ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "€£¥–—…·"
 
 
 class _StatementPDF(FPDF):
-    def __init__(self, family: str, page_label: str) -> None:
+    def __init__(self, font: PdfFont, page_label: str) -> None:
         super().__init__(format="A4")
-        self._family, self._page_label = family, page_label
+        if font.path is None:
+            self.core_fonts_encoding = "windows-1252"
+            self._family = "helvetica"
+        else:
+            self.add_font("body", fname=str(font.path))
+            # The subset's glyph boxes are right already: fpdf2 re-subsets the font for each
+            # document, and without this fontTools recompiles every glyph outline to recompute them.
+            self.fonts["body"].ttfont.recalcBBoxes = False
+            self._family = "body"
+        self._font, self._page_label = font, page_label
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(self._family, size=8)
-        self.cell(0, 6, f"{self._page_label} {self.page_no()}/{{nb}}", align="R")
+        self.cell(0, 6, f"{self._page_label} {self.page_no()}/{{nb}}", align="R")  # cell: it fills in {nb}
+
+    def size(self, size_pt: float) -> None:
+        self.set_font(self._family, size=size_pt)
+
+    def measure(self, text: str) -> float:
+        """The width of `text` in the current size, from the font's widths (not fpdf2's per-call path)."""
+        return self._font.width(text, self.font_size_pt)
+
+    def line_of(
+        self, width: float, height: float, text: str, *, align: str = "L", wrap: str = "WORD"
+    ) -> None:
+        """`text` in a box `width` (0: to the right margin) by `height` at the cursor; the cursor
+        then goes to the start of the next line.
+
+        Drawn with `text()`, a tenth of what `cell()` costs; only text wider than the box goes
+        through `multi_cell`, which breaks it into lines (at spaces, or anywhere for Chinese).
+        """
+        x = self.get_x()
+        width = width or self.w - self.r_margin - x
+        room = width - 2 * self.c_margin
+        if self.measure(text) > room:
+            self.multi_cell(
+                width, height, text, align=align, new_x="LEFT", new_y="NEXT", wrapmode=WrapMode(wrap)
+            )
+            return
+        if self.will_page_break(height):
+            self.add_page()
+        y = self.get_y()
+        left = x + self.c_margin if align == "L" else x + width - self.c_margin - self.measure(text)
+        if text:
+            self.text(left, y + 0.5 * height + 0.3 * self.font_size, text)
+        self.set_xy(x, y + height)
 
 
 _GREY = (235, 235, 235)
@@ -213,47 +358,42 @@ _BOTTOM = 20  # mm kept free for the footer
 
 
 def statement_pdf(view: Mapping[str, Any], font: PdfFont) -> bytes:
-    """The statement of account as PDF bytes, from the same formatted view the HTML body uses.
-
-    Tables are drawn with fpdf2's plain `text` and `line` (not `table`/`multi_cell`): a tenth
-    of the cost per cell, which is most of the time a thousand statements take.
-    """
+    """The statement of account as PDF bytes, from the same formatted view the HTML body uses."""
     labels = view["labels"]
-    pdf = _StatementPDF("body", labels["page"])
+    pdf = _StatementPDF(font, labels["page"])
     pdf.set_title(f"{labels['statement']} {view['customer']['id']} {view['as_of']}")
     pdf.set_creator("arbook")
-    pdf.add_font("body", fname=str(font.path))
     pdf.set_auto_page_break(True, margin=_BOTTOM)
     pdf.add_page()
-    wrap = WrapMode.CHAR if view.get("language") == "zh" else WrapMode.WORD
+    wrap = "CHAR" if view.get("language") == "zh" else "WORD"
     company, customer = view["company"], view["customer"]
     clean = font.printable
 
-    pdf.set_font("body", size=15)
-    pdf.multi_cell(100, 7, clean(company["name"]), new_x="LMARGIN", new_y="NEXT", wrapmode=wrap)
-    pdf.set_font("body", size=8.5)
+    pdf.size(15)
+    pdf.line_of(100, 7, clean(company["name"]), wrap=wrap)
+    pdf.size(8.5)
     for line in [*company["address_lines"], company["email"]]:
-        pdf.multi_cell(100, 4.2, clean(line), new_x="LMARGIN", new_y="NEXT", wrapmode=wrap)
+        pdf.line_of(100, 4.2, clean(line), wrap=wrap)
     pdf.set_xy(120, 10)
-    pdf.set_font("body", size=14)
-    pdf.cell(80, 8, clean(labels["statement"]), align="R", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("body", size=9)
+    pdf.size(14)
+    pdf.line_of(80, 8, clean(labels["statement"]), align="R")
+    pdf.size(9)
     for text in (
         f"{labels['as_of']}: {view['as_of']}",
         f"{labels['customer_no']}: {customer['id']}",
         f"{labels['period']}: {view['period_start']} – {view['period_end']}",
     ):
-        pdf.cell(80, 5, clean(text), align="R", new_x="LEFT", new_y="NEXT")
+        pdf.line_of(80, 5, clean(text), align="R")
 
     pdf.set_xy(pdf.l_margin, 48)
-    pdf.set_font("body", size=10.5)
+    pdf.size(10.5)
     for line in [customer["name"], customer["contact"], *customer["address_lines"]]:
         if line:
-            pdf.multi_cell(95, 5.2, clean(line), new_x="LMARGIN", new_y="NEXT", wrapmode=wrap)
+            pdf.line_of(95, 5.2, clean(line), wrap=wrap)
     pdf.ln(8)
 
-    pdf.set_font("body", size=9)
-    pdf.cell(0, 6, clean(f"{labels['opening']}: {view['opening_balance']}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.size(9)
+    pdf.line_of(0, 6, clean(f"{labels['opening']}: {view['opening_balance']}"))
     _heading(pdf, clean(labels["activity"]))
     if view["balance_forward"]:
         head = [
@@ -273,8 +413,8 @@ def statement_pdf(view: Mapping[str, Any], font: PdfFont) -> bytes:
         head = [labels["date"], labels["description"], labels["document"], labels["debit"], labels["credit"]]
         rows = [[a["date"], a["kind"], a["reference"], a["debit"], a["credit"]] for a in view["activity"]]
         _table(pdf, clean, head, rows or [[labels["none"]]], (28, 32, 62, 34, 34), numeric_from=3)
-    pdf.set_font("body", size=10.5)
-    pdf.cell(0, 8, clean(f"{labels['closing']}: {view['closing_balance']}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.size(10.5)
+    pdf.line_of(0, 8, clean(f"{labels['closing']}: {view['closing_balance']}"))
 
     _heading(pdf, clean(labels["open_items"]))
     head = [
@@ -303,27 +443,25 @@ def statement_pdf(view: Mapping[str, Any], font: PdfFont) -> bytes:
         numeric_from=0,
     )
 
-    pdf.set_font("body", size=9)
+    pdf.size(9)
     pdf.ln(4)
     if company["remit_lines"]:
-        pdf.cell(0, 5, clean(f"{labels['remit_to']}:"), new_x="LMARGIN", new_y="NEXT")
+        pdf.line_of(0, 5, clean(f"{labels['remit_to']}:"))
         for line in company["remit_lines"]:
-            pdf.multi_cell(
-                0, 4.5, clean(line), new_x="LMARGIN", new_y="NEXT"
-            )  # bank details: break at spaces
+            pdf.line_of(0, 4.5, clean(line))  # bank details: break at spaces
     pdf.ln(3)
-    pdf.multi_cell(0, 5, clean(view["confirm"]), new_x="LMARGIN", new_y="NEXT", wrapmode=wrap)
+    pdf.line_of(0, 5, clean(view["confirm"]), wrap=wrap)
     return bytes(pdf.output())
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+def _heading(pdf: _StatementPDF, text: str) -> None:
     pdf.ln(2)
-    pdf.set_font(size=11)
-    pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.size(11)
+    pdf.line_of(0, 7, text)
 
 
 def _table(
-    pdf: FPDF,
+    pdf: _StatementPDF,
     clean: Callable[[str], str],
     head: list[str],
     rows: list[list[str]],
@@ -331,7 +469,7 @@ def _table(
     numeric_from: int,
 ) -> None:
     """A ruled table: grey heading row (repeated on each new page), text left, figures right."""
-    pdf.set_font(size=8.5)
+    pdf.size(8.5)
     pdf.set_draw_color(*_RULE)
     pdf.set_line_width(0.2)
     scale = pdf.epw / sum(widths)
@@ -344,10 +482,10 @@ def _table(
         x = pdf.l_margin
         for i, (value, width) in enumerate(zip(values, widths, strict=False)):  # a "none" row has one value
             text, room = clean(str(value)), width - 2
-            size = pdf.get_string_width(text)
+            size = pdf.measure(text)
             while size > room and len(text) > 1:
                 text = text[:-2] + "…"
-                size = pdf.get_string_width(text)
+                size = pdf.measure(text)
             left = x + 1 if i < numeric_from else x + width - 1 - size
             if text:
                 pdf.text(left, y + _ROW * 0.7, text)
@@ -360,7 +498,7 @@ def _table(
     for values in rows:
         if y + _ROW > pdf.h - _BOTTOM:
             pdf.add_page()
-            pdf.set_font(size=8.5)
+            pdf.size(8.5)
             y = pdf.t_margin
             row(head, y, shaded=True)
             y += _ROW

@@ -80,8 +80,8 @@ def build_statements(
     as_of: dt.date,
     period_start: dt.date,
     aging_labels: Sequence[str],
-    min_balance: int = 1,
-    base_currency: str = "EUR",
+    min_balance: int,
+    base_currency: str,
 ) -> list[StatementData]:
     """One statement per customer and currency with a balance >= min_balance or activity in the period.
 

@@ -19,7 +19,7 @@ import smtplib
 import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,9 +28,9 @@ from typing import Literal, Protocol
 import keyring
 import keyring.errors
 
-from common.errors import InputError, MailError, Problem
+from common.errors import MailError
 
-from .message import parse_sender, safe_filename
+from .message import safe_filename
 from .oauth import RELOGIN, OAuthAccount, TokenSource, token_source
 
 __all__ = [
@@ -49,7 +49,7 @@ Security = Literal["starttls", "ssl", "none"]
 Auth = Literal["password", "microsoft", "google"]
 
 
-class DeliveryError(Exception):
+class DeliveryError(MailError):
     """A message was not delivered. `fatal`: the next messages cannot go either (stop the run)."""
 
     def __init__(self, detail: str, *, fatal: bool = False) -> None:
@@ -97,72 +97,12 @@ class SmtpSettings:
         Security  # starttls: STARTTLS on `port` (587); ssl: TLS from the first byte (465); none: a relay
     )
     sender: str  # the bare address, for the SMTP envelope
-    rate_per_minute: int = 30
-    timeout: float = 30.0
-    ca_file: str = ""  # PEM file of the company's certificate authority; blank: the system's authorities
-    auth: Auth = "password"
-    oauth_client_id: str = ""
-    oauth_tenant: str = ""
-
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, object]) -> SmtpSettings:
-        """From Book.settings(); refuses what cannot work (or would not be safe) with the Settings key to fix.
-
-        `smtp_security` says how the line is encrypted; left blank, the older `smtp_starttls`
-        decides (yes: starttls, no: ssl). When both are filled in, `smtp_security` wins.
-        """
-        problems = []
-        host = str(settings.get("smtp_host") or "").strip()
-        sender = str(settings.get("mail_from") or "").strip()
-        user = str(settings.get("smtp_user") or "").strip()
-        auth = str(settings.get("smtp_auth") or "password")
-        security = str(settings.get("smtp_security") or "") or (
-            "starttls" if settings.get("smtp_starttls", True) else "ssl"
-        )
-        ca_file = str(settings.get("smtp_ca_file") or "").strip()
-
-        def refuse(message: str) -> None:
-            problems.append(Problem("Settings", None, None, message))
-
-        if not host:
-            refuse("smtp_host: expected the outgoing mail server's name")
-        try:
-            sender = parse_sender(sender).addr_spec
-        except ValueError as exc:
-            refuse(f"mail_from: expected one sender address; {exc}")
-        if security == "none":
-            if user or auth != "password":
-                refuse(
-                    "smtp_security: none sends everything unencrypted, a login too; a relay without "
-                    "encryption takes mail without one: leave smtp_user blank (smtp_auth password), "
-                    "or use starttls or ssl"
-                )
-            if host:
-                try:
-                    plain_relay_address(host)
-                except ValueError as exc:
-                    refuse(f"smtp_security: {exc}")
-        elif ca_file:
-            try:
-                ssl.create_default_context(cafile=ca_file)
-            except (OSError, ssl.SSLError) as exc:
-                refuse(f"smtp_ca_file: expected a PEM file of certificate authorities, {ca_file!r}: {exc}")
-        if auth != "password" and not user:
-            refuse(f"smtp_user: expected the mailbox that signs in to {auth} (smtp_auth {auth})")
-        if problems:
-            raise InputError(problems, "cannot send mail")
-        return cls(
-            host,
-            int(settings.get("smtp_port") or 587),  # type: ignore[call-overload]
-            user,
-            security,  # type: ignore[arg-type]
-            sender,
-            int(settings.get("mail_rate_per_minute") or 30),  # type: ignore[call-overload]
-            ca_file=ca_file,
-            auth=auth,  # type: ignore[arg-type]
-            oauth_client_id=str(settings.get("smtp_oauth_client_id") or "").strip(),
-            oauth_tenant=str(settings.get("smtp_oauth_tenant") or "").strip(),
-        )
+    rate_per_minute: int  # mail_rate_per_minute
+    ca_file: str  # PEM file of the company's certificate authority; blank: the system's authorities
+    auth: Auth
+    oauth_client_id: str
+    oauth_tenant: str
+    timeout: float = 30.0  # seconds to wait for the server before a message counts as not sent
 
     def tls_context(self) -> ssl.SSLContext:
         """Certificates checked against the system's authorities, or only the company's (smtp_ca_file)."""

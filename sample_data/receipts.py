@@ -1,4 +1,4 @@
-"""The month's customer receipts, in every situation of SPEC §4, each with its truth.
+"""The month's customer receipts, in every matching situation (SITUATIONS below), each with its truth.
 
 `plan_receipts` decides which invoices the month's receipts pay and how, before the
 history is written, so the history leaves those invoices open; `month.finish` then adds
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from receivables import SETTLING_KINDS
 from sample_data.memos import REF_SPELLINGS, memo_no_reference, memo_with_references, spell_reference
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ class _Builder:
         led = self.ledger
         cust = int(led.customer[invoice])
         for inv, _, cents, kind in truth:
-            if inv >= 0 and kind in ("payment", "fee", "discount"):
+            if inv >= 0 and kind in SETTLING_KINDS:
                 self.paid[inv] += cents
         self.lines.append(
             Line(

@@ -235,6 +235,10 @@ class SmtpServer:
             "security": self.tls,
             "sender": SENDER,
             "rate_per_minute": 100_000,
+            "ca_file": "",
+            "auth": "password",
+            "oauth_client_id": "",
+            "oauth_tenant": "",
             "timeout": 5.0,
         }
         return mailer.SmtpSettings(**{**base, **changes})  # type: ignore[arg-type]
@@ -293,7 +297,7 @@ def customers_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 
 def open_items_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    """Open items shaped like arbook.ledger.open_items (money Int64 cents, dates datetime64)."""
+    """Open items shaped like receivables.open_items (money Int64 cents, dates datetime64)."""
     base = {
         "InvoiceNo": "",
         "CustomerID": "",

@@ -150,7 +150,7 @@ def test_init_then_a_run_touches_only_what_it_must(
         assert aging["Total"].tolist() == [123456, -5000]
         assert aging["Name"].tolist()[1] == "=cmd|' /C calc'!A0"  # text stays text
         assert book.read("Audit")["Command"].tolist() == ["init", "aging"]
-        assert book.settings()["base_currency"] == "EUR"
+        assert book.settings().base_currency == "EUR"
         assert book.read("DunningLevels")["Template"].tolist() == [
             "reminder",
             "notice1",

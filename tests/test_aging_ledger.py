@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from arbook.ledger import OPEN_ITEM_COLUMNS, invoice_balances, open_items, setting_number
 from common.errors import InputError
+from receivables import OPEN_ITEM_COLUMNS, invoice_balances, open_items
 
 
 def invoices(*rows: tuple) -> pd.DataFrame:
@@ -130,15 +130,6 @@ def test_customer_terms_set_the_default_due_date() -> None:
     by_no = items.set_index("InvoiceNo")
     assert by_no.loc["I2", "DueDate"] == pd.Timestamp("2026-02-15")
     assert by_no.loc["", "Currency"] == "CHF"
-
-
-def test_setting_number_takes_typed_values_and_text() -> None:
-    assert setting_number({"k": 90}, "k", 1) == 90
-    assert setting_number({"k": "80 %"}, "k", 1) == 80
-    assert setting_number({"k": "1,000.00"}, "k", 1) == 1000
-    assert setting_number({}, "k", 12) == 12
-    with pytest.raises(InputError, match="Settings column Value: k: expected an amount"):
-        setting_number({"k": "lots"}, "k", 1)
 
 
 def test_nothing_open_gives_typed_empty_frame() -> None:

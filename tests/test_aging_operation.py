@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from arbook.aging import aging
-from arbook.credit import credit, credit_check
-from arbook.forecast import forecast
+from arbook.runner import run
 from workbook.filebook import FileBook
 from workbook.template import build_workbook
 
@@ -61,7 +59,7 @@ def book_path(tmp_path: Path) -> Path:
 
 def test_aging_writes_aging_kpis_and_invoice_columns(book_path: Path) -> None:
     with FileBook(book_path) as book:
-        summary = aging(book, as_of=AS_OF)
+        summary = run(book, "aging", as_of=AS_OF)
     assert summary.figures["open AR"] == "1000.00" and summary.figures["open items"] == 3
     assert summary.notes == ["1 disputed invoice(s) stay in aging, 500.00 open"]
     with FileBook(book_path) as book:
@@ -97,14 +95,14 @@ def test_aging_writes_aging_kpis_and_invoice_columns(book_path: Path) -> None:
 
 def test_credit_forecast_and_credit_check(book_path: Path) -> None:
     with FileBook(book_path) as book:
-        assert credit(book, as_of=AS_OF).figures["hold"] == 1
-        forecast(book, as_of=AS_OF)
-        check = credit_check(book, "B", 5_000_00, as_of=AS_OF)
+        assert run(book, "credit", as_of=AS_OF).figures["hold"] == 1
+        run(book, "forecast", as_of=AS_OF)
+        check = run(book, "credit-check", customer="B", amount_cents=5_000_00, as_of=AS_OF)
     assert check.ok and check.notes == ["B: no credit limit set; exposure would be 5500.00"]
     with FileBook(book_path, lock=False) as book:
         table = book.read("Credit").set_index("CustomerID")
         fc = book.read("Forecast")
-        refused = credit_check(book, "A", 1_00, as_of=AS_OF)
+        refused = run(book, "credit-check", customer="A", amount_cents=1_00, as_of=AS_OF)
     assert table.loc["A", ["Exposure", "Available", "Action"]].tolist() == [
         500_00,
         9_500_00,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from arbook.bank_import import import_bank
+from arbook.runner import run
 from bench.months import NOT_INVOICE, SITUATIONS, STYLES, build_month, write_month
 from bench.months.baselines import exact_amount_unique_customer, exact_reference, open_items
 from bench.months.score import best_proposals, judge
@@ -117,11 +117,11 @@ def test_bank_file_reads_back_through_arbooks_importer_line_for_line(built) -> N
 def test_workbook_from_arbook_new_takes_the_import_and_holds_the_ledger(built) -> None:  # type: ignore[no-untyped-def]
     month, files = built
     with FileBook(files.workbook) as book:
-        summary = import_bank(book, files.bank_files)
+        summary = run(book, "import-bank", files=tuple(files.bank_files))
     assert summary.figures["new credits to match"] == CREDITS
     assert summary.figures["new debits and other lines set aside"] == DEBITS
     with FileBook(files.workbook, lock=False) as book:
-        assert book.settings()["base_currency"] == month.style.base_currency
+        assert book.settings().base_currency == month.style.base_currency
         assert len(book.read("Invoices")) == len(month.ledger.invoices)
         assert len(book.read("Customers")) == len(month.ledger.customers)
         assert int(book.read("Allocations")["Amount"].sum()) == sum(a.amount for a in month.ledger.prior)

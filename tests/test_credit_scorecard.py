@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from arbook.credit import CreditPolicy, check_order, credit_table
-from arbook.ledger import open_items, payment_history
+from arbook.credit import credit_policy
 from common.errors import InputError
+from receivables import CreditPolicy, check_order, credit_table, open_items, payment_history
+from workbook.contract import table
 from workbook.settings import settings_from_frame
 
 AS_OF = date(2026, 6, 30)
@@ -51,7 +52,7 @@ ORDERS = pd.DataFrame(
         "Status": ["Open", "Invoiced", "Open"],
     }
 )
-POLICY = CreditPolicy(limit_step_cents=100_00)
+POLICY = CreditPolicy(review_utilization=0.80, hold_days_overdue=90, limit_step_cents=100_00)
 
 
 def build(previous: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -119,7 +120,7 @@ def test_actions_hold_review_ok() -> None:
         CUSTOMERS,
         ORDERS,
         as_of=AS_OF,
-        policy=CreditPolicy(review_utilization=0.5),
+        policy=CreditPolicy(review_utilization=0.5, hold_days_overdue=90, limit_step_cents=1000_00),
     ).set_index("CustomerID")
     assert tight.loc["A", "Action"] == "Review"
 
@@ -146,6 +147,19 @@ def test_policy_reads_the_settings_table_as_typed() -> None:
     # (it was once multiplied by 100 again, rounding every recommendation up to 100,000.00).
     rows = [("credit_limit_step", "250.00"), ("credit_review_utilization", "75"), ("credit_hold_days", "60")]
     frame = pd.DataFrame({"Key": [k for k, _ in rows], "Value": [v for _, v in rows]}, index=range(2, 5))
-    assert CreditPolicy.from_settings(settings_from_frame(frame)) == CreditPolicy(0.75, 60, 250_00)
+    assert credit_policy(settings_from_frame(frame)) == CreditPolicy(0.75, 60, 250_00)
     empty = pd.DataFrame({"Key": [], "Value": []})
-    assert CreditPolicy.from_settings(settings_from_frame(empty)) == CreditPolicy()
+    assert credit_policy(settings_from_frame(empty)) == CreditPolicy(0.80, 90, 1000_00)
+
+
+def test_a_book_without_customers_gives_an_empty_credit_table() -> None:
+    none = credit_table(
+        open_items(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
+        payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
+        INVOICES.iloc[:0],
+        CUSTOMERS.iloc[:0],
+        ORDERS.iloc[:0],
+        as_of=AS_OF,
+        policy=POLICY,
+    )
+    assert none.empty and list(none.columns) == table("Credit").column_names

@@ -8,8 +8,14 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arbook.forecast import FORECAST_COLUMNS, expected_receipts, forecast_periods, forecast_table
-from arbook.ledger import open_items, payment_history
+from receivables import (
+    FORECAST_COLUMNS,
+    expected_receipts,
+    forecast_periods,
+    forecast_table,
+    open_items,
+    payment_history,
+)
 
 AS_OF = date(2026, 6, 30)
 INVOICES = pd.DataFrame(
@@ -57,11 +63,13 @@ ALLOC = pd.DataFrame(
 
 def receipts() -> pd.DataFrame:
     items = open_items(INVOICES, ALLOC, as_of=AS_OF)
-    return expected_receipts(items, payment_history(INVOICES, ALLOC, as_of=AS_OF), as_of=AS_OF)
+    return expected_receipts(
+        items, payment_history(INVOICES, ALLOC, as_of=AS_OF), as_of=AS_OF, min_payments=3
+    )
 
 
 def test_periods_weeks_then_months_then_later() -> None:
-    p = forecast_periods(AS_OF)
+    p = forecast_periods(AS_OF, 12)
     assert p["Period"].tolist()[:2] == ["W01 2026-07-01", "W02 2026-07-08"]
     assert p["Period"].tolist()[12:16] == ["W13 2026-09-23", "2026-09-30..09-30", "2026-10", "2026-11"]
     assert p["Period"].tolist()[-2:] == ["2027-06", "after 2027-06-30"]
@@ -89,7 +97,7 @@ def test_expected_dates_and_windows() -> None:
 
 
 def test_forecast_table_buckets_and_band() -> None:
-    table = forecast_table(receipts(), forecast_periods(AS_OF))
+    table = forecast_table(receipts(), forecast_periods(AS_OF, 12))
     assert list(table.columns) == FORECAST_COLUMNS
     t = table.set_index("Period")
     week = [f"W{k:02d}" for k in range(1, 14)]
@@ -134,9 +142,12 @@ def test_no_history_no_items() -> None:
     empty = open_items(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF)
     table = forecast_table(
         expected_receipts(
-            empty, payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF), as_of=AS_OF
+            empty,
+            payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
+            as_of=AS_OF,
+            min_payments=3,
         ),
-        forecast_periods(AS_OF),
+        forecast_periods(AS_OF, 12),
     )
     assert len(table) == 24 and int(table["High"].sum()) == 0
 
@@ -160,7 +171,7 @@ def test_band_holds_and_every_cent_is_forecast_once(windows) -> None:
             "OpenAmount": pd.array([a for _, _, a in windows], dtype="Int64"),
         }
     )
-    table = forecast_table(receipts_, forecast_periods(AS_OF))
+    table = forecast_table(receipts_, forecast_periods(AS_OF, 12))
     assert int(table["Expected"].sum()) == sum(a for _, _, a in windows)
     assert int(table["Invoices"].sum()) == len(windows)
     assert (table["Low"] <= table["Expected"]).all() and (table["Expected"] <= table["High"]).all()

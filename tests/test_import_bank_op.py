@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from arbook.bank_import import import_bank
+from arbook.runner import run
 from common.errors import BankFileError
 from tests.bank_fixtures import FIXTURES
 from workbook.filebook import FileBook
@@ -56,7 +56,7 @@ def test_import_appends_new_lines_and_statements_once(tmp_path: Path) -> None:
     sta.write_text(_mt940("W45", WEEK, 100000), encoding="utf-8")
     files = [sta, FIXTURES / "debit_credit.csv", FIXTURES / "cn_bank_gbk.csv"]
     with FileBook(book_path) as book:
-        summary = import_bank(book, files)
+        summary = run(book, "import-bank", files=files)
     assert summary.figures == {
         "files": 3,
         "lines read": 11,
@@ -82,7 +82,7 @@ def test_import_appends_new_lines_and_statements_once(tmp_path: Path) -> None:
 
     before = book_path.read_bytes()
     with FileBook(book_path) as book:
-        again = import_bank(book, files)
+        again = run(book, "import-bank", files=files)
     assert (
         again.figures["new"],
         again.figures["skipped (already imported)"],
@@ -98,9 +98,9 @@ def test_overlapping_statement_adds_only_the_days_not_seen(tmp_path: Path) -> No
     early.write_text(_mt940("A", WEEK[:4], 100000), encoding="utf-8")  # 2nd..4th
     late.write_text(_mt940("B", WEEK[1:], 110000), encoding="utf-8")  # 3rd..5th, twins on the 3rd again
     with FileBook(book_path) as book:
-        assert import_bank(book, [early]).figures["new"] == 4
+        assert run(book, "import-bank", files=[early]).figures["new"] == 4
     with FileBook(book_path) as book:
-        summary = import_bank(book, [late])
+        summary = run(book, "import-bank", files=[late])
         assert (summary.figures["new"], summary.figures["skipped (already imported)"]) == (1, 3)
         assert book.read("BankLines")["Memo"].tolist() == [
             "RE 1",
@@ -117,7 +117,7 @@ def test_any_refused_file_refuses_the_whole_import(tmp_path: Path) -> None:
     before = book_path.read_bytes()
     bad = [FIXTURES / "bad" / "bad_date.csv", FIXTURES / "bad" / "camt_doctype.xml"]
     with FileBook(book_path) as book, pytest.raises(BankFileError) as caught:
-        import_bank(book, [FIXTURES / "debit_credit.csv", *bad])
+        run(book, "import-bank", files=[FIXTURES / "debit_credit.csv", *bad])
     message = str(caught.value)
     assert "2 of 3 bank file(s) refused; nothing was imported" in message
     assert (
@@ -146,5 +146,5 @@ def test_hand_typed_line_without_line_id_is_not_imported_twice(tmp_path: Path) -
     )
     book_path = _book(tmp_path, typed)
     with FileBook(book_path) as book:
-        summary = import_bank(book, [FIXTURES / "debit_credit.csv"])
+        summary = run(book, "import-bank", files=[FIXTURES / "debit_credit.csv"])
     assert (summary.figures["new"], summary.figures["skipped (already imported)"]) == (2, 1)

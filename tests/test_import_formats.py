@@ -246,6 +246,22 @@ def test_fixed_record_file_cut_short_is_refused_at_its_last_line(
         ("coda/spec_febelfin_coda_v2.cod", b"000000000717550", b"000000000717560", 10, "closing balance is"),
         ("cfonb/spec_cfonb120_releve.txt", b"0000000007175E", b"0000000007175F", 9, "closing balance is"),
         ("mt940/actual_data.sta", b"D42,50", b"D42,51", 22, "closing balance is"),
+        ("mt940/fruitl00p_zenith.sta", b"DN240,23//", b"DN240,24//", 22, "closing balance is"),
+        ("cfonb/silarhi_complex.txt", b"0000000000050000}", b"0000000000050001}", 8, "closing balance is"),
+        (
+            "n43/sergief_movements.n43",
+            b"200204124081000000000023990",
+            b"200204124081000000000024000",
+            34,
+            "33 record's sums",
+        ),
+        (
+            "xls/b2y_swedbank_lt.xls",
+            b'"2863.63","LTL","K","1234',
+            b'"2863.64","LTL","K","1234',
+            18,
+            "closing balance is",
+        ),
         (
             "ofx/ofxparse_bank_medium.ofx",
             b"<TRNAMT>-6.60",
@@ -265,3 +281,129 @@ def test_a_changed_amount_is_refused_where_the_file_shows_it(
         parse_bank_bytes(data.replace(old, new), Path(name).name)
     if line is not None:
         assert caught.value.line == line
+
+
+def test_a_row_with_neither_date_nor_amount_continues_the_row_above() -> None:
+    # OCBC writes each payment's details on the line below it
+    text = (
+        "Transaction date,Value date,Description,Withdrawals (SGD),Deposits (SGD)\n"
+        "18/04/2026,18/04/2026,DEBIT PURCHASE,6.66,\n"
+        ",,15/04/26 UBER EATS\n"
+        "17/04/2026,17/04/2026,GIRO,,120.00\n"
+        ",,INV-1001 ACME PTE LTD\n"
+    )
+    lines = parse_bank_bytes(text.encode(), "ocbc.csv").lines
+    assert lines["Memo"].tolist() == ["DEBIT PURCHASE 15/04/26 UBER EATS", "GIRO INV-1001 ACME PTE LTD"]
+    assert lines["Amount"].tolist() == [-666, 12000]
+
+
+@pytest.mark.parametrize(
+    "row,line,fragment",
+    [(",,x,6.66,", 3, "no date"), ("19/04/2026,19/04/2026,x,,", 3, "no amount")],
+)
+def test_a_row_with_only_a_date_or_only_an_amount_is_still_refused(
+    row: str, line: int, fragment: str
+) -> None:
+    text = f"Date,Value date,Description,Withdrawals,Deposits\n18/04/2026,18/04/2026,a,1.00,\n{row}\n"
+    with pytest.raises(BankFileError, match=fragment) as caught:
+        parse_bank_bytes(text.encode(), "f.csv")
+    assert caught.value.line == line
+
+
+def test_a_footer_after_the_last_movement_is_not_a_movement() -> None:
+    # 兴业银行 ends its export with a "说明" (note) row whose text stands under 记账日
+    text = "交易时间,记账日,支出,收入,账户余额,摘要\n2024-01-04,2024-01-04,,5.50,5.50,购汇\n说明,交易明细仅供个人参考,,,,\n"
+    assert _read(text) == [("2024-01-04", 550, "")]
+
+
+def test_a_minority_sign_in_the_debit_column_is_a_reversal() -> None:
+    # 兴业银行: "-5.50" under 支出 puts back the 5.50 taken the day before; the balance agrees
+    text = (
+        "交易时间,支出,收入,账户余额\n2024-01-04,,5.50,5.50\n2024-01-04,5.50,,0.00\n"
+        "2024-01-05,-5.50,,5.50\n2024-01-05,5.50,,0.00\n"
+    )
+    assert [a for _d, a, _p in _read(text)] == [550, -550, 550, -550]
+    with pytest.raises(BankFileError, match="as many negative as positive") as caught:
+        parse_bank_bytes(b"Date,Debit,Credit\n2024-01-04,5.50,\n2024-01-05,-5.50,\n", "f.csv")
+    assert caught.value.line == 3
+
+
+def test_rows_shorter_than_the_header_are_cut_only_when_shorter_than_the_row_before() -> None:
+    head = "Date,Amount,Payer,Extra1,Extra2\n"
+    assert _read(head + "2026-11-03,1.00,A\n2026-11-04,2.00,B") == [
+        ("2026-11-03", 100, "A"),
+        ("2026-11-04", 200, "B"),
+    ]
+    with pytest.raises(BankFileError, match="cut short") as caught:
+        parse_bank_bytes((head + "2026-11-03,1.00,A\n2026-11-04,2.0").encode(), "f.csv")
+    assert caught.value.line == 3
+
+
+def test_czech_windows_1250_headings_and_hungarian_dates() -> None:
+    czech = (
+        "Datum zaúčtování;Název protiúčtu;Zaúčtovaná částka;Měna účtu\n27.05.2026;Novák s.r.o.;1 250,00;CZK\n"
+    )
+    assert _read(czech, encoding="cp1250") == [("2026-05-27", 125000, "Novák s.r.o.")]
+    hungarian = "Tranzakció dátuma;Partner neve;Tranzakció összege\n2026.04.19.;Kovács Kft.;-350\n"
+    assert _read(hungarian) == [("2026-04-19", -35000, "Kovács Kft.")]
+
+
+_MT940 = (
+    ":20:S1\n:25:NL00BANK0123456789\n:28C:1/1\n:60F:C261101EUR100,00\n{lines}:62F:C261101EUR{closing}\n-\n"
+)
+
+
+@pytest.mark.parametrize(
+    "case,text,amounts",
+    [
+        # Sberbank: the non-SWIFT :NS: field goes on over numbered lines
+        ("ns", _MT940.format(lines=":61:2611011101C5,00NTRFX\n:NS:01x\n17y\n", closing="105,00"), [500]),
+        # ING, Triodos: the type code padded with a space
+        ("padded type", _MT940.format(lines=":61:2611011101D5,00NIT NONREF\n", closing="95,00"), [-500]),
+        # Zenith Bank: no type, the bank reference right after the amount
+        (
+            "no type",
+            _MT940.format(lines=":61:2611011101CN5,00//123\n:61:2611011101D1,00//124\n", closing="104,00"),
+            [500, -100],
+        ),
+        # Zenith Bank: a blank statement number
+        ("blank number", _MT940.format(lines="", closing="100,00").replace(":28C:1/1", ":28C: /1"), []),
+        # ABN AMRO: its file header repeated between statements; mBank: SOH/ETX framing
+        (
+            "header",
+            "\x01"
+            + _MT940.format(lines="", closing="100,00")
+            + "ABNANL2A\n940\nABNANL2A\n"
+            + _MT940.format(lines="", closing="100,00")
+            + "\x03",
+            [],
+        ),
+    ],
+)
+def test_mt940_oddities_of_real_banks_read(case: str, text: str, amounts: list[int]) -> None:
+    assert parse_bank_bytes(text.encode(), f"{case}.sta").lines["Amount"].tolist() == amounts
+
+
+@pytest.mark.parametrize(
+    "old,new,line,fragment",
+    [
+        (":28C:1/1\n", ":28C:1/1\nABNANL2A\n", 4, "belongs to no field"),  # a BIC only between statements
+        (":62F:", ":61:2611011101C5,00\n:62F:", 5, ":61:"),  # neither type nor "//" after the amount
+        (":28C:1/1", ":28C: /", 3, ":28C:"),  # a blank number needs its sequence number
+    ],
+)
+def test_mt940_oddities_do_not_open_the_door_to_misreadings(
+    old: str, new: str, line: int, fragment: str
+) -> None:
+    text = _MT940.format(lines="", closing="105,00").replace(old, new)
+    with pytest.raises(BankFileError, match=fragment) as caught:
+        parse_bank_bytes(text.encode(), "f.sta")
+    assert caught.value.line == line
+
+
+def test_a_mark_that_is_neither_debit_nor_credit_is_refused_at_its_row() -> None:
+    # WeChat Pay marks its neutral top-ups "/" under 收/支: not money in, not money out
+    text = "交易时间,收/支,金额(元)\n2021-01-17 18:03:35,支出,¥12.00\n2021-01-17 10:07:31,/,¥2000.00\n"
+    with pytest.raises(BankFileError, match="got '/'") as caught:
+        parse_bank_bytes(text.encode(), "wechat.csv")
+    assert caught.value.line == 3

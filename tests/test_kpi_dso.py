@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from arbook.aging import aged_items
-from arbook.kpi import (
+from receivables import (
     KPI_COLUMNS,
+    aged_items,
     average_days_delinquent,
     best_possible_dso,
     collection_effectiveness,
@@ -18,9 +18,10 @@ from arbook.kpi import (
     dso_simple,
     kpi_table,
     monthly_sales,
+    open_items,
     payment_behaviour,
+    payment_history,
 )
-from arbook.ledger import open_items, payment_history
 
 
 def test_simple_best_possible_and_add_worked_example() -> None:
@@ -109,7 +110,9 @@ def test_kpi_table_reproduces_the_worked_example_from_a_ledger() -> None:
             "Kind": ["payment"],
         }
     )
-    aged = aged_items(open_items(invoices, alloc, as_of=as_of), as_of=as_of, limits=(30, 60, 90, 120))
+    aged = aged_items(
+        open_items(invoices, alloc, as_of=as_of), as_of=as_of, limits=(30, 60, 90, 120), basis="due"
+    )
     begin = open_items(invoices, alloc, as_of=date(2026, 5, 30))
     history = payment_history(invoices, alloc, as_of=as_of)
     table = kpi_table(aged, begin, invoices, history, as_of=as_of, period_days=30, currency="EUR")

@@ -1,32 +1,34 @@
-"""The Excel front end's dispatch: every Dashboard operation runs the CLI's function, same arguments."""
+"""The Excel front end's dispatch: every Dashboard choice runs the CLI's operation, same inputs, same runner."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import inspect
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from arbook.operation import NO_PROGRESS, Summary
+from arbook.new import default_rows
+from arbook.operation import Summary
+from arbook.operations import EXCEL_OPERATIONS, OPERATIONS
 from common.errors import ArbookError
-from macros.dispatch import CALLS, Request, operation_for_label, run
+from macros.dispatch import ENTRIES, Request, operation_for_label, run
 from macros.entry import bank_files, request_from_dashboard, summary_text
 from workbook.filebook import FileBook
-from workbook.template import OPERATIONS, build_workbook
+from workbook.template import build_workbook
 
 AS_OF = dt.date(2026, 11, 30)
 
 
-def test_every_dashboard_operation_has_a_call_and_no_other() -> None:
-    assert list(CALLS) == [key for key, _ in OPERATIONS]
-    labels = [label for _, label in OPERATIONS]
+def test_every_dashboard_choice_runs_a_declared_operation_and_no_other() -> None:
+    assert list(ENTRIES) == [key for key, _ in EXCEL_OPERATIONS]
+    labels = [label for _, label in EXCEL_OPERATIONS]
     assert len(set(labels)) == len(labels)
+    assert {op.name for _, op in ENTRIES.values()} == {op.name for op in OPERATIONS if op.excel}
 
 
-@pytest.mark.parametrize(("key", "label"), OPERATIONS)
+@pytest.mark.parametrize(("key", "label"), EXCEL_OPERATIONS)
 def test_the_operation_cell_is_read_by_label_or_key(key: str, label: str) -> None:
     assert operation_for_label(label) == key
     assert operation_for_label(f"  {label.upper()} ") == key
@@ -40,46 +42,30 @@ def test_an_unknown_operation_names_the_choices() -> None:
         operation_for_label(None)
 
 
-@pytest.fixture(scope="module")
-def mail_ready(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dispatch") / "ledger.xlsx"
-    settings = pd.DataFrame(
-        {
-            "Key": ["smtp_host", "mail_from", "company_name"],
-            "Value": ["127.0.0.1", "ar@example.com", "Example AG"],
-        }
-    )
-    _ledger(path, Settings=settings)
-    return path
-
-
-@pytest.mark.parametrize("key", list(CALLS))
-def test_each_call_fits_the_signature_of_its_arbook_function(key: str, mail_ready: Path) -> None:
-    call = CALLS[key]
-    function = getattr(importlib.import_module(call.module), call.function)
-    request = Request(key, mail_ready, AS_OF, (mail_ready.parent / "bank.csv",))
-    with FileBook(mail_ready, lock=False) as book:
-        arguments = call.arguments(book, request)
-        inspect.signature(function).bind(book, **arguments, progress=NO_PROGRESS)
-
-
-@pytest.mark.parametrize("key", list(CALLS))
-def test_each_operation_takes_the_book_it_is_given(key: str) -> None:
-    call = CALLS[key]
-    function = getattr(importlib.import_module(call.module), call.function)
-    first = next(iter(inspect.signature(function).parameters.values()))
-    assert first.name == "book", f"{call.module}.{call.function} takes {first.name!r} first, not a Book"
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
+def test_each_operation_takes_the_book_then_what_its_declaration_names(op) -> None:
+    parameters = inspect.signature(op.function()).parameters
+    first = next(iter(parameters.values()))
+    assert first.name == "book", f"{op.target} takes {first.name!r} first, not a Book"
+    assert set(op.params) <= set(parameters), f"{op.target} does not take {set(op.params) - set(parameters)}"
+    required = {n for n, p in list(parameters.items())[1:] if p.default is inspect.Parameter.empty}
+    assert required <= set(op.params), f"{op.target} needs {required - set(op.params)}, undeclared"
 
 
 def test_import_without_a_bank_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
     with pytest.raises(ArbookError, match="Bank file"):
-        CALLS["import_bank"].arguments(None, Request("import_bank", tmp_path / "b.xlsx", AS_OF))  # type: ignore[arg-type]
+        Request("import_bank", tmp_path / "b.xlsx", AS_OF).inputs()
+    assert Request("month_end", tmp_path / "b.xlsx", AS_OF).inputs().files == ()  # month-end may have none
+
+
+def test_send_choices_send_and_preview_choices_do_not(tmp_path: Path) -> None:
+    sends = {key for key in ENTRIES if Request(key, tmp_path / "b.xlsx", AS_OF, (tmp_path,)).inputs().send}
+    assert sends == {"statements_send", "notices_send", "month_end_send"}
 
 
 def test_a_statements_preview_lands_in_the_outbox_beside_the_workbook(tmp_path: Path) -> None:
-    new = importlib.import_module("arbook.new")
     path = tmp_path / "ledger.xlsx"
-    _ledger(path, **new.default_rows())
+    _ledger(path, **default_rows())
     with FileBook(path) as book:
         summary = run(book, Request("statements_preview", path, AS_OF))
     assert summary.command == "statements"

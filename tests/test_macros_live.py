@@ -130,7 +130,7 @@ def test_reads_are_typed_per_the_contract(book: Book) -> None:
     assert customers["CreditLimit"].tolist()[0] == 500_000 and pd.isna(customers["CreditLimit"].tolist()[1])
     assert customers["DunningBlocked"].tolist() == [True, False]
     assert customers.index.tolist() == [2, 3]
-    assert book.settings()["aging_buckets"] == (30, 60, 90, 120)
+    assert book.settings().aging_buckets == (30, 60, 90, 120)
 
 
 def test_computed_columns_are_written_by_key_and_nothing_else(book: Book) -> None:

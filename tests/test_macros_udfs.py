@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 import macros.udfs
-from arbook.aging import bucket_labels
-from arbook.credit import credit_check
+from arbook.runner import run
+from receivables import bucket_labels
 from tests.xlwings_double import excel_double
 from tests.xlwings_double.udf_server import udf_server
 from workbook.filebook import FileBook
@@ -138,7 +138,7 @@ def test_xlwings_decorator_gives_each_function_its_excel_signature(excel: Sheet)
 
 def test_a_number_cell_finds_the_text_customer_id(excel: Sheet) -> None:
     with FileBook(Path(excel.sheet.book.fullname), lock=False) as book:  # the CLI's answer
-        expected = credit_check(book, "10002", 100_000, as_of=TODAY).notes[0]
+        expected = run(book, "credit-check", customer="10002", amount_cents=100_000, as_of=TODAY).notes[0]
     answer = excel.formula("ARBOOK_CREDIT_CHECK", excel.cell(10002), 1000.0)
     assert answer == expected
     assert answer == (

@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from arbook.new import build_book
+from arbook.operations import EXCEL_OPERATIONS
 from common.errors import ArbookError, UnsafeWorkbookError
 from macros.vba import refresh_vba
 from workbook.template import (
-    OPERATIONS,
     RUN_MACRO,
     VBA_MODULE,
     build_workbook,
@@ -43,14 +44,14 @@ def _installed() -> bytes:
 
 
 def test_one_macro_for_the_run_button_and_one_per_operation() -> None:
-    source = vba_module_source()
+    source = vba_module_source(EXCEL_OPERATIONS)
     calls = dict(
         re.findall(r'^Sub (\w+)\(\)\r\n    RunPython "([^"]+)"\r\nEnd Sub', source, flags=re.MULTILINE)
     )
     assert calls[RUN_MACRO] == "import macros.entry; macros.entry.run_from_excel()"
     assert calls["ArbookImportBank"] == "import macros.entry; macros.entry.run('import_bank')"
     assert sorted(calls) == sorted(
-        [RUN_MACRO, *("Arbook" + k.title().replace("_", "") for k, _ in OPERATIONS)]
+        [RUN_MACRO, *("Arbook" + k.title().replace("_", "") for k, _ in EXCEL_OPERATIONS)]
     )
     assert source.startswith(f'Attribute VB_Name = "{VBA_MODULE}"\r\n') and "\n" not in source.replace(
         "\r\n", ""
@@ -58,8 +59,11 @@ def test_one_macro_for_the_run_button_and_one_per_operation() -> None:
 
 
 def test_the_project_is_xlwings_own_with_arbooks_module_added() -> None:
-    installed, ours = _installed(), vba_project()
-    assert module_sources(ours) == {**module_sources(installed), VBA_MODULE: vba_module_source()}
+    installed, ours = _installed(), vba_project(EXCEL_OPERATIONS)
+    assert module_sources(ours) == {
+        **module_sources(installed),
+        VBA_MODULE: vba_module_source(EXCEL_OPERATIONS),
+    }
     assert declared_modules(ours) == {**declared_modules(installed), VBA_MODULE: "Module"}
     with olefile.OleFileIO(io.BytesIO(ours)) as ole:
         assert (
@@ -79,7 +83,7 @@ def test_compression_is_read_back_by_oletools(data: bytes) -> None:
 
 def test_ms_ovba_compression_package_would_corrupt_a_module_this_does_not() -> None:
     # ms-ovba-compression 1.0.1 (the one package that compresses) gives 1668 bytes back for this 1956
-    source = vba_module_source().encode("cp1252") * 3
+    source = vba_module_source(EXCEL_OPERATIONS).encode("cp1252") * 3
     assert bytes(decompress_stream(bytearray(compress(source)))) == source
 
 
@@ -104,7 +108,7 @@ def old_workbook(tmp_path: Path) -> Path:
         base, {"xlwings": older, "Mine": 'Attribute VB_Name = "Mine"\r\nSub Hello()\r\nEnd Sub\r\n'}
     )
     path = tmp_path / "ledger.xlsm"
-    build_workbook(path, macro_enabled=True)
+    build_book(path, macro_enabled=True)
     with zipfile.ZipFile(path) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist()}
     parts["xl/vbaProject.bin"] = project
@@ -124,7 +128,7 @@ def test_refresh_gives_an_old_workbook_the_installed_xlwings_and_keeps_the_users
     sources, installed = module_sources(project), module_sources(_installed())
     assert sources["xlwings"] == installed["xlwings"] and '"xlwings64-0.37.8.dll"' in sources["xlwings"]
     assert sources["Dictionary"] == installed["Dictionary"]
-    assert sources[VBA_MODULE] == vba_module_source()
+    assert sources[VBA_MODULE] == vba_module_source(EXCEL_OPERATIONS)
     assert sources["Mine"] == 'Attribute VB_Name = "Mine"\r\nSub Hello()\r\nEnd Sub\r\n'
     assert summary.figures["modules"] == "xlwings, Dictionary, arbook"
     assert len(list((old_workbook.parent / "backups").iterdir())) == 1

@@ -69,7 +69,8 @@ LOG = pd.DataFrame(
 
 def select(history=None, **kw):
     history = mailer.dunning_history(LOG) if history is None else history
-    return mailer.select_notices(ITEMS, CUSTOMERS, LEVELS, history, as_of=AS_OF, **kw)
+    settings = {"min_interval_days": 7, "base_currency": "EUR", **kw}
+    return mailer.select_notices(ITEMS, CUSTOMERS, LEVELS, history, as_of=AS_OF, **settings)
 
 
 def test_history_keeps_the_highest_level_sent_per_invoice():
@@ -134,7 +135,15 @@ def test_a_customer_whose_credits_cover_what_it_owes_is_not_dunned():
         ],
         ignore_index=True,
     )
-    got = mailer.select_notices(items, customers, LEVELS, mailer.dunning_history(LOG), as_of=AS_OF)
+    got = mailer.select_notices(
+        items,
+        customers,
+        LEVELS,
+        mailer.dunning_history(LOG),
+        as_of=AS_OF,
+        min_interval_days=7,
+        base_currency="EUR",
+    )
     assert {n.customer_id: n.invoice_nos for n in got.due if n.customer_id in ("C005", "C006")} == {
         "C006": ["P-1"]
     }
@@ -147,7 +156,9 @@ def test_a_customer_and_invoice_without_currency_are_in_the_base_currency():
         [{"CustomerID": "C9", "Name": "Plain Ltd", "Email": "p@plain.example", "Currency": ""}]
     )
     items = open_items_frame([_inv("E-1", "C9", "2026-10-01", 50000, Currency="")])
-    got = mailer.select_notices(items, customers, LEVELS, {}, as_of=AS_OF)
+    got = mailer.select_notices(
+        items, customers, LEVELS, {}, as_of=AS_OF, min_interval_days=7, base_currency="EUR"
+    )
     assert [(n.customer_id, n.currency, n.invoice_nos) for n in got.due] == [("C9", "EUR", ["E-1"])]
 
 
@@ -190,8 +201,9 @@ def test_notice_text_totals_fee_and_statutory_interest():
         [notice],
         CUSTOMERS,
         templates,
-        company=mailer.Company("Beispiel AG"),
+        company=mailer.Company("Beispiel AG", "", "", ""),
         as_of=AS_OF,
+        default_locale="en",
         late_interest_on=True,
         late_interest_rate=Decimal("12.25"),
     )
@@ -217,8 +229,9 @@ def test_reminder_has_no_interest_and_level_fee_is_added():
         [due[0], due[2]],
         CUSTOMERS,
         mailer.TemplateBook(),
-        company=mailer.Company("Beispiel AG"),
+        company=mailer.Company("Beispiel AG", "", "", ""),
         as_of=AS_OF,
+        default_locale="en",
         late_interest_on=True,
         late_interest_rate=Decimal("12.25"),
     )
@@ -234,7 +247,14 @@ def test_reminder_has_no_interest_and_level_fee_is_added():
 def test_customer_without_email_is_listed_not_skipped_silently():
     q = next(n for n in select().due if n.customer_id == "C004")
     composed = mailer.compose_notices(
-        [q], CUSTOMERS, mailer.TemplateBook(), company=mailer.Company("X"), as_of=AS_OF
+        [q],
+        CUSTOMERS,
+        mailer.TemplateBook(),
+        company=mailer.Company("X", "", "", ""),
+        as_of=AS_OF,
+        default_locale="en",
+        late_interest_on=False,
+        late_interest_rate=Decimal(0),
     )
     assert composed.messages == []
     assert composed.unreachable == ["C004 No Mail Ltd: Customers row 5: no Email"]

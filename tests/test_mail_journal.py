@@ -118,3 +118,72 @@ def test_an_outbox_run_resumed_writes_each_preview_once_and_a_preview_never_bloc
         [(first.key, "outbox"), (second.key, "outbox")]
     )  # one MailLog row each, not two for the first
     assert mailer.sent_keys(journal.records(), rows) == set()  # previews do not count as sent by SMTP
+
+
+class _Clock:
+    """time.monotonic for the journal, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _counting(monkeypatch) -> tuple[_Clock, list[int]]:
+    import mailer.journal as module
+
+    clock, fsyncs = _Clock(), []
+    real = module.os.fsync
+    monkeypatch.setattr(module.time, "monotonic", clock)
+    monkeypatch.setattr(module.os, "fsync", lambda fd: (fsyncs.append(fd), real(fd)))
+    return clock, fsyncs
+
+
+def test_fsync_once_per_group_of_64_events_and_when_the_journal_is_read(tmp_path, monkeypatch):
+    _clock, fsyncs = _counting(monkeypatch)
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    msg = outgoing(1)[0]
+    for number in range(1, 151):
+        journal.record(msg.key, "pending" if number % 2 else "outbox", msg.log_fields())
+        assert len(fsyncs) == number // 64  # the 64th and the 128th event
+    assert len(journal.records()) == 150 and len(fsyncs) == 3  # reading syncs the 22 waiting
+    journal.records()
+    assert len(fsyncs) == 3  # nothing waiting, nothing to force
+
+
+def test_fsync_at_the_first_event_a_second_after_the_last(tmp_path, monkeypatch):
+    clock, fsyncs = _counting(monkeypatch)
+    journal = mailer.Journal(tmp_path / "j.jsonl")
+    msg = outgoing(1)[0]
+    journal.record(msg.key, "pending", msg.log_fields())
+    clock.now += 0.9
+    journal.record(msg.key, "sent", msg.log_fields())
+    assert fsyncs == []
+    clock.now += 0.2
+    journal.record(msg.key, "sent", msg.log_fields())
+    assert len(fsyncs) == 1  # a slow SMTP run syncs about every message
+
+
+def test_an_event_is_in_the_file_before_record_returns_without_fsync(tmp_path, monkeypatch):
+    _clock, fsyncs = _counting(monkeypatch)
+    path = tmp_path / "j.jsonl"
+    journal = mailer.Journal(path)
+    (msg,) = outgoing(1)
+    journal.record(msg.key, "pending", msg.log_fields())
+    assert fsyncs == []
+    (line,) = path.read_bytes().splitlines()  # what a killed process leaves: the kernel has it
+    assert json.loads(line)["Status"] == "pending"
+
+
+def test_a_torn_line_does_not_swallow_the_next_runs_first_event(tmp_path):
+    path = tmp_path / "j.jsonl"
+    a, b = outgoing(2)
+    first = mailer.Journal(path)
+    first.record(a.key, "pending", a.log_fields())
+    first.close()
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"MessageID": a.key, "Status": "sent"})[:25])  # killed mid-line
+    mailer.Journal(path).record(b.key, "pending", b.log_fields())  # the next run
+    records = mailer.Journal(path).records()
+    assert [(r["MessageID"], r["Status"]) for r in records] == [(a.key, "pending"), (b.key, "pending")]

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 import mailer
-from arbook.notices import notices
-from arbook.statements import statements
+from arbook.runner import run
 from common.errors import InputError
 from tests.mail_support import PASSWORD, SENDER, USER, SmtpServer
 from workbook.filebook import FileBook
@@ -97,7 +96,7 @@ def book_path(tmp_path: Path) -> Path:
 def test_statements_into_the_outbox_and_mail_log(book_path: Path, tmp_path: Path) -> None:
     outbox = tmp_path / "outbox"
     with FileBook(book_path) as book:
-        summary = statements(book, as_of=AS_OF, transport=mailer.OutboxTransport(outbox))
+        summary = run(book, "statements", as_of=AS_OF, transport=mailer.OutboxTransport(outbox))
     assert summary.figures["statements"] == 4  # C001, C002, C003 and C004 have balances
     assert summary.figures["written to outbox"] == 3
     assert summary.figures["without usable e-mail"] == 1
@@ -124,8 +123,9 @@ def test_statements_into_the_outbox_and_mail_log(book_path: Path, tmp_path: Path
 
 def test_customer_option_limits_the_run(book_path: Path, tmp_path: Path) -> None:
     with FileBook(book_path) as book:
-        summary = statements(
+        summary = run(
             book,
+            "statements",
             as_of=AS_OF,
             transport=mailer.OutboxTransport(tmp_path / "o"),
             customer="C002",
@@ -140,7 +140,9 @@ def test_customer_option_limits_the_run(book_path: Path, tmp_path: Path) -> None
     )
     assert "上海华东贸易有限公司" in html and ">余额</th>" in html  # balance-forward: running balance column
     with FileBook(book_path) as book, pytest.raises(InputError, match="expected a customer 'C999'"):
-        statements(book, as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"), customer="C999")
+        run(
+            book, "statements", as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"), customer="C999"
+        )
 
 
 def test_notices_over_smtp_then_rerun_sends_nothing_twice(book_path: Path, tmp_path: Path) -> None:
@@ -150,7 +152,7 @@ def test_notices_over_smtp_then_rerun_sends_nothing_twice(book_path: Path, tmp_p
             server.settings(), password=PASSWORD, ssl_context=server.client_context()
         )
         with FileBook(book_path) as book:
-            first = notices(book, as_of=AS_OF, transport=transport)
+            first = run(book, "notices", as_of=AS_OF, transport=transport)
         transport.close()
         # R-1 (C001, 60 days late), Z-1 (C002) and N-1 (C003, no address) are due notice level 1; R-2 (C001)
         # falls due in 3 days: a reminder; B-1 (C004) is blocked
@@ -175,7 +177,7 @@ def test_notices_over_smtp_then_rerun_sends_nothing_twice(book_path: Path, tmp_p
             server.settings(), password=PASSWORD, ssl_context=server.client_context()
         )
         with FileBook(book_path) as book:
-            again = notices(book, as_of=AS_OF, transport=transport)
+            again = run(book, "notices", as_of=AS_OF, transport=transport)
         transport.close()
         # only C003's notice is still due (it never went out: no address); nothing is sent twice
         assert again.figures["level 1 (notice)"] == 1 and again.figures["level 0 (reminder)"] == 0
@@ -207,7 +209,7 @@ def test_journal_of_a_crashed_run_is_folded_by_the_next(book_path: Path, tmp_pat
     journal.record(key, "pending", fields)
     journal.record(key, "sent", fields)  # the crash came before MailLog was written
     with FileBook(book_path) as book:
-        summary = statements(book, as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"))
+        summary = run(book, "statements", as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"))
     assert summary.figures["already sent earlier"] == 1
     assert summary.figures["written to outbox"] == 2
     with FileBook(book_path) as book:
@@ -235,7 +237,7 @@ def test_dunning_levels_must_name_existing_templates(book_path: Path, tmp_path: 
         rows={"Settings": SETTINGS, "Customers": CUSTOMERS, "Invoices": INVOICES, "DunningLevels": levels},
     )
     with FileBook(path) as book, pytest.raises(InputError, match="DunningLevels row 2 column Template"):
-        notices(book, as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"))
+        run(book, "notices", as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"))
 
 
 def test_a_bad_sender_address_is_refused_before_any_work(tmp_path: Path) -> None:
@@ -245,5 +247,5 @@ def test_a_bad_sender_address_is_refused_before_any_work(tmp_path: Path) -> None
     )
     build_workbook(path, rows={"Settings": settings, "Customers": CUSTOMERS, "Invoices": INVOICES})
     with FileBook(path) as book, pytest.raises(InputError, match="Settings column Value: mail_from: "):
-        statements(book, as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"))
+        run(book, "statements", as_of=AS_OF, transport=mailer.OutboxTransport(tmp_path / "o"))
     assert not (tmp_path / "o").exists()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from PIL import Image
 
 import mailer
@@ -34,8 +36,9 @@ def _customers_with_address():
 
 
 def _compose(**kwargs):
+    settings = {"default_locale": "en", "pdf_font": "", **kwargs}
     return mailer.compose_statements(
-        build(), _customers_with_address(), mailer.TemplateBook(), company=COMPANY, **kwargs
+        build(), _customers_with_address(), mailer.TemplateBook(), company=COMPANY, **settings
     )
 
 
@@ -143,7 +146,12 @@ def test_latin_only_run_works_with_a_latin_font(pdftotext, tmp_path):
     customers = _customers_with_address()
     statements = [s for s in build() if s.customer_id != "C002"]
     composed = mailer.compose_statements(
-        statements, customers, mailer.TemplateBook(), company=COMPANY, pdf_font=str(DEJAVU)
+        statements,
+        customers,
+        mailer.TemplateBook(),
+        company=COMPANY,
+        default_locale="en",
+        pdf_font=str(DEJAVU),
     )
     assert len(composed.messages) == 3
     assert "Müller GmbH" in _pdf_text(pdftotext, composed.messages[0].attachments[0][1], tmp_path, "l.pdf")
@@ -173,3 +181,71 @@ def test_long_statement_breaks_pages_and_repeats_the_heading(pdftotext, tmp_path
     numbers = [w for p in pages for w in p.split() if w.startswith("INV")]
     assert numbers == [f"INV{i:05d}" for i in range(90)]  # every row once, in order
     assert "Page 3/3" in pages[2]
+
+
+def _fonts_in(pdf: bytes) -> list[bytes]:
+    """The /BaseFont names of a PDF fpdf2 wrote (its objects are not compressed)."""
+    return re.findall(rb"/BaseFont /([^\s/>]+)", pdf)
+
+
+def test_latin_statements_embed_no_font_and_chinese_ones_embed_a_subset(composed):
+    by_customer = {m.customer_id: m.attachments[0][1] for m in composed.messages}
+    german, chinese = by_customer["C001"], by_customer["C002"]
+    assert _fonts_in(german) == [b"Helvetica"] and b"/FontFile2" not in german
+    assert b"/FontFile2" in chinese and all(name.startswith(b"MPDFAA+") for name in _fonts_in(chinese))
+    assert len(german) < 4_000 < 20_000 < len(chinese) < 60_000  # the subset, not the 19 MB collection
+
+
+def test_one_font_per_script_and_helvetica_for_windows_1252(composed):
+    fonts = mailer.fonts_for(
+        {
+            "de": "Müller & Söhne, Fällig: 1.234,50 €",
+            "fr": "Société Générale 1\u202f234,50 €",
+            "pl": "Łódź Wrocław Spółka",
+            "zh": "上海华东贸易有限公司 ¥8,800.00",
+        }
+    )
+    assert fonts["de"] is fonts["fr"] and fonts["de"].path is None and fonts["de"].face == "Helvetica"
+    assert fonts["fr"].printable("1\u202f234,50 €") == "1\xa0234,50 €"  # Helvetica has no narrow space
+    assert fonts["pl"].path is not None and fonts["zh"].path is not None and fonts["pl"] is not fonts["zh"]
+    assert not [ch for ch in fonts["pl"].widths if ord(ch) >= 0x2E80]  # no Chinese glyph in a Polish PDF
+    assert {"上", "海", "¥"} <= set(fonts["zh"].widths)
+
+
+def test_a_font_setting_is_used_for_every_statement():
+    if not DEJAVU.is_file():
+        missing("DejaVu Sans not installed (apt-get install fonts-dejavu-core)")
+    fonts = mailer.fonts_for({"de": "Müller", "pl": "Łódź"}, str(DEJAVU))
+    assert {f.source for f in fonts.values()} == {DEJAVU} and fonts["de"] is fonts["pl"]
+
+
+@pytest.mark.parametrize("font_file", [None, DEJAVU], ids=["helvetica", "dejavu"])
+def test_measured_widths_are_fpdf2s_own(font_file):
+    text = "Müller & Söhne GmbH — 1.234,50 € «Zahlung» Łódź"[: None if font_file else -6]
+    if font_file is None:
+        font, pdf = mailer.fonts_for({"x": text})["x"], FPDF()
+        pdf.core_fonts_encoding = "windows-1252"
+        pdf.set_font("helvetica", size=9)
+    else:
+        if not font_file.is_file():
+            missing("DejaVu Sans not installed (apt-get install fonts-dejavu-core)")
+        font, pdf = mailer.PdfFont.for_texts({"x": text}, str(font_file)), FPDF()
+        pdf.add_font("body", fname=str(font.path))
+        pdf.set_font("body", size=9)
+    assert font.width(text, 9) == pytest.approx(pdf.get_string_width(text), abs=1e-9)
+
+
+@pytest.mark.poppler
+def test_a_name_too_long_for_its_box_wraps_onto_a_second_line(pdftotext, tmp_path):
+    customers = _customers_with_address()
+    long_name = "Internationale Handelsgesellschaft für Maschinenbau und Anlagentechnik Müller & Söhne GmbH"
+    customers.loc[customers["CustomerID"] == "C001", "Name"] = long_name
+    statements = [s for s in build() if s.customer_id == "C001"]
+    composed = mailer.compose_statements(
+        statements, customers, mailer.TemplateBook(), company=COMPANY, default_locale="en", pdf_font=""
+    )
+    text = _pdf_text(pdftotext, composed.messages[0].attachments[0][1], tmp_path, "long.pdf")
+    lines = [
+        " ".join(line.split()) for line in text.splitlines() if "Müller" in line or "Internationale" in line
+    ]
+    assert " ".join(lines) == long_name and len(lines) == 2

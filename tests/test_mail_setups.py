@@ -2,7 +2,7 @@
 
 A statement is composed (mailer.compose_statements: HTML body, text, PDF attached) and
 delivered (mailer.deliver) through a transport built from the Settings as a workbook holds
-them (SmtpSettings.from_settings), to aiosmtpd on 127.0.0.1: login over STARTTLS or SSL; an
+them (arbook.mail.smtp_settings), to aiosmtpd on 127.0.0.1: login over STARTTLS or SSL; an
 internal relay without login or TLS; a server whose certificate comes from a company CA
 given in smtp_ca_file. The fourth, OAuth2, is in test_mail_oauth.py.
 """
@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 import mailer
+from arbook.mail import smtp_settings
 from common.errors import InputError
 from mailer.transport import plain_relay_address
 from tests.mail_support import PASSWORD, SENDER, USER, SmtpServer, session_ca
 from tests.test_mail_statement import build, ledger
+from workbook.contract import Settings
 
 COMPANY = mailer.Company(
     "Beispiel AG", "Industriestr. 1\n70173 Stuttgart", SENDER, "IBAN DE89 3704 0044 0532 0130 00"
@@ -27,7 +29,9 @@ COMPANY = mailer.Company(
 def one_statement() -> list[mailer.Outgoing]:
     """Müller GmbH's EUR statement, composed as `arbook statements` composes it."""
     statements = [s for s in build() if s.customer_id == "C001"][:1]
-    composed = mailer.compose_statements(statements, ledger()[0], mailer.TemplateBook(), company=COMPANY)
+    composed = mailer.compose_statements(
+        statements, ledger()[0], mailer.TemplateBook(), company=COMPANY, default_locale="en", pdf_font=""
+    )
     assert [m.customer_id for m in composed.messages] == ["C001"]
     return composed.messages
 
@@ -55,7 +59,11 @@ def workbook_settings(server: SmtpServer, **given: object) -> mailer.SmtpSetting
         "mail_rate_per_minute": 100_000,
         **given,
     }
-    return mailer.SmtpSettings.from_settings(values)
+    return smtp_settings_of(values)
+
+
+def smtp_settings_of(values: dict[str, object]) -> mailer.SmtpSettings:
+    return smtp_settings(Settings(**values))
 
 
 def send(messages: list[mailer.Outgoing], transport: mailer.Transport, tmp_path: Path) -> mailer.Delivery:
@@ -98,9 +106,9 @@ def test_password_login_over_tls_sends_a_statement(server, given, statement, tmp
 
 def test_smtp_security_wins_over_the_old_smtp_starttls():
     given = {"smtp_host": "mail.example", "mail_from": SENDER, "smtp_starttls": False}
-    assert mailer.SmtpSettings.from_settings({**given, "smtp_security": "starttls"}).security == "starttls"
-    assert mailer.SmtpSettings.from_settings(given).security == "ssl"
-    assert mailer.SmtpSettings.from_settings({**given, "smtp_starttls": True}).security == "starttls"
+    assert smtp_settings_of({**given, "smtp_security": "starttls"}).security == "starttls"
+    assert smtp_settings_of(given).security == "ssl"
+    assert smtp_settings_of({**given, "smtp_starttls": True}).security == "starttls"
 
 
 # -- 2. an internal relay: no TLS, no login, only on a private network or loopback ------------------
@@ -115,9 +123,7 @@ def test_internal_relay_without_login_sends_a_statement(server, statement, tmp_p
 
 def test_no_encryption_is_refused_for_a_public_address_or_with_a_login():
     with pytest.raises(InputError) as refused:
-        mailer.SmtpSettings.from_settings(
-            {"smtp_host": "8.8.8.8", "mail_from": SENDER, "smtp_security": "none"}
-        )
+        smtp_settings_of({"smtp_host": "8.8.8.8", "mail_from": SENDER, "smtp_security": "none"})
     assert str(refused.value) == (
         "cannot send mail: 1 problem(s); nothing was written\n"
         "  - Settings: smtp_security: none (no encryption) is allowed only for a relay on a private "
@@ -125,12 +131,10 @@ def test_no_encryption_is_refused_for_a_public_address_or_with_a_login():
         "can read; use starttls or ssl"
     )
     with pytest.raises(InputError, match="smtp_security: none sends everything unencrypted, a login too"):
-        mailer.SmtpSettings.from_settings(
+        smtp_settings_of(
             {"smtp_host": "10.1.2.3", "mail_from": SENDER, "smtp_security": "none", "smtp_user": USER}
         )
-    relay = mailer.SmtpSettings.from_settings(
-        {"smtp_host": "192.168.10.5", "mail_from": SENDER, "smtp_security": "none"}
-    )
+    relay = smtp_settings_of({"smtp_host": "192.168.10.5", "mail_from": SENDER, "smtp_security": "none"})
     assert (relay.security, relay.user) == ("none", "")
     assert plain_relay_address("localhost") in {"127.0.0.1", "::1"}
 
@@ -158,9 +162,7 @@ def test_a_ca_file_that_is_no_certificate_is_refused(tmp_path):
     (tmp_path / "ca.pem").write_text("not a certificate\n")
     for ca_file in (str(tmp_path / "ca.pem"), str(tmp_path / "missing.pem")):
         with pytest.raises(InputError, match=r"smtp_ca_file: expected a PEM file of certificate authorities"):
-            mailer.SmtpSettings.from_settings(
-                {"smtp_host": "h.example", "mail_from": SENDER, "smtp_ca_file": ca_file}
-            )
+            smtp_settings_of({"smtp_host": "h.example", "mail_from": SENDER, "smtp_ca_file": ca_file})
 
 
 @pytest.mark.parametrize("server", [("none", None)], indirect=True)

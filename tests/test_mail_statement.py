@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mailer
-from arbook.aging import aged_items, aging_table, bucket_labels
-from arbook.ledger import open_items
+from receivables import aged_items, aging_table, bucket_labels, open_items
 from tests.mail_support import customers_frame, open_items_frame
 
 AS_OF, START = dt.date(2026, 11, 30), dt.date(2026, 11, 1)
@@ -19,7 +18,7 @@ LIMITS = (30, 60, 90, 120)
 
 def aged(items: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Open items aged as arbook ages them for the Aging sheet (the caller's job)."""
-    return aged_items(items, as_of=as_of, limits=LIMITS)
+    return aged_items(items, as_of=as_of, limits=LIMITS, basis="due")
 
 
 def ledger():
@@ -167,6 +166,7 @@ def build(**kwargs):
         period_start=START,
         aging_labels=bucket_labels(LIMITS),
         min_balance=kwargs.pop("min_balance", 100),
+        base_currency=kwargs.pop("base_currency", "EUR"),
         **kwargs,
     )
 
@@ -284,6 +284,7 @@ def test_statements_add_up_against_the_ledger(ledger_frames, period_day):
         period_start=start,
         aging_labels=bucket_labels(LIMITS),
         min_balance=-(10**12),
+        base_currency="EUR",
     ):
         assert s.closing == int(now.loc[now["CustomerID"] == s.customer_id, "OpenAmount"].sum())
         # opening = closing - activity must equal what the ledger itself says was open the day before
@@ -307,6 +308,8 @@ def test_aging_box_is_the_aging_sheet_row():
         as_of=AS_OF,
         period_start=START,
         aging_labels=bucket_labels(LIMITS),
+        min_balance=1,
+        base_currency="EUR",
     )[0]
     mine = aged(items, AS_OF)
     sheet = aging_table(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from arbook.match import match, post
+from arbook.runner import run
 from workbook.filebook import FileBook
 from workbook.template import build_workbook
 
@@ -43,7 +43,7 @@ def book_path(tmp_path: Path) -> Path:
 
 def test_match_then_post_through_the_workbook(book_path: Path) -> None:
     with FileBook(book_path) as book:
-        summary = match(book, as_of=AS_OF)
+        summary = run(book, "match", as_of=AS_OF)
     assert summary.figures["auto-posted lines"] == 1 and summary.figures["lines with suggestions"] == 1
     assert any("L3" in n and "not a customer payment" in n for n in summary.notes)
     with FileBook(book_path) as book:
@@ -71,7 +71,7 @@ def test_match_then_post_through_the_workbook(book_path: Path) -> None:
         book.replace("Matches", edited)
         book.commit("clerk", "approved L2")
     with FileBook(book_path) as book:
-        summary = post(book, as_of=AS_OF)
+        summary = run(book, "post", as_of=AS_OF)
     assert summary.figures["proposals posted"] == 1 and summary.figures["aliases learned"] == 1
     with FileBook(book_path) as book:
         allocations = book.read("Allocations")
@@ -85,7 +85,7 @@ def test_match_then_post_through_the_workbook(book_path: Path) -> None:
 
     # Matching again posts nothing twice.
     with FileBook(book_path) as book:
-        again = match(book, as_of=AS_OF)
+        again = run(book, "match", as_of=AS_OF)
     assert again.figures["auto-posted lines"] == 0
     with FileBook(book_path) as book:
         assert len(book.read("Allocations")) == 3

@@ -12,7 +12,8 @@ import pytest
 
 from arbook.match import match_settings, open_amounts
 from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
-from workbook.contract import SETTINGS
+from receivables import LATEST, Ledger
+from workbook.contract import Settings
 
 CUSTOMERS = [
     ("C001", "Acme GmbH", ""),
@@ -68,21 +69,24 @@ def bank(*lines: tuple[str, int, str, str]) -> pd.DataFrame:
 
 
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
-DEFAULT_SETTINGS = {s.key: s.default for s in SETTINGS}  # what Book.settings gives an empty Settings table
 
 
 def match(lines, invoices, customers, allocations, previous, settings, **options):
     """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables;
     `settings` are the workbook's keys that differ from their defaults."""
-    opens = open_amounts(lines, invoices, allocations, customers)
-    typed = match_settings({**DEFAULT_SETTINGS, **settings})
+    opens = open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST))
+    typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
     return match_lines(lines, customers, opens, previous, typed, **options)
 
 
 def post(lines, invoices, customers, allocations, matches, **options):
     """Posting as `arbook post` runs it."""
     return post_approved(
-        lines, customers, open_amounts(lines, invoices, allocations, customers), matches, **options
+        lines,
+        customers,
+        open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST)),
+        matches,
+        **options,
     )
 
 

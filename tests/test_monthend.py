@@ -211,6 +211,17 @@ def test_dry_run_writes_nothing_to_the_workbook(
     assert sha256(workbook) == before
     assert "dry run: the workbook was not changed; mail went to the outbox only" in summary.notes
     assert any(name.startswith("statement-") for name in os.listdir(workbook.parent / "outbox"))
+    # nothing is left behind but the outbox: no mail journal, no report folder, no backup
+    assert sorted(p.name for p in workbook.parent.iterdir()) == sorted(["bank", "outbox", workbook.name])
+
+    real = month_end(workbook, bank_files=bank_files, as_of=company.as_of)
+    for step in ("statements", "notices"):
+        assert "already sent earlier 0;" in real.figures[step], real.figures[step]
+    with FileBook(workbook, lock=False) as book:
+        log = book.read("MailLog")
+    written = [name for name in os.listdir(workbook.parent / "outbox") if name.endswith(".eml")]
+    assert log["MessageID"].is_unique and len(log) == len(written)
+    assert set(log["Status"]) == {"outbox"}
 
 
 def test_a_workbook_open_in_excel_is_refused_before_any_step(

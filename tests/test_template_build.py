@@ -13,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from arbook.new import DASHBOARD_KPIS, build_book
 from common.errors import ArbookError
 from common.values import MAX_TOTAL_CENTS, parse_amount_cents
-from workbook.contract import SETTINGS, TABLES
+from workbook.contract import SETTINGS, TABLES, Settings
 from workbook.filebook import FileBook
-from workbook.template import DASHBOARD, KPI_METRICS, STATUS_NAMES, build_workbook
+from workbook.template import DASHBOARD, STATUS_NAMES, build_workbook
 
 INJECTIONS = ["=1+1", '=HYPERLINK("http://evil.example","x")', "+SUM(A1:A2)", "-2+3", "@cmd"]
 
@@ -55,7 +56,7 @@ def _kpi_rows() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("tpl") / "book.xlsx"
-    build_workbook(path)
+    build_book(path)
     return path
 
 
@@ -73,7 +74,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
     )
     settings_rows = pd.DataFrame({"Key": ["company_name", "my_own_key"], "Value": ["Beispiel AG", "x"]})
-    build_workbook(
+    build_book(
         path,
         rows={
             "Aging": _aging_rows(),
@@ -189,7 +190,7 @@ def test_dashboard_formulas_look_up_kpis_by_metric_and_status_names_exist(plain:
     wb = openpyxl.load_workbook(plain)
     ws = wb[DASHBOARD]
     formulas = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    for metric, _label in KPI_METRICS:
+    for metric, _label in DASHBOARD_KPIS:
         assert f'=IFERROR(INDEX(KPIs[Value],MATCH("{metric}",KPIs[Metric],0)),"")' in formulas
     assert "=IF(COLUMNS(Aging)-6>1,SUM(INDEX(Aging,0,4)),0)" in formulas  # the 1-30 bucket, by position
     assert sorted(wb.defined_names.keys()) == sorted(STATUS_NAMES.values())
@@ -197,7 +198,7 @@ def test_dashboard_formulas_look_up_kpis_by_metric_and_status_names_exist(plain:
 
 
 def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
-    from arbook import kpi
+    from receivables import kpi
 
     day = pd.Timestamp("2026-06-30")
     aged = pd.DataFrame(
@@ -207,8 +208,8 @@ def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
         {"InvoiceDate": [day - pd.Timedelta(days=20)], "Amount": pd.array([1000], dtype="Int64")}
     )
     history = pd.DataFrame({"Amount": pd.array([], dtype="Int64"), "DaysLate": pd.array([], dtype="float64")})
-    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date())
-    assert {m for m, _ in KPI_METRICS} <= set(table["Metric"])
+    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date(), period_days=90, currency="EUR")
+    assert {m for m, _ in DASHBOARD_KPIS} <= set(table["Metric"])
 
 
 def test_calamine_reads_it(filled: Path) -> None:
@@ -303,7 +304,7 @@ def test_the_file_reader_reads_back_what_was_built(tmp_path: Path) -> None:
     )
     build_workbook(path, rows={"Aging": aging, "Invoices": invoices, "Customers": customers})
     with FileBook(path, lock=False) as book:
-        assert book.settings() == {s.key: s.default for s in SETTINGS}
+        assert book.settings() == Settings()  # every declared default
         back = book.read("Aging")
         for column in aging.columns:
             assert back[column].tolist() == aging[column].tolist(), column

@@ -13,11 +13,12 @@ import openpyxl
 import pytest
 import xlwings
 
+from arbook.new import build_book
+from arbook.operations import EXCEL_OPERATIONS
 from workbook.contract import TABLES
 from workbook.template import (
     DASHBOARD,
     INPUT_NAMES,
-    OPERATIONS,
     RUN_MACRO,
     STATUS_NAMES,
     VBA_MODULE,
@@ -34,7 +35,7 @@ with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated
 @pytest.fixture(scope="module")
 def xlsm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("xlsm") / "receivables.xlsm"
-    build_workbook(path, macro_enabled=True)
+    build_book(path, macro_enabled=True)
     return path
 
 
@@ -61,7 +62,10 @@ def test_the_vba_project_is_the_installed_xlwings_one_with_arbooks_module(xlsm: 
         assert (
             "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in zf.read("[Content_Types].xml").decode()
         )
-    assert module_sources(written) == {**module_sources(_installed_vba()), VBA_MODULE: vba_module_source()}
+    assert module_sources(written) == {
+        **module_sources(_installed_vba()),
+        VBA_MODULE: vba_module_source(EXCEL_OPERATIONS),
+    }
 
 
 def test_the_run_button_is_bound_to_a_macro_the_project_holds(xlsm: Path) -> None:
@@ -89,30 +93,32 @@ def test_every_table_and_the_run_area_are_there(xlsm: Path) -> None:
     assert names == set(STATUS_NAMES.values()) | set(INPUT_NAMES.values())
     ws = wb[DASHBOARD]
     operation_cell = wb.defined_names[INPUT_NAMES["operation"]].attr_text.split("!")[1].replace("$", "")
-    assert ws[operation_cell].value == OPERATIONS[1][1]
+    assert ws[operation_cell].value == EXCEL_OPERATIONS[1][1]
     (validation,) = [dv for dv in ws.data_validations.dataValidation if operation_cell in str(dv.sqref)]
     first, last = validation.formula1.replace("$", "").split(":")
     listed = [c.value for row in ws[first:last] for c in row]
-    assert listed == [label for _, label in OPERATIONS]
+    assert listed == [label for _, label in EXCEL_OPERATIONS]
 
 
 @pytest.mark.parametrize(
     "name", ["my book.xlsm", "1st.xlsm", "json.xlsm", "arbook.xlsm", "Forderungen 2026-11.xlsm"]
 )
 def test_any_workbook_name_will_do(tmp_path: Path, name: str) -> None:
-    build_workbook(tmp_path / name, macro_enabled=True)  # the macros run an installed module, not the name
+    build_book(tmp_path / name, macro_enabled=True)  # the macros run an installed module, not the name
     assert _button_macros(tmp_path / name) == [RUN_MACRO]
 
 
 def test_another_vba_project_can_be_given(tmp_path: Path) -> None:
     bin_path = tmp_path / "vbaProject.bin"
     bin_path.write_bytes(_installed_vba())
-    build_workbook(tmp_path / "given.xlsm", macro_enabled=True, vba_project_file=bin_path)
+    build_workbook(
+        tmp_path / "given.xlsm", macro_enabled=True, vba_project_file=bin_path, operations=EXCEL_OPERATIONS
+    )
     with zipfile.ZipFile(tmp_path / "given.xlsm") as zf:
         written = zf.read("xl/vbaProject.bin")
     assert module_sources(written) == {
         **module_sources(bin_path.read_bytes()),
-        VBA_MODULE: vba_module_source(),
+        VBA_MODULE: vba_module_source(EXCEL_OPERATIONS),
     }
 
 
@@ -135,5 +141,5 @@ def test_libreoffice_opens_it_with_the_button_bound(
         capture_output=True,
         text=True,
     ).stdout
-    for text in ("Run an operation", OPERATIONS[1][1], "Aging by bucket", "Status of the last run"):
+    for text in ("Run an operation", EXCEL_OPERATIONS[1][1], "Aging by bucket", "Status of the last run"):
         assert text in first_page

@@ -666,7 +666,7 @@ def test_the_unedited_base_workbook_is_accepted(folder):
     with FileBook(book) as fb:
         for name in ("Customers", "Invoices", "Orders", "BankLines", "DunningLevels", "Templates"):
             assert len(fb.read(name)) == len(BASE[name]) - 1, name
-        assert fb.settings()["aging_buckets"] == (30, 60, 90, 120)
+        assert fb.settings().aging_buckets == (30, 60, 90, 120)
 
 
 # -- damaged files: refused through the CLI, located, no traceback, nothing written -------------------

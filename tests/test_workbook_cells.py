@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from arbook.aging import aging
+from arbook.runner import run
 from common.errors import InputError, Problem
 from common.values import MAX_AMOUNT_CENTS, MAX_TOTAL_CENTS
 from macros.live import excel_cells
@@ -425,7 +425,7 @@ def test_aging_many_amounts_at_the_largest_gives_exact_totals(tmp_path):
         rows={"Customers": pd.DataFrame({"CustomerID": customers, "Name": customers}), "Invoices": invoices},
     )
     with FileBook(path) as book:
-        aging(book, as_of=dt.date(2026, 9, 30))
+        run(book, "aging", as_of=dt.date(2026, 9, 30))
     with FileBook(path) as book:
         table_ = book.read("Aging").set_index("CustomerID")
         kpis = book.read("KPIs").set_index("Metric")["Value"]

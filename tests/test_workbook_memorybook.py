@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from arbook.aging import aging
+from arbook.runner import run
 from common.errors import InputError, Problem
 from tests.test_aging_operation import ALLOCATIONS, CUSTOMERS, INVOICES
 from workbook import FileBook, MemoryBook, build_workbook
@@ -25,11 +25,11 @@ def test_aging_on_a_memory_book_gives_what_it_gives_on_the_file(tmp_path):
     path = tmp_path / "Book.xlsx"
     build_workbook(path, rows=TABLES)
     with FileBook(path) as book:
-        on_file = aging(book, as_of=AS_OF)
+        on_file = run(book, "aging", as_of=AS_OF)
     with FileBook(path) as book:
         file_tables = _results(book)
     memory = MemoryBook(TABLES)
-    on_memory = aging(memory, as_of=AS_OF)
+    on_memory = run(memory, "aging", as_of=AS_OF)
     assert on_memory.figures == on_file.figures and on_memory.notes == on_file.notes
     memory_tables = _results(memory)
     for name, frame in file_tables.items():

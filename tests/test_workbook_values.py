@@ -94,8 +94,8 @@ def _book(path: Path, date_order: str) -> Path:
 @pytest.mark.parametrize("date_order", ["dmy", "mdy"])
 def test_values_as_people_type_them_are_read_as_the_contract_types(tmp_path, date_order):
     with FileBook(_book(tmp_path / f"{date_order}.xlsx", date_order)) as fb:
-        assert fb.settings()["date_order"] == date_order
-        assert fb.settings()["company_name"] == ""  # an empty value takes the default
+        assert fb.settings().date_order == date_order
+        assert fb.settings().company_name == ""  # an empty value takes the default
         customers = fb.read("Customers")
         invoices = fb.read("Invoices")
     assert customers["CustomerID"].tolist()[:2] == ["100999", "C2"]

@@ -17,6 +17,8 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
+from .contract import Settings
+
 __all__ = ["Book", "audit_row"]
 
 
@@ -45,6 +47,12 @@ class Book(Protocol):
         """Where the workbook lives: messages name it, and journals and outboxes sit beside it."""
         ...
 
+    @property
+    def dry_run(self) -> bool:
+        """Whether this is a dry run: everything is computed and nothing is kept, here or beside
+        the workbook (the mail journal, the reports folder); mail goes to an outbox only."""
+        ...
+
     def has(self, table: str) -> bool:
         """Whether the workbook holds this table (where the Mapping places it, else as an Excel Table, else a sheet)."""
         ...
@@ -57,8 +65,13 @@ class Book(Protocol):
         """
         ...
 
-    def settings(self) -> dict[str, object]:
-        """Every contract setting, typed, defaults filled in for keys the workbook lacks."""
+    def settings(self) -> Settings:
+        """The Settings table, typed (`workbook.contract.Settings`), read once per book.
+
+        Keys the workbook lacks take their declared default; a value that makes no sense is
+        refused (InputError naming the Settings row), so an operation that got its settings
+        can trust every one of them without a default or a check of its own.
+        """
         ...
 
     def write_columns(self, table: str, key: str, frame: pd.DataFrame) -> None:

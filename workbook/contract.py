@@ -15,9 +15,11 @@ The DataFrame index is the Excel row number of each row, so any later check can 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 from common.values import MAX_AMOUNT_CENTS, MAX_EXACT, MAX_TOTAL_CENTS
 
@@ -28,6 +30,8 @@ __all__ = [
     "Kind",
     "Owner",
     "Setting",
+    "SettingKind",
+    "Settings",
     "Table",
     "normalise_header",
     "table",
@@ -397,80 +401,142 @@ def table(name: str) -> Table:
         raise KeyError(f"no contract table named {name!r}") from None
 
 
+SettingKind = Literal["text", "choice", "bool", "money", "int", "number", "buckets", "list"]
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One key of the Settings table: its kind, default, meaning, and what makes sense for it.
+
+    `low`/`high` bound a number (money in cents) inclusively; `one_line` refuses a line break
+    (the value goes into a mail header or a single printed line); `currency` asks for an ISO
+    4217 code; `not_below` names another setting this one may not be smaller than.
+    """
+
     key: str
-    kind: Kind | Literal["buckets", "list"]
+    kind: SettingKind
     default: object
     description: str = ""
-    choices: tuple[str, ...] = field(default=())
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    one_line: bool = False
+    currency: bool = False
+    not_below: str = ""
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("company_name", "text", "", "Your company's name, printed on statements"),
-    Setting("company_address", "text", "", "Postal address for statement headers"),
-    Setting("company_email", "text", "", "Where customers can reply"),
-    Setting("remit_to", "text", "", "Bank details printed on statements"),
-    Setting("base_currency", "text", "EUR", "Currency of the books"),
-    Setting("locale", "text", "en", "Default language for customers without one"),
-    Setting("date_order", "choice", "dmy", "Order of ambiguous text dates: dmy or mdy", ("dmy", "mdy")),
-    Setting("late_interest", "bool", False, "Add statutory interest to notices"),
-    Setting("late_interest_rate", "number", 0.0, "Yearly rate in percent for late interest"),
-    Setting("aging_buckets", "buckets", (30, 60, 90, 120), "Upper limits of the aging buckets, in days"),
-    Setting("aging_basis", "choice", "due", "Age from due date or invoice date", ("due", "invoice")),
-    Setting("match_auto_threshold", "number", 90.0, "Score at or above which a match posts itself"),
-    Setting("match_suggest_threshold", "number", 60.0, "Score at or above which a match is suggested"),
-    Setting("amount_tolerance", "money", 0, "Difference still treated as an equal amount"),
-    Setting("fee_tolerance", "money", 1500, "Largest bank fee or discount booked automatically"),
-    Setting("smtp_host", "text", "", "Outgoing mail server"),
-    Setting("smtp_port", "int", 587, "Its port"),
-    Setting("smtp_user", "text", "", "Login name (the password is never stored here)"),
-    Setting("smtp_starttls", "bool", True, "STARTTLS on the plain port (no: SSL on 465)"),
-    Setting("mail_from", "text", "", "Sender address"),
-    Setting("mail_reply_to", "text", "", "Reply-To address"),
-    Setting("report_recipients", "list", (), "Who gets the month-end report, ;-separated"),
-    Setting("mail_rate_per_minute", "int", 30, "Most messages sent per minute"),
-    Setting("statement_min_balance", "money", 1, "Smallest balance that earns a statement"),
-    Setting("dso_period_days", "int", 90, "Days of credit sales behind the simple DSO"),
-    Setting(
-        "credit_review_utilization",
+def _setting(kind: SettingKind, default: object, description: str, **constraints: object) -> Any:
+    """A field of `Settings` carrying its declaration; the field's default is the setting's."""
+    return field(default=default, metadata={"setting": (kind, description, constraints)})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the Settings table, typed: the one declaration of each key.
+
+    Money is in cents, day limits and lists are tuples; `workbook.settings` builds it from
+    the table (refusing values that make no sense) and `Book.settings()` returns it, so
+    nothing else parses a setting or knows its default. Keys the user added that are not
+    declared here stay available, as typed, in `other`.
+    """
+
+    company_name: str = _setting("text", "", "Your company's name, printed on statements", one_line=True)
+    company_address: str = _setting("text", "", "Postal address for statement headers")
+    company_email: str = _setting("text", "", "Where customers can reply", one_line=True)
+    remit_to: str = _setting("text", "", "Bank details printed on statements")
+    base_currency: str = _setting("text", "EUR", "Currency of the books", currency=True)
+    locale: str = _setting("text", "en", "Default language for customers without one")
+    date_order: str = _setting(
+        "choice", "dmy", "Order of ambiguous text dates: dmy or mdy", choices=("dmy", "mdy")
+    )
+    late_interest: bool = _setting("bool", False, "Add statutory interest to notices")
+    late_interest_rate: float = _setting(
+        "number", 0.0, "Yearly rate in percent for late interest", low=0, high=100
+    )
+    aging_buckets: tuple[int, ...] = _setting(
+        "buckets", (30, 60, 90, 120), "Upper limits of the aging buckets, in days", high=3660
+    )
+    aging_basis: str = _setting(
+        "choice", "due", "Age from due date or invoice date", choices=("due", "invoice")
+    )
+    match_auto_threshold: float = _setting(
         "number",
-        80.0,
-        "Utilisation in percent above which a customer is reviewed",
-    ),
-    Setting("credit_hold_days", "int", 90, "Days overdue at which a customer is put on Hold"),
-    Setting("credit_limit_step", "money", 100000, "Recommended limits are rounded up to this step"),
-    Setting(
-        "forecast_min_payments",
-        "int",
-        3,
-        "Payments a customer needs before its own history drives the forecast",
-    ),
-    Setting("forecast_months", "int", 12, "Months of forecast after the first 13 weeks"),
-    Setting(
-        "dunning_min_interval_days", "int", 7, "Fewest days between two notice levels for the same invoice"
-    ),
-    Setting("pdf_font", "text", "", "Font file for statement PDFs (empty: found on the system)"),
-    Setting(
-        "smtp_security",
+        90.0,
+        "Score at or above which a match posts itself",
+        low=0,
+        high=100,
+        not_below="match_suggest_threshold",
+    )
+    match_suggest_threshold: float = _setting(
+        "number", 60.0, "Score at or above which a match is suggested", low=0, high=100
+    )
+    amount_tolerance: int = _setting(
+        "money", 0, "Difference still treated as an equal amount", low=0, high=10_000_000_00
+    )
+    fee_tolerance: int = _setting(
+        "money", 1500, "Largest bank fee or discount booked automatically", low=0, high=10_000_000_00
+    )
+    smtp_host: str = _setting("text", "", "Outgoing mail server", one_line=True)
+    smtp_port: int = _setting("int", 587, "Its port", low=1, high=65535)
+    smtp_user: str = _setting("text", "", "Login name (the password is never stored here)", one_line=True)
+    smtp_starttls: bool = _setting("bool", True, "STARTTLS on the plain port (no: SSL on 465)")
+    mail_from: str = _setting("text", "", "Sender address", one_line=True)
+    mail_reply_to: str = _setting("text", "", "Reply-To address", one_line=True)
+    report_recipients: tuple[str, ...] = _setting("list", (), "Who gets the month-end report, ;-separated")
+    mail_rate_per_minute: int = _setting("int", 30, "Most messages sent per minute", low=1, high=10_000)
+    statement_min_balance: int = _setting(
+        "money", 1, "Smallest balance that earns a statement", low=0, high=10_000_000_00
+    )
+    dso_period_days: int = _setting("int", 90, "Days of credit sales behind the simple DSO", low=1, high=3660)
+    credit_review_utilization: float = _setting(
+        "number", 80.0, "Utilisation in percent above which a customer is reviewed", low=0, high=100
+    )
+    credit_hold_days: int = _setting(
+        "int", 90, "Days overdue at which a customer is put on Hold", low=1, high=3660
+    )
+    credit_limit_step: int = _setting(
+        "money", 100000, "Recommended limits are rounded up to this step", low=1, high=10_000_000_00
+    )
+    forecast_min_payments: int = _setting(
+        "int", 3, "Payments a customer needs before its own history drives the forecast", low=0, high=1000
+    )
+    forecast_months: int = _setting("int", 12, "Months of forecast after the first 13 weeks", low=0, high=120)
+    dunning_min_interval_days: int = _setting(
+        "int", 7, "Fewest days between two notice levels for the same invoice", low=0, high=365
+    )
+    pdf_font: str = _setting(
+        "text", "", "Font file for statement PDFs (empty: found on the system)", one_line=True
+    )
+    smtp_security: str = _setting(
         "choice",
         "",
         "starttls, ssl, or none for a relay on your own network (blank: smtp_starttls decides)",
-        ("starttls", "ssl", "none"),
-    ),
-    Setting(
-        "smtp_ca_file",
+        choices=("starttls", "ssl", "none"),
+    )
+    smtp_ca_file: str = _setting(
         "text",
         "",
         "Your company's certificate authority (PEM file), if it signed the server's",
-    ),
-    Setting(
-        "smtp_auth",
+        one_line=True,
+    )
+    smtp_auth: str = _setting(
         "choice",
         "password",
         "password, microsoft or google (OAuth2: run arbook mail-login once)",
-        ("password", "microsoft", "google"),
-    ),
-    Setting("smtp_oauth_client_id", "text", "", "OAuth2: application (client) ID registered for arbook"),
-    Setting("smtp_oauth_tenant", "text", "", "Microsoft 365: directory (tenant) ID or domain"),
+        choices=("password", "microsoft", "google"),
+    )
+    smtp_oauth_client_id: str = _setting(
+        "text", "", "OAuth2: application (client) ID registered for arbook", one_line=True
+    )
+    smtp_oauth_tenant: str = _setting(
+        "text", "", "Microsoft 365: directory (tenant) ID or domain", one_line=True
+    )
+    other: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.metadata["setting"][0], f.default, f.metadata["setting"][1], **f.metadata["setting"][2])
+    for f in fields(Settings)
+    if "setting" in f.metadata
 )
+"""The declarations of `Settings`, in the order the Settings table lists them."""

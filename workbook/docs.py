@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .contract import SETTINGS, TABLES, Column
+from .settings import expected
 
 __all__ = ["BEGIN", "END", "contract_markdown", "refresh"]
 
@@ -31,14 +32,14 @@ def contract_markdown() -> str:
     for t in TABLES:
         owner = t.owner.value + (", optional" if t.optional else "")
         lines.append(f"| `{t.name}` | {owner} | {', '.join(_column(c) for c in t.columns)} |")
-    lines += ["", "| setting | default | meaning |", "|---|---|---|"]
+    lines += ["", "| setting | default | meaning | accepted |", "|---|---|---|---|"]
     for s in SETTINGS:
         default = ",".join(map(str, s.default)) if isinstance(s.default, tuple) else s.default
         if s.kind == "money" and isinstance(default, int):
             default = f"{default / 100:.2f}"
         if isinstance(default, bool):
             default = "yes" if default else "no"
-        lines.append(f"| `{s.key}` | {default} | {s.description} |")
+        lines.append(f"| `{s.key}` | {default} | {s.description} | {expected(s)} |")
     return "\n".join(lines)
 
 

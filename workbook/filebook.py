@@ -15,7 +15,7 @@ from common.errors import UnsafeWorkbookError
 
 from .book import audit_row
 from .cells import encode, encode_column
-from .contract import Table, normalise_header, table
+from .contract import Settings, Table, normalise_header, table
 from .locator import Locator
 from .package import Package, cell_ref, column_letter
 from .reader import Location, SheetCells
@@ -68,7 +68,7 @@ class FileBook(StagingBook):
             raise
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: dict[str, Staged] = {}
-        self._settings: dict[str, object] | None = None
+        self._settings: Settings | None = None
 
     def _open(self) -> None:
         self._pkg = Package(self._path)
@@ -92,6 +92,10 @@ class FileBook(StagingBook):
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def dry_run(self) -> bool:
+        return self._dry_run
 
     @property
     def package(self) -> Package:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .book import audit_row
 from .cells import encode_column
-from .contract import Table, table
+from .contract import Settings, Table, table
 from .convert import frame_from_rows
 from .settings import settings_from_frame
 from .staging import appended, computed, replaced
@@ -57,7 +57,7 @@ class MemoryBook:
             self._sheets[decl.name] = _sheet(decl, rows, header_row)
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: set[str] = set()
-        self._settings: dict[str, object] | None = None
+        self._settings: Settings | None = None
 
     def __enter__(self) -> MemoryBook:
         return self
@@ -68,6 +68,11 @@ class MemoryBook:
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def dry_run(self) -> bool:
+        """Never: a commit keeps what was staged (until the book is dropped)."""
+        return False
 
     def has(self, name: str) -> bool:
         return table(name).name in self._sheets
@@ -82,7 +87,7 @@ class MemoryBook:
         sheet = self._sheets.get(decl.name)
         if sheet is None:
             return absent_table(decl)
-        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
         frame, problems = frame_from_rows(
             decl,
             sheet.header,
@@ -93,10 +98,10 @@ class MemoryBook:
         )
         return accept(decl, frame, problems, workbook=self._path.name, read=self.read)
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> Settings:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
-        return dict(self._settings)
+        return self._settings
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)

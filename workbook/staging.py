@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .contract import Owner, Table, normalise_header, table
+from .contract import Owner, Settings, Table, normalise_header, table
 from .locator import Grid, Locator, refuse_overlap
 from .reader import Location
 from .settings import settings_from_frame
@@ -103,7 +103,7 @@ class StagingBook:
     _locator: Locator
     _frames: dict[str, pd.DataFrame]
     _staged: dict[str, Staged]
-    _settings: dict[str, object] | None
+    _settings: Settings | None
 
     @property
     def _name(self) -> str:
@@ -124,13 +124,13 @@ class StagingBook:
     def _load(self, decl: Table) -> pd.DataFrame:
         if self._locate(decl) is None:
             return absent_table(decl)
-        date_order = "dmy" if decl.name == "Settings" else str(self.settings()["date_order"])
+        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
         return self._locator.read(decl, date_order=date_order, workbook=self._name, read=self.read)
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> Settings:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
-        return dict(self._settings)
+        return self._settings
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)

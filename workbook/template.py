@@ -7,7 +7,7 @@ or memo that starts with "=" must stay text, never become a formula.
 The Dashboard (the first sheet) holds:
   - a status area of named cells that the Excel front end writes after each run:
     `arbook_last_run`, `arbook_result`, `arbook_message`;
-  - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of `OPERATIONS` labels),
+  - in .xlsm workbooks, the run area: `arbook_operation` (a drop-down of the operations' labels),
     `arbook_bank_files` (paths for the bank import and month-end, `;`-separated, relative to
     the workbook's folder), `arbook_as_of` (blank = today) and one Run button bound to
     `ArbookRun`, a macro of the workbook's own VBA module (see `vba_module_source`);
@@ -25,7 +25,7 @@ import importlib.resources
 import io
 import math
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -49,8 +49,6 @@ __all__ = [
     "DASHBOARD",
     "FORECAST_CHART_ROWS",
     "INPUT_NAMES",
-    "KPI_METRICS",
-    "OPERATIONS",
     "RUN_MACRO",
     "STATUS_NAMES",
     "VBA_MODULE",
@@ -67,46 +65,11 @@ STATUS_NAMES = {"last_run": "arbook_last_run", "result": "arbook_result", "messa
 INPUT_NAMES = {"operation": "arbook_operation", "bank_files": "arbook_bank_files", "as_of": "arbook_as_of"}
 """Named cells of the run area (.xlsm only), read by the Excel front end."""
 
-OPERATIONS: tuple[tuple[str, str], ...] = (
-    ("import_bank", "Import bank file(s)"),
-    ("match", "Match bank lines"),
-    ("post", "Post approved matches"),
-    ("aging", "Recompute aging"),
-    ("credit", "Recompute credit"),
-    ("forecast", "Recompute forecast"),
-    ("statements_preview", "Statements: preview to outbox"),
-    ("statements_send", "Statements: send by e-mail"),
-    ("notices_preview", "Notices: preview to outbox"),
-    ("notices_send", "Notices: send by e-mail"),
-    ("month_end", "Month-end run (mail to outbox)"),
-    ("month_end_send", "Month-end run and send"),
-)
-"""(key, Dashboard label) of every operation the Run button offers, and the workbook's macros.
-
-One Run button and a drop-down rather than a button per operation: the operation is read from
-the `arbook_operation` cell, which works the same on Windows and macOS and can be tested
-without Excel. The workbook's VBA module still has one macro per operation, for a button or a
-keyboard shortcut of the user's own (Developer > Insert > Button, Assign Macro).
-"""
-
 VBA_MODULE = "arbook"
 """The workbook's own VBA module: its macros run the same Python whatever the workbook is called."""
 
 RUN_MACRO = "ArbookRun"
 """The Run button's macro: the operation chosen in the Dashboard's Operation cell."""
-
-KPI_METRICS: tuple[tuple[str, str], ...] = (
-    ("OpenAR", "Open receivables"),
-    ("OverdueAR", "Overdue"),
-    ("DisputedAR", "Disputed"),
-    ("DSO", "DSO (count-back)"),
-    ("DSOSimple", "DSO (simple)"),
-    ("BestPossibleDSO", "Best possible DSO"),
-    ("ADD", "Average days delinquent"),
-    ("CEI", "Collection effectiveness (%)"),
-    ("AvgDaysLate", "Average days paid late"),
-)
-"""(Metric in the KPIs table, Dashboard label): the names arbook.kpi.kpi_table writes."""
 
 FORECAST_CHART_ROWS = 13
 """Periods the forecast chart shows: the 13-week forecast, one row per week."""
@@ -126,6 +89,8 @@ def build_workbook(
     rows: Mapping[str, pd.DataFrame] | None = None,
     macro_enabled: bool = False,
     vba_project_file: Path | None = None,
+    operations: Sequence[tuple[str, str]] = (),
+    kpis: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Write a new workbook at `path` with every contract table, the Dashboard and `rows`.
 
@@ -133,7 +98,9 @@ def build_workbook(
     as datetime64, IDs as str); its columns are matched to the contract's by name. Given
     Settings rows override the defaults of the same Key. With `macro_enabled` the file must
     be .xlsm: it gets the VBA project (`vba_project_file`, else the one inside the installed
-    xlwings) with the workbook's own module put in (`vba_module_source`), and the Run button.
+    xlwings) with the workbook's own module put in (`vba_module_source`), and the Run button
+    with a drop-down of `operations` ((key, label) of each, from the front end that runs them).
+    `kpis` are the key figures the Dashboard shows: (Metric of the KPIs table, label).
     """
     path = Path(path)
     known = {normalise_header(t.name) for t in TABLES}
@@ -143,7 +110,13 @@ def build_workbook(
     rows = {normalise_header(k): v for k, v in (rows or {}).items()}
     if macro_enabled != (path.suffix.lower() == ".xlsm"):
         raise ArbookError(f"{path.name}: a workbook with buttons must be .xlsm, one without must be .xlsx")
-    vba = vba_project(vba_project_file.read_bytes() if vba_project_file else None) if macro_enabled else None
+    if macro_enabled and not operations:
+        raise ValueError("a workbook with a Run button needs the operations it offers")
+    vba = (
+        vba_project(operations, vba_project_file.read_bytes() if vba_project_file else None)
+        if macro_enabled
+        else None
+    )
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     formats = _Formats(wb)
@@ -153,15 +126,16 @@ def build_workbook(
         if table.name == "Settings":
             frame = _settings_frame(frame)
         _write_table(wb, formats, table, frame)
-    _write_dashboard(wb, dashboard, formats, macro_enabled)
+    _write_dashboard(wb, dashboard, formats, operations if macro_enabled else (), kpis)
     if vba is not None:
         wb.add_vba_project(io.BytesIO(vba), is_stream=True)
     wb.close()
 
 
-def vba_project(base: bytes | None = None) -> bytes:
+def vba_project(operations: Sequence[tuple[str, str]], base: bytes | None = None) -> bytes:
     """The .xlsm's vbaProject.bin: xlwings' standalone project (`base`, else the one in the
-    installed xlwings' quickstart_standalone.xlsm) with the workbook's own module put in.
+    installed xlwings' quickstart_standalone.xlsm) with the workbook's own module put in, one
+    macro for each of `operations` ((key, label)).
 
     Taken at build time, never committed: it always matches the xlwings the user runs, and
     `arbook refresh-vba` puts the current one into an existing workbook.
@@ -170,11 +144,17 @@ def vba_project(base: bytes | None = None) -> bytes:
         source = importlib.resources.files("xlwings") / "quickstart_standalone.xlsm"
         with source.open("rb") as fh, zipfile.ZipFile(fh) as zf:
             base = zf.read("xl/vbaProject.bin")
-    return with_modules(base, {VBA_MODULE: vba_module_source()})
+    return with_modules(base, {VBA_MODULE: vba_module_source(operations)})
 
 
-def vba_module_source() -> str:
-    """The workbook's VBA module: `ArbookRun` for the Run button, then one macro per operation.
+def vba_module_source(operations: Sequence[tuple[str, str]]) -> str:
+    """The workbook's VBA module: `ArbookRun` for the Run button, then one macro per operation
+    of `operations` ((key, label) of each, as the Dashboard's drop-down offers them).
+
+    One Run button and a drop-down rather than a button per operation: the operation is read from
+    the `arbook_operation` cell, which works the same on Windows and macOS and can be tested
+    without Excel. The workbook's VBA module still has one macro per operation, for a button or a
+    keyboard shortcut of the user's own (Developer > Insert > Button, Assign Macro).
 
     Each runs, through xlwings' RunPython, an installed module (`macros.entry`) rather than one
     named after the workbook (as xlwings' sample macro does), so the buttons keep working when
@@ -192,7 +172,7 @@ def vba_module_source() -> str:
         '    RunPython "import macros.entry; macros.entry.run_from_excel()"',
         "End Sub",
     ]
-    for key, label in OPERATIONS:
+    for key, label in operations:
         name = "Arbook" + "".join(part.capitalize() for part in key.split("_"))
         lines += [
             "",
@@ -367,7 +347,13 @@ _DATA_COL = 22  # W, X: the charts' helper cells
 _CHART_COL = 4  # E: the charts, right of the status and key figures
 
 
-def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabled: bool) -> None:
+def _write_dashboard(
+    wb: Workbook,
+    ws: Worksheet,
+    formats: _Formats,
+    operations: Sequence[tuple[str, str]],
+    kpis: Sequence[tuple[str, str]],
+) -> None:
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 2, 10)
@@ -388,9 +374,9 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
         ws.write_blank(r, 1, None, formats.status_time if key == "last_run" else formats.status)
         wb.define_name(STATUS_NAMES[key], f"={DASHBOARD}!$B${r + 1}")
 
-    top = _write_run_area(wb, ws, formats, 8) if macro_enabled else 8
+    top = _write_run_area(wb, ws, formats, 8, [label for _, label in operations]) if operations else 8
     ws.write_string(top, 0, "Key figures", formats.heading)
-    for r, (metric, label) in enumerate(KPI_METRICS, top + 1):
+    for r, (metric, label) in enumerate(kpis, top + 1):
         lookup = f'MATCH("{metric}",KPIs[Metric],0)'
         ws.write_string(r, 0, label, formats.label)
         ws.write_formula(r, 1, f'=IFERROR(INDEX(KPIs[Value],{lookup}),"")', formats.kpi, "")
@@ -403,10 +389,9 @@ def _write_dashboard(wb: Workbook, ws: Worksheet, formats: _Formats, macro_enabl
     ws.activate()
 
 
-def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int) -> int:
+def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int, labels: list[str]) -> int:
     """Operation drop-down, its inputs and the Run button; returns the next free row."""
     ws.write_string(top, 0, "Run an operation", formats.heading)
-    labels = [label for _, label in OPERATIONS]
     inputs = (
         (INPUT_NAMES["operation"], "Operation", labels[1], formats.input),
         (INPUT_NAMES["bank_files"], "Bank file(s), ;-separated", "", formats.input),

@@ -59,6 +59,8 @@ class CfonbImporter:
         head: dict[str, object] | None = None
         for number, line in enumerate(lines, start=1):
             code = line[:2]
+            if not line.strip():
+                continue  # blank lines between records (some banks' files have them) hold nothing
             if code == "01":
                 if head is not None:
                     raise BankFileError(

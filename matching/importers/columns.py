@@ -52,6 +52,7 @@ _FAST_DATE = (
     (re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}$"), {"dmy": "%d.%m.%Y", "mdy": "%d.%m.%Y", "ymd": "%d.%m.%Y"}),
     (re.compile(r"\d{1,2}/\d{1,2}/\d{4}$"), {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y", "ymd": "%d/%m/%Y"}),
     (re.compile(r"\d{1,2}-\d{1,2}-\d{4}$"), {"dmy": "%d-%m-%Y", "mdy": "%m-%d-%Y", "ymd": "%d-%m-%Y"}),
+    (re.compile(r"\d{4}\.\d{2}\.\d{2}\.$"), {"dmy": "%Y.%m.%d.", "mdy": "%Y.%m.%d.", "ymd": "%Y.%m.%d."}),
 )
 _FIRST_YEAR, _LAST_YEAR = 1900, 2199
 _DECIDING_SAMPLE = 1000

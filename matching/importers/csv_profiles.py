@@ -6,7 +6,7 @@ texts are compared normalised (case, accents, spaces and punctuation ignored, a 
 The `memo` role joins all its columns; every other role takes the column whose header comes
 first in the profile's list.
 
-`GENERIC` knows the usual names in English, German, French and Chinese (SPEC §3). A bank
+`GENERIC` knows the usual names in the languages banks export in (see README). A bank
 profile says only what differs from it and a `signature` of headers that identify the
 bank; roles it leaves empty fall back to GENERIC's names. Adding a bank is a few lines:
 
@@ -105,6 +105,7 @@ GENERIC = CsvProfile(
         "Könyvelés dátuma",
         "Könyvelési dátum",
         "Datum zaúčtování",
+        "Datum verrekening",
         "Bokföringsdag",
         "Bokföringsdatum",
         "Date",
@@ -127,6 +128,9 @@ GENERIC = CsvProfile(
         "Dátum",
         "Datum provedení",
         "Datum transakce",
+        "Datum verrichting",
+        "Belegdatum",
+        "Created",
         "Transaktionsdag",
         "Data operacijos",
         "日付",
@@ -154,6 +158,7 @@ GENERIC = CsvProfile(
     amount=(
         "Amount",
         "Betrag",
+        "Buchungsbetrag",
         "Umsatz",
         "Montant",
         "Transaction amount",
@@ -172,6 +177,7 @@ GENERIC = CsvProfile(
         "Összeg",
         "Tranzakció összege",
         "Částka",
+        "Zaúčtovaná částka",
         "Objem",
         "Belopp",
         "Suma",
@@ -291,7 +297,6 @@ GENERIC = CsvProfile(
         "Znak",
         "Jelleg",
         "T/J",
-        "Typ transakce",
         "Debit/Kredit",
         "Credit / Debit",
     ),
@@ -312,6 +317,7 @@ GENERIC = CsvProfile(
         "Deviza",
         "Pénznem",
         "Měna",
+        "Měna účtu",
         "Valutacode",
         "Currency code",
         "通貨",
@@ -346,6 +352,7 @@ GENERIC = CsvProfile(
         "Naam tegenpartij",
         "Naam tegenrekening",
         "Tegenpartij",
+        "Handelaar",
         "Ordenante",
         "Beneficiario",
         "Ordinante",
@@ -359,6 +366,7 @@ GENERIC = CsvProfile(
         "Název protiúčtu",
         "Protistrana",
         "Beneficiary/Payer",
+        "Beneficiary",
         "Mottagare",
         "Avsändare",
         "振込依頼人",
@@ -395,6 +403,7 @@ GENERIC = CsvProfile(
         "备注",
         "Omschrijving",
         "Mededelingen",
+        "Toelichting",
         "Concepto",
         "Descripción",
         "Observaciones",
@@ -471,6 +480,7 @@ GENERIC = CsvProfile(
     account=(
         "Account",
         "Account number",
+        "Account No",
         "Kontonummer",
         "Konto",
         "Auftragskonto",

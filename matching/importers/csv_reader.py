@@ -24,7 +24,7 @@ from common.values import format_cents
 
 from .columns import amount_column, date_column
 from .csv_profiles import Layout, header_score, layout_for
-from .csv_rows import mark_sign, row_kind
+from .csv_rows import fold_text_rows, mark_sign, row_kind
 from .model import PARSED_COLUMNS, Parsed, check_balanced
 from .textio import head_of, rank_encodings
 
@@ -122,12 +122,15 @@ def _after_line(text: str, index: int) -> str:
 
 def _refuse_cut_short(body: str, delimiter: str, width: int, source: str, first_line: int) -> None:
     """A file whose last row has no line end and fewer fields than the header was cut inside
-    that row (its amount may be cut too: "71" of "717.55"): refused at that line."""
+    that row (its amount may be cut too: "71" of "717.55"): refused at that line. Rows that
+    all stop short of the header (Swedbank's carry 13 fields under a 17-field header) are
+    held to the row before instead."""
     if not body or body.endswith(("\n", "\r")):
         return
-    last = _split_lines(body)[-1]
-    fields = next(csv.reader([last], delimiter=delimiter), [])
-    if 0 < len(fields) < width:
+    rows = [line for line in _split_lines(body) if line.strip()]
+    fields = next(csv.reader(rows[-1:], delimiter=delimiter), [])
+    before = next(csv.reader(rows[-2:-1], delimiter=delimiter), [])
+    if 0 < len(fields) < min(width, len(before) or width):
         raise BankFileError(
             source,
             first_line + len(_split_lines(body)) - 1,
@@ -237,6 +240,8 @@ def _lines(
         keep = [any(row) for row in zip(*cells.values(), strict=True)]
         positions = [i for i, k in enumerate(keep) if k]
         cells = {c: [v for v, k in zip(values, keep, strict=True) if k] for c, values in cells.items()}
+
+    cells, positions = fold_text_rows(cells, layout, positions)
 
     def header(role: str) -> str:
         return layout.headers[layout.columns[role][0]] or role
@@ -446,10 +451,26 @@ def _amounts(
         raise BankFileError(
             source, locate(pos), f"row has both {header('debit')} and {header('credit')} filled"
         )
-    amount = credit.fillna(0) - debit.fillna(0).abs()
+    amount = credit.fillna(0) - _money_out(debit, header("debit"), source, locate).fillna(0)
     amount[debit.isna() & credit.isna()] = pd.NA
     shown = [v for role in ("debit", "credit") if role in layout.columns for v in column(role)]
     return amount, _currency_shown(shown)
+
+
+def _money_out(debit: pd.Series, name: str, source: str, locate: Callable[[int], int | None]) -> pd.Series:
+    """A debit column as money out. Banks write it all positive or all negative; a cell of
+    the other sign than most is a reversal (兴业银行's "-5.50" 隔日冲账 under 支出), money in.
+    A column with as many of each sign cannot be told and is refused."""
+    positive, negative = int((debit > 0).sum()), int((debit < 0).sum())
+    if not (positive and negative):
+        return debit.abs()
+    if positive == negative:
+        raise BankFileError(
+            source,
+            locate(int(np.flatnonzero((debit < 0).fillna(False).to_numpy())[0])),
+            f"column {name} holds as many negative as positive amounts: which are reversals cannot be told",
+        )
+    return debit if positive > negative else -debit
 
 
 def _all_marks(cells: list[str]) -> bool:

@@ -9,15 +9,23 @@ it does not know is refused), else by a row whose payer or memo cell is exactly 
 label. Their amounts are kept for one check: an opening balance plus the movements must
 give the closing balance.
 
+Rows that carry no money at all are not movements either: a row with neither a date nor
+an amount under a movement goes on with its text (OCBC writes each payment's details on
+the line below it), and rows after the last movement whose date cell holds text that is
+not a date are a footer (兴业银行's "说明" disclaimer). A row with a date but no amount, or
+an amount but no date, stays a movement and is refused by the reader.
+
 Sign marks beside an unsigned amount are read in the languages banks write them: D/C,
 S/H, D/K, Af/Bij, 借/贷, Cargo/Abono, Dare/Avere, T/J, Uznanie/Obciążenie ...
 """
 
 from __future__ import annotations
 
-from .csv_profiles import normalise_name
+from common.values import parse_date
 
-__all__ = ["ROW_CODES", "mark_sign", "row_kind"]
+from .csv_profiles import Layout, normalise_name
+
+__all__ = ["ROW_CODES", "fold_text_rows", "mark_sign", "row_kind"]
 
 # Record-type codes: Swedbank's (Baltic and Nordic exports) and their names.
 ROW_CODES = {"10": "opening", "20": "movement", "82": "total", "86": "closing", "900": "total"}
@@ -107,7 +115,8 @@ def mark_sign(mark: str) -> int | None:
     text = mark.strip()
     if text in ("+", "-"):
         return 1 if text == "+" else -1
-    first = text.replace("/", " ").split()[0] if text.split() else ""
+    words = text.replace("/", " ").split()  # "/" alone (WeChat's neutral rows) has no word
+    first = words[0] if words else ""
     return _MARKS.get(normalise_name(first))
 
 
@@ -125,3 +134,51 @@ def row_kind(code: str | None, texts: tuple[str, ...]) -> str | None:
         if kind:
             return kind
     return "movement"
+
+
+def fold_text_rows(
+    cells: dict[int, list[str]], layout: Layout, positions: list[int]
+) -> tuple[dict[int, list[str]], list[int]]:
+    """`cells` and their record `positions` without the rows that carry no money (see the
+    module doc): a continuation row's text is added to the memo of the row above it, a
+    footer is dropped. Balance and total rows are left for row_kind, whatever they hold."""
+    date_col = layout.one("date")
+    money = [c for role in ("amount", "debit", "credit", "balance") for c in layout.columns.get(role, ())]
+    if date_col is None or not positions:
+        return cells, positions
+    dates = cells[date_col]
+    texts = [c for role in ("payer", "memo") for c in layout.columns.get(role, ())]
+
+    def bare(i: int) -> bool:
+        return (
+            not any(cells[c][i] for c in money)
+            and row_kind(None, tuple(cells[c][i] for c in texts)) == "movement"
+        )
+
+    end = len(positions)
+    while end > 0 and dates[end - 1] and bare(end - 1) and not _is_date(dates[end - 1]):
+        end -= 1
+    drop = set(range(end, len(positions)))
+    if "" in dates[:end]:
+        memo = layout.one("memo")
+        above = None
+        for i in range(end):
+            if not dates[i] and above is not None and bare(i):
+                drop.add(i)
+                if memo is not None:
+                    extra = " ".join(cells[c][i] for c in sorted(cells) if c != date_col and cells[c][i])
+                    cells[memo][above] = " ".join(filter(None, (cells[memo][above], extra)))
+            else:
+                above = i
+    if not drop:
+        return cells, positions
+    keep = [i for i in range(len(positions)) if i not in drop]
+    return {c: [v[i] for i in keep] for c, v in cells.items()}, [positions[i] for i in keep]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        parse_date(text)
+    except ValueError:
+        return False
+    return True

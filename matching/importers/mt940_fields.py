@@ -33,13 +33,23 @@ _TAG = re.compile(r":([0-9A-Z]{2,3}):")
 _FILE_HEADERS = frozenset({"940"})  # Rabobank's ":940:" line above the first statement
 _BALANCE = re.compile(r"([CD])([0-9]{6})([A-Z]{3})([0-9]{1,15}[,.][0-9]{0,2})")
 # Value date, entry date, (R)C/(R)D, funds code, amount, transaction type: SWIFT field 61's
-# first six subfields. An amount without a decimal comma is tolerated (Knab writes "C500").
+# first six subfields. An amount without a decimal comma is tolerated (Knab writes "C500"),
+# so is a type code padded with spaces (ING, Triodos: "NOV ", "NIT "; Sberbank: "S   ") and a missing type
+# when the bank reference "//" follows the amount at once (Zenith Bank): the amount still
+# ends where something else visibly begins, so a cut one ("C71" of "C717,55") is refused.
 _ENTRY = re.compile(
-    r"([0-9]{6})([0-9]{4})?(R?[CD])([A-Z])?([0-9]{1,15}(?:[,.][0-9]{0,2})?)([NSF][A-Za-z0-9]{3})"
+    r"([0-9]{6})([0-9]{4})?(R?[CD])([A-Z])?([0-9]{1,15}(?:[,.][0-9]{0,2})?)"
+    r"(?:[NSF][A-Za-z0-9 ]{3}|(?=//))"
 )
-_MULTILINE = frozenset({"61", "86"})
+# Fields whose text goes on over lines: :61: (its supplementary details), :86: and the
+# non-SWIFT :NS: that Hungarian and German banks fill with numbered subfields.
+_MULTILINE = frozenset({"61", "86", "NS"})
 _TERMINATORS = frozenset({"", "-", "-}"})
-_SEQUENCE = re.compile(r"[0-9]{1,5}(?:/[0-9]{1,5})?")
+# What some banks write between one statement's "-" and the next :20: (ABN AMRO repeats its
+# file header "ABNANL2A / 940 / ABNANL2A"): the sender's BIC or the message type, nothing else.
+_BETWEEN_STATEMENTS = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?|940")
+# Statement number and optional sequence number; Zenith Bank leaves the number blank (" /1").
+_SEQUENCE = re.compile(r"[0-9]{1,5}(?:/[0-9]{1,5})?|/[0-9]{1,5}")
 _SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1}  # a reversed credit is money going out
 
 
@@ -73,16 +83,23 @@ def scan(text: str, source: str) -> list[Statement]:
     statements: list[Statement] = []
     seen: set[str] = set()
     tag = ""
+    between = False  # after a statement's "-" terminator, before the next field
     for number, raw in enumerate(lines, start=1):
         m = _TAG.match(raw)
         if not m:
-            if statements and tag not in _MULTILINE and raw.strip() not in _TERMINATORS:
+            text = raw.strip()
+            if text in ("-", "-}"):
+                between = True
+            elif between and _BETWEEN_STATEMENTS.fullmatch(text):
+                continue
+            if statements and tag not in _MULTILINE and text not in _TERMINATORS:
                 raise BankFileError(
                     source,
                     number,
                     f"text that belongs to no field (only :61: and :86: go on over lines): {raw[:40]!r}",
                 )
             continue  # continuation of :61:/:86:, a "-" terminator, or preamble before :20:
+        between = False
         tag, value = m[1], raw[m.end() :].strip()
         if tag in _FILE_HEADERS and not statements:
             continue

@@ -8,7 +8,8 @@ written with a decimal point (old Rabobank files) makes it silently swallow 38 o
 transactions, and a long customer reference (ASN Bank) makes it stop. So it must give
 exactly the checked :61: entries, amount for amount, or the statement's line is named;
 decimal points in amount fields (never legal in MT940, so never ambiguous) are turned
-into commas first, and a statement the standard `:61:` pattern cannot read is tried with
+into commas first, a missing transaction type is given one (mt-940 would merge the lines),
+and a statement the standard `:61:` pattern cannot read is tried with
 the ASN variant. Finally each statement's opening balance plus its lines must give its
 closing balance, or the file is refused: a line was lost or misread.
 """
@@ -33,11 +34,23 @@ __all__ = ["Mt940Importer"]
 _ENVELOPE = re.compile(r"\{[1235]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
 _BALANCE_DOT = re.compile(r"^(:6[0245][FM]?:[CD]\d{6}[A-Z]{3})(\d+)\.(\d{0,2})[ \t]*$", re.MULTILINE)
 _LINE_DOT = re.compile(r"^(:61:\d{6}(?:\d{4})?R?[CD][A-Z]?)(\d+)\.(\d{0,2})(?!\d)", re.MULTILINE)
+# a :61: without its transaction type, the bank reference right after the amount (Zenith
+# Bank): mt-940 then runs all of a statement's lines into one, so it is given "NMSC"
+_LINE_NO_TYPE = re.compile(r"^(:61:\d{6}(?:\d{4})?R?[CD][A-Z]?[\d,]+)(?=//)", re.MULTILINE)
 _OPTIONS = mt940.Options(reversal_sign=True, unbounded_details=True)
 _NO_DETAILS_PROCESSING = {"post_transaction_details": []}  # :86: is split by mt940_details instead
+
+
+class _StatementNumber(mt940.tags.StatementNumber):
+    """:28C: whose statement number may be blank (Zenith Bank writes " /1"); mt940_fields
+    has checked the field already, and the number carries no money."""
+
+    pattern = r"\s*(?P<statement_number>\d{0,5})(?:/?(?P<sequence_number>\d{1,5}))?$"
+
+
 _VARIANTS = (
-    ("standard", {}),
-    ("ASN Bank", {61: mt940.tags.StatementASNB()}),
+    ("standard", {28: _StatementNumber()}),
+    ("ASN Bank", {28: _StatementNumber(), 61: mt940.tags.StatementASNB()}),
 )
 _NO_REF = {"", "NONREF", "NOTPROVIDED"}
 
@@ -71,7 +84,10 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\x1a", "").replace("\x00", "")
+    # SUB and NUL padding, and the SOH/ETX that frame a transmission (mBank: "\x01" before
+    # the first :20:, "-\x03" after the last statement)
+    for control in ("\x1a", "\x00", "\x01", "\x03"):
+        text = text.replace(control, "")
     # the SWIFT envelope goes, its line ends stay, so every line keeps its number
     return _ENVELOPE.sub(lambda m: "\n" * m[0].count("\n"), text)
 
@@ -80,6 +96,7 @@ def _parse_statement(checked: Statement, source: str) -> mt940.models.Transactio
     """mt-940's reading of one checked statement, which must give exactly its :61: entries."""
     block = _BALANCE_DOT.sub(r"\1\2,\3", checked.text)
     block = _LINE_DOT.sub(r"\1\2,\3", block)
+    block = _LINE_NO_TYPE.sub(r"\1NMSC", block)
     found: list[str] = []
     where = checked.line
     for variant, tags in _VARIANTS:

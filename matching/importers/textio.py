@@ -1,7 +1,7 @@
 """Bytes to text for bank files whose encoding nobody declares.
 
 Banks export UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), Windows-1252
-(German and French banks), GBK/GB18030 (Chinese banks) or Shift_JIS/EUC-JP (Japanese
+(German and French banks), Windows-1250 (Czech, Polish and Hungarian banks), GBK/GB18030 (Chinese banks) or Shift_JIS/EUC-JP (Japanese
 banks). A BOM or valid UTF-8 settles it; a Japanese reading is judged by whether its text
 stays within kana, kanji and full-width forms, and kana in a GB18030 reading count against
 it (Chinese banks write none). As for GB18030, a lone kanji outside JIS X 0208's first
@@ -35,7 +35,10 @@ _NOT_JAPANESE = re.compile(r"[^\x00-\x7f\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]
 # Half-width katakana are common in Japanese bank names; a sound mark (ﾞ ﾟ) with no kana
 # before it is not Japanese but cp1252 letters read as Shift_JIS ("ßß" -> "ﾟﾟ").
 _STRAY_SOUND_MARK = re.compile(r"(?<![\uff66-\uff9d])[\uff9e\uff9f]")
-_LATIN_RUN = re.compile(r"[\u0080-\u00ff]{2,}")
+# Accented letters as cp1252 and cp1250 read them (Latin-1 and Latin Extended-A), and the
+# spacing accents (ˇ ˘ ˛ ˝) that cp1250 gives for bytes that are never letters of their own.
+_LATIN_RUN = re.compile(r"[\u0080-\u017f]{2,}")
+_SPACING_ACCENT = re.compile(r"[\u02c0-\u02ff]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -51,8 +54,8 @@ def head_of(data: bytes) -> bytes:
 def rank_encodings(data: bytes) -> list[str]:
     """Encodings worth trying for `data`, most plausible first (empty: none decodes its head).
 
-    A BOM or valid UTF-8 gives one certain answer; otherwise the cp1252, GB18030, EUC-JP and
-    Shift_JIS (cp932) readings of the head that decode without error, least implausible first.
+    A BOM or valid UTF-8 gives one certain answer; otherwise the cp1252, cp1250, GB18030, EUC-JP
+    and Shift_JIS (cp932) readings of the head that decode without error, least implausible first.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -64,7 +67,7 @@ def rank_encodings(data: bytes) -> list[str]:
         pass
     head = head_of(data)
     readings = []
-    for encoding in ("cp1252", "gb18030", "euc_jp", "cp932"):
+    for encoding in ("cp1252", "cp1250", "gb18030", "euc_jp", "cp932"):
         try:
             readings.append((implausibility(head.decode(encoding), encoding), encoding))
         except UnicodeDecodeError:
@@ -94,6 +97,7 @@ def implausibility(text: str, encoding: str) -> float:
         )
     else:  # two accented letters in a row happen ("üß"); three or more are Chinese bytes
         bad = sum(len(run) if len(run) > 2 else len(run) / 2 for run in _LATIN_RUN.findall(text))
+        bad += len(_SPACING_ACCENT.findall(text))
     return bad / foreign
 
 

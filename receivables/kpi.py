@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "KPIS",
     "KPI_COLUMNS",
+    "Kpi",
     "average_days_delinquent",
     "best_possible_dso",
     "collection_effectiveness",
@@ -35,11 +38,60 @@ __all__ = [
     "dso_simple",
     "kpi_table",
     "monthly_sales",
-    "payment_behaviour",
     "sales_between",
 ]
 
 KPI_COLUMNS = ["Metric", "Value", "Unit", "AsOf", "Description"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One row of the KPIs table as declared: its Metric, its Unit ("currency" stands for the
+    base currency's code), its Description ({days} and {months} are the periods the figures
+    cover) and the words the Dashboard shows beside it ("" when the Dashboard leaves it out)."""
+
+    metric: str
+    unit: str
+    description: str
+    label: str = ""
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "OpenAR",
+        "currency",
+        "Net open receivables: invoices less open credits and unapplied cash",
+        "Open receivables",
+    ),
+    Kpi("CurrentAR", "currency", "Open receivables not yet overdue"),
+    Kpi("OverdueAR", "currency", "Open receivables past their due date", "Overdue"),
+    Kpi("DisputedAR", "currency", "Open amount of disputed invoices (kept in aging)", "Disputed"),
+    Kpi("OpenItems", "count", "Open invoices, credit notes and unapplied payments"),
+    Kpi(
+        "DSO", "days", "Days sales outstanding, count-back over the last {months} months", "DSO (count-back)"
+    ),
+    Kpi("DSOSimple", "days", "Open AR / credit sales of the last {days} days x {days}", "DSO (simple)"),
+    Kpi(
+        "BestPossibleDSO",
+        "days",
+        "Current AR / credit sales of the last {days} days x {days}",
+        "Best possible DSO",
+    ),
+    Kpi("ADD", "days", "Average days delinquent: DSOSimple - BestPossibleDSO", "Average days delinquent"),
+    Kpi(
+        "CEI",
+        "%",
+        "Collection effectiveness over the month ending at the as-of date",
+        "Collection effectiveness (%)",
+    ),
+    Kpi(
+        "AvgDaysLate",
+        "days",
+        "Days paid after the due date, weighted by amount, all customers",
+        "Average days paid late",
+    ),
+)
+"""Every metric `kpi_table` writes, in its order; the Dashboard looks up those with a label."""
 
 
 def dso_simple(ar_cents: int, credit_sales_cents: int, days: int) -> float:
@@ -101,49 +153,6 @@ def monthly_sales(invoices: pd.DataFrame, as_of: date, months: int) -> list[tupl
     return [(int(s), int(d)) for s, d in zip(sums[::-1], days[::-1], strict=True)]
 
 
-def payment_behaviour(
-    history: pd.DataFrame,
-    *,
-    since: pd.Timestamp | None = None,
-    until: pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """Per customer, from `ledger.payment_history`: how late and how regularly they pay.
-
-    Returns a frame indexed by CustomerID with Payments (count), AvgDaysLate and
-    SpreadDays (amount-weighted mean and standard deviation of days late) and OnTimeRate
-    (share of the amount paid on or before the due date, 0-1). `since`/`until` limit the
-    payments to PaymentDate in (since, until].
-    """
-    rows = history
-    if since is not None:
-        rows = rows[rows["PaymentDate"] > since]
-    if until is not None:
-        rows = rows[rows["PaymentDate"] <= until]
-    weight = rows["Amount"].astype("float64")
-    late = rows["DaysLate"].astype("float64")
-    frame = pd.DataFrame(
-        {
-            "CustomerID": rows["CustomerID"],
-            "w": weight,
-            "wd": weight * late,
-            "wdd": weight * late * late,
-            "on_time": weight.where(late <= 0, 0.0),
-        }
-    )
-    g = frame.groupby("CustomerID", sort=True)
-    sums = g[["w", "wd", "wdd", "on_time"]].sum()
-    mean = sums["wd"] / sums["w"]
-    variance = (sums["wdd"] / sums["w"] - mean * mean).clip(lower=0)
-    return pd.DataFrame(
-        {
-            "Payments": g.size().astype("int64"),
-            "AvgDaysLate": mean,
-            "SpreadDays": np.sqrt(variance),
-            "OnTimeRate": sums["on_time"] / sums["w"],
-        }
-    )
-
-
 def kpi_table(
     aged: pd.DataFrame,
     begin_items: pd.DataFrame,
@@ -151,16 +160,17 @@ def kpi_table(
     history: pd.DataFrame,
     *,
     as_of: date,
-    period_days: int = 90,
+    period_days: int,
+    currency: str,
     count_back_months: int = 24,
-    currency: str = "EUR",
 ) -> pd.DataFrame:
     """The KPIs table rows (Metric, Value, Unit, AsOf, Description).
 
     `aged` is `aging.aged_items` as of `as_of`; `begin_items` the open items one month
     earlier (the start of the CEI month); `invoices` every invoice (for sales); `history`
-    `ledger.payment_history`. Money values are in currency units, not cents, because the
-    Dashboard shows them as they are.
+    `ledger.payment_history`; `period_days` the simple DSO's period (the Settings table's
+    dso_period_days). Money values are in currency units, not cents, because the Dashboard
+    shows them as they are.
     """
     stamp = pd.Timestamp(as_of)
     open_amount = aged["OpenAmount"].fillna(0).astype("int64")
@@ -175,46 +185,26 @@ def kpi_table(
     cei = collection_effectiveness(begin_ar, months[0][0], ar, current)
     weight = history["Amount"].astype("float64")
     days_late = float((weight * history["DaysLate"]).sum() / weight.sum()) if len(history) else math.nan
-    rows = [
-        ("OpenAR", ar / 100, currency, "Net open receivables: invoices less open credits and unapplied cash"),
-        ("CurrentAR", current / 100, currency, "Open receivables not yet overdue"),
-        ("OverdueAR", (ar - current) / 100, currency, "Open receivables past their due date"),
-        ("DisputedAR", disputed / 100, currency, "Open amount of disputed invoices (kept in aging)"),
-        ("OpenItems", len(aged), "count", "Open invoices, credit notes and unapplied payments"),
-        (
-            "DSO",
-            dso_count_back(ar, months),
-            "days",
-            f"Days sales outstanding, count-back over the last {count_back_months} months",
-        ),
-        (
-            "DSOSimple",
-            simple,
-            "days",
-            f"Open AR / credit sales of the last {period_days} days x {period_days}",
-        ),
-        (
-            "BestPossibleDSO",
-            best,
-            "days",
-            f"Current AR / credit sales of the last {period_days} days x {period_days}",
-        ),
-        (
-            "ADD",
-            average_days_delinquent(simple, best),
-            "days",
-            "Average days delinquent: DSOSimple - BestPossibleDSO",
-        ),
-        ("CEI", cei, "%", "Collection effectiveness over the month ending at the as-of date"),
-        ("AvgDaysLate", days_late, "days", "Days paid after the due date, weighted by amount, all customers"),
-    ]
+    values = {
+        "OpenAR": ar / 100,
+        "CurrentAR": current / 100,
+        "OverdueAR": (ar - current) / 100,
+        "DisputedAR": disputed / 100,
+        "OpenItems": len(aged),
+        "DSO": dso_count_back(ar, months),
+        "DSOSimple": simple,
+        "BestPossibleDSO": best,
+        "ADD": average_days_delinquent(simple, best),
+        "CEI": cei,
+        "AvgDaysLate": days_late,
+    }
     return pd.DataFrame(
         {
-            "Metric": [r[0] for r in rows],
-            "Value": pd.array([float(r[1]) for r in rows], dtype="float64"),
-            "Unit": [r[2] for r in rows],
-            "AsOf": pd.Series([stamp] * len(rows), dtype="datetime64[ns]"),
-            "Description": [r[3] for r in rows],
+            "Metric": [k.metric for k in KPIS],
+            "Value": pd.array([float(values[k.metric]) for k in KPIS], dtype="float64"),
+            "Unit": [currency if k.unit == "currency" else k.unit for k in KPIS],
+            "AsOf": pd.Series([stamp] * len(KPIS), dtype="datetime64[ns]"),
+            "Description": [k.description.format(days=period_days, months=count_back_months) for k in KPIS],
         }
     )
 

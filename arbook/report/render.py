@@ -1,10 +1,8 @@
-"""The month-end reconciliation report: what the finance manager reads after the batch.
+"""The month-end report laid out: an HTML mail with inline charts, its text copy, the exceptions workbook.
 
-Built from the workbook alone (so it reports what was really written): bank lines in and
-what became of them, money applied, the bank reconciliation per statement, aging against
-last month, customers put on Hold, notices sent, and failures. The HTML uses inline styles
-only (mail clients drop style sheets and scripts); charts are inline PNGs; the exception
-lists travel as an .xlsx of formatted Excel tables.
+The HTML uses inline styles only (mail clients drop style sheets and scripts); charts are
+inline PNGs drawn with matplotlib's object API (no GUI backend, no global state); the
+exception lists travel as an .xlsx of formatted Excel tables (text stays text).
 """
 
 from __future__ import annotations
@@ -12,47 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
-import mailer
 from common.values import format_cents
-from matching.matcher.screening import duplicate_of
-from workbook.book import Book
 
-from .aging import aged_items, bucket_labels, bucket_limits
-from .ledger import open_items
-from .operation import Summary
-from .statements import NOT_MAILED, mail_sender, reply_to
+from .figures import Figures, ReportData, report_figures
 
-__all__ = ["Report", "ReportData", "build_report", "month_start", "save_report", "send_report"]
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-@dataclass
-class ReportData:
-    """The tables the report reads, as the workbook holds them after the batch."""
-
-    as_of: dt.date
-    bank_lines: pd.DataFrame
-    matches: pd.DataFrame
-    allocations: pd.DataFrame
-    statements: pd.DataFrame
-    invoices: pd.DataFrame
-    customers: pd.DataFrame
-    credit: pd.DataFrame
-    forecast: pd.DataFrame
-    mail_log: pd.DataFrame
-    settings: Mapping[str, object]
-    results: Mapping[str, Summary] = field(default_factory=dict)
+__all__ = ["Report", "build_report", "exceptions_workbook"]
 
 
 @dataclass
@@ -67,137 +35,24 @@ class Report:
 
 def build_report(data: ReportData) -> Report:
     """Compute every figure, draw the charts, and lay out the HTML, text and attachment."""
-    start = pd.Timestamp(month_start(data.as_of))
-    end = pd.Timestamp(data.as_of)
-    lines = data.bank_lines[(data.bank_lines["Date"] >= start) & (data.bank_lines["Date"] <= end)]
-    duplicate = duplicate_of(data.bank_lines)
-    credits = lines[lines["Amount"].fillna(0) > 0].assign(DuplicateOf=duplicate)
-    status = credits["Status"].value_counts()
-    allocations = data.allocations[
-        (data.allocations["PaymentDate"] >= start) & (data.allocations["PaymentDate"] <= end)
-    ]
-    by_kind = allocations.groupby("Kind")["Amount"].sum()
-    by_method = allocations[allocations["Kind"] == "payment"].groupby("Method")["Amount"].sum()
-    pending = data.matches[(data.matches["Decision"] == "suggested") & (data.matches["Status"] == "pending")]
-    figures: dict[str, object] = {
-        "Bank lines in the month": len(lines),
-        "Receipts (credits)": len(credits),
-        "Matched automatically": int(status.get("Matched", 0)),
-        "Partly matched": int(status.get("Partial", 0)),
-        "Waiting for review": int(status.get("Suggested", 0)),
-        "Unmatched": int(status.get("Unmatched", 0)),
-        "Of those, repeats of a transfer from another file": int((credits["DuplicateOf"] != "").sum()),
-        "Money applied (auto)": format_cents(int(by_method.get("auto", 0))),
-        "Money applied (approved)": format_cents(int(by_method.get("approved", 0))),
-        "Fees and discounts": format_cents(int(by_kind.get("fee", 0)) + int(by_kind.get("discount", 0))),
-        "Unapplied cash": format_cents(int(by_kind.get("unapplied", 0))),
-    }
-    recon = bank_reconciliation(data.statements, data.bank_lines, duplicate)
-    aging_now, aging_before = _aging_totals(data)
-    holds = data.credit[data.credit["Action"] == "Hold"] if len(data.credit) else data.credit
-    mails = (
-        data.mail_log[data.mail_log["AsOf"] == pd.Timestamp(data.as_of)]
-        if len(data.mail_log)
-        else data.mail_log
-    )
-    notices = (
-        mails[mails["Kind"].isin(["reminder", "notice"])].groupby("Level").size()
-        if len(mails)
-        else pd.Series()
-    )
-    failures = [f"{name}: {note}" for name, s in data.results.items() if not s.ok for note in s.notes]
-    unmailed = [  # statements and notices owed to customers without a usable e-mail address
-        f"{name}: {note.removeprefix(NOT_MAILED)}"
-        for name, s in data.results.items()
-        for note in s.notes
-        if note.startswith(NOT_MAILED)
-    ]
-    failures += (
-        [f"mail to {r.CustomerID}: {r.Detail}" for r in mails.itertuples() if r.Status == "failed"]
-        if len(mails)
-        else []
+    f = report_figures(data)
+    company = data.settings.company_name or "arbook"
+    headline = f.headline
+    subject = (
+        f"{company}: month-end {data.as_of.isoformat()} — {headline['Matched automatically']} matched, "
+        f"{headline['Waiting for review']} to review, {headline['Unmatched']} unmatched"
     )
     images = {
-        "aging": _aging_chart(aging_now, aging_before),
-        "receipts": _receipts_chart(credits),
+        "aging": _aging_chart(f.aging_now, f.aging_before),
+        "receipts": _receipts_chart(f.credits),
         "forecast": _forecast_chart(data.forecast),
     }
-    company = str(data.settings.get("company_name") or "arbook")
-    subject = (
-        f"{company}: month-end {data.as_of.isoformat()} — {figures['Matched automatically']} matched, "
-        f"{figures['Waiting for review']} to review, {figures['Unmatched']} unmatched"
-    )
-    body = _html(data, figures, recon, aging_now, aging_before, holds, notices, failures, unmailed, company)
-    text = _text(figures, recon, failures, unmailed)
     attachment = (
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
-        exceptions_workbook(credits, pending, data.credit),
+        exceptions_workbook(f.credits, f.pending, data.credit),
     )
-    return Report(subject, body, text, images, attachment, figures)
-
-
-def bank_reconciliation(
-    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None
-) -> pd.DataFrame:
-    """Per account: the first opening balance + every line in between = the last closing balance?
-
-    Lines marked in `duplicate` (matching's `duplicate_of`: the same account, date, amount and
-    reference arriving again in another file) are not counted in Lines but shown apart as
-    Duplicates, so a second export of the same transfers does not read as a difference. A
-    difference that remains means the BankLines of that account disagree with the bank's own
-    balances: a line imported twice that was not recognised, or a statement not imported.
-    """
-    repeated = (
-        duplicate.reindex(bank_lines.index, fill_value="") != ""
-        if duplicate is not None
-        else pd.Series(False, index=bank_lines.index)
-    )
-    rows = []
-    known = statements.dropna(subset=["OpeningBalance", "ClosingBalance", "FromDate", "ToDate"])
-    for account, group in known.groupby("Account", sort=True):
-        first = group.sort_values(["FromDate", "ToDate"]).iloc[0]
-        last = group.sort_values(["ToDate", "FromDate"]).iloc[-1]
-        mask = (
-            (bank_lines["Account"] == account)
-            & (bank_lines["Date"] >= first.FromDate)
-            & (bank_lines["Date"] <= last.ToDate)
-        )
-        moved = int(bank_lines.loc[mask & ~repeated, "Amount"].fillna(0).sum())
-        repeats = int(bank_lines.loc[mask & repeated, "Amount"].fillna(0).sum())
-        difference = int(last.ClosingBalance) - int(first.OpeningBalance) - moved
-        rows.append(
-            {
-                "Account": account,
-                "From": first.FromDate.date(),
-                "To": last.ToDate.date(),
-                "Opening": int(first.OpeningBalance),
-                "Lines": moved,
-                "Duplicates": repeats,
-                "Closing": int(last.ClosingBalance),
-                "Difference": difference,
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["Account", "From", "To", "Opening", "Lines", "Duplicates", "Closing", "Difference"]
-    )
-
-
-def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series]:
-    limits = bucket_limits(data.settings.get("aging_buckets", (30, 60, 90, 120)))
-    basis = str(data.settings.get("aging_basis", "due"))
-    labels = bucket_labels(limits)
-    previous = month_start(data.as_of) - dt.timedelta(days=1)
-    out = []
-    for day in (data.as_of, previous):
-        items = open_items(data.invoices, data.allocations, as_of=day, customers=data.customers)
-        aged = (
-            aged_items(items, as_of=day, limits=limits, basis=basis)
-            if len(items)
-            else items.assign(Bucket=[])
-        )
-        totals = aged.groupby("Bucket")["OpenAmount"].sum() if len(aged) else pd.Series(dtype="int64")
-        out.append(pd.Series([int(totals.get(label, 0)) for label in labels], index=labels))
-    return out[0], out[1]
+    text = _text(headline, f.reconciliation, f.failures, f.unmailed)
+    return Report(subject, _html(data, f, company), text, images, attachment, headline)
 
 
 def _png(fig: Figure) -> bytes:
@@ -283,18 +138,9 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = fro
     return f'<table style="border-collapse:collapse;font-size:13px;margin:6px 0 14px 0"><tr>{head}</tr>{body}</table>'
 
 
-def _html(
-    data: ReportData,
-    figures: dict[str, object],
-    recon: pd.DataFrame,
-    now: pd.Series,
-    before: pd.Series,
-    holds: pd.DataFrame,
-    notices: pd.Series,
-    failures: list[str],
-    unmailed: list[str],
-    company: str,
-) -> str:
+def _html(data: ReportData, f: Figures, company: str) -> str:
+    figures, recon, now, before = f.headline, f.reconciliation, f.aging_now, f.aging_before
+    holds, notices, failures, unmailed = f.holds, f.notices, f.failures, f.unmailed
     h2 = 'style="font-size:16px;color:#1f4e79;margin:18px 0 4px 0"'
     parts = [
         '<div style="font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#222;max-width:720px">',
@@ -484,84 +330,3 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
-
-
-def send_report(
-    book: Book, *, as_of: dt.date, results: Mapping[str, Summary], transport: mailer.Transport
-) -> Summary:
-    """Build the report from the workbook, keep a copy in reports/ beside it, mail it to report_recipients."""
-    settings = book.settings()
-    data = ReportData(
-        as_of=as_of,
-        bank_lines=book.read("BankLines"),
-        matches=book.read("Matches"),
-        allocations=book.read("Allocations"),
-        statements=book.read("BankStatements"),
-        invoices=book.read("Invoices"),
-        customers=book.read("Customers"),
-        credit=book.read("Credit"),
-        forecast=book.read("Forecast"),
-        mail_log=book.read("MailLog"),
-        settings=settings,
-        results=results,
-    )
-    report = build_report(data)
-    summary = Summary("report", figures=dict(report.figures))
-    folder = save_report(report, book.path.parent / "reports", as_of)
-    summary.notes.append(f"report saved in {folder.resolve()}")
-    recipients = tuple(settings.get("report_recipients") or ())
-    if not recipients:
-        summary.notes.append("report_recipients is empty in Settings: the report was not mailed")
-        book.commit("report", f"saved in {folder.name}")
-        return summary
-    company = str(settings.get("company_name") or "")
-    message = mailer.Outgoing(
-        key=mailer.message_key("report", "", None, "", (), as_of),
-        kind="report",
-        level=None,
-        customer_id="",
-        customer_name=company,
-        to=recipients,
-        cc=(),
-        subject=report.subject,
-        html=report.html,
-        text=report.text,
-        attachments=(report.attachment,),
-        amount=0,
-        invoice_nos=(),
-        as_of=as_of,
-        inline_images=tuple(report.images.items()),
-    )
-    journal = mailer.Journal(mailer.journal_path(book.path))
-    delivery, rows = mailer.send_and_fold(
-        [message],
-        transport,
-        journal,
-        book.read("MailLog"),
-        sender=mail_sender(settings),
-        reply_to=reply_to(settings),
-    )
-    outcome = "sent" if transport.status == "sent" else "written to outbox"
-    summary.figures["report"] = (
-        outcome if delivery.delivered else "already done" if delivery.already_sent else "failed"
-    )
-    summary.notes += [f"report not mailed: {why}" for _cid, _key, why in delivery.failed]
-    summary.ok = not delivery.failed
-    book.append("MailLog", rows)
-    book.commit("report", f"mailed to {len(recipients)} recipient(s)")
-    return summary
-
-
-def save_report(report: Report, folder: Path, as_of: dt.date) -> Path:
-    """The report as files a person can open: HTML (with its charts beside it), text and the .xlsx."""
-    target = folder / f"month-end-{as_of.isoformat()}"
-    target.mkdir(parents=True, exist_ok=True)
-    html_text = report.html
-    for cid, png in report.images.items():
-        (target / f"{cid}.png").write_bytes(png)
-        html_text = html_text.replace(f'src="cid:{cid}"', f'src="{cid}.png"')
-    (target / "report.html").write_text(html_text, encoding="utf-8")
-    (target / "report.txt").write_text(report.text, encoding="utf-8")
-    name, data = report.attachment
-    (target / name).write_bytes(data)
-    return target

@@ -1,22 +1,26 @@
 """The customer ledger as of a date: what each customer owes, item by item.
 
-Aging, credit, the forecast, statements and notices all start from the same question —
-which items were open on a given day, and for how much — so it is answered once, here,
-from the two tables that record it: `Invoices` and the append-only `Allocations` log.
-Because allocations carry their `PaymentDate`, the answer for any past date is exact: an
-invoice paid after that date is still open as of it, and a report re-run for a past
-Monday reproduces the one read that day.
+Aging, credit, the forecast, statements, notices, the month-end report and the matcher all
+start from the same question — which items were open on a given day, and for how much — so
+it is answered once, here, from the two tables that record it: `Invoices` and the
+append-only `Allocations` log. Because allocations carry their `PaymentDate`, the answer for
+any past date is exact: an invoice paid after that date is still open as of it, and a report
+re-run for a past Monday reproduces the one read that day.
 
 Sign convention (one rule for every item):
   OpenAmount > 0  the customer owes us (an invoice not yet fully paid)
   OpenAmount < 0  we owe the customer (a credit note not yet used, an overpaid invoice,
                   cash received but not applied to any invoice)
-  OpenAmount = Amount - Paid, where Paid is the sum of the item's allocations of kinds
-  payment, fee, discount and writeoff with PaymentDate <= as_of. Allocations to an invoice
-  are positive; an allocation that uses up a credit note carries the credit's (negative)
-  sign. Unapplied cash (Kind "unapplied", Amount > 0 = money received) becomes an open item
-  of -Amount dated by its PaymentDate; a later allocation that applies it is logged as an
-  "unapplied" row with the opposite sign, so the pair nets to nothing.
+  OpenAmount = Amount - Paid, where Paid is the sum of the item's allocations of the
+  SETTLING_KINDS (payment, fee, discount, writeoff) with PaymentDate <= as_of. Allocations to
+  an invoice are positive; an allocation that uses up a credit note carries the credit's
+  (negative) sign. Unapplied cash (Kind "unapplied", Amount > 0 = money received) becomes an
+  open item of -Amount dated by its PaymentDate; a later allocation that applies it is logged
+  as an "unapplied" row with the opposite sign, so the pair nets to nothing.
+
+`Ledger` is one reading of these tables as of one date, computed lazily and shared by every
+figure of a run, so a month-end works out the open items once (and again only after a step
+posted allocations). The functions below it answer the same questions for frames at hand.
 
 DueDate defaulting (InvoiceDate + the customer's PaymentTermsDays, 30 when unknown) is done
 by the workbook reader, so every frame read through a Book has it; `due_dates` applies the
@@ -25,29 +29,75 @@ same rule here only to DueDates still empty, for frames built elsewhere (tests, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from common.errors import InputError, Problem
-from common.values import parse_amount_cents
-from workbook.contract import table
 
 __all__ = [
     "DEFAULT_TERMS_DAYS",
+    "INPUT_COLUMNS",
+    "LATEST",
     "OPEN_ITEM_COLUMNS",
     "SETTLING_KINDS",
+    "Ledger",
     "due_dates",
     "invoice_balances",
     "open_items",
+    "payment_behaviour",
     "payment_history",
-    "setting_number",
-    "with_contract_columns",
+    "with_columns",
 ]
 
 DEFAULT_TERMS_DAYS = 30
+LATEST = pd.Timestamp.max.date()
+"""A day after every payment: balances as of it count every allocation, whatever its date
+(what the matcher must take as open, since money already allocated is gone)."""
 SETTLING_KINDS = ("payment", "fee", "discount", "writeoff")
+"""Allocation kinds that reduce an invoice's open amount (unapplied cash does not)."""
+
+ColumnKind = Literal["text", "money", "int", "date", "bool"]
+
+INPUT_COLUMNS: Mapping[str, Mapping[str, ColumnKind]] = {
+    "Invoices": {
+        "InvoiceNo": "text",
+        "CustomerID": "text",
+        "InvoiceDate": "date",
+        "DueDate": "date",
+        "Currency": "text",
+        "Amount": "money",
+        "Reference": "text",
+        "Disputed": "bool",
+        "PromiseDate": "date",
+    },
+    "Allocations": {
+        "LineID": "text",
+        "InvoiceNo": "text",
+        "CustomerID": "text",
+        "Amount": "money",
+        "PaymentDate": "date",
+        "Kind": "text",
+        "PostedAt": "date",
+    },
+    "Customers": {
+        "CustomerID": "text",
+        "Name": "text",
+        "Currency": "text",
+        "PaymentTermsDays": "int",
+        "CreditLimit": "money",
+    },
+    "Orders": {"CustomerID": "text", "OrderDate": "date", "Amount": "money", "Status": "text"},
+}
+"""The columns receivables reads from each table, and their kinds (money in Int64 cents, dates
+datetime64[ns]). A frame missing an optional one (Reference, Disputed, LineID, ...) gets it
+empty through `with_columns`, so computing never needs a special case; a write to one of
+the ledger's tables' columns is what makes a `Ledger` snapshot stale."""
+
 OPEN_ITEM_COLUMNS = [
     "InvoiceNo",
     "CustomerID",
@@ -63,6 +113,80 @@ OPEN_ITEM_COLUMNS = [
     "Currency",
     "Reference",
 ]
+
+_EMPTY = {"money": "Int64", "int": "Int64", "date": "datetime64[ns]"}
+
+
+def with_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The frame with each of `INPUT_COLUMNS[table]` it lacks added empty, typed per its kind."""
+    missing = [(name, kind) for name, kind in INPUT_COLUMNS[table].items() if name not in frame]
+    if not missing:
+        return frame
+    out = frame.copy()
+    for name, kind in missing:
+        if kind == "text":
+            out[name] = pd.Series("", index=out.index, dtype=object)
+        elif kind == "bool":
+            out[name] = pd.Series(False, index=out.index, dtype=bool)
+        else:
+            empty = pd.NaT if kind == "date" else pd.NA
+            out[name] = pd.Series(empty, index=out.index, dtype=_EMPTY[kind])
+    return out
+
+
+class Ledger:
+    """The ledger as of one date, read once: every figure of a run is computed from it.
+
+    Each view (invoice balances, open items, payment history and behaviour) is computed the
+    first time it is asked for and kept. The frames given are the tables as `Book.read`
+    returns them; the snapshot never changes them.
+    """
+
+    def __init__(
+        self, invoices: pd.DataFrame, allocations: pd.DataFrame, customers: pd.DataFrame, *, as_of: date
+    ) -> None:
+        self.as_of = as_of
+        self.invoices = with_columns(invoices, "Invoices")
+        self.allocations = with_columns(allocations, "Allocations")
+        self.customers = with_columns(customers, "Customers")
+        _refuse_duplicate_numbers(self.invoices)
+        self._items: dict[date, pd.DataFrame] = {}
+        self._balances: dict[date, pd.DataFrame] = {}
+
+    @property
+    def balances(self) -> pd.DataFrame:
+        """`invoice_balances` as of the snapshot's date."""
+        return self.balances_on(self.as_of)
+
+    def balances_on(self, day: date) -> pd.DataFrame:
+        """`invoice_balances` as of `day` (LATEST: counting every allocation, for the matcher)."""
+        if day not in self._balances:
+            self._balances[day] = invoice_balances(
+                self.invoices, self.allocations, as_of=day, customers=self.customers
+            )
+        return self._balances[day]
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """`open_items` as of the snapshot's date."""
+        return self.items_on(self.as_of)
+
+    def items_on(self, day: date) -> pd.DataFrame:
+        """`open_items` as of `day` (the start of a KPI month, the last month end of a report)."""
+        if day not in self._items:
+            balances = self.balances if day == self.as_of else None
+            self._items[day] = _open_items(self.invoices, self.allocations, day, self.customers, balances)
+        return self._items[day]
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        """`payment_history` up to the snapshot's date."""
+        return payment_history(self.invoices, self.allocations, as_of=self.as_of, customers=self.customers)
+
+    @cached_property
+    def behaviour(self) -> pd.DataFrame:
+        """`payment_behaviour` of every customer over the whole history."""
+        return payment_behaviour(self.history)
 
 
 def due_dates(invoices: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
@@ -91,8 +215,8 @@ def invoice_balances(
     Status: Credit for a credit note still open, Paid when nothing is open (or overpaid),
     Partial when something but not all was allocated, Open otherwise.
     """
-    invoices = with_contract_columns(invoices, "Invoices")
-    allocations = with_contract_columns(allocations, "Allocations")
+    invoices = with_columns(invoices, "Invoices")
+    allocations = with_columns(allocations, "Allocations")
     _refuse_duplicate_numbers(invoices)
     settled = _settling(allocations, as_of)
     sums = settled.groupby("InvoiceNo", sort=False).agg(
@@ -128,47 +252,25 @@ def open_items(
     supplies the payment terms for empty DueDates (see the module docstring).
     The index is a fresh RangeIndex: items are not rows of one table.
     """
+    return _open_items(invoices, allocations, as_of, customers, None)
+
+
+def _open_items(
+    invoices: pd.DataFrame,
+    allocations: pd.DataFrame,
+    as_of: date,
+    customers: pd.DataFrame | None,
+    balances: pd.DataFrame | None,
+) -> pd.DataFrame:
     stamp = pd.Timestamp(as_of)
-    allocations = with_contract_columns(allocations, "Allocations")
-    balances = invoice_balances(invoices, allocations, as_of=as_of, customers=customers)
+    allocations = with_columns(allocations, "Allocations")
+    if balances is None:
+        balances = invoice_balances(invoices, allocations, as_of=as_of, customers=customers)
     issued = balances[(balances["InvoiceDate"] <= stamp) & (balances["OpenAmount"].fillna(0) != 0)]
     unapplied = _unapplied(allocations, stamp, customers)
     parts = [p for p in (issued[OPEN_ITEM_COLUMNS], unapplied[OPEN_ITEM_COLUMNS]) if len(p)]
     items = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: [] for c in OPEN_ITEM_COLUMNS})
     return _typed(items)
-
-
-_EMPTY_BY_KIND = {
-    "money": "Int64",
-    "int": "Int64",
-    "date": "datetime64[ns]",
-    "datetime": "datetime64[ns]",
-    "bool": bool,
-    "number": "float64",
-}
-
-
-def with_contract_columns(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
-    """The frame with any missing contract column added empty, typed per its kind.
-
-    Optional columns (Reference, Disputed, LineID, ...) may be absent from frames built by
-    hand or read from a partial table; computing on them must not need a special case.
-    """
-    missing = [c for c in table(table_name).columns if c.name not in frame]
-    if not missing:
-        return frame
-    out = frame.copy()
-    for col in missing:
-        dtype = _EMPTY_BY_KIND.get(col.kind)
-        if dtype is None:
-            out[col.name] = pd.Series("", index=out.index, dtype=object)
-        elif dtype is bool:
-            out[col.name] = pd.Series(False, index=out.index, dtype=bool)
-        else:
-            out[col.name] = pd.Series(
-                pd.NA if dtype != "datetime64[ns]" else pd.NaT, index=out.index, dtype=dtype
-            )
-    return out
 
 
 def payment_history(
@@ -186,8 +288,8 @@ def payment_history(
     DueDate in days, negative when paid early. Columns: InvoiceNo, CustomerID, Amount
     (Int64 cents), PaymentDate, DueDate, DaysLate (int64).
     """
-    invoices = with_contract_columns(invoices, "Invoices")
-    allocations = with_contract_columns(allocations, "Allocations")
+    invoices = with_columns(invoices, "Invoices")
+    allocations = with_columns(allocations, "Allocations")
     dated = _payment_dates(allocations)
     amount = allocations["Amount"].fillna(0).astype("int64")
     _refuse_duplicate_numbers(invoices)
@@ -214,21 +316,47 @@ def payment_history(
     )
 
 
-def setting_number(settings: dict[str, object], key: str, default: float) -> float:
-    """A numeric setting, typed or as typed text ("80", "80 %", "1,000.00"), else `default`.
+def payment_behaviour(
+    history: pd.DataFrame,
+    *,
+    since: pd.Timestamp | None = None,
+    until: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per customer, from `payment_history`: how late and how regularly they pay.
 
-    Settings keys the contract does not declare reach us as the user's text; a value that
-    is not a number is refused naming the key, like every other bad cell.
+    Returns a frame indexed by CustomerID with Payments (count), AvgDaysLate and
+    SpreadDays (amount-weighted mean and standard deviation of days late) and OnTimeRate
+    (share of the amount paid on or before the due date, 0-1). `since`/`until` limit the
+    payments to PaymentDate in (since, until].
     """
-    value = settings.get(key, default)
-    if isinstance(value, bool):
-        raise InputError(Problem("Settings", None, "Value", f"{key}: expected a number, got {value!r}"))
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return parse_amount_cents(str(value).replace("%", "")) / 100
-    except ValueError as exc:
-        raise InputError(Problem("Settings", None, "Value", f"{key}: {exc}")) from None
+    rows = history
+    if since is not None:
+        rows = rows[rows["PaymentDate"] > since]
+    if until is not None:
+        rows = rows[rows["PaymentDate"] <= until]
+    weight = rows["Amount"].astype("float64")
+    late = rows["DaysLate"].astype("float64")
+    frame = pd.DataFrame(
+        {
+            "CustomerID": rows["CustomerID"],
+            "w": weight,
+            "wd": weight * late,
+            "wdd": weight * late * late,
+            "on_time": weight.where(late <= 0, 0.0),
+        }
+    )
+    g = frame.groupby("CustomerID", sort=True)
+    sums = g[["w", "wd", "wdd", "on_time"]].sum()
+    mean = sums["wd"] / sums["w"]
+    variance = (sums["wdd"] / sums["w"] - mean * mean).clip(lower=0)
+    return pd.DataFrame(
+        {
+            "Payments": g.size().astype("int64"),
+            "AvgDaysLate": mean,
+            "SpreadDays": np.sqrt(variance),
+            "OnTimeRate": sums["on_time"] / sums["w"],
+        }
+    )
 
 
 def _settling(allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -247,9 +375,7 @@ def _settling(allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:
 def _payment_dates(allocations: pd.DataFrame) -> pd.Series:
     """PaymentDate, or the day it was posted when a hand-made row left PaymentDate empty."""
     dated = allocations["PaymentDate"].astype("datetime64[ns]")
-    if "PostedAt" in allocations:
-        dated = dated.fillna(allocations["PostedAt"].astype("datetime64[ns]").dt.normalize())
-    return dated
+    return dated.fillna(allocations["PostedAt"].astype("datetime64[ns]").dt.normalize())
 
 
 def _unapplied(
@@ -258,10 +384,8 @@ def _unapplied(
     """Cash received and not applied: one negative item per bank line, customer and InvoiceNo."""
     dated = _payment_dates(allocations)
     rows = allocations[(allocations["Kind"] == "unapplied") & (dated <= stamp)].assign(PaymentDate=dated)
-    line = rows["LineID"] if "LineID" in rows else pd.Series("", index=rows.index)
     grouped = (
-        rows.assign(LineID=line)
-        .groupby(["CustomerID", "LineID", "InvoiceNo"], sort=False)
+        rows.groupby(["CustomerID", "LineID", "InvoiceNo"], sort=False)
         .agg(Cash=("Amount", "sum"), PaymentDate=("PaymentDate", "min"))
         .reset_index()
     )

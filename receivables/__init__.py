@@ -1,0 +1,80 @@
+"""receivables: what customers owe and how they pay, computed from ledger frames.
+
+ledger    the open-amount rule, open items, invoice balances, payment history and behaviour,
+          and `Ledger`, one snapshot of them as of a date shared by a whole run
+aging     buckets of days overdue and the Aging table
+credit    the scorecard, the credit policy and whether an order fits
+forecast  when the open invoices will most likely be paid
+kpi       DSO, CEI and the other KPIs, declared once (`KPIS`) for the table and the Dashboard
+
+Pure: DataFrames in, DataFrames out; it knows nothing of the workbook, the matcher or mail
+and imports nothing of arbook's but `common`.
+"""
+
+from .aging import aged_items, aging_table, bucket_labels
+from .credit import CreditCheck, CreditPolicy, check_order, credit_table
+from .forecast import FORECAST_COLUMNS, expected_receipts, forecast_periods, forecast_table
+from .kpi import (
+    KPI_COLUMNS,
+    KPIS,
+    Kpi,
+    average_days_delinquent,
+    best_possible_dso,
+    collection_effectiveness,
+    dso_count_back,
+    dso_simple,
+    kpi_table,
+    monthly_sales,
+    sales_between,
+)
+from .ledger import (
+    DEFAULT_TERMS_DAYS,
+    INPUT_COLUMNS,
+    LATEST,
+    OPEN_ITEM_COLUMNS,
+    SETTLING_KINDS,
+    Ledger,
+    due_dates,
+    invoice_balances,
+    open_items,
+    payment_behaviour,
+    payment_history,
+    with_columns,
+)
+
+__all__ = [
+    "DEFAULT_TERMS_DAYS",
+    "FORECAST_COLUMNS",
+    "INPUT_COLUMNS",
+    "KPIS",
+    "KPI_COLUMNS",
+    "LATEST",
+    "OPEN_ITEM_COLUMNS",
+    "SETTLING_KINDS",
+    "CreditCheck",
+    "CreditPolicy",
+    "Kpi",
+    "Ledger",
+    "aged_items",
+    "aging_table",
+    "average_days_delinquent",
+    "best_possible_dso",
+    "bucket_labels",
+    "check_order",
+    "collection_effectiveness",
+    "credit_table",
+    "dso_count_back",
+    "dso_simple",
+    "due_dates",
+    "expected_receipts",
+    "forecast_periods",
+    "forecast_table",
+    "invoice_balances",
+    "kpi_table",
+    "monthly_sales",
+    "open_items",
+    "payment_behaviour",
+    "payment_history",
+    "sales_between",
+    "with_columns",
+]

@@ -1,0 +1,110 @@
+"""Cash-in forecast: when the open invoices will most likely be paid, by week then by month.
+
+Each open invoice (not disputed, not a credit note or unapplied cash: those are not
+receipts) is expected on DueDate + its customer's amount-weighted average days late —
+the company's average when the customer has fewer than `min_payments` payments — or on its
+PromiseDate when the customer promised a later day. Its likely window is that date +- the
+spread (standard deviation of days late) of the same history. A date
+on or before the as-of date means the money is late already: it falls in the first period.
+
+Periods: 13 weeks starting the day after the as-of date, then calendar months (the first
+one partial) up to `months` after the as-of date, then one "later" period.
+Expected sums the invoices expected in a period. Low sums those whose whole window falls in
+it, High those whose window touches it, so Low <= Expected <= High in every period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .ledger import payment_behaviour
+
+__all__ = ["FORECAST_COLUMNS", "expected_receipts", "forecast_periods", "forecast_table"]
+
+FORECAST_COLUMNS = ["Period", "Expected", "Low", "High", "Invoices"]
+WEEKS = 13
+
+
+def forecast_periods(as_of: date, months: int) -> pd.DataFrame:
+    """Period (label), Start and End (inclusive dates): 13 weeks, months, then "later".
+
+    Labels: "W01 2026-07-01" (a week, by its first day), "2026-10" (a calendar month),
+    "2026-09-30..09-30" (the part of a month after week 13), "after 2027-06-30".
+    """
+    day = pd.Timedelta(days=1)
+    first = pd.Timestamp(as_of) + day
+    starts = [first + pd.Timedelta(weeks=k) for k in range(WEEKS)]
+    ends = [s + pd.Timedelta(days=6) for s in starts]
+    labels = [f"W{k + 1:02d} {s:%Y-%m-%d}" for k, s in enumerate(starts)]
+    horizon = (pd.Timestamp(as_of) + pd.DateOffset(months=months)) + pd.offsets.MonthEnd(0)
+    start = ends[-1] + day
+    while start <= horizon:
+        end = start + pd.offsets.MonthEnd(0)
+        labels.append(f"{start:%Y-%m}" if start.day == 1 else f"{start:%Y-%m-%d}..{end:%m-%d}")
+        starts.append(start)
+        ends.append(end)
+        start = end + day
+    labels.append(f"after {horizon:%Y-%m-%d}")
+    starts.append(horizon + day)
+    ends.append(pd.Timestamp.max.normalize())
+    return pd.DataFrame({"Period": labels, "Start": starts, "End": ends}).astype(
+        {"Start": "datetime64[ns]", "End": "datetime64[ns]"}
+    )
+
+
+def expected_receipts(
+    items: pd.DataFrame, history: pd.DataFrame, *, as_of: date, min_payments: int
+) -> pd.DataFrame:
+    """The receivable open items with ExpectedDate, EarlyDate and LateDate (the window).
+
+    Disputed invoices, credit notes and unapplied cash are left out.
+    """
+    stamp = pd.Timestamp(as_of)
+    due = items[(items["Kind"] == "invoice") & (items["OpenAmount"].fillna(0) > 0) & ~items["Disputed"]]
+    behaviour = payment_behaviour(history)
+    trusted = behaviour[behaviour["Payments"] >= min_payments]
+    weight = history["Amount"].astype("float64")
+    total = weight.sum()
+    company_late = float((weight * history["DaysLate"]).sum() / total) if total else 0.0
+    company_spread = (
+        float(np.sqrt((weight * (history["DaysLate"] - company_late) ** 2).sum() / total)) if total else 0.0
+    )
+    late = due["CustomerID"].map(trusted["AvgDaysLate"]).astype("float64").fillna(company_late)
+    spread = due["CustomerID"].map(trusted["SpreadDays"]).astype("float64").fillna(company_spread)
+    expected = due["DueDate"] + pd.to_timedelta(late.round(), unit="D")
+    promised = due["PromiseDate"] > stamp
+    expected = expected.where(~promised, due["PromiseDate"])
+    window = pd.to_timedelta(spread.round(), unit="D")
+    return due.assign(ExpectedDate=expected, EarlyDate=expected - window, LateDate=expected + window)
+
+
+def forecast_table(receipts: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """The Forecast table (Period, Expected, Low, High, Invoices) from `expected_receipts`."""
+    ends = periods["End"].to_numpy("datetime64[ns]")
+    n = len(ends)
+
+    def slot(dates: pd.Series) -> np.ndarray:
+        # dates on or before the first day land in the first period; searchsorted never passes "later"
+        return np.minimum(np.searchsorted(ends, dates.to_numpy("datetime64[ns]"), side="left"), n - 1)
+
+    amount = receipts["OpenAmount"].astype("int64").to_numpy()
+    mid, early, late = slot(receipts["ExpectedDate"]), slot(receipts["EarlyDate"]), slot(receipts["LateDate"])
+    expected = np.zeros(n, dtype="int64")
+    np.add.at(expected, mid, amount)
+    low = np.zeros(n, dtype="int64")
+    np.add.at(low, early[early == late], amount[early == late])
+    spans = np.zeros(n + 1, dtype="int64")  # +amount where a window starts, -amount after it ends
+    np.add.at(spans, early, amount)
+    np.add.at(spans, late + 1, -amount)
+    return pd.DataFrame(
+        {
+            "Period": periods["Period"].to_numpy(),
+            "Expected": pd.array(expected, dtype="Int64"),
+            "Low": pd.array(low, dtype="Int64"),
+            "High": pd.array(np.cumsum(spans)[:n], dtype="Int64"),
+            "Invoices": pd.array(np.bincount(mid, minlength=n), dtype="Int64"),
+        }
+    )
