@@ -1,10 +1,7 @@
-"""receivables stands on its own: it reads the columns it declares, typed as the contract types them,
-and imports nothing of the workbook, the matcher, the mailer or arbook."""
+"""receivables stands on its own: it reads the columns it declares, typed as the contract types them
+(that it imports nothing of the workbook, the matcher, the mailer or arbook: tests/test_architecture.py)."""
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,7 +9,6 @@ import pytest
 from receivables import INPUT_COLUMNS, with_columns
 from workbook.contract import table
 
-PACKAGE = Path(__file__).resolve().parent.parent / "receivables"
 CONTRACT_KINDS = {
     "text": {"text", "id", "choice"},
     "money": {"money"},
@@ -41,17 +37,3 @@ def test_missing_columns_are_added_empty_and_typed() -> None:
     assert out["Reference"].tolist() == [""] and out["Disputed"].tolist() == [False]
     assert str(out["PromiseDate"].dtype) == "datetime64[ns]" and out["PromiseDate"].isna().all()
     assert with_columns(out, "Invoices") is out  # nothing missing: the same frame
-
-
-def test_it_imports_only_common_of_the_project() -> None:
-    ours = {"arbook", "workbook", "matching", "mailer", "macros", "sample_data", "bench"}
-    for path in PACKAGE.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = (
-                [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-                if isinstance(node, ast.ImportFrom) and not node.level
-                else []
-            )
-            assert not {n.partition(".")[0] for n in names} & ours, (path.name, names)

@@ -8,7 +8,7 @@ FileBook's part-level writer: the user's sheets are never renamed, moved or rewr
 every part other than workbook.xml, its relationships, [Content_Types].xml and (for a
 number format) styles.xml is copied byte for byte.
 
-Which tables are added (SPEC §2):
+Which tables are added (docs/contract.md, "Who owns a table"):
   - arbook-owned and log tables, empty;
   - Settings, DunningLevels and Templates with the default rows the caller gives;
   - Customers and Invoices empty, only when neither a sheet of that name nor a Mapping row

@@ -1,4 +1,4 @@
-"""The workbook contract of SPEC §2, declared once, as data.
+"""The workbook contract, declared once, as data (docs/contract.md is generated from it and explains it).
 
 The reader, the validator, the template builder and the README's table of tables all derive
 from these declarations; change a table here and every one of them follows.
@@ -41,7 +41,7 @@ Kind = Literal["text", "id", "choice", "money", "date", "datetime", "bool", "int
 
 
 class Owner(StrEnum):
-    """Who may write a table (SPEC §2)."""
+    """Who may write a table: the user, arbook, or nobody but by appending (a log)."""
 
     USER = "user"  # arbook writes only computed (c) columns, and appends rows where allowed
     ARBOOK = "arbook"  # arbook rewrites it; (u) columns are the user's input and survive
@@ -103,7 +103,7 @@ class Table:
 
 
 def normalise_header(name: object) -> str:
-    """Column names match case-insensitively, ignoring spaces and underscores (SPEC §2)."""
+    """Column names match case-insensitively, ignoring spaces and underscores."""
     return "".join(str(name).split()).replace("_", "").casefold()
 
 

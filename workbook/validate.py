@@ -50,7 +50,7 @@ def accept(
     """The checks and defaults every Book applies after typing a table's cells.
 
     Both the file book and the live Excel book call this, so a table is refused, or
-    completed (DueDate = InvoiceDate + terms, SPEC §2), the same way whichever way it was read.
+    completed (an empty DueDate is InvoiceDate + the customer's terms), the same way whichever way it was read.
     `read` reads another table of the same book (Customers, for references and terms).
     """
     problems = problems + table_problems(decl.name, frame)
