@@ -21,6 +21,7 @@ import pytest
 
 import sample_data
 from arbook.demo import build_demo_books
+from arbook.monthend import STEPS
 from common.errors import ArbookError
 from macros.dispatch import ENTRIES, run
 from macros.entry import request_from_dashboard, summary_text
@@ -142,6 +143,10 @@ def test_the_choices_did_their_work_and_left_the_same_workbook(pressed: dict[str
     sent = dict(zip(KEYS, pressed["mail"]["excel"], strict=True))
     assert sent["statements_send"] and sent["notices_send"]  # the send choices reached the relay
     assert not sent["statements_preview"] and not sent["notices_preview"] and not sent["month_end"]
+    # the month-end ran every step from Excel, so pressing Run again for it finds each one done
+    _result, message = pressed["outcomes"]["excel"][KEYS.index("month_end_send")]
+    assert all(f"{step}: already done" in message for step in STEPS), message
+    assert not sent["month_end_send"]
     with FileBook(copies["excel"], lock=False) as book:
         audit = book.read("Audit")
         lines = book.read("BankLines")
