@@ -31,6 +31,7 @@ from tests.test_excel_adopted import BUILT
 from tests.test_monthend import assert_same_tables, tables
 from tests.xlwings_double import excel_double
 from tests.xlwings_double.buttons import press
+from workbook.book import Book
 from workbook.filebook import FileBook
 from workbook.template import INPUT_NAMES, STATUS_NAMES
 
@@ -63,15 +64,18 @@ def source(relay: SmtpServer, tmp_path_factory: pytest.TempPathFactory) -> tuple
     return build_demo_books(folder, dataclasses.replace(company, settings=settings), "Book.xlsm")
 
 
-def _outcome_of_file_run(path: Path, key: str, as_of: object, files: str) -> tuple[str, str]:
-    """(result, message) as the Dashboard would show them, for the request run on a FileBook."""
+def _outcome(book: Book, key: str, as_of: object, files: str) -> tuple[str, str]:
+    """(result, message) as the Dashboard would show them, for the request run on `book`."""
     try:
-        request = request_from_dashboard(key, path, as_of, files, as_of)
-        with FileBook(path) as book:
-            summary = run(book, request)
+        summary = run(book, request_from_dashboard(key, book.path, as_of, files, as_of))
     except ArbookError as exc:
         return "Refused", "\n".join([str(exc), *getattr(exc, "__notes__", ())])
     return ("OK" if summary.ok else "Finished with problems"), summary_text(summary)
+
+
+def _outcome_of_file_run(path: Path, key: str, as_of: object, files: str) -> tuple[str, str]:
+    with FileBook(path) as book:
+        return _outcome(book, key, as_of, files)
 
 
 def _sent(relay: SmtpServer, since: int) -> list[str]:
@@ -122,16 +126,21 @@ def _in_place(outcome: tuple[str, str], folder: Path) -> tuple[str, str]:
     return result, message.replace(str(folder.resolve()), "<folder>")
 
 
+def _assert_same_outcome(ran: dict[str, object], i: int) -> None:
+    """The i-th choice ended OK, with the same result and message in Excel as on a FileBook."""
+    copies = ran["copies"]
+    by_file = _in_place(ran["outcomes"]["file"][i], copies["file"].parent)
+    by_excel = _in_place(ran["outcomes"]["excel"][i], copies["excel"].parent)
+    assert by_excel == by_file
+    assert by_excel[0] == "OK", by_excel[1]
+
+
 @pytest.mark.parametrize("key", KEYS)
 def test_each_choice_pressed_in_excel_ends_as_on_the_command_line(
     pressed: dict[str, object], key: str
 ) -> None:
     i = KEYS.index(key)
-    copies = pressed["copies"]
-    by_file = _in_place(pressed["outcomes"]["file"][i], copies["file"].parent)
-    by_excel = _in_place(pressed["outcomes"]["excel"][i], copies["excel"].parent)
-    assert by_excel == by_file
-    assert by_excel[0] == "OK", by_excel[1]
+    _assert_same_outcome(pressed, i)
     assert pressed["mail"]["excel"][i] == pressed["mail"]["file"][i]
 
 
@@ -186,13 +195,7 @@ def adopted(
     with excel_double() as app:
         xlbook = app.books.open(str(copies["excel"]))
         for key in ADOPTED_KEYS:
-            try:
-                request = request_from_dashboard(key, copies["excel"], as_of, files, as_of)
-                summary = run(LiveBook(xlbook), request)
-                outcome = ("OK" if summary.ok else "Finished with problems", summary_text(summary))
-            except ArbookError as exc:
-                outcome = ("Refused", "\n".join([str(exc), *getattr(exc, "__notes__", ())]))
-            outcomes["excel"].append(outcome)
+            outcomes["excel"].append(_outcome(LiveBook(xlbook), key, as_of, files))
         xlbook.close()
     return {"copies": copies, "outcomes": outcomes}
 
@@ -201,12 +204,7 @@ def adopted(
 def test_each_choice_on_an_adopted_workbook_ends_in_excel_as_on_the_command_line(
     adopted: dict[str, object], key: str
 ) -> None:
-    i = ADOPTED_KEYS.index(key)
-    copies = adopted["copies"]
-    by_file = _in_place(adopted["outcomes"]["file"][i], copies["file"].parent)
-    by_excel = _in_place(adopted["outcomes"]["excel"][i], copies["excel"].parent)
-    assert by_excel == by_file
-    assert by_excel[0] == "OK", by_excel[1]
+    _assert_same_outcome(adopted, ADOPTED_KEYS.index(key))
 
 
 def test_an_adopted_workbook_ends_alike_in_excel_and_on_the_command_line(adopted: dict[str, object]) -> None:
