@@ -3,11 +3,14 @@
 The workbook contract's parts come from `workbook.docs`; the parts only the composer can make
 come from here: the commands and their options (read from the CLI itself, so a new operation
 in `arbook.operations` appears with the options the CLI gives it), the Dashboard's choices,
-and the KPIs (`receivables.KPIS`). A test fails when a document is stale, naming the command.
+the KPIs (`receivables.KPIS`), and which bank files cover each format (the `covers` and `kind`
+columns of tests/bank_real/MANIFEST.tsv, and the formats of ../shared/bank-samples). A test fails when a document is stale, naming the command.
 """
 
 from __future__ import annotations
 
+import csv
+import re
 import sys
 from pathlib import Path
 
@@ -19,10 +22,18 @@ from workbook.docs import contract_blocks, refresh, stale
 from .cli import cli
 from .operations import OPERATIONS, excel_entries
 
-__all__ = ["DOCUMENTS", "all_blocks", "main", "stale_parts"]
+__all__ = [
+    "BANK_FEATURES",
+    "DOCUMENTS",
+    "SHARED_COVERS",
+    "all_blocks",
+    "bank_coverage_markdown",
+    "main",
+    "stale_parts",
+]
 
 DOCUMENTS: dict[str, tuple[str, ...]] = {
-    "README.md": ("tables", "settings"),
+    "README.md": ("tables", "settings", "bank-coverage"),
     "docs/contract.md": (
         "table-overview",
         "kinds",
@@ -114,6 +125,116 @@ def kpis_markdown() -> str:
     return "\n".join(lines)
 
 
+_REPO = Path(__file__).resolve().parents[1]
+BANK_REAL = _REPO / "tests" / "bank_real" / "MANIFEST.tsv"
+BANK_SHARED = _REPO.parent / "shared" / "bank-samples" / "MANIFEST.tsv"
+
+BANK_FEATURES: tuple[tuple[str, str], ...] = (
+    ("ofx", "OFX"),
+    ("qfx", "QFX"),
+    ("mt940", "MT940"),
+    ("bai2", "BAI2"),
+    ("coda", "CODA"),
+    ("n43", "Norma 43"),
+    ("cfonb", "CFONB 120"),
+    ("qif", "QIF"),
+    ("camt052", "camt.052 (any)"),
+    ("camt052-bal", "camt.052 with balances"),
+    ("camt053-02-08", "camt.053 .001.02 to .08"),
+    ("camt053-09-13", "camt.053 .001.09 to .13"),
+    ("xlsx", ".xlsx export"),
+    ("xls-biff", ".xls (BIFF)"),
+    ("xls-csv", ".xls that is a CSV"),
+    ("xls-html", ".xls that is an HTML table"),
+    ("head-nl", "CSV headings: Dutch"),
+    ("head-be", "CSV headings: Flemish"),
+    ("head-fr", "CSV headings: French"),
+    ("head-es", "CSV headings: Spanish"),
+    ("head-it", "CSV headings: Italian"),
+    ("head-pl", "CSV headings: Polish"),
+    ("head-hu", "CSV headings: Hungarian"),
+    ("head-cs", "CSV headings: Czech"),
+    ("head-zh", "CSV/sheet headings: Chinese"),
+    ("head-ja", "CSV headings: Japanese"),
+    ("sign-dc", "sign column D/C"),
+    ("sign-dk", "sign column D/K"),
+    ("sign-afbij", "sign column Af/Bij"),
+    ("sign-jiedai", "sign column 借/贷"),
+    ("sign-sh", "sign column S/H"),
+    ("rowtype", "record-type column"),
+    ("crcrlf", "CR CR LF line ends"),
+    ("quote", "a quote missing on one row"),
+    ("preamble", "a preamble above the header"),
+    ("icbc", "ICBC layout"),
+    ("ccb", "CCB layout"),
+    ("boc", "BOC layout"),
+    ("abc", "ABC layout"),
+    ("cmb", "CMB layout"),
+)
+"""Each format or feature a bank file can cover, as tests/bank_real/MANIFEST.tsv's `covers`
+column names it (a test holds every name there to this list)."""
+
+
+# ../shared/bank-samples/MANIFEST.tsv has no `covers` column: its MT940 and camt files are
+# told by their format, and the one CSV whose headings the issue's list names is named here.
+SHARED_COVERS = {"csv/csv2ofx_ubs_ch_fr.csv": "head-fr"}
+
+
+def _shared_covers(row: dict[str, str]) -> list[str]:
+    """The features a ../shared/bank-samples file covers."""
+    fmt = row["format"]
+    if fmt == "MT940":
+        return ["mt940"]
+    if m := re.fullmatch(r"camt\.05([23])\.001\.(\d\d)", fmt):
+        if m[1] == "2":
+            return ["camt052"]
+        return ["camt053-02-08" if int(m[2]) <= 8 else "camt053-09-13"]
+    return SHARED_COVERS.get(row["file"], "").split()
+
+
+def _tsv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def _verdict(read: int, refused: int, examples: int, specs: int) -> str:
+    real = read + refused
+    if read >= 2:
+        return "two or more real files read"
+    if real >= 2:
+        return f"{real} real files, but {refused} refused at their line: short"
+    if real == 0 and specs:
+        return "the layout only (no permissively licensed public file found)"
+    if real == 1:
+        one = "one real file" + (" (refused at its line)" if refused else "")
+        return one + (" and the layout" if specs else "") + ": short of two"
+    return "examples only" if examples else "nothing"
+
+
+def bank_coverage_markdown() -> str:
+    """Per format or feature: how many kept bank files cover it, by kind, and whether two real
+    files read right (or, with no public file, one written to the layout) cover it."""
+    rows = _tsv(BANK_REAL)
+    shared = [tag for r in _tsv(BANK_SHARED) for tag in _shared_covers(r)]
+    lines = [
+        "| format or feature | bank exports | parsers' examples | written to the layout | in ../shared | covered by |",
+        "|---|---|---|---|---|---|",
+    ]
+    for tag, label in BANK_FEATURES:
+        mine = [r for r in rows if tag in r["covers"].split()]
+        count = {k: sum(r["kind"] == k for r in mine) for k in ("export", "example", "spec")}
+        refused = sum(r["kind"] == "export" and r["checked"].startswith("refused") for r in mine)
+        read = count["export"] - refused + shared.count(tag)
+        exports = f"{count['export']} ({refused} refused)" if refused else str(count["export"])
+        verdict = _verdict(read, refused, count["example"], count["spec"])
+        lines.append(
+            f"| {label} | {exports} | {count['example']} | {count['spec']} | {shared.count(tag)} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
 def all_blocks() -> dict[str, str]:
     """Every generated part, by the name its markers carry."""
     return {
@@ -122,6 +243,7 @@ def all_blocks() -> dict[str, str]:
         "options": options_markdown(),
         "dashboard": dashboard_markdown(),
         "kpis": kpis_markdown(),
+        "bank-coverage": bank_coverage_markdown(),
     }
 
 

@@ -13,6 +13,8 @@ this file holds each copy equal to the contract.
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,8 @@ import pytest
 from mailer import MAILLOG_COLUMNS
 from matching.importers import LINE_COLUMNS, STATEMENT_COLUMNS
 from matching.matcher import ALLOCATION_COLUMNS, LINE_MONEY, MATCH_COLUMNS
-from receivables import FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
+from receivables import DEFAULT_TERMS_DAYS, FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
+from workbook import contract
 from workbook.contract import ALLOCATION_KINDS, Settings, table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,3 +114,77 @@ def test_aging_columns_of_the_contract_are_the_default_buckets() -> None:
 
 def test_allocation_kinds_the_packages_name_are_the_contracts() -> None:
     assert set(SETTLING_KINDS) | set(LINE_MONEY) == set(ALLOCATION_KINDS)
+
+
+def test_default_payment_terms_of_the_ledger_are_the_contracts() -> None:
+    """receivables fills DueDate for frames that did not come through a Book's reader."""
+    assert DEFAULT_TERMS_DAYS == contract.DEFAULT_TERMS_DAYS
+
+
+PRODUCTION = ("common", "workbook", "matching", "mailer", "receivables", "arbook", "macros", "sample_data")
+ONE_OWNER = [
+    ("an XML parser (entities, DTDs, network off)", r"\bXMLParser\(", {"common/safexml.py"}),
+    (
+        "the date order the Settings table is read with",
+        r'== "Settings" else',
+        {"workbook/settings.py"},
+    ),
+    ("a Settings of defaults (the contract's, read once)", r"\bSettings\(\)", {"workbook/settings.py"}),
+    ("the settling kinds", r"^\s*SETTLING_KINDS\s*[:=]", {"receivables/ledger.py"}),
+    ("the open-amount rule", r'\["OpenAmount"\]\s*=[^=]|"OpenAmount":\s', {"receivables/ledger.py"}),
+    (
+        "an allocation dated by its posting when PaymentDate is empty",
+        r"PostedAt.*normalize\(",
+        {"receivables/ledger.py"},
+    ),
+    ("the operation registry", r"^\s*OPERATIONS\s*[:=]", {"arbook/operations.py"}),
+    ("the KPI names", r"^\s*KPIS\s*[:=]", {"receivables/kpi.py"}),
+    (
+        "a commit of a Book (the runner's; `arbook init` adopts before any run)",
+        r"\bbook\.commit\(",
+        {"arbook/runner.py", "workbook/adopt.py"},
+    ),
+    ("the default outbox", r'/ "outbox"', {"arbook/mail.py"}),
+    ("the mail journal opened for a run", r"\bJournal\(", {"arbook/mail.py"}),
+    ("sending and folding a batch into MailLog", r"\bsend_and_fold\(", {"arbook/mail.py", "mailer/run.py"}),
+    (
+        "typed values written as xlsxwriter cells",
+        r"\.write_(number|datetime|boolean)\b",
+        {"workbook/cells.py"},
+    ),
+    ("a yes/no cell written as Y or N", r'"Y" if .* else "N"', {"workbook/cells.py"}),
+]
+"""Rules that once stood in several places, each with the one module that may write it: a grep
+over the production packages (bench and tests build their data apart on purpose)."""
+
+
+@pytest.mark.parametrize(("rule", "pattern", "owners"), ONE_OWNER, ids=[r for r, _, _ in ONE_OWNER])
+def test_a_rule_is_written_by_its_one_owner(rule: str, pattern: str, owners: set[str]) -> None:
+    found = re.compile(pattern)
+    writers = {
+        path.relative_to(REPO).as_posix()
+        for package in PRODUCTION
+        for path in _modules(package)
+        if any(found.search(line) for line in path.read_text(encoding="utf-8").splitlines())
+    }
+    assert writers == owners, f"{rule}: written in {sorted(writers - owners)}, owned by {sorted(owners)}"
+
+
+PUBLIC = (
+    "workbook",
+    "matching",
+    "matching.importers",
+    "matching.matcher",
+    "mailer",
+    "receivables",
+    "arbook",
+    "sample_data",
+)
+
+
+@pytest.mark.parametrize("package", PUBLIC)
+def test_a_package_names_its_public_parts_and_each_is_there(package: str) -> None:
+    module = importlib.import_module(package)
+    public = module.__all__
+    assert public and len(public) == len(set(public))
+    assert [name for name in public if not hasattr(module, name)] == []

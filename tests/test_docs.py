@@ -25,24 +25,33 @@ def test_generated_parts_of_the_documents_are_current() -> None:
     assert stale_parts(REPO) == [], "run: python -m arbook.docs"
 
 
-def _tracked_python_files() -> list[Path]:
+def _tracked_files() -> list[Path]:
     listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()
+    ).stdout.splitlines()
     return [REPO / name for name in listed if (REPO / name).exists()]
 
 
+def _text(path: Path) -> str:
+    """A file's text; "" for a binary one (a workbook, a PDF, a font)."""
+    data = path.read_bytes()
+    if b"\0" in data:
+        return ""
+    return data.decode("utf-8", errors="replace")
+
+
 def test_no_comment_points_to_a_file_the_repository_does_not_have() -> None:
+    """Code, documents, templates, VBA, build files: whatever the repository holds."""
     # the names of the project's own planning files, bracketed so that this line does not name them
     outside = re.compile(r"S[P]EC\b|S[P]EC\.md|M[E]ASURED|D[E]SIGN\.md")
     found = [
         f"{path.relative_to(REPO)}:{number}: {line.strip()}"
-        for path in _tracked_python_files()
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        for path in _tracked_files()
+        for number, line in enumerate(_text(path).splitlines(), start=1)
         if outside.search(line)
     ]
     assert found == [], "say it in place, or point into docs/"

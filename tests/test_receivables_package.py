@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
-from receivables import INPUT_COLUMNS, with_columns
+from receivables import INPUT_COLUMNS, Ledger, with_columns
 from workbook.contract import table
 
 CONTRACT_KINDS = {
@@ -37,3 +39,34 @@ def test_missing_columns_are_added_empty_and_typed() -> None:
     assert out["Reference"].tolist() == [""] and out["Disputed"].tolist() == [False]
     assert str(out["PromiseDate"].dtype) == "datetime64[ns]" and out["PromiseDate"].isna().all()
     assert with_columns(out, "Invoices") is out  # nothing missing: the same frame
+
+
+def test_the_ledgers_allocations_are_dated_by_their_posting_when_payment_date_is_empty() -> None:
+    invoices = pd.DataFrame(
+        {
+            "InvoiceNo": ["I1"],
+            "CustomerID": ["C1"],
+            "InvoiceDate": pd.to_datetime(["2026-10-01"]),
+            "DueDate": pd.to_datetime(["2026-10-31"]),
+            "Amount": pd.array([10000], dtype="Int64"),
+        }
+    )
+    allocations = pd.DataFrame(
+        {
+            "InvoiceNo": ["I1", "I1"],
+            "Amount": pd.array([3000, 2000], dtype="Int64"),
+            "Kind": ["payment", "payment"],
+            "PaymentDate": pd.to_datetime(["2026-11-03", None]),
+            "PostedAt": pd.to_datetime(["2026-11-04 09:00:00", "2026-11-20 16:45:10"]),
+        }
+    )
+    ledger = Ledger(invoices, allocations, pd.DataFrame({"CustomerID": ["C1"]}), as_of=date(2026, 11, 30))
+    assert ledger.allocations["PaymentDate"].tolist() == [
+        pd.Timestamp("2026-11-03"),
+        pd.Timestamp("2026-11-20"),
+    ]
+    assert allocations["PaymentDate"].isna().sum() == 1  # the frame given is not changed
+    assert ledger.balances["OpenAmount"].tolist() == [5000]
+    assert Ledger(invoices, allocations, ledger.customers, as_of=date(2026, 11, 19)).balances[
+        "OpenAmount"
+    ].tolist() == [7000]

@@ -44,7 +44,6 @@ _ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 _SIGNATURE_ORIGIN = "/digital-signature/origin"
 _MACRO_SHEET_TYPES = ("/macrosheet", "/intlMacrosheet")
 _VBA_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
-_DEFAULTED = ("Settings", "DunningLevels", "Templates")
 
 
 @dataclass
@@ -294,7 +293,9 @@ def _wanted(decl: Table, given: pd.DataFrame | None, mapped: frozenset[str]) -> 
         return False
     if decl.optional:
         return given is not None
-    return decl.owner is not Owner.USER or decl.name in ("Customers", "Invoices", "BankLines", *_DEFAULTED)
+    return (
+        decl.owner is not Owner.USER or decl.defaulted or decl.name in ("Customers", "Invoices", "BankLines")
+    )
 
 
 def _placement(pkg: Package, cells: SheetCells, decl: Table, defined: set[str]) -> tuple[bool, str]:

@@ -74,6 +74,7 @@ class Table:
     columns: tuple[Column, ...]
     key: str | None = None
     optional: bool = False  # may be absent without a problem (Orders, Mapping)
+    defaulted: bool = False  # a user table that may be absent: built-in defaults stand in for it
     appendable: bool = False  # arbook may append rows (BankLines, logs)
     description: str = ""
 
@@ -115,6 +116,9 @@ YES_NO = ("Y", "N")
 MAX_DAYS = 3650
 """Payment terms and dunning delays are at most ten years: beyond that a number is a typo, and
 a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
+DEFAULT_TERMS_DAYS = 30
+"""Payment terms of a customer whose PaymentTermsDays is empty: an invoice without a DueDate is
+due this many days after its InvoiceDate."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "unapplied")
 LANGUAGES = ("en", "de", "fr", "zh")
 
@@ -128,6 +132,7 @@ TABLES: tuple[Table, ...] = (
             _c("Description", width=60),
         ),
         key="Key",
+        defaulted=True,
         description="Company details and tuning; missing keys take their defaults.",
     ),
     Table(
@@ -316,6 +321,7 @@ TABLES: tuple[Table, ...] = (
             _c("Fee", "money"),
         ),
         key="Level",
+        defaulted=True,
     ),
     Table(
         "Templates",
@@ -326,6 +332,7 @@ TABLES: tuple[Table, ...] = (
             _c("Subject", required=True, width=40),
             _c("Body", required=True, width=80),
         ),
+        defaulted=True,
     ),
     Table(
         "MailLog",

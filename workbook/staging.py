@@ -17,7 +17,7 @@ import pandas as pd
 from .contract import Owner, Settings, Table, normalise_header, table
 from .locator import Grid, Locator, refuse_overlap
 from .reader import Location
-from .settings import settings_from_frame
+from .settings import date_order_for, settings_from_frame
 from .validate import absent_table, writable_columns
 
 __all__ = [
@@ -124,7 +124,7 @@ class StagingBook:
     def _load(self, decl: Table) -> pd.DataFrame:
         if self._locate(decl) is None:
             return absent_table(decl)
-        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
+        date_order = date_order_for(decl.name, self.settings)
         return self._locator.read(decl, date_order=date_order, workbook=self._name, read=self.read)
 
     def settings(self) -> Settings:
