@@ -25,7 +25,7 @@ import mailer
 from receivables import INPUT_COLUMNS, Ledger
 from workbook.book import Book
 
-from .mail import transport_for
+from .mail import require_sender, transport_for
 from .operation import NO_PROGRESS, Progress, Summary
 from .operations import Operation, operation
 
@@ -95,6 +95,8 @@ class Runner:
         """Run `op` and commit what it staged; with `command`, commit (and so record) even when
         it staged nothing, under that Audit Command (how the month-end marks a step done).
         `extra` goes to the function as it is (the month-end's stop_after, for tests)."""
+        if op.mails and self.request.send and not self.book.dry_run:
+            require_sender(self.book.settings())  # before any step: nobody gets mail from nobody
         book = _Recording(self.book)
         summary = op.function()(book, **{name: self._value(name) for name in op.params}, **extra)
         if self._touches_ledger(book.written):

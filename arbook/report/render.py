@@ -207,8 +207,11 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         '<img src="cid:aging" alt="Aging by bucket" style="max-width:100%">',
         f"<h2 {h2}>Customers on Hold</h2>",
         _table(
-            ["Customer", "Name", "Exposure", "Limit"],
-            [[r.CustomerID, r.Name, _money(r.Exposure), _money(r.CreditLimit)] for r in holds.itertuples()],
+            ["Customer", "Name", "Exposure", "Limit", "Why"],
+            [
+                [r.CustomerID, r.Name, _money(r.Exposure), _money(r.CreditLimit), r.ActionReason]
+                for r in holds.itertuples()
+            ],
             {2, 3},
         )
         if len(holds)
