@@ -11,12 +11,12 @@ the words "arbook: " ("arbook: looks like a refund, not a customer payment: left
 Text before those words is the clerk's own and is kept as it is; arbook rewrites only its part,
 and removes it once the line is matched. The best candidates for a line (its suggestions in
 Matches, else open invoices of the very amount left on it) are named there and in the
-month-end report's exceptions workbook (`line_candidates`).
+month-end report's exceptions workbook, by the same rule (`line_notes`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -28,7 +28,16 @@ from receivables import LATEST, Ledger
 from workbook.book import Book
 from workbook.contract import Settings
 
-__all__ = ["NOTE_MARK", "clerk_note", "line_candidates", "match", "match_settings", "open_amounts", "post"]
+__all__ = [
+    "NOTE_MARK",
+    "clerk_note",
+    "line_candidates",
+    "line_notes",
+    "match",
+    "match_settings",
+    "open_amounts",
+    "post",
+]
 
 NOTE_MARK = "arbook: "
 """Where arbook's part of a BankLines.Note starts; the text before it is the clerk's own."""
@@ -201,7 +210,7 @@ def line_candidates(lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFr
 
 
 def line_notes(
-    lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame, as_of, company_name: str
+    lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame, as_of: date, company_name: str
 ) -> pd.DataFrame:
     """For every bank credit: LineID, Status, Reason (why it is not fully matched, "" when it is),
     Candidates and the Note to keep (the clerk's part, then arbook's reason and candidates)."""
@@ -210,8 +219,9 @@ def line_notes(
     duplicate = duplicate_of(lines)
     not_receipt = non_receipt(lines, company_name)
     candidates = line_candidates(lines, matches, items)
-    reasons = []
+    reasons, named = [], []  # named: the reason names the candidates (else they are no answer)
     for pos, r in zip(lines.index, lines.itertuples(), strict=True):
+        named.append(r.Status in _OPEN_STATUSES and not (duplicate[pos] or not_receipt[pos]))
         if r.Status not in _OPEN_STATUSES:
             reasons.append("")
         elif duplicate[pos]:
@@ -222,6 +232,7 @@ def line_notes(
         elif not_receipt[pos]:
             reasons.append(f"looks like {not_receipt[pos]}, not a customer payment: left unmatched")
         elif r.Date > pd.Timestamp(as_of):
+            named[-1] = False
             reasons.append(f"dated after {as_of.isoformat()}, the date this run matched up to")
         elif r.Status == "Suggested":
             reasons.append(
@@ -248,7 +259,7 @@ def line_notes(
             "LineID": lines["LineID"],
             "Status": lines["Status"],
             "Reason": reason,
-            "Candidates": candidates,
+            "Candidates": candidates.where(named, ""),
             "Note": note,
         },
         index=lines.index,

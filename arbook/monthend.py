@@ -7,7 +7,9 @@ allocations), and one transport. Each step commits on its own, so a crash leaves
 as after the last completed step. A step's commit is recorded in Audit as
 "month-end <as-of> <step>"; a later run of the same month skips the steps already recorded,
 so running twice, or again after a crash, adds nothing twice. Mail steps are idempotent on
-their own too (MailLog and the journal beside the workbook).
+their own too (MailLog and the journal beside the workbook). Each step's line goes to the
+runner's `say` as soon as the step ends, and a Ctrl-C (KeyboardInterrupt) carries a note
+naming the steps completed and the command that resumes.
 """
 
 from __future__ import annotations
@@ -69,20 +71,24 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
         runner.progress("month-end", number - 1, len(STEPS))
         if step.name in done:
             summary.figures[step.name] = "already done"
-            continue
-        try:
-            result = _run_step(runner, step, as_of)
-        except ArbookError as exc:
-            last = STEPS[number - 2] if number > 1 else None
-            exc.add_note(
-                f"month-end stopped at step {number} ({step.name}); the workbook is as after "
-                f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
-                "to resume: completed steps are skipped."
-            )
-            raise
-        summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
-        summary.notes += [f"{step.name}: {note}" for note in result.notes]
-        summary.ok = summary.ok and result.ok
+        else:
+            try:
+                result = _run_step(runner, step, as_of)
+            except ArbookError as exc:
+                last = STEPS[number - 2] if number > 1 else None
+                exc.add_note(
+                    f"month-end stopped at step {number} ({step.name}); the workbook is as after "
+                    f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command "
+                    "again to resume: completed steps are skipped."
+                )
+                raise
+            except KeyboardInterrupt as exc:
+                exc.add_note(_interrupted(number, step.name))
+                raise
+            summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
+            summary.notes += [f"{step.name}: {note}" for note in result.notes]
+            summary.ok = summary.ok and result.ok
+        runner.say(f"month-end step {number} of {len(STEPS)}, {step.name}: {summary.figures[step.name]}")
         if step.name == stop_after:
             break
     runner.progress("month-end", len(STEPS), len(STEPS))
@@ -98,6 +104,16 @@ def _run_step(runner: Runner, step: Operation, as_of: dt.date) -> Summary:
         runner.commit(step, result, command)
         return result
     return runner.run(step, command=command)
+
+
+def _interrupted(number: int, step: str) -> str:
+    """What a Ctrl-C during step `number` left: every step before it is complete (recorded in Audit)."""
+    completed = STEPS[: number - 1]
+    return (
+        f"month-end interrupted during step {number} of {len(STEPS)} ({step}); completed: "
+        f"{', '.join(completed) or 'none'}; the workbook is as after {completed[-1] if completed else 'the start'}. "
+        "Run the same command again to resume: completed steps are skipped."
+    )
 
 
 def _completed_steps(book: Book, as_of: dt.date) -> set[str]:

@@ -16,6 +16,7 @@ leaves nothing behind but the outbox it says it wrote.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,10 @@ from .operations import Operation, operation
 __all__ = ["Request", "Runner", "run"]
 
 _LEDGER_TABLES = ("Invoices", "Allocations", "Customers")
+
+
+def _quiet(_line: str) -> None:
+    """Where a Runner's lines go when nobody watches (tests, the Excel buttons' status area)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Runner:
     request: Request = field(default_factory=Request)
     progress: Progress = NO_PROGRESS
     given_transport: mailer.Transport | None = None
+    say: Callable[[str], None] = _quiet  # a line to show at once (the month-end's step lines)
     results: dict[str, Summary] = field(default_factory=dict)
     _ledger: Ledger | None = None
     _transport: mailer.Transport | None = None

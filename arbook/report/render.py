@@ -264,22 +264,11 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
     money = book.add_format({"num_format": "#,##0.00"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
-    candidates = (
-        pending.groupby("LineID")["InvoiceNo"].apply(lambda s: ", ".join(s.head(3))) if len(pending) else {}
-    )
     sheets = {
         "Unmatched": (
-            ["Date", "Amount", "Payer", "Memo", "Status", "Candidates", "Repeats LineID"],
+            ["LineID", "Date", "Amount", "Payer", "Memo", "Status", "Why", "Candidates", "Repeats LineID"],
             [
-                [
-                    r.Date,
-                    r.Amount,
-                    r.Payer,
-                    r.Memo,
-                    r.Status,
-                    candidates.get(r.LineID, ""),
-                    r.DuplicateOf,
-                ]
+                [r.LineID, r.Date, r.Amount, r.Payer, r.Memo, r.Status, r.Why, r.Candidates, r.DuplicateOf]
                 for r in unmatched.itertuples()
             ],
         ),
@@ -303,7 +292,7 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
     for name, (headers, rows) in sheets.items():
         sheet = book.add_worksheet(name)
         for j, header in enumerate(headers):
-            sheet.set_column(j, j, 40 if header in ("Memo", "Reason") else 16)
+            sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)
         sheet.add_table(
             0,
             0,
