@@ -32,7 +32,7 @@ def read_as_of(text: str, date_order: str) -> tuple[dt.date, str | None]:
     day = parse_date(text, date_order=date_order)
     if parse_date(text, date_order="dmy") == parse_date(text, date_order="mdy"):
         return day, None
-    first = "day" if date_order == "dmy" else "month"
+    first = "month" if date_order == "mdy" else "day"  # as parse_date reads d/m/Y text
     return day, (
         f"--as-of {text} read as {day.isoformat()} ({first} first, as the Settings date_order {date_order} "
         f"says; type {day.isoformat()} to leave no doubt)"

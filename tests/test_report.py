@@ -138,3 +138,13 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
     assert [[c.value for c in row] for row in book["OverLimit"].iter_rows(min_row=2)] == [
         ["C1", "Acme", 1000.0, 1500.0, -500.0, "Hold"]
     ]
+    assert [[c.value for c in row] for row in book["Review"].iter_rows(min_row=2)] == [
+        ["M1", "L1", "INV-9", "C1", 123.45, 70, "amount equal"]
+    ]
+    # the cell codec's formats (workbook.cells.CODECS), as in every other workbook arbook writes
+    assert [book["Unmatched"][ref].number_format for ref in ("B2", "C2", "E2")] == [  # Date, Amount, Memo
+        "yyyy-mm-dd",
+        "#,##0.00",
+        "@",
+    ]
+    assert book["Review"]["F2"].number_format == "0.0"

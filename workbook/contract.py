@@ -1,4 +1,4 @@
-"""The workbook contract of SPEC §2, declared once, as data.
+"""The workbook contract, declared once, as data (docs/contract.md is generated from it and explains it).
 
 The reader, the validator, the template builder and the README's table of tables all derive
 from these declarations; change a table here and every one of them follows.
@@ -41,7 +41,7 @@ Kind = Literal["text", "id", "choice", "money", "date", "datetime", "bool", "int
 
 
 class Owner(StrEnum):
-    """Who may write a table (SPEC §2)."""
+    """Who may write a table: the user, arbook, or nobody but by appending (a log)."""
 
     USER = "user"  # arbook writes only computed (c) columns, and appends rows where allowed
     ARBOOK = "arbook"  # arbook rewrites it; (u) columns are the user's input and survive
@@ -74,6 +74,7 @@ class Table:
     columns: tuple[Column, ...]
     key: str | None = None
     optional: bool = False  # may be absent without a problem (Orders, Mapping)
+    defaulted: bool = False  # a user table that may be absent: built-in defaults stand in for it
     appendable: bool = False  # arbook may append rows (BankLines, logs)
     description: str = ""
 
@@ -103,7 +104,7 @@ class Table:
 
 
 def normalise_header(name: object) -> str:
-    """Column names match case-insensitively, ignoring spaces and underscores (SPEC §2)."""
+    """Column names match case-insensitively, ignoring spaces and underscores."""
     return "".join(str(name).split()).replace("_", "").casefold()
 
 
@@ -115,6 +116,9 @@ YES_NO = ("Y", "N")
 MAX_DAYS = 3650
 """Payment terms and dunning delays are at most ten years: beyond that a number is a typo, and
 a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
+DEFAULT_TERMS_DAYS = 30
+"""Payment terms of a customer whose PaymentTermsDays is empty: an invoice without a DueDate is
+due this many days after its InvoiceDate."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "unapplied")
 LANGUAGES = ("en", "de", "fr", "zh")
 
@@ -128,6 +132,7 @@ TABLES: tuple[Table, ...] = (
             _c("Description", width=60),
         ),
         key="Key",
+        defaulted=True,
         description="Company details and tuning; missing keys take their defaults.",
     ),
     Table(
@@ -322,6 +327,7 @@ TABLES: tuple[Table, ...] = (
             _c("Fee", "money"),
         ),
         key="Level",
+        defaulted=True,
     ),
     Table(
         "Templates",
@@ -332,6 +338,7 @@ TABLES: tuple[Table, ...] = (
             _c("Subject", required=True, width=40),
             _c("Body", required=True, width=80),
         ),
+        defaulted=True,
     ),
     Table(
         "MailLog",

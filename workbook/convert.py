@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import Problem
-from common.values import amount_limit_text, parse_amount_cents, parse_bool, parse_date
+from common.values import amount_limit_text, parse_amount_cents, parse_bool, parse_date, yes_no
 
 from .contract import YES_NO, Column, Table, normalise_header
 
@@ -224,7 +224,7 @@ def _choices(col: Column, texts: list[str], bad) -> list[str]:
             out.append(canonical[key])
         elif col.choices == YES_NO:  # Approve: any yes/no word people type elsewhere, kept as Y or N
             try:
-                out.append("Y" if parse_bool(t) else "N")
+                out.append(yes_no(parse_bool(t)))
             except ValueError as exc:
                 bad(i, str(exc))
                 out.append(t)

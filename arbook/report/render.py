@@ -2,12 +2,12 @@
 
 The HTML uses inline styles only (mail clients drop style sheets and scripts); charts are
 inline PNGs drawn with matplotlib's object API (no GUI backend, no global state); the
-exception lists travel as an .xlsx of formatted Excel tables (text stays text).
+exception lists travel as an .xlsx of formatted Excel tables, written by the workbook's cell
+codec like every other writer.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import io
 from dataclasses import dataclass
@@ -17,6 +17,8 @@ import xlsxwriter
 from matplotlib.figure import Figure
 
 from common.values import format_cents
+from workbook.cells import encode_column, write_xlsx_column, xlsx_formats
+from workbook.contract import table
 
 from .figures import Figures, ReportData, report_figures
 
@@ -256,69 +258,48 @@ def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str], 
 
 
 def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame) -> bytes:
-    """Unmatched lines, suggestions to review and over-limit customers as Excel tables (text stays text)."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    money = book.add_format({"num_format": "#,##0.00"})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    """Unmatched lines, suggestions to review and over-limit customers as Excel tables.
+
+    Each column is written by the workbook's cell codec (`workbook.cells`) with the kind its
+    table declares, like every other writer: text stays text (never a formula), money in
+    currency units, dates as dates.
+    """
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
     sheets = {
         "Unmatched": (
-            ["LineID", "Date", "Amount", "Payer", "Memo", "Status", "Why", "Candidates", "Repeats LineID"],
-            [
-                [r.LineID, r.Date, r.Amount, r.Payer, r.Memo, r.Status, r.Why, r.Candidates, r.DuplicateOf]
-                for r in unmatched.itertuples()
+            table("BankLines"),
+            unmatched.assign(**{"Repeats LineID": unmatched["DuplicateOf"]})[
+                ["LineID", "Date", "Amount", "Payer", "Memo", "Status", "Why", "Candidates", "Repeats LineID"]
             ],
         ),
         "Review": (
-            ["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Score", "Reason"],
-            [
-                [r.MatchID, r.LineID, r.InvoiceNo, r.CustomerID, r.Amount, r.Score, r.Reason]
-                for r in pending.itertuples()
-            ],
+            table("Matches"),
+            pending[["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Score", "Reason"]],
         ),
         "OverLimit": (
-            ["CustomerID", "Name", "CreditLimit", "Exposure", "Available", "Action"],
-            [
-                [r.CustomerID, r.Name, r.CreditLimit, r.Exposure, r.Available, r.Action]
-                for r in credit.itertuples()
-                if not pd.isna(r.Available) and r.Available < 0
+            table("Credit"),
+            credit[credit["Available"].fillna(0) < 0][
+                ["CustomerID", "Name", "CreditLimit", "Exposure", "Available", "Action"]
             ],
         ),
     }
-    money_columns = {"Amount", "CreditLimit", "Exposure", "Available"}
-    for name, (headers, rows) in sheets.items():
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    formats = xlsx_formats(book)
+    for name, (decl, frame) in sheets.items():
         sheet = book.add_worksheet(name)
-        for j, header in enumerate(headers):
-            sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)
+        headers = list(frame.columns)
         sheet.add_table(
             0,
             0,
-            max(1, len(rows)),
+            max(1, len(frame)),
             len(headers) - 1,
             {"name": name, "columns": [{"header": h} for h in headers], "style": "Table Style Medium 2"},
         )
-        for i, row in enumerate(rows, start=1):
-            for j, value in enumerate(row):
-                header = headers[j]
-                if (
-                    value is None
-                    or (isinstance(value, str) and not value)
-                    or value is pd.NA
-                    or (isinstance(value, float) and pd.isna(value))
-                    or value is pd.NaT
-                ):
-                    continue
-                if header in money_columns:
-                    sheet.write_number(i, j, int(value) / 100, money)
-                elif isinstance(value, (pd.Timestamp, dt.date)):
-                    sheet.write_datetime(i, j, pd.Timestamp(value).to_pydatetime(), date)
-                elif isinstance(value, (int, float)):
-                    sheet.write_number(i, j, value)
-                else:
-                    sheet.write_string(i, j, str(value))
+        for j, header in enumerate(headers):
+            sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)
+            encoded = encode_column(decl, header, frame[header])
+            write_xlsx_column(sheet, 1, j, encoded, formats[encoded.kind])
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()

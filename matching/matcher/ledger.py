@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from common.values import parse_bool
+from common.values import parse_bool, yes_no
 
 __all__ = [
     "ALLOCATION_COLUMNS",
@@ -76,7 +76,7 @@ def _approve_mark(text: str) -> str:
     if not text:
         return ""
     try:
-        return "Y" if parse_bool(text) else "N"
+        return yes_no(parse_bool(text))
     except ValueError:
         return ""
 
