@@ -67,30 +67,21 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
         raise ArbookError("month-end needs the date it is for (--as-of)")
     summary = Summary("month-end")
     done = _completed_steps(runner.book, as_of)
-    for number, step in enumerate(MONTH_END_STEPS, start=1):
-        runner.progress("month-end", number - 1, len(STEPS))
-        if step.name in done:
-            summary.figures[step.name] = "already done"
-        else:
-            try:
-                result = _run_step(runner, step, as_of)
-            except ArbookError as exc:
-                last = STEPS[number - 2] if number > 1 else None
-                exc.add_note(
-                    f"month-end stopped at step {number} ({step.name}); the workbook is as after "
-                    f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command "
-                    "again to resume: completed steps are skipped."
-                )
-                raise
-            except KeyboardInterrupt as exc:
-                exc.add_note(_interrupted(number, step.name))
-                raise
-            summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
-            summary.notes += [f"{step.name}: {note}" for note in result.notes]
-            summary.ok = summary.ok and result.ok
-        runner.say(f"month-end step {number} of {len(STEPS)}, {step.name}: {summary.figures[step.name]}")
-        if step.name == stop_after:
-            break
+    finished: list[str] = []  # the steps complete so far, for what a Ctrl-C says
+    try:
+        for number, step in enumerate(MONTH_END_STEPS, start=1):
+            runner.progress("month-end", number - 1, len(STEPS))
+            if step.name in done:
+                summary.figures[step.name] = "already done"
+            else:
+                _run_counted(runner, step, number, as_of, summary)
+            finished.append(step.name)
+            runner.say(f"month-end step {number} of {len(STEPS)}, {step.name}: {summary.figures[step.name]}")
+            if step.name == stop_after:
+                break
+    except KeyboardInterrupt as exc:
+        exc.add_note(_interrupted(finished))
+        raise
     runner.progress("month-end", len(STEPS), len(STEPS))
     summary.notes.append(f"workbook: {runner.book.path.resolve()}")
     summary.notes.append(f"outbox: {(runner.request.outbox or default_outbox(runner.book.path)).resolve()}")
@@ -106,12 +97,33 @@ def _run_step(runner: Runner, step: Operation, as_of: dt.date) -> Summary:
     return runner.run(step, command=command)
 
 
-def _interrupted(number: int, step: str) -> str:
-    """What a Ctrl-C during step `number` left: every step before it is complete (recorded in Audit)."""
-    completed = STEPS[: number - 1]
+def _run_counted(runner: Runner, step: Operation, number: int, as_of: dt.date, summary: Summary) -> None:
+    """Run step `number` and add its outcome to `summary`; a refusal says where the run stopped."""
+    try:
+        result = _run_step(runner, step, as_of)
+    except ArbookError as exc:
+        last = STEPS[number - 2] if number > 1 else None
+        exc.add_note(
+            f"month-end stopped at step {number} ({step.name}); the workbook is as after "
+            f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command "
+            "again to resume: completed steps are skipped."
+        )
+        raise
+    summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
+    summary.notes += [f"{step.name}: {note}" for note in result.notes]
+    summary.ok = summary.ok and result.ok
+
+
+def _interrupted(finished: list[str]) -> str:
+    """What a Ctrl-C left: the steps `finished` are complete (recorded in Audit), the next was not."""
+    after = f"the workbook is as after {finished[-1] if finished else 'the start'}"
+    during = (
+        f"during step {len(finished) + 1} of {len(STEPS)} ({STEPS[len(finished)]})"
+        if len(finished) < len(STEPS)
+        else "after its last step"
+    )
     return (
-        f"month-end interrupted during step {number} of {len(STEPS)} ({step}); completed: "
-        f"{', '.join(completed) or 'none'}; the workbook is as after {completed[-1] if completed else 'the start'}. "
+        f"month-end interrupted {during}; completed: {', '.join(finished) or 'none'}; {after}. "
         "Run the same command again to resume: completed steps are skipped."
     )
 

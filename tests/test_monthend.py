@@ -6,6 +6,7 @@ uninterrupted reference run that the stopped and killed runs must end like is ru
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -199,6 +200,45 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
         "looks like a refund, not a customer payment: left unmatched",
         None,
     )
+
+
+def report_headline(workbook: Path, as_of: dt.date) -> dict[str, str]:
+    """The report's figures as its text copy (kept in reports/month-end-<date>/) states them."""
+    text = (workbook.parent / "reports" / f"month-end-{as_of.isoformat()}" / "report.txt").read_text("utf-8")
+    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+
+
+def step_figure(summary: Summary, step: str, name: str) -> int:
+    """One figure of a month-end step, as the step itself stated it ("...; new 150; ...")."""
+    return int(summary.figures[step].split(f"{name} ")[1].split(";")[0])
+
+
+def test_the_reports_figures_agree_with_the_steps_own(sent_over_smtp: SentOverSmtp, company) -> None:
+    got = report_headline(sent_over_smtp.workbook, company.as_of)
+    imported = step_figure(sent_over_smtp.first, "import-bank", "new")
+    auto = step_figure(sent_over_smtp.first, "match", "auto-posted lines")
+    assert imported > 0 and auto > 0
+    assert got["Bank lines imported by this run"] == str(imported)
+    assert got["Of those, dated outside 2026-10-01..2026-10-31"] == "0"
+    assert got["Auto-posted by this run's match step (any date)"] == got["Matched automatically"] == str(auto)
+
+
+def test_a_run_dated_after_the_month_says_its_lines_lie_outside_the_month_it_reports(
+    demo_books: tuple[Path, list[Path]], company: sample_data.SampleCompany
+) -> None:
+    workbook, bank_files = demo_books
+    as_of = company.as_of + dt.timedelta(days=3)  # 3 November for the October statements
+    summary = month_end(workbook, bank_files=bank_files, as_of=as_of)
+    got = report_headline(workbook, as_of)
+    imported = step_figure(summary, "import-bank", "new")
+    auto = step_figure(summary, "match", "auto-posted lines")
+    assert (got["Bank lines in the month"], got["Matched automatically"]) == ("0", "0")
+    assert (
+        got["Bank lines imported by this run"]
+        == got["Of those, dated outside 2026-11-01..2026-11-03"]
+        == str(imported)
+    )
+    assert got["Auto-posted by this run's match step (any date)"] == str(auto) and auto > 0
 
 
 @pytest.mark.slow

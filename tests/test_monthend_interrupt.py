@@ -41,12 +41,16 @@ def test_ctrl_c_says_which_steps_completed_and_that_the_same_command_resumes(
     assert process.returncode == 1, (out, err)
     assert "Traceback" not in err
     lines = err.splitlines()
-    stopped = next(line for line in lines if line.startswith("month-end interrupted"))
-    completed = [
+    stopped = next((line for line in lines if line.startswith("month-end interrupted")), err)
+    completed = (
+        stopped.split("; completed: ")[1].split(";")[0].split(", ") if "; completed: " in stopped else []
+    )
+    printed = [
         line.split(",")[1].split(":")[0].strip()
         for line in [first, *lines]
         if line.startswith("month-end step")
     ]
+    assert printed == completed[: len(printed)] and "import-bank" in printed
     with FileBook(workbook, lock=False) as book:
         recorded = [c for c in book.read("Audit")["Command"] if c.startswith("month-end")]
     assert recorded == [step_command(as_of, step) for step in completed]

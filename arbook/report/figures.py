@@ -81,6 +81,25 @@ def _with_candidates(credits: pd.DataFrame, data: ReportData) -> pd.DataFrame:
     )
 
 
+def _this_run(data: ReportData, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, object]:
+    """The import and match steps' own counts when they ran in this batch, and how many of the
+    lines imported lie outside the month counted above: so the report never says 0 matched in
+    the month while the match step posted lines of another month (an --as-of in the wrong month)."""
+    figures: dict[str, object] = {}
+    imported = data.results.get("import-bank")
+    if imported is not None and imported.figures.get("new"):
+        lines = data.bank_lines
+        new = lines[lines["ImportedAt"] == lines["ImportedAt"].max()]  # one import stamps its lines alike
+        figures["Bank lines imported by this run"] = int(imported.figures["new"])
+        figures[f"Of those, dated outside {start:%Y-%m-%d}..{end:%Y-%m-%d}"] = int(
+            ((new["Date"] < start) | (new["Date"] > end)).sum()
+        )
+    matched = data.results.get("match")
+    if matched is not None:
+        figures["Auto-posted by this run's match step (any date)"] = matched.figures["auto-posted lines"]
+    return figures
+
+
 def report_figures(data: ReportData) -> Figures:
     """Compute every figure of the report."""
     start = pd.Timestamp(month_start(data.as_of))
@@ -105,6 +124,7 @@ def report_figures(data: ReportData) -> Figures:
         "Money applied (approved)": format_cents(int(by_method.get("approved", 0))),
         "Fees and discounts": format_cents(int(by_kind.get("fee", 0)) + int(by_kind.get("discount", 0))),
         "Unapplied cash": format_cents(int(by_kind.get("unapplied", 0))),
+        **_this_run(data, start, end),
     }
     mails = (
         data.mail_log[data.mail_log["AsOf"] == pd.Timestamp(data.as_of)]
