@@ -1,32 +1,45 @@
-"""`arbook match` and `arbook post`: bank credits to invoices, through the Book.
+"""`arbook match` and `arbook post`: bank credits to invoices, and what the clerk decided, through the Book.
 
 `match` reads BankLines and last run's Matches, takes what is open from the run's ledger
 snapshot, runs the pure matcher (matching.matcher), and stages for one commit: the new Matches
 table (the clerk's Approve entries kept), the auto allocations appended to Allocations, and
-the changed BankLines statuses and notes. `post` turns the proposals marked Approve = Y into
-Allocations and teaches Customers.Aliases the payer names it confirmed.
+the changed BankLines statuses. Pairings the clerk reversed are not proposed again.
+
+`post` carries out what the clerk wrote in the workbook, in this order: the Reverse cells
+(arbook.reverse), the proposals marked Approve = Y (teaching Customers.Aliases the payer
+names it confirmed), then the ApplyTo cells of BankLines and of credit notes in Invoices
+(arbook.apply), then the WriteOff cells of Invoices (arbook.writeoff). Both write off small
+remainders (`writeoff_limit`) and refresh the invoices and lines they touched
+(arbook.clerk.Posting) in the same commit.
 
 Why a credit is still not (fully) matched goes where the clerk looks, BankLines.Note, after
-the words "arbook: " ("arbook: looks like a refund, not a customer payment: left unmatched").
-Text before those words is the clerk's own and is kept as it is; arbook rewrites only its part,
-and removes it once the line is matched. The best candidates for a line (its suggestions in
-Matches, else open invoices of the very amount left on it) are named there and in the
-month-end report's exceptions workbook, by the same rule (`line_notes`).
+the words "arbook: " ("arbook: looks like a refund, not a customer payment: left unmatched"),
+written by both once their postings are staged. Text before those words is the clerk's own and
+is kept as it is; arbook rewrites only its part, and removes it once the line is matched. The
+best candidates for a line (its suggestions in Matches, else open invoices of the very amount
+left on it) are named there and in the month-end report's exceptions workbook, by the same rule
+(`line_notes`).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.values import format_cents
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
+from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of, non_receipt
 from receivables import LATEST, Ledger
 from workbook.book import Book
 from workbook.contract import Settings
+
+from .apply import applied_figures, apply_instructions, marked_applications
+from .clerk import Posting, posting_id
+from .reverse import marked_reversals, reversal_figures, reverse_requests
+from .writeoff import marked_write_offs, write_off_requests
 
 __all__ = [
     "NOTE_MARK",
@@ -72,6 +85,8 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     """Propose matches for unmatched bank credits dated up to the ledger's date; stage the auto
     ones as allocations unless `post` is False."""
     as_of = ledger.as_of
+    settings = book.settings()
+    posting = Posting(book, as_of)
     progress("reading", 0, 1)
     lines, previous = book.read("BankLines"), book.read("Matches")
     result = match_lines(
@@ -79,20 +94,23 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         ledger.customers,
         open_amounts(lines, ledger),
         previous,
-        match_settings(book.settings()),
+        match_settings(settings),
         as_of=as_of,
-        posted_at=datetime.now().replace(microsecond=0),
+        posted_at=posting.posted_at.to_pydatetime(),
         post=post,
         progress=progress,
+        reversed_pairs=reversed_pairings(ledger.allocations),
     )
     book.replace("Matches", result.matches)
-    if len(result.allocations):
-        book.append("Allocations", result.allocations)
+    posting.append(with_postings(result.allocations, "auto"))
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
-    notes = _stage_notes(book, lines, result.statuses, result.matches, result.allocations, ledger)
+    written = posting.finish(settings.writeoff_limit)
+    notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
     figures["auto-posted amount"] = format_cents(result.figures["auto-posted amount"])
+    if written:
+        figures["remainders written off"] = written
     summary = Summary("match", {"as of": as_of.isoformat(), **figures})
     waiting = notes[notes["Reason"] != ""]
     if len(waiting):
@@ -112,55 +130,78 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
 
 
 def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
-    """Post the Matches proposals marked Approve = Y (checked against the books as they are now)."""
-    progress("reading", 0, 2)
+    """Carry out what the clerk wrote in the workbook (see the module doc), checked against the
+    books as they are at each step. A refused cell posts nothing of its line, is named in the
+    notes and makes the run not ok; the rest goes through."""
+    posting = Posting(book, ledger.as_of)
+    progress("reversing", 0, 4)
+    reversals = reverse_requests(posting, marked_reversals(book))
+    progress("posting approvals", 1, 4)
     lines, matches = book.read("BankLines"), book.read("Matches")
-    progress("posting", 1, 2)
+    now = posting.ledger() if len(reversals.rows) else ledger
     result = post_approved(
         lines,
-        ledger.customers,
-        open_amounts(lines, ledger),
+        now.customers,
+        open_amounts(lines, now),
         matches,
-        posted_at=datetime.now().replace(microsecond=0),
+        posted_at=posting.posted_at.to_pydatetime(),
     )
     book.replace("Matches", result.matches)
-    if len(result.allocations):
-        book.append("Allocations", result.allocations)
+    posting.append(with_postings(result.allocations, "approved"))
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
     if len(result.aliases):
         book.write_columns("Customers", "CustomerID", result.aliases)
-    _stage_notes(book, lines, result.statuses, result.matches, result.allocations, ledger)
+    progress("applying by hand", 2, 4)
+    applied = apply_instructions(posting, marked_applications(book))
+    progress("writing off", 3, 4)
+    written = write_off_requests(posting, marked_write_offs(book))
+    remainders = posting.finish(book.settings().writeoff_limit)
+    _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
     figures["amount posted"] = format_cents(result.figures["amount posted"])
-    summary = Summary(
-        "post", {"as of": ledger.as_of.isoformat(), **figures}, notes=list(result.notes), ok=not result.notes
+    if reversals.reversed:
+        figures.update(reversal_figures(reversals))
+    if applied.posted or remainders:
+        figures.update(applied_figures(applied, remainders))
+    if written.written:
+        figures["written off"] = "; ".join(written.written)
+    refused = [*reversals.problems, *applied.problems, *written.problems]
+    problems = [*result.notes, *(f"not posted: {p}" for p in refused)]
+    progress("done", 4, 4)
+    return Summary(
+        "post",
+        {"as of": ledger.as_of.isoformat(), **figures},
+        notes=[*problems, *reversals.notes],
+        ok=not problems,
     )
-    progress("done", 2, 2)
-    return summary
 
 
-def _stage_notes(
-    book: Book,
-    lines: pd.DataFrame,
-    statuses: pd.DataFrame,
-    matches: pd.DataFrame,
-    allocations: pd.DataFrame,
-    ledger: Ledger,
-) -> pd.DataFrame:
-    """Stage the BankLines.Note of every credit whose note changes, as the lines stand after this
-    run (its statuses and allocations); return `line_notes` of every credit."""
-    status = statuses.set_index("LineID")["Status"]
-    after = lines.assign(Status=lines["LineID"].map(status).astype(object).fillna(lines["Status"]))
-    opens = open_amounts(after, ledger)
-    spent = allocations[allocations["Kind"].isin(LINE_MONEY)].groupby("LineID")["Amount"].sum()
-    left = opens.line_left - after["LineID"].map(spent).fillna(0).astype("Int64")
-    paid = allocations.groupby("InvoiceNo")["Amount"].sum()
-    items = opens.items.assign(
-        OpenAmount=opens.items["OpenAmount"] - opens.items["InvoiceNo"].map(paid).fillna(0).astype("Int64")
+def with_postings(allocations: pd.DataFrame, method: str) -> pd.DataFrame:
+    """The matcher's rows with their Posting: one per bank line and run (the matcher posts one
+    proposal per line at a time), made of what the matcher's AllocationIDs are made of, so the
+    same postings get the same ids in a rerun."""
+    if allocations.empty:
+        return allocations
+    first = allocations.groupby("LineID", sort=False)["AllocationID"].transform("first")
+    return allocations.assign(
+        Posting=[posting_id(method, line, a) for line, a in zip(allocations["LineID"], first, strict=True)]
     )
-    notes = line_notes(after.assign(left=left), matches, items, ledger.as_of, book.settings().company_name)
-    changed = notes[notes["Note"] != after.loc[notes.index, "Note"]]
+
+
+def _stage_notes(book: Book, posting: Posting) -> pd.DataFrame:
+    """Stage the BankLines.Note of every credit whose note changes, as the books stand with this
+    operation's postings staged; return `line_notes` of every credit."""
+    lines, now = book.read("BankLines"), posting.ledger()
+    opens = open_amounts(lines, now)
+    notes = line_notes(
+        lines.assign(left=opens.line_left),
+        book.read("Matches"),
+        opens.items,
+        now.as_of,
+        book.settings().company_name,
+    )
+    changed = notes[notes["Note"] != lines.loc[notes.index, "Note"]]
     if len(changed):
         book.write_columns("BankLines", "LineID", changed[["LineID", "Note"]])
     return notes

@@ -23,6 +23,7 @@ BANK_FILE = REPO / "sample_data" / "small" / "main_2026-10.sta"
 RUN_HERE = {
     *("new", "check", "init", "import-bank", "match", "post", "aging", "credit", "credit-check"),
     *("forecast", "statements", "notices", "month-end", "mail-login", "refresh-vba"),
+    *("reverse", "write-off", "apply"),
 }
 
 
@@ -147,6 +148,17 @@ def test_commands_that_need_more_than_an_empty_book_refuse_saying_why(book: Path
     assert "already exists; arbook new never overwrites a workbook" in refused("new", book).err
     assert "only a macro-enabled workbook (.xlsm) has VBA to refresh" in refused("refresh-vba", book).err
     assert "cannot send mail" in refused("mail-login", book).err
+    # the clerk's corrections name what they did not find, on a book that has nothing yet
+    assert refused("reverse", book, "A-1", "--reason", "typo", "--as-of", AS_OF).err.splitlines()[1] == (
+        "  - command line: expected an AllocationID, a bank line's LineID or a credit note's number; 'A-1' is none"
+    )
+    assert refused("write-off", book, "INV-1", "--reason", "x", "--as-of", AS_OF).err.splitlines()[1] == (
+        "  - command line: expected an invoice number from Invoices; 'INV-1' is none"
+    )
+    assert refused("apply", book, "L1", "INV-1", "--as-of", AS_OF).err.splitlines()[1] == (
+        "  - command line: expected invoice numbers from Invoices, each optionally followed by an amount, "
+        "separated by ';'; 'INV-1' is no invoice"
+    )
 
 
 def test_every_command_is_run_on_the_fresh_book() -> None:

@@ -65,7 +65,7 @@ def frame_from_rows(
     *,
     first_row: int,
     header_row: int,
-    date_order: str = "dmy",
+    date_order: str,
     date1904: bool = False,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type the rows of one table; return the frame (index = Excel row) and every problem found.
