@@ -32,6 +32,7 @@ from common.values import format_cents
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
 from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of, non_receipt
+from matching.matcher.vocabulary import vocabulary
 from receivables import LATEST, Ledger
 from workbook.book import Book
 from workbook.contract import Settings
@@ -67,6 +68,7 @@ def match_settings(settings: Settings) -> MatchSettings:
         amount_tolerance=settings.amount_tolerance,
         company_name=settings.company_name,
         base_currency=settings.base_currency,
+        non_receipt_words=settings.match_non_receipt_words,
     )
 
 
@@ -199,7 +201,7 @@ def _stage_notes(book: Book, posting: Posting) -> pd.DataFrame:
         book.read("Matches"),
         opens.items,
         now.as_of,
-        book.settings().company_name,
+        book.settings(),
     )
     changed = notes[notes["Note"] != lines.loc[notes.index, "Note"]]
     if len(changed):
@@ -251,14 +253,15 @@ def line_candidates(lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFr
 
 
 def line_notes(
-    lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame, as_of: date, company_name: str
+    lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame, as_of: date, settings: Settings
 ) -> pd.DataFrame:
     """For every bank credit: LineID, Status, Reason (why it is not fully matched, "" when it is),
     Candidates and the Note to keep (the clerk's part, then arbook's reason and candidates)."""
     credit = (lines["Amount"].fillna(0) > 0) & (lines["LineID"] != "") & (lines["Status"] != "Ignored")
     lines = lines[credit]
     duplicate = duplicate_of(lines)
-    not_receipt = non_receipt(lines, company_name)
+    words = vocabulary(settings.match_non_receipt_words)  # the matcher's words, the company's own included
+    not_receipt = non_receipt(lines, words, settings.company_name)
     candidates = line_candidates(lines, matches, items)
     reasons, named = [], []  # named: the reason names the candidates (else they are no answer)
     for pos, r in zip(lines.index, lines.itertuples(), strict=True):

@@ -113,7 +113,7 @@ def test_credit_check_of_an_unknown_customer_names_the_argument(book: Path) -> N
 def test_mail_previews_run_and_sending_waits_for_the_sender(book: Path, tmp_path: Path) -> None:
     for name in ("statements", "notices"):
         result = done(name, book, "--as-of", AS_OF, "--outbox", tmp_path / "outbox").json()
-        assert result["figures"]["written to outbox"] == 0 and result["figures"]["failed"] == 0
+        assert result["figures"]["written to outbox"] == 0 and result["figures"]["not sent yet"] == 0
         sent = refused(name, book, "--as-of", AS_OF, "--send")
         assert sent.err.splitlines() == [
             "arbook: cannot send mail (an outbox preview without --send still runs): 2 problem(s); "

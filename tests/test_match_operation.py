@@ -157,8 +157,8 @@ def test_why_a_credit_stayed_open_is_written_to_its_note_beside_the_clerks_words
     assert notes == {
         "L1": "",
         "L2": "called them on 3 Nov arbook: not sure enough to post; suggested in Matches: INV-2026-00431 "
-        "(customer C002, score 73) (Approve Y or N there, then arbook post)",
-        "L3": "arbook: looks like a refund, not a customer payment: left unmatched",
+        "(customer C002, score 74) (Approve Y or N there, then arbook post)",
+        "L3": "arbook: looks like a refund or return, not a customer payment: left unmatched",
         "L4": "",
         "L5": "arbook: open invoices of that amount: INV-2026-00430 (customer C002, same amount)",
     }

@@ -301,11 +301,24 @@ def test_a_postcode_that_equals_an_invoice_number_posts_nothing():
     assert set(result.matches["Decision"]) <= {"suggested"}
 
 
-def test_currency_must_agree():
-    lines = bank(("L1", 100000, "ACME GMBH", "INV-2026-00412"))
+def test_a_payment_in_another_currency_is_suggested_with_its_rate_and_never_posted():
+    lines = bank(("L1", 108000, "ACME GMBH", "INV-2026-00412"))
     lines["Currency"] = "USD"
     result = run(lines)
-    assert result.allocations.empty and result.matches.empty
+    assert result.allocations.empty
+    m = result.matches
+    assert m[["LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Decision"]].values.tolist() == [
+        ["L1", "INV-2026-00412", "C001", 108000, "payment", "suggested"]
+    ]
+    assert "paid 1080.00 USD for 1000.00 EUR open (INV-2026-00412): 1.0800 USD per EUR" in m["Reason"].iloc[0]
+    m.loc[:, "Approve"] = "Y"
+    customers, invoices = book()
+    approved = post(lines, invoices, customers, NO_ALLOCATIONS, m)
+    assert approved.allocations.empty
+    assert approved.notes == [
+        f"Matches {m['MatchID'].iloc[0]} (line L1) not posted: invoice INV-2026-00412 is in EUR, the line "
+        "in USD: posting waits for exchange rates (allocate it by hand meanwhile)"
+    ]
 
 
 def test_a_difference_within_the_amount_tolerance_is_written_off():

@@ -6,7 +6,6 @@ uninterrupted reference run that the stopped and killed runs must end like is ru
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import shutil
@@ -126,9 +125,13 @@ def test_month_end_twice_over_smtp_changes_nothing_the_second_time(
     sent = message_ids(server)
     after_first, file_after_first = tables(workbook), sha256(workbook)
     log = after_first["MailLog"]
-    assert sorted(log["MessageID"]) == sent
-    assert set(log["Status"]) == {"sent"}
-    assert (log["Kind"] == "statement").sum() > 0 and (log["Kind"] == "notice").sum() > 0
+    delivered = log[log["Status"] == "sent"]
+    assert sorted(delivered["MessageID"]) == sent
+    # the rest are customers owed mail without a usable address, logged for the report
+    no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"]
+    unmailed = log[log["Status"] != "sent"]
+    assert set(unmailed["Status"]) == {"not mailed"} and set(unmailed["CustomerID"]) == set(no_email)
+    assert (delivered["Kind"] == "statement").sum() > 0 and (delivered["Kind"] == "notice").sum() > 0
     audit = after_first["Audit"]["Command"].tolist()
     assert audit[-len(STEPS) :] == [step_command(company.as_of, s) for s in STEPS]
 
@@ -197,48 +200,9 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     # a refund of the very amount of an open invoice is still a refund: no candidates
     assert why["Be1407cb159e3b3ce"] == (
         "Unmatched",
-        "looks like a refund, not a customer payment: left unmatched",
+        "looks like a refund or return, not a customer payment: left unmatched",
         None,
     )
-
-
-def report_headline(workbook: Path, as_of: dt.date) -> dict[str, str]:
-    """The report's figures as its text copy (kept in reports/month-end-<date>/) states them."""
-    text = (workbook.parent / "reports" / f"month-end-{as_of.isoformat()}" / "report.txt").read_text("utf-8")
-    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
-
-
-def step_figure(summary: Summary, step: str, name: str) -> int:
-    """One figure of a month-end step, as the step itself stated it ("...; new 150; ...")."""
-    return int(summary.figures[step].split(f"{name} ")[1].split(";")[0])
-
-
-def test_the_reports_figures_agree_with_the_steps_own(sent_over_smtp: SentOverSmtp, company) -> None:
-    got = report_headline(sent_over_smtp.workbook, company.as_of)
-    imported = step_figure(sent_over_smtp.first, "import-bank", "new")
-    auto = step_figure(sent_over_smtp.first, "match", "auto-posted lines")
-    assert imported > 0 and auto > 0
-    assert got["Bank lines imported by this run"] == str(imported)
-    assert got["Of those, dated outside 2026-10-01..2026-10-31"] == "0"
-    assert got["Auto-posted by this run's match step (any date)"] == got["Matched automatically"] == str(auto)
-
-
-def test_a_run_dated_after_the_month_says_its_lines_lie_outside_the_month_it_reports(
-    demo_books: tuple[Path, list[Path]], company: sample_data.SampleCompany
-) -> None:
-    workbook, bank_files = demo_books
-    as_of = company.as_of + dt.timedelta(days=3)  # 3 November for the October statements
-    summary = month_end(workbook, bank_files=bank_files, as_of=as_of)
-    got = report_headline(workbook, as_of)
-    imported = step_figure(summary, "import-bank", "new")
-    auto = step_figure(summary, "match", "auto-posted lines")
-    assert (got["Bank lines in the month"], got["Matched automatically"]) == ("0", "0")
-    assert (
-        got["Bank lines imported by this run"]
-        == got["Of those, dated outside 2026-11-01..2026-11-03"]
-        == str(imported)
-    )
-    assert got["Auto-posted by this run's match step (any date)"] == str(auto) and auto > 0
 
 
 @pytest.mark.slow
@@ -251,7 +215,8 @@ def test_stopped_after_each_step_then_resumed_ends_like_an_uninterrupted_run(
         month_end(workbook, bank_files=files, as_of=company.as_of, stop_after=step)
         with FileBook(workbook, lock=False) as book:
             done = [c for c in book.read("Audit")["Command"] if c.startswith("month-end")]
-        assert done == [step_command(company.as_of, s) for s in STEPS[: STEPS.index(step) + 1]]
+        # a mail step done into the outbox says so (a later run with --send still sends)
+        assert done == [step_command(company.as_of, s, outbox=True) for s in STEPS[: STEPS.index(step) + 1]]
         resumed = month_end(workbook, bank_files=files, as_of=company.as_of)
         assert [k for k, v in resumed.figures.items() if v == "already done"] == list(
             STEPS[: STEPS.index(step) + 1]
@@ -313,8 +278,9 @@ def test_dry_run_writes_nothing_to_the_workbook(
     with FileBook(workbook, lock=False) as book:
         log = book.read("MailLog")
     written = [name for name in os.listdir(workbook.parent / "outbox") if name.endswith(".eml")]
-    assert log["MessageID"].is_unique and len(log) == len(written)
-    assert set(log["Status"]) == {"outbox"}
+    assert log["MessageID"].is_unique
+    assert sorted(log.loc[log["Status"] == "outbox", "MessageID"] + ".eml") == sorted(written)
+    assert set(log["Status"]) == {"outbox", "not mailed"}
 
 
 def test_a_workbook_open_in_excel_is_refused_before_any_step(

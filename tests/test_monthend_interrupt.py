@@ -3,6 +3,7 @@ output is piped), and Ctrl-C saying which steps completed and that the same comm
 
 from __future__ import annotations
 
+import shlex
 import signal
 import subprocess
 import sys
@@ -58,7 +59,17 @@ def test_ctrl_c_says_which_steps_completed_and_that_the_same_command_resumes(
     assert stopped == (
         f"month-end interrupted during step {len(completed) + 1} of {len(STEPS)} ({at}); completed: "
         f"{', '.join(completed)}; the workbook is as after {completed[-1]}. Run the same command again to "
-        "resume: completed steps are skipped."
+        "resume (completed steps are skipped): "
+        + shlex.join(
+            [
+                "arbook",
+                "month-end",
+                str(workbook),
+                *[a for f in files for a in ("--bank", str(f))],
+                "--as-of",
+                as_of.isoformat(),
+            ]
+        )
     )
     # the same command resumes where it stopped
     resumed = arbook(*command, "--json")

@@ -76,6 +76,12 @@ def post_approved(
     line_payer = dict(zip(bl["LineID"], bl["Payer"], strict=True))
     items = opens.items
     open_now = dict(zip(as_text(items["InvoiceNo"]), as_cents(items["OpenAmount"]), strict=True))
+    line_currency = dict(zip(bl["LineID"], bl["Currency"].str.upper(), strict=True))
+    currency = (
+        dict(zip(as_text(items["InvoiceNo"]), as_text(items["Currency"]).str.upper(), strict=True))
+        if "Currency" in items
+        else {}
+    )
 
     candidates = m[pending & (verdict == "Y")]
     order = candidates.groupby("MatchID")["Score"].max().sort_values(ascending=False, kind="stable")
@@ -85,7 +91,9 @@ def post_approved(
     for mid in order.index:
         rows = candidates[candidates["MatchID"] == mid]
         line = rows["LineID"].iloc[0]
-        problem = _problem(rows, line, remaining, open_now, done_lines)
+        problem = _other_currency(rows, line_currency.get(line, ""), currency) or _problem(
+            rows, line, remaining, open_now, done_lines
+        )
         if problem:
             notes.append(f"Matches {mid} (line {line}) not posted: {problem}")
             continue
@@ -145,6 +153,18 @@ def _problem(
             return f"invoice {number} is not in Invoices"
         if not (0 < cents <= left or left <= cents < 0):
             return f"invoice {number} has {left / 100:.2f} open, the proposal allocates {cents / 100:.2f}"
+    return ""
+
+
+def _other_currency(rows: pd.DataFrame, line_currency: str, currency: dict[str, str]) -> str:
+    """Why a proposal paying an invoice in another currency than its line cannot post yet."""
+    for number in rows.loc[rows["InvoiceNo"] != "", "InvoiceNo"]:
+        theirs = currency.get(str(number), "")
+        if line_currency and theirs and theirs != line_currency:
+            return (
+                f"invoice {number} is in {theirs}, the line in {line_currency}: "
+                "posting waits for exchange rates (allocate it by hand meanwhile)"
+            )
     return ""
 
 
