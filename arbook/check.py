@@ -6,6 +6,7 @@ from common.errors import InputError, Problem
 from workbook.book import Book
 from workbook.contract import TABLES
 
+from .mail import company_gaps
 from .operation import Summary
 
 __all__ = ["RECORD_TABLES", "check", "no_records_warning"]
@@ -19,8 +20,9 @@ def check(book: Book) -> Summary:
     problems: list[Problem] = []
     summary = Summary("check")
     empty: list[str] = []
+    gaps: list[str] = []
     try:
-        book.settings()
+        gaps = company_gaps(book.settings())
     except InputError as exc:
         problems += exc.problems
     for decl in TABLES:
@@ -42,6 +44,7 @@ def check(book: Book) -> Summary:
         raise InputError(list(dict.fromkeys(problems)), heading=f"{book.path.name} has problems")
     summary.notes.append("every table is valid")
     summary.notes += [no_records_warning(book, name) for name in empty]
+    summary.notes += [f"warning: {gap}" for gap in gaps]
     return summary
 
 

@@ -17,14 +17,19 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from common.errors import ArbookError
 from common.values import parse_amount_cents, parse_date
 
+from .as_of import assumed_as_of, read_as_of
 from .operation import Summary
 from .operations import OPERATIONS, Operation
+
+if TYPE_CHECKING:
+    from workbook.book import Book
 
 __all__ = ["cli", "main"]
 
@@ -32,13 +37,29 @@ WORKBOOK = click.argument("workbook", type=click.Path(dir_okay=False, path_type=
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Check the date now (a usage error); it is read once the workbook's date order is known."""
+    if value is not None:
+        try:
+            parse_date(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _run_date(operation: str, typed: str | None, book: Book) -> dt.date:
+    """The date the run is for, saying on stderr what was assumed or how a date was read."""
+    if typed is None:
+        day, said = assumed_as_of(operation, dt.date.today())
+    else:
+        day, said = read_as_of(typed, book.settings().date_order)
+    if said:
+        _say(said)
+    return day
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def _amount(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
@@ -67,7 +88,8 @@ INPUTS: dict[str, tuple[Decorator, ...]] = {
             "as_of",
             callback=_as_of,
             metavar="DATE",
-            help="The date the run is for (default: today), e.g. 2026-11-30.",
+            help="The date the run is for, e.g. 2026-11-30 (default: today; for month-end the last "
+            "completed month end). Day and month that could be swapped are read by the Settings date_order.",
         ),
     ),
     "files": (click.argument("files", nargs=-1, required=True, type=FILE),),
@@ -164,9 +186,11 @@ def _command(op: Operation) -> click.Command:
 
         no_post = bool(given.pop("no_post", False))
         files = given.pop("files", ())
-        request = Request(files=tuple(files), post=not no_post, **given)  # type: ignore[arg-type]
         with FileBook(workbook, lock=op.writes, dry_run=dry_run) as book, _progress() as progress:
-            summary = Runner(book, request, progress).run(op)
+            if "as_of" in op.inputs:
+                given["as_of"] = _run_date(op.name, given.get("as_of"), book)  # type: ignore[arg-type]
+            request = Request(files=tuple(files), post=not no_post, **given)  # type: ignore[arg-type]
+            summary = Runner(book, request, progress, say=_say).run(op)
         _render(summary, as_json)
 
     decorators: list[Decorator] = [WORKBOOK]
@@ -252,8 +276,10 @@ def main() -> None:
     """Console entry point: the one place where a refusal becomes exit status 1 and a message."""
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # Ctrl-C: click's Abort from the KeyboardInterrupt
         click.echo("Aborted.", err=True)
+        for note in getattr(exc.__cause__, "__notes__", ()):
+            click.echo(note, err=True)
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from common.errors import ArbookError
 from common.values import format_cents
-from receivables import CreditPolicy, Ledger, check_order, credit_table
+from receivables import CreditPolicy, Ledger, UnknownCustomerError, check_order, credit_table
 from workbook.book import Book
 from workbook.contract import Settings
 
@@ -68,14 +69,20 @@ def credit(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> S
     )
     held = table.loc[table["Action"] == "Hold", "CustomerID"].tolist()
     if held:
-        summary.notes.append(f"on hold: {', '.join(held[:20])}{' ...' if len(held) > 20 else ''}")
+        summary.notes.append(
+            f"on hold: {', '.join(held[:20])}{' ...' if len(held) > 20 else ''} "
+            "(the Credit table's ActionReason says why, for Review too)"
+        )
     progress("done", 2, 2)
     return summary
 
 
 def credit_check(book: Book, customer: str, amount_cents: int, *, ledger: Ledger) -> Summary:
     """Would an order fit the customer's credit as of the ledger's date? Reads only; writes nothing."""
-    check = check_order(_compute(book, ledger), customer, amount_cents)
+    try:
+        check = check_order(_compute(book, ledger), customer, amount_cents)
+    except UnknownCustomerError as exc:
+        raise ArbookError(f"the CUSTOMER argument: {exc}; check the ID you typed") from None
     return Summary(
         "credit-check",
         {

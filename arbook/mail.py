@@ -30,11 +30,13 @@ __all__ = [
     "NOT_MAILED",
     "MailBatch",
     "company",
+    "company_gaps",
     "default_outbox",
     "mail_sender",
     "month_outcomes",
     "reply_to",
     "report_undelivered",
+    "require_sender",
     "smtp_settings",
     "transport_for",
 ]
@@ -51,6 +53,46 @@ def company(settings: Settings) -> mailer.Company:
         email=settings.company_email,
         remit_to=settings.remit_to,
     )
+
+
+_COMPANY_SETTINGS = {
+    "company_name": "the mail names no sender (a subject ends in a dash)",
+    "mail_from": f"mail goes out from {_PREVIEW_SENDER}",
+    "company_address": "statements carry no sender address",
+    "remit_to": "statements and notices carry no bank details to pay to",
+}
+_NEEDED_TO_SEND = ("company_name", "mail_from")
+
+
+def company_gaps(settings: Settings) -> list[str]:
+    """The company settings left empty, each with what the customers' mail then lacks.
+
+    A new workbook has them all empty: `check` and every outbox preview say so, and
+    `require_sender` refuses to send until the ones that identify the sender are set."""
+    return [
+        f"Settings {key} is empty: {effect}"
+        + ("; --send is refused until it is set" if key in _NEEDED_TO_SEND else "")
+        for key, effect in _COMPANY_SETTINGS.items()
+        if not getattr(settings, key)
+    ]
+
+
+def require_sender(settings: Settings) -> None:
+    """Refuse to send to customers before they can see who wrote (company_name, mail_from set)."""
+    missing = [key for key in _NEEDED_TO_SEND if not getattr(settings, key)]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    "Settings",
+                    None,
+                    "Value",
+                    f"{key}: expected a value before mail is sent; {_COMPANY_SETTINGS[key]}",
+                )
+                for key in missing
+            ],
+            "cannot send mail (an outbox preview without --send still runs)",
+        )
 
 
 def smtp_settings(settings: Settings) -> mailer.SmtpSettings:
@@ -155,6 +197,7 @@ class MailBatch:
         self.sender, self.reply_to = mail_sender(settings), reply_to(settings)
         self.book, self.transport = book, transport
         self.journal = _journal(book)
+        self.gaps = company_gaps(settings)
         self.mail_log = book.read("MailLog")
         self.rows_added = 0
 
@@ -193,6 +236,8 @@ class MailBatch:
         summary.figures["without usable e-mail"] = len(unreachable)
         summary.figures["MailLog rows added"] = self.rows_added
         summary.notes += [NOT_MAILED + str(why) for why in unreachable]
+        if delivery.delivered:
+            summary.notes += [f"warning: {gap}" for gap in self.gaps]
         report_undelivered(summary, delivery)
 
     def _not_mailed(self, unreachable: Sequence[mailer.Unreachable], as_of: dt.date) -> pd.DataFrame:

@@ -11,9 +11,19 @@ names it confirmed), then the ApplyTo cells of BankLines and of credit notes in 
 (arbook.apply), then the WriteOff cells of Invoices (arbook.writeoff). Both write off small
 remainders (`writeoff_limit`) and refresh the invoices and lines they touched
 (arbook.clerk.Posting) in the same commit.
+
+Why a credit is still not (fully) matched goes where the clerk looks, BankLines.Note, after
+the words "arbook: " ("arbook: looks like a refund, not a customer payment: left unmatched"),
+written by both once their postings are staged. Text before those words is the clerk's own and
+is kept as it is; arbook rewrites only its part, and removes it once the line is matched. The
+best candidates for a line (its suggestions in Matches, else open invoices of the very amount
+left on it) are named there and in the month-end report's exceptions workbook, by the same rule
+(`line_notes`).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 
@@ -21,6 +31,8 @@ from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.values import format_cents
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
 from matching.matcher.reversal import reversed_pairings
+from matching.matcher.screening import duplicate_of, non_receipt
+from matching.matcher.vocabulary import vocabulary
 from receivables import LATEST, Ledger
 from workbook.book import Book
 from workbook.contract import Settings
@@ -30,7 +42,21 @@ from .clerk import Posting, posting_id
 from .reverse import marked_reversals, reversal_figures, reverse_requests
 from .writeoff import marked_write_offs, write_off_requests
 
-__all__ = ["match", "match_settings", "open_amounts", "post"]
+__all__ = [
+    "NOTE_MARK",
+    "clerk_note",
+    "line_candidates",
+    "line_notes",
+    "match",
+    "match_settings",
+    "open_amounts",
+    "post",
+]
+
+NOTE_MARK = "arbook: "
+"""Where arbook's part of a BankLines.Note starts; the text before it is the clerk's own."""
+_OPEN_STATUSES = ("Unmatched", "Suggested", "Partial")
+_CANDIDATES = 3
 
 
 def match_settings(settings: Settings) -> MatchSettings:
@@ -82,11 +108,22 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
     written = posting.finish(settings.writeoff_limit)
+    notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
     figures["auto-posted amount"] = format_cents(result.figures["auto-posted amount"])
     if written:
         figures["remainders written off"] = written
-    summary = Summary("match", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes))
+    summary = Summary("match", {"as of": as_of.isoformat(), **figures})
+    waiting = notes[notes["Reason"] != ""]
+    if len(waiting):
+        summary.figures["lines left open"] = len(waiting)
+        kinds = waiting["Status"].value_counts()
+        summary.notes.append(
+            f"{len(waiting)} bank credits are not (fully) matched ("
+            + ", ".join(f"{kinds[k]} {k.lower()}" for k in _OPEN_STATUSES if k in kinds)
+            + "): BankLines.Note says why for each, with its best candidates; suggestions wait in Matches "
+            "(Approve Y or N, then arbook post)"
+        )
     if not post:
         summary.notes.append(
             "--no-post: auto proposals were left pending; mark them Approve = Y and run post"
@@ -122,6 +159,7 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     progress("writing off", 3, 4)
     written = write_off_requests(posting, marked_write_offs(book))
     remainders = posting.finish(book.settings().writeoff_limit)
+    _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
     figures["amount posted"] = format_cents(result.figures["amount posted"])
     if reversals.reversed:
@@ -150,4 +188,123 @@ def with_postings(allocations: pd.DataFrame, method: str) -> pd.DataFrame:
     first = allocations.groupby("LineID", sort=False)["AllocationID"].transform("first")
     return allocations.assign(
         Posting=[posting_id(method, line, a) for line, a in zip(allocations["LineID"], first, strict=True)]
+    )
+
+
+def _stage_notes(book: Book, posting: Posting) -> pd.DataFrame:
+    """Stage the BankLines.Note of every credit whose note changes, as the books stand with this
+    operation's postings staged; return `line_notes` of every credit."""
+    lines, now = book.read("BankLines"), posting.ledger()
+    opens = open_amounts(lines, now)
+    notes = line_notes(
+        lines.assign(left=opens.line_left),
+        book.read("Matches"),
+        opens.items,
+        now.as_of,
+        book.settings(),
+    )
+    changed = notes[notes["Note"] != lines.loc[notes.index, "Note"]]
+    if len(changed):
+        book.write_columns("BankLines", "LineID", changed[["LineID", "Note"]])
+    return notes
+
+
+def clerk_note(note: str) -> str:
+    """The clerk's own part of a BankLines.Note: everything before arbook's part."""
+    at = note.find(NOTE_MARK)
+    return note if at < 0 else note[:at].rstrip()
+
+
+def line_candidates(lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame) -> pd.Series:
+    """Per bank line (indexed like `lines`, which need LineID and `left`, the cents still
+    unapplied): its pending suggestions in Matches, best first, else the open invoices whose open
+    amount is exactly what is left on the line; at most three, as "INV-1 (customer C1, score 72)"."""
+    pending = matches[(matches["Decision"] == "suggested") & (matches["Status"] == "pending")]
+    suggested = {
+        line: ", ".join(
+            f"{r.InvoiceNo} (customer {r.CustomerID}, score {r.Score:.0f})"
+            for r in group.sort_values("Score", ascending=False)
+            .drop_duplicates("InvoiceNo")
+            .head(_CANDIDATES)
+            .itertuples()
+        )
+        for line, group in pending.groupby("LineID")
+    }
+    owed = items[items["OpenAmount"].fillna(0) > 0]
+    by_amount = owed.groupby(owed["OpenAmount"].astype("int64"))
+    equal = {
+        int(amount): ", ".join(
+            f"{r.InvoiceNo} (customer {r.CustomerID}, same amount)"
+            for r in group.head(_CANDIDATES).itertuples()
+        )
+        for amount, group in by_amount
+    }
+
+    def best(line: str, left: object) -> str:
+        if line in suggested:
+            return suggested[line]
+        return "" if pd.isna(left) else equal.get(int(left), "")  # type: ignore[call-overload]
+
+    return pd.Series(
+        [best(line, left) for line, left in zip(lines["LineID"], lines["left"], strict=True)],
+        index=lines.index,
+        dtype=object,
+    )
+
+
+def line_notes(
+    lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame, as_of: date, settings: Settings
+) -> pd.DataFrame:
+    """For every bank credit: LineID, Status, Reason (why it is not fully matched, "" when it is),
+    Candidates and the Note to keep (the clerk's part, then arbook's reason and candidates)."""
+    credit = (lines["Amount"].fillna(0) > 0) & (lines["LineID"] != "") & (lines["Status"] != "Ignored")
+    lines = lines[credit]
+    duplicate = duplicate_of(lines)
+    words = vocabulary(settings.match_non_receipt_words)  # the matcher's words, the company's own included
+    not_receipt = non_receipt(lines, words, settings.company_name)
+    candidates = line_candidates(lines, matches, items)
+    reasons, named = [], []  # named: the reason names the candidates (else they are no answer)
+    for pos, r in zip(lines.index, lines.itertuples(), strict=True):
+        named.append(r.Status in _OPEN_STATUSES and not (duplicate[pos] or not_receipt[pos]))
+        if r.Status not in _OPEN_STATUSES:
+            reasons.append("")
+        elif duplicate[pos]:
+            reasons.append(
+                f"a second copy of line {duplicate[pos]} (same account, date, amount and reference, "
+                "from another file): not matched"
+            )
+        elif not_receipt[pos]:
+            reasons.append(f"looks like {not_receipt[pos]}, not a customer payment: left unmatched")
+        elif r.Date > pd.Timestamp(as_of):
+            named[-1] = False
+            reasons.append(f"dated after {as_of.isoformat()}, the date this run matched up to")
+        elif r.Status == "Suggested":
+            reasons.append(
+                f"not sure enough to post; suggested in Matches: {candidates[pos]} "
+                "(Approve Y or N there, then arbook post)"
+            )
+        else:
+            partly = (
+                f"{format_cents(int(r.left))} of it is not applied yet; " if r.Status == "Partial" else ""
+            )
+            found = (
+                f"open invoices of that amount: {candidates[pos]}"
+                if candidates[pos]
+                else "no open invoice fits its reference, payer and amount well enough to suggest"
+            )
+            reasons.append(partly + found)
+    reason = pd.Series(reasons, index=lines.index, dtype=object)
+    own = lines["Note"].fillna("").astype(str).map(clerk_note)
+    note = [
+        f"{mine} {NOTE_MARK}{why}".lstrip() if why else mine for mine, why in zip(own, reason, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "LineID": lines["LineID"],
+            "Status": lines["Status"],
+            "Reason": reason,
+            "Candidates": candidates.where(named, ""),
+            "Note": note,
+        },
+        index=lines.index,
     )

@@ -23,6 +23,9 @@ the mail record (MailLog and the journal), never from what the run before printe
   (it sends those again and reports them) until they go out or a person gives them up;
 - the report is owed once statements and notices are complete; it is built from what the
   month's runs did (`arbook.report`), so a resumed run reports the failures of the runs before.
+
+Each step's line goes to the runner's `say` as soon as the step ends, and a Ctrl-C
+(KeyboardInterrupt) carries a note naming the steps completed and the command that resumes.
 """
 
 from __future__ import annotations
@@ -120,27 +123,34 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
     outbox = not runner.request.send
     state = MonthState.read(runner.book, as_of, outbox=outbox)
     summary = Summary("month-end")
-    for number, step in enumerate(MONTH_END_STEPS, start=1):
-        runner.progress("month-end", number - 1, len(STEPS))
-        try:
-            result = _run_step(runner, step, state, as_of, outbox)
-        except ArbookError as exc:
-            last = STEPS[number - 2] if number > 1 else None
-            exc.add_note(
-                f"month-end stopped at step {number} ({step.name}); the workbook is as after "
-                f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
-                f"to resume (completed steps are skipped): {rerun_command(runner)}"
-            )
-            raise
-        if result is None:
-            summary.figures[step.name] = "already done"
-        else:
-            summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
-            summary.notes += [f"{step.name}: {note}" for note in result.notes]
-            summary.ok = summary.ok and result.ok and result.complete
-            summary.complete = summary.complete and result.complete
-        if step.name == stop_after:
-            break
+    finished: list[str] = []  # the steps complete so far, for what a Ctrl-C says
+    try:
+        for number, step in enumerate(MONTH_END_STEPS, start=1):
+            runner.progress("month-end", number - 1, len(STEPS))
+            try:
+                result = _run_step(runner, step, state, as_of, outbox)
+            except ArbookError as exc:
+                last = STEPS[number - 2] if number > 1 else None
+                exc.add_note(
+                    f"month-end stopped at step {number} ({step.name}); the workbook is as after "
+                    f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
+                    f"to resume (completed steps are skipped): {rerun_command(runner)}"
+                )
+                raise
+            if result is None:
+                summary.figures[step.name] = "already done"
+            else:
+                summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
+                summary.notes += [f"{step.name}: {note}" for note in result.notes]
+                summary.ok = summary.ok and result.ok and result.complete
+                summary.complete = summary.complete and result.complete
+            finished.append(step.name)
+            runner.say(f"month-end step {number} of {len(STEPS)}, {step.name}: {summary.figures[step.name]}")
+            if step.name == stop_after:
+                break
+    except KeyboardInterrupt as exc:
+        exc.add_note(_interrupted(finished, rerun_command(runner)))
+        raise
     runner.progress("month-end", len(STEPS), len(STEPS))
     if not summary.complete:
         owing = [s for s in STEPS if s not in state.done]
@@ -198,6 +208,20 @@ def _import(runner: Runner, step: Operation, state: MonthState, marker: str) -> 
     runner.commit(step, result, marker)
     state.imported()
     return result
+
+
+def _interrupted(finished: list[str], command: str) -> str:
+    """What a Ctrl-C left: the steps `finished` are complete (recorded in Audit), the next was not."""
+    after = f"the workbook is as after {finished[-1] if finished else 'the start'}"
+    during = (
+        f"during step {len(finished) + 1} of {len(STEPS)} ({STEPS[len(finished)]})"
+        if len(finished) < len(STEPS)
+        else "after its last step"
+    )
+    return (
+        f"month-end interrupted {during}; completed: {', '.join(finished) or 'none'}; {after}. "
+        f"Run the same command again to resume (completed steps are skipped): {command}"
+    )
 
 
 def _mail_owed(runner: Runner, step: Operation, as_of: dt.date) -> bool:

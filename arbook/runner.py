@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,13 +27,17 @@ from common.values import format_cents
 from receivables import INPUT_COLUMNS, Ledger
 from workbook.book import Book
 
-from .mail import transport_for
+from .mail import require_sender, transport_for
 from .operation import NO_PROGRESS, Progress, Summary
 from .operations import Operation, operation
 
 __all__ = ["Request", "Runner", "run"]
 
 _LEDGER_TABLES = ("Invoices", "Allocations", "Customers")
+
+
+def _quiet(_line: str) -> None:
+    """Where a Runner's lines go when nobody watches (tests, the Excel buttons' status area)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class Runner:
     request: Request = field(default_factory=Request)
     progress: Progress = NO_PROGRESS
     given_transport: mailer.Transport | None = None
+    say: Callable[[str], None] = _quiet  # a line to show at once (the month-end's step lines)
     _ledger: Ledger | None = None
     _transport: mailer.Transport | None = None
 
@@ -111,6 +117,8 @@ class Runner:
     def stage(self, op: Operation, **extra: object) -> tuple[Summary, bool]:
         """Run `op`, leaving what it staged uncommitted: its Summary, and whether it staged anything.
         (The month-end decides after a step how to record it.)"""
+        if op.mails and self.request.send and not self.book.dry_run:
+            require_sender(self.book.settings())  # before any step: nobody gets mail from nobody
         book = _Recording(self.book)
         summary = op.function()(book, **{name: self._value(name) for name in op.params}, **extra)
         if self._touches_ledger(book.written):

@@ -23,6 +23,7 @@ __all__ = [
     "parse_amount_cents",
     "parse_bool",
     "parse_date",
+    "yes_no",
 ]
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -252,6 +253,11 @@ def _from_serial(serial: float, date1904: bool) -> dt.date:
         raise ValueError(f"expected a date, got the number {serial:g}")
     epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
     return epoch + dt.timedelta(days=int(serial))
+
+
+def yes_no(flag: bool) -> str:
+    """A yes/no cell's text: Y or N, what the template's drop-down offers (any word `parse_bool` takes is read)."""
+    return "Y" if flag else "N"
 
 
 def parse_bool(value: object) -> bool:

@@ -12,7 +12,7 @@ and imports nothing of arbook's but `common`.
 """
 
 from .aging import aged_items, aging_table, bucket_labels
-from .credit import CreditCheck, CreditPolicy, check_order, credit_table
+from .credit import CreditCheck, CreditPolicy, UnknownCustomerError, check_order, credit_table
 from .forecast import FORECAST_COLUMNS, expected_receipts, forecast_periods, forecast_table
 from .kpi import (
     KPI_COLUMNS,
@@ -55,6 +55,7 @@ __all__ = [
     "CreditPolicy",
     "Kpi",
     "Ledger",
+    "UnknownCustomerError",
     "aged_items",
     "aging_table",
     "average_days_delinquent",

@@ -18,10 +18,20 @@ RecommendedLimit = average monthly net sales of the last 12 months (of the month
 Invoices table covers, when it starts later) x (PaymentTermsDays + positive AvgDaysLate) / 30
 x the grade's factor (A 1.5, B 1.25, C 1.0, D 0.5), rounded up to the policy's `limit_step_cents` — what
 the customer normally owes while paying as they do, with headroom earned by behaviour.
-Action: Hold when Exposure is over the limit or an invoice is `hold_days_overdue` or more
-days overdue; Review when Utilization is over `review_utilization` or the grade is worse than
-in the previous Credit table; else OK. The thresholds are a `CreditPolicy` (the Settings
-table's credit_hold_days, credit_review_utilization and credit_limit_step).
+Action, with every rule that applies written into ActionReason (the severest decides):
+  Hold    1. Exposure is over the CreditLimit;
+          2. an invoice is `hold_days_overdue` or more days overdue (the oldest is named),
+             leaving out those that are disputed or promised to be paid on a date not yet
+             passed (as dunning leaves them out).
+  Review  3. grade D (the scorecard says the customer pays badly);
+          4. Exposure is above the RecommendedLimit (more credit than the behaviour earns);
+          5. Utilization is over `review_utilization`;
+          6. a disputed or promised invoice is `hold_days_overdue` or more days overdue;
+          7. the grade is worse than in the previous Credit table.
+  OK      none of these (ActionReason empty).
+A customer owing nothing (Exposure 0 or less) is never reviewed for rules 3 and 4:
+there is no credit to decide about. The thresholds are a `CreditPolicy` (the Settings table's
+credit_hold_days, credit_review_utilization and credit_limit_step).
 """
 
 from __future__ import annotations
@@ -33,12 +43,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from common.errors import InputError, Problem
+from common.errors import ArbookError
 from common.values import format_cents
 
 from .ledger import DEFAULT_TERMS_DAYS, payment_behaviour, with_columns
 
-__all__ = ["CreditCheck", "CreditPolicy", "check_order", "credit_table"]
+__all__ = ["CreditCheck", "CreditPolicy", "UnknownCustomerError", "check_order", "credit_table"]
 
 GRADE_FLOORS = (("A", 80.0), ("B", 60.0), ("C", 40.0))
 GRADE_FACTOR = {"A": 1.5, "B": 1.25, "C": 1.0, "D": 0.5}
@@ -51,6 +61,20 @@ class CreditPolicy:
     review_utilization: float  # a fraction: Review above 0.80 of the limit
     hold_days_overdue: int  # Hold from this many days overdue
     limit_step_cents: int  # recommended limits are rounded up to this
+
+
+class UnknownCustomerError(ArbookError):
+    """The customer asked about is not in Customers: a mistyped ID, not a fault of the workbook."""
+
+    def __init__(self, customer: str, known: pd.Series) -> None:
+        self.customer = customer
+        examples = ", ".join(sorted(known.astype(str))[:3])
+        listed = (
+            f" (it lists {len(known)}: {examples}{', ...' if len(known) > 3 else ''})"
+            if len(known)
+            else " (it has none yet)"
+        )
+        super().__init__(f"customer {customer!r} is not a CustomerID of the Customers table{listed}")
 
 
 class CreditCheck(NamedTuple):
@@ -126,11 +150,19 @@ def credit_table(
     step = policy.limit_step_cents
     recommended = (np.ceil(raw_limit / step) * step).astype("int64")
 
-    over = has_limit & (exposure > limit_num)
-    hold = over | (oldest_days.to_numpy() >= policy.hold_days_overdue)
-    dropped = _grade_dropped(grade, ids, previous)
-    review = (np.nan_to_num(utilization, nan=0.0) > policy.review_utilization) | dropped
-    action = np.where(hold, "Hold", np.where(review, "Review", "OK"))
+    excused = owed["Disputed"].fillna(False).astype(bool) | (owed["PromiseDate"] > stamp)
+    action, reason = _actions(
+        policy,
+        exposure=exposure,
+        limit=np.where(has_limit, limit_num, -1),
+        overdue=_oldest_overdue(owed[~excused], ids, stamp),
+        excused=_oldest_overdue(owed[excused], ids, stamp),
+        score=score,
+        grade=grade,
+        recommended=recommended,
+        utilization=utilization,
+        was=_previous_grades(ids, previous),
+    )
 
     return pd.DataFrame(
         {
@@ -148,6 +180,7 @@ def credit_table(
             "Grade": grade,
             "RecommendedLimit": pd.array(recommended, dtype="Int64"),
             "Action": action,
+            "ActionReason": reason,
         }
     )
 
@@ -193,12 +226,69 @@ def _grade(score: np.ndarray) -> np.ndarray:
     return grades
 
 
-def _grade_dropped(grade: np.ndarray, ids: pd.Index, previous: pd.DataFrame | None) -> np.ndarray:
+def _previous_grades(ids: pd.Index, previous: pd.DataFrame | None) -> np.ndarray:
+    """Each customer's grade in the Credit table before this run ("" when it had none)."""
     if previous is None or not len(previous):
-        return np.zeros(len(ids), dtype=bool)
-    before = previous.drop_duplicates("CustomerID").set_index("CustomerID")["Grade"].reindex(ids).fillna("")
-    was = before.to_numpy(dtype=object)
-    return (was != "") & (grade.astype(str) > was.astype(str))  # "B" > "A": a later letter is worse
+        return np.full(len(ids), "", dtype=object)
+    before = previous.drop_duplicates("CustomerID").set_index("CustomerID")["Grade"].reindex(ids)
+    return before.fillna("").astype(str).to_numpy(object)
+
+
+def _oldest_overdue(owed: pd.DataFrame, ids: pd.Index, stamp: pd.Timestamp) -> list[tuple[str, int]]:
+    """Per customer the invoice longest overdue and by how many days (("", 0) when none is)."""
+    oldest = owed.sort_values(["DueDate", "InvoiceNo"]).drop_duplicates("CustomerID").set_index("CustomerID")
+    found = {
+        cid: (str(r.InvoiceNo), max((stamp - r.DueDate).days, 0))
+        for cid, r in zip(oldest.index, oldest.itertuples(), strict=True)
+        if not pd.isna(r.DueDate)
+    }
+    return [found.get(cid, ("", 0)) for cid in ids]
+
+
+def _actions(
+    policy: CreditPolicy,
+    *,
+    exposure: np.ndarray,
+    limit: np.ndarray,  # -1 where no limit is set
+    overdue: list[tuple[str, int]],  # the oldest invoice overdue and its days, ("", 0) if none
+    excused: list[tuple[str, int]],  # the same among the disputed and promised ones
+    score: np.ndarray,
+    grade: np.ndarray,
+    recommended: np.ndarray,
+    utilization: np.ndarray,
+    was: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Action and ActionReason per customer by the rules of the module docstring, in their order."""
+    actions, reasons = [], []
+    for i in range(len(exposure)):
+        hold, review = [], []
+        if limit[i] >= 0 and exposure[i] > limit[i]:
+            hold.append(
+                f"exposure {format_cents(int(exposure[i]))} over the limit {format_cents(int(limit[i]))}"
+            )
+        invoice, days = overdue[i]
+        if days >= policy.hold_days_overdue:
+            hold.append(f"invoice {invoice} {days} days overdue (Hold from {policy.hold_days_overdue})")
+        owes = exposure[i] > 0
+        if owes and grade[i] == "D":
+            review.append(f"grade D (score {score[i]:.1f})")
+        if owes and exposure[i] > recommended[i]:
+            review.append(
+                f"exposure {format_cents(int(exposure[i]))} above the recommended limit "
+                f"{format_cents(int(recommended[i]))}"
+            )
+        if not np.isnan(utilization[i]) and utilization[i] > policy.review_utilization:
+            review.append(
+                f"{utilization[i]:.0%} of the limit used (Review above {policy.review_utilization:.0%})"
+            )
+        invoice, days = excused[i]
+        if days >= policy.hold_days_overdue:
+            review.append(f"invoice {invoice} {days} days overdue, disputed or promised to be paid")
+        if was[i] and grade[i] > was[i]:  # "B" > "A": a later letter is worse
+            review.append(f"grade fell from {was[i]} to {grade[i]}")
+        actions.append("Hold" if hold else "Review" if review else "OK")
+        reasons.append("; ".join(hold + review))
+    return np.array(actions, dtype=object), np.array(reasons, dtype=object)
 
 
 def check_order(credit: pd.DataFrame, customer: str, amount_cents: int) -> CreditCheck:
@@ -209,11 +299,7 @@ def check_order(credit: pd.DataFrame, customer: str, amount_cents: int) -> Credi
     """
     rows = credit[credit["CustomerID"] == customer]
     if not len(rows):
-        raise InputError(
-            Problem(
-                "Credit", None, "CustomerID", f"expected a customer listed in Customers, got {customer!r}"
-            )
-        )
+        raise UnknownCustomerError(customer, credit["CustomerID"])
     row = rows.iloc[0]
     exposure = int(row["Exposure"]) + amount_cents
     if pd.isna(row["CreditLimit"]):

@@ -32,7 +32,8 @@ def forecast_periods(as_of: date, months: int) -> pd.DataFrame:
     """Period (label), Start and End (inclusive dates): 13 weeks, months, then "later".
 
     Labels: "W01 2026-07-01" (a week, by its first day), "2026-10" (a calendar month),
-    "2026-09-30..09-30" (the part of a month after week 13), "after 2027-06-30".
+    "2026-09-24..09-30" (the part of a month after week 13; "2026-09-30" when that is one day),
+    "after 2027-06-30".
     """
     day = pd.Timedelta(days=1)
     first = pd.Timestamp(as_of) + day
@@ -43,7 +44,7 @@ def forecast_periods(as_of: date, months: int) -> pd.DataFrame:
     start = ends[-1] + day
     while start <= horizon:
         end = start + pd.offsets.MonthEnd(0)
-        labels.append(f"{start:%Y-%m}" if start.day == 1 else f"{start:%Y-%m-%d}..{end:%m-%d}")
+        labels.append(_month_label(start, end))
         starts.append(start)
         ends.append(end)
         start = end + day
@@ -53,6 +54,12 @@ def forecast_periods(as_of: date, months: int) -> pd.DataFrame:
     return pd.DataFrame({"Period": labels, "Start": starts, "End": ends}).astype(
         {"Start": "datetime64[ns]", "End": "datetime64[ns]"}
     )
+
+
+def _month_label(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    if start.day == 1:
+        return f"{start:%Y-%m}"
+    return f"{start:%Y-%m-%d}" if start == end else f"{start:%Y-%m-%d}..{end:%m-%d}"
 
 
 def expected_receipts(

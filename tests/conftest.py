@@ -7,16 +7,37 @@ installs them all (.ci/run).
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
+import sample_data
+from arbook.cli import main
+from arbook.demo import build_demo_books
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# what `check` says of a workbook whose company settings are still empty (a new one, an adopted one)
+COMPANY_WARNINGS = [
+    "warning: Settings company_name is empty: the mail names no sender (a subject ends in a dash); "
+    "--send is refused until it is set",
+    "warning: Settings mail_from is empty: mail goes out from arbook@localhost.localdomain; "
+    "--send is refused until it is set",
+    "warning: Settings company_address is empty: statements carry no sender address",
+    "warning: Settings remit_to is empty: statements and notices carry no bank details to pay to",
+]
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +96,60 @@ def lo_convert(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Callab
         subprocess.run(command, check=True, capture_output=True, timeout=180)
 
     return convert
+
+
+@dataclass
+class CliResult:
+    """What `arbook ARGS...` did: its exit status and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+def arbook(*args: object) -> CliResult:
+    """The real `arbook` entry point (arbook.cli.main, exit codes and all) run in this process,
+    as a shell would call it but without starting Python again: a traceback is an exception here,
+    so it fails the test."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["arbook", *map(str, args)]
+    with patch.object(sys, "argv", argv), redirect_stdout(out), redirect_stderr(err):
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        else:
+            code = 0
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def small_company() -> sample_data.SampleCompany:
+    """The committed sample company of `arbook demo` (sample_data/small), read once."""
+    return sample_data.load_small()
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    tmp_path_factory: pytest.TempPathFactory, small_company: sample_data.SampleCompany
+) -> tuple[Path, list[Path], dt.date]:
+    """The demo's Book.xlsx and bank files, built once per session: copy them (`demo_copy`) to change them."""
+    return build_demo_books(tmp_path_factory.mktemp("demo-template"), small_company)
+
+
+def copy_demo(template: tuple[Path, list[Path], dt.date], folder: Path) -> tuple[Path, list[Path], dt.date]:
+    """The demo's workbook and bank files copied into `folder` (which must not exist yet)."""
+    workbook, files, as_of = template
+    shutil.copytree(workbook.parent, folder)
+    return folder / workbook.name, [folder / f.relative_to(workbook.parent) for f in files], as_of
+
+
+@pytest.fixture()
+def demo_copy(
+    demo_template: tuple[Path, list[Path], dt.date], tmp_path: Path
+) -> tuple[Path, list[Path], dt.date]:
+    """A fresh copy of the demo's workbook and bank files for one test."""
+    return copy_demo(demo_template, tmp_path / "demo")

@@ -26,6 +26,7 @@ from common.errors import InputError
 from workbook.filebook import FileBook
 from workbook.template import build_workbook
 
+from .conftest import COMPANY_WARNINGS
 from .test_adopt_layouts import german
 
 
@@ -139,7 +140,7 @@ def test_a_second_init_suggest_maps_the_sheets_a_first_plain_init_left_unmapped(
         "otherwise enter them on the Invoices sheet",
     ]
     with FileBook(path, lock=False) as book:
-        assert check(book).notes == ["every table is valid", *first.notes[-2:]]
+        assert check(book).notes == ["every table is valid", *first.notes[-2:], *COMPANY_WARNINGS]
     second = init(path, suggest=True)
     assert second.figures == {"tables added": 1, "Mapping": "added (11 rows)"}
     assert (
@@ -150,7 +151,7 @@ def test_a_second_init_suggest_maps_the_sheets_a_first_plain_init_left_unmapped(
     with FileBook(path, lock=False) as book:
         summary = check(book)
     assert (summary.figures["Customers"], summary.figures["Invoices"]) == ("3 rows", "4 rows")
-    assert summary.notes == ["every table is valid"]
+    assert summary.notes == ["every table is valid", *COMPANY_WARNINGS]
 
 
 def test_an_empty_mapping_is_not_taken_for_a_finished_adoption(tmp_path: Path) -> None:
@@ -194,6 +195,7 @@ def test_check_warns_that_a_new_workbook_has_no_customers_and_no_invoices(tmp_pa
         "warning: Invoices has no rows, so arbook has nothing to work on. If your invoices are on a sheet of your "
         "own, add Mapping rows naming that sheet and its headings for Invoices; otherwise enter them on the "
         "Invoices sheet",
+        *COMPANY_WARNINGS,
     ]
 
 

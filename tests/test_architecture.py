@@ -152,7 +152,7 @@ ONE_OWNER = [
         r"\.write_(number|datetime|boolean)\b",
         {"workbook/cells.py"},
     ),
-    ("a yes/no cell written as Y or N", r'"Y" if .* else "N"', {"workbook/cells.py"}),
+    ("a yes/no cell written as Y or N", r'"Y" if .* else "N"', {"common/values.py"}),
 ]
 """Rules that once stood in several places, each with the one module that may write it: a grep
 over the production packages (bench and tests build their data apart on purpose)."""

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from arbook.credit import credit_policy
-from common.errors import InputError
-from receivables import CreditPolicy, check_order, credit_table, open_items, payment_history
+from receivables import (
+    CreditPolicy,
+    UnknownCustomerError,
+    check_order,
+    credit_table,
+    open_items,
+    payment_history,
+)
 from workbook.contract import table
 from workbook.settings import settings_from_frame
 
@@ -110,9 +117,18 @@ def test_scorecard_grade_and_recommended_limit() -> None:
 
 def test_actions_hold_review_ok() -> None:
     t = build()
-    assert t["Action"].to_dict() == {"A": "OK", "B": "Hold", "C": "OK", "D": "Hold"}  # B 95 days, D over 0
+    # A and C owe more than their behaviour earns (C has open orders and no sales): Review, not OK
+    assert t["Action"].to_dict() == {"A": "Review", "B": "Hold", "C": "Review", "D": "Hold"}
+    assert t["ActionReason"].to_dict() == {
+        "A": "exposure 6000.00 above the recommended limit 1200.00",
+        "B": "invoice B1 95 days overdue (Hold from 90); exposure 3000.00 above the recommended limit 300.00",
+        "C": "exposure 50.00 above the recommended limit 0.00",
+        "D": "exposure 100.00 over the limit 0.00",
+    }
     previous = pd.DataFrame({"CustomerID": ["A"], "Grade": ["A"]})
-    assert build(previous).loc["A", "Action"] == "Review"  # grade A -> B
+    assert build(previous).loc["A", "ActionReason"] == (
+        "exposure 6000.00 above the recommended limit 1200.00; grade fell from A to B"
+    )
     tight = credit_table(
         open_items(INVOICES, ALLOC, as_of=AS_OF),
         payment_history(INVOICES, ALLOC, as_of=AS_OF),
@@ -122,7 +138,9 @@ def test_actions_hold_review_ok() -> None:
         as_of=AS_OF,
         policy=CreditPolicy(review_utilization=0.5, hold_days_overdue=90, limit_step_cents=1000_00),
     ).set_index("CustomerID")
-    assert tight.loc["A", "Action"] == "Review"
+    assert tight.loc["A", "ActionReason"] == (
+        "exposure 6000.00 above the recommended limit 2000.00; 60% of the limit used (Review above 50%)"
+    )
 
 
 def test_check_order() -> None:
@@ -138,7 +156,13 @@ def test_check_order() -> None:
     ok, over, message = check_order(t, "B", 1_00)
     assert (ok, over) == (False, 0) and "credit hold" in message
     assert check_order(t, "C", 1_000_000_00).ok
-    with pytest.raises(InputError, match="Credit column CustomerID: expected a customer listed in Customers"):
+    # an unknown ID is a typing mistake of whoever asks, not a fault of the Credit table
+    with pytest.raises(
+        UnknownCustomerError,
+        match=re.escape(
+            "customer 'ZZ' is not a CustomerID of the Customers table (it lists 4: A, B, C, ...)"
+        ),
+    ):
         check_order(t, "ZZ", 1)
 
 

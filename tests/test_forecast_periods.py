@@ -71,8 +71,11 @@ def receipts() -> pd.DataFrame:
 def test_periods_weeks_then_months_then_later() -> None:
     p = forecast_periods(AS_OF, 12)
     assert p["Period"].tolist()[:2] == ["W01 2026-07-01", "W02 2026-07-08"]
-    assert p["Period"].tolist()[12:16] == ["W13 2026-09-23", "2026-09-30..09-30", "2026-10", "2026-11"]
+    # the one day of September after week 13 is labelled as that day, not "2026-09-30..09-30"
+    assert p["Period"].tolist()[12:16] == ["W13 2026-09-23", "2026-09-30", "2026-10", "2026-11"]
     assert p["Period"].tolist()[-2:] == ["2027-06", "after 2027-06-30"]
+    later = forecast_periods(AS_OF - pd.Timedelta(days=6), 12)  # week 13 ends on 2026-09-23
+    assert later["Period"].tolist()[12:14] == ["W13 2026-09-17", "2026-09-24..09-30"]
     assert (p["Start"].iloc[1:].to_numpy() - p["End"].iloc[:-1].to_numpy() == pd.Timedelta(days=1)).all()
 
 

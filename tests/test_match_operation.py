@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from arbook.runner import run
+from common.errors import InputError
 from workbook.filebook import FileBook
 from workbook.template import build_workbook
 
@@ -45,7 +47,12 @@ def test_match_then_post_through_the_workbook(book_path: Path) -> None:
     with FileBook(book_path) as book:
         summary = run(book, "match", as_of=AS_OF)
     assert summary.figures["auto-posted lines"] == 1 and summary.figures["lines with suggestions"] == 1
-    assert any("L3" in n and "not a customer payment" in n for n in summary.notes)
+    # why lines stayed open is written to BankLines.Note (below); the console gives the count
+    assert summary.figures["lines left open"] == 2
+    assert summary.notes == [
+        "2 bank credits are not (fully) matched (1 unmatched, 1 suggested): BankLines.Note says why for "
+        "each, with its best candidates; suggestions wait in Matches (Approve Y or N, then arbook post)"
+    ]
     with FileBook(book_path) as book:
         allocations = book.read("Allocations")
         matches = book.read("Matches")
@@ -89,3 +96,81 @@ def test_match_then_post_through_the_workbook(book_path: Path) -> None:
     assert again.figures["auto-posted lines"] == 0
     with FileBook(book_path) as book:
         assert len(book.read("Allocations")) == 3
+
+
+@pytest.mark.parametrize(("typed", "decided"), [("oui", "posted"), ("✓", "posted"), ("nein", "rejected")])
+def test_approve_takes_the_yes_no_words_of_every_other_flag(
+    book_path: Path, typed: str, decided: str
+) -> None:
+    with FileBook(book_path) as book:
+        run(book, "match", as_of=AS_OF)
+    # the clerk types the word of their language in Excel, as in Disputed or DunningBlocked
+    workbook = openpyxl.load_workbook(book_path)
+    sheet = workbook["Matches"]
+    headers = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[headers.index("LineID")].value == "L2":
+            row[headers.index("Approve")].value = typed
+    workbook.save(book_path)
+    with FileBook(book_path) as book:
+        summary = run(book, "post", as_of=AS_OF)
+        matches = book.read("Matches")
+    assert summary.figures[f"proposals {decided}"] == 1
+    assert matches.loc[matches["LineID"] == "L2", ["Approve", "Status"]].values.tolist() == [
+        ["Y" if decided == "posted" else "N", decided]
+    ]
+
+
+def test_an_approve_word_that_is_neither_yes_nor_no_is_refused_at_its_cell(book_path: Path) -> None:
+    with FileBook(book_path) as book:
+        run(book, "match", as_of=AS_OF)
+    workbook = openpyxl.load_workbook(book_path)
+    sheet = workbook["Matches"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(2, headers.index("Approve") + 1).value = "vielleicht"
+    workbook.save(book_path)
+    with (
+        FileBook(book_path) as book,
+        pytest.raises(InputError, match="Matches row 2 column Approve: expected yes or no"),
+    ):
+        run(book, "post", as_of=AS_OF)
+
+
+def test_why_a_credit_stayed_open_is_written_to_its_note_beside_the_clerks_words(tmp_path: Path) -> None:
+    path = tmp_path / "Book.xlsx"
+    extra = pd.DataFrame(  # nothing open is near it, but an invoice of exactly its amount is
+        {
+            "LineID": ["L5"],
+            "Date": pd.to_datetime(["2026-10-12"]),
+            "Amount": pd.array([25000], dtype="Int64"),
+            "Payer": ["Unbekannt"],
+            "Memo": ["Zahlung"],
+            "BankRef": ["R5"],
+        }
+    )
+    lines = pd.concat([LINES.assign(Note=["", "called them on 3 Nov", "", ""]), extra], ignore_index=True)
+    build_workbook(path, rows={"Customers": CUSTOMERS, "Invoices": INVOICES, "BankLines": lines})
+    with FileBook(path) as book:
+        run(book, "match", as_of=AS_OF)
+    with FileBook(path) as book:
+        notes = book.read("BankLines").set_index("LineID")["Note"].to_dict()
+    assert notes == {
+        "L1": "",
+        "L2": "called them on 3 Nov arbook: not sure enough to post; suggested in Matches: INV-2026-00431 "
+        "(customer C002, score 74) (Approve Y or N there, then arbook post)",
+        "L3": "arbook: looks like a refund or return, not a customer payment: left unmatched",
+        "L4": "",
+        "L5": "arbook: open invoices of that amount: INV-2026-00430 (customer C002, same amount)",
+    }
+    # once approved and posted, arbook's words go and the clerk's stay
+    with FileBook(path) as book:
+        edited = book.read("Matches")
+        edited.loc[edited["LineID"] == "L2", "Approve"] = "ja"
+        book.replace("Matches", edited)
+        book.commit("clerk", "approved L2")
+    with FileBook(path) as book:
+        run(book, "post", as_of=AS_OF)
+    with FileBook(path) as book:
+        notes = book.read("BankLines").set_index("LineID")["Note"].to_dict()
+    assert notes["L2"] == "called them on 3 Nov"
+    assert notes["L5"] == "arbook: open invoices of that amount: INV-2026-00430 (customer C002, same amount)"

@@ -1,4 +1,8 @@
-"""Month-end as the clerk runs it: idempotent, resumable after a stop or a kill, and `arbook demo`."""
+"""Month-end as the clerk runs it: idempotent, resumable after a stop or a kill, and `arbook demo`.
+
+The demo's books are built once per session (`demo_template`) and copied for each run; the
+uninterrupted reference run that the stopped and killed runs must end like is run once here.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pytest
 
 import sample_data
-from arbook.demo import build_demo_books
 from arbook.monthend import STEPS, month_end, step_command
+from arbook.operation import Summary
+from tests.conftest import copy_demo
 from tests.mail_support import SmtpServer
 from workbook.contract import TABLES
 from workbook.filebook import FileBook
@@ -37,14 +44,28 @@ VOLATILE = {
 
 
 @pytest.fixture(scope="module")
-def company() -> sample_data.SampleCompany:
-    return sample_data.load_small()
+def company(small_company: sample_data.SampleCompany) -> sample_data.SampleCompany:
+    return small_company
 
 
 @pytest.fixture()
-def demo_books(tmp_path: Path, company: sample_data.SampleCompany) -> tuple[Path, list[Path]]:
-    workbook, bank_files, _ = build_demo_books(tmp_path, company)
+def demo_books(demo_template, tmp_path: Path) -> tuple[Path, list[Path]]:
+    workbook, bank_files, _ = copy_demo(demo_template, tmp_path / "demo")
     return workbook, bank_files
+
+
+class Reference:
+    """The demo's month-end run once without interruption: the tables and outbox every other run must end with."""
+
+    def __init__(self, workbook: Path, bank_files: list[Path], as_of) -> None:
+        month_end(workbook, bank_files=bank_files, as_of=as_of)
+        self.tables = tables(workbook)
+        self.outbox = sorted(os.listdir(workbook.parent / "outbox"))
+
+
+@pytest.fixture(scope="module")
+def reference(demo_template, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    return Reference(*copy_demo(demo_template, tmp_path_factory.mktemp("reference") / "demo"))
 
 
 def tables(workbook: Path) -> dict[str, pd.DataFrame]:
@@ -69,52 +90,64 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_month_end_twice_over_smtp_changes_nothing_the_second_time(
-    demo_books: tuple[Path, list[Path]], company: sample_data.SampleCompany, tmp_path: Path
-) -> None:
-    workbook, bank_files = demo_books
-    server = SmtpServer(tmp_path).start()
+class SentOverSmtp(NamedTuple):
+    """The demo's month-end sent once to a real SMTP server (which stays up for the module)."""
+
+    workbook: Path
+    bank_files: list[Path]
+    server: SmtpServer
+    first: Summary
+
+
+@pytest.fixture(scope="module")
+def sent_over_smtp(
+    demo_template, tmp_path_factory: pytest.TempPathFactory, company: sample_data.SampleCompany
+) -> Iterator[SentOverSmtp]:
+    folder = tmp_path_factory.mktemp("smtp")
+    workbook, bank_files, _ = copy_demo(demo_template, folder / "demo")
+    server = SmtpServer(folder).start()
     try:
         first = month_end(
             workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport()
         )
-        assert first.ok, first.notes
-        assert [first.figures[s] != "already done" for s in STEPS] == [True] * len(STEPS)
-        sent = message_ids(server)
-        after_first, file_after_first = tables(workbook), sha256(workbook)
-        log = after_first["MailLog"]
-        delivered = log[log["Status"] == "sent"]
-        assert sorted(delivered["MessageID"]) == sent
-        # the rest are customers owed mail without a usable address, logged for the report
-        no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"]
-        unmailed = log[log["Status"] != "sent"]
-        assert set(unmailed["Status"]) == {"not mailed"} and set(unmailed["CustomerID"]) == set(no_email)
-        assert (delivered["Kind"] == "statement").sum() > 0 and (delivered["Kind"] == "notice").sum() > 0
-        audit = after_first["Audit"]["Command"].tolist()
-        assert audit[-len(STEPS) :] == [step_command(company.as_of, s) for s in STEPS]
-
-        second = month_end(
-            workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport()
-        )
-        assert [second.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
-        assert message_ids(server) == sent, "a customer got a mail twice"
-        assert sha256(workbook) == file_after_first
+        yield SentOverSmtp(workbook, bank_files, server, first)
     finally:
         server.stop()
+
+
+def test_month_end_twice_over_smtp_changes_nothing_the_second_time(
+    sent_over_smtp: SentOverSmtp, company: sample_data.SampleCompany
+) -> None:
+    workbook, bank_files, server, first = sent_over_smtp
+    # the first run was the fixture's
+    assert first.ok, first.notes
+    assert [first.figures[s] != "already done" for s in STEPS] == [True] * len(STEPS)
+    sent = message_ids(server)
+    after_first, file_after_first = tables(workbook), sha256(workbook)
+    log = after_first["MailLog"]
+    delivered = log[log["Status"] == "sent"]
+    assert sorted(delivered["MessageID"]) == sent
+    # the rest are customers owed mail without a usable address, logged for the report
+    no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"]
+    unmailed = log[log["Status"] != "sent"]
+    assert set(unmailed["Status"]) == {"not mailed"} and set(unmailed["CustomerID"]) == set(no_email)
+    assert (delivered["Kind"] == "statement").sum() > 0 and (delivered["Kind"] == "notice").sum() > 0
+    audit = after_first["Audit"]["Command"].tolist()
+    assert audit[-len(STEPS) :] == [step_command(company.as_of, s) for s in STEPS]
+
+    second = month_end(
+        workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport()
+    )
+    assert [second.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
+    assert message_ids(server) == sent, "a customer got a mail twice"
+    assert sha256(workbook) == file_after_first
 
 
 def test_report_goes_to_report_recipients_with_charts_and_exceptions(
-    demo_books: tuple[Path, list[Path]], company: sample_data.SampleCompany, tmp_path: Path
+    sent_over_smtp: SentOverSmtp, company: sample_data.SampleCompany, tmp_path: Path
 ) -> None:
-    workbook, bank_files = demo_books
-    server = SmtpServer(tmp_path).start()
-    try:
-        month_end(
-            workbook, bank_files=bank_files, as_of=company.as_of, send=True, transport=server.transport()
-        )
-        reports = [m for m in server.handler.accepted if str(m["Message-ID"]).strip().startswith("<report-")]
-    finally:
-        server.stop()
+    server = sent_over_smtp.server
+    reports = [m for m in server.handler.accepted if str(m["Message-ID"]).strip().startswith("<report-")]
     assert len(reports) == 1
     report = reports[0]
     assert report["X-Envelope-To"] == ", ".join(company.settings["report_recipients"])
@@ -140,21 +173,45 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Unmatched", "Review", "OverLimit"]
     assert all(len(book[name].tables) == 1 for name in book.sheetnames)
+    # each credit still open says why, as its BankLines.Note does, with its best candidates
+    sheet = book["Unmatched"]
+    assert [c.value for c in sheet[1]] == [
+        "LineID",
+        "Date",
+        "Amount",
+        "Payer",
+        "Memo",
+        "Status",
+        "Why",
+        "Candidates",
+        "Repeats LineID",
+    ]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    with FileBook(sent_over_smtp.workbook, lock=False) as workbook:
+        notes = workbook.read("BankLines").set_index("LineID")["Note"]
+    assert rows and all(row[6] and notes[row[0]] == f"arbook: {row[6]}" for row in rows)
+    why = {row[0]: (row[5], row[6], row[7]) for row in rows}
+    assert why["B065cac8065fb989a"] == (
+        "Suggested",
+        "not sure enough to post; suggested in Matches: INV-2026-00835 (customer 10061, score 100) "
+        "(Approve Y or N there, then arbook post)",
+        "INV-2026-00835 (customer 10061, score 100)",
+    )
+    # a refund of the very amount of an open invoice is still a refund: no candidates
+    assert why["Be1407cb159e3b3ce"] == (
+        "Unmatched",
+        "looks like a refund or return, not a customer payment: left unmatched",
+        None,
+    )
 
 
 @pytest.mark.slow
 def test_stopped_after_each_step_then_resumed_ends_like_an_uninterrupted_run(
-    tmp_path: Path, company: sample_data.SampleCompany
+    tmp_path: Path, company: sample_data.SampleCompany, demo_template, reference: Reference
 ) -> None:
-    reference_dir = tmp_path / "reference"
-    reference_dir.mkdir()
-    reference, bank_files = build_demo_books(reference_dir, company)[:2]
-    month_end(reference, bank_files=bank_files, as_of=company.as_of)
-    want = tables(reference)
     for step in STEPS[:-1]:
         folder = tmp_path / step
-        folder.mkdir()
-        workbook, files = build_demo_books(folder, company)[:2]
+        workbook, files = copy_demo(demo_template, folder)[:2]
         month_end(workbook, bank_files=files, as_of=company.as_of, stop_after=step)
         with FileBook(workbook, lock=False) as book:
             done = [c for c in book.read("Audit")["Command"] if c.startswith("month-end")]
@@ -164,21 +221,17 @@ def test_stopped_after_each_step_then_resumed_ends_like_an_uninterrupted_run(
         assert [k for k, v in resumed.figures.items() if v == "already done"] == list(
             STEPS[: STEPS.index(step) + 1]
         )
-        assert_same_tables(tables(workbook), want)
-        assert sorted(os.listdir(folder / "outbox")) == sorted(os.listdir(reference_dir / "outbox"))
+        assert_same_tables(tables(workbook), reference.tables)
+        assert sorted(os.listdir(folder / "outbox")) == reference.outbox
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [1.5, 3.5, 6.0])
 def test_killed_mid_run_then_rerun_ends_like_an_uninterrupted_run(
-    tmp_path: Path, company: sample_data.SampleCompany, delay: float
+    tmp_path: Path, company: sample_data.SampleCompany, demo_template, reference: Reference, delay: float
 ) -> None:
-    reference_dir, killed_dir = tmp_path / "reference", tmp_path / "killed"
-    reference_dir.mkdir()
-    killed_dir.mkdir()
-    reference, files = build_demo_books(reference_dir, company)[:2]
-    month_end(reference, bank_files=files, as_of=company.as_of)
-    workbook, files = build_demo_books(killed_dir, company)[:2]
+    killed_dir = tmp_path / "killed"
+    workbook, files = copy_demo(demo_template, killed_dir)[:2]
     command = [
         sys.executable,
         "-c",
@@ -203,8 +256,8 @@ def test_killed_mid_run_then_rerun_ends_like_an_uninterrupted_run(
     delivered = log.loc[~interrupted, "MessageID"]
     assert set(log.loc[interrupted, "MessageID"]) <= set(delivered) and delivered.is_unique
     got["MailLog"] = log[~interrupted].reset_index(drop=True)
-    assert_same_tables(got, tables(reference))
-    assert sorted(os.listdir(killed_dir / "outbox")) == sorted(os.listdir(reference_dir / "outbox"))
+    assert_same_tables(got, reference.tables)
+    assert sorted(os.listdir(killed_dir / "outbox")) == reference.outbox
 
 
 def test_dry_run_writes_nothing_to_the_workbook(

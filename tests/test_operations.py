@@ -81,7 +81,7 @@ def test_a_dry_run_changes_nothing_anywhere(
         cli, [name, str(workbook), *arguments, *dated, *mail, "--dry-run", "--json"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
-    notes = json.loads(result.output)["notes"]
+    notes = json.loads(result.stdout)["notes"]  # stderr has the step lines
     assert any(note.startswith("dry run: the workbook was not changed") for note in notes)
     assert _files(workbook.parent) == before  # no workbook change, journal, backup or reports/ folder
     if operation(name).mails:  # --send is not honoured: a dry run previews to the outbox only

@@ -92,6 +92,8 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             "Memo": ['=HYPERLINK("http://x")', "RE INV-1"],
             "Status": ["Unmatched", "Matched"],
             "DuplicateOf": ["", ""],
+            "Why": ["open invoices of that amount: INV-9 (customer C1, same amount)", ""],
+            "Candidates": ["INV-9 (customer C1, same amount)", ""],
         }
     )
     pending = pd.DataFrame(
@@ -120,9 +122,19 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
     book = openpyxl.load_workbook(path)
     unmatched = [[c.value for c in row] for row in book["Unmatched"].iter_rows(min_row=2)]
     assert unmatched == [
-        [dt.datetime(2026, 11, 3), 123.45, "ACME", '=HYPERLINK("http://x")', "Unmatched", "INV-9", None]
+        [
+            "L1",
+            dt.datetime(2026, 11, 3),
+            123.45,
+            "ACME",
+            '=HYPERLINK("http://x")',
+            "Unmatched",
+            "open invoices of that amount: INV-9 (customer C1, same amount)",
+            "INV-9 (customer C1, same amount)",
+            None,
+        ]
     ]
-    assert book["Unmatched"]["D2"].data_type == "s"
+    assert book["Unmatched"]["E2"].data_type == "s"
     assert [[c.value for c in row] for row in book["OverLimit"].iter_rows(min_row=2)] == [
         ["C1", "Acme", 1000.0, 1500.0, -500.0, "Hold"]
     ]
@@ -130,7 +142,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         ["M1", "L1", "INV-9", "C1", 123.45, 70, "amount equal"]
     ]
     # the cell codec's formats (workbook.cells.CODECS), as in every other workbook arbook writes
-    assert [book["Unmatched"][ref].number_format for ref in ("A2", "B2", "D2")] == [
+    assert [book["Unmatched"][ref].number_format for ref in ("B2", "C2", "E2")] == [  # Date, Amount, Memo
         "yyyy-mm-dd",
         "#,##0.00",
         "@",

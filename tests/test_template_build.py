@@ -371,6 +371,7 @@ def test_hold_rows_and_overdue_buckets_stay_highlighted_as_the_tables_grow(tmp_p
         book.commit("test", "grow Credit to 50 rows")
     sheet = openpyxl.load_workbook(path)["Credit"]
     rules = {str(rng): [r.formula for r in rs] for rng, rs in sheet.conditional_formatting._cf_rules.items()}
-    assert rules == {"<ConditionalFormatting A2:N51>": [['$N2="Hold"'], ['$N2="Review"']]}
+    # the whole row, ActionReason (column O) included
+    assert rules == {"<ConditionalFormatting A2:O51>": [['$N2="Hold"'], ['$N2="Review"']]}
     aging = openpyxl.load_workbook(path)["Aging"]
     assert sorted(str(r.sqref) for r in aging.conditional_formatting) == ["D2:H2", "J2"]

@@ -88,9 +88,15 @@ def test_a_workbook_open_in_excel_is_not_written(tmp_path, lock_name):
     (tmp_path / lock_name).write_bytes(b"\x0bExcel user")
     with FileBook(book) as fb:
         fb.write_columns("Invoices", "InvoiceNo", OPEN)
-        with pytest.raises(WorkbookBusyError, match=re.escape(lock_name)):
+        with pytest.raises(WorkbookBusyError, match=re.escape(lock_name)) as refused:
             fb.commit("aging", "refused")
     _nothing_written(book, sha)
+    # what to do either way: close it in Excel, or delete the lock file Excel left behind
+    assert "close it in Excel" in str(refused.value)
+    assert (
+        f"If Excel is not running (or has the workbook no longer open), the lock file was left behind by Excel: delete {(tmp_path / lock_name).resolve()} and run again"
+        in str(refused.value)
+    )
 
 
 def test_a_second_run_on_the_same_workbook_is_refused_until_the_first_ends(tmp_path):

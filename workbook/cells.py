@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import InputError, Problem
-from common.values import MAX_AMOUNT_CENTS, MAX_EXACT, amount_limit_text, parse_bool
+from common.values import MAX_AMOUNT_CENTS, MAX_EXACT, amount_limit_text, parse_bool, yes_no
 
 from .contract import Kind, Table
 
@@ -182,7 +182,7 @@ def _bool(series: pd.Series, _kind: str, _largest: int | None, bad: list[tuple[i
         except ValueError as exc:
             bad.append((i, str(exc)))
             yes = False
-        out.append("Y" if yes else "N")
+        out.append(yes_no(yes))
     return out
 
 

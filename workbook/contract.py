@@ -232,7 +232,12 @@ TABLES: tuple[Table, ...] = (
                 computed=True,
                 choices=("Unmatched", "Suggested", "Matched", "Partial", "Ignored"),
             ),
-            _c("Note", width=30),
+            _c(
+                "Note",
+                computed=True,
+                width=30,
+                description="why a credit is not matched, after 'arbook: '; your text before it is kept",
+            ),
             _c(
                 "ApplyTo",
                 width=30,
@@ -319,6 +324,7 @@ TABLES: tuple[Table, ...] = (
             _c("Grade", "choice", choices=("A", "B", "C", "D"), width=8),
             _c("RecommendedLimit", "money"),
             _c("Action", "choice", choices=("OK", "Review", "Hold"), width=9),
+            _c("ActionReason", width=60, description="every rule behind Action; empty when OK"),
         ),
     ),
     Table(

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from common.errors import Problem
-from common.values import amount_limit_text, parse_amount_cents, parse_bool, parse_date
+from common.values import amount_limit_text, parse_amount_cents, parse_bool, parse_date, yes_no
 
-from .contract import Column, Table, normalise_header
+from .contract import YES_NO, Column, Table, normalise_header
 
 __all__ = ["cell_text", "empty_frame", "frame_from_rows", "match_header"]
 
@@ -222,6 +222,12 @@ def _choices(col: Column, texts: list[str], bad) -> list[str]:
             out.append("")
         elif key in canonical:
             out.append(canonical[key])
+        elif col.choices == YES_NO:  # Approve: any yes/no word people type elsewhere, kept as Y or N
+            try:
+                out.append(yes_no(parse_bool(t)))
+            except ValueError as exc:
+                bad(i, str(exc))
+                out.append(t)
         else:
             bad(i, f"expected one of {', '.join(col.choices)}, got {t!r}")
             out.append(t)

@@ -45,8 +45,9 @@ def refuse_if_open_in_excel(path: Path) -> None:
     lock = excel_lock_file(path)
     if lock is not None:
         raise WorkbookBusyError(
-            f"{path.name} is open in Excel (its lock file {lock.name} exists); close it in Excel, or use the "
-            "buttons inside the workbook, then run again"
+            f"{path.name} is open in Excel (its lock file {lock.name} exists): close it in Excel, or use the "
+            "buttons inside the workbook, then run again. If Excel is not running (or has the workbook no "
+            f"longer open), the lock file was left behind by Excel: delete {lock.resolve()} and run again"
         )
 
 

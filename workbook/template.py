@@ -39,7 +39,7 @@ from common.errors import ArbookError
 
 from . import contract
 from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_formats
-from .contract import SETTINGS, TABLES, Column, Table, normalise_header
+from .contract import SETTINGS, TABLES, YES_NO, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
 from .vbaproject import with_modules
@@ -271,7 +271,8 @@ def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFr
                 {
                     "validate": "list",
                     "source": list(choices),
-                    "error_type": "warning" if col.kind == "bool" else "stop",
+                    # yes/no columns take ja, oui, 是 ... as well: Excel warns, the reader decides
+                    "error_type": "warning" if choices == YES_NO else "stop",
                     "error_title": f"{table.name}[{col.name}]",
                     "error_message": "Choose one of: " + ", ".join(choices),
                 },

@@ -22,6 +22,7 @@ from matching.matcher.screening import duplicate_of
 from receivables import Ledger, aged_items, bucket_labels
 from workbook.contract import Settings
 
+from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
 
 __all__ = ["Figures", "ReportData", "bank_reconciliation", "month_start", "report_figures"]
@@ -55,7 +56,7 @@ class Figures:
     """Everything the report shows, before it is laid out."""
 
     headline: dict[str, object]  # bank lines, matching and money applied, label -> value
-    credits: pd.DataFrame  # the month's receipts (BankLines rows), DuplicateOf added
+    credits: pd.DataFrame  # the month's receipts (BankLines rows), DuplicateOf, Candidates and Why added
     pending: pd.DataFrame  # Matches suggestions waiting for review
     reconciliation: pd.DataFrame  # `bank_reconciliation`
     aging_now: pd.Series  # cents per bucket at the as-of date
@@ -67,13 +68,30 @@ class Figures:
     overtaken: list[str]  # mail delivered before payments that were applied to it later
 
 
+def _with_candidates(credits: pd.DataFrame, data: ReportData) -> pd.DataFrame:
+    """The credits with why each is still open and its best candidates, for the exceptions workbook:
+    the words match wrote into BankLines.Note, by the same rule, from the ledger after the batch."""
+    opens = open_amounts(credits, data.ledger)
+    notes = line_notes(
+        credits.assign(left=opens.line_left),
+        data.matches,
+        opens.items,
+        data.as_of,
+        data.settings,
+    )
+    return credits.assign(
+        Why=notes["Reason"].reindex(credits.index).fillna(""),
+        Candidates=notes["Candidates"].reindex(credits.index).fillna(""),
+    )
+
+
 def report_figures(data: ReportData) -> Figures:
     """Compute every figure of the report."""
     start = pd.Timestamp(month_start(data.as_of))
     end = pd.Timestamp(data.as_of)
     lines = data.bank_lines[(data.bank_lines["Date"] >= start) & (data.bank_lines["Date"] <= end)]
     duplicate = duplicate_of(data.bank_lines)
-    credits = lines[lines["Amount"].fillna(0) > 0].assign(DuplicateOf=duplicate)
+    credits = _with_candidates(lines[lines["Amount"].fillna(0) > 0].assign(DuplicateOf=duplicate), data)
     status = credits["Status"].value_counts()
     paid = data.ledger.allocations
     allocations = paid[(paid["PaymentDate"] >= start) & (paid["PaymentDate"] <= end)]

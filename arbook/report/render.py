@@ -213,8 +213,11 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         '<img src="cid:aging" alt="Aging by bucket" style="max-width:100%">',
         f"<h2 {h2}>Customers on Hold</h2>",
         _table(
-            ["Customer", "Name", "Exposure", "Limit"],
-            [[r.CustomerID, r.Name, _money(r.Exposure), _money(r.CreditLimit)] for r in holds.itertuples()],
+            ["Customer", "Name", "Exposure", "Limit", "Why"],
+            [
+                [r.CustomerID, r.Name, _money(r.Exposure), _money(r.CreditLimit), r.ActionReason]
+                for r in holds.itertuples()
+            ],
             {2, 3},
         )
         if len(holds)
@@ -271,14 +274,12 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
     currency units, dates as dates.
     """
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
-    candidates = pending.groupby("LineID")["InvoiceNo"].agg(lambda s: ", ".join(s.head(3)))
     sheets = {
         "Unmatched": (
             table("BankLines"),
-            unmatched.assign(
-                Candidates=unmatched["LineID"].map(candidates).fillna(""),
-                **{"Repeats LineID": unmatched["DuplicateOf"]},
-            )[["Date", "Amount", "Payer", "Memo", "Status", "Candidates", "Repeats LineID"]],
+            unmatched.assign(**{"Repeats LineID": unmatched["DuplicateOf"]})[
+                ["LineID", "Date", "Amount", "Payer", "Memo", "Status", "Why", "Candidates", "Repeats LineID"]
+            ],
         ),
         "Review": (
             table("Matches"),
@@ -305,7 +306,7 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
             {"name": name, "columns": [{"header": h} for h in headers], "style": "Table Style Medium 2"},
         )
         for j, header in enumerate(headers):
-            sheet.set_column(j, j, 40 if header in ("Memo", "Reason") else 16)
+            sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)
             encoded = encode_column(decl, header, frame[header])
             write_xlsx_column(sheet, 1, j, encoded, formats[encoded.kind])
         sheet.freeze_panes(1, 0)

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from common.values import parse_bool, yes_no
+
 __all__ = [
     "ALLOCATION_COLUMNS",
     "LINE_MONEY",
@@ -71,10 +73,19 @@ def as_cents(series: pd.Series) -> pd.Series:
 
 
 def approve_marks(series: pd.Series) -> pd.Series:
-    first = as_text(series).str.upper().str[:1]
-    return first.map(
-        {"Y": "Y", "J": "Y", "1": "Y", "X": "Y", "是": "Y", "N": "N", "0": "N", "否": "N"}
-    ).fillna("")
+    """The clerk's Approve entries as Y, N or "" (not decided yet): the yes/no words of
+    `common.values.parse_bool` (ja/nein, oui/non, 是/否, x, ✓ ...); a blank or a word that is
+    neither yes nor no decides nothing (the workbook reader refuses such a word, naming the cell)."""
+    return as_text(series).map(_approve_mark)
+
+
+def _approve_mark(text: str) -> str:
+    if not text:
+        return ""
+    try:
+        return yes_no(parse_bool(text))
+    except ValueError:
+        return ""
 
 
 def match_id(line_id: str, rows: list[tuple[str, int, str]]) -> str:

@@ -1,0 +1,78 @@
+"""The month-end as a clerk watches it: each step's line as soon as it finishes (also when the
+output is piped), and Ctrl-C saying which steps completed and that the same command resumes."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from arbook.monthend import STEPS, step_command
+from tests.conftest import REPO, arbook, copy_demo
+from workbook.filebook import FileBook
+
+
+def test_ctrl_c_says_which_steps_completed_and_that_the_same_command_resumes(
+    demo_template, tmp_path: Path
+) -> None:
+    workbook, files, as_of = copy_demo(demo_template, tmp_path / "demo")
+    command = [
+        "month-end",
+        str(workbook),
+        "--as-of",
+        as_of.isoformat(),
+        *[a for f in files for a in ("--bank", str(f))],
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from arbook.cli import main; main()", *command],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    # the first step's line arrives through the pipe while the run goes on
+    first = process.stderr.readline()
+    assert first.startswith(f"month-end step 1 of {len(STEPS)}, import-bank: files "), first
+    assert process.poll() is None, "the run ended before its first step line was read"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, (out, err)
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    stopped = next((line for line in lines if line.startswith("month-end interrupted")), err)
+    completed = (
+        stopped.split("; completed: ")[1].split(";")[0].split(", ") if "; completed: " in stopped else []
+    )
+    printed = [
+        line.split(",")[1].split(":")[0].strip()
+        for line in [first, *lines]
+        if line.startswith("month-end step")
+    ]
+    assert printed == completed[: len(printed)] and "import-bank" in printed
+    with FileBook(workbook, lock=False) as book:
+        recorded = [c for c in book.read("Audit")["Command"] if c.startswith("month-end")]
+    assert recorded == [step_command(as_of, step) for step in completed]
+    at = STEPS[len(completed)]
+    assert stopped == (
+        f"month-end interrupted during step {len(completed) + 1} of {len(STEPS)} ({at}); completed: "
+        f"{', '.join(completed)}; the workbook is as after {completed[-1]}. Run the same command again to "
+        "resume (completed steps are skipped): "
+        + shlex.join(
+            [
+                "arbook",
+                "month-end",
+                str(workbook),
+                *[a for f in files for a in ("--bank", str(f))],
+                "--as-of",
+                as_of.isoformat(),
+            ]
+        )
+    )
+    # the same command resumes where it stopped
+    resumed = arbook(*command, "--json")
+    assert resumed.code == 0, resumed.err
+    figures = resumed.json()["figures"]
+    assert [step for step in STEPS if figures[step] == "already done"] == completed
