@@ -55,6 +55,7 @@ def build_demo_books(directory: Path, company: sample_data.SampleCompany) -> tup
             "Invoices": company.invoices,
             "Orders": company.orders,
             "Allocations": company.allocations,
+            "Rates": sample_data.sample_rates(company),
         },
     )
     return workbook, sample_data.write_bank_files(company, directory / "bank"), company.as_of

@@ -27,6 +27,7 @@ from workbook.cells import Encoded, encode, encode_column
 from workbook.contract import Column, Owner, Settings, Table, normalise_header, table
 from workbook.convert import frame_from_rows
 from workbook.settings import settings_from_frame
+from workbook.units import Units, book_units
 from workbook.validate import absent_table, accept, writable_columns
 
 __all__ = ["LiveBook", "excel_busy", "excel_cells", "excel_value"]
@@ -116,6 +117,7 @@ class LiveBook:
             first_row=header_range.row + 1,
             header_row=header_range.row,
             date_order=date_order,  # Excel hands dates over as datetimes, 1904 system included
+            units=self._units(decl),
         )
         return accept(decl, frame, problems, workbook=self._xl.name, read=self.read)
 
@@ -123,6 +125,10 @@ class LiveBook:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
         return self._settings
+
+    def _units(self, decl: Table) -> Units:
+        """Which currency each row's money of `decl` is in (workbook.units)."""
+        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
@@ -137,12 +143,23 @@ class LiveBook:
         wanted = [(row_of[k], i) for i, k in enumerate(frame[key]) if k in row_of]
         located = frame.iloc[[i for _offset, i in wanted]]
         rows = [body.row + offset for offset, _i in wanted]
+        around = current.loc[rows]  # the rows' other columns say which currency their money is in
         # every column encoded before any is written: a value Excel cannot hold leaves the sheet as it was
         encoded = {
             column: dict(
                 zip(
                     [i for _offset, i in wanted],
-                    excel_cells(encode_column(decl, column, located[column], rows)),
+                    excel_cells(
+                        encode_column(
+                            decl,
+                            column,
+                            located[column],
+                            rows,
+                            self._units(decl).for_column(
+                                decl, column, around.assign(**{column: located[column].to_numpy()})
+                            ),
+                        )
+                    ),
                     strict=True,
                 )
             )
@@ -215,7 +232,11 @@ class LiveBook:
     def _rows(self, decl: Table, frame: pd.DataFrame, first_row: int) -> list[list[object]]:
         """The frame's rows as Excel receives them, the first going to Excel row `first_row`."""
         rows = list(range(first_row, first_row + len(frame)))
-        columns = [excel_cells(encode_column(decl, name, frame[name], rows)) for name in frame.columns]
+        units = self._units(decl)
+        columns = [
+            excel_cells(encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)))
+            for name in frame.columns
+        ]
         return [list(r) for r in zip(*columns, strict=True)] if columns else []
 
     def _new_table(self, decl: Table, block: list[list[object]]) -> None:

@@ -71,6 +71,7 @@ def test_a_dry_run_changes_nothing_anywhere(
     arguments = {
         "import-bank": [str(f) for f in bank_files],
         "month-end": [f"--bank={f}" for f in bank_files],
+        "import-rates": [str(Path(__file__).parent / "rates_real" / "eurofxref.csv")],
     }.get(name, [])
     dated = ["--as-of", as_of.isoformat()] if "as_of" in operation(name).inputs else []
     mail = ["--outbox", str(outbox), "--send"] if operation(name).mails else []

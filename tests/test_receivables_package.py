@@ -14,7 +14,7 @@ from workbook.contract import table
 
 PACKAGE = Path(__file__).resolve().parent.parent / "receivables"
 CONTRACT_KINDS = {
-    "text": {"text", "id", "choice"},
+    "text": {"text", "id", "choice", "currency"},  # currency: an ISO code, a str in frames
     "money": {"money"},
     "int": {"int"},
     "date": {"date", "datetime"},

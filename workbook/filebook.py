@@ -32,6 +32,7 @@ from .safety import (
 from .settings import settings_from_frame
 from .sheetxml import SheetEditor
 from .staging import appended, computed, replaced
+from .units import Units, book_units
 from .validate import absent_table, accept
 from .writer import PackageWriter
 
@@ -142,7 +143,12 @@ class FileBook:
             return absent_table(decl)
         date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
         frame, problems = read_located(
-            self._cells, decl, where, date_order=date_order, date1904=self._pkg.date1904
+            self._cells,
+            decl,
+            where,
+            date_order=date_order,
+            date1904=self._pkg.date1904,
+            units=self._units(decl),
         )
         mapped = decl.name in MAPPABLE
         frame = accept(
@@ -161,6 +167,10 @@ class FileBook:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
         return self._settings
+
+    def _units(self, decl: Table) -> Units:
+        """Which currency each row's money of `decl` is in (workbook.units)."""
+        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
 
     # -- staging ---------------------------------------------------------------------------
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
@@ -253,7 +263,7 @@ class FileBook:
             frame = self._frames[name]
             where = self._locate(decl)
             if where is None:
-                _write_new_table(writer, decl, frame)
+                _write_new_table(writer, decl, frame, self._units(decl))
             elif staged.replaced:
                 self._write_replaced(writer, decl, where, frame)
             else:
@@ -272,7 +282,7 @@ class FileBook:
         rows = frame[side.column_names].reset_index(drop=True)
         where = locate(self._pkg, self._cells, side)
         if where is None:
-            _write_new_table(writer, side, rows)
+            _write_new_table(writer, side, rows, self._units(side))
         else:
             rows.index = pd.Index(np.arange(where.first_row, where.first_row + len(rows)), name="row")
             self._write_replaced(writer, side, where, rows)
@@ -296,7 +306,9 @@ class FileBook:
         row_attrs = sheet.row_attributes(where.first_row)
         sheet.clear(where.header_row, c1, old_last, max(where.last_col, c2))
         _write_header(sheet, decl, where.header_row, cols, header, head_styles)
-        _write_rows(sheet, decl, frame, cols, header, styles=body_styles, row_attributes=row_attrs)
+        _write_rows(
+            sheet, decl, frame, cols, header, self._units(decl), styles=body_styles, row_attributes=row_attrs
+        )
         if where.excel_table is not None:
             writer.set_table(
                 where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header
@@ -335,7 +347,7 @@ class FileBook:
             blocks.setdefault(kept, []).append(column)
         for rows, names in blocks.items():
             cols = [positions[normalise_header(n)] for n in names]
-            _write_rows(sheet, decl, frame.loc[list(rows), names], cols, names)
+            _write_rows(sheet, decl, frame.loc[list(rows)], cols, names, self._units(decl))
         new_last = where.last_row
         if appended is not None:
             last = int(new.index.max())
@@ -350,6 +362,7 @@ class FileBook:
                 new,
                 cols,
                 names,
+                self._units(decl),
                 styles=[sheet.style_of(template_row, c) for c in cols],
                 row_attributes=sheet.row_attributes(template_row),
             )
@@ -375,7 +388,7 @@ class FileBook:
                     )
 
 
-def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) -> None:
+def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame, units: Units) -> None:
     header = [str(c) for c in frame.columns]
     widths = []
     for c in header:
@@ -387,7 +400,7 @@ def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) ->
     sheet = writer.sheet(sheet_part, decl.name)
     cols = list(range(1, len(header) + 1))
     _write_header(sheet, decl, 1, cols, header)
-    _write_rows(sheet, decl, frame.set_axis(range(2, 2 + len(frame)), axis=0), cols, header)
+    _write_rows(sheet, decl, frame.set_axis(range(2, 2 + len(frame)), axis=0), cols, header, units)
     writer.set_table(table_part, f"A1:{column_letter(len(header))}{1 + max(1, len(frame))}")
 
 
@@ -397,14 +410,18 @@ def _write_rows(
     frame: pd.DataFrame,
     cols: list[int],
     names: list[str],
+    units: Units,
     *,
     styles: list[int] | None = None,
     row_attributes: bytes = b"",
 ) -> None:
     """The one way FileBook writes cells: `frame[names[j]]` into sheet column `cols[j]`, at the
-    Excel rows of the frame's index, each column encoded by its contract kind (workbook.cells)."""
+    Excel rows of the frame's index, each column encoded by its contract kind (workbook.cells),
+    money in the decimals of each row's currency (`units`, from the frame's other columns)."""
     rows = frame.index.tolist()
-    columns = [encode_column(decl, name, frame[name], rows) for name in names]
+    columns = [
+        encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)) for name in names
+    ]
     sheet.write_block(rows, cols, columns, styles=styles, row_attributes=row_attributes)
 
 

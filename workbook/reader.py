@@ -21,6 +21,7 @@ from common.errors import Problem, UnsafeWorkbookError
 from .contract import Owner, Table, normalise_header
 from .convert import frame_from_rows
 from .package import Package, SheetRef, TableRef, column_index, parse_range
+from .units import Units
 
 __all__ = ["Location", "SheetCells", "fits", "locate", "read_located"]
 
@@ -168,9 +169,15 @@ def _cell_text(value: object) -> str:
 
 
 def read_located(
-    cells: SheetCells, table: Table, where: Location, *, date_order: str, date1904: bool
+    cells: SheetCells,
+    table: Table,
+    where: Location,
+    *,
+    date_order: str,
+    date1904: bool,
+    units: Units | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """The typed frame of a located table, and the problems of its cells."""
+    """The typed frame of a located table, and the problems of its cells (money per `units`)."""
     grid = cells.rows(where.sheet.name)
     body: Sequence[list[object]] = grid[where.first_row - 1 : where.last_row]
     try:  # one C-level copy instead of a slice per row: calamine's rows are all as wide as the sheet
@@ -187,4 +194,5 @@ def read_located(
         header_row=where.header_row,
         date_order=date_order,
         date1904=date1904,
+        units=units,
     )

@@ -42,6 +42,7 @@ from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_forma
 from .contract import SETTINGS, TABLES, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
+from .units import Units, base_currency_of, book_units
 from .vbaproject import with_modules
 
 __all__ = [
@@ -121,11 +122,13 @@ def build_workbook(
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     formats = _Formats(wb)
     dashboard = wb.add_worksheet(DASHBOARD)
+    base = base_currency_of(rows.get("settings"))
+    customers = rows.get("customers", pd.DataFrame())
     for table in TABLES:
         frame = rows.get(normalise_header(table.name))
         if table.name == "Settings":
             frame = _settings_frame(frame)
-        _write_table(wb, formats, table, frame)
+        _write_table(wb, formats, table, frame, book_units(table, lambda: base, lambda: customers))
     _write_dashboard(wb, dashboard, formats, operations if macro_enabled else (), kpis)
     if vba is not None:
         wb.add_vba_project(io.BytesIO(vba), is_stream=True)
@@ -235,10 +238,12 @@ def _filled(value: object) -> bool:
     return not (isinstance(value, str) and not value.strip())
 
 
-def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFrame | None) -> None:
+def _write_table(
+    wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFrame | None, units: Units
+) -> None:
     ws = wb.add_worksheet(table.name)
     cols = table.columns
-    columns = _columns(table, frame)
+    columns = _columns(table, frame, units)
     height = len(columns[0].cells) if columns else 0
     body = max(height, 1)  # an empty table keeps one blank row, so the ListObject is valid
     ws.add_table(
@@ -314,8 +319,9 @@ def _highlight(wb: Workbook, ws: Worksheet, table: Table, body: int) -> None:
             )
 
 
-def _columns(table: Table, frame: pd.DataFrame | None) -> list[Encoded]:
-    """The frame's columns in contract order as cells (workbook.cells); [] for no rows."""
+def _columns(table: Table, frame: pd.DataFrame | None, units: Units) -> list[Encoded]:
+    """The frame's columns in contract order as cells (workbook.cells), money in the decimals of
+    each row's currency (`units`); [] for no rows."""
     if frame is None or frame.empty:
         return []
     by_name = {normalise_header(c): c for c in frame.columns}
@@ -323,11 +329,18 @@ def _columns(table: Table, frame: pd.DataFrame | None) -> list[Encoded]:
     if unknown:
         raise ValueError(f"{table.name}: columns not in the contract: {sorted(by_name[u] for u in unknown)}")
     rows = range(2, 2 + len(frame))
+    typed = frame.rename(
+        columns={
+            by_name[normalise_header(c.name)]: c.name
+            for c in table.columns
+            if normalise_header(c.name) in by_name
+        }
+    ).reset_index(drop=True)
     out = []
     for col in table.columns:
-        source = by_name.get(normalise_header(col.name))
-        series = frame[source] if source is not None else pd.Series([None] * len(frame), dtype=object)
-        out.append(encode_column(table, col.name, series.reset_index(drop=True), rows))
+        series = typed[col.name] if col.name in typed else pd.Series([None] * len(frame), dtype=object)
+        digits = units.digits(table, col.name, typed) if col.kind == "money" else None
+        out.append(encode_column(table, col.name, series, rows, digits))
     return out
 
 
