@@ -142,7 +142,10 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     figures: dict[str, object] = dict(result.figures)
     figures["amount posted"] = _line_money(allocations, lines, ledger.base)
     summary = Summary(
-        "post", {"as of": ledger.as_of.isoformat(), **figures}, notes=list(result.notes), ok=not result.notes
+        "post",
+        {"as of": ledger.as_of.isoformat(), **figures},
+        notes=list(result.notes),
+        ok=not result.figures["proposals not posted"],
     )
     progress("done", 2, 2)
     return summary

@@ -8,8 +8,10 @@ the cent, per currency, then added.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -319,3 +321,158 @@ def test_a_missing_rate_is_refused_naming_the_currency_and_the_day() -> None:
         run(book, "aging", as_of=DAY)
     assert [p.message.split(":")[0] for p in refused.value.problems] == ["no GBP rate for 2026-04-13"]
     assert book.read("Aging").empty  # nothing was written
+
+
+@pytest.mark.libreoffice
+def test_the_dashboard_lists_each_currency_booked_its_rate_and_converted(
+    tmp_path: Path, lo_convert: Callable[..., None]
+) -> None:
+    import openpyxl
+
+    from arbook.new import DASHBOARD_KPIS
+    from workbook.template import DASHBOARD
+
+    memory = book_with(RATES_OF_THE_DAY)
+    path = tmp_path / "Book.xlsx"
+    build_workbook(
+        path,
+        rows={name: memory.read(name) for name in ("Customers", "Invoices", "Rates", "BankLines")},
+        kpis=DASHBOARD_KPIS,
+    )
+    with FileBook(path) as book:
+        run(book, "aging", as_of=DAY)
+    lo_convert("xlsx", path, tmp_path / "out")
+    ws = openpyxl.load_workbook(tmp_path / "out" / path.name, data_only=True)[DASHBOARD]
+    shown = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_col=1, max_col=3) if r[0].value]
+    by_currency = shown[shown.index(("Open receivables by currency", None, None)) + 2 :]
+    when = dt.datetime(2026, 4, 13)
+    assert by_currency == [
+        ("EUR open, as booked", 1000, "EUR"),
+        ("  rate: 1 EUR =", 1, when),  # the base itself
+        ("  in EUR", 1000, "EUR"),
+        ("GBP open, as booked", 50708.84, "GBP"),
+        ("  rate: 1 EUR =", 0.87058, when),
+        ("  in EUR", 58247.19, "EUR"),
+        ("JPY open, as booked", 1560395, "JPY"),
+        ("  rate: 1 EUR =", 186.75, when),
+        ("  in EUR", 8355.53, "EUR"),
+        ("KWD open, as booked", 1.234, "KWD"),
+        ("  rate: 1 EUR =", 0.359, when),
+        ("  in EUR", 3.44, "EUR"),
+        ("USD open, as booked", 48530.43, "USD"),
+        ("  rate: 1 EUR =", 1.1684, when),
+        ("  in EUR", 41535.8, "EUR"),
+    ]
+    # the key figure is the sum of the "in EUR" lines, to the cent
+    assert [r for r in shown if str(r[0]).startswith("Open receivables, all")] == [
+        ("Open receivables, all currencies in", 109141.96, "EUR")
+    ]
+    beside = {r[0].value: r[1].value for r in ws.iter_rows(min_col=23, max_col=24) if r[0].value}
+    assert beside["Current"] == 0 and beside["120+"] == 0  # EUR rows only: E1 (due 2026-04-01) is 1-30
+    assert beside["1-30"] == 1000
+
+
+# -- a payment in another currency -----------------------------------------------------------
+def crossing_book(line_cents: int) -> MemoryBook:
+    """A USD invoice of 1,000.00 and a EUR bank line, its proposal approved by the clerk."""
+    return MemoryBook(
+        {
+            "Customers": pd.DataFrame({"CustomerID": ["U"], "Name": ["Dollar Inc"], "Currency": ["USD"]}),
+            "Invoices": pd.DataFrame(
+                {
+                    "InvoiceNo": ["U1"],
+                    "CustomerID": ["U"],
+                    "InvoiceDate": pd.to_datetime(["2026-04-01"]),
+                    "Amount": pd.array([1_000_00], dtype="Int64"),
+                }
+            ),
+            "BankLines": pd.DataFrame(
+                {
+                    "LineID": ["B1"],
+                    "Date": pd.to_datetime([DAY]),
+                    "Amount": pd.array([line_cents], dtype="Int64"),
+                    "Currency": ["EUR"],
+                    "Payer": ["DOLLAR INC"],
+                    "Memo": ["U1"],
+                }
+            ),
+            "Matches": pd.DataFrame(
+                {
+                    "MatchID": ["M1"],
+                    "LineID": ["B1"],
+                    "InvoiceNo": ["U1"],
+                    "CustomerID": ["U"],
+                    "Amount": pd.array([line_cents], dtype="Int64"),
+                    "Currency": ["EUR"],
+                    "Kind": ["payment"],
+                    "Score": [70.0],
+                    "Decision": ["suggested"],
+                    "Reason": ["invoice in another currency"],
+                    "Approve": ["Y"],
+                    "Status": ["pending"],
+                }
+            ),
+            "Rates": RATES_OF_THE_DAY,
+        }
+    )
+
+
+def test_a_eur_payment_of_a_usd_invoice_posts_in_usd_with_its_exchange_difference() -> None:
+    book = crossing_book(850_00)
+    summary = run(book, "post", as_of=DAY)
+    assert summary.ok and summary.figures["exchange differences"] == 1
+    assert summary.figures["amount posted"] == "850.00 EUR"  # the line's money, in its currency
+    # 850.00 EUR x 1.1684 = 993.14 USD at the table's rate; the invoice's 1,000.00 less that is fx
+    assert summary.notes == [
+        "Matches M1 (line B1) posted across currencies on U1: paid 850.00 EUR for 1000.00 USD: "
+        "1.176471 USD per EUR, the Rates table's of 2026-04-13 1.168400 (0.69 % apart); worth "
+        "993.14 USD at that rate, exchange difference (fx) 6.86 USD"
+    ]
+    rows = book.read("Allocations")[["InvoiceNo", "Amount", "Currency", "Kind", "LineAmount", "LineCurrency"]]
+    assert rows.astype(object).where(rows.notna(), None).values.tolist() == [
+        ["U1", 993_14, "USD", "payment", 850_00, "EUR"],
+        ["U1", 6_86, "USD", "fx", None, ""],
+    ]
+    assert book.read("BankLines")["Status"].tolist() == ["Matched"]
+    aged = run(book, "aging", as_of=DAY)
+    assert aged.figures["open items"] == 0  # payment + fx settle the invoice to the cent
+    from arbook.rates import book_rates
+    from arbook.report.figures import ReportData, report_figures
+    from receivables import Ledger
+
+    ledger = Ledger(
+        *(book.read(name) for name in ("Invoices", "Allocations", "Customers")),
+        as_of=DAY,
+        rates=book_rates(book),
+    )
+    frames = {
+        name: book.read(name)
+        for name in ("BankLines", "Matches", "BankStatements", "Credit", "Forecast", "MailLog")
+    }
+    report = report_figures(ReportData(ledger, *frames.values(), settings=book.settings()))
+    assert {k: v for k, v in report.headline.items() if k.startswith(("Money", "Exchange"))} == {
+        "Money applied (auto)": "0.00 EUR",
+        "Money applied (approved)": "993.14 USD",  # in the invoice's currency, as posted
+        "Exchange differences (fx)": "6.86 USD",
+    }
+
+
+def test_a_payment_worth_more_than_the_invoice_posts_a_gain_as_negative_fx() -> None:
+    book = crossing_book(860_00)  # 860.00 x 1.1684 = 1,004.82 USD for 1,000.00 open
+    run(book, "post", as_of=DAY)
+    rows = book.read("Allocations")
+    assert rows["Amount"].tolist() == [1_004_82, -4_82] and rows["Kind"].tolist() == ["payment", "fx"]
+
+
+def test_a_payment_in_another_currency_without_a_rate_is_not_posted_and_says_why() -> None:
+    book = crossing_book(850_00)
+    without_usd = RATES_OF_THE_DAY[RATES_OF_THE_DAY["Currency"] != "USD"]
+    book = MemoryBook(
+        {name: book.read(name) for name in ("Customers", "Invoices", "BankLines", "Matches")}
+        | {"Rates": without_usd}
+    )
+    summary = run(book, "post", as_of=DAY)
+    assert not summary.ok and book.read("Allocations").empty
+    assert summary.notes[0].startswith(
+        "Matches M1 (line B1) not posted: no USD rate for 2026-04-13: expected one dated on or at most 7 days before it"
+    )

@@ -92,6 +92,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             "Memo": ['=HYPERLINK("http://x")', "RE INV-1"],
             "Status": ["Unmatched", "Matched"],
             "DuplicateOf": ["", ""],
+            "Currency": ["", "USD"],  # blank: the base currency
         }
     )
     pending = pd.DataFrame(
@@ -101,6 +102,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             "InvoiceNo": ["INV-9"],
             "CustomerID": ["C1"],
             "Amount": pd.array([12345], dtype="Int64"),
+            "Currency": ["EUR"],
             "Score": [70.0],
             "Reason": ["amount equal"],
         }
@@ -109,6 +111,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         {
             "CustomerID": ["C1"],
             "Name": ["Acme"],
+            "Currency": ["JPY"],  # whole yen
             "CreditLimit": pd.array([100000], dtype="Int64"),
             "Exposure": pd.array([150000], dtype="Int64"),
             "Available": pd.array([-50000], dtype="Int64"),
@@ -116,13 +119,22 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         }
     )
     path = tmp_path / "x.xlsx"
-    path.write_bytes(exceptions_workbook(credits, pending, credit))
+    path.write_bytes(exceptions_workbook(credits, pending, credit, "EUR"))
     book = openpyxl.load_workbook(path)
     unmatched = [[c.value for c in row] for row in book["Unmatched"].iter_rows(min_row=2)]
     assert unmatched == [
-        [dt.datetime(2026, 11, 3), 123.45, "ACME", '=HYPERLINK("http://x")', "Unmatched", "INV-9", None]
+        [
+            dt.datetime(2026, 11, 3),
+            123.45,
+            "EUR",
+            "ACME",
+            '=HYPERLINK("http://x")',
+            "Unmatched",
+            "INV-9",
+            None,
+        ]
     ]
-    assert book["Unmatched"]["D2"].data_type == "s"
+    assert book["Unmatched"]["E2"].data_type == "s"
     assert [[c.value for c in row] for row in book["OverLimit"].iter_rows(min_row=2)] == [
-        ["C1", "Acme", 1000.0, 1500.0, -500.0, "Hold"]
+        ["C1", "Acme", "JPY", 100000, 150000, -50000, "Hold"]
     ]

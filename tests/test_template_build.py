@@ -28,6 +28,7 @@ def _aging_rows() -> pd.DataFrame:
         {
             "CustomerID": ["C1", "C2", "00042"],
             "Name": ["Acme GmbH", INJECTIONS[0], INJECTIONS[1]],
+            "Currency": ["EUR", "EUR", "EUR"],
             "Current": pd.array([10000, 5000, 0], dtype="Int64"),
             "1-30": pd.array([20000, 0, 1], dtype="Int64"),
             "31-60": pd.array([0, 30000, 0], dtype="Int64"),
@@ -192,7 +193,9 @@ def test_dashboard_formulas_look_up_kpis_by_metric_and_status_names_exist(plain:
     formulas = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
     for metric, _label in DASHBOARD_KPIS:
         assert f'=IFERROR(INDEX(KPIs[Value],MATCH("{metric}",KPIs[Metric],0)),"")' in formulas
-    assert "=IF(COLUMNS(Aging)-7>1,SUM(INDEX(Aging,0,5)),0)" in formulas  # the 1-30 bucket, by position
+    assert (
+        "=IF(COLUMNS(Aging)-7>1,SUMIF(INDEX(Aging,0,3),$Z$1,INDEX(Aging,0,5)),0)" in formulas
+    )  # 1-30, by position
     assert sorted(wb.defined_names.keys()) == sorted(STATUS_NAMES.values())
     assert len(ws._charts) == 3
 
@@ -217,7 +220,7 @@ def test_calamine_reads_it(filled: Path) -> None:
     assert book.sheet_names == [DASHBOARD] + [t.name for t in TABLES]
     rows = book.get_sheet_by_name("Aging").to_python()
     assert rows[0] == [c.name for c in TABLES[7].columns]
-    assert rows[1][:5] == ["C1", "Acme GmbH", "", 100.0, 200.0]
+    assert rows[1][:5] == ["C1", "Acme GmbH", "EUR", 100.0, 200.0]
 
 
 @settings(max_examples=10, deadline=None)

@@ -587,13 +587,6 @@ class Settings:
         low=0,
         high=366,
     )
-    fx_rate_tolerance: float = _setting(
-        "number",
-        2.0,
-        "A payment in another currency posts itself when its rate is within this many percent of the Rates table's",
-        low=0,
-        high=100,
-    )
     other: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 

@@ -16,7 +16,9 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
+from common.currency import currency_digits, format_money
 from common.values import format_cents
+from workbook.cells import CODECS
 
 from .figures import Figures, ReportData, report_figures
 
@@ -43,13 +45,13 @@ def build_report(data: ReportData) -> Report:
         f"{headline['Waiting for review']} to review, {headline['Unmatched']} unmatched"
     )
     images = {
-        "aging": _aging_chart(f.aging_now, f.aging_before),
-        "receipts": _receipts_chart(f.credits),
+        "aging": _aging_chart(f.aging_now, f.aging_before, data.ledger.base),
+        "receipts": _receipts_chart(f.credits, data.ledger.base),
         "forecast": _forecast_chart(data.forecast),
     }
     attachment = (
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
-        exceptions_workbook(f.credits, f.pending, data.credit),
+        exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base),
     )
     text = _text(headline, f.reconciliation, f.failures, f.unmailed)
     return Report(subject, _html(data, f, company), text, images, attachment, headline)
@@ -67,20 +69,23 @@ def _axes(height: float):
     return fig, fig.add_subplot()
 
 
-def _aging_chart(now: pd.Series, before: pd.Series) -> bytes:
+def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
     fig, ax = _axes(2.8)
     x = range(len(now))
     ax.bar([i - 0.2 for i in x], before / 100, width=0.4, label="last month", color="#9bb7d4")
     ax.bar([i + 0.2 for i in x], now / 100, width=0.4, label="this month", color="#1f4e79")
     ax.set_xticks(list(x), list(now.index))
-    ax.set_title("Aging by bucket")
+    ax.set_title(f"Aging by bucket, in {base} (other currencies converted)")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
 
-def _receipts_chart(credits: pd.DataFrame) -> bytes:
+def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
+    """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
+    codes = credits["Currency"].fillna("").astype(str).str.upper().replace("", base)
+    credits = credits[codes == base]
     weekly = (
         credits.set_index("Date")["Amount"]
         .astype("float64")
@@ -91,7 +96,7 @@ def _receipts_chart(credits: pd.DataFrame) -> bytes:
         else pd.Series(dtype="float64")
     )
     ax.bar([d.strftime("%d %b") for d in weekly.index], weekly.to_numpy(), color="#2e75b6")
-    ax.set_title("Receipts per week")
+    ax.set_title(f"Receipts per week, {base} lines")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -113,7 +118,14 @@ def _forecast_chart(forecast: pd.DataFrame) -> bytes:
         )
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
         ax.legend(frameon=False)
-    ax.set_title("Cash-in forecast, 13 weeks")
+    first = weeks.iloc[0] if len(weeks) else None
+    shown = (
+        ""
+        if first is None
+        else f", in {first['Currency']}"
+        + (" (all currencies converted)" if first["Basis"] == "converted" else "")
+    )
+    ax.set_title(f"Cash-in forecast, 13 weeks{shown}")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -140,6 +152,10 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = fro
 
 def _html(data: ReportData, f: Figures, company: str) -> str:
     figures, recon, now, before = f.headline, f.reconciliation, f.aging_now, f.aging_before
+
+    def in_base(minor: int) -> str:
+        return format_money(int(minor), data.ledger.base)
+
     holds, notices, failures, unmailed = f.holds, f.notices, f.failures, f.unmailed
     h2 = 'style="font-size:16px;color:#1f4e79;margin:18px 0 4px 0"'
     parts = [
@@ -188,18 +204,16 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         parts.append("<p>No imported statement carried balances.</p>")
     parts += [
         f"<h2 {h2}>Aging</h2>",
+        f"<p>{html.escape(f.aging_rates)}</p>" if f.aging_rates else "",
         _table(
             ["Bucket", "This month", "Last month", "Change"],
-            [
-                [b, format_cents(now[b]), format_cents(before[b]), format_cents(now[b] - before[b])]
-                for b in now.index
-            ]
+            [[b, in_base(now[b]), in_base(before[b]), in_base(now[b] - before[b])] for b in now.index]
             + [
                 [
                     "Total",
-                    format_cents(now.sum()),
-                    format_cents(before.sum()),
-                    format_cents(now.sum() - before.sum()),
+                    in_base(now.sum()),
+                    in_base(before.sum()),
+                    in_base(now.sum() - before.sum()),
                 ]
             ],
             {1, 2, 3},
@@ -208,7 +222,10 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         f"<h2 {h2}>Customers on Hold</h2>",
         _table(
             ["Customer", "Name", "Exposure", "Limit"],
-            [[r.CustomerID, r.Name, _money(r.Exposure), _money(r.CreditLimit)] for r in holds.itertuples()],
+            [
+                [r.CustomerID, r.Name, _money(r.Exposure, r.Currency), _money(r.CreditLimit, r.Currency)]
+                for r in holds.itertuples()
+            ],
             {2, 3},
         )
         if len(holds)
@@ -233,9 +250,10 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
     return "".join(parts)
 
 
-def _money(cents: object) -> str:
-    """A money cell of the report: empty where the workbook has no value (a customer without a limit)."""
-    return "" if pd.isna(cents) else format_cents(int(cents))  # type: ignore[call-overload]
+def _money(minor: object, currency: str) -> str:
+    """A money cell of the report, with its currency: empty where the workbook has no value (a
+    customer without a limit)."""
+    return "" if pd.isna(minor) else format_money(int(minor), currency)  # type: ignore[call-overload]
 
 
 def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str], unmailed: list[str]) -> str:
@@ -252,13 +270,16 @@ def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str], 
     return "\n".join(lines) + "\n"
 
 
-def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame) -> bytes:
-    """Unmatched lines, suggestions to review and over-limit customers as Excel tables (text stays text)."""
+def exceptions_workbook(
+    credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame, base: str
+) -> bytes:
+    """Unmatched lines, suggestions to review and over-limit customers as Excel tables (text stays
+    text); every amount beside its Currency (a line's blank one is the base currency)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    money = book.add_format({"num_format": "#,##0.00"})
+    money = book.add_format({"num_format": CODECS["money"].number_format})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
     candidates = (
@@ -266,11 +287,12 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
     )
     sheets = {
         "Unmatched": (
-            ["Date", "Amount", "Payer", "Memo", "Status", "Candidates", "Repeats LineID"],
+            ["Date", "Amount", "Currency", "Payer", "Memo", "Status", "Candidates", "Repeats LineID"],
             [
                 [
                     r.Date,
                     r.Amount,
+                    str(r.Currency or base).upper(),
                     r.Payer,
                     r.Memo,
                     r.Status,
@@ -281,16 +303,25 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
             ],
         ),
         "Review": (
-            ["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Score", "Reason"],
+            ["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Currency", "Score", "Reason"],
             [
-                [r.MatchID, r.LineID, r.InvoiceNo, r.CustomerID, r.Amount, r.Score, r.Reason]
+                [
+                    r.MatchID,
+                    r.LineID,
+                    r.InvoiceNo,
+                    r.CustomerID,
+                    r.Amount,
+                    r.Currency or base,
+                    r.Score,
+                    r.Reason,
+                ]
                 for r in pending.itertuples()
             ],
         ),
         "OverLimit": (
-            ["CustomerID", "Name", "CreditLimit", "Exposure", "Available", "Action"],
+            ["CustomerID", "Name", "Currency", "CreditLimit", "Exposure", "Available", "Action"],
             [
-                [r.CustomerID, r.Name, r.CreditLimit, r.Exposure, r.Available, r.Action]
+                [r.CustomerID, r.Name, r.Currency, r.CreditLimit, r.Exposure, r.Available, r.Action]
                 for r in credit.itertuples()
                 if not pd.isna(r.Available) and r.Available < 0
             ],
@@ -309,6 +340,7 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
             {"name": name, "columns": [{"header": h} for h in headers], "style": "Table Style Medium 2"},
         )
         for i, row in enumerate(rows, start=1):
+            scale = 10 ** currency_digits(str(row[headers.index("Currency")]))
             for j, value in enumerate(row):
                 header = headers[j]
                 if (
@@ -320,7 +352,7 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
                 ):
                     continue
                 if header in money_columns:
-                    sheet.write_number(i, j, int(value) / 100, money)
+                    sheet.write_number(i, j, int(value) / scale, money)
                 elif isinstance(value, (pd.Timestamp, dt.date)):
                     sheet.write_datetime(i, j, pd.Timestamp(value).to_pydatetime(), date)
                 elif isinstance(value, (int, float)):

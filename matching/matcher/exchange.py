@@ -12,11 +12,11 @@ invoice's open amount: a payment in another currency settles each invoice it nam
 (the proposal split the line's money by their open amounts).
 
 The rate the payment implies (the invoice's amount / the line's money, in units of the
-invoice's currency per unit of the line's) is set against the table's (the invoice
-currency's rate / the line currency's, both against the base): within `fx_rate_tolerance`
-percent they agree. A proposal may post itself only then, and only when its reference and
-payer agree; a person may approve one whatever the difference, which is then posted as fx.
-A missing rate is a refusal naming the currency and the day, never a rate of 1.
+invoice's currency per unit of the line's) is shown beside the table's (the invoice
+currency's rate / the line currency's, both against the base) and how far apart they are, so
+the person who approved it sees what the fx row stands for; such a payment is posted only
+once approved, never by itself. A missing rate is a refusal naming the currency and the day,
+never a rate of 1.
 """
 
 from __future__ import annotations
@@ -60,10 +60,6 @@ class Crossing:
     def deviation(self) -> Decimal:
         """How far the implied rate is from the table's, in percent (always >= 0)."""
         return abs(self.implied / self.table - 1) * 100
-
-    def agrees(self, tolerance_percent: float) -> bool:
-        """Whether the implied rate is within `tolerance_percent` of the table's."""
-        return self.deviation <= Decimal(repr(float(tolerance_percent)))
 
     def explained(self) -> str:
         """Both amounts, both rates and what is posted, in words for a reason or a note."""

@@ -92,6 +92,7 @@ def post_approved(
         zip(bl["LineID"], bl["Currency"].str.upper().replace("", base_currency), strict=True)
     )
     crossed: list[pd.DataFrame] = []
+    refused = 0  # approved proposals that could not be posted (each has its note)
 
     candidates = m[pending & (verdict == "Y")]
     order = candidates.groupby("MatchID")["Score"].max().sort_values(ascending=False, kind="stable")
@@ -121,6 +122,7 @@ def post_approved(
                     )
         if problem:
             notes.append(f"Matches {mid} (line {line}) not posted: {problem}")
+            refused += 1
             continue
         if foreign.any():
             stamp = pd.Timestamp(posted_at)
@@ -175,6 +177,7 @@ def post_approved(
     m["Amount"] = m["Amount"].astype("Int64")
     figures = {
         "proposals posted": len(posted_ids),
+        "proposals not posted": refused,
         "amount posted": int(allocs.loc[allocs["Kind"].isin(LINE_MONEY), "Amount"].sum()),
         "exchange differences": int((allocs["Kind"] == "fx").sum()),
         "proposals rejected": int(m.loc[m["Status"] == "rejected", "MatchID"].nunique()),
