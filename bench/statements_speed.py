@@ -172,7 +172,8 @@ def main() -> None:
     t_pdf_floor = pdf_floor(documents)
 
     with tempfile.TemporaryDirectory() as folder:
-        outbox, journal = Path(folder) / "outbox", mailer.Journal(Path(folder) / "Book.mail-journal.jsonl")
+        outbox = Path(folder) / "outbox"
+        journal = mailer.Journal(mailer.journal_path(Path(folder) / "Book.xlsx"))
         t0 = time.perf_counter()
         delivery = mailer.deliver(
             messages, mailer.OutboxTransport(outbox), journal, done=set(), sender=SENDER

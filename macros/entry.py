@@ -73,9 +73,8 @@ def bank_files(text: object, folder: Path) -> tuple[Path, ...]:
 
 
 def summary_text(summary: Summary) -> str:
-    """One line for the status area: the figures, then the notes."""
-    figures = ", ".join(f"{k}: {v}" for k, v in summary.figures.items())
-    return " | ".join(p for p in (figures, *summary.notes) if p)
+    """One line for the status area: the figures as the Audit row says them (Summary.line), then the notes."""
+    return " | ".join(p for p in (summary.line(), *summary.notes) if p)
 
 
 def _named(book: Any, name: str) -> object:

@@ -26,7 +26,7 @@ from workbook.book import audit_row
 from workbook.cells import Encoded, encode, encode_column
 from workbook.contract import Column, Owner, Settings, Table, normalise_header, table
 from workbook.convert import frame_from_rows
-from workbook.settings import settings_from_frame
+from workbook.settings import date_order_for, settings_from_frame
 from workbook.units import Units, book_units
 from workbook.validate import absent_table, accept, writable_columns
 
@@ -109,7 +109,7 @@ class LiveBook:
         header_range = tbl.header_row_range
         body = tbl.data_body_range
         rows = body.options(ndim=2).value if body is not None else []
-        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
+        date_order = date_order_for(decl.name, self.settings)
         frame, problems = frame_from_rows(
             decl,
             header_range.value,

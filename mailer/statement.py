@@ -86,6 +86,8 @@ def build_statements(
     """One statement per customer and currency with a balance >= min_balance or activity in the period.
 
     `open_items` carry DaysOverdue and Bucket (one of `aging_labels`, Current first).
+    `allocations` are dated, as the receivables ledger hands them (PaymentDate filled from
+    the day posted where a row left it empty): a payment is shown on its PaymentDate.
     Customers are taken in the order of the Customers table; an item in a currency other
     than the customer's own gets its own statement in that currency.
     """
@@ -204,15 +206,13 @@ def _settlements(
         return pd.DataFrame(columns=_ACTIVITY_COLUMNS)
     alloc = allocations.copy()
     dated = alloc["PaymentDate"].astype("datetime64[ns]")
-    if "PostedAt" in alloc:
-        dated = dated.fillna(alloc["PostedAt"].astype("datetime64[ns]").dt.normalize())
     alloc["Date"] = dated
     alloc = alloc[(dated >= start) & (dated <= end)]
     owner = inv.drop_duplicates("InvoiceNo").set_index("InvoiceNo")
     customer = alloc["CustomerID"].fillna("")
     alloc["CustomerID"] = customer.where(customer != "", alloc["InvoiceNo"].map(owner["CustomerID"]))
-    alloc["Currency"] = alloc["InvoiceNo"].map(owner["Currency"])
-    alloc["Currency"] = alloc["Currency"].fillna(alloc["CustomerID"].map(own)).fillna(base)
+    alloc["Currency"] = alloc["InvoiceNo"].map(owner["Currency"])  # unapplied cash has no invoice:
+    alloc = with_currency(alloc, own, base)  # its customer's currency, else the base
     alloc["Group"] = alloc["Kind"].where(~alloc["Kind"].isin(_SUMMED_AS_PAYMENT), "payment")
     alloc["LineID"] = alloc["LineID"].fillna("") if "LineID" in alloc else ""
     alloc["Amount"] = alloc["Amount"].fillna(0).astype("int64")

@@ -67,6 +67,8 @@ __all__ = [
 ]
 
 DEFAULT_TERMS_DAYS = 30
+"""Payment terms when a customer has none: the contract's (workbook.contract.DEFAULT_TERMS_DAYS,
+which the readers apply; tests/test_architecture.py holds the two equal)."""
 LATEST = pd.Timestamp.max.date()
 """A day after every payment: balances as of it count every allocation, whatever its date
 (what the matcher must take as open, since money already allocated is gone)."""
@@ -161,8 +163,11 @@ class Ledger:
 
     Each view (invoice balances, open items, payment history and behaviour) is computed the
     first time it is asked for and kept. The frames given are the tables as `Book.read`
-    returns them; the snapshot never changes them. `rates` are the Rates table (its base is
-    the company's base currency); without them every currency but the base refuses conversion.
+    returns them; the snapshot never changes them. Its `allocations` are dated: an empty
+    PaymentDate (a hand-made row) is the day the row was posted, so a statement's activity and
+    the report's month count an allocation on the day its balance effect has. `rates` are the
+    Rates table (its base is the company's base currency); without them every currency but the
+    base refuses conversion.
     """
 
     def __init__(
@@ -179,7 +184,8 @@ class Ledger:
         self.base = self.rates.base
         self.customers = with_columns(customers, "Customers")
         self.invoices = with_currency(with_columns(invoices, "Invoices"), self.customers, self.base)
-        self.allocations = with_columns(allocations, "Allocations")
+        allocations = with_columns(allocations, "Allocations")
+        self.allocations = allocations.assign(PaymentDate=_payment_dates(allocations))
         _refuse_duplicate_numbers(self.invoices)
         self._items: dict[date, pd.DataFrame] = {}
         self._balances: dict[date, pd.DataFrame] = {}

@@ -3,10 +3,10 @@
 `generate(seed)` builds customers in seven countries, six months of invoices, credit
 notes and orders, the payments already posted before the month being closed (the
 `Allocations` history that aging, credit and days-late need), and the bank lines of that
-month: customer receipts in every situation of SPEC §4 plus money that is not a receipt
-at all. `truth` says, for every bank line, which invoices it really pays and how; the
-matcher's quality benchmark trusts it, so it is built together with the lines, never
-inferred from them.
+month: customer receipts in every situation docs/contract.md lists ("What a right match is"),
+plus money that is not a receipt at all. `truth` says, for every bank line, which invoices it
+really pays and how; the matcher's quality benchmark trusts it, so it is built together with
+the lines, never inferred from them.
 
 Ground truth (`SampleCompany.truth`), one row per (line, invoice) like `Allocations`:
   Kind payment    cash applied to InvoiceNo (negative on a credit note netted in the payment)

@@ -154,6 +154,26 @@ def test_reads_typed_frames_indexed_by_excel_row(adapter, workbook):
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize(("order", "day"), [("mdy", dt.date(2026, 3, 4)), ("dmy", dt.date(2026, 4, 3))])
+def test_dates_typed_as_text_follow_the_settings_date_order(adapter, tmp_path, order, day):
+    path = build_book(
+        tmp_path / "Receivables.xlsx",
+        [
+            TableSpec("Settings", ["Key", "Value"], [["date_order", order]]),
+            TableSpec("Customers", ["CustomerID", "Name"], [["C1", "Acme"]]),
+            TableSpec(
+                "Invoices",
+                ["InvoiceNo", "CustomerID", "InvoiceDate", "Amount"],
+                [["I1", "C1", "03/04/2026", 5]],
+            ),
+        ],
+    )
+    with adapter.open(path) as book:
+        assert book.settings().date_order == order
+        assert book.read("Invoices")["InvoiceDate"].tolist() == [pd.Timestamp(day)]
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
 def test_write_columns_writes_only_computed_columns_of_the_rows_named(adapter, workbook):
     with adapter.open(workbook) as book:
         with pytest.raises(ValueError, match="may not write"):

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from arbook.cli import cli
-from workbook.docs import BEGIN, END, contract_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -31,11 +30,6 @@ def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
     assert result.exit_code == 0
     assert cli.commands[name].help and len(cli.commands[name].help) > 20
     assert re.search(rf"^arbook {re.escape(name)}\b", README, re.MULTILINE), f"README lacks `arbook {name}`"
-
-
-def test_readme_contract_table_is_generated_from_the_contract() -> None:
-    generated = README.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-    assert generated == contract_markdown(), "run: python -m workbook.docs README.md"
 
 
 def test_unknown_command_is_usage_error_exit_2() -> None:

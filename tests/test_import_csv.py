@@ -11,6 +11,7 @@ from common.errors import BankFileError
 from matching.importers import parse_bank_bytes, read_bank_file
 from matching.importers.csv_profiles import GENERIC, CsvProfile, layout_for
 from tests.bank_fixtures import FIXTURES, GOOD
+from tests.bank_golden import REAL
 
 
 def _rows(frame: pd.DataFrame, *columns: str) -> list[list[object]]:
@@ -173,3 +174,22 @@ def test_a_bank_profile_is_a_few_lines_of_data() -> None:
     }
     mine = CsvProfile("mine", signature=("Wert",), amount=("Wert",))
     assert mine.date == () and GENERIC.date[0] == "Booking date"
+
+
+def test_only_a_bank_profile_that_names_it_takes_a_column_without_a_header() -> None:
+    volksbank = ["Buchungstag", "Valuta", "Auftraggeber/Zahlungsempfänger", "Vorgang/Verwendungszweck"]
+    volksbank += ["Kundenreferenz", "Währung", "Umsatz", " "]
+    layout = layout_for(volksbank)
+    assert layout is not None and layout.profile == "volksbank_de"
+    assert layout.columns["amount"] == (6,) and layout.columns["sign"] == (7,)
+    generic = layout_for(["Buchungstag", "Betrag", " ", "Verwendungszweck"])
+    assert generic is not None and generic.profile == "generic"
+    assert 2 not in {i for cols in generic.columns.values() for i in cols}
+
+
+def test_a_volksbank_mark_that_is_neither_s_nor_h_is_refused_at_its_line() -> None:
+    data = (REAL / "csv" / "spec_volksbank_soll_haben.csv").read_bytes()
+    bad = data.replace(b'"238,00";"H"', b'"238,00";"X"')
+    with pytest.raises(BankFileError, match="column sign: expected a debit/credit mark") as caught:
+        parse_bank_bytes(bad, "umsaetze.csv")
+    assert caught.value.line == 17  # the movement's first line; its purpose runs on to line 18

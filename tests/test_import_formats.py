@@ -210,6 +210,30 @@ def test_an_xls_that_is_an_html_table_is_read_by_its_content() -> None:
     assert parse_bank_bytes(ok, "export.xls").lines["Amount"].tolist() == [71755, -2500]
 
 
+_HTML_PL = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head><body>\n'
+    "<table>\n<tr><th>Data operacji</th><th>Kwota</th><th>Opis transakcji</th></tr>\n"
+    "<tr><td>2024-03-15</td><td>+1230.00</td><td>Tytuł: FV 2024/03/017 ZARZĄD</td></tr>\n"
+    "</table></body></html>\n"
+)
+
+
+def test_an_html_xls_is_read_in_the_charset_its_meta_declares() -> None:
+    # in windows-1250 "ł" and "Ą" are bytes that cp1252 reads as "³" and "¥"
+    data = _HTML_PL.format(charset="windows-1250").encode("cp1250")
+    assert parse_bank_bytes(data, "historia.xls").lines["Memo"].tolist() == ["Tytuł: FV 2024/03/017 ZARZĄD"]
+
+
+def test_an_html_xls_whose_bytes_are_not_its_declared_charset_is_refused_at_that_line() -> None:
+    data = _HTML_PL.format(charset="utf-8").encode("cp1250")
+    with pytest.raises(BankFileError, match="not utf-8, the charset the page declares") as caught:
+        parse_bank_bytes(data, "historia.xls")
+    assert caught.value.line == 4
+    unknown = _HTML_PL.format(charset="x-no-such-charset").encode("cp1250")
+    with pytest.raises(BankFileError, match="declares charset 'x-no-such-charset'"):
+        parse_bank_bytes(unknown, "historia.xls")
+
+
 def test_an_xls_that_is_a_csv_text_is_read_as_csv() -> None:
     data = "交易日期\t摘要\t交易金额\n2026-11-03\t货款\t717.55\n".encode("gb18030")
     bank = parse_bank_bytes(data, "export.xls")

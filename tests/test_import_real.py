@@ -11,10 +11,11 @@ from decimal import Decimal
 
 import pytest
 
+from arbook.docs import BANK_FEATURES, SHARED_COVERS
 from common.errors import BankFileError
 from common.values import format_cents
 from matching.importers import read_bank_file
-from tests.bank_golden import REAL, assert_matches_golden
+from tests.bank_golden import REAL, SAMPLES, assert_matches_golden
 
 ROWS = list(csv.DictReader((REAL / "MANIFEST.tsv").open(encoding="utf-8", newline=""), delimiter="\t"))
 READ = [r for r in ROWS if not r["checked"].startswith("refused")]
@@ -31,6 +32,16 @@ def test_the_manifest_lists_every_file_and_only_permissive_licences() -> None:
         assert row["kind"] in ("export", "example", "spec"), row["file"]
         assert (row["kind"] == "spec") == (row["repository"] == "(written here)"), row["file"]
         assert (REAL / row["file"]).stat().st_size < 32_000, row["file"]
+
+
+def test_every_feature_a_file_covers_is_one_the_coverage_table_lists() -> None:
+    known = {tag for tag, _label in BANK_FEATURES}
+    named = {tag for row in ROWS for tag in row["covers"].split()}
+    assert named <= known, named - known
+    shared = {
+        r["file"] for r in csv.DictReader((SAMPLES / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")
+    }
+    assert set(SHARED_COVERS) <= shared
 
 
 @pytest.mark.parametrize("row", READ, ids=[r["file"] for r in READ])

@@ -145,5 +145,5 @@ def test_a_missing_bank_file_is_named(tmp_path: Path) -> None:
 
 def test_summary_text_is_one_line_of_figures_then_notes() -> None:
     summary = Summary("aging", {"customers": 2, "open": "1250.50"}, ["Settings: defaults used"])
-    assert summary_text(summary) == "customers: 2, open: 1250.50 | Settings: defaults used"
+    assert summary_text(summary) == "customers 2; open 1250.50 | Settings: defaults used"
     assert summary_text(Summary("post")) == ""

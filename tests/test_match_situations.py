@@ -1,4 +1,4 @@
-"""Every situation of SPEC §4, on hand-built tables, with the exact allocations expected.
+"""Every situation of a right match (docs/contract.md), on hand-built tables, with the exact allocations expected.
 
 Each test builds a tiny book (customers, invoices, one or a few bank lines), runs the whole
 matcher pipeline and compares the Allocations rows it would post (or the Matches rows it

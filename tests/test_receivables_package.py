@@ -1,18 +1,16 @@
-"""receivables stands on its own: it reads the columns it declares, typed as the contract types them,
-and imports nothing of the workbook, the matcher, the mailer or arbook."""
+"""receivables stands on its own: it reads the columns it declares, typed as the contract types them
+(that it imports nothing of the workbook, the matcher, the mailer or arbook: tests/test_architecture.py)."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
+from datetime import date
 
 import pandas as pd
 import pytest
 
-from receivables import INPUT_COLUMNS, with_columns
+from receivables import INPUT_COLUMNS, Ledger, with_columns
 from workbook.contract import table
 
-PACKAGE = Path(__file__).resolve().parent.parent / "receivables"
 CONTRACT_KINDS = {
     "text": {"text", "id", "choice", "currency"},  # currency: an ISO code, a str in frames
     "money": {"money"},
@@ -43,15 +41,32 @@ def test_missing_columns_are_added_empty_and_typed() -> None:
     assert with_columns(out, "Invoices") is out  # nothing missing: the same frame
 
 
-def test_it_imports_only_common_of_the_project() -> None:
-    ours = {"arbook", "workbook", "matching", "mailer", "macros", "sample_data", "bench"}
-    for path in PACKAGE.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = (
-                [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-                if isinstance(node, ast.ImportFrom) and not node.level
-                else []
-            )
-            assert not {n.partition(".")[0] for n in names} & ours, (path.name, names)
+def test_the_ledgers_allocations_are_dated_by_their_posting_when_payment_date_is_empty() -> None:
+    invoices = pd.DataFrame(
+        {
+            "InvoiceNo": ["I1"],
+            "CustomerID": ["C1"],
+            "InvoiceDate": pd.to_datetime(["2026-10-01"]),
+            "DueDate": pd.to_datetime(["2026-10-31"]),
+            "Amount": pd.array([10000], dtype="Int64"),
+        }
+    )
+    allocations = pd.DataFrame(
+        {
+            "InvoiceNo": ["I1", "I1"],
+            "Amount": pd.array([3000, 2000], dtype="Int64"),
+            "Kind": ["payment", "payment"],
+            "PaymentDate": pd.to_datetime(["2026-11-03", None]),
+            "PostedAt": pd.to_datetime(["2026-11-04 09:00:00", "2026-11-20 16:45:10"]),
+        }
+    )
+    ledger = Ledger(invoices, allocations, pd.DataFrame({"CustomerID": ["C1"]}), as_of=date(2026, 11, 30))
+    assert ledger.allocations["PaymentDate"].tolist() == [
+        pd.Timestamp("2026-11-03"),
+        pd.Timestamp("2026-11-20"),
+    ]
+    assert allocations["PaymentDate"].isna().sum() == 1  # the frame given is not changed
+    assert ledger.balances["OpenAmount"].tolist() == [5000]
+    assert Ledger(invoices, allocations, ledger.customers, as_of=date(2026, 11, 19)).balances[
+        "OpenAmount"
+    ].tolist() == [7000]

@@ -138,3 +138,14 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
     assert [[c.value for c in row] for row in book["OverLimit"].iter_rows(min_row=2)] == [
         ["C1", "Acme", "JPY", 100000, 150000, -50000, "Hold"]
     ]
+    assert [[c.value for c in row] for row in book["Review"].iter_rows(min_row=2)] == [
+        ["M1", "L1", "INV-9", "C1", 123.45, "EUR", 70, "amount equal"]
+    ]
+    # the cell codec's formats (workbook.cells.CODECS), as in every other workbook arbook writes
+    assert [book["Unmatched"][ref].number_format for ref in ("A2", "B2", "C2", "D2")] == [
+        "yyyy-mm-dd",
+        "#,##0.00##",
+        "@",
+        "@",
+    ]
+    assert book["Review"]["G2"].number_format == "0.0"

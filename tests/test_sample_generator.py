@@ -1,4 +1,5 @@
-"""The sample company: deterministic, every SPEC §4 situation present, and a truth that is exactly right.
+"""The sample company: deterministic, every situation of a right match (docs/contract.md) present,
+and a truth that is exactly right.
 
 The matcher's quality benchmark trusts `truth`, so these tests re-derive every promise it
 makes from the frames themselves: cash sums to the line, no invoice is settled beyond its

@@ -1,5 +1,5 @@
-"""A FileBook run changes the parts it must and nothing else (SPEC §6), and real spreadsheet
-programs read what it wrote: openpyxl cell by cell, LibreOffice with a full recalculation.
+"""A FileBook run changes the parts it must and nothing else (docs/contract.md, "Safety"), and real
+spreadsheet programs read what it wrote: openpyxl cell by cell, LibreOffice with a full recalculation.
 """
 
 from __future__ import annotations

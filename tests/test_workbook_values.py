@@ -1,5 +1,5 @@
-"""Values as people type them are accepted (SPEC §2): through a real workbook read by FileBook, and
-as properties of the one set of parsers in common/values.py.
+"""Values as people type them are accepted (docs/contract.md): through a real workbook read by FileBook,
+and as properties of the one set of parsers in common/values.py.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ FileBook's part-level writer: the user's sheets are never renamed, moved or rewr
 every part other than workbook.xml, its relationships, [Content_Types].xml and (for a
 number format) styles.xml is copied byte for byte.
 
-Which tables are added (SPEC §2):
+Which tables are added (docs/contract.md, "Who owns a table"):
   - arbook-owned and log tables, empty;
   - Settings, DunningLevels and Templates with the default rows the caller gives;
   - Customers and Invoices empty, only when neither a sheet of that name nor a Mapping row
@@ -44,7 +44,6 @@ _ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 _SIGNATURE_ORIGIN = "/digital-signature/origin"
 _MACRO_SHEET_TYPES = ("/macrosheet", "/intlMacrosheet")
 _VBA_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
-_DEFAULTED = ("Settings", "DunningLevels", "Templates")
 
 
 @dataclass
@@ -294,7 +293,9 @@ def _wanted(decl: Table, given: pd.DataFrame | None, mapped: frozenset[str]) -> 
         return False
     if decl.optional:
         return given is not None
-    return decl.owner is not Owner.USER or decl.name in ("Customers", "Invoices", "BankLines", *_DEFAULTED)
+    return (
+        decl.owner is not Owner.USER or decl.defaulted or decl.name in ("Customers", "Invoices", "BankLines")
+    )
 
 
 def _placement(pkg: Package, cells: SheetCells, decl: Table, defined: set[str]) -> tuple[bool, str]:

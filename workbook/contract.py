@@ -1,4 +1,4 @@
-"""The workbook contract of SPEC §2, declared once, as data.
+"""The workbook contract, declared once, as data (docs/contract.md is generated from it and explains it).
 
 The reader, the validator, the template builder and the README's table of tables all derive
 from these declarations; change a table here and every one of them follows.
@@ -45,7 +45,7 @@ Kind = Literal["text", "id", "choice", "currency", "money", "date", "datetime", 
 
 
 class Owner(StrEnum):
-    """Who may write a table (SPEC §2)."""
+    """Who may write a table: the user, arbook, or nobody but by appending (a log)."""
 
     USER = "user"  # arbook writes only computed (c) columns, and appends rows where allowed
     ARBOOK = "arbook"  # arbook rewrites it; (u) columns are the user's input and survive
@@ -79,6 +79,7 @@ class Table:
     columns: tuple[Column, ...]
     key: str | None = None
     optional: bool = False  # may be absent without a problem (Orders, Mapping)
+    defaulted: bool = False  # a user table that may be absent: built-in defaults stand in for it
     appendable: bool = False  # arbook may append rows (BankLines, logs)
     description: str = ""
 
@@ -108,7 +109,7 @@ class Table:
 
 
 def normalise_header(name: object) -> str:
-    """Column names match case-insensitively, ignoring spaces and underscores (SPEC §2)."""
+    """Column names match case-insensitively, ignoring spaces and underscores."""
     return "".join(str(name).split()).replace("_", "").casefold()
 
 
@@ -120,6 +121,9 @@ YES_NO = ("Y", "N")
 MAX_DAYS = 3650
 """Payment terms and dunning delays are at most ten years: beyond that a number is a typo, and
 a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
+DEFAULT_TERMS_DAYS = 30
+"""Payment terms of a customer whose PaymentTermsDays is empty: an invoice without a DueDate is
+due this many days after its InvoiceDate."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "fx", "unapplied")
 LANGUAGES = ("en", "de", "fr", "zh")
 
@@ -133,6 +137,7 @@ TABLES: tuple[Table, ...] = (
             _c("Description", width=60),
         ),
         key="Key",
+        defaulted=True,
         description="Company details and tuning; missing keys take their defaults.",
     ),
     Table(
@@ -347,6 +352,7 @@ TABLES: tuple[Table, ...] = (
             _c("Fee", "money"),
         ),
         key="Level",
+        defaulted=True,
     ),
     Table(
         "Templates",
@@ -357,6 +363,7 @@ TABLES: tuple[Table, ...] = (
             _c("Subject", required=True, width=40),
             _c("Body", required=True, width=80),
         ),
+        defaulted=True,
     ),
     Table(
         "MailLog",

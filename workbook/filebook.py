@@ -29,7 +29,7 @@ from .safety import (
     remove_stale_temps,
     temp_path,
 )
-from .settings import settings_from_frame
+from .settings import date_order_for, settings_from_frame
 from .sheetxml import SheetEditor
 from .staging import appended, computed, replaced
 from .units import Units, book_units
@@ -141,7 +141,7 @@ class FileBook:
         where = self._locate(decl)
         if where is None:
             return absent_table(decl)
-        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
+        date_order = date_order_for(decl.name, self.settings)
         frame, problems = read_located(
             self._cells,
             decl,

@@ -36,6 +36,7 @@ from .convert import cell_text
 from .layout import HEADING_SCAN, filled_span, heading_rows, is_total_row
 from .package import Package, SheetRef
 from .reader import Location, SheetCells, _last_filled_row, locate, read_located
+from .settings import BEFORE_SETTINGS
 
 __all__ = ["MAPPABLE", "SYNONYMS", "Link", "Mapping", "load_mapping", "suggest"]
 
@@ -596,7 +597,7 @@ class Mapping:
         where = locate(pkg, cells, side)
         if where is None:
             return frame
-        values, problems = read_located(cells, side, where, date_order="dmy", date1904=pkg.date1904)
+        values, problems = read_located(cells, side, where, date_order=BEFORE_SETTINGS, date1904=pkg.date1904)
         if problems:
             raise InputError(problems, heading=f"arbook's {side.name} table was refused")
         values = values.drop_duplicates(decl.key).set_index(decl.key)
@@ -680,7 +681,7 @@ def load_mapping(pkg: Package, cells: SheetCells) -> Mapping:
     where = locate(pkg, cells, decl)
     if where is None:
         return Mapping()
-    frame, problems = read_located(cells, decl, where, date_order="dmy", date1904=pkg.date1904)
+    frame, problems = read_located(cells, decl, where, date_order=BEFORE_SETTINGS, date1904=pkg.date1904)
     if problems:
         raise InputError(problems, heading="the Mapping table was refused")
     return Mapping.from_frame(frame)

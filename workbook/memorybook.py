@@ -20,7 +20,7 @@ from .book import audit_row
 from .cells import encode_column
 from .contract import Settings, Table, table
 from .convert import frame_from_rows
-from .settings import settings_from_frame
+from .settings import date_order_for, settings_from_frame
 from .staging import appended, computed, replaced
 from .units import Units, base_currency_of, book_units
 from .validate import absent_table, accept
@@ -91,7 +91,7 @@ class MemoryBook:
         sheet = self._sheets.get(decl.name)
         if sheet is None:
             return absent_table(decl)
-        date_order = "dmy" if decl.name == "Settings" else self.settings().date_order
+        date_order = date_order_for(decl.name, self.settings)
         frame, problems = frame_from_rows(
             decl,
             sheet.header,

@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from common.errors import UnsafeWorkbookError
+from common.safexml import safe_parser
 
 __all__ = [
     "NS",
@@ -40,7 +41,7 @@ REL_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
+_PARSER = safe_parser(huge_tree=True)
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 REL_SHARED_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 

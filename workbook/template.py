@@ -39,7 +39,7 @@ from common.errors import ArbookError
 
 from . import contract
 from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_formats
-from .contract import SETTINGS, TABLES, Column, Settings, Table, normalise_header
+from .contract import SETTINGS, TABLES, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
 from .units import Units, base_currency_of, book_units
@@ -81,7 +81,7 @@ AGING_CHART_BUCKETS = 6
 TOP_OVERDUE_ROWS = 10
 DASHBOARD_CURRENCIES = 6
 """Currencies the Dashboard lists open receivables of (the KPIs table has the rows of every one)."""
-BASE_DEFAULT = Settings().base_currency
+BASE_DEFAULT = base_currency_of(None)
 """The base currency when the Settings row is blank (the contract's default, read from it)."""
 
 _PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}

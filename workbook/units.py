@@ -21,7 +21,8 @@ from common.currency import currency_digits
 from common.errors import InputError
 
 from .cells import kind_of
-from .contract import Settings, Table
+from .contract import Table
+from .settings import settings_from_frame
 
 __all__ = ["Units", "base_currency_of", "book_units", "currency_text", "digits_of"]
 
@@ -37,7 +38,7 @@ def currency_text(value: object) -> str:
 class Units:
     """The base currency and each customer's (CustomerID -> code; blank ones are left out)."""
 
-    base: str = "EUR"
+    base: str = field(default_factory=lambda: base_currency_of(None))
     customers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
@@ -103,7 +104,7 @@ def base_currency_of(settings: pd.DataFrame | None) -> str:
         chosen = settings.loc[keys == "base_currency", "Value"]
         if len(chosen) and currency_text(chosen.iloc[0]):
             return currency_text(chosen.iloc[0])
-    return Settings().base_currency
+    return settings_from_frame(pd.DataFrame({"Key": [], "Value": []})).base_currency
 
 
 def digits_of(currencies: Sequence[str]) -> np.ndarray:

@@ -13,12 +13,10 @@ import pandas as pd
 
 from common.errors import InputError, Problem
 
-from .contract import Owner, Table
+from .contract import DEFAULT_TERMS_DAYS, Owner, Table
 from .convert import empty_frame
 
 __all__ = ["absent_table", "accept", "cross_table_problems", "table_problems", "writable_columns"]
-
-_DEFAULTED = ("Settings", "DunningLevels", "Templates")
 
 
 def writable_columns(decl: Table, key: str, frame: pd.DataFrame) -> list[str]:
@@ -33,7 +31,7 @@ def writable_columns(decl: Table, key: str, frame: pd.DataFrame) -> list[str]:
 
 def absent_table(decl: Table) -> pd.DataFrame:
     """What a Book returns for a table the workbook lacks: empty, or a refusal for required user data."""
-    if decl.owner is Owner.USER and not decl.optional and decl.name not in _DEFAULTED:
+    if decl.owner is Owner.USER and not decl.optional and not decl.defaulted:
         raise InputError(Problem(decl.name, None, None, f"the workbook has no {decl.name} table or sheet"))
     return empty_frame(decl)
 
@@ -50,7 +48,7 @@ def accept(
     """The checks and defaults every Book applies after typing a table's cells.
 
     Both the file book and the live Excel book call this, so a table is refused, or
-    completed (DueDate = InvoiceDate + terms, SPEC §2), the same way whichever way it was read.
+    completed (an empty DueDate is InvoiceDate + the customer's terms), the same way whichever way it was read.
     `read` reads another table of the same book (Customers, for references and terms).
     """
     problems = problems + table_problems(decl.name, frame)
@@ -75,12 +73,18 @@ def _readable(read: Callable[[str], pd.DataFrame], name: str) -> pd.DataFrame | 
 
 
 def _default_due_dates(invoices: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (30 when unset)."""
+    """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (DEFAULT_TERMS_DAYS when unset)."""
     missing = invoices["DueDate"].isna()
     if missing.any():
         terms = customers.set_index("CustomerID")["PaymentTermsDays"]
         terms = terms[~terms.index.duplicated()]
-        days = invoices.loc[missing, "CustomerID"].map(terms).astype("Float64").fillna(30).astype("int64")
+        days = (
+            invoices.loc[missing, "CustomerID"]
+            .map(terms)
+            .astype("Float64")
+            .fillna(DEFAULT_TERMS_DAYS)
+            .astype("int64")
+        )
         invoices.loc[missing, "DueDate"] = invoices.loc[missing, "InvoiceDate"] + pd.to_timedelta(
             days, unit="D"
         )

@@ -2,12 +2,12 @@
 
 The HTML uses inline styles only (mail clients drop style sheets and scripts); charts are
 inline PNGs drawn with matplotlib's object API (no GUI backend, no global state); the
-exception lists travel as an .xlsx of formatted Excel tables (text stays text).
+exception lists travel as an .xlsx of formatted Excel tables, written by the workbook's cell
+codec like every other writer.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import io
 from dataclasses import dataclass
@@ -16,9 +16,11 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
-from common.currency import currency_digits, format_money
+from common.currency import format_money
 from common.values import format_cents
-from workbook.cells import CODECS
+from workbook.cells import encode_column, write_xlsx_column, xlsx_formats
+from workbook.contract import table
+from workbook.units import digits_of
 
 from .figures import Figures, ReportData, report_figures
 
@@ -84,8 +86,7 @@ def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
 def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
     """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
-    codes = credits["Currency"].fillna("").astype(str).str.upper().replace("", base)
-    credits = credits[codes == base]
+    credits = credits[_codes(credits, base) == base]
     weekly = (
         credits.set_index("Date")["Amount"]
         .astype("float64")
@@ -250,10 +251,9 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
     return "".join(parts)
 
 
-def _money(minor: object, currency: str) -> str:
-    """A money cell of the report, with its currency: empty where the workbook has no value (a
-    customer without a limit)."""
-    return "" if pd.isna(minor) else format_money(int(minor), currency)  # type: ignore[call-overload]
+def _money(cents: object, currency: str) -> str:
+    """A money cell of the report: empty where the workbook has no value (a customer without a limit)."""
+    return "" if pd.isna(cents) else format_money(int(cents), currency)  # type: ignore[call-overload]
 
 
 def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str], unmailed: list[str]) -> str:
@@ -273,92 +273,63 @@ def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str], 
 def exceptions_workbook(
     credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame, base: str
 ) -> bytes:
-    """Unmatched lines, suggestions to review and over-limit customers as Excel tables (text stays
-    text); every amount beside its Currency (a line's blank one is the base currency)."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    money = book.add_format({"num_format": CODECS["money"].number_format})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    """Unmatched lines, suggestions to review and over-limit customers as Excel tables.
+
+    Each column is written by the workbook's cell codec (`workbook.cells`) with the kind its
+    table declares, like every other writer: text stays text (never a formula), money in
+    units of its row's Currency (whole yen, dinars to the fils; a line's blank one is `base`),
+    dates as dates.
+    """
+    credits = credits.assign(Currency=_codes(credits, base))
+    pending = pending.assign(Currency=_codes(pending, base))
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
-    candidates = (
-        pending.groupby("LineID")["InvoiceNo"].apply(lambda s: ", ".join(s.head(3))) if len(pending) else {}
-    )
+    candidates = pending.groupby("LineID")["InvoiceNo"].agg(lambda s: ", ".join(s.head(3)))
     sheets = {
         "Unmatched": (
-            ["Date", "Amount", "Currency", "Payer", "Memo", "Status", "Candidates", "Repeats LineID"],
-            [
-                [
-                    r.Date,
-                    r.Amount,
-                    str(r.Currency or base).upper(),
-                    r.Payer,
-                    r.Memo,
-                    r.Status,
-                    candidates.get(r.LineID, ""),
-                    r.DuplicateOf,
-                ]
-                for r in unmatched.itertuples()
-            ],
+            table("BankLines"),
+            unmatched.assign(
+                Candidates=unmatched["LineID"].map(candidates).fillna(""),
+                **{"Repeats LineID": unmatched["DuplicateOf"]},
+            )[["Date", "Amount", "Currency", "Payer", "Memo", "Status", "Candidates", "Repeats LineID"]],
         ),
         "Review": (
-            ["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Currency", "Score", "Reason"],
-            [
-                [
-                    r.MatchID,
-                    r.LineID,
-                    r.InvoiceNo,
-                    r.CustomerID,
-                    r.Amount,
-                    r.Currency or base,
-                    r.Score,
-                    r.Reason,
-                ]
-                for r in pending.itertuples()
+            table("Matches"),
+            pending[
+                ["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Currency", "Score", "Reason"]
             ],
         ),
         "OverLimit": (
-            ["CustomerID", "Name", "Currency", "CreditLimit", "Exposure", "Available", "Action"],
-            [
-                [r.CustomerID, r.Name, r.Currency, r.CreditLimit, r.Exposure, r.Available, r.Action]
-                for r in credit.itertuples()
-                if not pd.isna(r.Available) and r.Available < 0
+            table("Credit"),
+            credit[credit["Available"].fillna(0) < 0][
+                ["CustomerID", "Name", "Currency", "CreditLimit", "Exposure", "Available", "Action"]
             ],
         ),
     }
-    money_columns = {"Amount", "CreditLimit", "Exposure", "Available"}
-    for name, (headers, rows) in sheets.items():
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    formats = xlsx_formats(book)
+    for name, (decl, frame) in sheets.items():
         sheet = book.add_worksheet(name)
-        for j, header in enumerate(headers):
-            sheet.set_column(j, j, 40 if header in ("Memo", "Reason") else 16)
+        headers = list(frame.columns)
+        digits = digits_of(frame["Currency"].astype(str).tolist())
         sheet.add_table(
             0,
             0,
-            max(1, len(rows)),
+            max(1, len(frame)),
             len(headers) - 1,
             {"name": name, "columns": [{"header": h} for h in headers], "style": "Table Style Medium 2"},
         )
-        for i, row in enumerate(rows, start=1):
-            scale = 10 ** currency_digits(str(row[headers.index("Currency")]))
-            for j, value in enumerate(row):
-                header = headers[j]
-                if (
-                    value is None
-                    or (isinstance(value, str) and not value)
-                    or value is pd.NA
-                    or (isinstance(value, float) and pd.isna(value))
-                    or value is pd.NaT
-                ):
-                    continue
-                if header in money_columns:
-                    sheet.write_number(i, j, int(value) / scale, money)
-                elif isinstance(value, (pd.Timestamp, dt.date)):
-                    sheet.write_datetime(i, j, pd.Timestamp(value).to_pydatetime(), date)
-                elif isinstance(value, (int, float)):
-                    sheet.write_number(i, j, value)
-                else:
-                    sheet.write_string(i, j, str(value))
+        for j, header in enumerate(headers):
+            sheet.set_column(j, j, 40 if header in ("Memo", "Reason") else 16)
+            encoded = encode_column(decl, header, frame[header], digits=digits)
+            write_xlsx_column(sheet, 1, j, encoded, formats[encoded.kind])
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
+
+
+def _codes(frame: pd.DataFrame, base: str) -> pd.Series:
+    """The frame's Currency, upper case, `base` where it is blank or missing."""
+    if "Currency" not in frame:
+        return pd.Series(base, index=frame.index, dtype=object)
+    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)

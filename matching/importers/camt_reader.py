@@ -25,20 +25,14 @@ import pandas as pd
 from lxml import etree
 
 from common.errors import BankFileError
+from common.safexml import safe_parser
 from common.values import format_cents, parse_amount_cents
 
 from .model import PARSED_COLUMNS, Parsed, check_amount, check_balanced
 
 __all__ = ["CamtImporter"]
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-)
+_PARSER = safe_parser(huge_tree=False, remove_comments=True)
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.05([234])\.001\.(\d\d)")
 _LAST_VERSION = 13
 _OPENING = ("OPBD", "PRCD", "ITBD")

@@ -4,7 +4,8 @@ A profile names, for each role a column can play, the header texts that play it.
 texts are compared normalised (case, accents, spaces and punctuation ignored, a trailing
 "(EUR)" dropped), and may end in `*` to take every numbered column ("VWZ*" is VWZ1..VWZ14).
 The `memo` role joins all its columns; every other role takes the column whose header comes
-first in the profile's list.
+first in the profile's list. A bank profile may name "" for the one column its bank leaves
+without a header (Volksbank's S/H mark beside "Umsatz").
 
 `GENERIC` knows the usual names in the languages banks export in (see README). A bank
 profile says only what differs from it and a `signature` of headers that identify the
@@ -154,6 +155,7 @@ GENERIC = CsvProfile(
         "Data waluty",
         "Értéknap",
         "Datum splatnosti",
+        "Kuupäev",  # Estonian banks (SEB, Swedbank, LHV: the Pangaliit CSV)
     ),
     amount=(
         "Amount",
@@ -187,6 +189,7 @@ GENERIC = CsvProfile(
         "Billing amount",
         "Sum",
         "Montant de l'opération",
+        "Summa",
     ),
     debit=(
         "记账金额(支出)",
@@ -201,6 +204,7 @@ GENERIC = CsvProfile(
         "Ausgang",
         "Belastung",
         "Débit",
+        "Débit euros",
         "支出金额",
         "支出",
         "借方金额",
@@ -225,6 +229,7 @@ GENERIC = CsvProfile(
         "出金額",
         "お引出し",
         "お支払金額",
+        "支払い金額",
         "引出額",
         "借方",
         "取出金额",
@@ -245,6 +250,7 @@ GENERIC = CsvProfile(
         "Eingang",
         "Gutschrift",
         "Crédit",
+        "Crédit euros",
         "收入金额",
         "收入",
         "存入",
@@ -268,6 +274,7 @@ GENERIC = CsvProfile(
         "入金額",
         "お預入れ",
         "お預り金額",
+        "預かり金額",
         "預入額",
         "贷方",
         "存入金额",
@@ -299,6 +306,8 @@ GENERIC = CsvProfile(
         "T/J",
         "Debit/Kredit",
         "Credit / Debit",
+        "Deebet/Kreedit (D/C)",
+        "Deebet/Kreedit",
     ),
     currency=(
         "Currency",
@@ -326,6 +335,7 @@ GENERIC = CsvProfile(
         "结算币种",
         "币别",
         "Billing currency",
+        "Valuuta",
     ),
     payer=(
         "Payer",
@@ -380,6 +390,7 @@ GENERIC = CsvProfile(
         "Partner Name",
         "Nom du tiers",
         "Tiers",
+        "Saaja/maksja nimi",
     ),
     memo=(
         "Memo",
@@ -413,6 +424,9 @@ GENERIC = CsvProfile(
         "Tytuł",
         "Tytuł operacji",
         "Opis operacji",
+        "Opis transakcji",
+        "VS",  # variabilní symbol: Czech and Slovak payers put the invoice number there
+        "Variabilní symbol",
         "Közlemény",
         "Megjegyzés",
         "Tranzakció leírása",
@@ -436,6 +450,8 @@ GENERIC = CsvProfile(
         "Payment Reference",
         "Transaction Description",
         "Libellé opération",
+        "Selgitus",
+        "Viitenumber",  # the Estonian reference number the payer copies from the invoice
     ),
     bankref=(
         "Reference",
@@ -476,6 +492,7 @@ GENERIC = CsvProfile(
         "日志号",
         "交易序号",
         "Numéro d'opération",
+        "Arhiveerimistunnus",
     ),
     account=(
         "Account",
@@ -501,6 +518,7 @@ GENERIC = CsvProfile(
         "口座番号",
         "借记卡号",
         "账户",
+        "Kliendi konto",
     ),
     balance=(
         "Balance",
@@ -514,6 +532,7 @@ GENERIC = CsvProfile(
         "余额",
         "交易后余额",
         "Saldo na trn",
+        "Saldo na mutatie",
         "Saldo na transactie",
         "Saldo contable",
         "Saldo contabile",
@@ -534,6 +553,18 @@ GENERIC = CsvProfile(
 )
 
 PROFILES: tuple[CsvProfile, ...] = (
+    # Volksbanks and Raiffeisenbanks (DE, classic online banking): an unsigned "Umsatz" with
+    # its S/H mark in the one unnamed column; the Anfangssaldo and Endsaldo rows carry their
+    # label in "Kundenreferenz", which is read as memo so that they are told from movements.
+    CsvProfile(
+        "volksbank_de",
+        signature=("Vorgang/Verwendungszweck", "Kundenreferenz", "Umsatz"),
+        amount=("Umsatz",),
+        sign=("",),
+        payer=("Auftraggeber/Zahlungsempfänger",),
+        memo=("Vorgang/Verwendungszweck", "Kundenreferenz"),
+        date_order="dmy",
+    ),
     # UBS (CH, French): "Description" is the product; 1..3 carry the transfer, 2 the counterparty.
     CsvProfile(
         "ubs_ch_fr",
@@ -627,7 +658,7 @@ def _locate(profile: CsvProfile, headers: list[str], written: tuple[str, ...]) -
                     (i,)
                     for n in names
                     for i, h in enumerate(headers)
-                    if h and i not in taken and _matches(n, h)
+                    if (h or not n) and i not in taken and _matches(n, h)
                 ),
                 (),
             )

@@ -5,8 +5,8 @@ plus the statements' balances). Everything the formats share — the stable `Lin
 Status/Note rule for debits, the contract's column order and types — happens once, in
 `finish`, so a new format cannot get them subtly different.
 
-`matching` may not import `workbook` (SPEC §1), so the two column lists are repeated here;
-a test holds them equal to `workbook.contract`.
+`matching` may not import `workbook` (docs/architecture.md), so the two column lists are repeated
+here; tests/test_architecture.py holds them equal to `workbook.contract`.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Importer(Protocol):
 
 
 def line_ids(frame: pd.DataFrame, group: pd.Series | None = None) -> pd.Series:
-    """Stable IDs from Account, Date, Amount, BankRef and Memo (SPEC §2).
+    """Stable IDs from Account, Date, Amount, BankRef and Memo (the LineID of docs/contract.md).
 
     Identical transactions on the same day (two equal coffee-machine payments) get the same
     base key; the n-th twin inside one statement (`group`) is told apart by its rank n. A

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 from lxml import etree, html
 from python_calamine import CalamineWorkbook
@@ -23,12 +24,13 @@ from common.errors import BankFileError
 
 from .csv_reader import CsvImporter
 from .model import Parsed
-from .textio import decode_lenient
+from .textio import head_of, rank_encodings
 
 __all__ = ["HtmlTableImporter", "SpreadsheetImporter", "is_spreadsheet"]
 
 _ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_PARSER = html.HTMLParser(remove_comments=True, no_network=True)
+_DECLARED_CHARSET = re.compile(rb"<meta[^>]*charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
 def is_spreadsheet(data: bytes) -> bool:
@@ -81,7 +83,7 @@ class HtmlTableImporter:
         return "<table" in lowered or ("<html" in lowered and "<td" in lowered)
 
     def read(self, data: bytes, source: str, *, date_order: str) -> Parsed:
-        text = decode_lenient(data)
+        text = _html_text(data, source)
         try:
             root = html.document_fromstring(text, parser=_HTML_PARSER)
         except (etree.ParserError, ValueError) as exc:
@@ -93,6 +95,33 @@ class HtmlTableImporter:
         trs = best.xpath(".//tr")
         rows = [[" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")] for tr in trs]
         return _read_rows(rows, [tr.sourceline for tr in trs], source, date_order)
+
+
+def _html_text(data: bytes, source: str) -> str:
+    """The page's text in the charset its <meta> declares (Excel's "Web page" form and the
+    banks' HTML ".xls" say windows-1250, GBK ...), unless a BOM or valid UTF-8 settles it;
+    undeclared, the most plausible reading, as for a CSV. Bytes that are not the declared
+    charset are refused at their line, never replaced."""
+    ranked = rank_encodings(data)
+    declared = _DECLARED_CHARSET.search(head_of(data))
+    settled = bool(ranked) and ranked[0] in ("utf-8", "utf-8-sig", "utf-16")  # a BOM or valid UTF-8
+    if declared and not settled:
+        encoding = declared.group(1).decode("ascii")
+    elif ranked:
+        encoding = ranked[0]
+    else:
+        raise BankFileError(source, None, "the page is in no encoding this reader knows and declares none")
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise BankFileError(
+            source, None, f"the page declares charset {encoding!r}, which is no known encoding"
+        ) from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BankFileError(
+            source, line, f"bytes that are not {encoding}, the charset the page declares"
+        ) from None
 
 
 def _cell(value: object) -> str:

@@ -32,10 +32,7 @@ from common.values import cents_to_decimal
 
 from .ledger import ALLOCATION_COLUMNS, allocation_id
 
-__all__ = ["CROSSING_COLUMNS", "Crossing", "crossing", "crossing_allocations"]
-
-CROSSING_COLUMNS = [*ALLOCATION_COLUMNS, "Currency", "LineAmount", "LineCurrency"]
-"""The Allocations columns of a payment across currencies: the matcher's, and what says each currency."""
+__all__ = ["Crossing", "crossing", "crossing_allocations"]
 
 
 @dataclass(frozen=True)
@@ -131,7 +128,7 @@ def crossing_allocations(
                 "",
             )
         )
-    frame = pd.DataFrame(rows, columns=CROSSING_COLUMNS)
+    frame = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
     for column in ("Amount", "LineAmount"):
         frame[column] = frame[column].astype("Int64")
     frame["PaymentDate"] = pd.to_datetime(frame["PaymentDate"])

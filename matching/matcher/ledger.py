@@ -32,6 +32,7 @@ MATCH_COLUMNS = [
     "InvoiceNo",
     "CustomerID",
     "Amount",
+    "Currency",  # the line's: filled by the caller, who knows the base currency (arbook.match)
     "Kind",
     "Score",
     "Decision",
@@ -49,6 +50,9 @@ ALLOCATION_COLUMNS = [
     "Kind",
     "Method",
     "PostedAt",
+    "Currency",  # of Amount, the item's; a row left blank is filled by the caller (arbook.match)
+    "LineAmount",  # across currencies only (exchange.py): the line's money the row took
+    "LineCurrency",
 ]
 # A proposal's rows of these kinds are paid from its bank line's money; its fee, discount and
 # writeoff rows are deductions that close an invoice without money from the line.
@@ -94,9 +98,13 @@ def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> 
 
 
 def allocation_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
-    """Allocations rows typed as the contract says (cents Int64, dates datetime64)."""
-    allocs = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
+    """Allocations rows (the first nine columns, a payment in its line's currency) typed as the
+    contract says (cents Int64, dates datetime64)."""
+    allocs = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS[: len(ALLOCATION_COLUMNS) - 3]).assign(
+        Currency="", LineAmount=pd.NA, LineCurrency=""
+    )  # in the line's own currency: nothing to say beside it
     allocs["Amount"] = allocs["Amount"].astype("Int64")
+    allocs["LineAmount"] = allocs["LineAmount"].astype("Int64")
     allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"])
     allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"])
     return allocs
