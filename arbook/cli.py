@@ -100,6 +100,24 @@ INPUTS: dict[str, tuple[Decorator, ...]] = {
             "--balance-forward", is_flag=True, help="Running-balance statements instead of open items."
         ),
     ),
+    "application": (
+        click.argument("source", metavar="SOURCE"),
+        click.argument("items", metavar="ITEM...", nargs=-1, required=True),
+    ),
+    "target": (click.argument("target", metavar="TARGET"),),
+    "reason": (
+        click.option("--reason", required=True, help="Why: recorded in Allocations.Reason, and in Audit."),
+    ),
+    "invoice": (
+        click.argument("invoice", metavar="INVOICE"),
+        click.option(
+            "--amount",
+            "amount_cents",
+            metavar="AMOUNT",
+            callback=lambda ctx, param, value: 0 if value is None else _amount(ctx, param, value),
+            help="Write off only this much (default: all that is open).",
+        ),
+    ),
     "mail": (
         click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table."),
         click.option(

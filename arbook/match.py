@@ -1,10 +1,16 @@
-"""`arbook match` and `arbook post`: bank credits to invoices, through the Book.
+"""`arbook match` and `arbook post`: bank credits to invoices, and what the clerk decided, through the Book.
 
 `match` reads BankLines and last run's Matches, takes what is open from the run's ledger
 snapshot, runs the pure matcher (matching.matcher), and stages for one commit: the new Matches
 table (the clerk's Approve entries kept), the auto allocations appended to Allocations, and
-the changed BankLines statuses. `post` turns the proposals marked Approve = Y into Allocations
-and teaches Customers.Aliases the payer names it confirmed.
+the changed BankLines statuses. Pairings the clerk reversed are not proposed again.
+
+`post` carries out what the clerk wrote in the workbook, in this order: the Reverse cells
+(arbook.reverse), the proposals marked Approve = Y (teaching Customers.Aliases the payer
+names it confirmed), then the ApplyTo cells of BankLines and of credit notes in Invoices
+(arbook.apply), then the WriteOff cells of Invoices (arbook.writeoff). Both write off small
+remainders (`writeoff_limit`) and refresh the invoices and lines they touched
+(arbook.clerk.Posting) in the same commit.
 
 Currencies: a Matches row's money is the bank line's, in its currency (Matches.Currency); an
 Allocations row's is its item's (Allocations.Currency), and when that is not the line's, the
@@ -14,16 +20,20 @@ Both are filled here from the lines and the ledger, so every money cell says its
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.currency import format_money
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
+from matching.matcher.reversal import reversed_pairings
 from receivables import LATEST, Ledger, by_currency
 from workbook.book import Book
 from workbook.contract import Settings, table
+
+from .apply import applied_figures, apply_instructions, marked_applications
+from .clerk import Posting, posting_id
+from .reverse import marked_reversals, reversal_figures, reverse_requests
+from .writeoff import marked_write_offs, write_off_requests
 
 __all__ = ["match", "match_settings", "open_amounts", "post"]
 
@@ -47,12 +57,110 @@ def open_amounts(lines: pd.DataFrame, ledger: Ledger) -> OpenAmounts:
     less its allocations of the kinds that use up a line's money, LINE_MONEY)."""
     allocations = ledger.allocations
     taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
-    money = (
-        taken["LineAmount"].astype("Int64").fillna(taken["Amount"].astype("Int64"))
-    )  # in the line's currency
+    money = taken["LineAmount"].astype("Int64").fillna(taken["Amount"].astype("Int64"))  # the line's currency
     spent = money.groupby(taken["LineID"]).sum()
     used = lines["LineID"].map(spent).fillna(0).astype("Int64")
     return OpenAmounts(ledger.balances_on(LATEST), lines["Amount"].astype("Int64").fillna(0) - used)
+
+
+def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress = NO_PROGRESS) -> Summary:
+    """Propose matches for unmatched bank credits dated up to the ledger's date; stage the auto
+    ones as allocations unless `post` is False."""
+    as_of = ledger.as_of
+    settings = book.settings()
+    posting = Posting(book, as_of)
+    progress("reading", 0, 1)
+    lines, previous = book.read("BankLines"), book.read("Matches")
+    result = match_lines(
+        lines,
+        ledger.customers,
+        open_amounts(lines, ledger),
+        previous,
+        match_settings(settings),
+        as_of=as_of,
+        posted_at=posting.posted_at.to_pydatetime(),
+        post=post,
+        progress=progress,
+        reversed_pairs=reversed_pairings(ledger.allocations),
+    )
+    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
+    book.replace("Matches", matches)
+    posting.append(with_postings(allocations, "auto"))
+    if len(result.statuses):
+        book.write_columns("BankLines", "LineID", result.statuses)
+    written = posting.finish(settings.writeoff_limit)
+    figures: dict[str, object] = dict(result.figures)
+    figures["auto-posted amount"] = _line_money(allocations, lines, ledger.base)
+    if written:
+        figures["remainders written off"] = written
+    summary = Summary("match", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes))
+    if not post:
+        summary.notes.append(
+            "--no-post: auto proposals were left pending; mark them Approve = Y and run post"
+        )
+    return summary
+
+
+def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
+    """Carry out what the clerk wrote in the workbook (see the module doc), checked against the
+    books as they are at each step. A refused cell posts nothing of its line, is named in the
+    notes and makes the run not ok; the rest goes through."""
+    posting = Posting(book, ledger.as_of)
+    progress("reversing", 0, 4)
+    reversals = reverse_requests(posting, marked_reversals(book))
+    progress("posting approvals", 1, 4)
+    lines, matches = book.read("BankLines"), book.read("Matches")
+    now = posting.ledger() if len(reversals.rows) else ledger
+    result = post_approved(
+        lines,
+        now.customers,
+        open_amounts(lines, now),
+        matches,
+        posted_at=posting.posted_at.to_pydatetime(),
+        rates=now.rates,
+        base_currency=now.base,
+    )
+    matches, allocations = with_currencies(result.matches, result.allocations, lines, now)
+    book.replace("Matches", matches)
+    posting.append(with_postings(allocations, "approved"))
+    if len(result.statuses):
+        book.write_columns("BankLines", "LineID", result.statuses)
+    if len(result.aliases):
+        book.write_columns("Customers", "CustomerID", result.aliases)
+    progress("applying by hand", 2, 4)
+    applied = apply_instructions(posting, marked_applications(book))
+    progress("writing off", 3, 4)
+    written = write_off_requests(posting, marked_write_offs(book))
+    remainders = posting.finish(book.settings().writeoff_limit)
+    figures: dict[str, object] = dict(result.figures)
+    figures["amount posted"] = _line_money(allocations, lines, ledger.base)
+    if reversals.reversed:
+        figures.update(reversal_figures(reversals))
+    if applied.posted or remainders:
+        figures.update(applied_figures(applied, remainders))
+    if written.written:
+        figures["written off"] = "; ".join(written.written)
+    refused = [*reversals.problems, *applied.problems, *written.problems]
+    problems = [f"not posted: {p}" for p in refused]
+    progress("done", 4, 4)
+    return Summary(
+        "post",
+        {"as of": ledger.as_of.isoformat(), **figures},
+        notes=[*result.notes, *problems, *reversals.notes],  # the matcher's: refusals and crossings
+        ok=not problems and not result.figures["proposals not posted"],
+    )
+
+
+def with_postings(allocations: pd.DataFrame, method: str) -> pd.DataFrame:
+    """The matcher's rows with their Posting: one per bank line and run (the matcher posts one
+    proposal per line at a time), made of what the matcher's AllocationIDs are made of, so the
+    same postings get the same ids in a rerun."""
+    if allocations.empty:
+        return allocations
+    first = allocations.groupby("LineID", sort=False)["AllocationID"].transform("first")
+    return allocations.assign(
+        Posting=[posting_id(method, line, a) for line, a in zip(allocations["LineID"], first, strict=True)]
+    )
 
 
 def line_currencies(lines: pd.DataFrame, base: str) -> pd.Series:
@@ -82,73 +190,6 @@ def with_currencies(
     )
     own = allocations["InvoiceNo"].map(of_item).fillna(allocations["LineID"].map(of_line)).fillna(ledger.base)
     return found, allocations.assign(Currency=given.where(given != "", own))
-
-
-def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress = NO_PROGRESS) -> Summary:
-    """Propose matches for unmatched bank credits dated up to the ledger's date; stage the auto
-    ones as allocations unless `post` is False."""
-    as_of = ledger.as_of
-    progress("reading", 0, 1)
-    lines, previous = book.read("BankLines"), book.read("Matches")
-    result = match_lines(
-        lines,
-        ledger.customers,
-        open_amounts(lines, ledger),
-        previous,
-        match_settings(book.settings()),
-        as_of=as_of,
-        posted_at=datetime.now().replace(microsecond=0),
-        post=post,
-        progress=progress,
-    )
-    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
-    book.replace("Matches", matches)
-    if len(allocations):
-        book.append("Allocations", allocations)
-    if len(result.statuses):
-        book.write_columns("BankLines", "LineID", result.statuses)
-    figures: dict[str, object] = dict(result.figures)
-    figures["auto-posted amount"] = _line_money(allocations, lines, ledger.base)
-    summary = Summary("match", {"as of": as_of.isoformat(), **figures}, notes=list(result.notes))
-    if not post:
-        summary.notes.append(
-            "--no-post: auto proposals were left pending; mark them Approve = Y and run post"
-        )
-    return summary
-
-
-def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Summary:
-    """Post the Matches proposals marked Approve = Y (checked against the books as they are now)."""
-    progress("reading", 0, 2)
-    lines, matches = book.read("BankLines"), book.read("Matches")
-    progress("posting", 1, 2)
-    result = post_approved(
-        lines,
-        ledger.customers,
-        open_amounts(lines, ledger),
-        matches,
-        posted_at=datetime.now().replace(microsecond=0),
-        rates=ledger.rates,
-        base_currency=ledger.base,
-    )
-    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
-    book.replace("Matches", matches)
-    if len(allocations):
-        book.append("Allocations", allocations)
-    if len(result.statuses):
-        book.write_columns("BankLines", "LineID", result.statuses)
-    if len(result.aliases):
-        book.write_columns("Customers", "CustomerID", result.aliases)
-    figures: dict[str, object] = dict(result.figures)
-    figures["amount posted"] = _line_money(allocations, lines, ledger.base)
-    summary = Summary(
-        "post",
-        {"as of": ledger.as_of.isoformat(), **figures},
-        notes=list(result.notes),
-        ok=not result.figures["proposals not posted"],
-    )
-    progress("done", 2, 2)
-    return summary
 
 
 def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:

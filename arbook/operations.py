@@ -15,6 +15,10 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   order            an order to check: CUSTOMER AMOUNT
   balance_forward  running-balance statements (--balance-forward)
   mail             send through SMTP (--send) or write .eml files (--outbox DIR)
+  application      what to apply by hand: SOURCE (a LineID or a credit note) ITEM...
+  target           what to reverse: TARGET (an AllocationID, a LineID or a credit note)
+  reason           why (--reason), recorded in Allocations and Audit
+  invoice          the invoice to write off: INVOICE (--amount to write off less than is open)
 params (what the function is called with): a `Request` field of that name, or what the
 runner provides: ledger (the run's `receivables.Ledger` as of as_of), transport (SMTP or the
 outbox, as `mail` says), progress, results (the Summaries of this run's earlier operations),
@@ -107,10 +111,35 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "post",
         "arbook.match:post",
-        "Post the suggestions marked Approve = Y in the Matches table.",
+        "Post what you marked: reversals (the Reverse columns of Allocations and BankLines), "
+        "suggestions marked Approve = Y in the Matches table, and money or credit notes applied by "
+        "hand (the ApplyTo columns of BankLines and Invoices), and write-offs (Invoices.WriteOff).",
         inputs=("as_of",),
         params=("ledger", "progress"),
-        excel=(ExcelEntry("post", "Post approved matches"),),
+        excel=(ExcelEntry("post", "Post approvals and what you marked"),),
+    ),
+    Operation(
+        "apply",
+        "arbook.apply:apply",
+        "Apply a bank line's money (or a credit note) by hand to the invoices named: ITEM is "
+        "'INV-1' or 'INV-1 600.00'; 'C002:' first for another customer's invoices.",
+        inputs=("application", "as_of"),
+        params=("ledger", "source", "items"),
+    ),
+    Operation(
+        "reverse",
+        "arbook.reverse:reverse",
+        "Reverse a posting: an AllocationID (that row), a LineID or a credit note (all posted from "
+        "it); reversing rows are appended, the invoices reopen, the line goes back to Unmatched.",
+        inputs=("target", "reason", "as_of"),
+        params=("ledger", "target", "reason"),
+    ),
+    Operation(
+        "write-off",
+        "arbook.writeoff:write_off",
+        "Write off what is open of an invoice (or --amount of it), with the reason.",
+        inputs=("invoice", "reason", "as_of"),
+        params=("ledger", "invoice", "reason", "amount_cents"),
     ),
     Operation(
         "aging",

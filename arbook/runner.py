@@ -16,12 +16,14 @@ leaves nothing behind but the outbox it says it wrote.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 import mailer
+from common.values import format_cents
 from receivables import INPUT_COLUMNS, Ledger
 from workbook.book import Book
 
@@ -48,6 +50,11 @@ class Request:
     balance_forward: bool = False
     send: bool = False
     outbox: Path | None = None
+    source: str = ""
+    items: tuple[str, ...] = ()
+    target: str = ""
+    reason: str = ""
+    invoice: str = ""
 
 
 class _Recording:
@@ -130,6 +137,16 @@ class Runner:
             words.append(f"--customer {r.customer}")
         if "balance_forward" in op.inputs and r.balance_forward:
             words.append("--balance-forward")
+        if "application" in op.inputs:
+            words += [r.source, *r.items]
+        if "target" in op.inputs:
+            words.append(r.target)
+        if "invoice" in op.inputs:
+            words.append(r.invoice)
+            if r.amount_cents:
+                words.append(f"--amount {format_cents(r.amount_cents)}")
+        if "reason" in op.inputs:
+            words.append(f"--reason {shlex.quote(r.reason)}")
         return " ".join(words)
 
     def ledger(self) -> Ledger:

@@ -17,6 +17,9 @@ Sign convention (one rule for every item):
   (negative) sign. Unapplied cash (Kind "unapplied", Amount > 0 = money received) becomes an
   open item of -Amount dated by its PaymentDate; a later allocation that applies it is logged
   as an "unapplied" row with the opposite sign, so the pair nets to nothing.
+  A posting undone later is cancelled by rows of the opposite sign with the same line, item,
+  kind and PaymentDate (Method reversal): sums net them at every date, and the dates and
+  payments that behaviour figures read leave such pairs out (`cancelled_out`).
 
 `Ledger` is one reading of these tables as of one date, computed lazily and shared by every
 figure of a run, so a month-end works out the open items once (and again only after a step
@@ -58,6 +61,7 @@ __all__ = [
     "OPEN_ITEM_COLUMNS",
     "SETTLING_KINDS",
     "Ledger",
+    "cancelled_out",
     "due_dates",
     "invoice_balances",
     "open_items",
@@ -294,9 +298,8 @@ def invoice_balances(
     allocations = with_columns(allocations, "Allocations")
     _refuse_duplicate_numbers(invoices)
     settled = _settling(allocations, as_of)
-    sums = settled.groupby("InvoiceNo", sort=False).agg(
-        Paid=("Amount", "sum"), LastPaymentDate=("PaymentDate", "max")
-    )
+    sums = settled.groupby("InvoiceNo", sort=False).agg(Paid=("Amount", "sum"))
+    sums["LastPaymentDate"] = cancelled_out(settled).groupby("InvoiceNo", sort=False)["PaymentDate"].max()
     out = invoices.copy()
     out["DueDate"] = due_dates(invoices, customers)
     joined = sums.reindex(out["InvoiceNo"].to_numpy())
@@ -368,7 +371,8 @@ def payment_history(
     """
     invoices = with_currency(with_columns(invoices, "Invoices"), customers, base)
     allocations = with_columns(allocations, "Allocations")
-    dated = _payment_dates(allocations)
+    allocations = cancelled_out(allocations.assign(PaymentDate=_payment_dates(allocations)))
+    dated = allocations["PaymentDate"]
     amount = allocations["Amount"].fillna(0).astype("int64")
     _refuse_duplicate_numbers(invoices)
     keep = (allocations["Kind"] == "payment") & (dated <= pd.Timestamp(as_of)) & (amount > 0)
@@ -451,6 +455,28 @@ def _settling(allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:
             "PaymentDate": dated[keep],
         }
     )
+
+
+def cancelled_out(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows without those a reversal cancelled: where rows of one line, item, kind and date
+    include a negative one, they are replaced by their sum (left out when it is zero).
+
+    Rows of such a group that are all positive stay as they are, so books without reversals
+    read exactly as before.
+    """
+    amount = rows["Amount"].fillna(0).astype("int64")
+    if not (amount < 0).any():
+        return rows
+    group = pd.Series("", index=rows.index, dtype=object)
+    for column in ("LineID", "InvoiceNo", "Kind", "PaymentDate"):
+        if column in rows:
+            group = group + "|" + rows[column].astype(str)
+    touched = group.isin(set(group[amount < 0]))
+    netted = rows[touched].assign(Amount=amount[touched]).groupby(group[touched], sort=False)
+    summed = netted.head(1).copy()
+    summed["Amount"] = netted["Amount"].sum().to_numpy()
+    summed = summed[summed["Amount"] != 0].astype({"Amount": rows["Amount"].dtype})
+    return pd.concat([rows[~touched], summed]).sort_index()
 
 
 def _payment_dates(allocations: pd.DataFrame) -> pd.Series:

@@ -39,7 +39,7 @@ def test_rerun_posts_nothing_twice():
 def test_allocations_of_earlier_runs_reduce_the_open_amount():
     earlier = pd.DataFrame(
         [("A-1", "L0", "INV-2026-00412", "C001", 60000, pd.Timestamp("2026-10-01"), "payment", "manual", AT)],
-        columns=NO_ALLOCATIONS.columns[:9],  # an allocation in its line's currency
+        columns=NO_ALLOCATIONS.columns[:9],  # the matcher's columns; the clerk's stay empty
     )
     earlier["Amount"] = earlier["Amount"].astype("Int64")
     # 400.00 left on INV-412: a payment of 400.00 quoting it settles it exactly.
@@ -124,7 +124,7 @@ def test_post_refuses_an_approval_whose_invoice_was_paid_meanwhile():
     first.matches["Approve"] = "Y"
     paid = pd.DataFrame(
         [("A-9", "L7", "INV-2026-00460", "C005", 64321, pd.Timestamp("2026-10-20"), "payment", "manual", AT)],
-        columns=NO_ALLOCATIONS.columns[:9],  # an allocation in its line's currency
+        columns=NO_ALLOCATIONS.columns[:9],  # the matcher's columns; the clerk's stay empty
     )
     done = post(lines, invoices, customers, paid, first.matches, posted_at=AT)
     assert done.allocations.empty

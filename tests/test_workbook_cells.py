@@ -228,7 +228,9 @@ def test_every_kind_round_trips_through_excel_by_xlwings(frames):
         cells = [excel_cells(encode_column(decl, c, frame[c], rows)) for c in frame.columns]
         target = ExcelRange()
         target.value = [list(r) for r in zip(*cells, strict=True)]
-        read, problems = frame_from_rows(decl, list(frame.columns), target.value, first_row=2, header_row=1)
+        read, problems = frame_from_rows(
+            decl, list(frame.columns), target.value, first_row=2, header_row=1, date_order="dmy"
+        )
         assert problems == []
         assert_same(name, frame, read)
 

@@ -125,6 +125,7 @@ DEFAULT_TERMS_DAYS = 30
 """Payment terms of a customer whose PaymentTermsDays is empty: an invoice without a DueDate is
 due this many days after its InvoiceDate."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "fx", "unapplied")
+METHODS = ("auto", "approved", "manual", "reversal")
 LANGUAGES = ("en", "de", "fr", "zh")
 
 TABLES: tuple[Table, ...] = (
@@ -177,6 +178,12 @@ TABLES: tuple[Table, ...] = (
             _c("OpenAmount", "money", computed=True),
             _c("Status", "choice", computed=True, choices=("Open", "Partial", "Paid", "Credit")),
             _c("LastPaymentDate", "date", computed=True),
+            _c(
+                "ApplyTo",
+                width=24,
+                description="on a credit note: the invoices it settles, e.g. INV-7 200.00; INV-9 (arbook post)",
+            ),
+            _c("WriteOff", width=24, description="why: write off what is open of it (arbook post)"),
         ),
         key="InvoiceNo",
     ),
@@ -221,6 +228,13 @@ TABLES: tuple[Table, ...] = (
                 choices=("Unmatched", "Suggested", "Matched", "Partial", "Ignored"),
             ),
             _c("Note", width=30),
+            _c(
+                "ApplyTo",
+                width=30,
+                description="invoices this line pays, by hand: INV-1 600.00; INV-2 "
+                "(C002: INV-3 for another customer's) (arbook post)",
+            ),
+            _c("Reverse", width=24, description="why: undo what was posted from this line (arbook post)"),
         ),
         key="LineID",
         appendable=True,
@@ -254,8 +268,17 @@ TABLES: tuple[Table, ...] = (
             _c("Amount", "money", description="in Currency, the invoice's"),
             _c("PaymentDate", "date"),
             _c("Kind", "choice", choices=ALLOCATION_KINDS, description="fx: realised exchange difference"),
-            _c("Method", "choice", choices=("auto", "approved", "manual")),
+            _c("Method", "choice", choices=METHODS),
             _c("PostedAt", "datetime", width=18),
+            _c("Posting", "id", description="rows posted together share it"),
+            _c("Reverses", "id", description="the AllocationID this row cancels"),
+            _c("Reason", width=30, description="why it was posted by hand or reversed"),
+            _c(
+                "Reverse",
+                user_input=True,
+                width=20,
+                description="why: undo this row (arbook post appends the reversing rows)",
+            ),
             _c("Currency", "currency", width=10, description="of Amount; blank: the customer's"),
             _c(
                 "LineAmount",
@@ -531,6 +554,13 @@ class Settings:
     )
     fee_tolerance: int = _setting(
         "money", 1500, "Largest bank fee or discount booked automatically", low=0, high=10_000_000_00
+    )
+    writeoff_limit: int = _setting(
+        "money",
+        0,
+        "Largest remainder a posting leaves on an invoice that is written off by itself (0: none)",
+        low=0,
+        high=10_000_000_00,
     )
     smtp_host: str = _setting("text", "", "Outgoing mail server", one_line=True)
     smtp_port: int = _setting("int", 587, "Its port", low=1, high=65535)

@@ -68,7 +68,7 @@ def frame_from_rows(
     *,
     first_row: int,
     header_row: int,
-    date_order: str = "dmy",
+    date_order: str,
     date1904: bool = False,
     units: Units | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:

@@ -51,7 +51,11 @@ LINE_COLUMNS = (
     "ImportedAt",
     "Status",
     "Note",
+    "ApplyTo",
+    "Reverse",
 )
+# The clerk's instruction columns of BankLines: an imported line comes with them empty.
+_CLERK = ("ApplyTo", "Reverse")
 STATEMENT_COLUMNS = (
     "StatementID",
     "Account",
@@ -229,6 +233,8 @@ def finish(parsed: Parsed, source: str, fmt: str) -> BankFile:
     credit = (lines["Amount"] > 0).to_numpy(dtype=bool, na_value=False)
     lines["Status"] = np.where(credit, "Unmatched", "Ignored").astype(object)
     lines["Note"] = _notes(lines["Amount"], lines["Note"])
+    for col in _CLERK:
+        lines[col] = pd.Series("", index=lines.index, dtype=object)
     return BankFile(
         lines=lines.loc[:, list(LINE_COLUMNS)],
         statements=_statement_frame(parsed.statements, source),

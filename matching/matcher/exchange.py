@@ -128,7 +128,8 @@ def crossing_allocations(
                 "",
             )
         )
-    frame = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
+    own = [*ALLOCATION_COLUMNS[:9], "Currency", "LineAmount", "LineCurrency"]
+    frame = pd.DataFrame(rows, columns=own).reindex(columns=ALLOCATION_COLUMNS, fill_value="")
     for column in ("Amount", "LineAmount"):
         frame[column] = frame[column].astype("Int64")
     frame["PaymentDate"] = pd.to_datetime(frame["PaymentDate"])

@@ -8,7 +8,7 @@ not decided here: the caller hands it over (books.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ __all__ = [
     "MATCH_COLUMNS",
     "allocation_frame",
     "allocation_id",
+    "allocation_records",
     "approve_marks",
     "as_cents",
     "as_text",
@@ -50,10 +51,16 @@ ALLOCATION_COLUMNS = [
     "Kind",
     "Method",
     "PostedAt",
+    "Posting",
+    "Reverses",
+    "Reason",
+    "Reverse",
     "Currency",  # of Amount, the item's; a row left blank is filled by the caller (arbook.match)
     "LineAmount",  # across currencies only (exchange.py): the line's money the row took
     "LineCurrency",
 ]
+# what the matcher fills in of each row it posts; the rest (the clerk's columns) stays empty
+_MATCHER_FILLS = ALLOCATION_COLUMNS[:9]
 # A proposal's rows of these kinds are paid from its bank line's money; its fee, discount and
 # writeoff rows are deductions that close an invoice without money from the line.
 LINE_MONEY = ("payment", "unapplied")
@@ -98,13 +105,26 @@ def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> 
 
 
 def allocation_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
-    """Allocations rows (the first nine columns, a payment in its line's currency) typed as the
-    contract says (cents Int64, dates datetime64)."""
-    allocs = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS[: len(ALLOCATION_COLUMNS) - 3]).assign(
-        Currency="", LineAmount=pd.NA, LineCurrency=""
-    )  # in the line's own currency: nothing to say beside it
+    """Allocations rows of a posting in its line's currency (the first nine columns; the clerk's
+    and the currency columns stay empty, Currency filled by the caller) typed as the contract says
+    (cents Int64, dates datetime64)."""
+    allocs = pd.DataFrame(rows, columns=_MATCHER_FILLS).reindex(columns=ALLOCATION_COLUMNS, fill_value="")
     allocs["Amount"] = allocs["Amount"].astype("Int64")
-    allocs["LineAmount"] = allocs["LineAmount"].astype("Int64")
+    allocs["LineAmount"] = pd.array([pd.NA] * len(allocs), dtype="Int64")
     allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"])
     allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"])
+    return allocs
+
+
+def allocation_records(records: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """Allocations rows from records naming their columns, typed as the contract says; a column
+    a record leaves out is empty (the clerk's postings fill more columns than the matcher's)."""
+    allocs = pd.DataFrame(list(records), columns=ALLOCATION_COLUMNS)
+    money = ("Amount", "LineAmount")
+    text = [c for c in ALLOCATION_COLUMNS if c not in (*money, "PaymentDate", "PostedAt")]
+    allocs[text] = allocs[text].astype(object).fillna("")
+    for column in money:
+        allocs[column] = allocs[column].astype("Int64")
+    allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"]).astype("datetime64[ns]")
+    allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"]).astype("datetime64[ns]")
     return allocs

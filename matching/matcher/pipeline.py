@@ -63,13 +63,15 @@ def match_lines(
     posted_at: datetime | None = None,
     post: bool = True,
     progress: Progress | None = None,
+    reversed_pairs: set[tuple[str, frozenset[str]]] | frozenset[tuple[str, frozenset[str]]] = frozenset(),
 ) -> MatchResult:
     """Propose how each unmatched bank credit pays open invoices; post the confident ones.
 
     Frames are typed as `Book.read` returns them (money in integer cents); `opens` says what
     is still open on the invoices and the lines. Returns the whole new Matches table, the
     Allocations rows to append (auto proposals, when `post`), and the BankLines statuses that
-    changed.
+    changed. `reversed_pairs` (reversal.reversed_pairings) are pairings the clerk reversed:
+    like rejected suggestions, they are not proposed again.
     """
     step = progress or (lambda _s, _d, _t: None)
     post_at = pd.Timestamp(posted_at or datetime.now().replace(microsecond=0)) if post else None
@@ -82,7 +84,7 @@ def match_lines(
     step("screening", 0, 5)
     screened = screen(bl, set(previous.kept["LineID"]), as_of, settings.company_name)
     lookups = _lookups(item_frame, customers, screened.todo, settings, step)
-    run = Assignment(bl, lookups, customers, previous.rejected_keys)
+    run = Assignment(bl, lookups, customers, previous.rejected_keys | set(reversed_pairs))
 
     step("proposals", 3, 5)
     by_line = run.ranked(screened.todo.index.tolist())

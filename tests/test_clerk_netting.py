@@ -1,0 +1,117 @@
+"""Netting by hand: a credit note (Invoices.ApplyTo on it, or `arbook apply CREDITNOTE ...`) or cash
+left unapplied on a customer (a bank line's ApplyTo, or `arbook apply LINE ...`) settles open
+invoices of the same customer; the rows are appended, the invoices refreshed, refusals name the cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from arbook.runner import run
+from common.errors import InputError, Problem
+from tests.clerk_support import AS_OF, INVOICES, ledger_book, rows, typed
+from workbook import MemoryBook
+
+LOG = ["LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Method", "Reason"]
+INVOICE_STATE = ["InvoiceNo", "OpenAmount", "Status", "LastPaymentDate"]
+CREDIT_NOTE = pd.DataFrame(
+    {
+        "InvoiceNo": ["CN-1"],
+        "CustomerID": ["C001"],
+        "InvoiceDate": pd.to_datetime(["2026-10-05"]),
+        "Currency": ["EUR"],
+        "Amount": pd.array([-15000], dtype="Int64"),
+    }
+)
+
+
+@pytest.fixture
+def with_credit_note() -> MemoryBook:
+    """The small ledger with CN-1, a credit note of 150.00 for customer C001 (row 6 of Invoices)."""
+    return ledger_book(Invoices=pd.concat([INVOICES, CREDIT_NOTE], ignore_index=True))
+
+
+def test_a_credit_note_applied_by_hand_settles_part_of_an_invoice(with_credit_note: MemoryBook) -> None:
+    book = typed(with_credit_note, "Invoices", "InvoiceNo", "ApplyTo", {"CN-1": "INV-2"})
+    summary = run(book, "post", as_of=AS_OF)
+    assert summary.ok, summary.notes
+    assert summary.figures["applied by hand"] == "CN-1: INV-2"
+    assert rows(book, "Allocations", LOG) == [
+        ("CN-1", "CN-1", "C001", -15000, "payment", "manual", "INV-2"),
+        ("CN-1", "INV-2", "C001", 15000, "payment", "manual", "INV-2"),
+    ]
+    assert book.read("Allocations")["PaymentDate"].dt.date.astype(str).tolist() == ["2026-10-31"] * 2
+    assert rows(book, "Invoices", INVOICE_STATE) == [
+        ("INV-1", "", "", ""),
+        ("INV-2", 25000, "Partial", "2026-10-31"),
+        ("INV-3", "", "", ""),
+        ("INV-5", "", "", ""),
+        ("CN-1", 0, "Paid", "2026-10-31"),
+    ]
+    assert "applied by hand CN-1: INV-2" in book.read("Audit").iloc[-1]["Summary"]
+    assert "applied by hand" not in run(book, "post", as_of=AS_OF).figures  # never twice
+    assert len(book.read("Allocations")) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("INV-2 200.00", "credit note CN-1 has 150.00 to apply; the amounts asked add up to 200.00"),
+        *(
+            (
+                text,
+                "INV-3 belongs to customer C002, but credit note CN-1 is customer C001's: a credit note "
+                "settles invoices of its own customer (or group) only",
+            )
+            for text in ("INV-3", "C002: INV-3")
+        ),
+    ],
+)
+def test_a_credit_note_that_cannot_settle_is_refused_at_its_cell(
+    with_credit_note: MemoryBook, text: str, expected: str
+) -> None:
+    book = typed(with_credit_note, "Invoices", "InvoiceNo", "ApplyTo", {"CN-1": text})
+    summary = run(book, "post", as_of=AS_OF)
+    assert not summary.ok
+    assert summary.notes == [f"not posted: Invoices row 6 column ApplyTo: {expected}"]
+    assert not book.has("Allocations") or book.read("Allocations").empty
+
+
+def test_the_apply_operation_nets_a_credit_note_and_refuses_an_invoice_as_source(
+    with_credit_note: MemoryBook,
+) -> None:
+    run(with_credit_note, "apply", as_of=AS_OF, source="CN-1", items=("INV-1", "100.00"))
+    assert rows(with_credit_note, "Allocations", LOG) == [
+        ("CN-1", "CN-1", "C001", -10000, "payment", "manual", "INV-1 100.00"),
+        ("CN-1", "INV-1", "C001", 10000, "payment", "manual", "INV-1 100.00"),
+    ]
+    with pytest.raises(InputError) as refused:
+        run(with_credit_note, "apply", as_of=AS_OF, source="INV-2", items=("INV-1",))
+    assert refused.value.problems == [
+        Problem(
+            "command line",
+            None,
+            None,
+            "INV-2 is an invoice; only a credit note (a negative Amount) is applied to invoices",
+        )
+    ]
+    assert len(with_credit_note.read("Allocations")) == 2
+
+
+def test_cash_left_unapplied_is_netted_against_an_open_invoice() -> None:
+    book = typed(ledger_book(), "BankLines", "LineID", "ApplyTo", {"L2": "INV-1 500.00; INV-2 300.00"})
+    run(book, "post", as_of=AS_OF)  # leaves 100.00 of L2 unapplied on C001
+    run(book, "apply", as_of=AS_OF, source="L2", items=("INV-1",))
+    assert rows(book, "Allocations", LOG)[3:] == [
+        ("L2", "INV-1", "C001", 10000, "payment", "manual", "INV-1"),
+        ("L2", "", "C001", -10000, "unapplied", "manual", "INV-1"),
+    ]
+    assert rows(book, "Invoices", INVOICE_STATE)[:2] == [
+        ("INV-1", 0, "Paid", "2026-10-12"),
+        ("INV-2", 10000, "Partial", "2026-10-12"),
+    ]
+    with pytest.raises(InputError) as refused:
+        run(book, "apply", as_of=AS_OF, source="L2", items=("INV-2",))
+    assert refused.value.problems == [
+        Problem("command line", None, None, "nothing of line L2 is left for INV-2")
+    ]
