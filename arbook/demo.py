@@ -44,9 +44,12 @@ def demo(directory: Path, *, progress: Progress = NO_PROGRESS) -> Summary:
     return summary
 
 
-def build_demo_books(directory: Path, company: sample_data.SampleCompany) -> tuple[Path, list[Path], dt.date]:
-    """DIR/Book.xlsx holding the company's ledger, DIR/bank/* its month of statements, and the month's as-of."""
-    workbook = directory / "Book.xlsx"
+def build_demo_books(
+    directory: Path, company: sample_data.SampleCompany, name: str = "Book.xlsx"
+) -> tuple[Path, list[Path], dt.date]:
+    """DIR/Book.xlsx (or `name`; .xlsm has the buttons) holding the company's ledger, DIR/bank/* its
+    month of statements, and the month's as-of."""
+    workbook = directory / name
     new_workbook(
         workbook,
         rows={

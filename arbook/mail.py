@@ -11,6 +11,7 @@ journal is kept in memory, so a real run afterwards still sends everything.
 
 from __future__ import annotations
 
+import datetime as dt
 import ssl
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +32,9 @@ __all__ = [
     "company",
     "default_outbox",
     "mail_sender",
+    "month_outcomes",
     "reply_to",
+    "report_undelivered",
     "smtp_settings",
     "transport_for",
 ]
@@ -151,7 +154,7 @@ class MailBatch:
         settings = book.settings()
         self.sender, self.reply_to = mail_sender(settings), reply_to(settings)
         self.book, self.transport = book, transport
-        self.journal = mailer.Journal(mailer.journal_path(book.path), durable=not book.dry_run)
+        self.journal = _journal(book)
         self.mail_log = book.read("MailLog")
         self.rows_added = 0
 
@@ -170,20 +173,92 @@ class MailBatch:
             reply_to=self.reply_to,
             progress=progress,
         )
-        self.book.append("MailLog", rows)
-        self.rows_added += len(rows)
+        self._stage(rows)
         return delivery
 
-    def report(self, summary: Summary, delivery: mailer.Delivery, unreachable: Sequence[str]) -> None:
-        """The figures and notes every mailing run reports, in the same words."""
+    def report(
+        self,
+        summary: Summary,
+        delivery: mailer.Delivery,
+        unreachable: Sequence[mailer.Unreachable],
+        as_of: dt.date,
+    ) -> None:
+        """Log who could not be mailed, and the figures and notes every mailing run reports, in the same words."""
+        self._stage(self._not_mailed(unreachable, as_of))
         outcome = "sent" if self.transport.status == "sent" else "written to outbox"
         summary.figures[outcome] = len(delivery.delivered)
         summary.figures["already sent earlier"] = len(delivery.already_sent)
-        summary.figures["failed"] = len(delivery.failed)
+        summary.figures["not sent yet"] = len(delivery.failed)
+        summary.figures["refused"] = len(delivery.refused)
         summary.figures["without usable e-mail"] = len(unreachable)
         summary.figures["MailLog rows added"] = self.rows_added
-        summary.notes += [NOT_MAILED + why for why in unreachable]
-        summary.notes += [f"failed: {cid} ({key}): {why}" for cid, key, why in delivery.failed]
-        if delivery.stopped:
-            summary.notes.append(f"stopped sending: {delivery.stopped}; run again to send the rest")
-        summary.ok = not delivery.failed
+        summary.notes += [NOT_MAILED + str(why) for why in unreachable]
+        report_undelivered(summary, delivery)
+
+    def _not_mailed(self, unreachable: Sequence[mailer.Unreachable], as_of: dt.date) -> pd.DataFrame:
+        """MailLog rows for customers owed mail without a usable address, once per kind, customer and month."""
+        logged = set(self.history()["MessageID"].astype(str))
+        at = dt.datetime.now().replace(microsecond=0)
+        rows: dict[str, dict[str, object]] = {}
+        for who in unreachable:
+            key = mailer.message_key(who.kind, who.customer_id, None, "", (), as_of)
+            if key not in logged:
+                rows[key] = {
+                    "MessageID": key,
+                    "At": at,
+                    "Kind": who.kind,
+                    "CustomerID": who.customer_id,
+                    "AsOf": as_of,
+                    "Status": mailer.NOT_MAILED,
+                    "Detail": who.why,
+                }
+        return mailer.log_frame(list(rows.values()))
+
+    def _stage(self, rows: pd.DataFrame) -> None:
+        self.book.append("MailLog", rows)
+        self.rows_added += len(rows)
+        self.mail_log = pd.concat([self.mail_log, rows], ignore_index=True) if len(rows) else self.mail_log
+
+
+_REFUSED_ADVICE = (
+    "a refused message is tried again, and reported, by every run of this month until it goes out: fix "
+    "what was refused (the address in Customers Email/CC, or mail_from in Settings) and run the same "
+    "command again, or write 'given up' over 'refused' in its MailLog Status to stop it"
+)
+
+
+def _journal(book: Book) -> mailer.Journal:
+    """The book's mail journal (kept in memory for a dry run's new events)."""
+    return mailer.Journal(mailer.journal_path(book.path), durable=not book.dry_run)
+
+
+def month_outcomes(book: Book, as_of: dt.date, *, send: bool) -> pd.DataFrame:
+    """One outcome per message of the month (`mailer.message_outcomes`), from MailLog and the
+    journal; with `send`, only what a server took counts as delivered (an outbox preview does not)."""
+    history = mailer.mail_history(_journal(book), book.read("MailLog"))
+    return mailer.message_outcomes(history, as_of=as_of, delivered=("sent",) if send else mailer.DELIVERED)
+
+
+def report_undelivered(summary: Summary, delivery: mailer.Delivery) -> None:
+    """What did not go out, in the same words for every mailing step: refused for good (and what a
+    person can do), not sent yet (and what sends it); not ok when either, not complete while mail is owed."""
+    summary.notes += [f"refused: {cid or 'report'} ({key}): {why}" for cid, key, why in delivery.refused]
+    if delivery.refused:
+        summary.notes.append(_REFUSED_ADVICE)
+    summary.notes += _not_sent_notes(delivery.failed, delivery.stopped)
+    summary.ok = not delivery.failed and not delivery.refused
+    summary.complete = delivery.complete
+
+
+def _not_sent_notes(failed: Sequence[tuple[str, str, str]], stopped: str, shown: int = 5) -> list[str]:
+    """What was not sent for now, in a few lines however many messages it is, and what sends it."""
+    if not failed:
+        return []
+    notes = [f"not sent yet: {cid} ({key}): {why}" for cid, key, why in failed[:shown]]
+    if len(failed) > shown:
+        notes.append(f"not sent yet: {len(failed) - shown} more")
+    reason = f" (sending stopped: {stopped})" if stopped else ""
+    notes.append(
+        f"{len(failed)} message(s) not sent yet{reason}: they go out when you run the same command again"
+    )
+    return notes

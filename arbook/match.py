@@ -47,6 +47,7 @@ def match_settings(settings: Settings) -> MatchSettings:
         amount_tolerance=settings.amount_tolerance,
         company_name=settings.company_name,
         base_currency=settings.base_currency,
+        non_receipt_words=settings.match_non_receipt_words,
     )
 
 

@@ -4,15 +4,32 @@ The steps are the operations declared as month-end steps in `arbook.operations`,
 order, run through one `Runner` on one book (which holds the run lock for the whole batch):
 they share one ledger snapshot, rebuilt only after a step changed it (match posting
 allocations), and one transport. Each step commits on its own, so a crash leaves the workbook
-as after the last completed step. A step's commit is recorded in Audit as
-"month-end <as-of> <step>"; a later run of the same month skips the steps already recorded,
-so running twice, or again after a crash, adds nothing twice. Mail steps are idempotent on
-their own too (MailLog and the journal beside the workbook).
+as after the last completed step.
+
+A completed step is recorded in Audit as "month-end <as-of> <step>" (a mail step done into
+the outbox as "month-end <as-of> <step> (outbox)", which a run with --send does not count:
+it still sends). What a later run of the same month does is read from those rows and from
+the mail record (MailLog and the journal), never from what the run before printed:
+
+- a step recorded since the month's bank input last changed is skipped ("already done");
+- bank files are always read: when they hold lines or balances the workbook lacks (a file
+  forgotten the first time), they are imported and every later step is done again. Mail
+  already sent is not sent again (same message, same key); a customer whose statement
+  changed gets the new one, and the report is sent again, revised;
+- a mail step is complete only when every message it owes was delivered or refused for good
+  (`mailer.journal` says what each MailLog Status means). Until then it is recorded as
+  "month-end <as-of> <step> unfinished", and the next run sends what is still owed. A
+  complete step that left messages refused is run again by every later run of the month
+  (it sends those again and reports them) until they go out or a person gives them up;
+- the report is owed once statements and notices are complete; it is built from what the
+  month's runs did (`arbook.report`), so a resumed run reports the failures of the runs before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shlex
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import mailer
@@ -20,19 +37,56 @@ from common.errors import ArbookError
 from workbook.book import Book
 from workbook.filebook import FileBook
 
-from .mail import default_outbox
+from .mail import default_outbox, month_outcomes
 from .operation import NO_PROGRESS, Progress, Summary
 from .operations import MONTH_END_STEPS, Operation, operation
 from .runner import Request, Runner
 
-__all__ = ["STEPS", "month_end", "run_month_end", "step_command"]
+__all__ = ["MAIL_KINDS", "STEPS", "MonthState", "month_end", "rerun_command", "run_month_end", "step_command"]
 
 STEPS = tuple(op.name for op in MONTH_END_STEPS)
+MAIL_KINDS = {"statements": ("statement",), "notices": ("reminder", "notice"), "report": ("report",)}
+"""The MailLog Kinds each mail step sends."""
+_IMPORT = next(op.name for op in MONTH_END_STEPS if op.takes_bank_files)
+_OUTBOX = " (outbox)"
+_UNFINISHED = " unfinished"
 
 
-def step_command(as_of: dt.date, step: str) -> str:
-    """The Audit Command that marks a month-end step as done."""
-    return f"month-end {as_of.isoformat()} {step}"
+def step_command(as_of: dt.date, step: str, *, outbox: bool = False) -> str:
+    """The Audit Command that marks a month-end step as done (a mail step done into the outbox says so)."""
+    suffix = _OUTBOX if outbox and operation(step).mails else ""
+    return f"month-end {as_of.isoformat()} {step}{suffix}"
+
+
+@dataclass
+class MonthState:
+    """What the month's runs did, from Audit: the steps done since the bank input last changed."""
+
+    done: set[str] = field(default_factory=set)
+    imports: int = 0  # month-end imports of this month (the first run's, then each that brought new input)
+
+    @classmethod
+    def read(cls, book: Book, as_of: dt.date, *, outbox: bool) -> MonthState:
+        """Walk Audit in order; an import of new input starts the month over after the import."""
+        state = cls()
+        marks = {step_command(as_of, s): s for s in STEPS}
+        if outbox:  # mail sent for real counts as done for a preview too
+            marks |= {step_command(as_of, s, outbox=True): s for s in STEPS}
+        for command in book.read("Audit")["Command"].astype(str):
+            step = marks.get(command)
+            if step == _IMPORT:
+                state.imported()
+            elif step is not None:
+                state.done.add(step)
+        return state
+
+    def imported(self) -> None:
+        self.imports += 1
+        self.done = {_IMPORT}
+
+    @property
+    def mail_complete(self) -> bool:
+        return {"statements", "notices"} <= self.done
 
 
 def month_end(
@@ -59,47 +113,113 @@ def month_end(
 
 
 def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) -> Summary:
-    """Run every step of the month in order; skip those this month already completed."""
+    """Run every step of the month in order; skip those this month already completed (see the module doc)."""
     as_of = runner.request.as_of
     if as_of is None:
         raise ArbookError("month-end needs the date it is for (--as-of)")
+    outbox = not runner.request.send
+    state = MonthState.read(runner.book, as_of, outbox=outbox)
     summary = Summary("month-end")
-    done = _completed_steps(runner.book, as_of)
     for number, step in enumerate(MONTH_END_STEPS, start=1):
         runner.progress("month-end", number - 1, len(STEPS))
-        if step.name in done:
-            summary.figures[step.name] = "already done"
-            continue
         try:
-            result = _run_step(runner, step, as_of)
+            result = _run_step(runner, step, state, as_of, outbox)
         except ArbookError as exc:
             last = STEPS[number - 2] if number > 1 else None
             exc.add_note(
                 f"month-end stopped at step {number} ({step.name}); the workbook is as after "
                 f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
-                "to resume: completed steps are skipped."
+                f"to resume (completed steps are skipped): {rerun_command(runner)}"
             )
             raise
-        summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
-        summary.notes += [f"{step.name}: {note}" for note in result.notes]
-        summary.ok = summary.ok and result.ok
+        if result is None:
+            summary.figures[step.name] = "already done"
+        else:
+            summary.figures[step.name] = result.line() or (result.notes[0] if result.notes else "done")
+            summary.notes += [f"{step.name}: {note}" for note in result.notes]
+            summary.ok = summary.ok and result.ok and result.complete
+            summary.complete = summary.complete and result.complete
         if step.name == stop_after:
             break
     runner.progress("month-end", len(STEPS), len(STEPS))
+    if not summary.complete:
+        owing = [s for s in STEPS if s not in state.done]
+        summary.notes.append(
+            f"month-end not finished: {', '.join(owing)} still to do. To continue, run the same command "
+            f"again: {rerun_command(runner)}"
+        )
     summary.notes.append(f"workbook: {runner.book.path.resolve()}")
     summary.notes.append(f"outbox: {(runner.request.outbox or default_outbox(runner.book.path)).resolve()}")
     return summary
 
 
-def _run_step(runner: Runner, step: Operation, as_of: dt.date) -> Summary:
-    command = step_command(as_of, step.name)
-    if step.takes_bank_files and not runner.request.files:
+def _run_step(
+    runner: Runner, step: Operation, state: MonthState, as_of: dt.date, outbox: bool
+) -> Summary | None:
+    """Run one step if this month still owes it, recording it as done when it is; None when it was done."""
+    marker = step_command(as_of, step.name, outbox=outbox)
+    if step.takes_bank_files:
+        return _import(runner, step, state, marker)
+    if step.name == "report" and not state.mail_complete:
+        waiting = [s for s in ("statements", "notices") if s not in state.done]
+        return Summary(
+            step.name,
+            notes=[f"not sent yet: it goes out once {' and '.join(waiting)} sent everything they owe"],
+            complete=False,
+        )
+    if step.name in state.done and not _mail_owed(runner, step, as_of):
+        return None
+    result, _ = runner.stage(step)
+    runner.commit(step, result, marker if result.complete else marker + _UNFINISHED)
+    if result.complete:
+        state.done.add(step.name)
+    return result
+
+
+def _import(runner: Runner, step: Operation, state: MonthState, marker: str) -> Summary | None:
+    """Read the bank files given; new input is imported and starts the month over after the import."""
+    if not runner.request.files:
+        if step.name in state.done:
+            return None
         result = Summary(step.name, notes=["no bank file given (--bank): nothing imported"])
-        runner.commit(step, result, command)
-        return result
-    return runner.run(step, command=command)
+    else:
+        result, written = runner.stage(step)
+        if written:
+            if step.name in state.done:
+                result.notes.append(
+                    "new bank input since this month's run: every later step is done again (mail already "
+                    "sent is not sent again; the report is sent again, revised)"
+                )
+            runner.commit(step, result, marker)
+            state.imported()
+            return result
+        if step.name in state.done:
+            return None
+    runner.commit(step, result, marker)
+    state.imported()
+    return result
 
 
-def _completed_steps(book: Book, as_of: dt.date) -> set[str]:
-    commands = set(book.read("Audit")["Command"])
-    return {step for step in STEPS if step_command(as_of, step) in commands}
+def _mail_owed(runner: Runner, step: Operation, as_of: dt.date) -> bool:
+    """A completed mail step whose messages the record shows not delivered (refused, or failed since):
+    run it again, to send them and report them."""
+    if step.name not in MAIL_KINDS:
+        return False
+    outcomes = month_outcomes(runner.book, as_of, send=runner.request.send)
+    mine = outcomes[outcomes["Kind"].isin(MAIL_KINDS[step.name])]
+    return bool(mine["Outcome"].isin([mailer.FAILED, mailer.REFUSED]).any())
+
+
+def rerun_command(runner: Runner) -> str:
+    """The command line that runs this month-end again, as the clerk would type it."""
+    r = runner.request
+    words = ["arbook", "month-end", str(runner.book.path)]
+    for path in r.files:
+        words += ["--bank", str(path)]
+    if r.as_of is not None:
+        words += ["--as-of", r.as_of.isoformat()]
+    if r.send:
+        words.append("--send")
+    elif r.outbox is not None:
+        words += ["--outbox", str(r.outbox)]
+    return shlex.join(words)

@@ -64,7 +64,7 @@ def notices(
     delivery = batch.send(composed.messages, progress)
     for level in levels:
         summary.figures[f"level {level.level} ({level.kind})"] = sum(n.level == level for n in selection.due)
-    batch.report(summary, delivery, composed.unreachable)
+    batch.report(summary, delivery, composed.unreachable, as_of)
     summary.notes += [f"left out: {count} invoice(s), {why}" for why, count in selection.skipped.items()]
     return summary
 

@@ -29,13 +29,16 @@ class Summary:
 
     `figures` keep their insertion order (it is the order they are shown in); `notes` are
     sentences worth reading (defaults applied, customers without e-mail, ...); `ok` is False
-    when the operation finished but something in it failed (e.g. some mails were refused).
+    when the operation finished but something in it failed (e.g. some mails were refused);
+    `complete` is False when it owes work to a later run (mail the server did not take for now):
+    the month-end then does not record its step as done, so the same command continues it.
     """
 
     command: str
     figures: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     ok: bool = True
+    complete: bool = True
 
     def line(self) -> str:
         """The figures on one line ("customers 12; hold 2"): the Audit row's Summary, a month-end step's figure."""
@@ -45,6 +48,7 @@ class Summary:
         return {
             "command": self.command,
             "ok": self.ok,
+            "complete": self.complete,
             "figures": dict(self.figures),
             "notes": list(self.notes),
         }

@@ -21,8 +21,8 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   invoice          the invoice to write off: INVOICE (--amount to write off less than is open)
 params (what the function is called with): a `Request` field of that name, or what the
 runner provides: ledger (the run's `receivables.Ledger` as of as_of), transport (SMTP or the
-outbox, as `mail` says), progress, results (the Summaries of this run's earlier operations),
-runner (the runner itself: the month-end runs its steps through it).
+outbox, as `mail` says), progress, runner (the runner itself: the month-end runs its steps
+through it).
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "arbook.report:send_report",
         "The month-end reconciliation report to report_recipients.",
         inputs=("as_of", "mail"),
-        params=("ledger", "results", "transport"),
+        params=("ledger", "transport"),
         mails=True,
         command=False,
         month_end=True,

@@ -5,8 +5,7 @@ the arguments its declaration names (`arbook.operations`), commits the staged ch
 `Book.commit` whose Audit row says what ran ("aging --as-of 2026-11-30") and what came of it
 (the Summary's figures on one line), and keeps what a run shares between operations: one
 ledger snapshot as of the run's date, built when first needed and built again only after an
-operation changed what it is read from (match posting allocations), one transport, and the
-Summaries so far (the month-end report lists them).
+operation changed what it is read from (match posting allocations), and one transport.
 
 A dry run is a property of the book (`FileBook(dry_run=True)`): its commit changes nothing,
 and the mail helpers keep the journal in memory and write no report folder, so the run
@@ -95,7 +94,6 @@ class Runner:
     request: Request = field(default_factory=Request)
     progress: Progress = NO_PROGRESS
     given_transport: mailer.Transport | None = None
-    results: dict[str, Summary] = field(default_factory=dict)
     _ledger: Ledger | None = None
     _transport: mailer.Transport | None = None
 
@@ -103,17 +101,22 @@ class Runner:
         """Run `op` and commit what it staged; with `command`, commit (and so record) even when
         it staged nothing, under that Audit Command (how the month-end marks a step done).
         `extra` goes to the function as it is (the month-end's stop_after, for tests)."""
-        book = _Recording(self.book)
-        summary = op.function()(book, **{name: self._value(name) for name in op.params}, **extra)
-        if self._touches_ledger(book.written):
-            self._ledger = None
-        if command is not None or book.written:
+        summary, written = self.stage(op, **extra)
+        if command is not None or written:
             self.commit(op, summary, command)
         if command is None and op.writes and self.book.dry_run:
             mail = "; mail went to the outbox only" if op.mails else ""
             summary.notes.append(f"dry run: the workbook was not changed{mail}")
-        self.results[op.name] = summary
         return summary
+
+    def stage(self, op: Operation, **extra: object) -> tuple[Summary, bool]:
+        """Run `op`, leaving what it staged uncommitted: its Summary, and whether it staged anything.
+        (The month-end decides after a step how to record it.)"""
+        book = _Recording(self.book)
+        summary = op.function()(book, **{name: self._value(name) for name in op.params}, **extra)
+        if self._touches_ledger(book.written):
+            self._ledger = None
+        return summary, bool(book.written)
 
     def commit(self, op: Operation, summary: Summary, command: str | None = None) -> None:
         """Make what `op` staged durable, recording it in Audit: under `command` when given
@@ -178,8 +181,6 @@ class Runner:
             return self.transport()
         if name == "progress":
             return self.progress
-        if name == "results":
-            return dict(self.results)
         if name == "runner":
             return self
         if name == "files":

@@ -62,7 +62,7 @@ def statements(
     )
     delivery = batch.send(composed.messages, progress)
     summary.figures["statements"] = len(data)
-    batch.report(summary, delivery, composed.unreachable)
+    batch.report(summary, delivery, composed.unreachable, as_of)
     return summary
 
 

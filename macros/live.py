@@ -1,34 +1,57 @@
 """The workbook open in Excel as a `Book`, through xlwings: the other side of `workbook.filebook`.
 
-Every read and write moves a whole range in one call (a call into Excel costs about a
-millisecond; a cell at a time would take minutes on a real ledger). Reads are typed and
-refused by the same code as the file reader (`workbook.convert.frame_from_rows`, then
-`workbook.validate`), so a workbook passes or fails identically in Excel and headless.
+Tables are found and read by the same `workbook.locator.Locator` as the file book's (the
+Mapping and the user's own sheets, Excel Tables, plain sheets, companion tables), over what
+xlwings shows of the open workbook: its sheets and ListObjects, and each sheet's values from
+A1 read in one call (a call into Excel costs about a millisecond; a cell at a time would take
+minutes on a real ledger). So an adopted workbook reads as the same frames, with the same
+problems, in Excel and headless.
 
-Values become cells by `workbook.cells`, the codec every writer shares; text goes into Excel
-with a leading apostrophe: Excel stores the rest as text, so a memo "=HYPERLINK(...)" or an ID
-"00123" is never turned into a formula or a number.
-Changes apply at once, as Excel always does; `commit` only records the Audit row and the
-user saves (or not) as with any other edit.
+Changes are staged, as in the file book (`workbook.staging.StagingBook`), and `commit` applies
+them in one go, keeping as many of the command line's promises as Excel allows:
+
+  1. every change is encoded into cells (`workbook.cells`, the codec every writer shares) and
+     checked against the user's cells beside the tables before Excel is touched: a value
+     Excel cannot hold, or a table that would grow over the user's cells, changes nothing;
+  2. a copy of the workbook as it is in Excel goes to backups/ beside it (Workbook.SaveCopyAs;
+     the same names and retention as the command line's backups);
+  3. with calculation manual and screen updating off (both put back afterwards, also on
+     failure), the cells are written, each block's previous contents (formulas as formulas)
+     noted first; if Excel raises halfway, every block already written is put back from those
+     notes in reverse order, so the open workbook is never left half-written, and the refusal
+     names the table and sheet, the copy in backups/, and what to do;
+  4. one Audit row records the run, written in the same go (put back with the rest on a
+     failure), with SHA256Before (the copy in backups/: the workbook as arbook found it) and
+     SHA256After (a copy saved with the changes, before its Audit row, then removed); then
+     the workbook is saved. A save Excel refuses is named, with what to do: the changes are
+     in the open workbook, which the user saves or closes without saving.
+
+Text goes into Excel with a leading apostrophe: Excel stores the rest as text, so a memo
+"=HYPERLINK(...)" or an ID "00123" is never turned into a formula or a number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from common.errors import UnsafeWorkbookError
 from workbook.book import audit_row
 from workbook.cells import Encoded, encode, encode_column
-from workbook.contract import Column, Owner, Settings, Table, normalise_header, table
-from workbook.convert import frame_from_rows
-from workbook.settings import date_order_for, settings_from_frame
-from workbook.units import Units, book_units
-from workbook.validate import absent_table, accept, writable_columns
+from workbook.contract import Column, Settings, Table, normalise_header, table
+from workbook.locator import Locator
+from workbook.package import SheetRef, TableRef
+from workbook.reader import Location
+from workbook.safety import backup_path, prune_backups, sha256_of, temp_path
+from workbook.staging import Staged, StagingBook, aside, changes, replacement
+from workbook.units import Units
+from workbook.writer import free_sheet_name
 
 __all__ = ["LiveBook", "excel_busy", "excel_cells", "excel_value"]
 
@@ -53,13 +76,15 @@ def excel_cells(encoded: Encoded) -> list[object]:
 
 @contextmanager
 def excel_busy(app: Any) -> Iterator[None]:
-    """Screen updating off while arbook writes; always switched back on, error or not."""
-    before = app.screen_updating
+    """Calculation manual and screen updating off while arbook writes; both put back, error or not."""
+    screen, calculation = app.screen_updating, app.calculation
     app.screen_updating = False
+    app.calculation = "manual"
     try:
         yield
     finally:
-        app.screen_updating = before
+        app.calculation = calculation
+        app.screen_updating = screen
         app.status_bar = False  # hand the status bar back to Excel
 
 
@@ -74,11 +99,169 @@ def _runs(positions: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
     return runs
 
 
-class LiveBook:
-    """An xlwings `Book` (the one that called us) as an arbook `Book`."""
+# -- what xlwings shows of the workbook, as the locator reads it --------------------------------------
+
+
+class ExcelStructure:
+    """The open workbook's sheets and ListObjects (a `workbook.locator.Structure`)."""
+
+    def __init__(self, xlbook: Any) -> None:
+        self.sheets: list[SheetRef] = []
+        self.tables: dict[str, TableRef] = {}
+        for index, sheet in enumerate(xlbook.sheets, start=1):
+            ref = SheetRef(sheet.name, index, "", "", True)
+            self.sheets.append(ref)
+            for tbl in sheet.tables:
+                self.tables[tbl.name.casefold()] = TableRef(
+                    name=tbl.name,
+                    part="",
+                    sheet=ref,
+                    ref=tbl.range.address.replace("$", ""),
+                    header_rows=0 if tbl.header_row_range is None else 1,
+                    totals_rows=0 if tbl.totals_row_range is None else 1,
+                )
+        self.date1904 = False  # xlwings hands date cells over as datetimes, in either date system
+
+    def sheet(self, name: str) -> SheetRef | None:
+        wanted = name.casefold()
+        return next((s for s in self.sheets if s.name.casefold() == wanted), None)
+
+    def table(self, name: str) -> TableRef | None:
+        return self.tables.get(name.casefold())
+
+
+class ExcelGrid:
+    """Each sheet's values from A1 to the end of its used range, read in one call and kept (a `Grid`)."""
 
     def __init__(self, xlbook: Any) -> None:
         self._xl = xlbook
+        self._cache: dict[str, list[list[object]]] = {}
+
+    def rows(self, sheet: str) -> list[list[object]]:
+        if sheet not in self._cache:
+            target = self._xl.sheets[sheet]
+            last = target.used_range.last_cell
+            values = target.range((1, 1), (last.row, last.column)).options(ndim=2).value
+            self._cache[sheet] = [list(row) for row in values]
+        return self._cache[sheet]
+
+
+# -- the steps of a commit, each noting how to undo itself ---------------------------------------------
+
+Undo = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Values (as xlwings hands them to Excel) into the block whose top left cell is (row, col)."""
+
+    sheet: str
+    row: int
+    col: int
+    values: list[list[object]]
+    what: str
+
+    def apply(self, xlbook: Any, undo: list[Undo]) -> None:
+        target = (
+            xlbook.sheets[self.sheet]
+            .range((self.row, self.col))
+            .resize(len(self.values), len(self.values[0]))
+        )
+        undo.append(_restorer(target))
+        target.value = self.values
+
+
+@dataclass(frozen=True)
+class _Clear:
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+    what: str
+
+    def apply(self, xlbook: Any, undo: list[Undo]) -> None:
+        target = xlbook.sheets[self.sheet].range((self.top, self.left), (self.bottom, self.right))
+        undo.append(_restorer(target))
+        target.clear_contents()
+
+
+@dataclass(frozen=True)
+class _Resize:
+    """An Excel Table (ListObject) made to cover rows top..bottom, columns left..right."""
+
+    sheet: str
+    name: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+    what: str
+
+    def apply(self, xlbook: Any, undo: list[Undo]) -> None:
+        sheet = xlbook.sheets[self.sheet]
+        tbl = sheet.tables[self.name]
+        old = tbl.range.address
+        undo.append(lambda: tbl.resize(sheet.range(old)))
+        tbl.resize(sheet.range((self.top, self.left), (self.bottom, self.right)))
+
+
+@dataclass(frozen=True)
+class _NewTable:
+    """A missing arbook table: a new sheet of its name (or a free one) holding an Excel Table of it."""
+
+    name: str
+    block: list[list[object]]  # header, then rows
+    what: str
+
+    def apply(self, xlbook: Any, undo: list[Undo]) -> None:
+        title = free_sheet_name(self.name, {s.name.casefold() for s in xlbook.sheets})
+        sheet = xlbook.sheets.add(title, after=xlbook.sheets[-1])
+        undo.append(sheet.delete)
+        width = len(self.block[0])
+        sheet.range("A1").resize(len(self.block), width).value = self.block
+        sheet.tables.add(source=sheet.range("A1").resize(max(len(self.block), 2), width), name=self.name)
+
+
+_Step = _Cells | _Clear | _Resize | _NewTable
+
+
+def _restorer(target: Any) -> Undo:
+    """How to put a block back as it is now: formulas as formulas, text as text, values as values."""
+    values = target.options(ndim=2).value
+    formulas = target.formula
+    if not isinstance(formulas, tuple):
+        formulas = ((formulas,),)
+    cells = [
+        [
+            f if isinstance(f, str) and f.startswith("=") else ("'" + v if isinstance(v, str) else v)
+            for f, v in zip(frow, vrow, strict=True)
+        ]
+        for frow, vrow in zip(formulas, values, strict=True)
+    ]
+
+    def restore() -> None:
+        target.value = cells
+
+    return restore
+
+
+# -- the book -------------------------------------------------------------------------------------------
+
+
+class LiveBook(StagingBook):
+    """An xlwings `Book` (the one that called us) as an arbook `Book`."""
+
+    def __init__(self, xlbook: Any, *, keep_backups: int = 10) -> None:
+        self._xl = xlbook
+        self._keep_backups = keep_backups
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget what was read and staged: the next read looks at Excel again."""
+        self._locator = Locator(ExcelStructure(self._xl), ExcelGrid(self._xl))
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._staged: dict[str, Staged] = {}
         self._settings: Settings | None = None
 
     @property
@@ -87,161 +270,226 @@ class LiveBook:
 
     @property
     def dry_run(self) -> bool:
-        """Never: Excel applies each change as it is made, so there is nothing to hold back."""
+        """Never: a run from Excel writes what it staged (there is no dry-run button)."""
         return False
 
-    def has(self, name: str) -> bool:
-        return self._table(table(name)) is not None
+    @property
+    def _name(self) -> str:
+        return self._xl.name
 
-    def _table(self, decl: Table) -> Any | None:
-        wanted = normalise_header(decl.name)
-        for sheet in self._xl.sheets:
-            for tbl in sheet.tables:
-                if normalise_header(tbl.name) == wanted:
-                    return tbl
-        return None
+    # -- committing -----------------------------------------------------------------------------------
+    def commit(self, command: str, summary: str) -> None:
+        """Apply every staged change and the Audit row in one go, then save (see the module's steps)."""
+        path = self.path
+        if not path.is_file():
+            raise UnsafeWorkbookError(
+                f"{self._name} has not been saved as a file yet: save it (as an .xlsm workbook) and run again"
+            )
+        steps = self._plan()
+        backup = backup_path(path)
+        self._xl.api.SaveCopyAs(str(backup))
+        prune_backups(path, self._keep_backups)
+        before = sha256_of(backup)
+        undo: list[Undo] = []
+        with excel_busy(self._xl.app):
+            self._apply(steps, undo, backup)
+            after = self._hash_as_saved(path)
+            self._reset()
+            self.append("Audit", audit_row(command, summary, before, after))
+            self._apply(self._plan(), undo, backup)
+            self._save(backup)
+        self._reset()
 
-    def read(self, name: str) -> pd.DataFrame:
-        decl = table(name)
-        tbl = self._table(decl)
-        if tbl is None:
-            return absent_table(decl)
-        header_range = tbl.header_row_range
-        body = tbl.data_body_range
-        rows = body.options(ndim=2).value if body is not None else []
-        date_order = date_order_for(decl.name, self.settings)
-        frame, problems = frame_from_rows(
-            decl,
-            header_range.value,
-            rows,
-            first_row=header_range.row + 1,
-            header_row=header_range.row,
-            date_order=date_order,  # Excel hands dates over as datetimes, 1904 system included
-            units=self._units(decl),
+    def _hash_as_saved(self, path: Path) -> str:
+        """The SHA-256 of the workbook as Excel would save it now (a copy, made and removed)."""
+        copy = temp_path(path, "after")
+        try:
+            self._xl.api.SaveCopyAs(str(copy))
+            return sha256_of(copy)
+        finally:
+            copy.unlink(missing_ok=True)
+
+    def _apply(self, steps: list[_Step], undo: list[Undo], backup: Path) -> None:
+        """Each step in turn; on an error, every step of this commit is put back (`undo`), newest first."""
+        step: _Step | None = None
+        try:
+            for step in steps:
+                step.apply(self._xl, undo)
+        except Exception as exc:
+            failed = _undo(undo)
+            self._reset()
+            where = step.what if step is not None else "the workbook"
+            state = (
+                "every cell arbook had changed in this run is back as it was, and nothing was saved"
+                if not failed
+                else f"{failed} change(s) could not be put back: close the workbook WITHOUT saving and open it again"
+            )
+            raise UnsafeWorkbookError(
+                f"{self._name}: writing {where} failed ({type(exc).__name__}: {exc}); {state}. A copy from "
+                f"before the run: backups/{backup.name}. Run the operation again; if it fails the same way, "
+                "send this message to whoever looks after arbook"
+            ) from exc
+
+    def _save(self, backup: Path) -> None:
+        try:
+            self._xl.save()
+        except Exception as exc:
+            raise UnsafeWorkbookError(
+                f"{self._name}: arbook wrote its changes into the open workbook, but Excel could not save it "
+                f"({type(exc).__name__}: {exc}); save it yourself (File > Save As, if its folder is read-only), or "
+                f"close it without saving to keep the file as it was (a copy from before the run: backups/{backup.name})"
+            ) from exc
+
+    # -- what to write, decided before Excel is touched (mirrors FileBook._write) ---------------------
+    def _plan(self) -> list[_Step]:
+        steps: list[_Step] = []
+        for name, staged in self._staged.items():
+            decl = table(name)
+            frame = self._frames[name]
+            where = self._locate(decl)
+            if where is None:
+                steps.append(_new_table(decl, frame, self._units(decl)))
+            elif staged.replaced:
+                steps += self._replaced(decl, where, frame)
+            else:
+                staged = self._computed_aside(steps, decl, frame, staged)
+                if staged.dirty or staged.appended_from is not None:
+                    steps += self._changes(decl, where, frame, staged)
+        return steps
+
+    def _computed_aside(self, steps: list[_Step], decl: Table, frame: pd.DataFrame, staged: Staged) -> Staged:
+        """A mapped table's computed columns that no Mapping row places go to its companion table, whole."""
+        part = aside(self._locator, decl, frame, staged)
+        if part is None:
+            return staged
+        if part.where is None:
+            steps.append(_new_table(part.side, part.rows, self._units(part.side)))
+        else:
+            steps += self._replaced(part.side, part.where, part.rows)
+        return part.rest
+
+    def _replaced(self, decl: Table, where: Location, frame: pd.DataFrame) -> list[_Step]:
+        block = replacement(self._locator.grid, where, frame)
+        header, c1, c2, new_last, old_last = (
+            block.header,
+            block.first_col,
+            block.last_col,
+            block.new_last,
+            block.old_last,
         )
-        return accept(decl, frame, problems, workbook=self._xl.name, read=self.read)
+        what = _what(decl, where)
+        sheet = where.sheet.name
+        steps: list[_Step] = [
+            _Clear(sheet, where.header_row, c1, old_last, max(where.last_col, c2), what),
+            _Cells(
+                sheet,
+                where.header_row,
+                c1,
+                [_header_cells(decl, header), *_rows(decl, frame, header, self._units(decl))],
+                what,
+            ),
+        ]
+        if where.excel_table is not None:
+            steps.append(_Resize(sheet, where.excel_table.name, where.header_row, c1, new_last, c2, what))
+        return steps
 
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = settings_from_frame(self.read("Settings"))
-        return self._settings
-
-    def _units(self, decl: Table) -> Units:
-        """Which currency each row's money of `decl` is in (workbook.units)."""
-        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
-
-    def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
-        decl = table(name)
-        writable_columns(decl, key, frame)
-        tbl = self._table(decl)
-        current = self.read(decl.name)
-        if tbl is None or tbl.data_body_range is None or current.empty:
-            return
-        body = tbl.data_body_range
-        header = [normalise_header(h) for h in tbl.header_row_range.value]
-        row_of = dict(zip(current[key], current.index - body.row, strict=True))  # key -> offset in the body
-        wanted = [(row_of[k], i) for i, k in enumerate(frame[key]) if k in row_of]
-        located = frame.iloc[[i for _offset, i in wanted]]
-        rows = [body.row + offset for offset, _i in wanted]
-        around = current.loc[rows]  # the rows' other columns say which currency their money is in
-        # every column encoded before any is written: a value Excel cannot hold leaves the sheet as it was
-        encoded = {
-            column: dict(
-                zip(
-                    [i for _offset, i in wanted],
-                    excel_cells(
-                        encode_column(
-                            decl,
-                            column,
-                            located[column],
-                            rows,
-                            self._units(decl).for_column(
-                                decl, column, around.assign(**{column: located[column].to_numpy()})
-                            ),
-                        )
-                    ),
-                    strict=True,
+    def _changes(self, decl: Table, where: Location, frame: pd.DataFrame, staged: Staged) -> list[_Step]:
+        sheet, what = where.sheet.name, _what(decl, where)
+        plan = changes(self._locator.grid, where, frame, staged)
+        positions = plan.positions
+        steps: list[_Step] = []
+        if plan.added:
+            steps.append(
+                _Cells(sheet, where.header_row, plan.first_added, [_header_cells(decl, plan.added)], what)
+            )
+        # per set of rows, one write per run of adjacent rows and adjacent columns
+        for rows, names in plan.blocks.items():
+            if not rows:
+                continue
+            names = sorted(names, key=lambda n: positions[normalise_header(n)])
+            cells = dict(
+                zip(names, _columns(decl, frame.loc[list(rows)], names, self._units(decl)), strict=True)
+            )
+            for first_row, run in _runs([(r, i) for i, r in enumerate(rows)]):
+                for col, group in _column_runs([(positions[normalise_header(n)], n) for n in names]):
+                    steps.append(
+                        _Cells(sheet, first_row, col, [[cells[n][i] for n in group] for i in run], what)
+                    )
+        if staged.appended_from is not None:
+            names = [c for c in frame.columns if normalise_header(c) in positions]
+            cells = dict(zip(names, _columns(decl, plan.new, names, self._units(decl)), strict=True))
+            values = [[None] * len(plan.header) for _ in range(len(plan.new))]
+            for name in names:
+                col = positions[normalise_header(name)] - where.first_col
+                for i, value in enumerate(cells[name]):
+                    values[i][col] = value
+            steps.append(_Cells(sheet, staged.appended_from, where.first_col, values, what))
+        if where.excel_table is not None and (plan.last_row != where.last_row or plan.added):
+            steps.append(
+                _Resize(
+                    sheet,
+                    where.excel_table.name,
+                    where.header_row,
+                    where.first_col,
+                    plan.last_row,
+                    plan.last_col,
+                    what,
                 )
             )
-            for column in frame.columns
-            if column != key
-        }
-        for column, values in encoded.items():
-            target = body.columns[header.index(normalise_header(column))]
-            for first, block in _runs(sorted(wanted)):
-                # only the rows written: a user's formula in another row of the column stays
-                target[first : first + len(block), 0].options(transpose=True).value = [
-                    values[i] for i in block
-                ]
+        return steps
 
-    def replace(self, name: str, frame: pd.DataFrame) -> None:
-        decl = table(name)
-        if decl.owner is not Owner.ARBOOK:
-            raise ValueError(f"{decl.name} belongs to the user; arbook only writes its computed columns")
-        tbl = self._table(decl)
-        block = [list(frame.columns), *self._rows(decl, frame, tbl.range.row + 1 if tbl is not None else 2)]
-        if tbl is None:
-            self._new_table(decl, block)
-            return
-        old = tbl.range
-        if tbl.data_body_range is not None:
-            tbl.data_body_range.clear_contents()
-        top, left, height, width = old.row, old.column, max(len(block), 2), len(block[0])
-        tbl.resize(old[0, 0].resize(height, width))  # a ListObject keeps at least one body row
-        sheet = tbl.parent
-        if old.columns.count > width:
-            sheet.range(
-                (top, left + width), (top + old.rows.count - 1, left + old.columns.count - 1)
-            ).clear_contents()
-        if old.rows.count > height:
-            sheet.range((top + height, left), (top + old.rows.count - 1, left + width - 1)).clear_contents()
-        old[0, 0].resize(len(block), width).value = block
 
-    def append(self, name: str, frame: pd.DataFrame) -> None:
-        decl = table(name)
-        if not decl.appendable:
-            raise ValueError(f"{decl.name} does not take appended rows")
-        if frame.empty:
-            return
-        tbl = self._table(decl)
-        if tbl is None:
-            self._new_table(decl, [list(frame.columns), *self._rows(decl, frame, 2)])
-            return
-        header = tbl.header_row_range.value
-        positions = {normalise_header(h): i for i, h in enumerate(header)}
-        current = self.read(decl.name)
-        head = tbl.header_row_range
-        first_free = int(current.index.max()) + 1 if len(current) else head.row + 1
-        rows = []
-        for record in self._rows(decl, frame, first_free):
-            row: list[object] = [None] * len(header)
-            for column, value in zip(frame.columns, record, strict=True):
-                i = positions.get(normalise_header(column))
-                if i is not None:
-                    row[i] = value
-            rows.append(row)
-        sheet = tbl.parent
-        start = sheet.range((first_free, head.column))
-        tbl.resize(head[0, 0].resize(first_free - head.row + len(rows), len(header)))
-        start.resize(len(rows), len(header)).value = rows
+def _undo(undo: list[Undo]) -> int:
+    """Run the notes in reverse order; how many could not be run."""
+    failed = 0
+    for restore in reversed(undo):
+        try:
+            restore()
+        except Exception:  # keep putting back the rest; the message then says to reopen the workbook
+            failed += 1
+    return failed
 
-    def commit(self, command: str, summary: str) -> None:
-        self.append("Audit", audit_row(command, summary))  # Excel holds the file: no hashes to take
-        self._settings = None
 
-    def _rows(self, decl: Table, frame: pd.DataFrame, first_row: int) -> list[list[object]]:
-        """The frame's rows as Excel receives them, the first going to Excel row `first_row`."""
-        rows = list(range(first_row, first_row + len(frame)))
-        units = self._units(decl)
-        columns = [
-            excel_cells(encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)))
-            for name in frame.columns
-        ]
-        return [list(r) for r in zip(*columns, strict=True)] if columns else []
+def _what(decl: Table, where: Location) -> str:
+    holder = where.excel_table.name if where.excel_table is not None else decl.name
+    return f"the {holder} table on the sheet {where.sheet.name}"
 
-    def _new_table(self, decl: Table, block: list[list[object]]) -> None:
-        """A missing arbook-owned or log table: a new sheet of its name holding it."""
-        sheet = self._xl.sheets.add(decl.name, after=self._xl.sheets[-1])
-        height = max(len(block), 2)
-        sheet.range("A1").resize(len(block), len(block[0])).value = block
-        sheet.tables.add(source=sheet.range("A1").resize(height, len(block[0])), name=decl.name)
+
+def _header_cells(decl: Table, names: list[str]) -> list[object]:
+    return excel_cells(encode(pd.Series(names, dtype=object), "text", table=decl.name, column="(header)"))
+
+
+def _columns(decl: Table, frame: pd.DataFrame, names: list[str], units: Units) -> list[list[object]]:
+    """Each named column of `frame` as Excel receives it, encoded for the Excel rows of its index,
+    money in the decimals of each row's currency (`units`, from the frame's other columns)."""
+    rows = frame.index.tolist()
+    return [
+        excel_cells(encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)))
+        for name in names
+    ]
+
+
+def _rows(decl: Table, frame: pd.DataFrame, names: list[str], units: Units) -> list[list[object]]:
+    columns = _columns(decl, frame, names, units)
+    return [list(r) for r in zip(*columns, strict=True)] if columns else []
+
+
+def _column_runs(columns: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+    """(first sheet column, names) of each run of adjacent columns, so each run is one write."""
+    runs: list[tuple[int, list[str]]] = []
+    for col, name in sorted(columns):
+        if runs and col == runs[-1][0] + len(runs[-1][1]):
+            runs[-1][1].append(name)
+        else:
+            runs.append((col, [name]))
+    return runs
+
+
+def _new_table(decl: Table, frame: pd.DataFrame, units: Units) -> _NewTable:
+    header = [str(c) for c in frame.columns]
+    body = frame.set_axis(range(2, 2 + len(frame)), axis=0)
+    return _NewTable(
+        decl.name,
+        [_header_cells(decl, header), *_rows(decl, body, header, units)],
+        f"the new {decl.name} table",
+    )

@@ -6,13 +6,27 @@ pending -> transport -> journal outcome) -> fold the journal into MailLog rows.
 This package knows nothing of the workbook or of arbook: it receives DataFrames.
 """
 
-from .compose import Company, Composed, compose_notices, compose_statements
+from .compose import Company, Composed, Unreachable, compose_notices, compose_statements
 from .defaults import DEFAULT_DUNNING_LEVELS, DEFAULT_TEMPLATES
 from .deliver import Delivery, deliver
 from .dunning import DunningLevel, NoticeDue, Selection, dunning_history, levels_from_frame, select_notices
 from .formats import Formatter, formatter_for
 from .interest import late_interest, rate_decimal, round_cents
-from .journal import MAILLOG_COLUMNS, Journal, fold, journal_path, sent_keys
+from .journal import (
+    DELIVERED,
+    FAILED,
+    GIVEN_UP,
+    MAILLOG_COLUMNS,
+    NOT_MAILED,
+    REFUSED,
+    Journal,
+    fold,
+    given_up_keys,
+    journal_path,
+    log_frame,
+    message_outcomes,
+    sent_keys,
+)
 from .message import Outgoing, build_email, message_key, parse_addresses, parse_sender, safe_filename
 from .pdf import PdfFont, fonts_for, statement_pdf
 from .run import mail_history, send_and_fold
@@ -30,7 +44,12 @@ from .transport import (
 __all__ = [
     "DEFAULT_DUNNING_LEVELS",
     "DEFAULT_TEMPLATES",
+    "DELIVERED",
+    "FAILED",
+    "GIVEN_UP",
     "MAILLOG_COLUMNS",
+    "NOT_MAILED",
+    "REFUSED",
     "Company",
     "Composed",
     "Delivery",
@@ -48,6 +67,7 @@ __all__ = [
     "StatementData",
     "TemplateBook",
     "Transport",
+    "Unreachable",
     "build_email",
     "build_statements",
     "compose_notices",
@@ -57,12 +77,15 @@ __all__ = [
     "fold",
     "fonts_for",
     "formatter_for",
+    "given_up_keys",
     "html_to_text",
     "journal_path",
     "late_interest",
     "levels_from_frame",
+    "log_frame",
     "mail_history",
     "message_key",
+    "message_outcomes",
     "parse_addresses",
     "parse_sender",
     "rate_decimal",

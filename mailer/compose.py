@@ -28,7 +28,15 @@ from .pdf import fonts_for, helvetica_for, statement_pdf
 from .statement import StatementData
 from .templates import TemplateBook, render_block
 
-__all__ = ["Company", "Composed", "compose_notices", "compose_statements", "statement_pdfs", "statement_view"]
+__all__ = [
+    "Company",
+    "Composed",
+    "Unreachable",
+    "compose_notices",
+    "compose_statements",
+    "statement_pdfs",
+    "statement_view",
+]
 
 PDFS_PER_WORKER = 64  # below this many per core, starting processes costs more than it saves
 
@@ -53,10 +61,22 @@ class Company:
         }
 
 
+@dataclass(frozen=True)
+class Unreachable:
+    """A customer owed a message of `kind` who has no usable address."""
+
+    kind: str  # statement, reminder, notice
+    customer_id: str
+    why: str  # "C007 Name: Customers row 9: no Email"
+
+    def __str__(self) -> str:
+        return self.why
+
+
 @dataclass
 class Composed:
     messages: list[Outgoing] = field(default_factory=list)
-    unreachable: list[str] = field(default_factory=list)  # "C007 Name: why it cannot be mailed"
+    unreachable: list[Unreachable] = field(default_factory=list)
 
 
 def _lines(text: str) -> list[str]:
@@ -106,14 +126,14 @@ def _recipients(row: pd.Series) -> tuple[list[str], list[str]]:
 
 
 def _reader(
-    customers: _Customers, customer_id: str, default_locale: str, composed: Composed
+    customers: _Customers, customer_id: str, default_locale: str, composed: Composed, kind: str
 ) -> tuple[pd.Series, list[str], list[str], Formatter] | None:
-    """Who a message goes to and how it is written for them; None (and a note) when nobody can get it."""
+    """Who a message of `kind` goes to and how it is written for them; None (and a note) when nobody can get it."""
     row = customers.row(customer_id)
     try:
         to, cc = _recipients(row)
     except ValueError as exc:
-        composed.unreachable.append(f"{customer_id} {row['Name']}: {exc}")
+        composed.unreachable.append(Unreachable(kind, customer_id, f"{customer_id} {row['Name']}: {exc}"))
         return None
     return row, to, cc, formatter_for(str(row.get("Language") or ""), default_locale)
 
@@ -201,7 +221,7 @@ def compose_statements(
     ready: list[tuple[StatementData, pd.Series, dict[str, Any], list[str], list[str]]] = []
     by_id = _Customers(customers)
     for data in statements:
-        reader = _reader(by_id, data.customer_id, default_locale, composed)
+        reader = _reader(by_id, data.customer_id, default_locale, composed, "statement")
         if reader is None:
             continue
         row, to, cc, fmt = reader
@@ -338,7 +358,7 @@ def compose_notices(
     composed = Composed()
     by_id = _Customers(customers)
     for notice in notices:
-        reader = _reader(by_id, notice.customer_id, default_locale, composed)
+        reader = _reader(by_id, notice.customer_id, default_locale, composed, notice.level.kind)
         if reader is None:
             continue
         row, to, cc, fmt = reader

@@ -1,13 +1,42 @@
-"""The mail journal: a record on disk of each message before and after it is sent.
+"""The mail journal, and what MailLog's rows mean: the record of each message, kept so that a
+rerun sends what is owed, exactly once.
 
 The workbook is written once, at the end of a run, so it cannot be the record of what
 happened in the middle. The journal is: one JSON line per event, appended before the program
-moves on. A message is journalled `pending` before the transport sees it and `sent`, `outbox`
-or `failed` after. When a run dies half-way, the next run reads the journal, knows what went
-out, folds the missing rows into MailLog and sends only the rest. A message left `pending` by
-a crash (the server may or may not have accepted it) is logged as failed and sent again with
-the same Message-ID, which mail clients use to drop a duplicate. `Journal` says when an
-event is durable.
+moves on. A message is journalled `pending` before the transport sees it and `sent`, `outbox`,
+`failed` or `refused` after. The next run reads the journal, folds the outcomes MailLog lacks
+into MailLog, and sends only what is owed. `Journal` says when an event is durable.
+
+A message is identified by its MessageID (`message.message_key`: kind, customer, level,
+currency, invoices and as-of date; the same message on a rerun has the same key). Its Status
+values, in the journal and in MailLog:
+
+  sent        the server acknowledged it (250). Never sent again by a mailing run.
+  outbox      written as an .eml preview. Counts as done for a run into the outbox; a run with
+              --send still sends it.
+  failed      not sent for now: a temporary refusal (4xx) or a timeout after the transport's
+              retries, a dropped line, "not attempted" because the run stopped (server
+              unreachable, login or sender refused), or "interrupted" (the run died between
+              `pending` and the outcome: the server may have stored it without our seeing the
+              250, so the next run sends it again with the same Message-ID and it can arrive
+              twice; mail clients use the Message-ID to drop the copy). Owed: the next run sends
+              it, and a month-end step owing it is not complete.
+  refused     the server refused it for good (5xx for its recipients or its content). The step
+              is complete (the month-end report goes out and lists it), but it is reported as a
+              failure, with exit status 1, on every later run of that month, and every such run
+              tries it again, until a person acts: either fix what was refused (the address in
+              Customers, the sender in Settings) and run the same command again, or write
+              `given up` over `refused` in its MailLog Status (it will be sent by post, say).
+  given up    written by a person over `failed` or `refused` in MailLog: never sent again and no
+              longer reported. Only MailLog holds it; the journal keeps the outcome it replaced.
+  not mailed  the customer was owed this message but has no usable address (no Email, or one
+              that cannot be parsed): MailLog only, one row per kind, customer and month
+              (MessageID `message_key(kind, customer, None, "", (), as_of)`); the month-end
+              report lists them for post or a phone call.
+
+A message counts as delivered once any of its events is delivered (`sent`, or `outbox` for a
+preview run), whatever came after: a later attempt to send it again that failed does not make
+it owed again. `message_outcomes` reduces the history to one outcome per message by these rules.
 """
 
 from __future__ import annotations
@@ -21,7 +50,21 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["MAILLOG_COLUMNS", "Journal", "fold", "journal_path", "sent_keys"]
+__all__ = [
+    "DELIVERED",
+    "FAILED",
+    "GIVEN_UP",
+    "MAILLOG_COLUMNS",
+    "NOT_MAILED",
+    "REFUSED",
+    "Journal",
+    "fold",
+    "given_up_keys",
+    "journal_path",
+    "log_frame",
+    "message_outcomes",
+    "sent_keys",
+]
 
 MAILLOG_COLUMNS = [
     "MessageID",
@@ -37,7 +80,9 @@ MAILLOG_COLUMNS = [
     "Status",
     "Detail",
 ]
-_FINAL = ("sent", "outbox", "failed")
+FAILED, REFUSED, GIVEN_UP, NOT_MAILED = "failed", "refused", "given up", "not mailed"
+DELIVERED = ("sent", "outbox")
+_FINAL = (*DELIVERED, FAILED, REFUSED)
 INTERRUPTED = "interrupted before the server confirmed; sent again on the next run"
 
 
@@ -187,22 +232,82 @@ def sent_keys(
     return keys
 
 
+def given_up_keys(mail_log: pd.DataFrame) -> set[str]:
+    """Messages a person marked `given up` in MailLog: never sent again."""
+    if not len(mail_log):
+        return set()
+    return set(mail_log.loc[_statuses(mail_log) == GIVEN_UP, "MessageID"].astype(str))
+
+
+def _statuses(mail_log: pd.DataFrame) -> pd.Series:
+    """MailLog Status as arbook writes it, whatever case and spaces a person typed."""
+    return mail_log["Status"].fillna("").astype(str).str.strip().str.casefold()
+
+
 def fold(records: list[dict[str, object]], mail_log: pd.DataFrame) -> pd.DataFrame:
-    """MailLog rows for the journal's outcomes that MailLog does not hold yet (idempotent)."""
-    logged = set()
+    """MailLog rows for the journal's outcomes that MailLog does not hold yet (idempotent).
+
+    An outcome is held when MailLog has a row of the same MessageID, Status and time, or a
+    row of the same MessageID and time that a person changed to `given up`.
+    """
+    logged, given_up = set(), set()
     if len(mail_log):
         at = pd.to_datetime(mail_log["At"]).dt.round("s")  # Excel may hand back 12:00:00 as 11:59:59.9999
-        logged = set(zip(mail_log["MessageID"].astype(str), mail_log["Status"].astype(str), at, strict=True))
-    rows = [
-        r
-        for r in _outcomes(records)
-        if (str(r["MessageID"]), str(r["Status"]), pd.Timestamp(str(r["At"]))) not in logged
-    ]
+        ids, statuses = mail_log["MessageID"].astype(str), _statuses(mail_log)
+        logged = set(zip(ids, statuses, at, strict=True))
+        given_up = {(i, t) for i, s, t in zip(ids, statuses, at, strict=True) if s == GIVEN_UP}
+    rows = []
+    for r in _outcomes(records):
+        key, at = str(r["MessageID"]), pd.Timestamp(str(r["At"]))
+        if (key, str(r["Status"]), at) not in logged and (key, at) not in given_up:
+            rows.append(r)
+    return log_frame(rows)
+
+
+def log_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """MailLog rows typed as the workbook holds them (journal events, or rows made here)."""
     frame = pd.DataFrame(rows, columns=MAILLOG_COLUMNS)
     frame["At"] = pd.to_datetime(frame["At"]).astype("datetime64[ns]")
     frame["AsOf"] = pd.to_datetime(frame["AsOf"]).astype("datetime64[ns]")
     frame["Level"] = pd.array([None if pd.isna(v) else int(v) for v in frame["Level"]], dtype="Int64")
     frame["Amount"] = pd.array([None if pd.isna(v) else int(v) for v in frame["Amount"]], dtype="Int64")
     for col in ("MessageID", "Kind", "CustomerID", "To", "Subject", "InvoiceNos", "Status", "Detail"):
-        frame[col] = frame[col].fillna("").astype(str)
+        frame[col] = frame[col].astype(object).fillna("").astype(str)
     return frame.reset_index(drop=True)
+
+
+OUTCOME_COLUMNS = ["MessageID", "Kind", "Level", "CustomerID", "To", "InvoiceNos", "At", "Outcome", "Detail"]
+
+
+def message_outcomes(
+    history: pd.DataFrame, *, as_of: object, delivered: tuple[str, ...] = ("sent",)
+) -> pd.DataFrame:
+    """One row per message of the month `as_of` (MailLog AsOf), in the order first logged, with its
+    Outcome: `delivered` (any event with a status in `delivered`; At and Detail are that
+    event's), else `given up`, else its latest status (`failed`, `refused`, `outbox` when a run
+    with --send has not sent it yet, `not mailed`). A `not mailed` row is left out once a
+    message of the same Kind to that customer was delivered (the address was fixed since).
+    `history` is MailLog with the journal's outcomes folded in (`run.mail_history`).
+    """
+    if not len(history):
+        return pd.DataFrame(columns=OUTCOME_COLUMNS)
+    month = history[pd.to_datetime(history["AsOf"]) == pd.Timestamp(as_of)]
+    month = month.assign(Status=_statuses(month))
+    rows: dict[str, dict[str, object]] = {}
+    for row in month.to_dict("records"):
+        key, status = str(row["MessageID"]), str(row["Status"])
+        known = rows.get(key)
+        if known is not None and known["Outcome"] == "delivered":
+            continue
+        outcome = "delivered" if status in delivered else status
+        if known is not None and known["Outcome"] == GIVEN_UP and outcome != "delivered":
+            continue
+        rows[key] = {**{c: row.get(c) for c in OUTCOME_COLUMNS if c in row}, "Outcome": outcome}
+    frame = pd.DataFrame(list(rows.values()), columns=OUTCOME_COLUMNS)
+    reached = frame[frame["Outcome"] == "delivered"]
+    pairs = set(zip(reached["Kind"], reached["CustomerID"], strict=True))
+    superseded = [
+        outcome == NOT_MAILED and (kind, customer) in pairs
+        for outcome, kind, customer in zip(frame["Outcome"], frame["Kind"], frame["CustomerID"], strict=True)
+    ]
+    return frame[~pd.Series(superseded, index=frame.index, dtype=bool)].reset_index(drop=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import struct
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,7 +26,7 @@ from typing import Any
 from fontTools import subset
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTCollection, TTFont, newTable
+from fontTools.ttLib import TTCollection, TTFont, TTLibError, newTable
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import CORE_FONTS_CHARWIDTHS
@@ -94,27 +95,31 @@ class PdfFont:
         wanted = {ch for ch in shown if not ch.isspace()}
         candidates = [Path(setting).expanduser()] if setting else list(SYSTEM_FONTS)
         if setting and not candidates[0].is_file():
-            raise InputError(
-                Problem(
-                    "Settings",
-                    None,
-                    None,
-                    f"pdf_font: expected a .ttf, .otf or .ttc font file, {setting!r} does not exist",
-                )
-            )
+            why = "is a folder" if candidates[0].is_dir() else "does not exist"
+            raise InputError(_font_problem(f"expected a .ttf, .otf or .ttc font file, {setting!r} {why}"))
         best_missing: set[str] | None = None
         for candidate in (c for c in candidates if c.is_file()):
-            for index, name in _faces(candidate):
-                cmap = _code_points(candidate, index)
-                missing = {ch for ch in wanted if ord(ch) not in cmap}
-                if not missing:
-                    spaces = {ch for ch in shown - wanted if ord(ch) in cmap}
-                    fallback = "\xa0" if 0xA0 in cmap else " "
-                    swaps = tuple((ch, fallback) for ch in sorted(shown - wanted - spaces))
-                    path, widths, missing_width = _subset(candidate, index, frozenset(wanted | spaces))
-                    return cls(path, candidate, name, widths, swaps, missing_width)
-                if best_missing is None or len(missing) < len(best_missing):
-                    best_missing = missing
+            try:
+                for index, name in _faces(candidate):
+                    cmap = _code_points(candidate, index)
+                    missing = {ch for ch in wanted if ord(ch) not in cmap}
+                    if not missing:
+                        spaces = {ch for ch in shown - wanted if ord(ch) in cmap}
+                        fallback = "\xa0" if 0xA0 in cmap else " "
+                        swaps = tuple((ch, fallback) for ch in sorted(shown - wanted - spaces))
+                        path, widths, missing_width = _subset(candidate, index, frozenset(wanted | spaces))
+                        return cls(path, candidate, name, widths, swaps, missing_width)
+                    if best_missing is None or len(missing) < len(best_missing):
+                        best_missing = missing
+            except _NOT_A_FONT as exc:
+                if setting:
+                    raise InputError(
+                        _font_problem(
+                            f"expected a .ttf, .otf or .ttc font file, {setting!r} cannot be read as one "
+                            f"({type(exc).__name__}: {exc})"
+                        )
+                    ) from None
+                continue  # a damaged font among the system's: try the next
         missing = best_missing if best_missing is not None else wanted
         char = min(missing) if missing else "?"
         label = next((lab for lab, text in texts.items() if char in text), "")
@@ -131,6 +136,12 @@ class PdfFont:
 
 
 _MM_PER_PT = 25.4 / 72
+_NOT_A_FONT = (TTLibError, struct.error, EOFError, ValueError, KeyError, IndexError, AssertionError, OSError)
+"""What fontTools raises reading a file that is not a whole font (it has no one error for that)."""
+
+
+def _font_problem(message: str) -> Problem:
+    return Problem("Settings", None, None, f"pdf_font: {message}")
 
 
 def _helvetica() -> PdfFont:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from .deliver import Delivery, deliver
-from .journal import MAILLOG_COLUMNS, Journal, fold, sent_keys
+from .journal import MAILLOG_COLUMNS, Journal, fold, given_up_keys, sent_keys
 from .message import Outgoing
 from .transport import Transport
 
@@ -34,11 +34,13 @@ def send_and_fold(
     reply_to: str = "",
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[Delivery, pd.DataFrame]:
-    """Send what no earlier run sent; return the delivery and every journal outcome MailLog lacks.
+    """Send what no earlier run sent (nor a person gave up); return the delivery and every journal
+    outcome MailLog lacks.
 
     The transport's connection is closed at the end (an SMTP transport reconnects if used again).
     """
     done = sent_keys(journal.records(), mail_log, delivered=tuple({"sent", transport.status}))
+    done |= given_up_keys(mail_log)
     try:
         delivery = deliver(
             messages, transport, journal, done=done, sender=sender, reply_to=reply_to, progress=progress

@@ -2,8 +2,9 @@
 
 The Templates table is text anyone with the workbook can change, so it is rendered in
 Jinja2's immutable sandbox with HTML autoescaping: a template can read the values it is
-given and nothing else (no attributes such as `__class__`, no files, no imports). A
-template that fails — a typo in a variable, a refused attribute — is reported with its
+given and nothing else (no attributes such as `__class__`, no files, no imports), and no
+expression or template may build more than `MAX_OUTPUT` characters. A template that fails — a
+typo in a variable, a refused attribute, 1/0, a range too large — is reported with its
 Templates row and column, before anything is sent.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 import jinja2
 import lxml.html
 import pandas as pd
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -26,10 +28,45 @@ from .defaults import DEFAULT_TEMPLATES
 
 __all__ = ["Rendered", "TemplateBook", "html_to_text", "render_block"]
 
+MAX_OUTPUT = 1_000_000
+"""Characters one template may write: a statement's body is a few thousand; a template that
+writes more is refused rather than mailed (or left to fill the memory)."""
+_MAX_EXPONENT = 1_000
+
 # An empty loader: {% include %}, {% import %} and {% extends %} find nothing, on disk or elsewhere.
 _NOTHING = jinja2.DictLoader({})
-_HTML = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, loader=_NOTHING)
-_TEXT = ImmutableSandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined, loader=_NOTHING)
+_FAILED = (jinja2.TemplateError, ArithmeticError, RecursionError, TypeError, ValueError, LookupError)
+"""What running a template's own code can raise: 1/0, range(10**9) (the sandbox's OverflowError),
+a macro calling itself, 'a' + 1. Each is the template's fault, reported with its row."""
+
+
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with limits on what one expression may build: `*` and `**` are
+    checked before they run ('x' * 10**9, 10**10**8), and `lipsum` (pages of filler text on
+    request) is not offered."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        del self.globals["lipsum"]
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"an exponent above {_MAX_EXPONENT} ({right})")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(seq) * count > MAX_OUTPUT
+                ):
+                    raise SecurityError(f"a text or list repeated to more than {MAX_OUTPUT:,} items")
+        return super().call_binop(context, operator, left, right)
+
+
+_HTML = _BoundedSandbox(autoescape=True, undefined=jinja2.StrictUndefined, loader=_NOTHING)
+_TEXT = _BoundedSandbox(autoescape=False, undefined=jinja2.StrictUndefined, loader=_NOTHING)
 
 
 @dataclass(frozen=True)
@@ -97,10 +134,19 @@ class TemplateBook:
 
 
 def _render(template: jinja2.Template, context: dict[str, Any], source: _Source, column: str) -> str:
+    """The template's text, written piece by piece so that one writing too much stops at MAX_OUTPUT."""
+    parts, size = [], 0
     try:
-        return template.render(context)
-    except jinja2.TemplateError as exc:
-        raise _problem(source, None, column, f"template refused: {exc}") from exc
+        for part in template.generate(context):
+            size += len(part)
+            if size > MAX_OUTPUT:
+                raise _problem(
+                    source, None, column, f"template refused: it writes more than {MAX_OUTPUT:,} characters"
+                )
+            parts.append(part)
+    except _FAILED as exc:
+        raise _problem(source, None, column, f"template refused: {type(exc).__name__}: {exc}") from exc
+    return "".join(parts)
 
 
 def _problem(source: _Source, name: str | None, column: str, message: str) -> InputError:

@@ -4,10 +4,19 @@ Both take the same finished MIME message, so what the outbox previews is byte fo
 what SMTP would send (bar the Date header). The SMTP side encrypts unless told the server is
 an internal relay (STARTTLS on the submission port, or SSL on 465, certificates checked against
 the system's authorities or the company's own), logs in with a password or an OAuth2 token
-(XOAUTH2, for Microsoft 365 and Google Workspace), paces itself to `mail_rate_per_minute`,
-retries temporary (4xx) refusals and dropped connections with growing pauses, and gives up on
-the rest of the run when the server cannot be reached or refuses the login, rather than
-failing every remaining message the slow way.
+(XOAUTH2, for Microsoft 365 and Google Workspace) and paces itself to `mail_rate_per_minute`.
+
+What becomes of a message the server does not take (the retry policy):
+- a dropped line is opened again at once and the message sent again (the server may have
+  stored it without our seeing its 250: then it arrives twice, with the same Message-ID);
+- a temporary refusal (4xx), a timeout or a line that cannot be opened is tried again after
+  growing pauses (`backoff_seconds`, doubling), `attempts` times in all; then the message is
+  "not sent for now" (DeliveryError, not permanent): the next run sends it again;
+- a permanent refusal (5xx) of its recipients or its content is final for this run
+  (DeliveryError, permanent): retrying at once cannot help; a later run tries it again;
+- what no message can get past (the server cannot be reached, its certificate is not
+  trusted, the login or the sender address is refused) stops the run (DeliveryError, fatal):
+  the remaining messages are not attempted, rather than failed one by one the slow way.
 """
 
 from __future__ import annotations
@@ -50,11 +59,17 @@ Auth = Literal["password", "microsoft", "google"]
 
 
 class DeliveryError(MailError):
-    """A message was not delivered. `fatal`: the next messages cannot go either (stop the run)."""
+    """A message was not delivered.
 
-    def __init__(self, detail: str, *, fatal: bool = False) -> None:
+    `permanent`: the server refused this message for good (5xx for its recipients or its
+    content); otherwise it was not sent for now (temporary refusal, timeout, dropped line) and
+    is owed to the next run. `fatal`: the next messages cannot go either (stop the run); a fatal
+    error is never the message's own fault, so it is never permanent.
+    """
+
+    def __init__(self, detail: str, *, fatal: bool = False, permanent: bool = False) -> None:
         super().__init__(detail)
-        self.detail, self.fatal = detail, fatal
+        self.detail, self.fatal, self.permanent = detail, fatal, permanent and not fatal
 
 
 class Transport(Protocol):
@@ -239,14 +254,19 @@ class SmtpTransport:
         self._last_send = time.monotonic()
 
     def send(self, message: EmailMessage, recipients: Sequence[str]) -> str:
+        """Deliver `message` (see the module doc for what happens when the server does not take it)."""
         last = ""
         where = f"{self.settings.host}:{self.settings.port}"
+        pause = 0.0
         for attempt in range(self._attempts):
-            if attempt:
-                self._sleep(self._backoff * 2 ** (attempt - 1))
+            if attempt and pause:
+                self._sleep(pause)
+            pause = self._backoff * 2**attempt
             self._pace()
+            connected = False
             try:
                 smtp = self._connect()
+                connected = True
                 refused = smtp.send_message(
                     message, from_addr=self.settings.sender, to_addrs=list(recipients)
                 )
@@ -273,13 +293,21 @@ class SmtpTransport:
                     f"{rcpt}: {code} {_text(err)}" for rcpt, (code, err) in exc.recipients.items()
                 )
                 if not all(400 <= c < 500 for c in codes):
-                    raise DeliveryError(f"recipient refused: {last}") from exc
+                    raise DeliveryError(f"recipient refused: {last}", permanent=True) from exc
+            except smtplib.SMTPSenderRefused as exc:
+                last = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+                self._reset()
+                if not 400 <= exc.smtp_code < 500:
+                    raise DeliveryError(
+                        f"the server refuses the sender {self.settings.sender}: {last}; check mail_from "
+                        "(and that smtp_user may send as that address)",
+                        fatal=True,
+                    ) from exc
             except smtplib.SMTPResponseException as exc:
                 last = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-                if not 400 <= exc.smtp_code < 500:
-                    self._reset()
-                    raise DeliveryError(f"refused by the server: {last}") from exc
                 self._reset()
+                if not 400 <= exc.smtp_code < 500:
+                    raise DeliveryError(f"refused by the server: {last}", permanent=True) from exc
             except ssl.SSLError as exc:
                 self._drop()
                 raise DeliveryError(
@@ -288,6 +316,8 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
                 last = f"connection to {where} failed: {exc}"
+                if connected and isinstance(exc, smtplib.SMTPServerDisconnected):
+                    pause = 0.0  # the line was open and dropped: open it again at once
         raise DeliveryError(
             f"gave up after {self._attempts} attempts: {last}", fatal=last.startswith("connection")
         )

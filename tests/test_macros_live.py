@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -63,12 +62,16 @@ def test_written_rows_are_grouped_into_consecutive_runs() -> None:
     assert _runs([]) == []
 
 
-def test_screen_updating_comes_back_after_an_error() -> None:
-    app = SimpleNamespace(screen_updating=True, status_bar="arbook match: reading (1/4)")
-    with pytest.raises(ZeroDivisionError), excel_busy(app):
-        assert app.screen_updating is False
-        _ = 1 / 0
-    assert app.screen_updating is True and app.status_bar is False
+def test_calculation_and_screen_updating_come_back_after_an_error() -> None:
+    from tests.xlwings_double import excel_double
+
+    with excel_double() as app:
+        app.calculation = "semiautomatic"
+        app.status_bar = "arbook match: reading (1/4)"
+        with pytest.raises(ZeroDivisionError), excel_busy(app):
+            assert app.screen_updating is False and app.calculation == "manual"
+            _ = 1 / 0
+        assert app.screen_updating is True and app.calculation == "semiautomatic" and app.status_bar is False
 
 
 def _workbook(path: Path) -> Path:

@@ -257,4 +257,6 @@ def test_customer_without_email_is_listed_not_skipped_silently():
         late_interest_rate=Decimal(0),
     )
     assert composed.messages == []
-    assert composed.unreachable == ["C004 No Mail Ltd: Customers row 5: no Email"]
+    assert composed.unreachable == [
+        mailer.Unreachable("notice", "C004", "C004 No Mail Ltd: Customers row 5: no Email")
+    ]

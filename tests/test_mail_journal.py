@@ -187,3 +187,52 @@ def test_a_torn_line_does_not_swallow_the_next_runs_first_event(tmp_path):
     mailer.Journal(path).record(b.key, "pending", b.log_fields())  # the next run
     records = mailer.Journal(path).records()
     assert [(r["MessageID"], r["Status"]) for r in records] == [(a.key, "pending"), (b.key, "pending")]
+
+
+def _row(
+    key: str, status: str, at: str, *, kind: str = "statement", customer: str = "C1"
+) -> dict[str, object]:
+    return {
+        "MessageID": key,
+        "At": at,
+        "Kind": kind,
+        "CustomerID": customer,
+        "AsOf": "2026-11-30",
+        "Status": status,
+        "Detail": status,
+    }
+
+
+def test_message_outcomes_one_per_message_delivered_wins_and_given_up_ends_it():
+    history = mailer.log_frame(
+        [
+            _row("a", "failed", "2026-12-01 06:00:00"),
+            _row("a", "sent", "2026-12-01 07:00:00"),
+            _row("a", "failed", "2026-12-01 08:00:00"),  # a later attempt failing does not make it owed again
+            _row("b", "refused", "2026-12-01 06:00:00", customer="C2"),
+            _row("b", "Given Up ", "2026-12-01 06:00:00", customer="C2"),  # a person's spelling
+            _row("b", "refused", "2026-12-01 09:00:00", customer="C2"),
+            _row("c", "not mailed", "2026-12-01 06:00:00", customer="C3"),
+            _row("d", "sent", "2026-12-01 10:00:00", customer="C3"),  # C3's address was fixed since
+            _row("e", "outbox", "2026-12-01 06:00:00", customer="C4"),
+            {**_row("f", "failed", "2026-11-01 06:00:00", customer="C5"), "AsOf": "2026-10-31"},
+        ]
+    )
+    got = mailer.message_outcomes(history, as_of=date(2026, 11, 30))
+    assert list(zip(got["MessageID"], got["Outcome"], strict=True)) == [
+        ("a", "delivered"),
+        ("b", "given up"),
+        ("d", "delivered"),
+        ("e", "outbox"),
+    ]
+    preview = mailer.message_outcomes(history, as_of=date(2026, 11, 30), delivered=mailer.DELIVERED)
+    assert preview.set_index("MessageID").loc["e", "Outcome"] == "delivered"
+    assert mailer.given_up_keys(history) == {"b"}
+
+
+def test_fold_does_not_add_back_an_outcome_a_person_marked_given_up():
+    records = [{**_row("b", "refused", "2026-12-01T06:00:00"), "Level": None, "Amount": None}]
+    log = mailer.fold(records, empty_mail_log())
+    assert list(log["Status"]) == ["refused"]
+    log.loc[0, "Status"] = "given up"
+    assert len(mailer.fold(records, log)) == 0

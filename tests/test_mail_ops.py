@@ -116,8 +116,15 @@ def test_statements_into_the_outbox_and_mail_log(book_path: Path, tmp_path: Path
     assert pdf.get_filename() == "statement_C001_EUR_2026-11-30.pdf"
     with FileBook(book_path) as book:
         log = book.read("MailLog")
-    assert sorted(log["CustomerID"]) == ["C001", "C002", "C004"]
-    assert set(log["Status"]) == {"outbox"} and set(log["Kind"]) == {"statement"}
+    # the three previews, and C003 logged as owed a statement it could not be mailed (the report lists it)
+    assert sorted(zip(log["CustomerID"], log["Status"], strict=True)) == [
+        ("C001", "outbox"),
+        ("C002", "outbox"),
+        ("C003", "not mailed"),
+        ("C004", "outbox"),
+    ]
+    assert set(log["Kind"]) == {"statement"}
+    assert log.set_index("CustomerID").loc["C003", "Detail"] == "C003 No Mail Ltd: Customers row 4: no Email"
     assert log.set_index("CustomerID").loc["C001", "Amount"] == 85000
 
 
@@ -188,8 +195,14 @@ def test_notices_over_smtp_then_rerun_sends_nothing_twice(book_path: Path, tmp_p
         server.stop()
     with FileBook(book_path) as book:
         log = book.read("MailLog")
-    assert list(log["Status"]) == ["sent"] * 3 and sorted(log["Level"]) == [0, 1, 1]
-    assert sorted(log["InvoiceNos"]) == ["R-1", "R-2", "Z-1"]
+    # C003 is logged once as not mailed (no address), not again by the rerun
+    assert list(log["Status"]) == ["sent"] * 3 + ["not mailed"]
+    assert list(log.loc[log["Status"] == "not mailed", ["CustomerID", "Kind"]].itertuples(index=False)) == [
+        ("C003", "notice")
+    ]
+    sent = log[log["Status"] == "sent"]
+    assert sorted(sent["Level"]) == [0, 1, 1]
+    assert sorted(sent["InvoiceNos"]) == ["R-1", "R-2", "Z-1"]
     assert USER in server.handler.logins
 
 
@@ -217,6 +230,7 @@ def test_journal_of_a_crashed_run_is_folded_by_the_next(book_path: Path, tmp_pat
     assert sorted(zip(log["CustomerID"], log["Status"], strict=True)) == [
         ("C001", "sent"),
         ("C002", "outbox"),
+        ("C003", "not mailed"),
         ("C004", "outbox"),
     ]
 

@@ -97,14 +97,15 @@ def test_permanent_refusal_fails_that_message_only(smtp_server, tmp_path):
     result, journal = _deliver(messages, transport, tmp_path)
     transport.close()
     assert result.delivered == [messages[0].key, messages[2].key]
-    assert result.failed == [("C002", messages[1].key, "refused by the server: 550 5.1.1 Mailbox unknown")]
+    assert result.refused == [("C002", messages[1].key, "refused by the server: 550 5.1.1 Mailbox unknown")]
+    assert result.failed == [] and result.complete  # refused for good: nothing is owed to a later run
     assert smtp_server.handler.attempts == 3  # no retry of a 5xx
     statuses = [(r["MessageID"], r["Status"]) for r in journal.records()]
     assert statuses == [
         (messages[0].key, "pending"),
         (messages[0].key, "sent"),
         (messages[1].key, "pending"),
-        (messages[1].key, "failed"),
+        (messages[1].key, "refused"),
         (messages[2].key, "pending"),
         (messages[2].key, "sent"),
     ]

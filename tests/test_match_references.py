@@ -171,3 +171,66 @@ def test_an_order_number_is_not_a_shortened_invoice_number():
     # SO-2026-00412 is the customer's order; only a complete invoice number counts after "SO".
     assert found("Bestellung SO-2026-00412") == set()
     assert found("PO INV-2026-00412") == {("INV-2026-00412", Level.FULL)}
+
+
+DIGITS = pd.DataFrame(
+    {
+        "InvoiceNo": ["202603074", "202603075", "26442000000377913461", "INV-231394"],
+        "InvoiceDate": pd.to_datetime(["2026-03-02", "2026-03-02", "2026-03-05", "2026-03-06"]),
+        "Reference": ["", "", "", ""],
+    }
+)
+DIGIT_INDEX = build_reference_index(DIGITS, pd.DataFrame({"CustomerID": []}))
+
+
+def found_digits(memo: str) -> set[tuple[str, int]]:
+    refs = find_references(pd.Series([memo]), DIGIT_INDEX).invoices
+    return {(DIGITS["InvoiceNo"].iloc[r.invoice], r.level) for r in refs.itertuples()}
+
+
+@pytest.mark.parametrize(
+    "memo, expected",
+    [
+        ("RE 202603074", {("202603074", Level.FULL)}),
+        ("Rechnung 2026-3074", {("202603074", Level.NOPREFIX)}),
+        ("Auftrag AB-2026-3074", set()),  # an order confirmation written like it
+        ("Rechnung 2026/03074", {("202603074", Level.FULL)}),
+        ("RE-Nr. 3074/2026", {("202603074", Level.NOPREFIX)}),
+        ("Re 3074/26 vom 02.03.", {("202603074", Level.NOPREFIX)}),
+        ("Re 03074-2026", {("202603074", Level.NOPREFIX)}),
+        ("Zahlung Rechnung 3074", {("202603074", Level.NOYEAR)}),
+        ("发票号26442000000377913461", {("26442000000377913461", Level.FULL)}),
+        ("票号77913461", {("26442000000377913461", Level.NOYEAR)}),
+        ("支付货款 发票7913461", {("26442000000377913461", Level.NOYEAR)}),
+        ("发票 913461", {("26442000000377913461", Level.NOYEAR)}),
+    ],
+)
+def test_the_year_inside_all_digit_numbers_and_the_tail_of_long_ones(memo, expected):
+    assert found_digits(memo) == expected
+
+
+def test_invoice_like_words_found_nowhere_are_kept_as_unresolved():
+    refs = find_references(
+        pd.Series(["RE 202603074, 202603099", "INV-231394 INV-231999 TRN:9802624985"]), DIGIT_INDEX
+    )
+    assert refs.unresolved == {0: ["202603099"], 1: ["INV-231999"]}
+
+
+def test_an_exact_number_is_masked_for_the_one_typo_search():
+    refs = find_references(pd.Series(["Rechnung 202603074"]), DIGIT_INDEX)
+    assert typo_words(refs.masked["text"].iloc[0]) == []
+
+
+def test_numbers_that_happen_to_pass_a_qr_check_digit_are_still_invoice_numbers():
+    # Three 9-digit invoice numbers whose 27 digits pass the QR check: still three invoice numbers
+    # (a QR reference is written unspaced or in groups of five).
+    third = next(
+        f"20260307{d}" for d in "0123456789" if qr_reference_valid(f"202603074202603075{'20260307' + d}")
+    )
+    numbers = ["202603074", "202603075", third]
+    invoices = pd.DataFrame(
+        {"InvoiceNo": numbers, "InvoiceDate": pd.to_datetime(["2026-03-02"] * 3), "Reference": [""] * 3}
+    )
+    index = build_reference_index(invoices, pd.DataFrame({"CustomerID": []}))
+    refs = find_references(pd.Series([f"Rhein-Main: {' '.join(numbers)}"]), index).invoices
+    assert sorted(invoices["InvoiceNo"].iloc[refs["invoice"]]) == sorted(numbers)

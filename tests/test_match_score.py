@@ -8,7 +8,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.matcher.proposals import Proposal
+from matching.matcher.clues import Proposal
 from matching.matcher.references import Level
 from matching.matcher.score import FEATURE_COLUMNS, Facts, log_odds, reason, shares
 
@@ -25,6 +25,8 @@ BASE = {
     "ambiguous": False,
     "unique": False,
     "payer_named": True,
+    "period": False,
+    "off_period": False,
 }
 
 

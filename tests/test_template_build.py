@@ -107,7 +107,8 @@ def test_every_contract_table_is_an_excel_table_with_exactly_its_columns(plain: 
 def test_an_empty_table_keeps_one_blank_row(plain: Path) -> None:
     wb = openpyxl.load_workbook(plain)
     ws = wb["Invoices"]
-    assert ws.tables["Invoices"].ref == "A1:O2"  # 15 columns: ApplyTo and WriteOff last
+    # 16 columns: DiscountTerms the 11th, ApplyTo and WriteOff last
+    assert ws.tables["Invoices"].ref == "A1:P2"
     assert all(c.value is None for c in ws[2])
 
 

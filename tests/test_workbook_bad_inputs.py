@@ -788,6 +788,19 @@ BROKEN: list[tuple[str, Callable[[dict[str, bytes]], None], list[str]]] = [
         ),
         [f"{INVOICES_TABLE} has row 2000000, beyond Excel's last cell XFD1048576"],
     ),
+    (  # python-calamine reads lower-case letters too: 12 million columns, 1.2 GB for one cell
+        "lower-case-cell-beyond-the-last-column",
+        _edited(None, lambda x: x.replace(b'r="B3"', b'r="zzzzz3"', 1)),
+        [f"{INVOICES_TABLE} has a cell at ZZZZZ3, beyond Excel's last cell XFD1048576"],
+    ),
+    (
+        "single-quoted-row-beyond-the-last-row",
+        _edited(
+            None,
+            lambda x: re.sub(rb'<row r="3"', b"<row r='20000000'", x, count=1).replace(b' r="A3"', b"", 1),
+        ),
+        [f"{INVOICES_TABLE} has row 20000000, beyond Excel's last cell XFD1048576"],
+    ),
     (
         "entity-in-shared-strings",
         _edited("xl/sharedStrings.xml", _dtd(b'<!DOCTYPE sst [<!ENTITY e "EVIL">]>', b"&e;")),

@@ -252,7 +252,7 @@ def test_every_kind_round_trips_through_the_live_book_over_the_xlwings_double(tm
         book.write_columns("Invoices", "InvoiceNo", frames["computed"])
         book.append("MailLog", frames["MailLog"])
         book.replace("Credit", frames["Credit"])
-        xlbook.save()
+        book.commit("test", "every kind")  # the Excel book applies and saves what it staged here
         xlbook.close()
     with FileBook(path) as book:
         for name in ("MailLog", "Credit"):

@@ -54,7 +54,7 @@ class Book(Protocol):
         ...
 
     def has(self, table: str) -> bool:
-        """Whether the workbook holds this table (as an Excel Table, else a sheet)."""
+        """Whether the workbook holds this table (where the Mapping places it, else as an Excel Table, else a sheet)."""
         ...
 
     def read(self, table: str) -> pd.DataFrame:
@@ -94,6 +94,7 @@ class Book(Protocol):
         """Make every staged change durable at once, and add one Audit row for it.
 
         The file book writes a new file beside the old one and renames it over (keeping a
-        backup); Excel has already applied each change and only records the Audit row.
+        backup); the Excel book copies the workbook to backups/, applies every change in one go
+        (putting back what it wrote if Excel fails halfway) and saves.
         """
         ...

@@ -158,6 +158,16 @@ TABLES: tuple[Table, ...] = (
             _c("Segment"),
             _c("Address", width=40),
             _c("ContactName", width=22),
+            _c(
+                "Group",
+                width=20,
+                description="the group's id or name, the same for its members (parent, shared-service centre)",
+            ),
+            _c(
+                "DiscountTerms",
+                width=18,
+                description="early-payment discount: 2/10 net 30, 2 % 10 Tage, 10天内2%",
+            ),
         ),
         key="CustomerID",
     ),
@@ -175,6 +185,7 @@ TABLES: tuple[Table, ...] = (
             _c("Disputed", "bool", width=10),
             _c("DisputeNote", width=24),
             _c("PromiseDate", "date"),
+            _c("DiscountTerms", width=18, description="this invoice's own terms (else the customer's)"),
             _c("OpenAmount", "money", computed=True),
             _c("Status", "choice", computed=True, choices=("Open", "Partial", "Paid", "Credit")),
             _c("LastPaymentDate", "date", computed=True),
@@ -402,7 +413,7 @@ TABLES: tuple[Table, ...] = (
             _c("Amount", "money"),
             _c("InvoiceNos", width=30),
             _c("AsOf", "date"),
-            _c("Status", "choice", choices=("sent", "outbox", "failed")),
+            _c("Status", "choice", choices=("sent", "outbox", "failed", "refused", "given up", "not mailed")),
             _c("Detail", width=40),
         ),
         appendable=True,
@@ -623,6 +634,11 @@ class Settings:
         "Days a Rates row stays valid after its date (the latest on or before a day applies)",
         low=0,
         high=366,
+    )
+    match_non_receipt_words: tuple[str, ...] = _setting(
+        "list",
+        (),
+        "Your own words for money that is no customer payment (Mieteinnahme; licence fee), ;-separated",
     )
     other: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

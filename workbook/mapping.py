@@ -33,9 +33,9 @@ from common.errors import InputError, Problem
 
 from .contract import TABLES, Column, Owner, Table, table
 from .convert import cell_text
-from .layout import HEADING_SCAN, filled_span, heading_rows, is_total_row
-from .package import Package, SheetRef
-from .reader import Location, SheetCells, _last_filled_row, locate, read_located
+from .layout import HEADING_SCAN, heading_rows
+from .package import Package
+from .reader import Location, SheetCells, headings, locate, read_located, sheet_location, total_rows
 from .settings import BEFORE_SETTINGS
 
 __all__ = ["MAPPABLE", "SYNONYMS", "Link", "Mapping", "load_mapping", "suggest"]
@@ -551,7 +551,7 @@ class Mapping:
                 heading="the Mapping table was refused",
             )
         return replace(
-            where, header=header, skip=_total_rows(cells.rows(where.sheet.name), where, header, decl)
+            where, header=header, skip=total_rows(cells.rows(where.sheet.name), where, header, decl)
         )
 
     def explain(self, name: str, problems: list[Problem]) -> list[Problem]:
@@ -638,41 +638,7 @@ def _source_location(pkg: Package, cells: SheetCells, name: str, headings: list[
             break
     if best[1] == where.header_row:  # headings in the first filled row, as `locate` took them
         return where
-    return _sheet_location(where.sheet, grid, best[1])
-
-
-def _headings(grid: list[list[object]], header_row: int) -> tuple[int, int, tuple[str, ...]]:
-    """The first and last filled column of a heading row, and the headings between them."""
-    span = filled_span(grid[header_row - 1]) if header_row <= len(grid) else None
-    if span is None:
-        return 1, 1, ()
-    c1, c2 = span
-    return c1, c2, tuple(cell_text(v) for v in grid[header_row - 1][c1 - 1 : c2])
-
-
-def _sheet_location(sheet: SheetRef, grid: list[list[object]], header_row: int) -> Location:
-    """The records below `header_row` of a sheet: its heading columns, down to the last filled row."""
-    c1, c2, header = _headings(grid, header_row)
-    last = _last_filled_row(grid, header_row, c1, c2) if header else header_row
-    return Location(sheet, header_row, c1, c2, last, header, None)
-
-
-def _total_rows(
-    grid: list[list[object]], where: Location, header: tuple[str, ...], decl: Table
-) -> frozenset[int]:
-    """Rows of a mapped Source that are totals, not records (`workbook.layout.is_total_row`).
-
-    Only a row lacking a required column can be one ("Summe" has no customer and no date), so
-    a complete record is never taken for a total, and most rows are passed over at a glance.
-    """
-    needed = [where.first_col - 1 + i for i, h in enumerate(header) if h in decl.required]
-    body = grid[where.first_row - 1 : where.last_row]
-    incomplete = [
-        number
-        for number, row in enumerate(body, start=where.first_row)
-        if any(i >= len(row) or row[i] is None or row[i] == "" for i in needed)
-    ]
-    return frozenset(r for r in incomplete if is_total_row(grid[r - 1][where.first_col - 1 : where.last_col]))
+    return sheet_location(where.sheet, grid, best[1])
 
 
 def load_mapping(pkg: Package, cells: SheetCells) -> Mapping:
@@ -740,7 +706,7 @@ def _candidates(pkg: Package, cells: SheetCells) -> list[tuple[str, int, tuple[s
         if sheet.is_worksheet and sheet.name not in with_tables:
             grid = cells.rows(sheet.name)
             for number in heading_rows(grid):
-                out.append((sheet.name, number, _headings(grid, number)[2]))
+                out.append((sheet.name, number, headings(grid, number)[2]))
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -19,11 +20,21 @@ import python_calamine
 from common.errors import Problem, UnsafeWorkbookError
 
 from .contract import Owner, Table, normalise_header
-from .convert import frame_from_rows
+from .convert import cell_text, frame_from_rows
+from .layout import filled_span, is_total_row
 from .package import Package, SheetRef, TableRef, column_index, parse_range
 from .units import Units
 
-__all__ = ["Location", "SheetCells", "fits", "locate", "read_located"]
+__all__ = [
+    "Location",
+    "SheetCells",
+    "fits",
+    "headings",
+    "locate",
+    "read_located",
+    "sheet_location",
+    "total_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -74,9 +85,13 @@ class SheetCells:
 
 
 _LAST_ROW, _LAST_COLUMN = 1_048_576, 16_384  # XFD1048576, Excel's last cell
-# a position that may be beyond Excel's last cell: three letters or more, or seven digits or more;
-# the literal start makes the scan fast, and each hit is then judged exactly
-_FAR = re.compile(rb' r="\$?(?:([A-Z]{3,})\$?([0-9]*)|([A-Z]{0,2})\$?([0-9]{7,}))"')
+# A row or cell position (`r="..."`; calamine also takes 'single quotes' and lower-case letters)
+# of three letters or more, or of seven digits or more: the only ones that can lie beyond
+# XFD1048576. The pattern fails on an ordinary position ("J200001") within a few bytes of its
+# literal start, so the scan costs about one pass over the sheet's XML; each rare hit is then
+# judged exactly (AAA1 is column 703, well inside; B0000003 is row 3).
+_FAR = re.compile(rb""" r=["']([A-Za-z]{0,2}+)(?:[A-Za-z]|[0-9]{7})""")
+_POSITION = re.compile(rb"([A-Za-z]*)([0-9]*)")
 
 
 def _refuse_beyond_excel(pkg: Package, part: str, where: str) -> None:
@@ -86,15 +101,15 @@ def _refuse_beyond_excel(pkg: Package, part: str, where: str) -> None:
         while chunk := fh.read(1 << 24):
             text = tail + chunk
             for m in _FAR.finditer(text):
-                letters = (m[1] or m[3]).decode()
-                digits = (m[2] or m[4]).decode()
+                found = _POSITION.match(text, m.start(1))
+                letters, digits = found[1].decode().upper(), found[2].decode()
                 if column_index(letters or "A") > _LAST_COLUMN or int(digits or 1) > _LAST_ROW:
                     what = f"a cell at {letters}{digits}" if letters else f"row {digits}"
                     raise UnsafeWorkbookError(
                         f"{pkg.path.name}: {where} has {what}, beyond Excel's last cell XFD{_LAST_ROW}; "
                         "the file is damaged: restore it from backups/ beside it"
                     )
-            tail = text[-64:]
+            tail = text[-64:]  # a position cut by the chunk's end is read whole with the next one
 
 
 def _calamine(pkg: Package, where: str, read, *args):
@@ -120,7 +135,7 @@ def locate(pkg: Package, cells: SheetCells, table: Table) -> Location | None:
         r1, c1, r2, c2 = parse_range(excel_table.ref)
         grid = cells.rows(excel_table.sheet.name)
         header_row = r1 if excel_table.header_rows else r1 - 1
-        header = tuple(_cell_text(_at(grid, header_row, c)) for c in range(c1, c2 + 1))
+        header = tuple(cell_text(_at(grid, header_row, c)) for c in range(c1, c2 + 1))
         last = r2 - excel_table.totals_rows
         return Location(excel_table.sheet, header_row, c1, c2, last, header, excel_table)
     sheet = pkg.sheet(table.name)
@@ -131,7 +146,7 @@ def locate(pkg: Package, cells: SheetCells, table: Table) -> Location | None:
         filled = [i for i, v in enumerate(row, start=1) if v not in (None, "")]
         if filled:
             c1, c2 = filled[0], filled[-1]
-            header = tuple(_cell_text(v) for v in row[c1 - 1 : c2])
+            header = tuple(cell_text(v) for v in row[c1 - 1 : c2])
             if table.owner is not Owner.USER and not fits(table, header):
                 return None  # the user's own sheet that happens to bear an arbook name: never ours to write
             last = _last_filled_row(grid, r, c1, c2)
@@ -160,14 +175,6 @@ def _last_filled_row(grid: list[list[object]], header_row: int, c1: int, c2: int
     return header_row
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_located(
     cells: SheetCells,
     table: Table,
@@ -180,9 +187,12 @@ def read_located(
     """The typed frame of a located table, and the problems of its cells (money per `units`)."""
     grid = cells.rows(where.sheet.name)
     body: Sequence[list[object]] = grid[where.first_row - 1 : where.last_row]
-    try:  # one C-level copy instead of a slice per row: calamine's rows are all as wide as the sheet
-        rows = np.array(body, dtype=object).reshape(len(body), -1)[:, where.first_col - 1 : where.last_col]
-    except ValueError:  # rows of unequal width
+    width = len(body[0]) if body else 0
+    if all(len(row) == width for row in body):  # calamine's rows are all as wide as the sheet
+        # one flat list, then a 2-D view: several times faster than numpy sizing up a list of lists
+        flat = np.fromiter(chain.from_iterable(body), dtype=object, count=len(body) * width)
+        rows = flat.reshape(len(body), width)[:, where.first_col - 1 : where.last_col]
+    else:
         rows = [row[where.first_col - 1 : where.last_col] for row in body]
     for skipped in where.skip:  # blanked, so the row is dropped like any empty one and keeps the numbering
         rows[skipped - where.first_row] = [None] * (where.last_col - where.first_col + 1)
@@ -196,3 +206,38 @@ def read_located(
         date1904=date1904,
         units=units,
     )
+
+
+def headings(grid: list[list[object]], header_row: int) -> tuple[int, int, tuple[str, ...]]:
+    """The first and last filled column of a heading row, and the headings between them."""
+    span = filled_span(grid[header_row - 1]) if header_row <= len(grid) else None
+    if span is None:
+        return 1, 1, ()
+    c1, c2 = span
+    return c1, c2, tuple(cell_text(v) for v in grid[header_row - 1][c1 - 1 : c2])
+
+
+def sheet_location(sheet: SheetRef, grid: list[list[object]], header_row: int) -> Location:
+    """The records below `header_row` of a sheet: its heading columns, down to the last filled row."""
+    c1, c2, header = headings(grid, header_row)
+    last = _last_filled_row(grid, header_row, c1, c2) if header else header_row
+    return Location(sheet, header_row, c1, c2, last, header, None)
+
+
+def total_rows(
+    grid: list[list[object]], where: Location, header: tuple[str, ...], decl: Table
+) -> frozenset[int]:
+    """Rows of a user's sheet that are totals, not records (`workbook.layout.is_total_row`).
+
+    Only a row lacking a required column can be one ("Summe" has no customer and no date), so
+    a complete record is never taken for a total, and most rows are passed over at a glance.
+    """
+    required = {normalise_header(c) for c in decl.required}
+    needed = [where.first_col - 1 + i for i, h in enumerate(header) if normalise_header(h) in required]
+    body = grid[where.first_row - 1 : where.last_row]
+    incomplete = [
+        number
+        for number, row in enumerate(body, start=where.first_row)
+        if any(i >= len(row) or row[i] is None or row[i] == "" for i in needed)
+    ]
+    return frozenset(r for r in incomplete if is_total_row(grid[r - 1][where.first_col - 1 : where.last_col]))

@@ -8,6 +8,7 @@ atomic on the same file system); the previous version is kept in `backups/`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import socket
@@ -18,10 +19,13 @@ from common.errors import WorkbookBusyError
 __all__ = [
     "RunLock",
     "atomic_replace",
+    "backup_path",
     "excel_lock_file",
     "keep_backup",
+    "prune_backups",
     "refuse_if_open_in_excel",
     "remove_stale_temps",
+    "sha256_of",
     "temp_path",
 ]
 
@@ -139,15 +143,25 @@ def remove_stale_temps(path: Path, lock: RunLock) -> None:
 
 def keep_backup(path: Path, keep: int = 10, now: dt.datetime | None = None) -> Path:
     """Copy the current workbook to backups/<stem>-<timestamp><suffix>; keep the newest `keep`."""
+    target = backup_path(path, now)
+    shutil.copy2(path, target)
+    prune_backups(path, keep)
+    return target
+
+
+def backup_path(path: Path, now: dt.datetime | None = None) -> Path:
+    """Where this moment's backup of `path` goes: backups/<stem>-<timestamp><suffix> beside it (folder made)."""
     folder = path.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{path.stem}-{stamp}{path.suffix}"
-    shutil.copy2(path, target)
-    olds = sorted(folder.glob(f"{path.stem}-????????-??????-??????{path.suffix}"))
+    return folder / f"{path.stem}-{stamp}{path.suffix}"
+
+
+def prune_backups(path: Path, keep: int) -> None:
+    """Remove all but the newest `keep` backups of `path` (whoever made them: the CLI or a run from Excel)."""
+    olds = sorted((path.parent / BACKUP_DIR).glob(f"{path.stem}-????????-??????-??????{path.suffix}"))
     for old in olds[: max(0, len(olds) - keep)]:
         old.unlink()
-    return target
 
 
 def atomic_replace(temp: Path, path: Path) -> None:
@@ -160,3 +174,12 @@ def atomic_replace(temp: Path, path: Path) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, as the Audit table records a workbook before and after a run."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

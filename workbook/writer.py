@@ -136,7 +136,7 @@ class PackageWriter:
         sheets = self._workbook.find("m:sheets", NS)
         sheet_id = max([int(s.get("sheetId", "0")) for s in sheets] or [0]) + 1
         el = etree.SubElement(sheets, f"{{{_M}}}sheet")
-        el.set("name", _free_sheet_name(name, {s.get("name", "").casefold() for s in sheets}))
+        el.set("name", free_sheet_name(name, {s.get("name", "").casefold() for s in sheets}))
         el.set("sheetId", str(sheet_id))
         el.set(f"{{{NS['r']}}}id", rid)
         self._wb_changed = True
@@ -251,7 +251,7 @@ class PackageWriter:
         return f"rIdArbook{n}"
 
 
-def _free_sheet_name(name: str, taken: set[str]) -> str:
+def free_sheet_name(name: str, taken: set[str]) -> str:
     """`name`, or "name (arbook)" when a sheet (a chartsheet, the user's own) already has it."""
     candidates = [name, f"{name} (arbook)"] + [f"{name} (arbook {n})" for n in range(2, 100)]
     return next(c for c in candidates if c.casefold() not in taken)

@@ -1,22 +1,25 @@
 """The month-end report's delivery: a copy in reports/ beside the workbook, and a mail to report_recipients.
 
-The last step of the month-end. It reads the workbook as the batch left it, lays the report
-out (`render`), keeps the files a person can open, and mails it through the same batch as
-statements and notices (journal, MailLog), so a rerun does not send it twice. A dry run
-writes no folder: the report goes to the outbox only.
+The last step of the month-end, run once statements and notices are complete. It reads the
+workbook as the month's runs left it and the mail record (MailLog and the journal), lays the
+report out (`render`), keeps the files a person can open, and mails it through the same
+batch as statements and notices (journal, MailLog), so a rerun does not send it twice. When
+a rerun imported bank input the month lacked, the month is done again and the report is a
+new, revised message ("(revised)" in its subject, its own Message-ID). A dry run writes no
+folder: the report goes to the outbox only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
 
 import mailer
 from receivables import Ledger
 from workbook.book import Book
 
-from ..mail import MailBatch
+from ..mail import MailBatch, report_undelivered
+from ..monthend import MonthState
 from ..operation import Summary
 from .figures import ReportData
 from .render import Report, build_report
@@ -24,13 +27,12 @@ from .render import Report, build_report
 __all__ = ["save_report", "send_report"]
 
 
-def send_report(
-    book: Book, *, ledger: Ledger, results: Mapping[str, Summary], transport: mailer.Transport
-) -> Summary:
+def send_report(book: Book, *, ledger: Ledger, transport: mailer.Transport) -> Summary:
     """Build the report from the workbook, keep a copy in reports/ beside it, mail it to report_recipients."""
     batch = MailBatch(book, transport)
     settings = book.settings()
     as_of = ledger.as_of
+    revision = MonthState.read(book, as_of, outbox=True).imports
     data = ReportData(
         ledger=ledger,
         bank_lines=book.read("BankLines"),
@@ -38,11 +40,14 @@ def send_report(
         statements=book.read("BankStatements"),
         credit=book.read("Credit"),
         forecast=book.read("Forecast"),
-        mail_log=book.read("MailLog"),
+        mail_log=batch.history(),
         settings=settings,
-        results=results,
+        delivered=mailer.DELIVERED if transport.status == "outbox" else ("sent",),
     )
-    report = build_report(data)
+    earlier = mailer.message_outcomes(data.mail_log, as_of=as_of, delivered=data.delivered)
+    report = build_report(
+        data, revised=bool(((earlier["Kind"] == "report") & (earlier["Outcome"] == "delivered")).any())
+    )
     summary = Summary("report", figures=dict(report.figures))
     if book.dry_run:
         summary.notes.append("dry run: the report was not saved in reports/")
@@ -53,8 +58,9 @@ def send_report(
     if not recipients:
         summary.notes.append("report_recipients is empty in Settings: the report was not mailed")
         return summary
+    key = mailer.message_key("report", "", None, "", (), as_of)
     message = mailer.Outgoing(
-        key=mailer.message_key("report", "", None, "", (), as_of),
+        key=key if revision <= 1 else f"{key}-r{revision}",
         kind="report",
         level=None,
         customer_id="",
@@ -73,10 +79,15 @@ def send_report(
     delivery = batch.send([message])
     outcome = "sent" if transport.status == "sent" else "written to outbox"
     summary.figures["report"] = (
-        outcome if delivery.delivered else "already done" if delivery.already_sent else "failed"
+        outcome
+        if delivery.delivered
+        else "already done"
+        if delivery.already_sent
+        else "refused"
+        if delivery.refused
+        else "not sent yet"
     )
-    summary.notes += [f"report not mailed: {why}" for _cid, _key, why in delivery.failed]
-    summary.ok = not delivery.failed
+    report_undelivered(summary, delivery)
     return summary
 
 

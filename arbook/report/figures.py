@@ -1,8 +1,12 @@
-"""The month-end report's figures: what the batch did, computed from the workbook after it.
+"""The month-end report's figures: what the month's runs did, computed from the workbook after them.
 
-Built from the workbook alone (so it reports what was really written) and the run's ledger
-snapshot: bank lines in and what became of them, money applied, the bank reconciliation per
-statement, aging against last month, customers put on Hold, notices sent, and failures.
+Built from the workbook alone (so it reports what was really written), the run's ledger
+snapshot and the mail record (MailLog with the journal folded in), never from what the last
+invocation's steps returned: a month-end killed and resumed, or run again with a forgotten
+bank file, reports the mail of every run of the month. Bank lines in and what became of
+them, money applied, the bank reconciliation per statement, aging against last month,
+customers put on Hold, notices sent, mail not delivered, customers without a usable
+address, and mail that went out before payments applied later.
 
 Currencies: money applied is given per currency ("1200.00 EUR; 350.00 USD"), with the realised
 exchange differences (Kind fx) of the month apart. The aging table adds every currency in the
@@ -14,18 +18,17 @@ the report names the rates it used.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
+import mailer
 from common.currency import format_money
 from matching.matcher.screening import duplicate_of
 from receivables import Ledger, aged_items, bucket_labels, by_currency, in_currencies
 from workbook.contract import Settings
 
-from ..mail import NOT_MAILED
-from ..operation import Summary
+from ..monthend import MAIL_KINDS
 
 __all__ = ["Figures", "ReportData", "bank_reconciliation", "month_start", "report_figures"]
 
@@ -44,9 +47,9 @@ class ReportData:
     statements: pd.DataFrame
     credit: pd.DataFrame
     forecast: pd.DataFrame
-    mail_log: pd.DataFrame
+    mail_log: pd.DataFrame  # MailLog with the journal's outcomes folded in (`MailBatch.history`)
     settings: Settings
-    results: Mapping[str, Summary] = field(default_factory=dict)
+    delivered: tuple[str, ...] = ("sent",)  # the MailLog Status that counts as delivered in this run
 
     @property
     def as_of(self) -> dt.date:
@@ -65,9 +68,10 @@ class Figures:
     aging_before: pd.Series  # and at the end of the previous month
     aging_rates: str  # the rates the aging figures were converted at, in words ("" for one currency)
     holds: pd.DataFrame  # Credit rows on Hold
-    notices: pd.Series  # notices sent this run, per level
-    failures: list[str]
+    notices: pd.Series  # notices delivered this month, per level
+    failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
     unmailed: list[str]  # statements and notices owed to customers without a usable address
+    overtaken: list[str]  # mail delivered before payments that were applied to it later
 
 
 def report_figures(data: ReportData) -> Figures:
@@ -100,17 +104,9 @@ def report_figures(data: ReportData) -> Figures:
         "Exchange differences (fx)": money(allocations["Kind"] == "fx"),
         "Unapplied cash": money(allocations["Kind"] == "unapplied"),
     }
-    mails = (
-        data.mail_log[data.mail_log["AsOf"] == pd.Timestamp(data.as_of)]
-        if len(data.mail_log)
-        else data.mail_log
-    )
-    failures = [f"{name}: {note}" for name, s in data.results.items() if not s.ok for note in s.notes]
-    failures += (
-        [f"mail to {r.CustomerID}: {r.Detail}" for r in mails.itertuples() if r.Status == "failed"]
-        if len(mails)
-        else []
-    )
+    mail = mailer.message_outcomes(data.mail_log, as_of=data.as_of, delivered=data.delivered)
+    mail = mail[mail["Kind"] != "report"]
+    delivered = mail[mail["Outcome"] == "delivered"]
     aging_now, aging_before, aging_rates = _aging_totals(data)
     return Figures(
         headline=headline,
@@ -123,19 +119,47 @@ def report_figures(data: ReportData) -> Figures:
         aging_before=aging_before,
         aging_rates=aging_rates,
         holds=data.credit[data.credit["Action"] == "Hold"] if len(data.credit) else data.credit,
-        notices=(
-            mails[mails["Kind"].isin(["reminder", "notice"])].groupby("Level").size()
-            if len(mails)
-            else pd.Series()
-        ),
-        failures=failures,
-        unmailed=[
-            f"{name}: {note.removeprefix(NOT_MAILED)}"
-            for name, s in data.results.items()
-            for note in s.notes
-            if note.startswith(NOT_MAILED)
+        notices=delivered[delivered["Kind"].isin(MAIL_KINDS["notices"])].groupby("Level").size(),
+        failures=[
+            f"{r.Kind} to {r.CustomerID} ({r.To}): {_UNDELIVERED[r.Outcome]}: {r.Detail}"
+            for r in mail.itertuples()
+            if r.Outcome in _UNDELIVERED
         ],
+        unmailed=[
+            f"{_STEP[r.Kind]}: {r.Detail}" for r in mail.itertuples() if r.Outcome == mailer.NOT_MAILED
+        ],
+        overtaken=_overtaken(delivered, data.ledger),
     )
+
+
+_UNDELIVERED = {mailer.FAILED: "not sent yet", mailer.REFUSED: "refused", "outbox": "previewed, not sent"}
+_STEP = {kind: step for step, kinds in MAIL_KINDS.items() for kind in kinds}
+
+
+def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
+    """Statements and notices of the month that went out before money applied to what they list was
+    posted (a bank file imported late): the customer saw an amount as open that was paid."""
+    allocations = ledger.allocations
+    if not len(delivered) or not len(allocations):
+        return []
+    posted = allocations[allocations["Kind"] == "payment"]
+    currency = _allocation_currencies(posted, ledger)
+    out = []
+    for r in delivered.itertuples():
+        sent_at = pd.Timestamp(r.At)
+        later = posted[posted["PostedAt"] > sent_at]
+        if r.Kind == "statement":
+            later = later[later["CustomerID"] == r.CustomerID]
+        else:
+            later = later[later["InvoiceNo"].isin(str(r.InvoiceNos).split(";"))]
+        if len(later):
+            what = f"level {int(r.Level)} {r.Kind}" if r.Kind != "statement" else "statement"
+            out.append(
+                f"{what} to {r.CustomerID}, sent {sent_at:%Y-%m-%d %H:%M}: "
+                f"{_per_currency(later['Amount'], currency[later.index], ledger.base)} paid by them "
+                "was applied after it went out"
+            )
+    return out
 
 
 def bank_reconciliation(

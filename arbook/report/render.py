@@ -37,13 +37,17 @@ class Report:
     figures: dict[str, object]
 
 
-def build_report(data: ReportData) -> Report:
-    """Compute every figure, draw the charts, and lay out the HTML, text and attachment."""
+def build_report(data: ReportData, *, revised: bool = False) -> Report:
+    """Compute every figure, draw the charts, and lay out the HTML, text and attachment.
+
+    `revised`: a report of this month went out before, and the month was done again since
+    (a bank file imported late): the subject says so."""
     f = report_figures(data)
     company = data.settings.company_name or "arbook"
     headline = f.headline
     subject = (
-        f"{company}: month-end {data.as_of.isoformat()} — {headline['Matched automatically']} matched, "
+        f"{company}: month-end {data.as_of.isoformat()}{' (revised)' if revised else ''} — "
+        f"{headline['Matched automatically']} matched, "
         f"{headline['Waiting for review']} to review, {headline['Unmatched']} unmatched"
     )
     images = {
@@ -55,7 +59,7 @@ def build_report(data: ReportData) -> Report:
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
         exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base),
     )
-    text = _text(headline, f.reconciliation, f.failures, f.unmailed)
+    text = _text(f)
     return Report(subject, _html(data, f, company), text, images, attachment, headline)
 
 
@@ -157,7 +161,7 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
     def in_base(minor: int) -> str:
         return format_money(int(minor), data.ledger.base)
 
-    holds, notices, failures, unmailed = f.holds, f.notices, f.failures, f.unmailed
+    holds, notices, failures, unmailed, overtaken = f.holds, f.notices, f.failures, f.unmailed, f.overtaken
     h2 = 'style="font-size:16px;color:#1f4e79;margin:18px 0 4px 0"'
     parts = [
         '<div style="font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#222;max-width:720px">',
@@ -245,6 +249,10 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         "<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in failures) + "</ul>"
         if failures
         else "<p>None.</p>",
+        f"<h2 {h2}>Mail sent before later payments were applied</h2>",
+        "<ul>" + "".join(f"<li>{html.escape(o)}</li>" for o in overtaken) + "</ul>"
+        if overtaken
+        else "<p>None.</p>",
         '<p style="color:#666;font-size:12px">The attached workbook lists unmatched lines, suggestions to review '
         "and customers over their limit.</p></div>",
     ]
@@ -256,17 +264,18 @@ def _money(cents: object, currency: str) -> str:
     return "" if pd.isna(cents) else format_money(int(cents), currency)  # type: ignore[call-overload]
 
 
-def _text(figures: dict[str, object], recon: pd.DataFrame, failures: list[str], unmailed: list[str]) -> str:
-    lines = [f"{k}: {v}" for k, v in figures.items()]
+def _text(f: Figures) -> str:
+    lines = [f"{k}: {v}" for k, v in f.headline.items()]
     lines += [
         f"Account {r.Account}: opening {format_cents(r.Opening)} + lines {format_cents(r.Lines)} = closing "
         f"{format_cents(r.Closing)}"
         + ("" if r.Difference == 0 else f", difference {format_cents(r.Difference)}")
         + (f" ({format_cents(r.Duplicates)} in repeated transfers not counted)" if r.Duplicates else "")
-        for r in recon.itertuples()
+        for r in f.reconciliation.itertuples()
     ]
-    lines += ["Not mailed (no usable e-mail address):", *unmailed] if unmailed else []
-    lines += ["Failures:", *failures] if failures else ["No failures."]
+    lines += ["Not mailed (no usable e-mail address):", *f.unmailed] if f.unmailed else []
+    lines += ["Failures:", *f.failures] if f.failures else ["No failures."]
+    lines += ["Mail sent before later payments were applied:", *f.overtaken] if f.overtaken else []
     return "\n".join(lines) + "\n"
 
 

@@ -5,13 +5,22 @@ Open items are the customer's invoices and credit notes (negative), oldest first
 first solution a search finds is the oldest one ("oldest first on ties"). Fits that are
 equally good but different are reported as `ambiguous`: the scorer refuses to auto-post
 them, because no evidence says which invoice the customer meant.
+
+Early-payment discount terms (terms.py) come in per item as the cents a payment on this
+date earns (`earned`) or would have earned inside a period that has ended (`late`). A
+payment short by exactly what it earned settles its invoices with Kind discount, whatever
+the fee tolerance ("terms"); short by a discount whose period has ended, it is a payment
+only, the difference left open ("late_discount"), beside the same with the discount granted
+("late_granted") for a person to choose. A month the memo names (`period`: the items
+invoiced in it) picks among items of equal amount.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from matching.matcher.memo import NOTHING, MemoFacts
 
 __all__ = ["Fit", "find_subsets", "fits_for_customer", "split_difference"]
 
@@ -19,16 +28,8 @@ MAX_SUBSET_ITEMS = 8  # more invoices than this in one unreferenced payment: let
 MAX_SEARCH_ITEMS = 24  # the customer's oldest open items searched for exact subsets
 MAX_SIDE_ITEMS = 12  # ...and for completing the items a memo names
 SEARCH_BUDGET = 1_500  # nodes per subset search: bounded time on customers with many items
-_DISCOUNT_WORDS = re.compile(r"SKONTO|DISCOUNT|ESCOMPTE|RABATT|折扣|折让")
-_FEE_WORDS = re.compile(r"FEE|CHARGE|GEBUEHR|GEBÜHR|SPESEN|FRAIS|手续费")
-_PARTIAL_WORDS = re.compile(
-    r"TEILZAHLUNG|PART(IAL)? ?PAYMENT|ACOMPTE|INSTAL+MENT|\bRATE\b|ECHEANCE|ÉCHÉANCE|部分|分期|第.期"
-)
 OVER_TOLERANCE_FACTOR = 3  # a fee up to 3x the tolerance (and 5 % of the invoice) is still suggested as one
-_DISCOUNT_RATES = (
-    0.02,
-    0.03,
-)  # the usual early-payment terms (2/10 net 30); others only when the memo says so
+_DISCOUNT_RATES = (2, 3)  # percent: the usual early-payment terms (2/10 net 30); others when the memo says so
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ class Fit:
     """One way to allocate a payment: rows (item, cents, kind) and the fit's name.
 
     kind of a row: payment, fee, discount, writeoff (on an item) or unapplied (item -1, on the customer).
-    fit: exact, fee, discount, partial, over, or paid (the referenced invoices were paid already);
-    fee_over / discount_over: a deduction above fee_tolerance, proposed but never posted alone;
+    fit: exact, fee, discount, terms, partial, over, or paid (the referenced invoices were paid
+    already); fee_over / discount_over: a deduction above fee_tolerance, proposed but never
+    posted alone; late_discount / late_granted: a discount taken after its period (see above);
     over_large: more left unapplied than applied (more likely unnamed invoices than an overpayment).
     """
 
@@ -46,6 +48,7 @@ class Fit:
     referenced: int  # how many of the paid items the memo named
     items: int  # how many items receive money
     ambiguous: bool = False
+    period: bool = False  # the items are those of a month the memo names
 
     @property
     def invoice_set(self) -> frozenset[int]:
@@ -90,20 +93,22 @@ def find_subsets(
     return found
 
 
-def split_difference(diff: int, invoiced: int, memo: str, tolerance: int | None = None) -> str | None:
+def split_difference(diff: int, invoiced: int, says: MemoFacts, tolerance: int | None = None) -> str | None:
     """What a short payment's difference is: "discount", "fee", or None (a partial payment).
 
-    A discount when the memo says so or the difference is a round rate of the invoiced total;
-    a fee otherwise. Above `tolerance` (when given) it is still named when it plausibly is one
-    (a round discount rate, or a fee up to 3x the tolerance and 10 % of the total), unless the
-    memo calls the payment partial.
+    A discount when the memo says so or the difference is a round rate of the invoiced total
+    (2 %, 3 %, or the rate the memo states); a fee otherwise. Above `tolerance` (when given) it
+    is still named when it plausibly is one (a round discount rate, or a fee up to 3x the
+    tolerance and 10 % of the total), unless the memo calls the payment partial.
     """
-    text = memo.upper()
-    rate = any(round(invoiced * r) >= 100 and abs(diff - round(invoiced * r)) <= 1 for r in _DISCOUNT_RATES)
-    kind = "discount" if _DISCOUNT_WORDS.search(text) or (rate and not _FEE_WORDS.search(text)) else "fee"
+    rates = [*_DISCOUNT_RATES, *([float(says.rate)] if says.rate else [])]
+    rate = any(
+        round(invoiced * r / 100) >= 100 and abs(diff - round(invoiced * r / 100)) <= 1 for r in rates
+    ) or (says.discount_cents is not None and abs(diff - says.discount_cents) <= 1)
+    kind = "discount" if says.discount or (rate and not says.fee) else "fee"
     if tolerance is None or diff <= tolerance:
         return kind
-    if _PARTIAL_WORDS.search(text):
+    if says.partial:
         return None
     if kind == "discount" or (diff <= OVER_TOLERANCE_FACTOR * tolerance and diff * 10 <= invoiced):
         return kind
@@ -122,6 +127,18 @@ def _pay(items: Sequence[int], opens: Sequence[int], amount: int) -> list[tuple[
     return rows
 
 
+def _settle_each(
+    items: Sequence[int], opens: Sequence[int], deductions: Sequence[int], diff: int
+) -> list[tuple[int, int, str]]:
+    """Each item paid its open amount less its own discount; the last absorbs a cent of rounding."""
+    cut = [max(deductions[i], 0) if opens[i] > 0 else 0 for i in items]
+    last = max((k for k, c in enumerate(cut) if c), default=None)
+    if last is not None:
+        cut[last] += diff - sum(cut)
+    rows = [(i, opens[i] - c, "payment") for i, c in zip(items, cut, strict=True)]
+    return rows + [(i, c, "discount") for i, c in zip(items, cut, strict=True) if c]
+
+
 def _settle(items: Sequence[int], opens: Sequence[int], amount: int, kind: str) -> list[tuple[int, int, str]]:
     """Pay items whose open total is `amount` + a difference of `kind`, which closes what is left."""
     rows = _pay(items, opens, amount)
@@ -138,25 +155,35 @@ def fits_for_customer(
     *,
     fee_tolerance: int,
     amount_tolerance: int,
-    memo: str = "",
+    says: MemoFacts = NOTHING,
     search: bool = True,
+    earned: Sequence[int] = (),
+    late: Sequence[int] = (),
+    period: Sequence[int] = (),
 ) -> list[Fit]:
     """Every sensible way to spread `amount` over one customer's open items.
 
     `opens` are the open amounts of the customer's items, oldest first (0 = already paid);
-    `referenced` are positions in `opens` that the memo names. A shortfall up to
-    `amount_tolerance` still counts as an exact payment, the difference written off. `search` False skips the
-    subset searches (for customers only weakly suggested by the payer name or the amount).
+    `referenced` are positions in `opens` that the memo names; `earned`/`late` the discount
+    cents per position (empty: no terms); `period` the positions invoiced in a month the memo
+    names. A shortfall up to `amount_tolerance` still counts as an exact payment, the
+    difference written off. `search` False skips the subset searches (for customers only
+    weakly suggested by the payer name or the amount).
     """
     n = len(opens)
     refs = sorted(set(referenced))
+    earned = list(earned) or [0] * n
+    late = list(late) or [0] * n
     fits: list[Fit] = []
     live = [i for i in range(n) if opens[i] != 0]
     live_refs = [i for i in refs if opens[i] != 0]
+    in_period = set(period)
 
-    def add(rows: list[tuple[int, int, str]], fit: str, ambiguous: bool = False) -> None:
+    def add(
+        rows: list[tuple[int, int, str]], fit: str, ambiguous: bool = False, by_period: bool = False
+    ) -> None:
         paid = {i for i, cents, kind in rows if i >= 0 and kind == "payment" and cents != 0}
-        fits.append(Fit(tuple(rows), fit, len(paid & set(refs)), len(paid), ambiguous))
+        fits.append(Fit(tuple(rows), fit, len(paid & set(refs)), len(paid), ambiguous, by_period))
 
     if refs:
         total = sum(opens[i] for i in live_refs)
@@ -173,34 +200,38 @@ def fits_for_customer(
         if live_refs and 0 < total - amount <= amount_tolerance:
             add(_settle(live_refs, opens, amount, "writeoff"), "exact")
         elif live_refs and total > amount:
-            kind = split_difference(total - amount, total, memo, fee_tolerance)
-            if kind:
-                over = "_over" if total - amount > fee_tolerance else ""
-                add(_settle(live_refs, opens, amount, kind), kind + over)
-            add(_pay(live_refs, opens, amount), "partial")
+            _short(live_refs, total - amount, fee_tolerance, says, opens, earned, late, add)
         elif live_refs and total < amount:
             add(
                 [*_pay(live_refs, opens, total), (-1, extra, "unapplied")],
                 "over" if extra <= total else "over_large",
             )
 
-    if any(f.fit == "exact" and f.referenced for f in fits):
+    if any(f.fit in ("exact", "terms") and f.referenced for f in fits):
         return _unique(fits)  # the memo's invoices fit exactly: other sets could only lose to them
     positive = [i for i in live if opens[i] > 0]
     singles = [i for i in positive if opens[i] == amount]
+    named_month = [i for i in singles if i in in_period]
+    if len(singles) > 1 and len(named_month) == 1:
+        add([(named_month[0], amount, "payment")], "exact", by_period=True)
     for i in singles[:2]:
         add([(i, amount, "payment")], "exact", len(singles) > 1)
-    search = live[:MAX_SEARCH_ITEMS] if search else []
-    if not singles and search:
-        found = find_subsets([opens[i] for i in search], amount, amount)
-        for s in found:
-            add(_pay([search[j] for j in s], opens, amount), "exact", len(found) > 1)
+    for i in [i for i in positive if earned[i] and abs(opens[i] - earned[i] - amount) <= 1][:2]:
+        add(_settle_each([i], opens, earned, opens[i] - amount), "terms")
+    for i in [i for i in positive if late[i] and abs(opens[i] - late[i] - amount) <= 1][:2]:
+        add([(i, amount, "payment")], "late_discount")
+        add(_settle_each([i], opens, late, opens[i] - amount), "late_granted")
+    search_items = live[:MAX_SEARCH_ITEMS] if search else []
+    if not singles and search_items:
+        _subsets(amount, opens, [i for i in live if i in in_period], search_items, add)
     near = [i for i in positive if 0 < opens[i] - amount <= max(fee_tolerance, amount_tolerance)]
     for i in near[:2]:
         if opens[i] - amount <= amount_tolerance:
             add(_settle([i], opens, amount, "writeoff"), "exact", len(near) > 1)
             continue
-        kind = split_difference(opens[i] - amount, opens[i], memo)
+        if earned[i] and abs(opens[i] - earned[i] - amount) <= 1:
+            continue  # proposed above as the discount the terms grant
+        kind = split_difference(opens[i] - amount, opens[i], says)
         add(_settle([i], opens, amount, kind), kind, len(near) > 1)
     balance = sum(opens[i] for i in live)
     if live and 0 < balance < amount:
@@ -212,6 +243,54 @@ def fits_for_customer(
     if positive and not singles and balance > amount:
         add(_pay(live, opens, amount), "partial")
     return _unique(fits)
+
+
+def _short(
+    items: list[int],
+    diff: int,
+    fee_tolerance: int,
+    says: MemoFacts,
+    opens: Sequence[int],
+    earned: list[int],
+    late: list[int],
+    add: Callable[..., None],
+) -> None:
+    """The fits of named items paid `diff` short: the terms' discount, a late one, a fee, a partial payment."""
+    total = sum(opens[i] for i in items)
+    rounding = len(items)  # a cent per invoice
+    owed, missed = sum(earned[i] for i in items), sum(late[i] for i in items)
+    amount = total - diff
+    if owed and abs(diff - owed) <= rounding:
+        add(_settle_each(items, opens, earned, diff), "terms")
+        return
+    if missed and abs(diff - missed) <= rounding:
+        add(_pay(items, opens, amount), "late_discount")
+        add(_settle_each(items, opens, late, diff), "late_granted")
+        return
+    kind = split_difference(diff, total, says, fee_tolerance)
+    if kind:
+        over = "_over" if diff > fee_tolerance else ""
+        add(_settle(items, opens, amount, kind), kind + over)
+    add(_pay(items, opens, amount), "partial")
+
+
+def _subsets(
+    amount: int, opens: Sequence[int], in_period: list[int], search: list[int], add: Callable[..., None]
+) -> None:
+    """Unnamed sets of items paying `amount` exactly: those of the month the memo names first."""
+    if in_period:
+        invoices = [i for i in in_period if opens[i] > 0]
+        for every in (in_period, invoices):  # the month's items, with or without its credit notes
+            if sum(opens[i] for i in every) == amount:
+                add(_pay(every, opens, amount), "exact", by_period=True)
+                return
+        found = find_subsets([opens[i] for i in in_period], amount, amount)
+        if len(found) == 1:
+            add(_pay([in_period[j] for j in found[0]], opens, amount), "exact", by_period=True)
+            return
+    found = find_subsets([opens[i] for i in search], amount, amount)
+    for s in found:
+        add(_pay([search[j] for j in s], opens, amount), "exact", len(found) > 1)
 
 
 def _completion(rest: list[int], opens: Sequence[int], extra: int) -> list[tuple[int, ...]]:

@@ -17,9 +17,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from matching.matcher.clues import Payment, Proposal
 from matching.matcher.ledger import as_text
-from matching.matcher.proposals import Lookups, Payment, Proposal, propose
-from matching.matcher.score import AUTO_FITS, feature_columns, log_odds, shares
+from matching.matcher.lookups import Lookups
+from matching.matcher.policy import held_by
+from matching.matcher.proposals import propose
+from matching.matcher.score import feature_columns, log_odds, shares
 from matching.matcher.settings import MatchSettings
 
 __all__ = ["MARGIN", "Assignment", "Decision", "Ranked", "assign"]
@@ -43,6 +46,7 @@ class Ranked:
 class Decision:
     ranked: Ranked
     decision: str  # auto or suggested
+    held: str = ""  # a suggestion that scores enough to post itself: the policy rule it does not meet
 
 
 @dataclass
@@ -68,6 +72,14 @@ class Assignment:
         return as_text(self.customers["CustomerID"]).to_numpy()
 
     @cached_property
+    def payers(self) -> np.ndarray:
+        return self.lines["Payer"].to_numpy()
+
+    @cached_property
+    def remaining(self) -> np.ndarray:
+        return self.lines["remaining"].to_numpy()
+
+    @cached_property
     def customer_names(self) -> np.ndarray:
         return as_text(self.customers["Name"]).to_numpy()
 
@@ -79,14 +91,18 @@ class Assignment:
             bl["remaining"].to_numpy(),
             bl["Currency"].to_numpy(),
             bl["Date"].to_numpy("datetime64[ns]"),
-            bl["Memo"].to_numpy(),
             (bl["Payer"] != "").to_numpy(),
         )
 
     def payment(self, line: int) -> Payment:
-        amounts, currencies, dates, memos, named = self._columns
+        amounts, currencies, dates, named = self._columns
         return Payment(
-            line, int(amounts[line]), currencies[line], dates[line], memos[line], bool(named[line])
+            line,
+            int(amounts[line]),
+            currencies[line],
+            dates[line],
+            bool(named[line]),
+            self.lookups.evidence.says(line),
         )
 
     def ranked(self, lines: list[int]) -> dict[int, list[Ranked]]:
@@ -99,19 +115,32 @@ class Assignment:
         seen: set[tuple[int, frozenset[str]]] = set()
         for p, zi in sorted(zip(found, z.tolist(), strict=True), key=lambda pz: (pz[0].line, -pz[1])):
             key = self._key(p)
-            if (p.line, key) in seen or (self.line_ids[p.line], key) in self.rejected:
+            # Another booking of the same items is one proposal, except a late discount granted:
+            # beside "the difference stays open" it is the other choice a person has.
+            repeated = (p.line, key) in seen and p.fit != "late_granted"
+            if repeated or (self.line_ids[p.line], key) in self.rejected:
                 continue
             seen.add((p.line, key))
             distinct[p.line].append((p, zi, key))
         return {line: _scored(plist) for line, plist in distinct.items()}
 
     def _key(self, p: Proposal) -> frozenset[str]:
-        numbers = self.lookups.items.numbers
-        return frozenset(str(numbers[i]) for i in p.item_cents()) | {str(self.customer_ids[p.customer])}
+        """Its invoice numbers and CustomerIDs (the same as rerun.py makes of a Matches proposal)."""
+        items = self.lookups.items
+        paid = p.item_cents()
+        key = {str(items.numbers[i]) for i in paid}
+        key.add(str(self.customer_ids[p.customer]))
+        for i in paid:
+            if items.customer[i] != p.customer:  # a group's proposal
+                key.add(str(self.customer_ids[items.customer[i]]))
+        return frozenset(key)
 
     def fits_open(self, p: Proposal) -> bool:
-        """Every item still has the open amount the proposal allocates (same sign, not more)."""
+        """Every item still has the open amount the proposal allocates (same sign, not more);
+        a payment in another currency needs its items still open."""
         open_now = self.lookups.items.open
+        if p.foreign:
+            return all(open_now[i] > 0 for i in p.item_cents())
         return all(
             0 < cents <= open_now[i] or open_now[i] <= cents < 0 for i, cents in p.item_cents().items()
         )
@@ -158,18 +187,12 @@ def _decide(run: Assignment, plist: list[Ranked], cfg: MatchSettings) -> list[De
     best = plist[0]
     p = best.proposal
     second = max((r.score for r in plist[1:] if r.key != best.key), default=0.0)
-    auto = (
-        best.score >= cfg.auto_threshold
-        and best.score - second >= MARGIN
-        and not p.ambiguous
-        and p.fit in AUTO_FITS
-        and run.fits_open(p)
-        and (p.fit == "exact" or p.ref_level >= 0)  # inexact amounts need a named invoice
-    )
-    if auto:
+    certain = best.score >= cfg.auto_threshold
+    held = held_by(p) if certain else ""
+    if certain and best.score - second >= MARGIN and not held and run.fits_open(p):
         run.take(p)
         return [Decision(best, "auto")]
     shown = [r for r in plist[:SHOWN] if r.score >= MIN_ALTERNATIVE]
     if sum(r.score for r in shown) >= cfg.suggest_threshold:
-        return [Decision(r, "suggested") for r in shown]
+        return [Decision(r, "suggested", held if r is best else "") for r in shown]
     return []

@@ -23,8 +23,9 @@ class OpenAmounts:
     """The open amount of every invoice and the money left on every bank line, in cents.
 
     `items`: one row per invoice and credit note, fully paid ones too (a memo naming a paid
-    invoice is evidence): InvoiceNo, CustomerID, InvoiceDate, Currency, Reference and
-    OpenAmount (Int64 cents; every allocation in the log counts, whatever its PaymentDate).
+    invoice is evidence), indexed by its row in Invoices: InvoiceNo, CustomerID, InvoiceDate,
+    Currency, Reference, Amount, DiscountTerms (optional) and OpenAmount (Int64 cents; every
+    allocation in the log counts, whatever its PaymentDate).
     `line_left`: per bank line, indexed like the lines given with it, the cents not yet
     allocated to anything.
     """
@@ -56,7 +57,9 @@ def open_items(
     opens: OpenAmounts, customers: pd.DataFrame, reserved: pd.Series, base_currency: str
 ) -> pd.DataFrame:
     """The items by position as the matcher indexes them: `customer` is the customer's position
-    (-1 unknown), `open` the cents still open less what approved proposals hold back."""
+    (-1 unknown), `open` the cents still open less what approved proposals hold back, `gross`
+    the invoice's Amount, `row` its row in Invoices."""
+    rows = opens.items.index
     items = opens.items.reset_index(drop=True)
     numbers = as_text(items["InvoiceNo"])
     cust_pos = pd.Series(np.arange(len(customers)), index=as_text(customers["CustomerID"]).to_numpy())
@@ -71,5 +74,8 @@ def open_items(
             "Currency": in_currency(currency, base_currency),
             "Reference": as_text(items["Reference"]) if "Reference" in items else "",
             "open": (as_cents(items["OpenAmount"]) - numbers.map(reserved).fillna(0)).astype(np.int64),
+            "gross": as_cents(items["Amount"]) if "Amount" in items else as_cents(items["OpenAmount"]),
+            "DiscountTerms": as_text(items["DiscountTerms"]) if "DiscountTerms" in items else "",
+            "row": rows.to_numpy(),
         }
     )

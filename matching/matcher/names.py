@@ -7,7 +7,10 @@ equal or close, so a plain rapidfuzz ratio can compare them:
 
 - `key`: words in sorted order, legal forms and punctuation gone (word order stops mattering);
 - `compact`: the same words in their written order without spaces (Chinese names, whose
-  pinyin has no word breaks, and names a bank glued together compare on this one).
+  pinyin has no word breaks, and names a bank glued together compare on this one);
+- `full`: every letter and digit in written order, legal forms kept, so that near twins
+  (宏悦科技（广州）有限公司 and 宏悦科技（广州）股份有限公司, Müller GmbH and Müller AG) can
+  be told apart when the payer writes one of them in full.
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ import pandas as pd
 from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
-__all__ = ["BANK_NAME_LIMIT", "english_variant", "is_abbreviation", "name_keys", "truncated_variant"]
+__all__ = [
+    "BANK_NAME_LIMIT",
+    "english_variant",
+    "is_abbreviation",
+    "name_keys",
+    "truncated_variant",
+    "without_city",
+]
 
 BANK_NAME_LIMIT = 35  # SEPA/SWIFT name fields: longer payer names arrive cut here
 
@@ -108,9 +118,16 @@ def _words(name: str) -> list[str]:
     # "S.A." and "G.m.b.H." lose their dots before splitting, so they read as SA and GMBH.
     upper = re.sub(r"\b([A-Z])\.(?=[A-Z]\.?\b)", r"\1", upper)
     upper = re.sub(r"(?<=\b[A-Z])\.(?=[A-Z]\b)", "", upper)
-    words = [_DIGRAPHS.sub(lambda m: m.group()[0], w) for w in _NON_WORD.split(upper) if w]
+    words = [_singular(_DIGRAPHS.sub(lambda m: m.group()[0], w)) for w in _NON_WORD.split(upper) if w]
     kept = [w for w in words if w not in _LEGAL_FORMS]
     return kept or words
+
+
+def _singular(word: str) -> str:
+    """PLASTICS and PLASTIC, ELECTRONICS and ELECTRONIC: English trade names use both."""
+    return (
+        word[:-1] if len(word) >= 6 and word.endswith("S") and not word.endswith(("SS", "US", "IS")) else word
+    )
 
 
 # Chinese companies often pay under an English name made of the pinyin of city and brand and
@@ -149,8 +166,71 @@ _CJK_TRADES = {
     "控股": "HOLDING",
     "汽车配件": "AUTO PARTS",
     "医疗器械": "MEDICAL DEVICES",
+    "塑胶": "PLASTIC",
+    "供应链": "SUPPLY CHAIN",
+    "新材料": "NEW MATERIAL",
+    "包材": "PACKAGING",
 }
 _CJK_TRADE = re.compile("|".join(sorted(_CJK_TRADES, key=len, reverse=True)))
+
+
+_CITY = re.compile(r"[（(][\u3400-\u9fff]{2,4}[）)]")
+# Cities a Chinese company name may start with ("广州市瑞禾科技", "无锡德远科技"); its English
+# name usually leaves them out ("RUIHE TECHNOLOGY").
+_CITIES = [
+    "北京",
+    "上海",
+    "天津",
+    "重庆",
+    "广州",
+    "深圳",
+    "佛山",
+    "东莞",
+    "中山",
+    "珠海",
+    "惠州",
+    "江门",
+    "汕头",
+    "苏州",
+    "无锡",
+    "常州",
+    "南京",
+    "南通",
+    "杭州",
+    "宁波",
+    "温州",
+    "绍兴",
+    "嘉兴",
+    "台州",
+    "金华",
+    "义乌",
+    "厦门",
+    "福州",
+    "泉州",
+    "青岛",
+    "济南",
+    "烟台",
+    "潍坊",
+    "郑州",
+    "武汉",
+    "长沙",
+    "南昌",
+    "合肥",
+    "成都",
+    "西安",
+    "沈阳",
+    "大连",
+    "哈尔滨",
+    "长春",
+    "石家庄",
+    "太原",
+    "昆明",
+    "南宁",
+    "贵阳",
+    "海口",
+    "兰州",
+]
+_LEADING_CITY = re.compile(rf"^(?:{'|'.join(_CITIES)})市?")
 
 
 def english_variant(name: str) -> str | None:
@@ -158,6 +238,13 @@ def english_variant(name: str) -> str | None:
     if not _HAN.search(name) or not _CJK_TRADE.search(name):
         return None
     return _CJK_TRADE.sub(lambda m: " " + _CJK_TRADES[m.group()] + " ", _CJK_LEGAL.sub(" ", name))
+
+
+def without_city(name: str) -> str | None:
+    """A Chinese company name without its city, in brackets or in front ("天润塑胶（佛山）",
+    "广州市瑞禾科技" -> "天润塑胶", "瑞禾科技"): its English name often leaves the city out."""
+    short = _LEADING_CITY.sub("", _CITY.sub(" ", name.strip()))
+    return short if short != name.strip() and short.strip() else None
 
 
 def is_abbreviation(short: str, word: str) -> bool:
@@ -174,19 +261,27 @@ def truncated_variant(name: str) -> str | None:
     return text[:BANK_NAME_LIMIT] if len(text) > BANK_NAME_LIMIT else None
 
 
+def _full(name: str) -> str:
+    plain = anyascii(unicodedata.normalize("NFKC", name.translate(_GERMAN))).upper()
+    return _DIGRAPHS.sub(lambda m: m.group()[0], _NON_WORD.sub("", plain))
+
+
 def name_keys(names: pd.Series) -> pd.DataFrame:
-    """`key` (sorted words) and `compact` (written order, no spaces) for each name.
+    """`key` (sorted words), `compact` (written order, no spaces) and `full` for each name.
 
     Distinct names are normalised once: bank lines repeat the same payers many times.
     """
     text = names.fillna("").astype(str)
     uniques = pd.unique(text)
-    keys, compacts = [], []
+    keys, compacts, fulls = [], [], []
     for name in uniques:
         words = _words(name) if name.strip() else []
         keys.append(" ".join(sorted(words)))
         compacts.append("".join(words))
-    table = pd.DataFrame({"key": keys, "compact": compacts}, index=pd.Index(uniques, dtype=object))
+        fulls.append(_full(name))
+    table = pd.DataFrame(
+        {"key": keys, "compact": compacts, "full": fulls}, index=pd.Index(uniques, dtype=object)
+    )
     out = table.reindex(text.to_numpy())
     out.index = names.index
     return out

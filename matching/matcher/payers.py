@@ -16,15 +16,25 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from matching.matcher.names import english_variant, is_abbreviation, name_keys, truncated_variant
+from matching.matcher.names import (
+    english_variant,
+    is_abbreviation,
+    name_keys,
+    truncated_variant,
+    without_city,
+)
 
-__all__ = ["customer_names", "match_payers"]
+__all__ = ["customer_names", "group_names", "match_payers"]
 
 _BLOCK_CAP = 300  # a block key shared by more names than this (e.g. "TRADING") blocks nothing
 _MIN_SIMILARITY = 60.0
 _TOP = 5
 _EXPANDED_CAP = 95.0  # written-out abbreviations are close, never the name itself
 _SUBSET_WEIGHT = 0.9  # a payer holding all of a name's words, plus others, is close, not equal
+_TWIN_CUT_MIN = 8  # letters a cut payer name needs before it counts as the start of a name
+_CUT_MIN = 12  # ...and before a cut name resembles the full one closely
+_CUT_SIMILARITY = 97.0
+_TWIN_SIMILARITY = 70.0  # a near twin of the customer the payer spells out: a candidate, no more
 
 
 def customer_names(customers: pd.DataFrame) -> pd.DataFrame:
@@ -34,10 +44,26 @@ def customer_names(customers: pd.DataFrame) -> pd.DataFrame:
     for pos, name in enumerate(customers["Name"].fillna("").astype(str).to_numpy()):
         rows.append((pos, name, "name"))
         english = english_variant(name)
-        variants = (truncated_variant(name), english, truncated_variant(english.strip()) if english else None)
+        short = without_city(english) if english else None
+        variants = (
+            truncated_variant(name),
+            english,
+            truncated_variant(english.strip()) if english else None,
+            short,
+        )
         rows += [(pos, v, "name") for v in variants if v]
         if aliases is not None:
             rows += [(pos, a.strip(), "alias") for a in aliases.iloc[pos].split(";") if a.strip()]
+    return _keyed(rows)
+
+
+def group_names(names: list[str]) -> pd.DataFrame:
+    """The groups' names (Customers.Group) as match_payers compares them, `customer` being the
+    group's number; a group given by an id without letters has no name to compare."""
+    return _keyed([(g, name, "group") for g, name in enumerate(names) if any(ch.isalpha() for ch in name)])
+
+
+def _keyed(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
     names = pd.DataFrame(rows, columns=["customer", "text", "via"])
     keys = name_keys(names["text"])
     names = pd.concat([names, keys], axis=1)
@@ -79,6 +105,7 @@ def match_payers(payers: pd.Series, names: pd.DataFrame) -> pd.DataFrame:
         ]
     ).drop_duplicates()
     exact["similarity"] = 100.0
+    exact = _twins(pd.concat([exact, _cut_short(exact, pk, names)], ignore_index=True), pk, names)
 
     fuzzy_payers = pk[~pk.index.isin(exact["payer"])]
     pairs = _blocked_pairs(fuzzy_payers, names)
@@ -95,6 +122,20 @@ def match_payers(payers: pd.Series, names: pd.DataFrame) -> pd.DataFrame:
         )
         pairs["similarity"] = np.maximum(np.maximum(ratio, compact), subset * _SUBSET_WEIGHT).astype(float)
         pairs["similarity"] = np.maximum(pairs["similarity"].to_numpy(), _expanded(pairs, pkeys, nkeys))
+        cut = [
+            len(p) >= _CUT_MIN and n.startswith(p)
+            for p, n in zip(pkeys["full"].to_numpy(), nkeys["full"].to_numpy(), strict=True)
+        ]
+        pairs["similarity"] = np.where(
+            cut, np.maximum(pairs["similarity"], _CUT_SIMILARITY), pairs["similarity"]
+        )
+        # A payer that is the start of a name is explained by it: names it merely resembles
+        # (other names cut the same way differ in the very letters that were kept) stay weak.
+        cut_any = (
+            pd.Series(cut, index=pairs.index, dtype=bool).groupby(pairs["payer"].to_numpy()).transform("any")
+        )
+        weak = cut_any.to_numpy() & ~np.asarray(cut, dtype=bool)
+        pairs.loc[weak, "similarity"] = np.minimum(pairs.loc[weak, "similarity"], _TWIN_SIMILARITY)
         pairs = pairs[pairs["similarity"] >= _MIN_SIMILARITY]
     scored = pd.concat([exact, pairs]) if not pairs.empty else exact
     scored = scored.assign(
@@ -110,6 +151,57 @@ def match_payers(payers: pd.Series, names: pd.DataFrame) -> pd.DataFrame:
     lines = text.rename("text").rename_axis("line").reset_index()
     out = lines.merge(best, on="text")[columns]
     return out.astype({"line": "int64", "customer": "int64", "similarity": "float64"})
+
+
+def _cut_short(exact: pd.DataFrame, pk: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Names an exactly known payer is also the start of: a bank field cut both the same way
+    ("SUMMIT MANUFACTU" is a learned alias of one Summit Manufacturing and the start of another)."""
+    payers = pk.loc[pk.index.isin(exact["payer"]) & (pk["full"].str.len() >= _TWIN_CUT_MIN)]
+    if payers.empty:
+        return exact.iloc[0:0]
+    blocks = _block_keys(names)
+    blocks = blocks[blocks["block"].str.startswith("#")]
+    mine = ("#" + payers["compact"].str[:5]).rename("block").rename_axis("payer").reset_index()
+    pairs = mine.merge(blocks, on="block")[["payer", "row"]].rename(columns={"row": "name"})
+    starts = [
+        n.startswith(p)
+        for p, n in zip(
+            pk["full"].reindex(pairs["payer"]).to_numpy(),
+            names["full"].to_numpy()[pairs["name"]],
+            strict=True,
+        )
+    ]
+    pairs = pairs[np.asarray(starts, dtype=bool)]
+    return pairs.assign(similarity=100.0)
+
+
+def _twins(exact: pd.DataFrame, pk: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """When a payer fits several customers exactly (legal forms dropped, a learned alias, a cut
+    name), the one whose own name it spells in full stays exact; a learned alias and a name the
+    payer is the start of tie; the others only resemble it (near twins)."""
+    exact = exact.drop_duplicates(["payer", "name"]).reset_index(drop=True)
+    customer = names["customer"].to_numpy()[exact["name"].to_numpy()]
+    several = pd.Series(customer).groupby(exact["payer"].to_numpy()).transform("nunique") > 1
+    if not several.any():
+        return exact
+    rows = exact[several.to_numpy()]
+    payer_full = pk["full"].reindex(rows["payer"]).to_numpy()
+    name_full = names["full"].to_numpy()[rows["name"].to_numpy()]
+    via = names["via"].to_numpy()[rows["name"].to_numpy()]
+    rank = pd.Series(
+        [
+            2
+            if p == n and v == "name"
+            else 1
+            if p == n or (len(p) >= _TWIN_CUT_MIN and n.startswith(p))
+            else 0
+            for p, n, v in zip(payer_full, name_full, via, strict=True)
+        ],
+        index=rows.index,
+    )
+    best = rank.groupby(rows["payer"].to_numpy()).transform("max")
+    exact.loc[rank.index[(rank < best).to_numpy()], "similarity"] = _TWIN_SIMILARITY
+    return exact
 
 
 def _expanded(pairs: pd.DataFrame, pkeys: pd.DataFrame, nkeys: pd.DataFrame) -> np.ndarray:

@@ -2,12 +2,17 @@
 
 The stages, in order, each in its own module:
 
-    normalise + candidates   names.py, references.py, payers.py (indexes built once per run)
-    screening                screening.py (not a receipt; a second copy of a transfer)
-    proposals                proposals.py + amounts.py (per line: customers x ways to pay)
+    eligibility              screening.py (credits with money left; a second copy of a transfer)
+    normalise + candidates   references.py, payers.py, memo.py (indexes built once per run, in
+                             lookups.py with the open items, their discount terms (terms.py)
+                             and the customers' groups)
+    screening                screening.py + vocabulary.py (money that is not a customer receipt)
+    proposals                proposals.py + amounts.py per customer, crossing.py for a group's
+                             payment and another currency; clues.py what they start from
     score                    score.py (calibrated 0-100, reasons in words)
     assignment + decisions   assignment.py (lines in order of their best score, each invoice's
-                             open amount used once; auto or suggested)
+                             open amount used once) and policy.py (whether the evidence agrees
+                             enough to post itself; otherwise suggested)
     allocations              booking.py (rows for Matches and Allocations); statuses for
                              BankLines here
 
@@ -29,12 +34,15 @@ from matching.matcher.assignment import Assignment, assign
 from matching.matcher.booking import book
 from matching.matcher.books import OpenAmounts, bank_lines, in_currency, open_items
 from matching.matcher.ledger import LINE_MONEY, MATCH_COLUMNS, line_statuses
-from matching.matcher.payers import customer_names, match_payers
-from matching.matcher.proposals import Evidence, Lookups, OpenItems, Tolerances
+from matching.matcher.lookups import Evidence, Groups, Lookups, OpenItems, Tolerances
+from matching.matcher.memo import read_memos
+from matching.matcher.payers import customer_names, group_names, match_payers
 from matching.matcher.references import build_reference_index, find_references
 from matching.matcher.rerun import Previous, previous_run
-from matching.matcher.screening import Screened, screen, screening_notes
+from matching.matcher.screening import Screened, eligible, non_receipt, screening_notes
 from matching.matcher.settings import MatchSettings
+from matching.matcher.terms import Tier, item_terms
+from matching.matcher.vocabulary import Vocabulary, vocabulary
 
 __all__ = ["MatchResult", "match_lines"]
 
@@ -76,14 +84,25 @@ def match_lines(
     step = progress or (lambda _s, _d, _t: None)
     post_at = pd.Timestamp(posted_at or datetime.now().replace(microsecond=0)) if post else None
     previous = previous_run(previous_matches)
+    customer_rows = customers.index
     customers = customers.reset_index(drop=True)
     item_frame = open_items(opens, customers, previous.held_back(), settings.base_currency)
+    terms, terms_notes = item_terms(item_frame, customers, customer_rows)
     bl = bank_lines(lines, opens)
     bl["Currency"] = in_currency(bl["Currency"], settings.base_currency)
+    words = vocabulary(settings.non_receipt_words)
 
     step("screening", 0, 5)
-    screened = screen(bl, set(previous.kept["LineID"]), as_of, settings.company_name)
-    lookups = _lookups(item_frame, customers, screened.todo, settings, step)
+    duplicate, ok = eligible(bl, set(previous.kept["LineID"]), as_of)
+    lookups = _lookups(item_frame, terms, customers, bl[ok], words, settings, step)
+    not_receipt = non_receipt(
+        bl[ok],
+        words,
+        settings.company_name,
+        known_payer=lookups.evidence.known_payers(),
+        invoice_named=lookups.evidence.invoice_named(),
+    ).reindex(bl.index, fill_value="")
+    screened = Screened(duplicate, not_receipt, bl[ok & (not_receipt == "")])
     run = Assignment(bl, lookups, customers, previous.rejected_keys | set(reversed_pairs))
 
     step("proposals", 3, 5)
@@ -92,21 +111,33 @@ def match_lines(
     decisions = assign(run, by_line, settings)
     step("writing", 5, 5)
     new, allocs = book(run, decisions, post_at)
-    return _result(bl, new, allocs, previous, screened)
+    result = _result(bl, new, allocs, previous, screened)
+    result.notes += terms_notes
+    return result
 
 
 def _lookups(
-    item_frame: pd.DataFrame, customers: pd.DataFrame, todo: pd.DataFrame, cfg: MatchSettings, step: Progress
+    item_frame: pd.DataFrame,
+    terms: list[tuple[Tier, ...]],
+    customers: pd.DataFrame,
+    todo: pd.DataFrame,
+    words: Vocabulary,
+    cfg: MatchSettings,
+    step: Progress,
 ) -> Lookups:
-    """Normalise + candidates: the reference and payer indexes, built once for the lines to match."""
+    """Normalise + candidates: the reference, payer and memo indexes, built once for the lines to match."""
     step("references", 1, 5)
     index = build_reference_index(item_frame, customers)
     memo_refs = find_references(todo["Memo"], index)
+    memos = read_memos(todo["Memo"], todo["Date"], todo["Currency"], words)
     step("payers", 2, 5)
+    groups = Groups.build(customers)
     payer_matches = match_payers(todo["Payer"], customer_names(customers))
+    group_matches = match_payers(todo["Payer"], group_names(groups.names))
     return Lookups(
-        Evidence.build(memo_refs, payer_matches),
-        OpenItems.build(item_frame, index.typo_forms),
+        Evidence.build(memo_refs, payer_matches, group_matches, memos),
+        OpenItems.build(item_frame, terms, index.typo_forms),
+        groups,
         Tolerances(fee=cfg.fee_tolerance, amount=cfg.amount_tolerance),
     )
 

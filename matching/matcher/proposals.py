@@ -1,114 +1,147 @@
 """Candidates and proposals: for one bank line, every customer it may come from, every way
 its money may be spread over that customer's open items, with the evidence for each.
 
-Candidates come from three cheap indexes built once per run (blocking): invoice references
-in the memo, payer-name matches, and the amount index (open items of exactly this amount,
-used only when at most three exist in the whole book). Only those customers' items are ever
-looked at, so a line costs the same whether the book has 2,000 or 200,000 invoices.
+Candidates come from three cheap indexes built once per run (blocking, lookups.py): invoice
+references in the memo, payer-name matches, and the amount index (open items of exactly this
+amount, used only when at most three exist in the whole book). Only those customers' items
+are ever looked at, so a line costs the same whether the book has 2,000 or 200,000 invoices.
+
+What the memo says shapes the proposals:
+- an advance on an order (and no invoice named by its number) is money kept on the
+  customer's account (Kind unapplied), never an invoice of the same amount;
+- an invoice named by its exact number is always considered, even when it is dated after
+  the payment (a prepayment on a proforma, an invoice typed with a later date), and then
+  no invoice one character away from that number is looked for;
+- discount terms, months named and stated discounts go into the fits (amounts.py).
+Proposals that span the customers of one group, or pay an invoice in another currency, are
+made in crossing.py; the evidence they all start from in clues.py.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from matching.matcher.amounts import fits_for_customer
-from matching.matcher.references import Level, MemoReferences, typo_words
+from common.values import format_cents
+from matching.matcher.amounts import Fit, fits_for_customer
+from matching.matcher.clues import (
+    PAYER_AGREES,
+    Clues,
+    Payment,
+    Proposal,
+    about_payer,
+    clues_for,
+    similarity_to,
+)
+from matching.matcher.crossing import currency_proposals, group_proposals
+from matching.matcher.lookups import Lookups
+from matching.matcher.references import Level
+from matching.matcher.terms import discounts
 
-__all__ = ["Evidence", "Lookups", "OpenItems", "Payment", "Proposal", "Tolerances", "propose"]
+__all__ = ["propose"]
 
-_AMOUNT_INDEX_MAX = 3  # an amount shared by more open items than this is no evidence
 _NAME_FLOOR = 70.0  # below this a payer name earns no points (score.py): the amount index covers it
 _NAME_TOP = 3
 _NAME_RIVAL = 90.0
 _SEARCH_NAME_FLOOR = 80.0  # subset searches only for customers the payer name (or memo) points at,
 _SEARCH_NAME_BAND = 5.0  # ...and among those only the best named ones
 _TYPO_NAME_FLOOR = 80.0  # a one-character-off number counts only from a payer like this...
-_DATE_GRACE = np.timedelta64(7, "D")  # ...and no invoice dated after the payment (+ a week) is paid
+_DATE_GRACE = np.timedelta64(7, "D")  # ...and no unnamed invoice dated after the payment (+ a week) is paid
+_DATE_WINDOW = 10  # days around the payment whose dates in a memo are no invoice number
 
 
-@dataclass
-class OpenItems:
-    """Invoices and credit notes by position, with what is still open, and quick lookups."""
+@dataclass(frozen=True)
+class _Account:
+    """One candidate customer's items this payment may pay, oldest first, and what points at them."""
 
-    numbers: np.ndarray  # InvoiceNo
-    customer: np.ndarray  # customer position (-1 unknown)
-    dates: np.ndarray  # InvoiceDate, datetime64
-    currency: np.ndarray
-    open: np.ndarray  # cents still open (int64); changed as this run posts
-    typo_forms: list[tuple[str, ...]]
-    by_customer: dict[int, np.ndarray] = field(default_factory=dict)  # oldest first
-    customer_dates: dict[int, np.ndarray] = field(default_factory=dict)  # their InvoiceDates
-    mixed_currency: set[int] = field(default_factory=set)  # customers invoiced in several currencies
-    by_amount: dict[int, list[int]] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, items: pd.DataFrame, typo_forms: list[tuple[str, ...]]) -> OpenItems:
-        """`items` positional: InvoiceNo, customer, InvoiceDate, Currency, open."""
-        self = cls(
-            items["InvoiceNo"].to_numpy(object),
-            items["customer"].to_numpy(np.int64),
-            items["InvoiceDate"].to_numpy("datetime64[ns]"),
-            items["Currency"].to_numpy(object),
-            items["open"].to_numpy(np.int64).copy(),
-            typo_forms,
-        )
-        order = items.assign(pos=np.arange(len(items))).sort_values(
-            ["customer", "InvoiceDate", "InvoiceNo"], kind="stable"
-        )
-        order = order[order["customer"] >= 0]
-        cust = order["customer"].to_numpy(np.int64)
-        pos, dates = order["pos"].to_numpy(np.int64), order["InvoiceDate"].to_numpy("datetime64[ns]")
-        bounds = np.flatnonzero(np.diff(cust)) + 1
-        for start, end in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(cust)].tolist(), strict=True):
-            if end > start:
-                self.by_customer[int(cust[start])] = pos[start:end]
-                self.customer_dates[int(cust[start])] = dates[start:end]
-        currencies = order.groupby("customer")["Currency"].nunique()
-        self.mixed_currency = set(currencies.index[currencies > 1].tolist())
-        positive = order[order["open"] > 0]
-        for amount, group in positive.groupby("open")["pos"]:
-            if len(group) <= _AMOUNT_INDEX_MAX:
-                self.by_amount[int(amount)] = group.tolist()
-        return self
+    customer: int
+    own: list[int]  # item positions
+    opens: list[int]  # their open cents
+    similarity: float
+    via: str
+    earned: list[int]  # discount cents the payment earns on each by its terms
+    late: list[int]  # ...or would have earned inside a period that has ended
+    period: list[int]  # positions in `own` invoiced in a month the memo names
+    early: set[int]  # items dated after the payment (+ a week), here because the memo names them
 
 
-@dataclass
-class Evidence:
-    """Per line position: what the memo and payer say (built once, vectorised, per run)."""
+def propose(payment: Payment, lookups: Lookups) -> list[Proposal]:
+    """Every proposal for one line: per candidate customer, every way its money fits their items."""
+    clues = clues_for(payment, lookups)
+    if payment.says.advance and not clues.by_number:
+        return _advances(clues, lookups)
+    out: list[Proposal] = []
+    for cust in _candidates(clues, lookups):
+        account = _account(clues, cust, lookups)
+        if account is not None:
+            out += _proposals(clues, account, lookups)
+    return out + group_proposals(clues, lookups) + currency_proposals(clues, lookups)
 
-    refs: dict[int, list[tuple[int, int, str]]]  # line -> [(item, level, text)]
-    custnos: dict[int, set[int]]
-    masked: dict[int, str]  # line -> memo with dates etc. masked; typo words are cut from it on demand
-    names: dict[int, dict[int, tuple[float, str]]]  # line -> {customer: (similarity, via)}
-    _words: dict[int, list[str]] = field(default_factory=dict)
 
-    @classmethod
-    def build(cls, memo_refs: MemoReferences, payer_matches: pd.DataFrame) -> Evidence:
-        refs: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-        for line, item, level, text in memo_refs.invoices.itertuples(index=False):
-            refs[line].append((item, level, text))
-        custnos: dict[int, set[int]] = defaultdict(set)
-        for line, cust, _ in memo_refs.customers.itertuples(index=False):
-            custnos[line].add(cust)
-        masked = dict(memo_refs.masked.itertuples(index=False))
-        names: dict[int, dict[int, tuple[float, str]]] = defaultdict(dict)
-        for line, cust, sim, via in payer_matches.itertuples(index=False):
-            names[line][cust] = (sim, via)
-        return cls(refs, custnos, masked, names)
+def _candidates(clues: Clues, lookups: Lookups) -> set[int]:
+    """Customers the memo, the payer name or the amount point at (blocking: no one else is looked at)."""
+    items = lookups.items
+    candidates = {int(items.customer[i]) for i in clues.named_items if items.customer[i] >= 0}
+    candidates |= {int(items.customer[i]) for i in clues.by_number if items.customer[i] >= 0}
+    # Beside a customer the memo names outright, only a payer name that fits well is a rival.
+    floor = _NAME_RIVAL if clues.strong_custs else _NAME_FLOOR
+    named = sorted(((sim, c) for c, (sim, _) in clues.names.items() if sim >= floor), reverse=True)[
+        :_NAME_TOP
+    ]
+    candidates |= {c for _, c in named}
+    candidates |= clues.custnos
+    candidates |= {int(items.customer[i]) for i in clues.amount_hits}
+    return candidates
 
-    def words(self, line: int) -> list[str]:
-        """Number-like words of the memo, for the one-typo search (cut once per line, when needed)."""
-        found = self._words.get(line)
-        if found is None:
-            found = self._words[line] = typo_words(self.masked.get(line, ""))
-        return found
+
+def _account(clues: Clues, cust: int, lookups: Lookups) -> _Account | None:
+    """The customer's items in the payment's currency not invoiced after it (+ a week), and those
+    the memo names by number whatever their date; None: none can be paid."""
+    items, payment = lookups.items, clues.payment
+    own_all = items.by_customer.get(cust)
+    if own_all is None:
+        return None
+    # Items are oldest first: those invoiced after the payment (+ a week) are a prefix cut away.
+    cut = int(np.searchsorted(items.customer_dates[cust], payment.date + _DATE_GRACE, side="right"))
+    own_arr = own_all[:cut]
+    later = [int(i) for i in own_all[cut:] if int(i) in clues.by_number]
+    if later:
+        own_arr = np.r_[own_arr, later].astype(np.int64)
+    if cust in items.mixed_currency:
+        own_arr = own_arr[items.currency[own_arr] == payment.currency]
+    elif len(own_arr) and items.currency[own_arr[0]] != payment.currency:
+        return None
+    own = own_arr.tolist()
+    sim, via = similarity_to(clues, cust, lookups)
+    earned, late = [], []  # empty: no terms on any of them
+    if any(items.terms[i] for i in own):
+        for i in own:
+            got, missed = discounts(items.terms[i], items.dates[i], int(items.gross[i]), payment.date)
+            earned.append(got)
+            late.append(missed)
+    months = set(payment.says.months)
+    period = [k for k, i in enumerate(own) if _month(items.dates[i]) in months] if months else []
+    return _Account(cust, own, items.open[own_arr].tolist(), sim, via, earned, late, period, set(later))
+
+
+def _off_period(payment: Payment, paid: list[int], fit: Fit, lookups: Lookups) -> bool:
+    """The memo names a month other than the payment's own ("付2月货款" paid in March) and none
+    of the items is from it. The payment's own month may only say when it was paid ("Zahlung
+    Oktober"), so it speaks against nothing."""
+    named = set(payment.says.months) - {_month(payment.date)}
+    return bool(named and paid and not fit.period) and not any(
+        _month(lookups.items.dates[i]) in named for i in paid
+    )
+
+
+def _month(day: np.datetime64) -> tuple[int, int]:
+    text = str(day)[:7]
+    return int(text[:4]), int(text[5:7])
 
 
 def _typo_refs(words: list[str], items: Sequence[int], forms: list[tuple[str, ...]]) -> list[tuple[int, str]]:
@@ -125,170 +158,16 @@ def _typo_refs(words: list[str], items: Sequence[int], forms: list[tuple[str, ..
     return list(hits.items())
 
 
-@dataclass(frozen=True)
-class Payment:
-    """One bank line as the proposal search sees it, by its position among the run's lines."""
-
-    line: int
-    amount: int  # cents of the line still to allocate
-    currency: str
-    date: np.datetime64
-    memo: str
-    payer_named: bool  # the line has a payer name at all
-
-
-@dataclass(frozen=True)
-class Tolerances:
-    """The differences the settings allow, in cents."""
-
-    fee: int  # largest bank fee or discount booked with a payment
-    amount: int  # a shortfall still treated as an equal amount (written off)
-
-
-@dataclass(frozen=True)
-class Lookups:
-    """What a run builds once and every line's proposals look things up in."""
-
-    evidence: Evidence
-    items: OpenItems
-    tolerances: Tolerances
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """One way a line may pay one customer: the allocation rows and the evidence for them.
-
-    A row is (item position, cents, kind); item -1 is money left unapplied on the customer.
-    The evidence fields are the score's features (score.py says what each is worth).
-    """
-
-    line: int
-    customer: int  # customer position
-    rows: tuple[tuple[int, int, str], ...]
-    fit: str
-    referenced: int
-    items: int
-    ambiguous: bool
-    ref_level: int
-    cust_refs: int
-    ref_other: bool
-    similarity: float
-    via: str
-    other: float
-    custno: bool
-    payer_named: bool
-    unique: bool
-    ref_text: str  # the memo's words for the strongest reference
-    ref_nos: str  # the referenced invoices it pays
-
-    def item_cents(self) -> dict[int, int]:
-        """Cents each item receives (its rows of any kind added up); unapplied money is on no item."""
-        use: dict[int, int] = {}
-        for item, cents, _kind in self.rows:
-            if item >= 0:
-                use[item] = use.get(item, 0) + cents
-        return use
-
-
-@dataclass(frozen=True)
-class _Clues:
-    """What the memo, the payer and the amount say about one payment, before any customer is opened."""
-
-    payment: Payment
-    named_items: dict[int, tuple[int, str]]  # item -> strongest (level, text) the memo names it by
-    names: dict[int, tuple[float, str]]  # customer -> (payer similarity, via)
-    custnos: set[int]  # customers whose number is in the memo
-    amount_hits: list[int]  # the few open items of exactly this amount
-    strong_custs: set[int]  # customers the memo names an invoice of outright
-    best_sim: float
-    has_memo: bool
-
-
-@dataclass(frozen=True)
-class _Account:
-    """One candidate customer's items this payment may pay, oldest first, and what points at them."""
-
-    customer: int
-    own: list[int]  # item positions
-    opens: list[int]  # their open cents
-    similarity: float
-    via: str
-
-
-def propose(payment: Payment, lookups: Lookups) -> list[Proposal]:
-    """Every proposal for one line: per candidate customer, every way its money fits their items."""
-    clues = _clues(payment, lookups)
-    out: list[Proposal] = []
-    for cust in _candidates(clues, lookups.items):
-        account = _account(clues, cust, lookups)
-        if account is not None:
-            out += _proposals(clues, account, lookups)
-    return out
-
-
-def _clues(payment: Payment, lookups: Lookups) -> _Clues:
-    evidence, items = lookups.evidence, lookups.items
-    named_items: dict[int, tuple[int, str]] = {}
-    for item, level, text in evidence.refs.get(payment.line, []):
-        if items.currency[item] == payment.currency and level > named_items.get(item, (-1, ""))[0]:
-            named_items[item] = (level, text)
-    amount_hits = [
-        i
-        for i in items.by_amount.get(payment.amount, [])
-        if items.currency[i] == payment.currency and items.open[i] == payment.amount
-    ]
-    names = evidence.names.get(payment.line, {})
-    return _Clues(
-        payment,
-        named_items,
-        names,
-        evidence.custnos.get(payment.line, set()),
-        amount_hits,
-        {int(items.customer[i]) for i, (lv, _) in named_items.items() if lv >= Level.NOPREFIX},
-        max((sim for sim, _ in names.values()), default=0.0),
-        bool(evidence.masked.get(payment.line)),
-    )
-
-
-def _candidates(clues: _Clues, items: OpenItems) -> set[int]:
-    """Customers the memo, the payer name or the amount point at (blocking: no one else is looked at)."""
-    candidates = {int(items.customer[i]) for i in clues.named_items if items.customer[i] >= 0}
-    # Beside a customer the memo names outright, only a payer name that fits well is a rival.
-    floor = _NAME_RIVAL if clues.strong_custs else _NAME_FLOOR
-    named = sorted(((sim, c) for c, (sim, _) in clues.names.items() if sim >= floor), reverse=True)[
-        :_NAME_TOP
-    ]
-    candidates |= {c for _, c in named}
-    candidates |= clues.custnos
-    candidates |= {int(items.customer[i]) for i in clues.amount_hits}
-    return candidates
-
-
-def _account(clues: _Clues, cust: int, lookups: Lookups) -> _Account | None:
-    """The customer's items in the payment's currency not invoiced after it (+ a week); None: none can be."""
-    items, payment = lookups.items, clues.payment
-    own_all = items.by_customer.get(cust)
-    if own_all is None:
-        return None
-    # Items are oldest first: those invoiced after the payment (+ a week) are a prefix cut away.
-    own_arr = own_all[: np.searchsorted(items.customer_dates[cust], payment.date + _DATE_GRACE, side="right")]
-    if cust in items.mixed_currency:
-        own_arr = own_arr[items.currency[own_arr] == payment.currency]
-    elif len(own_arr) and items.currency[own_arr[0]] != payment.currency:
-        return None
-    sim, via = clues.names.get(cust, (0.0, ""))
-    return _Account(cust, own_arr.tolist(), items.open[own_arr].tolist(), sim, via)
-
-
-def _referenced(clues: _Clues, account: _Account, lookups: Lookups) -> dict[int, tuple[int, str]]:
+def _referenced(clues: Clues, account: _Account, lookups: Lookups) -> dict[int, tuple[int, str]]:
     """The customer's items the memo names; failing that, the one a number one character off names."""
     if not (clues.named_items or clues.has_memo) or not account.own:
         return {}
     mine = set(account.own)
     found = {i: v for i, v in clues.named_items.items() if i in mine}
-    if found:
+    if found or clues.by_number:  # an exact number anywhere: no near miss instead of it
         return found
-    words = lookups.evidence.words(clues.payment.line)
+    dates = _date_spellings(clues.payment.date)
+    words = [w for w in lookups.evidence.words(clues.payment.line) if w not in dates]
     if not words:
         return {}
     amount, fee, items = clues.payment.amount, lookups.tolerances.fee, lookups.items
@@ -304,20 +183,37 @@ def _referenced(clues: _Clues, account: _Account, lookups: Lookups) -> dict[int,
     return {i: (int(Level.TYPO), w) for i, w in hits[:1]} if len(hits) == 1 else {}
 
 
-def _searches(clues: _Clues, account: _Account, refs: dict[int, tuple[int, str]]) -> bool:
+def _date_spellings(day: np.datetime64) -> frozenset[str]:
+    """The payment's date, and the days around it, as banks write them without separators
+    (ACH "DESC DATE:260325", "EED:260325"): never a mistyped invoice number."""
+    return _spellings_of(int(day.astype("datetime64[D]").astype(np.int64)))
+
+
+@lru_cache(maxsize=512)
+def _spellings_of(epoch_day: int) -> frozenset[str]:
+    out = set()
+    for shift in range(-_DATE_WINDOW, _DATE_WINDOW + 1):
+        d = np.datetime64(epoch_day + shift, "D").item()
+        for form in ("%y%m%d", "%Y%m%d", "%d%m%y", "%m%d%y", "%d%m%Y", "%m%d%Y"):
+            out.add(d.strftime(form))
+    return frozenset(out)
+
+
+def _searches(clues: Clues, account: _Account, refs: dict[int, tuple[int, str]]) -> bool:
     """Subset searches cost the most: only for the customers the evidence points at."""
     strong = any(lv >= Level.NOPREFIX for lv, _ in refs.values())
     sim = account.similarity
     return (
         (bool(refs) and not strong)
         or account.customer in clues.custnos
+        or bool(account.period)
         or (
             not clues.strong_custs and sim >= _SEARCH_NAME_FLOOR and sim >= clues.best_sim - _SEARCH_NAME_BAND
         )
     )
 
 
-def _proposals(clues: _Clues, account: _Account, lookups: Lookups) -> list[Proposal]:
+def _proposals(clues: Clues, account: _Account, lookups: Lookups) -> list[Proposal]:
     """One proposal per way the payment fits the customer's items, with its evidence."""
     payment, cust = clues.payment, account.customer
     refs = _referenced(clues, account, lookups)
@@ -325,6 +221,20 @@ def _proposals(clues: _Clues, account: _Account, lookups: Lookups) -> list[Propo
     ref_pos = sorted(position[i] for i in refs)
     other = max((s for c, (s, _) in clues.names.items() if c != cust), default=0.0)
     ref_other = bool(clues.strong_custs - {cust}) and cust not in clues.strong_custs
+    # Invoices of the customer's group-mates the memo names are left out by any one member's
+    # proposal: they count against it as its own would (the group's proposal pays them all).
+    g = lookups.groups.group_of(cust)
+    mates = (
+        sum(
+            1
+            for i, (lv, _) in clues.named_items.items()
+            if lv >= Level.NOPREFIX
+            and int(lookups.items.customer[i]) != cust
+            and lookups.groups.group_of(int(lookups.items.customer[i])) == g
+        )
+        if g >= 0
+        else 0
+    )
     out = []
     for fit in fits_for_customer(
         payment.amount,
@@ -332,8 +242,11 @@ def _proposals(clues: _Clues, account: _Account, lookups: Lookups) -> list[Propo
         ref_pos,
         fee_tolerance=lookups.tolerances.fee,
         amount_tolerance=lookups.tolerances.amount,
-        memo=payment.memo,
+        says=payment.says,
         search=_searches(clues, account, refs),
+        earned=account.earned,
+        late=account.late,
+        period=account.period,
     ):
         rows = tuple((account.own[k] if k >= 0 else -1, cents, kind) for k, cents, kind in fit.rows)
         paid_items = [i for i, cents, kind in rows if i >= 0 and kind == "payment" and cents > 0]
@@ -348,7 +261,7 @@ def _proposals(clues: _Clues, account: _Account, lookups: Lookups) -> list[Propo
                 items=fit.items,
                 ambiguous=fit.ambiguous,
                 ref_level=max((refs[i][0] for i in shown), default=-1),
-                cust_refs=len(ref_pos),
+                cust_refs=len(ref_pos) + mates,
                 ref_other=ref_other,
                 similarity=float(account.similarity),
                 via=account.via,
@@ -358,6 +271,65 @@ def _proposals(clues: _Clues, account: _Account, lookups: Lookups) -> list[Propo
                 unique=len(clues.amount_hits) == 1 and paid_items == clues.amount_hits,
                 ref_text=refs[shown[0]][1] if shown else "",
                 ref_nos=", ".join(str(lookups.items.numbers[i]) for i in shown),
+                period=fit.period,
+                off_period=_off_period(payment, paid_items, fit, lookups),
+                payer_agrees=account.similarity >= PAYER_AGREES or cust in clues.custnos,
+                early=bool(account.early & set(paid_items)),
+                unresolved=clues.unresolved,
+                note=_note(fit, rows, lookups),
+            )
+        )
+    return out
+
+
+def _note(fit: Fit, rows: tuple[tuple[int, int, str], ...], lookups: Lookups) -> str:
+    """What a late discount's reason must say: when the period ended, and what stays open."""
+    if fit.fit not in ("late_discount", "late_granted"):
+        return ""
+    items = lookups.items
+    ends = []
+    for i in dict.fromkeys(i for i, _, _ in rows if i >= 0):
+        if items.terms[i]:
+            end = items.dates[i] + np.timedelta64(max(t.days for t in items.terms[i]), "D")
+            ends.append(f"{items.numbers[i]} on {str(end)[:10]}")
+    when = f" (the period ended for {', '.join(ends)})" if ends else ""
+    if fit.fit == "late_granted":
+        return f"the discount is granted although it was taken after its period{when}"
+    short = sum(items.open[i] for i in dict.fromkeys(i for i, _, _ in rows if i >= 0)) - sum(
+        c for _, c, k in rows if k == "payment"
+    )
+    return f"a discount of {format_cents(int(short))} was taken after its period{when}: the difference stays open"
+
+
+def _advances(clues: Clues, lookups: Lookups) -> list[Proposal]:
+    """An advance on an order: the money is kept on the customer's account (Kind unapplied).
+
+    The customer is the one the payer's name, a customer number or a PO/contract number in
+    Invoices.Reference points at; an invoice of the same amount is no evidence here.
+    """
+    payment, items = clues.payment, lookups.items
+    named = sorted(((sim, c) for c, (sim, _) in clues.names.items() if sim >= PAYER_AGREES), reverse=True)
+    candidates = {c for _, c in named[:_NAME_TOP]} | clues.custnos
+    candidates |= {int(items.customer[i]) for i in clues.named_items if items.customer[i] >= 0}
+    out = []
+    for cust in sorted(candidates):
+        out.append(
+            Proposal(
+                line=payment.line,
+                customer=cust,
+                rows=((-1, payment.amount, "unapplied"),),
+                fit="advance",
+                referenced=0,
+                items=0,
+                ambiguous=False,
+                ref_level=-1,
+                cust_refs=0,
+                ref_other=False,
+                unique=False,
+                ref_text="",
+                ref_nos="",
+                **about_payer(clues, cust, lookups),
+                note="the memo says it is an advance on an order: kept on the customer's account for its invoice",
             )
         )
     return out

@@ -9,6 +9,12 @@ spellings a payer plausibly writes, each with a strength level:
     NOYEAR    the year run dropped, with or without prefix (INV412, 412 when a year was there)
     CORE      the last digit run alone (412), the weakest: dates and postcodes look like it
 
+A year inside an all-digit number is found too: 202603074 is also written 2026-3074 and,
+serial first, 3074/2026 or 3074/26 (NOPREFIX), or 3074 alone (NOYEAR). Long numbers
+(12 digits and more, such as China's 20-digit e-invoice numbers) are quoted by their last
+6 to 8 digits (NOYEAR). PO and contract numbers the invoices carry in Reference are found
+at the STRUCTURED level, marked as not being the invoice's own number.
+
 A memo is cut the same way, after masking what only looks like a number reference (dates,
 IBANs, amounts with decimals). Runs are matched greedily, longest gram first, so "INV 2026
 412" is one FULL hit, not a FULL hit plus a spurious CORE hit for another year's 412.
@@ -49,7 +55,8 @@ _MASKS = (
     re.compile(r"(?<![\d.,])\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?![\d.,])"),  # 1.234,56 / 99.00
 )
 _RF = re.compile(r"\bRF\d{2}(?: ?[A-Z0-9]{1,4}){1,6}")
-_QRR = re.compile(r"(?<!\d)(?:\d ?){26}\d(?!\d)")
+# A Swiss QR reference: 27 digits, unspaced or in groups of five from the right (21 00000 ...).
+_QRR = re.compile(r"(?<!\d)(?:\d{27}|\d{2}(?: \d{5}){5})(?!\d)")
 
 
 # Words that say the number after them is not one of ours: orders, delivery notes, customer
@@ -102,6 +109,8 @@ class ReferenceIndex:
     forms: dict[str, list[tuple[int, int]]]  # spelling -> [(invoice position, Level)]
     customers: dict[str, int]  # customer number spelling -> customer position
     typo_forms: list[tuple[str, ...]] = field(default_factory=list)  # per invoice: FULL/NOPREFIX
+    prefixes: frozenset[str] = frozenset()  # the letters invoice numbers start with (INV, RE)
+    digit_lengths: frozenset[int] = frozenset()  # lengths of all-digit invoice numbers
 
 
 def _upper_ascii(text: str) -> str:
@@ -122,6 +131,42 @@ def _is_year(run: str, year: int) -> bool:
     return len(run) == 2 and abs(int(run) - year % 100) <= 1
 
 
+_TAIL_FROM = 12  # digits a number needs before payers quote it by its tail
+_TAILS = (8, 7, 6)
+
+
+def _year_split(run: str, year: int) -> tuple[str, str] | None:
+    """(year, serial) of an all-digit run that starts with its invoice's year (202603074)."""
+    if len(run) >= 7 and run[:4].isdigit() and abs(int(run[:4]) - year) <= 1 and run[4:].strip("0"):
+        return run[:4], run[4:]
+    return None
+
+
+def _digit_forms(run: str, year: int, prefix: str) -> dict[str, int]:
+    """Spellings of a number's single digit run: the year inside it, and the tail of a long one."""
+    out: dict[str, int] = {}
+    if len(run) < 7:
+        return out
+    split = _year_split(run, year)
+    if split:
+        yy, serial = split
+        short = serial.lstrip("0")
+        # Without a letter prefix to confirm it, the serial's zeros dropped ("2026-843") is no
+        # full number: an order confirmation "AB-2026-0843" is written the same way.
+        out[prefix + yy + short] = int(Level.FULL if prefix else Level.NOPREFIX)
+        out.setdefault(yy + short, int(Level.NOPREFIX))
+        for written in (serial, short):
+            for y in (yy, yy[2:]):
+                out.setdefault(written + y, int(Level.NOPREFIX))
+        if len(short) >= _MIN_CORE_DIGITS and not _looks_like_year(short):
+            out.setdefault(serial, int(Level.NOYEAR))
+            out.setdefault(short, int(Level.NOYEAR))
+    if len(run) >= _TAIL_FROM:
+        for size in _TAILS:
+            out.setdefault(run[-size:], int(Level.NOYEAR))
+    return out
+
+
 def _invoice_forms(number: str, year: int) -> dict[str, int]:
     """Every spelling of one invoice number, with its Level (the strongest when two coincide).
 
@@ -133,6 +178,9 @@ def _invoice_forms(number: str, year: int) -> dict[str, int]:
     digit = [r.isdigit() for r in runs]
     if True not in digit:
         return {"".join(runs): int(Level.FULL)}
+    # INV-202603074, 202603074, 26442000000377913461: one digit run, at the end
+    single = digit.count(True) == 1 and digit[-1]
+    extra = _digit_forms(runs[-1], year, "".join(runs[:-1])) if single else {}
     stripped = [(r.lstrip("0") or "0") if d else r for r, d in zip(runs, digit, strict=True)]
     first = digit.index(True)
     best = {"".join(runs): int(Level.FULL)}
@@ -165,6 +213,9 @@ def _invoice_forms(number: str, year: int) -> dict[str, int]:
         if len(short) >= _MIN_CORE_DIGITS and not _looks_like_year(short):
             best.setdefault("".join(raw_runs), int(level))
             best.setdefault(short, int(level))
+    for form, level in extra.items():
+        if best.get(form, -1) < level:
+            best[form] = level
     return best
 
 
@@ -177,10 +228,17 @@ def build_reference_index(invoices: pd.DataFrame, customers: pd.DataFrame) -> Re
     """Index `invoices` (InvoiceNo, InvoiceDate, Reference) by position, customers likewise."""
     forms: dict[str, list[tuple[int, int]]] = {}
     typo_forms: list[tuple[str, ...]] = []
+    prefixes: set[str] = set()
+    lengths: set[int] = set()
     years = pd.to_datetime(invoices["InvoiceDate"]).dt.year.fillna(0).astype(int).to_numpy()
     refs = invoices["Reference"].fillna("").astype(str).to_numpy() if "Reference" in invoices else None
     for pos, number in enumerate(invoices["InvoiceNo"].astype(str).to_numpy()):
         own = _invoice_forms(number, int(years[pos]))
+        runs = _RUN.findall(_upper_ascii(number))
+        if runs and not runs[0].isdigit():
+            prefixes.add(runs[0])
+        elif len(runs) == 1:
+            lengths.add(len(runs[0]))
         for form, level in own.items():
             forms.setdefault(form, []).append((pos, level))
         typo_forms.append(tuple(f for f, lv in own.items() if lv >= Level.NOPREFIX and len(f) >= 5))
@@ -195,7 +253,7 @@ def build_reference_index(invoices: pd.DataFrame, customers: pd.DataFrame) -> Re
         if sum(len(r) for r in runs if r.isdigit()) >= 3:
             for form in _joined(runs):
                 custs.setdefault(form, pos)
-    return ReferenceIndex(forms, custs, typo_forms)
+    return ReferenceIndex(forms, custs, typo_forms, frozenset(prefixes), frozenset(lengths))
 
 
 def rf_reference_valid(ref: str) -> bool:
@@ -248,7 +306,7 @@ def _structured(memo: str, index: ReferenceIndex) -> tuple[str, list[tuple[int, 
             found = [h for h in index.forms.get(payload[start:], []) if h[1] >= Level.NOYEAR]
         if found:
             hits += [(pos, int(Level.STRUCTURED), digits) for pos, _ in found]
-        memo = memo.replace(match.group(), " ")
+            memo = memo.replace(match.group(), " ")
     return memo, hits
 
 
@@ -260,25 +318,43 @@ def _strip_all(text: str) -> str:
 class MemoReferences:
     """What the memos of some lines point at (positions into lines, invoices, customers)."""
 
-    invoices: pd.DataFrame  # line, invoice, level, text
+    invoices: pd.DataFrame  # line, invoice, level, text, by_number (False: found by its Reference)
     customers: pd.DataFrame  # line, customer, text
-    masked: pd.DataFrame  # line, text: the memo with dates, IBANs and amounts masked (for typo_words)
+    masked: pd.DataFrame  # line, text: the memo with dates, IBANs, amounts and exact hits masked
+    unresolved: dict[int, list[str]] = field(default_factory=dict)  # line -> invoice-like words found nowhere
+
+
+def _invoice_like(runs: list[str], index: ReferenceIndex) -> bool:
+    """A word shaped like our invoice numbers (their prefix, or the length of all-digit ones)."""
+    digits = "".join(r for r in runs if r.isdigit())
+    if not digits:
+        return False
+    if not runs[0].isdigit():
+        return runs[0] in index.prefixes
+    return len(runs) == 1 and len(digits) in index.digit_lengths
 
 
 def find_references(memos: pd.Series, index: ReferenceIndex) -> MemoReferences:
-    """Every invoice and customer number each memo mentions; `memos` is indexed by line position."""
-    inv_rows: list[tuple[int, int, int, str]] = []
+    """Every invoice and customer number each memo mentions; `memos` is indexed by line position.
+
+    A word the memo spells exactly like one of our invoice numbers is masked for the one-typo
+    search: the exact number wins over any number one character away from it.
+    """
+    inv_rows: list[tuple[int, int, int, str, bool]] = []
     cust_rows: list[tuple[int, int, str]] = []
     masked_rows: list[tuple[int, str]] = []
+    unresolved: dict[int, list[str]] = {}
     forms, custs = index.forms, index.customers
     for line, raw in zip(memos.index, memos.fillna("").astype(str).to_numpy(), strict=True):
         if not raw.strip():
             continue
         memo, structured = _structured(_upper_ascii(raw), index)
-        inv_rows += [(line, pos, level, text) for pos, level, text in structured]
+        inv_rows += [(line, pos, level, text, True) for pos, level, text in structured]
         for mask in _MASKS:
             memo = mask.sub(" ", memo)
-        runs = _RUN.findall(memo)
+        found = list(_RUN.finditer(memo))
+        runs = [m.group() for m in found]
+        exact_spans: list[tuple[int, int]] = []
         i, n = 0, len(runs)
         while i < n:
             step = 1
@@ -292,7 +368,10 @@ def find_references(memos: pd.Series, index: ReferenceIndex) -> MemoReferences:
                 if hits and other:
                     hits = [h for h in hits if h[1] >= Level.FULL]
                 if hits:
-                    inv_rows += [(line, pos, level, "-".join(gram)) for pos, level in hits]
+                    text = "-".join(gram)
+                    inv_rows += [(line, pos, level, text, level != Level.STRUCTURED) for pos, level in hits]
+                    if any(Level.NOPREFIX <= level < Level.STRUCTURED for _, level in hits):
+                        exact_spans.append((found[i].start(), found[i + size - 1].end()))
                     step = size
                     break
                 cust = custs.get(raw_form, custs.get(stripped))
@@ -301,16 +380,23 @@ def find_references(memos: pd.Series, index: ReferenceIndex) -> MemoReferences:
                     step = size
                     break
             else:
+                if not other and _invoice_like(
+                    runs[i : i + 2] if not runs[i].isdigit() else runs[i : i + 1], index
+                ):
+                    unresolved.setdefault(line, []).append("-".join(runs[i : i + 2]))
                 while other and i + step < n and runs[i + step].isdigit():
                     step += 1  # the whole other number, not a tail of it
             i += step
+        for start, end in reversed(exact_spans):
+            memo = memo[:start] + " " * (end - start) + memo[end:]
         masked_rows.append((line, memo))
     return MemoReferences(
-        pd.DataFrame(inv_rows, columns=["line", "invoice", "level", "text"])
+        pd.DataFrame(inv_rows, columns=["line", "invoice", "level", "text", "by_number"])
         .sort_values("level", ascending=False, kind="stable")
         .drop_duplicates(["line", "invoice"]),
         pd.DataFrame(cust_rows, columns=["line", "customer", "text"]).drop_duplicates(["line", "customer"]),
         pd.DataFrame(masked_rows, columns=["line", "text"]),
+        unresolved,
     )
 
 

@@ -22,7 +22,7 @@ class Previous:
 
     kept: pd.DataFrame  # approved, not yet posted: kept as they are
     rejected: pd.DataFrame  # marked N (or rejected before): kept, Status rejected
-    rejected_keys: set[tuple[str, frozenset[str]]]  # (LineID, its invoice numbers + CustomerID)
+    rejected_keys: set[tuple[str, frozenset[str]]]  # (LineID, its invoice numbers + CustomerIDs)
 
     def held_back(self) -> pd.Series:
         """Cents per InvoiceNo that the kept proposals will allocate (their rows naming an invoice;
@@ -48,7 +48,7 @@ def previous_run(matches: pd.DataFrame | None) -> Previous:
     rejected = prev[any_no | (prev["Status"] == "rejected")].assign(Status="rejected")
     kept = prev[pending & any_yes & ~any_no]
     keys = {
-        (line, frozenset(g["InvoiceNo"]) | frozenset([g["CustomerID"].iloc[0]]))
+        (line, frozenset(g.loc[g["InvoiceNo"] != "", "InvoiceNo"]) | frozenset(g["CustomerID"]))
         for (line, _), g in rejected.groupby(["LineID", "MatchID"])
     }
     return Previous(kept, rejected, keys)

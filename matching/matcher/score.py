@@ -14,7 +14,11 @@ The evidence, per proposal (one customer, one way of spreading the money):
   similarity payer name vs this customer (100 = exact or a learned alias); other: best other customer;
              payer_named: the line has a payer name at all
   custno     the customer number is in the memo
-  fit        exact, fee, discount, partial, over, paid
+  fit        exact, terms (short by the discount the terms grant), fee, discount, partial, over,
+             advance (kept on the customer's account), currency (another currency), late_discount
+             and late_granted (a discount taken after its period), paid
+  period     the items are those of a month the memo names ("Wartung 02/2026", "付2月服务费");
+             off_period: the memo names months and none of the items is from them
 (`ambiguous`, an equally good other set exists, adds no points: that other set is a proposal
 of its own and takes its share of the odds; the decision step never auto-posts either.)
   unique     no other open item in the book has this amount
@@ -28,10 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from common.values import format_cents
-from matching.matcher.proposals import Proposal
+from matching.matcher.clues import Proposal
 from matching.matcher.references import Level
 
-__all__ = ["AUTO_FITS", "FEATURE_COLUMNS", "Facts", "feature_columns", "log_odds", "reason", "shares"]
+__all__ = ["FEATURE_COLUMNS", "Facts", "feature_columns", "log_odds", "reason", "shares"]
 
 FEATURE_COLUMNS = [
     "ref_level",
@@ -46,6 +50,8 @@ FEATURE_COLUMNS = [
     "ambiguous",
     "unique",
     "payer_named",
+    "period",
+    "off_period",
 ]
 
 PRIOR = -4.0
@@ -59,6 +65,11 @@ REF_POINTS = {
 }
 FIT_POINTS = {
     "exact": 3.5,
+    "terms": 3.5,
+    "advance": 3.5,
+    "late_discount": 1.0,
+    "late_granted": 0.0,
+    "currency": 0.5,
     "fee": 2.5,
     "discount": 2.5,
     "fee_over": 1.5,
@@ -69,7 +80,6 @@ FIT_POINTS = {
     "paid": -5.0,
 }
 UNNAMED_DEDUCTION = 1.5  # a fee, discount, partial or overpayment guessed without any reference
-AUTO_FITS = frozenset({"exact", "fee", "discount", "partial", "over"})  # the others need a person
 UNREFERENCED_ITEMS = 0.3  # an exact fit pays items beyond those the memo names
 UNREFERENCED_GUESS = 3.0  # ...any other fit does: a guess on top of the evidence
 MISSED_REFERENCES = 4.0  # per item the memo names that the fit leaves out (at most two counted)
@@ -80,6 +90,8 @@ NAME_CONFLICT = 2.0  # another customer's name fits the payer, this one's does n
 NAME_UNKNOWN = 1.5  # a payer is named, it is not this customer, and no reference explains why
 CUSTOMER_NUMBER = 3.0
 UNIQUE_AMOUNT = 1.5
+NAMED_MONTH = 3.0  # the items are the ones invoiced in the month the memo names
+OTHER_MONTH = 2.0  # the memo names a month and none of the items is from it
 
 
 def feature_columns(proposals: Sequence[Proposal]) -> dict[str, list[object]]:
@@ -111,6 +123,8 @@ def log_odds(features: Mapping[str, Sequence[object]]) -> np.ndarray:
     z += np.array([FIT_POINTS[x] for x in fit]) if len(fit) else 0.0
     z -= np.where(np.isin(fit, ["fee", "discount", "partial", "over"]) & ~has_ref, UNNAMED_DEDUCTION, 0.0)
     z += np.where(f["unique"].astype(bool), UNIQUE_AMOUNT, 0.0)
+    z += np.where(f["period"].astype(bool), NAMED_MONTH, 0.0)
+    z -= np.where(f["off_period"].astype(bool), OTHER_MONTH, 0.0)
     return z
 
 
@@ -160,7 +174,10 @@ def reason(p: Proposal, facts: Facts) -> str:
         parts.append("another set of open items fits equally")
     if p.unique and p.ref_level < 0:
         parts.append("no other open item has this amount")
+    if p.period:
+        parts.append("invoiced in the month the memo names")
     parts.append(_name_words(p, facts))
+    parts.append(p.note)
     return "; ".join(x for x in parts if x)
 
 
@@ -176,8 +193,16 @@ def _fit_words(p: Proposal, facts: Facts) -> str:
         return f"amount is {_money(facts.diff)} short of {_money(facts.invoiced)} open: {what}{above}"
     if fit == "partial":
         return f"partial payment: {_money(facts.amount)} of {_money(facts.invoiced)} open ({nos})"
+    if fit == "terms":
+        return f"amount is {_money(facts.diff)} short of {_money(facts.invoiced)} open: the discount its terms grant"
+    if fit in ("late_discount", "late_granted"):
+        return f"amount is {_money(facts.diff or facts.invoiced - facts.amount)} short of {_money(facts.invoiced)} open"
     if fit in ("over", "over_large"):
         return f"pays {nos} and {_money(facts.diff)} more, left unapplied on the customer"
+    if fit == "advance":
+        return f"{_money(facts.amount)} left unapplied on the customer"
+    if fit == "currency":
+        return ""  # the note gives both amounts and the rate
     return "the invoice named is paid already: money left unapplied on the customer"
 
 

@@ -1,9 +1,14 @@
 """Bank credits that must not be matched: money that is not a customer receipt, and copies.
 
 A tax refund of exactly 1,190.00 is not the payment of invoice INV-412 for 1,190.00, however
-well the amount fits. Such lines are recognised from the words banks and authorities write
-(refund, interest, tax office, own transfer, in English, German, French and Chinese) or from
-the payer being the company itself, and are kept out of matching altogether.
+well the amount fits. Such lines are recognised from the words banks, authorities and
+customers write (vocabulary.py: interest, refunds, rebates, loans, deposits, insurance and
+tax refunds, card and payment-provider payouts, own transfers, in English, German, French
+and Chinese, plus the company's own words) or from the payer being the company itself, and
+are kept out of matching altogether. Two exceptions keep receipts in: a word from the
+payer's name does not count when the payer is one of the customers by name ("Bonus Markt
+GmbH" pays invoices), and a payment-provider word does not count when the memo names one of
+our invoices by its number (a customer paying through PayPal).
 
 The same transfer imported twice (from the CSV export and the MT940 file, say) is found by
 account, date, amount and bank reference (or memo and payer when there is none); only the
@@ -12,7 +17,6 @@ first copy is matched.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,40 +25,11 @@ import pandas as pd
 from anyascii import anyascii
 
 from matching.matcher.names import name_keys
+from matching.matcher.vocabulary import MEANINGS, Vocabulary, fold
 
-__all__ = ["Screened", "duplicate_of", "non_receipt", "screen", "screening_notes"]
+__all__ = ["Screened", "duplicate_of", "eligible", "non_receipt", "screening_notes"]
 
 _NOTES_SHOWN = 20  # lines named one by one in the run's notes; the rest are counted
-_NOT_RECEIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        (
-            "a refund",
-            r"\b(?:REFUND|RUE?CKERSTATTUNG|ERSTATTUNG|REMBOURSEMENT|RETOURE|GUTSCHRIFT RETOUR"
-            r"|RUE?CKSENDUNG|WARENRUE?CKSENDUNG|GUTSCHRIFT ZU(?:R| IHRER)? RECHNUNG|RETURNED GOODS)\b|退款",
-        ),
-        ("interest", r"\b(?:INTEREST|HABENZINS(?:EN)?|ZINSGUTSCHRIFT|ZINSEN|INTERETS)\b|利息"),
-        (
-            "a tax payment",
-            r"\b(?:TAX REFUND|VAT REFUND|STEUERERSTATTUNG|FINANZAMT|BUNDESKASSE|HMRC|IRS TREAS"
-            r"|TAX OFFICE|STEUER|UST[- ]?ERSTATTUNG|IMPOTS)\b|退税|税务",
-        ),
-        (
-            "a transfer between own accounts",
-            r"\b(?:OWN TRANSFER|INTERNAL TRANSFER|UMBUCHUNG|UEBERTRAG"
-            r"|UBERTRAG|EIGENUEBERTRAG|KONTOUEBERTRAG|VIREMENT INTERNE)\b|内部转账",
-        ),
-        ("a dividend or loan", r"\b(?:DIVIDEND|DIVIDENDE|DARLEHEN|LOAN DISBURSEMENT|KREDITAUSZAHLUNG)\b"),
-        (
-            "cashback or insurance",
-            r"\b(?:CASHBACK|VERSICHERUNGSLEISTUNG|INSURANCE CLAIM|SCHADENREGULIERUNG)\b",
-        ),
-        ("salary or a grant", r"\b(?:GEHALT|SALARY|PAYROLL|FOERDERMITTEL|ZUSCHUSS|SUBSIDY)\b"),
-    )
-)
-
-
-_ANY_NOT_RECEIPT = re.compile("|".join(f"(?:{p.pattern})" for _, p in _NOT_RECEIPTS))
 
 
 def _ascii_upper(series: pd.Series) -> pd.Series:
@@ -66,22 +41,39 @@ def _ascii_upper(series: pd.Series) -> pd.Series:
     return out
 
 
-def non_receipt(lines: pd.DataFrame, company_name: str = "") -> pd.Series:
+def non_receipt(
+    lines: pd.DataFrame,
+    words: Vocabulary,
+    company_name: str = "",
+    *,
+    known_payer: pd.Series | None = None,
+    invoice_named: pd.Series | None = None,
+) -> pd.Series:
     """Per line, why it is not a customer receipt ("" when it may be one).
 
     Looks at Memo and Payer; a payer equal to `company_name` (normalised) is an own transfer.
+    `known_payer` (per line: the payer is a customer's name or alias) and `invoice_named` (the
+    memo names one of our invoices by its number) are the two exceptions the module explains.
     """
-    text = lines["Payer"].fillna("").astype(str) + " | " + lines["Memo"].fillna("").astype(str)
-    upper = _ascii_upper(text) + " " + text
+    payers, memos = lines["Payer"].fillna("").astype(str), lines["Memo"].fillna("").astype(str)
     reason = pd.Series("", index=lines.index, dtype=object)
-    suspect = upper[upper.str.contains(_ANY_NOT_RECEIPT)]  # one pass over all lines, then the few hits
-    for label, pattern in _NOT_RECEIPTS:
-        hit = suspect.index[suspect.str.contains(pattern)]
-        reason[hit] = reason[hit].where(reason[hit] != "", label)
+    text = payers + " | " + memos
+    suspect = text.map(fold).str.contains(words.any_folded)
+    if words.any_raw is not None:
+        suspect |= text.str.contains(words.any_raw)
+    known = known_payer.reindex(lines.index, fill_value=False) if known_payer is not None else None
+    named = invoice_named.reindex(lines.index, fill_value=False) if invoice_named is not None else None
+    for pos in lines.index[suspect.to_numpy()]:
+        meaning = words.not_receipt(
+            memos[pos], payers[pos], payer_counts=known is None or not bool(known[pos])
+        )
+        if meaning == "provider" and named is not None and bool(named[pos]):
+            meaning = ""
+        reason[pos] = MEANINGS[meaning] if meaning else ""
     if company_name.strip():
         own = name_keys(pd.Series([company_name]))["key"].iloc[0]
         payer = name_keys(lines["Payer"])["key"]
-        reason[(payer == own) & (reason == "") & (own != "")] = "a transfer between own accounts"
+        reason[(payer == own) & (reason == "") & (own != "")] = MEANINGS["own"]
     return reason
 
 
@@ -130,11 +122,11 @@ class Screened:
     todo: pd.DataFrame  # the lines to match
 
 
-def screen(lines: pd.DataFrame, held: set[str], as_of: date | None, company_name: str) -> Screened:
-    """The credits with money left to match, dated up to `as_of`, that are neither copies nor
-    non-receipts nor `held` (lines whose approved proposal waits to be posted)."""
+def eligible(lines: pd.DataFrame, held: set[str], as_of: date | None) -> tuple[pd.Series, pd.Series]:
+    """(duplicate, eligible) per line: credits with money left to match, dated up to `as_of`,
+    that are not copies nor `held` (lines whose approved proposal waits to be posted)."""
     duplicate = duplicate_of(lines)
-    eligible = (
+    ok = (
         (lines["Amount"] > 0)
         & (lines["Status"] != "Ignored")
         & (lines["LineID"] != "")
@@ -143,10 +135,8 @@ def screen(lines: pd.DataFrame, held: set[str], as_of: date | None, company_name
         & ~lines["LineID"].isin(held)
     )
     if as_of is not None:
-        eligible &= lines["Date"] <= pd.Timestamp(as_of)
-    not_receipt = non_receipt(lines[eligible], company_name).reindex(lines.index, fill_value="")
-    eligible &= not_receipt == ""
-    return Screened(duplicate, not_receipt, lines[eligible])
+        ok &= lines["Date"] <= pd.Timestamp(as_of)
+    return duplicate, ok
 
 
 def screening_notes(lines: pd.DataFrame, screened: Screened) -> list[str]:

@@ -19,3 +19,4 @@ class MatchSettings:
     amount_tolerance: int  # a shortfall still treated as an equal amount (written off)
     company_name: str  # a payer of this name is the company itself: an own transfer
     base_currency: str  # the currency of lines and items that name none
+    non_receipt_words: tuple[str, ...]  # the company's own words for money that is no customer receipt

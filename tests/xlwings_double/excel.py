@@ -350,6 +350,14 @@ class Sheet:
     def cells(self) -> Range:
         return Range(self, 1, 1, 1_048_576, 16_384)
 
+    @property
+    def used_range(self) -> Range:
+        """Excel's UsedRange: from the first to the last cell holding a value or a format (A1 on an empty sheet)."""
+        ws = self.ws
+        return Range(
+            self, ws.min_row, ws.min_column, ws.max_row - ws.min_row + 1, ws.max_column - ws.min_column + 1
+        )
+
     def activate(self) -> None:
         self.book.wb.active = self.ws
 

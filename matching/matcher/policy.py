@@ -1,0 +1,85 @@
+"""When a proposal may post itself: the evidence must agree.
+
+A wrong automatic posting is the worst thing cash application can do (the wrong customer is
+dunned, the right one shown as paid), so a proposal that scores high enough (assignment.py:
+the auto threshold and a clear lead over any other) still posts itself only when two
+independent pieces of evidence agree and none speaks against them. The pieces:
+
+- reference: the memo names the invoice (its number in any spelling at least without its
+  year, a PO or contract number in Invoices.Reference, a structured reference);
+- payer: the payer is the customer, a learned alias, a member or the name of its group
+  (similarity 80 or more), or the memo carries the customer number;
+- amount: the money is exactly the open amount, or exactly that less the discount the
+  customer's terms grant on this date; a bank fee or discount within `fee_tolerance` counts
+  only beside a named invoice.
+
+Rules:
+1. reference + amount, or payer + amount, or reference + payer: partial payments and
+   overpayments (the amount does not fit) need the invoice named and the payer agreeing;
+   a reference alone, from a named stranger or with an amount that does not fit, is a
+   suggestion.
+2. Two sets of items that fit equally (`ambiguous`) never post; nor does a discount taken
+   after its period, a deduction above the fee tolerance, an overpayment larger than what
+   it pays, or a payment in another currency.
+3. An invoice named by its exact number and dated after the payment (a prepayment on a
+   proforma, an invoice typed with a later date) is paid by an exact amount only.
+4. When the memo names invoice-like numbers found nowhere, the rest of an overpayment is not
+   left unapplied by itself.
+5. An advance on an order posts to the customer's account only from a payer who is the
+   customer by name, alias or its name as a bank field cut it (or with its customer number
+   in the memo), with no other customer's name as close.
+Money that is not a customer receipt never gets this far (screening.py). `held_by` names the
+rule a proposal does not meet, in words for the clerk: a suggestion that scores high enough to
+post itself says in its reason why it did not.
+"""
+
+from __future__ import annotations
+
+from matching.matcher.clues import Proposal
+from matching.matcher.references import Level
+
+__all__ = ["AUTO_FITS", "held_by"]
+
+AUTO_FITS = frozenset({"exact", "terms", "fee", "discount", "partial", "over", "advance"})
+_CERTAIN = 97.0  # similarity of a customer's own name, learned alias, or its name cut by a bank field
+_RIVAL = 90.0
+_NEVER = {  # fits that always wait for a person, and why
+    "late_discount": "a discount taken after its period is for a person to accept",
+    "late_granted": "a discount taken after its period is for a person to accept",
+    "fee_over": "the deduction is above the fee tolerance",
+    "discount_over": "the deduction is above the fee tolerance",
+    "over_large": "the money left over is more than what it pays",
+    "currency": "the invoice is in another currency",
+    "paid": "the invoice named is paid already",
+}
+
+
+def held_by(p: Proposal) -> str:
+    """The rule that keeps the proposal from posting itself, in words; empty: its evidence agrees
+    enough for it to post itself (the rules above)."""
+    if p.fit not in AUTO_FITS:
+        return _NEVER[p.fit]
+    if p.ambiguous:
+        return "another set of open items fits equally"
+    if p.foreign:
+        return _NEVER["currency"]
+    if p.fit == "advance":
+        if not (p.similarity >= _CERTAIN or p.custno):
+            return "an advance posts itself only from the customer by name or with its customer number"
+        return "another customer's name is as close to the payer" if p.other >= _RIVAL else ""
+    if p.early and p.fit != "exact":
+        return "the invoice named is dated after the payment: only its exact amount posts itself"
+    if p.fit == "over" and p.unresolved:
+        return "the memo names numbers found nowhere: the rest is not left unapplied by itself"
+    reference = p.ref_level >= Level.NOYEAR
+    payer = p.payer_agrees
+    if p.fit in ("exact", "terms"):
+        return (
+            "" if reference or payer else "beside the amount, neither the invoice named nor the payer agrees"
+        )
+    if p.fit in ("fee", "discount"):
+        return "" if p.ref_level >= 0 else "a deduction posts itself only beside a named invoice"
+    if reference and payer:  # partial, over
+        return ""
+    missing = "the payer does not agree" if reference else "the memo names no invoice"
+    return f"a partial payment or overpayment needs the invoice named and the payer agreeing: {missing}"
