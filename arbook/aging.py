@@ -6,12 +6,10 @@ ledger snapshot and the settings that choose among the rules, and stages what it
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
-from common.values import format_cents
-from receivables import Ledger, aged_items, aging_table, kpi_table
+from common.currency import format_money
+from receivables import Ledger, aged_items, aging_table, by_currency, converted, kpi_table
 from workbook.book import Book
 
 from .operation import NO_PROGRESS, Progress, Summary
@@ -35,7 +33,7 @@ def aging(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Su
         ledger.history,
         as_of=as_of,
         period_days=settings.dso_period_days,
-        currency=settings.base_currency,
+        rates=ledger.rates,
     )
     progress("writing", 3, 4)
     book.write_columns(
@@ -44,32 +42,41 @@ def aging(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Su
     book.replace("Aging", table)
     book.replace("KPIs", kpis)
     progress("done", 4, 4)
-    return _summary(aged, table, kpis, as_of)
+    return _summary(aged, table, kpis, ledger)
 
 
-def _summary(aged: pd.DataFrame, table: pd.DataFrame, kpis: pd.DataFrame, as_of: date) -> Summary:
+def _summary(aged: pd.DataFrame, table: pd.DataFrame, kpis: pd.DataFrame, ledger: Ledger) -> Summary:
+    """Open AR and overdue per currency as booked, then all of it converted (with the rates used)."""
     values = kpis.set_index("Metric")["Value"]
-    total = int(table["Total"].sum()) if len(table) else 0
-    summary = Summary(
-        "aging",
-        {
-            "as of": as_of.isoformat(),
-            "customers": len(table),
-            "open items": len(aged),
-            "open AR": format_cents(total),
-            "overdue": format_cents(int(table["Overdue"].sum()) if len(table) else 0),
-            "DSO (days)": None if pd.isna(values["DSO"]) else round(float(values["DSO"]), 1),
-        },
-    )
+    base, as_of = ledger.base, ledger.as_of
+    booked = by_currency(table["Total"], table["Currency"]) if len(table) else {}
+    overdue = by_currency(table["Overdue"], table["Currency"]) if len(table) else {}
+    figures: dict[str, object] = {
+        "as of": as_of.isoformat(),
+        "customers": len(table),
+        "open items": len(aged),
+    }
+    for code in sorted(booked, key=lambda c: (c != base, c)):
+        figures[f"open AR {code}"] = format_money(booked[code], code)
+        figures[f"overdue {code}"] = format_money(overdue[code], code)
+    foreign = [c for c in booked if c != base]
+    if foreign:  # one currency needs no converted total: it is the figure above
+        figures[f"open AR in {base}"] = format_money(converted(booked, base, ledger.rates, as_of), base)
+        figures[f"overdue in {base}"] = format_money(converted(overdue, base, ledger.rates, as_of), base)
+    figures["DSO (days)"] = None if pd.isna(values["DSO"]) else round(float(values["DSO"]), 1)
+    summary = Summary("aging", figures)
+    if foreign:
+        used = [ledger.rates.rate(c, as_of) for c in sorted(foreign)]
+        summary.notes.append(
+            f"the totals in {base} convert each currency's total at the Rates row that applies on "
+            f"{as_of.isoformat()}: " + "; ".join(str(r) for r in used)
+        )
     disputed = aged[aged["Disputed"]]
     if len(disputed):
+        amounts = by_currency(disputed["OpenAmount"], disputed["Currency"])
         summary.notes.append(
             f"{len(disputed)} disputed invoice(s) stay in aging, "
-            f"{format_cents(int(disputed['OpenAmount'].sum()))} open"
-        )
-    currencies = sorted(set(aged["Currency"]) - {""})
-    if len(currencies) > 1:
-        summary.notes.append(
-            f"open items are in {', '.join(currencies)}: totals add amounts as booked, without conversion"
+            + ", ".join(format_money(v, c) for c, v in amounts.items())
+            + " open"
         )
     return summary

@@ -5,6 +5,12 @@ refused naming every refused file, and nothing is written (a half-imported month
 than none). Lines are new when their LineID is not in BankLines yet, so importing a file
 twice, or two overlapping statements, adds nothing the second time. Statement balances go
 to BankStatements for the month-end bank reconciliation, once per statement.
+
+The bank readers give amounts in hundredths of a unit whatever the currency (an MT940 or
+CAMT file states "1560395," yen as it states "1234,56" euros); BankLines keep minor units of
+each line's own currency (workbook.units), so the import turns one into the other here: a
+JPY line of 1,560,395 yen is 1560395, a KWD line of 1.5 dinars 1500. A yen amount with
+decimals is refused with its file and line, never rounded.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
+from common.currency import currency_digits, minor_from_hundredths
 from common.errors import BankFileError
 from matching.importers import BankFile, empty_lines, line_ids, read_bank_file
 from workbook.book import Book
@@ -27,13 +35,13 @@ def import_bank(
     book: Book, files: Sequence[Path], *, fmt: str | None = None, progress: Progress = NO_PROGRESS
 ) -> Summary:
     """Read `files` and stage their new lines and statements; see the module doc."""
-    date_order = book.settings().date_order
+    date_order, base = book.settings().date_order, book.settings().base_currency
     read: list[BankFile] = []
     refused: list[BankFileError] = []
     for done, path in enumerate(files):
         progress("reading bank files", done, len(files))
         try:
-            read.append(read_bank_file(Path(path), fmt=fmt, date_order=date_order))
+            read.append(in_minor_units(read_bank_file(Path(path), fmt=fmt, date_order=date_order), base))
         except BankFileError as exc:
             refused.append(exc)
     progress("reading bank files", len(files), len(files))
@@ -73,6 +81,39 @@ def import_bank(
     book.append("BankLines", lines)
     book.append("BankStatements", statements)
     return summary
+
+
+def in_minor_units(bank: BankFile, base: str) -> BankFile:
+    """The file's lines and statement balances in minor units of their currency (see the module doc)."""
+    lines = bank.lines.assign(Amount=_minor(bank.lines, "Amount", base, bank))
+    statements = bank.statements
+    if len(statements):
+        statements = statements.assign(
+            OpeningBalance=_minor(statements, "OpeningBalance", base, bank),
+            ClosingBalance=_minor(statements, "ClosingBalance", base, bank),
+        )
+    return BankFile(lines=lines, statements=statements, format=bank.format, notes=bank.notes)
+
+
+def _minor(frame: pd.DataFrame, column: str, base: str, bank: BankFile) -> pd.Series:
+    hundredths = frame[column].astype("Int64")
+    codes = frame["Currency"].fillna("").astype(str).str.upper().replace("", base)
+    out = hundredths.copy()
+    for code in codes.unique():
+        if currency_digits(code) == 2:
+            continue
+        rows = np.flatnonzero((codes == code).to_numpy())
+        for i in rows:
+            if pd.isna(hundredths.iloc[i]):
+                continue
+            try:
+                out.iloc[i] = minor_from_hundredths(int(hundredths.iloc[i]), code)
+            except ValueError as exc:
+                name = str(frame["SourceFile"].iloc[i]) if "SourceFile" in frame else ""
+                raise BankFileError(
+                    name or "bank file", None, f"{column} {exc}; the file cannot be read with confidence"
+                ) from None
+    return out
 
 
 def new_lines(existing: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from common.errors import ArbookError
-from common.values import format_cents
+from common.currency import format_money, minor_from_hundredths
+from common.errors import ArbookError, InputError, Problem
 from receivables import CreditPolicy, Ledger, UnknownCustomerError, check_order, credit_table
 from workbook.book import Book
 from workbook.contract import Settings
@@ -40,6 +40,7 @@ def credit_frame(
         orders,
         as_of=ledger.as_of,
         policy=credit_policy(settings),
+        rates=ledger.rates,
         previous=previous,
     )
 
@@ -78,19 +79,36 @@ def credit(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> S
 
 
 def credit_check(book: Book, customer: str, amount_cents: int, *, ledger: Ledger) -> Summary:
-    """Would an order fit the customer's credit as of the ledger's date? Reads only; writes nothing."""
+    """Would an order fit the customer's credit as of the ledger's date? Reads only; writes nothing.
+
+    The order is in the customer's currency; `amount_cents` is the amount as typed, in
+    hundredths (12500 typed is 1250000), made minor units of that currency here.
+    """
+    credit = _compute(book, ledger)
     try:
-        check = check_order(_compute(book, ledger), customer, amount_cents)
+        check = check_order(credit, customer, order_amount(credit, customer, amount_cents))
     except UnknownCustomerError as exc:
         raise ArbookError(f"the CUSTOMER argument: {exc}; check the ID you typed") from None
     return Summary(
         "credit-check",
         {
             "customer": customer,
-            "amount": format_cents(amount_cents),
+            "amount": format_money(order_amount(credit, customer, amount_cents), check.currency),
             "fits": check.ok,
-            "over by": format_cents(check.over_by_cents),
+            "over by": format_money(check.over_by_cents, check.currency),
         },
         [check.message],
         ok=check.ok,
     )
+
+
+def order_amount(credit: pd.DataFrame, customer: str, hundredths: int) -> int:
+    """An order amount typed for `customer` (read as hundredths) in minor units of the customer's
+    currency, by the Credit table; a customer not in it is left to `check_order` to refuse."""
+    code = credit.loc[credit["CustomerID"] == customer, "Currency"]
+    if not len(code):
+        return hundredths
+    try:
+        return minor_from_hundredths(hundredths, str(code.iloc[0]))
+    except ValueError as exc:
+        raise InputError(Problem("Credit", None, "CreditLimit", f"the order amount {exc}")) from None

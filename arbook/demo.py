@@ -58,6 +58,7 @@ def build_demo_books(
             "Invoices": company.invoices,
             "Orders": company.orders,
             "Allocations": company.allocations,
+            "Rates": sample_data.sample_rates(company),
         },
     )
     return workbook, sample_data.write_bank_files(company, directory / "bank"), company.as_of

@@ -120,8 +120,16 @@ def kpis_markdown() -> str:
     lines = ["| Metric | unit | meaning | on the Dashboard as |", "|---|---|---|---|"]
     for k in KPIS:
         unit = "base currency" if k.unit == "currency" else k.unit
-        meaning = k.description.format(days="dso_period_days", months="24")
+        meaning = k.description.format(
+            days="dso_period_days", months="24", as_of="the as-of date", base="the base currency"
+        )
         lines.append(f"| `{k.metric}` | {unit} | {meaning} | {k.label} |")
+    lines.append(
+        "| `Currency k`, `OpenAR X`, `OverdueAR X`, `Rate X`, `OpenAR X in B`, `OverdueAR X in B` | "
+        "X, or B | per currency X of the open items (k-th on the Dashboard): as booked, its rate "
+        "(1 B = x X, AsOf the rate's date) and converted to the base currency B | "
+        "Open receivables by currency |"
+    )
     return "\n".join(lines)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from common.values import format_cents
-from receivables import Ledger, expected_receipts, forecast_periods, forecast_table
+from common.currency import format_money
+from receivables import Ledger, by_currency, expected_receipts, forecast_periods, forecast_table
 from workbook.book import Book
 
 from .operation import NO_PROGRESS, Progress, Summary
@@ -20,23 +20,24 @@ def forecast(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) ->
     receipts = expected_receipts(
         items, ledger.history, as_of=as_of, min_payments=settings.forecast_min_payments
     )
-    table = forecast_table(receipts, forecast_periods(as_of, settings.forecast_months))
+    table = forecast_table(
+        receipts, forecast_periods(as_of, settings.forecast_months), rates=ledger.rates, as_of=as_of
+    )
     progress("writing", 1, 2)
     book.replace("Forecast", table)
-    summary = Summary(
-        "forecast",
-        {
-            "as of": as_of.isoformat(),
-            "invoices": len(receipts),
-            "expected": format_cents(int(table["Expected"].sum())),
-            "next 4 weeks": format_cents(int(table["Expected"].iloc[:4].sum())),
-        },
-    )
+    figures: dict[str, object] = {"as of": as_of.isoformat(), "invoices": len(receipts)}
+    for (code, basis), block in table.groupby(["Currency", "Basis"], sort=False):
+        what = f" {code}" if basis == "booked" else f" in {code} (all currencies converted)"
+        figures[f"expected{what}"] = format_money(int(block["Expected"].sum()), code)
+        figures[f"next 4 weeks{what}"] = format_money(int(block["Expected"].iloc[:4].sum()), code)
+    summary = Summary("forecast", figures)
     disputed = items[(items["Kind"] == "invoice") & items["Disputed"] & (items["OpenAmount"] > 0)]
     if len(disputed):
+        amounts = by_currency(disputed["OpenAmount"], disputed["Currency"])
         summary.notes.append(
             f"{len(disputed)} disputed invoice(s) left out, "
-            f"{format_cents(int(disputed['OpenAmount'].sum()))} open"
+            + ", ".join(format_money(v, c) for c, v in amounts.items())
+            + " open"
         )
     progress("done", 2, 2)
     return summary

@@ -19,6 +19,11 @@ is kept as it is; arbook rewrites only its part, and removes it once the line is
 best candidates for a line (its suggestions in Matches, else open invoices of the very amount
 left on it) are named there and in the month-end report's exceptions workbook, by the same rule
 (`line_notes`).
+
+Currencies: a Matches row's money is the bank line's, in its currency (Matches.Currency); an
+Allocations row's is its item's (Allocations.Currency), and when that is not the line's, the
+line's money it took is kept beside it (LineAmount, LineCurrency; matching.matcher.exchange).
+Both are filled here from the lines and the ledger, so every money cell says its currency.
 """
 
 from __future__ import annotations
@@ -28,14 +33,15 @@ from datetime import date
 import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
+from common.currency import format_money
 from common.values import format_cents
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
 from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of, non_receipt
 from matching.matcher.vocabulary import vocabulary
-from receivables import LATEST, Ledger
+from receivables import LATEST, Ledger, by_currency
 from workbook.book import Book
-from workbook.contract import Settings
+from workbook.contract import Settings, table
 
 from .apply import applied_figures, apply_instructions, marked_applications
 from .clerk import Posting, posting_id
@@ -78,7 +84,9 @@ def open_amounts(lines: pd.DataFrame, ledger: Ledger) -> OpenAmounts:
     for a run that looks at an earlier day), and the money left on each bank line (its Amount
     less its allocations of the kinds that use up a line's money, LINE_MONEY)."""
     allocations = ledger.allocations
-    spent = allocations[allocations["Kind"].isin(LINE_MONEY)].groupby("LineID")["Amount"].sum()
+    taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
+    money = taken["LineAmount"].astype("Int64").fillna(taken["Amount"].astype("Int64"))  # the line's currency
+    spent = money.groupby(taken["LineID"]).sum()
     used = lines["LineID"].map(spent).fillna(0).astype("Int64")
     return OpenAmounts(ledger.balances_on(LATEST), lines["Amount"].astype("Int64").fillna(0) - used)
 
@@ -103,14 +111,15 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         progress=progress,
         reversed_pairs=reversed_pairings(ledger.allocations),
     )
-    book.replace("Matches", result.matches)
-    posting.append(with_postings(result.allocations, "auto"))
+    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
+    book.replace("Matches", matches)
+    posting.append(with_postings(allocations, "auto"))
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
     written = posting.finish(settings.writeoff_limit)
     notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["auto-posted amount"] = format_cents(result.figures["auto-posted amount"])
+    figures["auto-posted amount"] = _line_money(allocations, lines, ledger.base)
     if written:
         figures["remainders written off"] = written
     summary = Summary("match", {"as of": as_of.isoformat(), **figures})
@@ -147,9 +156,12 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
         open_amounts(lines, now),
         matches,
         posted_at=posting.posted_at.to_pydatetime(),
+        rates=now.rates,
+        base_currency=now.base,
     )
-    book.replace("Matches", result.matches)
-    posting.append(with_postings(result.allocations, "approved"))
+    matches, allocations = with_currencies(result.matches, result.allocations, lines, now)
+    book.replace("Matches", matches)
+    posting.append(with_postings(allocations, "approved"))
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
     if len(result.aliases):
@@ -161,7 +173,7 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     remainders = posting.finish(book.settings().writeoff_limit)
     _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["amount posted"] = format_cents(result.figures["amount posted"])
+    figures["amount posted"] = _line_money(allocations, lines, ledger.base)
     if reversals.reversed:
         figures.update(reversal_figures(reversals))
     if applied.posted or remainders:
@@ -169,13 +181,13 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     if written.written:
         figures["written off"] = "; ".join(written.written)
     refused = [*reversals.problems, *applied.problems, *written.problems]
-    problems = [*result.notes, *(f"not posted: {p}" for p in refused)]
+    problems = [f"not posted: {p}" for p in refused]
     progress("done", 4, 4)
     return Summary(
         "post",
         {"as of": ledger.as_of.isoformat(), **figures},
-        notes=[*problems, *reversals.notes],
-        ok=not problems,
+        notes=[*result.notes, *problems, *reversals.notes],  # the matcher's: refusals and crossings
+        ok=not problems and not result.figures["proposals not posted"],
     )
 
 
@@ -308,3 +320,50 @@ def line_notes(
         },
         index=lines.index,
     )
+
+
+def line_currencies(lines: pd.DataFrame, base: str) -> pd.Series:
+    """LineID -> the line's currency (the base currency where the line names none)."""
+    codes = lines["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
+    return pd.Series(codes.to_numpy(), index=lines["LineID"].to_numpy())
+
+
+def with_currencies(
+    matches: pd.DataFrame, allocations: pd.DataFrame, lines: pd.DataFrame, ledger: Ledger
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Matches with their line's Currency, in the contract's column order; Allocations with their
+    item's Currency where the matcher left it empty (money left unapplied: the line's)."""
+    of_line = line_currencies(lines, ledger.base)
+    of_line = of_line[~of_line.index.duplicated()]
+    found = matches.assign(Currency=matches["LineID"].map(of_line).fillna(ledger.base))
+    found = found.reindex(columns=[c for c in table("Matches").column_names if c in found or c == "Currency"])
+    if allocations.empty:
+        return found, allocations
+    items = ledger.balances_on(LATEST)
+    of_item = pd.Series(items["Currency"].to_numpy(), index=items["InvoiceNo"].to_numpy())
+    of_item = of_item[~of_item.index.duplicated()]
+    given = (
+        allocations["Currency"].fillna("")
+        if "Currency" in allocations
+        else pd.Series("", index=allocations.index)
+    )
+    own = allocations["InvoiceNo"].map(of_item).fillna(allocations["LineID"].map(of_line)).fillna(ledger.base)
+    return found, allocations.assign(Currency=given.where(given != "", own))
+
+
+def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
+    """The bank lines' money the allocations took, per currency ("1234.56 EUR; 99.00 USD"; "0.00 EUR")."""
+    if allocations.empty:
+        return format_money(0, base)
+    taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
+    of_line = line_currencies(lines, base)
+    of_line = of_line[~of_line.index.duplicated()]
+    given = taken["LineCurrency"].fillna("") if "LineCurrency" in taken else pd.Series("", index=taken.index)
+    codes = given.where(given != "", taken["LineID"].map(of_line).fillna(base))
+    money = (
+        taken["LineAmount"].astype("Int64").fillna(taken["Amount"].astype("Int64"))
+        if "LineAmount" in taken
+        else taken["Amount"]
+    )
+    totals = by_currency(money, codes)
+    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)

@@ -92,6 +92,14 @@ OPERATIONS: tuple[Operation, ...] = (
         month_end=True,
     ),
     Operation(
+        "import-rates",
+        "arbook.rates:import_rates",
+        "Import exchange rates into Rates from the ECB's eurofxref.csv or eurofxref-hist.csv (or their ZIP).",
+        inputs=("files",),
+        params=("files", "progress"),
+        excel=(ExcelEntry("import_rates", "Import exchange rates (ECB file)"),),
+    ),
+    Operation(
         "match",
         "arbook.match:match",
         "Match bank credits to invoices; post the confident ones, suggest the rest.",

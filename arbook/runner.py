@@ -30,10 +30,11 @@ from workbook.book import Book
 from .mail import require_sender, transport_for
 from .operation import NO_PROGRESS, Progress, Summary
 from .operations import Operation, operation
+from .rates import book_rates
 
 __all__ = ["Request", "Runner", "run"]
 
-_LEDGER_TABLES = ("Invoices", "Allocations", "Customers")
+_LEDGER_TABLES = ("Invoices", "Allocations", "Customers", "Rates")
 
 
 def _quiet(_line: str) -> None:
@@ -169,6 +170,7 @@ class Runner:
                 self.book.read("Allocations"),
                 self.book.read("Customers"),
                 as_of=self.request.as_of,
+                rates=book_rates(self.book),
             )
         return self._ledger
 
@@ -195,7 +197,9 @@ class Runner:
 
     @staticmethod
     def _touches_ledger(written: dict[str, set[str]]) -> bool:
-        return any(written.get(t, set()) & set(INPUT_COLUMNS[t]) for t in _LEDGER_TABLES)
+        return bool(written.get("Rates")) or any(
+            written.get(t, set()) & set(INPUT_COLUMNS[t]) for t in _LEDGER_TABLES if t != "Rates"
+        )
 
 
 def run(

@@ -2,7 +2,9 @@
 
 The workbook reader and the bank importers both meet text such as "€ 1.234,56", "(12.50)",
 "03/11/2026" or an Excel serial 46329; parsing them in one place keeps the two agreeing.
-Money is returned as integer cents: exact, and fast to sum in pandas.
+Money is returned as integer minor units of its currency: exact, and fast to sum in pandas.
+`digits` says how many decimals that currency has (common.currency.currency_digits: EUR 2,
+JPY 0, KWD 3); cents, the default, are the minor units of two-decimal currencies.
 """
 
 from __future__ import annotations
@@ -36,13 +38,14 @@ _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000:
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 
 MAX_AMOUNT_CENTS = 99_999_999_999
-"""The largest amount arbook takes, either sign: 999,999,999.99 in any currency (cents or other minor units).
+"""The largest amount arbook takes, either sign, in minor units of the amount's own currency:
+999,999,999.99 EUR, USD or GBP; 99,999,999,999 JPY (no decimals); 99,999,999.999 KWD (three).
 
-Why this figure: arbook keeps money as int64 cents, and a total over a table adds at most
+Why this figure: arbook keeps money as int64 minor units, and a total over a table adds at most
 1,048,575 amounts (the rows an Excel sheet holds); even 10 million amounts at this limit add up
-to less than 1e18 cents, a ninth of what int64 holds, so no total can overflow. And with at
+to less than 1e18 minor units, a ninth of what int64 holds, so no total can overflow. And with at
 most 11 significant digits, every such amount is exact as an Excel number (Excel keeps 15):
-written as a double and read back, it gives the same cents. A larger figure is refused where it
+written as a double and read back, it gives the same minor units. A larger figure is refused where it
 is read (a workbook cell, a bank file), with its place, never carried into a sum.
 """
 
@@ -50,9 +53,9 @@ MAX_EXACT = 2**53
 """The largest whole number a double, and so an Excel cell, holds exactly."""
 
 MAX_TOTAL_CENTS = 10**15 - 1
-"""The largest sum arbook writes into a table of its own (Aging, Credit, Forecast), either way:
-9,999,999,999,999.99, fifteen significant digits, as many as Excel shows and keeps when a
-person edits the cell; up to it, the double written reads back to the same cents."""
+"""The largest sum arbook writes into a table of its own (Aging, Credit, Forecast), either way, in
+minor units: 9,999,999,999,999.99 EUR (999,999,999,999,999 JPY), fifteen significant digits, as many as Excel shows and keeps when a
+person edits the cell; up to it, the double written reads back to the same minor units."""
 
 # Yes/no as people type them in a flag column ("strittig", "Disputed", "Mahnsperre"): the
 # words themselves, the column's own word for yes, and that word negated ("nicht strittig").
@@ -79,39 +82,51 @@ _BOOL_WORDS = "Y/N, ja/nein, oui/non, 是/否, TRUE/FALSE, WAHR/FALSCH, 1/0, x o
 
 
 def parse_amount_cents(
-    value: object, *, decimal_comma: bool | None = None, largest: int = MAX_AMOUNT_CENTS
+    value: object, *, decimal_comma: bool | None = None, largest: int = MAX_AMOUNT_CENTS, digits: int = 2
 ) -> int:
-    """Return the amount in integer cents, or raise ValueError saying what was expected.
+    """Return the amount in integer minor units (cents for `digits` 2), or raise ValueError
+    saying what was expected.
 
     Accepts numbers, and text with currency symbols or codes, thousands separators
     (`.` `,` `'` and spaces), a decimal comma, `(123.45)` or trailing-minus negatives, in
     ASCII or full-width characters.
     `decimal_comma` settles "1,234" (None: a lone separator followed by exactly three
-    digits is a thousands separator, otherwise it is the decimal mark).
-    An amount beyond `largest` cents either way (MAX_AMOUNT_CENTS) is refused.
+    digits is a thousands separator, otherwise it is the decimal mark; in a currency of three
+    decimals or more it is the decimal mark: "1.234" KWD is 1.234). More decimals than the
+    currency has are refused ("1.5" JPY). An amount beyond `largest` minor units either way
+    (MAX_AMOUNT_CENTS) is refused.
     """
     if isinstance(value, bool):
         raise ValueError("expected an amount, got a yes/no value")
     if isinstance(value, int):
-        cents = value * 100
+        cents = value * 10**digits
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("expected an amount, got an empty or infinite number")
-        cents = _decimal_to_cents(Decimal(repr(value)))
+        cents = _decimal_to_cents(Decimal(repr(value)), digits)
     elif isinstance(value, Decimal):
-        cents = _decimal_to_cents(value)
+        cents = _decimal_to_cents(value, digits)
     elif isinstance(value, str):
-        cents = _decimal_to_cents(_parse_amount_text(value, decimal_comma))
+        if decimal_comma is None and digits >= 3:
+            decimal_comma = _lone_decimal_mark(value)
+        cents = _decimal_to_cents(_parse_amount_text(value, decimal_comma), digits)
     else:
         raise ValueError(f"expected an amount, got {type(value).__name__}")
     if abs(cents) > largest:
-        raise ValueError(f"{amount_limit_text(largest)}, got {value}")
+        raise ValueError(f"{amount_limit_text(largest, digits)}, got {value}")
     return cents
 
 
-def amount_limit_text(largest: int = MAX_AMOUNT_CENTS) -> str:
+def amount_limit_text(largest: int = MAX_AMOUNT_CENTS, digits: int = 2) -> str:
     """What an amount beyond the limit is told: "beyond the largest amount arbook takes (expected ...)"."""
-    return f"beyond the largest amount arbook takes (expected at most {cents_to_decimal(largest):,.2f} either way)"
+    shown = f"{cents_to_decimal(largest, digits):,.{digits}f}"
+    return f"beyond the largest amount arbook takes (expected at most {shown} either way)"
+
+
+def _lone_decimal_mark(text: str) -> bool | None:
+    """In a currency of three decimals, the one separator of "1.234" or "1,234" is its decimal mark."""
+    marks = [c for c in text if c in ".,"]
+    return (marks[0] == ",") if len(marks) == 1 else None
 
 
 def _parse_amount_text(text: str, decimal_comma: bool | None) -> Decimal:
@@ -176,25 +191,29 @@ def _grouped(s: str, sep: str) -> bool:
     return 1 <= len(head) <= 3 and head.isdigit() and all(len(g) == 3 and g.isdigit() for g in groups)
 
 
-def _decimal_to_cents(number: Decimal) -> int:
+def _decimal_to_cents(number: Decimal, digits: int = 2) -> int:
     if not number.is_finite():
         raise ValueError("expected a finite amount")
-    if number.adjusted() > 18:  # beyond every limit (and beyond int64 cents): no quantize of a huge number
-        raise ValueError(f"{number} is not an amount money can be: {amount_limit_text()}")
-    cents = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if cents != number and abs(cents - number) > Decimal("0.000001"):
-        raise ValueError(f"expected at most 2 decimals, got {number}")
-    return int(cents * 100)
+    if number.adjusted() > 18:  # beyond every limit (and beyond int64): no quantize of a huge number
+        raise ValueError(f"{number} is not an amount money can be: {amount_limit_text(digits=digits)}")
+    minor = number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if minor != number and abs(minor - number) > Decimal("0.000001"):
+        raise ValueError(
+            f"expected at most {digits} decimals, got {number}"
+            if digits
+            else f"expected a whole amount (the currency has no decimals), got {number}"
+        )
+    return int(minor.scaleb(digits))
 
 
-def cents_to_decimal(cents: int) -> Decimal:
-    """The exact Decimal for a cent amount (for printing and for writing to the workbook)."""
-    return Decimal(int(cents)).scaleb(-2)
+def cents_to_decimal(cents: int, digits: int = 2) -> Decimal:
+    """The exact Decimal for an amount in minor units (for printing and for writing to the workbook)."""
+    return Decimal(int(cents)).scaleb(-digits)
 
 
-def format_cents(cents: int) -> str:
-    """Plain "-1234.56" text; locale-aware formatting is the mailer's job (Babel)."""
-    return f"{cents_to_decimal(cents):.2f}"
+def format_cents(cents: int, digits: int = 2) -> str:
+    """Plain "-1234.56" text (as many decimals as `digits`); locale-aware formatting is the mailer's job (Babel)."""
+    return f"{cents_to_decimal(cents, digits):.{digits}f}"
 
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\.?(?:[ T].*)?$")  # "2019.04.19." in Hungary

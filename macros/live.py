@@ -50,6 +50,7 @@ from workbook.package import SheetRef, TableRef
 from workbook.reader import Location
 from workbook.safety import backup_path, prune_backups, sha256_of, temp_path
 from workbook.staging import Staged, StagingBook, aside, changes, replacement
+from workbook.units import Units
 from workbook.writer import free_sheet_name
 
 __all__ = ["LiveBook", "excel_busy", "excel_cells", "excel_value"]
@@ -347,7 +348,7 @@ class LiveBook(StagingBook):
             frame = self._frames[name]
             where = self._locate(decl)
             if where is None:
-                steps.append(_new_table(decl, frame))
+                steps.append(_new_table(decl, frame, self._units(decl)))
             elif staged.replaced:
                 steps += self._replaced(decl, where, frame)
             else:
@@ -362,7 +363,7 @@ class LiveBook(StagingBook):
         if part is None:
             return staged
         if part.where is None:
-            steps.append(_new_table(part.side, part.rows))
+            steps.append(_new_table(part.side, part.rows, self._units(part.side)))
         else:
             steps += self._replaced(part.side, part.where, part.rows)
         return part.rest
@@ -381,7 +382,11 @@ class LiveBook(StagingBook):
         steps: list[_Step] = [
             _Clear(sheet, where.header_row, c1, old_last, max(where.last_col, c2), what),
             _Cells(
-                sheet, where.header_row, c1, [_header_cells(decl, header), *_rows(decl, frame, header)], what
+                sheet,
+                where.header_row,
+                c1,
+                [_header_cells(decl, header), *_rows(decl, frame, header, self._units(decl))],
+                what,
             ),
         ]
         if where.excel_table is not None:
@@ -402,7 +407,9 @@ class LiveBook(StagingBook):
             if not rows:
                 continue
             names = sorted(names, key=lambda n: positions[normalise_header(n)])
-            cells = dict(zip(names, _columns(decl, frame.loc[list(rows)], names), strict=True))
+            cells = dict(
+                zip(names, _columns(decl, frame.loc[list(rows)], names, self._units(decl)), strict=True)
+            )
             for first_row, run in _runs([(r, i) for i, r in enumerate(rows)]):
                 for col, group in _column_runs([(positions[normalise_header(n)], n) for n in names]):
                     steps.append(
@@ -410,7 +417,7 @@ class LiveBook(StagingBook):
                     )
         if staged.appended_from is not None:
             names = [c for c in frame.columns if normalise_header(c) in positions]
-            cells = dict(zip(names, _columns(decl, plan.new, names), strict=True))
+            cells = dict(zip(names, _columns(decl, plan.new, names, self._units(decl)), strict=True))
             values = [[None] * len(plan.header) for _ in range(len(plan.new))]
             for name in names:
                 col = positions[normalise_header(name)] - where.first_col
@@ -452,14 +459,18 @@ def _header_cells(decl: Table, names: list[str]) -> list[object]:
     return excel_cells(encode(pd.Series(names, dtype=object), "text", table=decl.name, column="(header)"))
 
 
-def _columns(decl: Table, frame: pd.DataFrame, names: list[str]) -> list[list[object]]:
-    """Each named column of `frame` as Excel receives it, encoded for the Excel rows of its index."""
+def _columns(decl: Table, frame: pd.DataFrame, names: list[str], units: Units) -> list[list[object]]:
+    """Each named column of `frame` as Excel receives it, encoded for the Excel rows of its index,
+    money in the decimals of each row's currency (`units`, from the frame's other columns)."""
     rows = frame.index.tolist()
-    return [excel_cells(encode_column(decl, name, frame[name], rows)) for name in names]
+    return [
+        excel_cells(encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)))
+        for name in names
+    ]
 
 
-def _rows(decl: Table, frame: pd.DataFrame, names: list[str]) -> list[list[object]]:
-    columns = _columns(decl, frame, names)
+def _rows(decl: Table, frame: pd.DataFrame, names: list[str], units: Units) -> list[list[object]]:
+    columns = _columns(decl, frame, names, units)
     return [list(r) for r in zip(*columns, strict=True)] if columns else []
 
 
@@ -474,9 +485,11 @@ def _column_runs(columns: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
     return runs
 
 
-def _new_table(decl: Table, frame: pd.DataFrame) -> _NewTable:
+def _new_table(decl: Table, frame: pd.DataFrame, units: Units) -> _NewTable:
     header = [str(c) for c in frame.columns]
     body = frame.set_axis(range(2, 2 + len(frame)), axis=0)
     return _NewTable(
-        decl.name, [_header_cells(decl, header), *_rows(decl, body, header)], f"the new {decl.name} table"
+        decl.name,
+        [_header_cells(decl, header), *_rows(decl, body, header, units)],
+        f"the new {decl.name} table",
     )

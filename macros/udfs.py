@@ -34,7 +34,8 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from arbook.credit import credit_frame
+from arbook.credit import credit_frame, order_amount
+from arbook.rates import rates_of
 from common.errors import ArbookError, InputError
 from common.values import parse_amount_cents, parse_date
 from matching.matcher.payers import customer_names, match_payers
@@ -68,14 +69,19 @@ class Snapshot:
     @classmethod
     def of(cls, book: Any, today: date) -> Snapshot:
         live = LiveBook(book)
-        names = ("Invoices", "Allocations", "Customers", "Orders", "Credit")
+        names = ("Invoices", "Allocations", "Customers", "Orders", "Credit", "Rates")
         return cls({name: live.read(name) for name in names}, live.settings(), today)
 
     @cached_property
     def ledger(self) -> Ledger:
         """The ledger as of today, read from the snapshot's tables."""
+        rates = rates_of(self.frames["Rates"], self.settings)
         return Ledger(
-            self.frames["Invoices"], self.frames["Allocations"], self.frames["Customers"], as_of=self.today
+            self.frames["Invoices"],
+            self.frames["Allocations"],
+            self.frames["Customers"],
+            as_of=self.today,
+            rates=rates,
         )
 
     @cached_property
@@ -140,8 +146,9 @@ def ARBOOK_CREDIT_CHECK(customer: Any, amount: Any, caller: Any) -> str:
     """Would an order of `amount` fit the customer's credit today? OK, or by how much it would not."""
     try:
         snapshot = _snapshot(caller)
-        cents = parse_amount_cents(_filled(amount, "amount"))
-        return check_order(snapshot.credit, cell_text(_filled(customer, "customer")), cents).message
+        typed = parse_amount_cents(_filled(amount, "amount"))
+        who = cell_text(_filled(customer, "customer"))
+        return check_order(snapshot.credit, who, order_amount(snapshot.credit, who, typed)).message
     except (ArbookError, ValueError) as exc:
         return _problem(exc)
 

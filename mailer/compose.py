@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from common.currency import currency_digits
+
 from .blocks import OVERDUE_BLOCK, STATEMENT_BLOCK
 from .dunning import NoticeDue
 from .formats import Formatter, formatter_for
@@ -300,11 +302,12 @@ def notice_view(
 ) -> tuple[dict[str, Any], int]:
     """The view of one reminder or notice, and its total due in cents (open + fee + interest)."""
     money = lambda cents: fmt.money(cents, notice.currency)  # noqa: E731
+    digits = currency_digits(notice.currency)
     charge_interest = late_interest_on and notice.level.kind == "notice"
     invoices, interest_sum = [], Decimal(0)
     for it in notice.items.itertuples():
         days = int(it.DaysOverdue)
-        interest = late_interest(int(it.OpenAmount), rate, days) if charge_interest else Decimal(0)
+        interest = late_interest(int(it.OpenAmount), rate, days, digits) if charge_interest else Decimal(0)
         interest_sum += interest
         invoices.append(
             {
@@ -314,10 +317,10 @@ def notice_view(
                 "amount": money(it.Amount),
                 "open": money(it.OpenAmount),
                 "days_overdue": str(days) if days > 0 else "",
-                "interest": fmt.decimal_money(interest.quantize(Decimal("0.01")), notice.currency),
+                "interest": fmt.decimal_money(interest.quantize(Decimal(1).scaleb(-digits)), notice.currency),
             }
         )
-    interest_cents = round_cents(interest_sum)
+    interest_cents = round_cents(interest_sum, digits)
     total_due = notice.total + notice.level.fee + interest_cents
     view: dict[str, Any] = {
         "language": fmt.language,

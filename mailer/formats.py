@@ -1,8 +1,9 @@
 """Money, dates and fixed labels in the customer's language, through Babel.
 
 A German customer reads "1.234,50 €" and "03.11.2026", a Chinese one "¥1,234.50" and
-"2026年11月3日"; the amounts stay integer cents until this last step, where they become
-Decimal and then text.
+"2026年11月3日"; the amounts stay integer minor units of their currency (cents, whole yen,
+thousandths of a dinar) until this last step, where they become Decimal (by the currency's
+decimals, common.currency) and then text: "¥1,234", "KWD 1.234".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from common.currency import currency_digits
 from common.values import cents_to_decimal
 
 __all__ = ["LABELS", "Formatter", "formatter_for", "language_of"]
@@ -203,7 +205,8 @@ class Formatter:
     def money(self, cents: object, currency: str) -> str:
         if cents is None or cents is pd.NA:
             return ""
-        return self.decimal_money(cents_to_decimal(int(cents)), currency)  # type: ignore[call-overload]
+        minor = int(cents)  # type: ignore[call-overload]
+        return self.decimal_money(cents_to_decimal(minor, currency_digits(currency)), currency)
 
     def decimal_money(self, amount: Decimal, currency: str) -> str:
         return _currency(amount, currency, self.locale)

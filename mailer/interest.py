@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from common.currency import rate_decimal
 from common.values import cents_to_decimal
 
 __all__ = ["late_interest", "rate_decimal", "round_cents"]
@@ -15,18 +16,14 @@ __all__ = ["late_interest", "rate_decimal", "round_cents"]
 _DAYS_PER_YEAR = Decimal(365)
 
 
-def late_interest(open_cents: int, rate_percent: Decimal, days: int) -> Decimal:
-    """Interest on an open amount for `days` days overdue; zero when not overdue or nothing is open."""
+def late_interest(open_cents: int, rate_percent: Decimal, days: int, digits: int = 2) -> Decimal:
+    """Interest on an open amount (minor units of a currency of `digits` decimals) for `days`
+    days overdue, in currency units; zero when not overdue or nothing is open."""
     if days <= 0 or open_cents <= 0:
         return Decimal(0)
-    return cents_to_decimal(open_cents) * rate_percent / 100 * days / _DAYS_PER_YEAR
+    return cents_to_decimal(open_cents, digits) * rate_percent / 100 * days / _DAYS_PER_YEAR
 
 
-def rate_decimal(rate: object) -> Decimal:
-    """The Settings rate (a float such as 12.25) as the Decimal a person typed, not its binary cousin."""
-    return Decimal(repr(float(rate))) if not isinstance(rate, Decimal) else rate  # type: ignore[arg-type]
-
-
-def round_cents(amount: Decimal) -> int:
-    """Round half up to whole cents, as integer cents."""
-    return int(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+def round_cents(amount: Decimal, digits: int = 2) -> int:
+    """Round half up to the currency's minor unit (cents for `digits` 2), as integer minor units."""
+    return int(amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP).scaleb(digits))

@@ -6,6 +6,7 @@ aging     buckets of days overdue and the Aging table
 credit    the scorecard, the credit policy and whether an order fits
 forecast  when the open invoices will most likely be paid
 kpi       DSO, CEI and the other KPIs, declared once (`KPIS`) for the table and the Dashboard
+money     totals across currencies: added per currency, each converted once through the Rates
 
 Pure: DataFrames in, DataFrames out; it knows nothing of the workbook, the matcher or mail
 and imports nothing of arbook's but `common`.
@@ -36,11 +37,15 @@ from .ledger import (
     Ledger,
     due_dates,
     invoice_balances,
+    no_rates,
     open_items,
     payment_behaviour,
     payment_history,
+    weighted,
     with_columns,
+    with_currency,
 )
+from .money import by_currency, converted, in_currencies, sum_in
 
 __all__ = [
     "DEFAULT_TERMS_DAYS",
@@ -61,8 +66,10 @@ __all__ = [
     "average_days_delinquent",
     "best_possible_dso",
     "bucket_labels",
+    "by_currency",
     "check_order",
     "collection_effectiveness",
+    "converted",
     "credit_table",
     "dso_count_back",
     "dso_simple",
@@ -70,12 +77,17 @@ __all__ = [
     "expected_receipts",
     "forecast_periods",
     "forecast_table",
+    "in_currencies",
     "invoice_balances",
     "kpi_table",
     "monthly_sales",
+    "no_rates",
     "open_items",
     "payment_behaviour",
     "payment_history",
     "sales_between",
+    "sum_in",
+    "weighted",
     "with_columns",
+    "with_currency",
 ]

@@ -4,8 +4,10 @@ Days overdue d = as-of - DueDate (as-of - InvoiceDate when the basis is "invoice
 is Current, then one bucket per day limit (1-30, 31-60, 61-90, 91-120 for limits
 30,60,90,120) and a last open-ended one (120+). Credit notes and unapplied cash are open
 items too (negative) and age by their own date; disputed invoices stay in (the KPIs report
-their total). A customer's Total is the sum of the buckets and of the open items, to the
-cent, because every item lands in exactly one bucket.
+their total). The table has one row per customer and currency, amounts as booked in that
+currency: a customer billed in EUR and USD has two rows, never one adding them. A row's
+Total is the sum of its buckets and of its open items, to the minor unit, because every
+item lands in exactly one bucket; company totals per currency and converted are the KPIs'.
 """
 
 from __future__ import annotations
@@ -49,18 +51,27 @@ def aging_table(
     limits: Sequence[int],
     behaviour: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per customer with open items, the columns of the Aging table: CustomerID, Name,
-    one column per bucket of `limits`, Total, Overdue, AvgDaysLate, OldestDueDate.
+    """One row per customer and currency with open items, the columns of the Aging table:
+    CustomerID, Name, Currency, one column per bucket of `limits`, Total, Overdue,
+    AvgDaysLate, OldestDueDate.
 
     Overdue is the part of Total past due (d > 0). AvgDaysLate comes from `behaviour`
     (`ledger.payment_behaviour`), empty for customers who never paid. OldestDueDate is the
-    earliest due date among the customer's items still owed (OpenAmount > 0).
+    earliest due date among the row's items still owed (OpenAmount > 0).
     """
     labels = bucket_labels(limits)
     amount = aged["OpenAmount"].fillna(0).astype("int64")
+    keys = ["CustomerID", "Currency"]
     by_bucket = (
-        pd.DataFrame({"CustomerID": aged["CustomerID"], "Bucket": aged["Bucket"], "Amount": amount})
-        .groupby(["CustomerID", "Bucket"], sort=False)["Amount"]
+        pd.DataFrame(
+            {
+                "CustomerID": aged["CustomerID"],
+                "Currency": aged["Currency"],
+                "Bucket": aged["Bucket"],
+                "Amount": amount,
+            }
+        )
+        .groupby([*keys, "Bucket"], sort=False)["Amount"]
         .sum()
         .unstack("Bucket", fill_value=0)
         .reindex(columns=labels, fill_value=0)
@@ -68,11 +79,15 @@ def aging_table(
         .astype("int64")
     )
     owed = aged[amount > 0]
-    oldest = owed.groupby("CustomerID")["DueDate"].min()
+    oldest = owed.groupby(keys)["DueDate"].min()
     names = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Name"].astype(object)
-    ids = by_bucket.index
+    ids = by_bucket.index.get_level_values("CustomerID")
     table = pd.DataFrame(
-        {"CustomerID": ids.astype(str), "Name": ids.map(names).astype(object).fillna("").astype(str)}
+        {
+            "CustomerID": ids.astype(str),
+            "Name": ids.map(names).astype(object).fillna("").astype(str),
+            "Currency": by_bucket.index.get_level_values("Currency").astype(str),
+        }
     )
     for label in labels:
         table[label] = pd.array(by_bucket[label].to_numpy(), dtype="Int64")
@@ -81,5 +96,5 @@ def aging_table(
     table["Overdue"] = pd.array(total - by_bucket["Current"].to_numpy(), dtype="Int64")
     late = behaviour["AvgDaysLate"] if behaviour is not None else pd.Series(dtype="float64")
     table["AvgDaysLate"] = late.reindex(ids).to_numpy("float64")
-    table["OldestDueDate"] = oldest.reindex(ids).to_numpy("datetime64[ns]")
+    table["OldestDueDate"] = oldest.reindex(by_bucket.index).to_numpy("datetime64[ns]")
     return table.reset_index(drop=True)

@@ -5,6 +5,12 @@ Utilization = Exposure / CreditLimit as a fraction (0.85 = 85 %). An empty Credi
 means no limit was set (Available and Utilization stay empty); a limit of 0 means no
 credit at all.
 
+Currencies: a customer's row is in the customer's Currency (the base currency when none is
+set): its CreditLimit, and every amount arbook computes for it. Open items, orders and sales in
+another currency are added per currency first, and each total converted once at the rate of
+the as-of date (receivables.money), so a EUR customer's USD invoice counts as its euro worth
+on that day; without a rate for it the table is refused, naming the currency and date.
+
 Scorecard, 100 points, from payment behaviour up to the as-of date (every figure is
 amount-weighted; a customer without payments gets the middle of each behaviour part):
   lateness   30  AvgDaysLate <= 0 gives 30, >= 30 days gives 0, linear between
@@ -43,10 +49,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from common.currency import Rates, format_money
 from common.errors import ArbookError
 from common.values import format_cents
 
-from .ledger import DEFAULT_TERMS_DAYS, payment_behaviour, with_columns
+from .ledger import DEFAULT_TERMS_DAYS, payment_behaviour, with_columns, with_currency
+from .money import sum_in
 
 __all__ = ["CreditCheck", "CreditPolicy", "UnknownCustomerError", "check_order", "credit_table"]
 
@@ -78,11 +86,12 @@ class UnknownCustomerError(ArbookError):
 
 
 class CreditCheck(NamedTuple):
-    """Would an order fit? `over_by_cents` is 0 when it does."""
+    """Would an order fit? `over_by_cents` (minor units of `currency`, the customer's) is 0 when it does."""
 
     ok: bool
     over_by_cents: int
     message: str
+    currency: str
 
 
 def credit_table(
@@ -94,21 +103,29 @@ def credit_table(
     *,
     as_of: date,
     policy: CreditPolicy,
+    rates: Rates,
     previous: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The Credit table, one row per customer in Customers or with open items.
+    """The Credit table, one row per customer in Customers or with open items, in the customer's currency.
 
     `items` are `ledger.open_items`, `history` `ledger.payment_history`, both as of `as_of`;
-    `invoices` give the sales; `previous` is the Credit table before this run (for grades).
+    `invoices` give the sales; `rates` convert what is in another currency (module doc);
+    `previous` is the Credit table before this run (for grades).
     """
     stamp = pd.Timestamp(as_of)
     customers = with_columns(customers, "Customers")
-    orders = with_columns(orders, "Orders")
+    orders = with_currency(with_columns(orders, "Orders"), customers, rates.base)
     ids = pd.Index(sorted(set(customers["CustomerID"]) | set(items["CustomerID"])), name="CustomerID")
     known = customers.drop_duplicates("CustomerID").set_index("CustomerID").reindex(ids)
-    open_ar = _sum_by(items["CustomerID"], items["OpenAmount"], ids)
+    own = known["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", rates.base)
+
+    def in_own(frame: pd.DataFrame, amounts: pd.Series) -> np.ndarray:
+        currency = frame["Currency"] if "Currency" in frame else pd.Series(rates.base, index=frame.index)
+        return sum_in(frame["CustomerID"], amounts, currency, own, rates, as_of).to_numpy("int64")
+
+    open_ar = in_own(items, items["OpenAmount"])
     live = orders[orders["Status"].isin(["Open", ""]) & ~(orders["OrderDate"] > stamp)]
-    open_orders = _sum_by(live["CustomerID"], live["Amount"], ids)
+    open_orders = in_own(live, live["Amount"])
     exposure = open_ar + open_orders
     limit = known["CreditLimit"].astype("Int64")
     has_limit = limit.notna().to_numpy()
@@ -136,10 +153,8 @@ def credit_table(
     )
     grade = _grade(score)
     terms = known["PaymentTermsDays"].astype("Float64").fillna(DEFAULT_TERMS_DAYS).to_numpy("float64")
-    recent_sales = _dated_within(invoices, stamp, 12)
-    monthly = _sum_by(invoices["CustomerID"][recent_sales], invoices["Amount"][recent_sales], ids) / (
-        _months_covered(invoices["InvoiceDate"], stamp, 12)
-    )
+    recent = invoices[_dated_within(invoices, stamp, 12)]
+    monthly = in_own(recent, recent["Amount"]) / _months_covered(invoices["InvoiceDate"], stamp, 12)
     delay = np.clip(behaviour["AvgDaysLate"].fillna(0).to_numpy(), 0, None)
     raw_limit = (
         np.clip(monthly, 0, None)
@@ -168,6 +183,7 @@ def credit_table(
         {
             "CustomerID": ids.astype(str),
             "Name": known["Name"].astype(object).fillna("").astype(str).to_numpy(),
+            "Currency": own.to_numpy(dtype=object),
             "CreditLimit": limit.array,
             "OpenAR": pd.array(open_ar, dtype="Int64"),
             "OpenOrders": pd.array(open_orders, dtype="Int64"),
@@ -183,14 +199,6 @@ def credit_table(
             "ActionReason": reason,
         }
     )
-
-
-def _sum_by(keys: pd.Series, amounts: pd.Series, ids: pd.Index) -> np.ndarray:
-    """Exact int64 sums of cents per customer, in the order of `ids`."""
-    sums = (
-        pd.Series(amounts.fillna(0).astype("int64").to_numpy(), index=keys.to_numpy()).groupby(level=0).sum()
-    )
-    return sums.reindex(ids, fill_value=0).to_numpy("int64")
 
 
 def _months_covered(dates: pd.Series, stamp: pd.Timestamp, most: int) -> float:
@@ -292,7 +300,8 @@ def _actions(
 
 
 def check_order(credit: pd.DataFrame, customer: str, amount_cents: int) -> CreditCheck:
-    """Would an order of `amount_cents` fit `customer`'s credit, by the Credit table given?
+    """Would an order of `amount_cents` (minor units of the customer's currency) fit
+    `customer`'s credit, by the Credit table given?
 
     A customer on Hold is refused whatever the amount; without a limit everything fits.
     Pure, so the `arbook credit-check` command and the Excel UDF give the same answer.
@@ -301,23 +310,28 @@ def check_order(credit: pd.DataFrame, customer: str, amount_cents: int) -> Credi
     if not len(rows):
         raise UnknownCustomerError(customer, credit["CustomerID"])
     row = rows.iloc[0]
+    code = str(row["Currency"])
+
+    def money(minor: int) -> str:
+        return format_money(minor, code)
+
     exposure = int(row["Exposure"]) + amount_cents
     if pd.isna(row["CreditLimit"]):
         return CreditCheck(
-            True, 0, f"{customer}: no credit limit set; exposure would be {format_cents(exposure)}"
+            True, 0, f"{customer}: no credit limit set; exposure would be {money(exposure)}", code
         )
     over = max(exposure - int(row["CreditLimit"]), 0)
     figures = (
-        f"exposure {format_cents(int(row['Exposure']))} + order {format_cents(amount_cents)} "
-        f"against limit {format_cents(int(row['CreditLimit']))}"
+        f"exposure {money(int(row['Exposure']))} + order {money(amount_cents)} "
+        f"against limit {money(int(row['CreditLimit']))}"
     )
     if row["Action"] == "Hold":
-        return CreditCheck(False, over, f"{customer} is on credit hold; {figures}")
+        return CreditCheck(False, over, f"{customer} is on credit hold; {figures}", code)
     if over:
-        return CreditCheck(False, over, f"{customer}: over the limit by {format_cents(over)}; {figures}")
+        return CreditCheck(False, over, f"{customer}: over the limit by {money(over)}; {figures}", code)
     return CreditCheck(
         True,
         0,
-        f"{customer}: OK, {format_cents(-exposure + int(row['CreditLimit']))} "
-        f"still available after this order; {figures}",
+        f"{customer}: OK, {money(-exposure + int(row['CreditLimit']))} still available after this order; {figures}",
+        code,
     )

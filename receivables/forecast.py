@@ -11,6 +11,12 @@ Periods: 13 weeks starting the day after the as-of date, then calendar months (t
 one partial) up to `months` after the as-of date, then one "later" period.
 Expected sums the invoices expected in a period. Low sums those whose whole window falls in
 it, High those whose window touches it, so Low <= Expected <= High in every period.
+
+Currencies: one block of periods per currency, amounts as booked (Basis "booked"). When the
+receipts are in more than one currency (or in one that is not the base), a first block adds
+them up in the base currency (Basis "converted"): each period's total of each currency
+converted once at the rate of the as-of date, then added (receivables.money). So the first
+13 rows are always the 13 weeks in the base currency, which the Dashboard's chart draws.
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from common.currency import Rates
+
 from .ledger import payment_behaviour
+from .money import in_currencies
 
 __all__ = ["FORECAST_COLUMNS", "expected_receipts", "forecast_periods", "forecast_table"]
 
-FORECAST_COLUMNS = ["Period", "Expected", "Low", "High", "Invoices"]
+FORECAST_COLUMNS = ["Period", "Currency", "Basis", "Expected", "Low", "High", "Invoices"]
+_AMOUNTS = ("Expected", "Low", "High")
 WEEKS = 13
 
 
@@ -73,7 +83,7 @@ def expected_receipts(
     due = items[(items["Kind"] == "invoice") & (items["OpenAmount"].fillna(0) > 0) & ~items["Disputed"]]
     behaviour = payment_behaviour(history)
     trusted = behaviour[behaviour["Payments"] >= min_payments]
-    weight = history["Amount"].astype("float64")
+    weight = (history["Weight"] if "Weight" in history else history["Amount"]).astype("float64")
     total = weight.sum()
     company_late = float((weight * history["DaysLate"]).sum() / total) if total else 0.0
     company_spread = (
@@ -88,8 +98,44 @@ def expected_receipts(
     return due.assign(ExpectedDate=expected, EarlyDate=expected - window, LateDate=expected + window)
 
 
-def forecast_table(receipts: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
-    """The Forecast table (Period, Expected, Low, High, Invoices) from `expected_receipts`."""
+def forecast_table(
+    receipts: pd.DataFrame, periods: pd.DataFrame, *, rates: Rates, as_of: date
+) -> pd.DataFrame:
+    """The Forecast table (FORECAST_COLUMNS) from `expected_receipts`: the converted block when
+    needed, then one block per currency (the base first), see the module doc."""
+    base = rates.base
+    if "Currency" not in receipts:
+        receipts = receipts.assign(Currency=base)
+    codes = sorted(set(receipts["Currency"]), key=lambda c: (c != base, c)) or [base]
+    blocks = [
+        _periods(receipts[receipts["Currency"] == code], periods).assign(Currency=code, Basis="booked")
+        for code in codes
+    ]
+    if codes != [base]:
+        blocks.insert(0, _converted(blocks, base, rates, as_of))
+    return pd.concat(blocks, ignore_index=True)[FORECAST_COLUMNS]
+
+
+def _converted(blocks: list[pd.DataFrame], base: str, rates: Rates, as_of: date) -> pd.DataFrame:
+    """Per period, every block's amounts in `base`: each currency's figure converted once, then added."""
+    out = blocks[0][["Period"]].assign(Currency=base, Basis="converted")
+    for column in _AMOUNTS:
+        per_period = [
+            in_currencies(
+                {str(b["Currency"].iloc[0]): int(v) for b, v in zip(blocks, row, strict=True) if v},
+                base,
+                rates,
+                as_of,
+            )
+            for row in zip(*(b[column].astype("int64") for b in blocks), strict=True)
+        ]
+        out[column] = pd.array([sum(p.values()) for p in per_period], dtype="Int64")
+    out["Invoices"] = pd.array(sum(b["Invoices"].astype("int64").to_numpy() for b in blocks), dtype="Int64")
+    return out
+
+
+def _periods(receipts: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """Period, Expected, Low, High, Invoices of receipts in one currency."""
     ends = periods["End"].to_numpy("datetime64[ns]")
     n = len(ends)
 

@@ -28,6 +28,15 @@ posted allocations). The functions below it answer the same questions for frames
 DueDate defaulting (InvoiceDate + the customer's PaymentTermsDays, 30 when unknown) is done
 by the workbook reader, so every frame read through a Book has it; `due_dates` applies the
 same rule here only to DueDates still empty, for frames built elsewhere (tests, generators).
+
+Currencies: every item is in one currency, and its amounts are minor units of it (cents,
+whole yen, ...). An invoice's is its Currency, else its customer's, else the base currency;
+unapplied cash is in the currency its allocation names (the bank line's), else the
+customer's. Allocations are in their item's currency; a payment from a bank line in another
+currency carries the line's money apart (LineAmount, LineCurrency) and the difference the
+conversion left as Kind fx (matching.matcher.exchange). Nothing here adds amounts of two
+currencies: the figures that do (aging totals, KPIs, credit) convert them through `rates`,
+the Rates table as of the snapshot's date (common.currency).
 """
 
 from __future__ import annotations
@@ -40,7 +49,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from common.currency import Rates
 from common.errors import InputError, Problem
+
+from .money import in_base_units
 
 __all__ = [
     "DEFAULT_TERMS_DAYS",
@@ -64,8 +76,9 @@ which the readers apply; tests/test_architecture.py holds the two equal)."""
 LATEST = pd.Timestamp.max.date()
 """A day after every payment: balances as of it count every allocation, whatever its date
 (what the matcher must take as open, since money already allocated is gone)."""
-SETTLING_KINDS = ("payment", "fee", "discount", "writeoff")
-"""Allocation kinds that reduce an invoice's open amount (unapplied cash does not)."""
+SETTLING_KINDS = ("payment", "fee", "discount", "writeoff", "fx")
+"""Allocation kinds that reduce an invoice's open amount (unapplied cash does not); fx is the
+realised exchange difference of a payment in another currency."""
 
 ColumnKind = Literal["text", "money", "int", "date", "bool"]
 
@@ -89,6 +102,9 @@ INPUT_COLUMNS: Mapping[str, Mapping[str, ColumnKind]] = {
         "PaymentDate": "date",
         "Kind": "text",
         "PostedAt": "date",
+        "Currency": "text",
+        "LineAmount": "money",
+        "LineCurrency": "text",
     },
     "Customers": {
         "CustomerID": "text",
@@ -97,7 +113,13 @@ INPUT_COLUMNS: Mapping[str, Mapping[str, ColumnKind]] = {
         "PaymentTermsDays": "int",
         "CreditLimit": "money",
     },
-    "Orders": {"CustomerID": "text", "OrderDate": "date", "Amount": "money", "Status": "text"},
+    "Orders": {
+        "CustomerID": "text",
+        "OrderDate": "date",
+        "Currency": "text",
+        "Amount": "money",
+        "Status": "text",
+    },
 }
 """The columns receivables reads from each table, and their kinds (money in Int64 cents, dates
 datetime64[ns]). A frame missing an optional one (Reference, Disputed, LineID, ...) gets it
@@ -147,17 +169,27 @@ class Ledger:
     first time it is asked for and kept. The frames given are the tables as `Book.read`
     returns them; the snapshot never changes them. Its `allocations` are dated: an empty
     PaymentDate (a hand-made row) is the day the row was posted, so a statement's activity and
-    the report's month count an allocation on the day its balance effect has.
+    the report's month count an allocation on the day its balance effect has. `rates` are the
+    Rates table (its base is the company's base currency); without them every currency but the
+    base refuses conversion.
     """
 
     def __init__(
-        self, invoices: pd.DataFrame, allocations: pd.DataFrame, customers: pd.DataFrame, *, as_of: date
+        self,
+        invoices: pd.DataFrame,
+        allocations: pd.DataFrame,
+        customers: pd.DataFrame,
+        *,
+        as_of: date,
+        rates: Rates | None = None,
     ) -> None:
         self.as_of = as_of
-        self.invoices = with_columns(invoices, "Invoices")
+        self.rates = rates if rates is not None else no_rates()
+        self.base = self.rates.base
+        self.customers = with_columns(customers, "Customers")
+        self.invoices = with_currency(with_columns(invoices, "Invoices"), self.customers, self.base)
         allocations = with_columns(allocations, "Allocations")
         self.allocations = allocations.assign(PaymentDate=_payment_dates(allocations))
-        self.customers = with_columns(customers, "Customers")
         _refuse_duplicate_numbers(self.invoices)
         self._items: dict[date, pd.DataFrame] = {}
         self._balances: dict[date, pd.DataFrame] = {}
@@ -171,7 +203,7 @@ class Ledger:
         """`invoice_balances` as of `day` (LATEST: counting every allocation, for the matcher)."""
         if day not in self._balances:
             self._balances[day] = invoice_balances(
-                self.invoices, self.allocations, as_of=day, customers=self.customers
+                self.invoices, self.allocations, as_of=day, customers=self.customers, base=self.base
             )
         return self._balances[day]
 
@@ -184,18 +216,54 @@ class Ledger:
         """`open_items` as of `day` (the start of a KPI month, the last month end of a report)."""
         if day not in self._items:
             balances = self.balances if day == self.as_of else None
-            self._items[day] = _open_items(self.invoices, self.allocations, day, self.customers, balances)
+            self._items[day] = _open_items(
+                self.invoices, self.allocations, day, self.customers, balances, self.base
+            )
         return self._items[day]
 
     @cached_property
     def history(self) -> pd.DataFrame:
-        """`payment_history` up to the snapshot's date."""
-        return payment_history(self.invoices, self.allocations, as_of=self.as_of, customers=self.customers)
+        """`payment_history` up to the snapshot's date, weighted in the base currency (`weighted`)."""
+        history = payment_history(
+            self.invoices, self.allocations, as_of=self.as_of, customers=self.customers, base=self.base
+        )
+        return weighted(history, self.rates, self.as_of)
 
     @cached_property
     def behaviour(self) -> pd.DataFrame:
         """`payment_behaviour` of every customer over the whole history."""
         return payment_behaviour(self.history)
+
+
+def no_rates(base: str = "EUR") -> Rates:
+    """An empty Rates table: amounts in `base` need none, any other currency is refused conversion."""
+    empty = pd.DataFrame({"Date": pd.Series([], dtype="datetime64[ns]"), "Currency": [], "Rate": []})
+    return Rates(empty, base=base, max_age_days=0)
+
+
+def with_currency(frame: pd.DataFrame, customers: pd.DataFrame | None, base: str) -> pd.DataFrame:
+    """`frame` with every empty Currency filled: its customer's (Customers.Currency), else `base`."""
+    own = frame["Currency"].fillna("").astype(str).str.strip().str.upper()
+    if own.ne("").all():
+        return frame if frame["Currency"].equals(own) else frame.assign(Currency=own)
+    theirs = pd.Series(base, index=frame.index, dtype=object)
+    if customers is not None and len(customers) and "Currency" in customers:
+        by_customer = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Currency"]
+        by_customer = by_customer.fillna("").astype(str).str.strip().str.upper()
+        looked_up = frame["CustomerID"].map(by_customer[by_customer != ""]).astype(object)
+        theirs = looked_up.where(looked_up.notna(), base)
+    return frame.assign(Currency=own.where(own != "", theirs))
+
+
+def weighted(history: pd.DataFrame, rates: Rates, day: date) -> pd.DataFrame:
+    """`history` with Weight: each payment in base-currency units at the rates of `day` (a float
+    for averaging days late), so a yen counts as a yen's worth, not as a euro. A history in
+    one currency needs no rate: its amounts are the weights."""
+    amounts = history["Amount"].astype("float64")
+    currencies = set(history["Currency"])
+    if len(currencies) <= 1:
+        return history.assign(Weight=amounts)
+    return history.assign(Weight=in_base_units(history["Amount"], history["Currency"], rates, day))
 
 
 def due_dates(invoices: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
@@ -215,8 +283,10 @@ def invoice_balances(
     *,
     as_of: date,
     customers: pd.DataFrame | None = None,
+    base: str = "EUR",
 ) -> pd.DataFrame:
-    """Every invoice (and credit note) row with its Paid, OpenAmount, Status, LastPaymentDate.
+    """Every invoice (and credit note) row with its Paid, OpenAmount, Status, LastPaymentDate,
+    and its Currency (its own, else its customer's, else `base`).
 
     The frame keeps the invoices' index (their Excel rows) and order, including invoices
     dated after `as_of` (shown as not yet paid) and fully paid ones, because the aging run
@@ -224,7 +294,7 @@ def invoice_balances(
     Status: Credit for a credit note still open, Paid when nothing is open (or overpaid),
     Partial when something but not all was allocated, Open otherwise.
     """
-    invoices = with_columns(invoices, "Invoices")
+    invoices = with_currency(with_columns(invoices, "Invoices"), customers, base)
     allocations = with_columns(allocations, "Allocations")
     _refuse_duplicate_numbers(invoices)
     settled = _settling(allocations, as_of)
@@ -250,17 +320,18 @@ def open_items(
     *,
     as_of: date,
     customers: pd.DataFrame | None = None,
+    base: str = "EUR",
 ) -> pd.DataFrame:
     """One row per item open on `as_of`: invoices, credit notes and unapplied cash.
 
     Only invoices dated on or before `as_of` count; items whose OpenAmount is zero are
-    left out. Columns are OPEN_ITEM_COLUMNS (money Int64 cents, dates datetime64[ns]);
-    for unapplied cash InvoiceDate = DueDate = PaymentDate, Amount = OpenAmount = -cash,
-    and Currency comes from the customer when `customers` is given. `customers` also
-    supplies the payment terms for empty DueDates (see the module docstring).
-    The index is a fresh RangeIndex: items are not rows of one table.
+    left out. Columns are OPEN_ITEM_COLUMNS (money Int64 minor units of the item's Currency,
+    dates datetime64[ns]); for unapplied cash InvoiceDate = DueDate = PaymentDate, Amount =
+    OpenAmount = -cash. Currency is never empty (see the module docstring; `base` when
+    neither the item nor its customer names one). `customers` also supplies the payment
+    terms for empty DueDates. The index is a fresh RangeIndex: items are not rows of one table.
     """
-    return _open_items(invoices, allocations, as_of, customers, None)
+    return _open_items(invoices, allocations, as_of, customers, None, base)
 
 
 def _open_items(
@@ -269,13 +340,14 @@ def _open_items(
     as_of: date,
     customers: pd.DataFrame | None,
     balances: pd.DataFrame | None,
+    base: str,
 ) -> pd.DataFrame:
     stamp = pd.Timestamp(as_of)
     allocations = with_columns(allocations, "Allocations")
     if balances is None:
-        balances = invoice_balances(invoices, allocations, as_of=as_of, customers=customers)
+        balances = invoice_balances(invoices, allocations, as_of=as_of, customers=customers, base=base)
     issued = balances[(balances["InvoiceDate"] <= stamp) & (balances["OpenAmount"].fillna(0) != 0)]
-    unapplied = _unapplied(allocations, stamp, customers)
+    unapplied = _unapplied(allocations, stamp, customers, base)
     parts = [p for p in (issued[OPEN_ITEM_COLUMNS], unapplied[OPEN_ITEM_COLUMNS]) if len(p)]
     items = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: [] for c in OPEN_ITEM_COLUMNS})
     return _typed(items)
@@ -287,6 +359,7 @@ def payment_history(
     *,
     as_of: date,
     customers: pd.DataFrame | None = None,
+    base: str = "EUR",
 ) -> pd.DataFrame:
     """Each payment received on an invoice up to `as_of`, with how many days late it came.
 
@@ -294,9 +367,9 @@ def payment_history(
     forecast's expected delay): allocations of kind payment with a positive amount on an
     invoice (not a credit note), dated on or before `as_of`. DaysLate = PaymentDate -
     DueDate in days, negative when paid early. Columns: InvoiceNo, CustomerID, Amount
-    (Int64 cents), PaymentDate, DueDate, DaysLate (int64).
+    (Int64 minor units), Currency (the invoice's), PaymentDate, DueDate, DaysLate (int64).
     """
-    invoices = with_columns(invoices, "Invoices")
+    invoices = with_currency(with_columns(invoices, "Invoices"), customers, base)
     allocations = with_columns(allocations, "Allocations")
     allocations = cancelled_out(allocations.assign(PaymentDate=_payment_dates(allocations)))
     dated = allocations["PaymentDate"]
@@ -307,6 +380,7 @@ def payment_history(
     by_number = pd.Index(invoices["InvoiceNo"].to_numpy()[numbered])
     due = pd.Series(due_dates(invoices, customers).to_numpy()[numbered], index=by_number)
     owner = pd.Series(invoices["CustomerID"].to_numpy()[numbered], index=by_number)
+    currency = pd.Series(invoices["Currency"].to_numpy()[numbered], index=by_number)
     is_invoice = pd.Series(invoices["Amount"].fillna(0).to_numpy("int64")[numbered] > 0, index=by_number)
     numbers = allocations["InvoiceNo"][keep]
     on_invoice = is_invoice.reindex(numbers.to_numpy(), fill_value=False).to_numpy(bool)
@@ -318,6 +392,7 @@ def payment_history(
             "InvoiceNo": pd.Series(numbers, dtype=str),
             "CustomerID": pd.Series(owner.reindex(numbers).to_numpy(), dtype=str),
             "Amount": pd.array(amount[keep].to_numpy()[on_invoice], dtype="Int64"),
+            "Currency": pd.Series(currency.reindex(numbers).to_numpy(), dtype=str),
             "PaymentDate": paid_on,
             "DueDate": due_on,
             "DaysLate": ((paid_on - due_on) // np.timedelta64(1, "D")).astype("int64"),
@@ -335,7 +410,8 @@ def payment_behaviour(
 
     Returns a frame indexed by CustomerID with Payments (count), AvgDaysLate and
     SpreadDays (amount-weighted mean and standard deviation of days late) and OnTimeRate
-    (share of the amount paid on or before the due date, 0-1). `since`/`until` limit the
+    (share of the amount paid on or before the due date, 0-1). Amounts weigh by Weight
+    (`weighted`: in the base currency) where the history has it. `since`/`until` limit the
     payments to PaymentDate in (since, until].
     """
     rows = history
@@ -343,7 +419,7 @@ def payment_behaviour(
         rows = rows[rows["PaymentDate"] > since]
     if until is not None:
         rows = rows[rows["PaymentDate"] <= until]
-    weight = rows["Amount"].astype("float64")
+    weight = (rows["Weight"] if "Weight" in rows else rows["Amount"]).astype("float64")
     late = rows["DaysLate"].astype("float64")
     frame = pd.DataFrame(
         {
@@ -410,22 +486,20 @@ def _payment_dates(allocations: pd.DataFrame) -> pd.Series:
 
 
 def _unapplied(
-    allocations: pd.DataFrame, stamp: pd.Timestamp, customers: pd.DataFrame | None
+    allocations: pd.DataFrame, stamp: pd.Timestamp, customers: pd.DataFrame | None, base: str
 ) -> pd.DataFrame:
-    """Cash received and not applied: one negative item per bank line, customer and InvoiceNo."""
+    """Cash received and not applied: one negative item per bank line, customer, InvoiceNo and currency."""
     dated = _payment_dates(allocations)
     rows = allocations[(allocations["Kind"] == "unapplied") & (dated <= stamp)].assign(PaymentDate=dated)
+    rows = with_currency(rows, customers, base)
     grouped = (
-        rows.groupby(["CustomerID", "LineID", "InvoiceNo"], sort=False)
+        rows.groupby(["CustomerID", "LineID", "InvoiceNo", "Currency"], sort=False)
         .agg(Cash=("Amount", "sum"), PaymentDate=("PaymentDate", "min"))
         .reset_index()
     )
     grouped = grouped[grouped["Cash"].fillna(0) != 0]
     open_amount = -grouped["Cash"].astype("Int64")
-    currency = pd.Series("", index=grouped.index, dtype=object)
-    if customers is not None and len(customers) and "Currency" in customers:
-        by_customer = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Currency"]
-        currency = grouped["CustomerID"].map(by_customer).fillna("").astype(object)
+    currency = grouped["Currency"].astype(object)
     return pd.DataFrame(
         {
             "InvoiceNo": grouped["InvoiceNo"],

@@ -13,6 +13,7 @@ and read back with `load_small()`; a test holds it equal to a fresh `generate()`
 
 from sample_data.bankfiles import write_bank_files
 from sample_data.generator import DEFAULT_AS_OF, SITUATIONS, SampleCompany, generate
+from sample_data.rates import sample_rates
 from sample_data.store import load_company, load_small, save_company
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "generate",
     "load_company",
     "load_small",
+    "sample_rates",
     "save_company",
     "write_bank_files",
 ]

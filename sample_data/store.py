@@ -120,7 +120,9 @@ def _as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 def _from_text(raw: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     out = {}
     for col, kind in kinds.items():
-        values = raw[col]
+        values = (
+            raw[col] if col in raw else pd.Series("", index=raw.index, dtype=object)
+        )  # a column added later
         if kind == "money":
             out[col] = _cents(values)
         elif kind in ("date", "datetime"):

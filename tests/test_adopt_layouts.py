@@ -214,7 +214,7 @@ def adopted(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
 def _aging(run: tuple[int, dict[str, object]]) -> tuple[int, dict[str, object], list[str]]:
     """Exit code, the figures a clerk checks first, and the notes of an `arbook aging` run."""
     code, summary = run
-    shown = ("customers", "open items", "open AR", "overdue")
+    shown = ("customers", "open items", "open AR EUR", "overdue EUR")
     return code, {k: summary["figures"][k] for k in shown}, summary["notes"]
 
 
@@ -268,8 +268,8 @@ def test_a_german_workbook_with_titles_blank_rows_and_a_summe_row(
     # and the credit note RE-1004, which ages from its own date (20.10.); the Summe cell (4046.50) is no invoice
     assert _aging(de["aging"]) == (
         0,
-        {"customers": 3, "open items": 4, "open AR": "4046.50", "overdue": "3451.50"},
-        ["1 disputed invoice(s) stay in aging, 2380.50 open"],
+        {"customers": 3, "open items": 4, "open AR EUR": "4046.50 EUR", "overdue EUR": "3451.50 EUR"},
+        ["1 disputed invoice(s) stay in aging, 2380.50 EUR open"],
     )
     assert de["aging_table"] == {"K100": 107100, "K200": 238050, "K300": 59500}
 
@@ -315,8 +315,8 @@ def test_a_chinese_workbook_with_subtotal_and_total_rows(adopted: dict[str, dict
     # open 8800.80 + 12000 + 5600 + 3300; overdue on 2026-10-31: all but FP-0003 (due 2026-12-07)
     assert _aging(zh["aging"]) == (
         0,
-        {"customers": 3, "open items": 4, "open AR": "29700.80", "overdue": "24100.80"},
-        ["1 disputed invoice(s) stay in aging, 5600.00 open"],
+        {"customers": 3, "open items": 4, "open AR EUR": "29700.80 EUR", "overdue EUR": "24100.80 EUR"},
+        ["1 disputed invoice(s) stay in aging, 5600.00 EUR open"],
     )
     assert zh["aging_table"] == {"KH01": 2080080, "KH02": 560000, "KH03": 330000}
 
@@ -354,7 +354,7 @@ def test_a_french_workbook_with_text_amounts_and_a_total_row(adopted: dict[str, 
     # the credit note F2026-104, aged from its own date
     assert _aging(fr["aging"]) == (
         0,
-        {"customers": 3, "open items": 4, "open AR": "4344.96", "overdue": "3484.56"},
-        ["1 disputed invoice(s) stay in aging, 2400.00 open"],
+        {"customers": 3, "open items": 4, "open AR EUR": "4344.96 EUR", "overdue EUR": "3484.56 EUR"},
+        ["1 disputed invoice(s) stay in aging, 2400.00 EUR open"],
     )
     assert fr["aging_table"] == {"C001": 108456, "C002": 240000, "C003": 86040}

@@ -104,6 +104,7 @@ def test_customer_table_with_partial_payment_credit_unapplied_and_dispute() -> N
     assert list(table.columns) == [
         "CustomerID",
         "Name",
+        "Currency",
         "Current",
         "1-30",
         "31-60",

@@ -60,8 +60,9 @@ def book_path(tmp_path: Path) -> Path:
 def test_aging_writes_aging_kpis_and_invoice_columns(book_path: Path) -> None:
     with FileBook(book_path) as book:
         summary = run(book, "aging", as_of=AS_OF)
-    assert summary.figures["open AR"] == "1000.00" and summary.figures["open items"] == 3
-    assert summary.notes == ["1 disputed invoice(s) stay in aging, 500.00 open"]
+    assert summary.figures["open AR EUR"] == "1000.00 EUR" and summary.figures["open items"] == 3
+    assert "open AR in EUR" not in summary.figures  # one currency: nothing converted
+    assert summary.notes == ["1 disputed invoice(s) stay in aging, 500.00 EUR open"]
     with FileBook(book_path) as book:
         inv = book.read("Invoices").set_index("InvoiceNo")
         table = book.read("Aging")
@@ -75,6 +76,7 @@ def test_aging_writes_aging_kpis_and_invoice_columns(book_path: Path) -> None:
     assert header == [
         "CustomerID",
         "Name",
+        "Currency",
         "Current",
         "1-30",
         "31-60",
@@ -98,7 +100,7 @@ def test_credit_forecast_and_credit_check(book_path: Path) -> None:
         assert run(book, "credit", as_of=AS_OF).figures["hold"] == 1
         run(book, "forecast", as_of=AS_OF)
         check = run(book, "credit-check", customer="B", amount_cents=5_000_00, as_of=AS_OF)
-    assert check.ok and check.notes == ["B: no credit limit set; exposure would be 5500.00"]
+    assert check.ok and check.notes == ["B: no credit limit set; exposure would be 5500.00 EUR"]
     with FileBook(book_path, lock=False) as book:
         table = book.read("Credit").set_index("CustomerID")
         fc = book.read("Forecast")
@@ -108,7 +110,7 @@ def test_credit_forecast_and_credit_check(book_path: Path) -> None:
         9_500_00,
         "Hold",
     ]  # 91 days late
-    assert not refused.ok and refused.figures["over by"] == "0.00"
+    assert not refused.ok and refused.figures["over by"] == "0.00 EUR"
     # only I1 is forecast: I2 is disputed, C1 a credit, I3 not issued; it is overdue, so in the first week
     assert fc["Expected"].tolist()[:2] == [600_00, 0] and int(fc["Invoices"].sum()) == 1
     assert len(fc) == 24

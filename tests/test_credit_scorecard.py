@@ -14,6 +14,7 @@ from receivables import (
     UnknownCustomerError,
     check_order,
     credit_table,
+    no_rates,
     open_items,
     payment_history,
 )
@@ -66,7 +67,15 @@ def build(previous: pd.DataFrame | None = None) -> pd.DataFrame:
     items = open_items(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
     history = payment_history(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
     return credit_table(
-        items, history, INVOICES, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY, previous=previous
+        items,
+        history,
+        INVOICES,
+        CUSTOMERS,
+        ORDERS,
+        as_of=AS_OF,
+        policy=POLICY,
+        rates=no_rates(),
+        previous=previous,
     ).set_index("CustomerID")
 
 
@@ -109,7 +118,9 @@ def test_scorecard_grade_and_recommended_limit() -> None:
     invoices = pd.concat([INVOICES, year_ago])
     items = open_items(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
     history = payment_history(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
-    full = credit_table(items, history, invoices, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY)
+    full = credit_table(
+        items, history, invoices, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY, rates=no_rates()
+    )
     assert full.set_index("CustomerID").loc["A", "RecommendedLimit"] == 700_00
     # no history, no limit, nothing overdue: the middle of every behaviour part
     assert build().loc["C", "Score"] == pytest.approx(15 + 12.5 + 20 + 7.5 + 5)
@@ -137,6 +148,7 @@ def test_actions_hold_review_ok() -> None:
         ORDERS,
         as_of=AS_OF,
         policy=CreditPolicy(review_utilization=0.5, hold_days_overdue=90, limit_step_cents=1000_00),
+        rates=no_rates(),
     ).set_index("CustomerID")
     assert tight.loc["A", "ActionReason"] == (
         "exposure 6000.00 above the recommended limit 2000.00; 60% of the limit used (Review above 50%)"
@@ -148,12 +160,13 @@ def test_check_order() -> None:
     assert check_order(t, "A", 4_000_00) == (
         True,
         0,
-        "A: OK, 0.00 still available after this order; exposure "
-        "6000.00 + order 4000.00 against limit 10000.00",
+        "A: OK, 0.00 EUR still available after this order; exposure "
+        "6000.00 EUR + order 4000.00 EUR against limit 10000.00 EUR",
+        "EUR",
     )
-    ok, over, message = check_order(t, "A", 4_500_00)
-    assert (ok, over) == (False, 500_00) and "over the limit by 500.00" in message
-    ok, over, message = check_order(t, "B", 1_00)
+    ok, over, message, _ = check_order(t, "A", 4_500_00)
+    assert (ok, over) == (False, 500_00) and "over the limit by 500.00 EUR" in message
+    ok, over, message, _ = check_order(t, "B", 1_00)
     assert (ok, over) == (False, 0) and "credit hold" in message
     assert check_order(t, "C", 1_000_000_00).ok
     # an unknown ID is a typing mistake of whoever asks, not a fault of the Credit table
@@ -185,5 +198,6 @@ def test_a_book_without_customers_gives_an_empty_credit_table() -> None:
         ORDERS.iloc[:0],
         as_of=AS_OF,
         policy=POLICY,
+        rates=no_rates(),
     )
     assert none.empty and list(none.columns) == table("Credit").column_names

@@ -13,6 +13,7 @@ from receivables import (
     expected_receipts,
     forecast_periods,
     forecast_table,
+    no_rates,
     open_items,
     payment_history,
 )
@@ -100,7 +101,7 @@ def test_expected_dates_and_windows() -> None:
 
 
 def test_forecast_table_buckets_and_band() -> None:
-    table = forecast_table(receipts(), forecast_periods(AS_OF, 12))
+    table = forecast_table(receipts(), forecast_periods(AS_OF, 12), rates=no_rates(), as_of=AS_OF)
     assert list(table.columns) == FORECAST_COLUMNS
     t = table.set_index("Period")
     week = [f"W{k:02d}" for k in range(1, 14)]
@@ -151,6 +152,8 @@ def test_no_history_no_items() -> None:
             min_payments=3,
         ),
         forecast_periods(AS_OF, 12),
+        rates=no_rates(),
+        as_of=AS_OF,
     )
     assert len(table) == 24 and int(table["High"].sum()) == 0
 
@@ -174,7 +177,7 @@ def test_band_holds_and_every_cent_is_forecast_once(windows) -> None:
             "OpenAmount": pd.array([a for _, _, a in windows], dtype="Int64"),
         }
     )
-    table = forecast_table(receipts_, forecast_periods(AS_OF, 12))
+    table = forecast_table(receipts_, forecast_periods(AS_OF, 12), rates=no_rates(), as_of=AS_OF)
     assert int(table["Expected"].sum()) == sum(a for _, _, a in windows)
     assert int(table["Invoices"].sum()) == len(windows)
     assert (table["Low"] <= table["Expected"]).all() and (table["Expected"] <= table["High"]).all()

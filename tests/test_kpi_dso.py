@@ -18,6 +18,7 @@ from receivables import (
     dso_simple,
     kpi_table,
     monthly_sales,
+    no_rates,
     open_items,
     payment_behaviour,
     payment_history,
@@ -115,7 +116,7 @@ def test_kpi_table_reproduces_the_worked_example_from_a_ledger() -> None:
     )
     begin = open_items(invoices, alloc, as_of=date(2026, 5, 30))
     history = payment_history(invoices, alloc, as_of=as_of)
-    table = kpi_table(aged, begin, invoices, history, as_of=as_of, period_days=30, currency="EUR")
+    table = kpi_table(aged, begin, invoices, history, as_of=as_of, period_days=30, rates=no_rates())
     assert list(table.columns) == KPI_COLUMNS
     got = table.set_index("Metric")["Value"]
     assert got["OpenAR"] == 15_000 and got["CurrentAR"] == 4_000 and got["OverdueAR"] == 11_000

@@ -142,7 +142,7 @@ def test_a_number_cell_finds_the_text_customer_id(excel: Sheet) -> None:
     answer = excel.formula("ARBOOK_CREDIT_CHECK", excel.cell(10002), 1000.0)
     assert answer == expected
     assert answer == (
-        "10002: over the limit by 650.50; exposure 1150.50 + order 1000.00 against limit 1500.00"
+        "10002: over the limit by 650.50 EUR; exposure 1150.50 EUR + order 1000.00 EUR against limit 1500.00 EUR"
     )
     assert excel.formula("ARBOOK_CREDIT_CHECK", "10002", excel.cell("1.000,00")) == expected
 
@@ -161,7 +161,7 @@ def test_problems_are_text_saying_what_is_wrong_never_a_number(excel: Sheet) -> 
 
 def test_no_limit_is_said_in_words(excel: Sheet) -> None:
     assert excel.formula("ARBOOK_CREDIT_CHECK", "C2", 5.0) == (
-        "C2: no credit limit set; exposure would be 75.00"
+        "C2: no credit limit set; exposure would be 75.00 EUR"
     )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from arbook.match import match_settings, open_amounts
+from common.currency import Rates
 from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
 from receivables import LATEST, Ledger
 from workbook.contract import Settings
@@ -301,7 +302,7 @@ def test_a_postcode_that_equals_an_invoice_number_posts_nothing():
     assert set(result.matches["Decision"]) <= {"suggested"}
 
 
-def test_a_payment_in_another_currency_is_suggested_with_its_rate_and_never_posted():
+def test_a_payment_in_another_currency_is_suggested_with_its_rate_and_posts_approved_at_the_rates():
     lines = bank(("L1", 108000, "ACME GMBH", "INV-2026-00412"))
     lines["Currency"] = "USD"
     result = run(lines)
@@ -313,12 +314,36 @@ def test_a_payment_in_another_currency_is_suggested_with_its_rate_and_never_post
     assert "paid 1080.00 USD for 1000.00 EUR open (INV-2026-00412): 1.0800 USD per EUR" in m["Reason"].iloc[0]
     m.loc[:, "Approve"] = "Y"
     customers, invoices = book()
-    approved = post(lines, invoices, customers, NO_ALLOCATIONS, m)
-    assert approved.allocations.empty
-    assert approved.notes == [
-        f"Matches {m['MatchID'].iloc[0]} (line L1) not posted: invoice INV-2026-00412 is in EUR, the line "
-        "in USD: posting waits for exchange rates (allocate it by hand meanwhile)"
+    without = post(lines, invoices, customers, NO_ALLOCATIONS, m)
+    assert without.allocations.empty
+    assert without.notes == [
+        f"Matches {m['MatchID'].iloc[0]} (line L1) not posted: it pays an invoice in another currency "
+        "and no Rates were given"
     ]
+    rates = Rates(
+        pd.DataFrame({"Date": [pd.Timestamp("2026-10-09")], "Currency": ["USD"], "Rate": [1.08]}, index=[2]),
+        base="EUR",
+        max_age_days=7,
+    )
+    approved = post(lines, invoices, customers, NO_ALLOCATIONS, m, rates=rates)
+    columns = [
+        "LineID",
+        "InvoiceNo",
+        "CustomerID",
+        "Amount",
+        "Kind",
+        "Method",
+        "Currency",
+        "LineAmount",
+        "LineCurrency",
+    ]
+    assert approved.allocations[columns].values.tolist() == [
+        ["L1", "INV-2026-00412", "C001", 100000, "payment", "approved", "EUR", 108000, "USD"]
+    ]
+    assert approved.notes[0].startswith(
+        f"Matches {m['MatchID'].iloc[0]} (line L1) posted across currencies on INV-2026-00412: "
+        "paid 1080.00 USD for 1000.00 EUR"
+    )
 
 
 def test_a_difference_within_the_amount_tolerance_is_written_off():

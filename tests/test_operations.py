@@ -71,6 +71,7 @@ def test_a_dry_run_changes_nothing_anywhere(
     arguments = {
         "import-bank": [str(f) for f in bank_files],
         "month-end": [f"--bank={f}" for f in bank_files],
+        "import-rates": [str(Path(__file__).parent / "rates_real" / "eurofxref.csv")],
         "apply": ["CN-2026-0012", "INV-2026-00795"],  # a credit note of customer 10087 on its invoice
         "reverse": ["A000001", "--reason", "test"],
         "write-off": ["INV-2026-00795", "--reason", "test"],

@@ -12,7 +12,7 @@ from receivables import INPUT_COLUMNS, Ledger, with_columns
 from workbook.contract import table
 
 CONTRACT_KINDS = {
-    "text": {"text", "id", "choice"},
+    "text": {"text", "id", "choice", "currency"},  # currency: an ISO code, a str in frames
     "money": {"money"},
     "int": {"int"},
     "date": {"date", "datetime"},

@@ -94,6 +94,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             "DuplicateOf": ["", ""],
             "Why": ["open invoices of that amount: INV-9 (customer C1, same amount)", ""],
             "Candidates": ["INV-9 (customer C1, same amount)", ""],
+            "Currency": ["", "USD"],  # blank: the base currency
         }
     )
     pending = pd.DataFrame(
@@ -103,6 +104,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             "InvoiceNo": ["INV-9"],
             "CustomerID": ["C1"],
             "Amount": pd.array([12345], dtype="Int64"),
+            "Currency": ["EUR"],
             "Score": [70.0],
             "Reason": ["amount equal"],
         }
@@ -111,6 +113,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         {
             "CustomerID": ["C1"],
             "Name": ["Acme"],
+            "Currency": ["JPY"],  # whole yen
             "CreditLimit": pd.array([100000], dtype="Int64"),
             "Exposure": pd.array([150000], dtype="Int64"),
             "Available": pd.array([-50000], dtype="Int64"),
@@ -118,7 +121,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         }
     )
     path = tmp_path / "x.xlsx"
-    path.write_bytes(exceptions_workbook(credits, pending, credit))
+    path.write_bytes(exceptions_workbook(credits, pending, credit, "EUR"))
     book = openpyxl.load_workbook(path)
     unmatched = [[c.value for c in row] for row in book["Unmatched"].iter_rows(min_row=2)]
     assert unmatched == [
@@ -126,6 +129,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             "L1",
             dt.datetime(2026, 11, 3),
             123.45,
+            "EUR",
             "ACME",
             '=HYPERLINK("http://x")',
             "Unmatched",
@@ -134,17 +138,20 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
             None,
         ]
     ]
-    assert book["Unmatched"]["E2"].data_type == "s"
+    assert book["Unmatched"]["F2"].data_type == "s"  # the memo's formula text stays text
     assert [[c.value for c in row] for row in book["OverLimit"].iter_rows(min_row=2)] == [
-        ["C1", "Acme", 1000.0, 1500.0, -500.0, "Hold"]
+        ["C1", "Acme", "JPY", 100000, 150000, -50000, "Hold"]
     ]
     assert [[c.value for c in row] for row in book["Review"].iter_rows(min_row=2)] == [
-        ["M1", "L1", "INV-9", "C1", 123.45, 70, "amount equal"]
+        ["M1", "L1", "INV-9", "C1", 123.45, "EUR", 70, "amount equal"]
     ]
     # the cell codec's formats (workbook.cells.CODECS), as in every other workbook arbook writes
-    assert [book["Unmatched"][ref].number_format for ref in ("B2", "C2", "E2")] == [  # Date, Amount, Memo
+    assert [
+        book["Unmatched"][ref].number_format for ref in ("B2", "C2", "D2", "F2")
+    ] == [  # Date, Amount, Currency, Memo
         "yyyy-mm-dd",
-        "#,##0.00",
+        "#,##0.00##",
+        "@",
         "@",
     ]
-    assert book["Review"]["F2"].number_format == "0.0"
+    assert book["Review"]["G2"].number_format == "0.0"

@@ -28,6 +28,7 @@ def _aging_rows() -> pd.DataFrame:
         {
             "CustomerID": ["C1", "C2", "00042"],
             "Name": ["Acme GmbH", INJECTIONS[0], INJECTIONS[1]],
+            "Currency": ["EUR", "EUR", "EUR"],
             "Current": pd.array([10000, 5000, 0], dtype="Int64"),
             "1-30": pd.array([20000, 0, 1], dtype="Int64"),
             "31-60": pd.array([0, 30000, 0], dtype="Int64"),
@@ -151,16 +152,16 @@ def test_default_settings_are_written_as_people_type_them(plain: Path) -> None:
 def test_given_rows_are_typed_and_text_stays_text(filled: Path) -> None:
     wb = openpyxl.load_workbook(filled)
     aging = wb["Aging"]
-    assert aging.tables["Aging"].ref == "A1:L4"
+    assert aging.tables["Aging"].ref == "A1:M4"
     row = {c.column_letter: c for c in aging[4]}
     assert (row["A"].value, row["A"].data_type) == ("00042", "s")
     assert (row["B"].value, row["B"].data_type) == (INJECTIONS[1], "s")
-    assert (row["D"].value, row["D"].number_format) == (0.01, "#,##0.00")
-    assert row["F"].value == -2.5
-    assert row["H"].value is None
-    assert aging["H2"].value == 1234.56
-    assert aging["L2"].value.date().isoformat() == "2026-01-05"
-    assert aging["L2"].number_format == "yyyy-mm-dd"
+    assert (row["E"].value, row["E"].number_format) == (0.01, "#,##0.00##")
+    assert row["G"].value == -2.5
+    assert row["I"].value is None
+    assert aging["I2"].value == 1234.56
+    assert aging["M2"].value.date().isoformat() == "2026-01-05"
+    assert aging["M2"].number_format == "yyyy-mm-dd"
     customers = wb["Customers"]
     header = [c.value for c in customers[1]]
     first = dict(zip(header, [c.value for c in customers[2]], strict=True))
@@ -176,7 +177,7 @@ def test_given_rows_are_typed_and_text_stays_text(filled: Path) -> None:
     assert settings_values["company_name"] == "Beispiel AG"
     assert settings_values["my_own_key"] == "x"
     assert settings_values["base_currency"] == "EUR"
-    assert wb["Credit"]["H2"].number_format == "0.0%"
+    assert wb["Credit"]["I2"].number_format == "0.0%"  # Utilization, after Name and Currency
 
 
 def test_no_cell_outside_the_dashboard_is_a_formula(filled: Path) -> None:
@@ -193,13 +194,15 @@ def test_dashboard_formulas_look_up_kpis_by_metric_and_status_names_exist(plain:
     formulas = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
     for metric, _label in DASHBOARD_KPIS:
         assert f'=IFERROR(INDEX(KPIs[Value],MATCH("{metric}",KPIs[Metric],0)),"")' in formulas
-    assert "=IF(COLUMNS(Aging)-6>1,SUM(INDEX(Aging,0,4)),0)" in formulas  # the 1-30 bucket, by position
+    assert (
+        "=IF(COLUMNS(Aging)-7>1,SUMIF(INDEX(Aging,0,3),$Z$1,INDEX(Aging,0,5)),0)" in formulas
+    )  # 1-30, by position
     assert sorted(wb.defined_names.keys()) == sorted(STATUS_NAMES.values())
     assert len(ws._charts) == 3
 
 
 def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
-    from receivables import kpi
+    from receivables import kpi, no_rates
 
     day = pd.Timestamp("2026-06-30")
     aged = pd.DataFrame(
@@ -209,7 +212,7 @@ def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
         {"InvoiceDate": [day - pd.Timedelta(days=20)], "Amount": pd.array([1000], dtype="Int64")}
     )
     history = pd.DataFrame({"Amount": pd.array([], dtype="Int64"), "DaysLate": pd.array([], dtype="float64")})
-    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date(), period_days=90, currency="EUR")
+    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date(), period_days=90, rates=no_rates())
     assert {m for m, _ in DASHBOARD_KPIS} <= set(table["Metric"])
 
 
@@ -218,7 +221,7 @@ def test_calamine_reads_it(filled: Path) -> None:
     assert book.sheet_names == [DASHBOARD] + [t.name for t in TABLES]
     rows = book.get_sheet_by_name("Aging").to_python()
     assert rows[0] == [c.name for c in TABLES[7].columns]
-    assert rows[1][:4] == ["C1", "Acme GmbH", 100.0, 200.0]
+    assert rows[1][:5] == ["C1", "Acme GmbH", "EUR", 100.0, 200.0]
 
 
 @settings(max_examples=10, deadline=None)
@@ -227,7 +230,7 @@ def test_money_round_trips_to_the_cent(tmp_path_factory: pytest.TempPathFactory,
     path = tmp_path_factory.mktemp("money") / "m.xlsx"
     build_workbook(path, rows={"Forecast": pd.DataFrame({"Expected": pd.array(cents, dtype="Int64")})})
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Forecast").to_python()[1:]
-    assert [parse_amount_cents(r[1], largest=MAX_TOTAL_CENTS) for r in rows] == cents
+    assert [parse_amount_cents(r[3], largest=MAX_TOTAL_CENTS) for r in rows] == cents  # after Currency, Basis
 
 
 def test_refusals(tmp_path: Path) -> None:
@@ -334,6 +337,7 @@ def test_the_aging_chart_follows_other_bucket_settings(
                 {
                     "CustomerID": ["C1", "C2"],
                     "Name": ["A", "B"],
+                    "Currency": ["EUR", "EUR"],
                     "Current": money(100, 200),
                     "1-30": money(1, 2),
                     "31-60": money(0, 5),
@@ -371,7 +375,10 @@ def test_hold_rows_and_overdue_buckets_stay_highlighted_as_the_tables_grow(tmp_p
         book.commit("test", "grow Credit to 50 rows")
     sheet = openpyxl.load_workbook(path)["Credit"]
     rules = {str(rng): [r.formula for r in rs] for rng, rs in sheet.conditional_formatting._cf_rules.items()}
-    # the whole row, ActionReason (column O) included
-    assert rules == {"<ConditionalFormatting A2:O51>": [['$N2="Hold"'], ['$N2="Review"']]}
+    # the whole row, ActionReason (column P) included; Action is column O after Currency
+    assert rules == {"<ConditionalFormatting A2:P51>": [['$O2="Hold"'], ['$O2="Review"']]}
     aging = openpyxl.load_workbook(path)["Aging"]
-    assert sorted(str(r.sqref) for r in aging.conditional_formatting) == ["D2:H2", "J2"]
+    assert sorted(str(r.sqref) for r in aging.conditional_formatting) == [
+        "E2:I2",
+        "K2",
+    ]  # the buckets and Overdue, after Currency

@@ -15,8 +15,13 @@ from Excel alike:
   bool              the text Y or N: what the template's drop-down offers and people type
                     (Excel's own TRUE/FALSE shows as WAHR or VRAI in other languages, and text
                     typed as TRUE in a German Excel stays text). An empty value is N.
-  money             a number in currency units, #,##0.00: the double nearest the exact amount,
-                    which reads back to the same cents (see common.values.MAX_AMOUNT_CENTS).
+  currency          a text cell holding the ISO 4217 code, as for text.
+  money             a number in currency units, #,##0.00## (two decimals shown, up to four when
+                    the amount has them: 1,234.00, 1.234 KWD): the double nearest the exact
+                    amount, which reads back to the same minor units (see
+                    common.values.MAX_AMOUNT_CENTS). Each row's minor units become units by the
+                    decimals of its own currency (`digits`, from workbook.units): 1234 is
+                    12.34 EUR, 1234 JPY, 1.234 KWD.
   date              an Excel date (whole days), yyyy-mm-dd.
   datetime          an Excel date and time to the second, yyyy-mm-dd hh:mm:ss.
   int               a whole number, 0.
@@ -79,8 +84,9 @@ CODECS: dict[Kind, Codec] = {
     "text": Codec("text", "text", "@"),
     "id": Codec("id", "text", "@"),
     "choice": Codec("choice", "text", "@"),
+    "currency": Codec("currency", "text", "@"),
     "bool": Codec("bool", "text", "@"),
-    "money": Codec("money", "number", "#,##0.00"),
+    "money": Codec("money", "number", "#,##0.00##"),
     "date": Codec("date", "date", "yyyy-mm-dd"),
     "datetime": Codec("datetime", "date", "yyyy-mm-dd hh:mm:ss"),
     "int": Codec("int", "number", "0"),
@@ -98,6 +104,7 @@ class Encoded:
 
     kind: Kind
     cells: list[Any]
+    digits: np.ndarray | None = None  # money: the decimals of each cell's currency
 
     @property
     def codec(self) -> Codec:
@@ -120,14 +127,20 @@ def kind_of(decl: Table, column: str, series: pd.Series) -> Kind:
         return "text"
 
 
-def encode_column(decl: Table, column: str, series: pd.Series, rows: Sequence[int] | None = None) -> Encoded:
-    """`encode` with the kind and limits the contract gives this table's column."""
+def encode_column(
+    decl: Table,
+    column: str,
+    series: pd.Series,
+    rows: Sequence[int] | None = None,
+    digits: np.ndarray | None = None,
+) -> Encoded:
+    """`encode` with the kind and limits the contract gives this table's column (`digits`: see `encode`)."""
     kind = kind_of(decl, column, series)
     try:
         largest = decl.column(column).largest if kind == "int" else decl.largest_amount
     except KeyError:
         largest = decl.largest_amount
-    return encode(series, kind, table=decl.name, column=column, rows=rows, largest=largest)
+    return encode(series, kind, table=decl.name, column=column, rows=rows, largest=largest, digits=digits)
 
 
 def encode(
@@ -138,19 +151,35 @@ def encode(
     column: str,
     rows: Sequence[int] | None = None,
     largest: int | None = None,
+    digits: np.ndarray | None = None,
 ) -> Encoded:
     """The cells of one column of `kind`; raise InputError for values no Excel cell holds.
 
     `rows` are the Excel rows the cells go to (default: the series' index), named by a refusal.
-    `largest` bounds money (in cents; default MAX_AMOUNT_CENTS) and whole numbers (default MAX_EXACT).
+    `largest` bounds money (in minor units; default MAX_AMOUNT_CENTS) and whole numbers (default
+    MAX_EXACT). `digits` are the decimals of each money cell's currency (default 2: cents).
     """
     bad: list[tuple[int, str]] = []
+    if kind == "money":
+        places = (
+            np.full(len(series), 2, dtype="int64") if digits is None else np.asarray(digits, dtype="int64")
+        )
+        cells = _money(series, largest, bad, places)
+        if bad:
+            _refuse(series, table, column, rows, bad)
+        return Encoded(kind, cells, places)
     cells = _ENCODERS[kind](series, kind, largest, bad)
     if bad:
-        where = list(series.index) if rows is None else list(rows)
-        problems = [Problem(table, _row(where, i), column, message) for i, message in bad]
-        raise InputError(problems, heading=f"{table}: values that no Excel cell can hold")
+        _refuse(series, table, column, rows, bad)
     return Encoded(kind, cells)
+
+
+def _refuse(
+    series: pd.Series, table: str, column: str, rows: Sequence[int] | None, bad: list[tuple[int, str]]
+) -> None:
+    where = list(series.index) if rows is None else list(rows)
+    problems = [Problem(table, _row(where, i), column, message) for i, message in bad]
+    raise InputError(problems, heading=f"{table}: values that no Excel cell can hold")
 
 
 def _row(rows: list[object], i: int) -> int | None:
@@ -186,18 +215,22 @@ def _bool(series: pd.Series, _kind: str, _largest: int | None, bad: list[tuple[i
     return out
 
 
-def _money(series: pd.Series, _kind: str, largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
+def _money(
+    series: pd.Series, largest: int | None, bad: list[tuple[int, str]], digits: np.ndarray
+) -> list[Any]:
     largest = MAX_AMOUNT_CENTS if largest is None else largest
     cents = pd.to_numeric(series).to_numpy(dtype="float64", na_value=np.nan)
     missing = np.isnan(cents)
+    scale = 10.0 ** digits.astype("float64")
     with np.errstate(invalid="ignore"):
         beyond = ~missing & ~(np.abs(cents) <= largest)
         partial = ~missing & ~beyond & (cents != np.round(cents))
     for i in np.flatnonzero(beyond):
-        bad.append((int(i), f"{amount_limit_text(largest)}, got {cents[i] / 100:.2f}"))
+        places = int(digits[i])
+        bad.append((int(i), f"{amount_limit_text(largest, places)}, got {cents[i] / scale[i]:.{places}f}"))
     for i in np.flatnonzero(partial):
-        bad.append((int(i), f"expected whole cents, got {cents[i]!r} cents"))
-    return _with_blanks((cents / 100).tolist(), missing)
+        bad.append((int(i), f"expected whole minor units (cents), got {cents[i]!r}"))
+    return _with_blanks((cents / scale).tolist(), missing)
 
 
 def _date(series: pd.Series, kind: str, _largest: int | None, bad: list[tuple[int, str]]) -> list[Any]:
@@ -247,8 +280,8 @@ _ENCODERS = {
     "text": _text,
     "id": _text,
     "choice": _text,
+    "currency": _text,
     "bool": _bool,
-    "money": _money,
     "date": _date,
     "datetime": _date,
     "int": _int,
@@ -257,10 +290,11 @@ _ENCODERS = {
 
 
 def as_text(encoded: Encoded) -> list[str]:
-    """The cells as a person types them (for CSV files): 1234.56, 2026-10-31, 2026-10-31 14:05:09, Y, 7; "" when empty."""
+    """The cells as a person types them (for CSV files): 1234.56 (1234 JPY, 1.234 KWD), 2026-10-31, 2026-10-31 14:05:09, Y, 7; "" when empty."""
     kind = encoded.kind
     if kind == "money":
-        return ["" if v is None else f"{v:.2f}" for v in encoded.cells]
+        places = encoded.digits if encoded.digits is not None else np.full(len(encoded.cells), 2)
+        return ["" if v is None else f"{v:.{int(d)}f}" for v, d in zip(encoded.cells, places, strict=True)]
     if kind in ("date", "datetime"):
         form = "%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M:%S"
         return ["" if v is None else v.strftime(form) for v in encoded.cells]

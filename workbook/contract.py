@@ -5,7 +5,11 @@ from these declarations; change a table here and every one of them follows.
 
 Types inside arbook (what `Book.read` returns per column kind):
   text, id, choice  -> Python str, "" when empty (IDs are text: 100999 never becomes 100999.0)
-  money             -> pandas Int64, integer cents (<NA> when empty and not required)
+  currency          -> Python str, an ISO 4217 code in upper case ("EUR"), "" when empty
+  money             -> pandas Int64, integer minor units of the row's currency (<NA> when empty
+                       and not required): cents of EUR, whole JPY, thousandths of KWD. The row's
+                       currency is its own currency column (`Column.currency`, "Currency"), else
+                       its customer's (Customers.Currency), else the base_currency setting.
   date, datetime    -> pandas datetime64[ns] (dates normalised to midnight), NaT when empty
   bool              -> bool (empty is False)
   int               -> pandas Int64
@@ -37,7 +41,7 @@ __all__ = [
     "table",
 ]
 
-Kind = Literal["text", "id", "choice", "money", "date", "datetime", "bool", "int", "number"]
+Kind = Literal["text", "id", "choice", "currency", "money", "date", "datetime", "bool", "int", "number"]
 
 
 class Owner(StrEnum):
@@ -60,6 +64,7 @@ class Column:
     variable: bool = False  # present or not as a setting says (aging buckets): never added when absent
     description: str = ""
     most: int | None = None  # int columns: the largest value accepted either way (default: MAX_EXACT)
+    currency: str = "Currency"  # money columns: the column of the same row naming its currency
 
     @property
     def largest(self) -> int:
@@ -99,7 +104,7 @@ class Table:
 
     @property
     def largest_amount(self) -> int:
-        """Cents a money cell may hold either way: an amount, or in arbook's own tables a sum of amounts."""
+        """Minor units a money cell may hold either way: an amount, or in arbook's own tables a sum of amounts."""
         return MAX_TOTAL_CENTS if self.owner is Owner.ARBOOK else MAX_AMOUNT_CENTS
 
 
@@ -119,7 +124,7 @@ a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
 DEFAULT_TERMS_DAYS = 30
 """Payment terms of a customer whose PaymentTermsDays is empty: an invoice without a DueDate is
 due this many days after its InvoiceDate."""
-ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "unapplied")
+ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "fx", "unapplied")
 METHODS = ("auto", "approved", "manual", "reversal")
 LANGUAGES = ("en", "de", "fr", "zh")
 
@@ -145,9 +150,9 @@ TABLES: tuple[Table, ...] = (
             _c("Email", width=28),
             _c("CC", width=24),
             _c("Language", "choice", choices=LANGUAGES, width=10),
-            _c("Currency", width=10),
+            _c("Currency", "currency", width=10, description="blank: the base currency"),
             _c("PaymentTermsDays", "int", most=MAX_DAYS),
-            _c("CreditLimit", "money"),
+            _c("CreditLimit", "money", description="in the customer's Currency"),
             _c("Aliases", computed=True, width=32, description="learned payer names, ;-separated"),
             _c("DunningBlocked", "bool"),
             _c("Segment"),
@@ -174,7 +179,7 @@ TABLES: tuple[Table, ...] = (
             _c("CustomerID", "id", required=True),
             _c("InvoiceDate", "date", required=True),
             _c("DueDate", "date", description="default InvoiceDate + PaymentTermsDays"),
-            _c("Currency", width=10),
+            _c("Currency", "currency", width=10, description="blank: the customer's"),
             _c("Amount", "money", required=True, description="negative = credit note"),
             _c("Reference", width=20),
             _c("Disputed", "bool", width=10),
@@ -200,6 +205,7 @@ TABLES: tuple[Table, ...] = (
             _c("OrderNo", "id", required=True),
             _c("CustomerID", "id", required=True),
             _c("OrderDate", "date"),
+            _c("Currency", "currency", width=10, description="blank: the customer's"),
             _c("Amount", "money", required=True),
             _c("Status", "choice", choices=("Open", "Invoiced", "Cancelled")),
         ),
@@ -219,7 +225,7 @@ TABLES: tuple[Table, ...] = (
             ),
             _c("Date", "date", required=True),
             _c("Amount", "money", required=True, description="money in > 0"),
-            _c("Currency", width=10),
+            _c("Currency", "currency", width=10, description="blank: the base currency"),
             _c("Payer", width=28),
             _c("Memo", width=48),
             _c("BankRef", width=20),
@@ -258,6 +264,7 @@ TABLES: tuple[Table, ...] = (
             _c("InvoiceNo", "id"),
             _c("CustomerID", "id"),
             _c("Amount", "money"),
+            _c("Currency", "currency", width=10, description="of Amount: the bank line's"),
             _c("Kind", "choice", choices=ALLOCATION_KINDS, description="what this row of the proposal posts"),
             _c("Score", "number", width=8),
             _c("Decision", "choice", choices=("auto", "suggested"), width=10),
@@ -274,9 +281,9 @@ TABLES: tuple[Table, ...] = (
             _c("LineID", "id", width=18),
             _c("InvoiceNo", "id"),
             _c("CustomerID", "id"),
-            _c("Amount", "money"),
+            _c("Amount", "money", description="in Currency, the invoice's"),
             _c("PaymentDate", "date"),
-            _c("Kind", "choice", choices=ALLOCATION_KINDS),
+            _c("Kind", "choice", choices=ALLOCATION_KINDS, description="fx: realised exchange difference"),
             _c("Method", "choice", choices=METHODS),
             _c("PostedAt", "datetime", width=18),
             _c("Posting", "id", description="rows posted together share it"),
@@ -288,6 +295,14 @@ TABLES: tuple[Table, ...] = (
                 width=20,
                 description="why: undo this row (arbook post appends the reversing rows)",
             ),
+            _c("Currency", "currency", width=10, description="of Amount; blank: the customer's"),
+            _c(
+                "LineAmount",
+                "money",
+                currency="LineCurrency",
+                description="taken from a bank line in another currency, in that currency",
+            ),
+            _c("LineCurrency", "currency", width=10),
         ),
         appendable=True,
     ),
@@ -297,6 +312,7 @@ TABLES: tuple[Table, ...] = (
         (
             _c("CustomerID", "id"),
             _c("Name", width=32),
+            _c("Currency", "currency", width=10),
             _c("Current", "money"),
             *(_c(b, "money", variable=True) for b in ("1-30", "31-60", "61-90", "91-120", "120+")),
             _c("Total", "money"),
@@ -304,7 +320,7 @@ TABLES: tuple[Table, ...] = (
             _c("AvgDaysLate", "number"),
             _c("OldestDueDate", "date"),
         ),
-        description="bucket columns follow the aging_buckets setting",
+        description="one row per customer and currency, amounts as booked; bucket columns follow the aging_buckets setting",
     ),
     Table(
         "Credit",
@@ -312,6 +328,12 @@ TABLES: tuple[Table, ...] = (
         (
             _c("CustomerID", "id"),
             _c("Name", width=32),
+            _c(
+                "Currency",
+                "currency",
+                width=10,
+                description="the customer's: every amount of the row is in it",
+            ),
             _c("CreditLimit", "money"),
             _c("OpenAR", "money"),
             _c("OpenOrders", "money"),
@@ -332,11 +354,20 @@ TABLES: tuple[Table, ...] = (
         Owner.ARBOOK,
         (
             _c("Period", width=22),
+            _c("Currency", "currency", width=10),
+            _c(
+                "Basis",
+                "choice",
+                choices=("converted", "booked"),
+                width=11,
+                description="booked: as invoiced in Currency; converted: every currency in the base at the as-of rates",
+            ),
             _c("Expected", "money"),
             _c("Low", "money"),
             _c("High", "money"),
             _c("Invoices", "int"),
         ),
+        description="one block of periods per currency as booked, after the converted block when there are several",
     ),
     Table(
         "KPIs",
@@ -412,7 +443,7 @@ TABLES: tuple[Table, ...] = (
         (
             _c("StatementID", "id", width=30),
             _c("Account", width=24),
-            _c("Currency", width=10),
+            _c("Currency", "currency", width=10),
             _c("FromDate", "date"),
             _c("ToDate", "date"),
             _c("OpeningBalance", "money"),
@@ -423,6 +454,24 @@ TABLES: tuple[Table, ...] = (
         ),
         appendable=True,
         description="statement balances kept for the month-end bank reconciliation",
+    ),
+    Table(
+        "Rates",
+        Owner.USER,
+        (
+            _c("Date", "date", required=True),
+            _c("Currency", "currency", required=True, width=10),
+            _c(
+                "Rate",
+                "number",
+                required=True,
+                description="units of Currency for one unit of the base currency (1 EUR = 1.0550 USD)",
+            ),
+            _c("Source", width=30),
+        ),
+        optional=True,
+        appendable=True,
+        description="exchange rates: the latest on or before a day, at most rate_max_age_days old, applies",
     ),
     Table(
         "Mapping",
@@ -584,6 +633,13 @@ class Settings:
     )
     smtp_oauth_tenant: str = _setting(
         "text", "", "Microsoft 365: directory (tenant) ID or domain", one_line=True
+    )
+    rate_max_age_days: int = _setting(
+        "int",
+        7,
+        "Days a Rates row stays valid after its date (the latest on or before a day applies)",
+        low=0,
+        high=366,
     )
     match_non_receipt_words: tuple[str, ...] = _setting(
         "list",

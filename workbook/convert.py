@@ -14,10 +14,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from common.currency import is_currency
 from common.errors import Problem
 from common.values import amount_limit_text, parse_amount_cents, parse_bool, parse_date, yes_no
 
 from .contract import YES_NO, Column, Table, normalise_header
+from .units import Units, currency_text, digits_of
 
 __all__ = ["cell_text", "empty_frame", "frame_from_rows", "match_header"]
 
@@ -49,6 +51,7 @@ _DTYPES = {
     "text": object,
     "id": object,
     "choice": object,
+    "currency": object,
     "money": "Int64",
     "date": "datetime64[ns]",
     "datetime": "datetime64[ns]",
@@ -67,12 +70,16 @@ def frame_from_rows(
     header_row: int,
     date_order: str,
     date1904: bool = False,
+    units: Units | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type the rows of one table; return the frame (index = Excel row) and every problem found.
 
     Rows whose contract cells are all empty are dropped (the template's blank row, trailing
     rows). Missing required columns are problems; missing optional columns read as empty.
+    Money is read in minor units of each row's currency, as `units` decides it (workbook.units;
+    None: every row in EUR, for tables read without a workbook around them).
     """
+    units = units or Units()
     problems: list[Problem] = []
     where = match_header(table, header)
     for col in table.columns:
@@ -104,15 +111,29 @@ def frame_from_rows(
         keep[open_rows] = _filled_mask([column[i] for i in open_rows])
     index = np.arange(first_row, first_row + len(rows))[keep]
     every = bool(keep.all())
+
+    def kept(name: str) -> list[object]:
+        return raws[name] if every else [v for v, k in zip(raws[name], keep, strict=True) if k]
+
+    customers = kept("CustomerID") if "CustomerID" in where else None
+    digits: dict[str, np.ndarray] = {}
+
+    def digits_for(source: str) -> np.ndarray:
+        if source not in digits:
+            own = kept(source) if source in where else None
+            digits[source] = digits_of(units.currencies(own, customers, int(keep.sum())))
+        return digits[source]
+
     data = {}
     for col in table.columns:
         if col.variable and col.name not in where and where:
             continue
-        values = raws[col.name] if every else [v for v, k in zip(raws[col.name], keep, strict=True) if k]
+        values = kept(col.name)
         if col.name not in where:  # a missing column is one problem (above), not one per row
             col = replace(col, required=False)
         mask = filled[col.name][keep] if col.name in filled else None
-        data[col.name] = _convert(table, col, values, index, problems, date_order, date1904, mask)
+        places = digits_for(col.currency) if col.kind == "money" else None
+        data[col.name] = _convert(table, col, values, index, problems, date_order, date1904, mask, places)
     if (
         table.owner.value == "arbook"
     ):  # aging buckets follow a setting: keep the columns as written (money if numeric)
@@ -122,7 +143,14 @@ def frame_from_rows(
                 values = [v for v, k in zip(columns[i], keep, strict=True) if k]
                 as_money: list[Problem] = []
                 money = _convert(
-                    table, Column(str(name), "money"), values, index, as_money, date_order, date1904
+                    table,
+                    Column(str(name), "money"),
+                    values,
+                    index,
+                    as_money,
+                    date_order,
+                    date1904,
+                    digits=digits_for("Currency"),
                 )
                 data[str(name)] = (
                     money if not as_money else pd.Series([cell_text(v) for v in values], dtype=object)
@@ -161,6 +189,7 @@ def _convert(
     date_order: str,
     date1904: bool,
     filled: np.ndarray | None = None,
+    digits: np.ndarray | None = None,
 ) -> pd.Series:
     def bad(i: int, message: str) -> None:
         problems.append(Problem(table.name, int(rows[i]), col.name, message))
@@ -177,8 +206,11 @@ def _convert(
         if kind == "choice" and col.choices:
             texts = _choices(col, texts, bad)
         return pd.Series(texts, dtype=object)
+    if kind == "currency":
+        return _currencies(values, bad)
     if kind == "money":
-        return _money(values, bad, table.largest_amount)
+        places = np.full(len(values), 2, dtype="int64") if digits is None else digits
+        return _money(values, bad, table.largest_amount, places)
     if kind in ("date", "datetime"):
         return _dates(values, bad, kind, date_order, date1904)
     if kind == "bool":
@@ -234,12 +266,22 @@ def _choices(col: Column, texts: list[str], bad) -> list[str]:
     return out
 
 
-def _money(values: list[object], bad, largest: int) -> pd.Series:
+def _currencies(values: list[object], bad) -> pd.Series:
+    """Currency cells as ISO 4217 codes; anything else is a problem (its decimals and rate are unknown)."""
+    codes = [currency_text(v) for v in values]
+    for i, code in enumerate(codes):
+        if code and not is_currency(code):
+            bad(i, f"expected an ISO 4217 currency code such as EUR, USD or JPY, got {values[i]!r}")
+    return pd.Series(codes, dtype=object)
+
+
+def _money(values: list[object], bad, largest: int, digits: np.ndarray) -> pd.Series:
+    """Amounts in minor units: `digits` are the decimals of each row's currency."""
     blank = ~_filled_mask(values)
     if len(values) and all(type(v) is float or b for v, b in zip(values, blank, strict=True)):
         # the common case from Excel, numbers and empty cells: vectorised
-        arr = (
-            np.asarray([0.0 if b else v for v, b in zip(values, blank, strict=True)], dtype="float64") * 100.0
+        arr = np.asarray([0.0 if b else v for v, b in zip(values, blank, strict=True)], dtype="float64") * (
+            10.0 ** digits.astype("float64")
         )
         with np.errstate(invalid="ignore"):
             cents = np.round(arr)
@@ -248,9 +290,15 @@ def _money(values: list[object], bad, largest: int) -> pd.Series:
         result = pd.array(np.where(beyond, 0, cents).astype("int64"), dtype="Int64")
         result[blank | beyond] = pd.NA
         for i in np.flatnonzero(off):
-            bad(int(i), f"expected an amount with at most 2 decimals, got {values[i]!r}")
+            places = int(digits[i])
+            bad(
+                int(i),
+                f"expected an amount with at most {places} decimals, got {values[i]!r}"
+                if places
+                else f"expected a whole amount (the currency has no decimals), got {values[i]!r}",
+            )
         for i in np.flatnonzero(beyond):
-            bad(int(i), f"{amount_limit_text(largest)}, got {values[i]!r}")
+            bad(int(i), f"{amount_limit_text(largest, int(digits[i]))}, got {values[i]!r}")
         return pd.Series(result)
     out: list[object] = []
     for i, v in enumerate(values):
@@ -258,7 +306,7 @@ def _money(values: list[object], bad, largest: int) -> pd.Series:
             out.append(pd.NA)
             continue
         try:
-            out.append(parse_amount_cents(v, largest=largest))
+            out.append(parse_amount_cents(v, largest=largest, digits=int(digits[i])))
         except ValueError as exc:
             bad(i, str(exc))
             out.append(pd.NA)

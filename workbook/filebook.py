@@ -30,6 +30,7 @@ from .safety import (
 )
 from .sheetxml import SheetEditor
 from .staging import Staged, StagingBook, aside, changes, replacement
+from .units import Units
 from .writer import PackageWriter
 
 __all__ = ["FileBook"]
@@ -170,7 +171,7 @@ class FileBook(StagingBook):
             frame = self._frames[name]
             where = self._locate(decl)
             if where is None:
-                _write_new_table(writer, decl, frame)
+                _write_new_table(writer, decl, frame, self._units(decl))
             elif staged.replaced:
                 self._write_replaced(writer, decl, where, frame)
             else:
@@ -187,7 +188,7 @@ class FileBook(StagingBook):
         if part is None:
             return staged
         if part.where is None:
-            _write_new_table(writer, part.side, part.rows)
+            _write_new_table(writer, part.side, part.rows, self._units(part.side))
         else:
             self._write_replaced(writer, part.side, part.where, part.rows)
         return part.rest
@@ -210,7 +211,9 @@ class FileBook(StagingBook):
         row_attrs = sheet.row_attributes(where.first_row)
         sheet.clear(where.header_row, c1, old_last, max(where.last_col, c2))
         _write_header(sheet, decl, where.header_row, cols, header, head_styles)
-        _write_rows(sheet, decl, frame, cols, header, styles=body_styles, row_attributes=row_attrs)
+        _write_rows(
+            sheet, decl, frame, cols, header, self._units(decl), styles=body_styles, row_attributes=row_attrs
+        )
         if where.excel_table is not None:
             writer.set_table(
                 where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header
@@ -230,7 +233,7 @@ class FileBook(StagingBook):
             _write_header(sheet, decl, where.header_row, cols, plan.added, [style] * len(plan.added))
         for rows, names in plan.blocks.items():
             cols = [positions[normalise_header(n)] for n in names]
-            _write_rows(sheet, decl, frame.loc[list(rows), names], cols, names)
+            _write_rows(sheet, decl, frame.loc[list(rows)], cols, names, self._units(decl))
         appended = staged.appended_from
         if appended is not None:
             template_row = max(where.first_row, min(where.last_row, appended - 1))
@@ -242,6 +245,7 @@ class FileBook(StagingBook):
                 plan.new,
                 cols,
                 names,
+                self._units(decl),
                 styles=[sheet.style_of(template_row, c) for c in cols],
                 row_attributes=sheet.row_attributes(template_row),
             )
@@ -253,7 +257,7 @@ class FileBook(StagingBook):
             writer.set_table(where.excel_table, ref, plan.header if plan.added else None)
 
 
-def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) -> None:
+def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame, units: Units) -> None:
     header = [str(c) for c in frame.columns]
     widths = []
     for c in header:
@@ -265,7 +269,7 @@ def _write_new_table(writer: PackageWriter, decl: Table, frame: pd.DataFrame) ->
     sheet = writer.sheet(sheet_part, decl.name)
     cols = list(range(1, len(header) + 1))
     _write_header(sheet, decl, 1, cols, header)
-    _write_rows(sheet, decl, frame.set_axis(range(2, 2 + len(frame)), axis=0), cols, header)
+    _write_rows(sheet, decl, frame.set_axis(range(2, 2 + len(frame)), axis=0), cols, header, units)
     writer.set_table(table_part, f"A1:{column_letter(len(header))}{1 + max(1, len(frame))}")
 
 
@@ -275,14 +279,18 @@ def _write_rows(
     frame: pd.DataFrame,
     cols: list[int],
     names: list[str],
+    units: Units,
     *,
     styles: list[int] | None = None,
     row_attributes: bytes = b"",
 ) -> None:
     """The one way FileBook writes cells: `frame[names[j]]` into sheet column `cols[j]`, at the
-    Excel rows of the frame's index, each column encoded by its contract kind (workbook.cells)."""
+    Excel rows of the frame's index, each column encoded by its contract kind (workbook.cells),
+    money in the decimals of each row's currency (`units`, from the frame's other columns)."""
     rows = frame.index.tolist()
-    columns = [encode_column(decl, name, frame[name], rows) for name in names]
+    columns = [
+        encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)) for name in names
+    ]
     sheet.write_block(rows, cols, columns, styles=styles, row_attributes=row_attributes)
 
 

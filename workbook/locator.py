@@ -34,6 +34,7 @@ from .layout import heading_rows
 from .mapping import MAPPABLE, Mapping, load_mapping
 from .package import SheetRef, TableRef, cell_ref
 from .reader import Location, fits, headings, locate, read_located, sheet_location, total_rows
+from .units import Units
 from .validate import absent_table, accept
 
 __all__ = ["Grid", "Locator", "Structure", "refuse_overlap"]
@@ -114,9 +115,16 @@ class Locator:
             self._where.pop(decl.name, None)
 
     def read(
-        self, decl: Table, *, date_order: str, workbook: str, read: Callable[[str], pd.DataFrame]
+        self,
+        decl: Table,
+        *,
+        date_order: str,
+        units: Units,
+        workbook: str,
+        read: Callable[[str], pd.DataFrame],
     ) -> pd.DataFrame:
-        """The table typed, checked (`workbook.validate.accept`) and, when mapped, joined with its companion.
+        """The table typed (money in the decimals of each row's currency, `units`), checked
+        (`workbook.validate.accept`) and, when mapped, joined with its companion.
 
         `read` reads another table of the same book (Customers, for references and terms).
         """
@@ -124,7 +132,7 @@ class Locator:
         if where is None:
             return absent_table(decl)
         frame, problems = read_located(
-            self.grid, decl, where, date_order=date_order, date1904=self.structure.date1904
+            self.grid, decl, where, date_order=date_order, date1904=self.structure.date1904, units=units
         )
         mapped = decl.name in MAPPABLE
         frame = accept(

@@ -22,6 +22,7 @@ from .contract import Settings, Table, table
 from .convert import frame_from_rows
 from .settings import date_order_for, settings_from_frame
 from .staging import appended, computed, replaced
+from .units import Units, base_currency_of, book_units
 from .validate import absent_table, accept
 
 __all__ = ["MemoryBook"]
@@ -50,11 +51,14 @@ class MemoryBook:
     ) -> None:
         self._path = Path(path)
         self._sheets: dict[str, _Sheet] = {}
-        for name, frame in (tables or {}).items():
+        given = {table(name).name: frame for name, frame in (tables or {}).items()}
+        base = base_currency_of(given.get("Settings"))
+        for name, frame in given.items():
             decl = table(name)
             rows = frame if frame.index.name == "row" else frame.set_axis(range(2, 2 + len(frame)), axis=0)
             header_row = int(rows.index[0]) - 1 if len(rows) else 1
-            self._sheets[decl.name] = _sheet(decl, rows, header_row)
+            units = book_units(decl, lambda: base, lambda: given.get("Customers", pd.DataFrame()))
+            self._sheets[decl.name] = _sheet(decl, rows, header_row, units)
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: set[str] = set()
         self._settings: Settings | None = None
@@ -95,6 +99,7 @@ class MemoryBook:
             first_row=sheet.header_row + 1,
             header_row=sheet.header_row,
             date_order=date_order,
+            units=self._units(decl),
         )
         return accept(decl, frame, problems, workbook=self._path.name, read=self.read)
 
@@ -102,6 +107,10 @@ class MemoryBook:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
         return self._settings
+
+    def _units(self, decl: Table) -> Units:
+        """Which currency each row's money of `decl` is in (workbook.units)."""
+        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
@@ -129,7 +138,10 @@ class MemoryBook:
         for name in self._staged:
             frame = self._frames[name]
             header_row = int(frame.index[0]) - 1 if len(frame) else self._header_row(name)
-            sheets[name] = _sheet(table(name), frame, header_row)  # all encoded before any is kept
+            decl = table(name)
+            sheets[name] = _sheet(
+                decl, frame, header_row, self._units(decl)
+            )  # all encoded before any is kept
         self._sheets.update(sheets)
         self.discard()
 
@@ -144,11 +156,14 @@ class MemoryBook:
         return sheet.header_row if sheet else 1
 
 
-def _sheet(decl: Table, frame: pd.DataFrame, header_row: int) -> _Sheet:
+def _sheet(decl: Table, frame: pd.DataFrame, header_row: int, units: Units) -> _Sheet:
     """The cells a sheet would hold for a typed frame whose index is its Excel rows (an empty row
     where the index skips one, as the reader skips empty rows)."""
     rows = frame.index.tolist()
-    columns = [encode_column(decl, str(c), frame[c], rows).cells for c in frame.columns]
+    columns = [
+        encode_column(decl, str(c), frame[c], rows, units.for_column(decl, str(c), frame)).cells
+        for c in frame.columns
+    ]
     grid: list[list[object]] = [[None] * len(columns) for _ in range((rows[-1] - header_row) if rows else 0)]
     for r, cells in zip(rows, zip(*columns, strict=True), strict=True):
         grid[r - header_row - 1] = list(cells)

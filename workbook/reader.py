@@ -23,6 +23,7 @@ from .contract import Owner, Table, normalise_header
 from .convert import cell_text, frame_from_rows
 from .layout import filled_span, is_total_row
 from .package import Package, SheetRef, TableRef, column_index, parse_range
+from .units import Units
 
 __all__ = [
     "Location",
@@ -175,9 +176,15 @@ def _last_filled_row(grid: list[list[object]], header_row: int, c1: int, c2: int
 
 
 def read_located(
-    cells: SheetCells, table: Table, where: Location, *, date_order: str, date1904: bool
+    cells: SheetCells,
+    table: Table,
+    where: Location,
+    *,
+    date_order: str,
+    date1904: bool,
+    units: Units | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """The typed frame of a located table, and the problems of its cells."""
+    """The typed frame of a located table, and the problems of its cells (money per `units`)."""
     grid = cells.rows(where.sheet.name)
     body: Sequence[list[object]] = grid[where.first_row - 1 : where.last_row]
     width = len(body[0]) if body else 0
@@ -197,6 +204,7 @@ def read_located(
         header_row=where.header_row,
         date_order=date_order,
         date1904=date1904,
+        units=units,
     )
 
 

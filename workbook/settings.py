@@ -15,16 +15,14 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import pandas as pd
-from babel.numbers import list_currencies
 
+from common.currency import is_currency
 from common.errors import InputError, Problem
 from common.values import format_cents, parse_amount_cents, parse_bool
 
 from .contract import SETTINGS, Setting, Settings
 
 __all__ = ["BEFORE_SETTINGS", "date_order_for", "expected", "setting_text", "settings_from_frame"]
-
-_CURRENCIES = frozenset(list_currencies())  # Babel's ISO 4217 codes (current and historic)
 
 
 BEFORE_SETTINGS = "dmy"
@@ -171,7 +169,7 @@ def _checked(setting: Setting, value: object, text: str) -> object:
         wrong = setting.high is not None and max(value) > setting.high  # type: ignore[call-overload]
     elif setting.currency:
         value = str(value).upper()
-        wrong = value not in _CURRENCIES
+        wrong = not is_currency(value)
     elif setting.one_line:
         wrong = "\n" in str(value) or "\r" in str(value)
     if wrong:

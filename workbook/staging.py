@@ -18,6 +18,7 @@ from .contract import Owner, Settings, Table, normalise_header, table
 from .locator import Grid, Locator, refuse_overlap
 from .reader import Location
 from .settings import date_order_for, settings_from_frame
+from .units import Units, book_units
 from .validate import absent_table, writable_columns
 
 __all__ = [
@@ -125,12 +126,18 @@ class StagingBook:
         if self._locate(decl) is None:
             return absent_table(decl)
         date_order = date_order_for(decl.name, self.settings)
-        return self._locator.read(decl, date_order=date_order, workbook=self._name, read=self.read)
+        return self._locator.read(
+            decl, date_order=date_order, units=self._units(decl), workbook=self._name, read=self.read
+        )
 
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = settings_from_frame(self.read("Settings"))
         return self._settings
+
+    def _units(self, decl: Table) -> Units:
+        """Which currency each row's money of `decl` is in (workbook.units), for reading and writing."""
+        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)

@@ -42,6 +42,7 @@ from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_forma
 from .contract import SETTINGS, TABLES, YES_NO, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
+from .units import Units, base_currency_of, book_units
 from .vbaproject import with_modules
 
 __all__ = [
@@ -75,9 +76,13 @@ FORECAST_CHART_ROWS = 13
 """Periods the forecast chart shows: the 13-week forecast, one row per week."""
 
 AGING_CHART_BUCKETS = 6
-TOP_OVERDUE_ROWS = 10
 """Buckets the aging chart shows: Current and five more, as many as the default aging_buckets
 (30,60,90,120) make; fewer buckets leave empty places, more are left out of the chart."""
+TOP_OVERDUE_ROWS = 10
+DASHBOARD_CURRENCIES = 6
+"""Currencies the Dashboard lists open receivables of (the KPIs table has the rows of every one)."""
+BASE_DEFAULT = base_currency_of(None)
+"""The base currency when the Settings row is blank (the contract's default, read from it)."""
 
 _PERCENT_COLUMNS = {("Credit", "Utilization"), ("Credit", "OnTimeRate")}
 _TABLE_STYLE = "Table Style Medium 2"
@@ -121,11 +126,13 @@ def build_workbook(
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     formats = _Formats(wb)
     dashboard = wb.add_worksheet(DASHBOARD)
+    base = base_currency_of(rows.get("settings"))
+    customers = rows.get("customers", pd.DataFrame())
     for table in TABLES:
         frame = rows.get(normalise_header(table.name))
         if table.name == "Settings":
             frame = _settings_frame(frame)
-        _write_table(wb, formats, table, frame)
+        _write_table(wb, formats, table, frame, book_units(table, lambda: base, lambda: customers))
     _write_dashboard(wb, dashboard, formats, operations if macro_enabled else (), kpis)
     if vba is not None:
         wb.add_vba_project(io.BytesIO(vba), is_stream=True)
@@ -235,10 +242,12 @@ def _filled(value: object) -> bool:
     return not (isinstance(value, str) and not value.strip())
 
 
-def _write_table(wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFrame | None) -> None:
+def _write_table(
+    wb: Workbook, formats: _Formats, table: Table, frame: pd.DataFrame | None, units: Units
+) -> None:
     ws = wb.add_worksheet(table.name)
     cols = table.columns
-    columns = _columns(table, frame)
+    columns = _columns(table, frame, units)
     height = len(columns[0].cells) if columns else 0
     body = max(height, 1)  # an empty table keeps one blank row, so the ListObject is valid
     ws.add_table(
@@ -315,8 +324,9 @@ def _highlight(wb: Workbook, ws: Worksheet, table: Table, body: int) -> None:
             )
 
 
-def _columns(table: Table, frame: pd.DataFrame | None) -> list[Encoded]:
-    """The frame's columns in contract order as cells (workbook.cells); [] for no rows."""
+def _columns(table: Table, frame: pd.DataFrame | None, units: Units) -> list[Encoded]:
+    """The frame's columns in contract order as cells (workbook.cells), money in the decimals of
+    each row's currency (`units`); [] for no rows."""
     if frame is None or frame.empty:
         return []
     by_name = {normalise_header(c): c for c in frame.columns}
@@ -324,11 +334,18 @@ def _columns(table: Table, frame: pd.DataFrame | None) -> list[Encoded]:
     if unknown:
         raise ValueError(f"{table.name}: columns not in the contract: {sorted(by_name[u] for u in unknown)}")
     rows = range(2, 2 + len(frame))
+    typed = frame.rename(
+        columns={
+            by_name[normalise_header(c.name)]: c.name
+            for c in table.columns
+            if normalise_header(c.name) in by_name
+        }
+    ).reset_index(drop=True)
     out = []
     for col in table.columns:
-        source = by_name.get(normalise_header(col.name))
-        series = frame[source] if source is not None else pd.Series([None] * len(frame), dtype=object)
-        out.append(encode_column(table, col.name, series.reset_index(drop=True), rows))
+        series = typed[col.name] if col.name in typed else pd.Series([None] * len(frame), dtype=object)
+        digits = units.digits(table, col.name, typed) if col.kind == "money" else None
+        out.append(encode_column(table, col.name, series, rows, digits))
     return out
 
 
@@ -382,12 +399,42 @@ def _write_dashboard(
         ws.write_string(r, 0, label, formats.label)
         ws.write_formula(r, 1, f'=IFERROR(INDEX(KPIs[Value],{lookup}),"")', formats.kpi, "")
         ws.write_formula(r, 2, f'=IFERROR(INDEX(KPIs[Unit],{lookup})&"","")', None, "")
+    _write_currencies(ws, formats, top + len(kpis) + 2)
 
     _write_charts(wb, ws, formats)
     ws.set_landscape()
     ws.print_area(0, 0, 51, 13)
     ws.fit_to_pages(1, 1)
     ws.activate()
+
+
+def _write_currencies(ws: Worksheet, formats: _Formats, top: int) -> None:
+    """Open receivables per currency, three lines each, from the KPIs table's rows of it: as
+    booked, the rate used (1 base = x, with the Rates row's own date) and converted. The
+    converted lines add up to the "all currencies" key figure above, so a person can check it."""
+    ws.write_string(top, 0, "Open receivables by currency", formats.heading)
+    ws.write_string(
+        top + 1, 0, "as booked, the rate used and its date, then in the base currency", formats.note
+    )
+
+    def kpi(metric: str, column: str = "Value") -> str:
+        return f"INDEX(KPIs[{column}],MATCH({metric},KPIs[Metric],0))"
+
+    base = kpi('"OpenAR"', "Unit")
+    for k in range(1, DASHBOARD_CURRENCIES + 1):
+        row = top + 2 + 3 * (k - 1)
+        code = f'IFERROR({kpi(chr(34) + f"Currency {k}" + chr(34), "Unit")}&"","")'
+        lines = (
+            (f'{code}&" open, as booked"', kpi(f'"OpenAR "&{code}'), code, formats.money),
+            (f'"  rate: 1 "&{base}&" ="', kpi(f'"Rate "&{code}'), kpi(f'"Rate "&{code}', "AsOf"), None),
+            (f'"  in "&{base}', kpi(f'"OpenAR "&{code}&" in "&{base}'), base, formats.money),
+        )
+        for offset, (label, value, unit, number) in enumerate(lines):
+            there = f'IF({code}="","",'
+            ws.write_formula(row + offset, 0, f"={there}{label})", formats.label, "")
+            ws.write_formula(row + offset, 1, f'={there}IFERROR({value},""))', number, "")
+            unit_format = formats.input_date if offset == 1 else None
+            ws.write_formula(row + offset, 2, f'={there}IFERROR({unit},""))', unit_format, "")
 
 
 def _write_run_area(wb: Workbook, ws: Worksheet, formats: _Formats, top: int, labels: list[str]) -> int:
@@ -446,12 +493,31 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
     aging = contract.table("Aging").column_names
     first = aging.index("Current") + 1  # 1-based position of the first bucket column
     fixed = len(aging) - (aging.index("Total") - aging.index("Current"))  # columns that are not buckets
+    # Aging rows are per currency: the charts show the base currency's rows alone (never a sum of
+    # two currencies); the base currency is the Settings row's (blank there: the declared default).
+    ws.write_string(0, col + 2, "Base currency", formats.label)
+    setting = 'INDEX(Settings[Value],MATCH("base_currency",Settings[Key],0))&""'
+    ws.write_formula(
+        0,
+        col + 3,
+        f'=IFERROR(IF({setting}="","{BASE_DEFAULT}",UPPER(TRIM({setting}))),"{BASE_DEFAULT}")',
+        None,
+        "",
+    )
+    base = f"${column_letter(col + 4)}$1"  # column_letter counts from 1
+    currency = aging.index("Currency") + 1  # as INDEX(Aging,...) too: LibreOffice's Aging holds the header
     ws.write_string(1, col, "Bucket", formats.label)
     ws.write_string(1, col + 1, "Open", formats.label)
     for k in range(AGING_CHART_BUCKETS):
         there = f"COLUMNS(Aging)-{fixed}>{k}"
         ws.write_formula(2 + k, col, f'=IF({there},INDEX(Aging[[#Headers]],1,{first + k}),"")', None, "")
-        ws.write_formula(2 + k, col + 1, f"=IF({there},SUM(INDEX(Aging,0,{first + k})),0)", formats.money, "")
+        ws.write_formula(
+            2 + k,
+            col + 1,
+            f"=IF({there},SUMIF(INDEX(Aging,0,{currency}),{base},INDEX(Aging,0,{first + k})),0)",
+            formats.money,
+            "",
+        )
     buckets = range(AGING_CHART_BUCKETS)
     head = 3 + len(buckets)
     ws.write_string(head, col, "Period", formats.label)
@@ -463,12 +529,16 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
     ws.write_string(top, col, "Customer", formats.label)
     ws.write_string(top, col + 1, "Overdue", formats.label)
     for k in range(1, TOP_OVERDUE_ROWS + 1):
-        # k-th largest overdue amount and its customer (customers with equal amounts show the first's name)
-        largest = f"LARGE(Aging[Overdue],{k})"
+        # k-th largest overdue amount of the base currency's rows and its customer (customers with
+        # equal amounts show the first's name); SUMPRODUCT evaluates the row-wise products as
+        # arrays in Excel and LibreOffice alike, without an array formula
+        mine = f"(Aging[Currency]={base})"
+        largest = f"SUMPRODUCT(LARGE({mine}*Aging[Overdue],{k}))"
+        first_row = f"SUMPRODUCT(MATCH(1,{mine}*(Aging[Overdue]={largest}),0))"
         ws.write_formula(
             top + k,
             col,
-            f'=IFERROR(IF({largest}>0,INDEX(Aging[Name],MATCH({largest},Aging[Overdue],0)),""),"")',
+            f'=IFERROR(IF({largest}>0,INDEX(Aging[Name],{first_row}),""),"")',
             None,
             "",
         )
@@ -485,15 +555,15 @@ def _write_charts(wb: Workbook, ws: Worksheet, formats: _Formats) -> None:
         }
 
     for anchor, title, data in (
-        (3, "Aging by bucket", series("Open", 2, 1 + len(buckets), "#4472C4")),
+        (3, "Aging by bucket, base-currency rows", series("Open", 2, 1 + len(buckets), "#4472C4")),
         (
             19,
-            f"Cash-in forecast, {FORECAST_CHART_ROWS} weeks",
+            f"Cash-in forecast, {FORECAST_CHART_ROWS} weeks, in the base currency (others converted)",
             series("Expected", head + 1, head + FORECAST_CHART_ROWS, "#70AD47"),
         ),
         (
             35,
-            f"Top {TOP_OVERDUE_ROWS} overdue customers",
+            f"Top {TOP_OVERDUE_ROWS} overdue customers, base-currency rows",
             series("Overdue", top + 1, top + TOP_OVERDUE_ROWS, "#C00000"),
         ),
     ):

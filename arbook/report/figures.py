@@ -7,6 +7,12 @@ bank file, reports the mail of every run of the month. Bank lines in and what be
 them, money applied, the bank reconciliation per statement, aging against last month,
 customers put on Hold, notices sent, mail not delivered, customers without a usable
 address, and mail that went out before payments applied later.
+
+Currencies: money applied is given per currency ("1200.00 EUR; 350.00 USD"), with the realised
+exchange differences (Kind fx) of the month apart. The aging table adds every currency in the
+base currency: each currency's bucket total converted once at the Rates row of the as-of date
+(for last month's column too, so the change shows the receivables moving, not the rates), and
+the report names the rates it used.
 """
 
 from __future__ import annotations
@@ -17,9 +23,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 import mailer
-from common.values import format_cents
+from common.currency import format_money
 from matching.matcher.screening import duplicate_of
-from receivables import Ledger, aged_items, bucket_labels
+from receivables import Ledger, aged_items, bucket_labels, by_currency, in_currencies
 from workbook.contract import Settings
 
 from ..match import line_notes, open_amounts
@@ -59,8 +65,9 @@ class Figures:
     credits: pd.DataFrame  # the month's receipts (BankLines rows), DuplicateOf, Candidates and Why added
     pending: pd.DataFrame  # Matches suggestions waiting for review
     reconciliation: pd.DataFrame  # `bank_reconciliation`
-    aging_now: pd.Series  # cents per bucket at the as-of date
+    aging_now: pd.Series  # minor units of the base currency per bucket at the as-of date (converted)
     aging_before: pd.Series  # and at the end of the previous month
+    aging_rates: str  # the rates the aging figures were converted at, in words ("" for one currency)
     holds: pd.DataFrame  # Credit rows on Hold
     notices: pd.Series  # notices delivered this month, per level
     failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
@@ -95,8 +102,12 @@ def report_figures(data: ReportData) -> Figures:
     status = credits["Status"].value_counts()
     paid = data.ledger.allocations
     allocations = paid[(paid["PaymentDate"] >= start) & (paid["PaymentDate"] <= end)]
-    by_kind = allocations.groupby("Kind")["Amount"].sum()
-    by_method = allocations[allocations["Kind"] == "payment"].groupby("Method")["Amount"].sum()
+    currency = _allocation_currencies(allocations, data.ledger)
+    payments = allocations["Kind"] == "payment"
+
+    def money(mask: pd.Series) -> str:
+        return _per_currency(allocations.loc[mask, "Amount"], currency[mask], data.ledger.base)
+
     headline: dict[str, object] = {
         "Bank lines in the month": len(lines),
         "Receipts (credits)": len(credits),
@@ -105,15 +116,16 @@ def report_figures(data: ReportData) -> Figures:
         "Waiting for review": int(status.get("Suggested", 0)),
         "Unmatched": int(status.get("Unmatched", 0)),
         "Of those, repeats of a transfer from another file": int((credits["DuplicateOf"] != "").sum()),
-        "Money applied (auto)": format_cents(int(by_method.get("auto", 0))),
-        "Money applied (approved)": format_cents(int(by_method.get("approved", 0))),
-        "Fees and discounts": format_cents(int(by_kind.get("fee", 0)) + int(by_kind.get("discount", 0))),
-        "Unapplied cash": format_cents(int(by_kind.get("unapplied", 0))),
+        "Money applied (auto)": money(payments & (allocations["Method"] == "auto")),
+        "Money applied (approved)": money(payments & (allocations["Method"] == "approved")),
+        "Fees and discounts": money(allocations["Kind"].isin(["fee", "discount"])),
+        "Exchange differences (fx)": money(allocations["Kind"] == "fx"),
+        "Unapplied cash": money(allocations["Kind"] == "unapplied"),
     }
     mail = mailer.message_outcomes(data.mail_log, as_of=data.as_of, delivered=data.delivered)
     mail = mail[mail["Kind"] != "report"]
     delivered = mail[mail["Outcome"] == "delivered"]
-    aging_now, aging_before = _aging_totals(data)
+    aging_now, aging_before, aging_rates = _aging_totals(data)
     return Figures(
         headline=headline,
         credits=credits,
@@ -123,6 +135,7 @@ def report_figures(data: ReportData) -> Figures:
         reconciliation=bank_reconciliation(data.statements, data.bank_lines, duplicate),
         aging_now=aging_now,
         aging_before=aging_before,
+        aging_rates=aging_rates,
         holds=data.credit[data.credit["Action"] == "Hold"] if len(data.credit) else data.credit,
         notices=delivered[delivered["Kind"].isin(MAIL_KINDS["notices"])].groupby("Level").size(),
         failures=[
@@ -133,7 +146,7 @@ def report_figures(data: ReportData) -> Figures:
         unmailed=[
             f"{_STEP[r.Kind]}: {r.Detail}" for r in mail.itertuples() if r.Outcome == mailer.NOT_MAILED
         ],
-        overtaken=_overtaken(delivered, data.ledger.allocations),
+        overtaken=_overtaken(delivered, data.ledger),
     )
 
 
@@ -141,12 +154,14 @@ _UNDELIVERED = {mailer.FAILED: "not sent yet", mailer.REFUSED: "refused", "outbo
 _STEP = {kind: step for step, kinds in MAIL_KINDS.items() for kind in kinds}
 
 
-def _overtaken(delivered: pd.DataFrame, allocations: pd.DataFrame) -> list[str]:
+def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
     """Statements and notices of the month that went out before money applied to what they list was
     posted (a bank file imported late): the customer saw an amount as open that was paid."""
+    allocations = ledger.allocations
     if not len(delivered) or not len(allocations):
         return []
     posted = allocations[allocations["Kind"] == "payment"]
+    currency = _allocation_currencies(posted, ledger)
     out = []
     for r in delivered.itertuples():
         sent_at = pd.Timestamp(r.At)
@@ -159,7 +174,8 @@ def _overtaken(delivered: pd.DataFrame, allocations: pd.DataFrame) -> list[str]:
             what = f"level {int(r.Level)} {r.Kind}" if r.Kind != "statement" else "statement"
             out.append(
                 f"{what} to {r.CustomerID}, sent {sent_at:%Y-%m-%d %H:%M}: "
-                f"{format_cents(int(later['Amount'].sum()))} paid by them was applied after it went out"
+                f"{_per_currency(later['Amount'], currency[later.index], ledger.base)} paid by them "
+                "was applied after it went out"
             )
     return out
 
@@ -210,18 +226,48 @@ def bank_reconciliation(
     )
 
 
-def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series]:
+def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Series:
+    """Each allocation's currency: its own Currency cell, else its invoice's, else the base currency."""
+    own = allocations["Currency"].fillna("").astype(str) if "Currency" in allocations else None
+    invoices = ledger.invoices.drop_duplicates("InvoiceNo").set_index("InvoiceNo")["Currency"]
+    theirs = allocations["InvoiceNo"].map(invoices).fillna(ledger.base).astype(str)
+    return theirs if own is None else own.where(own != "", theirs)
+
+
+def _per_currency(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
+    """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across ("0.00 EUR" for none)."""
+    totals = by_currency(amounts, currencies) if len(amounts) else {}
+    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+
+
+def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series, str]:
     limits, basis = data.settings.aging_buckets, data.settings.aging_basis
     labels = bucket_labels(limits)
     previous = month_start(data.as_of) - dt.timedelta(days=1)
-    out = []
+    ledger, base = data.ledger, data.ledger.base
+    out: list[pd.Series] = []
+    seen: set[str] = set()
     for day in (data.as_of, previous):
-        items = data.ledger.items_on(day)
+        items = ledger.items_on(day)
         aged = (
             aged_items(items, as_of=day, limits=limits, basis=basis)
             if len(items)
             else items.assign(Bucket=[])
         )
-        totals = aged.groupby("Bucket")["OpenAmount"].sum() if len(aged) else pd.Series(dtype="int64")
-        out.append(pd.Series([int(totals.get(label, 0)) for label in labels], index=labels))
-    return out[0], out[1]
+        totals = []
+        for label in labels:
+            inside = aged[aged["Bucket"] == label] if len(aged) else aged
+            booked = by_currency(inside["OpenAmount"], inside["Currency"]) if len(inside) else {}
+            seen |= set(booked)
+            totals.append(
+                sum(in_currencies(booked, base, ledger.rates, data.as_of).values()) if booked else 0
+            )
+        out.append(pd.Series(totals, index=labels))
+    foreign = sorted(seen - {base})
+    rates = (
+        f"in {base}, every currency converted at the Rates row of {data.as_of.isoformat()}: "
+        + "; ".join(str(ledger.rates.rate(c, data.as_of)) for c in foreign)
+        if foreign
+        else ""
+    )
+    return out[0], out[1], rates

@@ -16,9 +16,11 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
+from common.currency import format_money
 from common.values import format_cents
 from workbook.cells import encode_column, write_xlsx_column, xlsx_formats
 from workbook.contract import table
+from workbook.units import digits_of
 
 from .figures import Figures, ReportData, report_figures
 
@@ -49,13 +51,13 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
         f"{headline['Waiting for review']} to review, {headline['Unmatched']} unmatched"
     )
     images = {
-        "aging": _aging_chart(f.aging_now, f.aging_before),
-        "receipts": _receipts_chart(f.credits),
+        "aging": _aging_chart(f.aging_now, f.aging_before, data.ledger.base),
+        "receipts": _receipts_chart(f.credits, data.ledger.base),
         "forecast": _forecast_chart(data.forecast),
     }
     attachment = (
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
-        exceptions_workbook(f.credits, f.pending, data.credit),
+        exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base),
     )
     text = _text(f)
     return Report(subject, _html(data, f, company), text, images, attachment, headline)
@@ -73,20 +75,22 @@ def _axes(height: float):
     return fig, fig.add_subplot()
 
 
-def _aging_chart(now: pd.Series, before: pd.Series) -> bytes:
+def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
     fig, ax = _axes(2.8)
     x = range(len(now))
     ax.bar([i - 0.2 for i in x], before / 100, width=0.4, label="last month", color="#9bb7d4")
     ax.bar([i + 0.2 for i in x], now / 100, width=0.4, label="this month", color="#1f4e79")
     ax.set_xticks(list(x), list(now.index))
-    ax.set_title("Aging by bucket")
+    ax.set_title(f"Aging by bucket, in {base} (other currencies converted)")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
 
-def _receipts_chart(credits: pd.DataFrame) -> bytes:
+def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
+    """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
+    credits = credits[_codes(credits, base) == base]
     weekly = (
         credits.set_index("Date")["Amount"]
         .astype("float64")
@@ -97,7 +101,7 @@ def _receipts_chart(credits: pd.DataFrame) -> bytes:
         else pd.Series(dtype="float64")
     )
     ax.bar([d.strftime("%d %b") for d in weekly.index], weekly.to_numpy(), color="#2e75b6")
-    ax.set_title("Receipts per week")
+    ax.set_title(f"Receipts per week, {base} lines")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -119,7 +123,14 @@ def _forecast_chart(forecast: pd.DataFrame) -> bytes:
         )
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
         ax.legend(frameon=False)
-    ax.set_title("Cash-in forecast, 13 weeks")
+    first = weeks.iloc[0] if len(weeks) else None
+    shown = (
+        ""
+        if first is None
+        else f", in {first['Currency']}"
+        + (" (all currencies converted)" if first["Basis"] == "converted" else "")
+    )
+    ax.set_title(f"Cash-in forecast, 13 weeks{shown}")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -146,6 +157,10 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = fro
 
 def _html(data: ReportData, f: Figures, company: str) -> str:
     figures, recon, now, before = f.headline, f.reconciliation, f.aging_now, f.aging_before
+
+    def in_base(minor: int) -> str:
+        return format_money(int(minor), data.ledger.base)
+
     holds, notices, failures, unmailed, overtaken = f.holds, f.notices, f.failures, f.unmailed, f.overtaken
     h2 = 'style="font-size:16px;color:#1f4e79;margin:18px 0 4px 0"'
     parts = [
@@ -194,18 +209,16 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         parts.append("<p>No imported statement carried balances.</p>")
     parts += [
         f"<h2 {h2}>Aging</h2>",
+        f"<p>{html.escape(f.aging_rates)}</p>" if f.aging_rates else "",
         _table(
             ["Bucket", "This month", "Last month", "Change"],
-            [
-                [b, format_cents(now[b]), format_cents(before[b]), format_cents(now[b] - before[b])]
-                for b in now.index
-            ]
+            [[b, in_base(now[b]), in_base(before[b]), in_base(now[b] - before[b])] for b in now.index]
             + [
                 [
                     "Total",
-                    format_cents(now.sum()),
-                    format_cents(before.sum()),
-                    format_cents(now.sum() - before.sum()),
+                    in_base(now.sum()),
+                    in_base(before.sum()),
+                    in_base(now.sum() - before.sum()),
                 ]
             ],
             {1, 2, 3},
@@ -215,7 +228,13 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         _table(
             ["Customer", "Name", "Exposure", "Limit", "Why"],
             [
-                [r.CustomerID, r.Name, _money(r.Exposure), _money(r.CreditLimit), r.ActionReason]
+                [
+                    r.CustomerID,
+                    r.Name,
+                    _money(r.Exposure, r.Currency),
+                    _money(r.CreditLimit, r.Currency),
+                    r.ActionReason,
+                ]
                 for r in holds.itertuples()
             ],
             {2, 3},
@@ -246,9 +265,9 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
     return "".join(parts)
 
 
-def _money(cents: object) -> str:
+def _money(cents: object, currency: str) -> str:
     """A money cell of the report: empty where the workbook has no value (a customer without a limit)."""
-    return "" if pd.isna(cents) else format_cents(int(cents))  # type: ignore[call-overload]
+    return "" if pd.isna(cents) else format_money(int(cents), currency)  # type: ignore[call-overload]
 
 
 def _text(f: Figures) -> str:
@@ -266,29 +285,47 @@ def _text(f: Figures) -> str:
     return "\n".join(lines) + "\n"
 
 
-def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame) -> bytes:
+def exceptions_workbook(
+    credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame, base: str
+) -> bytes:
     """Unmatched lines, suggestions to review and over-limit customers as Excel tables.
 
     Each column is written by the workbook's cell codec (`workbook.cells`) with the kind its
     table declares, like every other writer: text stays text (never a formula), money in
-    currency units, dates as dates.
+    units of its row's Currency (whole yen, dinars to the fils; a line's blank one is `base`),
+    dates as dates.
     """
+    credits = credits.assign(Currency=_codes(credits, base))
+    pending = pending.assign(Currency=_codes(pending, base))
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
     sheets = {
         "Unmatched": (
             table("BankLines"),
             unmatched.assign(**{"Repeats LineID": unmatched["DuplicateOf"]})[
-                ["LineID", "Date", "Amount", "Payer", "Memo", "Status", "Why", "Candidates", "Repeats LineID"]
+                [
+                    "LineID",
+                    "Date",
+                    "Amount",
+                    "Currency",
+                    "Payer",
+                    "Memo",
+                    "Status",
+                    "Why",
+                    "Candidates",
+                    "Repeats LineID",
+                ]
             ],
         ),
         "Review": (
             table("Matches"),
-            pending[["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Score", "Reason"]],
+            pending[
+                ["MatchID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Currency", "Score", "Reason"]
+            ],
         ),
         "OverLimit": (
             table("Credit"),
             credit[credit["Available"].fillna(0) < 0][
-                ["CustomerID", "Name", "CreditLimit", "Exposure", "Available", "Action"]
+                ["CustomerID", "Name", "Currency", "CreditLimit", "Exposure", "Available", "Action"]
             ],
         ),
     }
@@ -298,6 +335,7 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
     for name, (decl, frame) in sheets.items():
         sheet = book.add_worksheet(name)
         headers = list(frame.columns)
+        digits = digits_of(frame["Currency"].astype(str).tolist())
         sheet.add_table(
             0,
             0,
@@ -307,8 +345,15 @@ def exceptions_workbook(credits: pd.DataFrame, pending: pd.DataFrame, credit: pd
         )
         for j, header in enumerate(headers):
             sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)
-            encoded = encode_column(decl, header, frame[header])
+            encoded = encode_column(decl, header, frame[header], digits=digits)
             write_xlsx_column(sheet, 1, j, encoded, formats[encoded.kind])
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
+
+
+def _codes(frame: pd.DataFrame, base: str) -> pd.Series:
+    """The frame's Currency, upper case, `base` where it is blank or missing."""
+    if "Currency" not in frame:
+        return pd.Series(base, index=frame.index, dtype=object)
+    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)

@@ -7,7 +7,8 @@ The payer agrees when it is the group (its name) or any member.
 
 A payment in another currency than the invoice it names (or than the open item whose amount
 the memo states in that currency, "USD 86,309.40") is proposed with the rate it implies, and
-never posts itself: converting it waits for exchange rates. Its rows carry the line's money
+never posts itself: a person approves it, and posting converts it at the Rates table's rate
+(a difference to what is open becomes a Kind fx row). Its rows carry the line's money
 in the line's currency, as every payment row does (split by the invoices' open amounts when
 it names several); the reason gives both amounts and the rate.
 """
@@ -18,7 +19,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from common.values import format_cents
+from common.currency import currency_digits, format_money
 from matching.matcher.amounts import fits_for_customer
 from matching.matcher.clues import PAYER_AGREES, Clues, Proposal, about_payer, similarity_to
 from matching.matcher.lookups import Lookups
@@ -126,7 +127,9 @@ def currency_proposals(clues: Clues, lookups: Lookups) -> list[Proposal]:
             continue
         shares = [payment.amount * o // total for o in opens]
         shares[-1] += payment.amount - sum(shares)
-        rate = payment.amount / total
+        # per unit, not per minor unit: a yen has no cents
+        scale = 10.0 ** (currency_digits(currency) - currency_digits(payment.currency))
+        rate = payment.amount / total * scale
         stated = any(c == currency and cents == total for c, cents in payment.says.foreign)
         levels = [named[i] for i in own if i in named]
         out.append(
@@ -148,11 +151,11 @@ def currency_proposals(clues: Clues, lookups: Lookups) -> list[Proposal]:
                 unresolved=clues.unresolved,
                 foreign=True,
                 note=(
-                    f"paid {format_cents(payment.amount)} {payment.currency} for {format_cents(total)} "
-                    f"{currency} open ({', '.join(str(items.numbers[i]) for i in own)}): "
+                    f"paid {format_money(payment.amount, payment.currency)} for {format_money(total, currency)} "
+                    f"open ({', '.join(str(items.numbers[i]) for i in own)}): "
                     f"{rate:.4f} {payment.currency} per {currency}"
                     + ("; the memo states that amount" if stated else "")
-                    + "; posting waits for exchange rates"
+                    + "; once approved, posting converts it at the Rates"
                 ),
             )
         )

@@ -35,6 +35,7 @@ MATCH_COLUMNS = [
     "InvoiceNo",
     "CustomerID",
     "Amount",
+    "Currency",  # the line's: filled by the caller, who knows the base currency (arbook.match)
     "Kind",
     "Score",
     "Decision",
@@ -56,6 +57,9 @@ ALLOCATION_COLUMNS = [
     "Reverses",
     "Reason",
     "Reverse",
+    "Currency",  # of Amount, the item's; a row left blank is filled by the caller (arbook.match)
+    "LineAmount",  # across currencies only (exchange.py): the line's money the row took
+    "LineCurrency",
 ]
 # what the matcher fills in of each row it posts; the rest (the clerk's columns) stays empty
 _MATCHER_FILLS = ALLOCATION_COLUMNS[:9]
@@ -112,9 +116,12 @@ def line_statuses(bl: pd.DataFrame, allocated: pd.Series, pending: set[str]) -> 
 
 
 def allocation_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
-    """Allocations rows typed as the contract says (cents Int64, dates datetime64)."""
+    """Allocations rows of a posting in its line's currency (the first nine columns; the clerk's
+    and the currency columns stay empty, Currency filled by the caller) typed as the contract says
+    (cents Int64, dates datetime64)."""
     allocs = pd.DataFrame(rows, columns=_MATCHER_FILLS).reindex(columns=ALLOCATION_COLUMNS, fill_value="")
     allocs["Amount"] = allocs["Amount"].astype("Int64")
+    allocs["LineAmount"] = pd.array([pd.NA] * len(allocs), dtype="Int64")
     allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"])
     allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"])
     return allocs
@@ -124,9 +131,11 @@ def allocation_records(records: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     """Allocations rows from records naming their columns, typed as the contract says; a column
     a record leaves out is empty (the clerk's postings fill more columns than the matcher's)."""
     allocs = pd.DataFrame(list(records), columns=ALLOCATION_COLUMNS)
-    text = [c for c in ALLOCATION_COLUMNS if c not in ("Amount", "PaymentDate", "PostedAt")]
+    money = ("Amount", "LineAmount")
+    text = [c for c in ALLOCATION_COLUMNS if c not in (*money, "PaymentDate", "PostedAt")]
     allocs[text] = allocs[text].astype(object).fillna("")
-    allocs["Amount"] = allocs["Amount"].astype("Int64")
+    for column in money:
+        allocs[column] = allocs[column].astype("Int64")
     allocs["PaymentDate"] = pd.to_datetime(allocs["PaymentDate"]).astype("datetime64[ns]")
     allocs["PostedAt"] = pd.to_datetime(allocs["PostedAt"]).astype("datetime64[ns]")
     return allocs

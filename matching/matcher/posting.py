@@ -5,7 +5,9 @@ Before posting, each is checked against the books as they are now: the line must
 the money and every invoice the open amount (another run, or a manual allocation, may have
 used them since the proposal was made). One proposal per line is posted, the best scored.
 Posting teaches the matcher: the payer's name is added to the customer's Aliases, so the
-same payer is recognised next month without help.
+same payer is recognised next month without help. A proposal paying an invoice in another
+currency than its line is posted in the invoice's currency with its exchange difference
+(exchange.py), at the Rates table's rate of the line's date.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from common.currency import Rates, format_money
+from common.errors import InputError
 from matching.matcher.books import OpenAmounts, bank_lines
+from matching.matcher.exchange import crossing, crossing_allocations
 from matching.matcher.ledger import (
     LINE_MONEY,
     MATCH_COLUMNS,
@@ -49,11 +54,14 @@ def post_approved(
     matches: pd.DataFrame,
     *,
     posted_at: datetime | None = None,
+    rates: Rates | None = None,
+    base_currency: str = "EUR",
 ) -> PostResult:
     """Post the proposals marked Approve = Y; mark those marked N rejected.
 
     `opens` says what is open now on the invoices and the lines; each approval is checked
-    against it, and against the approvals posted before it in this call.
+    against it, and against the approvals posted before it in this call. `rates` convert a
+    payment in another currency than its invoice (none given: such a proposal is not posted).
     """
     posted_at = posted_at or datetime.now().replace(microsecond=0)
     m = matches.reindex(columns=MATCH_COLUMNS).reset_index(drop=True).copy()
@@ -76,12 +84,15 @@ def post_approved(
     line_payer = dict(zip(bl["LineID"], bl["Payer"], strict=True))
     items = opens.items
     open_now = dict(zip(as_text(items["InvoiceNo"]), as_cents(items["OpenAmount"]), strict=True))
-    line_currency = dict(zip(bl["LineID"], bl["Currency"].str.upper(), strict=True))
-    currency = (
-        dict(zip(as_text(items["InvoiceNo"]), as_text(items["Currency"]).str.upper(), strict=True))
-        if "Currency" in items
-        else {}
+    codes = as_text(items["Currency"]) if "Currency" in items else pd.Series("", index=items.index)
+    item_currency = dict(
+        zip(as_text(items["InvoiceNo"]), codes.str.upper().replace("", base_currency), strict=True)
     )
+    line_currency = dict(
+        zip(bl["LineID"], bl["Currency"].str.upper().replace("", base_currency), strict=True)
+    )
+    crossed: list[pd.DataFrame] = []
+    refused = 0  # approved proposals that could not be posted (each has its note)
 
     candidates = m[pending & (verdict == "Y")]
     order = candidates.groupby("MatchID")["Score"].max().sort_values(ascending=False, kind="stable")
@@ -91,13 +102,49 @@ def post_approved(
     for mid in order.index:
         rows = candidates[candidates["MatchID"] == mid]
         line = rows["LineID"].iloc[0]
-        problem = _other_currency(rows, line_currency.get(line, ""), currency) or _problem(
-            rows, line, remaining, open_now, done_lines
+        foreign = (rows["InvoiceNo"] != "") & (
+            rows["InvoiceNo"].map(item_currency).fillna("") != line_currency.get(line, base_currency)
         )
+        problem = _problem(rows[~foreign], line, remaining, open_now, done_lines)
+        if not problem and foreign.any():
+            found = _crossing(
+                rows[foreign], mid, line, line_date, line_currency, item_currency, open_now, rates
+            )
+            if isinstance(found, str):
+                problem = found
+            else:
+                money = int(rows.loc[rows["Kind"].isin(LINE_MONEY), "Amount"].sum())
+                if money > remaining[line]:
+                    cur = line_currency[line]
+                    problem = (
+                        f"the line has only {format_money(remaining[line], cur)} left to allocate, "
+                        f"the proposal needs {format_money(money, cur)}"
+                    )
         if problem:
             notes.append(f"Matches {mid} (line {line}) not posted: {problem}")
+            refused += 1
             continue
-        for r in rows.itertuples(index=False):
+        if foreign.any():
+            stamp = pd.Timestamp(posted_at)
+            for number, customer, cross in found:  # type: ignore[union-attr]
+                crossed.append(
+                    crossing_allocations(
+                        mid,
+                        line,
+                        line_date[line],
+                        number,
+                        customer,
+                        cross,
+                        method="approved",
+                        posted_at=stamp,
+                    )
+                )
+                open_now[number] -= cross.settles
+                remaining[line] -= cross.paid
+                notes.append(
+                    f"Matches {mid} (line {line}) posted across currencies on {number}: {cross.explained()}"
+                )
+        for r in rows[~foreign].itertuples(index=False):
             alloc_rows.append(
                 (
                     allocation_id(mid, r.InvoiceNo, r.Kind),
@@ -121,6 +168,8 @@ def post_approved(
     m.loc[m["MatchID"].isin(posted_ids), "Status"] = "posted"
 
     allocs = allocation_frame(alloc_rows)
+    if crossed:
+        allocs = pd.concat([allocs, *crossed], ignore_index=True)
     allocated = bl["Amount"] - bl["LineID"].map(remaining).astype(np.int64)
     statuses = line_statuses(bl, allocated, set(m.loc[m["Status"] == "pending", "LineID"]) - done_lines)
     payers = pd.Series([p for p, _ in learned], dtype=object)
@@ -128,7 +177,9 @@ def post_approved(
     m["Amount"] = m["Amount"].astype("Int64")
     figures = {
         "proposals posted": len(posted_ids),
+        "proposals not posted": refused,
         "amount posted": int(allocs.loc[allocs["Kind"].isin(LINE_MONEY), "Amount"].sum()),
+        "exchange differences": int((allocs["Kind"] == "fx").sum()),
         "proposals rejected": int(m.loc[m["Status"] == "rejected", "MatchID"].nunique()),
         "aliases learned": len(aliases),
     }
@@ -156,16 +207,40 @@ def _problem(
     return ""
 
 
-def _other_currency(rows: pd.DataFrame, line_currency: str, currency: dict[str, str]) -> str:
-    """Why a proposal paying an invoice in another currency than its line cannot post yet."""
-    for number in rows.loc[rows["InvoiceNo"] != "", "InvoiceNo"]:
-        theirs = currency.get(str(number), "")
-        if line_currency and theirs and theirs != line_currency:
-            return (
-                f"invoice {number} is in {theirs}, the line in {line_currency}: "
-                "posting waits for exchange rates (allocate it by hand meanwhile)"
+def _crossing(
+    rows: pd.DataFrame,
+    mid: str,
+    line: str,
+    line_date: dict[str, pd.Timestamp],
+    line_currency: dict[str, str],
+    item_currency: dict[str, str],
+    open_now: dict[str, int],
+    rates: Rates | None,
+) -> list[tuple[str, str, object]] | str:
+    """(invoice, customer, Crossing) for each row paying an invoice in another currency than the
+    line; or why the proposal cannot post (a row that is no payment, nothing open, no rate)."""
+    if rates is None:
+        return "it pays an invoice in another currency and no Rates were given"
+    out = []
+    for r in rows.itertuples(index=False):
+        left = open_now.get(r.InvoiceNo)
+        if left is None:
+            return f"invoice {r.InvoiceNo} is not in Invoices"
+        if r.Kind != "payment" or int(r.Amount) <= 0 or left <= 0:
+            return f"invoice {r.InvoiceNo} in {item_currency[r.InvoiceNo]} has {left} open; a payment in another currency settles an open invoice"
+        try:
+            cross = crossing(
+                int(r.Amount),
+                line_currency[line],
+                left,
+                item_currency[r.InvoiceNo],
+                rates,
+                pd.Timestamp(line_date[line]).date(),
             )
-    return ""
+        except InputError as exc:
+            return "; ".join(p.message for p in exc.problems)
+        out.append((str(r.InvoiceNo), str(r.CustomerID), cross))
+    return out
 
 
 def learned_aliases(payers: pd.Series, customer_ids: pd.Series, customers: pd.DataFrame) -> pd.DataFrame:
