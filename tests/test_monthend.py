@@ -179,6 +179,7 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
         "LineID",
         "Date",
         "Amount",
+        "Currency",
         "Payer",
         "Memo",
         "Status",
@@ -189,8 +190,8 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     with FileBook(sent_over_smtp.workbook, lock=False) as workbook:
         notes = workbook.read("BankLines").set_index("LineID")["Note"]
-    assert rows and all(row[6] and notes[row[0]] == f"arbook: {row[6]}" for row in rows)
-    why = {row[0]: (row[5], row[6], row[7]) for row in rows}
+    assert rows and all(row[7] and notes[row[0]] == f"arbook: {row[7]}" for row in rows)
+    why = {row[0]: (row[6], row[7], row[8]) for row in rows}
     assert why["B065cac8065fb989a"] == (
         "Suggested",
         "not sure enough to post; suggested in Matches: INV-2026-00835 (customer 10061, score 100) "
