@@ -34,7 +34,6 @@ import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.currency import format_money
-from common.values import format_cents
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
 from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of, non_receipt
@@ -275,6 +274,7 @@ def line_notes(
     words = vocabulary(settings.match_non_receipt_words)  # the matcher's words, the company's own included
     not_receipt = non_receipt(lines, words, settings.company_name)
     candidates = line_candidates(lines, matches, items)
+    currency = dict(zip(lines.index, line_currencies(lines, settings.base_currency), strict=True))
     reasons, named = [], []  # named: the reason names the candidates (else they are no answer)
     for pos, r in zip(lines.index, lines.itertuples(), strict=True):
         named.append(r.Status in _OPEN_STATUSES and not (duplicate[pos] or not_receipt[pos]))
@@ -297,7 +297,9 @@ def line_notes(
             )
         else:
             partly = (
-                f"{format_cents(int(r.left))} of it is not applied yet; " if r.Status == "Partial" else ""
+                f"{format_money(int(r.left), currency[pos])} of it is not applied yet; "
+                if r.Status == "Partial"
+                else ""
             )
             found = (
                 f"open invoices of that amount: {candidates[pos]}"

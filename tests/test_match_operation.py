@@ -9,8 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from arbook.match import line_notes
 from arbook.runner import run
 from common.errors import InputError
+from workbook.contract import Settings
 from workbook.filebook import FileBook
 from workbook.template import build_workbook
 
@@ -174,3 +176,33 @@ def test_why_a_credit_stayed_open_is_written_to_its_note_beside_the_clerks_words
         notes = book.read("BankLines").set_index("LineID")["Note"].to_dict()
     assert notes["L2"] == "called them on 3 Nov"
     assert notes["L5"] == "arbook: open invoices of that amount: INV-2026-00430 (customer C002, same amount)"
+
+
+def test_what_is_left_on_a_partly_applied_line_is_said_in_the_lines_currency() -> None:
+    lines = pd.DataFrame(
+        {
+            "LineID": ["L1", "L2"],
+            "Date": pd.to_datetime(["2026-10-01", "2026-10-01"]),
+            "Amount": pd.array([5000, 1234], dtype="Int64"),
+            "Currency": ["", "JPY"],  # blank: the base currency
+            "Payer": ["X", "Y"],
+            "Memo": ["a", "b"],
+            "Status": ["Partial", "Partial"],
+            "Note": ["", ""],
+            "left": pd.array([1000, 234], dtype="Int64"),  # minor units of the line's currency
+        }
+    )
+    matches = pd.DataFrame(columns=["LineID", "InvoiceNo", "CustomerID", "Score", "Decision", "Status"])
+    items = pd.DataFrame(
+        {
+            "InvoiceNo": pd.Series([], dtype=str),
+            "CustomerID": pd.Series([], dtype=str),
+            "OpenAmount": pd.array([], dtype="Int64"),
+        }
+    )
+    reasons = line_notes(lines, matches, items, date(2026, 10, 31), Settings())["Reason"].tolist()
+    nothing = "no open invoice fits its reference, payer and amount well enough to suggest"
+    assert reasons == [
+        f"10.00 EUR of it is not applied yet; {nothing}",
+        f"234 JPY of it is not applied yet; {nothing}",
+    ]
