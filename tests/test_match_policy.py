@@ -236,7 +236,7 @@ def test_the_rule_that_holds_a_certain_suggestion(line, held):
 
 def test_a_posted_proposal_and_an_uncertain_suggestion_carry_no_such_words():
     posted_line = run(bank(("L1", "2026-03-20", 100000, "Factoring Bank AG", "RE 202603074")))
-    equal = run(bank(("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung")))
+    equal = run(bank(("L1", "2026-03-20", 500000, "HONGYUE KEJI GUANGZHOU", "货款")))  # near twins
     assert posted_line.matches["Decision"].tolist() == ["auto"]
     assert equal.matches["Score"].tolist() == [49.3, 49.3]
     assert (
@@ -409,8 +409,43 @@ def test_the_month_the_memo_names_picks_among_equal_invoices(memo, invoice):
     assert posted(result) == {("L1", invoice, "K7", 12000, "payment")}
 
 
-def test_equal_invoices_without_a_month_are_left_to_a_person_oldest_first():
+def test_equal_invoices_without_a_month_the_customers_payment_settles_the_oldest():
     result = run(bank(("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung")))
+    assert posted(result) == {("L1", "202601010", "K7", 12000, "payment")}
+    assert "the oldest of them (oldest first)" in result.matches["Reason"].iloc[0]
+
+
+def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_oldest_first():
+    result = run(
+        bank(
+            ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L2", "2026-03-24", 12000, "Wartungsdienst Kraus KG", "Wartungsvertrag"),
+        )
+    )
+    assert posted(result) == set()
+    assert best(result, "L1") == best(result, "L2") == {("202601010", "K7", 12000, "payment")}
+    held = result.matches.loc[result.matches["InvoiceNo"] == "202601010", "Reason"]
+    assert held.str.endswith(
+        "left to a person: 2 payments of this run pay this customer's equal open items: "
+        "which pays which is for a person to say"
+    ).all()
+
+
+def test_a_payment_naming_a_month_takes_its_invoice_before_the_oldest_first_one():
+    result = run(
+        bank(
+            ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L2", "2026-03-24", 12000, "Wartungsdienst Kraus KG", "Wartung 01/2026"),
+        )
+    )
+    assert posted(result) == {
+        ("L2", "202601010", "K7", 12000, "payment"),
+        ("L1", "202602010", "K7", 12000, "payment"),
+    }
+
+
+def test_equal_invoices_from_a_payer_we_cannot_name_stay_a_suggestion_oldest_first():
+    result = run(bank(("L1", "2026-03-20", 12000, "", "Wartung")))
     assert posted(result) == set()
     assert best(result, "L1") == {("202601010", "K7", 12000, "payment")}
 

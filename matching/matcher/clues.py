@@ -77,6 +77,7 @@ class Proposal:
     early: bool = False  # pays an invoice dated after the payment (named by its number)
     unresolved: bool = False  # the memo names invoice-like numbers found nowhere
     foreign: bool = False  # the invoices are in another currency than the line
+    oldest: bool = False  # the oldest of the customer's equal open items, nothing naming which
     note: str = ""  # what the reason must say beside the evidence
 
     def item_cents(self) -> dict[int, int]:

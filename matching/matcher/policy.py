@@ -28,6 +28,14 @@ Rules:
 5. An advance on an order posts to the customer's account only from a payer who is the
    customer by name, alias or its name as a bank field cut it (or with its customer number
    in the memo), with no other customer's name as close.
+6. Equal open items of one customer and nothing naming which (no invoice, no month): the
+   payment settles the oldest (by invoice date, then number; equal items of one customer
+   share their terms, so it is also the one due first): oldest first, the usual
+   cash-application convention. It posts itself when the payer agrees (name, alias, group or
+   customer number), no other customer's name is as close, and it is the run's only payment
+   of that amount to that customer naming nothing: two such payments in one run settle two
+   of the equal items, and which pays which (each invoice's payment date, its dunning history)
+   is for a person to say, the oldest first in the suggestions.
 Money that is not a customer receipt never gets this far (screening.py). `held_by` names the
 rule a proposal does not meet, in words for the clerk: a suggestion that scores high enough to
 post itself says in its reason why it did not.
@@ -54,13 +62,18 @@ _NEVER = {  # fits that always wait for a person, and why
 }
 
 
-def held_by(p: Proposal) -> str:
+def held_by(p: Proposal, claimants: int = 1) -> str:
     """The rule that keeps the proposal from posting itself, in words; empty: its evidence agrees
-    enough for it to post itself (the rules above)."""
+    enough for it to post itself (the rules above). `claimants`: for the oldest of equal items
+    (rule 6), how many payments of the run claim that customer's items of that amount."""
     if p.fit not in AUTO_FITS:
         return _NEVER[p.fit]
-    if p.ambiguous:
+    if p.ambiguous and not p.oldest:
         return "another set of open items fits equally"
+    if p.oldest:
+        held = _oldest_held(p, claimants)
+        if held:
+            return held
     if p.foreign:
         return _NEVER["currency"]
     if p.fit == "advance":
@@ -83,3 +96,16 @@ def held_by(p: Proposal) -> str:
         return ""
     missing = "the payer does not agree" if reference else "the memo names no invoice"
     return f"a partial payment or overpayment needs the invoice named and the payer agreeing: {missing}"
+
+
+def _oldest_held(p: Proposal, claimants: int) -> str:
+    """Rule 6: why the oldest of equal items does not post itself ("" when it does)."""
+    if not p.payer_agrees:
+        return "equal open items, nothing names which, and the payer does not agree"
+    if p.other >= _RIVAL:
+        return "another customer's name is as close to the payer"
+    if p.off_period:
+        return "the memo names a month none of the equal items is from"
+    if claimants > 1:
+        return f"{claimants} payments of this run pay this customer's equal open items: which pays which is for a person to say"
+    return ""
