@@ -74,6 +74,7 @@ def match_settings(settings: Settings) -> MatchSettings:
         company_name=settings.company_name,
         base_currency=settings.base_currency,
         non_receipt_words=settings.match_non_receipt_words,
+        fx_rate_tolerance_percent=settings.fx_rate_tolerance_percent,
     )
 
 
@@ -109,6 +110,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         post=post,
         progress=progress,
         reversed_pairs=reversed_pairings(ledger.allocations),
+        rates=ledger.rates,
     )
     matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
     book.replace("Matches", matches)

@@ -140,10 +140,11 @@ class Assignment:
 
     def fits_open(self, p: Proposal) -> bool:
         """Every item still has the open amount the proposal allocates (same sign, not more);
-        a payment in another currency needs its items still open."""
+        a payment in another currency needs its items still open, by what it was converted for."""
         open_now = self.lookups.items.open
         if p.foreign:
-            return all(open_now[i] > 0 for i in p.item_cents())
+            settles = {i: c.settles for (i, _, _), c in zip(p.rows, p.crossings, strict=False)}
+            return all(0 < open_now[i] == settles.get(i, open_now[i]) for i in p.item_cents())
         return all(
             0 < cents <= open_now[i] or open_now[i] <= cents < 0 for i, cents in p.item_cents().items()
         )
@@ -160,8 +161,10 @@ class Assignment:
         return self.claims.get(_claimed(p), 1)
 
     def take(self, p: Proposal) -> None:
+        """Use the items' open amounts; a payment in another currency settles its items in full
+        (its payment and fx rows add up to what was open)."""
         for item, cents in p.item_cents().items():
-            self.lookups.items.open[item] -= cents
+            self.lookups.items.open[item] = 0 if p.foreign else self.lookups.items.open[item] - cents
             self.touched.add(item)
 
 

@@ -30,6 +30,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from common.currency import Rates
 from matching.matcher.assignment import Assignment, assign
 from matching.matcher.booking import book
 from matching.matcher.books import OpenAmounts, bank_lines, in_currency, open_items
@@ -72,6 +73,7 @@ def match_lines(
     post: bool = True,
     progress: Progress | None = None,
     reversed_pairs: set[tuple[str, frozenset[str]]] | frozenset[tuple[str, frozenset[str]]] = frozenset(),
+    rates: Rates | None = None,
 ) -> MatchResult:
     """Propose how each unmatched bank credit pays open invoices; post the confident ones.
 
@@ -79,7 +81,8 @@ def match_lines(
     is still open on the invoices and the lines. Returns the whole new Matches table, the
     Allocations rows to append (auto proposals, when `post`), and the BankLines statuses that
     changed. `reversed_pairs` (reversal.reversed_pairings) are pairings the clerk reversed:
-    like rejected suggestions, they are not proposed again.
+    like rejected suggestions, they are not proposed again. `rates` (the Rates table) convert a
+    payment in another currency than its invoice; without them such a payment is only suggested.
     """
     step = progress or (lambda _s, _d, _t: None)
     post_at = pd.Timestamp(posted_at or datetime.now().replace(microsecond=0)) if post else None
@@ -94,7 +97,7 @@ def match_lines(
 
     step("screening", 0, 5)
     duplicate, ok = eligible(bl, set(previous.kept["LineID"]), as_of)
-    lookups = _lookups(item_frame, terms, customers, bl[ok], words, settings, step)
+    lookups = _lookups(item_frame, terms, customers, bl[ok], words, settings, rates, step)
     not_receipt = non_receipt(
         bl[ok],
         words,
@@ -123,6 +126,7 @@ def _lookups(
     todo: pd.DataFrame,
     words: Vocabulary,
     cfg: MatchSettings,
+    rates: Rates | None,
     step: Progress,
 ) -> Lookups:
     """Normalise + candidates: the reference, payer and memo indexes, built once for the lines to match."""
@@ -138,7 +142,10 @@ def _lookups(
         Evidence.build(memo_refs, payer_matches, group_matches, memos),
         OpenItems.build(item_frame, terms, index.typo_forms),
         groups,
-        Tolerances(fee=cfg.fee_tolerance, amount=cfg.amount_tolerance),
+        Tolerances(
+            fee=cfg.fee_tolerance, amount=cfg.amount_tolerance, fx_percent=cfg.fx_rate_tolerance_percent
+        ),
+        rates,
     )
 
 
@@ -146,7 +153,7 @@ def _result(
     bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, previous: Previous, screened: Screened
 ) -> MatchResult:
     """The whole Matches table and the lines' statuses once the new rows are booked."""
-    newly = allocs[allocs["Kind"].isin(LINE_MONEY)].groupby("LineID")["Amount"].sum()
+    newly = _line_money(allocs).groupby(allocs["LineID"]).sum()
     allocated = bl["allocated"] + bl["LineID"].map(newly).fillna(0).astype(np.int64)
     done_lines = set(bl.loc[allocated >= bl["Amount"], "LineID"])
     still_rejected = previous.rejected[~previous.rejected["LineID"].isin(done_lines)]
@@ -161,12 +168,19 @@ def _result(
     )
 
 
+def _line_money(allocs: pd.DataFrame) -> pd.Series:
+    """The bank line's money each row took, in the line's currency (LineAmount where the row is in
+    its invoice's currency, exchange.py); 0 for rows that take none (fee, discount, fx)."""
+    money = allocs["LineAmount"].astype("Int64").fillna(allocs["Amount"].astype("Int64"))
+    return money.where(allocs["Kind"].isin(LINE_MONEY), 0).astype(np.int64)
+
+
 def _figures(bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, screened: Screened) -> dict[str, int]:
     decided = new.drop_duplicates("MatchID")
     return {
         "lines considered": int(((bl["Amount"] > 0) & (bl["remaining"] > 0)).sum()),
         "auto-posted lines": int(allocs["LineID"].nunique()),
-        "auto-posted amount": int(allocs.loc[allocs["Kind"].isin(LINE_MONEY), "Amount"].sum()),
+        "auto-posted amount": int(_line_money(allocs).sum()),
         "lines with suggestions": int(decided.loc[decided["Decision"] == "suggested", "LineID"].nunique()),
         "not customer payments": int((screened.not_receipt != "").sum()),
         "duplicates": int((screened.duplicate != "").sum()),
