@@ -45,7 +45,7 @@ from matching.matcher.settings import MatchSettings
 from matching.matcher.terms import Tier, item_terms
 from matching.matcher.vocabulary import Vocabulary, vocabulary
 
-__all__ = ["MatchResult", "match_lines"]
+__all__ = ["MatchResult", "match_lines", "receipt_verdicts"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -98,13 +98,7 @@ def match_lines(
     step("screening", 0, 5)
     duplicate, ok = eligible(bl, set(previous.kept["LineID"]), as_of)
     lookups = _lookups(item_frame, terms, customers, bl[ok], words, settings, rates, step)
-    not_receipt = non_receipt(
-        bl[ok],
-        words,
-        settings.company_name,
-        known_payer=lookups.evidence.known_payers(),
-        invoice_named=lookups.evidence.invoice_named(),
-    ).reindex(bl.index, fill_value="")
+    not_receipt = _not_receipt(bl[ok], words, settings, lookups.evidence).reindex(bl.index, fill_value="")
     screened = Screened(duplicate, not_receipt, bl[ok & (not_receipt == "")])
     run = Assignment(bl, lookups, customers, previous.rejected_keys | set(reversed_pairs))
 
@@ -117,6 +111,46 @@ def match_lines(
     result = _result(bl, new, allocs, previous, screened)
     result.notes += terms_notes
     return result
+
+
+def receipt_verdicts(
+    lines: pd.DataFrame, customers: pd.DataFrame, items: pd.DataFrame, settings: MatchSettings
+) -> pd.Series:
+    """Per bank line (indexed like `lines`, which need Payer and Memo): what the matcher takes it
+    for instead of a customer receipt ("" when it may be one), by the rule its screening stage
+    applies, exceptions included (screening.py: a customer's own name as payer, one of our
+    invoices named). `items` are the invoices as OpenAmounts.items has them. For the words a
+    clerk reads about lines the matcher left alone (arbook.match.line_notes)."""
+    words = vocabulary(settings.non_receipt_words)
+    suspect = lines[non_receipt(lines, words, settings.company_name) != ""]  # the exceptions only clear
+    if suspect.empty:
+        return pd.Series("", index=lines.index, dtype=object)
+    customers = customers.reset_index(drop=True)
+    held_back = pd.Series([], dtype=np.int64)
+    index = build_reference_index(
+        open_items(
+            OpenAmounts(items, pd.Series([], dtype="Int64")), customers, held_back, settings.base_currency
+        ),
+        customers,
+    )
+    evidence = Evidence.build(
+        find_references(suspect["Memo"], index),
+        match_payers(suspect["Payer"], customer_names(customers)),
+        pd.DataFrame(columns=["line", "group", "similarity", "via"]),
+        {},
+    )
+    return _not_receipt(lines, words, settings, evidence)
+
+
+def _not_receipt(lines: pd.DataFrame, words: Vocabulary, cfg: MatchSettings, evidence: Evidence) -> pd.Series:
+    """The screening stage: money that is no customer receipt, with the two exceptions the evidence gives."""
+    return non_receipt(
+        lines,
+        words,
+        cfg.company_name,
+        known_payer=evidence.known_payers(),
+        invoice_named=evidence.invoice_named(),
+    )
 
 
 def _lookups(
