@@ -82,8 +82,13 @@ def bank(*lines: tuple[str, str, int, str, str], currency: str = "EUR") -> pd.Da
     return frame
 
 
-def run(lines: pd.DataFrame, rates: Rates | None = None, **settings: object):
+def run(
+    lines: pd.DataFrame, rates: Rates | None = None, dated: dict[str, str] | None = None, **settings: object
+):
+    """Match `lines` on the book (`dated`: invoice number -> another InvoiceDate)."""
     customers, invoices = book()
+    for number, day in (dated or {}).items():
+        invoices.loc[invoices["InvoiceNo"] == number, "InvoiceDate"] = pd.Timestamp(day)
     opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
     typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
     return match_lines(
@@ -476,6 +481,15 @@ def test_a_payer_without_the_legal_form_of_near_twins_is_left_to_a_person():
     result = run(bank(("L1", "2026-03-20", 500000, "HONGYUE KEJI GUANGZHOU", "货款")))
     assert posted(result) == set()
     assert decisions(result, "L1") == {"suggested"}
+
+
+@pytest.mark.parametrize("older", ["26442000000377913461", "26442000000377913462"])
+def test_equally_likely_suggestions_show_the_older_invoice_first(older):
+    lines = bank(("L1", "2026-03-20", 500000, "HONGYUE KEJI GUANGZHOU", "货款"))
+    result = run(lines, dated={older: "2026-02-05"})
+    assert posted(result) == set()
+    assert result.matches["Score"].tolist() == [49.3, 49.3]
+    assert result.matches["InvoiceNo"].iloc[0] == older
 
 
 def test_a_payment_in_another_currency_names_the_rate_it_implies():

@@ -116,7 +116,12 @@ class Assignment:
             return {line: [] for line in lines}
         z = log_odds(feature_columns(found))
         seen: set[tuple[int, frozenset[str]]] = set()
-        for p, zi in sorted(zip(found, z.tolist(), strict=True), key=lambda pz: (pz[0].line, -pz[1])):
+        # Equal evidence: the proposal paying the oldest invoice first (oldest first, as cash
+        # application goes), so the first suggestion a person sees is the likelier one.
+        ranking = sorted(
+            zip(found, z.tolist(), strict=True), key=lambda pz: (pz[0].line, -pz[1], self._age(pz[0]))
+        )
+        for p, zi in ranking:
             key = self._key(p)
             # Another booking of the same items is one proposal, except a late discount granted:
             # beside "the difference stays open" it is the other choice a person has.
@@ -126,6 +131,14 @@ class Assignment:
             seen.add((p.line, key))
             distinct[p.line].append((p, zi, key))
         return {line: _scored(plist) for line, plist in distinct.items()}
+
+    def _age(self, p: Proposal) -> int:
+        """The invoice date of the oldest item the proposal pays (ns; money kept on account: last)."""
+        return min((int(self._item_days[i]) for i in p.item_cents()), default=2**62)
+
+    @cached_property
+    def _item_days(self) -> np.ndarray:
+        return self.lookups.items.dates.astype("datetime64[ns]").astype(np.int64)
 
     def _key(self, p: Proposal) -> frozenset[str]:
         """Its invoice numbers and CustomerIDs (the same as rerun.py makes of a Matches proposal)."""

@@ -22,7 +22,8 @@ The evidence, per proposal (one customer, one way of spreading the money):
   oldest     the oldest of the customer's equal open items when nothing names which: oldest
              first, the usual cash-application convention, picks it over the younger ones
 (`ambiguous`, an equally good other set exists, adds no points: that other set is a proposal
-of its own and takes its share of the odds; the decision step never auto-posts either.)
+of its own and takes its share of the odds; the decision step auto-posts neither, but for the
+oldest of equal items when policy.py's rule 6 allows.)
   unique     no other open item in the book has this amount
 """
 
