@@ -419,7 +419,11 @@ TABLES: tuple[Table, ...] = (
             _c("Amount", "money"),
             _c("InvoiceNos", width=30),
             _c("AsOf", "date"),
-            _c("Status", "choice", choices=("sent", "outbox", "failed", "refused", "given up", "not mailed")),
+            _c(
+                "Status",
+                "choice",
+                choices=("sent", "outbox", "failed", "refused", "given up", "not mailed", "superseded"),
+            ),
             _c("Detail", width=40),
         ),
         appendable=True,
