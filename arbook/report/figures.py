@@ -132,7 +132,9 @@ def report_figures(data: ReportData) -> Figures:
         pending=data.matches[
             (data.matches["Decision"] == "suggested") & (data.matches["Status"] == "pending")
         ],
-        reconciliation=bank_reconciliation(data.statements, data.bank_lines, duplicate),
+        reconciliation=bank_reconciliation(
+            data.statements, data.bank_lines, duplicate, base=data.ledger.base
+        ),
         aging_now=aging_now,
         aging_before=aging_before,
         aging_rates=aging_rates,
@@ -181,9 +183,13 @@ def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
 
 
 def bank_reconciliation(
-    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None
+    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None, *, base: str
 ) -> pd.DataFrame:
-    """Per account: the first opening balance + every line in between = the last closing balance?
+    """Per account and currency: the first opening balance + every line in between = the last closing balance?
+
+    An account's money is in its statements' currency (blank: the base currency `base`), and
+    only the lines in that currency count, so a multi-currency account reconciles per currency
+    and every amount of a row is in its Currency's minor units (100 JPY is 100, not 1.00).
 
     Lines marked in `duplicate` (matching's `duplicate_of`: the same account, date, amount and
     reference arriving again in another file) are not counted in Lines but shown apart as
@@ -198,11 +204,14 @@ def bank_reconciliation(
     )
     rows = []
     known = statements.dropna(subset=["OpeningBalance", "ClosingBalance", "FromDate", "ToDate"])
-    for account, group in known.groupby("Account", sort=True):
+    known = known.assign(Currency=_codes(known, base))
+    line_currency = _codes(bank_lines, base)
+    for (account, currency), group in known.groupby(["Account", "Currency"], sort=True):
         first = group.sort_values(["FromDate", "ToDate"]).iloc[0]
         last = group.sort_values(["ToDate", "FromDate"]).iloc[-1]
         mask = (
             (bank_lines["Account"] == account)
+            & (line_currency == currency)
             & (bank_lines["Date"] >= first.FromDate)
             & (bank_lines["Date"] <= last.ToDate)
         )
@@ -212,6 +221,7 @@ def bank_reconciliation(
         rows.append(
             {
                 "Account": account,
+                "Currency": currency,
                 "From": first.FromDate.date(),
                 "To": last.ToDate.date(),
                 "Opening": int(first.OpeningBalance),
@@ -222,8 +232,26 @@ def bank_reconciliation(
             }
         )
     return pd.DataFrame(
-        rows, columns=["Account", "From", "To", "Opening", "Lines", "Duplicates", "Closing", "Difference"]
+        rows,
+        columns=[
+            "Account",
+            "Currency",
+            "From",
+            "To",
+            "Opening",
+            "Lines",
+            "Duplicates",
+            "Closing",
+            "Difference",
+        ],
     )
+
+
+def _codes(frame: pd.DataFrame, base: str) -> pd.Series:
+    """Each row's Currency, upper case; the base currency where it is blank or the frame has none."""
+    if "Currency" not in frame:
+        return pd.Series(base, index=frame.index, dtype=object)
+    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
 
 
 def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Series:

@@ -17,7 +17,6 @@ import xlsxwriter
 from matplotlib.figure import Figure
 
 from common.currency import format_money
-from common.values import format_cents
 from workbook.cells import encode_column, write_xlsx_column, xlsx_formats
 from workbook.contract import table
 from workbook.units import digits_of
@@ -189,11 +188,11 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
                         r.Account,
                         r.From,
                         r.To,
-                        format_cents(r.Opening),
-                        format_cents(r.Lines),
-                        format_cents(r.Duplicates),
-                        format_cents(r.Closing),
-                        "balanced" if r.Difference == 0 else format_cents(r.Difference),
+                        format_money(r.Opening, r.Currency),
+                        format_money(r.Lines, r.Currency),
+                        format_money(r.Duplicates, r.Currency),
+                        format_money(r.Closing, r.Currency),
+                        "balanced" if r.Difference == 0 else format_money(r.Difference, r.Currency),
                     ]
                     for r in recon.itertuples()
                 ],
@@ -273,10 +272,14 @@ def _money(cents: object, currency: str) -> str:
 def _text(f: Figures) -> str:
     lines = [f"{k}: {v}" for k, v in f.headline.items()]
     lines += [
-        f"Account {r.Account}: opening {format_cents(r.Opening)} + lines {format_cents(r.Lines)} = closing "
-        f"{format_cents(r.Closing)}"
-        + ("" if r.Difference == 0 else f", difference {format_cents(r.Difference)}")
-        + (f" ({format_cents(r.Duplicates)} in repeated transfers not counted)" if r.Duplicates else "")
+        f"Account {r.Account}: opening {format_money(r.Opening, r.Currency)} + lines "
+        f"{format_money(r.Lines, r.Currency)} = closing {format_money(r.Closing, r.Currency)}"
+        + ("" if r.Difference == 0 else f", difference {format_money(r.Difference, r.Currency)}")
+        + (
+            f" ({format_money(r.Duplicates, r.Currency)} in repeated transfers not counted)"
+            if r.Duplicates
+            else ""
+        )
         for r in f.reconciliation.itertuples()
     ]
     lines += ["Not mailed (no usable e-mail address):", *f.unmailed] if f.unmailed else []
