@@ -11,10 +11,13 @@ from datetime import date
 
 import pandas as pd
 
+from arbook.match import open_amounts
 from arbook.rates import book_rates
 from arbook.report import build_report
 from arbook.report.figures import ReportData
+from arbook.runner import run
 from receivables import Ledger
+from tests.test_currency_rates import crossing_book
 from workbook.memorybook import MemoryBook
 
 DAY = date(2026, 4, 13)
@@ -98,3 +101,42 @@ def test_bank_reconciliation_prints_each_account_in_its_currency_and_its_decimal
         "0.000 KWD",
         "6.234 KWD",
     ]
+
+
+# -- reversing a cross-currency posting ----------------------------------------------------------
+def test_reversing_a_cross_currency_posting_gives_the_line_its_euros_and_reopens_the_invoice_exactly() -> (
+    None
+):
+    book = crossing_book(850_00)  # 850.00 EUR paid for U1's 1,000.00 USD, at 1.1684 USD per EUR
+    assert run(book, "post", as_of=DAY).ok
+    columns = ["InvoiceNo", "Amount", "Currency", "Kind", "Method", "LineAmount", "LineCurrency"]
+    before = _values(book.read("Allocations")[columns])
+    assert before == [
+        ["U1", 993_14, "USD", "payment", "approved", 850_00, "EUR"],
+        ["U1", 6_86, "USD", "fx", "approved", None, ""],
+    ]
+    assert run(book, "aging", as_of=DAY).figures["open items"] == 0
+    payment = book.read("Allocations")["AllocationID"].iloc[0]
+
+    summary = run(book, "reverse", as_of=DAY, target=payment, reason="wrong customer")
+
+    assert summary.ok
+    after = _values(book.read("Allocations")[columns])
+    assert after == [
+        *before,
+        ["U1", -993_14, "USD", "payment", "reversal", -850_00, "EUR"],  # the line's 850.00 EUR back
+        ["U1", -6_86, "USD", "fx", "reversal", None, ""],
+    ]
+    aged = run(book, "aging", as_of=DAY)
+    assert aged.figures["open items"] == 1
+    assert book.read("Aging").set_index("CustomerID").loc["U", "Total"] == 1_000_00  # 1,000.00 USD
+    lines = book.read("BankLines")
+    assert lines[["LineID", "Status"]].values.tolist() == [["B1", "Unmatched"]]
+    ledger = Ledger(*(book.read(n) for n in ("Invoices", "Allocations", "Customers")), as_of=DAY)
+    left = open_amounts(lines, ledger)
+    assert left.line_left.tolist() == [850_00]  # the whole line is free again, in its own EUR
+    assert left.items.set_index("InvoiceNo")["OpenAmount"].to_dict() == {"U1": 1_000_00}
+
+
+def _values(frame: pd.DataFrame) -> list[list[object]]:
+    return frame.astype(object).where(frame.notna(), None).values.tolist()
