@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from arbook.match import open_amounts
 from arbook.rates import book_rates
 from arbook.report import build_report
 from arbook.report.figures import ReportData
 from arbook.runner import run
+from common.errors import InputError
 from receivables import Ledger
 from tests.test_currency_rates import crossing_book
 from workbook.memorybook import MemoryBook
@@ -140,3 +142,92 @@ def test_reversing_a_cross_currency_posting_gives_the_line_its_euros_and_reopens
 
 def _values(frame: pd.DataFrame) -> list[list[object]]:
     return frame.astype(object).where(frame.notna(), None).values.tolist()
+
+
+# -- credit limits across currencies ----------------------------------------------------------
+RATES = pd.DataFrame(
+    {
+        "Date": pd.to_datetime([DAY] * 2),
+        "Currency": ["GBP", "USD"],
+        "Rate": [0.87058, 1.1684],  # the ECB's of 13 April 2026: 1 EUR = 0.87058 GBP = 1.1684 USD
+    }
+)
+
+
+def _pound_customer() -> MemoryBook:
+    """A customer billed in GBP with a limit of 8,000.00 GBP, invoices in GBP and EUR, a USD order."""
+    return MemoryBook(
+        {
+            "Customers": pd.DataFrame(
+                {
+                    "CustomerID": ["G"],
+                    "Name": ["Pound Ltd"],
+                    "Currency": ["GBP"],
+                    "CreditLimit": pd.array([8_000_00], dtype="Int64"),
+                    "PaymentTermsDays": pd.array([30], dtype="Int64"),
+                }
+            ),
+            "Invoices": pd.DataFrame(
+                {
+                    "InvoiceNo": ["G1", "G2", "G3", "G4"],
+                    "CustomerID": ["G"] * 4,
+                    "InvoiceDate": _dates("2026-04-01", "2026-04-02", "2026-04-03", "2026-04-03"),
+                    "Currency": ["", "EUR", "EUR", "EUR"],  # blank: the customer's GBP
+                    "Amount": pd.array([4_000_00, 2_325_65, 10_01, 10_01], dtype="Int64"),
+                }
+            ),
+            "Orders": pd.DataFrame(
+                {
+                    "OrderNo": ["O1"],
+                    "CustomerID": ["G"],
+                    "OrderDate": _dates("2026-04-10"),
+                    "Currency": ["USD"],
+                    "Amount": pd.array([1_500_00], dtype="Int64"),
+                    "Status": ["Open"],
+                }
+            ),
+            "Rates": RATES,
+        }
+    )
+
+
+def test_a_gbp_limit_counts_eur_invoices_and_a_usd_order_at_the_rate_of_the_day_to_the_penny() -> None:
+    book = _pound_customer()
+    assert run(book, "credit", as_of=DAY).ok
+    row = book.read("Credit").set_index("CustomerID").loc["G"]
+    # EUR: 2,325.65 + 10.01 + 10.01 = 2,345.67 EUR added first, then converted once:
+    #   2,345.67 x 0.87058 = 2,042.0933886 -> 2,042.09 GBP (per invoice it would be
+    #   2,024.66 + 8.71 + 8.71 = 2,042.08: one rounding per currency total, not per item)
+    # USD: 1,500.00 / 1.1684 x 0.87058 = 1,117.65662... -> 1,117.66 GBP
+    assert row[["Currency", "CreditLimit", "OpenAR", "OpenOrders", "Exposure", "Available"]].tolist() == [
+        "GBP",
+        8_000_00,
+        6_042_09,  # 4,000.00 GBP + 2,042.09 GBP
+        1_117_66,
+        7_159_75,
+        840_25,
+    ]
+    assert row["Utilization"] == 7_159_75 / 8_000_00
+
+    fits = run(book, "credit-check", customer="G", amount_cents=840_25, as_of=DAY)
+    assert fits.ok and fits.figures["amount"] == "840.25 GBP" and fits.figures["over by"] == "0.00 GBP"
+    assert fits.notes == [
+        "G: OK, 0.00 GBP still available after this order; exposure 7159.75 GBP + order 840.25 GBP "
+        "against limit 8000.00 GBP"
+    ]
+    over = run(book, "credit-check", customer="G", amount_cents=840_26, as_of=DAY)
+    assert not over.ok and over.figures["over by"] == "0.01 GBP"
+    assert over.notes == [
+        "G: over the limit by 0.01 GBP; exposure 7159.75 GBP + order 840.26 GBP against limit 8000.00 GBP"
+    ]
+
+
+def test_a_credit_check_without_the_orders_rate_is_refused_naming_it() -> None:
+    book = _pound_customer()
+    book = MemoryBook(
+        {n: book.read(n) for n in ("Customers", "Invoices", "Orders")}
+        | {"Rates": RATES[RATES["Currency"] != "USD"]}
+    )
+    with pytest.raises(InputError) as refused:
+        run(book, "credit-check", customer="G", amount_cents=1_00, as_of=DAY)
+    assert [p.message.split(":")[0] for p in refused.value.problems] == ["no USD rate for 2026-04-13"]
