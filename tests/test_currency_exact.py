@@ -7,11 +7,19 @@ away from zero to the target currency's minor unit.
 
 from __future__ import annotations
 
+import csv as _csv
+import email
+import email.policy
+import subprocess
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
+import mailer
 from arbook.match import open_amounts
 from arbook.rates import book_rates
 from arbook.report import build_report
@@ -20,7 +28,9 @@ from arbook.runner import run
 from common.errors import InputError
 from receivables import Ledger
 from tests.test_currency_rates import crossing_book
+from workbook.filebook import FileBook
 from workbook.memorybook import MemoryBook
+from workbook.template import build_workbook
 
 DAY = date(2026, 4, 13)
 
@@ -231,3 +241,166 @@ def test_a_credit_check_without_the_orders_rate_is_refused_naming_it() -> None:
     with pytest.raises(InputError) as refused:
         run(book, "credit-check", customer="G", amount_cents=1_00, as_of=DAY)
     assert [p.message.split(":")[0] for p in refused.value.problems] == ["no USD rate for 2026-04-13"]
+
+
+# -- money cells show their currency's decimals ---------------------------------------------------
+@pytest.mark.libreoffice
+def test_money_cells_show_yen_whole_and_dinars_to_the_fils_in_libreoffice(
+    tmp_path: Path, lo_convert: Callable[..., None]
+) -> None:
+    """The template (xlsxwriter) writes Invoices, the file book (the XML editor) writes Aging:
+    both give each money cell its currency's format, and LibreOffice shows it so."""
+    path = tmp_path / "Book.xlsx"
+    build_workbook(
+        path,
+        rows={
+            "Customers": _customers(),
+            "Invoices": pd.DataFrame(
+                {
+                    "InvoiceNo": ["J1", "K1", "E1"],
+                    "CustomerID": ["J", "K", "E"],
+                    "InvoiceDate": _dates("2026-04-01", "2026-04-01", "2026-04-01"),
+                    "Amount": pd.array([1_234, 1_234_567, 1_234_00], dtype="Int64"),
+                }
+            ),
+            "Rates": pd.DataFrame(
+                {
+                    "Date": _dates("2026-04-13", "2026-04-13"),
+                    "Currency": ["JPY", "KWD"],
+                    "Rate": [186.75, 0.359],
+                }
+            ),
+        },
+    )
+    with FileBook(path) as book:
+        assert run(book, "aging", as_of=DAY).ok
+    # Each sheet to its own CSV, with the cells' text as shown (token 9), UTF-8 (76), comma-separated (44).
+    lo_convert("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1", path, tmp_path)
+    invoices = _shown(tmp_path / "Book-Invoices.csv", "InvoiceNo", "Amount")
+    assert invoices == {"J1": "1,234", "K1": "1,234.567", "E1": "1,234.00"}
+    aging = _shown(tmp_path / "Book-Aging.csv", "CustomerID", "Total")
+    assert aging == {"J": "1,234", "K": "1,234.567", "E": "1,234.00"}
+    ws = openpyxl.load_workbook(path)["Aging"]
+    header = [c.value for c in ws[1]]
+    formats = {
+        r[header.index("CustomerID")].value: r[header.index("Total")].number_format
+        for r in ws.iter_rows(min_row=2, max_row=4)
+    }
+    assert formats == {"J": "#,##0", "K": "#,##0.000", "E": "#,##0.00"}
+
+
+def _shown(csv: Path, key: str, column: str) -> dict[str, str]:
+    rows = list(_csv.reader(csv.open(encoding="utf-8")))
+    at, where = rows[0].index(key), rows[0].index(column)
+    return {r[at]: r[where] for r in rows[1:] if r[at]}
+
+
+# -- statements and notices in yen and dinars ------------------------------------------------------
+MONTH_END = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def yen_and_dinar_mail(tmp_path_factory: pytest.TempPathFactory, pdftotext: str) -> dict[str, list[str]]:
+    """Statements (their PDFs' text) and notices (their plain text) of a JPY and a KWD customer,
+    each line with its spaces closed up: 1,234,567 JPY invoiced, 234,567 paid; 12,345.678 KWD, 2,345.678 paid."""
+    where = tmp_path_factory.mktemp("yen-dinar")
+    settings = {
+        "company_name": "Beispiel AG",
+        "company_address": "Industriestr. 1, 70173 Stuttgart",
+        "remit_to": "IBAN DE89 3704 0044 0532 0130 00",
+        "mail_from": "ar@beispiel.example",
+        "late_interest": "yes",
+        "late_interest_rate": "12.25",
+    }
+    book = MemoryBook(
+        {
+            "Settings": pd.DataFrame(
+                {"Key": list(settings), "Value": list(settings.values()), "Description": [""] * len(settings)}
+            ),
+            "Customers": _customers().assign(Language="en", Address=["Berlin", "Tokyo", "Kuwait City"]),
+            "Invoices": pd.DataFrame(
+                {
+                    "InvoiceNo": ["J-1", "K-1"],
+                    "CustomerID": ["J", "K"],
+                    "InvoiceDate": _dates("2026-09-01", "2026-09-01"),
+                    "DueDate": _dates("2026-10-01", "2026-10-01"),
+                    "Amount": pd.array([1_234_567, 12_345_678], dtype="Int64"),
+                }
+            ),
+            "Allocations": pd.DataFrame(
+                {
+                    "AllocationID": ["A1", "A2"],
+                    "LineID": ["L1", "L2"],
+                    "InvoiceNo": ["J-1", "K-1"],
+                    "CustomerID": ["J", "K"],
+                    "Amount": pd.array([234_567, 2_345_678], dtype="Int64"),
+                    "PaymentDate": _dates("2026-11-12", "2026-11-12"),
+                    "Kind": ["payment", "payment"],
+                    "Method": ["manual", "manual"],
+                }
+            ),
+        },
+        path=where / "Book.xlsx",
+    )
+    texts: dict[str, list[str]] = {}
+    for op in ("statements", "notices"):
+        outbox = where / op
+        assert run(book, op, as_of=MONTH_END, transport=mailer.OutboxTransport(outbox)).ok
+        for eml in sorted(outbox.glob("*.eml")):
+            msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            customer = eml.name.split("-")[1]
+            if op == "notices":
+                texts[f"notice {customer}"] = _closed_up(msg.get_body(("plain",)).get_content())
+                continue
+            (pdf,) = list(msg.iter_attachments())
+            path = where / pdf.get_filename()
+            path.write_bytes(pdf.get_content())
+            shown = subprocess.run(
+                [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+            )
+            texts[f"statement {customer}"] = _closed_up(shown.stdout)
+    return texts
+
+
+def _closed_up(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def test_a_yen_statement_pdf_shows_whole_yen(yen_and_dinar_mail: dict[str, list[str]]) -> None:
+    lines = yen_and_dinar_mail["statement J"]
+    assert [line for line in lines if "¥" in line] == [
+        "Opening balance: ¥1,234,567",
+        "Nov 12, 2026 Payment J-1 ¥234,567",
+        "Closing balance: ¥1,000,000",
+        "J-1 Sep 1, 2026 Oct 1, 2026 ¥1,234,567 ¥1,000,000 60",
+        "¥0 ¥0 ¥1,000,000 ¥0 ¥0 ¥0 ¥1,000,000",  # the aging box: 31-60 days
+        "Please confirm the balance of ¥1,000,000 as of Nov 30, 2026, or tell us about any difference.",
+    ]
+
+
+def test_a_dinar_statement_pdf_shows_three_decimals(yen_and_dinar_mail: dict[str, list[str]]) -> None:
+    lines = yen_and_dinar_mail["statement K"]
+    assert [line for line in lines if "KWD" in line] == [
+        "Opening balance: KWD12,345.678",
+        "Nov 12, 2026 Payment K-1 KWD2,345.678",
+        "Closing balance: KWD10,000.000",
+        "K-1 Sep 1, 2026 Oct 1, 2026 KWD12,345.678 KWD10,000.000 60",
+        "KWD0.000 KWD0.000 KWD10,000.000 KWD0.000 KWD0.000 KWD0.000 KWD10,000.000",
+        "Please confirm the balance of KWD10,000.000 as of Nov 30, 2026, or tell us about any difference.",
+    ]
+
+
+def test_notices_charge_interest_to_the_yen_and_to_the_fils(yen_and_dinar_mail: dict[str, list[str]]) -> None:
+    # 1,000,000 JPY x 12.25 % x 60 / 365 = 20,136.99 -> 20,137 JPY; 10,000.000 KWD -> 201.36986 -> 201.370 KWD
+    assert yen_and_dinar_mail["notice J"][3:7] == [
+        "J-1 | Sep 1, 2026 | Oct 1, 2026 | ¥1,000,000 | 60 | ¥20,137",
+        "Total | ¥1,000,000 | |",
+        "Interest (12.25 %) | ¥20,137",
+        "Total due | ¥1,020,137",
+    ]
+    assert yen_and_dinar_mail["notice K"][3:7] == [
+        "K-1 | Sep 1, 2026 | Oct 1, 2026 | KWD10,000.000 | 60 | KWD201.370",
+        "Total | KWD10,000.000 | |",
+        "Interest (12.25 %) | KWD201.370",
+        "Total due | KWD10,201.370",
+    ]

@@ -151,8 +151,11 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         book["Unmatched"][ref].number_format for ref in ("B2", "C2", "D2", "F2")
     ] == [  # Date, Amount, Currency, Memo
         "yyyy-mm-dd",
-        "#,##0.00##",
+        "#,##0.00",
         "@",
         "@",
     ]
     assert book["Review"]["G2"].number_format == "0.0"
+    # money in its currency's decimals: 1,000 JPY shows no decimals, 123.45 EUR two
+    assert [book["OverLimit"][ref].number_format for ref in ("D2", "E2", "F2")] == ["#,##0"] * 3
+    assert book["Review"]["E2"].number_format == "#,##0.00"
