@@ -31,6 +31,7 @@ import pandas as pd
 from common.errors import UnsafeWorkbookError
 
 from .contract import TABLES, Owner, Table, normalise_header, table
+from .dashboard import VBA_SIGNATURES
 from .filebook import SUFFIXES, FileBook
 from .mapping import MAPPABLE, Link, load_mapping, suggest
 from .mapping import Mapping as SheetMapping
@@ -43,7 +44,6 @@ _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 _SIGNATURE_ORIGIN = "/digital-signature/origin"
 _MACRO_SHEET_TYPES = ("/macrosheet", "/intlMacrosheet")
-_VBA_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
 
 
 @dataclass
@@ -157,7 +157,7 @@ def check_adoptable(path: Path, *, force: bool = False) -> list[str]:
                 f"{path.name} has a protected structure (Review > Protect Workbook), so no sheet may be added. "
                 "Nothing was written. Unprotect it, run arbook init, then protect it again"
             )
-        if any(n.rsplit("/", 1)[-1] in _VBA_SIGNATURES for n in pkg.names):
+        if any(n.rsplit("/", 1)[-1] in VBA_SIGNATURES for n in pkg.names):
             notes.append(
                 "the VBA project is digitally signed; arbook copies it byte for byte, so its signature stays valid"
             )

@@ -43,7 +43,7 @@ from .contract import SETTINGS, TABLES, YES_NO, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
 from .units import Units, base_currency_of, book_units
-from .vbaproject import with_modules
+from .vbaproject import declared_modules, module_sources, with_modules
 
 __all__ = [
     "AGING_CHART_BUCKETS",
@@ -53,9 +53,12 @@ __all__ = [
     "RUN_MACRO",
     "STATUS_NAMES",
     "VBA_MODULE",
+    "XLWINGS_SAMPLE_MODULE",
     "build_workbook",
+    "refreshed_vba_project",
     "vba_module_source",
     "vba_project",
+    "xlwings_modules",
 ]
 
 DASHBOARD = "Dashboard"
@@ -152,6 +155,33 @@ def vba_project(operations: Sequence[tuple[str, str]], base: bytes | None = None
         with source.open("rb") as fh, zipfile.ZipFile(fh) as zf:
             base = zf.read("xl/vbaProject.bin")
     return with_modules(base, {VBA_MODULE: vba_module_source(operations)})
+
+
+XLWINGS_SAMPLE_MODULE = "Module1"
+"""xlwings' sample macro (SampleCall, which imports a module named after the workbook): not copied."""
+
+
+def xlwings_modules(operations: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Name -> source of the standard and class modules a workbook's buttons need: the installed
+    xlwings' (`xlwings`, `Dictionary`) and the workbook's own module for `operations`."""
+    installed = vba_project(operations)
+    kinds = declared_modules(installed)
+    return {
+        name: source
+        for name, source in module_sources(installed).items()
+        if kinds[name] in ("Module", "Class") and name != XLWINGS_SAMPLE_MODULE
+    }
+
+
+def refreshed_vba_project(project: bytes, operations: Sequence[tuple[str, str]]) -> bytes:
+    """`project` (a workbook's own VBA project) with `xlwings_modules` put in, every other module
+    (the user's macros, the sheets' code) kept; checked by reading arbook's module back."""
+    fresh = xlwings_modules(operations)
+    kinds = declared_modules(vba_project(operations))
+    new = with_modules(project, fresh, classes=frozenset(n for n in fresh if kinds[n] == "Class"))
+    if module_sources(new).get(VBA_MODULE) != vba_module_source(operations):
+        raise ValueError("the new VBA project does not read back with arbook's module")
+    return new
 
 
 def vba_module_source(operations: Sequence[tuple[str, str]]) -> str:
