@@ -22,7 +22,7 @@ from common.errors import ArbookError, UnsafeWorkbookError
 from workbook.dashboard import VBA_SIGNATURES, vba_part
 from workbook.filebook import FileBook
 from workbook.safety import refuse_if_open_in_excel
-from workbook.template import refreshed_vba_project, xlwings_modules
+from workbook.template import button_modules, vba_project, with_button_modules
 
 __all__ = ["refresh_vba"]
 
@@ -35,7 +35,8 @@ def refresh_vba(path: Path) -> Summary:
     if path.suffix.lower() != ".xlsm":
         raise ArbookError(f"{path.name}: only a macro-enabled workbook (.xlsm) has VBA to refresh")
     refuse_if_open_in_excel(path)
-    fresh = xlwings_modules(EXCEL_OPERATIONS)
+    built = vba_project(EXCEL_OPERATIONS)
+    fresh = button_modules(built)
     with FileBook(path) as book:
         if not book.has("Audit"):
             raise ArbookError(
@@ -53,7 +54,7 @@ def refresh_vba(path: Path) -> Summary:
                 "signature; nothing was written"
             )
         try:
-            project = refreshed_vba_project(pkg.read(part), EXCEL_OPERATIONS)
+            project = with_button_modules(pkg.read(part), built)
         except ValueError:
             raise UnsafeWorkbookError(
                 f"{path.name}: the new VBA project failed its check; nothing was written"

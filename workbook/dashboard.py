@@ -30,6 +30,7 @@ __all__ = [
     "DASHBOARD_TABLES",
     "REL_VBA",
     "VBA_SIGNATURES",
+    "WORKBOOK_MODULE",
     "add_dashboard",
     "dashboard_trouble",
     "has_dashboard",
@@ -41,6 +42,8 @@ DASHBOARD_TABLES = ("KPIs", "Aging", "Forecast", "Settings")
 
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
+WORKBOOK_MODULE = "ThisWorkbook"
+"""The workbook's document module in the template's VBA project (xlwings' project names it so)."""
 CT_VBA = "application/vnd.ms-office.vbaProject"
 CT_MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -120,8 +123,7 @@ def add_dashboard(writer: PackageWriter, template: Package, vba: bytes) -> None:
             copied = _copy_drawing(writer, template, target)
         elif typ == _REL_VML:
             copied = writer.free_part("xl/drawings/vmlDrawing{}.vml")
-            writer.add_part(copied, _free_vml(template.read(target), pkg), None)
-            writer.default_content_type("vml", CT_VML)
+            writer.add_part(copied, _free_vml(template.read(target), pkg), CT_VML)
         else:
             raise ValueError(f"the template's Dashboard has a part arbook does not copy: {typ}")
         new_rels.append((rid, typ, posixpath.relpath(copied, posixpath.dirname(sheet_part))))
@@ -198,13 +200,12 @@ def _put_vba(writer: PackageWriter, vba: bytes) -> None:
     if existing is not None:
         writer.replace_part(existing, vba)
         return
-    writer.default_content_type("bin", CT_VBA)
     part = (
         "xl/vbaProject.bin"
         if "xl/vbaProject.bin" not in pkg.names
         else writer.free_part("xl/vbaProject{}.bin")
     )
-    writer.add_part(part, vba, None)
+    writer.add_part(part, vba, CT_VBA)
     writer.add_workbook_rel(REL_VBA, posixpath.relpath(part, posixpath.dirname(pkg.workbook_part)))
     writer.set_content_type(pkg.workbook_part, CT_MACRO_WORKBOOK)
     pr = writer.workbook.find("m:workbookPr", NS)
@@ -215,5 +216,5 @@ def _put_vba(writer: PackageWriter, vba: bytes) -> None:
         ]
         next(el for el in after if el is not None).addprevious(pr)  # schema order
     if pr.get("codeName") is None:
-        pr.set("codeName", "ThisWorkbook")  # the project's workbook module (xlwings' project names it so)
+        pr.set("codeName", WORKBOOK_MODULE)
     writer.workbook_changed()

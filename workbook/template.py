@@ -55,10 +55,10 @@ __all__ = [
     "VBA_MODULE",
     "XLWINGS_SAMPLE_MODULE",
     "build_workbook",
-    "refreshed_vba_project",
+    "button_modules",
     "vba_module_source",
     "vba_project",
-    "xlwings_modules",
+    "with_button_modules",
 ]
 
 DASHBOARD = "Dashboard"
@@ -161,25 +161,26 @@ XLWINGS_SAMPLE_MODULE = "Module1"
 """xlwings' sample macro (SampleCall, which imports a module named after the workbook): not copied."""
 
 
-def xlwings_modules(operations: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """Name -> source of the standard and class modules a workbook's buttons need: the installed
-    xlwings' (`xlwings`, `Dictionary`) and the workbook's own module for `operations`."""
-    installed = vba_project(operations)
-    kinds = declared_modules(installed)
+def button_modules(project: bytes) -> dict[str, str]:
+    """Name -> source of the standard and class modules of `project` (one `vba_project` built):
+    the installed xlwings' (`xlwings`, `Dictionary`) and the workbook's own module, what the
+    buttons need; xlwings' sample module is left out."""
+    kinds = declared_modules(project)
     return {
         name: source
-        for name, source in module_sources(installed).items()
+        for name, source in module_sources(project).items()
         if kinds[name] in ("Module", "Class") and name != XLWINGS_SAMPLE_MODULE
     }
 
 
-def refreshed_vba_project(project: bytes, operations: Sequence[tuple[str, str]]) -> bytes:
-    """`project` (a workbook's own VBA project) with `xlwings_modules` put in, every other module
-    (the user's macros, the sheets' code) kept; checked by reading arbook's module back."""
-    fresh = xlwings_modules(operations)
-    kinds = declared_modules(vba_project(operations))
+def with_button_modules(project: bytes, built: bytes) -> bytes:
+    """`project` (a workbook's own VBA project) with the `button_modules` of `built` (a
+    `vba_project`) put in, every other module (the user's macros, the sheets' code) kept;
+    checked by reading arbook's module back."""
+    fresh = button_modules(built)
+    kinds = declared_modules(built)
     new = with_modules(project, fresh, classes=frozenset(n for n in fresh if kinds[n] == "Class"))
-    if module_sources(new).get(VBA_MODULE) != vba_module_source(operations):
+    if module_sources(new).get(VBA_MODULE) != fresh[VBA_MODULE]:
         raise ValueError("the new VBA project does not read back with arbook's module")
     return new
 

@@ -181,7 +181,7 @@ class PackageWriter:
         return self._free_part(pattern)
 
     def add_part(self, part: str, data: bytes, content_type: str | None) -> None:
-        """A new part; `content_type` None: its extension has a Default one (see `default_content_type`)."""
+        """A new part, declared as `content_type` (None: as its extension's Default, the .rels parts)."""
         if part in self.pkg.names or part in self._new_parts:
             raise ValueError(f"the workbook already has a part {part}")
         self._add_part(part, data, content_type)
@@ -195,21 +195,6 @@ class PackageWriter:
         self._add_part(
             self.pkg.rels_part(part), f'<Relationships xmlns="{_REL}">{body}</Relationships>'.encode(), None
         )
-
-    def default_content_type(self, extension: str, content_type: str) -> None:
-        """Declare the content type of every part ending in `extension`, unless one is declared."""
-        found = [
-            d for d in self._ctypes.findall("ct:Default", NS) if d.get("Extension", "").lower() == extension
-        ]
-        if found:
-            if found[0].get("ContentType") != content_type:
-                raise ValueError(f"parts ending .{extension} are declared {found[0].get('ContentType')}")
-            return
-        default = etree.Element(f"{{{_CT}}}Default")
-        default.set("Extension", extension)
-        default.set("ContentType", content_type)
-        self._ctypes.insert(0, default)
-        self._ctypes_changed = True
 
     def set_content_type(self, part: str, content_type: str) -> None:
         """Change the declared content type of the existing part `part` (the workbook part of an .xlsm copy)."""
