@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from arbook.runner import run
+from common.errors import InputError
 from workbook.memorybook import MemoryBook
 
 DAY = date(2026, 4, 13)
@@ -73,3 +75,24 @@ def test_a_refused_approval_says_its_money_in_the_currencys_own_minor_units() ->
         "Matches M1 (line B1) not posted: the line has only 12000 JPY left to allocate, "
         "the proposal needs 13000 JPY"
     )
+
+
+def test_the_workbook_refuses_every_address_mail_would_refuse() -> None:
+    """One rule for an address (common.addresses): the reader no longer accepts what mail then
+    cannot send to (a double dot, a domain label starting with a hyphen, non-ASCII)."""
+    cells = ["ok@x.example", "a..b@c.example", "a@-b.example", "jörg@müller.example", "ok@x.example; x@y"]
+    book = MemoryBook(
+        {
+            "Customers": pd.DataFrame(
+                {"CustomerID": [f"C{i}" for i in range(len(cells))], "Name": ["N"] * len(cells), "Email": cells}
+            )
+        }
+    )
+    with pytest.raises(InputError) as refused:
+        book.read("Customers")
+    assert [(p.row, p.column, p.message) for p in refused.value.problems] == [
+        (3, "Email", "expected an e-mail address, got 'a..b@c.example'"),
+        (4, "Email", "expected an e-mail address, got 'a@-b.example'"),
+        (5, "Email", "expected an e-mail address, got 'jörg@müller.example'"),
+        (6, "Email", "expected an e-mail address, got 'x@y'"),
+    ]
