@@ -84,7 +84,11 @@ def test_the_workbook_refuses_every_address_mail_would_refuse() -> None:
     book = MemoryBook(
         {
             "Customers": pd.DataFrame(
-                {"CustomerID": [f"C{i}" for i in range(len(cells))], "Name": ["N"] * len(cells), "Email": cells}
+                {
+                    "CustomerID": [f"C{i}" for i in range(len(cells))],
+                    "Name": ["N"] * len(cells),
+                    "Email": cells,
+                }
             )
         }
     )
