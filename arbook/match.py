@@ -51,6 +51,7 @@ __all__ = [
     "NOTE_MARK",
     "clerk_note",
     "line_candidates",
+    "line_money",
     "line_notes",
     "match",
     "match_settings",
@@ -118,7 +119,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     written = posting.finish(settings.writeoff_limit)
     notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["auto-posted amount"] = _line_money(allocations, lines, ledger.base)
+    figures["auto-posted amount"] = line_money(allocations, lines, ledger.base)
     if written:
         figures["remainders written off"] = written
     summary = Summary("match", {"as of": as_of.isoformat(), **figures})
@@ -172,7 +173,7 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     remainders = posting.finish(book.settings().writeoff_limit)
     _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["amount posted"] = _line_money(allocations, lines, ledger.base)
+    figures["amount posted"] = line_money(allocations, lines, ledger.base)
     if reversals.reversed:
         figures.update(reversal_figures(reversals))
     if applied.posted or remainders:
@@ -353,7 +354,7 @@ def with_currencies(
     return found, allocations.assign(Currency=given.where(given != "", own))
 
 
-def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
+def line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
     """The bank lines' money the allocations took, per currency ("1234.56 EUR; 99.00 USD"; "0.00 EUR")."""
     if allocations.empty:
         return format_money(0, base)

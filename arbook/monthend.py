@@ -32,8 +32,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 import mailer
 from common.errors import ArbookError
@@ -122,6 +125,7 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
         raise ArbookError("month-end needs the date it is for (--as-of)")
     outbox = not runner.request.send
     state = MonthState.read(runner.book, as_of, outbox=outbox)
+    _after_last_commit(runner.book)
     summary = Summary("month-end")
     finished: list[str] = []  # the steps complete so far, for what a Ctrl-C says
     try:
@@ -208,6 +212,16 @@ def _import(runner: Runner, step: Operation, state: MonthState, marker: str) -> 
     runner.commit(step, result, marker)
     state.imported()
     return result
+
+
+def _after_last_commit(book: Book) -> None:
+    """Begin in a later second than the last commit: the report tells the month's rows from the rows
+    of the command before it by their stamps, which keep whole seconds (`arbook.report.runs`)."""
+    audit = book.read("Audit")
+    last = pd.Timestamp(audit["At"].iloc[-1]) if len(audit) else pd.NaT
+    now = dt.datetime.now()
+    if pd.notna(last) and pd.Timestamp(now.replace(microsecond=0)) <= last:
+        time.sleep(1 - now.microsecond / 1_000_000)
 
 
 def _interrupted(finished: list[str], command: str) -> str:

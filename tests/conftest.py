@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,3 +154,24 @@ def demo_copy(
 ) -> tuple[Path, list[Path], dt.date]:
     """A fresh copy of the demo's workbook and bank files for one test."""
     return copy_demo(demo_template, tmp_path / "demo")
+
+
+def report_figures(workbook: Path, as_of) -> tuple[dict[str, str], dict[str, str]]:
+    """The saved report.txt's figures: the month's bank lines, and what the month's runs did."""
+    folder = workbook.parent / "reports" / f"month-end-{as_of.isoformat()}"
+    month, runs = (
+        (folder / "report.txt")
+        .read_text(encoding="utf-8")
+        .split(f"What the month-end runs of {as_of.isoformat()} did:\n")
+    )
+    return (
+        dict(line.split(": ", 1) for line in month.splitlines()),
+        dict(line.split(": ", 1) for line in runs.splitlines()[:6]),
+    )
+
+
+def count(step_line: str, label: str) -> int:
+    """A count in a step's one-line summary ("auto-posted lines 115")."""
+    found = re.search(rf"(?:^|; ){re.escape(label)} (\d+)", step_line)
+    assert found, (label, step_line)
+    return int(found.group(1))

@@ -447,7 +447,7 @@ def test_a_eur_payment_of_a_usd_invoice_posts_in_usd_with_its_exchange_differenc
     )
     frames = {
         name: book.read(name)
-        for name in ("BankLines", "Matches", "BankStatements", "Credit", "Forecast", "MailLog")
+        for name in ("BankLines", "Matches", "BankStatements", "Credit", "Forecast", "MailLog", "Audit")
     }
     report = report_figures(ReportData(ledger, *frames.values(), settings=book.settings()))
     assert {k: v for k, v in report.headline.items() if k.startswith(("Money", "Exchange"))} == {

@@ -129,9 +129,11 @@ class FileBook(StagingBook):
 
         The Audit row's SHA256Before is the file as this commit found it; SHA256After is the file
         as the step left it, just before its own Audit row was added. A dry run keeps the staged
-        changes visible to later reads and writes nothing.
+        changes and the Audit row visible to later reads (the month-end report reads what the
+        run's steps did from them) and writes nothing.
         """
         if self._dry_run:
+            self.append("Audit", audit_row(command, summary))
             self._staged.clear()
             return
         if self._lock is None:

@@ -8,6 +8,7 @@ codec like every other writer.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 from dataclasses import dataclass
@@ -59,8 +60,8 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
         exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base),
     )
-    text = _text(f)
-    return Report(subject, _html(data, f, company), text, images, attachment, headline)
+    text = _text(f, data.as_of)
+    return Report(subject, _html(data, f, company), text, images, attachment, headline | f.runs)
 
 
 def _png(fig: Figure) -> bytes:
@@ -168,6 +169,8 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         f'<h1 style="font-size:20px;color:#1f4e79">{html.escape(company)} — month-end {data.as_of.isoformat()}</h1>',
         f"<h2 {h2}>Bank lines and matching</h2>",
         _table(["", ""], [[k, v] for k, v in figures.items()], {1}),
+        f"<h2 {h2}>What the month-end runs of {data.as_of.isoformat()} did</h2>",
+        _table(["", ""], [[k, v] for k, v in f.runs.items()], {1}),
         '<img src="cid:receipts" alt="Receipts per week" style="max-width:100%">',
         f"<h2 {h2}>Bank reconciliation</h2>",
     ]
@@ -270,8 +273,12 @@ def _money(cents: object, currency: str) -> str:
     return "" if pd.isna(cents) else format_money(int(cents), currency)  # type: ignore[call-overload]
 
 
-def _text(f: Figures) -> str:
+def _text(f: Figures, as_of: dt.date) -> str:
     lines = [f"{k}: {v}" for k, v in f.headline.items()]
+    lines += [
+        f"What the month-end runs of {as_of.isoformat()} did:",
+        *(f"{k}: {v}" for k, v in f.runs.items()),
+    ]
     lines += [
         f"Account {r.Account}: opening {format_cents(r.Opening)} + lines {format_cents(r.Lines)} = closing "
         f"{format_cents(r.Closing)}"
