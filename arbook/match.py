@@ -53,6 +53,7 @@ __all__ = [
     "line_candidates",
     "line_money",
     "line_notes",
+    "line_totals",
     "match",
     "match_settings",
     "open_amounts",
@@ -356,8 +357,14 @@ def with_currencies(
 
 def line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
     """The bank lines' money the allocations took, per currency ("1234.56 EUR; 99.00 USD"; "0.00 EUR")."""
+    totals = line_totals(allocations, lines, base)
+    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+
+
+def line_totals(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> dict[str, int]:
+    """The bank lines' money the allocations took: minor units per currency of the lines."""
     if allocations.empty:
-        return format_money(0, base)
+        return {}
     taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
     of_line = line_currencies(lines, base)
     of_line = of_line[~of_line.index.duplicated()]
@@ -368,5 +375,4 @@ def line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str
         if "LineAmount" in taken
         else taken["Amount"]
     )
-    totals = by_currency(money, codes)
-    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+    return by_currency(money, codes)

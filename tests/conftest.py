@@ -26,6 +26,8 @@ import pytest
 import sample_data
 from arbook.cli import main
 from arbook.demo import build_demo_books
+from arbook.report.words import REPORT_LABELS, report_words
+from workbook.filebook import FileBook
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -157,16 +159,20 @@ def demo_copy(
 
 
 def report_figures(workbook: Path, as_of) -> tuple[dict[str, str], dict[str, str]]:
-    """The saved report.txt's figures: the month's bank lines, and what the month's runs did."""
+    """The saved report.txt's figures, by their English names, as the workbook's language writes
+    their values: the month's bank lines, and what the month's runs did."""
+    with FileBook(workbook, lock=False) as book:
+        words = report_words(book.settings().locale)
+    english = {words(label): label for label in REPORT_LABELS["de"]}
     folder = workbook.parent / "reports" / f"month-end-{as_of.isoformat()}"
     month, runs = (
         (folder / "report.txt")
         .read_text(encoding="utf-8")
-        .split(f"What the month-end runs of {as_of.isoformat()} did:\n")
+        .split(words("What the month-end runs of {date} did", date=as_of.isoformat()) + ":\n")
     )
-    return (
-        dict(line.split(": ", 1) for line in month.splitlines()),
-        dict(line.split(": ", 1) for line in runs.splitlines()[:6]),
+    return tuple(  # type: ignore[return-value]
+        {english[k]: v for k, v in (line.split(": ", 1) for line in part)}
+        for part in (month.splitlines(), runs.splitlines()[:6])
     )
 
 

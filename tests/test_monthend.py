@@ -155,13 +155,13 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     report = reports[0]
     assert report["X-Envelope-To"] == ", ".join(company.settings["report_recipients"])
     html = report.get_body(("html",)).get_content()
-    assert "Bank reconciliation" in html and "<script" not in html
+    assert "Bankabstimmung" in html and "<script" not in html  # in the workbook's language: de
     # the CSV export repeats three transfers of the main account's MT940: shown apart, so all
     # three accounts balance
-    reconciliation = html.split("Bank reconciliation")[1].split("<h2")[0]
-    assert reconciliation.count(">balanced<") == 3
+    reconciliation = html.split("Bankabstimmung")[1].split("<h2")[0]
+    assert reconciliation.count(">ausgeglichen<") == 3
     # customers without e-mail are listed for post or a phone call, statements and notices alike
-    unmailed = html.split("Not mailed: no usable e-mail address")[1].split("<h2")[0]
+    unmailed = html.split("Nicht versandt: keine brauchbare E-Mail-Adresse")[1].split("<h2")[0]
     no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"].astype(str)
     assert len(no_email) and all(f"statements: {cid} " in unmailed for cid in no_email)
     images = [p for p in report.walk() if p.get_content_type() == "image/png"]
@@ -219,7 +219,14 @@ def test_the_reports_run_figures_are_the_import_and_match_steps_own(reference: R
         "Lines waiting for review": count(match, "lines with suggestions"),
         "Lines left open (BankLines.Note says why)": count(match, "lines left open"),
     }
-    assert f"auto-posted amount {runs['Money they took (auto-posted)']}; " in match
+    # the money as the match step said it, and as the report's summary says it (the report.txt says
+    # it in the workbook's language: de)
+    money = match.split("auto-posted amount ")[1].split("; lines with suggestions")[0]
+    assert money == "153038.06 EUR; 6221.91 GBP; 46032.69 USD"
+    assert f"Money they took (auto-posted) {money}; " in steps["report"]
+    assert (
+        runs["Money they took (auto-posted)"] == "153.038,06\xa0€; 6.221,91\xa0£; 46.032,69\xa0$"
+    )  # Babel: no-break spaces
     # the demo's month, as the steps said it
     assert [count(steps["import-bank"], "new")] + [
         count(match, k) for k in ("auto-posted lines", "lines with suggestions", "lines left open")

@@ -33,7 +33,7 @@ from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
 from .runs import run_figures
 
-__all__ = ["Figures", "ReportData", "bank_reconciliation", "month_start", "report_figures"]
+__all__ = ["Figures", "ReportData", "bank_reconciliation", "month_start", "plain", "report_figures"]
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -64,8 +64,9 @@ class ReportData:
 class Figures:
     """Everything the report shows, before it is laid out."""
 
-    headline: dict[str, object]  # the month's bank lines, what became of them, money applied, label -> value
-    runs: dict[str, object]  # what the month's runs imported and posted (`runs.run_figures`), label -> value
+    # label -> a count, or money as minor units per currency (`plain` says them in words)
+    headline: dict[str, int | dict[str, int]]  # the month's bank lines, what became of them, money applied
+    runs: dict[str, int | dict[str, int]]  # what the month's runs imported and posted (`runs.run_figures`)
     credits: pd.DataFrame  # the month's receipts (BankLines rows), DuplicateOf, Candidates and Why added
     pending: pd.DataFrame  # Matches suggestions waiting for review
     reconciliation: pd.DataFrame  # `bank_reconciliation`
@@ -118,10 +119,10 @@ def report_figures(data: ReportData) -> Figures:
     currency = _allocation_currencies(allocations, data.ledger)
     payments = allocations["Kind"] == "payment"
 
-    def money(mask: pd.Series) -> str:
-        return _per_currency(allocations.loc[mask, "Amount"], currency[mask], data.ledger.base)
+    def money(mask: pd.Series) -> dict[str, int]:
+        return _totals(allocations.loc[mask, "Amount"], currency[mask])
 
-    headline: dict[str, object] = {
+    headline: dict[str, int | dict[str, int]] = {
         "Bank lines in the month": len(lines),
         "Receipts (credits)": len(credits),
         "Matched automatically": int((matched & ~by_hand).sum()),
@@ -257,10 +258,27 @@ def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Seri
     return theirs if own is None else own.where(own != "", theirs)
 
 
+def _totals(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
+    """The amounts added per currency, never across: minor units per currency code."""
+    return by_currency(amounts, currencies) if len(amounts) else {}
+
+
 def _per_currency(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
     """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across ("0.00 EUR" for none)."""
-    totals = by_currency(amounts, currencies) if len(amounts) else {}
+    return _in_words(_totals(amounts, currencies), base)
+
+
+def _in_words(totals: dict[str, int], base: str) -> str:
     return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+
+
+def plain(figures: dict[str, int | dict[str, int]], base: str) -> dict[str, object]:
+    """The figures as the month-end's summary and its --json give them, whatever the workbook's
+    language: counts as they are, money as "1200.00 EUR; 350.00 USD" ("0.00 EUR" for none)."""
+    return {
+        label: _in_words(value, base) if isinstance(value, dict) else value
+        for label, value in figures.items()
+    }
 
 
 def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series, str]:

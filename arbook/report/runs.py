@@ -28,7 +28,7 @@ import pandas as pd
 
 from matching.matcher.ledger import approve_marks
 
-from ..match import line_money
+from ..match import line_totals
 
 __all__ = ["month_end_windows", "run_figures", "within"]
 
@@ -72,8 +72,8 @@ def run_figures(
     left_open: int,
     as_of: dt.date,
     base: str,
-) -> dict[str, object]:
-    """The month's runs, label -> value (see the module doc); `left_open` counts the credits whose
+) -> dict[str, int | dict[str, int]]:
+    """The month's runs, label -> a count or money per currency (see the module doc); `left_open` counts the credits whose
     note says why they are still open (`arbook.match.line_notes`)."""
     windows = month_end_windows(audit, as_of)
     imported = bank_lines[within(bank_lines["ImportedAt"], windows)]
@@ -89,7 +89,7 @@ def run_figures(
         "Bank lines imported by the month's runs": len(imported),
         "Of those, dated outside the month": int(outside.sum()),
         "Lines posted automatically by the month's runs": int(auto["LineID"].nunique()),
-        "Money they took (auto-posted)": line_money(auto, bank_lines, base),
+        "Money they took (auto-posted)": line_totals(auto, bank_lines, base),
         "Lines waiting for review": int(waiting["LineID"].nunique()),
         "Lines left open (BankLines.Note says why)": left_open,
     }
