@@ -21,6 +21,9 @@ the mail record (MailLog and the journal), never from what the run before printe
   "month-end <as-of> <step> unfinished", and the next run sends what is still owed. A
   complete step that left messages refused is run again by every later run of the month
   (it sends those again and reports them) until they go out or a person gives them up;
+- a message still owed that the workbook's new state no longer calls for (a late bank file
+  changed what it lists) is recorded `superseded` by the step that composes the month's mail
+  again, and is then neither owed nor reported (`mailer.run.Scope`);
 - the report is owed once statements and notices are complete; it is built from what the
   month's runs did (`arbook.report`), so a resumed run reports the failures of the runs before.
 
@@ -51,7 +54,7 @@ from .runner import Request, Runner
 __all__ = ["MAIL_KINDS", "STEPS", "MonthState", "month_end", "rerun_command", "run_month_end", "step_command"]
 
 STEPS = tuple(op.name for op in MONTH_END_STEPS)
-MAIL_KINDS = {"statements": ("statement",), "notices": ("reminder", "notice"), "report": ("report",)}
+MAIL_KINDS = {"statements": ("statement",), "notices": mailer.NOTICE_KINDS, "report": ("report",)}
 """The MailLog Kinds each mail step sends."""
 _IMPORT = next(op.name for op in MONTH_END_STEPS if op.takes_bank_files)
 _OUTBOX = " (outbox)"
@@ -135,10 +138,14 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
                 result = _run_step(runner, step, state, as_of, outbox)
             except ArbookError as exc:
                 last = STEPS[number - 2] if number > 1 else None
+                where = (
+                    "nothing was changed (dry run). Fix the cause and run the same command again"
+                    if runner.book.dry_run
+                    else f"the workbook is as after {'step ' + last if last else 'the start'}. Fix the cause "
+                    "and run the same command again to resume (completed steps are skipped)"
+                )
                 exc.add_note(
-                    f"month-end stopped at step {number} ({step.name}); the workbook is as after "
-                    f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
-                    f"to resume (completed steps are skipped): {rerun_command(runner)}"
+                    f"month-end stopped at step {number} ({step.name}); {where}: {rerun_command(runner)}"
                 )
                 raise
             if result is None:
@@ -260,4 +267,6 @@ def rerun_command(runner: Runner) -> str:
         words.append("--send")
     elif r.outbox is not None:
         words += ["--outbox", str(r.outbox)]
+    if runner.book.dry_run:
+        words.append("--dry-run")
     return shlex.join(words)

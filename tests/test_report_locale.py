@@ -65,8 +65,8 @@ def report_for(locale: str):
             [
                 "Bank lines in the month: 1",
                 "Matched automatically: 1",
-                "Money applied (auto): €12,345.67",
-                "Money applied (approved): €0.00",
+                "Money applied (auto): 12,345.67 EUR",
+                "Money applied (approved): 0.00 EUR",
             ],
         ),
         (
@@ -74,8 +74,8 @@ def report_for(locale: str):
             [
                 "Bankzeilen im Monat: 1",
                 "Automatisch zugeordnet: 1",
-                "Zugeordnet (automatisch): 12.345,67\xa0€",
-                "Zugeordnet (freigegeben): 0,00\xa0€",
+                "Zugeordnet (automatisch): 12.345,67 EUR",
+                "Zugeordnet (freigegeben): 0,00 EUR",
             ],
         ),
         (
@@ -83,8 +83,8 @@ def report_for(locale: str):
             [
                 "本月银行流水: 1",
                 "自动匹配: 1",
-                "已核销金额（自动）: €12,345.67",
-                "已核销金额（已批准）: €0.00",
+                "已核销金额（自动）: 12,345.67 EUR",
+                "已核销金额（已批准）: 0.00 EUR",
             ],
         ),
     ],
@@ -104,7 +104,7 @@ def test_the_html_report_has_the_german_labels_and_formats() -> None:
         report.subject == "arbook: Monatsabschluss 2026-10-31 — 1 zugeordnet, 0 zu prüfen, 0 nicht zugeordnet"
     )
     assert ">Bankzeilen und Zuordnung</h2>" in report.html and ">Altersstruktur</h2>" in report.html
-    assert ">Zugeordnet (automatisch)</td>" in report.html and ">12.345,67\xa0€</td>" in report.html
+    assert ">Zugeordnet (automatisch)</td>" in report.html and ">12.345,67 EUR</td>" in report.html
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
-from workbook.cells import encode_column, write_xlsx_column, xlsx_formats
+from workbook.cells import XlsxFormats, encode_column, write_xlsx_column
 from workbook.contract import table
 from workbook.units import digits_of
 
-from .figures import Figures, ReportData, plain, report_figures
+from .figures import Figures, ReportData, currencies_of, plain, report_figures
 from .words import Words, report_words
 
 __all__ = ["Report", "build_report", "exceptions_workbook"]
@@ -56,7 +56,7 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
         )
     )
     images = {
-        "aging": _aging_chart(f.aging_now, f.aging_before, data.ledger.base),
+        "aging": _aging_chart(f.aging.now, f.aging.before, data.ledger.base),
         "receipts": _receipts_chart(f.credits, data.ledger.base),
         "forecast": _forecast_chart(data.forecast),
     }
@@ -102,7 +102,7 @@ def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
 def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
     """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
-    credits = credits[_codes(credits, base) == base]
+    credits = credits[currencies_of(credits, base) == base]
     weekly = (
         credits.set_index("Date")["Amount"]
         .astype("float64")
@@ -170,7 +170,8 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = fro
 def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
     """The report in the workbook's language (`words`): labels translated, numbers and money in its
     locale, thousands separated."""
-    recon, now, before, base = f.reconciliation, f.aging_now, f.aging_before, data.ledger.base
+    recon, aging = f.reconciliation, f.aging
+    now, before, base = aging.now, aging.before, data.ledger.base
 
     def in_base(minor: int) -> str:
         return words.money(int(minor), base)
@@ -216,11 +217,11 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
                         r.Account,
                         r.From,
                         r.To,
-                        words.hundredths(r.Opening),
-                        words.hundredths(r.Lines),
-                        words.hundredths(r.Duplicates),
-                        words.hundredths(r.Closing),
-                        words("balanced") if r.Difference == 0 else words.hundredths(r.Difference),
+                        words.money(r.Opening, r.Currency),
+                        words.money(r.Lines, r.Currency),
+                        words.money(r.Duplicates, r.Currency),
+                        words.money(r.Closing, r.Currency),
+                        words("balanced") if r.Difference == 0 else words.money(r.Difference, r.Currency),
                     ]
                     for r in recon.itertuples()
                 ],
@@ -242,19 +243,51 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
         parts.append(f"<p>{words('No imported statement carried balances.')}</p>")
     parts += [
         f"<h2 {h2}>{words('Aging')}</h2>",
-        f"<p>{html.escape(f.aging_rates)}</p>" if f.aging_rates else "",
+        f"<p>{html.escape(aging.rates)}</p>" if aging.rates else "",
         _table(
             [words(h) for h in ("Bucket", "This month", "Last month", "Change")],
             [[b, in_base(now[b]), in_base(before[b]), in_base(now[b] - before[b])] for b in now.index]
             + [
                 [
                     words("Total"),
-                    in_base(now.sum()),
-                    in_base(before.sum()),
-                    in_base(now.sum() - before.sum()),
+                    in_base(aging.total_now),
+                    in_base(aging.total_before),
+                    in_base(aging.total_now - aging.total_before),
                 ]
             ],
             {1, 2, 3},
+        ),
+        "<p>"
+        + html.escape(
+            words(
+                "Open receivables by currency, as the Aging sheet's Total column adds up: each currency's "
+                "total converted once at its rate (1 {base} = rate), rounded half away from zero to the "
+                "{base} minor unit; the converted lines add up to the total. (Each bucket above is "
+                "converted on its own, so the buckets may differ from the total by a rounding.)",
+                base=base,
+            )
+        )
+        + "</p>",
+        _table(
+            [
+                words("Currency"),
+                words("Open, as booked"),
+                words("Rate (1 {base} =)", base=base),
+                words("Rate of"),
+                words("In {base}", base=base),
+            ],
+            [
+                [
+                    r.Currency,
+                    words.money(r.Booked, r.Currency),
+                    _rate(r.Rate),
+                    _day(r.RateDate),
+                    in_base(r.Converted),
+                ]
+                for r in aging.by_currency.itertuples()
+            ]
+            + [[words("All currencies"), "", "", "", in_base(aging.total_now)]],
+            {1, 2, 4},
         ),
         '<img src="cid:aging" alt="Aging by bucket" style="max-width:100%">',
         f"<h2 {h2}>{words('Customers on Hold')}</h2>",
@@ -304,6 +337,14 @@ def _money(words: Words, minor: object, currency: str) -> str:
     return "" if pd.isna(minor) else words.money(int(minor), currency)  # type: ignore[call-overload]
 
 
+def _rate(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
+
+
+def _day(value: object) -> str:
+    return "" if value is None or pd.isna(value) else value.isoformat()  # type: ignore[union-attr, call-overload]
+
+
 def _text(f: Figures, as_of: dt.date, words: Words, base: str) -> str:
     """The report's text part, in the workbook's language like the HTML."""
     lines = [f"{words(k)}: {words.value(v, base)}" for k, v in f.headline.items()]
@@ -312,16 +353,43 @@ def _text(f: Figures, as_of: dt.date, words: Words, base: str) -> str:
         *(f"{words(k)}: {words.value(v, base)}" for k, v in f.runs.items()),
     ]
     lines += [
+        words("Open {booked}", booked=words.money(r.Booked, r.Currency))
+        + (
+            ""
+            if r.Currency == base
+            else words(
+                " at {rate} of {day} = {converted}",
+                rate=_rate(r.Rate),
+                day=_day(r.RateDate),
+                converted=words.money(r.Converted, base),
+            )
+        )
+        for r in f.aging.by_currency.itertuples()
+    ]
+    lines += [
+        words(
+            "Open receivables, all currencies in {base}: {amount}",
+            base=base,
+            amount=words.money(f.aging.total_now, base),
+        )
+    ]
+    lines += [
         words(
             "Account {account}: opening {opening} + lines {lines} = closing {closing}",
             account=r.Account,
-            opening=words.hundredths(r.Opening),
-            lines=words.hundredths(r.Lines),
-            closing=words.hundredths(r.Closing),
+            opening=words.money(r.Opening, r.Currency),
+            lines=words.money(r.Lines, r.Currency),
+            closing=words.money(r.Closing, r.Currency),
         )
-        + ("" if r.Difference == 0 else words(", difference {amount}", amount=words.hundredths(r.Difference)))
         + (
-            words(" ({amount} in repeated transfers not counted)", amount=words.hundredths(r.Duplicates))
+            ""
+            if r.Difference == 0
+            else words(", difference {amount}", amount=words.money(r.Difference, r.Currency))
+        )
+        + (
+            words(
+                " ({amount} in repeated transfers not counted)", amount=words.money(r.Duplicates, r.Currency)
+            )
             if r.Duplicates
             else ""
         )
@@ -343,8 +411,8 @@ def exceptions_workbook(
     units of its row's Currency (whole yen, dinars to the fils; a line's blank one is `base`),
     dates as dates.
     """
-    credits = credits.assign(Currency=_codes(credits, base))
-    pending = pending.assign(Currency=_codes(pending, base))
+    credits = credits.assign(Currency=currencies_of(credits, base))
+    pending = pending.assign(Currency=currencies_of(pending, base))
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
     sheets = {
         "Unmatched": (
@@ -379,7 +447,7 @@ def exceptions_workbook(
     }
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    formats = xlsx_formats(book)
+    formats = XlsxFormats(book)
     for name, (decl, frame) in sheets.items():
         sheet = book.add_worksheet(name)
         headers = list(frame.columns)
@@ -394,14 +462,7 @@ def exceptions_workbook(
         for j, header in enumerate(headers):
             sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)
             encoded = encode_column(decl, header, frame[header], digits=digits)
-            write_xlsx_column(sheet, 1, j, encoded, formats[encoded.kind])
+            write_xlsx_column(sheet, 1, j, encoded, formats)
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
-
-
-def _codes(frame: pd.DataFrame, base: str) -> pd.Series:
-    """The frame's Currency, upper case, `base` where it is blank or missing."""
-    if "Currency" not in frame:
-        return pd.Series(base, index=frame.index, dtype=object)
-    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)

@@ -1,8 +1,8 @@
 """The report's words and numbers in the workbook's language: the Settings locale.
 
 As statements and notices do (`mailer.formats`): fixed labels per language, and numbers and
-money through Babel in the locale's own way, thousands separated ("1.234,56 €" for de,
-"€1,234.56" for en). The figures keep their English names (they are also the month-end's
+money through Babel in the locale's own way, thousands separated ("1.234,56 EUR" for de,
+"1,234.56 EUR" for en). The figures keep their English names (they are also the month-end's
 summary and its --json); a label is looked up here when the report is laid out, and a
 language without a translation of a label shows the English one.
 """
@@ -10,10 +10,11 @@ language without a translation of a label shows the English one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from babel.numbers import format_decimal
+from babel.numbers import format_currency
 
+from common.currency import currency_digits
+from common.values import cents_to_decimal
 from mailer.formats import Formatter, formatter_for
 
 __all__ = ["REPORT_LABELS", "Words", "report_words"]
@@ -72,6 +73,27 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         ),
         ", difference {amount}": ", Differenz {amount}",
         " ({amount} in repeated transfers not counted)": " ({amount} in wiederholten Überweisungen nicht gezählt)",
+        "Currency": "Währung",
+        "Open, as booked": "Offen, wie gebucht",
+        "Rate (1 {base} =)": "Kurs (1 {base} =)",
+        "Rate of": "Kurs vom",
+        "In {base}": "In {base}",
+        "All currencies": "Alle Währungen",
+        "Open receivables by currency, as the Aging sheet's Total column adds up: each currency's "
+        "total converted once at its rate (1 {base} = rate), rounded half away from zero to the "
+        "{base} minor unit; the converted lines add up to the total. (Each bucket above is "
+        "converted on its own, so the buckets may differ from the total by a rounding.)": (
+            "Offene Forderungen nach Währung, wie die Spalte Total der Altersstruktur sie addiert: die "
+            "Summe jeder Währung einmal zu ihrem Kurs umgerechnet (1 {base} = Kurs), kaufmännisch auf "
+            "die kleinste Einheit von {base} gerundet; die umgerechneten Zeilen ergeben die Summe. (Jedes "
+            "Band oben wird für sich umgerechnet, daher können die Bänder um eine Rundung von der Summe "
+            "abweichen.)"
+        ),
+        "Open {booked}": "Offen {booked}",
+        " at {rate} of {day} = {converted}": " zu {rate} vom {day} = {converted}",
+        "Open receivables, all currencies in {base}: {amount}": (
+            "Offene Forderungen, alle Währungen in {base}: {amount}"
+        ),
         "Aging": "Altersstruktur",
         "Bucket": "Band",
         "This month": "Dieser Monat",
@@ -150,6 +172,15 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         ),
         ", difference {amount}": "，差额 {amount}",
         " ({amount} in repeated transfers not counted)": "（重复转账 {amount} 未计入）",
+        "Currency": "币种",
+        "Open, as booked": "未结（按记账币种）",
+        "Rate (1 {base} =)": "汇率（1 {base} =）",
+        "Rate of": "汇率日期",
+        "In {base}": "折合 {base}",
+        "All currencies": "所有币种",
+        "Open {booked}": "未结 {booked}",
+        " at {rate} of {day} = {converted}": "，按 {day} 汇率 {rate} = {converted}",
+        "Open receivables, all currencies in {base}: {amount}": "未结应收，所有币种折合 {base}：{amount}",
         "Aging": "账龄",
         "Bucket": "账龄段",
         "This month": "本月",
@@ -195,16 +226,16 @@ class Words:
     def number(self, value: int) -> str:
         return self.formatter.number(value)
 
-    def hundredths(self, minor: int) -> str:
-        """An amount in hundredths without its currency ("1.234,56"), as the bank reconciliation
-        shows statement balances, whose currency is their account's."""
-        return format_decimal(Decimal(int(minor)).scaleb(-2), format="#,##0.00", locale=self.formatter.locale)
-
     def money(self, minor: int, currency: str) -> str:
-        return self.formatter.money(minor, currency)
+        """ "1.234,56 EUR" (de), "1,234.56 EUR" (en): the code, not a sign, as the report adds no
+        currencies and "$" would not say which dollar; in the currency's decimals (1,234 JPY)."""
+        amount = cents_to_decimal(int(minor), currency_digits(currency))
+        return format_currency(
+            amount, currency, format="#,##0.00 ¤¤", currency_digits=True, locale=self.formatter.locale
+        )
 
     def amounts(self, totals: dict[str, int], base: str) -> str:
-        """Money per currency, never added across ("1.200,00 €; 350,00 $"); none: zero of `base`."""
+        """Money per currency, never added across ("1.200,00 EUR; 350,00 USD"); none: zero of `base`."""
         return "; ".join(self.money(v, c) for c, v in totals.items()) or self.money(0, base)
 
     def value(self, value: object, base: str) -> str:
