@@ -34,6 +34,7 @@ class Request:
     workbook: Path
     as_of: date
     bank_files: tuple[Path, ...] = field(default=())
+    said: str = ""  # the date assumed for a blank As of, in words, for the status message
 
     @property
     def outbox(self) -> Path:

@@ -60,7 +60,7 @@ def _report_data(book: MemoryBook) -> ReportData:
     frames = [
         book.read(n) for n in ("BankLines", "Matches", "BankStatements", "Credit", "Forecast", "MailLog")
     ]
-    return ReportData(ledger, *frames, settings=book.settings())
+    return ReportData(ledger, *frames, audit=book.read("Audit"), settings=book.settings())
 
 
 # -- bank reconciliation -----------------------------------------------------------------------
@@ -98,16 +98,16 @@ def test_bank_reconciliation_prints_each_account_in_its_currency_and_its_decimal
     report = build_report(_report_data(book))
     assert report.text.splitlines()[-4:-1] == [
         "Account DE-EUR-1: opening 100.00 EUR + lines 40.00 EUR = closing 150.00 EUR, difference 10.00 EUR",
-        "Account JP-YEN-1: opening 1000000 JPY + lines 234567 JPY = closing 1234567 JPY",
+        "Account JP-YEN-1: opening 1,000,000 JPY + lines 234,567 JPY = closing 1,234,567 JPY",
         "Account KW-KWD-1: opening 5.000 KWD + lines 1.234 KWD = closing 6.234 KWD",
     ]
     recon = report.html.split("Bank reconciliation")[1].split("<h2")[0]
     cells = [c.split(">")[-1] for c in recon.split("</td>")[:-1]]
     assert [c for c in cells if c.endswith(("JPY", "KWD"))] == [
-        "1000000 JPY",
-        "234567 JPY",
+        "1,000,000 JPY",  # thousands separated, in the workbook's locale (en)
+        "234,567 JPY",
         "0 JPY",
-        "1234567 JPY",
+        "1,234,567 JPY",
         "5.000 KWD",
         "1.234 KWD",
         "0.000 KWD",
@@ -144,7 +144,9 @@ def test_reversing_a_cross_currency_posting_gives_the_line_its_euros_and_reopens
     assert book.read("Aging").set_index("CustomerID").loc["U", "Total"] == 1_000_00  # 1,000.00 USD
     lines = book.read("BankLines")
     assert lines[["LineID", "Status"]].values.tolist() == [["B1", "Unmatched"]]
-    ledger = Ledger(*(book.read(n) for n in ("Invoices", "Allocations", "Customers")), as_of=DAY)
+    ledger = Ledger(
+        *(book.read(n) for n in ("Invoices", "Allocations", "Customers")), as_of=DAY, rates=book_rates(book)
+    )
     left = open_amounts(lines, ledger)
     assert left.line_left.tolist() == [850_00]  # the whole line is free again, in its own EUR
     assert left.items.set_index("InvoiceNo")["OpenAmount"].to_dict() == {"U1": 1_000_00}
