@@ -212,7 +212,9 @@ def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
         {"InvoiceDate": [day - pd.Timedelta(days=20)], "Amount": pd.array([1000], dtype="Int64")}
     )
     history = pd.DataFrame({"Amount": pd.array([], dtype="Int64"), "DaysLate": pd.array([], dtype="float64")})
-    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date(), period_days=90, rates=no_rates())
+    table = kpi.kpi_table(
+        aged, aged, invoices, history, as_of=day.date(), period_days=90, rates=no_rates(base="EUR")
+    )
     assert {m for m, _ in DASHBOARD_KPIS} <= set(table["Metric"])
 
 

@@ -44,7 +44,7 @@ from .contract import SETTINGS, TABLES, YES_NO, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
 from .units import Units, base_currency_of, book_units
-from .vbaproject import with_modules
+from .vbaproject import declared_modules, module_sources, with_modules
 
 __all__ = [
     "AGING_CHART_BUCKETS",
@@ -54,9 +54,12 @@ __all__ = [
     "RUN_MACRO",
     "STATUS_NAMES",
     "VBA_MODULE",
+    "XLWINGS_SAMPLE_MODULE",
     "build_workbook",
+    "button_modules",
     "vba_module_source",
     "vba_project",
+    "with_button_modules",
 ]
 
 DASHBOARD = "Dashboard"
@@ -153,6 +156,34 @@ def vba_project(operations: Sequence[tuple[str, str]], base: bytes | None = None
         with source.open("rb") as fh, zipfile.ZipFile(fh) as zf:
             base = zf.read("xl/vbaProject.bin")
     return with_modules(base, {VBA_MODULE: vba_module_source(operations)})
+
+
+XLWINGS_SAMPLE_MODULE = "Module1"
+"""xlwings' sample macro (SampleCall, which imports a module named after the workbook): not copied."""
+
+
+def button_modules(project: bytes) -> dict[str, str]:
+    """Name -> source of the standard and class modules of `project` (one `vba_project` built):
+    the installed xlwings' (`xlwings`, `Dictionary`) and the workbook's own module, what the
+    buttons need; xlwings' sample module is left out."""
+    kinds = declared_modules(project)
+    return {
+        name: source
+        for name, source in module_sources(project).items()
+        if kinds[name] in ("Module", "Class") and name != XLWINGS_SAMPLE_MODULE
+    }
+
+
+def with_button_modules(project: bytes, built: bytes) -> bytes:
+    """`project` (a workbook's own VBA project) with the `button_modules` of `built` (a
+    `vba_project`) put in, every other module (the user's macros, the sheets' code) kept;
+    checked by reading arbook's module back."""
+    fresh = button_modules(built)
+    kinds = declared_modules(built)
+    new = with_modules(project, fresh, classes=frozenset(n for n in fresh if kinds[n] == "Class"))
+    if module_sources(new).get(VBA_MODULE) != fresh[VBA_MODULE]:
+        raise ValueError("the new VBA project does not read back with arbook's module")
+    return new
 
 
 def vba_module_source(operations: Sequence[tuple[str, str]]) -> str:

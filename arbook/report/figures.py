@@ -89,6 +89,7 @@ def _with_candidates(credits: pd.DataFrame, data: ReportData) -> pd.DataFrame:
         credits.assign(left=opens.line_left),
         data.matches,
         opens.items,
+        data.ledger.customers,
         data.as_of,
         data.settings,
     )
