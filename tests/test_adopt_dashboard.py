@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -256,3 +257,23 @@ def test_libreoffice_opens_each_and_binds_the_button_to_the_macro_it_read(
         assert 'form:label="Run"' in content, key
         assert f"vnd.sun.star.script:VBAProject.{VBA_MODULE}.{RUN_MACRO}" in content, key
         assert "Run an operation" in content and 'table:name="Dashboard"' in content, key
+
+
+def test_the_dashboards_figures_keep_their_currencys_decimals(adopted: dict[str, dict[str, object]]) -> None:
+    """The conditional formats that give a JPY figure no decimals and a KWD one three come along,
+    pointing at formats appended to the workbook's own (its dxfs), not at the template's numbers."""
+    for case in adopted.values():
+        ws = openpyxl.load_workbook(case["written"])[DASHBOARD]
+        shown = {
+            rule.formula[0].split(",")[0]: rule.dxf.numFmt.formatCode
+            for ranges in ws.conditional_formatting
+            for rule in ranges.rules
+        }
+        assert shown == {
+            'OR($C15="ADP"': "#,##0",
+            'OR($C15="BHD"': "#,##0.000",
+            'OR($C15="CLF"': "#,##0.0000",
+            'OR($C27="ADP"': "#,##0",
+            'OR($C27="BHD"': "#,##0.000",
+            'OR($C27="CLF"': "#,##0.0000",
+        }

@@ -110,6 +110,12 @@ def add_dashboard(writer: PackageWriter, template: Package, vba: bytes) -> None:
     theirs = Styles(template.read(_styles_part(template)))
     for cell in sheet.iterfind(".//m:c[@s]", NS):
         cell.set("s", str(writer.styles.copied(theirs, int(cell.get("s")))))
+    dxfs: dict[str, str] = {}  # the figures' decimals by their currency: conditional formats
+    for rule in sheet.iterfind("m:conditionalFormatting/m:cfRule[@dxfId]", NS):
+        old = rule.get("dxfId", "")
+        if old not in dxfs:
+            dxfs[old] = str(writer.styles.copied_dxf(theirs, int(old)))
+        rule.set("dxfId", dxfs[old])
     for view in sheet.iterfind("m:sheetViews/m:sheetView", NS):
         view.attrib.pop("tabSelected", None)  # the user's selected sheet stays the only one
     sheet_pr = sheet.find("m:sheetPr", NS)
