@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from arbook.init import init
+from arbook.new import new_workbook
 from arbook.runner import run
 from common.errors import UnsafeWorkbookError
 from tests.test_adopt_layouts import german
@@ -230,6 +231,15 @@ def test_what_would_go_wrong_is_refused_and_nothing_is_written(
     with pytest.raises(UnsafeWorkbookError, match="digital signature"):
         init(refused, dashboard=True)
     assert not (tmp_path / "sig.xlsm").exists()
+
+
+def test_a_dashboard_without_buttons_is_not_given_a_copy_that_cannot_run(tmp_path: Path) -> None:
+    plain = tmp_path / "receivables.xlsx"
+    new_workbook(plain)
+    before = plain.read_bytes()
+    with pytest.raises(UnsafeWorkbookError, match="has arbook's Dashboard without a Run button"):
+        init(plain, dashboard=True)
+    assert plain.read_bytes() == before and not (tmp_path / "receivables.xlsm").exists()
 
 
 def test_without_the_option_init_offers_the_dashboard(tmp_path: Path, shared_dir: Path) -> None:
