@@ -41,7 +41,7 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
     """Check the date now (a usage error); it is read once the workbook's date order is known."""
     if value is not None:
         try:
-            parse_date(value)
+            parse_date(value, date_order="dmy")  # either order: only whether it is a date is asked here
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
     return value

@@ -212,28 +212,30 @@ class FileBook(StagingBook):
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame
     ) -> None:
         block = replacement(self._cells, where, frame)
-        header, c1, c2, new_last, old_last = (
-            block.header,
-            block.first_col,
-            block.last_col,
-            block.new_last,
-            block.old_last,
-        )
         sheet = writer.sheet(where.sheet.part)
-        cols = list(range(c1, c2 + 1))
+        cols = list(range(block.first_col, block.last_col + 1))
         body_styles = [sheet.style_of(where.first_row, c) for c in cols]
-        head_styles = [sheet.style_of(where.header_row, c) for c in cols]
+        head_styles = [sheet.style_of(block.header_row, c) for c in cols]
         row_attrs = sheet.row_attributes(where.first_row)
-        sheet.clear(where.header_row, c1, old_last, max(where.last_col, c2))
-        _write_header(sheet, decl, where.header_row, cols, header, head_styles)
+        sheet.clear(block.header_row, block.first_col, block.old_last, block.clear_last_col)
+        _write_header(sheet, decl, block.header_row, cols, block.header, head_styles)
         _write_rows(
-            sheet, decl, frame, cols, header, self._units(decl), styles=body_styles, row_attributes=row_attrs
+            sheet,
+            decl,
+            frame,
+            cols,
+            block.header,
+            self._units(decl),
+            styles=body_styles,
+            row_attributes=row_attrs,
         )
         if where.excel_table is not None:
-            writer.set_table(
-                where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header
+            first, last = (
+                cell_ref(block.header_row, block.first_col),
+                cell_ref(block.new_last, block.last_col),
             )
-        sheet.extend_ranges(where.first_row, old_last, new_last, c1, c2)
+            writer.set_table(where.excel_table, f"{first}:{last}", block.header)
+        sheet.extend_ranges(where.first_row, block.old_last, block.new_last, block.first_col, block.last_col)
 
     def _write_changes(
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame, staged: Staged

@@ -1,8 +1,10 @@
 """Cell styles arbook needs but a workbook may lack: a date format, a money format, a quote prefix.
 
 A cell keeps its own style whenever it has a suitable one; only when a date would show as a
-bare serial number, or text starting with "=" needs Excel's quote prefix, is a variant of the
-cell's style added to styles.xml (appended, never changing an existing style).
+bare serial number, money shows in General or in arbook's format for other decimals (a JPY
+amount in a two-decimal cell), or text starting with "=" needs Excel's quote prefix, is a
+variant of the cell's style used: one already in styles.xml when it has the same format, else
+one appended (an existing style is never changed, and rewriting does not pile up copies).
 """
 
 from __future__ import annotations
@@ -75,12 +77,15 @@ class Styles:
             xf.set("applyNumberFormat", "1")
         if quote_prefix:
             xf.set("quotePrefix", "1")
-        self._xfs.append(xf)
-        self._xf_list.append(xf)
-        self._xfs.set("count", str(len(self._xf_list)))
-        index = len(self._xf_list) - 1
+        wanted = etree.tostring(xf)
+        index = next((i for i, known in enumerate(self._xf_list) if etree.tostring(known) == wanted), -1)
+        if index < 0:
+            self._xfs.append(xf)
+            self._xf_list.append(xf)
+            self._xfs.set("count", str(len(self._xf_list)))
+            index = len(self._xf_list) - 1
+            self.changed = True
         self._variants[key] = index
-        self.changed = True
         return index
 
     def copied(self, other: Styles, index: int) -> int:

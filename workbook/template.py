@@ -38,7 +38,7 @@ from xlsxwriter.worksheet import Worksheet
 from common.errors import ArbookError
 
 from . import contract
-from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_formats
+from .cells import CODECS, Encoded, XlsxFormats, encode_column, write_xlsx_column
 from .contract import SETTINGS, TABLES, YES_NO, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
@@ -226,7 +226,7 @@ class _Formats:
     """One xlsxwriter Format per column kind (and the Dashboard's few), created once."""
 
     def __init__(self, wb: Workbook) -> None:
-        self.kind = xlsx_formats(wb)
+        self.cells = XlsxFormats(wb)
         self.percent = wb.add_format({"num_format": "0.0%"})
         self.title = wb.add_format({"bold": True, "font_size": 20})
         self.heading = wb.add_format({"bold": True, "font_size": 13, "bottom": 1})
@@ -237,10 +237,16 @@ class _Formats:
         self.status = wb.add_format({"border": 1, "num_format": "@"})
         self.status_time = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd hh:mm:ss"})
         self.kpi = wb.add_format({"num_format": CODECS["money"].number_format, "font_size": 14, "bold": True})
-        self.money = self.kind["money"]
+        self.money = self.cells["money"]
 
     def column(self, table: Table, col: Column) -> Format:
-        return self.percent if (table.name, col.name) in _PERCENT_COLUMNS else self.kind[col.kind]
+        """The column's own Format (the table's and its blank cells')."""
+        percent = self.percentage(table, col)
+        return self.cells[col.kind] if percent is None else percent
+
+    def percentage(self, table: Table, col: Column) -> Format | None:
+        """The percent Format where the column holds a fraction shown as a percentage, else None (the codec's)."""
+        return self.percent if (table.name, col.name) in _PERCENT_COLUMNS else None
 
 
 def _settings_frame(given: pd.DataFrame | None) -> pd.DataFrame:
@@ -296,11 +302,12 @@ def _write_table(
         ws.set_column(c, c, col.width)
         if col.description:
             ws.write_comment(0, c, col.description)
-        fmt = formats.column(table, col)
         if columns:
-            write_xlsx_column(ws, 1, c, columns[c], fmt, blank_format=True)
+            write_xlsx_column(
+                ws, 1, c, columns[c], formats.cells, fmt=formats.percentage(table, col), blank_format=True
+            )
         else:
-            ws.write_blank(1, c, None, fmt)
+            ws.write_blank(1, c, None, formats.column(table, col))
         choices = ("Y", "N") if col.kind == "bool" else col.choices
         if choices:
             ws.data_validation(
