@@ -24,7 +24,7 @@ from lxml import etree
 from .package import NS, Package, safe_xml
 from .styles import Styles
 from .template import DASHBOARD, INPUT_NAMES, STATUS_NAMES
-from .writer import PackageWriter
+from .writer import CT_WORKSHEET, PackageWriter
 
 __all__ = [
     "DASHBOARD_TABLES",
@@ -49,7 +49,6 @@ CT_MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _M = NS["m"]
 _REL_DRAWING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
 _REL_VML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
