@@ -36,7 +36,7 @@ from .journal import (
     message_outcomes,
     sent_keys,
 )
-from .message import Outgoing, build_email, message_key, parse_addresses, parse_sender, safe_filename
+from .message import Outgoing, build_email, message_key, parse_sender, safe_filename
 from .pdf import PdfFont, fonts_for, statement_pdf
 from .run import Scope, mail_history, send_and_fold
 from .statement import StatementData, build_statements
@@ -98,7 +98,6 @@ __all__ = [
     "mail_history",
     "message_key",
     "message_outcomes",
-    "parse_addresses",
     "parse_sender",
     "rate_decimal",
     "round_cents",

@@ -242,7 +242,9 @@ def test_a_failing_server_then_reruns_deliver_every_message_once(
     # the report of the resumed run lists the customer without e-mail whom the first run found
     text = report_text(month.servers[-1])
     no_email = str(company.customers["CustomerID"].iloc[0])
-    assert f"statements: {no_email} " in text.split("Not mailed (no usable e-mail address):")[1]
+    assert (
+        f"statements: {no_email} " in text.split("Nicht versandt (keine brauchbare E-Mail-Adresse):")[1]
+    )  # locale de
     third = month.run()
     assert [third.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
     assert third.ok and not month.servers[-1].handler.accepted
@@ -318,7 +320,7 @@ def test_a_recipient_refused_for_good_is_reported_on_every_run_until_it_goes_out
     assert any("given up" in note for note in first.notes)
     refused_first = len(attempts)
     assert refused_first >= 1
-    failures = report_text(month.servers[-1]).split("Failures:")[1]
+    failures = report_text(month.servers[-1]).split("Fehler:")[1]  # locale de
     assert f"to {refused_id} " in failures and "refused" in failures
 
     second = month.run(month.faulty(unknown_mailbox))

@@ -645,6 +645,14 @@ class Settings:
         low=0,
         high=366,
     )
+    fx_rate_tolerance_percent: float = _setting(
+        "number",
+        1.0,
+        "Largest gap in percent between the rate a payment in another currency implies and the "
+        "Rates table's at which it still posts itself",
+        low=0,
+        high=100,
+    )
     match_non_receipt_words: tuple[str, ...] = _setting(
         "list",
         (),
