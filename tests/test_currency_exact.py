@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv as _csv
 import email
 import email.policy
+import re
 import subprocess
 from collections.abc import Callable
 from datetime import date
@@ -21,6 +22,7 @@ import pytest
 
 import mailer
 from arbook.match import open_amounts
+from arbook.new import DASHBOARD_KPIS
 from arbook.rates import book_rates
 from arbook.report import build_report
 from arbook.report.figures import ReportData
@@ -248,13 +250,14 @@ def test_a_credit_check_without_the_orders_rate_is_refused_naming_it() -> None:
 # -- money cells show their currency's decimals ---------------------------------------------------
 @pytest.mark.libreoffice
 def test_money_cells_show_yen_whole_and_dinars_to_the_fils_in_libreoffice(
-    tmp_path: Path, lo_convert: Callable[..., None]
+    tmp_path: Path, lo_convert: Callable[..., None], pdftotext: str
 ) -> None:
     """The template (xlsxwriter) writes Invoices, the file book (the XML editor) writes Aging:
     both give each money cell its currency's format, and LibreOffice shows it so."""
     path = tmp_path / "Book.xlsx"
     build_workbook(
         path,
+        kpis=DASHBOARD_KPIS,
         rows={
             "Customers": _customers(),
             "Invoices": pd.DataFrame(
@@ -282,6 +285,25 @@ def test_money_cells_show_yen_whole_and_dinars_to_the_fils_in_libreoffice(
     assert invoices == {"J1": "1,234", "K1": "1,234.567", "E1": "1,234.00"}
     aging = _shown(tmp_path / "Book-Aging.csv", "CustomerID", "Total")
     assert aging == {"J": "1,234", "K": "1,234.567", "E": "1,234.00"}
+    # The Dashboard's cells are formulas whose currency is known when they are computed: their
+    # decimals come from a conditional format, which a CSV export leaves out; a PDF of its page shows it.
+    lo_convert('pdf:calc_pdf_Export:{"PageRange":{"type":"string","value":"1"}}', path, tmp_path / "pdf")
+    printed = subprocess.run(
+        [pdftotext, "-layout", str(tmp_path / "pdf" / "Book.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # "JPY open, as booked  1,234 JPY" and "in EUR  6.61 EUR" (a chart's axis may print beside them)
+    shown = re.findall(r"^\s*((?:[A-Z]{3} open, as booked|in EUR) +[\d,.]+ [A-Z]{3})", printed.stdout, re.M)
+    assert [" ".join(line.split()) for line in shown] == [
+        "EUR open, as booked 1,234.00 EUR",
+        "in EUR 1,234.00 EUR",
+        "JPY open, as booked 1,234 JPY",
+        "in EUR 6.61 EUR",  # 1,234 / 186.75 = 6.6077...
+        "KWD open, as booked 1,234.567 KWD",
+        "in EUR 3,438.91 EUR",  # 1,234.567 / 0.359 = 3,438.905...
+    ]
     ws = openpyxl.load_workbook(path)["Aging"]
     header = [c.value for c in ws[1]]
     formats = {

@@ -53,8 +53,15 @@ def test_each_operation_takes_the_book_then_what_its_declaration_names(op) -> No
 
 
 def test_import_without_a_bank_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
-    with pytest.raises(ArbookError, match="Bank file"):
-        Request("import_bank", tmp_path / "b.xlsx", AS_OF).inputs()
+    for key, label in (
+        ("import_bank", "Import bank file(s)"),
+        ("import_rates", "Import exchange rates (ECB file)"),
+    ):
+        with pytest.raises(ArbookError) as refused:
+            Request(key, tmp_path / "b.xlsx", AS_OF).inputs()
+        assert str(refused.value) == (
+            f"Bank file(s) on the Dashboard is empty: {label} reads the file(s) named there; enter the path of one"
+        )
     assert Request("month_end", tmp_path / "b.xlsx", AS_OF).inputs().files == ()  # month-end may have none
 
 
