@@ -146,7 +146,9 @@ def test_reversing_a_cross_currency_posting_gives_the_line_its_euros_and_reopens
     assert book.read("Aging").set_index("CustomerID").loc["U", "Total"] == 1_000_00  # 1,000.00 USD
     lines = book.read("BankLines")
     assert lines[["LineID", "Status"]].values.tolist() == [["B1", "Unmatched"]]
-    ledger = Ledger(*(book.read(n) for n in ("Invoices", "Allocations", "Customers")), as_of=DAY)
+    ledger = Ledger(
+        *(book.read(n) for n in ("Invoices", "Allocations", "Customers")), as_of=DAY, rates=book_rates(book)
+    )
     left = open_amounts(lines, ledger)
     assert left.line_left.tolist() == [850_00]  # the whole line is free again, in its own EUR
     assert left.items.set_index("InvoiceNo")["OpenAmount"].to_dict() == {"U1": 1_000_00}
