@@ -27,9 +27,9 @@ from .journal import (
     message_outcomes,
     sent_keys,
 )
-from .message import Outgoing, build_email, message_key, parse_addresses, parse_sender, safe_filename
+from .message import Covered, Outgoing, build_email, message_key, parse_addresses, parse_sender, safe_filename
 from .pdf import PdfFont, fonts_for, statement_pdf
-from .run import mail_history, send_and_fold
+from .run import RESEND, mail_history, resends, send_and_fold
 from .statement import StatementData, build_statements
 from .templates import TemplateBook, html_to_text
 from .transport import (
@@ -50,8 +50,10 @@ __all__ = [
     "MAILLOG_COLUMNS",
     "NOT_MAILED",
     "REFUSED",
+    "RESEND",
     "Company",
     "Composed",
+    "Covered",
     "Delivery",
     "DeliveryError",
     "DunningLevel",
@@ -89,6 +91,7 @@ __all__ = [
     "parse_addresses",
     "parse_sender",
     "rate_decimal",
+    "resends",
     "round_cents",
     "safe_filename",
     "select_notices",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Collection, Sequence
 
 import pandas as pd
 
 from .deliver import Delivery, deliver
 from .journal import MAILLOG_COLUMNS, Journal, fold, given_up_keys, sent_keys
-from .message import Outgoing
+from .message import Covered, Outgoing
 from .transport import Transport
 
-__all__ = ["mail_history", "send_and_fold"]
+__all__ = ["RESEND", "mail_history", "resends", "send_and_fold"]
+
+RESEND = " re-send"
+"""Added to a message's Kind in MailLog when it went out again on purpose (`statement re-send`)."""
 
 
 def mail_history(journal: Journal, mail_log: pd.DataFrame) -> pd.DataFrame:
@@ -48,3 +52,42 @@ def send_and_fold(
     finally:
         transport.close()
     return delivery, fold(journal.records(), mail_log)
+
+
+def resends(
+    messages: Sequence[Outgoing],
+    history: pd.DataFrame,
+    customers: Collection[str],
+    delivered: tuple[str, ...],
+) -> list[Outgoing]:
+    """`messages`, with those to `customers` that went out before made re-sends: sent again on purpose.
+
+    A re-send is a message of its own: its key (and so its Message-ID) is the original's with
+    `-r1`, `-r2`, ... (one more than the re-sends of it delivered so far), and its Kind says
+    `re-send`. A re-send that did not go out keeps its number, so running the same command again
+    sends it under the same Message-ID, as any other message owed; one that did go out is not
+    repeated unless asked again. A message to those customers never sent before goes as it is.
+    `delivered` are the MailLog statuses that count as gone out (as for `sent_keys`).
+    """
+    if not customers:
+        return list(messages)
+    gone = (
+        set(history.loc[history["Status"].isin(delivered), "MessageID"].astype(str))
+        if len(history)
+        else set()
+    )
+    out = []
+    for message in messages:
+        if message.customer_id in customers and message.key in gone:
+            suffix = f"-r{1 + sum(key.startswith(f'{message.key}-r') for key in gone)}"
+            message = dataclasses.replace(
+                message,
+                key=message.key + suffix,
+                kind=message.kind + RESEND,
+                covers=tuple(
+                    Covered(c.key + suffix, c.kind + RESEND, c.level, c.amount, c.invoice_nos)
+                    for c in message.covers
+                ),
+            )
+        out.append(message)
+    return out

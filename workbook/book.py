@@ -19,7 +19,12 @@ import pandas as pd
 
 from .contract import Settings
 
-__all__ = ["Book", "audit_row"]
+__all__ = ["Book", "audit_row", "who"]
+
+
+def who() -> str:
+    """The person running arbook, as Audit records them (the operating system's user name)."""
+    return getpass.getuser()
 
 
 def audit_row(command: str, summary: str, before: str = "", after: str = "") -> pd.DataFrame:
@@ -28,7 +33,7 @@ def audit_row(command: str, summary: str, before: str = "", after: str = "") -> 
         [
             {
                 "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
-                "User": getpass.getuser(),
+                "User": who(),
                 "Command": command,
                 "Summary": summary,
                 "SHA256Before": before,
