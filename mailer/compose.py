@@ -19,13 +19,14 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from common.addresses import parse_addresses
 from common.currency import currency_digits
 
 from .blocks import OVERDUE_BLOCK, STATEMENT_BLOCK
-from .dunning import NoticeDue
+from .dunning import NOTICE_KINDS, NoticeDue
 from .formats import Formatter, formatter_for
 from .interest import late_interest, round_cents
-from .message import Covered, Outgoing, message_key, parse_addresses
+from .message import Covered, Outgoing, message_key
 from .pdf import fonts_for, helvetica_for, statement_pdf
 from .statement import StatementData
 from .templates import TemplateBook, html_to_text, render_block
@@ -345,6 +346,7 @@ def notice_view(
     return view, total_due
 
 
+REMINDER = NOTICE_KINDS[0]
 UPCOMING = "upcoming"
 """The template of the invoices due soon, put inside an overdue notice of the same day."""
 
@@ -370,7 +372,7 @@ def compose_notices(
     by_id = _Customers(customers)
     inside = _reminders_inside_notices(notices)
     for notice in notices:
-        if notice.level.kind == "reminder" and (notice.customer_id, notice.currency) in inside:
+        if notice.level.kind == REMINDER and (notice.customer_id, notice.currency) in inside:
             continue  # it goes inside the notice
         host, upcoming = inside.get((notice.customer_id, notice.currency), (None, None))
         if host is not notice:
@@ -378,7 +380,7 @@ def compose_notices(
         reader = _reader(by_id, notice.customer_id, default_locale, composed, notice.level.kind)
         if reader is None:
             if upcoming is not None:
-                composed.unreachable.append(replace(composed.unreachable[-1], kind="reminder"))
+                composed.unreachable.append(replace(composed.unreachable[-1], kind=upcoming.level.kind))
             continue
         row, to, cc, fmt = reader
 
@@ -444,11 +446,11 @@ def _reminders_inside_notices(
     notices: Sequence[NoticeDue],
 ) -> dict[tuple[str, str], tuple[NoticeDue, NoticeDue]]:
     """(customer, currency) -> (the highest notice, the reminder that goes inside it), where both are due."""
-    reminders = {(n.customer_id, n.currency): n for n in notices if n.level.kind == "reminder"}
+    reminders = {(n.customer_id, n.currency): n for n in notices if n.level.kind == REMINDER}
     strongest: dict[tuple[str, str], NoticeDue] = {}
     for n in notices:
         pair = (n.customer_id, n.currency)
-        if n.level.kind == "notice" and (
+        if n.level.kind != REMINDER and (
             pair not in strongest or n.level.level > strongest[pair].level.level
         ):
             strongest[pair] = n
