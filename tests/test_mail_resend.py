@@ -17,7 +17,7 @@ import pytest
 import mailer
 from arbook.runner import run
 from common.errors import InputError
-from tests.mail_support import SmtpServer, customers_frame, open_items_frame
+from tests.mail_support import PASSWORD, SmtpServer, customers_frame, free_port, open_items_frame
 from tests.test_mail_ops import ALLOCATIONS, AS_OF, CUSTOMERS, INVOICES, SETTINGS
 from workbook.contract import LANGUAGES
 from workbook.filebook import FileBook
@@ -207,3 +207,39 @@ def test_the_combined_message_is_worded_in_every_language_of_the_templates(langu
     assert UPCOMING_WORDS[language] in msg.text and "SOON" in msg.text.split(UPCOMING_WORDS[language])[1]
     built = mailer.build_email(msg, sender="ar@beispiel.example")
     assert email.message_from_bytes(built.as_bytes(), policy=email.policy.default)["Subject"] == msg.subject
+
+
+def test_a_combined_message_not_sent_for_now_goes_once_on_the_next_run(
+    book_path: Path, server: SmtpServer
+) -> None:
+    down = mailer.SmtpTransport(
+        server.settings(port=free_port()),
+        password=PASSWORD,
+        ssl_context=server.client_context(),
+        backoff_seconds=0.01,
+        attempts=1,
+    )
+    with FileBook(book_path) as book:
+        first = run(book, "notices", as_of=AS_OF, transport=down)
+    assert (first.figures["sent"], first.figures["not sent yet"]) == (0, 2)
+    log = _log(book_path)
+    assert sorted(
+        log.loc[log["CustomerID"] == "C001", "Kind"] + " " + log.loc[log["CustomerID"] == "C001", "Status"]
+    ) == [
+        "notice failed",
+        "reminder failed",
+    ]
+    again = _run(book_path, server, "notices")
+    # the reminder inside C001's notice is owed with it and goes with it: not superseded, not twice
+    assert (again.figures["sent"], again.figures["not sent yet"]) == (2, 0)
+    assert "superseded" not in again.figures
+    assert [m["X-Envelope-To"] for m in server.handler.accepted].count(
+        "ap@mueller.example, chef@mueller.example"
+    ) == 1
+    c001 = _log(book_path).query("CustomerID == 'C001'")
+    assert sorted(c001["Kind"] + " " + c001["Status"]) == [
+        "notice failed",
+        "notice sent",
+        "reminder failed",
+        "reminder sent",
+    ]
