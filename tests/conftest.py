@@ -11,10 +11,11 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ import pytest
 import sample_data
 from arbook.cli import main
 from arbook.demo import build_demo_books
+from arbook.report.words import REPORT_LABELS, report_words
+from workbook.filebook import FileBook
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -74,14 +77,15 @@ def pdftotext() -> str:
 
 @pytest.fixture(scope="session")
 def lo_convert(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, Path, Path], None]:
-    """convert(target, source, outdir): LibreOffice headless converts a file (to pdf, csv, xlsx ...).
+    """convert(target, source(s), outdir): LibreOffice headless converts files (to pdf, csv, xlsx ...).
 
     Uses a profile of the test session's own: a soffice started by another test or user at the
     same time would otherwise take the conversion over (or refuse it) through the shared profile.
     """
     profile = tmp_path_factory.mktemp("lo-profile")
 
-    def convert(target: str, source: Path, outdir: Path) -> None:
+    def convert(target: str, source: Path | Sequence[Path], outdir: Path) -> None:
+        sources = [source] if isinstance(source, Path) else list(source)  # several: one soffice start
         command = [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",
@@ -91,7 +95,7 @@ def lo_convert(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Callab
             target,
             "--outdir",
             str(outdir),
-            str(source),
+            *map(str, sources),
         ]
         subprocess.run(command, check=True, capture_output=True, timeout=180)
 
@@ -153,3 +157,28 @@ def demo_copy(
 ) -> tuple[Path, list[Path], dt.date]:
     """A fresh copy of the demo's workbook and bank files for one test."""
     return copy_demo(demo_template, tmp_path / "demo")
+
+
+def report_figures(workbook: Path, as_of) -> tuple[dict[str, str], dict[str, str]]:
+    """The saved report.txt's figures, by their English names, as the workbook's language writes
+    their values: the month's bank lines, and what the month's runs did."""
+    with FileBook(workbook, lock=False) as book:
+        words = report_words(book.settings().locale)
+    english = {words(label): label for label in REPORT_LABELS["de"]}
+    folder = workbook.parent / "reports" / f"month-end-{as_of.isoformat()}"
+    month, runs = (
+        (folder / "report.txt")
+        .read_text(encoding="utf-8")
+        .split(words("What the month-end runs of {date} did", date=as_of.isoformat()) + ":\n")
+    )
+    return tuple(  # type: ignore[return-value]
+        {english[k]: v for k, v in (line.split(": ", 1) for line in part)}
+        for part in (month.splitlines(), runs.splitlines()[:6])
+    )
+
+
+def count(step_line: str, label: str) -> int:
+    """A count in a step's one-line summary ("auto-posted lines 115")."""
+    found = re.search(rf"(?:^|; ){re.escape(label)} (\d+)", step_line)
+    assert found, (label, step_line)
+    return int(found.group(1))

@@ -14,7 +14,7 @@ import pytest
 from arbook.match import match_settings, open_amounts
 from common.currency import Rates
 from matching.matcher import ALLOCATION_COLUMNS, match_lines
-from receivables import LATEST, Ledger
+from receivables import LATEST, Ledger, no_rates
 from workbook.contract import Settings
 
 CUSTOMERS = [  # id, name, aliases, group, terms
@@ -89,7 +89,9 @@ def run(
     customers, invoices = book()
     for number, day in (dated or {}).items():
         invoices.loc[invoices["InvoiceNo"] == number, "InvoiceDate"] = pd.Timestamp(day)
-    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    opens = open_amounts(
+        lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST, rates=no_rates("EUR"))
+    )
     typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
     return match_lines(
         lines, customers, opens, None, typed, posted_at=pd.Timestamp("2026-04-01 09:00"), rates=rates
@@ -584,7 +586,9 @@ def test_terms_that_cannot_be_read_are_named_and_grant_nothing():
     customers, invoices = book()
     customers.loc[customers["CustomerID"] == "K1", "DiscountTerms"] = "Skonto nach Absprache"
     lines = bank(("L1", "2026-03-10", 98000, "Becker Elektrotechnik GmbH", "RE 202603074"))
-    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    opens = open_amounts(
+        lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST, rates=no_rates("EUR"))
+    )
     result = match_lines(lines, customers, opens, None, match_settings(Settings()))
     assert posted(result) == set()  # 20.00 short, above the fee tolerance, and no terms: a person looks
     assert (
@@ -601,7 +605,9 @@ def test_a_rejected_group_proposal_is_never_proposed_again():
         Approve=first.matches["MatchID"].isin(group["MatchID"]).map({True: "N", False: ""})
     )
     customers, invoices = book()
-    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    opens = open_amounts(
+        lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST, rates=no_rates("EUR"))
+    )
     second = match_lines(lines, customers, opens, rejected, match_settings(Settings()))
     again = second.matches[second.matches["Status"] == "pending"]
     assert not (set(again["MatchID"]) & set(group["MatchID"]))

@@ -129,7 +129,9 @@ def test_post_refuses_an_approval_whose_invoice_was_paid_meanwhile():
     done = post(lines, invoices, customers, paid, first.matches, posted_at=AT)
     assert done.allocations.empty
     assert done.matches["Status"].tolist() == ["pending"]
-    assert done.notes and "INV-2026-00460 has 0.00 open" in done.notes[0]
+    assert (
+        done.notes and "INV-2026-00460 has 0.00 EUR open, the proposal allocates 643.21 EUR" in done.notes[0]
+    )
 
 
 def test_no_post_proposes_autos_without_allocations():

@@ -13,7 +13,7 @@ import pytest
 from arbook.match import match_settings, open_amounts
 from common.currency import Rates
 from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
-from receivables import LATEST, Ledger
+from receivables import LATEST, Ledger, no_rates
 from workbook.contract import Settings
 
 CUSTOMERS = [
@@ -75,7 +75,7 @@ NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 def match(lines, invoices, customers, allocations, previous, settings, **options):
     """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables;
     `settings` are the workbook's keys that differ from their defaults."""
-    opens = open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST))
+    opens = open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST, rates=no_rates("EUR")))
     typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
     return match_lines(lines, customers, opens, previous, typed, **options)
 
@@ -85,9 +85,10 @@ def post(lines, invoices, customers, allocations, matches, **options):
     return post_approved(
         lines,
         customers,
-        open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST)),
+        open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST, rates=no_rates("EUR"))),
         matches,
         **options,
+        base_currency="EUR",
     )
 
 

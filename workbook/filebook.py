@@ -6,6 +6,7 @@ and written by `commit` in one new file that replaces the old one (see `workbook
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pandas as pd
 
 from common.errors import UnsafeWorkbookError
 
-from .book import audit_row
+from .book import audit_row, dashboard_status
 from .cells import encode, encode_column
 from .contract import Settings, Table, normalise_header, table
 from .locator import Locator
@@ -30,6 +31,7 @@ from .safety import (
 )
 from .sheetxml import SheetEditor
 from .staging import Staged, StagingBook, aside, changes, replacement
+from .template import STATUS_NAMES
 from .units import Units
 from .writer import PackageWriter
 
@@ -69,6 +71,7 @@ class FileBook(StagingBook):
             raise
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: dict[str, Staged] = {}
+        self._part_changes: list[Callable[[PackageWriter], None]] = []
         self._settings: Settings | None = None
 
     def _open(self) -> None:
@@ -123,16 +126,27 @@ class FileBook(StagingBook):
         self._frames[decl.name] = new
         self._staged.setdefault(decl.name, Staged()).replaced = True
 
+    def change_parts(self, change: Callable[[PackageWriter], None]) -> None:
+        """Stage a change to parts that hold no table (the VBA project, the Dashboard sheet).
+
+        `change` gets the commit's PackageWriter after the tables are written, so such a change
+        is written with the same lock, backup, check and Audit row as every other.
+        """
+        self._part_changes.append(change)
+
     # -- committing ------------------------------------------------------------------------
-    def commit(self, command: str, summary: str) -> None:
+    def commit(self, command: str, summary: str, *, result: str = "OK") -> None:
         """Write every staged change, then the Audit row, into a new file that replaces the old one.
 
         The Audit row's SHA256Before is the file as this commit found it; SHA256After is the file
         as the step left it, just before its own Audit row was added. A dry run keeps the staged
-        changes visible to later reads and writes nothing.
+        changes and the Audit row visible to later reads (the month-end report reads what the
+        run's steps did from them) and writes nothing.
         """
         if self._dry_run:
+            self.append("Audit", audit_row(command, summary))
             self._staged.clear()
+            self._part_changes.clear()
             return
         if self._lock is None:
             raise ValueError("a FileBook opened without the run lock (lock=False) only reads")
@@ -144,9 +158,11 @@ class FileBook(StagingBook):
             self._write(first)
             after = sha256_of(first)
             self._staged.clear()
+            self._part_changes.clear()
             self._reopen(first)
-            self.append("Audit", audit_row(command, summary, before, after))
-            self._write(second)
+            audit = audit_row(command, summary, before, after)
+            self.append("Audit", audit)
+            self._write(second, status=dashboard_status(audit.iloc[0], result))
             _verify(second)
             keep_backup(self._path, self._keep_backups)
             atomic_replace(second, self._path)
@@ -154,6 +170,7 @@ class FileBook(StagingBook):
             first.unlink(missing_ok=True)
             second.unlink(missing_ok=True)
             self._staged.clear()
+            self._part_changes.clear()
         self._reopen(self._path)
 
     def _reopen(self, path: Path) -> None:
@@ -164,8 +181,10 @@ class FileBook(StagingBook):
         self._cells = SheetCells(self._pkg)
         self._locator = Locator(self._pkg, self._cells)
 
-    def _write(self, target: Path) -> None:
+    def _write(self, target: Path, status: dict[str, object] | None = None) -> None:
         writer = PackageWriter(self._pkg)
+        if status is not None:
+            self._write_status(writer, status)
         for name, staged in self._staged.items():
             decl = table(name)
             frame = self._frames[name]
@@ -178,7 +197,20 @@ class FileBook(StagingBook):
                 staged = self._write_computed_aside(writer, decl, frame, staged)
                 if staged.dirty or staged.appended_from is not None:
                     self._write_changes(writer, decl, where, frame, staged)
+        for change in self._part_changes:
+            change(writer)
         writer.save(target)
+
+    def _write_status(self, writer: PackageWriter, status: dict[str, object]) -> None:
+        """The Dashboard's status cells, where the workbook names them (an adopted one may not)."""
+        for key, value in status.items():
+            place = self._pkg.named_cell(STATUS_NAMES[key])
+            if place is None:
+                continue
+            sheet, row, col = place
+            kind = "datetime" if key == "last_run" else "text"
+            cell = encode(pd.Series([value]), kind, table="Dashboard", column=STATUS_NAMES[key], rows=[row])
+            writer.sheet(sheet.part).write_block([row], [col], [cell])
 
     def _write_computed_aside(
         self, writer: PackageWriter, decl: Table, frame: pd.DataFrame, staged: Staged
@@ -197,28 +229,30 @@ class FileBook(StagingBook):
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame
     ) -> None:
         block = replacement(self._cells, where, frame)
-        header, c1, c2, new_last, old_last = (
-            block.header,
-            block.first_col,
-            block.last_col,
-            block.new_last,
-            block.old_last,
-        )
         sheet = writer.sheet(where.sheet.part)
-        cols = list(range(c1, c2 + 1))
+        cols = list(range(block.first_col, block.last_col + 1))
         body_styles = [sheet.style_of(where.first_row, c) for c in cols]
-        head_styles = [sheet.style_of(where.header_row, c) for c in cols]
+        head_styles = [sheet.style_of(block.header_row, c) for c in cols]
         row_attrs = sheet.row_attributes(where.first_row)
-        sheet.clear(where.header_row, c1, old_last, max(where.last_col, c2))
-        _write_header(sheet, decl, where.header_row, cols, header, head_styles)
+        sheet.clear(block.header_row, block.first_col, block.old_last, block.clear_last_col)
+        _write_header(sheet, decl, block.header_row, cols, block.header, head_styles)
         _write_rows(
-            sheet, decl, frame, cols, header, self._units(decl), styles=body_styles, row_attributes=row_attrs
+            sheet,
+            decl,
+            frame,
+            cols,
+            block.header,
+            self._units(decl),
+            styles=body_styles,
+            row_attributes=row_attrs,
         )
         if where.excel_table is not None:
-            writer.set_table(
-                where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header
+            first, last = (
+                cell_ref(block.header_row, block.first_col),
+                cell_ref(block.new_last, block.last_col),
             )
-        sheet.extend_ranges(where.first_row, old_last, new_last, c1, c2)
+            writer.set_table(where.excel_table, f"{first}:{last}", block.header)
+        sheet.extend_ranges(where.first_row, block.old_last, block.new_last, block.first_col, block.last_col)
 
     def _write_changes(
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame, staged: Staged

@@ -19,6 +19,7 @@ independently.
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import struct
@@ -26,7 +27,9 @@ from collections.abc import Mapping
 
 import olefile
 
-__all__ = ["compress", "declared_modules", "module_sources", "with_modules", "write_cfb"]
+from common.errors import UnsafeWorkbookError
+
+__all__ = ["compress", "declared_modules", "module_sources", "with_modules", "without_modules", "write_cfb"]
 
 _CHUNK = 4096
 
@@ -125,6 +128,30 @@ def _rec(rid: int, payload: bytes = b"") -> bytes:
     return struct.pack("<HI", rid, len(payload)) + payload
 
 
+_MAC_CODE_PAGES = {
+    10000: "mac_roman",
+    10006: "mac_greek",
+    10007: "mac_cyrillic",
+    10029: "mac_latin2",
+    10079: "mac_iceland",
+    10081: "mac_turkish",
+}
+"""The Mac code pages Excel for Mac writes a project in (PROJECTCODEPAGE), by Python's names for them."""
+
+
+def _codec(code_page: int) -> str:
+    """Python's codec for a project's code page: Windows' are cpNNNN, the Mac's have names of their own."""
+    name = _MAC_CODE_PAGES.get(code_page, f"cp{code_page}")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise UnsafeWorkbookError(
+            f"the workbook's VBA project is written in code page {code_page}, which arbook cannot read; "
+            "nothing was written"
+        ) from None
+    return name
+
+
 class _Dir:
     """The dir stream as records: the project's, then one group per module."""
 
@@ -142,7 +169,7 @@ class _Dir:
             else:
                 self.tail.append(record)
         codepage = next(r for r in self.head if _rid(r) == 0x0003)
-        self.codec = f"cp{struct.unpack_from('<H', codepage, 6)[0]}"
+        self.codec = _codec(struct.unpack_from("<H", codepage, 6)[0])
 
     def name(self, group: list[bytes]) -> str:
         return group[0][6:].decode(self.codec)
@@ -243,6 +270,40 @@ def with_modules(
     streams["PROJECTwm"] = names + b"\x00\x00"
     streams["VBA/_VBA_PROJECT"] = b"\xcc\x61\xff\xff\x00\x00\x00"
     return write_cfb({path: data for path, data in streams.items() if not path.startswith("VBA/__SRP_")})
+
+
+def without_modules(project: bytes, names: frozenset[str]) -> bytes:
+    """`project` without the modules `names` (their dir records, PROJECT lines, names and streams)."""
+    streams = _streams(project)
+    directory = _Dir(_decompress(streams["VBA/dir"]))
+    gone = [g for g in directory.modules if directory.name(g) in names]
+    directory.modules = [g for g in directory.modules if g not in gone]
+    for group in gone:
+        del streams["VBA/" + directory.stream(group)]
+    lines = streams["PROJECT"].decode(directory.codec).split("\r\n")
+    kept = [
+        line
+        for line in lines
+        if not (
+            line.split("=", 1)[0] in ("Document", "Module", "Class", "BaseClass")
+            and line.split("=", 1)[-1].split("/")[0] in names
+        )
+        and line.split("=", 1)[0] not in names  # the [Workspace] section's window positions
+    ]
+    wm, entries, i = streams["PROJECTwm"], bytearray(), 0
+    while wm[i : i + 2] != b"\x00\x00" and i < len(wm):
+        end = wm.index(b"\x00", i)
+        name = wm[i:end].decode(directory.codec)
+        wide_end = end + 1
+        while wm[wide_end : wide_end + 2] != b"\x00\x00":
+            wide_end += 2
+        if name not in names:
+            entries += wm[i : wide_end + 2]
+        i = wide_end + 2
+    streams["VBA/dir"] = compress(directory.to_bytes())
+    streams["PROJECT"] = "\r\n".join(kept).encode(directory.codec)
+    streams["PROJECTwm"] = bytes(entries) + b"\x00\x00"
+    return write_cfb(streams)
 
 
 def _declare(project_text: str, line: str) -> str:

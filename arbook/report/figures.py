@@ -3,10 +3,11 @@
 Built from the workbook alone (so it reports what was really written), the run's ledger
 snapshot and the mail record (MailLog with the journal folded in), never from what the last
 invocation's steps returned: a month-end killed and resumed, or run again with a forgotten
-bank file, reports the mail of every run of the month. Bank lines in and what became of
-them, money applied, the bank reconciliation per statement, aging against last month,
-customers put on Hold, notices sent, mail not delivered, customers without a usable
-address, and mail that went out before payments applied later.
+bank file, reports the work and the mail of every run of the month. The bank lines dated in
+the month and what became of them (automatically or by hand), what the month's runs
+imported and posted (`runs`), money applied, the bank reconciliation per statement, aging
+against last month, customers put on Hold, notices sent, mail not delivered, customers
+without a usable address, and mail that went out before payments applied later.
 
 Currencies: money applied is given per currency ("1200.00 EUR; 350.00 USD"), with the realised
 exchange differences (Kind fx) of the month apart. The aging table adds every currency in the
@@ -30,8 +31,18 @@ from workbook.contract import Settings
 
 from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
+from .runs import run_figures
 
-__all__ = ["Figures", "ReportData", "bank_reconciliation", "month_start", "report_figures"]
+__all__ = [
+    "Aged",
+    "Figures",
+    "ReportData",
+    "bank_reconciliation",
+    "currencies_of",
+    "month_start",
+    "plain",
+    "report_figures",
+]
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -49,6 +60,7 @@ class ReportData:
     credit: pd.DataFrame
     forecast: pd.DataFrame
     mail_log: pd.DataFrame  # MailLog with the journal's outcomes folded in (`MailBatch.history`)
+    audit: pd.DataFrame  # which runs of the month did what (`runs`)
     settings: Settings
     delivered: tuple[str, ...] = ("sent",)  # the MailLog Status that counts as delivered in this run
 
@@ -61,13 +73,13 @@ class ReportData:
 class Figures:
     """Everything the report shows, before it is laid out."""
 
-    headline: dict[str, object]  # bank lines, matching and money applied, label -> value
+    # label -> a count, or money as minor units per currency (`plain` says them in words)
+    headline: dict[str, int | dict[str, int]]  # the month's bank lines, what became of them, money applied
+    runs: dict[str, int | dict[str, int]]  # what the month's runs imported and posted (`runs.run_figures`)
     credits: pd.DataFrame  # the month's receipts (BankLines rows), DuplicateOf, Candidates and Why added
     pending: pd.DataFrame  # Matches suggestions waiting for review
     reconciliation: pd.DataFrame  # `bank_reconciliation`
-    aging_now: pd.Series  # minor units of the base currency per bucket at the as-of date (converted)
-    aging_before: pd.Series  # and at the end of the previous month
-    aging_rates: str  # the rates the aging figures were converted at, in words ("" for one currency)
+    aging: Aged  # open receivables per bucket and per currency, converted at the as-of date's rates
     holds: pd.DataFrame  # Credit rows on Hold
     notices: pd.Series  # notices delivered this month, per level
     failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
@@ -75,22 +87,24 @@ class Figures:
     overtaken: list[str]  # mail delivered before payments that were applied to it later
 
 
-def _with_candidates(credits: pd.DataFrame, data: ReportData) -> pd.DataFrame:
-    """The credits with why each is still open and its best candidates, for the exceptions workbook:
-    the words match wrote into BankLines.Note, by the same rule, from the ledger after the batch."""
-    opens = open_amounts(credits, data.ledger)
-    notes = line_notes(
-        credits.assign(left=opens.line_left),
+def _notes(data: ReportData) -> pd.DataFrame:
+    """Why each bank credit is still open and its best candidates: the words match wrote into
+    BankLines.Note, by the same rule (`line_notes`), from the ledger after the batch."""
+    opens = open_amounts(data.bank_lines, data.ledger)
+    return line_notes(
+        data.bank_lines.assign(left=opens.line_left),
         data.matches,
         opens.items,
         data.ledger.customers,
         data.as_of,
         data.settings,
     )
-    return credits.assign(
-        Why=notes["Reason"].reindex(credits.index).fillna(""),
-        Candidates=notes["Candidates"].reindex(credits.index).fillna(""),
-    )
+
+
+def _by_hand(credits: pd.DataFrame, allocations: pd.DataFrame) -> pd.Series:
+    """Which credits a person posted money from (an approved suggestion or an application by hand)."""
+    manual = allocations.loc[allocations["Method"].isin(["approved", "manual"]), "LineID"]
+    return credits["LineID"].isin(set(manual))
 
 
 def report_figures(data: ReportData) -> Figures:
@@ -99,20 +113,28 @@ def report_figures(data: ReportData) -> Figures:
     end = pd.Timestamp(data.as_of)
     lines = data.bank_lines[(data.bank_lines["Date"] >= start) & (data.bank_lines["Date"] <= end)]
     duplicate = duplicate_of(data.bank_lines)
-    credits = _with_candidates(lines[lines["Amount"].fillna(0) > 0].assign(DuplicateOf=duplicate), data)
+    notes = _notes(data)
+    credits = lines[lines["Amount"].fillna(0) > 0].assign(
+        DuplicateOf=duplicate,
+        Why=notes["Reason"].reindex(lines.index).fillna(""),
+        Candidates=notes["Candidates"].reindex(lines.index).fillna(""),
+    )
     status = credits["Status"].value_counts()
+    matched = credits["Status"] == "Matched"
+    by_hand = _by_hand(credits, data.ledger.allocations)
     paid = data.ledger.allocations
     allocations = paid[(paid["PaymentDate"] >= start) & (paid["PaymentDate"] <= end)]
     currency = _allocation_currencies(allocations, data.ledger)
     payments = allocations["Kind"] == "payment"
 
-    def money(mask: pd.Series) -> str:
-        return _per_currency(allocations.loc[mask, "Amount"], currency[mask], data.ledger.base)
+    def money(mask: pd.Series) -> dict[str, int]:
+        return _totals(allocations.loc[mask, "Amount"], currency[mask])
 
-    headline: dict[str, object] = {
+    headline: dict[str, int | dict[str, int]] = {
         "Bank lines in the month": len(lines),
         "Receipts (credits)": len(credits),
-        "Matched automatically": int(status.get("Matched", 0)),
+        "Matched automatically": int((matched & ~by_hand).sum()),
+        "Matched by hand": int((matched & by_hand).sum()),
         "Partly matched": int(status.get("Partial", 0)),
         "Waiting for review": int(status.get("Suggested", 0)),
         "Unmatched": int(status.get("Unmatched", 0)),
@@ -126,17 +148,25 @@ def report_figures(data: ReportData) -> Figures:
     mail = mailer.message_outcomes(data.mail_log, as_of=data.as_of, delivered=data.delivered)
     mail = mail[mail["Kind"] != "report"]
     delivered = mail[mail["Outcome"] == "delivered"]
-    aging_now, aging_before, aging_rates = _aging_totals(data)
     return Figures(
         headline=headline,
+        runs=run_figures(
+            data.audit,
+            data.bank_lines,
+            paid,
+            data.matches,
+            int((notes["Reason"] != "").sum()),
+            data.as_of,
+            data.ledger.base,
+        ),
         credits=credits,
         pending=data.matches[
             (data.matches["Decision"] == "suggested") & (data.matches["Status"] == "pending")
         ],
-        reconciliation=bank_reconciliation(data.statements, data.bank_lines, duplicate),
-        aging_now=aging_now,
-        aging_before=aging_before,
-        aging_rates=aging_rates,
+        reconciliation=bank_reconciliation(
+            data.statements, data.bank_lines, duplicate, base=data.ledger.base
+        ),
+        aging=_aging_totals(data),
         holds=data.credit[data.credit["Action"] == "Hold"] if len(data.credit) else data.credit,
         notices=delivered[delivered["Kind"].isin(MAIL_KINDS["notices"])].groupby("Level").size(),
         failures=[
@@ -182,9 +212,13 @@ def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
 
 
 def bank_reconciliation(
-    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None
+    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None, *, base: str
 ) -> pd.DataFrame:
-    """Per account: the first opening balance + every line in between = the last closing balance?
+    """Per account and currency: the first opening balance + every line in between = the last closing balance?
+
+    An account's money is in its statements' currency (blank: the base currency `base`), and
+    only the lines in that currency count, so a multi-currency account reconciles per currency
+    and every amount of a row is in its Currency's minor units (100 JPY is 100, not 1.00).
 
     Lines marked in `duplicate` (matching's `duplicate_of`: the same account, date, amount and
     reference arriving again in another file) are not counted in Lines but shown apart as
@@ -199,11 +233,14 @@ def bank_reconciliation(
     )
     rows = []
     known = statements.dropna(subset=["OpeningBalance", "ClosingBalance", "FromDate", "ToDate"])
-    for account, group in known.groupby("Account", sort=True):
+    known = known.assign(Currency=currencies_of(known, base))
+    line_currency = currencies_of(bank_lines, base)
+    for (account, currency), group in known.groupby(["Account", "Currency"], sort=True):
         first = group.sort_values(["FromDate", "ToDate"]).iloc[0]
         last = group.sort_values(["ToDate", "FromDate"]).iloc[-1]
         mask = (
             (bank_lines["Account"] == account)
+            & (line_currency == currency)
             & (bank_lines["Date"] >= first.FromDate)
             & (bank_lines["Date"] <= last.ToDate)
         )
@@ -213,6 +250,7 @@ def bank_reconciliation(
         rows.append(
             {
                 "Account": account,
+                "Currency": currency,
                 "From": first.FromDate.date(),
                 "To": last.ToDate.date(),
                 "Opening": int(first.OpeningBalance),
@@ -223,8 +261,26 @@ def bank_reconciliation(
             }
         )
     return pd.DataFrame(
-        rows, columns=["Account", "From", "To", "Opening", "Lines", "Duplicates", "Closing", "Difference"]
+        rows,
+        columns=[
+            "Account",
+            "Currency",
+            "From",
+            "To",
+            "Opening",
+            "Lines",
+            "Duplicates",
+            "Closing",
+            "Difference",
+        ],
     )
+
+
+def currencies_of(frame: pd.DataFrame, base: str) -> pd.Series:
+    """Each row's Currency, upper case; the base currency `base` where it is blank or the frame has none."""
+    if "Currency" not in frame:
+        return pd.Series(base, index=frame.index, dtype=object)
+    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
 
 
 def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Series:
@@ -235,19 +291,53 @@ def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Seri
     return theirs if own is None else own.where(own != "", theirs)
 
 
+def _totals(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
+    """The amounts added per currency, never across: minor units per currency code."""
+    return by_currency(amounts, currencies) if len(amounts) else {}
+
+
 def _per_currency(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
     """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across ("0.00 EUR" for none)."""
-    totals = by_currency(amounts, currencies) if len(amounts) else {}
+    return _in_words(_totals(amounts, currencies), base)
+
+
+def _in_words(totals: dict[str, int], base: str) -> str:
     return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
 
 
-def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series, str]:
+def plain(figures: dict[str, int | dict[str, int]], base: str) -> dict[str, object]:
+    """The figures as the month-end's summary and its --json give them, whatever the workbook's
+    language: counts as they are, money as "1200.00 EUR; 350.00 USD" ("0.00 EUR" for none)."""
+    return {
+        label: _in_words(value, base) if isinstance(value, dict) else value
+        for label, value in figures.items()
+    }
+
+
+@dataclass(frozen=True)
+class Aged:
+    """The aging the report shows, in the base currency at the as-of date's rates."""
+
+    now: pd.Series  # per bucket at the as-of date: each currency's bucket total converted, added
+    before: pd.Series  # the same at the end of the previous month (at the as-of date's rates too)
+    by_currency: pd.DataFrame  # Currency, Booked, Rate (1 base = Rate), RateDate, Converted: open AR now
+    total_now: int  # the sum of by_currency's Converted: the KPIs' OpenAR
+    total_before: int  # last month's per-currency totals, converted the same way
+    rates: str  # the rates, in words ("" for the base currency alone)
+
+
+def _aging_totals(data: ReportData) -> Aged:
+    """Per bucket and in total, each currency added first and converted once (receivables.money).
+
+    The total is converted per currency total, as the Aging sheet's Total column adds up and the
+    KPIs' OpenAR is: so a bucket row is each bucket converted, and the buckets may add up to a
+    cent or so more or less than the total (one rounding per bucket and currency)."""
     limits, basis = data.settings.aging_buckets, data.settings.aging_basis
     labels = bucket_labels(limits)
     previous = month_start(data.as_of) - dt.timedelta(days=1)
     ledger, base = data.ledger, data.ledger.base
     out: list[pd.Series] = []
-    seen: set[str] = set()
+    booked: list[dict[str, int]] = []
     for day in (data.as_of, previous):
         items = ledger.items_on(day)
         aged = (
@@ -258,17 +348,32 @@ def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series, str]:
         totals = []
         for label in labels:
             inside = aged[aged["Bucket"] == label] if len(aged) else aged
-            booked = by_currency(inside["OpenAmount"], inside["Currency"]) if len(inside) else {}
-            seen |= set(booked)
+            in_bucket = by_currency(inside["OpenAmount"], inside["Currency"]) if len(inside) else {}
             totals.append(
-                sum(in_currencies(booked, base, ledger.rates, data.as_of).values()) if booked else 0
+                sum(in_currencies(in_bucket, base, ledger.rates, data.as_of).values()) if in_bucket else 0
             )
         out.append(pd.Series(totals, index=labels))
-    foreign = sorted(seen - {base})
+        booked.append(by_currency(aged["OpenAmount"], aged["Currency"]) if len(aged) else {})
+    now_in, before_in = (in_currencies(b, base, ledger.rates, data.as_of) for b in booked)
+    used = ledger.rates.rates([c for c, v in booked[0].items() if v] + [base], data.as_of)
+    by_code = pd.DataFrame(
+        [
+            {
+                "Currency": c,
+                "Booked": v,
+                "Rate": used[c].value if c in used else None,
+                "RateDate": used[c].day if c in used else None,
+                "Converted": now_in[c],
+            }
+            for c, v in booked[0].items()
+        ],
+        columns=["Currency", "Booked", "Rate", "RateDate", "Converted"],
+    )
+    foreign = sorted((set(booked[0]) | set(booked[1])) - {base})
     rates = (
         f"in {base}, every currency converted at the Rates row of {data.as_of.isoformat()}: "
         + "; ".join(str(ledger.rates.rate(c, data.as_of)) for c in foreign)
         if foreign
         else ""
     )
-    return out[0], out[1], rates
+    return Aged(out[0], out[1], by_code, sum(now_in.values()), sum(before_in.values()), rates)
