@@ -33,7 +33,8 @@ from datetime import date
 import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
-from common.currency import format_money
+from common.currency import format_money, row_currencies
+from common.values import parse_bool, yes_no
 from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
 from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of, non_receipt
@@ -102,7 +103,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         lines,
         ledger.customers,
         open_amounts(lines, ledger),
-        previous,
+        previous.assign(Approve=approvals(previous)),
         match_settings(settings),
         as_of=as_of,
         posted_at=posting.posted_at.to_pydatetime(),
@@ -153,7 +154,7 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
         lines,
         now.customers,
         open_amounts(lines, now),
-        matches,
+        matches.assign(Approve=approvals(matches)),
         posted_at=posting.posted_at.to_pydatetime(),
         rates=now.rates,
         base_currency=now.base,
@@ -274,7 +275,7 @@ def line_notes(
     words = vocabulary(settings.match_non_receipt_words)  # the matcher's words, the company's own included
     not_receipt = non_receipt(lines, words, settings.company_name)
     candidates = line_candidates(lines, matches, items)
-    currency = dict(zip(lines.index, line_currencies(lines, settings.base_currency), strict=True))
+    currency = dict(zip(lines.index, row_currencies(lines, settings.base_currency), strict=True))
     reasons, named = [], []  # named: the reason names the candidates (else they are no answer)
     for pos, r in zip(lines.index, lines.itertuples(), strict=True):
         named.append(r.Status in _OPEN_STATUSES and not (duplicate[pos] or not_receipt[pos]))
@@ -324,33 +325,47 @@ def line_notes(
     )
 
 
+def approvals(matches: pd.DataFrame) -> pd.Series:
+    """Matches.Approve as the matcher takes it (True, False, <NA> undecided): the cells a Book
+    hands over (Y, N or blank; `common.values.parse_bool` reads them)."""
+    marks = matches["Approve"].fillna("").astype(str).str.strip()
+    return pd.Series([parse_bool(m) if m else pd.NA for m in marks], index=matches.index, dtype="boolean")
+
+
+def approve_cells(approve: pd.Series) -> pd.Series:
+    """The matcher's Approve back as the contract's cells: Y, N, or blank where nothing was decided."""
+    return pd.Series(
+        ["" if pd.isna(flag) else yes_no(bool(flag)) for flag in approve], index=approve.index, dtype=object
+    )
+
+
 def line_currencies(lines: pd.DataFrame, base: str) -> pd.Series:
-    """LineID -> the line's currency (the base currency where the line names none)."""
-    codes = lines["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
-    return pd.Series(codes.to_numpy(), index=lines["LineID"].to_numpy())
+    """LineID -> the line's currency (`row_currencies`), the first line of a LineID."""
+    codes = pd.Series(row_currencies(lines, base).to_numpy(), index=lines["LineID"].to_numpy())
+    return codes[~codes.index.duplicated()]
 
 
 def with_currencies(
     matches: pd.DataFrame, allocations: pd.DataFrame, lines: pd.DataFrame, ledger: Ledger
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Matches with their line's Currency, in the contract's column order; Allocations with their
-    item's Currency where the matcher left it empty (money left unapplied: the line's)."""
+    """Matches with their line's Currency and their Approve cells (`approve_cells`), in the
+    contract's column order; Allocations with their item's Currency where the matcher left it
+    empty (money left unapplied: the line's)."""
     of_line = line_currencies(lines, ledger.base)
-    of_line = of_line[~of_line.index.duplicated()]
-    found = matches.assign(Currency=matches["LineID"].map(of_line).fillna(ledger.base))
+    found = matches.assign(
+        Currency=row_currencies(matches, ledger.base, matches["LineID"].map(of_line), column=None),
+        Approve=approve_cells(matches["Approve"]),
+    )
     found = found.reindex(columns=[c for c in table("Matches").column_names if c in found or c == "Currency"])
     if allocations.empty:
         return found, allocations
     items = ledger.balances_on(LATEST)
     of_item = pd.Series(items["Currency"].to_numpy(), index=items["InvoiceNo"].to_numpy())
     of_item = of_item[~of_item.index.duplicated()]
-    given = (
-        allocations["Currency"].fillna("")
-        if "Currency" in allocations
-        else pd.Series("", index=allocations.index)
+    own = row_currencies(
+        allocations, ledger.base, allocations["InvoiceNo"].map(of_item), allocations["LineID"].map(of_line)
     )
-    own = allocations["InvoiceNo"].map(of_item).fillna(allocations["LineID"].map(of_line)).fillna(ledger.base)
-    return found, allocations.assign(Currency=given.where(given != "", own))
+    return found, allocations.assign(Currency=own)
 
 
 def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
@@ -358,10 +373,9 @@ def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> st
     if allocations.empty:
         return format_money(0, base)
     taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
-    of_line = line_currencies(lines, base)
-    of_line = of_line[~of_line.index.duplicated()]
-    given = taken["LineCurrency"].fillna("") if "LineCurrency" in taken else pd.Series("", index=taken.index)
-    codes = given.where(given != "", taken["LineID"].map(of_line).fillna(base))
+    codes = row_currencies(
+        taken, base, taken["LineID"].map(line_currencies(lines, base)), column="LineCurrency"
+    )
     money = (
         taken["LineAmount"].astype("Int64").fillna(taken["Amount"].astype("Int64"))
         if "LineAmount" in taken

@@ -43,7 +43,6 @@ from .ledger import (
     payment_history,
     weighted,
     with_columns,
-    with_currency,
 )
 from .money import by_currency, converted, in_currencies, sum_in
 
@@ -89,5 +88,4 @@ __all__ = [
     "sum_in",
     "weighted",
     "with_columns",
-    "with_currency",
 ]

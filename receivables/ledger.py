@@ -49,7 +49,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates
+from common.currency import Rates, with_currency
 from common.errors import InputError, Problem
 
 from .money import in_base_units
@@ -239,20 +239,6 @@ def no_rates(base: str) -> Rates:
     """An empty Rates table: amounts in `base` need none, any other currency is refused conversion."""
     empty = pd.DataFrame({"Date": pd.Series([], dtype="datetime64[ns]"), "Currency": [], "Rate": []})
     return Rates(empty, base=base, max_age_days=0)
-
-
-def with_currency(frame: pd.DataFrame, customers: pd.DataFrame | None, base: str) -> pd.DataFrame:
-    """`frame` with every empty Currency filled: its customer's (Customers.Currency), else `base`."""
-    own = frame["Currency"].fillna("").astype(str).str.strip().str.upper()
-    if own.ne("").all():
-        return frame if frame["Currency"].equals(own) else frame.assign(Currency=own)
-    theirs = pd.Series(base, index=frame.index, dtype=object)
-    if customers is not None and len(customers) and "Currency" in customers:
-        by_customer = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Currency"]
-        by_customer = by_customer.fillna("").astype(str).str.strip().str.upper()
-        looked_up = frame["CustomerID"].map(by_customer[by_customer != ""]).astype(object)
-        theirs = looked_up.where(looked_up.notna(), base)
-    return frame.assign(Currency=own.where(own != "", theirs))
 
 
 def weighted(history: pd.DataFrame, rates: Rates, day: date) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import mailer
-from common.currency import format_money
+from common.currency import format_money, row_currencies
 from matching.matcher.screening import duplicate_of
 from receivables import Ledger, aged_items, bucket_labels, by_currency, in_currencies
 from workbook.contract import Settings
@@ -228,10 +228,8 @@ def bank_reconciliation(
 
 def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Series:
     """Each allocation's currency: its own Currency cell, else its invoice's, else the base currency."""
-    own = allocations["Currency"].fillna("").astype(str) if "Currency" in allocations else None
     invoices = ledger.invoices.drop_duplicates("InvoiceNo").set_index("InvoiceNo")["Currency"]
-    theirs = allocations["InvoiceNo"].map(invoices).fillna(ledger.base).astype(str)
-    return theirs if own is None else own.where(own != "", theirs)
+    return row_currencies(allocations, ledger.base, allocations["InvoiceNo"].map(invoices))
 
 
 def _per_currency(amounts: pd.Series, currencies: pd.Series, base: str) -> str:

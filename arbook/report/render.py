@@ -16,7 +16,7 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
-from common.currency import format_money
+from common.currency import format_money, row_currencies
 from common.values import format_cents
 from workbook.cells import encode_column, write_xlsx_column, xlsx_formats
 from workbook.contract import table
@@ -90,7 +90,7 @@ def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
 def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
     """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
-    credits = credits[_codes(credits, base) == base]
+    credits = credits[row_currencies(credits, base) == base]
     weekly = (
         credits.set_index("Date")["Amount"]
         .astype("float64")
@@ -295,8 +295,8 @@ def exceptions_workbook(
     units of its row's Currency (whole yen, dinars to the fils; a line's blank one is `base`),
     dates as dates.
     """
-    credits = credits.assign(Currency=_codes(credits, base))
-    pending = pending.assign(Currency=_codes(pending, base))
+    credits = credits.assign(Currency=row_currencies(credits, base))
+    pending = pending.assign(Currency=row_currencies(pending, base))
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
     sheets = {
         "Unmatched": (
@@ -350,10 +350,3 @@ def exceptions_workbook(
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
-
-
-def _codes(frame: pd.DataFrame, base: str) -> pd.Series:
-    """The frame's Currency, upper case, `base` where it is blank or missing."""
-    if "Currency" not in frame:
-        return pd.Series(base, index=frame.index, dtype=object)
-    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
