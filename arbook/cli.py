@@ -235,12 +235,18 @@ def refresh_vba(workbook: Path, as_json: bool) -> None:
 )  # init says what is wrong with it
 @click.option("--suggest", is_flag=True, help="Also propose a Mapping from your own sheets' headings.")
 @click.option("--force", is_flag=True, help="Proceed even though a digital signature will be broken.")
+@click.option(
+    "--dashboard",
+    is_flag=True,
+    help="Also add the Dashboard with its Run button and macros (an .xlsx is left as it is: an .xlsm copy "
+    "beside it gets them).",
+)
 @json_option
-def init(workbook: Path, suggest: bool, force: bool, as_json: bool) -> None:
+def init(workbook: Path, suggest: bool, force: bool, dashboard: bool, as_json: bool) -> None:
     """Adopt an existing workbook: add the missing tables (and a Mapping proposal); touch nothing else."""
     from .init import init as run
 
-    _render(run(workbook, suggest=suggest, force=force), as_json)
+    _render(run(workbook, suggest=suggest, force=force, dashboard=dashboard), as_json)
 
 
 @cli.command("mail-login")

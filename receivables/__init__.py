@@ -44,7 +44,7 @@ from .ledger import (
     weighted,
     with_columns,
 )
-from .money import by_currency, converted, in_currencies, sum_in
+from .money import by_currency, converted, in_currencies, per_currency_text, sum_in
 
 __all__ = [
     "DEFAULT_TERMS_DAYS",
@@ -84,6 +84,7 @@ __all__ = [
     "open_items",
     "payment_behaviour",
     "payment_history",
+    "per_currency_text",
     "sales_between",
     "sum_in",
     "weighted",

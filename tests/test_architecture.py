@@ -141,9 +141,9 @@ ONE_OWNER = [
     ("the operation registry", r"^\s*OPERATIONS\s*[:=]", {"arbook/operations.py"}),
     ("the KPI names", r"^\s*KPIS\s*[:=]", {"receivables/kpi.py"}),
     (
-        "a commit of a Book (the runner's; `arbook init` adopts before any run)",
+        "a commit of a Book (the runner's; `arbook init` adopts before any run; `arbook refresh-vba` changes no table)",
         r"\bbook\.commit\(",
-        {"arbook/runner.py", "workbook/adopt.py"},
+        {"arbook/runner.py", "workbook/adopt.py", "macros/vba.py"},
     ),
     ("the default outbox", r'/ "outbox"', {"arbook/mail.py"}),
     ("the mail journal opened for a run", r"\bJournal\(", {"arbook/mail.py"}),
@@ -167,8 +167,8 @@ ONE_OWNER = [
     ),
     ("what an e-mail address is", r"\]\+@\[", {"common/addresses.py"}),
     (
-        "a Book's typed Settings and money units",
-        r"settings_from_frame\(self\.read|book_units\(decl, lambda: self",
+        "a Book's read: typed once per cycle, its Settings and money units",
+        r"settings_from_frame\(self\.read|book_units\(decl, lambda: self|self\._frames\[decl\.name\] = self\._load",
         {"workbook/staging.py"},
     ),
     ("where a replaced table's block goes", r"max\(where\.last_col", {"workbook/staging.py"}),
@@ -183,6 +183,11 @@ ONE_OWNER = [
             "arbook/match.py",
             "sample_data/store.py",
         },
+    ),
+    (
+        "money added per currency as text (1200.00 EUR; 350.00 USD)",
+        r"format_money\(v, c\) for c, v",
+        {"receivables/money.py"},
     ),
     (
         "money formatted by hand as hundredths (format_money knows each currency's decimals)",

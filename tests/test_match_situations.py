@@ -287,13 +287,11 @@ def test_amount_alone_is_at_most_a_suggestion():
     assert result.matches[["InvoiceNo", "Decision"]].values.tolist() == [["INV-2026-00460", "suggested"]]
 
 
-def test_two_equal_open_invoices_without_reference_are_left_to_a_person_oldest_first():
+def test_two_equal_open_invoices_without_reference_the_customers_payment_settles_the_oldest():
     extra = [("INV-2026-00414", "C001", "2026-09-30", 50000)]
     result = run(bank(("L1", 50000, "ACME GMBH", "Zahlung")), extra=extra)
-    assert result.allocations.empty
-    suggested = result.matches.drop_duplicates("MatchID")
-    assert suggested["InvoiceNo"].tolist()[0] == "INV-2026-00413"  # oldest first
-    assert set(suggested["Decision"]) == {"suggested"}
+    rows = result.allocations[["LineID", "InvoiceNo", "Amount", "Kind"]].values.tolist()
+    assert rows == [["L1", "INV-2026-00413", 50000, "payment"]]  # oldest first
 
 
 def test_a_postcode_that_equals_an_invoice_number_posts_nothing():
