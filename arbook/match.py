@@ -37,8 +37,10 @@ from common.currency import format_money, row_currencies
 from common.values import parse_bool, yes_no
 from matching.matcher import (
     LINE_MONEY,
+    MatchResult,
     MatchSettings,
     OpenAmounts,
+    PostResult,
     match_lines,
     post_approved,
     receipt_verdicts,
@@ -119,11 +121,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         reversed_pairs=reversed_pairings(ledger.allocations),
         rates=ledger.rates,
     )
-    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
-    book.replace("Matches", matches)
-    posting.append(with_postings(allocations, "auto"))
-    if len(result.statuses):
-        book.write_columns("BankLines", "LineID", result.statuses)
+    allocations = _stage_run(book, posting, result, lines, ledger, "auto")
     written = posting.finish(settings.writeoff_limit)
     notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
@@ -167,11 +165,7 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
         rates=now.rates,
         base_currency=now.base,
     )
-    matches, allocations = with_currencies(result.matches, result.allocations, lines, now)
-    book.replace("Matches", matches)
-    posting.append(with_postings(allocations, "approved"))
-    if len(result.statuses):
-        book.write_columns("BankLines", "LineID", result.statuses)
+    allocations = _stage_run(book, posting, result, lines, now, "approved")
     if len(result.aliases):
         book.write_columns("Customers", "CustomerID", result.aliases)
     progress("applying by hand", 2, 4)
@@ -197,6 +191,24 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
         notes=[*result.notes, *problems, *reversals.notes],  # the matcher's: refusals and crossings
         ok=not problems and not result.figures["proposals not posted"],
     )
+
+
+def _stage_run(
+    book: Book,
+    posting: Posting,
+    result: MatchResult | PostResult,
+    lines: pd.DataFrame,
+    ledger: Ledger,
+    method: str,
+) -> pd.DataFrame:
+    """Stage what a matcher run decided: the whole Matches table, its allocations (Method
+    `method`, with their Posting) and the bank line statuses it changed; returns the allocations."""
+    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
+    book.replace("Matches", matches)
+    posting.append(with_postings(allocations, method))
+    if len(result.statuses):
+        book.write_columns("BankLines", "LineID", result.statuses)
+    return allocations
 
 
 def with_postings(allocations: pd.DataFrame, method: str) -> pd.DataFrame:
