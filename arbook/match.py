@@ -47,7 +47,7 @@ from matching.matcher import (
 )
 from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of
-from receivables import LATEST, Ledger, per_currency_text
+from receivables import LATEST, Ledger, by_currency, totals_text
 from workbook.book import Book
 from workbook.contract import Settings, table
 
@@ -60,7 +60,9 @@ __all__ = [
     "NOTE_MARK",
     "clerk_note",
     "line_candidates",
+    "line_money",
     "line_notes",
+    "line_totals",
     "match",
     "match_settings",
     "open_amounts",
@@ -125,7 +127,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     written = posting.finish(settings.writeoff_limit)
     notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["auto-posted amount"] = _line_money(allocations, lines, ledger.base)
+    figures["auto-posted amount"] = line_money(allocations, lines, ledger.base)
     if written:
         figures["remainders written off"] = written
     summary = Summary("match", {"as of": as_of.isoformat(), **figures})
@@ -175,7 +177,7 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     remainders = posting.finish(book.settings().writeoff_limit)
     _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["amount posted"] = _line_money(allocations, lines, ledger.base)
+    figures["amount posted"] = line_money(allocations, lines, ledger.base)
     if reversals.reversed:
         figures.update(reversal_figures(reversals))
     if applied.posted or remainders:
@@ -395,10 +397,15 @@ def with_currencies(
     return found, allocations.assign(Currency=own)
 
 
-def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
+def line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
     """The bank lines' money the allocations took, per currency ("1234.56 EUR; 99.00 USD"; "0.00 EUR")."""
+    return totals_text(line_totals(allocations, lines, base), base)
+
+
+def line_totals(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> dict[str, int]:
+    """The bank lines' money the allocations took: minor units per currency of the lines."""
     if allocations.empty:
-        return format_money(0, base)
+        return {}
     taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
     codes = row_currencies(
         taken, base, taken["LineID"].map(line_currencies(lines, base)), column="LineCurrency"
@@ -408,4 +415,4 @@ def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> st
         if "LineAmount" in taken
         else taken["Amount"]
     )
-    return per_currency_text(money, codes, base)
+    return by_currency(money, codes)

@@ -87,7 +87,7 @@ class _Recording:
             self._book.append(table, frame)
             self._note(table, frame.columns)
 
-    def commit(self, command: str, summary: str) -> None:
+    def commit(self, command: str, summary: str, *, result: str = "OK") -> None:
         raise RuntimeError(f"{command}: operations stage their changes; the runner commits them")
 
 
@@ -132,9 +132,9 @@ class Runner:
         typed = self.audit_command(op)
         outcome = summary.line() or "; ".join(summary.notes)
         if command is None:
-            self.book.commit(typed, outcome)
+            self.book.commit(typed, outcome, result=summary.result)
         else:
-            self.book.commit(command, f"{typed}: {outcome}")
+            self.book.commit(command, f"{typed}: {outcome}", result=summary.result)
 
     def audit_command(self, op: Operation) -> str:
         """The operation as it would be typed: "match --as-of 2026-11-30 --no-post"."""

@@ -41,6 +41,7 @@ __all__ = [
     "Rate",
     "Rates",
     "convert",
+    "currencies_by_digits",
     "currency_digits",
     "format_money",
     "is_currency",
@@ -105,6 +106,15 @@ def _codes(values: pd.Series) -> np.ndarray:
     positions, distinct = pd.factorize(values, use_na_sentinel=True)
     codes = np.array([*(str(v).strip().upper() for v in distinct), ""], dtype=object)
     return codes[positions]
+
+
+@functools.cache
+def currencies_by_digits() -> dict[int, tuple[str, ...]]:
+    """Every ISO 4217 code Babel knows, by the decimals of its minor unit: {0: ("ADP", ..., "JPY", ...), 2: ..., 3: ("BHD", ...)}."""
+    found: dict[int, list[str]] = {}
+    for code in sorted(_CODES):
+        found.setdefault(currency_digits(code), []).append(code)
+    return {digits: tuple(codes) for digits, codes in sorted(found.items())}
 
 
 def format_money(minor: int, currency: str) -> str:

@@ -29,13 +29,11 @@ from .kpi import (
     sales_between,
 )
 from .ledger import (
-    DEFAULT_TERMS_DAYS,
     INPUT_COLUMNS,
     LATEST,
     OPEN_ITEM_COLUMNS,
     SETTLING_KINDS,
     Ledger,
-    due_dates,
     invoice_balances,
     no_rates,
     open_items,
@@ -44,10 +42,9 @@ from .ledger import (
     weighted,
     with_columns,
 )
-from .money import by_currency, converted, in_currencies, per_currency_text, sum_in
+from .money import by_currency, converted, in_currencies, per_currency_text, sum_in, totals_text
 
 __all__ = [
-    "DEFAULT_TERMS_DAYS",
     "FORECAST_COLUMNS",
     "INPUT_COLUMNS",
     "KPIS",
@@ -72,7 +69,6 @@ __all__ = [
     "credit_table",
     "dso_count_back",
     "dso_simple",
-    "due_dates",
     "expected_receipts",
     "forecast_periods",
     "forecast_table",
@@ -87,6 +83,7 @@ __all__ = [
     "per_currency_text",
     "sales_between",
     "sum_in",
+    "totals_text",
     "weighted",
     "with_columns",
 ]

@@ -51,9 +51,10 @@ import pandas as pd
 
 from common.currency import Rates, format_money, row_currencies, with_currency
 from common.errors import ArbookError
+from common.terms import DEFAULT_TERMS_DAYS
 from common.values import format_cents
 
-from .ledger import DEFAULT_TERMS_DAYS, payment_behaviour, with_columns
+from .ledger import payment_behaviour, with_columns
 from .money import sum_in
 
 __all__ = ["CreditCheck", "CreditPolicy", "UnknownCustomerError", "check_order", "credit_table"]

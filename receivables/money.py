@@ -20,7 +20,15 @@ import pandas as pd
 
 from common.currency import Rates, convert, currency_digits, format_money
 
-__all__ = ["by_currency", "converted", "in_base_units", "in_currencies", "per_currency_text", "sum_in"]
+__all__ = [
+    "by_currency",
+    "converted",
+    "in_base_units",
+    "in_currencies",
+    "per_currency_text",
+    "sum_in",
+    "totals_text",
+]
 
 
 def by_currency(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
@@ -31,9 +39,13 @@ def by_currency(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
 
 
 def per_currency_text(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
-    """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across, each in its own
-    decimals ("0.00 EUR", in `base`, for none): how a summary, a note or the report says money."""
-    totals = by_currency(amounts, currencies) if len(amounts) else {}
+    """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across (`totals_text`)."""
+    return totals_text(by_currency(amounts, currencies) if len(amounts) else {}, base)
+
+
+def totals_text(totals: Mapping[str, int], base: str) -> str:
+    """ "1200.00 EUR; 350.00 USD": per-currency totals, each in its own decimals ("0.00 EUR", in
+    `base`, for none): how a summary, a note or the report says money."""
     return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
 
 

@@ -23,8 +23,7 @@ import pytest
 from mailer import MAILLOG_COLUMNS
 from matching.importers import LINE_COLUMNS, STATEMENT_COLUMNS
 from matching.matcher import ALLOCATION_COLUMNS, LINE_MONEY, MATCH_COLUMNS
-from receivables import DEFAULT_TERMS_DAYS, FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
-from workbook import contract
+from receivables import FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
 from workbook.contract import ALLOCATION_KINDS, Settings, table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,11 +116,6 @@ def test_allocation_kinds_the_packages_name_are_the_contracts() -> None:
     assert set(SETTLING_KINDS) | set(LINE_MONEY) == set(ALLOCATION_KINDS)
 
 
-def test_default_payment_terms_of_the_ledger_are_the_contracts() -> None:
-    """receivables fills DueDate for frames that did not come through a Book's reader."""
-    assert DEFAULT_TERMS_DAYS == contract.DEFAULT_TERMS_DAYS
-
-
 PRODUCTION = ("common", "workbook", "matching", "mailer", "receivables", "arbook", "macros", "sample_data")
 ONE_OWNER = [
     ("an XML parser (entities, DTDs, network off)", r"\bXMLParser\(", {"common/safexml.py"}),
@@ -183,6 +177,12 @@ ONE_OWNER = [
             "arbook/match.py",
             "sample_data/store.py",
         },
+    ),
+    ("the default payment terms", r"^\s*DEFAULT_TERMS_DAYS\s*[:=]", {"common/terms.py"}),
+    (
+        "a DueDate from InvoiceDate and the customer's PaymentTermsDays",
+        r'\["InvoiceDate"\] \+ pd\.to_timedelta',
+        {"common/terms.py"},
     ),
     (
         "money added per currency as text (1200.00 EUR; 350.00 USD)",

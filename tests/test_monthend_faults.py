@@ -233,6 +233,7 @@ def test_a_failing_server_then_reruns_deliver_every_message_once(
         or step_command(company.as_of, "notices") not in done
     )
     assert step_command(company.as_of, "report") not in done  # the report waits for the mail it reports
+    assert step_command(company.as_of, "statements") + " unfinished" in done  # what Audit says of it
     assert not any(k.startswith("report-") for k in month.received())
 
     second = month.run()
@@ -244,10 +245,31 @@ def test_a_failing_server_then_reruns_deliver_every_message_once(
     # the report of the resumed run lists the customer without e-mail whom the first run found
     text = report_text(month.servers[-1])
     no_email = str(company.customers["CustomerID"].iloc[0])
-    assert f"statements: {no_email} " in text.split("Not mailed (no usable e-mail address):")[1]
+    assert (
+        f"statements: {no_email} " in text.split("Nicht versandt (keine brauchbare E-Mail-Adresse):")[1]
+    )  # locale de
     third = month.run()
     assert [third.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
     assert third.ok and not month.servers[-1].handler.accepted
+
+
+def test_a_preview_into_the_outbox_then_send_sends_every_message_once(
+    prepared: Path, owed: collections.Counter[str], company: sample_data.SampleCompany, tmp_path: Path
+) -> None:
+    """Mail written to the outbox is done for previews only: the same month with --send sends all of
+    it, the report too, exactly once each; a third run has nothing to do."""
+    month = Month(prepared, tmp_path, company)
+    preview = month_end(month.workbook, bank_files=month.files, as_of=company.as_of)
+    assert preview.ok and preview.complete, preview.notes
+    mail_steps = ("statements", "notices", "report")
+    assert all(step_command(company.as_of, s, outbox=True) in month.audit() for s in mail_steps)
+    sent = month.run()
+    assert sent.ok and sent.complete, sent.notes
+    assert [sent.figures[s] == "already done" for s in mail_steps] == [False] * 3
+    assert lost_and_repeated(month.received(), owed) == (set(), set(), set())
+    again = month.run()
+    assert [again.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
+    assert again.ok and not month.servers[-1].handler.accepted
 
 
 def test_a_stall_after_storing_repeats_only_that_message_with_its_message_id(
@@ -301,7 +323,7 @@ def test_a_recipient_refused_for_good_is_reported_on_every_run_until_it_goes_out
     assert any("given up" in note for note in first.notes)
     refused_first = len(attempts)
     assert refused_first >= 1
-    failures = report_text(month.servers[-1]).split("Failures:")[1]
+    failures = report_text(month.servers[-1]).split("Fehler:")[1]  # locale de
     assert f"to {refused_id} " in failures and "refused" in failures
 
     second = month.run(month.faulty(unknown_mailbox))

@@ -41,6 +41,7 @@ def send_report(book: Book, *, ledger: Ledger, transport: mailer.Transport) -> S
         credit=book.read("Credit"),
         forecast=book.read("Forecast"),
         mail_log=batch.history(),
+        audit=book.read("Audit"),
         settings=settings,
         delivered=mailer.DELIVERED if transport.status == "outbox" else ("sent",),
     )
