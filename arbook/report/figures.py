@@ -18,7 +18,7 @@ the report names the rates it used.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -30,6 +30,7 @@ from workbook.contract import Settings
 
 from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
+from .handwork import hand_postings, month_receipts
 
 __all__ = ["Figures", "ReportData", "bank_reconciliation", "month_start", "report_figures"]
 
@@ -51,6 +52,7 @@ class ReportData:
     mail_log: pd.DataFrame  # MailLog with the journal's outcomes folded in (`MailBatch.history`)
     settings: Settings
     delivered: tuple[str, ...] = ("sent",)  # the MailLog Status that counts as delivered in this run
+    audit: pd.DataFrame = field(default_factory=pd.DataFrame)  # who ran the clerk's postings
 
     @property
     def as_of(self) -> dt.date:
@@ -73,6 +75,8 @@ class Figures:
     failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
     unmailed: list[str]  # statements and notices owed to customers without a usable address
     overtaken: list[str]  # mail delivered before payments that were applied to it later
+    receipts: pd.DataFrame  # the month's receipts by customer (receivables.RECEIPT_COLUMNS)
+    by_hand: pd.DataFrame  # the month's reversals and postings by hand (handwork.HAND_COLUMNS)
 
 
 def _with_candidates(credits: pd.DataFrame, data: ReportData) -> pd.DataFrame:
@@ -147,6 +151,8 @@ def report_figures(data: ReportData) -> Figures:
             f"{_STEP[r.Kind]}: {r.Detail}" for r in mail.itertuples() if r.Outcome == mailer.NOT_MAILED
         ],
         overtaken=_overtaken(delivered, data.ledger),
+        receipts=month_receipts(data.ledger, month_start(data.as_of)),
+        by_hand=hand_postings(data.ledger, data.audit, month_start(data.as_of)),
     )
 
 

@@ -259,10 +259,68 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         "<ul>" + "".join(f"<li>{html.escape(o)}</li>" for o in overtaken) + "</ul>"
         if overtaken
         else "<p>None.</p>",
+        *_handwork_html(f, h2),
         '<p style="color:#666;font-size:12px">The attached workbook lists unmatched lines, suggestions to review '
         "and customers over their limit.</p></div>",
     ]
     return "".join(parts)
+
+
+def _handwork_html(f: Figures, h2: str) -> list[str]:
+    """The month's receipts by customer, and its reversals and postings by hand with who, when and why."""
+    receipts = _table(
+        ["Customer", "Name", "Received", "Applied", "Unapplied", "Receipts", "Avg days to pay"],
+        [
+            [
+                r.CustomerID,
+                r.Name,
+                format_money(int(r.Received), r.Currency),
+                format_money(int(r.Applied), r.Currency),
+                format_money(int(r.Unapplied), r.Currency),
+                int(r.Receipts),
+                "" if pd.isna(r.AvgDaysToPay) else f"{r.AvgDaysToPay:.1f}",
+            ]
+            for r in f.receipts.itertuples()
+        ],
+        {2, 3, 4, 5, 6},
+    )
+    by_hand = _table(
+        ["When", "Who", "What", "Source", "Invoices", "Amount", "Why"],
+        [
+            [
+                f"{r.When:%Y-%m-%d %H:%M}",
+                r.Who,
+                r.What,
+                r.Source,
+                r.Invoices,
+                format_money(r.Amount, r.Currency),
+                r.Why,
+            ]
+            for r in f.by_hand.itertuples()
+        ],
+        {5},
+    )
+    return [
+        f"<h2 {h2}>Receipts by customer</h2>",
+        receipts if len(f.receipts) else "<p>None.</p>",
+        f"<h2 {h2}>Reversals and postings by hand</h2>",
+        by_hand if len(f.by_hand) else "<p>None.</p>",
+    ]
+
+
+def _handwork_text(f: Figures) -> list[str]:
+    lines = [
+        f"Received from {r.CustomerID} ({r.Period}): {format_money(int(r.Received), r.Currency)}, applied "
+        f"{format_money(int(r.Applied), r.Currency)}, unapplied {format_money(int(r.Unapplied), r.Currency)}"
+        for r in f.receipts.itertuples()
+    ]
+    lines += ["Reversals and postings by hand:"] if len(f.by_hand) else []
+    lines += [
+        f"{r.When:%Y-%m-%d %H:%M} {r.Who or '?'}: {r.What} {r.Source} {r.Invoices} "
+        f"{format_money(r.Amount, r.Currency)}" + (f" ({r.Why})" if r.Why else "")
+        for r in f.by_hand.itertuples()
+    ]
+    return lines
 
 
 def _money(cents: object, currency: str) -> str:
@@ -282,6 +340,7 @@ def _text(f: Figures) -> str:
     lines += ["Not mailed (no usable e-mail address):", *f.unmailed] if f.unmailed else []
     lines += ["Failures:", *f.failures] if f.failures else ["No failures."]
     lines += ["Mail sent before later payments were applied:", *f.overtaken] if f.overtaken else []
+    lines += _handwork_text(f)
     return "\n".join(lines) + "\n"
 
 

@@ -25,6 +25,7 @@ import re
 
 import pandas as pd
 
+from common.currency import format_money
 from common.values import format_cents
 from matching.matcher.books import in_currency
 from matching.matcher.ledger import MATCH_COLUMNS, approve_marks, as_cents, as_text
@@ -111,16 +112,16 @@ def netting_proposals(
     )
     book["group"] = book["customer"].map(lambda c: groups.get(c, "\x00" + c))
     owed = book[(book["amount"] > 0) & (book["open"] > 0) & ~book["number"].isin(busy)]
+    by_group = dict(tuple(owed.groupby(["group", "currency"], sort=False)))
+    refused: dict[str, set[str]] = {}
+    for source, pairing in blocked:
+        refused.setdefault(source, set()).update(pairing)
     taken: set[str] = set()
     rows: list[dict[str, object]] = []
 
     def propose(source: str, owner: str, currency: str, credit: int, quoted: str) -> None:
-        theirs = owed[
-            (owed["group"] == groups.get(owner, "\x00" + owner))
-            & (owed["currency"] == currency)
-            & ~owed["number"].isin(taken)
-        ]
-        theirs = theirs[~theirs["number"].map(lambda n: _is_blocked(blocked, source, n)).astype(bool)]
+        theirs = by_group.get((groups.get(owner, "\x00" + owner), currency), owed.iloc[:0])
+        theirs = theirs[~theirs["number"].isin(taken | refused.get(source, set()))]
         named = theirs[theirs["number"].map(_fold).isin(_tokens(quoted))] if quoted else theirs.iloc[:0]
         if len(named) == 1:
             pick, why = named.iloc[0], f"{source} quotes {named['number'].iloc[0]} in its Reference"
@@ -131,7 +132,7 @@ def netting_proposals(
             if len(named) or len(chosen) != 1:
                 return
             pick = chosen.iloc[0]
-            why = f"{format_cents(credit)} equals what is open of {pick['number']}, its only open invoice of that amount"
+            why = f"{format_money(credit, currency)} equals what is open of {pick['number']}, the only open invoice of that amount"
         cents = min(credit, int(pick["open"]))
         taken.add(str(pick["number"]))
         rows.append(
@@ -191,10 +192,6 @@ def _cash(
         for (line, customer), cents in held.sort_index().items()
         if cents > 0 and line in currency and line not in busy
     ]
-
-
-def _is_blocked(blocked: set[tuple[str, frozenset[str]]], source: str, number: str) -> bool:
-    return any(line == source and number in named for line, named in blocked)
 
 
 def _fold(text: str) -> str:
