@@ -69,12 +69,22 @@ def hand_postings(ledger: Ledger, audit: pd.DataFrame, start: dt.date) -> pd.Dat
     rows = rows.assign(_currency=currency.where(currency != "", own.fillna(ledger.base)))
     commands = _clerk_commands(audit)
     out = []
-    for _, group in rows.groupby("_posting", sort=False):
+    since, before = 0, None  # the Audit row of the last posting found, and the last posting's time
+    for _, group in rows.groupby("_posting", sort=False):  # in the log's order, the commits' order
         first = group.iloc[0]
         on_invoices = group[group["InvoiceNo"].astype(str).isin(settled)]
         at = pd.Timestamp(first["PostedAt"])
-        names = {str(first["LineID"]), *on_invoices["InvoiceNo"].astype(str)} - {""}
-        who, command = _audit_of(commands, at, names)
+        names = [str(first["LineID"]), *on_invoices["InvoiceNo"].astype(str)]
+        # a posting of another time stamp was committed by a later command than the last one
+        found = _audit_of(commands, at, names, since + (before is not None and at != before))
+        before = at
+        who, command = "", ""
+        if found < len(commands):
+            since, who, command = (
+                found,
+                str(commands["User"].iloc[found]),
+                str(commands["Command"].iloc[found]),
+            )
         out.append(
             {
                 "When": at,
@@ -111,17 +121,23 @@ def _clerk_commands(audit: pd.DataFrame) -> pd.DataFrame:
         )
     command = audit["Command"].fillna("").astype(str)
     mine = audit[command.str.split().str[0].isin(_CLERK_COMMANDS)]
-    return mine.assign(At=pd.to_datetime(mine["At"])).sort_values("At", kind="stable")
+    return mine.assign(At=pd.to_datetime(mine["At"])).sort_values("At", kind="stable").reset_index(drop=True)
 
 
-def _audit_of(commands: pd.DataFrame, posted_at: pd.Timestamp, names: set[str]) -> tuple[str, str]:
-    """(User, Command) of the clerk's command that committed a posting made at `posted_at`: the
-    first committed at or after it whose Summary names its line or an invoice of it (two commands
-    run within one second share their time stamps), else simply the first."""
-    later = commands[commands["At"] >= posted_at]
+def _audit_of(commands: pd.DataFrame, posted_at: pd.Timestamp, names: list[str], since: int) -> int:
+    """The position in `commands` of the clerk's command that committed a posting made at
+        `posted_at`: among those from `since` on (commits come in the log's order) committed at or
+        after it, the first whose Summary names `names[0]`, the posting's source, else the first naming
+    one of its invoices, the rest of `names` (two
+        commands run within one second share a time stamp), else simply the first; len(commands)
+        when there is none."""
+    later = commands.iloc[since:]
+    later = later[later["At"] >= posted_at]
     if later.empty:
-        return "", ""
-    summary = later["Summary"].fillna("").astype(str)
-    naming = later[[any(n in text for n in names) for text in summary]]
-    row = (naming if len(naming) else later).iloc[0]
-    return str(row["User"] or ""), str(row["Command"] or "")
+        return len(commands)
+    summary = later["Summary"].fillna("").astype(str).tolist()
+    for name in filter(None, names):  # the source first, then the invoices
+        naming = [at for at, text in enumerate(summary) if name in text]
+        if naming:
+            return int(later.index[naming[0]])
+    return int(later.index[0])
