@@ -26,6 +26,8 @@ from matching.matcher.ledger import as_text, line_statuses
 from receivables import LATEST, Ledger, invoice_balances
 from workbook.book import Book
 
+from .rates import book_rates
+
 __all__ = ["Mark", "Posting", "marks", "posting_id"]
 
 
@@ -79,6 +81,7 @@ class Posting:
             self.book.read("Allocations"),
             self.book.read("Customers"),
             as_of=self.as_of,
+            rates=book_rates(self.book),
         )
 
     def append(self, rows: pd.DataFrame, *, settles: bool = True) -> None:
@@ -103,7 +106,11 @@ class Posting:
     def _write_off_remainders(self, limit: int) -> int:
         allocations = self.book.read("Allocations")
         balances = invoice_balances(
-            self.book.read("Invoices"), allocations, as_of=LATEST, customers=self.book.read("Customers")
+            self.book.read("Invoices"),
+            allocations,
+            as_of=LATEST,
+            base=self.book.settings().base_currency,
+            customers=self.book.read("Customers"),
         )
         small = balances[
             balances["InvoiceNo"].isin(self.settled)
@@ -155,7 +162,11 @@ class Posting:
             invoices = self.book.read("Invoices")
             touched = invoices[invoices["InvoiceNo"].isin(self.invoices)]
             balances = invoice_balances(
-                touched, allocations, as_of=self.as_of, customers=self.book.read("Customers")
+                touched,
+                allocations,
+                as_of=self.as_of,
+                base=self.book.settings().base_currency,
+                customers=self.book.read("Customers"),
             )
             self.book.write_columns(
                 "Invoices", "InvoiceNo", balances[["InvoiceNo", "OpenAmount", "Status", "LastPaymentDate"]]

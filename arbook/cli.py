@@ -41,7 +41,7 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
     """Check the date now (a usage error); it is read once the workbook's date order is known."""
     if value is not None:
         try:
-            parse_date(value)
+            parse_date(value, date_order="dmy")  # either order: only whether it is a date is asked here
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
     return value
@@ -247,12 +247,18 @@ def refresh_vba(workbook: Path, as_json: bool) -> None:
 )  # init says what is wrong with it
 @click.option("--suggest", is_flag=True, help="Also propose a Mapping from your own sheets' headings.")
 @click.option("--force", is_flag=True, help="Proceed even though a digital signature will be broken.")
+@click.option(
+    "--dashboard",
+    is_flag=True,
+    help="Also add the Dashboard with its Run button and macros (an .xlsx is left as it is: an .xlsm copy "
+    "beside it gets them).",
+)
 @json_option
-def init(workbook: Path, suggest: bool, force: bool, as_json: bool) -> None:
+def init(workbook: Path, suggest: bool, force: bool, dashboard: bool, as_json: bool) -> None:
     """Adopt an existing workbook: add the missing tables (and a Mapping proposal); touch nothing else."""
     from .init import init as run
 
-    _render(run(workbook, suggest=suggest, force=force), as_json)
+    _render(run(workbook, suggest=suggest, force=force, dashboard=dashboard), as_json)
 
 
 @cli.command("mail-login")

@@ -205,8 +205,13 @@ class MailBatch:
         """MailLog as if every earlier run had ended cleanly (what was sent, to decide what is due)."""
         return mailer.mail_history(self.journal, self.mail_log)
 
-    def send(self, messages: Sequence[mailer.Outgoing], progress: Progress = NO_PROGRESS) -> mailer.Delivery:
-        """Send what no earlier run sent; stage the MailLog rows the journal has and MailLog lacks."""
+    def send(
+        self, messages: Sequence[mailer.Outgoing], scope: mailer.Scope, progress: Progress = NO_PROGRESS
+    ) -> mailer.Delivery:
+        """Send what no earlier run sent; stage the MailLog rows the journal has and MailLog lacks.
+
+        `messages` are all the run owes in `scope`: an earlier unsent message in it that they do
+        not include is recorded `superseded` (the workbook changed since), not owed again."""
         delivery, rows = mailer.send_and_fold(
             messages,
             self.transport,
@@ -214,6 +219,7 @@ class MailBatch:
             self.mail_log,
             sender=self.sender,
             reply_to=self.reply_to,
+            scope=scope,
             progress=progress,
         )
         self._stage(rows)
@@ -286,8 +292,14 @@ def month_outcomes(book: Book, as_of: dt.date, *, send: bool) -> pd.DataFrame:
 
 def report_undelivered(summary: Summary, delivery: mailer.Delivery) -> None:
     """What did not go out, in the same words for every mailing step: refused for good (and what a
-    person can do), not sent yet (and what sends it); not ok when either, not complete while mail is owed."""
+    person can do), superseded (by this run, once), not sent yet (and what sends it); not ok when
+    refused or not sent, not complete while mail is owed."""
     summary.notes += [f"refused: {cid or 'report'} ({key}): {why}" for cid, key, why in delivery.refused]
+    if delivery.superseded:
+        summary.figures["superseded"] = len(delivery.superseded)
+        summary.notes += [
+            f"superseded: {cid or 'report'} ({key}): {why}" for cid, key, why in delivery.superseded
+        ]
     if delivery.refused:
         summary.notes.append(_REFUSED_ADVICE)
     summary.notes += _not_sent_notes(delivery.failed, delivery.stopped)

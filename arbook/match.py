@@ -37,12 +37,18 @@ import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
 from common.currency import format_money
-from matching.matcher import LINE_MONEY, MatchSettings, OpenAmounts, match_lines, post_approved
+from matching.matcher import (
+    LINE_MONEY,
+    MatchSettings,
+    OpenAmounts,
+    match_lines,
+    post_approved,
+    receipt_verdicts,
+)
 from matching.matcher.manual import Applied, instruction_posting
 from matching.matcher.netting import approved_netting, is_netting, with_netting
 from matching.matcher.reversal import reversed_pairings
-from matching.matcher.screening import duplicate_of, non_receipt
-from matching.matcher.vocabulary import vocabulary
+from matching.matcher.screening import duplicate_of
 from receivables import LATEST, Ledger, by_currency
 from workbook.book import Book
 from workbook.contract import Settings, table
@@ -79,6 +85,7 @@ def match_settings(settings: Settings) -> MatchSettings:
         company_name=settings.company_name,
         base_currency=settings.base_currency,
         non_receipt_words=settings.match_non_receipt_words,
+        fx_rate_tolerance_percent=settings.fx_rate_tolerance_percent,
     )
 
 
@@ -114,6 +121,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         post=post,
         progress=progress,
         reversed_pairs=reversed_pairings(ledger.allocations),
+        rates=ledger.rates,
     )
     matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
     posting.append(with_postings(allocations, "auto"))
@@ -244,6 +252,7 @@ def _stage_notes(book: Book, posting: Posting) -> pd.DataFrame:
         lines.assign(left=opens.line_left),
         book.read("Matches"),
         opens.items,
+        now.customers,
         now.as_of,
         book.settings(),
     )
@@ -297,15 +306,21 @@ def line_candidates(lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFr
 
 
 def line_notes(
-    lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame, as_of: date, settings: Settings
+    lines: pd.DataFrame,
+    matches: pd.DataFrame,
+    items: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: date,
+    settings: Settings,
 ) -> pd.DataFrame:
     """For every bank credit: LineID, Status, Reason (why it is not fully matched, "" when it is),
-    Candidates and the Note to keep (the clerk's part, then arbook's reason and candidates)."""
+    Candidates and the Note to keep (the clerk's part, then arbook's reason and candidates).
+    A line is said to look like something other than a customer payment only when the matcher
+    takes it for that (receipt_verdicts: its own rule, exceptions included)."""
     credit = (lines["Amount"].fillna(0) > 0) & (lines["LineID"] != "") & (lines["Status"] != "Ignored")
     lines = lines[credit]
     duplicate = duplicate_of(lines)
-    words = vocabulary(settings.match_non_receipt_words)  # the matcher's words, the company's own included
-    not_receipt = non_receipt(lines, words, settings.company_name)
+    not_receipt = receipt_verdicts(lines, customers, items, match_settings(settings))
     candidates = line_candidates(lines, matches, items)
     currency = dict(zip(lines.index, line_currencies(lines, settings.base_currency), strict=True))
     reasons, named = [], []  # named: the reason names the candidates (else they are no answer)

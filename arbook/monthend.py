@@ -21,6 +21,9 @@ the mail record (MailLog and the journal), never from what the run before printe
   "month-end <as-of> <step> unfinished", and the next run sends what is still owed. A
   complete step that left messages refused is run again by every later run of the month
   (it sends those again and reports them) until they go out or a person gives them up;
+- a message still owed that the workbook's new state no longer calls for (a late bank file
+  changed what it lists) is recorded `superseded` by the step that composes the month's mail
+  again, and is then neither owed nor reported (`mailer.run.Scope`);
 - the report is owed once statements and notices are complete; it is built from what the
   month's runs did (`arbook.report`), so a resumed run reports the failures of the runs before.
 
@@ -48,7 +51,7 @@ from .runner import Request, Runner
 __all__ = ["MAIL_KINDS", "STEPS", "MonthState", "month_end", "rerun_command", "run_month_end", "step_command"]
 
 STEPS = tuple(op.name for op in MONTH_END_STEPS)
-MAIL_KINDS = {"statements": ("statement",), "notices": ("reminder", "notice"), "report": ("report",)}
+MAIL_KINDS = {"statements": ("statement",), "notices": mailer.NOTICE_KINDS, "report": ("report",)}
 """The MailLog Kinds each mail step sends."""
 _IMPORT = next(op.name for op in MONTH_END_STEPS if op.takes_bank_files)
 _OUTBOX = " (outbox)"

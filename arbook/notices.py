@@ -61,7 +61,8 @@ def notices(
         late_interest_on=settings.late_interest,
         late_interest_rate=mailer.rate_decimal(settings.late_interest_rate),
     )
-    delivery = batch.send(composed.messages, progress)
+    scope = mailer.Scope(mailer.NOTICE_KINDS, frozenset(customers["CustomerID"].astype(str)), as_of)
+    delivery = batch.send(composed.messages, scope, progress)
     for level in levels:
         summary.figures[f"level {level.level} ({level.kind})"] = sum(n.level == level for n in selection.due)
     batch.report(summary, delivery, composed.unreachable, as_of)

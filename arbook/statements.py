@@ -60,7 +60,8 @@ def statements(
         pdf_font=settings.pdf_font,
         progress=progress,
     )
-    delivery = batch.send(composed.messages, progress)
+    scope = mailer.Scope(("statement",), frozenset(customers["CustomerID"].astype(str)), as_of)
+    delivery = batch.send(composed.messages, scope, progress)
     summary.figures["statements"] = len(data)
     batch.report(summary, delivery, composed.unreachable, as_of)
     return summary

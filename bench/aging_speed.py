@@ -101,22 +101,25 @@ def arbook_stages(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]
     state: dict[str, object] = {}
 
     def balances() -> None:
-        state["balances"] = invoice_balances(inv, alloc, as_of=AS_OF, customers=cust)
+        state["balances"] = invoice_balances(inv, alloc, as_of=AS_OF, customers=cust, base="EUR")
 
     def items() -> None:
         state["aged"] = aged_items(
-            open_items(inv, alloc, as_of=AS_OF, customers=cust), as_of=AS_OF, limits=LIMITS, basis="due"
+            open_items(inv, alloc, as_of=AS_OF, customers=cust, base="EUR"),
+            as_of=AS_OF,
+            limits=LIMITS,
+            basis="due",
         )
 
     def history() -> None:
-        state["history"] = payment_history(inv, alloc, as_of=AS_OF, customers=cust)
+        state["history"] = payment_history(inv, alloc, as_of=AS_OF, customers=cust, base="EUR")
         state["behaviour"] = payment_behaviour(state["history"])  # type: ignore[arg-type]
 
     def table() -> None:
         aging_table(state["aged"], cust, limits=LIMITS, behaviour=state["behaviour"])  # type: ignore[arg-type]
 
     def kpis() -> None:
-        begin = open_items(inv, alloc, as_of=date(2026, 5, 30), customers=cust)
+        begin = open_items(inv, alloc, as_of=date(2026, 5, 30), customers=cust, base="EUR")
         kpi_table(state["aged"], begin, inv, state["history"], as_of=AS_OF, period_days=90, currency="EUR")  # type: ignore[arg-type]
 
     return {

@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
-from receivables import Ledger, invoice_balances
+from receivables import Ledger, invoice_balances, no_rates
 from sample_data import generate
 from sample_data.generator import SampleCompany
 from workbook.contract import Settings
@@ -52,7 +52,7 @@ def _rows(frame: pd.DataFrame) -> dict[str, frozenset[Row]]:
 
 
 def _open(company: SampleCompany) -> pd.DataFrame:
-    balances = invoice_balances(company.invoices, company.allocations, as_of=company.as_of)
+    balances = invoice_balances(company.invoices, company.allocations, as_of=company.as_of, base="EUR")
     return company.invoices.assign(open=balances["OpenAmount"].astype("int64"))
 
 
@@ -149,7 +149,13 @@ def run(seeds: list[int], customers: int) -> None:
     for seed in seeds:
         company = generate(seed, customers=customers)
         start = time.perf_counter()
-        ledger = Ledger(company.invoices, company.allocations, company.customers, as_of=company.as_of)
+        ledger = Ledger(
+            company.invoices,
+            company.allocations,
+            company.customers,
+            as_of=company.as_of,
+            rates=no_rates("EUR"),
+        )
         opens = open_amounts(company.bank_lines, ledger)
         settings = match_settings(Settings(**company.settings))
         result = match_lines(company.bank_lines, company.customers, opens, None, settings)

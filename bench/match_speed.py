@@ -23,7 +23,7 @@ import pandas as pd
 
 from arbook.match import match_settings, open_amounts
 from matching.matcher import match_lines
-from receivables import Ledger
+from receivables import Ledger, no_rates
 from sample_data import generate
 from sample_data.generator import SampleCompany
 from workbook.contract import Settings
@@ -51,7 +51,14 @@ def _match(company: SampleCompany, lines: pd.DataFrame) -> tuple[float, list[tup
         lines,
         company.customers,
         open_amounts(
-            lines, Ledger(company.invoices, company.allocations, company.customers, as_of=company.as_of)
+            lines,
+            Ledger(
+                company.invoices,
+                company.allocations,
+                company.customers,
+                as_of=company.as_of,
+                rates=no_rates("EUR"),
+            ),
         ),
         None,
         match_settings(Settings(**company.settings)),

@@ -128,7 +128,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     items = aged_items(
-        open_items(invoices, allocations, as_of=AS_OF, customers=customers),
+        open_items(invoices, allocations, as_of=AS_OF, customers=customers, base="EUR"),
         as_of=AS_OF,
         limits=LIMITS,
         basis="due",

@@ -222,7 +222,7 @@ _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})$")
 _DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T].*)?$")
 
 
-def parse_date(value: object, *, date_order: str = "dmy", date1904: bool = False) -> dt.date:
+def parse_date(value: object, *, date_order: str, date1904: bool = False) -> dt.date:
     """Return a date, or raise ValueError saying what was expected.
 
     Accepts date/datetime objects, Excel serial numbers, ISO text, 2026年11月3日, 20261103,

@@ -51,9 +51,15 @@ def request_from_dashboard(
         day = today
     else:
         try:
-            day = parse_date(as_of)
+            day = parse_date(as_of, date_order="dmy")
+            swapped = parse_date(as_of, date_order="mdy")
         except ValueError as exc:
             raise ArbookError(f"Dashboard As of: {exc}") from None
+        if day != swapped:  # text whose day and month could be swapped: no order is assumed
+            raise ArbookError(
+                f"Dashboard As of: {as_of} could be {day.isoformat()} or {swapped.isoformat()}; "
+                "enter it as a date or as YYYY-MM-DD"
+            )
     return Request(operation, workbook, day, bank_files(files, workbook.parent))
 
 

@@ -370,27 +370,22 @@ class LiveBook(StagingBook):
 
     def _replaced(self, decl: Table, where: Location, frame: pd.DataFrame) -> list[_Step]:
         block = replacement(self._locator.grid, where, frame)
-        header, c1, c2, new_last, old_last = (
-            block.header,
-            block.first_col,
-            block.last_col,
-            block.new_last,
-            block.old_last,
-        )
         what = _what(decl, where)
-        sheet = where.sheet.name
+        sheet, top, left = where.sheet.name, block.header_row, block.first_col
         steps: list[_Step] = [
-            _Clear(sheet, where.header_row, c1, old_last, max(where.last_col, c2), what),
+            _Clear(sheet, top, left, block.old_last, block.clear_last_col, what),
             _Cells(
                 sheet,
-                where.header_row,
-                c1,
-                [_header_cells(decl, header), *_rows(decl, frame, header, self._units(decl))],
+                top,
+                left,
+                [_header_cells(decl, block.header), *_rows(decl, frame, block.header, self._units(decl))],
                 what,
             ),
         ]
         if where.excel_table is not None:
-            steps.append(_Resize(sheet, where.excel_table.name, where.header_row, c1, new_last, c2, what))
+            steps.append(
+                _Resize(sheet, where.excel_table.name, top, left, block.new_last, block.last_col, what)
+            )
         return steps
 
     def _changes(self, decl: Table, where: Location, frame: pd.DataFrame, staged: Staged) -> list[_Step]:

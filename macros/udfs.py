@@ -6,9 +6,10 @@
 
 Windows only: Excel calls these through xlwings' COM server, which Excel for Mac and Excel on
 the web do not have (they show #NAME?). A customer's balance or available credit needs no
-Python at all: the Aging and Credit tables hold them after each run, and XLOOKUP finds them
-instantly on every platform (`=XLOOKUP(A2&"", Aging[CustomerID], Aging[Total], "no such
-customer")`; `A2&""` makes a number cell such as 10002 match the text ID "10002").
+Python at all: the Aging and Credit tables hold them after each run, and INDEX/MATCH finds them
+instantly everywhere, LibreOffice included (`=IFERROR(INDEX(Aging[Total], MATCH(A2&"",
+Aging[CustomerID], 0)), "no such customer")`; `A2&""` makes a number cell such as 10002 match the
+text ID "10002"), as does XLOOKUP in Excel 2021, 365 and on the web (LibreOffice 7.4 lacks it).
 
 Type hints are xlwings conversion rules, not documentation: each argument is converted by the
 converter its hint names. So arguments are `Any` (what the cell holds, as Excel hands it over:

@@ -6,32 +6,25 @@ xlwings a workbook made before it no longer starts Python. This puts the install
 modules (`xlwings`, `Dictionary`) and the workbook's own module (`arbook`, see
 workbook.template.vba_module_source) into the workbook's VBA project, keeping every other
 module (the user's own macros, the sheets' code) as it is, and writes the workbook as every
-arbook command does: lock, backup, a new file renamed over the old one. Excel must not have
+arbook command does: lock, backup, a new file renamed over the old one, an Audit row with the
+file's hashes. Excel must not have
 it open. xlwings itself is pinned to one version in pyproject.toml, so an upgrade is a
 deliberate step: install it, then run this on each workbook.
 """
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from arbook.operation import Summary
 from arbook.operations import EXCEL_OPERATIONS
 from common.errors import ArbookError, UnsafeWorkbookError
-from workbook.package import Package
-from workbook.safety import RunLock, atomic_replace, keep_backup, refuse_if_open_in_excel, temp_path
-from workbook.template import VBA_MODULE, vba_module_source, vba_project
-from workbook.vbaproject import declared_modules, module_sources, with_modules
-from workbook.writer import PackageWriter
+from workbook.dashboard import VBA_SIGNATURES, vba_part
+from workbook.filebook import FileBook
+from workbook.safety import refuse_if_open_in_excel
+from workbook.template import button_modules, vba_project, with_button_modules
 
-__all__ = ["XLWINGS_SAMPLE_MODULE", "refresh_vba"]
-
-XLWINGS_SAMPLE_MODULE = "Module1"
-"""xlwings' sample macro (SampleCall, which imports a module named after the workbook): not copied."""
-
-_REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
+__all__ = ["refresh_vba"]
 
 
 def refresh_vba(path: Path) -> Summary:
@@ -42,47 +35,32 @@ def refresh_vba(path: Path) -> Summary:
     if path.suffix.lower() != ".xlsm":
         raise ArbookError(f"{path.name}: only a macro-enabled workbook (.xlsm) has VBA to refresh")
     refuse_if_open_in_excel(path)
-    installed = vba_project(EXCEL_OPERATIONS)
-    kinds = declared_modules(installed)
-    fresh = {
-        name: source
-        for name, source in module_sources(installed).items()
-        if kinds[name] in ("Module", "Class") and name != XLWINGS_SAMPLE_MODULE
-    }
-    lock = RunLock(path)
-    lock.acquire()
-    try:
-        with Package(path) as pkg:
-            part = next((t for _, typ, t, _ in pkg.relationships(pkg.workbook_part) if typ == _REL_VBA), None)
-            if part is None or part not in pkg.names:
-                raise ArbookError(
-                    f"{path.name} has no VBA project; make a workbook with buttons with arbook new"
-                )
-            if any(n.rsplit("/", 1)[-1] in _SIGNATURES for n in pkg.names):
-                raise UnsafeWorkbookError(
-                    f"{path.name}: its VBA project is digitally signed, and changing it would break the "
-                    "signature; nothing was written"
-                )
-            project = with_modules(
-                pkg.read(part), fresh, classes=frozenset(n for n in fresh if kinds[n] == "Class")
+    built = vba_project(EXCEL_OPERATIONS)
+    fresh = button_modules(built)
+    with FileBook(path) as book:
+        if not book.has("Audit"):
+            raise ArbookError(
+                f"{path.name} has no Audit table, so arbook could not record the change; run arbook init on it first"
             )
-            temp = temp_path(path, "vba")
-            writer = PackageWriter(pkg)
-            writer.replace_part(part, project)
-            writer.save(temp)
+        pkg = book.package
+        part = vba_part(pkg)
+        if part is None:
+            raise ArbookError(
+                f"{path.name} has no VBA project; arbook init --dashboard gives it one with the buttons"
+            )
+        if any(n.rsplit("/", 1)[-1] in VBA_SIGNATURES for n in pkg.names):
+            raise UnsafeWorkbookError(
+                f"{path.name}: its VBA project is digitally signed, and changing it would break the "
+                "signature; nothing was written"
+            )
         try:
-            with zipfile.ZipFile(temp) as zf:
-                written = module_sources(zf.read(part))
-            if written.get(VBA_MODULE) != vba_module_source(EXCEL_OPERATIONS):
-                raise UnsafeWorkbookError(
-                    f"{path.name}: the new VBA project failed its check; nothing was replaced"
-                )
-            keep_backup(path)
-            atomic_replace(temp, path)
-        finally:
-            temp.unlink(missing_ok=True)
-    finally:
-        lock.release()
+            project = with_button_modules(pkg.read(part), built)
+        except ValueError:
+            raise UnsafeWorkbookError(
+                f"{path.name}: the new VBA project failed its check; nothing was written"
+            ) from None
+        book.change_parts(lambda writer: writer.replace_part(part, project))
+        book.commit("refresh-vba", f"xlwings {xlwings.__version__}: " + ", ".join(fresh))
     return Summary(
         "refresh-vba",
         {"workbook": str(path), "xlwings": xlwings.__version__, "modules": ", ".join(fresh)},

@@ -9,7 +9,15 @@ This package knows nothing of the workbook or of arbook: it receives DataFrames.
 from .compose import Company, Composed, Unreachable, compose_notices, compose_statements
 from .defaults import DEFAULT_DUNNING_LEVELS, DEFAULT_TEMPLATES
 from .deliver import Delivery, deliver
-from .dunning import DunningLevel, NoticeDue, Selection, dunning_history, levels_from_frame, select_notices
+from .dunning import (
+    NOTICE_KINDS,
+    DunningLevel,
+    NoticeDue,
+    Selection,
+    dunning_history,
+    levels_from_frame,
+    select_notices,
+)
 from .formats import Formatter, formatter_for
 from .interest import late_interest, rate_decimal, round_cents
 from .journal import (
@@ -19,6 +27,7 @@ from .journal import (
     MAILLOG_COLUMNS,
     NOT_MAILED,
     REFUSED,
+    SUPERSEDED,
     Journal,
     fold,
     given_up_keys,
@@ -27,9 +36,9 @@ from .journal import (
     message_outcomes,
     sent_keys,
 )
-from .message import Outgoing, build_email, message_key, parse_addresses, parse_sender, safe_filename
+from .message import Outgoing, build_email, message_key, parse_sender, safe_filename
 from .pdf import PdfFont, fonts_for, statement_pdf
-from .run import mail_history, send_and_fold
+from .run import Scope, mail_history, send_and_fold
 from .statement import StatementData, build_statements
 from .templates import TemplateBook, html_to_text
 from .transport import (
@@ -48,8 +57,10 @@ __all__ = [
     "FAILED",
     "GIVEN_UP",
     "MAILLOG_COLUMNS",
+    "NOTICE_KINDS",
     "NOT_MAILED",
     "REFUSED",
+    "SUPERSEDED",
     "Company",
     "Composed",
     "Delivery",
@@ -61,6 +72,7 @@ __all__ = [
     "OutboxTransport",
     "Outgoing",
     "PdfFont",
+    "Scope",
     "Selection",
     "SmtpSettings",
     "SmtpTransport",
@@ -86,7 +98,6 @@ __all__ = [
     "mail_history",
     "message_key",
     "message_outcomes",
-    "parse_addresses",
     "parse_sender",
     "rate_decimal",
     "round_cents",

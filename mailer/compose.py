@@ -17,13 +17,14 @@ from typing import Any
 
 import pandas as pd
 
+from common.addresses import parse_addresses
 from common.currency import currency_digits
 
 from .blocks import OVERDUE_BLOCK, STATEMENT_BLOCK
 from .dunning import NoticeDue
 from .formats import Formatter, formatter_for
 from .interest import late_interest, round_cents
-from .message import Outgoing, message_key, parse_addresses
+from .message import Outgoing, message_key
 from .pdf import fonts_for, helvetica_for, statement_pdf
 from .statement import StatementData
 from .templates import TemplateBook, render_block

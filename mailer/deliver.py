@@ -28,6 +28,9 @@ class Delivery:
     refused: list[tuple[str, str, str]] = field(
         default_factory=list
     )  # (customer, key, why): refused for good
+    superseded: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (customer, key, why): earlier messages a newer one replaced, recorded by this run, not owed
     stopped: str = ""  # why the run gave up on the remaining messages, if it did
 
     @property

@@ -24,7 +24,18 @@ import pandas as pd
 
 from .currency import customer_currencies, with_currency
 
-__all__ = ["DunningLevel", "NoticeDue", "Selection", "dunning_history", "levels_from_frame", "select_notices"]
+NOTICE_KINDS = ("reminder", "notice")
+"""MailLog Kinds of the dunning ladder: a level before the due date is a reminder, after it a notice."""
+
+__all__ = [
+    "NOTICE_KINDS",
+    "DunningLevel",
+    "NoticeDue",
+    "Selection",
+    "dunning_history",
+    "levels_from_frame",
+    "select_notices",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,7 @@ class DunningLevel:
 
     @property
     def kind(self) -> str:
-        return "reminder" if self.days_overdue < 0 else "notice"
+        return NOTICE_KINDS[0] if self.days_overdue < 0 else NOTICE_KINDS[1]
 
 
 @dataclass
@@ -88,9 +99,7 @@ def dunning_history(mail_log: pd.DataFrame) -> dict[str, tuple[int, dt.date]]:
     Rows without AsOf fall back to the day they were sent.
     """
     sent = mail_log[
-        (mail_log["Status"] == "sent")
-        & mail_log["Kind"].isin(["reminder", "notice"])
-        & mail_log["Level"].notna()
+        (mail_log["Status"] == "sent") & mail_log["Kind"].isin(NOTICE_KINDS) & mail_log["Level"].notna()
     ]
     as_of = sent["AsOf"] if "AsOf" in sent else pd.Series(pd.NaT, index=sent.index)
     days = pd.to_datetime(as_of).fillna(pd.to_datetime(sent["At"]))

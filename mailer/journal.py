@@ -27,6 +27,12 @@ values, in the journal and in MailLog:
               tries it again, until a person acts: either fix what was refused (the address in
               Customers, the sender in Settings) and run the same command again, or write
               `given up` over `refused` in its MailLog Status (it will be sent by post, say).
+  superseded  an earlier message, never delivered, that a later run of the same month did not
+              compose again for its customer: the workbook changed since (a late bank file paid
+              an invoice it listed), so what it says is no longer so. Not owed: never sent and
+              not reported again; the run that records it names it, once, with the message that
+              replaced it (or "no longer due" when the customer is owed none of its kind now). It
+              is never a message still owed: a message the run composes again is sent.
   given up    written by a person over `failed` or `refused` in MailLog: never sent again and no
               longer reported. Only MailLog holds it; the journal keeps the outcome it replaced.
   not mailed  the customer was owed this message but has no usable address (no Email, or one
@@ -57,6 +63,7 @@ __all__ = [
     "MAILLOG_COLUMNS",
     "NOT_MAILED",
     "REFUSED",
+    "SUPERSEDED",
     "Journal",
     "fold",
     "given_up_keys",
@@ -81,8 +88,9 @@ MAILLOG_COLUMNS = [
     "Detail",
 ]
 FAILED, REFUSED, GIVEN_UP, NOT_MAILED = "failed", "refused", "given up", "not mailed"
+SUPERSEDED = "superseded"
 DELIVERED = ("sent", "outbox")
-_FINAL = (*DELIVERED, FAILED, REFUSED)
+_FINAL = (*DELIVERED, FAILED, REFUSED, SUPERSEDED)
 INTERRUPTED = "interrupted before the server confirmed; sent again on the next run"
 
 
@@ -276,7 +284,20 @@ def log_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-OUTCOME_COLUMNS = ["MessageID", "Kind", "Level", "CustomerID", "To", "InvoiceNos", "At", "Outcome", "Detail"]
+OUTCOME_COLUMNS = [
+    "MessageID",
+    "Kind",
+    "Level",
+    "CustomerID",
+    "To",
+    "Subject",
+    "Amount",
+    "InvoiceNos",
+    "AsOf",
+    "At",
+    "Outcome",
+    "Detail",
+]
 
 
 def message_outcomes(
@@ -285,7 +306,7 @@ def message_outcomes(
     """One row per message of the month `as_of` (MailLog AsOf), in the order first logged, with its
     Outcome: `delivered` (any event with a status in `delivered`; At and Detail are that
     event's), else `given up`, else its latest status (`failed`, `refused`, `outbox` when a run
-    with --send has not sent it yet, `not mailed`). A `not mailed` row is left out once a
+    with --send has not sent it yet, `not mailed`, `superseded`). A `not mailed` row is left out once a
     message of the same Kind to that customer was delivered (the address was fixed since).
     `history` is MailLog with the journal's outcomes folded in (`run.mail_history`).
     """

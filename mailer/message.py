@@ -26,35 +26,15 @@ from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
 
-__all__ = ["Outgoing", "build_email", "message_key", "parse_addresses", "parse_sender", "safe_filename"]
+from common.addresses import is_address
 
-_ADDRESS = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
-
-
-def parse_addresses(text: str) -> list[str]:
-    """The addresses in an Email or CC cell (`;` or `,` separated); ValueError for a bad one."""
-    out = []
-    for part in re.split(r"[;,]", text or ""):
-        address = part.strip()
-        if not address:
-            continue
-        if len(address) > 254 or not _ADDRESS.fullmatch(address) or ".." in address:
-            raise ValueError(f"{address!r} is not a valid e-mail address")
-        out.append(address)
-    return out
+__all__ = ["Outgoing", "build_email", "message_key", "parse_sender", "safe_filename"]
 
 
 def parse_sender(text: str) -> Address:
     """mail_from as people write it, "ar@x.example" or "Accounts <ar@x.example>"; ValueError if unusable."""
     name, address = parseaddr(" ".join(str(text).split()))
-    try:
-        valid = bool(address) and parse_addresses(address) == [address]
-    except ValueError:
-        valid = False
-    if not valid:
+    if not is_address(address):
         raise ValueError(f"{text!r} is not a valid sender address")
     return Address(display_name=name, addr_spec=address)
 
@@ -129,7 +109,7 @@ def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datet
     and encoded once when written: about three times faster than `EmailMessage`, which parses
     every header on the way in and again on the way out. The safety is ours therefore: every
     header value here is one line (names and subject folded onto one), addresses were checked
-    by `parse_addresses`/`parse_sender`, and non-ASCII text is RFC 2047 encoded.
+    by `common.addresses.parse_addresses`/`parse_sender`, and non-ASCII text is RFC 2047 encoded.
     """
     origin = parse_sender(sender)
     body: Message = MIMEMultipart("alternative", policy=_WIRE)

@@ -1,17 +1,48 @@
-"""One mailing run over the journal: what was already sent, send the rest, the MailLog rows to add."""
+"""One mailing run over the journal: what was already sent, what a newer message replaced, send the
+rest, the MailLog rows to add."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .deliver import Delivery, deliver
-from .journal import MAILLOG_COLUMNS, Journal, fold, given_up_keys, sent_keys
+from .journal import (
+    FAILED,
+    MAILLOG_COLUMNS,
+    REFUSED,
+    SUPERSEDED,
+    Journal,
+    fold,
+    given_up_keys,
+    message_outcomes,
+    sent_keys,
+)
 from .message import Outgoing
 from .transport import Transport
 
-__all__ = ["mail_history", "send_and_fold"]
+__all__ = ["Scope", "mail_history", "send_and_fold"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one run composed: every message of `kinds` due to `customers` for the month `as_of`.
+
+    An earlier message of the same kinds, customers and month that was never delivered and that
+    the run did not compose again is no longer owed: the workbook changed since (a late bank file
+    paid an invoice it listed), and what the customer is owed now is the run's own message, if
+    any. It is recorded `superseded` (see `mailer.journal`), once, and never sent nor reported again.
+    """
+
+    kinds: tuple[str, ...]
+    customers: frozenset[str]
+    as_of: dt.date
+
+
+_OWED = (FAILED, REFUSED, "outbox")  # outcomes a run still owes (an unsent preview, when sending)
 
 
 def mail_history(journal: Journal, mail_log: pd.DataFrame) -> pd.DataFrame:
@@ -32,14 +63,20 @@ def send_and_fold(
     *,
     sender: str,
     reply_to: str = "",
+    scope: Scope | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[Delivery, pd.DataFrame]:
     """Send what no earlier run sent (nor a person gave up); return the delivery and every journal
-    outcome MailLog lacks.
+    outcome MailLog lacks. With a `scope`, first journal as `superseded` the earlier messages it
+    replaces (the delivery lists them).
 
     The transport's connection is closed at the end (an SMTP transport reconnects if used again).
     """
-    done = sent_keys(journal.records(), mail_log, delivered=tuple({"sent", transport.status}))
+    delivered = tuple({"sent", transport.status})
+    replaced = _superseded(mail_history(journal, mail_log), messages, scope, delivered) if scope else []
+    for row, why in replaced:
+        journal.record(str(row["MessageID"]), SUPERSEDED, _fields(row), why)
+    done = sent_keys(journal.records(), mail_log, delivered=delivered)
     done |= given_up_keys(mail_log)
     try:
         delivery = deliver(
@@ -47,4 +84,38 @@ def send_and_fold(
         )
     finally:
         transport.close()
+    delivery.superseded = [(str(row["CustomerID"]), str(row["MessageID"]), why) for row, why in replaced]
     return delivery, fold(journal.records(), mail_log)
+
+
+def _superseded(
+    history: pd.DataFrame, messages: Sequence[Outgoing], scope: Scope, delivered: tuple[str, ...]
+) -> list[tuple[dict[str, object], str]]:
+    """The earlier messages in `scope` still owed that `messages` do not include, each with why."""
+    outcomes = message_outcomes(history, as_of=scope.as_of, delivered=delivered)
+    composed, known = {m.key for m in messages}, set(outcomes["MessageID"].astype(str))
+    stale = outcomes[
+        outcomes["Kind"].isin(scope.kinds)
+        & outcomes["CustomerID"].astype(str).isin(scope.customers)
+        & outcomes["Outcome"].isin(_OWED)
+        & ~outcomes["MessageID"].astype(str).isin(composed)
+    ]
+    out = []
+    for row in stale.to_dict("records"):
+        newer = [m.key for m in messages if m.customer_id == row["CustomerID"] and m.key not in known]
+        why = (
+            f"superseded by {', '.join(newer)}: the workbook changed since it was composed"
+            if newer
+            else f"no longer due: nothing of this kind is owed to this customer for {scope.as_of.isoformat()} "
+            "now (the workbook changed since it was composed)"
+        )
+        out.append((row, why))
+    return out
+
+
+def _fields(row: dict[str, object]) -> dict[str, object]:
+    """The MailLog columns of an earlier message, for its `superseded` event."""
+    fields = {c: row.get(c) for c in ("Kind", "Level", "CustomerID", "To", "Subject", "Amount", "InvoiceNos")}
+    fields["Level"] = None if pd.isna(fields["Level"]) else int(fields["Level"])  # type: ignore[arg-type]
+    fields["Amount"] = None if pd.isna(fields["Amount"]) else int(fields["Amount"])  # type: ignore[arg-type]
+    return {**fields, "AsOf": pd.Timestamp(row["AsOf"]).date().isoformat()}

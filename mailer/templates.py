@@ -2,23 +2,32 @@
 
 The Templates table is text anyone with the workbook can change, so it is rendered in
 Jinja2's immutable sandbox with HTML autoescaping: a template can read the values it is
-given and nothing else (no attributes such as `__class__`, no files, no imports), and no
-expression or template may build more than `MAX_OUTPUT` characters. A template that fails — a
-typo in a variable, a refused attribute, 1/0, a range too large — is reported with its
-Templates row and column, before anything is sent.
+given and nothing else (no attributes such as `__class__`, no files, no imports), no
+expression or template may build more than `MAX_OUTPUT` characters, and no render may take
+more than `MAX_STEPS` loop steps or `MAX_SECONDS` (loops that print nothing write no
+output, so only counting their steps stops them). A template that fails — a typo in a
+variable, a refused attribute, 1/0, a range too large, a loop without end — is reported
+with its Templates row and column, its name and the line it was at, before anything is sent.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 import jinja2
 import lxml.html
 import pandas as pd
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -31,6 +40,15 @@ __all__ = ["Rendered", "TemplateBook", "html_to_text", "render_block"]
 MAX_OUTPUT = 1_000_000
 """Characters one template may write: a statement's body is a few thousand; a template that
 writes more is refused rather than mailed (or left to fill the memory)."""
+MAX_STEPS = 200_000
+"""Loop steps (and calls) one render may take: a template looping over a customer's thousand
+open items, ten columns each, takes ten thousand; two nested loops of 99,999 that print nothing
+would take ten billion."""
+MAX_SECONDS = 5.0
+"""Processor seconds one render may take, for steps that are slow one by one (a filter over a
+long range in each step); a statement renders in milliseconds. Processor time, not the clock: a
+busy machine slows a render down but does not make it refused."""
+_CLOCK_EVERY = 64  # steps between looks at the processor clock (a system call each)
 _MAX_EXPONENT = 1_000
 
 # An empty loader: {% include %}, {% import %} and {% extends %} find nothing, on disk or elsewhere.
@@ -40,16 +58,72 @@ _FAILED = (jinja2.TemplateError, ArithmeticError, RecursionError, TypeError, Val
 a macro calling itself, 'a' + 1. Each is the template's fault, reported with its row."""
 
 
+class _TooLong(Exception):
+    """A render went past `MAX_STEPS` or `MAX_SECONDS`."""
+
+
+class _Budget:
+    """The steps and time one render has left; every loop step and call takes one."""
+
+    def __init__(self) -> None:
+        self.steps = MAX_STEPS
+        self.deadline = time.thread_time() + MAX_SECONDS
+
+    def take(self) -> None:
+        self.steps -= 1
+        if self.steps < 0:
+            raise _TooLong(f"it runs more than {MAX_STEPS:,} loop steps")
+        if self.steps % _CLOCK_EVERY == 0 and time.thread_time() > self.deadline:
+            raise _TooLong(f"it runs longer than {MAX_SECONDS:g} seconds of processor time")
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("template_budget", default=None)
+
+
+def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
+    budget = _BUDGET.get()
+    for item in iterable:
+        if budget is not None:
+            budget.take()
+        yield item
+
+
+class _CountingCodeGenerator(CodeGenerator):
+    """Jinja2's code generator with every `{% for %}` iterating through `environment.counted`, so
+    each step of a loop is counted against the render's budget, whatever the loop prints."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        for loop in node.find_all(nodes.For):
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("counted"), [loop.iter], [], None, None, lineno=loop.lineno
+            )
+        super().visit_Template(node, frame)
+
+
 class _BoundedSandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, with limits on what one expression may build: `*` and `**` are
     checked before they run ('x' * 10**9, 10**10**8), and `lipsum` (pages of filler text on
-    request) is not offered."""
+    request) is not offered; and on what a render may take: every loop step and call counts
+    against the render's `_Budget` (a recursive loop's `loop(...)` counts the steps it adds)."""
 
     intercepted_binops = frozenset({"*", "**"})
+    code_generator_class = _CountingCodeGenerator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         del self.globals["lipsum"]
+
+    counted = staticmethod(_counted)  # what every loop iterates through (`_CountingCodeGenerator`)
+
+    def call(self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if __obj is _counted:  # the loop's own wrapper: its steps count, not the call
+            return _counted(*args)
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.take()
+            if isinstance(__obj, LoopContext) and args:
+                args = (_counted(args[0]), *args[1:])
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
@@ -78,6 +152,8 @@ class Rendered:
 
 @dataclass(frozen=True)
 class _Source:
+    name: str
+    language: str
     subject: str
     body: str
     row: int | None  # Excel row of the Templates table; None for a built-in template
@@ -88,14 +164,18 @@ class TemplateBook:
 
     def __init__(self, workbook_templates: pd.DataFrame | None = None) -> None:
         self._sources: dict[tuple[str, str], _Source] = {
-            (row["Name"].casefold(), row["Language"]): _Source(row["Subject"], row["Body"], None)
+            (row["Name"].casefold(), row["Language"]): _Source(
+                row["Name"], row["Language"], row["Subject"], row["Body"], None
+            )
             for row in DEFAULT_TEMPLATES
         }
         self.overridden = 0
         if workbook_templates is not None:
             for excel_row, row in workbook_templates.iterrows():
-                key = (str(row["Name"]).strip().casefold(), str(row["Language"]).strip().lower())
-                self._sources[key] = _Source(str(row["Subject"]), str(row["Body"]), int(excel_row))
+                name, language = str(row["Name"]).strip(), str(row["Language"]).strip().lower()
+                self._sources[(name.casefold(), language)] = _Source(
+                    name, language, str(row["Subject"]), str(row["Body"]), int(excel_row)
+                )
                 self.overridden += 1
         self._compiled: dict[tuple[str, str], tuple[jinja2.Template, jinja2.Template, _Source]] = {}
 
@@ -134,8 +214,10 @@ class TemplateBook:
 
 
 def _render(template: jinja2.Template, context: dict[str, Any], source: _Source, column: str) -> str:
-    """The template's text, written piece by piece so that one writing too much stops at MAX_OUTPUT."""
+    """The template's text, written piece by piece so that one writing too much stops at MAX_OUTPUT,
+    within one `_Budget` of steps and time."""
     parts, size = [], 0
+    token = _BUDGET.set(_Budget())
     try:
         for part in template.generate(context):
             size += len(part)
@@ -144,9 +226,27 @@ def _render(template: jinja2.Template, context: dict[str, Any], source: _Source,
                     source, None, column, f"template refused: it writes more than {MAX_OUTPUT:,} characters"
                 )
             parts.append(part)
+    except _TooLong as exc:
+        raise _problem(source, None, column, f"template refused: {exc}{_where(source, exc)}") from None
     except _FAILED as exc:
-        raise _problem(source, None, column, f"template refused: {type(exc).__name__}: {exc}") from exc
+        what = f"template refused: {type(exc).__name__}: {exc}{_where(source, exc)}"
+        raise _problem(source, None, column, what) from exc
+    finally:
+        _BUDGET.reset(token)
     return "".join(parts)
+
+
+def _where(source: _Source, exc: BaseException) -> str:
+    """Which template and line it was at: Jinja2 rewrites a failing render's traceback so that its
+    frames carry the template's own line numbers."""
+    line = None
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    at = f", line {line}" if line is not None else ""
+    return f" (template {source.name!r}, language {source.language}{at})"
 
 
 def _problem(source: _Source, name: str | None, column: str, message: str) -> InputError:

@@ -170,8 +170,8 @@ class Ledger:
     returns them; the snapshot never changes them. Its `allocations` are dated: an empty
     PaymentDate (a hand-made row) is the day the row was posted, so a statement's activity and
     the report's month count an allocation on the day its balance effect has. `rates` are the
-    Rates table (its base is the company's base currency); without them every currency but the
-    base refuses conversion.
+    Rates table, whose base is the company's base currency (`no_rates(base)` when there are
+    none: every currency but the base then refuses conversion).
     """
 
     def __init__(
@@ -181,10 +181,10 @@ class Ledger:
         customers: pd.DataFrame,
         *,
         as_of: date,
-        rates: Rates | None = None,
+        rates: Rates,
     ) -> None:
         self.as_of = as_of
-        self.rates = rates if rates is not None else no_rates()
+        self.rates = rates
         self.base = self.rates.base
         self.customers = with_columns(customers, "Customers")
         self.invoices = with_currency(with_columns(invoices, "Invoices"), self.customers, self.base)
@@ -235,7 +235,7 @@ class Ledger:
         return payment_behaviour(self.history)
 
 
-def no_rates(base: str = "EUR") -> Rates:
+def no_rates(base: str) -> Rates:
     """An empty Rates table: amounts in `base` need none, any other currency is refused conversion."""
     empty = pd.DataFrame({"Date": pd.Series([], dtype="datetime64[ns]"), "Currency": [], "Rate": []})
     return Rates(empty, base=base, max_age_days=0)
@@ -282,8 +282,8 @@ def invoice_balances(
     allocations: pd.DataFrame,
     *,
     as_of: date,
+    base: str,
     customers: pd.DataFrame | None = None,
-    base: str = "EUR",
 ) -> pd.DataFrame:
     """Every invoice (and credit note) row with its Paid, OpenAmount, Status, LastPaymentDate,
     and its Currency (its own, else its customer's, else `base`).
@@ -319,8 +319,8 @@ def open_items(
     allocations: pd.DataFrame,
     *,
     as_of: date,
+    base: str,
     customers: pd.DataFrame | None = None,
-    base: str = "EUR",
 ) -> pd.DataFrame:
     """One row per item open on `as_of`: invoices, credit notes and unapplied cash.
 
@@ -358,8 +358,8 @@ def payment_history(
     allocations: pd.DataFrame,
     *,
     as_of: date,
+    base: str,
     customers: pd.DataFrame | None = None,
-    base: str = "EUR",
 ) -> pd.DataFrame:
     """Each payment received on an invoice up to `as_of`, with how many days late it came.
 

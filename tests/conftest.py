@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,14 +74,15 @@ def pdftotext() -> str:
 
 @pytest.fixture(scope="session")
 def lo_convert(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, Path, Path], None]:
-    """convert(target, source, outdir): LibreOffice headless converts a file (to pdf, csv, xlsx ...).
+    """convert(target, source(s), outdir): LibreOffice headless converts files (to pdf, csv, xlsx ...).
 
     Uses a profile of the test session's own: a soffice started by another test or user at the
     same time would otherwise take the conversion over (or refuse it) through the shared profile.
     """
     profile = tmp_path_factory.mktemp("lo-profile")
 
-    def convert(target: str, source: Path, outdir: Path) -> None:
+    def convert(target: str, source: Path | Sequence[Path], outdir: Path) -> None:
+        sources = [source] if isinstance(source, Path) else list(source)  # several: one soffice start
         command = [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",
@@ -91,7 +92,7 @@ def lo_convert(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Callab
             target,
             "--outdir",
             str(outdir),
-            str(source),
+            *map(str, sources),
         ]
         subprocess.run(command, check=True, capture_output=True, timeout=180)
 

@@ -56,7 +56,9 @@ def test_labels_follow_the_limits() -> None:
 def test_bucket_boundaries() -> None:
     days = [-5, 0, 1, 30, 31, 60, 61, 90, 91, 120, 121, 400]
     inv = invoices([(f"I{d}", "A", due_days_ago(d + 30), due_days_ago(d), 100) for d in days])
-    aged = aged_items(open_items(inv, allocations([]), as_of=AS_OF), as_of=AS_OF, limits=LIMITS, basis="due")
+    aged = aged_items(
+        open_items(inv, allocations([]), as_of=AS_OF, base="EUR"), as_of=AS_OF, limits=LIMITS, basis="due"
+    )
     assert aged["DaysOverdue"].tolist() == days
     assert aged["Bucket"].tolist() == [
         "Current",
@@ -76,7 +78,7 @@ def test_bucket_boundaries() -> None:
 
 def test_invoice_basis_ages_from_the_invoice_date() -> None:
     inv = invoices([("I1", "A", due_days_ago(31), due_days_ago(1), 100)])
-    items = open_items(inv, allocations([]), as_of=AS_OF)
+    items = open_items(inv, allocations([]), as_of=AS_OF, base="EUR")
     assert aged_items(items, as_of=AS_OF, limits=LIMITS, basis="due")["Bucket"].tolist() == ["1-30"]
     assert aged_items(items, as_of=AS_OF, limits=LIMITS, basis="invoice")["Bucket"].tolist() == ["31-60"]
 
@@ -99,7 +101,9 @@ def test_customer_table_with_partial_payment_credit_unapplied_and_dispute() -> N
             ("L3", "", "B", 15_00, date(2026, 6, 25), "unapplied"),  # 5 days: 1-30
         ]
     )
-    aged = aged_items(open_items(inv, alloc, as_of=AS_OF), as_of=AS_OF, limits=LIMITS, basis="due")
+    aged = aged_items(
+        open_items(inv, alloc, as_of=AS_OF, base="EUR"), as_of=AS_OF, limits=LIMITS, basis="due"
+    )
     table = aging_table(aged, CUSTOMERS, limits=LIMITS)
     assert list(table.columns) == [
         "CustomerID",
@@ -137,10 +141,13 @@ def test_back_dated_aging_reproduces_that_day() -> None:
     inv = invoices([("I1", "A", date(2026, 3, 1), date(2026, 3, 31), 500_00)])
     alloc = allocations([("L1", "I1", "A", 500_00, date(2026, 5, 15), "payment")])
     then = aged_items(
-        open_items(inv, alloc, as_of=date(2026, 5, 14)), as_of=date(2026, 5, 14), limits=LIMITS, basis="due"
+        open_items(inv, alloc, as_of=date(2026, 5, 14), base="EUR"),
+        as_of=date(2026, 5, 14),
+        limits=LIMITS,
+        basis="due",
     )
     assert then[["Bucket", "OpenAmount"]].to_records(index=False).tolist() == [("31-60", 500_00)]
-    assert len(open_items(inv, alloc, as_of=date(2026, 5, 15))) == 0
+    assert len(open_items(inv, alloc, as_of=date(2026, 5, 15), base="EUR")) == 0
 
 
 def test_custom_limits_name_the_columns() -> None:
@@ -151,7 +158,7 @@ def test_custom_limits_name_the_columns() -> None:
         ]
     )
     aged = aged_items(
-        open_items(inv, allocations([]), as_of=AS_OF), as_of=AS_OF, limits=(15, 45), basis="due"
+        open_items(inv, allocations([]), as_of=AS_OF, base="EUR"), as_of=AS_OF, limits=(15, 45), basis="due"
     )
     table = aging_table(aged, CUSTOMERS, limits=(15, 45))
     assert table[["Current", "1-15", "16-45", "45+", "Total"]].iloc[0].tolist() == [0, 0, 10_00, 20_00, 30_00]
@@ -197,7 +204,9 @@ def test_total_is_sum_of_buckets_and_of_the_ledger(items, payments, limits, basi
             for j, (k, kind, amount, d) in enumerate(payments)
         ]
     )
-    aged = aged_items(open_items(inv, alloc, as_of=AS_OF), as_of=AS_OF, limits=limits, basis=basis)
+    aged = aged_items(
+        open_items(inv, alloc, as_of=AS_OF, base="EUR"), as_of=AS_OF, limits=limits, basis=basis
+    )
     table = aging_table(aged, CUSTOMERS, limits=limits)
     labels = bucket_labels(limits)
     assert (table[labels].sum(axis=1) == table["Total"]).all()

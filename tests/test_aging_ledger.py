@@ -68,7 +68,7 @@ ALLOC = allocations(
 
 
 def test_balances_partial_fee_credit_and_status() -> None:
-    got = invoice_balances(INV, ALLOC, as_of=date(2026, 3, 1))
+    got = invoice_balances(INV, ALLOC, as_of=date(2026, 3, 1), base="EUR")
     assert list(got.index) == [2, 3, 4, 5]
     assert got["Paid"].tolist() == [41_50, 0, -5_00, 0]
     assert got["OpenAmount"].tolist() == [58_50, 50_00, -15_00, 70_00]
@@ -83,15 +83,15 @@ def test_balances_partial_fee_credit_and_status() -> None:
 
 
 def test_paid_after_as_of_is_still_open_then() -> None:
-    before = invoice_balances(INV, ALLOC, as_of=date(2026, 3, 9))
-    after = invoice_balances(INV, ALLOC, as_of=date(2026, 3, 10))
+    before = invoice_balances(INV, ALLOC, as_of=date(2026, 3, 9), base="EUR")
+    after = invoice_balances(INV, ALLOC, as_of=date(2026, 3, 10), base="EUR")
     assert before["OpenAmount"].iloc[0] == 58_50 and before["Status"].iloc[0] == "Partial"
     assert after["OpenAmount"].iloc[0] == 0 and after["Status"].iloc[0] == "Paid"
     assert after["LastPaymentDate"].iloc[0] == pd.Timestamp("2026-03-10")
 
 
 def test_open_items_rows_signs_and_types() -> None:
-    items = open_items(INV, ALLOC, as_of=date(2026, 3, 1))
+    items = open_items(INV, ALLOC, as_of=date(2026, 3, 1), base="EUR")
     assert list(items.columns) == OPEN_ITEM_COLUMNS
     # I3 is dated after as-of: not an item yet
     assert items[["InvoiceNo", "Kind", "OpenAmount"]].to_records(index=False).tolist() == [
@@ -117,7 +117,7 @@ def test_unapplied_cash_later_applied_nets_away() -> None:
         ],
         ignore_index=True,
     )
-    items = open_items(INV, alloc, as_of=date(2026, 3, 6))
+    items = open_items(INV, alloc, as_of=date(2026, 3, 6), base="EUR")
     assert "unapplied" not in items["Kind"].tolist()
     assert items.set_index("InvoiceNo").loc["I2", "OpenAmount"] == 43_00
 
@@ -126,14 +126,14 @@ def test_customer_terms_set_the_default_due_date() -> None:
     customers = pd.DataFrame(
         {"CustomerID": ["A"], "PaymentTermsDays": pd.array([14], dtype="Int64"), "Currency": ["CHF"]}
     )
-    items = open_items(INV, ALLOC, as_of=date(2026, 3, 1), customers=customers)
+    items = open_items(INV, ALLOC, as_of=date(2026, 3, 1), customers=customers, base="EUR")
     by_no = items.set_index("InvoiceNo")
     assert by_no.loc["I2", "DueDate"] == pd.Timestamp("2026-02-15")
     assert by_no.loc["", "Currency"] == "CHF"
 
 
 def test_nothing_open_gives_typed_empty_frame() -> None:
-    items = open_items(INV.iloc[:0], allocations(), as_of=date(2026, 3, 1))
+    items = open_items(INV.iloc[:0], allocations(), as_of=date(2026, 3, 1), base="EUR")
     assert len(items) == 0 and list(items.columns) == OPEN_ITEM_COLUMNS
     assert str(items["OpenAmount"].dtype) == "Int64"
 
@@ -141,4 +141,4 @@ def test_nothing_open_gives_typed_empty_frame() -> None:
 def test_duplicate_invoice_numbers_are_refused_by_row() -> None:
     dup = invoices(("I1", "A", "2026-01-01", None, 1_00), ("I1", "B", "2026-01-02", None, 2_00))
     with pytest.raises(InputError, match=r"Invoices row 3 column InvoiceNo: .*already on row 2"):
-        open_items(dup, allocations(), as_of=date(2026, 3, 1))
+        open_items(dup, allocations(), as_of=date(2026, 3, 1), base="EUR")

@@ -140,9 +140,9 @@ ONE_OWNER = [
     ("the operation registry", r"^\s*OPERATIONS\s*[:=]", {"arbook/operations.py"}),
     ("the KPI names", r"^\s*KPIS\s*[:=]", {"receivables/kpi.py"}),
     (
-        "a commit of a Book (the runner's; `arbook init` adopts before any run)",
+        "a commit of a Book (the runner's; `arbook init` adopts before any run; `arbook refresh-vba` changes no table)",
         r"\bbook\.commit\(",
-        {"arbook/runner.py", "workbook/adopt.py"},
+        {"arbook/runner.py", "workbook/adopt.py", "macros/vba.py"},
     ),
     ("the default outbox", r'/ "outbox"', {"arbook/mail.py"}),
     ("the mail journal opened for a run", r"\bJournal\(", {"arbook/mail.py"}),

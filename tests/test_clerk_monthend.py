@@ -12,6 +12,7 @@ import pandas as pd
 import sample_data
 from arbook.demo import build_demo_books
 from arbook.monthend import month_end
+from arbook.rates import book_rates
 from arbook.report import ReportData, build_report
 from arbook.report.handwork import hand_postings
 from arbook.runner import run
@@ -81,7 +82,9 @@ def test_the_report_lists_the_months_reversals_and_postings_by_hand_with_who_whe
     run(book, "post", as_of=AS_OF)
     run(book, "write-off", as_of=AS_OF, invoice="INV-3", reason="goodwill")
     run(book, "reverse", as_of=AS_OF, target="CN-1", reason="credit note cancelled")
-    ledger = Ledger(*(book.read(t) for t in ("Invoices", "Allocations", "Customers")), as_of=AS_OF)
+    ledger = Ledger(
+        *(book.read(t) for t in ("Invoices", "Allocations", "Customers")), as_of=AS_OF, rates=book_rates(book)
+    )
     found = hand_postings(ledger, book.read("Audit"), date(2026, 10, 1))
     assert (found["When"] >= started).all() and set(found["Who"]) == {getpass.getuser()}
     assert found.drop(columns=["When", "Who"]).values.tolist() == [

@@ -137,11 +137,17 @@ def test_on_the_command_line_what_cannot_be_reversed_is_refused(matched: MemoryB
 
 
 def test_a_reversal_in_the_log_leaves_behaviour_figures_as_if_never_posted(matched: MemoryBook) -> None:
-    from receivables import Ledger
+    from receivables import Ledger, no_rates
 
     book = typed(matched, "BankLines", "LineID", "Reverse", {"L1": "paid by the sister company"})
     run(book, "post", as_of=AS_OF)
-    ledger = Ledger(book.read("Invoices"), book.read("Allocations"), book.read("Customers"), as_of=AS_OF)
+    ledger = Ledger(
+        book.read("Invoices"),
+        book.read("Allocations"),
+        book.read("Customers"),
+        as_of=AS_OF,
+        rates=no_rates("EUR"),
+    )
     assert ledger.history.empty  # no payment stands
     assert pd.isna(ledger.balances.set_index("InvoiceNo").loc["INV-1", "LastPaymentDate"])
 

@@ -64,8 +64,8 @@ POLICY = CreditPolicy(review_utilization=0.80, hold_days_overdue=90, limit_step_
 
 
 def build(previous: pd.DataFrame | None = None) -> pd.DataFrame:
-    items = open_items(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
-    history = payment_history(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
+    items = open_items(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS, base="EUR")
+    history = payment_history(INVOICES, ALLOC, as_of=AS_OF, customers=CUSTOMERS, base="EUR")
     return credit_table(
         items,
         history,
@@ -74,7 +74,7 @@ def build(previous: pd.DataFrame | None = None) -> pd.DataFrame:
         ORDERS,
         as_of=AS_OF,
         policy=POLICY,
-        rates=no_rates(),
+        rates=no_rates(base="EUR"),
         previous=previous,
     ).set_index("CustomerID")
 
@@ -116,10 +116,10 @@ def test_scorecard_grade_and_recommended_limit() -> None:
         }
     )
     invoices = pd.concat([INVOICES, year_ago])
-    items = open_items(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
-    history = payment_history(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS)
+    items = open_items(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS, base="EUR")
+    history = payment_history(invoices, ALLOC, as_of=AS_OF, customers=CUSTOMERS, base="EUR")
     full = credit_table(
-        items, history, invoices, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY, rates=no_rates()
+        items, history, invoices, CUSTOMERS, ORDERS, as_of=AS_OF, policy=POLICY, rates=no_rates(base="EUR")
     )
     assert full.set_index("CustomerID").loc["A", "RecommendedLimit"] == 700_00
     # no history, no limit, nothing overdue: the middle of every behaviour part
@@ -141,14 +141,14 @@ def test_actions_hold_review_ok() -> None:
         "exposure 6000.00 above the recommended limit 1200.00; grade fell from A to B"
     )
     tight = credit_table(
-        open_items(INVOICES, ALLOC, as_of=AS_OF),
-        payment_history(INVOICES, ALLOC, as_of=AS_OF),
+        open_items(INVOICES, ALLOC, as_of=AS_OF, base="EUR"),
+        payment_history(INVOICES, ALLOC, as_of=AS_OF, base="EUR"),
         INVOICES,
         CUSTOMERS,
         ORDERS,
         as_of=AS_OF,
         policy=CreditPolicy(review_utilization=0.5, hold_days_overdue=90, limit_step_cents=1000_00),
-        rates=no_rates(),
+        rates=no_rates(base="EUR"),
     ).set_index("CustomerID")
     assert tight.loc["A", "ActionReason"] == (
         "exposure 6000.00 above the recommended limit 2000.00; 60% of the limit used (Review above 50%)"
@@ -191,13 +191,13 @@ def test_policy_reads_the_settings_table_as_typed() -> None:
 
 def test_a_book_without_customers_gives_an_empty_credit_table() -> None:
     none = credit_table(
-        open_items(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
-        payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
+        open_items(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF, base="EUR"),
+        payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF, base="EUR"),
         INVOICES.iloc[:0],
         CUSTOMERS.iloc[:0],
         ORDERS.iloc[:0],
         as_of=AS_OF,
         policy=POLICY,
-        rates=no_rates(),
+        rates=no_rates(base="EUR"),
     )
     assert none.empty and list(none.columns) == table("Credit").column_names

@@ -373,48 +373,50 @@ def test_the_dashboard_lists_each_currency_booked_its_rate_and_converted(
 
 
 # -- a payment in another currency -----------------------------------------------------------
-def crossing_book(line_cents: int) -> MemoryBook:
-    """A USD invoice of 1,000.00 and a EUR bank line, its proposal approved by the clerk."""
-    return MemoryBook(
-        {
-            "Customers": pd.DataFrame({"CustomerID": ["U"], "Name": ["Dollar Inc"], "Currency": ["USD"]}),
-            "Invoices": pd.DataFrame(
-                {
-                    "InvoiceNo": ["U1"],
-                    "CustomerID": ["U"],
-                    "InvoiceDate": pd.to_datetime(["2026-04-01"]),
-                    "Amount": pd.array([1_000_00], dtype="Int64"),
-                }
-            ),
-            "BankLines": pd.DataFrame(
-                {
-                    "LineID": ["B1"],
-                    "Date": pd.to_datetime([DAY]),
-                    "Amount": pd.array([line_cents], dtype="Int64"),
-                    "Currency": ["EUR"],
-                    "Payer": ["DOLLAR INC"],
-                    "Memo": ["U1"],
-                }
-            ),
-            "Matches": pd.DataFrame(
-                {
-                    "MatchID": ["M1"],
-                    "LineID": ["B1"],
-                    "InvoiceNo": ["U1"],
-                    "CustomerID": ["U"],
-                    "Amount": pd.array([line_cents], dtype="Int64"),
-                    "Currency": ["EUR"],
-                    "Kind": ["payment"],
-                    "Score": [70.0],
-                    "Decision": ["suggested"],
-                    "Reason": ["invoice in another currency"],
-                    "Approve": ["Y"],
-                    "Status": ["pending"],
-                }
-            ),
-            "Rates": RATES_OF_THE_DAY,
-        }
-    )
+def crossing_book(line_cents: int, *, approved: bool = True) -> MemoryBook:
+    """A USD invoice of 1,000.00 and a EUR bank line, its proposal approved by the clerk (or,
+    not `approved`, no Matches yet)."""
+    tables = {
+        "Customers": pd.DataFrame({"CustomerID": ["U"], "Name": ["Dollar Inc"], "Currency": ["USD"]}),
+        "Invoices": pd.DataFrame(
+            {
+                "InvoiceNo": ["U1"],
+                "CustomerID": ["U"],
+                "InvoiceDate": pd.to_datetime(["2026-04-01"]),
+                "Amount": pd.array([1_000_00], dtype="Int64"),
+            }
+        ),
+        "BankLines": pd.DataFrame(
+            {
+                "LineID": ["B1"],
+                "Date": pd.to_datetime([DAY]),
+                "Amount": pd.array([line_cents], dtype="Int64"),
+                "Currency": ["EUR"],
+                "Payer": ["DOLLAR INC"],
+                "Memo": ["U1"],
+            }
+        ),
+        "Matches": pd.DataFrame(
+            {
+                "MatchID": ["M1"],
+                "LineID": ["B1"],
+                "InvoiceNo": ["U1"],
+                "CustomerID": ["U"],
+                "Amount": pd.array([line_cents], dtype="Int64"),
+                "Currency": ["EUR"],
+                "Kind": ["payment"],
+                "Score": [70.0],
+                "Decision": ["suggested"],
+                "Reason": ["invoice in another currency"],
+                "Approve": ["Y"],
+                "Status": ["pending"],
+            }
+        ),
+        "Rates": RATES_OF_THE_DAY,
+    }
+    if not approved:
+        del tables["Matches"]
+    return MemoryBook(tables)
 
 
 def test_a_eur_payment_of_a_usd_invoice_posts_in_usd_with_its_exchange_difference() -> None:
@@ -455,6 +457,20 @@ def test_a_eur_payment_of_a_usd_invoice_posts_in_usd_with_its_exchange_differenc
         "Money applied (approved)": "993.14 USD",  # in the invoice's currency, as posted
         "Exchange differences (fx)": "6.86 USD",
     }
+
+
+def test_match_posts_a_named_payment_in_another_currency_itself_as_post_would() -> None:
+    book = crossing_book(850_00, approved=False)  # 0.69 % from the table's rate: within the 1 % tolerance
+    summary = run(book, "match", as_of=DAY)
+    assert summary.figures["auto-posted amount"] == "850.00 EUR"
+    columns = ["InvoiceNo", "Amount", "Currency", "Kind", "LineAmount", "LineCurrency", "Method"]
+    rows = book.read("Allocations")[columns]
+    assert rows.astype(object).where(rows.notna(), None).values.tolist() == [
+        ["U1", 993_14, "USD", "payment", 850_00, "EUR", "auto"],
+        ["U1", 6_86, "USD", "fx", None, "", "auto"],
+    ]
+    assert book.read("BankLines")["Status"].tolist() == ["Matched"]
+    assert run(book, "aging", as_of=DAY).figures["open items"] == 0
 
 
 def test_a_payment_worth_more_than_the_invoice_posts_a_gain_as_negative_fx() -> None:

@@ -7,7 +7,8 @@ under a title with a total row, and an Excel Table), and files saved by Excel in
 ../shared/excel-samples that `arbook init` adopts. Each is copied twice; one copy runs aging
 through FileBook, the other through LiveBook on the double (macros.dispatch.run, as the
 buttons do), and the two files must then hold the same tables, the same Excel Table ranges
-and the same cells on the user's own sheets.
+and the same cells on the user's own sheets. Every other Dashboard choice, the send ones
+included, is pressed with the Run button of an adopted workbook in tests/test_excel_operations.py.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_run_in_a_renamed_copy_runs_the_chosen_operation(original: Path, tmp_path: Path, name: str) -> None:
     copy = tmp_path / name
     shutil.copy(original, copy)
-    assert button_macros(copy) == {"Run": "ArbookRun"}
+    assert button_macros(copy) == [("Run", "ArbookRun")]
     with excel_double() as app:
         book = app.books.open(str(copy))
         book.names[INPUT_NAMES["operation"]].refers_to_range.value = "Recompute aging"

@@ -1,5 +1,5 @@
-"""Every Dashboard choice, run from Excel, does what the command line does: on a new workbook
-through its Run button, and on an adopted workbook through LiveBook.
+"""Every Dashboard choice, run from Excel, does what the command line does: on a new workbook and
+on an adopted one (`arbook init --suggest --dashboard`), each through its Run button.
 
 The new workbook is a small sample company's ledger (sample_data, generated independently of the
 operations) as an .xlsm with its buttons, its bank statements beside it, and Settings sending
@@ -7,7 +7,10 @@ to a real SMTP relay on 127.0.0.1 (aiosmtpd). One copy sits open in the xlwings 
 as in Excel, while the Run button is pressed once per choice of the Operation cell, in the
 Dashboard's order; the other copy gets the same requests through `macros.dispatch.run` on a
 FileBook, as the CLI runs them. Each choice must end with the same result and message, and
-both copies with the same tables, the same files in their outboxes and the same mail sent.
+both copies with the same tables, the same files in their outboxes and the same mail sent. The
+adopted workbook (the German layout of tests/test_adopt_layouts.py: a Mapping onto the user's
+own sheets) has its Settings typed in Excel to send as the sample company's do, and gets every
+choice the same way.
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import sample_data
 from arbook.demo import build_demo_books
+from arbook.init import init
 from arbook.monthend import STEPS
 from common.errors import ArbookError
 from macros.dispatch import ENTRIES, run
 from macros.entry import request_from_dashboard, summary_text
-from macros.live import LiveBook
 from tests.mail_support import SmtpServer
-from tests.test_excel_adopted import BUILT
+from tests.test_adopt_layouts import german
 from tests.test_monthend import assert_same_tables, tables
 from tests.xlwings_double import excel_double
 from tests.xlwings_double.buttons import press
@@ -38,7 +42,6 @@ from workbook.template import INPUT_NAMES, STATUS_NAMES
 pytestmark = pytest.mark.slow  # about 30 s of CPU: every choice, twice, on two workbooks
 
 KEYS = list(ENTRIES)
-ADOPTED_KEYS = [k for k in KEYS if not ENTRIES[k][0].send]  # an adopted book's Settings send nowhere
 RATES_FILE = Path(__file__).parent / "rates_real" / "eurofxref.csv"  # the ECB's daily file (MANIFEST.tsv)
 
 
@@ -199,35 +202,66 @@ def test_the_choices_did_their_work_and_left_the_same_workbook(pressed: dict[str
     assert len(lines) > 0 and (audit["SHA256Before"].str.len() == 64).all()
 
 
+def _settings_typed_in(path: Path, settings: pd.DataFrame) -> None:
+    """Type the Value of each of `settings`' Keys into the workbook's Settings sheet, in Excel, and save."""
+    values = dict(zip(settings["Key"], settings["Value"], strict=True))
+    with excel_double() as app:
+        book = app.books.open(str(path))
+        sheet = book.sheets["Settings"]
+        for row in range(2, 2 + len(values) + 40):
+            key = sheet.range((row, 1)).value
+            if key in values and not pd.isna(values[key]):
+                sheet.range((row, 2)).value = str(values[key])
+        book.save()
+        book.close()
+
+
 @pytest.fixture(scope="module")
 def adopted(
-    source: tuple[Path, list[Path], object], tmp_path_factory: pytest.TempPathFactory
+    source: tuple[Path, list[Path], object], relay: SmtpServer, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, object]:
-    """The German adopted layout (a Mapping, the user's own sheets): every preview choice, in order,
-    through LiveBook on the double and through a FileBook."""
-    _workbook, bank_files, as_of = source
+    """The German layout (a Mapping, the user's own sheets) adopted with `arbook init --suggest
+    --dashboard`, its Settings sending through the relay as the sample company's do: every choice,
+    in order, pressed with the Dashboard's Run button in the double and run on a FileBook."""
+    workbook, bank_files, as_of = source
     files = ";".join(str(p) for p in bank_files)
-    built = BUILT["de"](tmp_path_factory.mktemp("adopted"))
+    folder = tmp_path_factory.mktemp("adopted")
+    init(german(folder / "Forderungen.xlsx"), suggest=True, dashboard=True)
+    built = folder / "Forderungen.xlsm"
+    with FileBook(workbook, lock=False) as book:
+        _settings_typed_in(built, book.read("Settings"))
     copies = {}
     for side in ("file", "excel"):
-        folder = tmp_path_factory.mktemp(f"adopted-{side}")
-        copies[side] = Path(shutil.copyfile(built, folder / built.name))
+        side_folder = tmp_path_factory.mktemp(f"adopted-{side}")
+        copies[side] = Path(shutil.copyfile(built, side_folder / built.name))
     outcomes: dict[str, list[tuple[str, str]]] = {"file": [], "excel": []}
-    for key in ADOPTED_KEYS:
+    mail: dict[str, list[list[str]]] = {"file": [], "excel": []}
+    for key in KEYS:
+        since = len(relay.handler.accepted)
         outcomes["file"].append(_outcome_of_file_run(copies["file"], key, as_of, _files_for(key, files)))
+        mail["file"].append(_sent(relay, since))
     with excel_double() as app:
         xlbook = app.books.open(str(copies["excel"]))
-        for key in ADOPTED_KEYS:
-            outcomes["excel"].append(_outcome(LiveBook(xlbook), key, as_of, _files_for(key, files)))
+        for key in KEYS:
+            since = len(relay.handler.accepted)
+            xlbook.names[INPUT_NAMES["operation"]].refers_to_range.value = ENTRIES[key][0].label
+            xlbook.names[INPUT_NAMES["as_of"]].refers_to_range.value = as_of.isoformat()
+            xlbook.names[INPUT_NAMES["bank_files"]].refers_to_range.value = _files_for(key, files)
+            press(xlbook, "Run")
+            status = {k: xlbook.names[n].refers_to_range.value for k, n in STATUS_NAMES.items()}
+            outcomes["excel"].append((status["result"], status["message"]))
+            mail["excel"].append(_sent(relay, since))
         xlbook.close()
-    return {"copies": copies, "outcomes": outcomes}
+    return {"copies": copies, "outcomes": outcomes, "mail": mail}
 
 
-@pytest.mark.parametrize("key", ADOPTED_KEYS)
+@pytest.mark.parametrize("key", KEYS)
 def test_each_choice_on_an_adopted_workbook_ends_in_excel_as_on_the_command_line(
     adopted: dict[str, object], key: str
 ) -> None:
-    _assert_same_outcome(adopted, ADOPTED_KEYS.index(key))
+    i = KEYS.index(key)
+    _assert_same_outcome(adopted, i)
+    assert adopted["mail"]["excel"][i] == adopted["mail"]["file"][i]
 
 
 def test_an_adopted_workbook_ends_alike_in_excel_and_on_the_command_line(adopted: dict[str, object]) -> None:
@@ -238,8 +272,11 @@ def test_an_adopted_workbook_ends_alike_in_excel_and_on_the_command_line(adopted
         commands = book.read("Audit")["Command"].str.split().str[0].tolist()
         invoices = book.read("Invoices")
     # import-rates wrote nothing: the ECB file's day (2026-04-13) is before the book's first invoice
-    singles = [ENTRIES[k][1].name for k in ADOPTED_KEYS if k not in ("month_end", "import_rates")]
+    singles = [ENTRIES[k][1].name for k in KEYS if not k.startswith("month_end") and k != "import_rates"]
     assert commands[0] == "init"  # arbook init adopted it
     commands = commands[1:]
     assert commands[: len(singles)] == singles and set(commands[len(singles) :]) == {"month-end"}
     assert invoices["OpenAmount"].notna().all()  # aging's computed column, kept in InvoicesComputed
+    sent = dict(zip(KEYS, adopted["mail"]["excel"], strict=True))
+    assert not sent["statements_preview"] and not sent["notices_preview"] and not sent["month_end"]
+    assert sent["statements_send"]  # the send choice reached the relay from the adopted workbook

@@ -63,9 +63,9 @@ ALLOC = pd.DataFrame(
 
 
 def receipts() -> pd.DataFrame:
-    items = open_items(INVOICES, ALLOC, as_of=AS_OF)
+    items = open_items(INVOICES, ALLOC, as_of=AS_OF, base="EUR")
     return expected_receipts(
-        items, payment_history(INVOICES, ALLOC, as_of=AS_OF), as_of=AS_OF, min_payments=3
+        items, payment_history(INVOICES, ALLOC, as_of=AS_OF, base="EUR"), as_of=AS_OF, min_payments=3
     )
 
 
@@ -101,7 +101,7 @@ def test_expected_dates_and_windows() -> None:
 
 
 def test_forecast_table_buckets_and_band() -> None:
-    table = forecast_table(receipts(), forecast_periods(AS_OF, 12), rates=no_rates(), as_of=AS_OF)
+    table = forecast_table(receipts(), forecast_periods(AS_OF, 12), rates=no_rates(base="EUR"), as_of=AS_OF)
     assert list(table.columns) == FORECAST_COLUMNS
     t = table.set_index("Period")
     week = [f"W{k:02d}" for k in range(1, 14)]
@@ -143,16 +143,16 @@ def test_forecast_table_buckets_and_band() -> None:
 
 
 def test_no_history_no_items() -> None:
-    empty = open_items(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF)
+    empty = open_items(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF, base="EUR")
     table = forecast_table(
         expected_receipts(
             empty,
-            payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF),
+            payment_history(INVOICES.iloc[:0], ALLOC.iloc[:0], as_of=AS_OF, base="EUR"),
             as_of=AS_OF,
             min_payments=3,
         ),
         forecast_periods(AS_OF, 12),
-        rates=no_rates(),
+        rates=no_rates(base="EUR"),
         as_of=AS_OF,
     )
     assert len(table) == 24 and int(table["High"].sum()) == 0
@@ -177,7 +177,7 @@ def test_band_holds_and_every_cent_is_forecast_once(windows) -> None:
             "OpenAmount": pd.array([a for _, _, a in windows], dtype="Int64"),
         }
     )
-    table = forecast_table(receipts_, forecast_periods(AS_OF, 12), rates=no_rates(), as_of=AS_OF)
+    table = forecast_table(receipts_, forecast_periods(AS_OF, 12), rates=no_rates(base="EUR"), as_of=AS_OF)
     assert int(table["Expected"].sum()) == sum(a for _, _, a in windows)
     assert int(table["Invoices"].sum()) == len(windows)
     assert (table["Low"] <= table["Expected"]).all() and (table["Expected"] <= table["High"]).all()

@@ -10,7 +10,7 @@ from tests.bank_fixtures import camt053
 
 @pytest.mark.parametrize("version", ["02", "04", "08"])
 def test_batch_of_fifty_becomes_fifty_lines(version: str) -> None:
-    bank = parse_bank_bytes(camt053(50, version=version), "batch.xml")
+    bank = parse_bank_bytes(camt053(50, version=version), "batch.xml", date_order="dmy")
     lines = bank.lines
     assert len(lines) == 50 and lines["LineID"].is_unique
     assert lines["Amount"].tolist() == list(range(101, 151))
@@ -34,6 +34,6 @@ def test_batch_of_fifty_becomes_fifty_lines(version: str) -> None:
 
 
 def test_same_batch_in_another_version_gives_the_same_line_ids() -> None:
-    old = parse_bank_bytes(camt053(5, version="02"), "a.xml").lines
-    new = parse_bank_bytes(camt053(5, version="08"), "b.xml").lines
+    old = parse_bank_bytes(camt053(5, version="02"), "a.xml", date_order="dmy").lines
+    new = parse_bank_bytes(camt053(5, version="08"), "b.xml", date_order="dmy").lines
     assert old["LineID"].tolist() == new["LineID"].tolist()

@@ -45,7 +45,7 @@ def test_the_corpus_is_large_and_its_seeds_are_valid_and_balanced() -> None:
     families = collections.Counter(name.split("_")[0] for name, *_ in CASES)
     assert len(CASES) >= 400 and min(families.values()) >= 60, families
     for name, seed, credits in (("s.sta", MT940_SEED, 2), ("s.xml", CAMT_SEED, 3), ("s.csv", CSV_SEED, 2)):
-        bank = parse_bank_bytes(seed.encode(), name)
+        bank = parse_bank_bytes(seed.encode(), name, date_order="dmy")
         assert int((bank.lines["Amount"] > 0).sum()) == credits
         assert int(bank.lines["Amount"].sum()) == 81255  # 717.55 - 25.00 + 120.00
 

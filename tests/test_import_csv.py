@@ -30,7 +30,7 @@ def test_chinese_bank_csv_in_gbk_with_preamble() -> None:
     raw = (FIXTURES / "cn_bank_gbk.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
-    lines = read_bank_file(FIXTURES / "cn_bank_gbk.csv").lines
+    lines = read_bank_file(FIXTURES / "cn_bank_gbk.csv", date_order="dmy").lines
     assert _rows(lines, "Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Status") == [
         [
             "2026-11-03",
@@ -68,7 +68,7 @@ def test_debit_credit_columns_with_ambiguous_dates_follow_date_order() -> None:
 
 
 def test_german_cp1252_with_soll_haben_mark() -> None:
-    lines = read_bank_file(FIXTURES / "de_soll_haben_cp1252.csv").lines
+    lines = read_bank_file(FIXTURES / "de_soll_haben_cp1252.csv", date_order="dmy").lines
     assert _rows(lines, "Date", "Amount", "Currency", "Payer", "Memo") == [
         ["2026-11-02", 118000, "EUR", "Müller & Söhne GmbH", "Rechnung RE-2026-118 Grüße"],
         ["2026-11-03", -8990, "EUR", "Stadtwerke Köln", "Abschlag Strom"],
@@ -78,18 +78,20 @@ def test_german_cp1252_with_soll_haben_mark() -> None:
 def test_two_accented_letters_alone_stay_cp1252_not_one_chinese_character() -> None:
     # b"\xdf\xdf" is "ßß" in cp1252 and "哌" in GB18030; found by the round-trip property test.
     data = "Date;Amount;Payer;Memo\r\n01.01.2020;1,00;ßß;x-äö-1\r\n".encode("cp1252")
-    assert parse_bank_bytes(data, "de.csv").lines[["Payer", "Memo"]].values.tolist() == [["ßß", "x-äö-1"]]
+    assert parse_bank_bytes(data, "de.csv", date_order="dmy").lines[["Payer", "Memo"]].values.tolist() == [
+        ["ßß", "x-äö-1"]
+    ]
 
 
 def test_lone_common_chinese_characters_stay_gb18030() -> None:
     data = "Date,Amount,Payer\n2023年4月11日,1.00,王 Li\n".encode("gb18030")
-    lines = parse_bank_bytes(data, "cn.csv").lines
+    lines = parse_bank_bytes(data, "cn.csv", date_order="dmy").lines
     assert _rows(lines, "Date", "Payer") == [["2023-04-11", "王 Li"]]
 
 
 def test_full_width_digits_in_amounts_are_read() -> None:
     data = "交易日期,金额,摘要\n2026-01-01,１２３.４５,房租\n2026-01-02,7.00,水费\n".encode("gb18030")
-    assert parse_bank_bytes(data, "cn.csv").lines["Amount"].tolist() == [12345, 700]
+    assert parse_bank_bytes(data, "cn.csv", date_order="dmy").lines["Amount"].tolist() == [12345, 700]
 
 
 def test_one_unambiguous_date_settles_the_whole_column() -> None:
@@ -102,18 +104,18 @@ def test_decimal_comma_decided_per_column_not_per_cell() -> None:
     data = (
         "Buchungstag;Betrag;Verwendungszweck\n01.11.2026;1.234;a\n02.11.2026;-12,5;b\n03.11.2026;2.000,00;c\n"
     )
-    lines = parse_bank_bytes(data.encode(), "de.csv").lines
+    lines = parse_bank_bytes(data.encode(), "de.csv", date_order="dmy").lines
     assert lines["Amount"].tolist() == [123400, -1250, 200000]
     # Alone, "1,234" reads as 1234.00; in a decimal-comma column it has three decimals and is refused.
     data = "Buchungstag;Betrag\n01.11.2026;1,234\n02.11.2026;-12,5\n"
     with pytest.raises(BankFileError, match="line 2: column Betrag: expected at most 2 decimals"):
-        parse_bank_bytes(data.encode(), "de.csv")
+        parse_bank_bytes(data.encode(), "de.csv", date_order="dmy")
 
 
 @pytest.mark.parametrize("encoding,bom", [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16", b"")])
 def test_utf8_bom_and_utf16_exports(encoding: str, bom: bytes) -> None:
     text = "Datum\tBetrag\tAuftraggeber\tVerwendungszweck\n30.11.2026\t€ 1.050,00\tÉcole Française\tRE 7\n"
-    lines = parse_bank_bytes(bom + text.encode(encoding), "x.txt").lines
+    lines = parse_bank_bytes(bom + text.encode(encoding), "x.txt", date_order="dmy").lines
     assert _rows(lines, "Date", "Amount", "Currency", "Payer", "Memo") == [
         ["2026-11-30", 105000, "EUR", "École Française", "RE 7"]
     ]
@@ -123,26 +125,26 @@ def test_purpose_over_numbered_columns_is_joined() -> None:
     data = (
         "Buchungstag;Betrag;VWZ1;VWZ2;VWZ3;Kontostand\n01.11.2026;10,00;Rechnung;;4711 danke;1.000,00\n"
     ).encode("cp1252")
-    lines = parse_bank_bytes(data, "gls.csv").lines
+    lines = parse_bank_bytes(data, "gls.csv", date_order="dmy").lines
     assert lines[["Memo", "Amount"]].values.tolist() == [["Rechnung 4711 danke", 1000]]
 
 
 def test_excel_serial_dates_and_parenthesised_negatives() -> None:
     data = b'Date,Amount,Memo\n46329,"(1,234.56)",x\n46330,$7.00,y\n'
-    lines = parse_bank_bytes(data, "serial.csv").lines
+    lines = parse_bank_bytes(data, "serial.csv", date_order="dmy").lines
     assert _rows(lines, "Date", "Amount") == [["2026-11-03", -123456], ["2026-11-04", 700]]
 
 
 def test_formula_like_text_is_kept_as_text() -> None:
     data = b'Date,Amount,Payer,Memo\n2026-11-01,5.00,=HYPERLINK("x"),@SUM(A1)\n'
-    lines = parse_bank_bytes(data, "f.csv").lines
+    lines = parse_bank_bytes(data, "f.csv", date_order="dmy").lines
     assert lines[["Payer", "Memo"]].values.tolist() == [['=HYPERLINK("x")', "@SUM(A1)"]]
 
 
 def test_blank_and_empty_rows_are_skipped_and_lines_numbered_from_the_file() -> None:
     data = b"preamble\n\nDate;Amount\n\n2026-11-01;1,00\n;\n2026-11-02;x\n"
     with pytest.raises(BankFileError, match=r"line 7: column Amount"):
-        parse_bank_bytes(data, "gaps.csv")
+        parse_bank_bytes(data, "gaps.csv", date_order="dmy")
 
 
 def test_a_bank_profile_is_a_few_lines_of_data() -> None:
@@ -191,5 +193,5 @@ def test_a_volksbank_mark_that_is_neither_s_nor_h_is_refused_at_its_line() -> No
     data = (REAL / "csv" / "spec_volksbank_soll_haben.csv").read_bytes()
     bad = data.replace(b'"238,00";"H"', b'"238,00";"X"')
     with pytest.raises(BankFileError, match="column sign: expected a debit/credit mark") as caught:
-        parse_bank_bytes(bad, "umsaetze.csv")
+        parse_bank_bytes(bad, "umsaetze.csv", date_order="dmy")
     assert caught.value.line == 17  # the movement's first line; its purpose runs on to line 18

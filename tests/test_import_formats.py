@@ -18,7 +18,7 @@ from tests.bank_golden import REAL
 
 
 def _read(text: str, name: str = "f.csv", encoding: str = "utf-8", **kw: str) -> list[tuple[str, int, str]]:
-    lines = parse_bank_bytes(text.encode(encoding), name, **kw).lines
+    lines = parse_bank_bytes(text.encode(encoding), name, **{"date_order": "dmy", **kw}).lines
     return [
         (d.date().isoformat(), int(a), p)
         for d, a, p in lines[["Date", "Amount", "Payer"]].itertuples(index=False)
@@ -129,7 +129,7 @@ def test_bank_layout_in_its_language_reads_with_signs_and_payers(name: str) -> N
 def test_swedbank_balance_rows_must_reconcile_with_the_payments() -> None:
     text = LAYOUTS["lt_swedbank_row_types"][0].replace('"11066.59"', '"11066.60"')
     with pytest.raises(BankFileError, match=r"closing balance is 11066\.60") as caught:
-        parse_bank_bytes(text.encode(), "swed.csv")
+        parse_bank_bytes(text.encode(), "swed.csv", date_order="dmy")
     assert caught.value.line == 7
 
 
@@ -138,7 +138,7 @@ def test_unknown_record_type_is_refused_at_its_row() -> None:
         '"82";"2026-11-30";"";"Turnover";"25.00"', '"99";"2026-11-30";"";"X";"25.00"'
     )
     with pytest.raises(BankFileError, match="record type '99'") as caught:
-        parse_bank_bytes(text.encode(), "swed.csv")
+        parse_bank_bytes(text.encode(), "swed.csv", date_order="dmy")
     assert caught.value.line == 6
 
 
@@ -146,13 +146,13 @@ def test_a_lone_credit_column_without_amount_or_debit_is_refused_with_its_reason
     with pytest.raises(
         BankFileError, match="has a Credit column but neither an amount column nor a debit column"
     ):
-        parse_bank_bytes(b"Datum;Omschrijving;Credit\n03-11-2026;x;717,55\n", "nl.csv")
+        parse_bank_bytes(b"Datum;Omschrijving;Credit\n03-11-2026;x;717,55\n", "nl.csv", date_order="dmy")
 
 
 def test_cr_cr_lf_line_ends_keep_line_numbers() -> None:
     data = b"Date;Amount\r\r\n2026-11-03;1,00\r\r\n2026-11-04;x\r\r\n"
     with pytest.raises(BankFileError) as caught:
-        parse_bank_bytes(data, "crcrlf.csv")
+        parse_bank_bytes(data, "crcrlf.csv", date_order="dmy")
     assert caught.value.line == 3
     assert _read("Date;Amount\r\r\n2026-11-03;1,00\r\r\n") == [("2026-11-03", 100, "")]
 
@@ -162,7 +162,9 @@ def test_a_quote_missing_on_one_row() -> None:
     assert _read('Date,Payer,Amount\n2026-11-03,ACME GmbH",1.00\n')[0][2] == 'ACME GmbH"'
     # the closing quote missing: the rest of the file would be one cell; refused at that row
     with pytest.raises(BankFileError) as caught:
-        parse_bank_bytes(b'Date,Payer,Amount\n2026-11-03,"ACME GmbH,1.00\n2026-11-04,B,2.00\n', "q.csv")
+        parse_bank_bytes(
+            b'Date,Payer,Amount\n2026-11-03,"ACME GmbH,1.00\n2026-11-04,B,2.00\n', "q.csv", date_order="dmy"
+        )
     assert caught.value.line == 2
 
 
@@ -185,14 +187,14 @@ def test_xlsx_export_with_preamble_reads_as_its_csv_twin() -> None:
         ["03.11.2026", "ACME GmbH", 717.55],
         ["04.11.2026", "Bank", -25],
     ]
-    lines = parse_bank_bytes(_xlsx(rows), "export.xlsx").lines
+    lines = parse_bank_bytes(_xlsx(rows), "export.xlsx", date_order="dmy").lines
     assert lines["Amount"].tolist() == [71755, -2500] and lines["Payer"].tolist() == ["ACME GmbH", "Bank"]
 
 
 def test_xlsx_refusal_names_the_sheet_row() -> None:
     rows = [["Date", "Amount"], ["2026-11-03", 1], ["2026-11-04", "x"]]
     with pytest.raises(BankFileError, match=r"export.xlsx \(sheet Umsätze\) line 3: column Amount") as caught:
-        parse_bank_bytes(_xlsx(rows), "export.xlsx")
+        parse_bank_bytes(_xlsx(rows), "export.xlsx", date_order="dmy")
     assert caught.value.line == 3
 
 
@@ -204,10 +206,10 @@ def test_an_xls_that_is_an_html_table_is_read_by_its_content() -> None:
         "<tr><td>2026-11-04</td><td>手续费</td><td></td><td>x</td></tr>\n</table></body></html>\n"
     ).encode()
     with pytest.raises(BankFileError, match="column 支出金额") as caught:
-        parse_bank_bytes(data, "export.xls")
+        parse_bank_bytes(data, "export.xls", date_order="dmy")
     assert caught.value.line == 5  # the HTML line of that table row
     ok = data.replace(b"<td>x</td>", b"<td>25.00</td>")
-    assert parse_bank_bytes(ok, "export.xls").lines["Amount"].tolist() == [71755, -2500]
+    assert parse_bank_bytes(ok, "export.xls", date_order="dmy").lines["Amount"].tolist() == [71755, -2500]
 
 
 _HTML_PL = (
@@ -221,22 +223,24 @@ _HTML_PL = (
 def test_an_html_xls_is_read_in_the_charset_its_meta_declares() -> None:
     # in windows-1250 "ł" and "Ą" are bytes that cp1252 reads as "³" and "¥"
     data = _HTML_PL.format(charset="windows-1250").encode("cp1250")
-    assert parse_bank_bytes(data, "historia.xls").lines["Memo"].tolist() == ["Tytuł: FV 2024/03/017 ZARZĄD"]
+    assert parse_bank_bytes(data, "historia.xls", date_order="dmy").lines["Memo"].tolist() == [
+        "Tytuł: FV 2024/03/017 ZARZĄD"
+    ]
 
 
 def test_an_html_xls_whose_bytes_are_not_its_declared_charset_is_refused_at_that_line() -> None:
     data = _HTML_PL.format(charset="utf-8").encode("cp1250")
     with pytest.raises(BankFileError, match="not utf-8, the charset the page declares") as caught:
-        parse_bank_bytes(data, "historia.xls")
+        parse_bank_bytes(data, "historia.xls", date_order="dmy")
     assert caught.value.line == 4
     unknown = _HTML_PL.format(charset="x-no-such-charset").encode("cp1250")
     with pytest.raises(BankFileError, match="declares charset 'x-no-such-charset'"):
-        parse_bank_bytes(unknown, "historia.xls")
+        parse_bank_bytes(unknown, "historia.xls", date_order="dmy")
 
 
 def test_an_xls_that_is_a_csv_text_is_read_as_csv() -> None:
     data = "交易日期\t摘要\t交易金额\n2026-11-03\t货款\t717.55\n".encode("gb18030")
-    bank = parse_bank_bytes(data, "export.xls")
+    bank = parse_bank_bytes(data, "export.xls", date_order="dmy")
     assert bank.format == "csv" and bank.lines["Amount"].tolist() == [71755]
 
 
@@ -255,7 +259,7 @@ def test_fixed_record_file_cut_short_is_refused_at_its_last_line(
     data = (REAL / name).read_bytes()
     kept = b"".join(data.splitlines(keepends=True)[:cut_at_line])
     with pytest.raises(BankFileError, match=re.escape(fragment)) as caught:
-        parse_bank_bytes(kept, Path(name).name)
+        parse_bank_bytes(kept, Path(name).name, date_order="dmy")
     assert (
         caught.value.line in (cut_at_line, None)
         if name.endswith(".bai2")
@@ -302,7 +306,7 @@ def test_a_changed_amount_is_refused_where_the_file_shows_it(
     data = (REAL / name).read_bytes()
     assert data.count(old) == 1
     with pytest.raises(BankFileError, match=fragment) as caught:
-        parse_bank_bytes(data.replace(old, new), Path(name).name)
+        parse_bank_bytes(data.replace(old, new), Path(name).name, date_order="dmy")
     if line is not None:
         assert caught.value.line == line
 
@@ -316,7 +320,7 @@ def test_a_row_with_neither_date_nor_amount_continues_the_row_above() -> None:
         "17/04/2026,17/04/2026,GIRO,,120.00\n"
         ",,INV-1001 ACME PTE LTD\n"
     )
-    lines = parse_bank_bytes(text.encode(), "ocbc.csv").lines
+    lines = parse_bank_bytes(text.encode(), "ocbc.csv", date_order="dmy").lines
     assert lines["Memo"].tolist() == ["DEBIT PURCHASE 15/04/26 UBER EATS", "GIRO INV-1001 ACME PTE LTD"]
     assert lines["Amount"].tolist() == [-666, 12000]
 
@@ -330,7 +334,7 @@ def test_a_row_with_only_a_date_or_only_an_amount_is_still_refused(
 ) -> None:
     text = f"Date,Value date,Description,Withdrawals,Deposits\n18/04/2026,18/04/2026,a,1.00,\n{row}\n"
     with pytest.raises(BankFileError, match=fragment) as caught:
-        parse_bank_bytes(text.encode(), "f.csv")
+        parse_bank_bytes(text.encode(), "f.csv", date_order="dmy")
     assert caught.value.line == line
 
 
@@ -348,7 +352,9 @@ def test_a_minority_sign_in_the_debit_column_is_a_reversal() -> None:
     )
     assert [a for _d, a, _p in _read(text)] == [550, -550, 550, -550]
     with pytest.raises(BankFileError, match="as many negative as positive") as caught:
-        parse_bank_bytes(b"Date,Debit,Credit\n2024-01-04,5.50,\n2024-01-05,-5.50,\n", "f.csv")
+        parse_bank_bytes(
+            b"Date,Debit,Credit\n2024-01-04,5.50,\n2024-01-05,-5.50,\n", "f.csv", date_order="dmy"
+        )
     assert caught.value.line == 3
 
 
@@ -359,7 +365,7 @@ def test_rows_shorter_than_the_header_are_cut_only_when_shorter_than_the_row_bef
         ("2026-11-04", 200, "B"),
     ]
     with pytest.raises(BankFileError, match="cut short") as caught:
-        parse_bank_bytes((head + "2026-11-03,1.00,A\n2026-11-04,2.0").encode(), "f.csv")
+        parse_bank_bytes((head + "2026-11-03,1.00,A\n2026-11-04,2.0").encode(), "f.csv", date_order="dmy")
     assert caught.value.line == 3
 
 
@@ -405,7 +411,9 @@ _MT940 = (
     ],
 )
 def test_mt940_oddities_of_real_banks_read(case: str, text: str, amounts: list[int]) -> None:
-    assert parse_bank_bytes(text.encode(), f"{case}.sta").lines["Amount"].tolist() == amounts
+    assert (
+        parse_bank_bytes(text.encode(), f"{case}.sta", date_order="dmy").lines["Amount"].tolist() == amounts
+    )
 
 
 @pytest.mark.parametrize(
@@ -421,7 +429,7 @@ def test_mt940_oddities_do_not_open_the_door_to_misreadings(
 ) -> None:
     text = _MT940.format(lines="", closing="105,00").replace(old, new)
     with pytest.raises(BankFileError, match=fragment) as caught:
-        parse_bank_bytes(text.encode(), "f.sta")
+        parse_bank_bytes(text.encode(), "f.sta", date_order="dmy")
     assert caught.value.line == line
 
 
@@ -429,5 +437,5 @@ def test_a_mark_that_is_neither_debit_nor_credit_is_refused_at_its_row() -> None
     # WeChat Pay marks its neutral top-ups "/" under 收/支: not money in, not money out
     text = "交易时间,收/支,金额(元)\n2021-01-17 18:03:35,支出,¥12.00\n2021-01-17 10:07:31,/,¥2000.00\n"
     with pytest.raises(BankFileError, match="got '/'") as caught:
-        parse_bank_bytes(text.encode(), "wechat.csv")
+        parse_bank_bytes(text.encode(), "wechat.csv", date_order="dmy")
     assert caught.value.line == 3

@@ -159,7 +159,7 @@ def test_csv_round_trip(rows, delimiter: str, comma: bool, encoding: str, header
     writer.writerow(header)
     for day, cents, payer, memo in rows:
         writer.writerow([day.strftime("%d.%m.%Y"), _format_amount(cents, comma, True, 2), payer, memo])
-    lines = parse_bank_bytes(out.getvalue().encode(encoding), "rt.csv").lines
+    lines = parse_bank_bytes(out.getvalue().encode(encoding), "rt.csv", date_order="dmy").lines
     assert lines["Date"].dt.date.tolist() == [r[0] for r in rows]
     assert lines["Amount"].tolist() == [r[1] for r in rows]
     assert lines["Payer"].tolist() == [r[2] for r in rows]
@@ -245,7 +245,7 @@ def test_damaged_files_are_read_or_refused_never_crash(seed: bytes, edits: list[
         at = min(at, len(data))
         data[at : at + len(chunk)] = chunk
     try:
-        bank = parse_bank_bytes(bytes(data), "fuzz")
+        bank = parse_bank_bytes(bytes(data), "fuzz", date_order="dmy")
     except BankFileError as exc:
         assert exc.file == "fuzz" and exc.reason
         return

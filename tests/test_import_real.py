@@ -71,6 +71,6 @@ def test_real_file_that_cannot_be_trusted_is_refused_at_its_line(row: dict[str, 
     expected = row["checked"].removeprefix("refused")
     where, _, fragment = expected.partition(": ")
     with pytest.raises(BankFileError) as caught:
-        read_bank_file(REAL / row["file"])
+        read_bank_file(REAL / row["file"], date_order="dmy")
     assert caught.value.line == (int(where.split()[-1]) if where.strip() else None)
     assert fragment in caught.value.reason

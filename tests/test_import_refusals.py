@@ -20,7 +20,7 @@ def test_committed_bad_files_are_the_ones_the_fixture_source_writes() -> None:
 def test_bad_file_is_refused_with_file_and_line(name: str) -> None:
     _text, _encoding, line, reason = BAD[name]
     with pytest.raises(BankFileError) as caught:
-        read_bank_file(FIXTURES / "bad" / name)
+        read_bank_file(FIXTURES / "bad" / name, date_order="dmy")
     assert (caught.value.file, caught.value.line) == (name, line)
     assert reason in caught.value.reason
     assert str(caught.value).startswith(f"{name} line {line}: " if line else f"{name}: ")
@@ -30,22 +30,22 @@ def test_batched_camt_entry_whose_details_do_not_add_up_is_refused() -> None:
     with pytest.raises(
         BankFileError, match=r"batched entry of 12\.79 has details adding up to 12\.78"
     ) as caught:
-        parse_bank_bytes(camt053(12, detail_total_off_by=1), "batch.xml")
+        parse_bank_bytes(camt053(12, detail_total_off_by=1), "batch.xml", date_order="dmy")
     assert caught.value.line == 2
 
 
 def test_missing_file_and_unknown_format_are_refused(tmp_path) -> None:
     with pytest.raises(BankFileError, match="cannot read the file"):
-        read_bank_file(tmp_path / "nope.csv")
+        read_bank_file(tmp_path / "nope.csv", date_order="dmy")
     with pytest.raises(BankFileError, match="unknown format 'pdf'; expected one of csv, xlsx, xls, mt940, "):
-        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="pdf")
+        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="pdf", date_order="dmy")
 
 
 def test_forced_format_refuses_a_file_of_another_format() -> None:
     with pytest.raises(BankFileError, match="no MT940 statement"):
-        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="mt940")
+        parse_bank_bytes(b"Date,Amount\n2026-11-01,1.00\n", "a.csv", fmt="mt940", date_order="dmy")
     with pytest.raises(BankFileError, match="expected a camt"):
-        parse_bank_bytes(b"<a/>", "a.xml", fmt="camt053")
+        parse_bank_bytes(b"<a/>", "a.xml", fmt="camt053", date_order="dmy")
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_forced_format_refuses_a_file_of_another_format() -> None:
 )
 def test_a_row_wider_than_the_header_is_refused_even_when_it_comes_first(data: bytes, line: int) -> None:
     with pytest.raises(BankFileError, match="row has more fields than the header's") as caught:
-        parse_bank_bytes(data, "wide.csv")
+        parse_bank_bytes(data, "wide.csv", date_order="dmy")
     assert caught.value.line == line
 
 
@@ -83,7 +83,7 @@ def test_a_statement_whose_balances_disagree_with_its_lines_is_refused_at_its_cl
     name: str, line: int
 ) -> None:
     with pytest.raises(BankFileError) as caught:
-        parse_bank_bytes(_UNBALANCED[name], name)
+        parse_bank_bytes(_UNBALANCED[name], name, date_order="dmy")
     assert caught.value.line == line
     assert caught.value.reason == (
         "statement S of DE1: opening 1.00 + lines 5.00 = 6.00, but the closing balance is 7.00; "

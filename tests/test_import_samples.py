@@ -80,7 +80,7 @@ def test_every_manifest_file_reads_with_its_transaction_and_credit_counts(shared
     for row in rows:
         if row["file"] in UNBALANCED:
             continue
-        bank = read_bank_file(shared_dir / "bank-samples" / row["file"])
+        bank = read_bank_file(shared_dir / "bank-samples" / row["file"], date_order="dmy")
         lines = bank.lines
         credits = lines[lines["Amount"] > 0]
         txns, credit_text = row["txns"], row["credits"]
@@ -102,7 +102,7 @@ def test_real_file_whose_balances_disagree_with_its_lines_is_refused_at_its_clos
 ) -> None:
     line, reason = UNBALANCED[name]
     with pytest.raises(BankFileError) as caught:
-        read_bank_file(shared_dir / "bank-samples" / name)
+        read_bank_file(shared_dir / "bank-samples" / name, date_order="dmy")
     assert caught.value.line == line
     assert reason in caught.value.reason
 
@@ -160,11 +160,11 @@ def _mt940_reconciled(path: Path) -> bytes:
 )
 def test_sample_matches_its_golden_files(shared_dir: Path, name: str) -> None:
     sample = shared_dir / "bank-samples" / name
-    assert_matches_golden(read_bank_file(sample), sample)
+    assert_matches_golden(read_bank_file(sample, date_order="dmy"), sample)
 
 
 def test_frames_have_contract_types(shared_dir: Path) -> None:
-    bank = read_bank_file(shared_dir / "bank-samples" / "mt940" / "fruitl00p_kontist.sta")
+    bank = read_bank_file(shared_dir / "bank-samples" / "mt940" / "fruitl00p_kontist.sta", date_order="dmy")
     assert list(bank.lines.columns) == list(LINE_COLUMNS)
     assert str(bank.lines["Date"].dtype) == "datetime64[ns]"
     assert str(bank.lines["Amount"].dtype) == "Int64"
@@ -175,7 +175,9 @@ def test_frames_have_contract_types(shared_dir: Path) -> None:
 
 
 def test_debits_are_kept_but_set_aside(shared_dir: Path) -> None:
-    lines = read_bank_file(shared_dir / "bank-samples" / "mt940" / "fruitl00p_bunq.sta").lines
+    lines = read_bank_file(
+        shared_dir / "bank-samples" / "mt940" / "fruitl00p_bunq.sta", date_order="dmy"
+    ).lines
     debit = lines["Amount"] < 0
     assert lines.loc[debit, "Status"].eq("Ignored").all() and lines.loc[debit, "Note"].eq("debit").all()
     assert lines.loc[~debit, "Status"].eq("Unmatched").all() and lines.loc[~debit, "Note"].eq("").all()
@@ -187,7 +189,7 @@ def test_rabobank_dot_decimals_are_read_not_misparsed(shared_dir: Path) -> None:
     naive = mt940.models.Transactions()
     naive.parse(sample.read_text(encoding="latin-1"))
     assert len(naive) == 1  # what mt-940 alone makes of it
-    lines = parse_bank_bytes(_mt940_reconciled(sample), sample.name).lines
+    lines = parse_bank_bytes(_mt940_reconciled(sample), sample.name, date_order="dmy").lines
     assert len(lines) == 39
     yen = lines[lines["Currency"] == "JPY"]
     assert yen["Amount"].tolist() == [156039500, -34800000, 7973400, -13861900]
@@ -199,7 +201,9 @@ def test_rabobank_dot_decimals_are_read_not_misparsed(shared_dir: Path) -> None:
 
 
 def test_reversal_of_credit_is_money_out(shared_dir: Path) -> None:
-    bank = read_bank_file(shared_dir / "bank-samples" / "mt940" / "wolph_betterplace_sepa_mt9401.sta")
+    bank = read_bank_file(
+        shared_dir / "bank-samples" / "mt940" / "wolph_betterplace_sepa_mt9401.sta", date_order="dmy"
+    )
     first = bank.statements.iloc[0]
     lines = bank.lines.iloc[: int(first["Lines"])]
     assert first["OpeningBalance"] + int(lines["Amount"].sum()) == first["ClosingBalance"]
@@ -209,7 +213,9 @@ def test_reversal_of_credit_is_money_out(shared_dir: Path) -> None:
 
 
 def test_asn_bank_variant_and_swift_envelope(shared_dir: Path) -> None:
-    bank = read_bank_file(shared_dir / "bank-samples" / "mt940" / "wolph_asnb_0708271685.940.txt")
+    bank = read_bank_file(
+        shared_dir / "bank-samples" / "mt940" / "wolph_asnb_0708271685.940.txt", date_order="dmy"
+    )
     assert len(bank.lines) == 8 and len(bank.statements) == 31
     first = bank.lines.iloc[0]
     assert (first["Payer"], first["Amount"], first["BankRef"]) == (
@@ -221,7 +227,9 @@ def test_asn_bank_variant_and_swift_envelope(shared_dir: Path) -> None:
 
 
 def test_sepa_subfields_split_into_payer_memo_ref(shared_dir: Path) -> None:
-    kontist = read_bank_file(shared_dir / "bank-samples" / "mt940" / "fruitl00p_kontist.sta").lines
+    kontist = read_bank_file(
+        shared_dir / "bank-samples" / "mt940" / "fruitl00p_kontist.sta", date_order="dmy"
+    ).lines
     inv = kontist[kontist["Memo"].str.contains("INV-00002")].iloc[0]
     assert (inv["Payer"], inv["Memo"], inv["Amount"]) == (
         "DM PUTZ + STUCK UG HAFTUNGSBESCHRANKT",
@@ -229,7 +237,7 @@ def test_sepa_subfields_split_into_payer_memo_ref(shared_dir: Path) -> None:
         9595,
     )
     rabo3 = shared_dir / "bank-samples" / "mt940" / "fruitl00p_rabo_sample3.sta"
-    rabo = parse_bank_bytes(_mt940_reconciled(rabo3), rabo3.name).lines
+    rabo = parse_bank_bytes(_mt940_reconciled(rabo3), rabo3.name, date_order="dmy").lines
     nespresso = rabo.iloc[0]
     assert (nespresso["Payer"], nespresso["BankRef"]) == (
         "Nespresso Nederland B.V.",
@@ -241,19 +249,23 @@ def test_sepa_subfields_split_into_payer_memo_ref(shared_dir: Path) -> None:
 def test_camt_structured_references_reach_the_memo(shared_dir: Path) -> None:
     camt = shared_dir / "bank-samples" / "camt"
     ubs_file = camt / "viafintech_053_v8_ubs.xml"
-    ubs = parse_bank_bytes(_reconciled(ubs_file, {">84515.25<": ">83264.23<"}), ubs_file.name).lines
+    ubs = parse_bank_bytes(
+        _reconciled(ubs_file, {">84515.25<": ">83264.23<"}), ubs_file.name, date_order="dmy"
+    ).lines
     assert "RF38000000000000000000552" in ubs.iloc[1]["Memo"]
     assert "INVOICE R77561" in ubs.iloc[0]["Memo"]
     kbc_file = camt / "genkgo_053_v3_kbc.xml"
     kbc_fixed = {
         ">27.00</Amt>\n                <CdtDbtInd>DBIT": ">27.00</Amt>\n                <CdtDbtInd>CRDT"
     }
-    kbc = parse_bank_bytes(_reconciled(kbc_file, kbc_fixed), kbc_file.name).lines
+    kbc = parse_bank_bytes(_reconciled(kbc_file, kbc_fixed), kbc_file.name, date_order="dmy").lines
     assert kbc.iloc[0][["Payer", "Memo", "Amount"]].tolist() == ["NAME NAME", "4654654654654654", 885]
 
 
 def test_camt_batched_entry_gives_one_line_per_payment(shared_dir: Path) -> None:
-    lines = read_bank_file(shared_dir / "bank-samples" / "camt" / "viafintech_053_v4_postfinance.xml").lines
+    lines = read_bank_file(
+        shared_dir / "bank-samples" / "camt" / "viafintech_053_v4_postfinance.xml", date_order="dmy"
+    ).lines
     batch = lines[lines["Note"].str.startswith("batch 20160530007602769939022000000012")]
     assert len(batch) == 10 and int(batch["Amount"].sum()) == 100000
     assert batch.iloc[1][["Payer", "Memo", "Amount"]].tolist() == [
@@ -265,6 +277,6 @@ def test_camt_batched_entry_gives_one_line_per_payment(shared_dir: Path) -> None
 
 def test_notification_repeating_a_statement_gives_the_same_line_ids(shared_dir: Path) -> None:
     camt = shared_dir / "bank-samples" / "camt"
-    statement = read_bank_file(camt / "viafintech_053_v4_postfinance.xml").lines
-    notification = read_bank_file(camt / "viafintech_054_v4_ch.xml").lines
+    statement = read_bank_file(camt / "viafintech_053_v4_postfinance.xml", date_order="dmy").lines
+    notification = read_bank_file(camt / "viafintech_054_v4_ch.xml", date_order="dmy").lines
     assert set(notification["LineID"]) <= set(statement["LineID"])

@@ -112,11 +112,14 @@ def test_kpi_table_reproduces_the_worked_example_from_a_ledger() -> None:
         }
     )
     aged = aged_items(
-        open_items(invoices, alloc, as_of=as_of), as_of=as_of, limits=(30, 60, 90, 120), basis="due"
+        open_items(invoices, alloc, as_of=as_of, base="EUR"),
+        as_of=as_of,
+        limits=(30, 60, 90, 120),
+        basis="due",
     )
-    begin = open_items(invoices, alloc, as_of=date(2026, 5, 30))
-    history = payment_history(invoices, alloc, as_of=as_of)
-    table = kpi_table(aged, begin, invoices, history, as_of=as_of, period_days=30, rates=no_rates())
+    begin = open_items(invoices, alloc, as_of=date(2026, 5, 30), base="EUR")
+    history = payment_history(invoices, alloc, as_of=as_of, base="EUR")
+    table = kpi_table(aged, begin, invoices, history, as_of=as_of, period_days=30, rates=no_rates(base="EUR"))
     assert list(table.columns) == KPI_COLUMNS
     got = table.set_index("Metric")["Value"]
     assert got["OpenAR"] == 15_000 and got["CurrentAR"] == 4_000 and got["OverdueAR"] == 11_000

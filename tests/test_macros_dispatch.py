@@ -135,6 +135,14 @@ def test_dashboard_inputs_become_a_request(tmp_path: Path) -> None:
     assert request_from_dashboard("aging", book, "30.11.2026", None, today).as_of == AS_OF
     with pytest.raises(ArbookError, match="Dashboard As of: expected a date"):
         request_from_dashboard("aging", book, "soon", None, today)
+    assert request_from_dashboard("aging", book, "11/30/2026", None, today).as_of == AS_OF  # one reading only
+    with pytest.raises(
+        ArbookError
+    ) as refused:  # no date order is assumed for text people could mean either way
+        request_from_dashboard("aging", book, "03/04/2026", None, today)
+    assert str(refused.value) == (
+        "Dashboard As of: 03/04/2026 could be 2026-04-03 or 2026-03-04; enter it as a date or as YYYY-MM-DD"
+    )
 
 
 def test_a_missing_bank_file_is_named(tmp_path: Path) -> None:

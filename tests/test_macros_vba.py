@@ -7,6 +7,8 @@ own; LibreOffice reading it is tested in test_template_xlsm.py.
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import io
 import re
 import warnings
@@ -22,6 +24,8 @@ from arbook.new import build_book
 from arbook.operations import EXCEL_OPERATIONS
 from common.errors import ArbookError, UnsafeWorkbookError
 from macros.vba import refresh_vba
+from workbook.filebook import FileBook
+from workbook.safety import sha256_of
 from workbook.template import (
     RUN_MACRO,
     VBA_MODULE,
@@ -131,7 +135,16 @@ def test_refresh_gives_an_old_workbook_the_installed_xlwings_and_keeps_the_users
     assert sources[VBA_MODULE] == vba_module_source(EXCEL_OPERATIONS)
     assert sources["Mine"] == 'Attribute VB_Name = "Mine"\r\nSub Hello()\r\nEnd Sub\r\n'
     assert summary.figures["modules"] == "xlwings, Dictionary, arbook"
-    assert len(list((old_workbook.parent / "backups").iterdir())) == 1
+    (backup,) = (old_workbook.parent / "backups").iterdir()
+    with FileBook(old_workbook, lock=False) as book:
+        audit = book.read("Audit")
+    assert audit[["User", "Command", "Summary"]].values.tolist() == [
+        [getpass.getuser(), "refresh-vba", "xlwings 0.37.8: xlwings, Dictionary, arbook"]
+    ]
+    assert audit["SHA256Before"].iloc[0] == sha256_of(backup)  # the file as it was before
+    assert re.fullmatch("[0-9a-f]{64}", audit["SHA256After"].iloc[0])
+    assert audit["SHA256After"].iloc[0] != audit["SHA256Before"].iloc[0]
+    assert dt.datetime.now() - audit["At"].iloc[0] < dt.timedelta(minutes=5)
 
 
 def test_refresh_refuses_what_it_cannot_do_safely(tmp_path: Path, old_workbook: Path) -> None:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mailer
+from common.addresses import parse_addresses
 from tests.mail_support import outgoing
 
 
@@ -39,7 +40,7 @@ def test_message_key_is_stable_and_sensitive_to_what_the_message_is_about():
     ],
 )
 def test_addresses_accepted(cell, expected):
-    assert mailer.parse_addresses(cell) == expected
+    assert parse_addresses(cell) == expected
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ def test_addresses_accepted(cell, expected):
 )
 def test_addresses_refused(cell):
     with pytest.raises(ValueError, match="is not a valid e-mail address"):
-        mailer.parse_addresses(cell)
+        parse_addresses(cell)
 
 
 def test_name_with_newline_cannot_inject_a_header():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import time
 
+import pandas as pd
 import pytest
 
 import mailer
@@ -151,6 +154,55 @@ def test_server_stopped_mid_run_then_rerun_sends_each_message_exactly_once(tmp_p
     assert second.delivered == [m.key for m in messages[3:]]
     assert sorted(accepted_before + again.handler.ids()) == sorted(m.key for m in messages)
     assert list(rows2["Status"]) == ["sent"] * 3  # only the new outcomes are folded the second time
+
+
+def test_a_message_the_workbook_changed_is_superseded_once_and_what_is_still_owed_is_sent(tmp_path):
+    """Four notices fail (no server). Then the workbook changes: C001's notice lists other invoices
+    (a new key), C002's is the same, C003 is owed none now, and C004 is outside the run's scope (a
+    --customer run). The new run sends C001's new notice and C002's, records C001's and C003's old
+    ones as superseded (named once), and leaves C004's owed; a superseded message that is composed
+    again later is sent after all."""
+    as_of = dt.date(2026, 11, 30)
+    old = outgoing(4, as_of=as_of)
+    journal = mailer.Journal(tmp_path / "book.mail-journal.jsonl")
+    down = SmtpServer(tmp_path)  # never started: the port refuses the connection
+    first, log = mailer.send_and_fold(old, down.transport(), journal, mailer.log_frame([]), sender=SENDER)
+    assert [key for _, key, _ in first.failed] == [m.key for m in old]
+
+    changed = dataclasses.replace(
+        old[0],
+        key=mailer.message_key("notice", "C001", 1, "EUR", ["R-1", "R-9"], as_of),
+        invoice_nos=("R-1", "R-9"),
+    )
+    now = [changed, old[1]]
+    scope = mailer.Scope(mailer.NOTICE_KINDS, frozenset({"C001", "C002", "C003"}), as_of)
+    server = SmtpServer(tmp_path).start()
+    try:
+        second, rows = mailer.send_and_fold(now, server.transport(), journal, log, sender=SENDER, scope=scope)
+        log = pd.concat([log, rows], ignore_index=True)
+        third, rows = mailer.send_and_fold(now, server.transport(), journal, log, sender=SENDER, scope=scope)
+        log = pd.concat([log, rows], ignore_index=True)
+        fourth, rows = mailer.send_and_fold(
+            [*now, old[2]], server.transport(), journal, log, sender=SENDER, scope=scope
+        )
+        log = pd.concat([log, rows], ignore_index=True)
+    finally:
+        server.stop()
+    assert second.delivered == [changed.key, old[1].key] and not second.failed
+    assert [(cid, key) for cid, key, _ in second.superseded] == [("C001", old[0].key), ("C003", old[2].key)]
+    assert second.superseded[0][2].startswith(f"superseded by {changed.key}")
+    assert second.superseded[1][2].startswith("no longer due")
+    assert (third.delivered, third.superseded) == ([], [])  # named once, never again
+    assert (fourth.delivered, fourth.superseded) == ([old[2].key], [])  # composed again: sent, not lost
+    assert sorted(server.handler.ids()) == sorted([changed.key, old[1].key, old[2].key])
+    outcomes = mailer.message_outcomes(mailer.mail_history(journal, log), as_of=as_of).set_index("MessageID")
+    assert outcomes["Outcome"].to_dict() == {
+        old[0].key: "superseded",
+        old[1].key: "delivered",
+        old[2].key: "delivered",
+        old[3].key: "failed",  # outside the run's scope: still owed
+        changed.key: "delivered",
+    }
 
 
 def test_password_comes_from_the_environment(smtp_server, tmp_path, monkeypatch):

@@ -273,8 +273,10 @@ def test_statements_add_up_against_the_ledger(ledger_frames, period_day):
         ]
     )
     as_of, start = dt.date(2026, 11, 30), dt.date(2026, 11, period_day)
-    now = open_items(invoices, allocations, as_of=as_of, customers=customers)
-    before = open_items(invoices, allocations, as_of=start - dt.timedelta(days=1), customers=customers)
+    now = open_items(invoices, allocations, as_of=as_of, customers=customers, base="EUR")
+    before = open_items(
+        invoices, allocations, as_of=start - dt.timedelta(days=1), customers=customers, base="EUR"
+    )
     for s in mailer.build_statements(
         customers,
         aged(now, as_of),

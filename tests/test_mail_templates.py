@@ -152,3 +152,51 @@ def test_html_to_text_keeps_paragraphs_rows_and_breaks():
 def test_blocks_escape_values():
     out = render_block("<td>{{ v }}</td>", {"v": "<script>x</script>"})
     assert out == Markup("<td>&lt;script&gt;x&lt;/script&gt;</td>")
+
+
+def _one(body: str) -> mailer.TemplateBook:
+    return mailer.TemplateBook(
+        _workbook_templates([{"Name": "Mahnung", "Language": "de", "Subject": "s", "Body": body}])
+    )
+
+
+def test_a_render_takes_at_most_max_steps_loop_steps_and_calls(monkeypatch):
+    """Every loop step and call counts, whatever the loop prints: one call (range) and 999 steps
+    fit in 1,000; one step more is refused, naming the template and the line of the loop."""
+    monkeypatch.setattr(mailer.templates, "MAX_STEPS", 1_000)
+    assert _one("<p>a</p>\n{% for i in range(999) %}{% endfor %}").render("Mahnung", "de", CONTEXT).html
+    with pytest.raises(InputError) as err:
+        _one("<p>a</p>\n{% for i in range(1000) %}{% endfor %}").render("Mahnung", "de", CONTEXT)
+    assert str(err.value).endswith(
+        "Templates row 2 column Body: template refused: it runs more than 1,000 loop steps "
+        "(template 'Mahnung', language de, line 2)"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% for i in range(99999) %}\n{% for j in range(99999) %}{% endfor %}{% endfor %}",
+        "{% for a in 'x' * 999999 %}{% for b in 'y' * 999999 %}{% endfor %}{% endfor %}",
+        "{% macro m(n) %}{% for i in range(n) %}{% endfor %}{% endmacro %}{% for k in range(99999) %}{{ m(99999) }}{% endfor %}",
+        # the steps a recursive loop's loop() adds count too
+        "{% for i in range(9) recursive %}{% if loop.depth0 < 1 %}{{ loop(range(99999)) }}{% endif %}{% endfor %}",
+    ],
+)
+def test_loops_that_print_nothing_are_stopped_by_the_step_limit(monkeypatch, body):
+    monkeypatch.setattr(mailer.templates, "MAX_STEPS", 10_000)
+    with pytest.raises(
+        InputError, match=r"it runs more than 10,000 loop steps \(template 'Mahnung', language de, line \d\)"
+    ):
+        _one(body).render("Mahnung", "de", CONTEXT)
+
+
+def test_steps_slow_one_by_one_are_stopped_by_the_time_limit(monkeypatch):
+    monkeypatch.setattr(mailer.templates, "MAX_SECONDS", 0.2)
+    with pytest.raises(
+        InputError,
+        match=r"it runs longer than 0.2 seconds of processor time \(template 'Mahnung', language de, line 1\)",
+    ):
+        _one("{% for i in range(99999) %}{% set x = range(99999) | sum %}{% endfor %}").render(
+            "Mahnung", "de", CONTEXT
+        )

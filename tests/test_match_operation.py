@@ -200,9 +200,46 @@ def test_what_is_left_on_a_partly_applied_line_is_said_in_the_lines_currency() -
             "OpenAmount": pd.array([], dtype="Int64"),
         }
     )
-    reasons = line_notes(lines, matches, items, date(2026, 10, 31), Settings())["Reason"].tolist()
+    customers = pd.DataFrame({"CustomerID": pd.Series([], dtype=str), "Name": pd.Series([], dtype=str)})
+    reasons = line_notes(lines, matches, items, customers, date(2026, 10, 31), Settings())["Reason"].tolist()
     nothing = "no open invoice fits its reference, payer and amount well enough to suggest"
     assert reasons == [
         f"10.00 EUR of it is not applied yet; {nothing}",
         f"234 JPY of it is not applied yet; {nothing}",
+    ]
+
+
+def test_a_line_the_matcher_takes_for_a_receipt_is_never_noted_as_something_else() -> None:
+    """The note says "looks like a refund" only when the matcher itself keeps the line out: its
+    exceptions (a customer's own name as payer, one of our invoices named) hold in the note too."""
+    customers = pd.DataFrame({"CustomerID": ["C1"], "Name": ["Erstattung Service GmbH"], "Aliases": [""]})
+    items = pd.DataFrame(
+        {
+            "InvoiceNo": ["INV-2026-00412"],
+            "CustomerID": ["C1"],
+            "InvoiceDate": pd.to_datetime(["2026-10-01"]),
+            "Amount": pd.array([50000], dtype="Int64"),
+            "OpenAmount": pd.array([50000], dtype="Int64"),
+        }
+    )
+    lines = pd.DataFrame(
+        {
+            "LineID": ["L1", "L2", "L3"],
+            "Date": pd.to_datetime(["2026-10-05"] * 3),
+            "Amount": pd.array([12345, 23456, 34567], dtype="Int64"),
+            "Currency": ["", "", ""],
+            "Payer": ["Erstattung Service GmbH", "PayPal Europe", "Finanzamt Koeln"],
+            "Memo": ["Zahlung", "PayPal payment INV-2026-00412", "Erstattung Umsatzsteuer"],
+            "Status": ["Unmatched"] * 3,
+            "Note": ["", "", ""],
+            "left": pd.array([12345, 23456, 34567], dtype="Int64"),
+        }
+    )
+    matches = pd.DataFrame(columns=["LineID", "InvoiceNo", "CustomerID", "Score", "Decision", "Status"])
+    reasons = line_notes(lines, matches, items, customers, date(2026, 10, 31), Settings())["Reason"].tolist()
+    nothing = "no open invoice fits its reference, payer and amount well enough to suggest"
+    assert reasons == [
+        nothing,
+        nothing,
+        "looks like a refund or return, not a customer payment: left unmatched",
     ]

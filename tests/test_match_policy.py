@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from arbook.match import match_settings, open_amounts
+from common.currency import Rates
 from matching.matcher import ALLOCATION_COLUMNS, match_lines
-from receivables import LATEST, Ledger
+from receivables import LATEST, Ledger, no_rates
 from workbook.contract import Settings
 
 CUSTOMERS = [  # id, name, aliases, group, terms
@@ -81,11 +82,22 @@ def bank(*lines: tuple[str, str, int, str, str], currency: str = "EUR") -> pd.Da
     return frame
 
 
-def run(lines: pd.DataFrame, **settings: object):
+def run(lines: pd.DataFrame, rates: Rates | None = None, **settings: object):
     customers, invoices = book()
-    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    opens = open_amounts(
+        lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST, rates=no_rates("EUR"))
+    )
     typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
-    return match_lines(lines, customers, opens, None, typed, posted_at=pd.Timestamp("2026-04-01 09:00"))
+    return match_lines(
+        lines, customers, opens, None, typed, posted_at=pd.Timestamp("2026-04-01 09:00"), rates=rates
+    )
+
+
+def ecb(*rows: tuple[str, str, float]) -> Rates:
+    """A Rates table of (date, currency, units per EUR) rows, as the ECB publishes them."""
+    frame = pd.DataFrame(rows, columns=["Date", "Currency", "Rate"])
+    frame["Date"] = pd.to_datetime(frame["Date"])
+    return Rates(frame, base="EUR", max_age_days=7)
 
 
 def posted(result) -> set[tuple[str, str, str, int, str]]:
@@ -236,7 +248,7 @@ def test_the_rule_that_holds_a_certain_suggestion(line, held):
 
 def test_a_posted_proposal_and_an_uncertain_suggestion_carry_no_such_words():
     posted_line = run(bank(("L1", "2026-03-20", 100000, "Factoring Bank AG", "RE 202603074")))
-    equal = run(bank(("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung")))
+    equal = run(bank(("L1", "2026-03-20", 500000, "HONGYUE KEJI GUANGZHOU", "货款")))  # near twins
     assert posted_line.matches["Decision"].tolist() == ["auto"]
     assert equal.matches["Score"].tolist() == [49.3, 49.3]
     assert (
@@ -409,8 +421,43 @@ def test_the_month_the_memo_names_picks_among_equal_invoices(memo, invoice):
     assert posted(result) == {("L1", invoice, "K7", 12000, "payment")}
 
 
-def test_equal_invoices_without_a_month_are_left_to_a_person_oldest_first():
+def test_equal_invoices_without_a_month_the_customers_payment_settles_the_oldest():
     result = run(bank(("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung")))
+    assert posted(result) == {("L1", "202601010", "K7", 12000, "payment")}
+    assert "the oldest of them (oldest first)" in result.matches["Reason"].iloc[0]
+
+
+def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_oldest_first():
+    result = run(
+        bank(
+            ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L2", "2026-03-24", 12000, "Wartungsdienst Kraus KG", "Wartungsvertrag"),
+        )
+    )
+    assert posted(result) == set()
+    assert best(result, "L1") == best(result, "L2") == {("202601010", "K7", 12000, "payment")}
+    held = result.matches.loc[result.matches["InvoiceNo"] == "202601010", "Reason"]
+    assert held.str.endswith(
+        "left to a person: 2 payments of this run pay this customer's equal open items: "
+        "which pays which is for a person to say"
+    ).all()
+
+
+def test_a_payment_naming_a_month_takes_its_invoice_before_the_oldest_first_one():
+    result = run(
+        bank(
+            ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L2", "2026-03-24", 12000, "Wartungsdienst Kraus KG", "Wartung 01/2026"),
+        )
+    )
+    assert posted(result) == {
+        ("L2", "202601010", "K7", 12000, "payment"),
+        ("L1", "202602010", "K7", 12000, "payment"),
+    }
+
+
+def test_equal_invoices_from_a_payer_we_cannot_name_stay_a_suggestion_oldest_first():
+    result = run(bank(("L1", "2026-03-20", 12000, "", "Wartung")))
     assert posted(result) == set()
     assert best(result, "L1") == {("202601010", "K7", 12000, "payment")}
 
@@ -455,11 +502,79 @@ def test_an_amount_in_another_currency_stated_in_the_memo_finds_the_invoice_with
     assert best(result, "L1") == {("202603090", "K8", 61970149, "payment")}
 
 
+USD_RATE = ecb(("2026-03-13", "USD", 1.1684))
+HAILONG = "Hailong Trading (HK) Ltd"
+
+
+def crossed(result) -> set[tuple[str, str, str, int, str, str, object, str]]:
+    return {
+        (r.LineID, r.InvoiceNo, r.CustomerID, int(r.Amount), r.Kind, r.Currency, r.LineAmount, r.LineCurrency)
+        for r in result.allocations.itertuples()
+    }
+
+
+def test_a_payment_in_euro_of_a_dollar_invoice_named_by_its_customer_posts_itself_within_the_tolerance():
+    # 73,500.00 EUR for 86,309.40 USD implies 1.174277 USD per EUR, 0.50 % from the table's 1.1684:
+    # worth 85,877.40 USD at the table's rate, the 432.00 USD left is the exchange difference.
+    result = run(bank(("L1", "2026-03-16", 7350000, HAILONG, "Invoice 202603090")), rates=USD_RATE)
+    assert crossed(result) == {
+        ("L1", "202603090", "K8", 8587740, "payment", "USD", 7350000, "EUR"),
+        ("L1", "202603090", "K8", 43200, "fx", "USD", pd.NA, ""),
+    }
+    assert result.statuses.values.tolist() == [["L1", "Matched"]]
+    reason = result.matches["Reason"].iloc[0]
+    assert "the Rates table's of 2026-03-13: 0.8559 EUR per USD (0.50 % apart)" in reason
+
+
+def test_a_payment_in_another_currency_outside_the_tolerance_is_a_suggestion_with_both_rates():
+    result = run(bank(("L1", "2026-03-16", 7000000, HAILONG, "Invoice 202603090")), rates=USD_RATE)
+    assert posted(result) == set()
+    assert best(result, "L1") == {("202603090", "K8", 7000000, "payment")}
+    reason = result.matches["Reason"].iloc[0]
+    assert "paid 70000.00 EUR for 86309.40 USD open (202603090): 0.8110 EUR per USD" in reason
+    assert reason.endswith(
+        "left to a person: a payment in another currency posts itself only with the invoice named, "
+        "the payer agreeing and its rate near the Rates table's: the implied rate is 5.53 % from the "
+        "Rates table's, more than fx_rate_tolerance_percent (1 %)"
+    )
+    wider = run(
+        bank(("L1", "2026-03-16", 7000000, HAILONG, "Invoice 202603090")),
+        rates=USD_RATE,
+        fx_rate_tolerance_percent=6.0,
+    )
+    assert crossed(wider) == {
+        ("L1", "202603090", "K8", 8178800, "payment", "USD", 7000000, "EUR"),
+        ("L1", "202603090", "K8", 452140, "fx", "USD", pd.NA, ""),
+    }
+
+
+@pytest.mark.parametrize("rates", [None, ecb(("2026-02-20", "USD", 1.1684))], ids=["no-table", "too-old"])
+def test_a_missing_rate_leaves_a_suggestion_naming_currency_and_day_never_a_rate_of_one(rates):
+    result = run(bank(("L1", "2026-03-16", 7350000, HAILONG, "Invoice 202603090")), rates=rates)
+    assert posted(result) == set()
+    assert best(result, "L1") == {("202603090", "K8", 7350000, "payment")}
+    reason = result.matches["Reason"].iloc[0]
+    said = "no Rates table was given" if rates is None else "no USD rate for 2026-03-16"
+    assert said in reason and "Rates table's of" not in reason
+
+
+def test_a_payment_in_another_currency_from_a_stranger_waits_for_a_person():
+    result = run(
+        bank(("L1", "2026-03-16", 7350000, "Inkasso Nord GmbH", "Invoice 202603090")), rates=USD_RATE
+    )
+    assert posted(result) == set()
+    assert (
+        result.matches["Reason"].iloc[0].endswith("its rate near the Rates table's: the payer does not agree")
+    )
+
+
 def test_terms_that_cannot_be_read_are_named_and_grant_nothing():
     customers, invoices = book()
     customers.loc[customers["CustomerID"] == "K1", "DiscountTerms"] = "Skonto nach Absprache"
     lines = bank(("L1", "2026-03-10", 98000, "Becker Elektrotechnik GmbH", "RE 202603074"))
-    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    opens = open_amounts(
+        lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST, rates=no_rates("EUR"))
+    )
     result = match_lines(lines, customers, opens, None, match_settings(Settings()))
     assert posted(result) == set()  # 20.00 short, above the fee tolerance, and no terms: a person looks
     assert (
@@ -476,7 +591,9 @@ def test_a_rejected_group_proposal_is_never_proposed_again():
         Approve=first.matches["MatchID"].isin(group["MatchID"]).map({True: "N", False: ""})
     )
     customers, invoices = book()
-    opens = open_amounts(lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST))
+    opens = open_amounts(
+        lines, Ledger(invoices, NO_ALLOCATIONS, customers, as_of=LATEST, rates=no_rates("EUR"))
+    )
     second = match_lines(lines, customers, opens, rejected, match_settings(Settings()))
     again = second.matches[second.matches["Status"] == "pending"]
     assert not (set(again["MatchID"]) & set(group["MatchID"]))

@@ -27,6 +27,7 @@ BASE = {
     "payer_named": True,
     "period": False,
     "off_period": False,
+    "oldest": False,
 }
 
 

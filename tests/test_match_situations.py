@@ -13,7 +13,7 @@ import pytest
 from arbook.match import match_settings, open_amounts
 from common.currency import Rates
 from matching.matcher import ALLOCATION_COLUMNS, match_lines, post_approved
-from receivables import LATEST, Ledger
+from receivables import LATEST, Ledger, no_rates
 from workbook.contract import Settings
 
 CUSTOMERS = [
@@ -75,7 +75,7 @@ NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 def match(lines, invoices, customers, allocations, previous, settings, **options):
     """The matcher as `arbook match` runs it, on open amounts the ledger computes from the tables;
     `settings` are the workbook's keys that differ from their defaults."""
-    opens = open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST))
+    opens = open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST, rates=no_rates("EUR")))
     typed = match_settings(Settings(**settings))  # the declared defaults but for `settings`
     return match_lines(lines, customers, opens, previous, typed, **options)
 
@@ -85,9 +85,10 @@ def post(lines, invoices, customers, allocations, matches, **options):
     return post_approved(
         lines,
         customers,
-        open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST)),
+        open_amounts(lines, Ledger(invoices, allocations, customers, as_of=LATEST, rates=no_rates("EUR"))),
         matches,
         **options,
+        base_currency="EUR",
     )
 
 
@@ -286,13 +287,11 @@ def test_amount_alone_is_at_most_a_suggestion():
     assert result.matches[["InvoiceNo", "Decision"]].values.tolist() == [["INV-2026-00460", "suggested"]]
 
 
-def test_two_equal_open_invoices_without_reference_are_left_to_a_person_oldest_first():
+def test_two_equal_open_invoices_without_reference_the_customers_payment_settles_the_oldest():
     extra = [("INV-2026-00414", "C001", "2026-09-30", 50000)]
     result = run(bank(("L1", 50000, "ACME GMBH", "Zahlung")), extra=extra)
-    assert result.allocations.empty
-    suggested = result.matches.drop_duplicates("MatchID")
-    assert suggested["InvoiceNo"].tolist()[0] == "INV-2026-00413"  # oldest first
-    assert set(suggested["Decision"]) == {"suggested"}
+    rows = result.allocations[["LineID", "InvoiceNo", "Amount", "Kind"]].values.tolist()
+    assert rows == [["L1", "INV-2026-00413", 50000, "payment"]]  # oldest first
 
 
 def test_a_postcode_that_equals_an_invoice_number_posts_nothing():

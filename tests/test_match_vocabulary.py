@@ -16,7 +16,7 @@ def lines(*rows: tuple[str, str]) -> pd.DataFrame:
 
 
 def meaning(payer: str, memo: str, **options) -> str:
-    return non_receipt(lines((payer, memo)), vocabulary(), **options).iloc[0]
+    return non_receipt(lines((payer, memo)), vocabulary(), "", **options).iloc[0]
 
 
 @pytest.mark.parametrize(
@@ -83,13 +83,13 @@ def test_a_word_in_the_payers_name_does_not_count_when_the_payer_is_a_customer()
         ("Versicherungskammer Bayern", "RE 202600412"), ("Allianz Versicherungs-AG", "RE 202600412")
     )
     known = pd.Series([True, False], index=frame.index)
-    assert non_receipt(frame, vocabulary(), known_payer=known).tolist() == ["", "an insurance settlement"]
+    assert non_receipt(frame, vocabulary(), "", known_payer=known).tolist() == ["", "an insurance settlement"]
 
 
 def test_a_provider_payout_naming_one_of_our_invoices_is_a_customer_paying_through_it():
     frame = lines(("PayPal Europe", "Acme Ltd INV-2026-00412"), ("PayPal Europe", "Auszahlung"))
     named = pd.Series([True, False], index=frame.index)
-    assert non_receipt(frame, vocabulary(), invoice_named=named).tolist() == [
+    assert non_receipt(frame, vocabulary(), "", invoice_named=named).tolist() == [
         "",
         "a card or payment-provider payout",
     ]
@@ -97,8 +97,8 @@ def test_a_provider_payout_naming_one_of_our_invoices_is_a_customer_paying_throu
 
 def test_the_companys_own_words_extend_the_vocabulary():
     frame = lines(("Stadtwerke", "Mieteinnahme Halle 2"), ("Stadtwerke", "Rechnung 4711"))
-    assert non_receipt(frame, vocabulary(("Mieteinnahme",))).tolist() == [MEANINGS["company"], ""]
-    assert non_receipt(frame, vocabulary()).tolist() == ["", ""]
+    assert non_receipt(frame, vocabulary(("Mieteinnahme",)), "").tolist() == [MEANINGS["company"], ""]
+    assert non_receipt(frame, vocabulary(), "").tolist() == ["", ""]
 
 
 def test_the_company_itself_paying_is_an_own_transfer():

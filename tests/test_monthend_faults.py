@@ -432,3 +432,51 @@ def test_a_refused_message_a_person_gave_up_is_neither_sent_nor_reported_again(
     log = month.mail_log()
     assert list(log.loc[log["CustomerID"] == refused_id, "Status"]).count("given up") == tried
     assert not (log["Status"] == mailer.REFUSED).any()
+
+
+def test_a_message_not_sent_that_a_late_bank_file_changes_is_superseded_once_and_nothing_is_lost(
+    owed: collections.Counter[str], company: sample_data.SampleCompany, tmp_path: Path
+) -> None:
+    """Run 1 forgets the GBP account's file and finds no server: every message is owed. Run 2 gives
+    the file: statements and notices it changes get new Message-IDs. Exactly the month's messages
+    (those a run given every file at once sends) go out once; each old one is recorded superseded,
+    named once by the run that found it, and neither sent nor reported by any later run."""
+    (tmp_path / "book").mkdir()
+    workbook, files, _ = build_demo_books(tmp_path / "book", company)
+    late = next(f for f in files if f.name.startswith("gbp_"))
+    month = Month.__new__(Month)
+    month.folder, month.company, month.workbook, month.files = tmp_path, company, workbook, files
+    month.accepted, month.servers = [], []
+
+    month.files = [f for f in files if f != late]
+    first = month.run(SmtpServer(tmp_path))  # never started: the port refuses the connection
+    assert_unfinished(first)
+    failed_first = set(month.mail_log().query("Status == 'failed'")["MessageID"])
+    assert failed_first and not month.received()
+
+    month.files = files
+    second = month.run()
+    assert second.ok and second.complete, second.notes
+    received = month.received()
+    assert max(received.values()) == 1
+    assert {k for k in received if not k.startswith("report-")} == {
+        k for k in owed if not k.startswith("report-")
+    }
+    assert sum(k.startswith("report-") for k in received) == 1
+    log = month.mail_log()
+    superseded = log[log["Status"] == mailer.SUPERSEDED]
+    assert superseded["MessageID"].is_unique and len(superseded) >= 1
+    assert set(superseded["MessageID"]) == failed_first - set(received)  # nothing lost
+    named = [note for note in second.notes if "superseded: " in note]
+    assert sorted(k for k in superseded["MessageID"] for note in named if k in note) == sorted(
+        superseded["MessageID"]
+    )  # each named once
+    assert "not sent yet" not in report_text(month.servers[-1])
+
+    third = month.run()
+    assert third.ok and third.complete, third.notes
+    assert [third.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
+    assert not month.servers[-1].handler.accepted
+    assert not any("superseded" in note for note in third.notes)
+    log = month.mail_log()
+    assert (log["Status"] == mailer.SUPERSEDED).sum() == len(superseded)

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from receivables import INPUT_COLUMNS, Ledger, with_columns
+from receivables import INPUT_COLUMNS, Ledger, no_rates, with_columns
 from workbook.contract import table
 
 CONTRACT_KINDS = {
@@ -60,13 +60,19 @@ def test_the_ledgers_allocations_are_dated_by_their_posting_when_payment_date_is
             "PostedAt": pd.to_datetime(["2026-11-04 09:00:00", "2026-11-20 16:45:10"]),
         }
     )
-    ledger = Ledger(invoices, allocations, pd.DataFrame({"CustomerID": ["C1"]}), as_of=date(2026, 11, 30))
+    ledger = Ledger(
+        invoices,
+        allocations,
+        pd.DataFrame({"CustomerID": ["C1"]}),
+        as_of=date(2026, 11, 30),
+        rates=no_rates("EUR"),
+    )
     assert ledger.allocations["PaymentDate"].tolist() == [
         pd.Timestamp("2026-11-03"),
         pd.Timestamp("2026-11-20"),
     ]
     assert allocations["PaymentDate"].isna().sum() == 1  # the frame given is not changed
     assert ledger.balances["OpenAmount"].tolist() == [5000]
-    assert Ledger(invoices, allocations, ledger.customers, as_of=date(2026, 11, 19)).balances[
-        "OpenAmount"
-    ].tolist() == [7000]
+    assert Ledger(
+        invoices, allocations, ledger.customers, as_of=date(2026, 11, 19), rates=no_rates("EUR")
+    ).balances["OpenAmount"].tolist() == [7000]

@@ -34,10 +34,11 @@ def test_reconciliation_per_account_finds_a_line_imported_twice() -> None:
             "Amount": pd.array([10000, -25000, -25000, 5000, 700, 99999], dtype="Int64"),
         }
     )
-    recon = bank_reconciliation(statements, lines)
+    recon = bank_reconciliation(statements, lines, base="EUR")
     assert recon.to_dict("records") == [
         {
             "Account": "DE01",
+            "Currency": "EUR",  # the statements name none: the base currency
             "From": dt.date(2026, 11, 1),
             "To": dt.date(2026, 11, 30),
             "Opening": 100000,
@@ -72,7 +73,7 @@ def test_transfers_repeated_by_a_second_export_are_shown_apart_not_as_a_differen
             "SourceFile": ["main.sta", "main.sta", "export.csv", "main.sta"],
         }
     )
-    recon = bank_reconciliation(statements, lines, duplicate_of(lines))
+    recon = bank_reconciliation(statements, lines, duplicate_of(lines), base="EUR")
     # A2 repeats A (same account, date, amount and reference, another file): shown apart.
     # C is a second equal payment in the same file: two payments, counted, so 200.00 remains.
     assert recon[["Lines", "Duplicates", "Difference"]].to_dict("records") == [
@@ -150,8 +151,11 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         book["Unmatched"][ref].number_format for ref in ("B2", "C2", "D2", "F2")
     ] == [  # Date, Amount, Currency, Memo
         "yyyy-mm-dd",
-        "#,##0.00##",
+        "#,##0.00",
         "@",
         "@",
     ]
     assert book["Review"]["G2"].number_format == "0.0"
+    # money in its currency's decimals: 1,000 JPY shows no decimals, 123.45 EUR two
+    assert [book["OverLimit"][ref].number_format for ref in ("D2", "E2", "F2")] == ["#,##0"] * 3
+    assert book["Review"]["E2"].number_format == "#,##0.00"

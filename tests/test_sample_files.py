@@ -116,7 +116,7 @@ def test_csv_files_read_back_to_the_frame(fresh, files):
         body = [dict(zip(CSV_HEADER, r, strict=True)) for r in rows[1:]]
         assert len(body) == len(expected)
         for row, want in zip(body, expected.itertuples(), strict=True):
-            assert parse_date(row["Buchungstag"]) == want.Date.date()
+            assert parse_date(row["Buchungstag"], date_order="dmy") == want.Date.date()
             assert parse_amount_cents(row["Betrag"], decimal_comma=True) == want.Amount
             assert (
                 row["Verwendungszweck"],
@@ -135,7 +135,7 @@ def test_arbook_importer_reads_the_files_back_to_the_same_lines_and_line_ids(tmp
     company = generate(8, customers=300, invoices=4000, bank_lines=2000)
     columns = ["LineID", "Date", "Amount", "Currency", "Payer", "Memo", "BankRef", "Account"]
     for path in write_bank_files(company, tmp_path):
-        got = read_bank_file(path).lines.reset_index(drop=True)
+        got = read_bank_file(path, date_order="dmy").lines.reset_index(drop=True)
         want = company.bank_lines[company.bank_lines["SourceFile"] == path.name].reset_index(drop=True)
         pd.testing.assert_frame_equal(got[columns], want[columns], obj=path.name)
 

@@ -156,7 +156,7 @@ def test_given_rows_are_typed_and_text_stays_text(filled: Path) -> None:
     row = {c.column_letter: c for c in aging[4]}
     assert (row["A"].value, row["A"].data_type) == ("00042", "s")
     assert (row["B"].value, row["B"].data_type) == (INJECTIONS[1], "s")
-    assert (row["E"].value, row["E"].number_format) == (0.01, "#,##0.00##")
+    assert (row["E"].value, row["E"].number_format) == (0.01, "#,##0.00")
     assert row["G"].value == -2.5
     assert row["I"].value is None
     assert aging["I2"].value == 1234.56
@@ -212,7 +212,9 @@ def test_dashboard_looks_up_the_metrics_arbook_computes() -> None:
         {"InvoiceDate": [day - pd.Timedelta(days=20)], "Amount": pd.array([1000], dtype="Int64")}
     )
     history = pd.DataFrame({"Amount": pd.array([], dtype="Int64"), "DaysLate": pd.array([], dtype="float64")})
-    table = kpi.kpi_table(aged, aged, invoices, history, as_of=day.date(), period_days=90, rates=no_rates())
+    table = kpi.kpi_table(
+        aged, aged, invoices, history, as_of=day.date(), period_days=90, rates=no_rates(base="EUR")
+    )
     assert {m for m, _ in DASHBOARD_KPIS} <= set(table["Metric"])
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +32,21 @@ import pandas as pd
 from common.errors import UnsafeWorkbookError
 
 from .contract import TABLES, Owner, Table, normalise_header, table
+from .dashboard import (
+    VBA_SIGNATURES,
+    WORKBOOK_MODULE,
+    add_dashboard,
+    dashboard_trouble,
+    has_dashboard,
+    vba_part,
+)
 from .filebook import SUFFIXES, FileBook
 from .mapping import MAPPABLE, Link, load_mapping, suggest
 from .mapping import Mapping as SheetMapping
 from .package import NS, Package
 from .reader import Location, SheetCells, fits, locate
+from .template import DASHBOARD, with_button_modules
+from .vbaproject import declared_modules, without_modules
 
 __all__ = ["Adoption", "adopt", "check_adoptable", "check_file"]
 
@@ -43,7 +54,6 @@ _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 _SIGNATURE_ORIGIN = "/digital-signature/origin"
 _MACRO_SHEET_TYPES = ("/macrosheet", "/intlMacrosheet")
-_VBA_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
 
 
 @dataclass
@@ -52,6 +62,7 @@ class Adoption:
 
     added: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    dashboard: bool = False  # the Dashboard, its Run button and the VBA were added
 
 
 def check_file(path: Path) -> None:
@@ -157,7 +168,7 @@ def check_adoptable(path: Path, *, force: bool = False) -> list[str]:
                 f"{path.name} has a protected structure (Review > Protect Workbook), so no sheet may be added. "
                 "Nothing was written. Unprotect it, run arbook init, then protect it again"
             )
-        if any(n.rsplit("/", 1)[-1] in _VBA_SIGNATURES for n in pkg.names):
+        if any(n.rsplit("/", 1)[-1] in VBA_SIGNATURES for n in pkg.names):
             notes.append(
                 "the VBA project is digitally signed; arbook copies it byte for byte, so its signature stays valid"
             )
@@ -165,18 +176,26 @@ def check_adoptable(path: Path, *, force: bool = False) -> list[str]:
 
 
 def adopt(
-    path: Path, rows: Mapping[str, pd.DataFrame], *, propose_mapping: bool = False, force: bool = False
+    path: Path,
+    rows: Mapping[str, pd.DataFrame],
+    *,
+    propose_mapping: bool = False,
+    force: bool = False,
+    dashboard: Path | None = None,
 ) -> Adoption:
     """Add every missing contract table to the workbook at `path`, in one atomic commit.
 
     `rows` gives the first rows of tables that start filled (the defaults of Settings,
     DunningLevels, Templates). With `propose_mapping`, a workbook without a Mapping table gets
     one proposed from its headings (`workbook.mapping.suggest`). Tables the Mapping places in
-    the user's own sheets are never added. Refuses, writing nothing, what `check_adoptable` refuses.
+    the user's own sheets are never added. With `dashboard` (a workbook with buttons the template
+    built), the same commit adds its Dashboard, Run button and VBA (`workbook.dashboard`) unless
+    the workbook has them. Refuses, writing nothing, what `check_adoptable` refuses, and a
+    Dashboard that cannot be added (`dashboard_trouble`).
     """
     result = Adoption(notes=check_adoptable(path, force=force))
     rows = {normalise_header(k): v for k, v in rows.items()}
-    with FileBook(path) as book:
+    with FileBook(path) as book, ExitStack() as stack:
         pkg = book.package
         cells = SheetCells(pkg)
         try:
@@ -205,9 +224,38 @@ def adopt(
                 result.added[decl.name] = 0 if given is None else len(given)
         finally:
             cells.close()
-        if result.added:
-            book.commit("init", "added " + ", ".join(result.added))
+        if dashboard is not None:
+            template = stack.enter_context(Package(dashboard))
+            _stage_dashboard(book, template, result)
+        if result.added or result.dashboard:
+            added = [*result.added, *([DASHBOARD] * result.dashboard)]
+            book.commit("init", "added " + ", ".join(added))
     return result
+
+
+def _stage_dashboard(book: FileBook, template: Package, result: Adoption) -> None:
+    """Stage the Dashboard of `template` (with its VBA put into the workbook's own project)."""
+    pkg = book.package
+    if has_dashboard(pkg):
+        result.notes.append(f"{pkg.path.name} already has the Dashboard; it was left as it is")
+        return
+    tables = {name.casefold() for name in (*pkg.tables, *result.added)}
+    trouble = dashboard_trouble(pkg, tables)
+    if trouble:
+        raise UnsafeWorkbookError(
+            f"{pkg.path.name}: arbook cannot add the Dashboard: {trouble}. Nothing was written"
+        )
+    built = template.read(vba_part(template))
+    own = vba_part(pkg)
+    if own is None:  # the template's project; its sheets' modules would belong to no sheet here
+        kinds = declared_modules(built)
+        vba = without_modules(
+            built, frozenset(n for n, k in kinds.items() if k == "Document" and n != WORKBOOK_MODULE)
+        )
+    else:
+        vba = with_button_modules(pkg.read(own), built)
+    book.change_parts(lambda writer: add_dashboard(writer, template, vba))
+    result.dashboard = True
 
 
 def _proposal(pkg: Package, cells: SheetCells, result: Adoption) -> pd.DataFrame | None:

@@ -16,12 +16,13 @@ from Excel alike:
                     (Excel's own TRUE/FALSE shows as WAHR or VRAI in other languages, and text
                     typed as TRUE in a German Excel stays text). An empty value is N.
   currency          a text cell holding the ISO 4217 code, as for text.
-  money             a number in currency units, #,##0.00## (two decimals shown, up to four when
-                    the amount has them: 1,234.00, 1.234 KWD): the double nearest the exact
-                    amount, which reads back to the same minor units (see
-                    common.values.MAX_AMOUNT_CENTS). Each row's minor units become units by the
-                    decimals of its own currency (`digits`, from workbook.units): 1234 is
-                    12.34 EUR, 1234 JPY, 1.234 KWD.
+  money             a number in currency units: the double nearest the exact amount, which
+                    reads back to the same minor units (see common.values.MAX_AMOUNT_CENTS).
+                    Each row's minor units become units by the decimals of its own currency
+                    (`digits`, from workbook.units): 1234 is 12.34 EUR, 1234 JPY, 1.234 KWD;
+                    and the cell shows exactly those decimals (`money_format`): 1,234.00 EUR
+                    is #,##0.00, 1,234 JPY #,##0, 1,234.567 KWD #,##0.000. (#,##0.00 is the
+                    money column's own format, for rows a person adds.)
   date              an Excel date (whole days), yyyy-mm-dd.
   datetime          an Excel date and time to the second, yyyy-mm-dd hh:mm:ss.
   int               a whole number, 0.
@@ -54,12 +55,14 @@ __all__ = [
     "MAX_EXCEL_NUMBER",
     "Codec",
     "Encoded",
+    "XlsxFormats",
     "as_text",
     "encode",
     "encode_column",
+    "is_money_format",
     "kind_of",
+    "money_format",
     "write_xlsx_column",
-    "xlsx_formats",
 ]
 
 MAX_CELL_TEXT = 32_767
@@ -69,6 +72,25 @@ MAX_EXCEL_NUMBER = 9.99999999999999e307
 """The largest number an Excel cell holds (its specification's limit), either way."""
 
 CellType = Literal["text", "number", "date"]
+
+
+def money_format(digits: int) -> str:
+    """The number format of money in a currency of `digits` decimals: #,##0 (JPY), #,##0.00, #,##0.000 (KWD)."""
+    return "#,##0" + ("." + "0" * digits if digits > 0 else "")
+
+
+_EARLIER_MONEY_FORMAT = "#,##0.00##"  # what arbook gave every money cell before formats followed the currency
+
+
+def is_money_format(code: str) -> bool:
+    """Whether `code` is a money format arbook gives (any currency's, or its earlier one), not a person's own."""
+    return code == _EARLIER_MONEY_FORMAT or (
+        code.startswith("#,##0") and code == money_format(_decimals(code))
+    )
+
+
+def _decimals(code: str) -> int:
+    return len(code.partition(".")[2])
 
 
 @dataclass(frozen=True)
@@ -86,7 +108,7 @@ CODECS: dict[Kind, Codec] = {
     "choice": Codec("choice", "text", "@"),
     "currency": Codec("currency", "text", "@"),
     "bool": Codec("bool", "text", "@"),
-    "money": Codec("money", "number", "#,##0.00##"),
+    "money": Codec("money", "number", money_format(2)),
     "date": Codec("date", "date", "yyyy-mm-dd"),
     "datetime": Codec("datetime", "date", "yyyy-mm-dd hh:mm:ss"),
     "int": Codec("int", "number", "0"),
@@ -109,6 +131,12 @@ class Encoded:
     @property
     def codec(self) -> Codec:
         return CODECS[self.kind]
+
+    def number_format(self, i: int) -> str:
+        """The number format cell `i` shows: money in its currency's decimals, else the kind's."""
+        if self.digits is not None:
+            return money_format(int(self.digits[i]))
+        return self.codec.number_format
 
 
 def kind_of(decl: Table, column: str, series: pd.Series) -> Kind:
@@ -303,9 +331,27 @@ def as_text(encoded: Encoded) -> list[str]:
     return ["" if v is None else str(v) for v in encoded.cells]
 
 
-def xlsx_formats(workbook: Any) -> dict[Kind, Any]:
-    """One xlsxwriter Format per kind, with the codec's number format: create once per workbook."""
-    return {kind: workbook.add_format({"num_format": codec.number_format}) for kind, codec in CODECS.items()}
+class XlsxFormats:
+    """The codec's xlsxwriter Formats for one workbook, made on first use: one per kind, and per
+    money decimals (so a JPY cell shows 1,234 and a KWD cell 1,234.567)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self._workbook = workbook
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, kind: Kind) -> Any:
+        """The Format of a column of `kind` (money: two decimals, the column's own)."""
+        return self._format(CODECS[kind].number_format)
+
+    def cell(self, encoded: Encoded, i: int) -> Any:
+        """The Format of cell `i` of `encoded`."""
+        return self._format(encoded.number_format(i))
+
+    def _format(self, code: str) -> Any:
+        made = self._made.get(code)
+        if made is None:
+            made = self._made[code] = self._workbook.add_format({"num_format": code})
+        return made
 
 
 def write_xlsx_column(
@@ -313,15 +359,18 @@ def write_xlsx_column(
     first_row: int,
     col: int,
     encoded: Encoded,
-    fmt: Any,
+    formats: XlsxFormats,
     *,
+    fmt: Any = None,
     blank_format: bool = False,
 ) -> None:
     """Write an encoded column down from (first_row, col), 0-based as xlsxwriter counts.
 
     Text goes through write_string (never a formula, whatever the workbook's options), numbers
-    through write_number and dates through write_datetime, each with `fmt`. Empty cells are
-    skipped, or written blank with `fmt` when `blank_format` (a template's empty input cells).
+    through write_number and dates through write_datetime, each with the codec's format for
+    that cell (`formats.cell`: money in its currency's decimals), or `fmt` when given (a
+    column of percentages). Empty cells are skipped, or written blank with the column's format
+    when `blank_format` (a template's empty input cells).
     """
     write = {
         "text": worksheet.write_string,
@@ -330,6 +379,6 @@ def write_xlsx_column(
     }[encoded.codec.cell]
     for r, value in enumerate(encoded.cells, start=first_row):
         if value is not None:
-            write(r, col, value, fmt)
+            write(r, col, value, fmt if fmt is not None else formats.cell(encoded, r - first_row))
         elif blank_format:
-            worksheet.write_blank(r, col, None, fmt)
+            worksheet.write_blank(r, col, None, fmt if fmt is not None else formats[encoded.kind])

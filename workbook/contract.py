@@ -419,7 +419,11 @@ TABLES: tuple[Table, ...] = (
             _c("Amount", "money"),
             _c("InvoiceNos", width=30),
             _c("AsOf", "date"),
-            _c("Status", "choice", choices=("sent", "outbox", "failed", "refused", "given up", "not mailed")),
+            _c(
+                "Status",
+                "choice",
+                choices=("sent", "outbox", "failed", "refused", "given up", "not mailed", "superseded"),
+            ),
             _c("Detail", width=40),
         ),
         appendable=True,
@@ -640,6 +644,14 @@ class Settings:
         "Days a Rates row stays valid after its date (the latest on or before a day applies)",
         low=0,
         high=366,
+    )
+    fx_rate_tolerance_percent: float = _setting(
+        "number",
+        1.0,
+        "Largest gap in percent between the rate a payment in another currency implies and the "
+        "Rates table's at which it still posts itself",
+        low=0,
+        high=100,
     )
     match_non_receipt_words: tuple[str, ...] = _setting(
         "list",

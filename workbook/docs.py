@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common.values import cents_to_decimal, format_cents
 
-from .cells import CODECS
+from .cells import CODECS, money_format
 from .contract import SETTINGS, TABLES, Column, Owner, Table
 from .settings import expected
 
@@ -126,7 +126,13 @@ def kinds_markdown() -> str:
     """What cell arbook writes for each column kind (the cell codec's declaration)."""
     lines = ["| kind | cell arbook writes | number format |", "|---|---|---|"]
     for kind, codec in CODECS.items():
-        lines.append(f"| {kind} | {codec.cell} | `{codec.number_format}` |")
+        shown = f"`{codec.number_format}`"
+        if kind == "money":
+            shown = (
+                f"in the row's currency's decimals: `{money_format(0)}` (JPY), `{money_format(2)}` "
+                f"(EUR), `{money_format(3)}` (KWD)"
+            )
+        lines.append(f"| {kind} | {codec.cell} | {shown} |")
     return "\n".join(lines)
 
 

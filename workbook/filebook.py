@@ -6,6 +6,7 @@ and written by `commit` in one new file that replaces the old one (see `workbook
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,7 @@ class FileBook(StagingBook):
             raise
         self._frames: dict[str, pd.DataFrame] = {}
         self._staged: dict[str, Staged] = {}
+        self._part_changes: list[Callable[[PackageWriter], None]] = []
         self._settings: Settings | None = None
 
     def _open(self) -> None:
@@ -123,6 +125,14 @@ class FileBook(StagingBook):
         self._frames[decl.name] = new
         self._staged.setdefault(decl.name, Staged()).replaced = True
 
+    def change_parts(self, change: Callable[[PackageWriter], None]) -> None:
+        """Stage a change to parts that hold no table (the VBA project, the Dashboard sheet).
+
+        `change` gets the commit's PackageWriter after the tables are written, so such a change
+        is written with the same lock, backup, check and Audit row as every other.
+        """
+        self._part_changes.append(change)
+
     # -- committing ------------------------------------------------------------------------
     def commit(self, command: str, summary: str) -> None:
         """Write every staged change, then the Audit row, into a new file that replaces the old one.
@@ -133,6 +143,7 @@ class FileBook(StagingBook):
         """
         if self._dry_run:
             self._staged.clear()
+            self._part_changes.clear()
             return
         if self._lock is None:
             raise ValueError("a FileBook opened without the run lock (lock=False) only reads")
@@ -144,6 +155,7 @@ class FileBook(StagingBook):
             self._write(first)
             after = sha256_of(first)
             self._staged.clear()
+            self._part_changes.clear()
             self._reopen(first)
             self.append("Audit", audit_row(command, summary, before, after))
             self._write(second)
@@ -154,6 +166,7 @@ class FileBook(StagingBook):
             first.unlink(missing_ok=True)
             second.unlink(missing_ok=True)
             self._staged.clear()
+            self._part_changes.clear()
         self._reopen(self._path)
 
     def _reopen(self, path: Path) -> None:
@@ -178,6 +191,8 @@ class FileBook(StagingBook):
                 staged = self._write_computed_aside(writer, decl, frame, staged)
                 if staged.dirty or staged.appended_from is not None:
                     self._write_changes(writer, decl, where, frame, staged)
+        for change in self._part_changes:
+            change(writer)
         writer.save(target)
 
     def _write_computed_aside(
@@ -197,28 +212,30 @@ class FileBook(StagingBook):
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame
     ) -> None:
         block = replacement(self._cells, where, frame)
-        header, c1, c2, new_last, old_last = (
-            block.header,
-            block.first_col,
-            block.last_col,
-            block.new_last,
-            block.old_last,
-        )
         sheet = writer.sheet(where.sheet.part)
-        cols = list(range(c1, c2 + 1))
+        cols = list(range(block.first_col, block.last_col + 1))
         body_styles = [sheet.style_of(where.first_row, c) for c in cols]
-        head_styles = [sheet.style_of(where.header_row, c) for c in cols]
+        head_styles = [sheet.style_of(block.header_row, c) for c in cols]
         row_attrs = sheet.row_attributes(where.first_row)
-        sheet.clear(where.header_row, c1, old_last, max(where.last_col, c2))
-        _write_header(sheet, decl, where.header_row, cols, header, head_styles)
+        sheet.clear(block.header_row, block.first_col, block.old_last, block.clear_last_col)
+        _write_header(sheet, decl, block.header_row, cols, block.header, head_styles)
         _write_rows(
-            sheet, decl, frame, cols, header, self._units(decl), styles=body_styles, row_attributes=row_attrs
+            sheet,
+            decl,
+            frame,
+            cols,
+            block.header,
+            self._units(decl),
+            styles=body_styles,
+            row_attributes=row_attrs,
         )
         if where.excel_table is not None:
-            writer.set_table(
-                where.excel_table, f"{cell_ref(where.header_row, c1)}:{cell_ref(new_last, c2)}", header
+            first, last = (
+                cell_ref(block.header_row, block.first_col),
+                cell_ref(block.new_last, block.last_col),
             )
-        sheet.extend_ranges(where.first_row, old_last, new_last, c1, c2)
+            writer.set_table(where.excel_table, f"{first}:{last}", block.header)
+        sheet.extend_ranges(where.first_row, block.old_last, block.new_last, block.first_col, block.last_col)
 
     def _write_changes(
         self, writer: PackageWriter, decl: Table, where: Location, frame: pd.DataFrame, staged: Staged

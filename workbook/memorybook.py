@@ -20,8 +20,8 @@ from .book import audit_row
 from .cells import encode_column
 from .contract import Settings, Table, table
 from .convert import frame_from_rows
-from .settings import date_order_for, settings_from_frame
-from .staging import appended, computed, replaced
+from .settings import date_order_for
+from .staging import BookSettings, appended, computed, replaced
 from .units import Units, base_currency_of, book_units
 from .validate import absent_table, accept
 
@@ -37,7 +37,7 @@ class _Sheet:
     rows: list[list[object]]
 
 
-class MemoryBook:
+class MemoryBook(BookSettings):
     """Tables in memory as a `Book`.
 
     `tables` maps a table name to its rows as a frame typed per the contract (money in Int64
@@ -102,15 +102,6 @@ class MemoryBook:
             units=self._units(decl),
         )
         return accept(decl, frame, problems, workbook=self._path.name, read=self.read)
-
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = settings_from_frame(self.read("Settings"))
-        return self._settings
-
-    def _units(self, decl: Table) -> Units:
-        """Which currency each row's money of `decl` is in (workbook.units)."""
-        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)

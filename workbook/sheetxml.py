@@ -27,7 +27,7 @@ from lxml import etree
 from common.errors import UnsafeWorkbookError
 from common.safexml import safe_parser
 
-from .cells import CODECS, Encoded
+from .cells import CODECS, Encoded, is_money_format, money_format
 from .package import NS, cell_ref, column_index, column_letter, parse_range, safe_xml
 from .styles import Styles
 
@@ -57,6 +57,14 @@ def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.P
     return row, cell, formula
 
 
+def _cell_formats(encoded: Encoded) -> list[str] | None:
+    """Each money cell's number format, by its currency's decimals (None for other kinds)."""
+    if encoded.digits is None:
+        return None
+    codes = {int(d): money_format(int(d)) for d in set(encoded.digits.tolist())}
+    return [codes[d] for d in encoded.digits.tolist()]
+
+
 @dataclass
 class _Cell:
     col: int
@@ -70,6 +78,7 @@ class _Block:
     cols: list[int]
     tails: list[list[tuple[bool, bytes | None]]]
     kinds: list[str]
+    formats: list[list[str] | None]  # money columns: each cell's number format (its currency's decimals)
     styles: list[int | None] | None  # given styles (new rows copying a template row), else None
     starts: list[bytes]  # b'<c r="K' per column: the cell's start up to its row number
 
@@ -86,7 +95,9 @@ class _Block:
         quoted, tail = self.tails[j][i]
         if tail is None:
             return b'%s%d" s="%d"/>' % (self.starts[j], r, base) if base else b""
-        return b'%s%d"%s%s' % (self.starts[j], r, editor._style_attribute(base, self.kinds[j], quoted), tail)
+        formats = self.formats[j]
+        style = editor._style_attribute(base, self.kinds[j], quoted, formats[i] if formats else None)
+        return b'%s%d"%s%s' % (self.starts[j], r, style, tail)
 
 
 @dataclass
@@ -124,7 +135,7 @@ class SheetEditor:
             parse_range(m.get("ref", "")) for m in self.root.iterfind("m:mergeCells/m:mergeCell", NS)
         ]
         self._cut_shared: list[tuple[str, str, str]] = []  # (si, ref, first cell) of replaced shared formulas
-        self._attribute_cache: dict[tuple[int, str, bool], bytes] = {}
+        self._attribute_cache: dict[tuple[int, str, bool, str | None], bytes] = {}
         self._f_mark = b"<" + self._prefix + b"f"
         self._row_open = len(b"<" + self._prefix + b"row")  # where a row's attributes start
         self._cell_close = b"</" + self._prefix + b"c"
@@ -290,6 +301,7 @@ class SheetEditor:
             cols=[cols[j] for j in order],
             tails=[self._tails(columns[j]) for j in order],
             kinds=[columns[j].kind for j in order],
+            formats=[_cell_formats(columns[j]) for j in order],
             styles=None if styles is None else [styles[j] for j in order],
             starts=[b'<%sc r="%s' % (self._prefix, column_letter(cols[j]).encode()) for j in order],
         )
@@ -504,20 +516,26 @@ class SheetEditor:
         p = self._prefix
         return False, b"><%sv>%s</%sv></%sc>" % (p, text.encode(), p, p)
 
-    def _style_attribute(self, base: int, kind: str, quoted: bool) -> bytes:
+    def _style_attribute(self, base: int, kind: str, quoted: bool, money: str | None = None) -> bytes:
         """` s="N"` for the style a value of `kind` needs in a cell styled `base` (b"" for style 0):
-        the cell's own style, or a variant of it with a date or money format or the quote prefix."""
-        key = (base, kind, quoted)
+        the cell's own style, or a variant of it with a date or money format or the quote prefix.
+
+        `money` is a money cell's format (its currency's decimals): it replaces General and
+        arbook's own money formats, never a format a person chose ("€ #,##0.00" stays)."""
+        key = (base, kind, quoted, money)
         attribute = self._attribute_cache.get(key)
         if attribute is None:
             codec = CODECS[kind]  # type: ignore[index]
             style = base
             if quoted:
                 style = self.styles.variant(base, quote_prefix=True)
-            elif (codec.cell == "date" and not self.styles.is_date(base)) or (
-                kind == "money" and self.styles.is_general(base)
-            ):
+            elif codec.cell == "date" and not self.styles.is_date(base):
                 style = self.styles.variant(base, number_format=codec.number_format)
+            elif kind == "money":
+                wanted = money or codec.number_format
+                shown = self.styles.format_code(base)
+                if self.styles.is_general(base) or (shown != wanted and is_money_format(shown)):
+                    style = self.styles.variant(base, number_format=wanted)
             attribute = self._attribute_cache[key] = b' s="%d"' % style if style else b""
         return attribute
 

@@ -92,7 +92,28 @@ class Staged:
     dirty: dict[str, set[int]] = field(default_factory=dict)  # column -> Excel rows
 
 
-class StagingBook:
+class BookSettings:
+    """A Book's typed Settings, read once per read cycle, and the units its money is read and
+    written in: what every Book shares (the file book and the Excel book through StagingBook,
+    the MemoryBook directly). A subclass reads tables (`read`) and keeps `_settings` (None
+    until asked; cleared when what was read is dropped)."""
+
+    _settings: Settings | None
+
+    def read(self, name: str) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = settings_from_frame(self.read("Settings"))
+        return self._settings
+
+    def _units(self, decl: Table) -> Units:
+        """Which currency each row's money of `decl` is in (workbook.units), for reading and writing."""
+        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
+
+
+class StagingBook(BookSettings):
     """What the file book and the Excel book share: tables found and read through a `Locator`, kept
     as typed frames by Excel row, and changed there by `write_columns`, `replace` and `append`,
     with what each change left to write recorded in `_staged`.
@@ -104,7 +125,6 @@ class StagingBook:
     _locator: Locator
     _frames: dict[str, pd.DataFrame]
     _staged: dict[str, Staged]
-    _settings: Settings | None
 
     @property
     def _name(self) -> str:
@@ -129,15 +149,6 @@ class StagingBook:
         return self._locator.read(
             decl, date_order=date_order, units=self._units(decl), workbook=self._name, read=self.read
         )
-
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = settings_from_frame(self.read("Settings"))
-        return self._settings
-
-    def _units(self, decl: Table) -> Units:
-        """Which currency each row's money of `decl` is in (workbook.units), for reading and writing."""
-        return book_units(decl, lambda: self.settings().base_currency, lambda: self.read("Customers"))
 
     def write_columns(self, name: str, key: str, frame: pd.DataFrame) -> None:
         decl = table(name)
@@ -224,13 +235,17 @@ def changes(grid: Grid, where: Location, frame: pd.DataFrame, staged: Staged) ->
 
 @dataclass(frozen=True)
 class Replacement:
-    """Where a replaced table's header and rows go, and the block its old rows held."""
+    """Where a replaced table's header and rows go, and the block its old rows held: every Book
+    clears rows `header_row`..`old_last`, columns `first_col`..`clear_last_col`, then writes the
+    header and rows from (`header_row`, `first_col`); an Excel Table ends at (`new_last`, `last_col`)."""
 
     header: list[str]
+    header_row: int
     first_col: int
     last_col: int
     old_last: int  # last row of the old block (at least one body row)
     new_last: int  # last row afterwards (an Excel Table keeps one body row)
+    clear_last_col: int  # the old block's last column, or the new one's when it is wider
 
 
 def replacement(grid: Grid, where: Location, frame: pd.DataFrame) -> Replacement:
@@ -242,7 +257,7 @@ def replacement(grid: Grid, where: Location, frame: pd.DataFrame) -> Replacement
     old_last = max(where.last_row, where.header_row + 1)
     refuse_overlap(grid, where, where.last_col + 1, c2, where.header_row, new_last)
     refuse_overlap(grid, where, c1, c2, old_last + 1, new_last)
-    return Replacement(header, c1, c2, old_last, new_last)
+    return Replacement(header, where.header_row, c1, c2, old_last, new_last, max(where.last_col, c2))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Cell styles arbook needs but a workbook may lack: a date format, a money format, a quote prefix.
 
 A cell keeps its own style whenever it has a suitable one; only when a date would show as a
-bare serial number, or text starting with "=" needs Excel's quote prefix, is a variant of the
-cell's style added to styles.xml (appended, never changing an existing style).
+bare serial number, money shows in General or in arbook's format for other decimals (a JPY
+amount in a two-decimal cell), or text starting with "=" needs Excel's quote prefix, is a
+variant of the cell's style used: one already in styles.xml when it has the same format, else
+one appended (an existing style is never changed, and rewriting does not pile up copies).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Styles:
             )
         self._xf_list = self._xfs.findall("m:xf", NS)
         self._variants: dict[tuple[int, str | None, bool], int] = {}
+        self._copies: dict[tuple[int, int], int] = {}
         self._formats = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in self._iter_numfmts()}
 
     def _iter_numfmts(self):
@@ -74,13 +77,44 @@ class Styles:
             xf.set("applyNumberFormat", "1")
         if quote_prefix:
             xf.set("quotePrefix", "1")
+        wanted = etree.tostring(xf)
+        index = next((i for i, known in enumerate(self._xf_list) if etree.tostring(known) == wanted), -1)
+        if index < 0:
+            self._xfs.append(xf)
+            self._xf_list.append(xf)
+            self._xfs.set("count", str(len(self._xf_list)))
+            index = len(self._xf_list) - 1
+            self.changed = True
+        self._variants[key] = index
+        return index
+
+    def copied(self, other: Styles, index: int) -> int:
+        """The index of a style here that looks like style `index` of `other` (another workbook's
+        styles.xml): its font, fill, border and number format appended as needed, based on Normal."""
+        key = (id(other), index)
+        if key in self._copies:
+            return self._copies[key]
+        xf = etree.fromstring(etree.tostring(other._xf(index)))
+        for attribute, section in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
+            theirs = other.root.find(f"m:{section}", NS)
+            ours = self.root.find(f"m:{section}", NS)
+            if theirs is None or ours is None:
+                raise UnsafeWorkbookError(
+                    f"xl/styles.xml has no {section}; the file is damaged: open it in Excel and save it again"
+                )
+            ours.append(etree.fromstring(etree.tostring(theirs[int(xf.get(attribute, "0"))])))
+            ours.set("count", str(len(ours)))
+            xf.set(attribute, str(len(ours) - 1))
+        fid = int(xf.get("numFmtId", "0"))
+        if fid in other._formats:
+            xf.set("numFmtId", str(self._numfmt_id(other._formats[fid])))
+        xf.set("xfId", "0")
         self._xfs.append(xf)
         self._xf_list.append(xf)
         self._xfs.set("count", str(len(self._xf_list)))
-        index = len(self._xf_list) - 1
-        self._variants[key] = index
+        self._copies[key] = len(self._xf_list) - 1
         self.changed = True
-        return index
+        return self._copies[key]
 
     def _numfmt_id(self, code: str) -> int:
         for fid, existing in {**_BUILTIN, **self._formats}.items():

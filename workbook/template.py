@@ -38,12 +38,12 @@ from xlsxwriter.worksheet import Worksheet
 from common.errors import ArbookError
 
 from . import contract
-from .cells import CODECS, Encoded, encode_column, write_xlsx_column, xlsx_formats
+from .cells import CODECS, Encoded, XlsxFormats, encode_column, write_xlsx_column
 from .contract import SETTINGS, TABLES, YES_NO, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
 from .units import Units, base_currency_of, book_units
-from .vbaproject import with_modules
+from .vbaproject import declared_modules, module_sources, with_modules
 
 __all__ = [
     "AGING_CHART_BUCKETS",
@@ -53,9 +53,12 @@ __all__ = [
     "RUN_MACRO",
     "STATUS_NAMES",
     "VBA_MODULE",
+    "XLWINGS_SAMPLE_MODULE",
     "build_workbook",
+    "button_modules",
     "vba_module_source",
     "vba_project",
+    "with_button_modules",
 ]
 
 DASHBOARD = "Dashboard"
@@ -154,6 +157,34 @@ def vba_project(operations: Sequence[tuple[str, str]], base: bytes | None = None
     return with_modules(base, {VBA_MODULE: vba_module_source(operations)})
 
 
+XLWINGS_SAMPLE_MODULE = "Module1"
+"""xlwings' sample macro (SampleCall, which imports a module named after the workbook): not copied."""
+
+
+def button_modules(project: bytes) -> dict[str, str]:
+    """Name -> source of the standard and class modules of `project` (one `vba_project` built):
+    the installed xlwings' (`xlwings`, `Dictionary`) and the workbook's own module, what the
+    buttons need; xlwings' sample module is left out."""
+    kinds = declared_modules(project)
+    return {
+        name: source
+        for name, source in module_sources(project).items()
+        if kinds[name] in ("Module", "Class") and name != XLWINGS_SAMPLE_MODULE
+    }
+
+
+def with_button_modules(project: bytes, built: bytes) -> bytes:
+    """`project` (a workbook's own VBA project) with the `button_modules` of `built` (a
+    `vba_project`) put in, every other module (the user's macros, the sheets' code) kept;
+    checked by reading arbook's module back."""
+    fresh = button_modules(built)
+    kinds = declared_modules(built)
+    new = with_modules(project, fresh, classes=frozenset(n for n in fresh if kinds[n] == "Class"))
+    if module_sources(new).get(VBA_MODULE) != fresh[VBA_MODULE]:
+        raise ValueError("the new VBA project does not read back with arbook's module")
+    return new
+
+
 def vba_module_source(operations: Sequence[tuple[str, str]]) -> str:
     """The workbook's VBA module: `ArbookRun` for the Run button, then one macro per operation
     of `operations` ((key, label) of each, as the Dashboard's drop-down offers them).
@@ -195,7 +226,7 @@ class _Formats:
     """One xlsxwriter Format per column kind (and the Dashboard's few), created once."""
 
     def __init__(self, wb: Workbook) -> None:
-        self.kind = xlsx_formats(wb)
+        self.cells = XlsxFormats(wb)
         self.percent = wb.add_format({"num_format": "0.0%"})
         self.title = wb.add_format({"bold": True, "font_size": 20})
         self.heading = wb.add_format({"bold": True, "font_size": 13, "bottom": 1})
@@ -206,10 +237,16 @@ class _Formats:
         self.status = wb.add_format({"border": 1, "num_format": "@"})
         self.status_time = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd hh:mm:ss"})
         self.kpi = wb.add_format({"num_format": CODECS["money"].number_format, "font_size": 14, "bold": True})
-        self.money = self.kind["money"]
+        self.money = self.cells["money"]
 
     def column(self, table: Table, col: Column) -> Format:
-        return self.percent if (table.name, col.name) in _PERCENT_COLUMNS else self.kind[col.kind]
+        """The column's own Format (the table's and its blank cells')."""
+        percent = self.percentage(table, col)
+        return self.cells[col.kind] if percent is None else percent
+
+    def percentage(self, table: Table, col: Column) -> Format | None:
+        """The percent Format where the column holds a fraction shown as a percentage, else None (the codec's)."""
+        return self.percent if (table.name, col.name) in _PERCENT_COLUMNS else None
 
 
 def _settings_frame(given: pd.DataFrame | None) -> pd.DataFrame:
@@ -265,11 +302,12 @@ def _write_table(
         ws.set_column(c, c, col.width)
         if col.description:
             ws.write_comment(0, c, col.description)
-        fmt = formats.column(table, col)
         if columns:
-            write_xlsx_column(ws, 1, c, columns[c], fmt, blank_format=True)
+            write_xlsx_column(
+                ws, 1, c, columns[c], formats.cells, fmt=formats.percentage(table, col), blank_format=True
+            )
         else:
-            ws.write_blank(1, c, None, fmt)
+            ws.write_blank(1, c, None, formats.column(table, col))
         choices = ("Y", "N") if col.kind == "bool" else col.choices
         if choices:
             ws.data_validation(

@@ -6,11 +6,11 @@ columns or a second table. Each returns Problems located to the Excel row and co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pandas as pd
 
+from common.addresses import is_address, split_addresses
 from common.errors import InputError, Problem
 
 from .contract import DEFAULT_TERMS_DAYS, Owner, Table
@@ -91,9 +91,6 @@ def _default_due_dates(invoices: pd.DataFrame, customers: pd.DataFrame) -> pd.Da
     return invoices
 
 
-_EMAIL = re.compile(r"^[^@\s,;<>()\"']+@[^@\s,;<>()\"']+\.[^@\s,;<>()\"']+$")
-
-
 def table_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
     """Rules within one table."""
     problems: list[Problem] = []
@@ -130,8 +127,8 @@ def table_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
     if table == "Customers":
         for column in ("Email", "CC"):
             for row, text in frame[column].items():
-                for address in filter(None, (a.strip() for a in re.split(r"[;,]", text))):
-                    if not _EMAIL.match(address):
+                for address in split_addresses(text):
+                    if not is_address(address):
                         problems.append(
                             Problem(table, int(row), column, f"expected an e-mail address, got {address!r}")
                         )

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 import olefile
 
-__all__ = ["compress", "declared_modules", "module_sources", "with_modules", "write_cfb"]
+__all__ = ["compress", "declared_modules", "module_sources", "with_modules", "without_modules", "write_cfb"]
 
 _CHUNK = 4096
 
@@ -243,6 +243,40 @@ def with_modules(
     streams["PROJECTwm"] = names + b"\x00\x00"
     streams["VBA/_VBA_PROJECT"] = b"\xcc\x61\xff\xff\x00\x00\x00"
     return write_cfb({path: data for path, data in streams.items() if not path.startswith("VBA/__SRP_")})
+
+
+def without_modules(project: bytes, names: frozenset[str]) -> bytes:
+    """`project` without the modules `names` (their dir records, PROJECT lines, names and streams)."""
+    streams = _streams(project)
+    directory = _Dir(_decompress(streams["VBA/dir"]))
+    gone = [g for g in directory.modules if directory.name(g) in names]
+    directory.modules = [g for g in directory.modules if g not in gone]
+    for group in gone:
+        del streams["VBA/" + directory.stream(group)]
+    lines = streams["PROJECT"].decode(directory.codec).split("\r\n")
+    kept = [
+        line
+        for line in lines
+        if not (
+            line.split("=", 1)[0] in ("Document", "Module", "Class", "BaseClass")
+            and line.split("=", 1)[-1].split("/")[0] in names
+        )
+        and line.split("=", 1)[0] not in names  # the [Workspace] section's window positions
+    ]
+    wm, entries, i = streams["PROJECTwm"], bytearray(), 0
+    while wm[i : i + 2] != b"\x00\x00" and i < len(wm):
+        end = wm.index(b"\x00", i)
+        name = wm[i:end].decode(directory.codec)
+        wide_end = end + 1
+        while wm[wide_end : wide_end + 2] != b"\x00\x00":
+            wide_end += 2
+        if name not in names:
+            entries += wm[i : wide_end + 2]
+        i = wide_end + 2
+    streams["VBA/dir"] = compress(directory.to_bytes())
+    streams["PROJECT"] = "\r\n".join(kept).encode(directory.codec)
+    streams["PROJECTwm"] = bytes(entries) + b"\x00\x00"
+    return write_cfb(streams)
 
 
 def _declare(project_text: str, line: str) -> str:

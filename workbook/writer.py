@@ -130,17 +130,80 @@ class PackageWriter:
             "</Relationships>".encode(),
             None,
         )
-        rid = self._add_workbook_rel(
+        self.add_sheet(free_sheet_name(name, self.sheet_names()), sheet_part)
+        return sheet_part, table_part
+
+    def sheet_names(self) -> set[str]:
+        """The casefolded names of the workbook's sheets, those added here included."""
+        return {s.get("name", "").casefold() for s in self._workbook.find("m:sheets", NS)}
+
+    def add_sheet(self, name: str, sheet_part: str) -> int:
+        """List the new worksheet part `sheet_part` last in the workbook as `name`; returns its position (0-based)."""
+        rid = self.add_workbook_rel(
             REL_WORKSHEET, posixpath.relpath(sheet_part, posixpath.dirname(self.pkg.workbook_part))
         )
         sheets = self._workbook.find("m:sheets", NS)
         sheet_id = max([int(s.get("sheetId", "0")) for s in sheets] or [0]) + 1
         el = etree.SubElement(sheets, f"{{{_M}}}sheet")
-        el.set("name", free_sheet_name(name, {s.get("name", "").casefold() for s in sheets}))
+        el.set("name", name)
         el.set("sheetId", str(sheet_id))
         el.set(f"{{{NS['r']}}}id", rid)
         self._wb_changed = True
-        return sheet_part, table_part
+        return len(sheets) - 1
+
+    def add_defined_name(self, name: str, formula: str, local_sheet: int | None = None) -> None:
+        """A defined name (global, or of the sheet at position `local_sheet`), in schema order."""
+        names = self._workbook.find("m:definedNames", NS)
+        if names is None:
+            names = etree.Element(f"{{{_M}}}definedNames")
+            after = ("sheets", "functionGroups", "externalReferences")
+            anchor = [
+                el for el in self._workbook if isinstance(el.tag, str) and etree.QName(el).localname in after
+            ]
+            anchor[-1].addnext(names)
+        el = etree.SubElement(names, f"{{{_M}}}definedName")
+        el.set("name", name)
+        if local_sheet is not None:
+            el.set("localSheetId", str(local_sheet))
+        el.text = formula
+        self._wb_changed = True
+
+    @property
+    def workbook(self) -> etree._Element:
+        """workbook.xml as it will be written; a caller that changes it calls `workbook_changed`."""
+        return self._workbook
+
+    def workbook_changed(self) -> None:
+        self._wb_changed = True
+
+    def free_part(self, pattern: str) -> str:
+        """The first name `pattern` ("xl/charts/chart{}.xml") gives that no part has."""
+        return self._free_part(pattern)
+
+    def add_part(self, part: str, data: bytes, content_type: str | None) -> None:
+        """A new part, declared as `content_type` (None: as its extension's Default, the .rels parts)."""
+        if part in self.pkg.names or part in self._new_parts:
+            raise ValueError(f"the workbook already has a part {part}")
+        self._add_part(part, data, content_type)
+
+    def add_part_rels(self, part: str, rels: list[tuple[str, str, str]]) -> None:
+        """The relationships (Id, Type, Target relative to `part`) of the new part `part`."""
+        body = "".join(
+            f'<Relationship Id="{_attr(rid)}" Type="{_attr(typ)}" Target="{_attr(target)}"/>'
+            for rid, typ, target in rels
+        )
+        self._add_part(
+            self.pkg.rels_part(part), f'<Relationships xmlns="{_REL}">{body}</Relationships>'.encode(), None
+        )
+
+    def set_content_type(self, part: str, content_type: str) -> None:
+        """Change the declared content type of the existing part `part` (the workbook part of an .xlsm copy)."""
+        for override in self._ctypes.findall("ct:Override", NS):
+            if override.get("PartName", "").lstrip("/") == part:
+                override.set("ContentType", content_type)
+                self._ctypes_changed = True
+                return
+        raise KeyError(part)
 
     def replace_part(self, part: str, data: bytes) -> None:
         """Replace an existing part whole, bytes as given (the VBA project `arbook refresh-vba` writes)."""
@@ -238,7 +301,8 @@ class PackageWriter:
             override.set("ContentType", content_type)
             self._ctypes_changed = True
 
-    def _add_workbook_rel(self, typ: str, target: str) -> str:
+    def add_workbook_rel(self, typ: str, target: str) -> str:
+        """A new relationship of the workbook part; returns its Id."""
         taken = {r.get("Id") for r in self._wb_rels}
         n = 1
         while f"rIdArbook{n}" in taken:

@@ -79,7 +79,7 @@ def send_report(book: Book, *, ledger: Ledger, transport: mailer.Transport) -> S
         as_of=as_of,
         inline_images=tuple(report.images.items()),
     )
-    delivery = batch.send([message])
+    delivery = batch.send([message], mailer.Scope(("report",), frozenset({""}), as_of))
     outcome = "sent" if transport.status == "sent" else "written to outbox"
     summary.figures["report"] = (
         outcome

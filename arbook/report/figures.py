@@ -32,7 +32,15 @@ from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
 from .handwork import hand_postings, month_receipts
 
-__all__ = ["Figures", "ReportData", "bank_reconciliation", "month_start", "report_figures"]
+__all__ = [
+    "Aged",
+    "Figures",
+    "ReportData",
+    "bank_reconciliation",
+    "currencies_of",
+    "month_start",
+    "report_figures",
+]
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -67,9 +75,7 @@ class Figures:
     credits: pd.DataFrame  # the month's receipts (BankLines rows), DuplicateOf, Candidates and Why added
     pending: pd.DataFrame  # Matches suggestions waiting for review
     reconciliation: pd.DataFrame  # `bank_reconciliation`
-    aging_now: pd.Series  # minor units of the base currency per bucket at the as-of date (converted)
-    aging_before: pd.Series  # and at the end of the previous month
-    aging_rates: str  # the rates the aging figures were converted at, in words ("" for one currency)
+    aging: Aged  # open receivables per bucket and per currency, converted at the as-of date's rates
     holds: pd.DataFrame  # Credit rows on Hold
     notices: pd.Series  # notices delivered this month, per level
     failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
@@ -87,6 +93,7 @@ def _with_candidates(credits: pd.DataFrame, data: ReportData) -> pd.DataFrame:
         credits.assign(left=opens.line_left),
         data.matches,
         opens.items,
+        data.ledger.customers,
         data.as_of,
         data.settings,
     )
@@ -129,17 +136,16 @@ def report_figures(data: ReportData) -> Figures:
     mail = mailer.message_outcomes(data.mail_log, as_of=data.as_of, delivered=data.delivered)
     mail = mail[mail["Kind"] != "report"]
     delivered = mail[mail["Outcome"] == "delivered"]
-    aging_now, aging_before, aging_rates = _aging_totals(data)
     return Figures(
         headline=headline,
         credits=credits,
         pending=data.matches[
             (data.matches["Decision"] == "suggested") & (data.matches["Status"] == "pending")
         ],
-        reconciliation=bank_reconciliation(data.statements, data.bank_lines, duplicate),
-        aging_now=aging_now,
-        aging_before=aging_before,
-        aging_rates=aging_rates,
+        reconciliation=bank_reconciliation(
+            data.statements, data.bank_lines, duplicate, base=data.ledger.base
+        ),
+        aging=_aging_totals(data),
         holds=data.credit[data.credit["Action"] == "Hold"] if len(data.credit) else data.credit,
         notices=delivered[delivered["Kind"].isin(MAIL_KINDS["notices"])].groupby("Level").size(),
         failures=[
@@ -187,9 +193,13 @@ def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
 
 
 def bank_reconciliation(
-    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None
+    statements: pd.DataFrame, bank_lines: pd.DataFrame, duplicate: pd.Series | None = None, *, base: str
 ) -> pd.DataFrame:
-    """Per account: the first opening balance + every line in between = the last closing balance?
+    """Per account and currency: the first opening balance + every line in between = the last closing balance?
+
+    An account's money is in its statements' currency (blank: the base currency `base`), and
+    only the lines in that currency count, so a multi-currency account reconciles per currency
+    and every amount of a row is in its Currency's minor units (100 JPY is 100, not 1.00).
 
     Lines marked in `duplicate` (matching's `duplicate_of`: the same account, date, amount and
     reference arriving again in another file) are not counted in Lines but shown apart as
@@ -204,11 +214,14 @@ def bank_reconciliation(
     )
     rows = []
     known = statements.dropna(subset=["OpeningBalance", "ClosingBalance", "FromDate", "ToDate"])
-    for account, group in known.groupby("Account", sort=True):
+    known = known.assign(Currency=currencies_of(known, base))
+    line_currency = currencies_of(bank_lines, base)
+    for (account, currency), group in known.groupby(["Account", "Currency"], sort=True):
         first = group.sort_values(["FromDate", "ToDate"]).iloc[0]
         last = group.sort_values(["ToDate", "FromDate"]).iloc[-1]
         mask = (
             (bank_lines["Account"] == account)
+            & (line_currency == currency)
             & (bank_lines["Date"] >= first.FromDate)
             & (bank_lines["Date"] <= last.ToDate)
         )
@@ -218,6 +231,7 @@ def bank_reconciliation(
         rows.append(
             {
                 "Account": account,
+                "Currency": currency,
                 "From": first.FromDate.date(),
                 "To": last.ToDate.date(),
                 "Opening": int(first.OpeningBalance),
@@ -228,8 +242,26 @@ def bank_reconciliation(
             }
         )
     return pd.DataFrame(
-        rows, columns=["Account", "From", "To", "Opening", "Lines", "Duplicates", "Closing", "Difference"]
+        rows,
+        columns=[
+            "Account",
+            "Currency",
+            "From",
+            "To",
+            "Opening",
+            "Lines",
+            "Duplicates",
+            "Closing",
+            "Difference",
+        ],
     )
+
+
+def currencies_of(frame: pd.DataFrame, base: str) -> pd.Series:
+    """Each row's Currency, upper case; the base currency `base` where it is blank or the frame has none."""
+    if "Currency" not in frame:
+        return pd.Series(base, index=frame.index, dtype=object)
+    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
 
 
 def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Series:
@@ -246,13 +278,30 @@ def _per_currency(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
     return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
 
 
-def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series, str]:
+@dataclass(frozen=True)
+class Aged:
+    """The aging the report shows, in the base currency at the as-of date's rates."""
+
+    now: pd.Series  # per bucket at the as-of date: each currency's bucket total converted, added
+    before: pd.Series  # the same at the end of the previous month (at the as-of date's rates too)
+    by_currency: pd.DataFrame  # Currency, Booked, Rate (1 base = Rate), RateDate, Converted: open AR now
+    total_now: int  # the sum of by_currency's Converted: the KPIs' OpenAR
+    total_before: int  # last month's per-currency totals, converted the same way
+    rates: str  # the rates, in words ("" for the base currency alone)
+
+
+def _aging_totals(data: ReportData) -> Aged:
+    """Per bucket and in total, each currency added first and converted once (receivables.money).
+
+    The total is converted per currency total, as the Aging sheet's Total column adds up and the
+    KPIs' OpenAR is: so a bucket row is each bucket converted, and the buckets may add up to a
+    cent or so more or less than the total (one rounding per bucket and currency)."""
     limits, basis = data.settings.aging_buckets, data.settings.aging_basis
     labels = bucket_labels(limits)
     previous = month_start(data.as_of) - dt.timedelta(days=1)
     ledger, base = data.ledger, data.ledger.base
     out: list[pd.Series] = []
-    seen: set[str] = set()
+    booked: list[dict[str, int]] = []
     for day in (data.as_of, previous):
         items = ledger.items_on(day)
         aged = (
@@ -263,17 +312,32 @@ def _aging_totals(data: ReportData) -> tuple[pd.Series, pd.Series, str]:
         totals = []
         for label in labels:
             inside = aged[aged["Bucket"] == label] if len(aged) else aged
-            booked = by_currency(inside["OpenAmount"], inside["Currency"]) if len(inside) else {}
-            seen |= set(booked)
+            in_bucket = by_currency(inside["OpenAmount"], inside["Currency"]) if len(inside) else {}
             totals.append(
-                sum(in_currencies(booked, base, ledger.rates, data.as_of).values()) if booked else 0
+                sum(in_currencies(in_bucket, base, ledger.rates, data.as_of).values()) if in_bucket else 0
             )
         out.append(pd.Series(totals, index=labels))
-    foreign = sorted(seen - {base})
+        booked.append(by_currency(aged["OpenAmount"], aged["Currency"]) if len(aged) else {})
+    now_in, before_in = (in_currencies(b, base, ledger.rates, data.as_of) for b in booked)
+    used = ledger.rates.rates([c for c, v in booked[0].items() if v] + [base], data.as_of)
+    by_code = pd.DataFrame(
+        [
+            {
+                "Currency": c,
+                "Booked": v,
+                "Rate": used[c].value if c in used else None,
+                "RateDate": used[c].day if c in used else None,
+                "Converted": now_in[c],
+            }
+            for c, v in booked[0].items()
+        ],
+        columns=["Currency", "Booked", "Rate", "RateDate", "Converted"],
+    )
+    foreign = sorted((set(booked[0]) | set(booked[1])) - {base})
     rates = (
         f"in {base}, every currency converted at the Rates row of {data.as_of.isoformat()}: "
         + "; ".join(str(ledger.rates.rate(c, data.as_of)) for c in foreign)
         if foreign
         else ""
     )
-    return out[0], out[1], rates
+    return Aged(out[0], out[1], by_code, sum(now_in.values()), sum(before_in.values()), rates)

@@ -17,12 +17,11 @@ import xlsxwriter
 from matplotlib.figure import Figure
 
 from common.currency import format_money
-from common.values import format_cents
-from workbook.cells import encode_column, write_xlsx_column, xlsx_formats
+from workbook.cells import XlsxFormats, encode_column, write_xlsx_column
 from workbook.contract import table
 from workbook.units import digits_of
 
-from .figures import Figures, ReportData, report_figures
+from .figures import Figures, ReportData, currencies_of, report_figures
 
 __all__ = ["Report", "build_report", "exceptions_workbook"]
 
@@ -51,7 +50,7 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
         f"{headline['Waiting for review']} to review, {headline['Unmatched']} unmatched"
     )
     images = {
-        "aging": _aging_chart(f.aging_now, f.aging_before, data.ledger.base),
+        "aging": _aging_chart(f.aging.now, f.aging.before, data.ledger.base),
         "receipts": _receipts_chart(f.credits, data.ledger.base),
         "forecast": _forecast_chart(data.forecast),
     }
@@ -59,7 +58,7 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
         exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base),
     )
-    text = _text(f)
+    text = _text(f, data.ledger.base)
     return Report(subject, _html(data, f, company), text, images, attachment, headline)
 
 
@@ -90,7 +89,7 @@ def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
 def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
     """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
-    credits = credits[_codes(credits, base) == base]
+    credits = credits[currencies_of(credits, base) == base]
     weekly = (
         credits.set_index("Date")["Amount"]
         .astype("float64")
@@ -156,7 +155,8 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = fro
 
 
 def _html(data: ReportData, f: Figures, company: str) -> str:
-    figures, recon, now, before = f.headline, f.reconciliation, f.aging_now, f.aging_before
+    figures, recon, aging = f.headline, f.reconciliation, f.aging
+    now, before, base = aging.now, aging.before, data.ledger.base
 
     def in_base(minor: int) -> str:
         return format_money(int(minor), data.ledger.base)
@@ -189,11 +189,11 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
                         r.Account,
                         r.From,
                         r.To,
-                        format_cents(r.Opening),
-                        format_cents(r.Lines),
-                        format_cents(r.Duplicates),
-                        format_cents(r.Closing),
-                        "balanced" if r.Difference == 0 else format_cents(r.Difference),
+                        format_money(r.Opening, r.Currency),
+                        format_money(r.Lines, r.Currency),
+                        format_money(r.Duplicates, r.Currency),
+                        format_money(r.Closing, r.Currency),
+                        "balanced" if r.Difference == 0 else format_money(r.Difference, r.Currency),
                     ]
                     for r in recon.itertuples()
                 ],
@@ -209,19 +209,38 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         parts.append("<p>No imported statement carried balances.</p>")
     parts += [
         f"<h2 {h2}>Aging</h2>",
-        f"<p>{html.escape(f.aging_rates)}</p>" if f.aging_rates else "",
+        f"<p>{html.escape(aging.rates)}</p>" if aging.rates else "",
         _table(
             ["Bucket", "This month", "Last month", "Change"],
             [[b, in_base(now[b]), in_base(before[b]), in_base(now[b] - before[b])] for b in now.index]
             + [
                 [
                     "Total",
-                    in_base(now.sum()),
-                    in_base(before.sum()),
-                    in_base(now.sum() - before.sum()),
+                    in_base(aging.total_now),
+                    in_base(aging.total_before),
+                    in_base(aging.total_now - aging.total_before),
                 ]
             ],
             {1, 2, 3},
+        ),
+        "<p>Open receivables by currency, as the Aging sheet's Total column adds up: each currency's "
+        f"total converted once at its rate (1 {base} = rate), rounded half away from zero to the "
+        f"{base} minor unit; the converted lines add up to the total. (Each bucket above is "
+        "converted on its own, so the buckets may differ from the total by a rounding.)</p>",
+        _table(
+            ["Currency", "Open, as booked", f"Rate (1 {base} =)", "Rate of", f"In {base}"],
+            [
+                [
+                    r.Currency,
+                    format_money(r.Booked, r.Currency),
+                    _rate(r.Rate),
+                    _day(r.RateDate),
+                    in_base(r.Converted),
+                ]
+                for r in aging.by_currency.itertuples()
+            ]
+            + [["All currencies", "", "", "", in_base(aging.total_now)]],
+            {1, 2, 4},
         ),
         '<img src="cid:aging" alt="Aging by bucket" style="max-width:100%">',
         f"<h2 {h2}>Customers on Hold</h2>",
@@ -328,13 +347,35 @@ def _money(cents: object, currency: str) -> str:
     return "" if pd.isna(cents) else format_money(int(cents), currency)  # type: ignore[call-overload]
 
 
-def _text(f: Figures) -> str:
+def _rate(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
+
+
+def _day(value: object) -> str:
+    return "" if value is None or pd.isna(value) else value.isoformat()  # type: ignore[union-attr, call-overload]
+
+
+def _text(f: Figures, base: str) -> str:
     lines = [f"{k}: {v}" for k, v in f.headline.items()]
     lines += [
-        f"Account {r.Account}: opening {format_cents(r.Opening)} + lines {format_cents(r.Lines)} = closing "
-        f"{format_cents(r.Closing)}"
-        + ("" if r.Difference == 0 else f", difference {format_cents(r.Difference)}")
-        + (f" ({format_cents(r.Duplicates)} in repeated transfers not counted)" if r.Duplicates else "")
+        f"Open {format_money(r.Booked, r.Currency)}"
+        + (
+            ""
+            if r.Currency == base
+            else f" at {_rate(r.Rate)} of {_day(r.RateDate)} = {format_money(r.Converted, base)}"
+        )
+        for r in f.aging.by_currency.itertuples()
+    ]
+    lines += [f"Open receivables, all currencies in {base}: {format_money(f.aging.total_now, base)}"]
+    lines += [
+        f"Account {r.Account}: opening {format_money(r.Opening, r.Currency)} + lines "
+        f"{format_money(r.Lines, r.Currency)} = closing {format_money(r.Closing, r.Currency)}"
+        + ("" if r.Difference == 0 else f", difference {format_money(r.Difference, r.Currency)}")
+        + (
+            f" ({format_money(r.Duplicates, r.Currency)} in repeated transfers not counted)"
+            if r.Duplicates
+            else ""
+        )
         for r in f.reconciliation.itertuples()
     ]
     lines += ["Not mailed (no usable e-mail address):", *f.unmailed] if f.unmailed else []
@@ -354,8 +395,8 @@ def exceptions_workbook(
     units of its row's Currency (whole yen, dinars to the fils; a line's blank one is `base`),
     dates as dates.
     """
-    credits = credits.assign(Currency=_codes(credits, base))
-    pending = pending.assign(Currency=_codes(pending, base))
+    credits = credits.assign(Currency=currencies_of(credits, base))
+    pending = pending.assign(Currency=currencies_of(pending, base))
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
     sheets = {
         "Unmatched": (
@@ -390,7 +431,7 @@ def exceptions_workbook(
     }
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    formats = xlsx_formats(book)
+    formats = XlsxFormats(book)
     for name, (decl, frame) in sheets.items():
         sheet = book.add_worksheet(name)
         headers = list(frame.columns)
@@ -405,14 +446,7 @@ def exceptions_workbook(
         for j, header in enumerate(headers):
             sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)
             encoded = encode_column(decl, header, frame[header], digits=digits)
-            write_xlsx_column(sheet, 1, j, encoded, formats[encoded.kind])
+            write_xlsx_column(sheet, 1, j, encoded, formats)
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
-
-
-def _codes(frame: pd.DataFrame, base: str) -> pd.Series:
-    """The frame's Currency, upper case, `base` where it is blank or missing."""
-    if "Currency" not in frame:
-        return pd.Series(base, index=frame.index, dtype=object)
-    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)

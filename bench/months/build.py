@@ -95,6 +95,20 @@ class Month:
             }
         )
 
+    def rates_frame(self) -> pd.DataFrame:
+        """The company's Rates table: each foreign currency's rate (units per unit of the base
+        currency, as the ECB publishes them) on every business day of the month. The style pays
+        foreign invoices at its one rate, so the table holds that rate."""
+        foreign = sorted({i.currency for i in self.ledger.invoices} - {self.style.base_currency})
+        days = self.ledger.days()
+        return pd.DataFrame(
+            {
+                "Date": pd.to_datetime([d for _ in foreign for d in days]),
+                "Currency": [c for c in foreign for _ in days],
+                "Rate": [round(1 / self.style.rate(c), 6) for c in foreign for _ in days],
+            }
+        )
+
     def allocations_frame(self) -> pd.DataFrame:
         prior = sorted(self.ledger.prior, key=lambda a: (a.date, a.line_id))
         return pd.DataFrame(
@@ -196,6 +210,7 @@ def write_month(month: Month, folder: Path) -> MonthFiles:
             "Customers": month.customers_frame(),
             "Invoices": month.invoices_frame(),
             "Allocations": month.allocations_frame(),
+            "Rates": month.rates_frame(),
         },
     )
     written = []

@@ -64,6 +64,16 @@ def best_proposals(matches: pd.DataFrame) -> pd.DataFrame:
     return order[order["MatchID"].isin(best.index)].drop(columns="order")
 
 
+def _in_line_money(frame: pd.DataFrame) -> pd.DataFrame:
+    """Allocations as the truth speaks of them, in the line's money: a row posted in its invoice's
+    currency counts by the line's money it took (LineAmount), its exchange difference (Kind fx)
+    takes none and is left out."""
+    if "LineAmount" not in frame:
+        return frame
+    money = frame["LineAmount"].astype("Int64").fillna(frame["Amount"].astype("Int64"))
+    return frame.assign(Amount=money)[frame["Kind"] != "fx"]
+
+
 def judge(
     truth: pd.DataFrame, lines: pd.DataFrame, posted: pd.DataFrame, suggested: pd.DataFrame
 ) -> pd.DataFrame:
@@ -75,7 +85,7 @@ def judge(
     ref_of = dict(zip(lines["LineID"], lines["BankRef"], strict=True))
 
     def by_ref(frame: pd.DataFrame) -> dict[str, Counter[tuple[str, str, int]]]:
-        frame = frame.assign(BankRef=frame["LineID"].map(ref_of))
+        frame = _in_line_money(frame).assign(BankRef=frame["LineID"].map(ref_of))
         missing = frame["BankRef"].isna()
         if missing.any():
             raise ValueError(f"{int(missing.sum())} allocation(s) name a LineID that is not in BankLines")

@@ -1,6 +1,6 @@
 """Bank statement import: one importer per format, each turning a file into BankLines rows.
 
-    read_bank_file(path)  ->  BankFile(lines, statements, format, notes)
+    read_bank_file(path, date_order=...)  ->  BankFile(lines, statements, format, notes)
 
 The format is recognised from the content, never from the file's name (a ".xls" may be an
 HTML table or a CSV text), or forced with `fmt`. Each importer keeps to a two-method contract (model.Importer):
@@ -101,7 +101,7 @@ _ALIASES = {
 _HEAD_BYTES = 8192
 
 
-def read_bank_file(path: Path, *, fmt: str | None = None, date_order: str = "dmy") -> BankFile:
+def read_bank_file(path: Path, *, fmt: str | None = None, date_order: str) -> BankFile:
     """Read one bank file (the only I/O here); see parse_bank_bytes."""
     try:
         data = Path(path).read_bytes()
@@ -110,9 +110,7 @@ def read_bank_file(path: Path, *, fmt: str | None = None, date_order: str = "dmy
     return parse_bank_bytes(data, Path(path).name, fmt=fmt, date_order=date_order)
 
 
-def parse_bank_bytes(
-    data: bytes, source: str, *, fmt: str | None = None, date_order: str = "dmy"
-) -> BankFile:
+def parse_bank_bytes(data: bytes, source: str, *, fmt: str | None = None, date_order: str) -> BankFile:
     """Every money movement in `data` as BankLines rows, plus its statements' balances.
 
     `source` names the file in messages and in SourceFile. `date_order` ("dmy"/"mdy")

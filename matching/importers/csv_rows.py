@@ -178,7 +178,7 @@ def fold_text_rows(
 
 def _is_date(text: str) -> bool:
     try:
-        parse_date(text)
+        parse_date(text, date_order="dmy")  # either order: the question is only whether it is a date
     except ValueError:
         return False
     return True

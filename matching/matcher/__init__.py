@@ -7,7 +7,7 @@ A pure pipeline on DataFrames (no files, no Excel): `match_lines` proposes and d
 from matching.matcher.assignment import MARGIN
 from matching.matcher.books import OpenAmounts
 from matching.matcher.ledger import ALLOCATION_COLUMNS, LINE_MONEY, MATCH_COLUMNS
-from matching.matcher.pipeline import MatchResult, match_lines
+from matching.matcher.pipeline import MatchResult, match_lines, receipt_verdicts
 from matching.matcher.posting import PostResult, learned_aliases, post_approved
 from matching.matcher.settings import MatchSettings
 
@@ -23,4 +23,5 @@ __all__ = [
     "learned_aliases",
     "match_lines",
     "post_approved",
+    "receipt_verdicts",
 ]

@@ -12,7 +12,8 @@ payment short by exactly what it earned settles its invoices with Kind discount,
 the fee tolerance ("terms"); short by a discount whose period has ended, it is a payment
 only, the difference left open ("late_discount"), beside the same with the discount granted
 ("late_granted") for a person to choose. A month the memo names (`period`: the items
-invoiced in it) picks among items of equal amount.
+invoiced in it) picks among items of equal amount; without one, the oldest of them is marked
+(`oldest`): oldest first is the usual cash-application convention (policy.py says when it posts).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Fit:
     items: int  # how many items receive money
     ambiguous: bool = False
     period: bool = False  # the items are those of a month the memo names
+    oldest: bool = False  # the oldest of several equal items, no month named: oldest first picks it
 
     @property
     def invoice_set(self) -> frozenset[int]:
@@ -178,12 +180,17 @@ def fits_for_customer(
     live = [i for i in range(n) if opens[i] != 0]
     live_refs = [i for i in refs if opens[i] != 0]
     in_period = set(period)
+    months = bool(says.months)
 
     def add(
-        rows: list[tuple[int, int, str]], fit: str, ambiguous: bool = False, by_period: bool = False
+        rows: list[tuple[int, int, str]],
+        fit: str,
+        ambiguous: bool = False,
+        by_period: bool = False,
+        oldest: bool = False,
     ) -> None:
         paid = {i for i, cents, kind in rows if i >= 0 and kind == "payment" and cents != 0}
-        fits.append(Fit(tuple(rows), fit, len(paid & set(refs)), len(paid), ambiguous, by_period))
+        fits.append(Fit(tuple(rows), fit, len(paid & set(refs)), len(paid), ambiguous, by_period, oldest))
 
     if refs:
         total = sum(opens[i] for i in live_refs)
@@ -214,8 +221,9 @@ def fits_for_customer(
     named_month = [i for i in singles if i in in_period]
     if len(singles) > 1 and len(named_month) == 1:
         add([(named_month[0], amount, "payment")], "exact", by_period=True)
-    for i in singles[:2]:
-        add([(i, amount, "payment")], "exact", len(singles) > 1)
+    several = len(singles) > 1
+    for k, i in enumerate(singles[:2]):  # oldest first; when the memo names a month, the month decides
+        add([(i, amount, "payment")], "exact", several, oldest=several and k == 0 and not months)
     for i in [i for i in positive if earned[i] and abs(opens[i] - earned[i] - amount) <= 1][:2]:
         add(_settle_each([i], opens, earned, opens[i] - amount), "terms")
     for i in [i for i in positive if late[i] and abs(opens[i] - late[i] - amount) <= 1][:2]:

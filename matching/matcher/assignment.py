@@ -1,6 +1,7 @@
 """Score, assignment and decisions: which proposals each line gets, and whether one posts itself.
 
-Lines are taken in order of their best score, and each invoice's open amount is used once: an
+Lines are taken in order of their best score (a line whose best proposal is the oldest of
+equal items by convention alone after the others), and each invoice's open amount is used once: an
 auto proposal takes the open amounts of its items, so a later line sees only what is left
 (and is proposed again when its best items are gone). A proposal is auto only above the auto
 threshold with a clear margin over the next different proposal; otherwise up to three are
@@ -10,6 +11,7 @@ sets at 45 % each are worth a look).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -58,6 +60,7 @@ class Assignment:
     customers: pd.DataFrame  # by position
     rejected: set[tuple[str, frozenset[str]]]  # (LineID, key) the clerk refused
     touched: set[int] = field(default_factory=set)  # items an auto proposal took from
+    claims: Counter[tuple[int, int]] = field(default_factory=Counter)  # (customer, cents) -> lines
     opened: np.ndarray = field(init=False)  # the items' open amounts before this run took any
 
     def __post_init__(self) -> None:
@@ -137,18 +140,36 @@ class Assignment:
 
     def fits_open(self, p: Proposal) -> bool:
         """Every item still has the open amount the proposal allocates (same sign, not more);
-        a payment in another currency needs its items still open."""
+        a payment in another currency needs its items still open, by what it was converted for."""
         open_now = self.lookups.items.open
         if p.foreign:
-            return all(open_now[i] > 0 for i in p.item_cents())
+            settles = {i: c.settles for (i, _, _), c in zip(p.rows, p.crossings, strict=False)}
+            return all(0 < open_now[i] == settles.get(i, open_now[i]) for i in p.item_cents())
         return all(
             0 < cents <= open_now[i] or open_now[i] <= cents < 0 for i, cents in p.item_cents().items()
         )
 
+    def claim(self, by_line: dict[int, list[Ranked]]) -> None:
+        """Count the lines that may pay the oldest of a customer's equal items (policy rule 6)."""
+        self.claims = Counter(
+            key
+            for plist in by_line.values()
+            for key in {_claimed(r.proposal) for r in plist if r.proposal.oldest}
+        )
+
+    def claimants(self, p: Proposal) -> int:
+        return self.claims.get(_claimed(p), 1)
+
     def take(self, p: Proposal) -> None:
+        """Use the items' open amounts; a payment in another currency settles its items in full
+        (its payment and fx rows add up to what was open)."""
         for item, cents in p.item_cents().items():
-            self.lookups.items.open[item] -= cents
+            self.lookups.items.open[item] = 0 if p.foreign else self.lookups.items.open[item] - cents
             self.touched.add(item)
+
+
+def _claimed(p: Proposal) -> tuple[int, int]:
+    return p.customer, sum(p.item_cents().values())
 
 
 def _scored(plist: Sequence[tuple[Proposal, float, frozenset[str]]]) -> list[Ranked]:
@@ -163,8 +184,18 @@ def _rescored(plist: list[Ranked]) -> list[Ranked]:
 
 
 def assign(run: Assignment, by_line: dict[int, list[Ranked]], cfg: MatchSettings) -> list[Decision]:
-    """Lines in order of their best score; autos use open amounts, later lines see what is left."""
-    order = sorted(by_line, key=lambda ln: -(by_line[ln][0].score if by_line[ln] else 0.0))
+    """Lines in order of their best score (the oldest of equal items last); autos use open amounts,
+    later lines see what is left."""
+    # A booking by convention alone (the oldest of equal items) waits for the lines with evidence:
+    # a payment naming the month of one of those items takes it first.
+    order = sorted(
+        by_line,
+        key=lambda ln: (
+            bool(by_line[ln]) and by_line[ln][0].proposal.oldest,
+            -(by_line[ln][0].score if by_line[ln] else 0.0),
+        ),
+    )
+    run.claim(by_line)
     decisions: list[Decision] = []
     for line in order:
         plist = _still_open(run, line, by_line[line]) if by_line[line] else []
@@ -188,7 +219,7 @@ def _decide(run: Assignment, plist: list[Ranked], cfg: MatchSettings) -> list[De
     p = best.proposal
     second = max((r.score for r in plist[1:] if r.key != best.key), default=0.0)
     certain = best.score >= cfg.auto_threshold
-    held = held_by(p) if certain else ""
+    held = held_by(p, run.claimants(p)) if certain else ""
     if certain and best.score - second >= MARGIN and not held and run.fits_open(p):
         run.take(p)
         return [Decision(best, "auto")]

@@ -1,7 +1,8 @@
 """Allocations: the decisions as Matches rows (with their reasons) and Allocations rows.
 
 A proposal's rows share one MatchID; an auto proposal, when the run posts, also becomes
-Allocations rows (Method auto) dated by its bank line. Each row on an invoice carries that
+Allocations rows (Method auto) dated by its bank line: a payment in another currency than its
+invoices in their currency, with its exchange difference (exchange.py), as an approved one is. Each row on an invoice carries that
 invoice's CustomerID (a group's payment spans several); money left unapplied carries the
 proposal's customer.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from matching.matcher.assignment import Assignment, Decision
+from matching.matcher.exchange import crossing_allocations
 from matching.matcher.ledger import MATCH_COLUMNS, allocation_frame, allocation_id, match_id
 from matching.matcher.score import Facts, reason
 
@@ -23,7 +25,7 @@ def book(
     """The new Matches rows and the Allocations rows to append (autos, when `post_at` is given)."""
     numbers, owner = run.lookups.items.numbers, run.lookups.items.customer
     line_ids, line_dates = run.lines["LineID"].to_numpy(), run.lines["Date"].to_numpy()
-    match_rows, alloc_rows = [], []
+    match_rows, alloc_rows, crossed = [], [], []
     for d in decisions:
         p = d.ranked.proposal
         line_id = line_ids[p.line]
@@ -39,7 +41,7 @@ def book(
             match_rows.append(
                 (mid, line_id, inv, cust, cents, "", kind, d.ranked.score, d.decision, said, "", status)
             )
-            if posted:
+            if posted and not p.foreign:
                 alloc_rows.append(
                     (
                         allocation_id(mid, inv, kind),
@@ -53,7 +55,24 @@ def book(
                         post_at,
                     )
                 )
-    return pd.DataFrame(match_rows, columns=MATCH_COLUMNS), allocation_frame(alloc_rows)
+        if posted and p.foreign:
+            crossed += [
+                crossing_allocations(
+                    mid,
+                    line_id,
+                    pd.Timestamp(line_dates[p.line]),
+                    str(numbers[i]),
+                    str(run.customer_ids[owner[i]]),
+                    cross,
+                    method="auto",
+                    posted_at=post_at,
+                )
+                for (i, _, _), cross in zip(p.rows, p.crossings, strict=True)
+            ]
+    allocations = allocation_frame(alloc_rows)
+    if crossed:
+        allocations = pd.concat([allocations, *crossed], ignore_index=True)
+    return pd.DataFrame(match_rows, columns=MATCH_COLUMNS), allocations
 
 
 def _facts(run: Assignment, d: Decision) -> Facts:

@@ -13,6 +13,7 @@ from typing import TypedDict
 
 import numpy as np
 
+from matching.matcher.exchange import Crossing
 from matching.matcher.lookups import Lookups
 from matching.matcher.memo import MemoFacts
 from matching.matcher.references import Level
@@ -77,6 +78,9 @@ class Proposal:
     early: bool = False  # pays an invoice dated after the payment (named by its number)
     unresolved: bool = False  # the memo names invoice-like numbers found nowhere
     foreign: bool = False  # the invoices are in another currency than the line
+    oldest: bool = False  # the oldest of the customer's equal open items, nothing naming which
+    crossings: tuple[Crossing, ...] = ()  # another currency: each item's conversion at the Rates
+    fx_off: str = ""  # another currency: why its rate does not agree with the Rates ("" when it does)
     note: str = ""  # what the reason must say beside the evidence
 
     def item_cents(self) -> dict[int, int]:

@@ -6,11 +6,14 @@ one group, one proposal pays them all; each allocation keeps its invoice's own C
 The payer agrees when it is the group (its name) or any member.
 
 A payment in another currency than the invoice it names (or than the open item whose amount
-the memo states in that currency, "USD 86,309.40") is proposed with the rate it implies, and
-never posts itself: a person approves it, and posting converts it at the Rates table's rate
-(a difference to what is open becomes a Kind fx row). Its rows carry the line's money
-in the line's currency, as every payment row does (split by the invoices' open amounts when
-it names several); the reason gives both amounts and the rate.
+the memo states in that currency, "USD 86,309.40") is proposed with the rate it implies beside
+the Rates table's on the payment date (exchange.py converts it: the invoice settled in its own
+currency, a difference to what is open as a Kind fx row). It posts itself like that when the
+memo names the invoice, the payer agrees and the implied rate is within
+fx_rate_tolerance_percent of the table's (policy.py); otherwise a person approves it. A rate
+the table lacks is named (currency and day) in the reason, never taken as 1. Its rows carry
+the line's money in the line's currency, as every payment row does (split by the invoices'
+open amounts when it names several); the reason gives both amounts and both rates.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import pandas as pd
 
 from common.currency import currency_digits, format_money
+from common.errors import InputError
 from matching.matcher.amounts import fits_for_customer
-from matching.matcher.clues import PAYER_AGREES, Clues, Proposal, about_payer, similarity_to
+from matching.matcher.clues import PAYER_AGREES, Clues, Payment, Proposal, about_payer, similarity_to
+from matching.matcher.exchange import Crossing, crossing
 from matching.matcher.lookups import Lookups
 from matching.matcher.references import Level
 from matching.matcher.terms import discounts
@@ -132,6 +138,7 @@ def currency_proposals(clues: Clues, lookups: Lookups) -> list[Proposal]:
         rate = payment.amount / total * scale
         stated = any(c == currency and cents == total for c, cents in payment.says.foreign)
         levels = [named[i] for i in own if i in named]
+        crossings, fx_off = _converted(payment, own, shares, currency, lookups)
         out.append(
             Proposal(
                 line=payment.line,
@@ -150,13 +157,48 @@ def currency_proposals(clues: Clues, lookups: Lookups) -> list[Proposal]:
                 **about_payer(clues, cust, lookups),
                 unresolved=clues.unresolved,
                 foreign=True,
+                crossings=crossings,
+                fx_off=fx_off,
                 note=(
                     f"paid {format_money(payment.amount, payment.currency)} for {format_money(total, currency)} "
                     f"open ({', '.join(str(items.numbers[i]) for i in own)}): "
                     f"{rate:.4f} {payment.currency} per {currency}"
                     + ("; the memo states that amount" if stated else "")
-                    + "; once approved, posting converts it at the Rates"
+                    + f"; {_table_words(crossings[0]) if crossings else fx_off}"
                 ),
             )
         )
     return out
+
+
+def _converted(
+    payment: Payment, own: list[int], shares: list[int], currency: str, lookups: Lookups
+) -> tuple[tuple[Crossing, ...], str]:
+    """Each item settled by its share of the line at the Rates table's rate of the payment date,
+    and why that may not post itself ("" when the implied rate is within the tolerance)."""
+    items, rates, tolerance = lookups.items, lookups.rates, lookups.tolerances.fx_percent
+    if rates is None:
+        return (), "no Rates table was given to convert it"
+    day = pd.Timestamp(payment.date).date()
+    try:
+        found = tuple(
+            crossing(share, payment.currency, int(items.open[i]), currency, rates, day)
+            for i, share in zip(own, shares, strict=True)
+        )
+    except InputError as exc:
+        return (), "; ".join(p.message for p in exc.problems)
+    gap = max(c.deviation for c in found)
+    if gap > tolerance:
+        return (
+            found,
+            f"the implied rate is {gap:.2f} % from the Rates table's, more than fx_rate_tolerance_percent ({tolerance:g} %)",
+        )
+    return found, ""
+
+
+def _table_words(c: Crossing) -> str:
+    """The Rates table's rate beside the implied one, in the line's currency per unit of the invoice's."""
+    return (
+        f"the Rates table's of {c.rate_day.isoformat()}: {1 / c.table:.4f} {c.paid_in} per {c.currency} "
+        f"({c.deviation:.2f} % apart)"
+    )

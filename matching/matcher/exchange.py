@@ -14,9 +14,10 @@ invoice's open amount: a payment in another currency settles each invoice it nam
 The rate the payment implies (the invoice's amount / the line's money, in units of the
 invoice's currency per unit of the line's) is shown beside the table's (the invoice
 currency's rate / the line currency's, both against the base) and how far apart they are, so
-the person who approved it sees what the fx row stands for; such a payment is posted only
-once approved, never by itself. A missing rate is a refusal naming the currency and the day,
-never a rate of 1.
+whoever reads the proposal sees what the fx row stands for. Such a payment posts itself only
+when the memo names the invoice, the payer agrees and the two rates are close enough
+(policy.py, rule 7); otherwise once approved. A missing rate is a refusal naming the currency
+and the day, never a rate of 1.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from common.currency import Rates
 from matching.matcher.memo import NOTHING, MemoFacts
 from matching.matcher.references import Level, MemoReferences, typo_words
 from matching.matcher.terms import Tier
@@ -174,6 +175,7 @@ class Tolerances:
 
     fee: int  # largest bank fee or discount booked with a payment
     amount: int  # a shortfall still treated as an equal amount (written off)
+    fx_percent: float  # largest gap between an implied rate and the Rates table's that posts itself
 
 
 @dataclass(frozen=True)
@@ -184,3 +186,4 @@ class Lookups:
     items: OpenItems
     groups: Groups
     tolerances: Tolerances
+    rates: Rates | None  # convert a payment in another currency than its invoice (None: none given)

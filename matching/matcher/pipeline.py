@@ -30,6 +30,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from common.currency import Rates
 from matching.matcher.assignment import Assignment, assign
 from matching.matcher.booking import book
 from matching.matcher.books import OpenAmounts, bank_lines, in_currency, open_items
@@ -44,7 +45,7 @@ from matching.matcher.settings import MatchSettings
 from matching.matcher.terms import Tier, item_terms
 from matching.matcher.vocabulary import Vocabulary, vocabulary
 
-__all__ = ["MatchResult", "match_lines"]
+__all__ = ["MatchResult", "match_lines", "receipt_verdicts"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -72,6 +73,7 @@ def match_lines(
     post: bool = True,
     progress: Progress | None = None,
     reversed_pairs: set[tuple[str, frozenset[str]]] | frozenset[tuple[str, frozenset[str]]] = frozenset(),
+    rates: Rates | None = None,
 ) -> MatchResult:
     """Propose how each unmatched bank credit pays open invoices; post the confident ones.
 
@@ -79,7 +81,8 @@ def match_lines(
     is still open on the invoices and the lines. Returns the whole new Matches table, the
     Allocations rows to append (auto proposals, when `post`), and the BankLines statuses that
     changed. `reversed_pairs` (reversal.reversed_pairings) are pairings the clerk reversed:
-    like rejected suggestions, they are not proposed again.
+    like rejected suggestions, they are not proposed again. `rates` (the Rates table) convert a
+    payment in another currency than its invoice; without them such a payment is only suggested.
     """
     step = progress or (lambda _s, _d, _t: None)
     post_at = pd.Timestamp(posted_at or datetime.now().replace(microsecond=0)) if post else None
@@ -94,14 +97,8 @@ def match_lines(
 
     step("screening", 0, 5)
     duplicate, ok = eligible(bl, set(previous.kept["LineID"]), as_of)
-    lookups = _lookups(item_frame, terms, customers, bl[ok], words, settings, step)
-    not_receipt = non_receipt(
-        bl[ok],
-        words,
-        settings.company_name,
-        known_payer=lookups.evidence.known_payers(),
-        invoice_named=lookups.evidence.invoice_named(),
-    ).reindex(bl.index, fill_value="")
+    lookups = _lookups(item_frame, terms, customers, bl[ok], words, settings, rates, step)
+    not_receipt = _not_receipt(bl[ok], words, settings, lookups.evidence).reindex(bl.index, fill_value="")
     screened = Screened(duplicate, not_receipt, bl[ok & (not_receipt == "")])
     run = Assignment(bl, lookups, customers, previous.rejected_keys | set(reversed_pairs))
 
@@ -116,6 +113,46 @@ def match_lines(
     return result
 
 
+def receipt_verdicts(
+    lines: pd.DataFrame, customers: pd.DataFrame, items: pd.DataFrame, settings: MatchSettings
+) -> pd.Series:
+    """Per bank line (indexed like `lines`, which need Payer and Memo): what the matcher takes it
+    for instead of a customer receipt ("" when it may be one), by the rule its screening stage
+    applies, exceptions included (screening.py: a customer's own name as payer, one of our
+    invoices named). `items` are the invoices as OpenAmounts.items has them. For the words a
+    clerk reads about lines the matcher left alone (arbook.match.line_notes)."""
+    words = vocabulary(settings.non_receipt_words)
+    suspect = lines[non_receipt(lines, words, settings.company_name) != ""]  # the exceptions only clear
+    if suspect.empty:
+        return pd.Series("", index=lines.index, dtype=object)
+    customers = customers.reset_index(drop=True)
+    held_back = pd.Series([], dtype=np.int64)
+    index = build_reference_index(
+        open_items(
+            OpenAmounts(items, pd.Series([], dtype="Int64")), customers, held_back, settings.base_currency
+        ),
+        customers,
+    )
+    evidence = Evidence.build(
+        find_references(suspect["Memo"], index),
+        match_payers(suspect["Payer"], customer_names(customers)),
+        pd.DataFrame(columns=["line", "group", "similarity", "via"]),
+        {},
+    )
+    return _not_receipt(lines, words, settings, evidence)
+
+
+def _not_receipt(lines: pd.DataFrame, words: Vocabulary, cfg: MatchSettings, evidence: Evidence) -> pd.Series:
+    """The screening stage: money that is no customer receipt, with the two exceptions the evidence gives."""
+    return non_receipt(
+        lines,
+        words,
+        cfg.company_name,
+        known_payer=evidence.known_payers(),
+        invoice_named=evidence.invoice_named(),
+    )
+
+
 def _lookups(
     item_frame: pd.DataFrame,
     terms: list[tuple[Tier, ...]],
@@ -123,6 +160,7 @@ def _lookups(
     todo: pd.DataFrame,
     words: Vocabulary,
     cfg: MatchSettings,
+    rates: Rates | None,
     step: Progress,
 ) -> Lookups:
     """Normalise + candidates: the reference, payer and memo indexes, built once for the lines to match."""
@@ -138,7 +176,10 @@ def _lookups(
         Evidence.build(memo_refs, payer_matches, group_matches, memos),
         OpenItems.build(item_frame, terms, index.typo_forms),
         groups,
-        Tolerances(fee=cfg.fee_tolerance, amount=cfg.amount_tolerance),
+        Tolerances(
+            fee=cfg.fee_tolerance, amount=cfg.amount_tolerance, fx_percent=cfg.fx_rate_tolerance_percent
+        ),
+        rates,
     )
 
 
@@ -146,7 +187,7 @@ def _result(
     bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, previous: Previous, screened: Screened
 ) -> MatchResult:
     """The whole Matches table and the lines' statuses once the new rows are booked."""
-    newly = allocs[allocs["Kind"].isin(LINE_MONEY)].groupby("LineID")["Amount"].sum()
+    newly = _line_money(allocs).groupby(allocs["LineID"]).sum()
     allocated = bl["allocated"] + bl["LineID"].map(newly).fillna(0).astype(np.int64)
     done_lines = set(bl.loc[allocated >= bl["Amount"], "LineID"])
     still_rejected = previous.rejected[~previous.rejected["LineID"].isin(done_lines)]
@@ -161,12 +202,19 @@ def _result(
     )
 
 
+def _line_money(allocs: pd.DataFrame) -> pd.Series:
+    """The bank line's money each row took, in the line's currency (LineAmount where the row is in
+    its invoice's currency, exchange.py); 0 for rows that take none (fee, discount, fx)."""
+    money = allocs["LineAmount"].astype("Int64").fillna(allocs["Amount"].astype("Int64"))
+    return money.where(allocs["Kind"].isin(LINE_MONEY), 0).astype(np.int64)
+
+
 def _figures(bl: pd.DataFrame, new: pd.DataFrame, allocs: pd.DataFrame, screened: Screened) -> dict[str, int]:
     decided = new.drop_duplicates("MatchID")
     return {
         "lines considered": int(((bl["Amount"] > 0) & (bl["remaining"] > 0)).sum()),
         "auto-posted lines": int(allocs["LineID"].nunique()),
-        "auto-posted amount": int(allocs.loc[allocs["Kind"].isin(LINE_MONEY), "Amount"].sum()),
+        "auto-posted amount": int(_line_money(allocs).sum()),
         "lines with suggestions": int(decided.loc[decided["Decision"] == "suggested", "LineID"].nunique()),
         "not customer payments": int((screened.not_receipt != "").sum()),
         "duplicates": int((screened.duplicate != "").sum()),

@@ -18,9 +18,9 @@ Rules:
    overpayments (the amount does not fit) need the invoice named and the payer agreeing;
    a reference alone, from a named stranger or with an amount that does not fit, is a
    suggestion.
-2. Two sets of items that fit equally (`ambiguous`) never post; nor does a discount taken
-   after its period, a deduction above the fee tolerance, an overpayment larger than what
-   it pays, or a payment in another currency.
+2. Two sets of items that fit equally (`ambiguous`) never post (but see rule 6); nor does a
+   discount taken after its period, a deduction above the fee tolerance, or an overpayment
+   larger than what it pays.
 3. An invoice named by its exact number and dated after the payment (a prepayment on a
    proforma, an invoice typed with a later date) is paid by an exact amount only.
 4. When the memo names invoice-like numbers found nowhere, the rest of an overpayment is not
@@ -28,6 +28,18 @@ Rules:
 5. An advance on an order posts to the customer's account only from a payer who is the
    customer by name, alias or its name as a bank field cut it (or with its customer number
    in the memo), with no other customer's name as close.
+6. Equal open items of one customer and nothing naming which (no invoice, no month): the
+   payment settles the oldest (by invoice date, then number; equal items of one customer
+   share their terms, so it is also the one due first): oldest first, the usual
+   cash-application convention. It posts itself when the payer agrees (name, alias, group or
+   customer number), no other customer's name is as close, and it is the run's only payment
+   of that amount to that customer naming nothing: two such payments in one run settle two
+   of the equal items, and which pays which (each invoice's payment date, its dunning history)
+   is for a person to say, the oldest first in the suggestions.
+7. A payment in another currency than its invoice posts itself (converted at the Rates
+   table's rate of the payment date, the difference as Kind fx: exchange.py) when the memo
+   names the invoice, the payer agrees, and the rate the payment implies is within
+   fx_rate_tolerance_percent of the table's; a rate the table lacks holds it, named.
 Money that is not a customer receipt never gets this far (screening.py). `held_by` names the
 rule a proposal does not meet, in words for the clerk: a suggestion that scores high enough to
 post itself says in its reason why it did not.
@@ -40,7 +52,7 @@ from matching.matcher.references import Level
 
 __all__ = ["AUTO_FITS", "held_by"]
 
-AUTO_FITS = frozenset({"exact", "terms", "fee", "discount", "partial", "over", "advance"})
+AUTO_FITS = frozenset({"exact", "terms", "fee", "discount", "partial", "over", "advance", "currency"})
 _CERTAIN = 97.0  # similarity of a customer's own name, learned alias, or its name cut by a bank field
 _RIVAL = 90.0
 _NEVER = {  # fits that always wait for a person, and why
@@ -49,20 +61,24 @@ _NEVER = {  # fits that always wait for a person, and why
     "fee_over": "the deduction is above the fee tolerance",
     "discount_over": "the deduction is above the fee tolerance",
     "over_large": "the money left over is more than what it pays",
-    "currency": "the invoice is in another currency",
     "paid": "the invoice named is paid already",
 }
 
 
-def held_by(p: Proposal) -> str:
+def held_by(p: Proposal, claimants: int = 1) -> str:
     """The rule that keeps the proposal from posting itself, in words; empty: its evidence agrees
-    enough for it to post itself (the rules above)."""
+    enough for it to post itself (the rules above). `claimants`: for the oldest of equal items
+    (rule 6), how many payments of the run claim that customer's items of that amount."""
     if p.fit not in AUTO_FITS:
         return _NEVER[p.fit]
-    if p.ambiguous:
+    if p.ambiguous and not p.oldest:
         return "another set of open items fits equally"
+    if p.oldest:
+        held = _oldest_held(p, claimants)
+        if held:
+            return held
     if p.foreign:
-        return _NEVER["currency"]
+        return _crossing_held(p)
     if p.fit == "advance":
         if not (p.similarity >= _CERTAIN or p.custno):
             return "an advance posts itself only from the customer by name or with its customer number"
@@ -83,3 +99,35 @@ def held_by(p: Proposal) -> str:
         return ""
     missing = "the payer does not agree" if reference else "the memo names no invoice"
     return f"a partial payment or overpayment needs the invoice named and the payer agreeing: {missing}"
+
+
+def _oldest_held(p: Proposal, claimants: int) -> str:
+    """Rule 6: why the oldest of equal items does not post itself ("" when it does)."""
+    if not p.payer_agrees:
+        return "equal open items, nothing names which, and the payer does not agree"
+    if p.other >= _RIVAL:
+        return "another customer's name is as close to the payer"
+    if p.off_period:
+        return "the memo names a month none of the equal items is from"
+    if claimants > 1:
+        return f"{claimants} payments of this run pay this customer's equal open items: which pays which is for a person to say"
+    return ""
+
+
+def _crossing_held(p: Proposal) -> str:
+    """Rule 7: why a payment in another currency does not post itself ("" when it does)."""
+    missing = [
+        why
+        for agrees, why in (
+            (p.ref_level >= Level.NOYEAR, "the memo names no invoice"),
+            (p.payer_agrees, "the payer does not agree"),
+            (bool(p.crossings) and not p.fx_off, p.fx_off),
+        )
+        if not agrees
+    ]
+    if not missing:
+        return ""
+    return (
+        "a payment in another currency posts itself only with the invoice named, the payer agreeing "
+        "and its rate near the Rates table's: " + "; ".join(missing)
+    )

@@ -55,7 +55,7 @@ def post_approved(
     *,
     posted_at: datetime | None = None,
     rates: Rates | None = None,
-    base_currency: str = "EUR",
+    base_currency: str,
 ) -> PostResult:
     """Post the proposals marked Approve = Y; mark those marked N rejected.
 
@@ -105,7 +105,9 @@ def post_approved(
         foreign = (rows["InvoiceNo"] != "") & (
             rows["InvoiceNo"].map(item_currency).fillna("") != line_currency.get(line, base_currency)
         )
-        problem = _problem(rows[~foreign], line, remaining, open_now, done_lines)
+        problem = _problem(
+            rows[~foreign], line, remaining, open_now, done_lines, line_currency.get(line, base_currency)
+        )
         if not problem and foreign.any():
             found = _crossing(
                 rows[foreign], mid, line, line_date, line_currency, item_currency, open_now, rates
@@ -187,23 +189,35 @@ def post_approved(
 
 
 def _problem(
-    rows: pd.DataFrame, line: str, remaining: dict[str, int], open_now: dict[str, int], done: set[str]
+    rows: pd.DataFrame,
+    line: str,
+    remaining: dict[str, int],
+    open_now: dict[str, int],
+    done: set[str],
+    currency: str,
 ) -> str:
-    """Why an approved proposal can no longer be posted as it stands ("" when it can)."""
+    """Why an approved proposal can no longer be posted as it stands ("" when it can); its rows
+    are in the line's `currency` (the foreign ones are `_crossing`'s)."""
     if line in done:
         return "another approved proposal for this line was posted"
     if line not in remaining:
         return "its bank line is no longer in BankLines"
     money = int(rows.loc[rows["Kind"].isin(LINE_MONEY), "Amount"].sum())
     if money > remaining[line]:
-        return f"the line has only {remaining[line] / 100:.2f} left to allocate, the proposal needs {money / 100:.2f}"
+        return (
+            f"the line has only {format_money(remaining[line], currency)} left to allocate, "
+            f"the proposal needs {format_money(money, currency)}"
+        )
     use = rows[rows["InvoiceNo"] != ""].groupby("InvoiceNo")["Amount"].sum()
     for number, cents in use.items():
         left = open_now.get(str(number))
         if left is None:
             return f"invoice {number} is not in Invoices"
         if not (0 < cents <= left or left <= cents < 0):
-            return f"invoice {number} has {left / 100:.2f} open, the proposal allocates {cents / 100:.2f}"
+            return (
+                f"invoice {number} has {format_money(left, currency)} open, "
+                f"the proposal allocates {format_money(cents, currency)}"
+            )
     return ""
 
 

@@ -272,6 +272,7 @@ def _proposals(clues: Clues, account: _Account, lookups: Lookups) -> list[Propos
                 ref_text=refs[shown[0]][1] if shown else "",
                 ref_nos=", ".join(str(lookups.items.numbers[i]) for i in shown),
                 period=fit.period,
+                oldest=fit.oldest,
                 off_period=_off_period(payment, paid_items, fit, lookups),
                 payer_agrees=account.similarity >= PAYER_AGREES or cust in clues.custnos,
                 early=bool(account.early & set(paid_items)),

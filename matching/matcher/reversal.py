@@ -274,13 +274,13 @@ def _reversing_rows(
     ids = [
         "A-" + _digest(f"{REVERSAL}|{ident}|{int(counts.get(ident, 0))}") for ident in chosen["AllocationID"]
     ]
-    return pd.DataFrame(
+    rows_out = pd.DataFrame(
         {
             "AllocationID": ids,
             "LineID": chosen["LineID"].to_numpy(),
             "InvoiceNo": chosen["InvoiceNo"].to_numpy(),
             "CustomerID": chosen["CustomerID"].to_numpy(),
-            "Amount": pd.array(-chosen["Amount"].astype("Int64").to_numpy(), dtype="Int64"),
+            "Amount": _negated(chosen["Amount"]),
             "PaymentDate": chosen["PaymentDate"].to_numpy("datetime64[ns]"),
             "Kind": chosen["Kind"].to_numpy(),
             "Method": REVERSAL,
@@ -290,6 +290,19 @@ def _reversing_rows(
             "Reason": request.reason,
         }
     )
+    # The money's currencies go with it: a cross-currency payment took LineAmount of the line's
+    # LineCurrency for Amount of the invoice's Currency, and its reversal gives both back.
+    for col in ("Currency", "LineCurrency"):
+        if col in chosen:
+            rows_out[col] = chosen[col].to_numpy()
+    if "LineAmount" in chosen:
+        rows_out["LineAmount"] = _negated(chosen["LineAmount"])
+    return rows_out
+
+
+def _negated(amounts: pd.Series) -> pd.arrays.IntegerArray:
+    """Minor units with the sign turned; an empty cell stays empty."""
+    return pd.array(-amounts.astype("Int64").to_numpy(), dtype="Int64")
 
 
 def _digest(text: str) -> str:

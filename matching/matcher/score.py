@@ -19,6 +19,8 @@ The evidence, per proposal (one customer, one way of spreading the money):
              and late_granted (a discount taken after its period), paid
   period     the items are those of a month the memo names ("Wartung 02/2026", "付2月服务费");
              off_period: the memo names months and none of the items is from them
+  oldest     the oldest of the customer's equal open items when nothing names which: oldest
+             first, the usual cash-application convention, picks it over the younger ones
 (`ambiguous`, an equally good other set exists, adds no points: that other set is a proposal
 of its own and takes its share of the odds; the decision step never auto-posts either.)
   unique     no other open item in the book has this amount
@@ -52,6 +54,7 @@ FEATURE_COLUMNS = [
     "payer_named",
     "period",
     "off_period",
+    "oldest",
 ]
 
 PRIOR = -4.0
@@ -92,6 +95,7 @@ CUSTOMER_NUMBER = 3.0
 UNIQUE_AMOUNT = 1.5
 NAMED_MONTH = 3.0  # the items are the ones invoiced in the month the memo names
 OTHER_MONTH = 2.0  # the memo names a month and none of the items is from it
+OLDEST_FIRST = 3.0  # the oldest of equal items, nothing naming which: as strong as a month named
 
 
 def feature_columns(proposals: Sequence[Proposal]) -> dict[str, list[object]]:
@@ -125,6 +129,7 @@ def log_odds(features: Mapping[str, Sequence[object]]) -> np.ndarray:
     z += np.where(f["unique"].astype(bool), UNIQUE_AMOUNT, 0.0)
     z += np.where(f["period"].astype(bool), NAMED_MONTH, 0.0)
     z -= np.where(f["off_period"].astype(bool), OTHER_MONTH, 0.0)
+    z += np.where(f["oldest"].astype(bool), OLDEST_FIRST, 0.0)
     return z
 
 
@@ -176,6 +181,8 @@ def reason(p: Proposal, facts: Facts) -> str:
         parts.append("no other open item has this amount")
     if p.period:
         parts.append("invoiced in the month the memo names")
+    if p.oldest:
+        parts.append("the oldest of them (oldest first)")
     parts.append(_name_words(p, facts))
     parts.append(p.note)
     return "; ".join(x for x in parts if x)

@@ -44,7 +44,7 @@ def _ascii_upper(series: pd.Series) -> pd.Series:
 def non_receipt(
     lines: pd.DataFrame,
     words: Vocabulary,
-    company_name: str = "",
+    company_name: str,
     *,
     known_payer: pd.Series | None = None,
     invoice_named: pd.Series | None = None,

@@ -20,3 +20,6 @@ class MatchSettings:
     company_name: str  # a payer of this name is the company itself: an own transfer
     base_currency: str  # the currency of lines and items that name none
     non_receipt_words: tuple[str, ...]  # the company's own words for money that is no customer receipt
+    fx_rate_tolerance_percent: (
+        float  # a payment in another currency posts itself only this close to the Rates
+    )

@@ -27,9 +27,10 @@ with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated
 __all__ = ["button_macros", "macro_command", "press"]
 
 
-def button_macros(path: Path) -> dict[str, str]:
-    """Caption -> macro of every form button in the workbook, read from the sheets' VML drawings."""
-    found: dict[str, str] = {}
+def button_macros(path: Path) -> list[tuple[str, str]]:
+    """(caption, macro) of every form button in the workbook, in file order, read from the sheets' VML
+    drawings (two buttons may bear one caption: the user's "Run" and arbook's)."""
+    found: list[tuple[str, str]] = []
     with zipfile.ZipFile(path) as zf:
         for name in zf.namelist():
             if not re.fullmatch(r"xl/drawings/vmlDrawing\d+\.vml", name):
@@ -41,7 +42,7 @@ def button_macros(path: Path) -> dict[str, str]:
                     continue
                 box = re.search(r"<v:textbox\b.*?</v:textbox>", shape, flags=re.DOTALL)
                 caption = html.unescape(re.sub(r"<[^>]+>", "", box[0] if box else "")).strip()
-                found[caption] = macro[1].rsplit(".", 1)[-1]
+                found.append((caption, macro[1].rsplit(".", 1)[-1]))
     return found
 
 
@@ -66,10 +67,11 @@ def press(book: Any, caption: str) -> None:
     import xlwings as xw
 
     path = Path(book.fullname)
-    macros = button_macros(path)
-    if caption not in macros:
-        raise LookupError(f"{path.name} has no button {caption!r}; it has {sorted(macros)}")
-    command = macro_command(path, macros[caption])
+    buttons = button_macros(path)
+    macros = [m for c, m in buttons if c == caption]
+    if len(macros) != 1:
+        raise LookupError(f"{path.name} has {len(macros)} buttons {caption!r}: {buttons}")
+    command = macro_command(path, macros[0])
     book.set_mock_caller()
     sys.path.insert(0, str(path.parent))  # RunPython puts the workbook's folder first on sys.path
     try:

@@ -1,0 +1,258 @@
+"""`arbook init --dashboard`: the Dashboard, its Run button and the buttons' VBA in an adopted workbook.
+
+The workbooks are files saved by Excel in ../shared/excel-samples (an .xlsm with VBA and form
+buttons of its own, an .xlsx with a VML drawing of its own) and the German layout of
+tests/test_adopt_layouts.py. What is checked is read from the written file by readers arbook
+does not use to write it: the button's macro from the VML drawing, the macro's Python command
+from the VBA project through oletools (tests/xlwings_double/buttons.py), and LibreOffice, which
+must open each result and bind the button to the macro of the VBA project it read. The Run
+button is then pressed in the adopted German workbook through the xlwings test double.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from arbook.init import init
+from arbook.runner import run
+from common.errors import UnsafeWorkbookError
+from tests.test_adopt_layouts import german
+from tests.xlwings_double import excel_double
+from tests.xlwings_double.buttons import button_macros, macro_command, press
+from workbook.filebook import FileBook
+from workbook.template import DASHBOARD, INPUT_NAMES, RUN_MACRO, STATUS_NAMES, VBA_MODULE
+from workbook.vbaproject import declared_modules, module_sources
+
+RUN = "import macros.entry; macros.entry.run_from_excel()"
+CHANGED = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+
+
+def _parts(path: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Each zip entry: its compression method, CRC and stored (compressed) bytes."""
+    out = {}
+    with zipfile.ZipFile(path) as zf, open(path, "rb") as raw:
+        for info in zf.infolist():
+            raw.seek(info.header_offset + 26)
+            name_len, extra_len = int.from_bytes(raw.read(2), "little"), int.from_bytes(raw.read(2), "little")
+            raw.seek(info.header_offset + 30 + name_len + extra_len)
+            out[info.filename] = (info.compress_type, info.CRC, raw.read(info.compress_size))
+    return out
+
+
+def _vba(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/vbaProject.bin")
+
+
+@pytest.fixture(scope="module")
+def adopted(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    """Each workbook before (a kept copy) and after `arbook init --dashboard`, with its summary."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    sources = {
+        "xlsm": shutil.copyfile(
+            shared_dir / "excel-samples" / "xlwings_database.xlsm", folder / "database.xlsm"
+        ),
+        "xlsx": shutil.copyfile(
+            shared_dir / "excel-samples" / "poi_ExcelWithHyperlinks.xlsx", folder / "hyperlinks.xlsx"
+        ),
+        "de": german(folder / "Forderungen.xlsx"),
+    }
+    out = {}
+    for key, path in sources.items():
+        path = Path(path)
+        before = folder / "before" / path.name
+        before.parent.mkdir(exist_ok=True)
+        shutil.copyfile(path, before)
+        summary = init(path, suggest=key == "de", dashboard=True)
+        written = path.with_suffix(".xlsm")
+        out[key] = {"path": path, "before": before, "written": written, "summary": summary}
+    return out
+
+
+@pytest.mark.parametrize("key", ["xlsm", "xlsx", "de"])
+def test_the_run_button_is_bound_to_the_macro_that_survives_renaming(
+    adopted: dict[str, dict[str, object]], key: str
+) -> None:
+    written = adopted[key]["written"]
+    assert ("Run", RUN_MACRO) in button_macros(written)
+    assert macro_command(written, RUN_MACRO) == RUN
+    sources = module_sources(_vba(written))
+    assert f"Sub {RUN_MACRO}()" in sources[VBA_MODULE]
+    assert {"xlwings", "Dictionary", VBA_MODULE} <= set(sources)
+    assert adopted[key]["summary"].figures[DASHBOARD] == "added, with the Run button and its macros"
+    with FileBook(written, lock=False) as book:
+        audit = book.read("Audit")
+        names = [s.name for s in book.package.sheets]
+    assert audit["Command"].tolist() == ["init"] and audit["Summary"].iloc[0].endswith(", Dashboard")
+    assert names[-1] == DASHBOARD
+
+
+def test_an_xlsm_keeps_its_own_macros_buttons_and_parts(adopted: dict[str, dict[str, object]]) -> None:
+    case = adopted["xlsm"]
+    before, after = _parts(case["before"]), _parts(case["written"])
+    own = module_sources(_vba(case["before"]))
+    new = module_sources(_vba(case["written"]))
+    assert {name: new[name] for name in own if name not in ("xlwings", "Dictionary")} == {
+        name: source for name, source in own.items() if name not in ("xlwings", "Dictionary")
+    }
+    assert declared_modules(_vba(case["written"])) == {
+        **declared_modules(_vba(case["before"])),  # it used xlwings' add-in: no xlwings module of its own
+        "xlwings": "Module",
+        "Dictionary": "Class",
+        VBA_MODULE: "Module",
+    }
+    own_buttons = button_macros(case["before"])
+    assert own_buttons == [("Run", "Playlist")]  # a button of its own, captioned Run too
+    assert button_macros(case["written"]) == [*own_buttons, ("Run", RUN_MACRO)]
+    changed = {name for name in before if after.get(name) != before[name]}
+    assert changed == CHANGED | {"xl/vbaProject.bin"}
+    # the new button's VML shapes take a block of ids no drawing of the user's uses
+    with zipfile.ZipFile(case["written"]) as zf:
+        blocks = [
+            re.search(rb'<o:idmap v:ext="edit" data="(\d+)"', zf.read(name))[1]
+            for name in zf.namelist()
+            if name.endswith(".vml")
+        ]
+    assert blocks == [b"4", b"5"]  # the user's button is shape 4097, in block 4
+
+
+@pytest.mark.parametrize("key", ["xlsx", "de"])
+def test_an_xlsx_is_left_as_it_is_and_its_xlsm_copy_holds_the_same_sheets(
+    adopted: dict[str, dict[str, object]], key: str
+) -> None:
+    case = adopted[key]
+    assert case["path"].read_bytes() == case["before"].read_bytes()
+    before, after = _parts(case["before"]), _parts(case["written"])
+    assert {
+        name for name in before if after.get(name) != before[name]
+    } == CHANGED  # every sheet byte for byte
+    if key == "de":
+        return
+    with zipfile.ZipFile(case["written"]) as zf:
+        types = zf.read("[Content_Types].xml").decode()
+        workbook = zf.read("xl/workbook.xml").decode()
+    assert (
+        'PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"'
+        in types
+    )
+    assert 'codeName="ThisWorkbook"' in workbook
+    # the template's sheet modules would belong to no sheet of this workbook: only the workbook's is kept
+    assert [n for n, k in declared_modules(_vba(case["written"])).items() if k == "Document"] == [
+        "ThisWorkbook"
+    ]
+    notes = " ".join(case["summary"].notes)
+    assert "hyperlinks.xlsx cannot hold macros, so it was left exactly as it is" in notes
+    assert "work in hyperlinks.xlsm from now on" in notes
+    assert not list((case["path"].parent / "backups").glob("hyperlinks-*.xlsm"))
+
+
+def test_the_run_button_runs_aging_in_the_adopted_copy_as_the_command_line_does(
+    adopted: dict[str, dict[str, object]], tmp_path: Path
+) -> None:
+    source = adopted["de"]["written"]
+    excel, file = tmp_path / "Forderungen Nov.xlsm", tmp_path / "by-file.xlsm"
+    shutil.copyfile(source, excel)
+    shutil.copyfile(source, file)
+    with excel_double() as app:
+        book = app.books.open(str(excel))
+        book.names[INPUT_NAMES["operation"]].refers_to_range.value = "Recompute aging"
+        book.names[INPUT_NAMES["as_of"]].refers_to_range.value = "2026-10-31"
+        press(book, "Run")
+        status = {k: book.names[n].refers_to_range.value for k, n in STATUS_NAMES.items()}
+        book.save()
+    assert status["result"] == "OK", status["message"]
+    with FileBook(file) as book:
+        run(book, "aging", as_of=dt.date(2026, 10, 31))
+    with FileBook(excel, lock=False) as by_excel, FileBook(file, lock=False) as by_file:
+        for name in ("Aging", "KPIs", "Invoices"):
+            pd.testing.assert_frame_equal(by_excel.read(name), by_file.read(name), obj=name)
+        aging = by_excel.read("Aging")
+    assert aging["Total"].sum() == 1190_00 + 2380_50 + 595_00 - 119_00
+
+
+def test_a_second_run_adds_nothing(adopted: dict[str, dict[str, object]], tmp_path: Path) -> None:
+    path = Path(shutil.copyfile(adopted["xlsm"]["written"], tmp_path / "again.xlsm"))
+    before = path.read_bytes()
+    summary = init(path, dashboard=True)
+    assert path.read_bytes() == before
+    assert "again.xlsm already has the Dashboard; it was left as it is" in summary.notes
+
+
+def test_what_would_go_wrong_is_refused_and_nothing_is_written(
+    shared_dir: Path, adopted: dict[str, dict[str, object]], tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine.xlsm"
+    with zipfile.ZipFile(adopted["xlsm"]["before"]) as src, zipfile.ZipFile(mine, "w") as out:
+        for info in src.infolist():  # the user's own sheet called Dashboard, in a workbook with VBA
+            data = src.read(info)
+            out.writestr(
+                info,
+                data.replace(b'name="LICENSE"', b'name="Dashboard"')
+                if info.filename == "xl/workbook.xml"
+                else data,
+            )
+    before = mine.read_bytes()
+    with pytest.raises(
+        UnsafeWorkbookError, match=r"your sheet 'Dashboard' has the Dashboard's name; rename it"
+    ):
+        init(mine, dashboard=True)
+    assert mine.read_bytes() == before
+
+    signed = Path(
+        shutil.copyfile(
+            shared_dir / "excel-samples" / "aspose_sampleCheckVbaProjectSigned.xlsm", tmp_path / "signed.xlsm"
+        )
+    )
+    before = signed.read_bytes()
+    with pytest.raises(UnsafeWorkbookError, match="VBA project is digitally signed"):
+        init(signed, dashboard=True)
+    assert signed.read_bytes() == before
+
+    taken = Path(shutil.copyfile(adopted["xlsx"]["before"], tmp_path / "taken.xlsx"))
+    (tmp_path / "taken.xlsm").write_bytes(b"mine")
+    with pytest.raises(UnsafeWorkbookError, match=r"taken\.xlsm exists"):
+        init(taken, dashboard=True)
+    assert (tmp_path / "taken.xlsm").read_bytes() == b"mine"
+
+    refused = Path(
+        shutil.copyfile(
+            shared_dir / "excel-samples" / "poi_ms-office-2010-signed.xlsx", tmp_path / "sig.xlsx"
+        )
+    )
+    with pytest.raises(UnsafeWorkbookError, match="digital signature"):
+        init(refused, dashboard=True)
+    assert not (tmp_path / "sig.xlsm").exists()
+
+
+def test_without_the_option_init_offers_the_dashboard(tmp_path: Path, shared_dir: Path) -> None:
+    path = Path(
+        shutil.copyfile(shared_dir / "excel-samples" / "poi_ExcelWithHyperlinks.xlsx", tmp_path / "h.xlsx")
+    )
+    summary = init(path)
+    assert summary.notes[-3] == (
+        "for the Dashboard with its Run button: arbook init --dashboard h.xlsx (an .xlsx cannot hold macros: "
+        "that writes h.xlsm beside it and leaves h.xlsx as it is)"
+    )
+    assert not (tmp_path / "h.xlsm").exists()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_opens_each_and_binds_the_button_to_the_macro_it_read(
+    adopted: dict[str, dict[str, object]], lo_convert: Callable[..., None], tmp_path: Path
+) -> None:
+    lo_convert("ods", [case["written"] for case in adopted.values()], tmp_path)
+    for key, case in adopted.items():
+        with zipfile.ZipFile(tmp_path / case["written"].with_suffix(".ods").name) as zf:
+            content = zf.read("content.xml").decode()
+        assert 'form:label="Run"' in content, key
+        assert f"vnd.sun.star.script:VBAProject.{VBA_MODULE}.{RUN_MACRO}" in content, key
+        assert "Run an operation" in content and 'table:name="Dashboard"' in content, key
