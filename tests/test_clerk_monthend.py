@@ -17,7 +17,7 @@ from arbook.report import ReportData, build_report
 from arbook.report.handwork import hand_postings
 from arbook.runner import run
 from receivables import Ledger
-from tests.clerk_support import AS_OF, INVOICES, LINES, ledger_book, typed
+from tests.clerk_support import AS_OF, INVOICES, LINES, credit_note, ledger_book, typed
 from workbook.filebook import FileBook
 
 LOG = ["AllocationID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Method", "Reverses", "Reason"]
@@ -62,17 +62,9 @@ def test_a_month_end_rerun_after_a_reversal_posts_nothing_twice_and_loses_nothin
 
 
 def test_the_report_lists_the_months_reversals_and_postings_by_hand_with_who_when_and_why() -> None:
-    credit_note = pd.DataFrame(
-        {
-            "InvoiceNo": ["CN-1"],
-            "CustomerID": ["C001"],
-            "InvoiceDate": pd.to_datetime(["2026-10-05"]),
-            "Currency": ["EUR"],
-            "Amount": pd.array([-10000], dtype="Int64"),
-        }
-    )
     book = ledger_book(
-        Invoices=pd.concat([INVOICES.iloc[:3], credit_note], ignore_index=True), BankLines=LINES.iloc[[1]]
+        Invoices=pd.concat([INVOICES.iloc[:3], credit_note(-10000)], ignore_index=True),
+        BankLines=LINES.iloc[[1]],
     )
     started = pd.Timestamp.now().floor("s")
     run(book, "apply", as_of=AS_OF, source="L2", items=("INV-1 600.00",))  # 300.00 left on account

@@ -9,20 +9,12 @@ import pytest
 
 from arbook.runner import run
 from common.errors import InputError, Problem
-from tests.clerk_support import AS_OF, INVOICES, LINES, ledger_book, rows, typed
+from tests.clerk_support import AS_OF, CUSTOMERS, INVOICES, LINES, credit_note, ledger_book, rows, typed
 from workbook import MemoryBook
 
 LOG = ["LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Method", "Reason"]
 INVOICE_STATE = ["InvoiceNo", "OpenAmount", "Status", "LastPaymentDate"]
-CREDIT_NOTE = pd.DataFrame(
-    {
-        "InvoiceNo": ["CN-1"],
-        "CustomerID": ["C001"],
-        "InvoiceDate": pd.to_datetime(["2026-10-05"]),
-        "Currency": ["EUR"],
-        "Amount": pd.array([-15000], dtype="Int64"),
-    }
-)
+CREDIT_NOTE = credit_note(-15000)
 
 
 @pytest.fixture
@@ -130,12 +122,6 @@ PROPOSAL = [
     "Status",
 ]
 NO_LINES = LINES.iloc[:0]
-
-
-def credit_note(amount: int, reference: str = "", customer: str = "C001") -> pd.DataFrame:
-    return CREDIT_NOTE.assign(
-        Amount=pd.array([amount], dtype="Int64"), Reference=[reference], CustomerID=[customer]
-    )
 
 
 def test_match_proposes_a_credit_note_that_quotes_its_invoice_and_approval_posts_it() -> None:
@@ -249,3 +235,23 @@ def test_an_approved_netting_that_would_overpay_now_is_refused_at_its_approve_ce
         "not posted: Matches row 2 column Approve: INV-2 has 300.00 open; 400.00 would overpay it"
     ]
     assert rows(book, "Matches", ["LineID", "Approve", "Status"]) == [("CN-1", "Y", "pending")]
+
+
+def test_a_credit_note_nets_against_its_groups_invoice_when_its_own_customer_has_none_of_that_amount() -> (
+    None
+):
+    grouped = CUSTOMERS.assign(Group=["Acme group", "Acme group", ""])
+    book = ledger_book(
+        Customers=grouped,
+        Invoices=pd.concat([INVOICES, credit_note(-25000)], ignore_index=True),
+        BankLines=NO_LINES,
+    )
+    run(book, "match", as_of=AS_OF)
+    assert rows(book, "Matches", PROPOSAL[:4]) == [("CN-1", "INV-3", "C002", 25000)]
+    assert "250.00 EUR equals what is open of INV-3" in book.read("Matches")["Reason"].iloc[0]
+    book = typed(book, "Matches", "LineID", "Approve", {"CN-1": "Y"})
+    assert run(book, "post", as_of=AS_OF).ok
+    assert rows(book, "Allocations", LOG) == [
+        ("CN-1", "CN-1", "C001", -25000, "payment", "approved", "C002: INV-3 250.00"),
+        ("CN-1", "INV-3", "C002", 25000, "payment", "approved", "C002: INV-3 250.00"),
+    ]
