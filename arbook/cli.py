@@ -122,6 +122,17 @@ INPUTS: dict[str, tuple[Decorator, ...]] = {
             "--balance-forward", is_flag=True, help="Running-balance statements instead of open items."
         ),
     ),
+    "resend": (
+        click.option(
+            "--resend",
+            metavar="ID[,ID...]",
+            callback=lambda _ctx, _param, value: tuple(
+                filter(None, (v.strip() for v in (value or "").split(",")))
+            ),
+            help="Send these customers' statement or notice again although it went out already: a new "
+            "message, logged in MailLog as a re-send. Without it nothing is ever sent twice.",
+        ),
+    ),
     "application": (
         click.argument("source", metavar="SOURCE"),
         click.argument("items", metavar="ITEM...", nargs=-1, required=True),

@@ -62,7 +62,9 @@ __all__ = [
     "NOTE_MARK",
     "clerk_note",
     "line_candidates",
+    "line_money",
     "line_notes",
+    "line_totals",
     "match",
     "match_settings",
     "open_amounts",
@@ -142,7 +144,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     written = posting.finish(settings.writeoff_limit)
     notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["auto-posted amount"] = _line_money(allocations, lines, ledger.base)
+    figures["auto-posted amount"] = line_money(allocations, lines, ledger.base)
     if written:
         figures["remainders written off"] = written
     summary = Summary("match", {"as of": as_of.isoformat(), **figures})
@@ -198,7 +200,7 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     remainders = posting.finish(book.settings().writeoff_limit)
     _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
-    figures["amount posted"] = _line_money(allocations, lines, ledger.base)
+    figures["amount posted"] = line_money(allocations, lines, ledger.base)
     if reversals.reversed:
         figures.update(reversal_figures(reversals))
     if netted.posted:
@@ -401,10 +403,16 @@ def with_currencies(
     return found, allocations.assign(Currency=given.where(given != "", own))
 
 
-def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
+def line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
     """The bank lines' money the allocations took, per currency ("1234.56 EUR; 99.00 USD"; "0.00 EUR")."""
+    totals = line_totals(allocations, lines, base)
+    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+
+
+def line_totals(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> dict[str, int]:
+    """The bank lines' money the allocations took: minor units per currency of the lines."""
     if allocations.empty:
-        return format_money(0, base)
+        return {}
     taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
     of_line = line_currencies(lines, base)
     of_line = of_line[~of_line.index.duplicated()]
@@ -415,5 +423,4 @@ def _line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> st
         if "LineAmount" in taken
         else taken["Amount"]
     )
-    totals = by_currency(money, codes)
-    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+    return by_currency(money, codes)

@@ -35,8 +35,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 import mailer
 from common.errors import ArbookError
@@ -125,6 +128,7 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
         raise ArbookError("month-end needs the date it is for (--as-of)")
     outbox = not runner.request.send
     state = MonthState.read(runner.book, as_of, outbox=outbox)
+    _after_last_commit(runner.book, as_of)
     summary = Summary("month-end")
     finished: list[str] = []  # the steps complete so far, for what a Ctrl-C says
     try:
@@ -134,10 +138,14 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
                 result = _run_step(runner, step, state, as_of, outbox)
             except ArbookError as exc:
                 last = STEPS[number - 2] if number > 1 else None
+                where = (
+                    "nothing was changed (dry run). Fix the cause and run the same command again"
+                    if runner.book.dry_run
+                    else f"the workbook is as after {'step ' + last if last else 'the start'}. Fix the cause "
+                    "and run the same command again to resume (completed steps are skipped)"
+                )
                 exc.add_note(
-                    f"month-end stopped at step {number} ({step.name}); the workbook is as after "
-                    f"{'step ' + last if last else 'the start'}. Fix the cause and run the same command again "
-                    f"to resume (completed steps are skipped): {rerun_command(runner)}"
+                    f"month-end stopped at step {number} ({step.name}); {where}: {rerun_command(runner)}"
                 )
                 raise
             if result is None:
@@ -213,6 +221,18 @@ def _import(runner: Runner, step: Operation, state: MonthState, marker: str) -> 
     return result
 
 
+def _after_last_commit(book: Book, as_of: dt.date) -> None:
+    """Begin in a later second than the last commit when that was another command's: the report
+    tells the month's rows from the rows of the command before them by their stamps, which keep
+    whole seconds (`arbook.report.runs`). After a step of the same month there is nothing to tell."""
+    audit = book.read("Audit")
+    if not len(audit) or str(audit["Command"].iloc[-1]).startswith(step_command(as_of, "")):
+        return
+    last, now = pd.Timestamp(audit["At"].iloc[-1]), dt.datetime.now()
+    if pd.notna(last) and pd.Timestamp(now.replace(microsecond=0)) <= last:
+        time.sleep(1 - now.microsecond / 1_000_000)
+
+
 def _interrupted(finished: list[str], command: str) -> str:
     """What a Ctrl-C left: the steps `finished` are complete (recorded in Audit), the next was not."""
     after = f"the workbook is as after {finished[-1] if finished else 'the start'}"
@@ -249,4 +269,6 @@ def rerun_command(runner: Runner) -> str:
         words.append("--send")
     elif r.outbox is not None:
         words += ["--outbox", str(r.outbox)]
+    if runner.book.dry_run:
+        words.append("--dry-run")
     return shlex.join(words)

@@ -43,6 +43,11 @@ class Summary:
     complete: bool = True
     rows: list[dict[str, object]] = field(default_factory=list)
 
+    @property
+    def result(self) -> str:
+        """In a word or three, for the Dashboard's Result cell: "OK" or "Finished with problems"."""
+        return "OK" if self.ok else "Finished with problems"
+
     def line(self) -> str:
         """The figures on one line ("customers 12; hold 2"): the Audit row's Summary, a month-end step's figure."""
         return "; ".join(f"{k} {v}" for k, v in self.figures.items())

@@ -14,6 +14,7 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   customer         only this customer (--customer ID)
   order            an order to check: CUSTOMER AMOUNT
   balance_forward  running-balance statements (--balance-forward)
+  resend           customers to send a statement or notice again on purpose (--resend ID,ID)
   mail             send through SMTP (--send) or write .eml files (--outbox DIR)
   application      what to apply by hand: SOURCE (a LineID or a credit note) ITEM...
   target           what to reverse: TARGET (an AllocationID, a LineID or a credit note)
@@ -190,8 +191,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "statements",
         "arbook.statements:statements",
         "Statements of account: PDF attached, HTML body, in each customer's language.",
-        inputs=("as_of", "mail", "customer", "balance_forward"),
-        params=("ledger", "transport", "customer", "balance_forward", "progress"),
+        inputs=("as_of", "mail", "customer", "balance_forward", "resend"),
+        params=("ledger", "transport", "customer", "balance_forward", "resend", "progress"),
         excel=(
             ExcelEntry("statements_preview", "Statements: preview to outbox"),
             ExcelEntry("statements_send", "Statements: send by e-mail", send=True),
@@ -203,8 +204,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "notices",
         "arbook.notices:notices",
         "Reminders and overdue notices by the DunningLevels table.",
-        inputs=("as_of", "mail", "customer"),
-        params=("ledger", "transport", "customer", "progress"),
+        inputs=("as_of", "mail", "customer", "resend"),
+        params=("ledger", "transport", "customer", "resend", "progress"),
         excel=(
             ExcelEntry("notices_preview", "Notices: preview to outbox"),
             ExcelEntry("notices_send", "Notices: send by e-mail", send=True),

@@ -52,6 +52,7 @@ class Request:
     customer: str | None = None
     amount_cents: int = 0
     balance_forward: bool = False
+    resend: tuple[str, ...] = ()
     send: bool = False
     outbox: Path | None = None
     source: str = ""
@@ -88,7 +89,7 @@ class _Recording:
             self._book.append(table, frame)
             self._note(table, frame.columns)
 
-    def commit(self, command: str, summary: str) -> None:
+    def commit(self, command: str, summary: str, *, result: str = "OK") -> None:
         raise RuntimeError(f"{command}: operations stage their changes; the runner commits them")
 
 
@@ -133,9 +134,9 @@ class Runner:
         typed = self.audit_command(op)
         outcome = summary.line() or "; ".join(summary.notes)
         if command is None:
-            self.book.commit(typed, outcome)
+            self.book.commit(typed, outcome, result=summary.result)
         else:
-            self.book.commit(command, f"{typed}: {outcome}")
+            self.book.commit(command, f"{typed}: {outcome}", result=summary.result)
 
     def audit_command(self, op: Operation) -> str:
         """The operation as it would be typed: "match --as-of 2026-11-30 --no-post"."""
@@ -149,6 +150,8 @@ class Runner:
             words.append(f"--customer {r.customer}")
         if "balance_forward" in op.inputs and r.balance_forward:
             words.append("--balance-forward")
+        if "resend" in op.inputs and r.resend:
+            words.append(f"--resend {','.join(r.resend)}")
         if "application" in op.inputs:
             words += [r.source, *r.items]
         if "target" in op.inputs:

@@ -41,6 +41,7 @@ __all__ = [
     "Rate",
     "Rates",
     "convert",
+    "currencies_by_digits",
     "currency_digits",
     "format_money",
     "is_currency",
@@ -67,6 +68,15 @@ def is_currency(code: str) -> bool:
 def currency_digits(code: str) -> int:
     """Decimals of the currency's minor unit: EUR 2, JPY 0, KWD 3 (Babel; 2 for a code it does not know)."""
     return int(get_currency_precision(code or "EUR"))
+
+
+@functools.cache
+def currencies_by_digits() -> dict[int, tuple[str, ...]]:
+    """Every ISO 4217 code Babel knows, by the decimals of its minor unit: {0: ("ADP", ..., "JPY", ...), 2: ..., 3: ("BHD", ...)}."""
+    found: dict[int, list[str]] = {}
+    for code in sorted(_CODES):
+        found.setdefault(currency_digits(code), []).append(code)
+    return {digits: tuple(codes) for digits, codes in sorted(found.items())}
 
 
 def format_money(minor: int, currency: str) -> str:

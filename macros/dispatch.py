@@ -34,6 +34,7 @@ class Request:
     workbook: Path
     as_of: date
     bank_files: tuple[Path, ...] = field(default=())
+    said: str = ""  # the date assumed for a blank As of, in words, for the status message
 
     @property
     def outbox(self) -> Path:
@@ -45,7 +46,8 @@ class Request:
         chosen, op = ENTRIES[self.operation]
         if "files" in op.inputs and not self.bank_files:
             raise ArbookError(
-                "Bank file(s) on the Dashboard is empty: enter the path of a bank statement file"
+                f"Bank file(s) on the Dashboard is empty: {chosen.label} reads the file(s) named there; "
+                "enter the path of one"
             )
         return RunRequest(as_of=self.as_of, files=self.bank_files, send=chosen.send, outbox=self.outbox)
 

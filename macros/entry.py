@@ -13,12 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from arbook.as_of import assumed_as_of
 from arbook.operation import Summary
 from common.errors import ArbookError
 from common.values import parse_date
 from workbook.template import INPUT_NAMES, STATUS_NAMES
 
-from .dispatch import Request, operation_for_label
+from .dispatch import ENTRIES, Request, operation_for_label
 from .dispatch import run as run_operation
 from .live import LiveBook, excel_busy, excel_value
 
@@ -46,9 +47,12 @@ def run(operation: str) -> None:
 def request_from_dashboard(
     operation: str, workbook: Path, as_of: object, files: object, today: dt.date
 ) -> Request:
-    """The Request for the Dashboard's cell values (as xlwings returns them)."""
+    """The Request for the Dashboard's cell values (as xlwings returns them). A blank As of is
+    read as on the command line (`arbook.as_of`: the month-end closes the last completed month,
+    everything else runs as of today), and the request says what was assumed."""
+    said = ""
     if as_of in (None, ""):
-        day = today
+        day, said = assumed_as_of(ENTRIES[operation][1].name, today, "As of")
     else:
         try:
             day = parse_date(as_of, date_order="dmy")
@@ -60,7 +64,7 @@ def request_from_dashboard(
                 f"Dashboard As of: {as_of} could be {day.isoformat()} or {swapped.isoformat()}; "
                 "enter it as a date or as YYYY-MM-DD"
             )
-    return Request(operation, workbook, day, bank_files(files, workbook.parent))
+    return Request(operation, workbook, day, bank_files(files, workbook.parent), said)
 
 
 def bank_files(text: object, folder: Path) -> tuple[Path, ...]:
@@ -109,7 +113,9 @@ def _run(book: Any, operation: Callable[[], str]) -> None:
 
         with excel_busy(app):
             summary = run_operation(live, request, progress)
-        _status(book, started, "OK" if summary.ok else "Finished with problems", summary_text(summary))
+        _status(
+            book, started, summary.result, " | ".join(p for p in (request.said, summary_text(summary)) if p)
+        )
     except ArbookError as exc:
         message = "\n".join([str(exc), *getattr(exc, "__notes__", ())])  # month-end adds how to resume
         _status(book, started, "Refused", message)

@@ -278,8 +278,10 @@ class LiveBook(StagingBook):
         return self._xl.name
 
     # -- committing -----------------------------------------------------------------------------------
-    def commit(self, command: str, summary: str) -> None:
-        """Apply every staged change and the Audit row in one go, then save (see the module's steps)."""
+    def commit(self, command: str, summary: str, *, result: str = "OK") -> None:
+        """Apply every staged change and the Audit row in one go, then save (see the module's steps).
+        The Dashboard's status cells, `result` among them, are the Run button's to fill once its whole
+        run is over (`macros.entry`)."""
         path = self.path
         if not path.is_file():
             raise UnsafeWorkbookError(

@@ -14,7 +14,15 @@ and imports nothing of arbook's but `common`.
 """
 
 from .aging import aged_items, aging_table, bucket_labels
-from .credit import CreditCheck, CreditPolicy, UnknownCustomerError, check_order, credit_table
+from .credit import (
+    CreditCheck,
+    CreditPolicy,
+    UnknownCustomerError,
+    check_order,
+    credit_table,
+    live_orders,
+    orders_over_credit,
+)
 from .forecast import FORECAST_COLUMNS, expected_receipts, forecast_periods, forecast_table
 from .kpi import (
     KPI_COLUMNS,
@@ -83,9 +91,11 @@ __all__ = [
     "in_currencies",
     "invoice_balances",
     "kpi_table",
+    "live_orders",
     "monthly_sales",
     "no_rates",
     "open_items",
+    "orders_over_credit",
     "payment_behaviour",
     "payment_history",
     "receipts",

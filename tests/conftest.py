@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,8 @@ import pytest
 import sample_data
 from arbook.cli import main
 from arbook.demo import build_demo_books
+from arbook.report.words import REPORT_LABELS, report_words
+from workbook.filebook import FileBook
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -154,3 +157,28 @@ def demo_copy(
 ) -> tuple[Path, list[Path], dt.date]:
     """A fresh copy of the demo's workbook and bank files for one test."""
     return copy_demo(demo_template, tmp_path / "demo")
+
+
+def report_figures(workbook: Path, as_of) -> tuple[dict[str, str], dict[str, str]]:
+    """The saved report.txt's figures, by their English names, as the workbook's language writes
+    their values: the month's bank lines, and what the month's runs did."""
+    with FileBook(workbook, lock=False) as book:
+        words = report_words(book.settings().locale)
+    english = {words(label): label for label in REPORT_LABELS["de"]}
+    folder = workbook.parent / "reports" / f"month-end-{as_of.isoformat()}"
+    month, runs = (
+        (folder / "report.txt")
+        .read_text(encoding="utf-8")
+        .split(words("What the month-end runs of {date} did", date=as_of.isoformat()) + ":\n")
+    )
+    return tuple(  # type: ignore[return-value]
+        {english[k]: v for k, v in (line.split(": ", 1) for line in part)}
+        for part in (month.splitlines(), runs.splitlines()[:6])
+    )
+
+
+def count(step_line: str, label: str) -> int:
+    """A count in a step's one-line summary ("auto-posted lines 115")."""
+    found = re.search(rf"(?:^|; ){re.escape(label)} (\d+)", step_line)
+    assert found, (label, step_line)
+    return int(found.group(1))

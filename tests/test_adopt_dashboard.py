@@ -18,10 +18,12 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from arbook.init import init
+from arbook.new import new_workbook
 from arbook.runner import run
 from common.errors import UnsafeWorkbookError
 from tests.test_adopt_layouts import german
@@ -232,6 +234,58 @@ def test_what_would_go_wrong_is_refused_and_nothing_is_written(
     assert not (tmp_path / "sig.xlsm").exists()
 
 
+MANIFEST = Path(__file__).resolve().parents[2] / "shared" / "excel-samples" / "MANIFEST.tsv"
+SAMPLES = (
+    [line.split("\t")[0] for line in MANIFEST.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    if MANIFEST.exists()
+    else []
+)
+REFUSED = {  # what init refuses anyway (tests/test_adopt_samples.py), and a signed VBA project
+    "poi_ms-office-2010-signed.xlsx": "digital signature",
+    "poi_sample.strict.xlsx": "Strict Open XML",
+    "poi_workbookProtection-user_range-2010.xlsx": "protected structure",
+    "poi_xlmmacro.xlsm": "Excel 4 macro sheet",
+    "xlwings_quickstart_addin_ribbon.xlam": "Excel add-in",
+    "aspose_sampleCheckVbaProjectSigned.xlsm": "its VBA project is digitally signed",
+}
+
+
+@pytest.mark.slow
+def test_every_sample_saved_by_excel_gets_the_button_or_a_reason(shared_dir: Path, tmp_path: Path) -> None:
+    """Every workbook of ../shared/excel-samples: the Run button bound to ArbookRun, every part of the
+    original byte for byte but the four arbook changes (and an .xlsm's VBA project), or the refusal.
+    (An .xlsm of Excel for Mac, xlwings_integration_write.xlsm, has its VBA project in code page
+    10000, Mac Roman.)"""
+    assert len(SAMPLES) == 30
+    for name in SAMPLES:
+        path = Path(shutil.copyfile(shared_dir / "excel-samples" / name, tmp_path / name))
+        if name in REFUSED:
+            with pytest.raises(UnsafeWorkbookError, match=REFUSED[name]):
+                init(path, dashboard=True)
+            assert path.read_bytes() == (shared_dir / "excel-samples" / name).read_bytes(), name
+            assert name.endswith(".xlsm") or not path.with_suffix(".xlsm").exists(), name
+            path.unlink()
+            continue
+        init(path, dashboard=True)
+        written = path.with_suffix(".xlsm")
+        assert button_macros(written)[-1] == ("Run", RUN_MACRO), name
+        assert macro_command(written, RUN_MACRO) == RUN, name
+        before, after = _parts(shared_dir / "excel-samples" / name), _parts(written)
+        vba = {"xl/vbaProject.bin"} if name.endswith(".xlsm") else set()
+        assert {n for n in before if after.get(n) != before[n]} == CHANGED | vba, name
+        for done in (path, written):
+            done.unlink(missing_ok=True)
+
+
+def test_a_dashboard_without_buttons_is_not_given_a_copy_that_cannot_run(tmp_path: Path) -> None:
+    plain = tmp_path / "receivables.xlsx"
+    new_workbook(plain)
+    before = plain.read_bytes()
+    with pytest.raises(UnsafeWorkbookError, match="has arbook's Dashboard without a Run button"):
+        init(plain, dashboard=True)
+    assert plain.read_bytes() == before and not (tmp_path / "receivables.xlsm").exists()
+
+
 def test_without_the_option_init_offers_the_dashboard(tmp_path: Path, shared_dir: Path) -> None:
     path = Path(
         shutil.copyfile(shared_dir / "excel-samples" / "poi_ExcelWithHyperlinks.xlsx", tmp_path / "h.xlsx")
@@ -256,3 +310,23 @@ def test_libreoffice_opens_each_and_binds_the_button_to_the_macro_it_read(
         assert 'form:label="Run"' in content, key
         assert f"vnd.sun.star.script:VBAProject.{VBA_MODULE}.{RUN_MACRO}" in content, key
         assert "Run an operation" in content and 'table:name="Dashboard"' in content, key
+
+
+def test_the_dashboards_figures_keep_their_currencys_decimals(adopted: dict[str, dict[str, object]]) -> None:
+    """The conditional formats that give a JPY figure no decimals and a KWD one three come along,
+    pointing at formats appended to the workbook's own (its dxfs), not at the template's numbers."""
+    for case in adopted.values():
+        ws = openpyxl.load_workbook(case["written"])[DASHBOARD]
+        shown = {
+            rule.formula[0].split(",")[0]: rule.dxf.numFmt.formatCode
+            for ranges in ws.conditional_formatting
+            for rule in ranges.rules
+        }
+        assert shown == {
+            'OR($C15="ADP"': "#,##0",
+            'OR($C15="BHD"': "#,##0.000",
+            'OR($C15="CLF"': "#,##0.0000",
+            'OR($C27="ADP"': "#,##0",
+            'OR($C27="BHD"': "#,##0.000",
+            'OR($C27="CLF"': "#,##0.0000",
+        }

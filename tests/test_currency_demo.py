@@ -102,30 +102,38 @@ def test_the_dashboard_shows_each_currency_and_their_sum_converted_by_hand(demo,
     assert _exact(key[1]) == sum(c for *_, c in by_hand.values())
 
 
+def _de(amount: Decimal, code: str) -> str:
+    """An amount as the demo's German report writes it: 1.234,56 EUR (thousands by '.', decimals by ',')."""
+    return f"{amount:,.2f}".translate(str.maketrans(",.", ".,")) + f" {code}"
+
+
 def test_the_report_shows_each_currency_its_rate_and_the_converted_total(demo, by_hand) -> None:
+    """In the workbook's language (the demo's locale is de), numbers with thousands separated."""
     workbook, _, as_of = demo
     folder = workbook.parent / "reports" / f"month-end-{as_of.isoformat()}"
     text = (folder / "report.txt").read_text(encoding="utf-8").splitlines()
     total = sum(c for *_, c in by_hand.values())
     expected = [
-        f"Open {amount} {code}"
-        + ("" if code == "EUR" else f" at {rate} of {day.date().isoformat()} = {converted} EUR")
+        f"Offen {_de(amount, code)}"
+        + ("" if code == "EUR" else f" zu {rate} vom {day.date().isoformat()} = {_de(converted, 'EUR')}")
         for code, (amount, rate, day, converted) in sorted(by_hand.items())
     ]
-    assert [line for line in text if line.startswith("Open ")] == [
+    assert [line for line in text if line.startswith(("Offen ", "Offene Forderungen"))] == [
         *expected,
-        f"Open receivables, all currencies in EUR: {total} EUR",
+        f"Offene Forderungen, alle Währungen in EUR: {_de(total, 'EUR')}",
     ]
     html = (folder / "report.html").read_text(encoding="utf-8")
-    aging, by_currency = html.split(">Aging<")[1].split("<h2")[0].split("Open receivables by currency")
+    aging, by_currency = (
+        html.split(">Altersstruktur<")[1].split("<h2")[0].split("Offene Forderungen nach Währung")
+    )
     assert _cells(by_currency) == [
         *(
-            [code, f"{amount} {code}", str(rate), day.date().isoformat(), f"{converted} EUR"]
+            [code, _de(amount, code), str(rate), day.date().isoformat(), _de(converted, "EUR")]
             for code, (amount, rate, day, converted) in sorted(by_hand.items())
         ),
-        ["All currencies", "", "", "", f"{total} EUR"],
+        ["Alle Währungen", "", "", "", _de(total, "EUR")],
     ]
-    assert _cells(aging)[-1][:2] == ["Total", f"{total} EUR"]
+    assert _cells(aging)[-1][:2] == ["Summe", _de(total, "EUR")]
 
 
 def _cells(html: str) -> list[list[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv as _csv
 import email
 import email.policy
+import re
 import subprocess
 from collections.abc import Callable
 from datetime import date
@@ -21,6 +22,7 @@ import pytest
 
 import mailer
 from arbook.match import open_amounts
+from arbook.new import DASHBOARD_KPIS
 from arbook.rates import book_rates
 from arbook.report import build_report
 from arbook.report.figures import ReportData
@@ -60,7 +62,7 @@ def _report_data(book: MemoryBook) -> ReportData:
     frames = [
         book.read(n) for n in ("BankLines", "Matches", "BankStatements", "Credit", "Forecast", "MailLog")
     ]
-    return ReportData(ledger, *frames, settings=book.settings())
+    return ReportData(ledger, *frames, audit=book.read("Audit"), settings=book.settings())
 
 
 # -- bank reconciliation -----------------------------------------------------------------------
@@ -98,16 +100,16 @@ def test_bank_reconciliation_prints_each_account_in_its_currency_and_its_decimal
     report = build_report(_report_data(book))
     assert report.text.splitlines()[-4:-1] == [
         "Account DE-EUR-1: opening 100.00 EUR + lines 40.00 EUR = closing 150.00 EUR, difference 10.00 EUR",
-        "Account JP-YEN-1: opening 1000000 JPY + lines 234567 JPY = closing 1234567 JPY",
+        "Account JP-YEN-1: opening 1,000,000 JPY + lines 234,567 JPY = closing 1,234,567 JPY",
         "Account KW-KWD-1: opening 5.000 KWD + lines 1.234 KWD = closing 6.234 KWD",
     ]
     recon = report.html.split("Bank reconciliation")[1].split("<h2")[0]
     cells = [c.split(">")[-1] for c in recon.split("</td>")[:-1]]
     assert [c for c in cells if c.endswith(("JPY", "KWD"))] == [
-        "1000000 JPY",
-        "234567 JPY",
+        "1,000,000 JPY",  # thousands separated, in the workbook's locale (en)
+        "234,567 JPY",
         "0 JPY",
-        "1234567 JPY",
+        "1,234,567 JPY",
         "5.000 KWD",
         "1.234 KWD",
         "0.000 KWD",
@@ -144,7 +146,9 @@ def test_reversing_a_cross_currency_posting_gives_the_line_its_euros_and_reopens
     assert book.read("Aging").set_index("CustomerID").loc["U", "Total"] == 1_000_00  # 1,000.00 USD
     lines = book.read("BankLines")
     assert lines[["LineID", "Status"]].values.tolist() == [["B1", "Unmatched"]]
-    ledger = Ledger(*(book.read(n) for n in ("Invoices", "Allocations", "Customers")), as_of=DAY)
+    ledger = Ledger(
+        *(book.read(n) for n in ("Invoices", "Allocations", "Customers")), as_of=DAY, rates=book_rates(book)
+    )
     left = open_amounts(lines, ledger)
     assert left.line_left.tolist() == [850_00]  # the whole line is free again, in its own EUR
     assert left.items.set_index("InvoiceNo")["OpenAmount"].to_dict() == {"U1": 1_000_00}
@@ -246,13 +250,14 @@ def test_a_credit_check_without_the_orders_rate_is_refused_naming_it() -> None:
 # -- money cells show their currency's decimals ---------------------------------------------------
 @pytest.mark.libreoffice
 def test_money_cells_show_yen_whole_and_dinars_to_the_fils_in_libreoffice(
-    tmp_path: Path, lo_convert: Callable[..., None]
+    tmp_path: Path, lo_convert: Callable[..., None], pdftotext: str
 ) -> None:
     """The template (xlsxwriter) writes Invoices, the file book (the XML editor) writes Aging:
     both give each money cell its currency's format, and LibreOffice shows it so."""
     path = tmp_path / "Book.xlsx"
     build_workbook(
         path,
+        kpis=DASHBOARD_KPIS,
         rows={
             "Customers": _customers(),
             "Invoices": pd.DataFrame(
@@ -280,6 +285,25 @@ def test_money_cells_show_yen_whole_and_dinars_to_the_fils_in_libreoffice(
     assert invoices == {"J1": "1,234", "K1": "1,234.567", "E1": "1,234.00"}
     aging = _shown(tmp_path / "Book-Aging.csv", "CustomerID", "Total")
     assert aging == {"J": "1,234", "K": "1,234.567", "E": "1,234.00"}
+    # The Dashboard's cells are formulas whose currency is known when they are computed: their
+    # decimals come from a conditional format, which a CSV export leaves out; a PDF of its page shows it.
+    lo_convert('pdf:calc_pdf_Export:{"PageRange":{"type":"string","value":"1"}}', path, tmp_path / "pdf")
+    printed = subprocess.run(
+        [pdftotext, "-layout", str(tmp_path / "pdf" / "Book.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # "JPY open, as booked  1,234 JPY" and "in EUR  6.61 EUR" (a chart's axis may print beside them)
+    shown = re.findall(r"^\s*((?:[A-Z]{3} open, as booked|in EUR) +[\d,.]+ [A-Z]{3})", printed.stdout, re.M)
+    assert [" ".join(line.split()) for line in shown] == [
+        "EUR open, as booked 1,234.00 EUR",
+        "in EUR 1,234.00 EUR",
+        "JPY open, as booked 1,234 JPY",
+        "in EUR 6.61 EUR",  # 1,234 / 186.75 = 6.6077...
+        "KWD open, as booked 1,234.567 KWD",
+        "in EUR 3,438.91 EUR",  # 1,234.567 / 0.359 = 3,438.905...
+    ]
     ws = openpyxl.load_workbook(path)["Aging"]
     header = [c.value for c in ws[1]]
     formats = {

@@ -8,6 +8,7 @@ no Python module, which is what broke the button before.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from arbook.new import new_workbook
+from macros.dispatch import ENTRIES
 from tests.xlwings_double import excel_double
 from tests.xlwings_double.buttons import button_macros, press
 from workbook.filebook import FileBook
@@ -63,3 +65,28 @@ def test_run_in_a_renamed_copy_runs_the_chosen_operation(original: Path, tmp_pat
         audit = saved.read("Audit")
     assert aging.loc["10002", "Total"] == 100_000 and aging.loc["C2", "Total"] == 7_000
     assert audit["Command"].tolist() == ["aging --as-of 2026-11-30"]
+
+
+def test_month_end_with_as_of_left_blank_closes_the_last_completed_month_and_says_so(
+    original: Path, tmp_path: Path
+) -> None:
+    """As on the command line: pressed on any day, it closes the month before, and the message says so."""
+    copy = tmp_path / "receivables.xlsm"
+    shutil.copy(original, copy)
+    today = dt.date.today()
+    closed = (today.replace(day=1) - dt.timedelta(days=1)).isoformat()  # the last day of last month
+    with excel_double() as app:
+        book = app.books.open(str(copy))
+        book.names[INPUT_NAMES["operation"]].refers_to_range.value = ENTRIES["month_end"][0].label
+        book.names[INPUT_NAMES["as_of"]].refers_to_range.value = None
+        press(book, "Run")
+        status = {k: book.names[n].refers_to_range.value for k, n in STATUS_NAMES.items()}
+        book.save()
+    assert status["result"] == "OK", status["message"]
+    assert status["message"].startswith(
+        f"As of not given: month-end runs for {closed}, the last completed month end "
+        "(give As of to close another month) | "
+    )
+    with FileBook(copy, lock=False) as saved:
+        commands = saved.read("Audit")["Command"].tolist()
+    assert commands and all(c.startswith(f"month-end {closed} ") for c in commands)

@@ -53,8 +53,15 @@ def test_each_operation_takes_the_book_then_what_its_declaration_names(op) -> No
 
 
 def test_import_without_a_bank_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
-    with pytest.raises(ArbookError, match="Bank file"):
-        Request("import_bank", tmp_path / "b.xlsx", AS_OF).inputs()
+    for key, label in (
+        ("import_bank", "Import bank file(s)"),
+        ("import_rates", "Import exchange rates (ECB file)"),
+    ):
+        with pytest.raises(ArbookError) as refused:
+            Request(key, tmp_path / "b.xlsx", AS_OF).inputs()
+        assert str(refused.value) == (
+            f"Bank file(s) on the Dashboard is empty: {label} reads the file(s) named there; enter the path of one"
+        )
     assert Request("month_end", tmp_path / "b.xlsx", AS_OF).inputs().files == ()  # month-end may have none
 
 
@@ -129,7 +136,20 @@ def test_dashboard_inputs_become_a_request(tmp_path: Path) -> None:
     book = tmp_path / "ledger.xlsm"
     today = dt.date(2026, 12, 1)
     request = request_from_dashboard("import_bank", book, None, f' bank/nov.csv ; "{absolute}" ;', today)
-    assert request == Request("import_bank", book, today, (tmp_path / "bank" / "nov.csv", absolute))
+    assert request == Request(
+        "import_bank",
+        book,
+        today,
+        (tmp_path / "bank" / "nov.csv", absolute),
+        "As of not given: as of today, 2026-12-01",
+    )
+    # the month-end closes the last completed month, as on the command line
+    month_end = request_from_dashboard("month_end", book, None, "bank/nov.csv", today)
+    assert (month_end.as_of, month_end.said) == (
+        dt.date(2026, 11, 30),
+        "As of not given: month-end runs for 2026-11-30, the last completed month end "
+        "(give As of to close another month)",
+    )
     assert request.outbox == tmp_path / "outbox"
     assert request_from_dashboard("aging", book, dt.datetime(2026, 11, 30), "", today).as_of == AS_OF
     assert request_from_dashboard("aging", book, "30.11.2026", None, today).as_of == AS_OF

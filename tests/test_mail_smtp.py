@@ -93,6 +93,21 @@ def test_temporary_refusal_is_retried_with_back_off(smtp_server, tmp_path):
     assert pauses == [0.01, 0.02]  # back-off doubles
 
 
+def test_three_messages_in_a_row_turned_away_for_now_stop_the_run(smtp_server, tmp_path):
+    """Each message is tried 4 times (3 pauses); after the third in a row not sent, the rest are
+    not attempted, and every one of them stays owed (failed)."""
+    smtp_server.handler.script = {n: "451 4.3.0 Try again later" for n in range(1, 100)}
+    transport = smtp_server.transport(sleep=lambda seconds: None)
+    messages = outgoing(5)
+    result, journal = _deliver(messages, transport, tmp_path)
+    transport.close()
+    assert smtp_server.handler.attempts == 3 * 4 and smtp_server.handler.accepted == []
+    assert [key for _, key, _ in result.failed] == [m.key for m in messages] and not result.complete
+    assert result.stopped.startswith("the server turned away 3 messages in a row for now")
+    assert [why for _, _, why in result.failed[3:]] == [f"not attempted: {result.stopped}"] * 2
+    assert [r["Status"] for r in journal.records() if r["Status"] != "pending"] == ["failed"] * 5
+
+
 def test_permanent_refusal_fails_that_message_only(smtp_server, tmp_path):
     smtp_server.handler.script = {2: "550 5.1.1 Mailbox unknown"}
     transport = smtp_server.transport()

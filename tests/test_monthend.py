@@ -23,7 +23,7 @@ import pytest
 import sample_data
 from arbook.monthend import STEPS, month_end, step_command
 from arbook.operation import Summary
-from tests.conftest import copy_demo
+from tests.conftest import arbook, copy_demo, count, report_figures
 from tests.mail_support import SmtpServer
 from workbook.contract import TABLES
 from workbook.filebook import FileBook
@@ -39,6 +39,7 @@ VOLATILE = {
     ("BankStatements", "ImportedAt"),
     ("Allocations", "PostedAt"),
     ("MailLog", "At"),
+    ("CreditLimitLog", "At"),
     ("Audit", "User"),
 }
 
@@ -55,12 +56,15 @@ def demo_books(demo_template, tmp_path: Path) -> tuple[Path, list[Path]]:
 
 
 class Reference:
-    """The demo's month-end run once without interruption: the tables and outbox every other run must end with."""
+    """The demo's month-end run once without interruption: the tables, outbox and report figures
+    every other run must end with, and what its steps said."""
 
     def __init__(self, workbook: Path, bank_files: list[Path], as_of) -> None:
-        month_end(workbook, bank_files=bank_files, as_of=as_of)
+        self.summary = month_end(workbook, bank_files=bank_files, as_of=as_of)
+        self.workbook = workbook
         self.tables = tables(workbook)
         self.outbox = sorted(os.listdir(workbook.parent / "outbox"))
+        self.report = report_figures(workbook, as_of)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +130,11 @@ def test_month_end_twice_over_smtp_changes_nothing_the_second_time(
     after_first, file_after_first = tables(workbook), sha256(workbook)
     log = after_first["MailLog"]
     delivered = log[log["Status"] == "sent"]
-    assert sorted(delivered["MessageID"]) == sent
+    # a reminder that went inside an overdue notice of the same day has its own row naming that message
+    inside = delivered["Detail"].str.startswith("in message ")
+    assert sorted(delivered.loc[~inside, "MessageID"]) == sent
+    assert inside.any() and set(delivered.loc[inside, "Kind"]) == {"reminder"}
+    assert set(delivered.loc[inside, "Detail"].str.removeprefix("in message ")) <= set(sent)
     # the rest are customers owed mail without a usable address, logged for the report
     no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"]
     unmailed = log[log["Status"] != "sent"]
@@ -152,13 +160,13 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     report = reports[0]
     assert report["X-Envelope-To"] == ", ".join(company.settings["report_recipients"])
     html = report.get_body(("html",)).get_content()
-    assert "Bank reconciliation" in html and "<script" not in html
+    assert "Bankabstimmung" in html and "<script" not in html  # in the workbook's language: de
     # the CSV export repeats three transfers of the main account's MT940: shown apart, so all
     # three accounts balance
-    reconciliation = html.split("Bank reconciliation")[1].split("<h2")[0]
-    assert reconciliation.count(">balanced<") == 3
+    reconciliation = html.split("Bankabstimmung")[1].split("<h2")[0]
+    assert reconciliation.count(">ausgeglichen<") == 3
     # customers without e-mail are listed for post or a phone call, statements and notices alike
-    unmailed = html.split("Not mailed: no usable e-mail address")[1].split("<h2")[0]
+    unmailed = html.split("Nicht versandt: keine brauchbare E-Mail-Adresse")[1].split("<h2")[0]
     no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"].astype(str)
     assert len(no_email) and all(f"statements: {cid} " in unmailed for cid in no_email)
     images = [p for p in report.walk() if p.get_content_type() == "image/png"]
@@ -206,24 +214,78 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     )
 
 
+def test_the_reports_run_figures_are_the_import_and_match_steps_own(reference: Reference) -> None:
+    steps, runs = reference.summary.figures, reference.report[1]
+    match = steps["match"]
+    assert {k: int(v) for k, v in runs.items() if k != "Money they took (auto-posted)"} == {
+        "Bank lines imported by the month's runs": count(steps["import-bank"], "new"),
+        "Of those, dated outside the month": 0,
+        "Lines posted automatically by the month's runs": count(match, "auto-posted lines"),
+        "Lines waiting for review": count(match, "lines with suggestions"),
+        "Lines left open (BankLines.Note says why)": count(match, "lines left open"),
+    }
+    # the money as the match step said it, and as the report's summary says it (the report.txt says
+    # it in the workbook's language: de)
+    money = match.split("auto-posted amount ")[1].split("; lines with suggestions")[0]
+    assert money == "153038.06 EUR; 6221.91 GBP; 46032.69 USD"
+    assert f"Money they took (auto-posted) {money}; " in steps["report"]
+    assert runs["Money they took (auto-posted)"] == "153.038,06 EUR; 6.221,91 GBP; 46.032,69 USD"
+    # the demo's month, as the steps said it
+    assert [count(steps["import-bank"], "new")] + [
+        count(match, k) for k in ("auto-posted lines", "lines with suggestions", "lines left open")
+    ] == [150, 115, 2, 14]
+
+
+def test_october_closed_in_december_reports_octobers_lines(reference: Reference) -> None:
+    """The demo closes October (--as-of 2026-10-31) on whatever day the suite runs: its report
+    counts October's bank lines and what became of them."""
+    month, runs = reference.report
+    with FileBook(reference.workbook, lock=False) as book:
+        lines = book.read("BankLines")
+    october = lines[(lines["Date"] >= "2026-10-01") & (lines["Date"] <= "2026-10-31")]
+    credits = october[october["Amount"] > 0]
+    status = credits["Status"].value_counts()
+    assert len(october) == len(lines) == 150
+    assert (month["Bank lines in the month"], month["Receipts (credits)"]) == ("150", str(len(credits)))
+    # nothing was posted by hand: every matched line of October was matched by the match step
+    assert [
+        month[k] for k in ("Matched automatically", "Matched by hand", "Waiting for review", "Unmatched")
+    ] == [
+        str(status["Matched"]),
+        "0",
+        str(status["Suggested"]),
+        str(status["Unmatched"]),
+    ]
+    assert runs["Bank lines imported by the month's runs"] == "150"
+
+
 @pytest.mark.slow
 def test_stopped_after_each_step_then_resumed_ends_like_an_uninterrupted_run(
     tmp_path: Path, company: sample_data.SampleCompany, demo_template, reference: Reference
 ) -> None:
+    # The book stopped after one step is copied before it is resumed, and the copy is taken one
+    # step further: every stopped state is reached once, not by running all the steps before it again.
+    start, bank_files = copy_demo(demo_template, tmp_path / "start")[:2]
+    stopped, names = start.parent, [f.relative_to(start.parent) for f in bank_files]
     for step in STEPS[:-1]:
         folder = tmp_path / step
-        workbook, files = copy_demo(demo_template, folder)[:2]
+        shutil.copytree(stopped, folder)
+        workbook, files = folder / start.name, [folder / name for name in names]
         month_end(workbook, bank_files=files, as_of=company.as_of, stop_after=step)
         with FileBook(workbook, lock=False) as book:
             done = [c for c in book.read("Audit")["Command"] if c.startswith("month-end")]
         # a mail step done into the outbox says so (a later run with --send still sends)
         assert done == [step_command(company.as_of, s, outbox=True) for s in STEPS[: STEPS.index(step) + 1]]
+        stopped = tmp_path / f"stopped-after-{step}"
+        shutil.copytree(folder, stopped)
         resumed = month_end(workbook, bank_files=files, as_of=company.as_of)
         assert [k for k, v in resumed.figures.items() if v == "already done"] == list(
             STEPS[: STEPS.index(step) + 1]
         )
         assert_same_tables(tables(workbook), reference.tables)
         assert sorted(os.listdir(folder / "outbox")) == reference.outbox
+        # the report reads what the month's runs did from the workbook, the stopped run's work included
+        assert report_figures(workbook, company.as_of) == reference.report
 
 
 @pytest.mark.slow
@@ -259,6 +321,7 @@ def test_killed_mid_run_then_rerun_ends_like_an_uninterrupted_run(
     got["MailLog"] = log[~interrupted].reset_index(drop=True)
     assert_same_tables(got, reference.tables)
     assert sorted(os.listdir(killed_dir / "outbox")) == reference.outbox
+    assert report_figures(workbook, company.as_of) == reference.report
 
 
 def test_dry_run_writes_nothing_to_the_workbook(
@@ -280,7 +343,8 @@ def test_dry_run_writes_nothing_to_the_workbook(
         log = book.read("MailLog")
     written = [name for name in os.listdir(workbook.parent / "outbox") if name.endswith(".eml")]
     assert log["MessageID"].is_unique
-    assert sorted(log.loc[log["Status"] == "outbox", "MessageID"] + ".eml") == sorted(written)
+    previewed = log[(log["Status"] == "outbox") & ~log["Detail"].str.startswith("in message ")]
+    assert sorted(previewed["MessageID"] + ".eml") == sorted(written)  # reminders inside a notice: no file
     assert set(log["Status"]) == {"outbox", "not mailed"}
 
 
@@ -314,28 +378,18 @@ def test_a_workbook_open_in_excel_is_refused_before_any_step(
 
 
 def test_make_demo_command_prints_where_to_look(tmp_path: Path) -> None:
+    """`arbook demo DIR` (`make demo`), through the command line's entry point, twice: the second
+    run clears the demo folder the first made and makes it again."""
     target = tmp_path / "demo"
-    result = subprocess.run(
-        [sys.executable, "-c", "from arbook.cli import main; main()", "demo", str(target)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    out = " ".join(result.stdout.split())
+    result = arbook("demo", target)
+    assert result.code == 0, result.err
+    out = " ".join(result.out.split())
     assert f"Open the workbook: {(target / 'Book.xlsx').resolve()}" in out
     assert f"Read the mail it wrote: {(target / 'outbox').resolve()}" in out
     assert f"report saved in {(target / 'reports' / 'month-end-2026-10-31').resolve()}" in out
     outbox = sorted(os.listdir(target / "outbox"))
     assert any(n.startswith("statement-") for n in outbox) and any(n.startswith("notice-") for n in outbox)
     assert any(n.startswith("report-") for n in outbox)
-    again = subprocess.run(
-        [sys.executable, "-c", "from arbook.cli import main; main()", "demo", str(target)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert again.returncode == 0, again.stderr
+    again = arbook("demo", target)
+    assert again.code == 0, again.err
     shutil.rmtree(target)

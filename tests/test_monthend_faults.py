@@ -18,11 +18,8 @@ import collections
 import dataclasses
 import email
 import email.policy
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,12 +33,12 @@ import sample_data
 from arbook.demo import build_demo_books
 from arbook.monthend import STEPS, month_end, step_command
 from arbook.operation import Summary
+from tests.cli_child import run_cli
 from tests.mail_support import PASSWORD, SENDER, USER, Recorder, SmtpServer, session_ca
 from workbook.filebook import FileBook
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 0.5  # the client's SMTP timeout in these tests; a stall lasts twice as long
 
 
@@ -233,6 +230,7 @@ def test_a_failing_server_then_reruns_deliver_every_message_once(
         or step_command(company.as_of, "notices") not in done
     )
     assert step_command(company.as_of, "report") not in done  # the report waits for the mail it reports
+    assert step_command(company.as_of, "statements") + " unfinished" in done  # what Audit says of it
     assert not any(k.startswith("report-") for k in month.received())
 
     second = month.run()
@@ -244,10 +242,31 @@ def test_a_failing_server_then_reruns_deliver_every_message_once(
     # the report of the resumed run lists the customer without e-mail whom the first run found
     text = report_text(month.servers[-1])
     no_email = str(company.customers["CustomerID"].iloc[0])
-    assert f"statements: {no_email} " in text.split("Not mailed (no usable e-mail address):")[1]
+    assert (
+        f"statements: {no_email} " in text.split("Nicht versandt (keine brauchbare E-Mail-Adresse):")[1]
+    )  # locale de
     third = month.run()
     assert [third.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
     assert third.ok and not month.servers[-1].handler.accepted
+
+
+def test_a_preview_into_the_outbox_then_send_sends_every_message_once(
+    prepared: Path, owed: collections.Counter[str], company: sample_data.SampleCompany, tmp_path: Path
+) -> None:
+    """Mail written to the outbox is done for previews only: the same month with --send sends all of
+    it, the report too, exactly once each; a third run has nothing to do."""
+    month = Month(prepared, tmp_path, company)
+    preview = month_end(month.workbook, bank_files=month.files, as_of=company.as_of)
+    assert preview.ok and preview.complete, preview.notes
+    mail_steps = ("statements", "notices", "report")
+    assert all(step_command(company.as_of, s, outbox=True) in month.audit() for s in mail_steps)
+    sent = month.run()
+    assert sent.ok and sent.complete, sent.notes
+    assert [sent.figures[s] == "already done" for s in mail_steps] == [False] * 3
+    assert lost_and_repeated(month.received(), owed) == (set(), set(), set())
+    again = month.run()
+    assert [again.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
+    assert again.ok and not month.servers[-1].handler.accepted
 
 
 def test_a_stall_after_storing_repeats_only_that_message_with_its_message_id(
@@ -301,7 +320,7 @@ def test_a_recipient_refused_for_good_is_reported_on_every_run_until_it_goes_out
     assert any("given up" in note for note in first.notes)
     refused_first = len(attempts)
     assert refused_first >= 1
-    failures = report_text(month.servers[-1]).split("Failures:")[1]
+    failures = report_text(month.servers[-1]).split("Fehler:")[1]  # locale de
     assert f"to {refused_id} " in failures and "refused" in failures
 
     second = month.run(month.faulty(unknown_mailbox))
@@ -322,26 +341,12 @@ def test_a_recipient_refused_for_good_is_reported_on_every_run_until_it_goes_out
     assert fourth.ok and not month.servers[-1].handler.accepted
 
 
-KILLED_AT = """
-import os, signal, sys
-from arbook.runner import Runner
-step = sys.argv.pop(1)
-commit = Runner.commit
-def killing_commit(self, op, summary, command=None):
-    if command is not None and command.split()[2] == step:
-        os.kill(os.getpid(), signal.SIGKILL)  # the step's work is done (its mail sent), not committed
-    return commit(self, op, summary, command)
-Runner.commit = killing_commit
-from arbook.cli import main
-main()
-"""
-
-
 def test_killed_at_every_step_with_send_then_resumed_sends_each_message_once(
     owed: collections.Counter[str], company: sample_data.SampleCompany, tmp_path: Path
 ) -> None:
     """`arbook month-end --send` killed (SIGKILL) at the commit of each step in turn, each run resuming
-    the last: every message the month owes reaches the server once, and the last run finishes."""
+    the last: every message the month owes reaches the server once, and the last run finishes.
+    Each run is a process of its own (`tests.cli_child`: a fork of one that imported arbook once)."""
     server = SmtpServer(tmp_path)
     server.handler = FaultyRecorder()
     server.start()
@@ -357,36 +362,17 @@ def test_killed_at_every_step_with_send_then_resumed_sends_each_message_once(
     }
     (tmp_path / "book").mkdir()
     workbook, files, _ = build_demo_books(tmp_path / "book", dataclasses.replace(company, settings=settings))
-    script = tmp_path / "killed_at.py"
-    script.write_text(KILLED_AT, encoding="utf-8")
     arguments = ["month-end", str(workbook), "--as-of", company.as_of.isoformat(), "--send"]
     arguments += [a for f in files for a in ("--bank", str(f))]
-    env = {**os.environ, "ARBOOK_SMTP_PASSWORD": PASSWORD}
+    env = {"ARBOOK_SMTP_PASSWORD": PASSWORD}
+    runs = tmp_path / "runs"
     try:
         for step in STEPS:
-            killed = subprocess.run(
-                [sys.executable, str(script), step, *arguments],
-                cwd=REPO,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
+            killed = run_cli(arguments, folder=runs, env=env, kill_at_commit_of=step)
             assert killed.returncode == -signal.SIGKILL, (step, killed.stdout, killed.stderr)
-        finished = subprocess.run(
-            [sys.executable, str(script), "none", *arguments],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        finished = run_cli(arguments, folder=runs, env=env)
         assert finished.returncode == 0, finished.stdout + finished.stderr
-        again = subprocess.run(
-            [sys.executable, str(script), "none", *arguments],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        again = run_cli(arguments, folder=runs, env=env)
         assert again.returncode == 0 and "already done" in again.stdout, again.stdout + again.stderr
     finally:
         server.stop()

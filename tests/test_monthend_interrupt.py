@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from arbook.monthend import STEPS, step_command
+from arbook.new import new_workbook
 from tests.conftest import REPO, arbook, copy_demo
 from workbook.filebook import FileBook
 
@@ -76,3 +79,31 @@ def test_ctrl_c_says_which_steps_completed_and_that_the_same_command_resumes(
     assert resumed.code == 0, resumed.err
     figures = resumed.json()["figures"]
     assert [step for step in STEPS if figures[step] == "already done"] == completed
+
+
+def test_a_dry_run_that_stops_says_nothing_changed_and_gives_the_dry_run_command(tmp_path: Path) -> None:
+    """A preview that stops (a USD invoice without a rate) changed nothing; the command it offers
+    is the same preview, never a real run."""
+    workbook = tmp_path / "Book.xlsx"
+    new_workbook(
+        workbook,
+        rows={
+            "Customers": pd.DataFrame({"CustomerID": ["U"], "Name": ["Dollar Inc"], "Currency": ["USD"]}),
+            "Invoices": pd.DataFrame(
+                {
+                    "InvoiceNo": ["U1"],
+                    "CustomerID": ["U"],
+                    "InvoiceDate": pd.to_datetime(["2026-10-01"]),
+                    "Amount": pd.array([1_000_00], dtype="Int64"),
+                }
+            ),
+        },
+    )
+    before = workbook.read_bytes()
+    done = arbook("month-end", workbook, "--as-of", "2026-10-31", "--dry-run")
+    assert done.code == 1 and "Traceback" not in done.err
+    assert done.err.splitlines()[-1] == (
+        "month-end stopped at step 3 (aging); nothing was changed (dry run). Fix the cause and run the "
+        f"same command again: arbook month-end {workbook} --as-of 2026-10-31 --dry-run"
+    )
+    assert workbook.read_bytes() == before

@@ -13,6 +13,7 @@ import pytest
 import sample_data
 from arbook.demo import build_demo_books
 from arbook.monthend import STEPS, month_end, step_command
+from tests.conftest import count, report_figures
 from workbook.filebook import FileBook
 
 pytestmark = pytest.mark.slow
@@ -109,3 +110,18 @@ def test_the_same_files_again_change_nothing(books) -> None:
     third = books["third"]
     assert [third.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
     assert hashlib.sha256(books["workbook"].read_bytes()).hexdigest() == books["sha_second"]
+
+
+def test_the_revised_report_counts_the_work_of_both_runs(books, company) -> None:
+    """Imported and posted by the first run or the rerun: the report adds both, and says what one
+    run given every file at once says."""
+    first, second = books["first"], books["second"]
+    month, runs = report_figures(books["workbook"], company.as_of)
+    assert int(runs["Bank lines imported by the month's runs"]) == count(
+        first.figures["import-bank"], "new"
+    ) + count(second.figures["import-bank"], "new")
+    assert int(runs["Lines posted automatically by the month's runs"]) == count(
+        first.figures["match"], "auto-posted lines"
+    ) + count(second.figures["match"], "auto-posted lines")
+    assert count(second.figures["match"], "auto-posted lines") > 0
+    assert (month, runs) == report_figures(books["reference"], company.as_of)

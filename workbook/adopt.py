@@ -237,6 +237,12 @@ def _stage_dashboard(book: FileBook, template: Package, result: Adoption) -> Non
     """Stage the Dashboard of `template` (with its VBA put into the workbook's own project)."""
     pkg = book.package
     if has_dashboard(pkg):
+        if vba_part(pkg) is None:
+            raise UnsafeWorkbookError(
+                f"{pkg.path.name} has arbook's Dashboard without a Run button (a workbook arbook new made as "
+                ".xlsx), and arbook does not change a Dashboard it finds. Nothing was written. Run the operations "
+                "from the command line, or start a workbook with buttons: arbook new receivables.xlsm"
+            )
         result.notes.append(f"{pkg.path.name} already has the Dashboard; it was left as it is")
         return
     tables = {name.casefold() for name in (*pkg.tables, *result.added)}

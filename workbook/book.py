@@ -17,9 +17,15 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
+from .cells import MAX_CELL_TEXT
 from .contract import Settings
 
-__all__ = ["Book", "audit_row"]
+__all__ = ["Book", "audit_row", "dashboard_status", "who"]
+
+
+def who() -> str:
+    """The person running arbook, as Audit records them (the operating system's user name)."""
+    return getpass.getuser()
 
 
 def audit_row(command: str, summary: str, before: str = "", after: str = "") -> pd.DataFrame:
@@ -28,7 +34,7 @@ def audit_row(command: str, summary: str, before: str = "", after: str = "") -> 
         [
             {
                 "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
-                "User": getpass.getuser(),
+                "User": who(),
                 "Command": command,
                 "Summary": summary,
                 "SHA256Before": before,
@@ -36,6 +42,13 @@ def audit_row(command: str, summary: str, before: str = "", after: str = "") -> 
             }
         ]
     )
+
+
+def dashboard_status(audit: pd.Series, result: str) -> dict[str, object]:
+    """What the Dashboard's status cells say after a commit: its Audit row's moment, `result`, and
+    what ran and what came of it (cut to what a cell holds)."""
+    message = f"{audit['Command']}: {audit['Summary']}" if audit["Summary"] else str(audit["Command"])
+    return {"last_run": audit["At"], "result": result, "message": message[:MAX_CELL_TEXT]}
 
 
 @runtime_checkable
@@ -90,11 +103,14 @@ class Book(Protocol):
         """Append rows to a log table or BankLines (created when missing)."""
         ...
 
-    def commit(self, command: str, summary: str) -> None:
+    def commit(self, command: str, summary: str, *, result: str = "OK") -> None:
         """Make every staged change durable at once, and add one Audit row for it.
 
         The file book writes a new file beside the old one and renames it over (keeping a
         backup); the Excel book copies the workbook to backups/, applies every change in one go
-        (putting back what it wrote if Excel fails halfway) and saves.
+        (putting back what it wrote if Excel fails halfway) and saves. The file book also fills
+        the Dashboard's status cells (Last run, Result, Message: the Audit row's At, `result`,
+        and its command and summary), so the Dashboard says what the last command-line run did;
+        in Excel the Run button fills them once its whole run is over, refusals included.
         """
         ...

@@ -24,7 +24,7 @@ from lxml import etree
 from .package import NS, Package, safe_xml
 from .styles import Styles
 from .template import DASHBOARD, INPUT_NAMES, STATUS_NAMES
-from .writer import PackageWriter
+from .writer import CT_WORKSHEET, PackageWriter
 
 __all__ = [
     "DASHBOARD_TABLES",
@@ -49,7 +49,6 @@ CT_MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _M = NS["m"]
 _REL_DRAWING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
 _REL_VML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
@@ -110,6 +109,12 @@ def add_dashboard(writer: PackageWriter, template: Package, vba: bytes) -> None:
     theirs = Styles(template.read(_styles_part(template)))
     for cell in sheet.iterfind(".//m:c[@s]", NS):
         cell.set("s", str(writer.styles.copied(theirs, int(cell.get("s")))))
+    dxfs: dict[str, str] = {}  # the figures' decimals by their currency: conditional formats
+    for rule in sheet.iterfind("m:conditionalFormatting/m:cfRule[@dxfId]", NS):
+        old = rule.get("dxfId", "")
+        if old not in dxfs:
+            dxfs[old] = str(writer.styles.copied_dxf(theirs, int(old)))
+        rule.set("dxfId", dxfs[old])
     for view in sheet.iterfind("m:sheetViews/m:sheetView", NS):
         view.attrib.pop("tabSelected", None)  # the user's selected sheet stays the only one
     sheet_pr = sheet.find("m:sheetPr", NS)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from common.errors import UnsafeWorkbookError
 
-from .book import audit_row
+from .book import audit_row, dashboard_status
 from .cells import encode, encode_column
 from .contract import Settings, Table, normalise_header, table
 from .locator import Locator
@@ -31,6 +31,7 @@ from .safety import (
 )
 from .sheetxml import SheetEditor
 from .staging import Staged, StagingBook, aside, changes, replacement
+from .template import STATUS_NAMES
 from .units import Units
 from .writer import PackageWriter
 
@@ -134,14 +135,16 @@ class FileBook(StagingBook):
         self._part_changes.append(change)
 
     # -- committing ------------------------------------------------------------------------
-    def commit(self, command: str, summary: str) -> None:
+    def commit(self, command: str, summary: str, *, result: str = "OK") -> None:
         """Write every staged change, then the Audit row, into a new file that replaces the old one.
 
         The Audit row's SHA256Before is the file as this commit found it; SHA256After is the file
         as the step left it, just before its own Audit row was added. A dry run keeps the staged
-        changes visible to later reads and writes nothing.
+        changes and the Audit row visible to later reads (the month-end report reads what the
+        run's steps did from them) and writes nothing.
         """
         if self._dry_run:
+            self.append("Audit", audit_row(command, summary))
             self._staged.clear()
             self._part_changes.clear()
             return
@@ -157,8 +160,9 @@ class FileBook(StagingBook):
             self._staged.clear()
             self._part_changes.clear()
             self._reopen(first)
-            self.append("Audit", audit_row(command, summary, before, after))
-            self._write(second)
+            audit = audit_row(command, summary, before, after)
+            self.append("Audit", audit)
+            self._write(second, status=dashboard_status(audit.iloc[0], result))
             _verify(second)
             keep_backup(self._path, self._keep_backups)
             atomic_replace(second, self._path)
@@ -177,8 +181,10 @@ class FileBook(StagingBook):
         self._cells = SheetCells(self._pkg)
         self._locator = Locator(self._pkg, self._cells)
 
-    def _write(self, target: Path) -> None:
+    def _write(self, target: Path, status: dict[str, object] | None = None) -> None:
         writer = PackageWriter(self._pkg)
+        if status is not None:
+            self._write_status(writer, status)
         for name, staged in self._staged.items():
             decl = table(name)
             frame = self._frames[name]
@@ -194,6 +200,17 @@ class FileBook(StagingBook):
         for change in self._part_changes:
             change(writer)
         writer.save(target)
+
+    def _write_status(self, writer: PackageWriter, status: dict[str, object]) -> None:
+        """The Dashboard's status cells, where the workbook names them (an adopted one may not)."""
+        for key, value in status.items():
+            place = self._pkg.named_cell(STATUS_NAMES[key])
+            if place is None:
+                continue
+            sheet, row, col = place
+            kind = "datetime" if key == "last_run" else "text"
+            cell = encode(pd.Series([value]), kind, table="Dashboard", column=STATUS_NAMES[key], rows=[row])
+            writer.sheet(sheet.part).write_block([row], [col], [cell])
 
     def _write_computed_aside(
         self, writer: PackageWriter, decl: Table, frame: pd.DataFrame, staged: Staged

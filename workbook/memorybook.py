@@ -122,8 +122,9 @@ class MemoryBook(BookSettings):
             self._frames[decl.name] = new
             self._staged.add(decl.name)
 
-    def commit(self, command: str, summary: str) -> None:
-        """Every staged table becomes cells at once, with one Audit row (no file, so no hashes)."""
+    def commit(self, command: str, summary: str, *, result: str = "OK") -> None:
+        """Every staged table becomes cells at once, with one Audit row (no file, so no hashes,
+        and no Dashboard for `result`)."""
         self.append("Audit", audit_row(command, summary))
         sheets = {}
         for name in self._staged:

@@ -316,6 +316,23 @@ class Package:
     def table(self, name: str) -> TableRef | None:
         return self.tables.get(name.casefold())
 
+    def named_cell(self, name: str) -> tuple[SheetRef, int, int] | None:
+        """The worksheet, row and column a workbook-wide defined name refers to, when it is one cell
+        ("Dashboard!$B$5"); None when the workbook lacks the name or it names anything else."""
+        for el in self.workbook_xml.iterfind("m:definedNames/m:definedName", NS):
+            if el.get("name", "").casefold() != name.casefold() or el.get("localSheetId") is not None:
+                continue
+            where, _, ref = (el.text or "").rpartition("!")
+            sheet = self.sheet(where.strip("'").replace("''", "'"))
+            if sheet is None or not sheet.is_worksheet or ":" in ref:
+                return None
+            try:
+                r1, c1, _, _ = parse_range(ref.replace("$", ""))
+            except ValueError:
+                return None
+            return sheet, r1, c1
+        return None
+
 
 def resolve_target(source_part: str, target: str) -> str:
     """A relationship target, relative to its source part's folder (or absolute), as a zip name."""

@@ -116,6 +116,29 @@ class Styles:
         self.changed = True
         return self._copies[key]
 
+    def copied_dxf(self, other: Styles, index: int) -> int:
+        """The index here of a copy of `other`'s differential format `index` (what a conditional
+        format applies), appended to this workbook's dxfs, its number format given an id of ours."""
+        theirs = other.root.find("m:dxfs", NS)
+        if theirs is None or not 0 <= index < len(theirs):
+            raise UnsafeWorkbookError(
+                f"xl/styles.xml has no conditional format {index}; the template is damaged"
+            )
+        dxf = etree.fromstring(etree.tostring(theirs[index]))
+        numfmt = dxf.find("m:numFmt", NS)
+        if numfmt is not None:
+            numfmt.set("numFmtId", str(self._numfmt_id(numfmt.get("formatCode", "General"))))
+        ours = self.root.find("m:dxfs", NS)
+        if ours is None:
+            ours = etree.Element(_m("dxfs"))
+            after = self.root.find("m:cellStyles", NS)
+            anchor = after if after is not None else self._xfs
+            anchor.addnext(ours)
+        ours.append(dxf)
+        ours.set("count", str(len(ours)))
+        self.changed = True
+        return len(ours) - 1
+
     def _numfmt_id(self, code: str) -> int:
         for fid, existing in {**_BUILTIN, **self._formats}.items():
             if existing == code:

@@ -35,10 +35,11 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from common.currency import currencies_by_digits
 from common.errors import ArbookError
 
 from . import contract
-from .cells import CODECS, Encoded, XlsxFormats, encode_column, write_xlsx_column
+from .cells import CODECS, Encoded, XlsxFormats, encode_column, money_format, write_xlsx_column
 from .contract import SETTINGS, TABLES, YES_NO, Column, Table, normalise_header
 from .package import column_letter
 from .settings import setting_text
@@ -437,13 +438,28 @@ def _write_dashboard(
         ws.write_string(r, 0, label, formats.label)
         ws.write_formula(r, 1, f'=IFERROR(INDEX(KPIs[Value],{lookup}),"")', formats.kpi, "")
         ws.write_formula(r, 2, f'=IFERROR(INDEX(KPIs[Unit],{lookup})&"","")', None, "")
+    _money_as_its_unit(wb, ws, top + 1, top + len(kpis))
     _write_currencies(ws, formats, top + len(kpis) + 2)
+    _money_as_its_unit(wb, ws, top + len(kpis) + 4, top + len(kpis) + 3 + 3 * DASHBOARD_CURRENCIES)
 
     _write_charts(wb, ws, formats)
     ws.set_landscape()
     ws.print_area(0, 0, 51, 13)
     ws.fit_to_pages(1, 1)
     ws.activate()
+
+
+def _money_as_its_unit(wb: Workbook, ws: Worksheet, first: int, last: int) -> None:
+    """Figures in column B of rows first..last show the decimals of the currency in column C
+    beside them (1,560,395 JPY, 1.234 KWD): the Dashboard's cells hold formulas whose currency is
+    known only when Excel computes them, so the format is a conditional one, by the code shown."""
+    for digits, codes in currencies_by_digits().items():
+        if digits == 2:
+            continue  # the cells' own format
+        row = first + 1
+        condition = "=OR(" + ",".join(f'$C{row}="{code}"' for code in codes) + ")"
+        fmt = wb.add_format({"num_format": money_format(digits)})
+        ws.conditional_format(first, 1, last, 1, {"type": "formula", "criteria": condition, "format": fmt})
 
 
 def _write_currencies(ws: Worksheet, formats: _Formats, top: int) -> None:

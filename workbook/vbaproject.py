@@ -19,12 +19,15 @@ independently.
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import struct
 from collections.abc import Mapping
 
 import olefile
+
+from common.errors import UnsafeWorkbookError
 
 __all__ = ["compress", "declared_modules", "module_sources", "with_modules", "without_modules", "write_cfb"]
 
@@ -125,6 +128,30 @@ def _rec(rid: int, payload: bytes = b"") -> bytes:
     return struct.pack("<HI", rid, len(payload)) + payload
 
 
+_MAC_CODE_PAGES = {
+    10000: "mac_roman",
+    10006: "mac_greek",
+    10007: "mac_cyrillic",
+    10029: "mac_latin2",
+    10079: "mac_iceland",
+    10081: "mac_turkish",
+}
+"""The Mac code pages Excel for Mac writes a project in (PROJECTCODEPAGE), by Python's names for them."""
+
+
+def _codec(code_page: int) -> str:
+    """Python's codec for a project's code page: Windows' are cpNNNN, the Mac's have names of their own."""
+    name = _MAC_CODE_PAGES.get(code_page, f"cp{code_page}")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise UnsafeWorkbookError(
+            f"the workbook's VBA project is written in code page {code_page}, which arbook cannot read; "
+            "nothing was written"
+        ) from None
+    return name
+
+
 class _Dir:
     """The dir stream as records: the project's, then one group per module."""
 
@@ -142,7 +169,7 @@ class _Dir:
             else:
                 self.tail.append(record)
         codepage = next(r for r in self.head if _rid(r) == 0x0003)
-        self.codec = f"cp{struct.unpack_from('<H', codepage, 6)[0]}"
+        self.codec = _codec(struct.unpack_from("<H", codepage, 6)[0])
 
     def name(self, group: list[bytes]) -> str:
         return group[0][6:].decode(self.codec)

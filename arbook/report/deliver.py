@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
-
 import mailer
 from receivables import Ledger
 from workbook.book import Book
@@ -43,9 +41,9 @@ def send_report(book: Book, *, ledger: Ledger, transport: mailer.Transport) -> S
         credit=book.read("Credit"),
         forecast=book.read("Forecast"),
         mail_log=batch.history(),
+        audit=book.read("Audit"),
         settings=settings,
         delivered=mailer.DELIVERED if transport.status == "outbox" else ("sent",),
-        audit=book.read("Audit") if book.has("Audit") else pd.DataFrame(),
     )
     earlier = mailer.message_outcomes(data.mail_log, as_of=as_of, delivered=data.delivered)
     report = build_report(

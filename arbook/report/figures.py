@@ -3,10 +3,11 @@
 Built from the workbook alone (so it reports what was really written), the run's ledger
 snapshot and the mail record (MailLog with the journal folded in), never from what the last
 invocation's steps returned: a month-end killed and resumed, or run again with a forgotten
-bank file, reports the mail of every run of the month. Bank lines in and what became of
-them, money applied, the bank reconciliation per statement, aging against last month,
-customers put on Hold, notices sent, mail not delivered, customers without a usable
-address, and mail that went out before payments applied later.
+bank file, reports the work and the mail of every run of the month. The bank lines dated in
+the month and what became of them (automatically or by hand), what the month's runs
+imported and posted (`runs`), money applied, the bank reconciliation per statement, aging
+against last month, customers put on Hold, notices sent, mail not delivered, customers
+without a usable address, and mail that went out before payments applied later.
 
 Currencies: money applied is given per currency ("1200.00 EUR; 350.00 USD"), with the realised
 exchange differences (Kind fx) of the month apart. The aging table adds every currency in the
@@ -18,7 +19,7 @@ the report names the rates it used.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -31,6 +32,7 @@ from workbook.contract import Settings
 from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
 from .handwork import hand_postings, month_receipts
+from .runs import run_figures
 
 __all__ = [
     "Aged",
@@ -39,6 +41,7 @@ __all__ = [
     "bank_reconciliation",
     "currencies_of",
     "month_start",
+    "plain",
     "report_figures",
 ]
 
@@ -58,9 +61,9 @@ class ReportData:
     credit: pd.DataFrame
     forecast: pd.DataFrame
     mail_log: pd.DataFrame  # MailLog with the journal's outcomes folded in (`MailBatch.history`)
+    audit: pd.DataFrame  # which runs of the month did what (`runs`)
     settings: Settings
     delivered: tuple[str, ...] = ("sent",)  # the MailLog Status that counts as delivered in this run
-    audit: pd.DataFrame = field(default_factory=pd.DataFrame)  # who ran the clerk's postings
 
     @property
     def as_of(self) -> dt.date:
@@ -71,7 +74,9 @@ class ReportData:
 class Figures:
     """Everything the report shows, before it is laid out."""
 
-    headline: dict[str, object]  # bank lines, matching and money applied, label -> value
+    # label -> a count, or money as minor units per currency (`plain` says them in words)
+    headline: dict[str, int | dict[str, int]]  # the month's bank lines, what became of them, money applied
+    runs: dict[str, int | dict[str, int]]  # what the month's runs imported and posted (`runs.run_figures`)
     credits: pd.DataFrame  # the month's receipts (BankLines rows), DuplicateOf, Candidates and Why added
     pending: pd.DataFrame  # Matches suggestions waiting for review
     reconciliation: pd.DataFrame  # `bank_reconciliation`
@@ -85,22 +90,24 @@ class Figures:
     by_hand: pd.DataFrame  # the month's reversals and postings by hand (handwork.HAND_COLUMNS)
 
 
-def _with_candidates(credits: pd.DataFrame, data: ReportData) -> pd.DataFrame:
-    """The credits with why each is still open and its best candidates, for the exceptions workbook:
-    the words match wrote into BankLines.Note, by the same rule, from the ledger after the batch."""
-    opens = open_amounts(credits, data.ledger)
-    notes = line_notes(
-        credits.assign(left=opens.line_left),
+def _notes(data: ReportData) -> pd.DataFrame:
+    """Why each bank credit is still open and its best candidates: the words match wrote into
+    BankLines.Note, by the same rule (`line_notes`), from the ledger after the batch."""
+    opens = open_amounts(data.bank_lines, data.ledger)
+    return line_notes(
+        data.bank_lines.assign(left=opens.line_left),
         data.matches,
         opens.items,
         data.ledger.customers,
         data.as_of,
         data.settings,
     )
-    return credits.assign(
-        Why=notes["Reason"].reindex(credits.index).fillna(""),
-        Candidates=notes["Candidates"].reindex(credits.index).fillna(""),
-    )
+
+
+def _by_hand(credits: pd.DataFrame, allocations: pd.DataFrame) -> pd.Series:
+    """Which credits a person posted money from (an approved suggestion or an application by hand)."""
+    manual = allocations.loc[allocations["Method"].isin(["approved", "manual"]), "LineID"]
+    return credits["LineID"].isin(set(manual))
 
 
 def report_figures(data: ReportData) -> Figures:
@@ -109,20 +116,28 @@ def report_figures(data: ReportData) -> Figures:
     end = pd.Timestamp(data.as_of)
     lines = data.bank_lines[(data.bank_lines["Date"] >= start) & (data.bank_lines["Date"] <= end)]
     duplicate = duplicate_of(data.bank_lines)
-    credits = _with_candidates(lines[lines["Amount"].fillna(0) > 0].assign(DuplicateOf=duplicate), data)
+    notes = _notes(data)
+    credits = lines[lines["Amount"].fillna(0) > 0].assign(
+        DuplicateOf=duplicate,
+        Why=notes["Reason"].reindex(lines.index).fillna(""),
+        Candidates=notes["Candidates"].reindex(lines.index).fillna(""),
+    )
     status = credits["Status"].value_counts()
+    matched = credits["Status"] == "Matched"
+    by_hand = _by_hand(credits, data.ledger.allocations)
     paid = data.ledger.allocations
     allocations = paid[(paid["PaymentDate"] >= start) & (paid["PaymentDate"] <= end)]
     currency = _allocation_currencies(allocations, data.ledger)
     payments = allocations["Kind"] == "payment"
 
-    def money(mask: pd.Series) -> str:
-        return _per_currency(allocations.loc[mask, "Amount"], currency[mask], data.ledger.base)
+    def money(mask: pd.Series) -> dict[str, int]:
+        return _totals(allocations.loc[mask, "Amount"], currency[mask])
 
-    headline: dict[str, object] = {
+    headline: dict[str, int | dict[str, int]] = {
         "Bank lines in the month": len(lines),
         "Receipts (credits)": len(credits),
-        "Matched automatically": int(status.get("Matched", 0)),
+        "Matched automatically": int((matched & ~by_hand).sum()),
+        "Matched by hand": int((matched & by_hand).sum()),
         "Partly matched": int(status.get("Partial", 0)),
         "Waiting for review": int(status.get("Suggested", 0)),
         "Unmatched": int(status.get("Unmatched", 0)),
@@ -138,6 +153,15 @@ def report_figures(data: ReportData) -> Figures:
     delivered = mail[mail["Outcome"] == "delivered"]
     return Figures(
         headline=headline,
+        runs=run_figures(
+            data.audit,
+            data.bank_lines,
+            paid,
+            data.matches,
+            int((notes["Reason"] != "").sum()),
+            data.as_of,
+            data.ledger.base,
+        ),
         credits=credits,
         pending=data.matches[
             (data.matches["Decision"] == "suggested") & (data.matches["Status"] == "pending")
@@ -272,10 +296,27 @@ def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Seri
     return theirs if own is None else own.where(own != "", theirs)
 
 
+def _totals(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
+    """The amounts added per currency, never across: minor units per currency code."""
+    return by_currency(amounts, currencies) if len(amounts) else {}
+
+
 def _per_currency(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
     """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across ("0.00 EUR" for none)."""
-    totals = by_currency(amounts, currencies) if len(amounts) else {}
+    return _in_words(_totals(amounts, currencies), base)
+
+
+def _in_words(totals: dict[str, int], base: str) -> str:
     return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+
+
+def plain(figures: dict[str, int | dict[str, int]], base: str) -> dict[str, object]:
+    """The figures as the month-end's summary and its --json give them, whatever the workbook's
+    language: counts as they are, money as "1200.00 EUR; 350.00 USD" ("0.00 EUR" for none)."""
+    return {
+        label: _in_words(value, base) if isinstance(value, dict) else value
+        for label, value in figures.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ codec like every other writer.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 from dataclasses import dataclass
@@ -16,12 +17,12 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
-from common.currency import format_money
 from workbook.cells import XlsxFormats, encode_column, write_xlsx_column
 from workbook.contract import table
 from workbook.units import digits_of
 
-from .figures import Figures, ReportData, currencies_of, report_figures
+from .figures import Figures, ReportData, currencies_of, plain, report_figures
+from .words import Words, report_words
 
 __all__ = ["Report", "build_report", "exceptions_workbook"]
 
@@ -42,12 +43,17 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
     `revised`: a report of this month went out before, and the month was done again since
     (a bank file imported late): the subject says so."""
     f = report_figures(data)
+    words = report_words(data.settings.locale)
     company = data.settings.company_name or "arbook"
     headline = f.headline
     subject = (
-        f"{company}: month-end {data.as_of.isoformat()}{' (revised)' if revised else ''} — "
-        f"{headline['Matched automatically']} matched, "
-        f"{headline['Waiting for review']} to review, {headline['Unmatched']} unmatched"
+        f"{company}: {words('month-end')} {data.as_of.isoformat()}{' ' + words('(revised)') if revised else ''} — "
+        + words(
+            "{matched} matched, {review} to review, {unmatched} unmatched",
+            matched=words.value(headline["Matched automatically"], data.ledger.base),
+            review=words.value(headline["Waiting for review"], data.ledger.base),
+            unmatched=words.value(headline["Unmatched"], data.ledger.base),
+        )
     )
     images = {
         "aging": _aging_chart(f.aging.now, f.aging.before, data.ledger.base),
@@ -58,8 +64,15 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
         exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base),
     )
-    text = _text(f, data.ledger.base)
-    return Report(subject, _html(data, f, company), text, images, attachment, headline)
+    text = _text(f, data.as_of, words, data.ledger.base)
+    return Report(
+        subject,
+        _html(data, f, company, words),
+        text,
+        images,
+        attachment,
+        plain(headline | f.runs, data.ledger.base),
+    )
 
 
 def _png(fig: Figure) -> bytes:
@@ -154,46 +167,61 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = fro
     return f'<table style="border-collapse:collapse;font-size:13px;margin:6px 0 14px 0"><tr>{head}</tr>{body}</table>'
 
 
-def _html(data: ReportData, f: Figures, company: str) -> str:
-    figures, recon, aging = f.headline, f.reconciliation, f.aging
+def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
+    """The report in the workbook's language (`words`): labels translated, numbers and money in its
+    locale, thousands separated."""
+    recon, aging = f.reconciliation, f.aging
     now, before, base = aging.now, aging.before, data.ledger.base
 
     def in_base(minor: int) -> str:
-        return format_money(int(minor), data.ledger.base)
+        return words.money(int(minor), base)
 
-    holds, notices, failures, unmailed, overtaken = f.holds, f.notices, f.failures, f.unmailed, f.overtaken
+    def figures(values: dict[str, int | dict[str, int]]) -> str:
+        return _table(["", ""], [[words(k), words.value(v, base)] for k, v in values.items()], {1})
+
+    def listed(items: list[str]) -> str:
+        return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>" if items else none
+
+    holds, notices = f.holds, f.notices
     h2 = 'style="font-size:16px;color:#1f4e79;margin:18px 0 4px 0"'
+    none = f"<p>{words('None.')}</p>"
     parts = [
         '<div style="font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#222;max-width:720px">',
-        f'<h1 style="font-size:20px;color:#1f4e79">{html.escape(company)} — month-end {data.as_of.isoformat()}</h1>',
-        f"<h2 {h2}>Bank lines and matching</h2>",
-        _table(["", ""], [[k, v] for k, v in figures.items()], {1}),
+        f'<h1 style="font-size:20px;color:#1f4e79">{html.escape(company)} — {words("month-end")} '
+        f"{data.as_of.isoformat()}</h1>",
+        f"<h2 {h2}>{words('Bank lines and matching')}</h2>",
+        figures(f.headline),
+        f"<h2 {h2}>{html.escape(words('What the month-end runs of {date} did', date=data.as_of.isoformat()))}</h2>",
+        figures(f.runs),
         '<img src="cid:receipts" alt="Receipts per week" style="max-width:100%">',
-        f"<h2 {h2}>Bank reconciliation</h2>",
+        f"<h2 {h2}>{words('Bank reconciliation')}</h2>",
     ]
     if len(recon):
         parts.append(
             _table(
                 [
-                    "Account",
-                    "From",
-                    "To",
-                    "Opening",
-                    "Lines",
-                    "Duplicates (not counted)",
-                    "Closing",
-                    "Difference",
+                    words(h)
+                    for h in (
+                        "Account",
+                        "From",
+                        "To",
+                        "Opening",
+                        "Lines",
+                        "Duplicates (not counted)",
+                        "Closing",
+                        "Difference",
+                    )
                 ],
                 [
                     [
                         r.Account,
                         r.From,
                         r.To,
-                        format_money(r.Opening, r.Currency),
-                        format_money(r.Lines, r.Currency),
-                        format_money(r.Duplicates, r.Currency),
-                        format_money(r.Closing, r.Currency),
-                        "balanced" if r.Difference == 0 else format_money(r.Difference, r.Currency),
+                        words.money(r.Opening, r.Currency),
+                        words.money(r.Lines, r.Currency),
+                        words.money(r.Duplicates, r.Currency),
+                        words.money(r.Closing, r.Currency),
+                        words("balanced") if r.Difference == 0 else words.money(r.Difference, r.Currency),
                     ]
                     for r in recon.itertuples()
                 ],
@@ -202,20 +230,26 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
         )
         if (recon["Difference"] != 0).any():
             parts.append(
-                "<p>A difference means the bank lines of that account disagree with the bank's own "
-                "balances: usually a line imported twice (from a second export) or a missing statement.</p>"
+                "<p>"
+                + html.escape(
+                    words(
+                        "A difference means the bank lines of that account disagree with the bank's own "
+                        "balances: usually a line imported twice (from a second export) or a missing statement."
+                    )
+                )
+                + "</p>"
             )
     else:
-        parts.append("<p>No imported statement carried balances.</p>")
+        parts.append(f"<p>{words('No imported statement carried balances.')}</p>")
     parts += [
-        f"<h2 {h2}>Aging</h2>",
+        f"<h2 {h2}>{words('Aging')}</h2>",
         f"<p>{html.escape(aging.rates)}</p>" if aging.rates else "",
         _table(
-            ["Bucket", "This month", "Last month", "Change"],
+            [words(h) for h in ("Bucket", "This month", "Last month", "Change")],
             [[b, in_base(now[b]), in_base(before[b]), in_base(now[b] - before[b])] for b in now.index]
             + [
                 [
-                    "Total",
+                    words("Total"),
                     in_base(aging.total_now),
                     in_base(aging.total_before),
                     in_base(aging.total_now - aging.total_before),
@@ -223,35 +257,48 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
             ],
             {1, 2, 3},
         ),
-        "<p>Open receivables by currency, as the Aging sheet's Total column adds up: each currency's "
-        f"total converted once at its rate (1 {base} = rate), rounded half away from zero to the "
-        f"{base} minor unit; the converted lines add up to the total. (Each bucket above is "
-        "converted on its own, so the buckets may differ from the total by a rounding.)</p>",
+        "<p>"
+        + html.escape(
+            words(
+                "Open receivables by currency, as the Aging sheet's Total column adds up: each currency's "
+                "total converted once at its rate (1 {base} = rate), rounded half away from zero to the "
+                "{base} minor unit; the converted lines add up to the total. (Each bucket above is "
+                "converted on its own, so the buckets may differ from the total by a rounding.)",
+                base=base,
+            )
+        )
+        + "</p>",
         _table(
-            ["Currency", "Open, as booked", f"Rate (1 {base} =)", "Rate of", f"In {base}"],
+            [
+                words("Currency"),
+                words("Open, as booked"),
+                words("Rate (1 {base} =)", base=base),
+                words("Rate of"),
+                words("In {base}", base=base),
+            ],
             [
                 [
                     r.Currency,
-                    format_money(r.Booked, r.Currency),
+                    words.money(r.Booked, r.Currency),
                     _rate(r.Rate),
                     _day(r.RateDate),
                     in_base(r.Converted),
                 ]
                 for r in aging.by_currency.itertuples()
             ]
-            + [["All currencies", "", "", "", in_base(aging.total_now)]],
+            + [[words("All currencies"), "", "", "", in_base(aging.total_now)]],
             {1, 2, 4},
         ),
         '<img src="cid:aging" alt="Aging by bucket" style="max-width:100%">',
-        f"<h2 {h2}>Customers on Hold</h2>",
+        f"<h2 {h2}>{words('Customers on Hold')}</h2>",
         _table(
-            ["Customer", "Name", "Exposure", "Limit", "Why"],
+            [words(h) for h in ("Customer", "Name", "Exposure", "Limit", "Why")],
             [
                 [
                     r.CustomerID,
                     r.Name,
-                    _money(r.Exposure, r.Currency),
-                    _money(r.CreditLimit, r.Currency),
+                    _money(words, r.Exposure, r.Currency),
+                    _money(words, r.CreditLimit, r.Currency),
                     r.ActionReason,
                 ]
                 for r in holds.itertuples()
@@ -259,44 +306,49 @@ def _html(data: ReportData, f: Figures, company: str) -> str:
             {2, 3},
         )
         if len(holds)
-        else "<p>None.</p>",
-        f"<h2 {h2}>Notices sent</h2>",
-        _table(["Level", "Messages"], [[int(level), int(n)] for level, n in notices.items()], {1})
+        else none,
+        f"<h2 {h2}>{words('Notices sent')}</h2>",
+        _table(
+            [words("Level"), words("Messages")],
+            [[int(level), words.number(int(n))] for level, n in notices.items()],
+            {1},
+        )
         if len(notices)
-        else "<p>None.</p>",
-        f"<h2 {h2}>Forecast</h2>",
+        else none,
+        f"<h2 {h2}>{words('Forecast')}</h2>",
         '<img src="cid:forecast" alt="Forecast" style="max-width:100%">',
-        f"<h2 {h2}>Not mailed: no usable e-mail address (send by post or call)</h2>",
-        "<ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in unmailed) + "</ul>"
-        if unmailed
-        else "<p>None.</p>",
-        f"<h2 {h2}>Failures</h2>",
-        "<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in failures) + "</ul>"
-        if failures
-        else "<p>None.</p>",
-        f"<h2 {h2}>Mail sent before later payments were applied</h2>",
-        "<ul>" + "".join(f"<li>{html.escape(o)}</li>" for o in overtaken) + "</ul>"
-        if overtaken
-        else "<p>None.</p>",
-        *_handwork_html(f, h2),
-        '<p style="color:#666;font-size:12px">The attached workbook lists unmatched lines, suggestions to review '
-        "and customers over their limit.</p></div>",
+        f"<h2 {h2}>{words('Not mailed: no usable e-mail address (send by post or call)')}</h2>",
+        listed(f.unmailed),
+        f"<h2 {h2}>{words('Failures')}</h2>",
+        listed(f.failures),
+        f"<h2 {h2}>{words('Mail sent before later payments were applied')}</h2>",
+        listed(f.overtaken),
+        *_handwork_html(f, h2, words),
+        '<p style="color:#666;font-size:12px">'
+        + words(
+            "The attached workbook lists unmatched lines, suggestions to review and customers over their limit."
+        )
+        + "</p></div>",
     ]
     return "".join(parts)
 
 
-def _handwork_html(f: Figures, h2: str) -> list[str]:
+def _handwork_html(f: Figures, h2: str, words: Words) -> list[str]:
     """The month's receipts by customer, and its reversals and postings by hand with who, when and why."""
+    none = f"<p>{words('None.')}</p>"
     receipts = _table(
-        ["Customer", "Name", "Received", "Applied", "Unapplied", "Receipts", "Avg days to pay"],
+        [
+            words(h)
+            for h in ("Customer", "Name", "Received", "Applied", "Unapplied", "Receipts", "Avg days to pay")
+        ],
         [
             [
                 r.CustomerID,
                 r.Name,
-                format_money(int(r.Received), r.Currency),
-                format_money(int(r.Applied), r.Currency),
-                format_money(int(r.Unapplied), r.Currency),
-                int(r.Receipts),
+                words.money(int(r.Received), r.Currency),
+                words.money(int(r.Applied), r.Currency),
+                words.money(int(r.Unapplied), r.Currency),
+                words.number(int(r.Receipts)),
                 "" if pd.isna(r.AvgDaysToPay) else f"{r.AvgDaysToPay:.1f}",
             ]
             for r in f.receipts.itertuples()
@@ -304,15 +356,15 @@ def _handwork_html(f: Figures, h2: str) -> list[str]:
         {2, 3, 4, 5, 6},
     )
     by_hand = _table(
-        ["When", "Who", "What", "Source", "Invoices", "Amount", "Why"],
+        [words(h) for h in ("When", "Who", "What", "Source", "Invoices", "Amount", "Why")],
         [
             [
                 f"{r.When:%Y-%m-%d %H:%M}",
                 r.Who,
-                r.What,
+                words(r.What),
                 r.Source,
                 r.Invoices,
-                format_money(r.Amount, r.Currency),
+                words.money(r.Amount, r.Currency),
                 r.Why,
             ]
             for r in f.by_hand.itertuples()
@@ -320,31 +372,37 @@ def _handwork_html(f: Figures, h2: str) -> list[str]:
         {5},
     )
     return [
-        f"<h2 {h2}>Receipts by customer</h2>",
-        receipts if len(f.receipts) else "<p>None.</p>",
-        f"<h2 {h2}>Reversals and postings by hand</h2>",
-        by_hand if len(f.by_hand) else "<p>None.</p>",
+        f"<h2 {h2}>{words('Receipts by customer')}</h2>",
+        receipts if len(f.receipts) else none,
+        f"<h2 {h2}>{words('Reversals and postings by hand')}</h2>",
+        by_hand if len(f.by_hand) else none,
     ]
 
 
-def _handwork_text(f: Figures) -> list[str]:
+def _handwork_text(f: Figures, words: Words) -> list[str]:
     lines = [
-        f"Received from {r.CustomerID} ({r.Period}): {format_money(int(r.Received), r.Currency)}, applied "
-        f"{format_money(int(r.Applied), r.Currency)}, unapplied {format_money(int(r.Unapplied), r.Currency)}"
+        words(
+            "Received from {customer} ({period}): {received}, applied {applied}, unapplied {unapplied}",
+            customer=r.CustomerID,
+            period=r.Period,
+            received=words.money(int(r.Received), r.Currency),
+            applied=words.money(int(r.Applied), r.Currency),
+            unapplied=words.money(int(r.Unapplied), r.Currency),
+        )
         for r in f.receipts.itertuples()
     ]
-    lines += ["Reversals and postings by hand:"] if len(f.by_hand) else []
+    lines += [words("Reversals and postings by hand:")] if len(f.by_hand) else []
     lines += [
-        f"{r.When:%Y-%m-%d %H:%M} {r.Who or '?'}: {r.What} {r.Source} {r.Invoices} "
-        f"{format_money(r.Amount, r.Currency)}" + (f" ({r.Why})" if r.Why else "")
+        f"{r.When:%Y-%m-%d %H:%M} {r.Who or '?'}: {words(r.What)} {r.Source} {r.Invoices} "
+        f"{words.money(r.Amount, r.Currency)}" + (f" ({r.Why})" if r.Why else "")
         for r in f.by_hand.itertuples()
     ]
     return lines
 
 
-def _money(cents: object, currency: str) -> str:
+def _money(words: Words, minor: object, currency: str) -> str:
     """A money cell of the report: empty where the workbook has no value (a customer without a limit)."""
-    return "" if pd.isna(cents) else format_money(int(cents), currency)  # type: ignore[call-overload]
+    return "" if pd.isna(minor) else words.money(int(minor), currency)  # type: ignore[call-overload]
 
 
 def _rate(value: object) -> str:
@@ -355,33 +413,60 @@ def _day(value: object) -> str:
     return "" if value is None or pd.isna(value) else value.isoformat()  # type: ignore[union-attr, call-overload]
 
 
-def _text(f: Figures, base: str) -> str:
-    lines = [f"{k}: {v}" for k, v in f.headline.items()]
+def _text(f: Figures, as_of: dt.date, words: Words, base: str) -> str:
+    """The report's text part, in the workbook's language like the HTML."""
+    lines = [f"{words(k)}: {words.value(v, base)}" for k, v in f.headline.items()]
     lines += [
-        f"Open {format_money(r.Booked, r.Currency)}"
+        words("What the month-end runs of {date} did", date=as_of.isoformat()) + ":",
+        *(f"{words(k)}: {words.value(v, base)}" for k, v in f.runs.items()),
+    ]
+    lines += [
+        words("Open {booked}", booked=words.money(r.Booked, r.Currency))
         + (
             ""
             if r.Currency == base
-            else f" at {_rate(r.Rate)} of {_day(r.RateDate)} = {format_money(r.Converted, base)}"
+            else words(
+                " at {rate} of {day} = {converted}",
+                rate=_rate(r.Rate),
+                day=_day(r.RateDate),
+                converted=words.money(r.Converted, base),
+            )
         )
         for r in f.aging.by_currency.itertuples()
     ]
-    lines += [f"Open receivables, all currencies in {base}: {format_money(f.aging.total_now, base)}"]
     lines += [
-        f"Account {r.Account}: opening {format_money(r.Opening, r.Currency)} + lines "
-        f"{format_money(r.Lines, r.Currency)} = closing {format_money(r.Closing, r.Currency)}"
-        + ("" if r.Difference == 0 else f", difference {format_money(r.Difference, r.Currency)}")
+        words(
+            "Open receivables, all currencies in {base}: {amount}",
+            base=base,
+            amount=words.money(f.aging.total_now, base),
+        )
+    ]
+    lines += [
+        words(
+            "Account {account}: opening {opening} + lines {lines} = closing {closing}",
+            account=r.Account,
+            opening=words.money(r.Opening, r.Currency),
+            lines=words.money(r.Lines, r.Currency),
+            closing=words.money(r.Closing, r.Currency),
+        )
         + (
-            f" ({format_money(r.Duplicates, r.Currency)} in repeated transfers not counted)"
+            ""
+            if r.Difference == 0
+            else words(", difference {amount}", amount=words.money(r.Difference, r.Currency))
+        )
+        + (
+            words(
+                " ({amount} in repeated transfers not counted)", amount=words.money(r.Duplicates, r.Currency)
+            )
             if r.Duplicates
             else ""
         )
         for r in f.reconciliation.itertuples()
     ]
-    lines += ["Not mailed (no usable e-mail address):", *f.unmailed] if f.unmailed else []
-    lines += ["Failures:", *f.failures] if f.failures else ["No failures."]
-    lines += ["Mail sent before later payments were applied:", *f.overtaken] if f.overtaken else []
-    lines += _handwork_text(f)
+    lines += [words("Not mailed (no usable e-mail address):"), *f.unmailed] if f.unmailed else []
+    lines += [words("Failures:"), *f.failures] if f.failures else [words("No failures.")]
+    lines += [words("Mail sent before later payments were applied:"), *f.overtaken] if f.overtaken else []
+    lines += _handwork_text(f, words)
     return "\n".join(lines) + "\n"
 
 
