@@ -7,6 +7,7 @@ credit    the scorecard, the credit policy and whether an order fits
 forecast  when the open invoices will most likely be paid
 kpi       DSO, CEI and the other KPIs, declared once (`KPIS`) for the table and the Dashboard
 money     totals across currencies: added per currency, each converted once through the Rates
+receipts  the receipts report: money received, applied and unapplied by customer and month
 
 Pure: DataFrames in, DataFrames out; it knows nothing of the workbook, the matcher or mail
 and imports nothing of arbook's but `common`.
@@ -54,6 +55,7 @@ from .ledger import (
     with_currency,
 )
 from .money import by_currency, converted, in_currencies, sum_in
+from .receipts import RECEIPT_COLUMNS, receipts
 
 __all__ = [
     "DEFAULT_TERMS_DAYS",
@@ -63,6 +65,7 @@ __all__ = [
     "KPI_COLUMNS",
     "LATEST",
     "OPEN_ITEM_COLUMNS",
+    "RECEIPT_COLUMNS",
     "SETTLING_KINDS",
     "CreditCheck",
     "CreditPolicy",
@@ -95,6 +98,7 @@ __all__ = [
     "orders_over_credit",
     "payment_behaviour",
     "payment_history",
+    "receipts",
     "sales_between",
     "sum_in",
     "weighted",
