@@ -1,5 +1,8 @@
 """`arbook credit` and `arbook credit-check`: the Credit table, and whether an order fits.
 
+`arbook credit` also marks the orders over the credit for approval, records the clerk's
+decisions and logs CreditLimit changes (`arbook.approvals`).
+
 The scorecard, the actions and the order check are receivables'; the policy's thresholds
 come from the Settings table here, once.
 """
@@ -14,6 +17,7 @@ from receivables import CreditPolicy, Ledger, UnknownCustomerError, check_order,
 from workbook.book import Book
 from workbook.contract import Settings
 
+from .approvals import log_limit_changes, review_orders
 from .operation import NO_PROGRESS, Progress, Summary
 
 __all__ = ["credit", "credit_check", "credit_frame", "credit_policy"]
@@ -68,6 +72,8 @@ def credit(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> S
             "ok": int(actions.get("OK", 0)),
         },
     )
+    review_orders(book, table, ledger, summary)
+    log_limit_changes(book, ledger, summary)
     held = table.loc[table["Action"] == "Hold", "CustomerID"].tolist()
     if held:
         summary.notes.append(

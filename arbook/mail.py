@@ -192,14 +192,16 @@ def _checked_address(key: str, text: str) -> str:
 class MailBatch:
     """One run's mail on one book; made before any work, so a bad sender is refused first."""
 
-    def __init__(self, book: Book, transport: mailer.Transport) -> None:
+    def __init__(self, book: Book, transport: mailer.Transport, resend: Sequence[str] = ()) -> None:
         settings = book.settings()
+        self.resend = _known_customers(book, resend)
         self.sender, self.reply_to = mail_sender(settings), reply_to(settings)
         self.book, self.transport = book, transport
         self.journal = _journal(book)
         self.gaps = company_gaps(settings)
         self.mail_log = book.read("MailLog")
         self.rows_added = 0
+        self.resends: dict[str, str] = {}  # key -> customer of each re-send this run made
 
     def history(self) -> pd.DataFrame:
         """MailLog as if every earlier run had ended cleanly (what was sent, to decide what is due)."""
@@ -208,10 +210,14 @@ class MailBatch:
     def send(
         self, messages: Sequence[mailer.Outgoing], scope: mailer.Scope, progress: Progress = NO_PROGRESS
     ) -> mailer.Delivery:
-        """Send what no earlier run sent; stage the MailLog rows the journal has and MailLog lacks.
+        """Send what no earlier run sent, and again what went to the customers to re-send to (as new
+        messages, `mailer.resends`); stage the MailLog rows the journal has and MailLog lacks.
 
         `messages` are all the run owes in `scope`: an earlier unsent message in it that they do
         not include is recorded `superseded` (the workbook changed since), not owed again."""
+        delivered = tuple({"sent", self.transport.status})
+        messages = mailer.resends(messages, self.history(), self.resend, delivered)
+        self.resends = {m.key: m.customer_id for m in messages if m.kind.endswith(mailer.RESEND)}
         delivery, rows = mailer.send_and_fold(
             messages,
             self.transport,
@@ -237,6 +243,15 @@ class MailBatch:
         outcome = "sent" if self.transport.status == "sent" else "written to outbox"
         summary.figures[outcome] = len(delivery.delivered)
         summary.figures["already sent earlier"] = len(delivery.already_sent)
+        if self.resend:
+            summary.figures["re-sent"] = sum(key in self.resends for key in delivery.delivered)
+            quiet = sorted(set(self.resend) - set(self.resends.values()))
+            if quiet:
+                summary.notes.append(
+                    f"no re-send to {', '.join(quiet)}: none of this run's messages to them had gone out "
+                    "before (what was due went as usual; a notice is re-sent by a run --as-of the day it "
+                    "was sent for, its MailLog AsOf)"
+                )
         summary.figures["not sent yet"] = len(delivery.failed)
         summary.figures["refused"] = len(delivery.refused)
         summary.figures["without usable e-mail"] = len(unreachable)
@@ -269,6 +284,27 @@ class MailBatch:
         self.book.append("MailLog", rows)
         self.rows_added += len(rows)
         self.mail_log = pd.concat([self.mail_log, rows], ignore_index=True) if len(rows) else self.mail_log
+
+
+def _known_customers(book: Book, wanted: Sequence[str]) -> frozenset[str]:
+    """The customers to re-send to, each checked to be in Customers (a typo must not pass unnoticed)."""
+    if not wanted:
+        return frozenset()
+    known = set(book.read("Customers")["CustomerID"])
+    unknown = [cid for cid in wanted if cid not in known]
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    "Customers",
+                    None,
+                    "CustomerID",
+                    f"expected a customer {cid!r} to re-send to; there is none",
+                )
+                for cid in unknown
+            ]
+        )
+    return frozenset(wanted)
 
 
 _REFUSED_ADVICE = (

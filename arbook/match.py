@@ -3,11 +3,14 @@
 `match` reads BankLines and last run's Matches, takes what is open from the run's ledger
 snapshot, runs the pure matcher (matching.matcher), and stages for one commit: the new Matches
 table (the clerk's Approve entries kept), the auto allocations appended to Allocations, and
-the changed BankLines statuses. Pairings the clerk reversed are not proposed again.
+the changed BankLines statuses. Pairings the clerk reversed are not proposed again. It also
+proposes netting where the books leave no doubt (a credit note quoting an open invoice, or a
+credit or unapplied cash equal to exactly one open invoice: matching.matcher.netting), as
+Matches rows the clerk approves like any suggestion.
 
 `post` carries out what the clerk wrote in the workbook, in this order: the Reverse cells
 (arbook.reverse), the proposals marked Approve = Y (teaching Customers.Aliases the payer
-names it confirmed), then the ApplyTo cells of BankLines and of credit notes in Invoices
+names it confirmed; netting proposals go through the checks of netting by hand), then the ApplyTo cells of BankLines and of credit notes in Invoices
 (arbook.apply), then the WriteOff cells of Invoices (arbook.writeoff). Both write off small
 remainders (`writeoff_limit`) and refresh the invoices and lines they touched
 (arbook.clerk.Posting) in the same commit.
@@ -37,14 +40,14 @@ from common.currency import format_money, row_currencies
 from common.values import parse_bool, yes_no
 from matching.matcher import (
     LINE_MONEY,
-    MatchResult,
     MatchSettings,
     OpenAmounts,
-    PostResult,
     match_lines,
     post_approved,
     receipt_verdicts,
 )
+from matching.matcher.manual import Applied, instruction_posting
+from matching.matcher.netting import approved_netting, is_netting, with_netting
 from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of
 from receivables import LATEST, Ledger, by_currency, totals_text
@@ -110,11 +113,12 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     posting = Posting(book, as_of)
     progress("reading", 0, 1)
     lines, previous = book.read("BankLines"), book.read("Matches")
+    previous = previous.assign(Approve=approvals(previous))  # the matcher takes booleans
     result = match_lines(
         lines,
         ledger.customers,
         open_amounts(lines, ledger),
-        previous.assign(Approve=approvals(previous)),
+        previous,
         match_settings(settings),
         as_of=as_of,
         posted_at=posting.posted_at.to_pydatetime(),
@@ -123,7 +127,22 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         reversed_pairs=reversed_pairings(ledger.allocations),
         rates=ledger.rates,
     )
-    allocations = _stage_run(book, posting, result, lines, ledger, "auto")
+    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
+    posting.append(with_postings(allocations, "auto"))
+    now = posting.ledger()
+    matches = with_netting(
+        matches,
+        previous,
+        now.balances_on(LATEST),
+        now.allocations,
+        now.customers,
+        lines,
+        reversed_pairs=reversed_pairings(ledger.allocations),
+        base_currency=settings.base_currency,
+    )
+    book.replace("Matches", matches.assign(Approve=approve_cells(matches["Approve"])))
+    if len(result.statuses):
+        book.write_columns("BankLines", "LineID", result.statuses)
     written = posting.finish(settings.writeoff_limit)
     notes = _stage_notes(book, posting)
     figures: dict[str, object] = dict(result.figures)
@@ -157,19 +176,27 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     reversals = reverse_requests(posting, marked_reversals(book))
     progress("posting approvals", 1, 4)
     lines, matches = book.read("BankLines"), book.read("Matches")
+    matches = matches.assign(Approve=approvals(matches))  # the matcher takes booleans
+    netting = is_netting(matches)
     now = posting.ledger() if len(reversals.rows) else ledger
     result = post_approved(
         lines,
         now.customers,
         open_amounts(lines, now),
-        matches.assign(Approve=approvals(matches)),
+        matches[~netting],
         posted_at=posting.posted_at.to_pydatetime(),
         rates=now.rates,
         base_currency=now.base,
     )
-    allocations = _stage_run(book, posting, result, lines, now, "approved")
+    found, allocations = with_currencies(result.matches, result.allocations, lines, now)
+    posting.append(with_postings(allocations, "approved"))
+    if len(result.statuses):
+        book.write_columns("BankLines", "LineID", result.statuses)
     if len(result.aliases):
         book.write_columns("Customers", "CustomerID", result.aliases)
+    netted, decided = _post_netting(posting, matches[netting])
+    table = pd.concat([found, decided], ignore_index=True) if len(decided) else found
+    book.replace("Matches", table.assign(Approve=approve_cells(table["Approve"])))
     progress("applying by hand", 2, 4)
     applied = apply_instructions(posting, marked_applications(book))
     progress("writing off", 3, 4)
@@ -180,11 +207,13 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     figures["amount posted"] = line_money(allocations, lines, ledger.base)
     if reversals.reversed:
         figures.update(reversal_figures(reversals))
+    if netted.posted:
+        figures["netted on approval"] = "; ".join(netted.posted)
     if applied.posted or remainders:
         figures.update(applied_figures(applied, remainders))
     if written.written:
         figures["written off"] = "; ".join(written.written)
-    refused = [*reversals.problems, *applied.problems, *written.problems]
+    refused = [*reversals.problems, *netted.problems, *applied.problems, *written.problems]
     problems = [f"not posted: {p}" for p in refused]
     progress("done", 4, 4)
     return Summary(
@@ -195,22 +224,17 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     )
 
 
-def _stage_run(
-    book: Book,
-    posting: Posting,
-    result: MatchResult | PostResult,
-    lines: pd.DataFrame,
-    ledger: Ledger,
-    method: str,
-) -> pd.DataFrame:
-    """Stage what a matcher run decided: the whole Matches table, its allocations (Method
-    `method`, with their Posting) and the bank line statuses it changed; returns the allocations."""
-    matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
-    book.replace("Matches", matches)
-    posting.append(with_postings(allocations, method))
-    if len(result.statuses):
-        book.write_columns("BankLines", "LineID", result.statuses)
-    return allocations
+def _post_netting(posting: Posting, proposals: pd.DataFrame) -> tuple[Applied, pd.DataFrame]:
+    """Post the netting proposals the clerk approved as the instructions they stand for, through
+    the checks of netting by hand; return what was applied and the proposals with their Status
+    (posted, rejected, or still pending when refused: the refusal names its Approve cell)."""
+    approved, rejected = approved_netting(proposals)
+    applied = apply_instructions(posting, approved)
+    done = set(posting.book.read("Allocations")["Posting"].fillna("").astype(str)) if approved else set()
+    posted = [instruction_posting(a.source, a.text) in done for a in approved]
+    status = proposals["Status"].where(~rejected, "rejected")
+    status.loc[[a.where[1] for a, ok in zip(approved, posted, strict=True) if ok]] = "posted"  # type: ignore[index]
+    return applied, proposals.assign(Status=status)
 
 
 def with_postings(allocations: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -377,13 +401,11 @@ def line_currencies(lines: pd.DataFrame, base: str) -> pd.Series:
 def with_currencies(
     matches: pd.DataFrame, allocations: pd.DataFrame, lines: pd.DataFrame, ledger: Ledger
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Matches with their line's Currency and their Approve cells (`approve_cells`), in the
-    contract's column order; Allocations with their item's Currency where the matcher left it
-    empty (money left unapplied: the line's)."""
+    """Matches with their line's Currency, in the contract's column order; Allocations with their
+    item's Currency where the matcher left it empty (money left unapplied: the line's)."""
     of_line = line_currencies(lines, ledger.base)
     found = matches.assign(
-        Currency=row_currencies(matches, ledger.base, matches["LineID"].map(of_line), column=None),
-        Approve=approve_cells(matches["Approve"]),
+        Currency=row_currencies(matches, ledger.base, matches["LineID"].map(of_line), column=None)
     )
     found = found.reindex(columns=[c for c in table("Matches").column_names if c in found or c == "Currency"])
     if allocations.empty:

@@ -128,7 +128,7 @@ def run_month_end(book: Book, *, runner: Runner, stop_after: str | None = None) 
         raise ArbookError("month-end needs the date it is for (--as-of)")
     outbox = not runner.request.send
     state = MonthState.read(runner.book, as_of, outbox=outbox)
-    _after_last_commit(runner.book)
+    _after_last_commit(runner.book, as_of)
     summary = Summary("month-end")
     finished: list[str] = []  # the steps complete so far, for what a Ctrl-C says
     try:
@@ -221,12 +221,14 @@ def _import(runner: Runner, step: Operation, state: MonthState, marker: str) -> 
     return result
 
 
-def _after_last_commit(book: Book) -> None:
-    """Begin in a later second than the last commit: the report tells the month's rows from the rows
-    of the command before it by their stamps, which keep whole seconds (`arbook.report.runs`)."""
+def _after_last_commit(book: Book, as_of: dt.date) -> None:
+    """Begin in a later second than the last commit when that was another command's: the report
+    tells the month's rows from the rows of the command before them by their stamps, which keep
+    whole seconds (`arbook.report.runs`). After a step of the same month there is nothing to tell."""
     audit = book.read("Audit")
-    last = pd.Timestamp(audit["At"].iloc[-1]) if len(audit) else pd.NaT
-    now = dt.datetime.now()
+    if not len(audit) or str(audit["Command"].iloc[-1]).startswith(step_command(as_of, "")):
+        return
+    last, now = pd.Timestamp(audit["At"].iloc[-1]), dt.datetime.now()
     if pd.notna(last) and pd.Timestamp(now.replace(microsecond=0)) <= last:
         time.sleep(1 - now.microsecond / 1_000_000)
 

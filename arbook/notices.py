@@ -7,6 +7,8 @@ interrupted run, restarted, neither repeats a level nor skips one.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 import mailer
@@ -28,10 +30,12 @@ def notices(
     ledger: Ledger,
     transport: mailer.Transport,
     customer: str | None = None,
+    resend: tuple[str, ...] = (),
     progress: Progress = NO_PROGRESS,
 ) -> Summary:
-    """The notices due as of the ledger's date, by the DunningLevels ladder."""
-    batch = MailBatch(book, transport)  # a bad sender address is refused before any work
+    """The notices due as of the ledger's date, by the DunningLevels ladder; the customers in
+    `resend` get the ones of that date again that went out already (a re-send)."""
+    batch = MailBatch(book, transport, resend)  # a bad sender address is refused before any work
     settings = book.settings()
     as_of = ledger.as_of
     summary = Summary("notices")
@@ -45,7 +49,7 @@ def notices(
         items,
         customers,
         levels,
-        mailer.dunning_history(batch.history()),
+        mailer.dunning_history(_before_resent(batch.history(), batch.resend, as_of)),
         as_of=as_of,
         base_currency=settings.base_currency,
         min_interval_days=settings.dunning_min_interval_days,
@@ -68,6 +72,15 @@ def notices(
     batch.report(summary, delivery, composed.unreachable, as_of)
     summary.notes += [f"left out: {count} invoice(s), {why}" for why, count in selection.skipped.items()]
     return summary
+
+
+def _before_resent(history: pd.DataFrame, resend: frozenset[str], as_of: dt.date) -> pd.DataFrame:
+    """The mail history without what went to the customers to re-send to for this as-of date: their
+    notices of that day are chosen again (and then go out as re-sends, `MailBatch.send`)."""
+    if not resend or history.empty:
+        return history
+    again = history["CustomerID"].isin(resend) & (pd.to_datetime(history["AsOf"]) == pd.Timestamp(as_of))
+    return history[~again]
 
 
 def _levels(book: Book, templates: mailer.TemplateBook, summary: Summary) -> list[mailer.DunningLevel]:

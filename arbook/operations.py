@@ -14,11 +14,13 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   customer         only this customer (--customer ID)
   order            an order to check: CUSTOMER AMOUNT
   balance_forward  running-balance statements (--balance-forward)
+  resend           customers to send a statement or notice again on purpose (--resend ID,ID)
   mail             send through SMTP (--send) or write .eml files (--outbox DIR)
   application      what to apply by hand: SOURCE (a LineID or a credit note) ITEM...
   target           what to reverse: TARGET (an AllocationID, a LineID or a credit note)
   reason           why (--reason), recorded in Allocations and Audit
   invoice          the invoice to write off: INVOICE (--amount to write off less than is open)
+  period           a report's period: --from DATE (start) and --to DATE (the run's date, as_of)
 params (what the function is called with): a `Request` field of that name, or what the
 runner provides: ledger (the run's `receivables.Ledger` as of as_of), transport (SMTP or the
 outbox, as `mail` says), progress, runner (the runner itself: the month-end runs its steps
@@ -142,6 +144,15 @@ OPERATIONS: tuple[Operation, ...] = (
         params=("ledger", "invoice", "reason", "amount_cents"),
     ),
     Operation(
+        "receipts",
+        "arbook.receipts:receipts_report",
+        "The receipts report (收款报表): money received, applied and unapplied, and average days to "
+        "pay, by customer and month, per currency; --from/--to (default: the month of --to, today).",
+        inputs=("period",),
+        params=("ledger", "start"),
+        writes=False,
+    ),
+    Operation(
         "aging",
         "arbook.aging:aging",
         "Recompute Aging, the KPIs and the computed Invoices columns.",
@@ -180,8 +191,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "statements",
         "arbook.statements:statements",
         "Statements of account: PDF attached, HTML body, in each customer's language.",
-        inputs=("as_of", "mail", "customer", "balance_forward"),
-        params=("ledger", "transport", "customer", "balance_forward", "progress"),
+        inputs=("as_of", "mail", "customer", "balance_forward", "resend"),
+        params=("ledger", "transport", "customer", "balance_forward", "resend", "progress"),
         excel=(
             ExcelEntry("statements_preview", "Statements: preview to outbox"),
             ExcelEntry("statements_send", "Statements: send by e-mail", send=True),
@@ -193,8 +204,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "notices",
         "arbook.notices:notices",
         "Reminders and overdue notices by the DunningLevels table.",
-        inputs=("as_of", "mail", "customer"),
-        params=("ledger", "transport", "customer", "progress"),
+        inputs=("as_of", "mail", "customer", "resend"),
+        params=("ledger", "transport", "customer", "resend", "progress"),
         excel=(
             ExcelEntry("notices_preview", "Notices: preview to outbox"),
             ExcelEntry("notices_send", "Notices: send by e-mail", send=True),

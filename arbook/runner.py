@@ -52,6 +52,7 @@ class Request:
     customer: str | None = None
     amount_cents: int = 0
     balance_forward: bool = False
+    resend: tuple[str, ...] = ()
     send: bool = False
     outbox: Path | None = None
     source: str = ""
@@ -59,6 +60,7 @@ class Request:
     target: str = ""
     reason: str = ""
     invoice: str = ""
+    start: dt.date | None = None  # a report's first day (--from); its last is as_of
 
 
 class _Recording:
@@ -148,6 +150,8 @@ class Runner:
             words.append(f"--customer {r.customer}")
         if "balance_forward" in op.inputs and r.balance_forward:
             words.append("--balance-forward")
+        if "resend" in op.inputs and r.resend:
+            words.append(f"--resend {','.join(r.resend)}")
         if "application" in op.inputs:
             words += [r.source, *r.items]
         if "target" in op.inputs:

@@ -29,11 +29,13 @@ def statements(
     transport: mailer.Transport,
     customer: str | None = None,
     balance_forward: bool = False,
+    resend: tuple[str, ...] = (),
     period_start: dt.date | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> Summary:
-    """Statements as of the ledger's date for the period from `period_start` (default: the 1st of its month)."""
-    batch = MailBatch(book, transport)  # a bad sender address is refused before any work
+    """Statements as of the ledger's date for the period from `period_start` (default: the 1st of its
+    month); the customers in `resend` get theirs again if it went out already (a re-send)."""
+    batch = MailBatch(book, transport, resend)  # a bad sender address is refused before any work
     settings = book.settings()
     as_of = ledger.as_of
     summary = Summary("statements")

@@ -36,9 +36,9 @@ from .journal import (
     message_outcomes,
     sent_keys,
 )
-from .message import Outgoing, build_email, message_key, parse_sender, safe_filename
+from .message import Covered, Outgoing, build_email, message_key, parse_sender, safe_filename
 from .pdf import PdfFont, fonts_for, statement_pdf
-from .run import Scope, mail_history, send_and_fold
+from .run import RESEND, Scope, mail_history, resends, send_and_fold
 from .statement import StatementData, build_statements
 from .templates import TemplateBook, html_to_text
 from .transport import (
@@ -60,9 +60,11 @@ __all__ = [
     "NOTICE_KINDS",
     "NOT_MAILED",
     "REFUSED",
+    "RESEND",
     "SUPERSEDED",
     "Company",
     "Composed",
+    "Covered",
     "Delivery",
     "DeliveryError",
     "DunningLevel",
@@ -100,6 +102,7 @@ __all__ = [
     "message_outcomes",
     "parse_sender",
     "rate_decimal",
+    "resends",
     "round_cents",
     "safe_filename",
     "select_notices",

@@ -8,26 +8,28 @@ so the three never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from common.addresses import parse_addresses
 from common.currency import currency_digits
 
 from .blocks import OVERDUE_BLOCK, STATEMENT_BLOCK
-from .dunning import NoticeDue
+from .dunning import NOTICE_KINDS, NoticeDue
 from .formats import Formatter, formatter_for
 from .interest import late_interest, round_cents
-from .message import Outgoing, message_key
+from .message import Covered, Outgoing, message_key
 from .pdf import fonts_for, helvetica_for, statement_pdf
 from .statement import StatementData
-from .templates import TemplateBook, render_block
+from .templates import TemplateBook, html_to_text, render_block
 
 __all__ = [
     "Company",
@@ -344,6 +346,11 @@ def notice_view(
     return view, total_due
 
 
+REMINDER = NOTICE_KINDS[0]
+UPCOMING = "upcoming"
+"""The template of the invoices due soon, put inside an overdue notice of the same day."""
+
+
 def compose_notices(
     notices: Sequence[NoticeDue],
     customers: pd.DataFrame,
@@ -355,24 +362,61 @@ def compose_notices(
     late_interest_on: bool,
     late_interest_rate: Decimal,
 ) -> Composed:
-    """Render every reminder and notice from its level's template (HTML and text, no PDF)."""
+    """Render every reminder and notice from its level's template (HTML and text, no PDF).
+
+    A customer due a reminder and an overdue notice in the same currency gets one message: the
+    (highest) notice, with the reminder's invoices after its overdue table in the `upcoming`
+    template's words; the message meets both, and MailLog gets a row for each.
+    """
     composed = Composed()
     by_id = _Customers(customers)
+    inside = _reminders_inside_notices(notices)
     for notice in notices:
+        if notice.level.kind == REMINDER and (notice.customer_id, notice.currency) in inside:
+            continue  # it goes inside the notice
+        host, upcoming = inside.get((notice.customer_id, notice.currency), (None, None))
+        if host is not notice:
+            upcoming = None
         reader = _reader(by_id, notice.customer_id, default_locale, composed, notice.level.kind)
         if reader is None:
+            if upcoming is not None:
+                composed.unreachable.append(replace(composed.unreachable[-1], kind=upcoming.level.kind))
             continue
         row, to, cc, fmt = reader
-        view, total_due = notice_view(
-            notice, row, company, fmt, as_of=as_of, late_interest_on=late_interest_on, rate=late_interest_rate
+
+        view_of = functools.partial(
+            notice_view,
+            customer=row,
+            company=company,
+            fmt=fmt,
+            as_of=as_of,
+            late_interest_on=late_interest_on,
+            rate=late_interest_rate,
         )
+        view, total_due = view_of(notice)
+        covers: tuple[Covered, ...] = ()
+        section = ""
+        if upcoming is not None:
+            upcoming_view, upcoming_due = view_of(upcoming)
+            section = templates.render(UPCOMING, fmt.language, upcoming_view).html
+            view["overdue_table"] = Markup(view["overdue_table"] + Markup(section))
+            covers = (
+                Covered(
+                    _notice_key(upcoming, as_of),
+                    upcoming.level.kind,
+                    upcoming.level.level,
+                    upcoming_due,
+                    tuple(upcoming.invoice_nos),
+                ),
+            )
         rendered = templates.render(notice.level.template, fmt.language, view)
-        numbers = tuple(notice.invoice_nos)
+        html, text = rendered.html, rendered.text
+        if section and section not in html:  # a team's template without {{ overdue_table }}
+            html += section
+            text = html_to_text(html)
         composed.messages.append(
             Outgoing(
-                key=message_key(
-                    notice.level.kind, notice.customer_id, notice.level.level, notice.currency, numbers, as_of
-                ),
+                key=_notice_key(notice, as_of),
                 kind=notice.level.kind,
                 level=notice.level.level,
                 customer_id=notice.customer_id,
@@ -380,12 +424,34 @@ def compose_notices(
                 to=tuple(to),
                 cc=tuple(cc),
                 subject=rendered.subject,
-                html=rendered.html,
-                text=rendered.text,
+                html=html,
+                text=text,
                 attachments=(),
                 amount=total_due,
-                invoice_nos=numbers,
+                invoice_nos=tuple(notice.invoice_nos),
                 as_of=as_of,
+                covers=covers,
             )
         )
     return composed
+
+
+def _notice_key(notice: NoticeDue, as_of: dt.date) -> str:
+    return message_key(
+        notice.level.kind, notice.customer_id, notice.level.level, notice.currency, notice.invoice_nos, as_of
+    )
+
+
+def _reminders_inside_notices(
+    notices: Sequence[NoticeDue],
+) -> dict[tuple[str, str], tuple[NoticeDue, NoticeDue]]:
+    """(customer, currency) -> (the highest notice, the reminder that goes inside it), where both are due."""
+    reminders = {(n.customer_id, n.currency): n for n in notices if n.level.kind == REMINDER}
+    strongest: dict[tuple[str, str], NoticeDue] = {}
+    for n in notices:
+        pair = (n.customer_id, n.currency)
+        if n.level.kind != REMINDER and (
+            pair not in strongest or n.level.level > strongest[pair].level.level
+        ):
+            strongest[pair] = n
+    return {pair: (notice, reminders[pair]) for pair, notice in strongest.items() if pair in reminders}

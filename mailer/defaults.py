@@ -9,6 +9,10 @@ email), `as_of`, `currency`, `labels`. Statements add `period_start`, `period_en
 block `statement`; reminders and notices add `level`, `invoices`, `overdue_total`, `fee`,
 `interest`, `interest_rate`, `late_interest`, `total_due` and the block `overdue_table`.
 Amounts and dates arrive already formatted for the customer's locale.
+
+`upcoming` is not a message but a part of one: when a customer is due a reminder and an
+overdue notice on the same day, they get the notice, and this part (rendered with the
+reminder's variables) follows the notice's own overdue table. Its Subject is not used.
 """
 
 from __future__ import annotations
@@ -168,12 +172,39 @@ _WORDING: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+_SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "upcoming": (
+            "Invoices due soon",
+            "<p>The following invoices also fall due shortly:</p>{{ overdue_table }}",
+        )
+    },
+    "de": {
+        "upcoming": (
+            "Bald fällige Rechnungen",
+            "<p>Außerdem werden die folgenden Rechnungen in Kürze fällig:</p>{{ overdue_table }}",
+        )
+    },
+    "fr": {
+        "upcoming": (
+            "Factures bientôt échues",
+            "<p>Par ailleurs, les factures suivantes arrivent bientôt à échéance :</p>{{ overdue_table }}",
+        )
+    },
+    "zh": {"upcoming": ("即将到期的发票", "<p>另外，以下发票即将到期：</p>{{ overdue_table }}")},
+}
+"""Parts of a message, without greeting or signature (see `upcoming` in the module doc)."""
+
 _REGARDS = {"en": "Kind regards", "de": "Mit freundlichen Grüßen", "fr": "Cordialement", "zh": "此致敬礼"}
 
 DEFAULT_TEMPLATES: tuple[dict[str, str], ...] = tuple(
     {"Name": name, "Language": lang, "Subject": subject, "Body": body + _SIGN.format(kind=_REGARDS[lang])}
     for lang, templates in _WORDING.items()
     for name, (subject, body) in templates.items()
+) + tuple(
+    {"Name": name, "Language": lang, "Subject": subject, "Body": body}
+    for lang, parts in _SECTIONS.items()
+    for name, (subject, body) in parts.items()
 )
 """Rows of the Templates table: Name, Language, Subject, Body."""
 

@@ -51,6 +51,9 @@ def deliver(
 ) -> Delivery:
     """Send each message not in `done`, journalling before and after; never raises for one message.
 
+    A message that meets several obligations (`Outgoing.covers`) is journalled under each of
+    their keys, and is done when all of them are.
+
     A message the server refuses for good is journalled `refused`; one not sent for now (after
     the transport's retries), or not attempted because the run stopped, `failed`. After
     `STOP_AFTER_TEMPORARY` messages in a row not sent for now, the run stops.
@@ -59,18 +62,18 @@ def deliver(
     result = Delivery()
     in_a_row = 0
     for number, out in enumerate(todo, start=1):
-        fields = out.log_fields()
-        if out.key in done:
+        obligations = out.obligations()
+        if all(key in done for key, _ in obligations):
             result.already_sent.append(out.key)
         elif result.stopped:
-            journal.record(out.key, FAILED, fields, f"not attempted: {result.stopped}")
+            _record(journal, obligations, FAILED, f"not attempted: {result.stopped}")
             result.failed.append((out.customer_id, out.key, f"not attempted: {result.stopped}"))
         else:
-            journal.record(out.key, "pending", fields)
+            _record(journal, obligations, "pending")
             try:
                 note = transport.send(build_email(out, sender=sender, reply_to=reply_to), out.recipients)
             except DeliveryError as exc:
-                journal.record(out.key, REFUSED if exc.permanent else FAILED, fields, exc.detail)
+                _record(journal, obligations, REFUSED if exc.permanent else FAILED, exc.detail)
                 (result.refused if exc.permanent else result.failed).append(
                     (out.customer_id, out.key, exc.detail)
                 )
@@ -83,8 +86,19 @@ def deliver(
                     )
             else:
                 in_a_row = 0
-                journal.record(out.key, transport.status, fields, note)
+                _record(journal, obligations, transport.status, note)
                 result.delivered.append(out.key)
         if progress is not None:
             progress("mail", number, len(todo))
     return result
+
+
+def _record(
+    journal: Journal, obligations: list[tuple[str, dict[str, object]]], status: str, detail: str = ""
+) -> None:
+    """Journal one event of a message for each obligation it meets; the ones it covers name the
+    message they went in (its MessageID is the Message-ID the customer received)."""
+    message = obligations[0][0]
+    for key, fields in obligations:
+        said = detail if key == message else "; ".join(filter(None, [f"in message {message}", detail]))
+        journal.record(key, status, fields, said)

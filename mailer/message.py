@@ -28,7 +28,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from common.addresses import is_address
 
-__all__ = ["Outgoing", "build_email", "message_key", "parse_sender", "safe_filename"]
+__all__ = ["Covered", "Outgoing", "build_email", "message_key", "parse_sender", "safe_filename"]
 
 
 def parse_sender(text: str) -> Address:
@@ -64,6 +64,18 @@ def safe_filename(text: str, limit: int = 80) -> str:
 
 
 @dataclass(frozen=True)
+class Covered:
+    """Another obligation one message meets, with its own MailLog row: the reminder that goes
+    inside an overdue notice to the same customer on the same day."""
+
+    key: str
+    kind: str
+    level: int | None
+    amount: int  # cents
+    invoice_nos: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """A rendered message and the MailLog facts about it."""
 
@@ -82,6 +94,7 @@ class Outgoing:
     invoice_nos: tuple[str, ...]
     as_of: dt.date
     inline_images: tuple[tuple[str, bytes], ...] = ()  # (content-id, PNG) shown inside the HTML
+    covers: tuple[Covered, ...] = ()  # what else this message meets (journalled and logged each)
 
     @property
     def recipients(self) -> list[str]:
@@ -99,6 +112,23 @@ class Outgoing:
             "InvoiceNos": ";".join(self.invoice_nos),
             "AsOf": self.as_of.isoformat(),
         }
+
+    def obligations(self) -> list[tuple[str, dict[str, object]]]:
+        """(MessageID, MailLog fields) of everything this message meets: itself, then what it covers."""
+        fields = self.log_fields()
+        return [(self.key, fields)] + [
+            (
+                c.key,
+                {
+                    **fields,
+                    "Kind": c.kind,
+                    "Level": c.level,
+                    "Amount": c.amount,
+                    "InvoiceNos": ";".join(c.invoice_nos),
+                },
+            )
+            for c in self.covers
+        ]
 
 
 def build_email(out: Outgoing, *, sender: str, reply_to: str = "", now: dt.datetime | None = None) -> Message:

@@ -3,8 +3,9 @@ rest, the MailLog rows to add."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,10 +22,13 @@ from .journal import (
     message_outcomes,
     sent_keys,
 )
-from .message import Outgoing
+from .message import Covered, Outgoing
 from .transport import Transport
 
-__all__ = ["Scope", "mail_history", "send_and_fold"]
+__all__ = ["RESEND", "Scope", "mail_history", "resends", "send_and_fold"]
+
+RESEND = " re-send"
+"""Added to a message's Kind in MailLog when it went out again on purpose (`statement re-send`)."""
 
 
 @dataclass(frozen=True)
@@ -88,12 +92,52 @@ def send_and_fold(
     return delivery, fold(journal.records(), mail_log)
 
 
+def resends(
+    messages: Sequence[Outgoing],
+    history: pd.DataFrame,
+    customers: Collection[str],
+    delivered: tuple[str, ...],
+) -> list[Outgoing]:
+    """`messages`, with those to `customers` that went out before made re-sends: sent again on purpose.
+
+    A re-send is a message of its own: its key (and so its Message-ID) is the original's with
+    `-r1`, `-r2`, ... (one more than the re-sends of it delivered so far), and its Kind says
+    `re-send`. A re-send that did not go out keeps its number, so running the same command again
+    sends it under the same Message-ID, as any other message owed; one that did go out is not
+    repeated unless asked again. A message to those customers never sent before goes as it is.
+    `delivered` are the MailLog statuses that count as gone out (as for `sent_keys`).
+    """
+    if not customers:
+        return list(messages)
+    gone = (
+        set(history.loc[history["Status"].isin(delivered), "MessageID"].astype(str))
+        if len(history)
+        else set()
+    )
+    out = []
+    for message in messages:
+        if message.customer_id in customers and message.key in gone:
+            suffix = f"-r{1 + sum(key.startswith(f'{message.key}-r') for key in gone)}"
+            message = dataclasses.replace(
+                message,
+                key=message.key + suffix,
+                kind=message.kind + RESEND,
+                covers=tuple(
+                    Covered(c.key + suffix, c.kind + RESEND, c.level, c.amount, c.invoice_nos)
+                    for c in message.covers
+                ),
+            )
+        out.append(message)
+    return out
+
+
 def _superseded(
     history: pd.DataFrame, messages: Sequence[Outgoing], scope: Scope, delivered: tuple[str, ...]
 ) -> list[tuple[dict[str, object], str]]:
     """The earlier messages in `scope` still owed that `messages` do not include, each with why."""
     outcomes = message_outcomes(history, as_of=scope.as_of, delivered=delivered)
-    composed, known = {m.key for m in messages}, set(outcomes["MessageID"].astype(str))
+    composed = {key for m in messages for key, _ in m.obligations()}  # a reminder inside a notice too
+    known = set(outcomes["MessageID"].astype(str))
     stale = outcomes[
         outcomes["Kind"].isin(scope.kinds)
         & outcomes["CustomerID"].astype(str).isin(scope.customers)

@@ -7,13 +7,22 @@ credit    the scorecard, the credit policy and whether an order fits
 forecast  when the open invoices will most likely be paid
 kpi       DSO, CEI and the other KPIs, declared once (`KPIS`) for the table and the Dashboard
 money     totals across currencies: added per currency, each converted once through the Rates
+receipts  the receipts report: money received, applied and unapplied by customer and month
 
 Pure: DataFrames in, DataFrames out; it knows nothing of the workbook, the matcher or mail
 and imports nothing of arbook's but `common`.
 """
 
 from .aging import aged_items, aging_table, bucket_labels
-from .credit import CreditCheck, CreditPolicy, UnknownCustomerError, check_order, credit_table
+from .credit import (
+    CreditCheck,
+    CreditPolicy,
+    UnknownCustomerError,
+    check_order,
+    credit_table,
+    live_orders,
+    orders_over_credit,
+)
 from .forecast import FORECAST_COLUMNS, expected_receipts, forecast_periods, forecast_table
 from .kpi import (
     KPI_COLUMNS,
@@ -43,6 +52,7 @@ from .ledger import (
     with_columns,
 )
 from .money import by_currency, converted, in_currencies, per_currency_text, sum_in, totals_text
+from .receipts import RECEIPT_COLUMNS, receipts
 
 __all__ = [
     "FORECAST_COLUMNS",
@@ -51,6 +61,7 @@ __all__ = [
     "KPI_COLUMNS",
     "LATEST",
     "OPEN_ITEM_COLUMNS",
+    "RECEIPT_COLUMNS",
     "SETTLING_KINDS",
     "CreditCheck",
     "CreditPolicy",
@@ -75,12 +86,15 @@ __all__ = [
     "in_currencies",
     "invoice_balances",
     "kpi_table",
+    "live_orders",
     "monthly_sales",
     "no_rates",
     "open_items",
+    "orders_over_credit",
     "payment_behaviour",
     "payment_history",
     "per_currency_text",
+    "receipts",
     "sales_between",
     "sum_in",
     "totals_text",

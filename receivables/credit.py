@@ -49,7 +49,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates, format_money, row_currencies, with_currency
+from common.currency import Rates, convert, format_money, row_currencies, with_currency
 from common.errors import ArbookError
 from common.terms import DEFAULT_TERMS_DAYS
 from common.values import format_cents
@@ -57,7 +57,15 @@ from common.values import format_cents
 from .ledger import payment_behaviour, with_columns
 from .money import sum_in
 
-__all__ = ["CreditCheck", "CreditPolicy", "UnknownCustomerError", "check_order", "credit_table"]
+__all__ = [
+    "CreditCheck",
+    "CreditPolicy",
+    "UnknownCustomerError",
+    "check_order",
+    "credit_table",
+    "live_orders",
+    "orders_over_credit",
+]
 
 GRADE_FLOORS = (("A", 80.0), ("B", 60.0), ("C", 40.0))
 GRADE_FACTOR = {"A": 1.5, "B": 1.25, "C": 1.0, "D": 0.5}
@@ -125,7 +133,7 @@ def credit_table(
         return sum_in(frame["CustomerID"], amounts, currency, own, rates, as_of).to_numpy("int64")
 
     open_ar = in_own(items, items["OpenAmount"])
-    live = orders[orders["Status"].isin(["Open", ""]) & ~(orders["OrderDate"] > stamp)]
+    live = orders[live_orders(orders, as_of)]
     open_orders = in_own(live, live["Amount"])
     exposure = open_ar + open_orders
     limit = known["CreditLimit"].astype("Int64")
@@ -200,6 +208,63 @@ def credit_table(
             "ActionReason": reason,
         }
     )
+
+
+def live_orders(orders: pd.DataFrame, as_of: date) -> pd.Series:
+    """The orders that count in the exposure: open (Status Open or empty), dated on or before `as_of`."""
+    return orders["Status"].isin(["Open", ""]) & ~(orders["OrderDate"] > pd.Timestamp(as_of))
+
+
+def orders_over_credit(
+    orders: pd.DataFrame, credit: pd.DataFrame, customers: pd.DataFrame, *, as_of: date, rates: Rates
+) -> pd.DataFrame:
+    """Which orders pass their customer's credit limit, and by how much, by the Credit table given.
+
+    Each customer's live orders (`live_orders`) are taken oldest first (OrderDate, then the row):
+    the open AR and the orders before it use up the CreditLimit first, and an order is over by the
+    part of it that does not fit in what is left (all of it when nothing is left). A customer
+    without a CreditLimit has nothing to pass. Returns, on the orders' index, `Over` (minor units of
+    the order's own currency, 0 when it fits; converted at the as-of rate when the customer's
+    currency is another) and `Reason` (the figures in the customer's currency; empty when it fits).
+    """
+    out = pd.DataFrame({"Over": 0, "Reason": ""}, index=orders.index)
+    orders = with_currency(with_columns(orders, "Orders"), customers, rates.base)
+    live = orders[live_orders(orders, as_of)].copy()
+    if live.empty:
+        return out
+    rows = credit.drop_duplicates("CustomerID").set_index("CustomerID")
+    live = live[live["CustomerID"].isin(rows.index)]
+    own = live["CustomerID"].map(rows["Currency"]).astype(str)
+    keys = pd.Series(live.index, index=live.index)
+    live["Own"] = sum_in(keys, live["Amount"], live["Currency"], own, rates, as_of)
+    live["_date"] = live["OrderDate"].fillna(pd.Timestamp.min)
+    live["_row"] = range(len(live))
+    for customer, mine in live.sort_values(["_date", "_row"]).groupby("CustomerID", sort=False):
+        row = rows.loc[customer]
+        if pd.isna(row["CreditLimit"]):
+            continue
+        code, limit, open_ar = str(row["Currency"]), int(row["CreditLimit"]), int(row["OpenAR"])
+        before = 0
+        for label, order in mine.iterrows():
+            amount = int(order["Own"])
+            over = min(amount, max(open_ar + before + amount - limit, 0))
+            if over > 0:
+                out.loc[label, "Over"] = _in_currency(over, code, str(order["Currency"]), rates, as_of)
+                hold = f"; {customer} is on Hold (Credit ActionReason)" if row["Action"] == "Hold" else ""
+                out.loc[label, "Reason"] = (
+                    f"over the available credit by {format_money(over, code)}: limit {format_money(limit, code)}, "
+                    f"open AR {format_money(open_ar, code)}, earlier open orders {format_money(before, code)}, "
+                    f"this order {format_money(amount, code)}{hold}"
+                )
+            before += amount
+    return out
+
+
+def _in_currency(minor: int, code: str, to: str, rates: Rates, day: date) -> int:
+    if code == to:
+        return minor
+    found = rates.rates({code, to}, day)
+    return convert(minor, found[code], found[to])
 
 
 def _months_covered(dates: pd.Series, stamp: pd.Timestamp, most: int) -> float:

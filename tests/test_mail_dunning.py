@@ -225,23 +225,30 @@ def test_notice_text_totals_fee_and_statutory_interest():
 
 def test_reminder_has_no_interest_and_level_fee_is_added():
     due = {n.level.level: n for n in select().due if n.customer_id == "C001"}
-    composed = mailer.compose_notices(
-        [due[0], due[2]],
-        CUSTOMERS,
-        mailer.TemplateBook(),
-        company=mailer.Company("Beispiel AG", "", "", ""),
-        as_of=AS_OF,
-        default_locale="en",
-        late_interest_on=True,
-        late_interest_rate=Decimal("12.25"),
-    )
-    reminder, second = composed.messages
+
+    def compose(notices):
+        return mailer.compose_notices(
+            notices,
+            CUSTOMERS,
+            mailer.TemplateBook(),
+            company=mailer.Company("Beispiel AG", "", "", ""),
+            as_of=AS_OF,
+            default_locale="en",
+            late_interest_on=True,
+            late_interest_rate=Decimal("12.25"),
+        ).messages
+
+    (reminder,), (second,) = compose([due[0]]), compose([due[2]])
     assert (reminder.kind, reminder.amount) == ("reminder", 30000)
     assert "Interest" not in reminder.text
     assert second.amount == 20000 + 500 + mailer.round_cents(
         mailer.late_interest(20000, Decimal("12.25"), 29)
     )
     assert "Fee  |  €5.00" in second.text
+    # due the same day, the reminder goes inside the notice: one message meeting both
+    (both,) = compose([due[0], due[2]])
+    assert (both.key, both.amount, both.text.count("Fee  |  €5.00")) == (second.key, second.amount, 1)
+    assert [(c.key, c.kind, c.amount) for c in both.covers] == [(reminder.key, "reminder", 30000)]
 
 
 def test_customer_without_email_is_listed_not_skipped_silently():

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 import mailer
 from common.errors import InputError
+from mailer.compose import UPCOMING
 from mailer.templates import render_block
 from workbook.contract import table
 
@@ -33,7 +34,7 @@ def test_defaults_are_rows_of_the_contract_tables():
     names = {(r["Name"], r["Language"]) for r in mailer.DEFAULT_TEMPLATES}
     assert names == {
         (n, lang)
-        for n in ("statement", "reminder", "notice1", "notice2", "notice3")
+        for n in ("statement", "reminder", "notice1", "notice2", "notice3", "upcoming")
         for lang in ("en", "de", "fr", "zh")
     }
     assert [(lv["Level"], lv["DaysOverdue"], lv["Template"]) for lv in mailer.DEFAULT_DUNNING_LEVELS] == [
@@ -45,7 +46,11 @@ def test_defaults_are_rows_of_the_contract_tables():
     assert all(lv["Template"] in {n for n, _ in names} for lv in mailer.DEFAULT_DUNNING_LEVELS)
 
 
-@pytest.mark.parametrize("row", mailer.DEFAULT_TEMPLATES, ids=lambda r: f"{r['Name']}-{r['Language']}")
+MESSAGES = [r for r in mailer.DEFAULT_TEMPLATES if r["Name"] != UPCOMING]
+PARTS = [r for r in mailer.DEFAULT_TEMPLATES if r["Name"] == UPCOMING]
+
+
+@pytest.mark.parametrize("row", MESSAGES, ids=lambda r: f"{r['Name']}-{r['Language']}")
 def test_every_default_template_renders(row):
     out = mailer.TemplateBook().render(row["Name"], row["Language"], CONTEXT)
     assert "Beispiel AG" in out.subject and "\n" not in out.subject
@@ -53,6 +58,12 @@ def test_every_default_template_renders(row):
     assert "Acme <b>Ltd</b>" in out.text  # the text alternative shows the name as typed
     block_text = "x" if row["Name"] == "statement" else "R-1  |  €600.00"
     assert block_text in out.text
+
+
+@pytest.mark.parametrize("row", PARTS, ids=lambda r: r["Language"])
+def test_the_part_put_inside_a_notice_has_its_table_and_no_greeting_of_its_own(row):
+    out = mailer.TemplateBook().render(row["Name"], row["Language"], CONTEXT)
+    assert out.text.endswith("R-1  |  €600.00\n") and "Acme" not in out.text and "Beispiel AG" not in out.text
 
 
 def test_workbook_row_overrides_the_builtin_and_other_languages_stay():

@@ -18,11 +18,8 @@ import collections
 import dataclasses
 import email
 import email.policy
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,12 +33,12 @@ import sample_data
 from arbook.demo import build_demo_books
 from arbook.monthend import STEPS, month_end, step_command
 from arbook.operation import Summary
+from tests.cli_child import run_cli
 from tests.mail_support import PASSWORD, SENDER, USER, Recorder, SmtpServer, session_ca
 from workbook.filebook import FileBook
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 0.5  # the client's SMTP timeout in these tests; a stall lasts twice as long
 
 
@@ -344,26 +341,12 @@ def test_a_recipient_refused_for_good_is_reported_on_every_run_until_it_goes_out
     assert fourth.ok and not month.servers[-1].handler.accepted
 
 
-KILLED_AT = """
-import os, signal, sys
-from arbook.runner import Runner
-step = sys.argv.pop(1)
-commit = Runner.commit
-def killing_commit(self, op, summary, command=None):
-    if command is not None and command.split()[2] == step:
-        os.kill(os.getpid(), signal.SIGKILL)  # the step's work is done (its mail sent), not committed
-    return commit(self, op, summary, command)
-Runner.commit = killing_commit
-from arbook.cli import main
-main()
-"""
-
-
 def test_killed_at_every_step_with_send_then_resumed_sends_each_message_once(
     owed: collections.Counter[str], company: sample_data.SampleCompany, tmp_path: Path
 ) -> None:
     """`arbook month-end --send` killed (SIGKILL) at the commit of each step in turn, each run resuming
-    the last: every message the month owes reaches the server once, and the last run finishes."""
+    the last: every message the month owes reaches the server once, and the last run finishes.
+    Each run is a process of its own (`tests.cli_child`: a fork of one that imported arbook once)."""
     server = SmtpServer(tmp_path)
     server.handler = FaultyRecorder()
     server.start()
@@ -379,36 +362,17 @@ def test_killed_at_every_step_with_send_then_resumed_sends_each_message_once(
     }
     (tmp_path / "book").mkdir()
     workbook, files, _ = build_demo_books(tmp_path / "book", dataclasses.replace(company, settings=settings))
-    script = tmp_path / "killed_at.py"
-    script.write_text(KILLED_AT, encoding="utf-8")
     arguments = ["month-end", str(workbook), "--as-of", company.as_of.isoformat(), "--send"]
     arguments += [a for f in files for a in ("--bank", str(f))]
-    env = {**os.environ, "ARBOOK_SMTP_PASSWORD": PASSWORD}
+    env = {"ARBOOK_SMTP_PASSWORD": PASSWORD}
+    runs = tmp_path / "runs"
     try:
         for step in STEPS:
-            killed = subprocess.run(
-                [sys.executable, str(script), step, *arguments],
-                cwd=REPO,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
+            killed = run_cli(arguments, folder=runs, env=env, kill_at_commit_of=step)
             assert killed.returncode == -signal.SIGKILL, (step, killed.stdout, killed.stderr)
-        finished = subprocess.run(
-            [sys.executable, str(script), "none", *arguments],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        finished = run_cli(arguments, folder=runs, env=env)
         assert finished.returncode == 0, finished.stdout + finished.stderr
-        again = subprocess.run(
-            [sys.executable, str(script), "none", *arguments],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        again = run_cli(arguments, folder=runs, env=env)
         assert again.returncode == 0 and "already done" in again.stdout, again.stdout + again.stderr
     finally:
         server.stop()

@@ -20,7 +20,12 @@ import pandas as pd
 from .cells import MAX_CELL_TEXT
 from .contract import Settings
 
-__all__ = ["Book", "audit_row", "dashboard_status"]
+__all__ = ["Book", "audit_row", "dashboard_status", "who"]
+
+
+def who() -> str:
+    """The person running arbook, as Audit records them (the operating system's user name)."""
+    return getpass.getuser()
 
 
 def audit_row(command: str, summary: str, before: str = "", after: str = "") -> pd.DataFrame:
@@ -29,7 +34,7 @@ def audit_row(command: str, summary: str, before: str = "", after: str = "") -> 
         [
             {
                 "At": pd.Timestamp(dt.datetime.now().replace(microsecond=0)),
-                "User": getpass.getuser(),
+                "User": who(),
                 "Command": command,
                 "Summary": summary,
                 "SHA256Before": before,

@@ -124,6 +124,8 @@ a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "fx", "unapplied")
 METHODS = ("auto", "approved", "manual", "reversal")
 LANGUAGES = ("en", "de", "fr", "zh")
+MAIL_KINDS = ("statement", "reminder", "notice", "report")
+ORDER_CHECKS = ("OK", "approval needed", "approved", "refused")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -205,6 +207,30 @@ TABLES: tuple[Table, ...] = (
             _c("Currency", "currency", width=10, description="blank: the customer's"),
             _c("Amount", "money", required=True),
             _c("Status", "choice", choices=("Open", "Invoiced", "Cancelled")),
+            _c(
+                "Approve",
+                "choice",
+                choices=YES_NO,
+                width=9,
+                description="your decision on an order over the credit: Y or N (arbook credit records it)",
+            ),
+            _c(
+                "CreditCheck",
+                "choice",
+                computed=True,
+                choices=ORDER_CHECKS,
+                width=16,
+                description="OK, approval needed (over the available credit), approved or refused",
+            ),
+            _c(
+                "OverBy",
+                "money",
+                computed=True,
+                description="how much of the order is over the available credit",
+            ),
+            _c("CreditReason", computed=True, width=60, description="the figures behind CreditCheck"),
+            _c("DecidedBy", computed=True, description="who wrote Approve, as arbook recorded it"),
+            _c("DecidedAt", "datetime", computed=True, width=18),
         ),
         key="OrderNo",
         optional=True,
@@ -408,7 +434,13 @@ TABLES: tuple[Table, ...] = (
         (
             _c("MessageID", "id", width=30),
             _c("At", "datetime", width=18),
-            _c("Kind", "choice", choices=("statement", "reminder", "notice", "report")),
+            _c(
+                "Kind",
+                "choice",
+                choices=MAIL_KINDS + tuple(f"{kind} re-send" for kind in MAIL_KINDS[:3]),
+                width=18,
+                description="'statement re-send': sent again on purpose (--resend), as a new message",
+            ),
             _c("Level", "int", width=8),
             _c("CustomerID", "id"),
             _c("To", width=28),
@@ -437,6 +469,20 @@ TABLES: tuple[Table, ...] = (
             _c("SHA256After", width=20),
         ),
         appendable=True,
+    ),
+    Table(
+        "CreditLimitLog",
+        Owner.LOG,
+        (
+            _c("At", "datetime", width=18, description="when arbook credit found the change"),
+            _c("CustomerID", "id"),
+            _c("Currency", "currency", width=10, description="the customer's"),
+            _c("OldLimit", "money", description="empty: none logged before (or no limit)"),
+            _c("NewLimit", "money", description="empty: the limit was removed"),
+            _c("Note", width=30),
+        ),
+        appendable=True,
+        description="every change of a Customers CreditLimit, found by comparing with the last logged value",
     ),
     Table(
         "BankStatements",

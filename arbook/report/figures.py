@@ -39,6 +39,7 @@ from workbook.contract import Settings
 
 from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
+from .handwork import hand_postings, month_receipts
 from .runs import run_figures
 
 __all__ = [
@@ -92,6 +93,8 @@ class Figures:
     failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
     unmailed: list[str]  # statements and notices owed to customers without a usable address
     overtaken: list[str]  # mail delivered before payments that were applied to it later
+    receipts: pd.DataFrame  # the month's receipts by customer (receivables.RECEIPT_COLUMNS)
+    by_hand: pd.DataFrame  # the month's reversals and postings by hand (handwork.HAND_COLUMNS)
 
 
 def _notes(data: ReportData) -> pd.DataFrame:
@@ -185,6 +188,8 @@ def report_figures(data: ReportData) -> Figures:
             f"{_STEP[r.Kind]}: {r.Detail}" for r in mail.itertuples() if r.Outcome == mailer.NOT_MAILED
         ],
         overtaken=_overtaken(delivered, data.ledger),
+        receipts=month_receipts(data.ledger, month_start(data.as_of)),
+        by_hand=hand_postings(data.ledger, data.audit, month_start(data.as_of)),
     )
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..match import approvals, line_totals
+from ..monthend import step_command
 
 __all__ = ["month_end_windows", "run_figures", "within"]
 
@@ -42,7 +43,7 @@ def month_end_windows(audit: pd.DataFrame, as_of: dt.date) -> list[tuple[pd.Time
     its window reaches back one day."""
     at = pd.to_datetime(audit["At"]).reset_index(drop=True)
     commands = audit["Command"].fillna("").astype(str).reset_index(drop=True)
-    mine = commands.str.startswith(f"month-end {as_of.isoformat()} ").to_numpy()
+    mine = commands.str.startswith(step_command(as_of, "")).to_numpy()  # "month-end 2026-10-31 ..."
     return [
         (at[i - 1], at[i], bool(mine[i - 1]))
         if i > 0 and pd.notna(at[i - 1])
