@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from common.currency import format_money
-from receivables import Ledger, aged_items, aging_table, by_currency, converted, kpi_table
+from receivables import Ledger, aged_items, aging_table, by_currency, converted, kpi_table, per_currency_text
 from workbook.book import Book
 
 from .operation import NO_PROGRESS, Progress, Summary
@@ -73,10 +73,6 @@ def _summary(aged: pd.DataFrame, table: pd.DataFrame, kpis: pd.DataFrame, ledger
         )
     disputed = aged[aged["Disputed"]]
     if len(disputed):
-        amounts = by_currency(disputed["OpenAmount"], disputed["Currency"])
-        summary.notes.append(
-            f"{len(disputed)} disputed invoice(s) stay in aging, "
-            + ", ".join(format_money(v, c) for c, v in amounts.items())
-            + " open"
-        )
+        amounts = per_currency_text(disputed["OpenAmount"], disputed["Currency"], base)
+        summary.notes.append(f"{len(disputed)} disputed invoice(s) stay in aging, {amounts} open")
     return summary

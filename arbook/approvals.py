@@ -24,7 +24,7 @@ import datetime as dt
 
 import pandas as pd
 
-from common.currency import format_money
+from common.currency import format_money, row_currencies
 from receivables import Ledger, live_orders, orders_over_credit
 from workbook.book import Book, who
 
@@ -99,9 +99,10 @@ def log_limit_changes(book: Book, ledger: Ledger, summary: Summary) -> None:
     last = log.drop_duplicates("CustomerID", keep="last").set_index("CustomerID")
     now = pd.Timestamp(dt.datetime.now().replace(microsecond=0))
     rows = []
-    for customer in ledger.customers.drop_duplicates("CustomerID").itertuples(index=False):
+    customers = ledger.customers.drop_duplicates("CustomerID")
+    codes = row_currencies(customers, ledger.rates.base)
+    for customer, currency in zip(customers.itertuples(index=False), codes, strict=True):
         cid, limit = str(customer.CustomerID), customer.CreditLimit
-        currency = str(customer.Currency or ledger.rates.base)
         if cid not in last.index:
             if pd.isna(limit):
                 continue

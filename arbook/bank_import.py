@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
-from common.currency import currency_digits, minor_from_hundredths
+from common.currency import currency_digits, minor_from_hundredths, row_currencies
 from common.errors import BankFileError
 from matching.importers import BankFile, empty_lines, line_ids, read_bank_file
 from workbook.book import Book
@@ -97,7 +97,7 @@ def in_minor_units(bank: BankFile, base: str) -> BankFile:
 
 def _minor(frame: pd.DataFrame, column: str, base: str, bank: BankFile) -> pd.Series:
     hundredths = frame[column].astype("Int64")
-    codes = frame["Currency"].fillna("").astype(str).str.upper().replace("", base)
+    codes = row_currencies(frame, base)
     out = hundredths.copy()
     for code in codes.unique():
         if currency_digits(code) == 2:

@@ -21,6 +21,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from common.currency import format_money
+from common.values import format_cents
 from matching.matcher import LINE_MONEY
 from matching.matcher.ledger import as_text, line_statuses
 from receivables import LATEST, Ledger, invoice_balances
@@ -146,8 +148,8 @@ class Posting:
                 "PostedAt": self.posted_at,
                 "Posting": small["InvoiceNo"].map(last["Posting"]).fillna("").to_numpy(),
                 "Reason": [
-                    f"remainder {c / 100:.2f} within writeoff_limit {limit / 100:.2f}"
-                    for c in small["OpenAmount"]
+                    f"remainder {format_money(c, code)} within writeoff_limit {format_cents(limit)}"
+                    for c, code in zip(small["OpenAmount"], small["Currency"], strict=True)
                 ],
             }
         )

@@ -151,6 +151,16 @@ INPUTS: dict[str, tuple[Decorator, ...]] = {
             help="Write off only this much (default: all that is open).",
         ),
     ),
+    "period": (
+        click.option(
+            "--from",
+            "start",
+            callback=_as_of,
+            metavar="DATE",
+            help="The first day (default: the 1st of the month of --to).",
+        ),
+        click.option("--to", "as_of", callback=_as_of, metavar="DATE", help="The last day (default: today)."),
+    ),
     "mail": (
         click.option("--send", is_flag=True, help="Send through the SMTP server of the Settings table."),
         click.option(
@@ -198,8 +208,10 @@ def _command(op: Operation) -> click.Command:
         no_post = bool(given.pop("no_post", False))
         files = given.pop("files", ())
         with FileBook(workbook, lock=op.writes, dry_run=dry_run) as book, _progress() as progress:
-            if "as_of" in op.inputs:
+            if "as_of" in op.inputs or "period" in op.inputs:
                 given["as_of"] = _run_date(op.name, given.get("as_of"), book)  # type: ignore[arg-type]
+            if given.get("start") is not None:
+                given["start"] = read_as_of(given["start"], book.settings().date_order)[0]  # type: ignore[arg-type]
             request = Request(files=tuple(files), post=not no_post, **given)  # type: ignore[arg-type]
             summary = Runner(book, request, progress, say=_say).run(op)
         _render(summary, as_json)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from common.currency import format_money
-from receivables import Ledger, by_currency, expected_receipts, forecast_periods, forecast_table
+from receivables import Ledger, expected_receipts, forecast_periods, forecast_table, per_currency_text
 from workbook.book import Book
 
 from .operation import NO_PROGRESS, Progress, Summary
@@ -33,11 +33,7 @@ def forecast(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) ->
     summary = Summary("forecast", figures)
     disputed = items[(items["Kind"] == "invoice") & items["Disputed"] & (items["OpenAmount"] > 0)]
     if len(disputed):
-        amounts = by_currency(disputed["OpenAmount"], disputed["Currency"])
-        summary.notes.append(
-            f"{len(disputed)} disputed invoice(s) left out, "
-            + ", ".join(format_money(v, c) for c, v in amounts.items())
-            + " open"
-        )
+        amounts = per_currency_text(disputed["OpenAmount"], disputed["Currency"], ledger.base)
+        summary.notes.append(f"{len(disputed)} disputed invoice(s) left out, {amounts} open")
     progress("done", 2, 2)
     return summary

@@ -3,11 +3,14 @@
 `match` reads BankLines and last run's Matches, takes what is open from the run's ledger
 snapshot, runs the pure matcher (matching.matcher), and stages for one commit: the new Matches
 table (the clerk's Approve entries kept), the auto allocations appended to Allocations, and
-the changed BankLines statuses. Pairings the clerk reversed are not proposed again.
+the changed BankLines statuses. Pairings the clerk reversed are not proposed again. It also
+proposes netting where the books leave no doubt (a credit note quoting an open invoice, or a
+credit or unapplied cash equal to exactly one open invoice: matching.matcher.netting), as
+Matches rows the clerk approves like any suggestion.
 
 `post` carries out what the clerk wrote in the workbook, in this order: the Reverse cells
 (arbook.reverse), the proposals marked Approve = Y (teaching Customers.Aliases the payer
-names it confirmed), then the ApplyTo cells of BankLines and of credit notes in Invoices
+names it confirmed; netting proposals go through the checks of netting by hand), then the ApplyTo cells of BankLines and of credit notes in Invoices
 (arbook.apply), then the WriteOff cells of Invoices (arbook.writeoff). Both write off small
 remainders (`writeoff_limit`) and refresh the invoices and lines they touched
 (arbook.clerk.Posting) in the same commit.
@@ -33,7 +36,8 @@ from datetime import date
 import pandas as pd
 
 from arbook.operation import NO_PROGRESS, Progress, Summary
-from common.currency import format_money
+from common.currency import format_money, row_currencies
+from common.values import parse_bool, yes_no
 from matching.matcher import (
     LINE_MONEY,
     MatchSettings,
@@ -42,9 +46,11 @@ from matching.matcher import (
     post_approved,
     receipt_verdicts,
 )
+from matching.matcher.manual import Applied, instruction_posting
+from matching.matcher.netting import approved_netting, is_netting, with_netting
 from matching.matcher.reversal import reversed_pairings
 from matching.matcher.screening import duplicate_of
-from receivables import LATEST, Ledger, by_currency
+from receivables import LATEST, Ledger, by_currency, totals_text
 from workbook.book import Book
 from workbook.contract import Settings, table
 
@@ -107,6 +113,7 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
     posting = Posting(book, as_of)
     progress("reading", 0, 1)
     lines, previous = book.read("BankLines"), book.read("Matches")
+    previous = previous.assign(Approve=approvals(previous))  # the matcher takes booleans
     result = match_lines(
         lines,
         ledger.customers,
@@ -121,8 +128,19 @@ def match(book: Book, *, ledger: Ledger, post: bool = True, progress: Progress =
         rates=ledger.rates,
     )
     matches, allocations = with_currencies(result.matches, result.allocations, lines, ledger)
-    book.replace("Matches", matches)
     posting.append(with_postings(allocations, "auto"))
+    now = posting.ledger()
+    matches = with_netting(
+        matches,
+        previous,
+        now.balances_on(LATEST),
+        now.allocations,
+        now.customers,
+        lines,
+        reversed_pairs=reversed_pairings(ledger.allocations),
+        base_currency=settings.base_currency,
+    )
+    book.replace("Matches", matches.assign(Approve=approve_cells(matches["Approve"])))
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
     written = posting.finish(settings.writeoff_limit)
@@ -158,23 +176,27 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     reversals = reverse_requests(posting, marked_reversals(book))
     progress("posting approvals", 1, 4)
     lines, matches = book.read("BankLines"), book.read("Matches")
+    matches = matches.assign(Approve=approvals(matches))  # the matcher takes booleans
+    netting = is_netting(matches)
     now = posting.ledger() if len(reversals.rows) else ledger
     result = post_approved(
         lines,
         now.customers,
         open_amounts(lines, now),
-        matches,
+        matches[~netting],
         posted_at=posting.posted_at.to_pydatetime(),
         rates=now.rates,
         base_currency=now.base,
     )
-    matches, allocations = with_currencies(result.matches, result.allocations, lines, now)
-    book.replace("Matches", matches)
+    found, allocations = with_currencies(result.matches, result.allocations, lines, now)
     posting.append(with_postings(allocations, "approved"))
     if len(result.statuses):
         book.write_columns("BankLines", "LineID", result.statuses)
     if len(result.aliases):
         book.write_columns("Customers", "CustomerID", result.aliases)
+    netted, decided = _post_netting(posting, matches[netting])
+    table = pd.concat([found, decided], ignore_index=True) if len(decided) else found
+    book.replace("Matches", table.assign(Approve=approve_cells(table["Approve"])))
     progress("applying by hand", 2, 4)
     applied = apply_instructions(posting, marked_applications(book))
     progress("writing off", 3, 4)
@@ -185,11 +207,13 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
     figures["amount posted"] = line_money(allocations, lines, ledger.base)
     if reversals.reversed:
         figures.update(reversal_figures(reversals))
+    if netted.posted:
+        figures["netted on approval"] = "; ".join(netted.posted)
     if applied.posted or remainders:
         figures.update(applied_figures(applied, remainders))
     if written.written:
         figures["written off"] = "; ".join(written.written)
-    refused = [*reversals.problems, *applied.problems, *written.problems]
+    refused = [*reversals.problems, *netted.problems, *applied.problems, *written.problems]
     problems = [f"not posted: {p}" for p in refused]
     progress("done", 4, 4)
     return Summary(
@@ -198,6 +222,19 @@ def post(book: Book, *, ledger: Ledger, progress: Progress = NO_PROGRESS) -> Sum
         notes=[*result.notes, *problems, *reversals.notes],  # the matcher's: refusals and crossings
         ok=not problems and not result.figures["proposals not posted"],
     )
+
+
+def _post_netting(posting: Posting, proposals: pd.DataFrame) -> tuple[Applied, pd.DataFrame]:
+    """Post the netting proposals the clerk approved as the instructions they stand for, through
+    the checks of netting by hand; return what was applied and the proposals with their Status
+    (posted, rejected, or still pending when refused: the refusal names its Approve cell)."""
+    approved, rejected = approved_netting(proposals)
+    applied = apply_instructions(posting, approved)
+    done = set(posting.book.read("Allocations")["Posting"].fillna("").astype(str)) if approved else set()
+    posted = [instruction_posting(a.source, a.text) in done for a in approved]
+    status = proposals["Status"].where(~rejected, "rejected")
+    status.loc[[a.where[1] for a, ok in zip(approved, posted, strict=True) if ok]] = "posted"  # type: ignore[index]
+    return applied, proposals.assign(Status=status)
 
 
 def with_postings(allocations: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -291,7 +328,7 @@ def line_notes(
     duplicate = duplicate_of(lines)
     not_receipt = receipt_verdicts(lines, customers, items, match_settings(settings))
     candidates = line_candidates(lines, matches, items)
-    currency = dict(zip(lines.index, line_currencies(lines, settings.base_currency), strict=True))
+    currency = dict(zip(lines.index, row_currencies(lines, settings.base_currency), strict=True))
     reasons, named = [], []  # named: the reason names the candidates (else they are no answer)
     for pos, r in zip(lines.index, lines.itertuples(), strict=True):
         named.append(r.Status in _OPEN_STATUSES and not (duplicate[pos] or not_receipt[pos]))
@@ -341,10 +378,24 @@ def line_notes(
     )
 
 
+def approvals(matches: pd.DataFrame) -> pd.Series:
+    """Matches.Approve as the matcher takes it (True, False, <NA> undecided): the cells a Book
+    hands over (Y, N or blank; `common.values.parse_bool` reads them)."""
+    marks = matches["Approve"].fillna("").astype(str).str.strip()
+    return pd.Series([parse_bool(m) if m else pd.NA for m in marks], index=matches.index, dtype="boolean")
+
+
+def approve_cells(approve: pd.Series) -> pd.Series:
+    """The matcher's Approve back as the contract's cells: Y, N, or blank where nothing was decided."""
+    return pd.Series(
+        ["" if pd.isna(flag) else yes_no(bool(flag)) for flag in approve], index=approve.index, dtype=object
+    )
+
+
 def line_currencies(lines: pd.DataFrame, base: str) -> pd.Series:
-    """LineID -> the line's currency (the base currency where the line names none)."""
-    codes = lines["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
-    return pd.Series(codes.to_numpy(), index=lines["LineID"].to_numpy())
+    """LineID -> the line's currency (`row_currencies`), the first line of a LineID."""
+    codes = pd.Series(row_currencies(lines, base).to_numpy(), index=lines["LineID"].to_numpy())
+    return codes[~codes.index.duplicated()]
 
 
 def with_currencies(
@@ -353,27 +404,24 @@ def with_currencies(
     """Matches with their line's Currency, in the contract's column order; Allocations with their
     item's Currency where the matcher left it empty (money left unapplied: the line's)."""
     of_line = line_currencies(lines, ledger.base)
-    of_line = of_line[~of_line.index.duplicated()]
-    found = matches.assign(Currency=matches["LineID"].map(of_line).fillna(ledger.base))
+    found = matches.assign(
+        Currency=row_currencies(matches, ledger.base, matches["LineID"].map(of_line), column=None)
+    )
     found = found.reindex(columns=[c for c in table("Matches").column_names if c in found or c == "Currency"])
     if allocations.empty:
         return found, allocations
     items = ledger.balances_on(LATEST)
     of_item = pd.Series(items["Currency"].to_numpy(), index=items["InvoiceNo"].to_numpy())
     of_item = of_item[~of_item.index.duplicated()]
-    given = (
-        allocations["Currency"].fillna("")
-        if "Currency" in allocations
-        else pd.Series("", index=allocations.index)
+    own = row_currencies(
+        allocations, ledger.base, allocations["InvoiceNo"].map(of_item), allocations["LineID"].map(of_line)
     )
-    own = allocations["InvoiceNo"].map(of_item).fillna(allocations["LineID"].map(of_line)).fillna(ledger.base)
-    return found, allocations.assign(Currency=given.where(given != "", own))
+    return found, allocations.assign(Currency=own)
 
 
 def line_money(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> str:
     """The bank lines' money the allocations took, per currency ("1234.56 EUR; 99.00 USD"; "0.00 EUR")."""
-    totals = line_totals(allocations, lines, base)
-    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
+    return totals_text(line_totals(allocations, lines, base), base)
 
 
 def line_totals(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> dict[str, int]:
@@ -381,10 +429,9 @@ def line_totals(allocations: pd.DataFrame, lines: pd.DataFrame, base: str) -> di
     if allocations.empty:
         return {}
     taken = allocations[allocations["Kind"].isin(LINE_MONEY)]
-    of_line = line_currencies(lines, base)
-    of_line = of_line[~of_line.index.duplicated()]
-    given = taken["LineCurrency"].fillna("") if "LineCurrency" in taken else pd.Series("", index=taken.index)
-    codes = given.where(given != "", taken["LineID"].map(of_line).fillna(base))
+    codes = row_currencies(
+        taken, base, taken["LineID"].map(line_currencies(lines, base)), column="LineCurrency"
+    )
     money = (
         taken["LineAmount"].astype("Int64").fillna(taken["Amount"].astype("Int64"))
         if "LineAmount" in taken

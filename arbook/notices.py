@@ -13,11 +13,11 @@ import pandas as pd
 
 import mailer
 from common.errors import InputError, Problem
-from matching.matcher.ledger import approve_marks
 from receivables import Ledger
 from workbook.book import Book
 
 from .mail import MailBatch, company
+from .match import approvals
 from .operation import NO_PROGRESS, Progress, Summary
 from .statements import only_customer, templates
 
@@ -108,6 +108,6 @@ def _awaiting_review(book: Book) -> frozenset[str]:
     if not book.has("Matches"):
         return frozenset()
     matches = book.read("Matches")
-    refused = approve_marks(matches["Approve"]) == "N"  # the clerk said no: dun as usual
+    refused = approvals(matches).eq(False).fillna(False).astype(bool)  # the clerk said no: dun as usual
     pending = matches[matches["Status"].isin(["pending", ""]) & ~refused & (matches["InvoiceNo"] != "")]
     return frozenset(pending["InvoiceNo"].astype(str))

@@ -32,6 +32,8 @@ class Summary:
     when the operation finished but something in it failed (e.g. some mails were refused);
     `complete` is False when it owes work to a later run (mail the server did not take for now):
     the month-end then does not record its step as done, so the same command continues it.
+    `rows` are a report's table (the receipts by customer and month), one dict per row, in the
+    order shown; operations that report figures only leave it empty.
     """
 
     command: str
@@ -39,6 +41,7 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     ok: bool = True
     complete: bool = True
+    rows: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def result(self) -> str:
@@ -56,4 +59,5 @@ class Summary:
             "complete": self.complete,
             "figures": dict(self.figures),
             "notes": list(self.notes),
+            **({"rows": list(self.rows)} if self.rows else {}),
         }

@@ -20,6 +20,7 @@ inputs (what a person gives; the CLI's arguments and options, the Dashboard's ce
   target           what to reverse: TARGET (an AllocationID, a LineID or a credit note)
   reason           why (--reason), recorded in Allocations and Audit
   invoice          the invoice to write off: INVOICE (--amount to write off less than is open)
+  period           a report's period: --from DATE (start) and --to DATE (the run's date, as_of)
 params (what the function is called with): a `Request` field of that name, or what the
 runner provides: ledger (the run's `receivables.Ledger` as of as_of), transport (SMTP or the
 outbox, as `mail` says), progress, runner (the runner itself: the month-end runs its steps
@@ -141,6 +142,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "Write off what is open of an invoice (or --amount of it), with the reason.",
         inputs=("invoice", "reason", "as_of"),
         params=("ledger", "invoice", "reason", "amount_cents"),
+    ),
+    Operation(
+        "receipts",
+        "arbook.receipts:receipts_report",
+        "The receipts report (收款报表): money received, applied and unapplied, and average days to "
+        "pay, by customer and month, per currency; --from/--to (default: the month of --to, today).",
+        inputs=("period",),
+        params=("ledger", "start"),
+        writes=False,
     ),
     Operation(
         "aging",

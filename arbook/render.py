@@ -26,6 +26,14 @@ def render_summary(summary: Summary) -> None:
     for label, value in summary.figures.items():
         table.add_row(str(label), str(value))
     console.print(table)
+    if summary.rows:
+        rows = Table(show_header=True, header_style="bold")
+        for column in summary.rows[0]:
+            numeric = all(_numeric(row[column]) for row in summary.rows)
+            rows.add_column(column, justify="right" if numeric else "left")
+        for row in summary.rows:
+            rows.add_row(*("" if value is None else str(value) for value in row.values()))
+        console.print(rows)
     notes = summary.notes
     if len(notes) > MAX_NOTES:  # the last notes say where to look: keep them in view
         hidden = len(notes) - MAX_NOTES
@@ -36,6 +44,15 @@ def render_summary(summary: Summary) -> None:
         ]
     for note in notes:
         console.print(f"- {note}", highlight=False, soft_wrap=True)
+
+
+def _numeric(value: object) -> bool:
+    """A number, or text that reads as one ("1234.50"), or nothing: right-aligned in a table."""
+    try:
+        float(str(value)) if value is not None else None
+    except ValueError:
+        return False
+    return True
 
 
 @contextmanager

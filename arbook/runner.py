@@ -60,6 +60,7 @@ class Request:
     target: str = ""
     reason: str = ""
     invoice: str = ""
+    start: dt.date | None = None  # a report's first day (--from); its last is as_of
 
 
 class _Recording:

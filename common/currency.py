@@ -47,6 +47,8 @@ __all__ = [
     "is_currency",
     "minor_from_hundredths",
     "rate_decimal",
+    "row_currencies",
+    "with_currency",
 ]
 
 _CODES = frozenset(list_currencies())  # ISO 4217, current and historic, as Babel knows them
@@ -68,6 +70,42 @@ def is_currency(code: str) -> bool:
 def currency_digits(code: str) -> int:
     """Decimals of the currency's minor unit: EUR 2, JPY 0, KWD 3 (Babel; 2 for a code it does not know)."""
     return int(get_currency_precision(code or "EUR"))
+
+
+def row_currencies(
+    frame: pd.DataFrame, base: str, *fallbacks: pd.Series | None, column: str | None = "Currency"
+) -> pd.Series:
+    """Each row's currency: its own `column` when filled (trimmed, upper case: "usd " is USD),
+    else the first of `fallbacks` that has one for the row (its customer's, its invoice's, its
+    bank line's; each aligned on the index, blank or missing for none), else the base currency.
+    A frame without the column (or `column` None) has no currency of its own. Every part of
+    arbook decides a row's currency here."""
+    has_own = column is not None and column in frame
+    own = _codes(frame[column]) if has_own else np.full(len(frame), "", dtype=object)
+    for fallback in fallbacks:
+        empty = own == ""
+        if fallback is not None and empty.any():
+            own[empty] = _codes(fallback.reindex(frame.index)[empty])
+    own[own == ""] = base
+    return pd.Series(own, index=frame.index, dtype=object)
+
+
+def with_currency(frame: pd.DataFrame, customers: pd.DataFrame | None, base: str) -> pd.DataFrame:
+    """`frame` (with a CustomerID) with every Currency filled: its own, else its customer's
+    (Customers.Currency, the first row of a CustomerID), else the base currency."""
+    theirs = None
+    if customers is not None and len(customers) and "Currency" in customers:
+        known = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Currency"]
+        theirs = frame["CustomerID"].map(known)
+    return frame.assign(Currency=row_currencies(frame, base, theirs))
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Currency cells as codes ("usd " is USD), "" where empty (a float column of blanks included);
+    each distinct cell is read once (a column holds a handful)."""
+    positions, distinct = pd.factorize(values, use_na_sentinel=True)
+    codes = np.array([*(str(v).strip().upper() for v in distinct), ""], dtype=object)
+    return codes[positions]
 
 
 @functools.cache

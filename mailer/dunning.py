@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .currency import customer_currencies, with_currency
+from common.currency import with_currency
 
 NOTICE_KINDS = ("reminder", "notice")
 """MailLog Kinds of the dunning ladder: a level before the due date is a reminder, after it a notice."""
@@ -139,7 +139,7 @@ def select_notices(
     stamp = pd.Timestamp(as_of)
     known = customers.drop_duplicates("CustomerID").set_index("CustomerID")
     blocked = known["DunningBlocked"].astype(bool) if "DunningBlocked" in known else pd.Series(dtype=bool)
-    open_items = with_currency(open_items, customer_currencies(customers, base_currency), base_currency)
+    open_items = with_currency(open_items, customers, base_currency)
     items = open_items[(open_items["Kind"] == "invoice") & (open_items["OpenAmount"].fillna(0) > 0)].copy()
     items["DaysOverdue"] = (stamp - items["DueDate"]).dt.days
     items = items[items["DaysOverdue"].notna()]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .currency import customer_currencies, with_currency
+from common.currency import row_currencies, with_currency
 
 __all__ = ["ActivityLine", "OpenLine", "StatementData", "build_statements"]
 
@@ -91,10 +91,12 @@ def build_statements(
     Customers are taken in the order of the Customers table; an item in a currency other
     than the customer's own gets its own statement in that currency.
     """
-    own_currency = customer_currencies(customers, base_currency)
+    own_currency = dict(
+        zip(customers["CustomerID"].astype(str), row_currencies(customers, base_currency), strict=True)
+    )
     start, end = pd.Timestamp(period_start), pd.Timestamp(as_of)
-    items = with_currency(open_items, own_currency, base_currency)
-    activity = _activity(invoices, allocations, start, end, own_currency, base_currency)
+    items = with_currency(open_items, customers, base_currency)
+    activity = _activity(invoices, allocations, start, end, customers, base_currency)
     items_by = dict(iter(items.groupby(["CustomerID", "Currency"], sort=False)))
     activity_by = dict(iter(activity.groupby(["CustomerID", "Currency"], sort=False)))
     out: list[StatementData] = []
@@ -168,11 +170,11 @@ def _activity(
     allocations: pd.DataFrame,
     start: pd.Timestamp,
     end: pd.Timestamp,
-    own: dict[str, str],
+    customers: pd.DataFrame,
     base: str,
 ) -> pd.DataFrame:
     """Invoices, credit notes, payments and adjustments dated in [start, end], as signed balance moves."""
-    inv = with_currency(invoices, own, base)
+    inv = with_currency(invoices, customers, base)
     in_period = inv[(inv["InvoiceDate"] >= start) & (inv["InvoiceDate"] <= end)]
     amount = in_period["Amount"].fillna(0).astype("int64")
     billed = pd.DataFrame(
@@ -187,7 +189,7 @@ def _activity(
             "Amount": amount,
         }
     )
-    paid = _settlements(inv, allocations, start, end, own, base)
+    paid = _settlements(inv, allocations, start, end, customers, base)
     parts = [p for p in (billed, paid) if len(p)]
     if not parts:
         return pd.DataFrame({c: [] for c in _ACTIVITY_COLUMNS}).astype({"Amount": "int64"})
@@ -199,7 +201,7 @@ def _settlements(
     allocations: pd.DataFrame,
     start: pd.Timestamp,
     end: pd.Timestamp,
-    own: dict[str, str],
+    customers: pd.DataFrame,
     base: str,
 ) -> pd.DataFrame:
     if allocations.empty:
@@ -212,7 +214,7 @@ def _settlements(
     customer = alloc["CustomerID"].fillna("")
     alloc["CustomerID"] = customer.where(customer != "", alloc["InvoiceNo"].map(owner["CustomerID"]))
     alloc["Currency"] = alloc["InvoiceNo"].map(owner["Currency"])  # unapplied cash has no invoice:
-    alloc = with_currency(alloc, own, base)  # its customer's currency, else the base
+    alloc = with_currency(alloc, customers, base)  # its customer's currency, else the base
     alloc["Group"] = alloc["Kind"].where(~alloc["Kind"].isin(_SUMMED_AS_PAYMENT), "payment")
     alloc["LineID"] = alloc["LineID"].fillna("") if "LineID" in alloc else ""
     alloc["Amount"] = alloc["Amount"].fillna(0).astype("int64")

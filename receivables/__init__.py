@@ -7,6 +7,7 @@ credit    the scorecard, the credit policy and whether an order fits
 forecast  when the open invoices will most likely be paid
 kpi       DSO, CEI and the other KPIs, declared once (`KPIS`) for the table and the Dashboard
 money     totals across currencies: added per currency, each converted once through the Rates
+receipts  the receipts report: money received, applied and unapplied by customer and month
 
 Pure: DataFrames in, DataFrames out; it knows nothing of the workbook, the matcher or mail
 and imports nothing of arbook's but `common`.
@@ -37,13 +38,11 @@ from .kpi import (
     sales_between,
 )
 from .ledger import (
-    DEFAULT_TERMS_DAYS,
     INPUT_COLUMNS,
     LATEST,
     OPEN_ITEM_COLUMNS,
     SETTLING_KINDS,
     Ledger,
-    due_dates,
     invoice_balances,
     no_rates,
     open_items,
@@ -51,18 +50,18 @@ from .ledger import (
     payment_history,
     weighted,
     with_columns,
-    with_currency,
 )
-from .money import by_currency, converted, in_currencies, sum_in
+from .money import by_currency, converted, in_currencies, per_currency_text, sum_in, totals_text
+from .receipts import RECEIPT_COLUMNS, receipts
 
 __all__ = [
-    "DEFAULT_TERMS_DAYS",
     "FORECAST_COLUMNS",
     "INPUT_COLUMNS",
     "KPIS",
     "KPI_COLUMNS",
     "LATEST",
     "OPEN_ITEM_COLUMNS",
+    "RECEIPT_COLUMNS",
     "SETTLING_KINDS",
     "CreditCheck",
     "CreditPolicy",
@@ -81,7 +80,6 @@ __all__ = [
     "credit_table",
     "dso_count_back",
     "dso_simple",
-    "due_dates",
     "expected_receipts",
     "forecast_periods",
     "forecast_table",
@@ -95,9 +93,11 @@ __all__ = [
     "orders_over_credit",
     "payment_behaviour",
     "payment_history",
+    "per_currency_text",
+    "receipts",
     "sales_between",
     "sum_in",
+    "totals_text",
     "weighted",
     "with_columns",
-    "with_currency",
 ]

@@ -49,11 +49,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates, convert, format_money
+from common.currency import Rates, convert, format_money, row_currencies, with_currency
 from common.errors import ArbookError
+from common.terms import DEFAULT_TERMS_DAYS
 from common.values import format_cents
 
-from .ledger import DEFAULT_TERMS_DAYS, payment_behaviour, with_columns, with_currency
+from .ledger import payment_behaviour, with_columns
 from .money import sum_in
 
 __all__ = [
@@ -125,10 +126,10 @@ def credit_table(
     orders = with_currency(with_columns(orders, "Orders"), customers, rates.base)
     ids = pd.Index(sorted(set(customers["CustomerID"]) | set(items["CustomerID"])), name="CustomerID")
     known = customers.drop_duplicates("CustomerID").set_index("CustomerID").reindex(ids)
-    own = known["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", rates.base)
+    own = row_currencies(known, rates.base)
 
     def in_own(frame: pd.DataFrame, amounts: pd.Series) -> np.ndarray:
-        currency = frame["Currency"] if "Currency" in frame else pd.Series(rates.base, index=frame.index)
+        currency = row_currencies(frame, rates.base)
         return sum_in(frame["CustomerID"], amounts, currency, own, rates, as_of).to_numpy("int64")
 
     open_ar = in_own(items, items["OpenAmount"])

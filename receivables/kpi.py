@@ -36,7 +36,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates, currency_digits
+from common.currency import Rates, currency_digits, row_currencies
 
 from .money import by_currency, converted, in_currencies
 
@@ -202,13 +202,13 @@ def kpi_table(
     base = rates.base
     stamp = pd.Timestamp(as_of)
     open_amount = aged["OpenAmount"].fillna(0).astype("int64")
-    codes = _currencies(aged, base)
+    codes = row_currencies(aged, base)
     booked = by_currency(open_amount, codes)
     zero = dict.fromkeys(booked, 0)
     current_c = zero | by_currency(open_amount[aged["DaysOverdue"] <= 0], codes[aged["DaysOverdue"] <= 0])
     overdue_c = {c: booked[c] - current_c[c] for c in booked}
     disputed_c = zero | by_currency(open_amount[aged["Disputed"]], codes[aged["Disputed"]])
-    sold = _currencies(invoices, base)
+    sold = row_currencies(invoices, base)
     window = stamp - pd.Timedelta(days=period_days)
     by_code = {c: invoices[sold == c] for c in sorted(set(sold))}
 
@@ -226,7 +226,7 @@ def kpi_table(
     simple = dso_simple(ar, sales, period_days)
     best = best_possible_dso(current, sales, period_days)
     begin = begin_items["OpenAmount"].fillna(0).astype("int64")
-    begin_ar = in_base(by_currency(begin, _currencies(begin_items, base)))
+    begin_ar = in_base(by_currency(begin, row_currencies(begin_items, base)))
     cei = collection_effectiveness(begin_ar, months[0][0] if months else 0, ar, current)
     weight = (history["Weight"] if "Weight" in history else history["Amount"]).astype("float64")
     days_late = float((weight * history["DaysLate"]).sum() / weight.sum()) if len(history) else math.nan
@@ -323,13 +323,6 @@ def _currency_rows(
             ),
         ]
     return rows
-
-
-def _currencies(frame: pd.DataFrame, base: str) -> pd.Series:
-    """The frame's Currency column (the base currency where it has none)."""
-    if "Currency" not in frame:
-        return pd.Series(base, index=frame.index, dtype=object)
-    return frame["Currency"].fillna("").astype(str).replace("", base)
 
 
 def _ratio(numerator: int, denominator: int) -> float:

@@ -25,9 +25,10 @@ Sign convention (one rule for every item):
 figure of a run, so a month-end works out the open items once (and again only after a step
 posted allocations). The functions below it answer the same questions for frames at hand.
 
-DueDate defaulting (InvoiceDate + the customer's PaymentTermsDays, 30 when unknown) is done
-by the workbook reader, so every frame read through a Book has it; `due_dates` applies the
-same rule here only to DueDates still empty, for frames built elsewhere (tests, generators).
+DueDate defaulting (InvoiceDate + the customer's PaymentTermsDays, 30 when unknown:
+`common.terms.due_dates`) is done by the workbook reader, so every frame read through a Book
+has it; the ledger applies the same rule to DueDates still empty, for frames built elsewhere
+(tests, generators).
 
 Currencies: every item is in one currency, and its amounts are minor units of it (cents,
 whole yen, ...). An invoice's is its Currency, else its customer's, else the base currency;
@@ -49,20 +50,19 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates
+from common.currency import Rates, with_currency
 from common.errors import InputError, Problem
+from common.terms import due_dates
 
 from .money import in_base_units
 
 __all__ = [
-    "DEFAULT_TERMS_DAYS",
     "INPUT_COLUMNS",
     "LATEST",
     "OPEN_ITEM_COLUMNS",
     "SETTLING_KINDS",
     "Ledger",
     "cancelled_out",
-    "due_dates",
     "invoice_balances",
     "open_items",
     "payment_behaviour",
@@ -70,9 +70,6 @@ __all__ = [
     "with_columns",
 ]
 
-DEFAULT_TERMS_DAYS = 30
-"""Payment terms when a customer has none: the contract's (workbook.contract.DEFAULT_TERMS_DAYS,
-which the readers apply; tests/test_architecture.py holds the two equal)."""
 LATEST = pd.Timestamp.max.date()
 """A day after every payment: balances as of it count every allocation, whatever its date
 (what the matcher must take as open, since money already allocated is gone)."""
@@ -241,20 +238,6 @@ def no_rates(base: str) -> Rates:
     return Rates(empty, base=base, max_age_days=0)
 
 
-def with_currency(frame: pd.DataFrame, customers: pd.DataFrame | None, base: str) -> pd.DataFrame:
-    """`frame` with every empty Currency filled: its customer's (Customers.Currency), else `base`."""
-    own = frame["Currency"].fillna("").astype(str).str.strip().str.upper()
-    if own.ne("").all():
-        return frame if frame["Currency"].equals(own) else frame.assign(Currency=own)
-    theirs = pd.Series(base, index=frame.index, dtype=object)
-    if customers is not None and len(customers) and "Currency" in customers:
-        by_customer = customers.drop_duplicates("CustomerID").set_index("CustomerID")["Currency"]
-        by_customer = by_customer.fillna("").astype(str).str.strip().str.upper()
-        looked_up = frame["CustomerID"].map(by_customer[by_customer != ""]).astype(object)
-        theirs = looked_up.where(looked_up.notna(), base)
-    return frame.assign(Currency=own.where(own != "", theirs))
-
-
 def weighted(history: pd.DataFrame, rates: Rates, day: date) -> pd.DataFrame:
     """`history` with Weight: each payment in base-currency units at the rates of `day` (a float
     for averaging days late), so a yen counts as a yen's worth, not as a euro. A history in
@@ -264,17 +247,6 @@ def weighted(history: pd.DataFrame, rates: Rates, day: date) -> pd.DataFrame:
     if len(currencies) <= 1:
         return history.assign(Weight=amounts)
     return history.assign(Weight=in_base_units(history["Amount"], history["Currency"], rates, day))
-
-
-def due_dates(invoices: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.Series:
-    """Each invoice's DueDate, empty ones filled with InvoiceDate + the customer's terms."""
-    terms = pd.Series(DEFAULT_TERMS_DAYS, index=invoices.index, dtype="int64")
-    if customers is not None and len(customers) and "PaymentTermsDays" in customers:
-        by_customer = customers.drop_duplicates("CustomerID").set_index("CustomerID")["PaymentTermsDays"]
-        looked_up = invoices["CustomerID"].map(by_customer).astype("Float64")
-        terms = looked_up.fillna(DEFAULT_TERMS_DAYS).astype("int64")
-    default = invoices["InvoiceDate"] + pd.to_timedelta(terms, unit="D")
-    return invoices["DueDate"].fillna(default).astype("datetime64[ns]")
 
 
 def invoice_balances(

@@ -18,9 +18,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates, convert, currency_digits
+from common.currency import Rates, convert, currency_digits, format_money
 
-__all__ = ["by_currency", "converted", "in_base_units", "in_currencies", "sum_in"]
+__all__ = [
+    "by_currency",
+    "converted",
+    "in_base_units",
+    "in_currencies",
+    "per_currency_text",
+    "sum_in",
+    "totals_text",
+]
 
 
 def by_currency(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
@@ -28,6 +36,17 @@ def by_currency(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
     frame = pd.DataFrame({"c": currencies.to_numpy(), "a": amounts.fillna(0).astype("int64").to_numpy()})
     sums = frame.groupby("c", sort=True)["a"].sum()
     return {str(c): int(v) for c, v in sums.items()}
+
+
+def per_currency_text(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
+    """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across (`totals_text`)."""
+    return totals_text(by_currency(amounts, currencies) if len(amounts) else {}, base)
+
+
+def totals_text(totals: Mapping[str, int], base: str) -> str:
+    """ "1200.00 EUR; 350.00 USD": per-currency totals, each in its own decimals ("0.00 EUR", in
+    `base`, for none): how a summary, a note or the report says money."""
+    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
 
 
 def converted(totals: Mapping[str, int], to: str, rates: Rates, day: date) -> int:

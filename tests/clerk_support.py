@@ -44,6 +44,22 @@ LINES = pd.DataFrame(
         "Status": ["Unmatched", "Unmatched"],
     }
 )
+
+
+def credit_note(amount: int, reference: str = "", customer: str = "C001") -> pd.DataFrame:
+    """Invoices row of CN-1, a credit note of `amount` cents (negative) dated 2026-10-05."""
+    return pd.DataFrame(
+        {
+            "InvoiceNo": ["CN-1"],
+            "CustomerID": [customer],
+            "InvoiceDate": pd.to_datetime(["2026-10-05"]),
+            "Currency": ["EUR"],
+            "Amount": pd.array([amount], dtype="Int64"),
+            "Reference": [reference],
+        }
+    )
+
+
 SETTINGS = pd.DataFrame({"Key": ["base_currency"], "Value": ["EUR"], "Description": [""]})
 
 

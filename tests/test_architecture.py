@@ -13,6 +13,7 @@ this file holds each copy equal to the contract.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import re
 from pathlib import Path
@@ -22,8 +23,7 @@ import pytest
 from mailer import MAILLOG_COLUMNS
 from matching.importers import LINE_COLUMNS, STATEMENT_COLUMNS
 from matching.matcher import ALLOCATION_COLUMNS, LINE_MONEY, MATCH_COLUMNS
-from receivables import DEFAULT_TERMS_DAYS, FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
-from workbook import contract
+from receivables import FORECAST_COLUMNS, KPI_COLUMNS, SETTLING_KINDS, bucket_labels
 from workbook.contract import ALLOCATION_KINDS, Settings, table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -116,11 +116,6 @@ def test_allocation_kinds_the_packages_name_are_the_contracts() -> None:
     assert set(SETTLING_KINDS) | set(LINE_MONEY) == set(ALLOCATION_KINDS)
 
 
-def test_default_payment_terms_of_the_ledger_are_the_contracts() -> None:
-    """receivables fills DueDate for frames that did not come through a Book's reader."""
-    assert DEFAULT_TERMS_DAYS == contract.DEFAULT_TERMS_DAYS
-
-
 PRODUCTION = ("common", "workbook", "matching", "mailer", "receivables", "arbook", "macros", "sample_data")
 ONE_OWNER = [
     ("an XML parser (entities, DTDs, network off)", r"\bXMLParser\(", {"common/safexml.py"}),
@@ -153,6 +148,52 @@ ONE_OWNER = [
         {"workbook/cells.py"},
     ),
     ("a yes/no cell written as Y or N", r'"Y" if .* else "N"', {"common/values.py"}),
+    (
+        "a row's currency: its own, else its customer's, invoice's or line's, else the base",
+        r'replace\(""\s*,\s*[\w.]*base|fillna\([\w.]*\bbase\b|\b(or|else) [\w.]*\bbase\b'
+        r'|\.get\([^)]*,\s*[\w.]*\bbase\)|== ""\] = base',
+        {"common/currency.py"},
+    ),
+    (
+        "a row's customer's currency as its fallback",
+        r'set_index\("CustomerID"\)\["Currency"\]',
+        {"common/currency.py"},
+    ),
+    ("what an e-mail address is", r"\]\+@\[", {"common/addresses.py"}),
+    (
+        "a Book's read: typed once per cycle, its Settings and money units",
+        r"settings_from_frame\(self\.read|book_units\(decl, lambda: self|self\._frames\[decl\.name\] = self\._load",
+        {"workbook/staging.py"},
+    ),
+    ("where a replaced table's block goes", r"max\(where\.last_col", {"workbook/staging.py"}),
+    (
+        "yes/no words read (the workbook's reader, settings and codec; Approve for the matcher; the demo's store)",
+        r"\bparse_bool\(",
+        {
+            "common/values.py",
+            "workbook/cells.py",
+            "workbook/settings.py",
+            "workbook/convert.py",
+            "arbook/match.py",
+            "sample_data/store.py",
+        },
+    ),
+    ("the default payment terms", r"^\s*DEFAULT_TERMS_DAYS\s*[:=]", {"common/terms.py"}),
+    (
+        "a DueDate from InvoiceDate and the customer's PaymentTermsDays",
+        r'\["InvoiceDate"\] \+ pd\.to_timedelta',
+        {"common/terms.py"},
+    ),
+    (
+        "money added per currency as text (1200.00 EUR; 350.00 USD)",
+        r"format_money\(v, c\) for c, v",
+        {"receivables/money.py"},
+    ),
+    (
+        "money formatted by hand as hundredths (format_money knows each currency's decimals)",
+        r"/ ?100:\.2f",
+        set(),
+    ),
 ]
 """Rules that once stood in several places, each with the one module that may write it: a grep
 over the production packages (bench and tests build their data apart on purpose)."""
@@ -168,6 +209,38 @@ def test_a_rule_is_written_by_its_one_owner(rule: str, pattern: str, owners: set
         if any(found.search(line) for line in path.read_text(encoding="utf-8").splitlines())
     }
     assert writers == owners, f"{rule}: written in {sorted(writers - owners)}, owned by {sorted(owners)}"
+
+
+def test_no_setting_has_a_second_default() -> None:
+    """A setting's default is declared once, in workbook/contract.py: no function of the production
+    packages defaults a parameter named like a setting (or `base`, the base currency), so a
+    caller that forgets the workbook's value fails instead of quietly taking a copy of the default
+    (None, "not given", is no value)."""
+    names = {f.name for f in dataclasses.fields(Settings)} | {"base"}
+    defaulted = []
+    for package in PRODUCTION:
+        for path in _modules(package):
+            name = path.relative_to(REPO).as_posix()
+            if name == "workbook/contract.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    args = node.args
+                    positional = [*args.posonlyargs, *args.args]
+                    pairs = [
+                        *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+                        *(
+                            (a, d)
+                            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                            if d is not None
+                        ),
+                    ]
+                    defaulted += [
+                        f"{name}:{node.lineno} {a.arg}"
+                        for a, d in pairs
+                        if a.arg in names and not (isinstance(d, ast.Constant) and d.value is None)
+                    ]
+    assert defaulted == []
 
 
 PUBLIC = (

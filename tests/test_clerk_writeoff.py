@@ -59,7 +59,7 @@ def test_a_remainder_within_the_writeoff_limit_is_written_off_by_itself() -> Non
         ("L2", "INV-1", "C001", 59600, "payment", "manual", "INV-1 596.00; INV-2 300.00"),
         ("L2", "INV-2", "C001", 30000, "payment", "manual", "INV-1 596.00; INV-2 300.00"),
         ("L2", "", "C001", 400, "unapplied", "manual", "INV-1 596.00; INV-2 300.00"),
-        ("L2", "INV-1", "C001", 400, "writeoff", "auto", "remainder 4.00 within writeoff_limit 5.00"),
+        ("L2", "INV-1", "C001", 400, "writeoff", "auto", "remainder 4.00 EUR within writeoff_limit 5.00"),
     ]  # INV-2's 100.00 left is above the limit
     assert rows(book, "Invoices", INVOICE_STATE)[:2] == [
         ("INV-1", 0, "Paid", "2026-10-12"),

@@ -23,7 +23,7 @@ BANK_FILE = REPO / "sample_data" / "small" / "main_2026-10.sta"
 RUN_HERE = {
     *("new", "check", "init", "import-bank", "match", "post", "aging", "credit", "credit-check"),
     *("forecast", "statements", "notices", "month-end", "mail-login", "refresh-vba"),
-    *("reverse", "write-off", "apply", "import-rates"),
+    *("reverse", "write-off", "apply", "import-rates", "receipts"),
 }
 
 
@@ -97,6 +97,13 @@ def test_every_recompute_runs_on_empty_tables(book: Path) -> None:
     assert figures["credit"] == {"as of": AS_OF, "customers": 0, "hold": 0, "review": 0, "ok": 0}
     assert figures["forecast"]["invoices"] == 0 and figures["forecast"]["expected EUR"] == "0.00 EUR"
     assert {f["as of"] for f in figures.values()} == {AS_OF}
+
+
+def test_receipts_of_an_empty_book_say_nothing_was_received(book: Path) -> None:
+    said = done("receipts", book, "--to", AS_OF).json()
+    assert said["figures"] == {"from": "2026-10-01", "to": AS_OF, "customers": 0}
+    assert said["notes"] == ["no money was received from 2026-10-01 to 2026-10-31"]
+    assert "rows" not in said
 
 
 def test_credit_check_of_an_unknown_customer_names_the_argument(book: Path) -> None:

@@ -602,7 +602,7 @@ def test_a_rejected_group_proposal_is_never_proposed_again():
     first = run(lines)
     group = first.matches[first.matches["InvoiceNo"].isin(["202603081", "202603082"])]
     rejected = first.matches.assign(
-        Approve=first.matches["MatchID"].isin(group["MatchID"]).map({True: "N", False: ""})
+        Approve=first.matches["MatchID"].isin(group["MatchID"]).map({True: False, False: None})
     )
     customers, invoices = book()
     opens = open_amounts(

@@ -311,7 +311,7 @@ def test_a_payment_in_another_currency_is_suggested_with_its_rate_and_posts_appr
         ["L1", "INV-2026-00412", "C001", 108000, "payment", "suggested"]
     ]
     assert "paid 1080.00 USD for 1000.00 EUR open (INV-2026-00412): 1.0800 USD per EUR" in m["Reason"].iloc[0]
-    m.loc[:, "Approve"] = "Y"
+    m.loc[:, "Approve"] = True
     customers, invoices = book()
     without = post(lines, invoices, customers, NO_ALLOCATIONS, m)
     assert without.allocations.empty

@@ -4,6 +4,7 @@ the report has them (de, zh), and numbers and money through Babel with thousands
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
 import pytest
@@ -18,6 +19,7 @@ from workbook.memorybook import MemoryBook
 DAY = dt.date(2026, 10, 31)
 
 
+@functools.cache  # built once per locale for the module's tests (a report draws three charts)
 def report_for(locale: str):
     """One invoice of 12,345.67 EUR paid by one bank line that match posts, in a workbook of `locale`."""
     book = MemoryBook(

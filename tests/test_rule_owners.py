@@ -7,13 +7,18 @@ with exact expected values, not end-to-end runs.
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 
 import pandas as pd
 import pytest
 
+from arbook.match import approvals as match_approvals
+from arbook.match import approve_cells
 from arbook.runner import run
+from common.currency import row_currencies, with_currency
 from common.errors import InputError
+from matching.matcher.ledger import approvals
 from workbook.memorybook import MemoryBook
 
 DAY = date(2026, 4, 13)
@@ -100,3 +105,65 @@ def test_the_workbook_refuses_every_address_mail_would_refuse() -> None:
         (5, "Email", "expected an e-mail address, got 'jörg@müller.example'"),
         (6, "Email", "expected an e-mail address, got 'x@y'"),
     ]
+
+
+def test_a_rows_currency_is_its_own_else_the_first_fallback_else_the_base() -> None:
+    frame = pd.DataFrame(
+        {
+            "Currency": ["usd ", "", None, float("nan"), "", "jpy"],
+            "CustomerID": ["A", "B", "C", "D", "E", "F"],
+        },
+        index=[10, 11, 12, 13, 14, 15],
+    )
+    customer = pd.Series({11: "gbp", 12: None, 13: "", 14: "chf"})  # aligned on the frame's index
+    line = pd.Series({12: "SEK", 13: "NOK"})
+    assert row_currencies(frame, "EUR").tolist() == ["USD", "EUR", "EUR", "EUR", "EUR", "JPY"]
+    assert row_currencies(frame, "EUR", customer, line).tolist() == ["USD", "GBP", "SEK", "NOK", "CHF", "JPY"]
+    assert row_currencies(frame, "EUR", line, column=None).tolist() == [
+        "EUR",
+        "EUR",
+        "SEK",
+        "NOK",
+        "EUR",
+        "EUR",
+    ]
+    assert row_currencies(frame.drop(columns="Currency"), "JPY").index.tolist() == [10, 11, 12, 13, 14, 15]
+
+
+def test_a_currency_column_of_blanks_read_as_floats_warns_of_nothing() -> None:
+    """pandas refuses (FutureWarning, later an error) to fill a float column with text: a column
+    of empty cells typed float64 must still read as the base currency."""
+    blanks = pd.DataFrame({"Currency": [float("nan"), float("nan")], "CustomerID": ["A", "B"]})
+    customers = pd.DataFrame({"CustomerID": ["A"], "Currency": [float("nan")]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert row_currencies(blanks, "EUR").tolist() == ["EUR", "EUR"]
+        assert with_currency(blanks, customers, "KWD")["Currency"].tolist() == ["KWD", "KWD"]
+
+
+def test_an_item_takes_its_customers_currency_when_it_names_none() -> None:
+    items = pd.DataFrame({"CustomerID": ["A", "B", "C", "A"], "Currency": ["", "usd", "", None]})
+    customers = pd.DataFrame({"CustomerID": ["A", "B", "A"], "Currency": ["jpy", "GBP", "CHF"]})
+    assert with_currency(items, customers, "EUR")["Currency"].tolist() == ["JPY", "USD", "EUR", "JPY"]
+    assert with_currency(items, None, "EUR")["Currency"].tolist() == ["EUR", "USD", "EUR", "EUR"]
+
+
+def test_the_matcher_takes_approvals_as_booleans_and_no_words() -> None:
+    """Reading Y/N, ja/nein, 是/否 is the workbook's (common.values.parse_bool through the reader);
+    the matcher is handed True, False or <NA>, and refuses anything else."""
+    assert approvals(pd.Series([True, False, None, float("nan")], dtype=object)).tolist() == [
+        True,
+        False,
+        pd.NA,
+        pd.NA,
+    ]
+    for word in ("Y", "J", "x", "是", ""):
+        with pytest.raises(TypeError):
+            approvals(pd.Series([word]))
+
+
+def test_approve_cells_go_to_the_matcher_as_booleans_and_back_as_the_contracts_y_and_n() -> None:
+    matches = pd.DataFrame({"Approve": ["Y", "N", "", None]}, index=[2, 3, 4, 5])
+    flags = match_approvals(matches)
+    assert flags.tolist() == [True, False, pd.NA, pd.NA] and flags.index.tolist() == [2, 3, 4, 5]
+    assert approve_cells(flags).tolist() == ["Y", "N", "", ""]

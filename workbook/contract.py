@@ -121,9 +121,6 @@ YES_NO = ("Y", "N")
 MAX_DAYS = 3650
 """Payment terms and dunning delays are at most ten years: beyond that a number is a typo, and
 a date that far ahead (1e12 days) is no date pandas or Excel can hold."""
-DEFAULT_TERMS_DAYS = 30
-"""Payment terms of a customer whose PaymentTermsDays is empty: an invoice without a DueDate is
-due this many days after its InvoiceDate."""
 ALLOCATION_KINDS = ("payment", "fee", "discount", "writeoff", "fx", "unapplied")
 METHODS = ("auto", "approved", "manual", "reversal")
 LANGUAGES = ("en", "de", "fr", "zh")

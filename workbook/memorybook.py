@@ -81,12 +81,6 @@ class MemoryBook(BookSettings):
     def has(self, name: str) -> bool:
         return table(name).name in self._sheets
 
-    def read(self, name: str) -> pd.DataFrame:
-        decl = table(name)
-        if decl.name not in self._frames:
-            self._frames[decl.name] = self._load(decl)
-        return self._frames[decl.name].copy()
-
     def _load(self, decl: Table) -> pd.DataFrame:
         sheet = self._sheets.get(decl.name)
         if sheet is None:

@@ -93,14 +93,22 @@ class Staged:
 
 
 class BookSettings:
-    """A Book's typed Settings, read once per read cycle, and the units its money is read and
-    written in: what every Book shares (the file book and the Excel book through StagingBook,
-    the MemoryBook directly). A subclass reads tables (`read`) and keeps `_settings` (None
-    until asked; cleared when what was read is dropped)."""
+    """How every Book reads (the file book and the Excel book through StagingBook, the MemoryBook
+    directly): each table typed once per read cycle and handed out as a copy, its typed
+    Settings, and the units its money is read and written in. A subclass keeps `_frames` and
+    `_settings` (None until asked; both cleared when what was read is dropped) and types a table
+    from its cells in `_load`."""
 
+    _frames: dict[str, pd.DataFrame]
     _settings: Settings | None
 
     def read(self, name: str) -> pd.DataFrame:
+        decl = table(name)
+        if decl.name not in self._frames:
+            self._frames[decl.name] = self._load(decl)
+        return self._frames[decl.name].copy()
+
+    def _load(self, decl: Table) -> pd.DataFrame:
         raise NotImplementedError
 
     def settings(self) -> Settings:
@@ -123,7 +131,6 @@ class StagingBook(BookSettings):
     """
 
     _locator: Locator
-    _frames: dict[str, pd.DataFrame]
     _staged: dict[str, Staged]
 
     @property
@@ -135,12 +142,6 @@ class StagingBook(BookSettings):
 
     def _locate(self, decl: Table) -> Location | None:
         return self._locator.locate(decl)
-
-    def read(self, name: str) -> pd.DataFrame:
-        decl = table(name)
-        if decl.name not in self._frames:
-            self._frames[decl.name] = self._load(decl)
-        return self._frames[decl.name].copy()
 
     def _load(self, decl: Table) -> pd.DataFrame:
         if self._locate(decl) is None:

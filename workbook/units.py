@@ -17,7 +17,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from common.currency import currency_digits
+from common.currency import currency_digits, row_currencies
 from common.errors import InputError
 
 from .cells import kind_of
@@ -55,12 +55,16 @@ class Units:
     def currencies(
         self, own: Sequence[object] | None, customer_ids: Sequence[object] | None, n: int
     ) -> list[str]:
-        """Each row's currency from its own currency cells and customer cells (either may be None)."""
-        mine = [currency_text(v) for v in own] if own is not None else [""] * n
-        if customer_ids is None or not self.customers:
-            return [c or self.base for c in mine]
-        theirs = self.customers
-        return [c or theirs.get(_key(cid), self.base) for c, cid in zip(mine, customer_ids, strict=True)]
+        """Each row's currency (`common.currency.row_currencies`) from its own currency cells and
+        its customer cells (either may be None)."""
+        frame = pd.DataFrame(
+            {"Currency": pd.Series(own, dtype=object)} if own is not None else {}, index=range(n)
+        )
+        theirs = None
+        if customer_ids is not None and self.customers:
+            known = self.customers
+            theirs = pd.Series([known.get(_key(cid), "") for cid in customer_ids], dtype=object)
+        return row_currencies(frame, self.base, theirs).tolist()
 
     def digits(self, decl: Table, column: str, frame: pd.DataFrame) -> np.ndarray:
         """Decimals of each row's currency for the money column `column` of a typed frame of `decl`."""

@@ -12,8 +12,9 @@ import pandas as pd
 
 from common.addresses import is_address, split_addresses
 from common.errors import InputError, Problem
+from common.terms import due_dates
 
-from .contract import DEFAULT_TERMS_DAYS, Owner, Table
+from .contract import Owner, Table
 from .convert import empty_frame
 
 __all__ = ["absent_table", "accept", "cross_table_problems", "table_problems", "writable_columns"]
@@ -73,21 +74,10 @@ def _readable(read: Callable[[str], pd.DataFrame], name: str) -> pd.DataFrame | 
 
 
 def _default_due_dates(invoices: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (DEFAULT_TERMS_DAYS when unset)."""
+    """DueDate defaults to InvoiceDate + the customer's PaymentTermsDays (`common.terms.due_dates`)."""
     missing = invoices["DueDate"].isna()
     if missing.any():
-        terms = customers.set_index("CustomerID")["PaymentTermsDays"]
-        terms = terms[~terms.index.duplicated()]
-        days = (
-            invoices.loc[missing, "CustomerID"]
-            .map(terms)
-            .astype("Float64")
-            .fillna(DEFAULT_TERMS_DAYS)
-            .astype("int64")
-        )
-        invoices.loc[missing, "DueDate"] = invoices.loc[missing, "InvoiceDate"] + pd.to_timedelta(
-            days, unit="D"
-        )
+        invoices.loc[missing, "DueDate"] = due_dates(invoices[missing], customers)
     return invoices
 
 

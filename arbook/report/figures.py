@@ -24,13 +24,22 @@ from dataclasses import dataclass
 import pandas as pd
 
 import mailer
-from common.currency import format_money
+from common.currency import row_currencies
 from matching.matcher.screening import duplicate_of
-from receivables import Ledger, aged_items, bucket_labels, by_currency, in_currencies
+from receivables import (
+    Ledger,
+    aged_items,
+    bucket_labels,
+    by_currency,
+    in_currencies,
+    per_currency_text,
+    totals_text,
+)
 from workbook.contract import Settings
 
 from ..match import line_notes, open_amounts
 from ..monthend import MAIL_KINDS
+from .handwork import hand_postings, month_receipts
 from .runs import run_figures
 
 __all__ = [
@@ -38,7 +47,6 @@ __all__ = [
     "Figures",
     "ReportData",
     "bank_reconciliation",
-    "currencies_of",
     "month_start",
     "plain",
     "report_figures",
@@ -85,6 +93,8 @@ class Figures:
     failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
     unmailed: list[str]  # statements and notices owed to customers without a usable address
     overtaken: list[str]  # mail delivered before payments that were applied to it later
+    receipts: pd.DataFrame  # the month's receipts by customer (receivables.RECEIPT_COLUMNS)
+    by_hand: pd.DataFrame  # the month's reversals and postings by hand (handwork.HAND_COLUMNS)
 
 
 def _notes(data: ReportData) -> pd.DataFrame:
@@ -178,6 +188,8 @@ def report_figures(data: ReportData) -> Figures:
             f"{_STEP[r.Kind]}: {r.Detail}" for r in mail.itertuples() if r.Outcome == mailer.NOT_MAILED
         ],
         overtaken=_overtaken(delivered, data.ledger),
+        receipts=month_receipts(data.ledger, month_start(data.as_of)),
+        by_hand=hand_postings(data.ledger, data.audit, month_start(data.as_of)),
     )
 
 
@@ -205,7 +217,7 @@ def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
             what = f"level {int(r.Level)} {r.Kind}" if r.Kind != "statement" else "statement"
             out.append(
                 f"{what} to {r.CustomerID}, sent {sent_at:%Y-%m-%d %H:%M}: "
-                f"{_per_currency(later['Amount'], currency[later.index], ledger.base)} paid by them "
+                f"{per_currency_text(later['Amount'], currency[later.index], ledger.base)} paid by them "
                 "was applied after it went out"
             )
     return out
@@ -233,8 +245,8 @@ def bank_reconciliation(
     )
     rows = []
     known = statements.dropna(subset=["OpeningBalance", "ClosingBalance", "FromDate", "ToDate"])
-    known = known.assign(Currency=currencies_of(known, base))
-    line_currency = currencies_of(bank_lines, base)
+    known = known.assign(Currency=row_currencies(known, base))
+    line_currency = row_currencies(bank_lines, base)
     for (account, currency), group in known.groupby(["Account", "Currency"], sort=True):
         first = group.sort_values(["FromDate", "ToDate"]).iloc[0]
         last = group.sort_values(["ToDate", "FromDate"]).iloc[-1]
@@ -276,19 +288,10 @@ def bank_reconciliation(
     )
 
 
-def currencies_of(frame: pd.DataFrame, base: str) -> pd.Series:
-    """Each row's Currency, upper case; the base currency `base` where it is blank or the frame has none."""
-    if "Currency" not in frame:
-        return pd.Series(base, index=frame.index, dtype=object)
-    return frame["Currency"].fillna("").astype(str).str.strip().str.upper().replace("", base)
-
-
 def _allocation_currencies(allocations: pd.DataFrame, ledger: Ledger) -> pd.Series:
     """Each allocation's currency: its own Currency cell, else its invoice's, else the base currency."""
-    own = allocations["Currency"].fillna("").astype(str) if "Currency" in allocations else None
     invoices = ledger.invoices.drop_duplicates("InvoiceNo").set_index("InvoiceNo")["Currency"]
-    theirs = allocations["InvoiceNo"].map(invoices).fillna(ledger.base).astype(str)
-    return theirs if own is None else own.where(own != "", theirs)
+    return row_currencies(allocations, ledger.base, allocations["InvoiceNo"].map(invoices))
 
 
 def _totals(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
@@ -296,20 +299,11 @@ def _totals(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
     return by_currency(amounts, currencies) if len(amounts) else {}
 
 
-def _per_currency(amounts: pd.Series, currencies: pd.Series, base: str) -> str:
-    """ "1200.00 EUR; 350.00 USD": the amounts added per currency, never across ("0.00 EUR" for none)."""
-    return _in_words(_totals(amounts, currencies), base)
-
-
-def _in_words(totals: dict[str, int], base: str) -> str:
-    return "; ".join(format_money(v, c) for c, v in totals.items()) or format_money(0, base)
-
-
 def plain(figures: dict[str, int | dict[str, int]], base: str) -> dict[str, object]:
     """The figures as the month-end's summary and its --json give them, whatever the workbook's
     language: counts as they are, money as "1200.00 EUR; 350.00 USD" ("0.00 EUR" for none)."""
     return {
-        label: _in_words(value, base) if isinstance(value, dict) else value
+        label: totals_text(value, base) if isinstance(value, dict) else value
         for label, value in figures.items()
     }
 

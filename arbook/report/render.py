@@ -17,11 +17,12 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
+from common.currency import row_currencies
 from workbook.cells import XlsxFormats, encode_column, write_xlsx_column
 from workbook.contract import table
 from workbook.units import digits_of
 
-from .figures import Figures, ReportData, currencies_of, plain, report_figures
+from .figures import Figures, ReportData, plain, report_figures
 from .words import Words, report_words
 
 __all__ = ["Report", "build_report", "exceptions_workbook"]
@@ -102,7 +103,7 @@ def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
 def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
     """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
-    credits = credits[currencies_of(credits, base) == base]
+    credits = credits[row_currencies(credits, base) == base]
     weekly = (
         credits.set_index("Date")["Amount"]
         .astype("float64")
@@ -323,6 +324,7 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
         listed(f.failures),
         f"<h2 {h2}>{words('Mail sent before later payments were applied')}</h2>",
         listed(f.overtaken),
+        *_handwork_html(f, h2, words),
         '<p style="color:#666;font-size:12px">'
         + words(
             "The attached workbook lists unmatched lines, suggestions to review and customers over their limit."
@@ -330,6 +332,73 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
         + "</p></div>",
     ]
     return "".join(parts)
+
+
+def _handwork_html(f: Figures, h2: str, words: Words) -> list[str]:
+    """The month's receipts by customer, and its reversals and postings by hand with who, when and why."""
+    none = f"<p>{words('None.')}</p>"
+    receipts = _table(
+        [
+            words(h)
+            for h in ("Customer", "Name", "Received", "Applied", "Unapplied", "Receipts", "Avg days to pay")
+        ],
+        [
+            [
+                r.CustomerID,
+                r.Name,
+                words.money(int(r.Received), r.Currency),
+                words.money(int(r.Applied), r.Currency),
+                words.money(int(r.Unapplied), r.Currency),
+                words.number(int(r.Receipts)),
+                "" if pd.isna(r.AvgDaysToPay) else f"{r.AvgDaysToPay:.1f}",
+            ]
+            for r in f.receipts.itertuples()
+        ],
+        {2, 3, 4, 5, 6},
+    )
+    by_hand = _table(
+        [words(h) for h in ("When", "Who", "What", "Source", "Invoices", "Amount", "Why")],
+        [
+            [
+                f"{r.When:%Y-%m-%d %H:%M}",
+                r.Who,
+                words(r.What),
+                r.Source,
+                r.Invoices,
+                words.money(r.Amount, r.Currency),
+                r.Why,
+            ]
+            for r in f.by_hand.itertuples()
+        ],
+        {5},
+    )
+    return [
+        f"<h2 {h2}>{words('Receipts by customer')}</h2>",
+        receipts if len(f.receipts) else none,
+        f"<h2 {h2}>{words('Reversals and postings by hand')}</h2>",
+        by_hand if len(f.by_hand) else none,
+    ]
+
+
+def _handwork_text(f: Figures, words: Words) -> list[str]:
+    lines = [
+        words(
+            "Received from {customer} ({period}): {received}, applied {applied}, unapplied {unapplied}",
+            customer=r.CustomerID,
+            period=r.Period,
+            received=words.money(int(r.Received), r.Currency),
+            applied=words.money(int(r.Applied), r.Currency),
+            unapplied=words.money(int(r.Unapplied), r.Currency),
+        )
+        for r in f.receipts.itertuples()
+    ]
+    lines += [words("Reversals and postings by hand:")] if len(f.by_hand) else []
+    lines += [
+        f"{r.When:%Y-%m-%d %H:%M} {r.Who or '?'}: {words(r.What)} {r.Source} {r.Invoices} "
+        f"{words.money(r.Amount, r.Currency)}" + (f" ({r.Why})" if r.Why else "")
+        for r in f.by_hand.itertuples()
+    ]
+    return lines
 
 
 def _money(words: Words, minor: object, currency: str) -> str:
@@ -398,6 +467,7 @@ def _text(f: Figures, as_of: dt.date, words: Words, base: str) -> str:
     lines += [words("Not mailed (no usable e-mail address):"), *f.unmailed] if f.unmailed else []
     lines += [words("Failures:"), *f.failures] if f.failures else [words("No failures.")]
     lines += [words("Mail sent before later payments were applied:"), *f.overtaken] if f.overtaken else []
+    lines += _handwork_text(f, words)
     return "\n".join(lines) + "\n"
 
 
@@ -411,8 +481,8 @@ def exceptions_workbook(
     units of its row's Currency (whole yen, dinars to the fils; a line's blank one is `base`),
     dates as dates.
     """
-    credits = credits.assign(Currency=currencies_of(credits, base))
-    pending = pending.assign(Currency=currencies_of(pending, base))
+    credits = credits.assign(Currency=row_currencies(credits, base))
+    pending = pending.assign(Currency=row_currencies(pending, base))
     unmatched = credits[credits["Status"].isin(["Unmatched", "Suggested", "Partial"])]
     sheets = {
         "Unmatched": (

@@ -26,9 +26,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from matching.matcher.ledger import approve_marks
-
-from ..match import line_totals
+from ..match import approvals, line_totals
 from ..monthend import step_command
 
 __all__ = ["month_end_windows", "run_figures", "within"]
@@ -84,7 +82,7 @@ def run_figures(
     waiting = matches[
         (matches["Decision"] == "suggested")
         & (matches["Status"] == "pending")
-        & (approve_marks(matches["Approve"]) != "Y")
+        & ~approvals(matches).eq(True).fillna(False).astype(bool)
     ]
     return {
         "Bank lines imported by the month's runs": len(imported),

@@ -124,6 +124,28 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
             "Die angehängte Arbeitsmappe listet nicht zugeordnete Zeilen, zu prüfende Vorschläge und "
             "Kunden über ihrem Limit."
         ),
+        "Receipts by customer": "Zahlungseingänge nach Kunde",
+        "Received": "Eingegangen",
+        "Applied": "Zugeordnet",
+        "Unapplied": "Noch offen (Guthaben)",
+        "Receipts": "Zahlungen",
+        "Avg days to pay": "Ø Tage bis Zahlung",
+        "Received from {customer} ({period}): {received}, applied {applied}, unapplied {unapplied}": (
+            "Eingegangen von {customer} ({period}): {received}, zugeordnet {applied}, nicht zugeordnet {unapplied}"
+        ),
+        "Reversals and postings by hand": "Stornos und Buchungen von Hand",
+        "Reversals and postings by hand:": "Stornos und Buchungen von Hand:",
+        "When": "Wann",
+        "Who": "Wer",
+        "What": "Was",
+        "Source": "Herkunft",
+        "Invoices": "Rechnungen",
+        "Amount": "Betrag",
+        "reversal": "Storno",
+        "applied by hand": "von Hand zugeordnet",
+        "netting by hand": "von Hand verrechnet",
+        "netting approved": "Verrechnung bestätigt",
+        "write-off by hand": "Abschreibung von Hand",
     },
     "zh": {
         "month-end": "月末结账",
@@ -208,6 +230,28 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "The attached workbook lists unmatched lines, suggestions to review and customers over their limit.": (
             "附件工作簿列出未匹配的流水、待审核的建议和超出额度的客户。"
         ),
+        "Receipts by customer": "按客户收款",
+        "Received": "收款",
+        "Applied": "已核销",
+        "Unapplied": "未核销",
+        "Receipts": "笔数",
+        "Avg days to pay": "平均回款天数",
+        "Received from {customer} ({period}): {received}, applied {applied}, unapplied {unapplied}": (
+            "{customer}（{period}）收款 {received}，已核销 {applied}，未核销 {unapplied}"
+        ),
+        "Reversals and postings by hand": "冲销与手工核销",
+        "Reversals and postings by hand:": "冲销与手工核销：",
+        "When": "时间",
+        "Who": "操作人",
+        "What": "类型",
+        "Source": "来源",
+        "Invoices": "发票",
+        "Amount": "金额",
+        "reversal": "冲销",
+        "applied by hand": "手工核销",
+        "netting by hand": "手工抵扣",
+        "netting approved": "抵扣已批准",
+        "write-off by hand": "手工坏账核销",
     },
 }
 

@@ -39,7 +39,7 @@ def book(
         status = "posted" if posted else "pending"
         for (inv, cents, kind), cust in zip(rows, whose, strict=True):
             match_rows.append(
-                (mid, line_id, inv, cust, cents, "", kind, d.ranked.score, d.decision, said, "", status)
+                (mid, line_id, inv, cust, cents, "", kind, d.ranked.score, d.decision, said, None, status)
             )
             if posted and not p.foreign:
                 alloc_rows.append(

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from common.currency import row_currencies
 from matching.matcher.ledger import as_cents, as_text
 
-__all__ = ["OpenAmounts", "bank_lines", "in_currency", "open_items"]
+__all__ = ["OpenAmounts", "bank_lines", "open_items"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,6 @@ def bank_lines(lines: pd.DataFrame, opens: OpenAmounts) -> pd.DataFrame:
     return bl
 
 
-def in_currency(currency: pd.Series, base_currency: str) -> pd.Series:
-    """Currency codes upper-cased, the base currency where none is given."""
-    return currency.replace("", base_currency).str.upper()
-
-
 def open_items(
     opens: OpenAmounts, customers: pd.DataFrame, reserved: pd.Series, base_currency: str
 ) -> pd.DataFrame:
@@ -64,14 +60,13 @@ def open_items(
     numbers = as_text(items["InvoiceNo"])
     cust_pos = pd.Series(np.arange(len(customers)), index=as_text(customers["CustomerID"]).to_numpy())
     cust_pos = cust_pos[~cust_pos.index.duplicated()]
-    currency = as_text(items["Currency"]) if "Currency" in items else pd.Series("", index=items.index)
     return pd.DataFrame(
         {
             "InvoiceNo": numbers,
             "CustomerID": as_text(items["CustomerID"]),
             "customer": as_text(items["CustomerID"]).map(cust_pos).fillna(-1).astype(np.int64),
             "InvoiceDate": pd.to_datetime(items["InvoiceDate"]),
-            "Currency": in_currency(currency, base_currency),
+            "Currency": row_currencies(items, base_currency),
             "Reference": as_text(items["Reference"]) if "Reference" in items else "",
             "open": (as_cents(items["OpenAmount"]) - numbers.map(reserved).fillna(0)).astype(np.int64),
             "gross": as_cents(items["Amount"]) if "Amount" in items else as_cents(items["OpenAmount"]),

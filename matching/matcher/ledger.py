@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from common.values import parse_bool, yes_no
-
 __all__ = [
     "ALLOCATION_COLUMNS",
     "LINE_MONEY",
@@ -22,7 +20,7 @@ __all__ = [
     "allocation_frame",
     "allocation_id",
     "allocation_records",
-    "approve_marks",
+    "approvals",
     "as_cents",
     "as_text",
     "line_statuses",
@@ -76,20 +74,11 @@ def as_cents(series: pd.Series) -> pd.Series:
     return series.astype("Int64").fillna(0).astype(np.int64)
 
 
-def approve_marks(series: pd.Series) -> pd.Series:
-    """The clerk's Approve entries as Y, N or "" (not decided yet): the yes/no words of
-    `common.values.parse_bool` (ja/nein, oui/non, 是/否, x, ✓ ...); a blank or a word that is
-    neither yes nor no decides nothing (the workbook reader refuses such a word, naming the cell)."""
-    return as_text(series).map(_approve_mark)
-
-
-def _approve_mark(text: str) -> str:
-    if not text:
-        return ""
-    try:
-        return yes_no(parse_bool(text))
-    except ValueError:
-        return ""
+def approvals(series: pd.Series) -> pd.Series:
+    """The clerk's Approve entries as the matcher takes them: True (approved), False (rejected)
+    or <NA> (not decided yet), a nullable boolean. Booleans only: reading what people type
+    (Y/N, ja/nein, ...) is the workbook's, and the caller hands the matcher its verdict."""
+    return series.astype("boolean")
 
 
 def match_id(line_id: str, rows: list[tuple[str, int, str]]) -> str:

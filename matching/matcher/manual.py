@@ -38,9 +38,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from common.currency import row_currencies, with_currency
 from common.errors import Problem
 from common.values import format_cents, parse_amount_cents
-from matching.matcher.books import in_currency
 from matching.matcher.ledger import allocation_records, as_text
 from matching.matcher.names import name_keys
 
@@ -160,7 +160,7 @@ class _Books:
             {
                 "Amount": bl["Amount"].astype("Int64").fillna(0).astype(np.int64).to_numpy(),
                 "Date": pd.to_datetime(bl["Date"]).to_numpy(),
-                "Currency": in_currency(as_text(bl["Currency"]), base).to_numpy(),
+                "Currency": row_currencies(bl, base).to_numpy(),
                 "Payer": as_text(bl["Payer"]).to_numpy(),
                 "Status": as_text(bl["Status"]).to_numpy(),
             },
@@ -169,16 +169,13 @@ class _Books:
         self.lines = self.lines[~self.lines.index.duplicated()]
         cust = customers.reset_index(drop=True)
         self.groups = customer_groups(cust)
-        own = dict(zip(as_text(cust["CustomerID"]), as_text(cust["Currency"]), strict=True))
         self.names = dict(zip(as_text(cust["CustomerID"]), as_text(cust["Name"]), strict=True))
         it = items.reset_index(drop=True)
         numbers, owners = as_text(it["InvoiceNo"]), as_text(it["CustomerID"])
-        currency = as_text(it["Currency"]) if "Currency" in it else pd.Series("", index=it.index)
-        currency = currency.where(currency != "", owners.map(own).fillna(""))
         self.items = pd.DataFrame(
             {
                 "CustomerID": owners.to_numpy(),
-                "Currency": in_currency(currency, base).to_numpy(),
+                "Currency": with_currency(it.assign(CustomerID=owners), cust, base)["Currency"].to_numpy(),
                 "Amount": it["Amount"].astype("Int64").fillna(0).astype(np.int64).to_numpy(),
                 "Open": it["OpenAmount"].astype("Int64").fillna(0).astype(np.int64).to_numpy(),
             },

@@ -30,10 +30,10 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates
+from common.currency import Rates, row_currencies
 from matching.matcher.assignment import Assignment, assign
 from matching.matcher.booking import book
-from matching.matcher.books import OpenAmounts, bank_lines, in_currency, open_items
+from matching.matcher.books import OpenAmounts, bank_lines, open_items
 from matching.matcher.ledger import LINE_MONEY, MATCH_COLUMNS, line_statuses
 from matching.matcher.lookups import Evidence, Groups, Lookups, OpenItems, Tolerances
 from matching.matcher.memo import read_memos
@@ -92,7 +92,7 @@ def match_lines(
     item_frame = open_items(opens, customers, previous.held_back(), settings.base_currency)
     terms, terms_notes = item_terms(item_frame, customers, customer_rows)
     bl = bank_lines(lines, opens)
-    bl["Currency"] = in_currency(bl["Currency"], settings.base_currency)
+    bl["Currency"] = row_currencies(bl, settings.base_currency)
     words = vocabulary(settings.non_receipt_words)
 
     step("screening", 0, 5)

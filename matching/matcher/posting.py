@@ -18,7 +18,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from common.currency import Rates, format_money
+from common.currency import Rates, format_money, row_currencies
 from common.errors import InputError
 from matching.matcher.books import OpenAmounts, bank_lines
 from matching.matcher.exchange import crossing, crossing_allocations
@@ -27,7 +27,7 @@ from matching.matcher.ledger import (
     MATCH_COLUMNS,
     allocation_frame,
     allocation_id,
-    approve_marks,
+    approvals,
     as_cents,
     as_text,
     line_statuses,
@@ -57,7 +57,7 @@ def post_approved(
     rates: Rates | None = None,
     base_currency: str,
 ) -> PostResult:
-    """Post the proposals marked Approve = Y; mark those marked N rejected.
+    """Post the proposals approved (Approve True, `approvals`); mark those refused (False) rejected.
 
     `opens` says what is open now on the invoices and the lines; each approval is checked
     against it, and against the approvals posted before it in this call. `rates` convert a
@@ -68,11 +68,11 @@ def post_approved(
     for col in ("MatchID", "LineID", "InvoiceNo", "CustomerID", "Decision", "Reason", "Status", "Kind"):
         m[col] = as_text(m[col])
     m["Kind"] = m["Kind"].replace("", "payment")
-    m["Approve"] = approve_marks(m["Approve"])
+    m["Approve"] = approvals(m["Approve"])
     m["Amount"] = as_cents(m["Amount"])
     m["Score"] = pd.to_numeric(m["Score"], errors="coerce").fillna(0.0)
     said = m.groupby("MatchID")["Approve"].agg(
-        lambda s: "N" if (s == "N").any() else ("Y" if (s == "Y").any() else "")
+        lambda s: "N" if s.eq(False).any() else ("Y" if s.eq(True).any() else "")
     )
     verdict = m["MatchID"].map(said)
     pending = m["Status"].isin(["pending", ""])
@@ -84,13 +84,8 @@ def post_approved(
     line_payer = dict(zip(bl["LineID"], bl["Payer"], strict=True))
     items = opens.items
     open_now = dict(zip(as_text(items["InvoiceNo"]), as_cents(items["OpenAmount"]), strict=True))
-    codes = as_text(items["Currency"]) if "Currency" in items else pd.Series("", index=items.index)
-    item_currency = dict(
-        zip(as_text(items["InvoiceNo"]), codes.str.upper().replace("", base_currency), strict=True)
-    )
-    line_currency = dict(
-        zip(bl["LineID"], bl["Currency"].str.upper().replace("", base_currency), strict=True)
-    )
+    item_currency = dict(zip(as_text(items["InvoiceNo"]), row_currencies(items, base_currency), strict=True))
+    line_currency = dict(zip(bl["LineID"], row_currencies(bl, base_currency), strict=True))
     crossed: list[pd.DataFrame] = []
     refused = 0  # approved proposals that could not be posted (each has its note)
 

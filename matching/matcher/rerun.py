@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from matching.matcher.ledger import MATCH_COLUMNS, approve_marks, as_cents, as_text
+from matching.matcher.ledger import MATCH_COLUMNS, approvals, as_cents, as_text
 
 __all__ = ["Previous", "previous_run"]
 
@@ -40,11 +40,11 @@ def previous_run(matches: pd.DataFrame | None) -> Previous:
     for col in ("MatchID", "LineID", "InvoiceNo", "CustomerID", "Decision", "Reason", "Status", "Kind"):
         prev[col] = as_text(prev[col])
     prev["Kind"] = prev["Kind"].replace("", "payment")
-    prev["Approve"] = approve_marks(prev["Approve"])
+    prev["Approve"] = approvals(prev["Approve"])
     pending = prev["Status"].isin(["pending", ""])
     by_match = prev.groupby("MatchID")["Approve"]
-    any_no = prev["MatchID"].map(by_match.apply(lambda s: (s == "N").any()))
-    any_yes = prev["MatchID"].map(by_match.apply(lambda s: (s == "Y").any()))
+    any_no = prev["MatchID"].map(by_match.apply(lambda s: s.eq(False).any()))
+    any_yes = prev["MatchID"].map(by_match.apply(lambda s: s.eq(True).any()))
     rejected = prev[any_no | (prev["Status"] == "rejected")].assign(Status="rejected")
     kept = prev[pending & any_yes & ~any_no]
     keys = {
