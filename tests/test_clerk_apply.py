@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -71,7 +72,7 @@ def test_an_overpaying_application_is_refused_at_its_cell_and_the_other_lines_po
     summary = run(book, "post", as_of=AS_OF)
     assert not summary.ok
     assert summary.notes == [
-        "not posted: BankLines row 3 column ApplyTo: INV-2 has 400.00 open; 500.00 would overpay it"
+        "not posted: BankLines row 3 column ApplyTo: INV-2 has 400.00 EUR open; 500.00 EUR would overpay it"
     ]
     assert rows(book, "Allocations", LOG) == [
         ("L1", "INV-1", "C001", 60000, "payment", "manual", "INV-1"),
@@ -97,7 +98,7 @@ def test_an_overpaying_application_is_refused_at_its_cell_and_the_other_lines_po
             "expected invoice numbers from Invoices, each optionally followed by an amount, "
             "separated by ';'; 'INV-9' is no invoice",
         ),
-        ("INV-1 950.00", "line L2 has 900.00 to apply; the amounts asked add up to 950.00"),
+        ("INV-1 950.00", "line L2 has 900.00 EUR to apply; the amounts asked add up to 950.00 EUR"),
         ("INV-1; INV-1", "expected each invoice once; INV-1 is named twice"),
     ],
 )
@@ -107,6 +108,65 @@ def test_refusals_name_the_cell_and_post_nothing_of_the_line(text: str, expected
     assert summary.notes == [f"not posted: BankLines row 3 column ApplyTo: {expected}"]
     assert not summary.ok
     assert logged(book) == []
+
+
+def yen_book(apply_to: str) -> MemoryBook:
+    """A JPY customer (no decimals: 120000 is 120,000 yen) whose bank line L9 the clerk applies."""
+    customers = pd.concat(
+        [CUSTOMERS, pd.DataFrame({"CustomerID": ["C009"], "Name": ["Kobe Shoji KK"], "Currency": ["JPY"]})],
+        ignore_index=True,
+    )
+    invoices = pd.concat(
+        [
+            INVOICES,
+            pd.DataFrame(
+                {
+                    "InvoiceNo": ["J-1"],
+                    "CustomerID": ["C009"],
+                    "InvoiceDate": pd.to_datetime(["2026-09-30"]),
+                    "Currency": ["JPY"],
+                    "Amount": pd.array([120000], dtype="Int64"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    lines = pd.DataFrame(
+        {
+            "LineID": ["L9"],
+            "Date": pd.to_datetime(["2026-10-20"]),
+            "Amount": pd.array([150000], dtype="Int64"),
+            "Currency": ["JPY"],
+            "Payer": ["KOBE SHOJI"],
+            "Memo": ["furikomi"],
+            "BankRef": ["R9"],
+            "Status": ["Unmatched"],
+            "ApplyTo": [apply_to],
+        }
+    )
+    return ledger_book(Customers=customers, Invoices=invoices, BankLines=lines)
+
+
+def test_an_amount_typed_for_a_yen_invoice_is_read_in_yen_and_said_without_decimals() -> None:
+    book = yen_book("J-1 100000")
+    summary = run(book, "post", as_of=AS_OF)
+    assert summary.ok, summary.notes
+    assert rows(book, "Allocations", LOG) == [
+        ("L9", "J-1", "C009", 100000, "payment", "manual", "J-1 100000"),
+        ("L9", "", "C009", 50000, "unapplied", "manual", "J-1 100000"),
+    ]
+    over = yen_book("J-1 130000")
+    summary = run(over, "post", as_of=AS_OF)
+    assert summary.notes == [
+        "not posted: BankLines row 2 column ApplyTo: J-1 has 120000 JPY open; 130000 JPY would overpay it"
+    ]
+    fraction = yen_book("J-1 100.50")
+    summary = run(fraction, "post", as_of=AS_OF)
+    assert summary.notes == [
+        "not posted: BankLines row 2 column ApplyTo: J-1 is in JPY; the amount '100.50': "
+        "expected a whole amount (the currency has no decimals), got 100.50"
+    ]
+    assert logged(over) == [] and logged(fraction) == []
 
 
 def test_another_customers_invoice_is_paid_when_the_clerk_names_the_customer() -> None:
@@ -133,7 +193,7 @@ def test_the_apply_operation_refuses_with_the_reason_and_writes_nothing() -> Non
     with pytest.raises(InputError) as refused:
         run(book, "apply", as_of=AS_OF, source="L2", items=("INV-2", "500.00"))
     assert refused.value.problems == [
-        Problem("command line", None, None, "INV-2 has 400.00 open; 500.00 would overpay it")
+        Problem("command line", None, None, "INV-2 has 400.00 EUR open; 500.00 EUR would overpay it")
     ]
     assert logged(book) == []
 
@@ -143,7 +203,7 @@ def test_arbook_apply_on_a_workbook_file(tmp_path: Path) -> None:
     build_workbook(path, rows={"Customers": CUSTOMERS, "Invoices": INVOICES, "BankLines": LINES})
     refused = CliRunner().invoke(cli, ["apply", str(path), "L2", "INV-2", "500.00", "--as-of", "2026-10-31"])
     assert refused.exit_code == 1 and isinstance(refused.exception, InputError)  # main() prints it, exit 1
-    assert "command line: INV-2 has 400.00 open; 500.00 would overpay it" in str(refused.exception)
+    assert "command line: INV-2 has 400.00 EUR open; 500.00 EUR would overpay it" in str(refused.exception)
     done = CliRunner().invoke(
         cli, ["apply", str(path), "L2", "INV-1", "500.00", "INV-2", "300.00", "--as-of", "2026-10-31"]
     )

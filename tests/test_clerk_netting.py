@@ -48,7 +48,7 @@ def test_a_credit_note_applied_by_hand_settles_part_of_an_invoice(with_credit_no
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("INV-2 200.00", "credit note CN-1 has 150.00 to apply; the amounts asked add up to 200.00"),
+        ("INV-2 200.00", "credit note CN-1 has 150.00 EUR to apply; the amounts asked add up to 200.00 EUR"),
         *(
             (
                 text,
@@ -232,7 +232,7 @@ def test_an_approved_netting_that_would_overpay_now_is_refused_at_its_approve_ce
     summary = run(book, "post", as_of=AS_OF)
     assert not summary.ok
     assert summary.notes == [
-        "not posted: Matches row 2 column Approve: INV-2 has 300.00 open; 400.00 would overpay it"
+        "not posted: Matches row 2 column Approve: INV-2 has 300.00 EUR open; 400.00 EUR would overpay it"
     ]
     assert rows(book, "Matches", ["LineID", "Approve", "Status"]) == [("CN-1", "Y", "pending")]
 

@@ -38,9 +38,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from common.currency import row_currencies, with_currency
+from common.currency import currency_digits, format_money, row_currencies, with_currency
 from common.errors import Problem
-from common.values import format_cents, parse_amount_cents
+from common.values import parse_amount_cents
 from matching.matcher.ledger import allocation_records, as_text
 from matching.matcher.names import name_keys
 
@@ -251,10 +251,12 @@ class _Books:
             if number is None:
                 head, _, tail = part.rpartition(" ")
                 number = self._number(head) if head else None
-                try:
-                    cents = parse_amount_cents(tail) if number is not None else None
-                except ValueError:
-                    number = None
+                if number is not None:
+                    currency = str(self.items.at[number, "Currency"])
+                    try:
+                        cents = parse_amount_cents(tail, digits=currency_digits(currency))
+                    except ValueError as err:
+                        raise _Refused(f"{number} is in {currency}; the amount {tail!r}: {err}") from None
                 if number is None:
                     raise _Refused(
                         f"expected invoice numbers from Invoices, each optionally followed by an amount, "
@@ -321,7 +323,8 @@ class _Books:
         amount = int(info["Amount"])
         if amount <= 0 or info["Status"] == "Ignored":
             raise _Refused(
-                f"line {line} is not a customer's payment (Amount {format_cents(amount)}, Status {info['Status']})"
+                f"line {line} is not a customer's payment (Amount {format_money(amount, str(info['Currency']))}, "
+                f"Status {info['Status']})"
             )
         numbers = [p.number for p in parts]
         self._check_currency(numbers, str(info["Currency"]), f"line {line} is")
@@ -397,7 +400,8 @@ class _Books:
                     raise _Refused(f"credit note {p.number} has no credit left to apply")
                 if p.cents is not None and p.cents > -open_:
                     raise _Refused(
-                        f"credit note {p.number} has {format_cents(-open_)} left; asked {format_cents(p.cents)}"
+                        f"credit note {p.number} has {self._money(-open_, p.number)} left; "
+                        f"asked {self._money(p.cents, p.number)}"
                     )
                 credits.append((p.number, p.cents if p.cents is not None else -open_))
             else:
@@ -406,14 +410,19 @@ class _Books:
             raise _Refused("expected at least one invoice to pay")
         return credits, invoices
 
-    @staticmethod
-    def _credits_used(credits: list[tuple[str, int]], wanted: list[tuple[str, int]]) -> None:
+    def _credits_used(self, credits: list[tuple[str, int]], wanted: list[tuple[str, int]]) -> None:
         given, taken = sum(c for _, c in credits), sum(c for _, c in wanted)
         if given > taken:
+            number = wanted[0][0]
             raise _Refused(
-                f"the credit notes give {format_cents(given)}, more than the invoices take "
-                f"({format_cents(taken)}); give each credit note the amount to use"
+                f"the credit notes give {self._money(given, number)}, more than the invoices take "
+                f"({self._money(taken, number)}); give each credit note the amount to use"
             )
+
+    def _money(self, minor: int, number: str) -> str:
+        """An amount in the currency of invoice `number` (the instruction's invoices share one:
+        _check_currency refuses the rest), with that currency's decimals: 1234 JPY, not 12.34."""
+        return format_money(minor, str(self.items.at[number, "Currency"]))
 
     def _amounts(self, invoices: list[_Part], money: int, what: str) -> list[tuple[str, int]]:
         """The cents each invoice gets: the amount asked (at most its open amount), else its open
@@ -421,7 +430,8 @@ class _Books:
         asked = sum(p.cents for p in invoices if p.cents is not None)
         if asked > money:
             raise _Refused(
-                f"{what} has {format_cents(money)} to apply; the amounts asked add up to {format_cents(asked)}"
+                f"{what} has {self._money(money, invoices[0].number)} to apply; "
+                f"the amounts asked add up to {self._money(asked, invoices[0].number)}"
             )
         left = money - asked
         out = []
@@ -432,7 +442,8 @@ class _Books:
             if p.cents is not None:
                 if p.cents > open_:
                     raise _Refused(
-                        f"{p.number} has {format_cents(open_)} open; {format_cents(p.cents)} would overpay it"
+                        f"{p.number} has {self._money(open_, p.number)} open; "
+                        f"{self._money(p.cents, p.number)} would overpay it"
                     )
                 out.append((p.number, p.cents))
                 continue

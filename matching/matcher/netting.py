@@ -25,7 +25,7 @@ import re
 
 import pandas as pd
 
-from common.currency import format_money, row_currencies
+from common.currency import currency_digits, format_money, row_currencies
 from common.values import format_cents
 from matching.matcher.ledger import MATCH_COLUMNS, approvals, as_cents, as_text
 from matching.matcher.manual import Application, customer_groups
@@ -44,7 +44,8 @@ def is_netting(matches: pd.DataFrame) -> pd.Series:
 
 def netting_instruction(row: pd.Series) -> str:
     """The text a proposal posts as, the clerk's own way of netting by hand: "C001: INV-7 150.00"."""
-    return f"{row['CustomerID']}: {row['InvoiceNo']} {format_cents(int(row['Amount']))}"
+    digits = currency_digits(str(row["Currency"]))
+    return f"{row['CustomerID']}: {row['InvoiceNo']} {format_cents(int(row['Amount']), digits)}"
 
 
 def with_netting(
