@@ -101,6 +101,7 @@ def test_reason_in_plain_words():
         invoiced=100000,
         diff=0,
         nos="INV-2026-00412",
+        currency="EUR",
     )
     text = reason(proposal, facts)
     assert (
@@ -108,3 +109,5 @@ def test_reason_in_plain_words():
     )
     fee = reason(replace(proposal, fit="fee"), replace(facts, amount=98750, diff=1250))
     assert "amount is 12.50 short of 1000.00 open: bank fee" in fee
+    yen = reason(replace(proposal, fit="fee"), replace(facts, amount=98750, diff=1250, currency="JPY"))
+    assert "amount is 1250 short of 100000 open: bank fee" in yen  # yen have no decimals

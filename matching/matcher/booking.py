@@ -85,4 +85,5 @@ def _facts(run: Assignment, d: Decision) -> Facts:
         invoiced=sum(int(run.opened[i]) for i in p.item_cents()),
         diff=sum(c for _, c, k in p.rows if k != "payment"),
         nos=", ".join(dict.fromkeys(str(numbers[i]) for i, _, k in p.rows if i >= 0 and k == "payment")),
+        currency=str(run.lines["Currency"].iat[p.line]),
     )

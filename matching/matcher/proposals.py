@@ -27,6 +27,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from common.currency import currency_digits
 from common.values import format_cents
 from matching.matcher.amounts import Fit, fits_for_customer
 from matching.matcher.clues import (
@@ -299,7 +300,11 @@ def _note(fit: Fit, rows: tuple[tuple[int, int, str], ...], lookups: Lookups) ->
     short = sum(items.open[i] for i in dict.fromkeys(i for i, _, _ in rows if i >= 0)) - sum(
         c for _, c, k in rows if k == "payment"
     )
-    return f"a discount of {format_cents(int(short))} was taken after its period{when}: the difference stays open"
+    digits = currency_digits(str(items.currency[next(i for i, _, _ in rows if i >= 0)]))  # the invoices'
+    return (
+        f"a discount of {format_cents(int(short), digits)} was taken after its period{when}: "
+        "the difference stays open"
+    )
 
 
 def _advances(clues: Clues, lookups: Lookups) -> list[Proposal]:

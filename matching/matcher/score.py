@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common.currency import currency_digits
 from common.values import format_cents
 from matching.matcher.clues import Proposal
 from matching.matcher.references import Level
@@ -150,8 +151,9 @@ _LEVEL_WORDS = {
 }
 
 
-def _money(cents: int) -> str:
-    return format_cents(cents)
+def _money(minor: int, facts: Facts) -> str:
+    """An amount of the reason in the line's currency's decimals (1234 JPY is "1234", not "12.34")."""
+    return format_cents(minor, currency_digits(facts.currency))
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class Facts:
     invoiced: int  # open total of the items paid
     diff: int  # cents booked as fee, discount, write-off or unapplied
     nos: str  # the invoices paid
+    currency: str  # the line's: its decimals are the amounts'
 
 
 def reason(p: Proposal, facts: Facts) -> str:
@@ -194,21 +197,23 @@ def _fit_words(p: Proposal, facts: Facts) -> str:
     if fit == "exact":
         equal = "amount equal" if p.items == 1 else f"amount equals the sum of {p.items} open items ({nos})"
         diff = facts.diff
-        return f"{equal} within the amount tolerance ({_money(diff)} written off)" if diff else equal
+        return f"{equal} within the amount tolerance ({_money(diff, facts)} written off)" if diff else equal
     if fit in ("fee", "discount", "fee_over", "discount_over"):
         what = "bank fee" if fit.startswith("fee") else "discount"
         above = " above the fee tolerance" if fit.endswith("_over") else ""
-        return f"amount is {_money(facts.diff)} short of {_money(facts.invoiced)} open: {what}{above}"
+        return f"amount is {_money(facts.diff, facts)} short of {_money(facts.invoiced, facts)} open: {what}{above}"
     if fit == "partial":
-        return f"partial payment: {_money(facts.amount)} of {_money(facts.invoiced)} open ({nos})"
+        return (
+            f"partial payment: {_money(facts.amount, facts)} of {_money(facts.invoiced, facts)} open ({nos})"
+        )
     if fit == "terms":
-        return f"amount is {_money(facts.diff)} short of {_money(facts.invoiced)} open: the discount its terms grant"
+        return f"amount is {_money(facts.diff, facts)} short of {_money(facts.invoiced, facts)} open: the discount its terms grant"
     if fit in ("late_discount", "late_granted"):
-        return f"amount is {_money(facts.diff or facts.invoiced - facts.amount)} short of {_money(facts.invoiced)} open"
+        return f"amount is {_money(facts.diff or facts.invoiced - facts.amount, facts)} short of {_money(facts.invoiced, facts)} open"
     if fit in ("over", "over_large"):
-        return f"pays {nos} and {_money(facts.diff)} more, left unapplied on the customer"
+        return f"pays {nos} and {_money(facts.diff, facts)} more, left unapplied on the customer"
     if fit == "advance":
-        return f"{_money(facts.amount)} left unapplied on the customer"
+        return f"{_money(facts.amount, facts)} left unapplied on the customer"
     if fit == "currency":
         return ""  # the note gives both amounts and the rate
     return "the invoice named is paid already: money left unapplied on the customer"
