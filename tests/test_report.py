@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from arbook.report import bank_reconciliation, exceptions_workbook
 from matching.matcher.screening import duplicate_of
@@ -159,3 +160,13 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
     # money in its currency's decimals: 1,000 JPY shows no decimals, 123.45 EUR two
     assert [book["OverLimit"][ref].number_format for ref in ("D2", "E2", "F2")] == ["#,##0"] * 3
     assert book["Review"]["E2"].number_format == "#,##0.00"
+
+
+def test_charts_put_money_on_their_axis_in_the_currencys_own_units() -> None:
+    """A chart's axis is in units of its currency: 123456 minor units are 1,234.56 EUR, 123,456
+    JPY, 123.456 KWD (chart floats, compared approximately; the money itself stays exact)."""
+    from arbook.report.render import _units
+
+    minor = pd.Series([123456], dtype="Int64")
+    shown = [_units(minor, code).iloc[0] for code in ("EUR", "JPY", "KWD")]
+    assert shown == pytest.approx([1234.56, 123456.0, 123.456])

@@ -17,7 +17,7 @@ import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
 
-from common.currency import row_currencies
+from common.currency import currency_digits, row_currencies
 from workbook.cells import XlsxFormats, encode_column, write_xlsx_column
 from workbook.contract import table
 from workbook.units import digits_of
@@ -88,11 +88,16 @@ def _axes(height: float):
     return fig, fig.add_subplot()
 
 
+def _units(minor: pd.Series, currency: str) -> pd.Series:
+    """Minor units as units of `currency` for a chart's axis (cents / 100, yen / 1, fils / 1000)."""
+    return minor.astype("float64") / 10 ** currency_digits(currency)
+
+
 def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
     fig, ax = _axes(2.8)
     x = range(len(now))
-    ax.bar([i - 0.2 for i in x], before / 100, width=0.4, label="last month", color="#9bb7d4")
-    ax.bar([i + 0.2 for i in x], now / 100, width=0.4, label="this month", color="#1f4e79")
+    ax.bar([i - 0.2 for i in x], _units(before, base), width=0.4, label="last month", color="#9bb7d4")
+    ax.bar([i + 0.2 for i in x], _units(now, base), width=0.4, label="this month", color="#1f4e79")
     ax.set_xticks(list(x), list(now.index))
     ax.set_title(f"Aging by bucket, in {base} (other currencies converted)")
     ax.legend(frameon=False)
@@ -105,11 +110,7 @@ def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
     fig, ax = _axes(2.4)
     credits = credits[row_currencies(credits, base) == base]
     weekly = (
-        credits.set_index("Date")["Amount"]
-        .astype("float64")
-        .resample("W-MON", label="left", closed="left")
-        .sum()
-        / 100
+        _units(credits.set_index("Date")["Amount"], base).resample("W-MON", label="left", closed="left").sum()
         if len(credits)
         else pd.Series(dtype="float64")
     )
@@ -124,16 +125,15 @@ def _forecast_chart(forecast: pd.DataFrame) -> bytes:
     weeks = forecast.head(13)
     if len(weeks):
         labels = [str(p) for p in weeks["Period"]]
+        currency = str(weeks["Currency"].iloc[0])  # one currency per forecast (converted or the base's)
         ax.fill_between(
             labels,
-            weeks["Low"].astype("float64") / 100,
-            weeks["High"].astype("float64") / 100,
+            _units(weeks["Low"], currency),
+            _units(weeks["High"], currency),
             color="#c5d9ef",
             label="low-high",
         )
-        ax.plot(
-            labels, weeks["Expected"].astype("float64") / 100, color="#1f4e79", marker="o", label="expected"
-        )
+        ax.plot(labels, _units(weeks["Expected"], currency), color="#1f4e79", marker="o", label="expected")
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
         ax.legend(frameon=False)
     first = weeks.iloc[0] if len(weeks) else None
