@@ -169,6 +169,36 @@ def test_an_amount_typed_for_a_yen_invoice_is_read_in_yen_and_said_without_decim
     assert logged(over) == [] and logged(fraction) == []
 
 
+def test_what_is_left_of_a_line_in_another_currency_than_the_customer_stays_in_the_lines_currency() -> None:
+    """C001 keeps its books in EUR but was invoiced INV-U in USD and paid it in USD: the
+    remainder left unapplied is 50.00 USD, never 50.00 read as the customer's EUR."""
+    invoices = pd.concat(
+        [
+            INVOICES,
+            pd.DataFrame(
+                {
+                    "InvoiceNo": ["INV-U"],
+                    "CustomerID": ["C001"],
+                    "InvoiceDate": pd.to_datetime(["2026-09-25"]),
+                    "Currency": ["USD"],
+                    "Amount": pd.array([10000], dtype="Int64"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    line = LINES.iloc[[1]].assign(LineID="LU", Amount=pd.array([15000], dtype="Int64"), Currency="USD")
+    book = typed(
+        ledger_book(Invoices=invoices, BankLines=line), "BankLines", "LineID", "ApplyTo", {"LU": "INV-U"}
+    )
+    summary = run(book, "post", as_of=AS_OF)
+    assert summary.ok, summary.notes
+    assert rows(book, "Allocations", ["InvoiceNo", "Amount", "Kind", "Currency"]) == [
+        ("INV-U", 10000, "payment", "USD"),
+        ("", 5000, "unapplied", "USD"),
+    ]
+
+
 def test_another_customers_invoice_is_paid_when_the_clerk_names_the_customer() -> None:
     book = typed(ledger_book(), "BankLines", "LineID", "ApplyTo", {"L2": "C002: INV-3"})
     assert run(book, "post", as_of=AS_OF).ok

@@ -458,6 +458,9 @@ class _Books:
         self, source: str, number: str, cents: int, kind: str, day: pd.Timestamp, customer: str | None = None
     ) -> dict[str, object]:
         owner = customer if customer is not None else str(self.items.at[number, "CustomerID"])
+        # An invoice's row is in the invoice's currency; money left unapplied in the bank line's
+        # (the customer's own currency may be another: a EUR customer paying a USD invoice in USD).
+        currency = self.items.at[number, "Currency"] if number else self.lines.at[source, "Currency"]
         return {
             "LineID": source,
             "InvoiceNo": number,
@@ -465,6 +468,7 @@ class _Books:
             "Amount": int(cents),
             "PaymentDate": day,
             "Kind": kind,
+            "Currency": str(currency),
         }
 
     def _take(self, rows: list[dict[str, object]]) -> None:
