@@ -113,10 +113,23 @@ def pressed(
 ) -> dict[str, object]:
     """Each choice pressed in Excel ("excel") and run on a FileBook ("file"), one after another."""
     workbook, bank_files, as_of = source
+    return _every_choice_both_ways(workbook, "", bank_files, as_of, relay, tmp_path_factory)
+
+
+def _every_choice_both_ways(
+    workbook: Path,
+    prefix: str,
+    bank_files: list[Path],
+    as_of: object,
+    relay: SmtpServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, object]:
+    """Every choice, in order, on two copies of `workbook` (in folders named `prefix` + side): run
+    on a FileBook ("file"), and pressed with the Run button in the double ("excel")."""
     files = ";".join(str(p) for p in bank_files)
     copies = {}
     for side in ("file", "excel"):
-        folder = tmp_path_factory.mktemp(side)
+        folder = tmp_path_factory.mktemp(prefix + side)
         copies[side] = Path(shutil.copyfile(workbook, folder / workbook.name))
     outcomes: dict[str, list[tuple[str, str]]] = {"file": [], "excel": []}
     mail: dict[str, list[list[str]]] = {"file": [], "excel": []}
@@ -224,35 +237,12 @@ def adopted(
     --dashboard`, its Settings sending through the relay as the sample company's do: every choice,
     in order, pressed with the Dashboard's Run button in the double and run on a FileBook."""
     workbook, bank_files, as_of = source
-    files = ";".join(str(p) for p in bank_files)
     folder = tmp_path_factory.mktemp("adopted")
     init(german(folder / "Forderungen.xlsx"), suggest=True, dashboard=True)
     built = folder / "Forderungen.xlsm"
     with FileBook(workbook, lock=False) as book:
         _settings_typed_in(built, book.read("Settings"))
-    copies = {}
-    for side in ("file", "excel"):
-        side_folder = tmp_path_factory.mktemp(f"adopted-{side}")
-        copies[side] = Path(shutil.copyfile(built, side_folder / built.name))
-    outcomes: dict[str, list[tuple[str, str]]] = {"file": [], "excel": []}
-    mail: dict[str, list[list[str]]] = {"file": [], "excel": []}
-    for key in KEYS:
-        since = len(relay.handler.accepted)
-        outcomes["file"].append(_outcome_of_file_run(copies["file"], key, as_of, _files_for(key, files)))
-        mail["file"].append(_sent(relay, since))
-    with excel_double() as app:
-        xlbook = app.books.open(str(copies["excel"]))
-        for key in KEYS:
-            since = len(relay.handler.accepted)
-            xlbook.names[INPUT_NAMES["operation"]].refers_to_range.value = ENTRIES[key][0].label
-            xlbook.names[INPUT_NAMES["as_of"]].refers_to_range.value = as_of.isoformat()
-            xlbook.names[INPUT_NAMES["bank_files"]].refers_to_range.value = _files_for(key, files)
-            press(xlbook, "Run")
-            status = {k: xlbook.names[n].refers_to_range.value for k, n in STATUS_NAMES.items()}
-            outcomes["excel"].append((status["result"], status["message"]))
-            mail["excel"].append(_sent(relay, since))
-        xlbook.close()
-    return {"copies": copies, "outcomes": outcomes, "mail": mail}
+    return _every_choice_both_ways(built, "adopted-", bank_files, as_of, relay, tmp_path_factory)
 
 
 @pytest.mark.parametrize("key", KEYS)
