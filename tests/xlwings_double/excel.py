@@ -26,6 +26,7 @@ VBA project but drops charts and form controls that Excel would keep.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 from itertools import count
@@ -195,10 +196,19 @@ class Book:
         self.app = app
         self._path = path
         keep_vba = path.suffix.lower() == ".xlsm"
+        self._opened = path.read_bytes()  # the file as opened: its formulas' cached values come from it
         self.wb = openpyxl.load_workbook(path, keep_vba=keep_vba, keep_links=True)
-        self._cached = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        self._values: openpyxl.Workbook | None = None
         self.uncalculated: set[tuple[str, int, int]] = set()
         self.saved_copies: list[Path] = []
+
+    @property
+    def _cached(self) -> openpyxl.Workbook:
+        """The values Excel last calculated, as the opened file holds them: parsed when a formula's value
+        is first asked for, not at every open (a run that reads no formula does without)."""
+        if self._values is None:
+            self._values = openpyxl.load_workbook(io.BytesIO(self._opened), data_only=True, read_only=False)
+        return self._values
 
     @property
     def api(self) -> Book:
