@@ -243,9 +243,12 @@ def _format_money(
     One call per run of a column's cells wanting the same, cell by cell only where a run shows
     mixed formats; each change noted in `undo`."""
     for j in range(len(formats[0]) if formats else 0):
+        column = [row_formats[j] for row_formats in formats]
+        if not any(column):
+            continue  # not money
         start = sheet.range((like, col + j)).number_format if like is not None else None
         i = 0
-        for wanted, run in groupby(row_formats[j] for row_formats in formats):
+        for wanted, run in groupby(column):
             n = len(list(run))
             if wanted is not None:
                 final = None if start is None else money_format_over(start, wanted) or start
@@ -260,7 +263,7 @@ def _set_format(
     `money_format_over` makes of its own format."""
     target = sheet.range((row, col)).resize(n, 1)
     shown = target.number_format
-    if not isinstance(shown, str):  # Excel's NumberFormat is Null where the cells differ
+    if not isinstance(shown, str):  # Excel's NumberFormat is Null where the cells differ (never for one)
         for k in range(n) if n > 1 else ():
             _set_format(sheet, row + k, col, 1, wanted, final, undo)
         return

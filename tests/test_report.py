@@ -124,7 +124,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         }
     )
     path = tmp_path / "x.xlsx"
-    path.write_bytes(exceptions_workbook(credits, pending, credit, "EUR", report_words("en")))
+    path.write_bytes(exceptions_workbook(credits, pending, credit, "EUR", report_words("en", "")))
     book = openpyxl.load_workbook(path)
     unmatched = [[c.value for c in row] for row in book["Unmatched"].iter_rows(min_row=2)]
     assert unmatched == [

@@ -154,7 +154,7 @@ def test_the_html_report_has_the_german_labels_and_formats() -> None:
     ("locale", "want"), [("en", "1,234,567"), ("de", "1.234.567"), ("de_DE", "1.234.567")]
 )
 def test_counts_are_thousands_separated_in_the_locales_way(locale: str, want: str) -> None:
-    assert report_words(locale).number(1_234_567) == want
+    assert report_words(locale, "").number(1_234_567) == want
 
 
 @pytest.mark.parametrize(
@@ -251,7 +251,7 @@ def test_the_charts_speak_the_workbooks_language(
     locale: str, titles: list[str], legends: list[list[str]], ticks: list[str]
 ) -> None:
     data = data_for(locale)
-    drawn = charts(report_figures(data), data, report_words(locale))
+    drawn = charts(report_figures(data), data, report_words(locale, ""))
     axes = [fig.axes[0] for fig in drawn.values()]
     assert [ax.get_title() for ax in axes] == titles
     assert [

@@ -331,7 +331,7 @@ class Words:
     """The report's labels and number formats for one language and locale."""
 
     formatter: Formatter
-    pdf_font: str = ""  # the Settings pdf_font: a font file for letters the charts' default font lacks
+    pdf_font: str  # the Settings pdf_font: a font file for letters the charts' default font lacks ("" none)
 
     def __call__(self, text: str, **values: object) -> str:
         """`text` in the report's language (English where it has no translation), `values` filled in."""
@@ -396,6 +396,7 @@ _EAST_ASIAN = 0x2E80
 """The first code point of the CJK blocks: below it DejaVu Sans, matplotlib's font, has the letters a report uses."""
 
 
-def report_words(locale: str, pdf_font: str = "") -> Words:
-    """The words of a report for a workbook whose Settings locale is `locale` ("de", "de_CH", "en")."""
+def report_words(locale: str, pdf_font: str) -> Words:
+    """The words of a report for a workbook whose Settings locale is `locale` ("de", "de_CH", "en")
+    and pdf_font `pdf_font`."""
     return Words(formatter_for("", locale), pdf_font)
