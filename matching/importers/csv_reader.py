@@ -66,6 +66,7 @@ class CsvImporter:
         used = sorted({i for cols in layout.columns.values() for i in cols})
         locate_record = _record_locator(body, delimiter, first_line)
         cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line, locate_record)
+        _refuse_unclosed_quote(cells, layout, delimiter, source, locate_record)
         return Parsed(lines=_lines(cells, layout, source, locate_record, date_order))
 
 
@@ -177,6 +178,30 @@ def _read_cells(
         pos = int(np.flatnonzero(overfull)[0])
         raise BankFileError(source, locate_record(pos), f"row has more fields than the header's {width}")
     return _stripped(table, used)
+
+
+def _refuse_unclosed_quote(
+    cells: dict[int, list[str]],
+    layout: Layout,
+    delimiter: str,
+    source: str,
+    locate_record: Callable[[int], int | None],
+) -> None:
+    """A quote opened in a cell and closed only on a later line takes in the rest of its row
+    and the start of the next one: the cell then holds a line end and the delimiter, and the
+    rows around it would be read shifted (a payment merged into the next). Refused at the row
+    where the quote opens; a text cell that runs over lines without the delimiter stays text."""
+    for column, values in cells.items():
+        for pos, value in enumerate(values):
+            if delimiter in value and ("\n" in value or "\r" in value):
+                swallowed = value.replace("\r", "").replace("\n", "⏎")
+                raise BankFileError(
+                    source,
+                    locate_record(pos),
+                    f"column {layout.headers[column] or column + 1}: a quote opened here is closed only "
+                    f"on a later line, taking in what looks like the next row ({swallowed[:60]!r}); "
+                    "a closing quote is missing",
+                )
 
 
 def _stripped(table: pd.DataFrame, used: list[int]) -> dict[int, list[str]]:
@@ -414,10 +439,11 @@ def _amounts(
     """Signed cents per row, and the currency the amount text shows (e.g. "$1,036.47" -> USD)."""
     if "amount" in layout.columns:
         amount = amount_column(column("amount"), header("amount"), source, locate)
-        # a column named like a credit or debit column that holds marks ("C"/"D") is the sign
+        # a column named like a credit or debit column that holds marks ("C"/"D") is the sign;
+        # one cell of it that is no mark is refused there, never read as money in
         sign = "sign" if "sign" in layout.columns else None
         sign = sign or next(
-            (r for r in ("credit", "debit") if r in layout.columns and _all_marks(column(r))), None
+            (r for r in ("credit", "debit") if r in layout.columns and _holds_marks(column(r))), None
         )
         if sign is not None:
             amount = amount.abs() * _signs(column(sign), header(sign), source, locate)
@@ -473,9 +499,8 @@ def _money_out(debit: pd.Series, name: str, source: str, locate: Callable[[int],
     return debit if positive > negative else -debit
 
 
-def _all_marks(cells: list[str]) -> bool:
-    distinct = set(cells) - {""}
-    return bool(distinct) and all(mark_sign(c) is not None for c in distinct)
+def _holds_marks(cells: list[str]) -> bool:
+    return any(mark_sign(c) is not None for c in set(cells) - {""})
 
 
 def _signs(marks: list[str], name: str, source: str, locate: Callable[[int], int | None]) -> pd.Series:
