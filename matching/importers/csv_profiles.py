@@ -330,8 +330,8 @@ GENERIC = CsvProfile(
         "Valutacode",
         "Currency code",
         "通貨",
+        "记账币种",  # the currency of 记账金额, which is read before 交易金额 (ICBC has both)
         "交易币种",
-        "记账币种",
         "结算币种",
         "币别",
         "Billing currency",
@@ -447,6 +447,7 @@ GENERIC = CsvProfile(
         "交易详情",
         "交易名称",
         "客户摘要",
+        "交易备注",  # CMB: the payer and what the payment is for
         "Payment Reference",
         "Transaction Description",
         "Libellé opération",
@@ -588,6 +589,22 @@ PROFILES: tuple[CsvProfile, ...] = (
         signature=("入账金额", "入账货币", "交易摘要"),
         amount=("入账金额",),
         currency=("入账货币",),
+        charges_positive=True,
+    ),
+    # CMB's 一网通 export: 交易类型 (汇入汇款, 账户结息: interest the matcher must not take for a
+    # receipt) goes to the memo with 交易备注, which names the payer
+    CsvProfile(
+        "cmb_debit",
+        signature=("交易类型", "交易备注", "收入", "支出"),
+        memo=("交易类型", "交易备注"),
+    ),
+    # CMB's credit-card statement: dated by 记账日 (交易日 is empty on repayments), in CNY
+    CsvProfile(
+        "cmb_credit_card",
+        signature=("记账日", "人民币金额", "卡号末四位"),
+        date=("记账日",),
+        amount=("人民币金额",),
+        memo=("交易摘要",),
         charges_positive=True,
     ),
     CsvProfile(

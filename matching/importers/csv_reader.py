@@ -63,7 +63,9 @@ class CsvImporter:
         body = _after_line(text, header_index)
         first_line = header_index + 2
         _refuse_cut_short(body, delimiter, len(layout.headers), source, first_line)
-        used = sorted({i for cols in layout.columns.values() for i in cols})
+        # the first column too: a total row's label stands there when the date read is another
+        # column (ICBC's credit card: "合计金额" under 交易日期, the lines dated by 记账日期)
+        used = sorted({0, *(i for cols in layout.columns.values() for i in cols)})
         locate_record = _record_locator(body, delimiter, first_line)
         cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line, locate_record)
         _refuse_unclosed_quote(cells, layout, delimiter, source, locate_record)
@@ -311,6 +313,7 @@ def _lines(
         currency = [currency_hint] * len(positions)
     else:
         codes = {c: _CURRENCY_NAMES.get(c.upper(), c.upper()) for c in set(column("currency"))}
+        codes |= {c: currency_hint for c in _EMPTY_MARKS & codes.keys()}  # ICBC's "-": none written
         currency = list(map(codes.__getitem__, column("currency")))
     if "balance" in layout.columns:
         balance = amount_column(column("balance"), header("balance"), source, locate)
@@ -359,7 +362,8 @@ def _row_kinds(
                     "(10 opening balance, 20 transaction, 82 turnover, 86 closing balance)",
                 )
         return [str(known[c]) for c in codes]
-    texts = [cells[c] for role in ("date", "payer", "memo") for c in layout.columns.get(role, ())]
+    roles = ("date", "payer", "memo")
+    texts = [cells[c] for c in dict.fromkeys([0, *(c for r in roles for c in layout.columns.get(r, ()))])]
     # labels are short and hold no digit: a memo with an invoice number is never one, so only
     # the few other distinct texts are compared (a 100,000-line file has 100,000 memos)
     distinct = {t for column in texts for t in _LABEL_LIKE.findall("\n".join(dict.fromkeys(column)))}
