@@ -97,6 +97,8 @@ GENERIC = CsvProfile(
         "Date comptable",
         "Date de comptabilisation",
         "记账日期",
+        "记账日",  # CCB
+        "银行记账日",  # BOC's credit card, beside 交易日
         "入账日期",
         "Boekdatum",
         "Boekingsdatum",
