@@ -308,13 +308,13 @@ def _csv_cases() -> Iterator[tuple[str, str, int, str]]:
             f"csv_no_amount_{number}.csv",
             _replace_line(seed, number, ";".join([*cells[:3], "", *cells[4:]])),
             number,
-            "no amount",
+            "row has no amount in Betrag",
         )
         yield (
             f"csv_no_date_{number}.csv",
             _replace_line(seed, number, ";".join(["", *cells[1:]])),
             number,
-            "no date",
+            "row has no date in Buchungstag",
         )
         yield (
             f"csv_wide_{number}.csv",

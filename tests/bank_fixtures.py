@@ -81,8 +81,18 @@ BAD: dict[str, tuple[str, str, int | None, str]] = {
         3,
         "row has both Debit and Credit filled",
     ),
-    "missing_amount.csv": ("Date,Amount,Memo\n2026-11-01,5.00,a\n2026-11-02,,b\n", "utf-8", 3, "no amount"),
-    "missing_date.csv": ("Date,Amount,Memo\n2026-11-01,5.00,a\n,7.00,b\n", "utf-8", 3, "no date"),
+    "missing_amount.csv": (
+        "Date,Amount,Memo\n2026-11-01,5.00,a\n2026-11-02,,b\n",
+        "utf-8",
+        3,
+        "row has no amount in Amount",
+    ),
+    "missing_date.csv": (
+        "Date,Amount,Memo\n2026-11-01,5.00,a\n,7.00,b\n",
+        "utf-8",
+        3,
+        "row has no date in Date",
+    ),
     "extra_field.csv": ("Date,Amount\n2026-11-01,5.00\n2026-11-02,6.00,oops\n", "utf-8", 3, "more fields"),
     "bad_sign.csv": (
         "Datum;Umsatz;Soll/Haben\n01.11.2026;5,00;X\n",

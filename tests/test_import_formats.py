@@ -340,7 +340,10 @@ def test_a_row_with_neither_date_nor_amount_continues_the_row_above() -> None:
 
 @pytest.mark.parametrize(
     "row,line,fragment",
-    [(",,x,6.66,", 3, "no date"), ("19/04/2026,19/04/2026,x,,", 3, "no amount")],
+    [
+        (",,x,6.66,", 3, "row has no date in Date "),
+        ("19/04/2026,19/04/2026,x,,", 3, "row has no amount in Withdrawals and Deposits "),
+    ],
 )
 def test_a_row_with_only_a_date_or_only_an_amount_is_still_refused(
     row: str, line: int, fragment: str

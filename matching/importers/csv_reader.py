@@ -310,8 +310,18 @@ def _lines(
     missing = (dates.isna() | amount.isna()).to_numpy()
     if missing.any():
         pos = int(np.flatnonzero(missing)[0])
-        what = "date" if pd.isna(dates.iat[pos]) else "amount"
-        raise BankFileError(source, locate(pos), f"row has no {what} (expected one on every transaction row)")
+        if pd.isna(dates.iat[pos]):
+            what, where = "date", header("date")
+        elif "amount" in layout.columns:
+            what, where = "amount", header("amount")
+        else:
+            what, where = (
+                "amount",
+                " and ".join(header(r) for r in ("debit", "credit") if r in layout.columns),
+            )
+        raise BankFileError(
+            source, locate(pos), f"row has no {what} in {where} (expected one on every transaction row)"
+        )
     if layout.one("currency") is None:
         currency = [currency_hint] * len(positions)
     else:
