@@ -212,12 +212,13 @@ def test_an_xls_that_is_an_html_table_is_read_by_its_content() -> None:
     assert parse_bank_bytes(ok, "export.xls", date_order="dmy").lines["Amount"].tolist() == [71755, -2500]
 
 
-def test_an_html_cell_spanning_columns_keeps_the_cells_after_it_under_their_headings() -> None:
+def test_an_html_colspan_keeps_later_cells_under_their_headings_and_a_short_total_row_is_set_aside() -> None:
     data = (
         "<html><body>\n<table>\n<tr><td colspan='4'>账户明细</td></tr>\n"
         "<tr><th>交易日期</th><th>摘要</th><th>收入金额</th><th>支出金额</th></tr>\n"
         "<tr><td>2026-11-03</td><td>货款</td><td>717.55</td><td></td></tr>\n"
         "<tr><td colspan='2'>2026-11-04</td><td></td><td>25.00</td></tr>\n"
+        "<tr><td>人民币合计</td><td>717.55</td><td>25.00</td></tr>\n"
         "<tr><td>以上数据仅供参考</td></tr>\n</table></body></html>\n"
     ).encode()
     lines = parse_bank_bytes(data, "export.xls", date_order="dmy").lines

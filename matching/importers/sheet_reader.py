@@ -24,6 +24,7 @@ from common.errors import BankFileError
 
 from .csv_profiles import layout_for
 from .csv_reader import CsvImporter
+from .csv_rows import row_kind
 from .model import Parsed
 from .textio import head_of, rank_encodings
 
@@ -124,13 +125,14 @@ def _html_cells(tr: html.HtmlElement) -> list[str]:
 def _refuse_partial_rows(rows: list[list[str]], lines: list[int | None], source: str) -> None:
     """After the header row, a row of several cells but fewer than the header's has lost a
     cell, and every cell after the gap would be read under the wrong heading (an amount paid
-    out read as received): refused at its line. A row of one cell is a note or a title."""
+    out read as received): refused at its line. A row of one cell is a note or a title, and a
+    total or balance row ("合计", "Closing balance") may be shorter: the CSV reader sets it aside."""
     header = next((i for i, row in enumerate(rows) if layout_for(row) is not None), None)
     if header is None:
         return
     width = len(rows[header])
     for row, line in zip(rows[header + 1 :], lines[header + 1 :], strict=True):
-        if 1 < len(row) < width:
+        if 1 < len(row) < width and row_kind(None, tuple(row)) == "movement":
             raise BankFileError(
                 source,
                 line,
