@@ -205,6 +205,18 @@ def test_an_advance_from_a_payer_we_cannot_name_is_only_suggested():
     assert best(result, "L1") == {("", "K1", 100000, "unapplied")}
 
 
+def test_an_advance_kept_on_either_of_two_customers_is_two_proposals():
+    # The payer is as close to K5 as to K6: each keeping the money is its own proposal (its own
+    # MatchID), so approving one does not post the other's row too.
+    result = run(bank(("L1", "2026-03-20", 300000, "HONGYUE KEJI GUANGZHOU", "预付款 合同 HT-2026-0765")))
+    assert posted(result) == set()
+    assert result.matches[["InvoiceNo", "CustomerID", "Amount", "Kind", "Decision"]].values.tolist() == [
+        ["", "K5", 300000, "unapplied", "suggested"],
+        ["", "K6", 300000, "unapplied", "suggested"],
+    ]
+    assert result.matches["MatchID"].nunique() == 2
+
+
 # --- why a proposal that scores high enough did not post itself ------------------------------
 
 
