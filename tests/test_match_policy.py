@@ -444,7 +444,7 @@ def test_equal_invoices_without_a_month_the_customers_payment_settles_the_oldest
     assert "the oldest of them (oldest first)" in result.matches["Reason"].iloc[0]
 
 
-def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_oldest_first():
+def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_in_payment_order():
     result = run(
         bank(
             ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
@@ -452,12 +452,35 @@ def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_old
         )
     )
     assert posted(result) == set()
-    assert best(result, "L1") == best(result, "L2") == {("202601010", "K7", 12000, "payment")}
-    held = result.matches.loc[result.matches["InvoiceNo"] == "202601010", "Reason"]
+    assert best(result, "L1") == {("202601010", "K7", 12000, "payment")}
+    assert best(result, "L2") == {("202602010", "K7", 12000, "payment")}
+    held = result.matches.loc[result.matches["Decision"] == "suggested", "Reason"]
+    assert len(held) == 2
     assert held.str.endswith(
         "left to a person: 2 payments of this run pay this customer's equal open items: "
         "which pays which is for a person to say"
     ).all()
+
+
+def test_equal_payments_take_equal_invoices_in_the_order_of_their_dates_not_of_the_statement():
+    # L3 is dated between L1 and L2: it takes the second oldest, L2 the third; approving all
+    # three settles all three invoices, each once.
+    result = run(
+        bank(
+            ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L2", "2026-03-24", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L3", "2026-03-22", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+        )
+    )
+    assert posted(result) == set()
+    assert {line: best(result, line) for line in ("L1", "L2", "L3")} == {
+        "L1": {("202601010", "K7", 12000, "payment")},
+        "L2": {("202603010", "K7", 12000, "payment")},
+        "L3": {("202602010", "K7", 12000, "payment")},
+    }
+    reason = result.matches.set_index("LineID")["Reason"]
+    assert "the oldest of them (oldest first)" in reason["L1"]
+    assert "the oldest of them but 2: 2 earlier payments of this run take the older" in reason["L2"]
 
 
 def test_a_payment_naming_a_month_takes_its_invoice_before_the_oldest_first_one():

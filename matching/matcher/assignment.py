@@ -61,6 +61,7 @@ class Assignment:
     rejected: set[tuple[str, frozenset[str]]]  # (LineID, key) the clerk refused
     touched: set[int] = field(default_factory=set)  # items an auto proposal took from
     claims: Counter[tuple[int, int]] = field(default_factory=Counter)  # (customer, cents) -> lines
+    turns: dict[int, tuple[int, int]] = field(default_factory=dict)  # line -> Payment.turn
     opened: np.ndarray = field(init=False)  # the items' open amounts before this run took any
 
     def __post_init__(self) -> None:
@@ -106,6 +107,7 @@ class Assignment:
             dates[line],
             bool(named[line]),
             self.lookups.evidence.says(line),
+            self.turns.get(line, (-1, 0)),
         )
 
     def ranked(self, lines: list[int]) -> dict[int, list[Ranked]]:
@@ -170,6 +172,24 @@ class Assignment:
             for key in {_claimed(r.proposal) for r in plist if r.proposal.oldest}
         )
 
+    def take_turns(self, by_line: dict[int, list[Ranked]]) -> list[int]:
+        """Equal payments take equal items in their order: of the lines whose best proposal is the
+        oldest of one customer's equal items (policy rule 6), the earliest (by date, then
+        statement order) keeps the oldest, the next the oldest after it, and so on, so their
+        suggestions are distinct items and approving them all pays as many items. The lines
+        that must be proposed again (every one but the first of each set)."""
+        sets: dict[tuple[int, int], list[int]] = {}
+        for line, plist in by_line.items():
+            if plist and plist[0].proposal.oldest:
+                sets.setdefault(_claimed(plist[0].proposal), []).append(line)
+        dates = self._columns[2]
+        again = []
+        for (customer, _), lines in sets.items():
+            for k, line in enumerate(sorted(lines, key=lambda ln: (dates[ln], ln))[1:], start=1):
+                self.turns[line] = (customer, k)
+                again.append(line)
+        return again
+
     def claimants(self, p: Proposal) -> int:
         return self.claims.get(_claimed(p), 1)
 
@@ -199,6 +219,8 @@ def _rescored(plist: list[Ranked]) -> list[Ranked]:
 def assign(run: Assignment, by_line: dict[int, list[Ranked]], cfg: MatchSettings) -> list[Decision]:
     """Lines in order of their best score (the oldest of equal items last); autos use open amounts,
     later lines see what is left."""
+    run.claim(by_line)
+    by_line = {**by_line, **run.ranked(run.take_turns(by_line))}
     # A booking by convention alone (the oldest of equal items) waits for the lines with evidence:
     # a payment naming the month of one of those items takes it first.
     order = sorted(
@@ -208,7 +230,6 @@ def assign(run: Assignment, by_line: dict[int, list[Ranked]], cfg: MatchSettings
             -(by_line[ln][0].score if by_line[ln] else 0.0),
         ),
     )
-    run.claim(by_line)
     decisions: list[Decision] = []
     for line in order:
         plist = _still_open(run, line, by_line[line]) if by_line[line] else []
