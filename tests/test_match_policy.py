@@ -47,11 +47,13 @@ INVOICES = [  # number, customer, date, cents, currency, reference, own terms
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 
 
-def book():
-    customers = pd.DataFrame(CUSTOMERS, columns=["CustomerID", "Name", "Aliases", "Group", "DiscountTerms"])
+def book(more_customers=(), more_invoices=()):
+    customers = pd.DataFrame(
+        [*CUSTOMERS, *more_customers], columns=["CustomerID", "Name", "Aliases", "Group", "DiscountTerms"]
+    )
     customers.index += 2
     invoices = pd.DataFrame(
-        INVOICES,
+        [*INVOICES, *more_invoices],
         columns=[
             "InvoiceNo",
             "CustomerID",
@@ -83,10 +85,15 @@ def bank(*lines: tuple[str, str, int, str, str], currency: str = "EUR") -> pd.Da
 
 
 def run(
-    lines: pd.DataFrame, rates: Rates | None = None, dated: dict[str, str] | None = None, **settings: object
+    lines: pd.DataFrame,
+    rates: Rates | None = None,
+    dated: dict[str, str] | None = None,
+    more: tuple[list, list] = ([], []),
+    **settings: object,
 ):
-    """Match `lines` on the book (`dated`: invoice number -> another InvoiceDate)."""
-    customers, invoices = book()
+    """Match `lines` on the book (`dated`: invoice number -> another InvoiceDate; `more`: customers
+    and invoices added to it)."""
+    customers, invoices = book(*more)
     for number, day in (dated or {}).items():
         invoices.loc[invoices["InvoiceNo"] == number, "InvoiceDate"] = pd.Timestamp(day)
     opens = open_amounts(
@@ -518,6 +525,27 @@ def test_a_payer_without_the_legal_form_of_near_twins_is_left_to_a_person():
     result = run(bank(("L1", "2026-03-20", 500000, "HONGYUE KEJI GUANGZHOU", "货款")))
     assert posted(result) == set()
     assert decisions(result, "L1") == {"suggested"}
+
+
+def test_equally_likely_near_twins_show_first_the_one_the_payer_spells_letter_for_letter():
+    # The payer is Moller's name as written; Möller's only once the umlaut is folded (and its
+    # bank is known to write 'Moeller'). Möller's invoice is older: the name decides first.
+    twins = (
+        [
+            ("K9", "Möller Elektro GmbH", "Moeller Elektro GmbH", "", ""),
+            ("K10", "Moller Elektro GmbH", "", "", ""),
+        ],
+        [
+            ("202602201", "K9", "2026-02-02", 20170, "EUR", "", ""),
+            ("202603201", "K10", "2026-03-05", 20170, "EUR", "", ""),
+        ],
+    )
+    result = run(bank(("L1", "2026-03-20", 20170, "Moller Elektro GmbH", "Zahlung")), more=twins)
+    assert posted(result) == set()
+    assert result.matches[["InvoiceNo", "CustomerID", "Score", "Decision"]].values.tolist() == [
+        ["202603201", "K10", 49.3, "suggested"],
+        ["202602201", "K9", 49.3, "suggested"],
+    ]
 
 
 @pytest.mark.parametrize("older", ["26442000000377913461", "26442000000377913462"])

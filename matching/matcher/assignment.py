@@ -118,10 +118,13 @@ class Assignment:
             return {line: [] for line in lines}
         z = log_odds(feature_columns(found))
         seen: set[tuple[int, frozenset[str]]] = set()
-        # Equal evidence: the proposal paying the oldest invoice first (oldest first, as cash
-        # application goes), so the first suggestion a person sees is the likelier one.
+        # Equal evidence: the customer whose own name or alias the payer is letter for letter
+        # first ('Moller Elektro GmbH' is Moller's name; Möller's only once umlauts are folded),
+        # then the proposal paying the oldest invoice (oldest first, as cash application goes),
+        # so the first suggestion a person sees is the likelier one.
         ranking = sorted(
-            zip(found, z.tolist(), strict=True), key=lambda pz: (pz[0].line, -pz[1], self._age(pz[0]))
+            zip(found, z.tolist(), strict=True),
+            key=lambda pz: (pz[0].line, -pz[1], not self._verbatim(pz[0]), self._age(pz[0])),
         )
         for p, zi in ranking:
             key = self._key(p)
@@ -133,6 +136,19 @@ class Assignment:
             seen.add((p.line, key))
             distinct[p.line].append((p, zi, key))
         return {line: _scored(plist) for line, plist in distinct.items()}
+
+    def _verbatim(self, p: Proposal) -> bool:
+        """The payer is the proposal's customer's name or one of its aliases as written (case and
+        spacing aside): no folding of umlauts, accents or legal forms was needed."""
+        return _plain(str(self.payers[p.line])) in self._spellings[p.customer]
+
+    @cached_property
+    def _spellings(self) -> list[frozenset[str]]:
+        aliases = as_text(self.customers.get("Aliases", pd.Series("", index=self.customers.index)))
+        return [
+            frozenset(_plain(s) for s in [name, *alias.split(";")] if s.strip())
+            for name, alias in zip(self.customer_names, aliases, strict=True)
+        ]
 
     def _age(self, p: Proposal) -> int:
         """The invoice date of the oldest item the proposal pays (ns; money kept on account: last)."""
@@ -199,6 +215,10 @@ class Assignment:
         for item, cents in p.item_cents().items():
             self.lookups.items.open[item] = 0 if p.foreign else self.lookups.items.open[item] - cents
             self.touched.add(item)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _claimed(p: Proposal) -> tuple[int, int]:
