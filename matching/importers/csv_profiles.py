@@ -46,6 +46,7 @@ ROLES = (
     "account",
     "balance",
     "rowtype",
+    "sequence",
 )
 
 
@@ -65,6 +66,10 @@ class CsvProfile:
     account: tuple[str, ...] = ()
     balance: tuple[str, ...] = ()  # the running balance after each line, held to the amounts
     rowtype: tuple[str, ...] = ()  # a record type telling movements from balance and total rows
+    # The bank's running number of each line on the account (Rabobank's "Volgnr"): where it
+    # jumps, the export left lines out, so the running balance is held only between lines
+    # whose numbers follow each other. It may also be the bank reference.
+    sequence: tuple[str, ...] = ()
     date_order: str | None = None  # fixed by the bank; None: decided per file (see columns.py)
     # A credit-card export shows a purchase as a positive amount: money out of the account,
     # so its signs are turned (a payment to the card is then the credit).
@@ -412,7 +417,7 @@ GENERIC = CsvProfile(
         "交易附言",
         "用途",
         "备注",
-        "Omschrijving",
+        "Omschrijving*",  # Rabobank: Omschrijving-1 to -3
         "Mededelingen",
         "Toelichting",
         "Concepto",
@@ -550,6 +555,7 @@ GENERIC = CsvProfile(
         "联机余额",
     ),
     rowtype=("Row type", "Record type", "Eilutės tipas", "Rea tüüp", "Ieraksta tips", "Radtyp"),
+    sequence=("Volgnr",),
 )
 
 PROFILES: tuple[CsvProfile, ...] = (
@@ -640,13 +646,16 @@ def layout_for(cells: list[str]) -> Layout | None:
 
 def _locate(profile: CsvProfile, headers: list[str], written: tuple[str, ...]) -> Layout:
     """Each role's column(s). Roles the bank profile names claim columns before generic names;
-    the memo comes last and may share a column (UBS's counterparty is also memo text)."""
+    the memo and the sequence come last and may share a column (UBS's counterparty is also memo
+    text, Rabobank's Volgnr also the bank reference)."""
     taken: set[int] = set()
     columns: dict[str, tuple[int, ...]] = {}
     own = {role: getattr(profile, role) for role in ROLES}
-    for role in sorted(ROLES, key=lambda r: (r == "memo", not own[r])):
+    for role in sorted(ROLES, key=lambda r: (r in ("memo", "sequence"), not own[r])):
         names = own[role] or getattr(GENERIC, role)
-        if role == "memo":
+        if role == "sequence":
+            found = next(((i,) for n in names for i, h in enumerate(headers) if h and _matches(n, h)), ())
+        elif role == "memo":
             found = tuple(
                 i
                 for i, h in enumerate(headers)

@@ -289,7 +289,8 @@ def _lines(
         currency = list(map(codes.__getitem__, column("currency")))
     if "balance" in layout.columns:
         balance = amount_column(column("balance"), header("balance"), source, locate)
-        _check_running_balance(amount, balance, currency, header("balance"), source, locate)
+        linked = _consecutive(column("sequence")) if "sequence" in layout.columns else None
+        _check_running_balance(amount, balance, currency, header("balance"), source, locate, linked)
     memo_cols = [cells[c] for c in layout.columns.get("memo", ())]
     if len(memo_cols) > 1:
         memo = [" ".join(p for p in parts if p) for parts in zip(*memo_cols, strict=True)]
@@ -365,6 +366,15 @@ def _check_summary_rows(
     check_balanced(source, lines[-1], "", "", opening, int(movements.sum()), closing)
 
 
+def _consecutive(numbers: list[str]) -> np.ndarray | None:
+    """Per pair of neighbouring rows, whether the bank's running numbers follow each other
+    (up or down by one); None when a cell is not a whole number (then every pair is held)."""
+    if not all(n.isdigit() for n in numbers):
+        return None
+    values = np.array([int(n) for n in numbers], dtype=np.int64)
+    return np.abs(np.diff(values)) == 1
+
+
 def _check_running_balance(
     amount: pd.Series,
     balance: pd.Series,
@@ -372,18 +382,25 @@ def _check_running_balance(
     name: str,
     source: str,
     locate: Callable[[int], int | None],
+    linked: np.ndarray | None = None,
 ) -> None:
     """Refuse a file whose running balance does not follow from its amounts: a row is missing
     or an amount misread (a file cut inside its last amount, rows deleted by hand). Exports
     list the newest line first or last; each currency keeps its own balance. A column with
-    empty cells is a bank's own habit (a balance per day) and is not checked."""
+    empty cells is a bank's own habit (a balance per day) and is not checked. `linked` says
+    which neighbouring rows the bank's own running numbers show as consecutive: across a jump
+    the export left lines out by the bank's own count, and that pair is not held."""
     if balance.isna().any() or len(balance) < 2:
         return
     frame = pd.DataFrame({"amount": amount, "balance": balance, "currency": currency})
     for _code, part in frame.groupby("currency", sort=False):
         bal, amt = part["balance"].to_numpy(dtype=object), part["amount"].to_numpy(dtype=object)
-        oldest_first = (bal[1:] - bal[:-1]) == amt[1:]
-        newest_first = (bal[:-1] - bal[1:]) == amt[:-1]
+        left_out = np.zeros(len(part) - 1, dtype=bool)
+        if linked is not None:  # a pair of this currency's rows that are neighbours in the file
+            rows = part.index.to_numpy()
+            left_out = (np.diff(rows) == 1) & ~linked[rows[:-1]]
+        oldest_first = ((bal[1:] - bal[:-1]) == amt[1:]) | left_out
+        newest_first = ((bal[:-1] - bal[1:]) == amt[:-1]) | left_out
         if oldest_first.all() or newest_first.all():
             continue
         fits = oldest_first if oldest_first.sum() >= newest_first.sum() else newest_first
