@@ -203,15 +203,25 @@ def test_a_running_balance_is_held_only_between_lines_whose_bank_numbers_follow(
     head = '"Volgnr","Datum","Bedrag","Saldo na trn"\n'
     rows = '"9565","2018-03-01","-337,49","+5257,28"\n"9590","2018-03-14","+50,00","+13084,53"\n'
     good = head + rows + '"9591","2018-03-16","-750,00","+12334,53"\n'
-    lines = parse_bank_bytes(good.encode(), "rabo.csv", date_order="dmy").lines
-    assert lines["Amount"].tolist() == [-33749, 5000, -75000]
-    assert lines["BankRef"].tolist() == ["9565", "9590", "9591"]
+    bank = parse_bank_bytes(good.encode(), "rabo.csv", date_order="dmy")
+    assert bank.lines["Amount"].tolist() == [-33749, 5000, -75000]
+    assert bank.lines["BankRef"].tolist() == ["9565", "9590", "9591"]
+    # the clerk learns which lines are missing: payments among them are not in this import
+    assert bank.notes == [
+        "rabo.csv: Volgnr 9566 to 9589 (24 lines) are not in the file (the export left them out); "
+        "import an export that holds them to bring their payments in"
+    ]
     # between consecutive numbers a balance that does not follow is still refused, at its line
     bad = head + rows + '"9591","2018-03-16","-750,00","+12334,35"\n'
     with pytest.raises(
         BankFileError, match=r"column Saldo na trn: the balance 12334\.35 does not follow"
     ) as caught:
         parse_bank_bytes(bad.encode(), "rabo.csv", date_order="dmy")
+    assert caught.value.line == 4
+    # a number given twice is no jump: the row repeated is refused where its balance fails
+    twice = head + rows + '"9590","2018-03-14","+50,00","+13084,53"\n'
+    with pytest.raises(BankFileError, match=r"the balance 13084\.53 does not follow") as caught:
+        parse_bank_bytes(twice.encode(), "rabo.csv", date_order="dmy")
     assert caught.value.line == 4
     # without the numbers every pair is held, and the jump is refused where it is
     plain = 'Datum,Bedrag,Saldo\n2018-03-01,"-337,49","5257,28"\n2018-03-14,"50,00","13084,53"\n'
