@@ -9,7 +9,7 @@ import pytest
 
 from common.errors import BankFileError
 from matching.importers import parse_bank_bytes, read_bank_file
-from matching.importers.csv_profiles import GENERIC, CsvProfile, layout_for
+from matching.importers.csv_profiles import GENERIC, CsvProfile, layout_for, normalise_name
 from tests.bank_fixtures import FIXTURES, GOOD
 from tests.bank_golden import REAL
 
@@ -228,3 +228,14 @@ def test_a_running_balance_is_held_only_between_lines_whose_bank_numbers_follow(
     with pytest.raises(BankFileError, match=r"the balance 13084\.53 does not follow") as caught:
         parse_bank_bytes(plain.encode(), "plain.csv", date_order="dmy")
     assert caught.value.line == 3
+
+
+def test_a_currency_code_after_a_heading_names_the_currency_not_the_column() -> None:
+    # Česká spořitelna writes "Částka CZK" / "Amount CZK", as others write "Betrag (EUR)"
+    data = "Datum zaúčtování;Částka CZK;Název protiúčtu\n2018/05/21;-111,11;X\n2018/05/22;200,00;Y\n"
+    lines = parse_bank_bytes(data.encode("cp1250"), "cs.csv", date_order="dmy").lines
+    assert lines["Amount"].tolist() == [-11111, 20000]
+    data = "Posting date;Amount CZK\n2018/05/21;-111,11\n"
+    assert parse_bank_bytes(data.encode(), "en.csv", date_order="dmy").lines["Amount"].tolist() == [-11111]
+    # three capitals that are no currency code stay part of the name
+    assert normalise_name("Kód BIC") != normalise_name("Kód")

@@ -2,7 +2,7 @@
 
 A profile names, for each role a column can play, the header texts that play it. Header
 texts are compared normalised (case, accents, spaces and punctuation ignored, a trailing
-"(EUR)" dropped), and may end in `*` to take every numbered column ("VWZ*" is VWZ1..VWZ14).
+currency "(EUR)" or " CZK" dropped), and may end in `*` to take every numbered column ("VWZ*" is VWZ1..VWZ14).
 The `memo` role joins all its columns; every other role takes the column whose header comes
 first in the profile's list. A bank profile may name "" for the one column its bank leaves
 without a header (Volksbank's S/H mark beside "Umsatz").
@@ -21,6 +21,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from common.currency import is_currency
 
 __all__ = [
     "GENERIC",
@@ -612,12 +614,18 @@ PROFILES: tuple[CsvProfile, ...] = (
 
 # A trailing "(EUR)", "[CHF]" or "(元)" names the currency, not the column; "(收入)" does.
 _PAREN_SUFFIX = re.compile(r"\s*[(\[（]\s*(?:[A-Za-z]{3}|元|人民币|€|\$|£|¥)\s*[)\]）]\s*$")
+# So does a trailing ISO 4217 code after a space (Česká spořitelna: "Částka CZK", "Amount CZK").
+_CODE_SUFFIX = re.compile(r"(?<=\S)\s+([A-Z]{3})\s*$")
 
 
 @lru_cache(maxsize=4096)
 def normalise_name(text: str) -> str:
-    """Header text as compared: no accents, case, spaces, punctuation or currency suffix ("(EUR)")."""
+    """Header text as compared: no accents, case, spaces, punctuation or currency suffix ("(EUR)",
+    " CZK")."""
     text = _PAREN_SUFFIX.sub("", text.strip().lstrip("\ufeff"))
+    code = _CODE_SUFFIX.search(text)
+    if code and is_currency(code[1]):
+        text = text[: code.start()]
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
 
