@@ -7,8 +7,9 @@ So each statement gets the cheapest font that shows it (`fonts_for`, decided onc
   - the PDF standard font Helvetica, nothing embedded, when every character of the statement
     is Windows-1252 (German, English, French, ... customers) and no `pdf_font` is set;
   - otherwise a font file, found as `PdfFont.for_texts` says, cut down once per run to the
-    characters its statements print: one subset for statements with East Asian text, another
-    for the rest, so a Polish statement never carries Chinese glyphs.
+    characters its statements print: one subset for statements with East Asian text (from a
+    CJK font), another for the rest (from a Latin font such as DejaVu Sans where there is
+    one), so a Polish statement never carries a CJK font.
 Text is measured with widths read once per font (`PdfFont.width`), not by fpdf2 per call.
 """
 
@@ -33,14 +34,23 @@ from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
 from common.errors import InputError, Problem
 
-__all__ = ["HELVETICA", "SYSTEM_FONTS", "PdfFont", "fonts_for", "helvetica_for", "statement_pdf"]
+__all__ = [
+    "CJK_FONTS",
+    "HELVETICA",
+    "LATIN_FONTS",
+    "SYSTEM_FONTS",
+    "PdfFont",
+    "fonts_for",
+    "helvetica_for",
+    "statement_pdf",
+]
 
 
 def _windows_fonts() -> Path:
     return Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
 
 
-SYSTEM_FONTS: tuple[Path, ...] = (
+CJK_FONTS: tuple[Path, ...] = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"),
@@ -50,11 +60,19 @@ SYSTEM_FONTS: tuple[Path, ...] = (
     Path("/System/Library/Fonts/PingFang.ttc"),
     Path("/System/Library/Fonts/STHeiti Light.ttc"),
     Path("/Library/Fonts/Arial Unicode.ttf"),
+)
+"""Fonts that show Chinese (and most other scripts), searched first for East Asian text."""
+
+LATIN_FONTS: tuple[Path, ...] = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     _windows_fonts() / "arial.ttf",
     Path("/System/Library/Fonts/Supplemental/Arial.ttf"),
 )
-"""Searched in this order when the `pdf_font` setting is empty: CJK-capable fonts first."""
+"""Fonts for Latin, Greek and Cyrillic text, searched first for text without East Asian
+characters: a Polish statement then embeds DejaVu Sans or Arial, not a CJK font."""
+
+SYSTEM_FONTS: tuple[Path, ...] = CJK_FONTS + LATIN_FONTS
+"""Every font searched when the `pdf_font` setting is empty."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +111,12 @@ class PdfFont:
         """
         shown = _shown(texts.values())
         wanted = {ch for ch in shown if not ch.isspace()}
-        candidates = [Path(setting).expanduser()] if setting else list(SYSTEM_FONTS)
+        if setting:
+            candidates = [Path(setting).expanduser()]
+        elif any(_east_asian(text) for text in texts.values()):
+            candidates = [*CJK_FONTS, *LATIN_FONTS]
+        else:
+            candidates = [*LATIN_FONTS, *CJK_FONTS]
         if setting and not candidates[0].is_file():
             why = "is a folder" if candidates[0].is_dir() else "does not exist"
             raise InputError(_font_problem(f"expected a .ttf, .otf or .ttc font file, {setting!r} {why}"))
