@@ -21,6 +21,7 @@ import struct
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,7 @@ class PdfFont:
 
     def width(self, text: str, size_pt: float) -> float:
         """The width of printable `text` at `size_pt`, in millimetres (the unit of the statement layout)."""
-        get = self.widths.get
-        return sum(get(ch, self.missing_width) for ch in text) * size_pt * _MM_PER_PT / 1000
+        return sum(map(self.widths.get, text, repeat(self.missing_width))) * size_pt * _MM_PER_PT / 1000
 
     @classmethod
     def for_texts(cls, texts: Mapping[str, str], setting: str = "") -> PdfFont:
@@ -513,6 +513,9 @@ def _table(
         if shaded:
             pdf.set_fill_color(*_GREY)
             pdf.rect(pdf.l_margin, y, pdf.epw, _ROW, style="F")
+            # Back to the text's colour: while they differ, fpdf2 wraps every text() in its own
+            # graphics state with the colour set again (a third of each row's cost).
+            pdf.set_fill_color(0)
         x = pdf.l_margin
         for i, (value, width) in enumerate(zip(values, widths, strict=False)):  # a "none" row has one value
             text, room = clean(str(value)), width - 2
