@@ -247,23 +247,29 @@ def _settlements(
     alloc["Group"] = alloc["Kind"].where(~alloc["Kind"].isin(_SUMMED_AS_PAYMENT), "payment")
     alloc["LineID"] = alloc["LineID"].fillna("") if "LineID" in alloc else ""
     alloc["Amount"] = alloc["Amount"].fillna(0).astype("int64")
-    rows = []
-    keys = ["CustomerID", "Currency", "Date", "LineID", "Group"]
-    for (cid, cur, date, _line, group), g in alloc.groupby(keys, sort=False, dropna=False):
-        total = int(g["Amount"].sum())
-        if total == 0 or pd.isna(cid):
-            continue
-        numbers = ", ".join(dict.fromkeys(n for n in g["InvoiceNo"] if n))
-        rows.append(
-            {
-                "CustomerID": cid,
-                "Currency": cur,
-                "Date": date,
-                "Order": 1 if group == "payment" else 2,
-                "Kind": _ADJUSTMENT_KIND.get(group, "payment"),
-                "Document": "",
-                "Description": numbers,
-                "Amount": -total,
-            }
-        )
+    alloc = alloc[alloc["CustomerID"].notna()]
+    alloc["Group"] = alloc["Group"].astype(object).where(alloc["Group"].notna(), None)
+    # One pass over the rows (a pandas group per payment cost seconds at 50,000 invoices):
+    # per customer, currency, day, bank line and kind, the total and the invoices it settled.
+    moves: dict[tuple[Any, ...], tuple[list[int], dict[str, None]]] = {}
+    columns = ["CustomerID", "Currency", "Date", "LineID", "Group", "Amount", "InvoiceNo"]
+    for *key, amount, number in zip(*(alloc[c].tolist() for c in columns), strict=True):
+        total, numbers = moves.setdefault(tuple(key), ([0], {}))
+        total[0] += amount
+        if number:
+            numbers[number] = None
+    rows = [
+        {
+            "CustomerID": cid,
+            "Currency": cur,
+            "Date": date,
+            "Order": 1 if group == "payment" else 2,
+            "Kind": _ADJUSTMENT_KIND.get(group, "payment"),
+            "Document": "",
+            "Description": ", ".join(numbers),
+            "Amount": -total[0],
+        }
+        for (cid, cur, date, _line, group), (total, numbers) in moves.items()
+        if total[0] != 0
+    ]
     return pd.DataFrame(rows, columns=_ACTIVITY_COLUMNS)
