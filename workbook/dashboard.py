@@ -133,9 +133,8 @@ def free_code_name(pkg: Package, modules: set[str]) -> str:
     Excel gives every sheet of a workbook with macros one, and ties a document module to it."""
     stated = sheet_code_names(pkg)
     prefixes = [m[1] for m in (re.fullmatch(r"([A-Za-z][A-Za-z_]*?)\d+", n) for n in stated) if m]
-    prefix = (
-        max(sorted(set(prefixes)), key=prefixes.count) if prefixes else "Sheet"
-    )  # ASCII: every code page spells it
+    # the commonest ASCII prefix (every code page spells it), else English Excel's
+    prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else "Sheet"
     taken = {n.casefold() for n in (*stated, *modules, workbook_code_name(pkg) or WORKBOOK_MODULE)}
     number = len(pkg.sheets) + 1
     while f"{prefix}{number}".casefold() in taken:
