@@ -69,7 +69,8 @@ class CsvImporter:
         locate_record = _record_locator(body, delimiter, first_line)
         cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line, locate_record)
         _refuse_unclosed_quote(cells, layout, delimiter, source, locate_record)
-        return Parsed(lines=_lines(cells, layout, source, locate_record, date_order))
+        lines, notes = _lines(cells, layout, source, locate_record, date_order)
+        return Parsed(lines=lines, notes=notes)
 
 
 def _find_header(data: bytes, source: str) -> tuple[str, str, int, Layout]:
@@ -264,7 +265,8 @@ def _lines(
     source: str,
     locate_record: Callable[[int], int | None],
     date_order: str,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
+    """The movement rows, and notes for the clerk (lines the bank's numbering shows left out)."""
     positions = list(range(len(next(iter(cells.values())))))
     if not any(map(all, cells.values())):  # some row may be blank (a separator, or empty cells only)
         keep = [any(row) for row in zip(*cells.values(), strict=True)]
@@ -328,15 +330,18 @@ def _lines(
         codes = {c: _CURRENCY_NAMES.get(c.upper(), c.upper()) for c in set(column("currency"))}
         codes |= {c: currency_hint for c in _EMPTY_MARKS & codes.keys()}  # ICBC's "-": none written
         currency = list(map(codes.__getitem__, column("currency")))
+    numbers = _line_numbers(column("sequence")) if "sequence" in layout.columns else None
     if "balance" in layout.columns:
         balance = amount_column(column("balance"), header("balance"), source, locate)
-        _check_running_balance(amount, balance, currency, header("balance"), source, locate)
+        jumps = None if numbers is None else np.abs(np.diff(numbers)) > 1
+        _check_running_balance(amount, balance, currency, header("balance"), source, locate, jumps)
     memo_cols = [cells[c] for c in layout.columns.get("memo", ())]
     if len(memo_cols) > 1:
         memo = [" ".join(p for p in parts if p) for parts in zip(*memo_cols, strict=True)]
     else:
         memo = memo_cols[0] if memo_cols else [""] * len(positions)
-    return pd.DataFrame(
+    notes = [] if numbers is None else _left_out(numbers, header("sequence"), source)
+    frame = pd.DataFrame(
         {
             "Date": dates,
             "Amount": amount,
@@ -350,6 +355,7 @@ def _lines(
         },
         columns=list(PARSED_COLUMNS),
     )
+    return frame, notes
 
 
 def _row_kinds(
@@ -407,6 +413,33 @@ def _check_summary_rows(
     check_balanced(source, lines[-1], "", "", opening, int(movements.sum()), closing)
 
 
+def _line_numbers(cells: list[str]) -> np.ndarray | None:
+    """The bank's running number of each row; None when a cell is not a whole number (then
+    the column says nothing about lines left out, and every pair of rows is held)."""
+    if not cells or not all(c.isdigit() for c in cells):
+        return None
+    return np.array([int(c) for c in cells], dtype=np.int64)
+
+
+def _left_out(numbers: np.ndarray, name: str, source: str) -> list[str]:
+    """Where the bank's numbering jumps between neighbouring rows, the lines the export left
+    out: payments among them come in only with an export that holds them."""
+    notes = []
+    for a, b in zip(numbers[:-1].tolist(), numbers[1:].tolist(), strict=True):
+        low, high = sorted((a, b))
+        if high - low == 2:
+            notes.append(
+                f"{source}: {name} {low + 1} is not in the file (the export left it out); "
+                "import an export that holds it to bring its payment in"
+            )
+        elif high - low > 2:
+            notes.append(
+                f"{source}: {name} {low + 1} to {high - 1} ({high - low - 1} lines) are not in the file "
+                "(the export left them out); import an export that holds them to bring their payments in"
+            )
+    return notes
+
+
 def _check_running_balance(
     amount: pd.Series,
     balance: pd.Series,
@@ -414,18 +447,26 @@ def _check_running_balance(
     name: str,
     source: str,
     locate: Callable[[int], int | None],
+    jumps: np.ndarray | None = None,
 ) -> None:
     """Refuse a file whose running balance does not follow from its amounts: a row is missing
     or an amount misread (a file cut inside its last amount, rows deleted by hand). Exports
     list the newest line first or last; each currency keeps its own balance. A column with
-    empty cells is a bank's own habit (a balance per day) and is not checked."""
+    empty cells is a bank's own habit (a balance per day) and is not checked. `jumps` says
+    between which neighbouring rows the bank's own running numbers jump: there the export
+    left lines out by the bank's own count, and that pair is not held (a number repeated is
+    held, so a row given twice is still refused)."""
     if balance.isna().any() or len(balance) < 2:
         return
     frame = pd.DataFrame({"amount": amount, "balance": balance, "currency": currency})
     for _code, part in frame.groupby("currency", sort=False):
         bal, amt = part["balance"].to_numpy(dtype=object), part["amount"].to_numpy(dtype=object)
-        oldest_first = (bal[1:] - bal[:-1]) == amt[1:]
-        newest_first = (bal[:-1] - bal[1:]) == amt[:-1]
+        left_out = np.zeros(len(part) - 1, dtype=bool)
+        if jumps is not None:  # a pair of this currency's rows that are neighbours in the file
+            rows = part.index.to_numpy()
+            left_out = (np.diff(rows) == 1) & jumps[rows[:-1]]
+        oldest_first = ((bal[1:] - bal[:-1]) == amt[1:]) | left_out
+        newest_first = ((bal[:-1] - bal[1:]) == amt[:-1]) | left_out
         if oldest_first.all() or newest_first.all():
             continue
         fits = oldest_first if oldest_first.sum() >= newest_first.sum() else newest_first
