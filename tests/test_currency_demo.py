@@ -70,6 +70,7 @@ def by_hand(demo) -> dict[str, tuple[Decimal, Decimal, dt.datetime, Decimal]]:
     return out
 
 
+@pytest.mark.slow
 def test_the_demo_books_three_currencies_with_rates_of_the_day_before(by_hand) -> None:
     assert {
         c: (str(total), str(rate), day.date().isoformat()) for c, (total, rate, day, _) in by_hand.items()

@@ -252,6 +252,7 @@ def test_a_credit_check_without_the_orders_rate_is_refused_naming_it() -> None:
 
 
 # -- money cells show their currency's decimals ---------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_money_cells_show_yen_whole_and_dinars_to_the_fils_in_libreoffice(
     tmp_path: Path, lo_convert: Callable[..., None], pdftotext: str

@@ -345,6 +345,7 @@ def test_a_missing_rate_is_refused_naming_the_currency_and_the_day() -> None:
     assert book.read("Aging").empty  # nothing was written
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_the_dashboard_lists_each_currency_booked_its_rate_and_converted(
     tmp_path: Path, lo_convert: Callable[..., None]
