@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/arbook demo demo-out
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

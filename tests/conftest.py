@@ -43,6 +43,25 @@ COMPANY_WARNINGS = [
 ]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a test marked `slow` run first, each module's tests kept together in their order.
+
+    `make test` hands whole modules to the workers in this order, the next one to the first worker
+    free (`--dist loadfile --no-loadscope-reorder`, pyproject.toml): the long modules start while
+    the many short ones are still waiting, and the short ones at the end even out the workers, so
+    none sits idle while another finishes a long module it started last. A module kept on one
+    worker builds its module-scoped fixtures once. Runs after pytest's own fixture-scope ordering.
+    """
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    slow_first = sorted(
+        modules.values(), key=lambda tests: not any(t.get_closest_marker("slow") for t in tests)
+    )
+    items[:] = [item for tests in slow_first for item in tests]
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared beside the checkout: real bank files and Excel-made workbooks (never copied in)."""

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import sample_data
 from arbook.demo import build_demo_books
@@ -23,6 +24,7 @@ from workbook.filebook import FileBook
 LOG = ["AllocationID", "LineID", "InvoiceNo", "CustomerID", "Amount", "Kind", "Method", "Reverses", "Reason"]
 
 
+@pytest.mark.slow
 def test_a_month_end_rerun_after_a_reversal_posts_nothing_twice_and_loses_nothing(tmp_path: Path) -> None:
     company = sample_data.load_small()
     workbook, bank_files, _ = build_demo_books(tmp_path, company)

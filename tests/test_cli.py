@@ -11,13 +11,16 @@ import pytest
 from click.testing import CliRunner
 
 from arbook.cli import cli
+from tests.conftest import arbook
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """The installed console script, as a scheduler would call it."""
+    """The installed console script, as a scheduler would call it: a Python of its own, for the exit
+    codes a shell sees (2 for usage, 1 for a refusal); the other tests call the same entry point
+    in this process (`arbook`), which saves starting Python again for each."""
     code = "from arbook.cli import main; main()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, timeout=120
@@ -46,16 +49,16 @@ def test_missing_workbook_is_refused_with_exit_1_and_no_traceback(tmp_path: Path
 
 
 def test_bad_as_of_is_usage_error(tmp_path: Path) -> None:
-    result = run("aging", str(tmp_path / "x.xlsx"), "--as-of", "31.02.2026")
-    assert result.returncode == 2
-    assert "expected a real date" in result.stderr
+    result = arbook("aging", tmp_path / "x.xlsx", "--as-of", "31.02.2026")
+    assert result.code == 2
+    assert "expected a real date" in result.err
 
 
 def test_new_then_check_reports_every_table(tmp_path: Path) -> None:
     book = tmp_path / "Book.xlsx"
-    assert run("new", str(book)).returncode == 0
-    result = run("check", str(book), "--json")
-    assert result.returncode == 0, result.stderr
+    assert arbook("new", book).code == 0
+    result = arbook("check", book, "--json")
+    assert result.code == 0, result.err
     import json
 
     from workbook.filebook import FileBook
@@ -64,12 +67,12 @@ def test_new_then_check_reports_every_table(tmp_path: Path) -> None:
         expected = {
             name: f"{len(opened.read(name))} rows" for name in ("Settings", "Templates", "DunningLevels")
         }
-    figures = json.loads(result.stdout)["figures"]
+    figures = json.loads(result.out)["figures"]
     assert {name: figures[name] for name in expected} == expected
     assert expected["DunningLevels"] == "4 rows"
-    again = run("new", str(book))
-    assert again.returncode == 1
-    assert "already exists" in again.stderr
+    again = arbook("new", book)
+    assert again.code == 1
+    assert "already exists" in again.err
 
 
 def test_check_lists_every_problem_with_its_cell(tmp_path: Path) -> None:
@@ -98,10 +101,10 @@ def test_check_lists_every_problem_with_its_cell(tmp_path: Path) -> None:
         },
     )
     wb.close()
-    result = run("check", str(book))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("- ")]
+    result = arbook("check", book)
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    lines = [line.strip() for line in result.err.splitlines() if line.strip().startswith("- ")]
     assert lines == [
         "- Customers row 3 column CustomerID: 'C1' appears twice (first in row 2); expected unique values",
         "- Invoices row 3 column InvoiceDate: expected a real date, got '31.02.2026' (day is out of range for month)",

@@ -175,6 +175,7 @@ def ran(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
 CASES = [*BUILT, *SAMPLES]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", CASES)
 def test_excel_reads_the_same_frames_as_the_file_book(ran: dict[str, dict[str, object]], key: str) -> None:
     by_file, by_excel = ran[key]["reads"]

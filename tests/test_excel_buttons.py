@@ -67,6 +67,7 @@ def test_run_in_a_renamed_copy_runs_the_chosen_operation(original: Path, tmp_pat
     assert audit["Command"].tolist() == ["aging --as-of 2026-11-30"]
 
 
+@pytest.mark.slow
 def test_month_end_with_as_of_left_blank_closes_the_last_completed_month_and_says_so(
     original: Path, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -262,6 +263,7 @@ def ledgers(draw):
     return invoices, allocations
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(ledger_frames=ledgers(), period_day=st.integers(1, 28))
 def test_statements_add_up_against_the_ledger(ledger_frames, period_day):

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from arbook.monthend import STEPS, step_command
 from arbook.new import new_workbook
@@ -17,6 +18,7 @@ from tests.conftest import REPO, arbook, copy_demo
 from workbook.filebook import FileBook
 
 
+@pytest.mark.slow
 def test_ctrl_c_says_which_steps_completed_and_that_the_same_command_resumes(
     demo_template, tmp_path: Path
 ) -> None:

@@ -59,6 +59,7 @@ def test_the_cli_offers_every_operation_and_nothing_undeclared() -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", [op.name for op in OPERATIONS if op.command and op.writes], ids=lambda name: name
 )

@@ -235,6 +235,7 @@ def test_every_kind_round_trips_through_excel_by_xlwings(frames):
         assert_same(name, frame, read)
 
 
+@pytest.mark.slow
 @SETTLE
 @given(frames=tables())
 def test_every_kind_round_trips_through_the_live_book_over_the_xlwings_double(tmp_path_factory, frames):
