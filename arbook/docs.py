@@ -212,7 +212,8 @@ def _verdict(read: int, refused: int, examples: int, specs: int) -> str:
     if read >= 2:
         return "two or more real files read"
     if real >= 2:
-        return f"{real} real files, but {refused} refused at their line: short"
+        layout = " (and the layout read)" if specs else ""
+        return f"{real} real files, but {refused} refused at their line{layout}: short"
     if real == 0 and specs:
         return "the layout only (no permissively licensed public file found)"
     if real == 1:

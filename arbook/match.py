@@ -31,7 +31,9 @@ Both are filled here from the lines and the ledger, so every money cell says its
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -274,30 +276,43 @@ def clerk_note(note: str) -> str:
     return note if at < 0 else note[:at].rstrip()
 
 
+def _columns(frame: pd.DataFrame, *names: str) -> Iterator[tuple[Any, ...]]:
+    return zip(*(frame[name].tolist() for name in names), strict=True)
+
+
+def _joined(keys: Iterable[Any], texts: Iterable[str]) -> dict[Any, str]:
+    """The first `_CANDIDATES` texts of each key, in order, joined with commas: one pass over
+    every row (grouping and iterating a small frame per key cost minutes at 50,000 invoices)."""
+    chosen: dict[Any, list[str]] = {}
+    for key, text in zip(keys, texts, strict=True):
+        kept = chosen.setdefault(key, [])
+        if len(kept) < _CANDIDATES:
+            kept.append(text)
+    return {key: ", ".join(kept) for key, kept in chosen.items()}
+
+
 def line_candidates(lines: pd.DataFrame, matches: pd.DataFrame, items: pd.DataFrame) -> pd.Series:
     """Per bank line (indexed like `lines`, which need LineID and `left`, the cents still
-    unapplied): its pending suggestions in Matches, best first, else the open invoices whose open
-    amount is exactly what is left on the line; at most three, as "INV-1 (customer C1, score 72)"."""
+    unapplied): its pending suggestions in Matches, best first (equal scores in the order of
+    Matches), else the open invoices whose open amount is exactly what is left on the line; at
+    most three, as "INV-1 (customer C1, score 72)"."""
     pending = matches[(matches["Decision"] == "suggested") & (matches["Status"] == "pending")]
-    suggested = {
-        line: ", ".join(
-            f"{r.InvoiceNo} (customer {r.CustomerID}, score {r.Score:.0f})"
-            for r in group.sort_values("Score", ascending=False)
-            .drop_duplicates("InvoiceNo")
-            .head(_CANDIDATES)
-            .itertuples()
-        )
-        for line, group in pending.groupby("LineID")
-    }
+    best_first = pending.sort_values("Score", ascending=False, kind="stable").drop_duplicates(
+        ["LineID", "InvoiceNo"]
+    )
+    suggested = _joined(
+        best_first["LineID"],
+        (
+            f"{n} (customer {c}, score {s:.0f})"
+            for n, c, s in _columns(best_first, "InvoiceNo", "CustomerID", "Score")
+        ),
+    )
     owed = items[items["OpenAmount"].fillna(0) > 0]
-    by_amount = owed.groupby(owed["OpenAmount"].astype("int64"))
-    equal = {
-        int(amount): ", ".join(
-            f"{r.InvoiceNo} (customer {r.CustomerID}, same amount)"
-            for r in group.head(_CANDIDATES).itertuples()
-        )
-        for amount, group in by_amount
-    }
+    amounts = owed["OpenAmount"].astype("int64")
+    equal = _joined(
+        amounts.tolist(),
+        (f"{n} (customer {c}, same amount)" for n, c in _columns(owed, "InvoiceNo", "CustomerID")),
+    )
 
     def best(line: str, left: object) -> str:
         if line in suggested:

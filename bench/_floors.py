@@ -1,8 +1,10 @@
 """The floors the mail benchmarks measure against, in the same run: the least work any tool must do.
 
-  statement PDFs  fpdf2 with its built-in Helvetica writing the same number of documents and
-                  pages, each page carrying its share of the same text (one `text` call per
-                  line, no measuring, no rules): what fpdf2 costs at its minimum;
+  statement PDFs  fpdf2 writing the same number of documents and pages, each page carrying
+                  its share of the same text (one `text` call per line, no measuring, no
+                  rules), in its built-in Helvetica or, for a document given a font file
+                  (a Chinese statement), in that same file, embedded as fpdf2 embeds it
+                  (without recomputing glyph boxes): what fpdf2 costs at its minimum;
   e-mails         the standard library (email.message.EmailMessage, default policy) building
                   each message from the same headers and parts and writing it to a .eml file.
 
@@ -23,6 +25,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from mailer.pdf import HELVETICA, PdfFont
+
 __all__ = ["Document", "Mail", "bytes_floor", "eml_floor", "mails_in", "page_count", "pdf_floor"]
 
 _LINES_PER_PAGE = 55  # an A4 page of 8.5 pt table rows
@@ -30,10 +34,12 @@ _LINES_PER_PAGE = 55  # an A4 page of 8.5 pt table rows
 
 @dataclass(frozen=True)
 class Document:
-    """One PDF the product wrote, as the floor sees it: its page count and its text, line by line."""
+    """One PDF the product wrote, as the floor sees it: its page count, its text line by line, and
+    the font it is set in (Helvetica, or the font file the product embedded)."""
 
     pages: int
     lines: tuple[str, ...]
+    font: PdfFont = HELVETICA
 
 
 @dataclass(frozen=True)
@@ -52,23 +58,32 @@ def page_count(pdf: bytes) -> int:
 
 
 def pdf_floor(documents: Sequence[Document]) -> float:
-    """Seconds fpdf2 with Helvetica takes to write these documents (the text is made Windows-1252 first)."""
-    prepared = [
-        (d.pages, [line.encode("cp1252", "replace").decode("cp1252") for line in d.lines]) for d in documents
-    ]
+    """Seconds fpdf2 takes to write these documents, each in its font (characters the font
+    lacks are made '?' first)."""
+    prepared = [(d.pages, [_printable(line, d.font) for line in d.lines], d.font.path) for d in documents]
     started = time.perf_counter()
-    for pages, lines in prepared:
+    for pages, lines, font_file in prepared:
         pdf = FPDF(format="A4")
-        pdf.core_fonts_encoding = "windows-1252"
+        if font_file is None:
+            pdf.core_fonts_encoding = "windows-1252"
+            family = "helvetica"
+        else:
+            pdf.add_font("body", fname=str(font_file))
+            pdf.fonts["body"].ttfont.recalcBBoxes = False  # fpdf2 at its cheapest: boxes kept as cut
+            family = "body"
         per_page = -(-len(lines) // pages) if lines else 0
         for page in range(pages):
             pdf.add_page()
-            pdf.set_font("helvetica", size=8.5)
+            pdf.set_font(family, size=8.5)
             for row, line in enumerate(lines[page * per_page : (page + 1) * per_page]):
                 if line:
                     pdf.text(15, 15 + (row % _LINES_PER_PAGE) * 4.8, line)
         pdf.output()
     return time.perf_counter() - started
+
+
+def _printable(line: str, font: PdfFont) -> str:
+    return "".join(ch if ch in font.widths else "?" for ch in font.printable(line))
 
 
 def eml_floor(mails: Sequence[Mail], folder: Path) -> float:

@@ -9,7 +9,9 @@ matcher), goes through arbook's real path (the workbook made by `arbook new`, th
 imported by import-bank, `match` run on the FileBook), and is judged against its truth
 (bench.months.score): auto-post precision per allocation, lines that pay no invoice but got
 posted, coverage (credits that pay invoices, posted fully and rightly), and the best
-suggestion of every credit left unposted. Two simple rules (bench.months.baselines) run on
+suggestion of every credit left unposted (best right: its rows are the truth's; ledger-equal:
+right, or one of a customer's equal payments whose suggestions together pay the truth's
+invoices, so approving them leaves the same open items: bench.months.score). Two simple rules (bench.months.baselines) run on
 the same imported months as the baseline. Figures are printed, never asserted: exit 0.
 """
 
@@ -97,6 +99,7 @@ def figures(lines: pd.DataFrame) -> dict[str, object]:
         "coverage": _share(int(paying["covered"].sum()), len(paying)),
         "suggested": int(unposted["suggested"].sum()),
         "best right": _share(int(unposted["suggestion_right"].sum()), int(unposted["suggested"].sum())),
+        "ledger-equal": _share(int(unposted["suggestion_ledger"].sum()), int(unposted["suggested"].sum())),
     }
 
 
@@ -161,6 +164,9 @@ def by_situation(lines: pd.DataFrame) -> list[dict[str, object]]:
         unposted = part[~part["posted"]]
         row["suggested"] = int(unposted["suggested"].sum())
         row["best right"] = _share(int(unposted["suggestion_right"].sum()), int(unposted["suggested"].sum()))
+        row["ledger-equal"] = _share(
+            int(unposted["suggestion_ledger"].sum()), int(unposted["suggested"].sum())
+        )
         rows.append(row)
     return rows
 

@@ -156,7 +156,7 @@ BANK_KINDS = [
 
 
 def bank_frame(n: int, first: int = 0) -> pd.DataFrame:
-    """n imported bank lines as the importer hands them to BankLines (contract types)."""
+    """n imported bank lines as the importer hands them to BankLines (contract types, every contract column)."""
     rng = np.random.default_rng(17 + first)
     ids = range(first, first + n)
     return pd.DataFrame(
@@ -178,7 +178,7 @@ def bank_frame(n: int, first: int = 0) -> pd.DataFrame:
             "Status": "Unmatched",
             "Note": "",
         }
-    )
+    ).reindex(columns=BANK_COLUMNS, fill_value="")  # the clerk's columns (ApplyTo, Reverse ...) left blank
 
 
 def build_bank(path: Path) -> None:

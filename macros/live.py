@@ -27,7 +27,9 @@ them in one go, keeping as many of the command line's promises as Excel allows:
      in the open workbook, which the user saves or closes without saving.
 
 Text goes into Excel with a leading apostrophe: Excel stores the rest as text, so a memo
-"=HYPERLINK(...)" or an ID "00123" is never turned into a formula or a number.
+"=HYPERLINK(...)" or an ID "00123" is never turned into a formula or a number. Money cells get
+their currency's number format (1,234 JPY, 1,234.567 KWD) by the file book's rule
+(`workbook.cells.money_format_over`): a format the user chose is kept.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +46,7 @@ import pandas as pd
 
 from common.errors import UnsafeWorkbookError
 from workbook.book import audit_row
-from workbook.cells import Encoded, encode, encode_column
+from workbook.cells import Encoded, encode, encode_column, money_format_over
 from workbook.contract import Column, Settings, Table, normalise_header, table
 from workbook.locator import Locator
 from workbook.package import SheetRef, TableRef
@@ -160,15 +163,16 @@ class _Cells:
     col: int
     values: list[list[object]]
     what: str
+    formats: list[list[str | None]] | None = None  # each money cell's format (`_money_formats`)
+    like: int | None = None  # the row whose formats new rows start from (`_format_money`)
 
     def apply(self, xlbook: Any, undo: list[Undo]) -> None:
-        target = (
-            xlbook.sheets[self.sheet]
-            .range((self.row, self.col))
-            .resize(len(self.values), len(self.values[0]))
-        )
+        sheet = xlbook.sheets[self.sheet]
+        target = sheet.range((self.row, self.col)).resize(len(self.values), len(self.values[0]))
         undo.append(_restorer(target))
         target.value = self.values
+        if self.formats is not None:
+            _format_money(sheet, self.row, self.col, self.formats, undo, self.like)
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,7 @@ class _NewTable:
     name: str
     block: list[list[object]]  # header, then rows
     what: str
+    formats: list[list[str | None]]  # the rows' money formats (`_money_formats`)
 
     def apply(self, xlbook: Any, undo: list[Undo]) -> None:
         title = free_sheet_name(self.name, {s.name.casefold() for s in xlbook.sheets})
@@ -220,10 +225,52 @@ class _NewTable:
         undo.append(sheet.delete)
         width = len(self.block[0])
         sheet.range("A1").resize(len(self.block), width).value = self.block
+        _format_money(sheet, 2, 1, self.formats, undo)
         sheet.tables.add(source=sheet.range("A1").resize(max(len(self.block), 2), width), name=self.name)
 
 
 _Step = _Cells | _Clear | _Resize | _NewTable
+
+
+def _format_money(
+    sheet: Any, row: int, col: int, formats: list[list[str | None]], undo: list[Undo], like: int | None = None
+) -> None:
+    """Each money cell of the block written at (row, col) gets the number format of its currency
+    (`formats`) as the file book gives it (`money_format_over`): over General and arbook's own
+    money formats, never over a format the user chose. The format it starts from is the cell's
+    own, or, for a table's rows laid out anew, that of the same column in row `like` (the first
+    body row of a replaced table, the row above appended ones), as the file book copies it.
+    One call per run of a column's cells wanting the same, cell by cell only where a run shows
+    mixed formats; each change noted in `undo`."""
+    for j in range(len(formats[0]) if formats else 0):
+        column = [row_formats[j] for row_formats in formats]
+        if not any(column):
+            continue  # not money
+        start = sheet.range((like, col + j)).number_format if like is not None else None
+        i = 0
+        for wanted, run in groupby(column):
+            n = len(list(run))
+            if wanted is not None:
+                final = None if start is None else money_format_over(start, wanted) or start
+                _set_format(sheet, row + i, col + j, n, wanted, final, undo)
+            i += n
+
+
+def _set_format(
+    sheet: Any, row: int, col: int, n: int, wanted: str, final: str | None, undo: list[Undo]
+) -> None:
+    """Rows row..row+n-1 of column `col` made to show `final`, or (None) each what
+    `money_format_over` makes of its own format."""
+    target = sheet.range((row, col)).resize(n, 1)
+    shown = target.number_format
+    if not isinstance(shown, str):  # Excel's NumberFormat is Null where the cells differ (never for one)
+        for k in range(n) if n > 1 else ():
+            _set_format(sheet, row + k, col, 1, wanted, final, undo)
+        return
+    to = final if final is not None else money_format_over(shown, wanted)
+    if to is not None and to != shown:
+        undo.append(lambda: setattr(target, "number_format", shown))
+        target.number_format = to
 
 
 def _restorer(target: Any) -> Undo:
@@ -374,14 +421,17 @@ class LiveBook(StagingBook):
         block = replacement(self._locator.grid, where, frame)
         what = _what(decl, where)
         sheet, top, left = where.sheet.name, block.header_row, block.first_col
+        values, formats = _rows(decl, frame, block.header, self._units(decl))
         steps: list[_Step] = [
             _Clear(sheet, top, left, block.old_last, block.clear_last_col, what),
             _Cells(
                 sheet,
                 top,
                 left,
-                [_header_cells(decl, block.header), *_rows(decl, frame, block.header, self._units(decl))],
+                [_header_cells(decl, block.header), *values],
                 what,
+                [[None] * len(block.header), *formats],
+                where.first_row,
             ),
         ]
         if where.excel_table is not None:
@@ -404,23 +454,35 @@ class LiveBook(StagingBook):
             if not rows:
                 continue
             names = sorted(names, key=lambda n: positions[normalise_header(n)])
-            cells = dict(
+            encoded = dict(
                 zip(names, _columns(decl, frame.loc[list(rows)], names, self._units(decl)), strict=True)
             )
+            cells = {n: excel_cells(e) for n, e in encoded.items()}
+            formats = {n: _money_formats(e) for n, e in encoded.items()}
             for first_row, run in _runs([(r, i) for i, r in enumerate(rows)]):
                 for col, group in _column_runs([(positions[normalise_header(n)], n) for n in names]):
                     steps.append(
-                        _Cells(sheet, first_row, col, [[cells[n][i] for n in group] for i in run], what)
+                        _Cells(
+                            sheet,
+                            first_row,
+                            col,
+                            [[cells[n][i] for n in group] for i in run],
+                            what,
+                            [[formats[n][i] for n in group] for i in run],
+                        )
                     )
         if staged.appended_from is not None:
             names = [c for c in frame.columns if normalise_header(c) in positions]
-            cells = dict(zip(names, _columns(decl, plan.new, names, self._units(decl)), strict=True))
-            values = [[None] * len(plan.header) for _ in range(len(plan.new))]
-            for name in names:
+            values: list[list[object]] = [[None] * len(plan.header) for _ in range(len(plan.new))]
+            formats: list[list[str | None]] = [[None] * len(plan.header) for _ in range(len(plan.new))]
+            for name, column in zip(names, _columns(decl, plan.new, names, self._units(decl)), strict=True):
                 col = positions[normalise_header(name)] - where.first_col
-                for i, value in enumerate(cells[name]):
-                    values[i][col] = value
-            steps.append(_Cells(sheet, staged.appended_from, where.first_col, values, what))
+                for i, (value, shown) in enumerate(
+                    zip(excel_cells(column), _money_formats(column), strict=True)
+                ):
+                    values[i][col], formats[i][col] = value, shown
+            like = max(where.first_row, min(where.last_row, staged.appended_from - 1))  # as the file book
+            steps.append(_Cells(sheet, staged.appended_from, where.first_col, values, what, formats, like))
         if where.excel_table is not None and (plan.last_row != where.last_row or plan.added):
             steps.append(
                 _Resize(
@@ -456,19 +518,33 @@ def _header_cells(decl: Table, names: list[str]) -> list[object]:
     return excel_cells(encode(pd.Series(names, dtype=object), "text", table=decl.name, column="(header)"))
 
 
-def _columns(decl: Table, frame: pd.DataFrame, names: list[str], units: Units) -> list[list[object]]:
-    """Each named column of `frame` as Excel receives it, encoded for the Excel rows of its index,
-    money in the decimals of each row's currency (`units`, from the frame's other columns)."""
+def _columns(decl: Table, frame: pd.DataFrame, names: list[str], units: Units) -> list[Encoded]:
+    """Each named column of `frame` encoded for the Excel rows of its index, money in the decimals
+    of each row's currency (`units`, from the frame's other columns)."""
     rows = frame.index.tolist()
     return [
-        excel_cells(encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)))
-        for name in names
+        encode_column(decl, name, frame[name], rows, units.for_column(decl, name, frame)) for name in names
     ]
 
 
-def _rows(decl: Table, frame: pd.DataFrame, names: list[str], units: Units) -> list[list[object]]:
+def _money_formats(encoded: Encoded) -> list[str | None]:
+    """The number format each cell of a money column should show (its currency's decimals);
+    None for an empty cell and for every cell of another kind (Excel formats dates itself)."""
+    if encoded.kind != "money":
+        return [None] * len(encoded.cells)
+    return [None if v is None else encoded.number_format(i) for i, v in enumerate(encoded.cells)]
+
+
+def _rows(
+    decl: Table, frame: pd.DataFrame, names: list[str], units: Units
+) -> tuple[list[list[object]], list[list[str | None]]]:
+    """The rows as Excel receives them, and each cell's money format (`_money_formats`)."""
     columns = _columns(decl, frame, names, units)
-    return [list(r) for r in zip(*columns, strict=True)] if columns else []
+    if not columns:
+        return [], []
+    values = zip(*(excel_cells(c) for c in columns), strict=True)
+    formats = zip(*(_money_formats(c) for c in columns), strict=True)
+    return [list(r) for r in values], [list(r) for r in formats]
 
 
 def _column_runs(columns: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
@@ -485,8 +561,5 @@ def _column_runs(columns: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
 def _new_table(decl: Table, frame: pd.DataFrame, units: Units) -> _NewTable:
     header = [str(c) for c in frame.columns]
     body = frame.set_axis(range(2, 2 + len(frame)), axis=0)
-    return _NewTable(
-        decl.name,
-        [_header_cells(decl, header), *_rows(decl, body, header, units)],
-        f"the new {decl.name} table",
-    )
+    values, formats = _rows(decl, body, header, units)
+    return _NewTable(decl.name, [_header_cells(decl, header), *values], f"the new {decl.name} table", formats)

@@ -38,6 +38,7 @@ __all__ = [
     "compose_notices",
     "compose_statements",
     "statement_pdfs",
+    "statement_texts",
     "statement_view",
 ]
 
@@ -260,14 +261,23 @@ def compose_statements(
     return composed
 
 
+def statement_texts(views: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """What each statement's PDF prints, all its strings in one (label naming the customer and
+    currency -> text), in the order of `views`: what the fonts are chosen by."""
+    return {_pdf_label(v): " ".join(_strings(v)) for v in views}
+
+
+def _pdf_label(view: dict[str, Any]) -> str:
+    return f"customer {view['customer']['id']} ({view['currency']})"
+
+
 def statement_pdfs(
     views: Sequence[dict[str, Any]], pdf_font: str, *, processes: int | None = None
 ) -> list[bytes]:
     """Every statement's PDF, in the fonts `fonts_for` chooses once for the run; on all cores (or
     `processes`) when there are many, each document being independent. There, the Helvetica
     statements are set while this process cuts the embedded fonts the others need."""
-    labels = [f"customer {v['customer']['id']} ({v['currency']})" for v in views]
-    texts = {label: " ".join(_strings(v)) for label, v in zip(labels, views, strict=True)}
+    texts, labels = statement_texts(views), [_pdf_label(v) for v in views]
     fonts = helvetica_for(texts, pdf_font)
     embedded = {label: text for label, text in texts.items() if label not in fonts}
     workers = min(processes or os.cpu_count() or 1, len(views) // PDFS_PER_WORKER)

@@ -7,8 +7,9 @@ So each statement gets the cheapest font that shows it (`fonts_for`, decided onc
   - the PDF standard font Helvetica, nothing embedded, when every character of the statement
     is Windows-1252 (German, English, French, ... customers) and no `pdf_font` is set;
   - otherwise a font file, found as `PdfFont.for_texts` says, cut down once per run to the
-    characters its statements print: one subset for statements with East Asian text, another
-    for the rest, so a Polish statement never carries Chinese glyphs.
+    characters its statements print: one subset for statements with East Asian text (from a
+    CJK font), another for the rest (from a Latin font such as DejaVu Sans where there is
+    one), so a Polish statement never carries a CJK font.
 Text is measured with widths read once per font (`PdfFont.width`), not by fpdf2 per call.
 """
 
@@ -20,6 +21,7 @@ import struct
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +35,23 @@ from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
 from common.errors import InputError, Problem
 
-__all__ = ["HELVETICA", "SYSTEM_FONTS", "PdfFont", "fonts_for", "helvetica_for", "statement_pdf"]
+__all__ = [
+    "CJK_FONTS",
+    "HELVETICA",
+    "LATIN_FONTS",
+    "SYSTEM_FONTS",
+    "PdfFont",
+    "fonts_for",
+    "helvetica_for",
+    "statement_pdf",
+]
 
 
 def _windows_fonts() -> Path:
     return Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
 
 
-SYSTEM_FONTS: tuple[Path, ...] = (
+CJK_FONTS: tuple[Path, ...] = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"),
@@ -50,11 +61,19 @@ SYSTEM_FONTS: tuple[Path, ...] = (
     Path("/System/Library/Fonts/PingFang.ttc"),
     Path("/System/Library/Fonts/STHeiti Light.ttc"),
     Path("/Library/Fonts/Arial Unicode.ttf"),
+)
+"""Fonts that show Chinese (and most other scripts), searched first for East Asian text."""
+
+LATIN_FONTS: tuple[Path, ...] = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     _windows_fonts() / "arial.ttf",
     Path("/System/Library/Fonts/Supplemental/Arial.ttf"),
 )
-"""Searched in this order when the `pdf_font` setting is empty: CJK-capable fonts first."""
+"""Fonts for Latin, Greek and Cyrillic text, searched first for text without East Asian
+characters: a Polish statement then embeds DejaVu Sans or Arial, not a CJK font."""
+
+SYSTEM_FONTS: tuple[Path, ...] = CJK_FONTS + LATIN_FONTS
+"""Every font searched when the `pdf_font` setting is empty."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +100,7 @@ class PdfFont:
 
     def width(self, text: str, size_pt: float) -> float:
         """The width of printable `text` at `size_pt`, in millimetres (the unit of the statement layout)."""
-        get = self.widths.get
-        return sum(get(ch, self.missing_width) for ch in text) * size_pt * _MM_PER_PT / 1000
+        return sum(map(self.widths.get, text, repeat(self.missing_width))) * size_pt * _MM_PER_PT / 1000
 
     @classmethod
     def for_texts(cls, texts: Mapping[str, str], setting: str = "") -> PdfFont:
@@ -93,7 +111,12 @@ class PdfFont:
         """
         shown = _shown(texts.values())
         wanted = {ch for ch in shown if not ch.isspace()}
-        candidates = [Path(setting).expanduser()] if setting else list(SYSTEM_FONTS)
+        if setting:
+            candidates = [Path(setting).expanduser()]
+        elif any(_east_asian(text) for text in texts.values()):
+            candidates = [*CJK_FONTS, *LATIN_FONTS]
+        else:
+            candidates = [*LATIN_FONTS, *CJK_FONTS]
         if setting and not candidates[0].is_file():
             why = "is a folder" if candidates[0].is_dir() else "does not exist"
             raise InputError(_font_problem(f"expected a .ttf, .otf or .ttc font file, {setting!r} {why}"))
@@ -490,6 +513,9 @@ def _table(
         if shaded:
             pdf.set_fill_color(*_GREY)
             pdf.rect(pdf.l_margin, y, pdf.epw, _ROW, style="F")
+            # Back to the text's colour: while they differ, fpdf2 wraps every text() in its own
+            # graphics state with the colour set again (a third of each row's cost).
+            pdf.set_fill_color(0)
         x = pdf.l_margin
         for i, (value, width) in enumerate(zip(values, widths, strict=False)):  # a "none" row has one value
             text, room = clean(str(value)), width - 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -97,18 +98,24 @@ def build_statements(
     start, end = pd.Timestamp(period_start), pd.Timestamp(as_of)
     items = with_currency(open_items, customers, base_currency)
     activity = _activity(invoices, allocations, start, end, customers, base_currency)
-    items_by = dict(iter(items.groupby(["CustomerID", "Currency"], sort=False)))
-    activity_by = dict(iter(activity.groupby(["CustomerID", "Currency"], sort=False)))
+    # Each frame sorted once and split into rows per customer and currency in one pass (a
+    # stable sort keeps every group's rows in the order a sort of the group alone gives): sorting
+    # and iterating a small frame per customer cost ten times the rest of the statement.
+    items_by = _rows_by(
+        items.sort_values(["DueDate", "InvoiceNo"], kind="stable", na_position="first"), _ITEM_FIELDS
+    )
+    moves_by = _rows_by(activity.sort_values(["Date", "Order", "Document"], kind="stable"), _MOVE_FIELDS)
+    currencies_of: dict[str, dict[str, None]] = {}
+    for frame in (items, activity):  # each customer's currencies in the order they first appear
+        for customer, currency in zip(frame["CustomerID"], frame["Currency"], strict=True):
+            currencies_of.setdefault(customer, {})[currency] = None
     out: list[StatementData] = []
-    for customer in own_currency:
-        currencies = dict.fromkeys(
-            [own_currency[customer]] + [cur for (cid, cur) in (*items_by, *activity_by) if cid == customer]
-        )
-        for currency in currencies:
-            mine = items_by.get((customer, currency), items.iloc[:0])
-            moves = activity_by.get((customer, currency), activity.iloc[:0])
-            closing = int(mine["OpenAmount"].fillna(0).sum())
-            if closing < min_balance and moves.empty:
+    for customer, own in own_currency.items():
+        for currency in dict.fromkeys([own, *currencies_of.get(customer, ())]):
+            mine = items_by.get((customer, currency), [])
+            moves = moves_by.get((customer, currency), [])
+            closing = sum(int(row[_OPEN]) for row in mine if not pd.isna(row[_OPEN]))
+            if closing < min_balance and not moves:
                 continue
             out.append(
                 _statement(customer, currency, mine, moves, closing, period_start, as_of, aging_labels)
@@ -116,37 +123,59 @@ def build_statements(
     return out
 
 
+_ITEM_FIELDS = (
+    "InvoiceNo",
+    "Kind",
+    "InvoiceDate",
+    "DueDate",
+    "Amount",
+    "OpenAmount",
+    "DaysOverdue",
+    "Bucket",
+)
+_OPEN = _ITEM_FIELDS.index("OpenAmount")
+_MOVE_FIELDS = ("Date", "Kind", "Document", "Description", "Amount")
+
+
+def _rows_by(frame: pd.DataFrame, fields: Sequence[str]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
+    """The `fields` of each row, as plain values, per (CustomerID, Currency), in the frame's order."""
+    out: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    columns = [frame[name].tolist() for name in ("CustomerID", "Currency", *fields)]
+    for customer, currency, *values in zip(*columns, strict=True):
+        out.setdefault((customer, currency), []).append(tuple(values))
+    return out
+
+
 def _statement(
     customer: str,
     currency: str,
-    mine: pd.DataFrame,
-    moves: pd.DataFrame,
+    mine: list[tuple[Any, ...]],
+    moves: list[tuple[Any, ...]],
     closing: int,
     period_start: dt.date,
     as_of: dt.date,
     labels: Sequence[str],
 ) -> StatementData:
-    opening = closing - int(moves["Amount"].sum()) if len(moves) else closing
-    balance = opening
+    """The statement of one customer and currency from its open items (`_ITEM_FIELDS`, by due
+    date) and its moves in the period (`_MOVE_FIELDS`, by date)."""
+    balance = opening = closing - sum(int(m[-1]) for m in moves)
     lines = []
-    for m in moves.sort_values(["Date", "Order", "Document"], kind="stable").itertuples():
-        balance += int(m.Amount)
-        lines.append(ActivityLine(m.Date.date(), m.Kind, m.Document, m.Description, int(m.Amount), balance))
+    for date, kind, document, description, amount in moves:
+        balance += int(amount)
+        lines.append(ActivityLine(date.date(), kind, document, description, int(amount), balance))
     open_lines = []
     totals = dict.fromkeys(labels, 0)
-    for it in mine.sort_values(["DueDate", "InvoiceNo"], kind="stable", na_position="first").itertuples():
-        days = int(it.DaysOverdue)
-        open_cents = int(it.OpenAmount)
-        totals[it.Bucket] += open_cents
+    for number, kind, invoice_date, due_date, amount, open_cents, days, bucket in mine:
+        totals[bucket] += int(open_cents)
         open_lines.append(
             OpenLine(
-                it.InvoiceNo,
-                it.Kind,
-                _date(it.InvoiceDate),
-                _date(it.DueDate),
-                int(it.Amount),
-                open_cents,
-                max(days, 0),
+                number,
+                kind,
+                _date(invoice_date),
+                _date(due_date),
+                int(amount),
+                int(open_cents),
+                max(int(days), 0),
             )
         )
     return StatementData(
@@ -218,23 +247,29 @@ def _settlements(
     alloc["Group"] = alloc["Kind"].where(~alloc["Kind"].isin(_SUMMED_AS_PAYMENT), "payment")
     alloc["LineID"] = alloc["LineID"].fillna("") if "LineID" in alloc else ""
     alloc["Amount"] = alloc["Amount"].fillna(0).astype("int64")
-    rows = []
-    keys = ["CustomerID", "Currency", "Date", "LineID", "Group"]
-    for (cid, cur, date, _line, group), g in alloc.groupby(keys, sort=False, dropna=False):
-        total = int(g["Amount"].sum())
-        if total == 0 or pd.isna(cid):
-            continue
-        numbers = ", ".join(dict.fromkeys(n for n in g["InvoiceNo"] if n))
-        rows.append(
-            {
-                "CustomerID": cid,
-                "Currency": cur,
-                "Date": date,
-                "Order": 1 if group == "payment" else 2,
-                "Kind": _ADJUSTMENT_KIND.get(group, "payment"),
-                "Document": "",
-                "Description": numbers,
-                "Amount": -total,
-            }
-        )
+    alloc = alloc[alloc["CustomerID"].notna()]
+    alloc["Group"] = alloc["Group"].astype(object).where(alloc["Group"].notna(), None)
+    # One pass over the rows (a pandas group per payment cost seconds at 50,000 invoices):
+    # per customer, currency, day, bank line and kind, the total and the invoices it settled.
+    moves: dict[tuple[Any, ...], tuple[list[int], dict[str, None]]] = {}
+    columns = ["CustomerID", "Currency", "Date", "LineID", "Group", "Amount", "InvoiceNo"]
+    for *key, amount, number in zip(*(alloc[c].tolist() for c in columns), strict=True):
+        total, numbers = moves.setdefault(tuple(key), ([0], {}))
+        total[0] += amount
+        if number:
+            numbers[number] = None
+    rows = [
+        {
+            "CustomerID": cid,
+            "Currency": cur,
+            "Date": date,
+            "Order": 1 if group == "payment" else 2,
+            "Kind": _ADJUSTMENT_KIND.get(group, "payment"),
+            "Document": "",
+            "Description": ", ".join(numbers),
+            "Amount": -total[0],
+        }
+        for (cid, cur, date, _line, group), (total, numbers) in moves.items()
+        if total[0] != 0
+    ]
     return pd.DataFrame(rows, columns=_ACTIVITY_COLUMNS)

@@ -118,6 +118,39 @@ def _replace_line(text: str, number: int, new: str | None) -> str:
     return "\n".join(lines)
 
 
+# SWIFT's formats of the fields a cut can leave whole (amounts: digits, a comma, decimals)
+_MT940_WHOLE = {
+    "60F": re.compile(r"[CD]\d{6}[A-Z]{3}\d+,\d*"),
+    "62F": re.compile(r"[CD]\d{6}[A-Z]{3}\d+,\d*"),
+    "61": re.compile(r"\d{6}(\d{4})?[CD]\d+,\d*[NFS][A-Z0-9]{3}.*"),
+}
+_MT940_NEXT = {  # the mandatory field a statement cut after this one's line is left without
+    "20": "account :25:",
+    "25": "statement number :28C:",
+    "28C": "opening balance :60F:",
+    "60F": "closing balance :62F:",
+    "61": "closing balance :62F:",
+    "86": "closing balance :62F:",
+}
+
+
+def _mt940_cut_names(number: int, before: list[str], text: str) -> str:
+    """What the refusal of `text`, a file cut on line `number` after the lines `before`, must
+    name: the field cut in its value, the mandatory field the statement is then left without,
+    or the closing balance that a cut amount no longer reaches."""
+    if number == 1:
+        return "not a bank statement"  # ':20:ST' alone is no statement of any format
+    kept = text.split("\n")[-1]
+    field = next(line[1:].partition(":")[0] for line in reversed(before) if line.startswith(":"))
+    tag, colon, value = kept[1:].partition(":")
+    if not kept.startswith(":") or not colon:  # a continuation line, or a tag cut (':28C')
+        # only :61: and :86: go on over lines: anything else is text outside every field
+        return "closing balance :62F:" if field in ("61", "86") else "belongs to no field"
+    if tag in _MT940_WHOLE and not _MT940_WHOLE[tag].fullmatch(value):
+        return f":{tag}:"
+    return "closing balance is" if tag == "62F" else f"without its {_MT940_NEXT[tag]}"
+
+
 def _mt940_cases() -> Iterator[tuple[str, str, int, str]]:
     seed = MT940_SEED
     lines = _lines(seed)
@@ -136,7 +169,8 @@ def _mt940_cases() -> Iterator[tuple[str, str, int, str]]:
     for k in sorted(offsets):
         if k >= last_amount or k in whole_first:
             continue
-        yield f"mt940_cut_{k}.sta", seed[:k], _line_of(seed, k), ""
+        line = _line_of(seed, k)
+        yield f"mt940_cut_{k}.sta", seed[:k], line, _mt940_cut_names(line, lines[: line - 1], seed[:k])
     # amounts no money can be, in every :61: and balance
     for number, line in enumerate(lines, start=1):
         m = re.match(r"(:61:\d{10}[CD]|:6[02]F:C\d{6}EUR|:64:C\d{6}EUR)(\d+,\d\d)", line)
@@ -144,7 +178,7 @@ def _mt940_cases() -> Iterator[tuple[str, str, int, str]]:
             continue
         for i, bad in enumerate(_BAD_NUMBERS):
             text = _replace_line(seed, number, m[1] + bad + line[m.end() :])
-            yield f"mt940_amount_{number}_{i}.sta", text, number, ""
+            yield f"mt940_amount_{number}_{i}.sta", text, number, m[1][: m[1].index(":", 1) + 1]
         text = _replace_line(seed, number, m[1] + "9" * 13 + ",00" + line[m.end() :])
         yield f"mt940_huge_{number}.sta", text, number, "beyond the largest amount"
     # a :61: amount or a balance changed by a cent: the statement no longer reconciles
@@ -208,7 +242,7 @@ def _camt_cases() -> Iterator[tuple[str, str, int, str]]:
     lines = _lines(seed)
     root_end = seed.index("</Document>")
     for k in range(seed.index("<BkToCstmrStmt>") + 3, root_end, 29):
-        yield f"camt_cut_{k}.xml", seed[:k], _line_of(seed, k), ""
+        yield f"camt_cut_{k}.xml", seed[:k], _line_of(seed, k), "not well-formed XML"
     amount_lines = [n for n, line in enumerate(lines, start=1) if line.startswith('<Amt Ccy="EUR">')]
     for number in amount_lines:
         line = lines[number - 1]
@@ -274,13 +308,13 @@ def _csv_cases() -> Iterator[tuple[str, str, int, str]]:
             f"csv_no_amount_{number}.csv",
             _replace_line(seed, number, ";".join([*cells[:3], "", *cells[4:]])),
             number,
-            "no amount",
+            "row has no amount in Betrag",
         )
         yield (
             f"csv_no_date_{number}.csv",
             _replace_line(seed, number, ";".join(["", *cells[1:]])),
             number,
-            "no date",
+            "row has no date in Buchungstag",
         )
         yield (
             f"csv_wide_{number}.csv",
@@ -301,14 +335,18 @@ def _csv_cases() -> Iterator[tuple[str, str, int, str]]:
         "csv_open_quote.csv",
         _replace_line(seed, 5, '03.11.2026;"Stadtwerke;Abschlag;-25,00;EUR;1.692,55'),
         5,
-        "",
+        "column Auftraggeber: a quote opened here is closed only on a later line",
     )
     last = seed.rstrip("\n")
     start = last.rindex("\n") + 1
+    width = lines[2].count(";") + 1
     for k in range(start + 1, len(last)):
         if last[k - 1] == ";":
             continue
-        yield f"csv_cut_{k}.csv", last[:k], 6, ""
+        # a row cut before its last field is short of fields; one cut inside its last field
+        # (the balance) has them all, and that cell is what is wrong
+        fields = last[start:k].count(";") + 1
+        yield f"csv_cut_{k}.csv", last[:k], 6, "cut short" if fields < width else "column Saldo"
 
 
 def cases() -> list[tuple[str, bytes, int, str]]:

@@ -55,31 +55,51 @@ BAD: dict[str, tuple[str, str, int | None, str]] = {
         "Datum;Betrag;Verwendungszweck\n01.11.2026;12,50;a\n02.11.2026;1,2,3;b\n",
         "utf-8",
         3,
-        "column Betrag",
+        "column Betrag: expected an amount",
     ),
-    "bad_date.csv": ("Date,Amount\n2026-11-01,1.00\n\n2026-02-31,2.00\n", "utf-8", 4, "column Date"),
+    "bad_date.csv": (
+        "Date,Amount\n2026-11-01,1.00\n\n2026-02-31,2.00\n",
+        "utf-8",
+        4,
+        "column Date: expected a real date",
+    ),
     "mixed_decimal_marks.csv": (
         "Date;Amount\n01.11.2026;1.234,56\n02.11.2026;7\n03.11.2026;12.50\n",
         "utf-8",
         4,
-        "mixes decimal marks",
+        "column Amount mixes decimal marks",
     ),
     "mixed_date_order.csv": (
         "Date,Amount\n13/01/2026,1.00\n01/13/2026,2.00\n",
         "utf-8",
         3,
-        "day-first and month-first",
+        "column Date has day-first and month-first",
     ),
     "debit_and_credit.csv": (
         "Date,Debit,Credit\n2026-11-01,,5.00\n2026-11-02,3.00,4.00\n",
         "utf-8",
         3,
-        "both Debit and Credit",
+        "row has both Debit and Credit filled",
     ),
-    "missing_amount.csv": ("Date,Amount,Memo\n2026-11-01,5.00,a\n2026-11-02,,b\n", "utf-8", 3, "no amount"),
-    "missing_date.csv": ("Date,Amount,Memo\n2026-11-01,5.00,a\n,7.00,b\n", "utf-8", 3, "no date"),
+    "missing_amount.csv": (
+        "Date,Amount,Memo\n2026-11-01,5.00,a\n2026-11-02,,b\n",
+        "utf-8",
+        3,
+        "row has no amount in Amount",
+    ),
+    "missing_date.csv": (
+        "Date,Amount,Memo\n2026-11-01,5.00,a\n,7.00,b\n",
+        "utf-8",
+        3,
+        "row has no date in Date",
+    ),
     "extra_field.csv": ("Date,Amount\n2026-11-01,5.00\n2026-11-02,6.00,oops\n", "utf-8", 3, "more fields"),
-    "bad_sign.csv": ("Datum;Umsatz;Soll/Haben\n01.11.2026;5,00;X\n", "utf-8", 2, "debit/credit mark"),
+    "bad_sign.csv": (
+        "Datum;Umsatz;Soll/Haben\n01.11.2026;5,00;X\n",
+        "utf-8",
+        2,
+        "column Soll/Haben: expected a debit/credit mark",
+    ),
     "mt940_unreadable_61.sta": (
         ":20:STMT1\n:25:DE00123\n:28C:1\n:60F:C261101EUR100,00\n:61:2611011101C50,00NTRFNONREF\n:86:ok\n"
         ":62F:C261101EUR150,00\n"
@@ -119,9 +139,70 @@ BAD: dict[str, tuple[str, str, int | None, str]] = {
         "</Document>\n",
         "utf-8",
         4,
-        "<Amt>",
+        "<Amt>: expected",
     ),
     "binary.png": ("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "latin-1", 1, "not a bank statement"),
+    "amount_text.csv": (
+        "Date,Amount,Memo\n2026-11-01,5.00,a\n2026-11-02,five euros,b\n",
+        "utf-8",
+        3,
+        "column Amount: expected an amount",
+    ),
+    # a Dutch export whose "Credit" column is the C/D mark beside an unsigned Bedrag: a cell
+    # that is no mark is refused there (it was read as money in)
+    "nl_credit_is_a_sign.csv": (
+        "Datum;Naam / Omschrijving;Rekening;Bedrag;Credit;Mededelingen\n"
+        "03-11-2026;Bakkerij Jansen BV;NL20INGB0001234567;717,55;C;Factuur 42\n"
+        "04-11-2026;Kosten;NL20INGB0001234567;25,00;X;Kosten\n",
+        "utf-8",
+        3,
+        "column Credit: expected a debit/credit mark",
+    ),
+    # a quote opened and never closed on its line takes in the next row: with no balance
+    # column to catch it, the rows were read merged (the 25.00 paid out was lost)
+    "unclosed_quote.csv": (
+        "Buchungstag;Auftraggeber;Verwendungszweck;Betrag;Währung\n"
+        "02.11.2026;ACME GmbH;Rechnung 1001;717,55;EUR\n"
+        '03.11.2026;"Stadtwerke;Abschlag;-25,00;EUR\n'
+        '04.11.2026;"Beta AG";"Rechnung 1002";120,00;EUR\n',
+        "utf-8",
+        3,
+        "column Auftraggeber: a quote opened here is closed only on a later line",
+    ),
+    "mt940_bad_28c.sta": (
+        ":20:STMT1\n:25:DE00123\n:28C:1/A\n:60F:C261101EUR100,00\n:61:2611011101C50,00NTRFNONREF\n"
+        ":62F:C261101EUR150,00\n",
+        "utf-8",
+        3,
+        ":28C: expected a statement number",
+    ),
+    "mt940_bad_60f.sta": (
+        ":20:STMT1\n:25:DE00123\n:28C:1\n:60F:C2611O1EUR100,00\n:61:2611011101C50,00NTRFNONREF\n"
+        ":62F:C261101EUR150,00\n",
+        "utf-8",
+        4,
+        ":60F: expected a balance",
+    ),
+    # ".xls" pages that are HTML tables, broken: cut short inside a cell ("25" of "25.00"), and
+    # a row that lost a cell (its 25.00 paid out would fall under 收入金额)
+    "html_cut_short.xls": (
+        "<html><head><meta charset='utf-8'></head><body>\n<table>\n"
+        "<tr><th>交易日期</th><th>摘要</th><th>收入金额</th><th>支出金额</th></tr>\n"
+        "<tr><td>2026-11-03</td><td>货款</td><td>717.55</td><td></td></tr>\n"
+        "<tr><td>2026-11-04</td><td>手续费</td><td></td><td>25",
+        "utf-8",
+        5,
+        "the table is not closed",
+    ),
+    "html_missing_cell.xls": (
+        "<html><head><meta charset='utf-8'></head><body>\n<table>\n"
+        "<tr><th>交易日期</th><th>摘要</th><th>收入金额</th><th>支出金额</th></tr>\n"
+        "<tr><td>2026-11-03</td><td>货款</td><td>717.55</td><td></td></tr>\n"
+        "<tr><td>2026-11-04</td><td></td><td>25.00</td></tr>\n</table></body></html>\n",
+        "utf-8",
+        5,
+        "row has 3 cells where the header has 4",
+    ),
 }
 
 

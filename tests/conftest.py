@@ -182,7 +182,8 @@ def report_figures(workbook: Path, as_of) -> tuple[dict[str, str], dict[str, str
     """The saved report.txt's figures, by their English names, as the workbook's language writes
     their values: the month's bank lines, and what the month's runs did."""
     with FileBook(workbook, lock=False) as book:
-        words = report_words(book.settings().locale)
+        settings = book.settings()
+        words = report_words(settings.locale, settings.pdf_font)
     english = {words(label): label for label in REPORT_LABELS["de"]}
     folder = workbook.parent / "reports" / f"month-end-{as_of.isoformat()}"
     month, runs = (

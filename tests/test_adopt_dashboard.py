@@ -2,7 +2,9 @@
 
 The workbooks are files saved by Excel in ../shared/excel-samples (an .xlsm with VBA and form
 buttons of its own, an .xlsx with a VML drawing of its own) and the German layout of
-tests/test_adopt_layouts.py. What is checked is read from the written file by readers arbook
+tests/test_adopt_layouts.py, with the code names German Excel gives a workbook and its sheets
+(DieseArbeitsmappe, Tabelle1, Tabelle2: no sample saved by Excel states a German one; the samples'
+Russian and Italian sheet code names are checked in the test of every sample). What is checked is read from the written file by readers arbook
 does not use to write it: the button's macro from the VML drawing, the macro's Python command
 from the VBA project through oletools (tests/xlwings_double/buttons.py), and LibreOffice, which
 must open each result and bind the button to the macro of the VBA project it read. The Run
@@ -54,6 +56,64 @@ def _vba(path: Path) -> bytes:
         return zf.read("xl/vbaProject.bin")
 
 
+def _with_german_code_names(path: Path) -> Path:
+    """The workbook as German Excel names it in VBA: the workbook DieseArbeitsmappe, its sheets Tabelle1..."""
+    wb = openpyxl.load_workbook(path)
+    wb.code_name = "DieseArbeitsmappe"
+    for number, sheet in enumerate(wb.worksheets, start=1):
+        sheet.sheet_properties.codeName = f"Tabelle{number}"
+    wb.save(path)
+    return path
+
+
+def _code_names(path: Path) -> tuple[str, dict[str, str]]:
+    """The workbook's code name and each sheet's (by sheet name), as the written file states them."""
+    with zipfile.ZipFile(path) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+    wb = openpyxl.load_workbook(path, read_only=False)
+    return re.search(r'<workbookPr\b[^>]*\bcodeName="([^"]+)"', workbook)[1], {
+        ws.title: ws.sheet_properties.codeName for ws in wb.worksheets
+    }
+
+
+def _stated_code_names(path: Path) -> tuple[str, list[str]]:
+    """The workbook's code name (ThisWorkbook when it states none) and the code names its sheets
+    state, in the workbook's sheet order, read from the parts' XML."""
+    with zipfile.ZipFile(path) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        targets = dict(re.findall(r'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+        targets |= {rid: target for target, rid in re.findall(r'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+        sheets = []
+        for rid in re.findall(r'<sheet\b[^>]*?r:id="([^"]+)"', workbook):
+            target = targets[rid].lstrip("/")
+            head = zf.read(target if target.startswith("xl/") else f"xl/{target}")[:4096].decode(
+                "utf-8", "replace"
+            )
+            found = re.search(r'<(?:\w+:)?sheetPr\b[^>]*?codeName="([^"]+)"', head)
+            if found:
+                sheets.append(found[1])
+    stated = re.search(r'<workbookPr\b[^>]*?codeName="([^"]+)"', workbook)
+    return (stated[1] if stated else "ThisWorkbook"), sheets
+
+
+def _project_modules(path: Path) -> dict[str, str]:
+    """Module name -> first line of its source, read by oletools (not by arbook's VBA reader)."""
+    import warnings
+
+    from oletools.olevba import VBA_Parser
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parser = VBA_Parser(str(path))
+        try:
+            return {
+                stream.split("/")[-1]: code.splitlines()[0] for _, stream, _, code in parser.extract_macros()
+            }
+        finally:
+            parser.close()
+
+
 @pytest.fixture(scope="module")
 def adopted(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
     """Each workbook before (a kept copy) and after `arbook init --dashboard`, with its summary."""
@@ -65,7 +125,7 @@ def adopted(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
         "xlsx": shutil.copyfile(
             shared_dir / "excel-samples" / "poi_ExcelWithHyperlinks.xlsx", folder / "hyperlinks.xlsx"
         ),
-        "de": german(folder / "Forderungen.xlsx"),
+        "de": _with_german_code_names(german(folder / "Forderungen.xlsx")),
     }
     out = {}
     for key, path in sources.items():
@@ -154,6 +214,25 @@ def test_an_xlsx_is_left_as_it_is_and_its_xlsm_copy_holds_the_same_sheets(
     assert "hyperlinks.xlsx cannot hold macros, so it was left exactly as it is" in notes
     assert "work in hyperlinks.xlsm from now on" in notes
     assert not list((case["path"].parent / "backups").glob("hyperlinks-*.xlsm"))
+
+
+def test_the_vba_project_names_the_workbooks_module_as_the_workbook_does(
+    adopted: dict[str, dict[str, object]],
+) -> None:
+    """German Excel calls the workbook's document module DieseArbeitsmappe: the .xlsm copy's VBA project
+    names it so (a module called ThisWorkbook would belong to nothing, and Excel would add a second
+    one), and the Dashboard gets a code name of the workbook's kind that no sheet or module has."""
+    written = adopted["de"]["written"]
+    workbook, sheets = _code_names(written)
+    assert workbook == "DieseArbeitsmappe"
+    assert [n for n, k in declared_modules(_vba(written)).items() if k == "Document"] == ["DieseArbeitsmappe"]
+    modules = _project_modules(written)
+    assert modules["DieseArbeitsmappe"] == 'Attribute VB_Name = "DieseArbeitsmappe"'
+    assert sorted(modules) == sorted(["DieseArbeitsmappe", "xlwings", "Dictionary", VBA_MODULE])
+    assert (sheets["Kunden"], sheets["Rechnungen"], sheets[DASHBOARD]) == ("Tabelle1", "Tabelle2", "Tabelle3")
+    # a workbook that states no code name gets Excel's English ones
+    assert _code_names(adopted["xlsx"]["written"])[0] == "ThisWorkbook"
+    assert _code_names(adopted["xlsx"]["written"])[1][DASHBOARD] == "Sheet4"
 
 
 def test_the_run_button_runs_aging_in_the_adopted_copy_as_the_command_line_does(
@@ -273,6 +352,14 @@ def test_every_sample_saved_by_excel_gets_the_button_or_a_reason(shared_dir: Pat
         before, after = _parts(shared_dir / "excel-samples" / name), _parts(written)
         vba = {"xl/vbaProject.bin"} if name.endswith(".xlsm") else set()
         assert {n for n in before if after.get(n) != before[n]} == CHANGED | vba, name
+        # the workbook's code name names a document module; the Dashboard's names nothing else
+        workbook, sheets = _stated_code_names(written)
+        kinds = declared_modules(_vba(written))
+        assert kinds[workbook] == "Document", name
+        dashboard = sheets.pop()
+        assert _stated_code_names(shared_dir / "excel-samples" / name)[1] == sheets, name
+        assert re.fullmatch(r"[A-Za-z]+\d+", dashboard), name
+        assert dashboard.casefold() not in {n.casefold() for n in (*sheets, *kinds)}, name
         for done in (path, written):
             done.unlink(missing_ok=True)
 
@@ -310,6 +397,28 @@ def test_libreoffice_opens_each_and_binds_the_button_to_the_macro_it_read(
         assert 'form:label="Run"' in content, key
         assert f"vnd.sun.star.script:VBAProject.{VBA_MODULE}.{RUN_MACRO}" in content, key
         assert "Run an operation" in content and 'table:name="Dashboard"' in content, key
+    # LibreOffice ties the workbook's document module to the code name the workbook states
+    with zipfile.ZipFile(tmp_path / "Forderungen.ods") as zf:
+        settings = zf.read("settings.xml").decode()
+        library = zf.read("Basic/VBAProject/script-lb.xml").decode()
+        module = zf.read("Basic/VBAProject/DieseArbeitsmappe.xml").decode()
+    stated = dict(
+        re.findall(
+            r'config-item-map-entry config:name="([^"]+)"><config:config-item config:name="CodeName" '
+            r'config:type="string">([^<]+)<',
+            settings,
+        )
+    )
+    assert stated == {
+        "*doc*": "DieseArbeitsmappe",
+        "Kunden": "Tabelle1",
+        "Rechnungen": "Tabelle2",
+        DASHBOARD: "Tabelle3",
+    }
+    assert 'script:moduleType="document"' in module
+    assert sorted(re.findall(r'library:element library:name="([^"]+)"', library)) == sorted(
+        ["DieseArbeitsmappe", "Dictionary", VBA_MODULE, "xlwings"]
+    )
 
 
 def test_the_dashboards_figures_keep_their_currencys_decimals(adopted: dict[str, dict[str, object]]) -> None:
@@ -330,3 +439,34 @@ def test_the_dashboards_figures_keep_their_currencys_decimals(adopted: dict[str,
             'OR($C27="BHD"': "#,##0.000",
             'OR($C27="CLF"': "#,##0.0000",
         }
+
+
+@pytest.mark.parametrize(
+    ("workbook", "sheet", "reason"),
+    [
+        (
+            "ЭтаКнига",  # Russian Excel's name for the workbook; the template's project is in code page 1252
+            "Лист1",
+            r"the VBA project is written in code page 1252, which cannot spell the module name\(s\) ЭтаКнига "
+            r"the workbook gives\. Nothing was written\. To go on: open it in Excel, add a module",
+        ),
+        (
+            None,
+            "xlwings",
+            r"the code name\(s\) xlwings of your workbook or sheets are the names of the buttons'",
+        ),
+    ],
+)
+def test_a_code_name_the_vba_project_cannot_take_is_refused(
+    tmp_path: Path, workbook: str | None, sheet: str, reason: str
+) -> None:
+    path = tmp_path / "book.xlsx"
+    wb = openpyxl.Workbook()
+    if workbook:
+        wb.code_name = workbook
+    wb.active.sheet_properties.codeName = sheet
+    wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(UnsafeWorkbookError, match=reason):
+        init(path, dashboard=True)
+    assert path.read_bytes() == before and not path.with_suffix(".xlsm").exists()

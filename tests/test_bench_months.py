@@ -187,6 +187,41 @@ def test_judge_counts_allocations_coverage_lines_paying_nothing_and_suggestions(
     assert judged.loc["R2", "what_posted"] == "fee I2 0.02; payment I2 0.98"
 
 
+def test_equal_payments_suggesting_each_others_invoice_are_ledger_equal_not_right() -> None:
+    # R1 and R2: 12.00 each from C1, paying I1 and I2 in truth, suggested the other way round;
+    # R3 and R4: 5.00 each from C2, both suggested I3 (approving both cannot leave I4 paid);
+    # R5: alone, suggested the wrong invoice.
+    truth = (
+        pd.DataFrame(
+            [
+                ("R1", "I1", "C1", 12),
+                ("R2", "I2", "C1", 12),
+                ("R3", "I3", "C2", 5),
+                ("R4", "I4", "C2", 5),
+                ("R5", "I5", "C3", 7),
+            ],
+            columns=["BankRef", "InvoiceNo", "CustomerID", "Amount"],
+        )
+        .assign(
+            Situation="same_amount_many", Pays="invoice", Kind="payment", LineAmount=lambda f: f["Amount"]
+        )
+        .assign(Payer="", Memo="")
+    )
+    lines = pd.DataFrame(
+        {"LineID": [f"L{n}" for n in range(1, 6)], "BankRef": [f"R{n}" for n in range(1, 6)]}
+    )
+    suggested = _rows(
+        ("L1", "I2", "C1", 12, "payment"),
+        ("L2", "I1", "C1", 12, "payment"),
+        ("L3", "I3", "C2", 5, "payment"),
+        ("L4", "I3", "C2", 5, "payment"),
+        ("L5", "I6", "C3", 7, "payment"),
+    )
+    judged = judge(truth, lines, _rows(), suggested).set_index("BankRef")
+    assert judged["suggestion_right"].tolist() == [False, False, True, False, False]
+    assert judged["suggestion_ledger"].tolist() == [True, True, True, False, False]
+
+
 def test_best_proposal_is_the_highest_score_then_the_first_row() -> None:
     matches = pd.DataFrame(
         {

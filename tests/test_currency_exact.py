@@ -11,6 +11,7 @@ import csv as _csv
 import email
 import email.policy
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import date
@@ -28,8 +29,11 @@ from arbook.report import build_report
 from arbook.report.figures import ReportData
 from arbook.runner import run
 from common.errors import InputError
+from macros.live import LiveBook
 from receivables import Ledger
 from tests.test_currency_rates import crossing_book
+from tests.xlwings_double import excel_double
+from workbook.contract import table
 from workbook.filebook import FileBook
 from workbook.memorybook import MemoryBook
 from workbook.template import build_workbook
@@ -312,6 +316,79 @@ def test_money_cells_show_yen_whole_and_dinars_to_the_fils_in_libreoffice(
         for r in ws.iter_rows(min_row=2, max_row=4)
     }
     assert formats == {"J": "#,##0", "K": "#,##0.000", "E": "#,##0.00"}
+
+
+def _money_cell_formats(path: Path) -> dict[tuple[str, str, str], str]:
+    """(table, CustomerID, column) -> number format of every money cell of Aging: what a person sees."""
+    rows = list(openpyxl.load_workbook(path, read_only=True)["Aging"].iter_rows())
+    header = [c.value for c in rows[0]]
+    money = [c.name for c in table("Aging").columns if c.kind == "money"]
+    return {
+        ("Aging", row[header.index("CustomerID")].value, name): row[header.index(name)].number_format
+        for row in rows[1:]
+        if row[header.index("CustomerID")].value
+        for name in money
+    }
+
+
+def test_a_run_from_excel_gives_money_cells_the_formats_the_command_line_gives(tmp_path: Path) -> None:
+    """Aging of two EUR, a JPY and a KWD customer, run by the command line's FileBook and by the
+    Excel front end's LiveBook (on the xlwings double, whose number formats are kept in the file):
+    every money cell shows the same format, 1,234 for yen and 1,234.567 for dinars; and the
+    format the user gave the first row's Total beforehand ('#,##0.00 "€"') is the whole Total
+    column's after both: a table laid out anew takes its first row's formats, a person's own
+    kept, arbook's own money format changed to each row's currency's."""
+    path = tmp_path / "Book.xlsx"
+    build_workbook(
+        path,
+        rows={
+            "Customers": pd.concat(
+                [_customers(), _customers().iloc[[0]].assign(CustomerID="E2", Name="Euro Zwei AG")]
+            ),
+            "Invoices": pd.DataFrame(
+                {
+                    "InvoiceNo": ["J1", "E2-1", "K1", "E1"],
+                    "CustomerID": ["J", "E2", "K", "E"],
+                    "InvoiceDate": _dates("2026-04-01", "2026-04-01", "2026-04-01", "2026-04-01"),
+                    "Amount": pd.array([1_234, 5_678_90, 1_234_567, 1_234_00], dtype="Int64"),
+                }
+            ),
+            "Aging": pd.DataFrame(
+                {
+                    "CustomerID": ["E", "E2", "J"],
+                    "Currency": ["EUR"] * 3,
+                    "Current": pd.array([1_00] * 3, dtype="Int64"),
+                    "Total": pd.array([1_00] * 3, dtype="Int64"),
+                }
+            ),
+            "Rates": pd.DataFrame(
+                {
+                    "Date": _dates("2026-04-13", "2026-04-13"),
+                    "Currency": ["JPY", "KWD"],
+                    "Rate": [186.75, 0.359],
+                }
+            ),
+        },
+    )
+    wb = openpyxl.load_workbook(path)
+    header = [c.value for c in wb["Aging"][1]]
+    # the template's Aging has one empty body row, row 2
+    wb["Aging"].cell(2, header.index("Total") + 1).number_format = '#,##0.00 "€"'
+    wb.save(path)
+    command_line, excel = (Path(shutil.copyfile(path, tmp_path / f"{who}.xlsx")) for who in ("cli", "excel"))
+    with FileBook(command_line) as book:
+        assert run(book, "aging", as_of=DAY).ok
+    with excel_double() as app:
+        xlbook = app.books.open(str(excel))
+        assert run(LiveBook(xlbook), "aging", as_of=DAY).ok
+        xlbook.close()
+    shown = _money_cell_formats(command_line)
+    assert _money_cell_formats(excel) == shown
+    assert {(who, column): code for (_, who, column), code in shown.items() if column == "Total"} == {
+        (who, "Total"): '#,##0.00 "€"' for who in ("E", "E2", "J", "K")
+    }
+    others = {(who, code) for (_, who, column), code in shown.items() if column != "Total"}
+    assert others == {("E", "#,##0.00"), ("E2", "#,##0.00"), ("J", "#,##0"), ("K", "#,##0.000")}
 
 
 def _shown(csv: Path, key: str, column: str) -> dict[str, str]:

@@ -315,6 +315,28 @@ def test_a_five_currency_book_aged_with_rates_adds_up_by_hand() -> None:
     assert round(sum(in_eur), 2) == 109141.96
 
 
+def test_the_forecast_gives_each_currency_as_booked_and_a_first_block_converted_by_hand() -> None:
+    """The same five invoices, all due within the first week: one block per currency as booked,
+    and a first block in EUR whose week is the five converted as in the aging (109,141.96 EUR)."""
+    book = book_with(RATES_OF_THE_DAY)
+    assert (
+        run(book, "forecast", as_of=DAY).figures["expected in EUR (all currencies converted)"]
+        == "109141.96 EUR"
+    )
+    forecast = book.read("Forecast")
+    week = forecast[forecast["Period"] == "W01 2026-04-14"].set_index(["Currency", "Basis"])["Expected"]
+    assert week.to_dict() == {
+        ("EUR", "converted"): 1_000_00 + 58_247_19 + 8_355_53 + 3_44 + 41_535_80,  # as in the aging above
+        ("EUR", "booked"): 1_000_00,
+        ("GBP", "booked"): 5_070_884,
+        ("JPY", "booked"): 1_560_395,
+        ("KWD", "booked"): 1_234,
+        ("USD", "booked"): 4_853_043,
+    }
+    assert (forecast.loc[forecast["Period"] != "W01 2026-04-14", "Expected"] == 0).all()  # nor in any other
+    assert forecast["Basis"].iloc[0] == "converted"  # the first 13 rows, the Dashboard's chart, are in EUR
+
+
 def test_a_missing_rate_is_refused_naming_the_currency_and_the_day() -> None:
     book = book_with(RATES_OF_THE_DAY[RATES_OF_THE_DAY["Currency"] != "GBP"])
     with pytest.raises(InputError) as refused:

@@ -9,7 +9,7 @@ import pytest
 
 from common.errors import BankFileError
 from matching.importers import parse_bank_bytes, read_bank_file
-from matching.importers.csv_profiles import GENERIC, CsvProfile, layout_for
+from matching.importers.csv_profiles import GENERIC, CsvProfile, layout_for, normalise_name
 from tests.bank_fixtures import FIXTURES, GOOD
 from tests.bank_golden import REAL
 
@@ -195,3 +195,47 @@ def test_a_volksbank_mark_that_is_neither_s_nor_h_is_refused_at_its_line() -> No
     with pytest.raises(BankFileError, match="column sign: expected a debit/credit mark") as caught:
         parse_bank_bytes(bad, "umsaetze.csv", date_order="dmy")
     assert caught.value.line == 17  # the movement's first line; its purpose runs on to line 18
+
+
+def test_a_running_balance_is_held_only_between_lines_whose_bank_numbers_follow() -> None:
+    # Rabobank numbers every line of the account (Volgnr); 9565 then 9590 says 24 lines were
+    # left out of the export, so that pair's balances cannot follow and are not held.
+    head = '"Volgnr","Datum","Bedrag","Saldo na trn"\n'
+    rows = '"9565","2018-03-01","-337,49","+5257,28"\n"9590","2018-03-14","+50,00","+13084,53"\n'
+    good = head + rows + '"9591","2018-03-16","-750,00","+12334,53"\n'
+    bank = parse_bank_bytes(good.encode(), "rabo.csv", date_order="dmy")
+    assert bank.lines["Amount"].tolist() == [-33749, 5000, -75000]
+    assert bank.lines["BankRef"].tolist() == ["9565", "9590", "9591"]
+    # the clerk learns which lines are missing: payments among them are not in this import
+    assert bank.notes == [
+        "rabo.csv: Volgnr 9566 to 9589 (24 lines) are not in the file (the export left them out); "
+        "import an export that holds them to bring their payments in"
+    ]
+    # between consecutive numbers a balance that does not follow is still refused, at its line
+    bad = head + rows + '"9591","2018-03-16","-750,00","+12334,35"\n'
+    with pytest.raises(
+        BankFileError, match=r"column Saldo na trn: the balance 12334\.35 does not follow"
+    ) as caught:
+        parse_bank_bytes(bad.encode(), "rabo.csv", date_order="dmy")
+    assert caught.value.line == 4
+    # a number given twice is no jump: the row repeated is refused where its balance fails
+    twice = head + rows + '"9590","2018-03-14","+50,00","+13084,53"\n'
+    with pytest.raises(BankFileError, match=r"the balance 13084\.53 does not follow") as caught:
+        parse_bank_bytes(twice.encode(), "rabo.csv", date_order="dmy")
+    assert caught.value.line == 4
+    # without the numbers every pair is held, and the jump is refused where it is
+    plain = 'Datum,Bedrag,Saldo\n2018-03-01,"-337,49","5257,28"\n2018-03-14,"50,00","13084,53"\n'
+    with pytest.raises(BankFileError, match=r"the balance 13084\.53 does not follow") as caught:
+        parse_bank_bytes(plain.encode(), "plain.csv", date_order="dmy")
+    assert caught.value.line == 3
+
+
+def test_a_currency_code_after_a_heading_names_the_currency_not_the_column() -> None:
+    # Česká spořitelna writes "Částka CZK" / "Amount CZK", as others write "Betrag (EUR)"
+    data = "Datum zaúčtování;Částka CZK;Název protiúčtu\n2018/05/21;-111,11;X\n2018/05/22;200,00;Y\n"
+    lines = parse_bank_bytes(data.encode("cp1250"), "cs.csv", date_order="dmy").lines
+    assert lines["Amount"].tolist() == [-11111, 20000]
+    data = "Posting date;Amount CZK\n2018/05/21;-111,11\n"
+    assert parse_bank_bytes(data.encode(), "en.csv", date_order="dmy").lines["Amount"].tolist() == [-11111]
+    # three capitals that are no currency code stay part of the name
+    assert normalise_name("Kód BIC") != normalise_name("Kód")

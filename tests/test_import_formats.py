@@ -212,6 +212,20 @@ def test_an_xls_that_is_an_html_table_is_read_by_its_content() -> None:
     assert parse_bank_bytes(ok, "export.xls", date_order="dmy").lines["Amount"].tolist() == [71755, -2500]
 
 
+def test_an_html_colspan_keeps_later_cells_under_their_headings_and_a_short_total_row_is_set_aside() -> None:
+    data = (
+        "<html><body>\n<table>\n<tr><td colspan='4'>账户明细</td></tr>\n"
+        "<tr><th>交易日期</th><th>摘要</th><th>收入金额</th><th>支出金额</th></tr>\n"
+        "<tr><td>2026-11-03</td><td>货款</td><td>717.55</td><td></td></tr>\n"
+        "<tr><td colspan='2'>2026-11-04</td><td></td><td>25.00</td></tr>\n"
+        "<tr><td>人民币合计</td><td>717.55</td><td>25.00</td></tr>\n"
+        "<tr><td>以上数据仅供参考</td></tr>\n</table></body></html>\n"
+    ).encode()
+    lines = parse_bank_bytes(data, "export.xls", date_order="dmy").lines
+    assert lines["Amount"].tolist() == [71755, -2500]  # not +25.00 under 收入金额
+    assert lines["Memo"].tolist() == ["货款", ""]
+
+
 _HTML_PL = (
     '<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head><body>\n'
     "<table>\n<tr><th>Data operacji</th><th>Kwota</th><th>Opis transakcji</th></tr>\n"
@@ -327,7 +341,10 @@ def test_a_row_with_neither_date_nor_amount_continues_the_row_above() -> None:
 
 @pytest.mark.parametrize(
     "row,line,fragment",
-    [(",,x,6.66,", 3, "no date"), ("19/04/2026,19/04/2026,x,,", 3, "no amount")],
+    [
+        (",,x,6.66,", 3, "row has no date in Date "),
+        ("19/04/2026,19/04/2026,x,,", 3, "row has no amount in Withdrawals and Deposits "),
+    ],
 )
 def test_a_row_with_only_a_date_or_only_an_amount_is_still_refused(
     row: str, line: int, fragment: str

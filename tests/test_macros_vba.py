@@ -33,7 +33,14 @@ from workbook.template import (
     vba_module_source,
     vba_project,
 )
-from workbook.vbaproject import compress, declared_modules, module_sources, with_modules, write_cfb
+from workbook.vbaproject import (
+    compress,
+    declared_modules,
+    module_sources,
+    renamed_modules,
+    with_modules,
+    write_cfb,
+)
 
 with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated since
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -77,6 +84,32 @@ def test_the_project_is_xlwings_own_with_arbooks_module_added() -> None:
             ole.openstream("VBA/xlwings").read()
             == olefile.OleFileIO(io.BytesIO(installed)).openstream("VBA/xlwings").read()
         )
+
+
+def test_a_module_renamed_is_renamed_everywhere_excel_reads_its_name() -> None:
+    """The workbook's document module renamed as German Excel names it: its source's VB_Name, its
+    PROJECT declaration and window line, its PROJECTwm entry and its stream, as olefile reads them;
+    every other module's source unchanged."""
+    installed = _installed()
+    renamed = renamed_modules(installed, {"ThisWorkbook": "DieseArbeitsmappe"})
+    before, after = module_sources(installed), module_sources(renamed)
+    assert after.pop("DieseArbeitsmappe") == before.pop("ThisWorkbook").replace(
+        'VB_Name = "ThisWorkbook"', 'VB_Name = "DieseArbeitsmappe"'
+    )
+    assert after == before
+    assert next(iter(declared_modules(renamed).items())) == ("DieseArbeitsmappe", "Document")
+    with olefile.OleFileIO(io.BytesIO(renamed)) as ole:
+        project = ole.openstream("PROJECT").read().decode("cp1252")
+        names = ole.openstream("PROJECTwm").read()
+        streams = {"/".join(p) for p in ole.listdir()}
+    assert "Document=DieseArbeitsmappe/&H00000000\r\n" in project and "ThisWorkbook" not in project
+    assert "\r\nDieseArbeitsmappe=0, 0, 0, 0, C\r\n" in project
+    assert names.startswith(
+        b"DieseArbeitsmappe\x00" + "DieseArbeitsmappe".encode("utf-16-le") + b"\x00\x00Sheet1\x00"
+    )
+    assert "VBA/DieseArbeitsmappe" in streams and "VBA/ThisWorkbook" not in streams
+    with pytest.raises(ValueError, match=r"already has a module named sheet1 \(as Sheet1\)"):
+        renamed_modules(installed, {"ThisWorkbook": "sheet1"})
 
 
 @settings(max_examples=60, deadline=None)

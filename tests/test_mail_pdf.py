@@ -12,7 +12,7 @@ from PIL import Image
 
 import mailer
 from common.errors import InputError
-from mailer.pdf import SYSTEM_FONTS
+from mailer.pdf import CJK_FONTS
 from tests.conftest import missing
 from tests.test_mail_statement import AS_OF, build, ledger
 
@@ -32,6 +32,7 @@ def _customers_with_address():
         "上海市浦东新区世纪大道100号\n200120 中国",
         "王经理",
     ]
+    customers.loc[customers["CustomerID"] == "C003", "Name"] = "Spółka Łódź sp. z o.o."
     return customers
 
 
@@ -52,7 +53,7 @@ def _pdf_text(pdftotext: str, data: bytes, tmp_path: Path, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def composed():
-    if not any(p.is_file() for p in SYSTEM_FONTS[:9]):
+    if not any(p.is_file() for p in CJK_FONTS):
         missing("no CJK font installed (apt-get install fonts-noto-cjk)")
     return _compose(balance_forward=True)
 
@@ -194,6 +195,17 @@ def test_latin_statements_embed_no_font_and_chinese_ones_embed_a_subset(composed
     assert _fonts_in(german) == [b"Helvetica"] and b"/FontFile2" not in german
     assert b"/FontFile2" in chinese and all(name.startswith(b"MPDFAA+") for name in _fonts_in(chinese))
     assert len(german) < 4_000 < 20_000 < len(chinese) < 60_000  # the subset, not the 19 MB collection
+
+
+@pytest.mark.poppler
+def test_a_polish_statement_embeds_a_latin_font_not_the_cjk_one(composed, pdftotext, tmp_path):
+    if not DEJAVU.is_file():
+        missing("DejaVu Sans not installed (apt-get install fonts-dejavu-core)")
+    by_customer = {m.customer_id: m.attachments[0][1] for m in composed.messages}
+    polish, chinese = by_customer["C003"], by_customer["C002"]
+    assert set(_fonts_in(polish)) == {b"MPDFAA+DejaVuSansBook"}
+    assert set(_fonts_in(chinese)) == {b"MPDFAA+NotoSansCJKSC"}
+    assert "Spółka Łódź sp. z o.o." in _pdf_text(pdftotext, polish, tmp_path, "pl.pdf")
 
 
 def test_one_font_per_script_and_helvetica_for_windows_1252(composed):

@@ -47,11 +47,13 @@ INVOICES = [  # number, customer, date, cents, currency, reference, own terms
 NO_ALLOCATIONS = pd.DataFrame(columns=ALLOCATION_COLUMNS)
 
 
-def book():
-    customers = pd.DataFrame(CUSTOMERS, columns=["CustomerID", "Name", "Aliases", "Group", "DiscountTerms"])
+def book(more_customers=(), more_invoices=()):
+    customers = pd.DataFrame(
+        [*CUSTOMERS, *more_customers], columns=["CustomerID", "Name", "Aliases", "Group", "DiscountTerms"]
+    )
     customers.index += 2
     invoices = pd.DataFrame(
-        INVOICES,
+        [*INVOICES, *more_invoices],
         columns=[
             "InvoiceNo",
             "CustomerID",
@@ -83,10 +85,15 @@ def bank(*lines: tuple[str, str, int, str, str], currency: str = "EUR") -> pd.Da
 
 
 def run(
-    lines: pd.DataFrame, rates: Rates | None = None, dated: dict[str, str] | None = None, **settings: object
+    lines: pd.DataFrame,
+    rates: Rates | None = None,
+    dated: dict[str, str] | None = None,
+    more: tuple[list, list] = ([], []),
+    **settings: object,
 ):
-    """Match `lines` on the book (`dated`: invoice number -> another InvoiceDate)."""
-    customers, invoices = book()
+    """Match `lines` on the book (`dated`: invoice number -> another InvoiceDate; `more`: customers
+    and invoices added to it)."""
+    customers, invoices = book(*more)
     for number, day in (dated or {}).items():
         invoices.loc[invoices["InvoiceNo"] == number, "InvoiceDate"] = pd.Timestamp(day)
     opens = open_amounts(
@@ -203,6 +210,18 @@ def test_an_advance_from_a_payer_we_cannot_name_is_only_suggested():
     result = run(bank(("L1", "2026-03-20", 100000, "Becker Elektrik GmbH", "Anzahlung Auftrag AB-2026-0765")))
     assert posted(result) == set()
     assert best(result, "L1") == {("", "K1", 100000, "unapplied")}
+
+
+def test_an_advance_kept_on_either_of_two_customers_is_two_proposals():
+    # The payer is as close to K5 as to K6: each keeping the money is its own proposal (its own
+    # MatchID), so approving one does not post the other's row too.
+    result = run(bank(("L1", "2026-03-20", 300000, "HONGYUE KEJI GUANGZHOU", "预付款 合同 HT-2026-0765")))
+    assert posted(result) == set()
+    assert result.matches[["InvoiceNo", "CustomerID", "Amount", "Kind", "Decision"]].values.tolist() == [
+        ["", "K5", 300000, "unapplied", "suggested"],
+        ["", "K6", 300000, "unapplied", "suggested"],
+    ]
+    assert result.matches["MatchID"].nunique() == 2
 
 
 # --- why a proposal that scores high enough did not post itself ------------------------------
@@ -432,7 +451,7 @@ def test_equal_invoices_without_a_month_the_customers_payment_settles_the_oldest
     assert "the oldest of them (oldest first)" in result.matches["Reason"].iloc[0]
 
 
-def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_oldest_first():
+def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_in_payment_order():
     result = run(
         bank(
             ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
@@ -440,12 +459,35 @@ def test_two_payments_for_equal_invoices_naming_nothing_are_left_to_a_person_old
         )
     )
     assert posted(result) == set()
-    assert best(result, "L1") == best(result, "L2") == {("202601010", "K7", 12000, "payment")}
-    held = result.matches.loc[result.matches["InvoiceNo"] == "202601010", "Reason"]
+    assert best(result, "L1") == {("202601010", "K7", 12000, "payment")}
+    assert best(result, "L2") == {("202602010", "K7", 12000, "payment")}
+    held = result.matches.loc[result.matches["Decision"] == "suggested", "Reason"]
+    assert len(held) == 2
     assert held.str.endswith(
         "left to a person: 2 payments of this run pay this customer's equal open items: "
         "which pays which is for a person to say"
     ).all()
+
+
+def test_equal_payments_take_equal_invoices_in_the_order_of_their_dates_not_of_the_statement():
+    # L3 is dated between L1 and L2: it takes the second oldest, L2 the third; approving all
+    # three settles all three invoices, each once.
+    result = run(
+        bank(
+            ("L1", "2026-03-20", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L2", "2026-03-24", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+            ("L3", "2026-03-22", 12000, "Wartungsdienst Kraus KG", "Wartung"),
+        )
+    )
+    assert posted(result) == set()
+    assert {line: best(result, line) for line in ("L1", "L2", "L3")} == {
+        "L1": {("202601010", "K7", 12000, "payment")},
+        "L2": {("202603010", "K7", 12000, "payment")},
+        "L3": {("202602010", "K7", 12000, "payment")},
+    }
+    reason = result.matches.set_index("LineID")["Reason"]
+    assert "the oldest of them (oldest first)" in reason["L1"]
+    assert "the oldest of them but 2: 2 earlier payments of this run take the older" in reason["L2"]
 
 
 def test_a_payment_naming_a_month_takes_its_invoice_before_the_oldest_first_one():
@@ -483,6 +525,27 @@ def test_a_payer_without_the_legal_form_of_near_twins_is_left_to_a_person():
     result = run(bank(("L1", "2026-03-20", 500000, "HONGYUE KEJI GUANGZHOU", "货款")))
     assert posted(result) == set()
     assert decisions(result, "L1") == {"suggested"}
+
+
+def test_equally_likely_near_twins_show_first_the_one_the_payer_spells_letter_for_letter():
+    # The payer is Moller's name as written; Möller's only once the umlaut is folded (and its
+    # bank is known to write 'Moeller'). Möller's invoice is older: the name decides first.
+    twins = (
+        [
+            ("K9", "Möller Elektro GmbH", "Moeller Elektro GmbH", "", ""),
+            ("K10", "Moller Elektro GmbH", "", "", ""),
+        ],
+        [
+            ("202602201", "K9", "2026-02-02", 20170, "EUR", "", ""),
+            ("202603201", "K10", "2026-03-05", 20170, "EUR", "", ""),
+        ],
+    )
+    result = run(bank(("L1", "2026-03-20", 20170, "Moller Elektro GmbH", "Zahlung")), more=twins)
+    assert posted(result) == set()
+    assert result.matches[["InvoiceNo", "CustomerID", "Score", "Decision"]].values.tolist() == [
+        ["202603201", "K10", 49.3, "suggested"],
+        ["202602201", "K9", 49.3, "suggested"],
+    ]
 
 
 @pytest.mark.parametrize("older", ["26442000000377913461", "26442000000377913462"])

@@ -168,7 +168,7 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     # customers without e-mail are listed for post or a phone call, statements and notices alike
     unmailed = html.split("Nicht versandt: keine brauchbare E-Mail-Adresse")[1].split("<h2")[0]
     no_email = company.customers.loc[company.customers["Email"].fillna("") == "", "CustomerID"].astype(str)
-    assert len(no_email) and all(f"statements: {cid} " in unmailed for cid in no_email)
+    assert len(no_email) and all(f"Kontoauszüge: {cid} " in unmailed for cid in no_email)
     images = [p for p in report.walk() if p.get_content_type() == "image/png"]
     assert sorted(p["Content-ID"] for p in images) == ["<aging>", "<forecast>", "<receipts>"]
     assert all(f'src="cid:{p["Content-ID"].strip("<>")}"' in html for p in images)
@@ -179,10 +179,11 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
     import openpyxl
 
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Unmatched", "Review", "OverLimit"]
+    # sheets and the report's own columns in the workbook's language (de); the workbook's columns as there
+    assert book.sheetnames == ["Nicht zugeordnet", "Vorschläge zur Prüfung", "Über Limit"]
     assert all(len(book[name].tables) == 1 for name in book.sheetnames)
     # each credit still open says why, as its BankLines.Note does, with its best candidates
-    sheet = book["Unmatched"]
+    sheet = book["Nicht zugeordnet"]
     assert [c.value for c in sheet[1]] == [
         "LineID",
         "Date",
@@ -191,9 +192,9 @@ def test_report_goes_to_report_recipients_with_charts_and_exceptions(
         "Payer",
         "Memo",
         "Status",
-        "Why",
-        "Candidates",
-        "Repeats LineID",
+        "Grund",
+        "Mögliche Rechnungen",
+        "Wiederholt LineID",
     ]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     with FileBook(sent_over_smtp.workbook, lock=False) as workbook:

@@ -243,7 +243,7 @@ def test_a_failing_server_then_reruns_deliver_every_message_once(
     text = report_text(month.servers[-1])
     no_email = str(company.customers["CustomerID"].iloc[0])
     assert (
-        f"statements: {no_email} " in text.split("Nicht versandt (keine brauchbare E-Mail-Adresse):")[1]
+        f"Kontoauszüge: {no_email} " in text.split("Nicht versandt (keine brauchbare E-Mail-Adresse):")[1]
     )  # locale de
     third = month.run()
     assert [third.figures[s] for s in STEPS] == ["already done"] * len(STEPS)
@@ -321,7 +321,7 @@ def test_a_recipient_refused_for_good_is_reported_on_every_run_until_it_goes_out
     refused_first = len(attempts)
     assert refused_first >= 1
     failures = report_text(month.servers[-1]).split("Fehler:")[1]  # locale de
-    assert f"to {refused_id} " in failures and "refused" in failures
+    assert f" an {refused_id} (" in failures and ": abgelehnt: " in failures
 
     second = month.run(month.faulty(unknown_mailbox))
     assert not second.ok  # reported again, and tried again: a person may have fixed the address
@@ -457,7 +457,7 @@ def test_a_message_not_sent_that_a_late_bank_file_changes_is_superseded_once_and
     assert sorted(k for k in superseded["MessageID"] for note in named if k in note) == sorted(
         superseded["MessageID"]
     )  # each named once
-    assert "not sent yet" not in report_text(month.servers[-1])
+    assert "noch nicht versandt" not in report_text(month.servers[-1])  # locale de
 
     third = month.run()
     assert third.ok and third.complete, third.notes

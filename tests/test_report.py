@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from arbook.report import bank_reconciliation, exceptions_workbook
+from arbook.report.words import report_words
 from matching.matcher.screening import duplicate_of
 
 
@@ -123,7 +124,7 @@ def test_exceptions_workbook_keeps_memo_text_as_text(tmp_path) -> None:
         }
     )
     path = tmp_path / "x.xlsx"
-    path.write_bytes(exceptions_workbook(credits, pending, credit, "EUR"))
+    path.write_bytes(exceptions_workbook(credits, pending, credit, "EUR", report_words("en", "")))
     book = openpyxl.load_workbook(path)
     unmatched = [[c.value for c in row] for row in book["Unmatched"].iter_rows(min_row=2)]
     assert unmatched == [

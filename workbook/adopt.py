@@ -37,16 +37,19 @@ from .dashboard import (
     WORKBOOK_MODULE,
     add_dashboard,
     dashboard_trouble,
+    free_code_name,
     has_dashboard,
+    sheet_code_names,
     vba_part,
+    workbook_code_name,
 )
 from .filebook import SUFFIXES, FileBook
 from .mapping import MAPPABLE, Link, load_mapping, suggest
 from .mapping import Mapping as SheetMapping
 from .package import NS, Package
 from .reader import Location, SheetCells, fits, locate
-from .template import DASHBOARD, with_button_modules
-from .vbaproject import declared_modules, without_modules
+from .template import DASHBOARD, button_modules, with_button_modules
+from .vbaproject import declared_modules, renamed_modules, without_modules
 
 __all__ = ["Adoption", "adopt", "check_adoptable", "check_file"]
 
@@ -253,14 +256,34 @@ def _stage_dashboard(book: FileBook, template: Package, result: Adoption) -> Non
         )
     built = template.read(vba_part(template))
     own = vba_part(pkg)
-    if own is None:  # the template's project; its sheets' modules would belong to no sheet here
-        kinds = declared_modules(built)
-        vba = without_modules(
-            built, frozenset(n for n, k in kinds.items() if k == "Document" and n != WORKBOOK_MODULE)
+    stated = workbook_code_name(pkg) or WORKBOOK_MODULE
+    ours = set(button_modules(built))
+    clash = sorted(
+        n for n in {stated, *sheet_code_names(pkg)} if n.casefold() in {m.casefold() for m in ours}
+    )
+    if clash:
+        raise UnsafeWorkbookError(
+            f"{pkg.path.name}: arbook cannot add the Dashboard: the code name(s) {', '.join(clash)} of your "
+            "workbook or sheets are the names of the buttons' VBA modules; rename them (Visual Basic editor > "
+            "Properties > (Name)) and run again. Nothing was written"
         )
+    if own is None:
+        # the template's project with the buttons' modules and the workbook's own, named as the
+        # workbook says (DieseArbeitsmappe); the template's sheets' modules would belong to no sheet here
+        vba = without_modules(built, frozenset(declared_modules(built)) - ours - {WORKBOOK_MODULE})
+        if stated != WORKBOOK_MODULE:
+            try:
+                vba = renamed_modules(vba, {WORKBOOK_MODULE: stated})
+            except UnsafeWorkbookError as exc:
+                raise UnsafeWorkbookError(
+                    f"{pkg.path.name}: arbook cannot add the Dashboard: {exc}. Nothing was written. To go on: "
+                    "open it in Excel, add a module (Alt+F11, Insert > Module), save it as .xlsm, and run arbook "
+                    "init --dashboard on that file: Excel writes its VBA project in your Windows' code page"
+                ) from None
     else:
         vba = with_button_modules(pkg.read(own), built)
-    book.change_parts(lambda writer: add_dashboard(writer, template, vba))
+    code_name = free_code_name(pkg, set(declared_modules(vba)))
+    book.change_parts(lambda writer: add_dashboard(writer, template, vba, code_name))
     result.dashboard = True
 
 

@@ -59,9 +59,9 @@ __all__ = [
     "as_text",
     "encode",
     "encode_column",
-    "is_money_format",
     "kind_of",
     "money_format",
+    "money_format_over",
     "write_xlsx_column",
 ]
 
@@ -82,11 +82,21 @@ def money_format(digits: int) -> str:
 _EARLIER_MONEY_FORMAT = "#,##0.00##"  # what arbook gave every money cell before formats followed the currency
 
 
-def is_money_format(code: str) -> bool:
+def _is_money_format(code: str) -> bool:
     """Whether `code` is a money format arbook gives (any currency's, or its earlier one), not a person's own."""
     return code == _EARLIER_MONEY_FORMAT or (
         code.startswith("#,##0") and code == money_format(_decimals(code))
     )
+
+
+def money_format_over(shown: str, wanted: str) -> str | None:
+    """The number format to give a money cell that shows `shown`, so that it shows `wanted` (its
+    currency's, `money_format`): `wanted` over General and over arbook's own money formats of other
+    decimals; None (keep it) where it already shows `wanted` or a format a person chose
+    ("€ #,##0.00" stays). Every writer asks this, so a cell looks the same whoever wrote it."""
+    if shown != wanted and (shown.casefold() == "general" or _is_money_format(shown)):
+        return wanted
+    return None
 
 
 def _decimals(code: str) -> int:

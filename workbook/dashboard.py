@@ -33,8 +33,11 @@ __all__ = [
     "WORKBOOK_MODULE",
     "add_dashboard",
     "dashboard_trouble",
+    "free_code_name",
     "has_dashboard",
+    "sheet_code_names",
     "vba_part",
+    "workbook_code_name",
 ]
 
 DASHBOARD_TABLES = ("KPIs", "Aging", "Forecast", "Settings")
@@ -43,7 +46,8 @@ DASHBOARD_TABLES = ("KPIs", "Aging", "Forecast", "Settings")
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_SIGNATURES = ("vbaProjectSignature.bin", "vbaProjectSignatureAgile.bin", "vbaProjectSignatureV3.bin")
 WORKBOOK_MODULE = "ThisWorkbook"
-"""The workbook's document module in the template's VBA project (xlwings' project names it so)."""
+"""The workbook's document module in the template's VBA project (xlwings' project names it so), and
+the code name Excel gives a workbook that states none."""
 CT_VBA = "application/vnd.ms-office.vbaProject"
 CT_MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -98,9 +102,50 @@ def dashboard_trouble(pkg: Package, tables: set[str]) -> str:
     return ""
 
 
-def add_dashboard(writer: PackageWriter, template: Package, vba: bytes) -> None:
+def workbook_code_name(pkg: Package) -> str | None:
+    """The name of the workbook's document module in VBA, as the workbook states it (workbookPr
+    codeName: ThisWorkbook in English Excel, DieseArbeitsmappe in German), or None."""
+    pr = pkg.workbook_xml.find("m:workbookPr", NS)
+    return None if pr is None else pr.get("codeName") or None
+
+
+_CODE_NAME = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?\bcodeName=\"([^\"]+)\"")
+_SHEET_HEAD = 65536  # sheetPr is a sheet's first element: its opening bytes hold it
+
+
+def sheet_code_names(pkg: Package) -> list[str]:
+    """The code names the workbook's sheets state (sheetPr codeName: Sheet1, Tabelle1, Лист1 ...),
+    each a sheet's document module in VBA; a sheet stating none is left out."""
+    names = []
+    for sheet in pkg.sheets:
+        if sheet.part not in pkg.names:
+            continue
+        with pkg.zip.open(sheet.part) as fh:
+            found = _CODE_NAME.search(fh.read(_SHEET_HEAD))
+        if found:
+            names.append(found[1].decode("utf-8"))
+    return names
+
+
+def free_code_name(pkg: Package, modules: set[str]) -> str:
+    """A code name for the Dashboard that neither a sheet nor a module of `modules` has, the way
+    the workbook's own sheets are named (Tabelle5 after Tabelle1-4; Sheet5 when they state none):
+    Excel gives every sheet of a workbook with macros one, and ties a document module to it."""
+    stated = sheet_code_names(pkg)
+    prefixes = [m[1] for m in (re.fullmatch(r"([A-Za-z][A-Za-z_]*?)\d+", n) for n in stated) if m]
+    # the commonest ASCII prefix (every code page spells it), else English Excel's
+    prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else "Sheet"
+    taken = {n.casefold() for n in (*stated, *modules, workbook_code_name(pkg) or WORKBOOK_MODULE)}
+    number = len(pkg.sheets) + 1
+    while f"{prefix}{number}".casefold() in taken:
+        number += 1
+    return f"{prefix}{number}"
+
+
+def add_dashboard(writer: PackageWriter, template: Package, vba: bytes, code_name: str) -> None:
     """Copy the Dashboard of `template` (a workbook `arbook new` made, with buttons) into the
-    workbook `writer` writes, as its last sheet, with `vba` as its VBA project."""
+    workbook `writer` writes, as its last sheet with the code name `code_name` (see
+    `free_code_name`), with `vba` as its VBA project."""
     pkg = writer.pkg
     source = template.sheet(DASHBOARD)
     rels = {rid: (typ, target) for rid, typ, target, _ in template.relationships(source.part)}
@@ -118,8 +163,10 @@ def add_dashboard(writer: PackageWriter, template: Package, vba: bytes) -> None:
     for view in sheet.iterfind("m:sheetViews/m:sheetView", NS):
         view.attrib.pop("tabSelected", None)  # the user's selected sheet stays the only one
     sheet_pr = sheet.find("m:sheetPr", NS)
-    if sheet_pr is not None:
-        sheet_pr.attrib.pop("codeName", None)  # Excel gives the new sheet a code name of the project's
+    if sheet_pr is None:
+        sheet_pr = etree.Element(f"{{{_M}}}sheetPr")
+        sheet.insert(0, sheet_pr)  # schema order: a worksheet's first element
+    sheet_pr.set("codeName", code_name)
 
     sheet_part = writer.free_part("xl/worksheets/sheet{}.xml")
     new_rels = []

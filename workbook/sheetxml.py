@@ -27,7 +27,7 @@ from lxml import etree
 from common.errors import UnsafeWorkbookError
 from common.safexml import safe_parser
 
-from .cells import CODECS, Encoded, is_money_format, money_format
+from .cells import CODECS, Encoded, money_format, money_format_over
 from .package import NS, cell_ref, column_index, column_letter, parse_range, safe_xml
 from .styles import Styles
 
@@ -532,10 +532,9 @@ class SheetEditor:
             elif codec.cell == "date" and not self.styles.is_date(base):
                 style = self.styles.variant(base, number_format=codec.number_format)
             elif kind == "money":
-                wanted = money or codec.number_format
-                shown = self.styles.format_code(base)
-                if self.styles.is_general(base) or (shown != wanted and is_money_format(shown)):
-                    style = self.styles.variant(base, number_format=wanted)
+                over = money_format_over(self.styles.format_code(base), money or codec.number_format)
+                if over is not None:
+                    style = self.styles.variant(base, number_format=over)
             attribute = self._attribute_cache[key] = b' s="%d"' % style if style else b""
         return attribute
 

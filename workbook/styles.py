@@ -63,9 +63,6 @@ class Styles:
         code = _QUOTED.sub("", self._formats.get(fid, "")).lower()
         return any(ch in code for ch in "dmy") and "general" not in code
 
-    def is_general(self, xf_index: int) -> bool:
-        return int(self._xf(xf_index).get("numFmtId", "0")) == 0
-
     def variant(self, base: int, *, number_format: str | None = None, quote_prefix: bool = False) -> int:
         """The index of a style like `base` with that number format and/or quote prefix."""
         key = (base, number_format, quote_prefix)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import io
 import math
+import re
 import struct
 from collections.abc import Mapping
 
@@ -29,7 +30,15 @@ import olefile
 
 from common.errors import UnsafeWorkbookError
 
-__all__ = ["compress", "declared_modules", "module_sources", "with_modules", "without_modules", "write_cfb"]
+__all__ = [
+    "compress",
+    "declared_modules",
+    "module_sources",
+    "renamed_modules",
+    "with_modules",
+    "without_modules",
+    "write_cfb",
+]
 
 _CHUNK = 4096
 
@@ -169,7 +178,8 @@ class _Dir:
             else:
                 self.tail.append(record)
         codepage = next(r for r in self.head if _rid(r) == 0x0003)
-        self.codec = _codec(struct.unpack_from("<H", codepage, 6)[0])
+        self.code_page = struct.unpack_from("<H", codepage, 6)[0]
+        self.codec = _codec(self.code_page)
 
     def name(self, group: list[bytes]) -> str:
         return group[0][6:].decode(self.codec)
@@ -180,6 +190,12 @@ class _Dir:
 
     def stream(self, group: list[bytes]) -> str:
         return next(r for r in group if _rid(r) == 0x001A)[6:].decode(self.codec)
+
+    def rename(self, group: list[bytes], name: str) -> None:
+        """The module's name and its stream's name (each in the code page and in UTF-16) become `name`."""
+        mbcs, wide = name.encode(self.codec), name.encode("utf-16-le")
+        new = {_MODULE_NAME: mbcs, 0x0047: wide, 0x001A: mbcs, 0x0032: wide}
+        group[:] = [_rec(_rid(r), new[_rid(r)]) if _rid(r) in new else r for r in group]
 
     def set_source_at_start(self, group: list[bytes]) -> None:
         i = next(i for i, r in enumerate(group) if _rid(r) == _MODULE_OFFSET)
@@ -290,20 +306,104 @@ def without_modules(project: bytes, names: frozenset[str]) -> bytes:
         )
         and line.split("=", 1)[0] not in names  # the [Workspace] section's window positions
     ]
-    wm, entries, i = streams["PROJECTwm"], bytearray(), 0
+    entries = b"".join(
+        raw for name, raw in _wm_entries(streams["PROJECTwm"], directory.codec) if name not in names
+    )
+    streams["VBA/dir"] = compress(directory.to_bytes())
+    streams["PROJECT"] = "\r\n".join(kept).encode(directory.codec)
+    streams["PROJECTwm"] = entries + b"\x00\x00"
+    return write_cfb(streams)
+
+
+def _wm_entries(wm: bytes, codec: str) -> list[tuple[str, bytes]]:
+    """The PROJECTwm stream's entries: each module's name and its bytes (the name in the project's
+    code page, NUL, the name in UTF-16, two NULs)."""
+    entries, i = [], 0
     while wm[i : i + 2] != b"\x00\x00" and i < len(wm):
         end = wm.index(b"\x00", i)
-        name = wm[i:end].decode(directory.codec)
         wide_end = end + 1
         while wm[wide_end : wide_end + 2] != b"\x00\x00":
             wide_end += 2
-        if name not in names:
-            entries += wm[i : wide_end + 2]
+        entries.append((wm[i:end].decode(codec), wm[i : wide_end + 2]))
         i = wide_end + 2
+    return entries
+
+
+def renamed_modules(project: bytes, names: Mapping[str, str]) -> bytes:
+    """`project` with its modules renamed (old name -> new name), source, declaration and window
+    entry alike. Excel ties a document module to the workbook or sheet whose codeName attribute
+    names it (German Excel calls the workbook's DieseArbeitsmappe, Russian Excel ЭтаКнига): a
+    module named otherwise belongs to nothing, and Excel adds a second one for the workbook.
+    A name the project's code page cannot spell is refused (the project names every module in
+    its code page, and Excel writes the project in the code page of the Windows it runs on)."""
+    streams = _streams(project)
+    directory = _Dir(_decompress(streams["VBA/dir"]))
+    existing = [directory.name(g) for g in directory.modules]
+    missing = sorted(set(names) - set(existing))
+    if missing:
+        raise ValueError(f"the VBA project has no module {', '.join(missing)} to rename")
+    others = {n.casefold(): n for n in existing if n not in names}
+    taken = sorted(
+        f"{new} (as {others[new.casefold()]})" for new in names.values() if new.casefold() in others
+    )
+    if taken:
+        raise ValueError(f"the VBA project already has a module named {', '.join(taken)}")
+    unspelt = [new for new in names.values() if not _spells(new, directory.codec)]
+    if unspelt:
+        raise UnsafeWorkbookError(
+            f"the VBA project is written in code page {directory.code_page}, which cannot spell the module "
+            f"name(s) {', '.join(unspelt)} the workbook gives"
+        )
+    sources = {
+        directory.name(g): _decompress(
+            streams.pop("VBA/" + directory.stream(g))[directory.offset(g) :]
+        ).decode(directory.codec)
+        for g in directory.modules
+        if directory.name(g) in names
+    }
+    text = streams["PROJECT"].decode(directory.codec)
+    listed = _wm_entries(streams["PROJECTwm"], directory.codec)
+    for group in directory.modules:
+        old = directory.name(group)
+        if old in names:
+            new = names[old]
+            directory.rename(group, new)
+            directory.set_source_at_start(group)
+            source = re.sub(
+                r'^Attribute VB_Name = "[^"]*"', f'Attribute VB_Name = "{new}"', sources[old], count=1
+            )
+            streams["VBA/" + new] = compress(source.encode(directory.codec))
+    lines = []
+    for line in text.split("\r\n"):
+        key, eq, value = line.partition("=")
+        name, slash, rest = value.partition("/")
+        if eq and key in ("Document", "Module", "Class", "BaseClass") and name in names:
+            line = f"{key}={names[name]}{slash}{rest}"
+        elif eq and key in names:  # the [Workspace] section's window positions
+            line = f"{names[key]}={value}"
+        lines.append(line)
+    streams["PROJECT"] = "\r\n".join(lines).encode(directory.codec)
+    streams["PROJECTwm"] = (
+        b"".join(
+            names[n].encode(directory.codec) + b"\x00" + names[n].encode("utf-16-le") + b"\x00\x00"
+            if n in names
+            else raw
+            for n, raw in listed
+        )
+        + b"\x00\x00"
+    )
     streams["VBA/dir"] = compress(directory.to_bytes())
-    streams["PROJECT"] = "\r\n".join(kept).encode(directory.codec)
-    streams["PROJECTwm"] = bytes(entries) + b"\x00\x00"
-    return write_cfb(streams)
+    streams["VBA/_VBA_PROJECT"] = b"\xcc\x61\xff\xff\x00\x00\x00"
+    return write_cfb({path: data for path, data in streams.items() if not path.startswith("VBA/__SRP_")})
+
+
+def _spells(text: str, codec: str) -> bool:
+    """Whether a VBA project in `codec` can name a module `text`."""
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _declare(project_text: str, line: str) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import mailer
-from common.currency import row_currencies
+from common.currency import Rate, row_currencies
 from matching.matcher.screening import duplicate_of
 from receivables import (
     Ledger,
@@ -32,7 +32,6 @@ from receivables import (
     bucket_labels,
     by_currency,
     in_currencies,
-    per_currency_text,
     totals_text,
 )
 from workbook.contract import Settings
@@ -43,8 +42,10 @@ from .handwork import hand_postings, month_receipts
 from .runs import run_figures
 
 __all__ = [
+    "UNDELIVERED",
     "Aged",
     "Figures",
+    "Overtaken",
     "ReportData",
     "bank_reconciliation",
     "month_start",
@@ -90,9 +91,9 @@ class Figures:
     aging: Aged  # open receivables per bucket and per currency, converted at the as-of date's rates
     holds: pd.DataFrame  # Credit rows on Hold
     notices: pd.Series  # notices delivered this month, per level
-    failures: list[str]  # this month's messages not delivered (not sent yet, or refused)
-    unmailed: list[str]  # statements and notices owed to customers without a usable address
-    overtaken: list[str]  # mail delivered before payments that were applied to it later
+    failures: pd.DataFrame  # this month's messages not delivered: Kind, CustomerID, To, Outcome, Detail
+    unmailed: pd.DataFrame  # mail owed to customers without a usable address: Step, Detail (who and why)
+    overtaken: list[Overtaken]  # mail delivered before payments that were applied to it later
     receipts: pd.DataFrame  # the month's receipts by customer (receivables.RECEIPT_COLUMNS)
     by_hand: pd.DataFrame  # the month's reversals and postings by hand (handwork.HAND_COLUMNS)
 
@@ -179,25 +180,35 @@ def report_figures(data: ReportData) -> Figures:
         aging=_aging_totals(data),
         holds=data.credit[data.credit["Action"] == "Hold"] if len(data.credit) else data.credit,
         notices=delivered[delivered["Kind"].isin(MAIL_KINDS["notices"])].groupby("Level").size(),
-        failures=[
-            f"{r.Kind} to {r.CustomerID} ({r.To}): {_UNDELIVERED[r.Outcome]}: {r.Detail}"
-            for r in mail.itertuples()
-            if r.Outcome in _UNDELIVERED
-        ],
-        unmailed=[
-            f"{_STEP[r.Kind]}: {r.Detail}" for r in mail.itertuples() if r.Outcome == mailer.NOT_MAILED
-        ],
+        failures=mail.loc[
+            mail["Outcome"].isin(UNDELIVERED), ["Kind", "CustomerID", "To", "Outcome", "Detail"]
+        ].reset_index(drop=True),
+        unmailed=mail.loc[mail["Outcome"] == mailer.NOT_MAILED, ["Kind", "Detail"]]
+        .assign(Step=lambda m: m["Kind"].map(_STEP))[["Step", "Detail"]]
+        .reset_index(drop=True),
         overtaken=_overtaken(delivered, data.ledger),
         receipts=month_receipts(data.ledger, month_start(data.as_of)),
         by_hand=hand_postings(data.ledger, data.audit, month_start(data.as_of)),
     )
 
 
-_UNDELIVERED = {mailer.FAILED: "not sent yet", mailer.REFUSED: "refused", "outbox": "previewed, not sent"}
+UNDELIVERED = {mailer.FAILED: "not sent yet", mailer.REFUSED: "refused", "outbox": "previewed, not sent"}
+"""A message's Outcome that is not a delivery, and what the report calls it."""
 _STEP = {kind: step for step, kinds in MAIL_KINDS.items() for kind in kinds}
 
 
-def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
+@dataclass(frozen=True)
+class Overtaken:
+    """A statement or notice that went out before payments it lists as open were applied."""
+
+    kind: str  # MailLog Kind: statement, reminder, notice
+    level: int | None  # the dunning level (None for a statement)
+    customer_id: str
+    sent_at: pd.Timestamp
+    paid: dict[str, int]  # the payments applied after it went out, per currency (minor units)
+
+
+def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[Overtaken]:
     """Statements and notices of the month that went out before money applied to what they list was
     posted (a bank file imported late): the customer saw an amount as open that was paid."""
     allocations = ledger.allocations
@@ -214,12 +225,9 @@ def _overtaken(delivered: pd.DataFrame, ledger: Ledger) -> list[str]:
         else:
             later = later[later["InvoiceNo"].isin(str(r.InvoiceNos).split(";"))]
         if len(later):
-            what = f"level {int(r.Level)} {r.Kind}" if r.Kind != "statement" else "statement"
-            out.append(
-                f"{what} to {r.CustomerID}, sent {sent_at:%Y-%m-%d %H:%M}: "
-                f"{per_currency_text(later['Amount'], currency[later.index], ledger.base)} paid by them "
-                "was applied after it went out"
-            )
+            level = None if r.Kind == "statement" else int(r.Level)
+            paid = _totals(later["Amount"], currency[later.index])
+            out.append(Overtaken(str(r.Kind), level, str(r.CustomerID), sent_at, paid))
     return out
 
 
@@ -317,7 +325,7 @@ class Aged:
     by_currency: pd.DataFrame  # Currency, Booked, Rate (1 base = Rate), RateDate, Converted: open AR now
     total_now: int  # the sum of by_currency's Converted: the KPIs' OpenAR
     total_before: int  # last month's per-currency totals, converted the same way
-    rates: str  # the rates, in words ("" for the base currency alone)
+    rates: tuple[Rate, ...]  # the rate of each other currency converted (none for the base currency alone)
 
 
 def _aging_totals(data: ReportData) -> Aged:
@@ -364,10 +372,5 @@ def _aging_totals(data: ReportData) -> Aged:
         columns=["Currency", "Booked", "Rate", "RateDate", "Converted"],
     )
     foreign = sorted((set(booked[0]) | set(booked[1])) - {base})
-    rates = (
-        f"in {base}, every currency converted at the Rates row of {data.as_of.isoformat()}: "
-        + "; ".join(str(ledger.rates.rate(c, data.as_of)) for c in foreign)
-        if foreign
-        else ""
-    )
+    rates = tuple(ledger.rates.rate(c, data.as_of) for c in foreign)
     return Aged(out[0], out[1], by_code, sum(now_in.values()), sum(before_in.values()), rates)

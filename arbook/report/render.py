@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import pandas as pd
 import xlsxwriter
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from common.currency import currency_digits, row_currencies
+from common.currency import Rate, currency_digits, row_currencies
 from workbook.cells import XlsxFormats, encode_column, write_xlsx_column
 from workbook.contract import table
 from workbook.units import digits_of
 
-from .figures import Figures, ReportData, plain, report_figures
+from .figures import UNDELIVERED, Figures, Overtaken, ReportData, plain, report_figures
 from .words import Words, report_words
 
 __all__ = ["Report", "build_report", "exceptions_workbook"]
@@ -44,7 +45,7 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
     `revised`: a report of this month went out before, and the month was done again since
     (a bank file imported late): the subject says so."""
     f = report_figures(data)
-    words = report_words(data.settings.locale)
+    words = report_words(data.settings.locale, data.settings.pdf_font)
     company = data.settings.company_name or "arbook"
     headline = f.headline
     subject = (
@@ -56,19 +57,15 @@ def build_report(data: ReportData, *, revised: bool = False) -> Report:
             unmatched=words.value(headline["Unmatched"], data.ledger.base),
         )
     )
-    images = {
-        "aging": _aging_chart(f.aging.now, f.aging.before, data.ledger.base),
-        "receipts": _receipts_chart(f.credits, data.ledger.base),
-        "forecast": _forecast_chart(data.forecast),
-    }
+    images = {cid: _png(fig) for cid, fig in charts(f, data, words).items()}
     attachment = (
         f"month-end-{data.as_of.isoformat()}-exceptions.xlsx",
-        exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base),
+        exceptions_workbook(f.credits, f.pending, data.credit, data.ledger.base, words),
     )
     text = _text(f, data.as_of, words, data.ledger.base)
     return Report(
         subject,
-        _html(data, f, company, words),
+        _html(data, f, company, words, _chart_titles(data, words)),
         text,
         images,
         attachment,
@@ -88,24 +85,64 @@ def _axes(height: float):
     return fig, fig.add_subplot()
 
 
+def charts(f: Figures, data: ReportData, words: Words) -> dict[str, Figure]:
+    """The report's three charts (content-id -> figure), every word on them in the report's
+    language, set in a font that has its letters (`words.font`: a CJK one for Chinese)."""
+    titles = _chart_titles(data, words)
+    base = data.ledger.base
+    drawn = {
+        "aging": _aging_chart(f.aging.now, f.aging.before, base, words, titles["aging"]),
+        "receipts": _receipts_chart(f.credits, base, words, titles["receipts"]),
+        "forecast": _forecast_chart(data.forecast, words, titles["forecast"]),
+    }
+    texts = [text for fig in drawn.values() for text in fig.findobj(Text)]
+    font = words.font("".join(text.get_text() for text in texts))
+    if font is not None:
+        for text in texts:
+            sized = font.copy()
+            sized.set_size(text.get_fontsize())
+            text.set_fontproperties(sized)
+    return drawn
+
+
+def _chart_titles(data: ReportData, words: Words) -> dict[str, str]:
+    """Each chart's title (content-id -> title), also its picture's alternative text in the HTML."""
+    base = data.ledger.base
+    weeks = data.forecast.head(13)
+    if not len(weeks):
+        forecast = words("Cash-in forecast, 13 weeks")
+    elif weeks["Basis"].iloc[0] == "converted":
+        forecast = words(
+            "Cash-in forecast, 13 weeks, in {currency} (all currencies converted)",
+            currency=weeks["Currency"].iloc[0],
+        )
+    else:
+        forecast = words("Cash-in forecast, 13 weeks, in {currency}", currency=weeks["Currency"].iloc[0])
+    return {
+        "aging": words("Aging by bucket, in {base} (other currencies converted)", base=base),
+        "receipts": words("Receipts per week, {base} lines", base=base),
+        "forecast": forecast,
+    }
+
+
 def _units(minor: pd.Series, currency: str) -> pd.Series:
     """Minor units as units of `currency` for a chart's axis (cents / 100, yen / 1, fils / 1000)."""
     return minor.astype("float64") / 10 ** currency_digits(currency)
 
 
-def _aging_chart(now: pd.Series, before: pd.Series, base: str) -> bytes:
+def _aging_chart(now: pd.Series, before: pd.Series, base: str, words: Words, title: str) -> Figure:
     fig, ax = _axes(2.8)
     x = range(len(now))
-    ax.bar([i - 0.2 for i in x], _units(before, base), width=0.4, label="last month", color="#9bb7d4")
-    ax.bar([i + 0.2 for i in x], _units(now, base), width=0.4, label="this month", color="#1f4e79")
-    ax.set_xticks(list(x), list(now.index))
-    ax.set_title(f"Aging by bucket, in {base} (other currencies converted)")
+    ax.bar([i - 0.2 for i in x], _units(before, base), width=0.4, label=words("Last month"), color="#9bb7d4")
+    ax.bar([i + 0.2 for i in x], _units(now, base), width=0.4, label=words("This month"), color="#1f4e79")
+    ax.set_xticks(list(x), [words(b) for b in now.index])
+    ax.set_title(title)
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return fig
 
 
-def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
+def _receipts_chart(credits: pd.DataFrame, base: str, words: Words, title: str) -> Figure:
     """Receipts of the base currency's lines per week (lines in other currencies are not added in)."""
     fig, ax = _axes(2.4)
     credits = credits[row_currencies(credits, base) == base]
@@ -114,13 +151,13 @@ def _receipts_chart(credits: pd.DataFrame, base: str) -> bytes:
         if len(credits)
         else pd.Series(dtype="float64")
     )
-    ax.bar([d.strftime("%d %b") for d in weekly.index], weekly.to_numpy(), color="#2e75b6")
-    ax.set_title(f"Receipts per week, {base} lines")
+    ax.bar([words.day_month(d) for d in weekly.index], weekly.to_numpy(), color="#2e75b6")
+    ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return fig
 
 
-def _forecast_chart(forecast: pd.DataFrame) -> bytes:
+def _forecast_chart(forecast: pd.DataFrame, words: Words, title: str) -> Figure:
     fig, ax = _axes(2.6)
     weeks = forecast.head(13)
     if len(weeks):
@@ -131,21 +168,16 @@ def _forecast_chart(forecast: pd.DataFrame) -> bytes:
             _units(weeks["Low"], currency),
             _units(weeks["High"], currency),
             color="#c5d9ef",
-            label="low-high",
+            label=words("low-high"),
         )
-        ax.plot(labels, _units(weeks["Expected"], currency), color="#1f4e79", marker="o", label="expected")
+        ax.plot(
+            labels, _units(weeks["Expected"], currency), color="#1f4e79", marker="o", label=words("expected")
+        )
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
         ax.legend(frameon=False)
-    first = weeks.iloc[0] if len(weeks) else None
-    shown = (
-        ""
-        if first is None
-        else f", in {first['Currency']}"
-        + (" (all currencies converted)" if first["Basis"] == "converted" else "")
-    )
-    ax.set_title(f"Cash-in forecast, 13 weeks{shown}")
+    ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return fig
 
 
 _CELL = 'style="padding:4px 10px;border-bottom:1px solid #e5e5e5;text-align:{align}"'
@@ -168,7 +200,7 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = fro
     return f'<table style="border-collapse:collapse;font-size:13px;margin:6px 0 14px 0"><tr>{head}</tr>{body}</table>'
 
 
-def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
+def _html(data: ReportData, f: Figures, company: str, words: Words, titles: dict[str, str]) -> str:
     """The report in the workbook's language (`words`): labels translated, numbers and money in its
     locale, thousands separated."""
     recon, aging = f.reconciliation, f.aging
@@ -183,6 +215,9 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
     def listed(items: list[str]) -> str:
         return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>" if items else none
 
+    def chart(cid: str) -> str:
+        return f'<img src="cid:{cid}" alt="{html.escape(titles[cid])}" style="max-width:100%">'
+
     holds, notices = f.holds, f.notices
     h2 = 'style="font-size:16px;color:#1f4e79;margin:18px 0 4px 0"'
     none = f"<p>{words('None.')}</p>"
@@ -194,7 +229,7 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
         figures(f.headline),
         f"<h2 {h2}>{html.escape(words('What the month-end runs of {date} did', date=data.as_of.isoformat()))}</h2>",
         figures(f.runs),
-        '<img src="cid:receipts" alt="Receipts per week" style="max-width:100%">',
+        chart("receipts"),
         f"<h2 {h2}>{words('Bank reconciliation')}</h2>",
     ]
     if len(recon):
@@ -244,10 +279,10 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
         parts.append(f"<p>{words('No imported statement carried balances.')}</p>")
     parts += [
         f"<h2 {h2}>{words('Aging')}</h2>",
-        f"<p>{html.escape(aging.rates)}</p>" if aging.rates else "",
+        f"<p>{html.escape(_rates(aging.rates, data.as_of, words, base))}</p>" if aging.rates else "",
         _table(
             [words(h) for h in ("Bucket", "This month", "Last month", "Change")],
-            [[b, in_base(now[b]), in_base(before[b]), in_base(now[b] - before[b])] for b in now.index]
+            [[words(b), in_base(now[b]), in_base(before[b]), in_base(now[b] - before[b])] for b in now.index]
             + [
                 [
                     words("Total"),
@@ -281,7 +316,7 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
                 [
                     r.Currency,
                     words.money(r.Booked, r.Currency),
-                    _rate(r.Rate),
+                    _rate(r.Rate, words),
                     _day(r.RateDate),
                     in_base(r.Converted),
                 ]
@@ -290,7 +325,7 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
             + [[words("All currencies"), "", "", "", in_base(aging.total_now)]],
             {1, 2, 4},
         ),
-        '<img src="cid:aging" alt="Aging by bucket" style="max-width:100%">',
+        chart("aging"),
         f"<h2 {h2}>{words('Customers on Hold')}</h2>",
         _table(
             [words(h) for h in ("Customer", "Name", "Exposure", "Limit", "Why")],
@@ -317,13 +352,13 @@ def _html(data: ReportData, f: Figures, company: str, words: Words) -> str:
         if len(notices)
         else none,
         f"<h2 {h2}>{words('Forecast')}</h2>",
-        '<img src="cid:forecast" alt="Forecast" style="max-width:100%">',
+        chart("forecast"),
         f"<h2 {h2}>{words('Not mailed: no usable e-mail address (send by post or call)')}</h2>",
-        listed(f.unmailed),
+        listed(_unmailed(f, words)),
         f"<h2 {h2}>{words('Failures')}</h2>",
-        listed(f.failures),
+        listed(_failures(f, words)),
         f"<h2 {h2}>{words('Mail sent before later payments were applied')}</h2>",
-        listed(f.overtaken),
+        listed(_overtaken(f.overtaken, words, base)),
         *_handwork_html(f, h2, words),
         '<p style="color:#666;font-size:12px">'
         + words(
@@ -350,7 +385,7 @@ def _handwork_html(f: Figures, h2: str, words: Words) -> list[str]:
                 words.money(int(r.Applied), r.Currency),
                 words.money(int(r.Unapplied), r.Currency),
                 words.number(int(r.Receipts)),
-                "" if pd.isna(r.AvgDaysToPay) else f"{r.AvgDaysToPay:.1f}",
+                "" if pd.isna(r.AvgDaysToPay) else words.decimal(r.AvgDaysToPay, 1),
             ]
             for r in f.receipts.itertuples()
         ],
@@ -406,8 +441,53 @@ def _money(words: Words, minor: object, currency: str) -> str:
     return "" if pd.isna(minor) else words.money(int(minor), currency)  # type: ignore[call-overload]
 
 
-def _rate(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
+def _rate(value: object, words: Words) -> str:
+    return "" if value is None or pd.isna(value) else words.decimal(value)  # type: ignore[call-overload, arg-type]
+
+
+def _rates(rates: tuple[Rate, ...], as_of: dt.date, words: Words, base: str) -> str:
+    """The sentence naming the rates the aging is converted at, each with its Rates row's date."""
+    return words(
+        "In {base}, each currency converted at the rate of {date}: {rates}",
+        base=base,
+        date=as_of.isoformat(),
+        rates="; ".join(words.rate(r) for r in rates),
+    )
+
+
+def _failures(f: Figures, words: Words) -> list[str]:
+    """This month's messages that did not go out: what, to whom, why (the mail server's words)."""
+    return [
+        words(
+            "{what} to {customer} ({to}): {outcome}: {detail}",
+            what=words(r.Kind),
+            customer=r.CustomerID,
+            to=r.To,
+            outcome=words(UNDELIVERED[r.Outcome]),
+            detail=r.Detail,
+        )
+        for r in f.failures.itertuples()
+    ]
+
+
+def _unmailed(f: Figures, words: Words) -> list[str]:
+    """Mail owed to customers without a usable address: the step, then who and why (as MailLog says)."""
+    return [words("{step}: {detail}", step=words(r.Step), detail=r.Detail) for r in f.unmailed.itertuples()]
+
+
+def _overtaken(overtaken: list[Overtaken], words: Words, base: str) -> list[str]:
+    return [
+        words(
+            "{what} to {customer}, sent {at}: {paid} paid by them was applied after it went out",
+            what=words(o.kind)
+            if o.level is None
+            else words("level {level} {kind}", level=o.level, kind=words(o.kind)),
+            customer=o.customer_id,
+            at=f"{o.sent_at:%Y-%m-%d %H:%M}",
+            paid=words.amounts(o.paid, base),
+        )
+        for o in overtaken
+    ]
 
 
 def _day(value: object) -> str:
@@ -428,7 +508,7 @@ def _text(f: Figures, as_of: dt.date, words: Words, base: str) -> str:
             if r.Currency == base
             else words(
                 " at {rate} of {day} = {converted}",
-                rate=_rate(r.Rate),
+                rate=_rate(r.Rate, words),
                 day=_day(r.RateDate),
                 converted=words.money(r.Converted, base),
             )
@@ -464,17 +544,30 @@ def _text(f: Figures, as_of: dt.date, words: Words, base: str) -> str:
         )
         for r in f.reconciliation.itertuples()
     ]
-    lines += [words("Not mailed (no usable e-mail address):"), *f.unmailed] if f.unmailed else []
-    lines += [words("Failures:"), *f.failures] if f.failures else [words("No failures.")]
-    lines += [words("Mail sent before later payments were applied:"), *f.overtaken] if f.overtaken else []
+    if f.aging.rates:
+        lines.append(_rates(f.aging.rates, as_of, words, base))
+    unmailed, failures = _unmailed(f, words), _failures(f, words)
+    lines += [words("Not mailed (no usable e-mail address):"), *unmailed] if unmailed else []
+    lines += [words("Failures:"), *failures] if failures else [words("No failures.")]
+    if f.overtaken:
+        lines += [
+            words("Mail sent before later payments were applied:"),
+            *_overtaken(f.overtaken, words, base),
+        ]
     lines += _handwork_text(f, words)
     return "\n".join(lines) + "\n"
 
 
+_OWN_HEADINGS = ("Why", "Candidates", "Repeats LineID")
+"""The exceptions workbook's columns that are the report's own; the others are the workbook's
+columns (BankLines.Payer ...), named as there, so the clerk finds them."""
+
+
 def exceptions_workbook(
-    credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame, base: str
+    credits: pd.DataFrame, pending: pd.DataFrame, credit: pd.DataFrame, base: str, words: Words
 ) -> bytes:
-    """Unmatched lines, suggestions to review and over-limit customers as Excel tables.
+    """Unmatched lines, suggestions to review and over-limit customers as Excel tables, on sheets
+    named in the report's language (`words`), as are the report's own columns.
 
     Each column is written by the workbook's cell codec (`workbook.cells`) with the kind its
     table declares, like every other writer: text stays text (never a formula), money in
@@ -519,15 +612,20 @@ def exceptions_workbook(
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     formats = XlsxFormats(book)
     for name, (decl, frame) in sheets.items():
-        sheet = book.add_worksheet(name)
+        sheet = book.add_worksheet(words(name))
         headers = list(frame.columns)
+        shown = [words(h) if h in _OWN_HEADINGS else h for h in headers]
         digits = digits_of(frame["Currency"].astype(str).tolist())
         sheet.add_table(
             0,
             0,
             max(1, len(frame)),
             len(headers) - 1,
-            {"name": name, "columns": [{"header": h} for h in headers], "style": "Table Style Medium 2"},
+            {
+                "name": name,
+                "columns": [{"header": h} for h in shown],
+                "style": "Table Style Medium 2",
+            },
         )
         for j, header in enumerate(headers):
             sheet.set_column(j, j, 40 if header in ("Memo", "Reason", "Why", "Candidates") else 16)

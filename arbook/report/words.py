@@ -9,13 +9,18 @@ language without a translation of a label shows the English one.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from babel.numbers import format_currency
+from babel.dates import format_skeleton
+from babel.numbers import format_currency, format_decimal
+from matplotlib.font_manager import FontProperties
 
-from common.currency import currency_digits
+from common.currency import Rate, currency_digits
 from common.values import cents_to_decimal
 from mailer.formats import Formatter, formatter_for
+from mailer.pdf import PdfFont
 
 __all__ = ["REPORT_LABELS", "Words", "report_words"]
 
@@ -146,6 +151,40 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "netting by hand": "von Hand verrechnet",
         "netting approved": "Verrechnung bestätigt",
         "write-off by hand": "Abschreibung von Hand",
+        "Aging by bucket, in {base} (other currencies converted)": (
+            "Altersstruktur nach Bändern, in {base} (andere Währungen umgerechnet)"
+        ),
+        "Receipts per week, {base} lines": "Zahlungseingänge je Woche, Bankzeilen in {base}",
+        "Cash-in forecast, 13 weeks": "Prognose der Zahlungseingänge, 13 Wochen",
+        "Cash-in forecast, 13 weeks, in {currency}": "Prognose der Zahlungseingänge, 13 Wochen, in {currency}",
+        "Cash-in forecast, 13 weeks, in {currency} (all currencies converted)": (
+            "Prognose der Zahlungseingänge, 13 Wochen, in {currency} (alle Währungen umgerechnet)"
+        ),
+        "low-high": "Spanne (niedrig–hoch)",
+        "expected": "erwartet",
+        "Review": "Vorschläge zur Prüfung",
+        "OverLimit": "Über Limit",
+        "Candidates": "Mögliche Rechnungen",
+        "Repeats LineID": "Wiederholt LineID",
+        "Current": "Nicht fällig",
+        "In {base}, each currency converted at the rate of {date}: {rates}": (
+            "In {base}, jede Währung zum Kurs vom {date} umgerechnet: {rates}"
+        ),
+        "1 {base} = {rate} {currency} ({day})": "1 {base} = {rate} {currency} (Kurstabelle vom {day})",
+        "statement": "Kontoauszug",
+        "reminder": "Zahlungserinnerung",
+        "notice": "Mahnung",
+        "report": "Monatsbericht",
+        "statements": "Kontoauszüge",
+        "notices": "Mahnungen",
+        "not sent yet": "noch nicht versandt",
+        "refused": "abgelehnt",
+        "previewed, not sent": "nur Vorschau, nicht versandt",
+        "{what} to {customer} ({to}): {outcome}: {detail}": "{what} an {customer} ({to}): {outcome}: {detail}",
+        "level {level} {kind}": "{kind} Stufe {level}",
+        "{what} to {customer}, sent {at}: {paid} paid by them was applied after it went out": (
+            "{what} an {customer}, versandt {at}: Zahlungen von {paid} erst nach dem Versand zugeordnet"
+        ),
     },
     "zh": {
         "month-end": "月末结账",
@@ -252,6 +291,37 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "netting by hand": "手工抵扣",
         "netting approved": "抵扣已批准",
         "write-off by hand": "手工坏账核销",
+        "Aging by bucket, in {base} (other currencies converted)": "账龄分布（{base}，其他币种已折算）",
+        "Receipts per week, {base} lines": "每周收款（{base} 流水）",
+        "Cash-in forecast, 13 weeks": "回款预测（13 周）",
+        "Cash-in forecast, 13 weeks, in {currency}": "回款预测（13 周，{currency}）",
+        "Cash-in forecast, 13 weeks, in {currency} (all currencies converted)": (
+            "回款预测（13 周，{currency}，所有币种已折算）"
+        ),
+        "low-high": "区间（低–高）",
+        "expected": "预期",
+        "Review": "待审核的建议",
+        "OverLimit": "超出额度",
+        "Candidates": "候选发票",
+        "Repeats LineID": "重复的 LineID",
+        "Current": "未到期",
+        "In {base}, each currency converted at the rate of {date}: {rates}": "折合 {base}，各币种按 {date} 汇率折算：{rates}",
+        "1 {base} = {rate} {currency} ({day})": "1 {base} = {rate} {currency}（{day} 汇率）",
+        "statement": "对账单",
+        "reminder": "付款提醒",
+        "notice": "催款通知",
+        "report": "月末报告",
+        "statements": "对账单",
+        "notices": "催款通知",
+        "not sent yet": "尚未发送",
+        "refused": "被拒绝",
+        "previewed, not sent": "仅预览，未发送",
+        "{what} to {customer} ({to}): {outcome}: {detail}": "{what}（{customer}，{to}）：{outcome}：{detail}",
+        "{step}: {detail}": "{step}：{detail}",
+        "level {level} {kind}": "{level} 级{kind}",
+        "{what} to {customer}, sent {at}: {paid} paid by them was applied after it went out": (
+            "{what}（{customer}，发送于 {at}）：其付款 {paid} 在发送后才核销"
+        ),
     },
 }
 
@@ -261,6 +331,7 @@ class Words:
     """The report's labels and number formats for one language and locale."""
 
     formatter: Formatter
+    pdf_font: str  # the Settings pdf_font: a font file for letters the charts' default font lacks ("" none)
 
     def __call__(self, text: str, **values: object) -> str:
         """`text` in the report's language (English where it has no translation), `values` filled in."""
@@ -269,6 +340,36 @@ class Words:
 
     def number(self, value: int) -> str:
         return self.formatter.number(value)
+
+    def decimal(self, value: Decimal | float, places: int | None = None) -> str:
+        """A number in the locale's way, with all its decimals (a rate: 0.87058 en, 0,87058 de) or
+        rounded to `places` (12.5 days, 12,5 Tage)."""
+        if places is None:
+            return format_decimal(value, locale=self.formatter.locale, decimal_quantization=False)
+        return format_decimal(value, format="#,##0." + "0" * places, locale=self.formatter.locale)
+
+    def day_month(self, day: dt.date) -> str:
+        """A day of a chart's axis: "Oct 5" (en), "5. Okt." (de), "10月5日" (zh)."""
+        return format_skeleton("MMMd", day, locale=self.formatter.locale)
+
+    def rate(self, rate: Rate) -> str:
+        """ "1 EUR = 1.1684 USD (2026-10-30)": the rate and the date of its Rates row."""
+        return self(
+            "1 {base} = {rate} {currency} ({day})",
+            base=rate.base,
+            rate=self.decimal(rate.value),
+            currency=rate.currency,
+            day=rate.day.isoformat(),
+        )
+
+    def font(self, text: str) -> FontProperties | None:
+        """The font for a chart showing `text`: None (matplotlib's own, DejaVu Sans) for text it
+        covers, else the first font file with every letter (Settings pdf_font, else the system's
+        CJK fonts), as statements choose theirs; InputError naming pdf_font when none has them."""
+        if all(ord(ch) < _EAST_ASIAN for ch in text):
+            return None
+        found = PdfFont.for_texts({"the month-end report's charts": text}, self.pdf_font)
+        return FontProperties(fname=found.source)
 
     def money(self, minor: int, currency: str) -> str:
         """ "1.234,56 EUR" (de), "1,234.56 EUR" (en): the code, not a sign, as the report adds no
@@ -291,6 +392,11 @@ class Words:
         return str(value)
 
 
-def report_words(locale: str) -> Words:
-    """The words of a report for a workbook whose Settings locale is `locale` ("de", "de_CH", "en")."""
-    return Words(formatter_for("", locale))
+_EAST_ASIAN = 0x2E80
+"""The first code point of the CJK blocks: below it DejaVu Sans, matplotlib's font, has the letters a report uses."""
+
+
+def report_words(locale: str, pdf_font: str) -> Words:
+    """The words of a report for a workbook whose Settings locale is `locale` ("de", "de_CH", "en")
+    and pdf_font `pdf_font`."""
+    return Words(formatter_for("", locale), pdf_font)

@@ -7,6 +7,13 @@ unapplied: the same customer), the same Kind and the same amount; each truth par
 one allocation right. A line that pays invoices is covered when its auto allocations are
 exactly its truth parts. A suggestion is judged by the line's best proposal (highest
 Score, first in order on a tie): right when its rows are exactly the truth parts.
+
+A second, looser reading of suggestions (`suggestion_ledger`, ledger-equivalent): right, or
+one of a set of equal payments (the lines of one customer with the same amount) whose best
+suggestions and auto allocations together are exactly their truth parts together. Approving
+every one of them leaves the same open items as the truth, although two of them may pay each
+other's invoice: which of two equal payments paid which equal invoice is nowhere in a month
+whose truth pairs them at random (bench.months.situations, same_amount_many).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ LINE_COLUMNS = (
     "nonpay_posted",
     "suggested",
     "suggestion_right",
+    "suggestion_ledger",
     "Payer",
     "Memo",
     "LineAmount",
@@ -93,6 +101,7 @@ def judge(
 
     want, got, offered = _parts(truth), by_ref(posted), by_ref(suggested)
     first = truth.drop_duplicates("BankRef").set_index("BankRef")
+    equivalent = _ledger_equivalent(truth, want, got, offered)
     rows = []
     for ref, truth_parts in want.items():
         info = first.loc[ref]
@@ -113,6 +122,9 @@ def judge(
                 "nonpay_posted": nonpay_posted and pays != "invoice",
                 "suggested": not done and offer is not None,
                 "suggestion_right": not done and offer is not None and offer == truth_parts,
+                "suggestion_ledger": not done
+                and offer is not None
+                and (offer == truth_parts or ref in equivalent),
                 "Payer": info["Payer"],
                 "Memo": info["Memo"],
                 "LineAmount": int(info["LineAmount"]),
@@ -120,3 +132,31 @@ def judge(
             }
         )
     return pd.DataFrame(rows, columns=list(LINE_COLUMNS))
+
+
+def _ledger_equivalent(
+    truth: pd.DataFrame,
+    want: dict[str, Counter[tuple[str, str, int]]],
+    got: dict[str, Counter[tuple[str, str, int]]],
+    offered: dict[str, Counter[tuple[str, str, int]]],
+) -> set[str]:
+    """BankRefs of the sets of equal payments (same truth customers, same line amount, two or
+    more lines) whose postings or best suggestions add up to their truth parts."""
+    customers = truth.groupby("BankRef")["CustomerID"].agg(lambda c: "|".join(sorted(set(c))))
+    amounts = truth.groupby("BankRef")["LineAmount"].first()
+    sets: dict[tuple[str, int], list[str]] = {}
+    for ref, who in customers.items():
+        if who:
+            sets.setdefault((who, int(amounts[ref])), []).append(str(ref))
+    out: set[str] = set()
+    for refs in sets.values():
+        if len(refs) < 2:
+            continue
+        outcome: Counter[tuple[str, str, int]] = Counter()
+        truth_parts: Counter[tuple[str, str, int]] = Counter()
+        for ref in refs:
+            outcome += got.get(ref) or offered.get(ref) or Counter()
+            truth_parts += want[ref]
+        if outcome == truth_parts:
+            out.update(refs)
+    return out

@@ -2,7 +2,7 @@
 
 A profile names, for each role a column can play, the header texts that play it. Header
 texts are compared normalised (case, accents, spaces and punctuation ignored, a trailing
-"(EUR)" dropped), and may end in `*` to take every numbered column ("VWZ*" is VWZ1..VWZ14).
+currency "(EUR)" or " CZK" dropped), and may end in `*` to take every numbered column ("VWZ*" is VWZ1..VWZ14).
 The `memo` role joins all its columns; every other role takes the column whose header comes
 first in the profile's list. A bank profile may name "" for the one column its bank leaves
 without a header (Volksbank's S/H mark beside "Umsatz").
@@ -21,6 +21,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from common.currency import is_currency
 
 __all__ = [
     "GENERIC",
@@ -46,6 +48,7 @@ ROLES = (
     "account",
     "balance",
     "rowtype",
+    "sequence",
 )
 
 
@@ -65,6 +68,10 @@ class CsvProfile:
     account: tuple[str, ...] = ()
     balance: tuple[str, ...] = ()  # the running balance after each line, held to the amounts
     rowtype: tuple[str, ...] = ()  # a record type telling movements from balance and total rows
+    # The bank's running number of each line on the account (Rabobank's "Volgnr"): where it
+    # jumps, the export left lines out, so the running balance is held only between lines
+    # whose numbers follow each other. It may also be the bank reference.
+    sequence: tuple[str, ...] = ()
     date_order: str | None = None  # fixed by the bank; None: decided per file (see columns.py)
     # A credit-card export shows a purchase as a positive amount: money out of the account,
     # so its signs are turned (a payment to the card is then the credit).
@@ -97,6 +104,8 @@ GENERIC = CsvProfile(
         "Date comptable",
         "Date de comptabilisation",
         "记账日期",
+        "记账日",  # CCB
+        "银行记账日",  # BOC's credit card, beside 交易日
         "入账日期",
         "Boekdatum",
         "Boekingsdatum",
@@ -330,8 +339,8 @@ GENERIC = CsvProfile(
         "Valutacode",
         "Currency code",
         "通貨",
+        "记账币种",  # the currency of 记账金额, which is read before 交易金额 (ICBC has both)
         "交易币种",
-        "记账币种",
         "结算币种",
         "币别",
         "Billing currency",
@@ -412,7 +421,7 @@ GENERIC = CsvProfile(
         "交易附言",
         "用途",
         "备注",
-        "Omschrijving",
+        "Omschrijving*",  # Rabobank: Omschrijving-1 to -3
         "Mededelingen",
         "Toelichting",
         "Concepto",
@@ -447,6 +456,7 @@ GENERIC = CsvProfile(
         "交易详情",
         "交易名称",
         "客户摘要",
+        "交易备注",  # CMB: the payer and what the payment is for
         "Payment Reference",
         "Transaction Description",
         "Libellé opération",
@@ -550,6 +560,7 @@ GENERIC = CsvProfile(
         "联机余额",
     ),
     rowtype=("Row type", "Record type", "Eilutės tipas", "Rea tüüp", "Ieraksta tips", "Radtyp"),
+    sequence=("Volgnr",),
 )
 
 PROFILES: tuple[CsvProfile, ...] = (
@@ -590,6 +601,22 @@ PROFILES: tuple[CsvProfile, ...] = (
         currency=("入账货币",),
         charges_positive=True,
     ),
+    # CMB's 一网通 export: 交易类型 (汇入汇款, 账户结息: interest the matcher must not take for a
+    # receipt) goes to the memo with 交易备注, which names the payer
+    CsvProfile(
+        "cmb_debit",
+        signature=("交易类型", "交易备注", "收入", "支出"),
+        memo=("交易类型", "交易备注"),
+    ),
+    # CMB's credit-card statement: dated by 记账日 (交易日 is empty on repayments), in CNY
+    CsvProfile(
+        "cmb_credit_card",
+        signature=("记账日", "人民币金额", "卡号末四位"),
+        date=("记账日",),
+        amount=("人民币金额",),
+        memo=("交易摘要",),
+        charges_positive=True,
+    ),
     CsvProfile(
         "bmo_credit_card",
         signature=("Item #", "Card #", "Transaction Amount"),
@@ -606,12 +633,18 @@ PROFILES: tuple[CsvProfile, ...] = (
 
 # A trailing "(EUR)", "[CHF]" or "(元)" names the currency, not the column; "(收入)" does.
 _PAREN_SUFFIX = re.compile(r"\s*[(\[（]\s*(?:[A-Za-z]{3}|元|人民币|€|\$|£|¥)\s*[)\]）]\s*$")
+# So does a trailing ISO 4217 code after a space (Česká spořitelna: "Částka CZK", "Amount CZK").
+_CODE_SUFFIX = re.compile(r"(?<=\S)\s+([A-Z]{3})\s*$")
 
 
 @lru_cache(maxsize=4096)
 def normalise_name(text: str) -> str:
-    """Header text as compared: no accents, case, spaces, punctuation or currency suffix ("(EUR)")."""
+    """Header text as compared: no accents, case, spaces, punctuation or currency suffix ("(EUR)",
+    " CZK")."""
     text = _PAREN_SUFFIX.sub("", text.strip().lstrip("\ufeff"))
+    code = _CODE_SUFFIX.search(text)
+    if code and is_currency(code[1]):
+        text = text[: code.start()]
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
 
@@ -640,13 +673,16 @@ def layout_for(cells: list[str]) -> Layout | None:
 
 def _locate(profile: CsvProfile, headers: list[str], written: tuple[str, ...]) -> Layout:
     """Each role's column(s). Roles the bank profile names claim columns before generic names;
-    the memo comes last and may share a column (UBS's counterparty is also memo text)."""
+    the memo and the sequence come last and may share a column (UBS's counterparty is also memo
+    text, Rabobank's Volgnr also the bank reference)."""
     taken: set[int] = set()
     columns: dict[str, tuple[int, ...]] = {}
     own = {role: getattr(profile, role) for role in ROLES}
-    for role in sorted(ROLES, key=lambda r: (r == "memo", not own[r])):
+    for role in sorted(ROLES, key=lambda r: (r in ("memo", "sequence"), not own[r])):
         names = own[role] or getattr(GENERIC, role)
-        if role == "memo":
+        if role == "sequence":
+            found = next(((i,) for n in names for i, h in enumerate(headers) if h and _matches(n, h)), ())
+        elif role == "memo":
             found = tuple(
                 i
                 for i, h in enumerate(headers)

@@ -63,10 +63,14 @@ class CsvImporter:
         body = _after_line(text, header_index)
         first_line = header_index + 2
         _refuse_cut_short(body, delimiter, len(layout.headers), source, first_line)
-        used = sorted({i for cols in layout.columns.values() for i in cols})
+        # the first column too: a total row's label stands there when the date read is another
+        # column (ICBC's credit card: "合计金额" under 交易日期, the lines dated by 记账日期)
+        used = sorted({0, *(i for cols in layout.columns.values() for i in cols)})
         locate_record = _record_locator(body, delimiter, first_line)
         cells = _read_cells(body, delimiter, len(layout.headers), used, source, first_line, locate_record)
-        return Parsed(lines=_lines(cells, layout, source, locate_record, date_order))
+        _refuse_unclosed_quote(cells, layout, delimiter, source, locate_record)
+        lines, notes = _lines(cells, layout, source, locate_record, date_order)
+        return Parsed(lines=lines, notes=notes)
 
 
 def _find_header(data: bytes, source: str) -> tuple[str, str, int, Layout]:
@@ -179,6 +183,33 @@ def _read_cells(
     return _stripped(table, used)
 
 
+def _refuse_unclosed_quote(
+    cells: dict[int, list[str]],
+    layout: Layout,
+    delimiter: str,
+    source: str,
+    locate_record: Callable[[int], int | None],
+) -> None:
+    """A quote opened in a cell and closed only on a later line takes in the rest of its row
+    and the start of the next one: the cell then holds a line end and the delimiter, and the
+    rows around it would be read shifted (a payment merged into the next). Refused at the row
+    where the quote opens; a text cell that runs over lines without the delimiter stays text."""
+    for column, values in cells.items():
+        joined = "\x00".join(values)  # one C pass: most files have no line end in any cell
+        if "\n" not in joined and "\r" not in joined:
+            continue
+        for pos, value in enumerate(values):
+            if delimiter in value and ("\n" in value or "\r" in value):
+                swallowed = value.replace("\r", "").replace("\n", "⏎")
+                raise BankFileError(
+                    source,
+                    locate_record(pos),
+                    f"column {layout.headers[column] or column + 1}: a quote opened here is closed only "
+                    f"on a later line, taking in what looks like the next row ({swallowed[:60]!r}); "
+                    "a closing quote is missing",
+                )
+
+
 def _stripped(table: pd.DataFrame, used: list[int]) -> dict[int, list[str]]:
     return {c: list(map(str.strip, table[c].tolist())) for c in used}
 
@@ -234,7 +265,8 @@ def _lines(
     source: str,
     locate_record: Callable[[int], int | None],
     date_order: str,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
+    """The movement rows, and notes for the clerk (lines the bank's numbering shows left out)."""
     positions = list(range(len(next(iter(cells.values())))))
     if not any(map(all, cells.values())):  # some row may be blank (a separator, or empty cells only)
         keep = [any(row) for row in zip(*cells.values(), strict=True)]
@@ -280,22 +312,36 @@ def _lines(
     missing = (dates.isna() | amount.isna()).to_numpy()
     if missing.any():
         pos = int(np.flatnonzero(missing)[0])
-        what = "date" if pd.isna(dates.iat[pos]) else "amount"
-        raise BankFileError(source, locate(pos), f"row has no {what} (expected one on every transaction row)")
+        if pd.isna(dates.iat[pos]):
+            what, where = "date", header("date")
+        elif "amount" in layout.columns:
+            what, where = "amount", header("amount")
+        else:
+            what, where = (
+                "amount",
+                " and ".join(header(r) for r in ("debit", "credit") if r in layout.columns),
+            )
+        raise BankFileError(
+            source, locate(pos), f"row has no {what} in {where} (expected one on every transaction row)"
+        )
     if layout.one("currency") is None:
         currency = [currency_hint] * len(positions)
     else:
         codes = {c: _CURRENCY_NAMES.get(c.upper(), c.upper()) for c in set(column("currency"))}
+        codes |= {c: currency_hint for c in _EMPTY_MARKS & codes.keys()}  # ICBC's "-": none written
         currency = list(map(codes.__getitem__, column("currency")))
+    numbers = _line_numbers(column("sequence")) if "sequence" in layout.columns else None
     if "balance" in layout.columns:
         balance = amount_column(column("balance"), header("balance"), source, locate)
-        _check_running_balance(amount, balance, currency, header("balance"), source, locate)
+        jumps = None if numbers is None else np.abs(np.diff(numbers)) > 1
+        _check_running_balance(amount, balance, currency, header("balance"), source, locate, jumps)
     memo_cols = [cells[c] for c in layout.columns.get("memo", ())]
     if len(memo_cols) > 1:
         memo = [" ".join(p for p in parts if p) for parts in zip(*memo_cols, strict=True)]
     else:
         memo = memo_cols[0] if memo_cols else [""] * len(positions)
-    return pd.DataFrame(
+    notes = [] if numbers is None else _left_out(numbers, header("sequence"), source)
+    frame = pd.DataFrame(
         {
             "Date": dates,
             "Amount": amount,
@@ -309,6 +355,7 @@ def _lines(
         },
         columns=list(PARSED_COLUMNS),
     )
+    return frame, notes
 
 
 def _row_kinds(
@@ -334,7 +381,8 @@ def _row_kinds(
                     "(10 opening balance, 20 transaction, 82 turnover, 86 closing balance)",
                 )
         return [str(known[c]) for c in codes]
-    texts = [cells[c] for role in ("date", "payer", "memo") for c in layout.columns.get(role, ())]
+    roles = ("date", "payer", "memo")
+    texts = [cells[c] for c in dict.fromkeys([0, *(c for r in roles for c in layout.columns.get(r, ()))])]
     # labels are short and hold no digit: a memo with an invoice number is never one, so only
     # the few other distinct texts are compared (a 100,000-line file has 100,000 memos)
     distinct = {t for column in texts for t in _LABEL_LIKE.findall("\n".join(dict.fromkeys(column)))}
@@ -365,6 +413,33 @@ def _check_summary_rows(
     check_balanced(source, lines[-1], "", "", opening, int(movements.sum()), closing)
 
 
+def _line_numbers(cells: list[str]) -> np.ndarray | None:
+    """The bank's running number of each row; None when a cell is not a whole number (then
+    the column says nothing about lines left out, and every pair of rows is held)."""
+    if not cells or not all(c.isdigit() for c in cells):
+        return None
+    return np.array([int(c) for c in cells], dtype=np.int64)
+
+
+def _left_out(numbers: np.ndarray, name: str, source: str) -> list[str]:
+    """Where the bank's numbering jumps between neighbouring rows, the lines the export left
+    out: payments among them come in only with an export that holds them."""
+    notes = []
+    for a, b in zip(numbers[:-1].tolist(), numbers[1:].tolist(), strict=True):
+        low, high = sorted((a, b))
+        if high - low == 2:
+            notes.append(
+                f"{source}: {name} {low + 1} is not in the file (the export left it out); "
+                "import an export that holds it to bring its payment in"
+            )
+        elif high - low > 2:
+            notes.append(
+                f"{source}: {name} {low + 1} to {high - 1} ({high - low - 1} lines) are not in the file "
+                "(the export left them out); import an export that holds them to bring their payments in"
+            )
+    return notes
+
+
 def _check_running_balance(
     amount: pd.Series,
     balance: pd.Series,
@@ -372,18 +447,26 @@ def _check_running_balance(
     name: str,
     source: str,
     locate: Callable[[int], int | None],
+    jumps: np.ndarray | None = None,
 ) -> None:
     """Refuse a file whose running balance does not follow from its amounts: a row is missing
     or an amount misread (a file cut inside its last amount, rows deleted by hand). Exports
     list the newest line first or last; each currency keeps its own balance. A column with
-    empty cells is a bank's own habit (a balance per day) and is not checked."""
+    empty cells is a bank's own habit (a balance per day) and is not checked. `jumps` says
+    between which neighbouring rows the bank's own running numbers jump: there the export
+    left lines out by the bank's own count, and that pair is not held (a number repeated is
+    held, so a row given twice is still refused)."""
     if balance.isna().any() or len(balance) < 2:
         return
     frame = pd.DataFrame({"amount": amount, "balance": balance, "currency": currency})
     for _code, part in frame.groupby("currency", sort=False):
         bal, amt = part["balance"].to_numpy(dtype=object), part["amount"].to_numpy(dtype=object)
-        oldest_first = (bal[1:] - bal[:-1]) == amt[1:]
-        newest_first = (bal[:-1] - bal[1:]) == amt[:-1]
+        left_out = np.zeros(len(part) - 1, dtype=bool)
+        if jumps is not None:  # a pair of this currency's rows that are neighbours in the file
+            rows = part.index.to_numpy()
+            left_out = (np.diff(rows) == 1) & jumps[rows[:-1]]
+        oldest_first = ((bal[1:] - bal[:-1]) == amt[1:]) | left_out
+        newest_first = ((bal[:-1] - bal[1:]) == amt[:-1]) | left_out
         if oldest_first.all() or newest_first.all():
             continue
         fits = oldest_first if oldest_first.sum() >= newest_first.sum() else newest_first
@@ -414,10 +497,11 @@ def _amounts(
     """Signed cents per row, and the currency the amount text shows (e.g. "$1,036.47" -> USD)."""
     if "amount" in layout.columns:
         amount = amount_column(column("amount"), header("amount"), source, locate)
-        # a column named like a credit or debit column that holds marks ("C"/"D") is the sign
+        # a column named like a credit or debit column that holds marks ("C"/"D") is the sign;
+        # one cell of it that is no mark is refused there, never read as money in
         sign = "sign" if "sign" in layout.columns else None
         sign = sign or next(
-            (r for r in ("credit", "debit") if r in layout.columns and _all_marks(column(r))), None
+            (r for r in ("credit", "debit") if r in layout.columns and _holds_marks(column(r))), None
         )
         if sign is not None:
             amount = amount.abs() * _signs(column(sign), header(sign), source, locate)
@@ -473,9 +557,8 @@ def _money_out(debit: pd.Series, name: str, source: str, locate: Callable[[int],
     return debit if positive > negative else -debit
 
 
-def _all_marks(cells: list[str]) -> bool:
-    distinct = set(cells) - {""}
-    return bool(distinct) and all(mark_sign(c) is not None for c in distinct)
+def _holds_marks(cells: list[str]) -> bool:
+    return any(mark_sign(c) is not None for c in set(cells) - {""})
 
 
 def _signs(marks: list[str], name: str, source: str, locate: Callable[[int], int | None]) -> pd.Series:

@@ -84,6 +84,7 @@ _LABELS = {
         "合计",
         "总计",
         "合計",
+        "合计金额",  # ICBC's credit-card download
     ),
 }
 _TOTAL_SUFFIXES = ("合计", "总计", "合計")  # "人民币合计": the total of one currency

@@ -22,7 +22,9 @@ from python_calamine import CalamineWorkbook
 
 from common.errors import BankFileError
 
+from .csv_profiles import layout_for
 from .csv_reader import CsvImporter
+from .csv_rows import row_kind
 from .model import Parsed
 from .textio import head_of, rank_encodings
 
@@ -91,10 +93,52 @@ class HtmlTableImporter:
         tables = root.xpath("//table")
         if not tables:
             raise BankFileError(source, None, "an HTML file without a table")
+        _refuse_unclosed_table(text, source)
         best = max(tables, key=lambda t: len(t.xpath(".//tr")))
         trs = best.xpath(".//tr")
-        rows = [[" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")] for tr in trs]
-        return _read_rows(rows, [tr.sourceline for tr in trs], source, date_order)
+        rows = [_html_cells(tr) for tr in trs]
+        lines = [tr.sourceline for tr in trs]
+        _refuse_partial_rows(rows, lines, source)
+        return _read_rows(rows, lines, source, date_order)
+
+
+def _refuse_unclosed_table(text: str, source: str) -> None:
+    """HTML forgives a missing </table> (and the parser supplies it), but a bank's page always
+    closes its tables: one that does not was cut short, and its last row's last cell ("25" of
+    "25.00") may be cut too. Refused at the file's last line."""
+    lowered = text.lower()
+    if lowered.count("</table") < lowered.count("<table"):
+        last = len(text.rstrip().splitlines())
+        raise BankFileError(source, last, "the table is not closed (no </table>): the file was cut short")
+
+
+def _html_cells(tr: html.HtmlElement) -> list[str]:
+    """A row's cell texts, a cell spanning columns (colspan) taking as many places, so the
+    cells after it stay under their own headings."""
+    cells: list[str] = []
+    for cell in tr.xpath("./th|./td"):
+        span = cell.get("colspan", "1").strip()
+        cells += [" ".join(cell.text_content().split())] + [""] * (int(span) - 1 if span.isdigit() else 0)
+    return cells
+
+
+def _refuse_partial_rows(rows: list[list[str]], lines: list[int | None], source: str) -> None:
+    """After the header row, a row of several cells but fewer than the header's has lost a
+    cell, and every cell after the gap would be read under the wrong heading (an amount paid
+    out read as received): refused at its line. A row of one cell is a note or a title, and a
+    total or balance row ("合计", "Closing balance") may be shorter: the CSV reader sets it aside."""
+    header = next((i for i, row in enumerate(rows) if layout_for(row) is not None), None)
+    if header is None:
+        return
+    width = len(rows[header])
+    for row, line in zip(rows[header + 1 :], lines[header + 1 :], strict=True):
+        if 1 < len(row) < width and row_kind(None, tuple(row)) == "movement":
+            raise BankFileError(
+                source,
+                line,
+                f"row has {len(row)} cells where the header has {width}: a cell is missing, "
+                "so the cells after it cannot be told to their columns",
+            )
 
 
 def _html_text(data: bytes, source: str) -> str:

@@ -51,6 +51,7 @@ class Fit:
     ambiguous: bool = False
     period: bool = False  # the items are those of a month the memo names
     oldest: bool = False  # the oldest of several equal items, no month named: oldest first picks it
+    turn: int = 0  # with `oldest`: how many older equal items earlier payments of the run settle
 
     @property
     def invoice_set(self) -> frozenset[int]:
@@ -162,13 +163,16 @@ def fits_for_customer(
     earned: Sequence[int] = (),
     late: Sequence[int] = (),
     period: Sequence[int] = (),
+    turn: int = 0,
 ) -> list[Fit]:
     """Every sensible way to spread `amount` over one customer's open items.
 
     `opens` are the open amounts of the customer's items, oldest first (0 = already paid);
     `referenced` are positions in `opens` that the memo names; `earned`/`late` the discount
     cents per position (empty: no terms); `period` the positions invoiced in a month the memo
-    names. A shortfall up to `amount_tolerance` still counts as an exact payment, the
+    names; `turn` how many of the run's payments of this amount naming nothing come before
+    this one (by date), which settle as many of the oldest equal items first, so that equal
+    payments pay equal items in their order. A shortfall up to `amount_tolerance` still counts as an exact payment, the
     difference written off. `search` False skips the subset searches (for customers only
     weakly suggested by the payer name or the amount).
     """
@@ -188,9 +192,12 @@ def fits_for_customer(
         ambiguous: bool = False,
         by_period: bool = False,
         oldest: bool = False,
+        turn: int = 0,
     ) -> None:
         paid = {i for i, cents, kind in rows if i >= 0 and kind == "payment" and cents != 0}
-        fits.append(Fit(tuple(rows), fit, len(paid & set(refs)), len(paid), ambiguous, by_period, oldest))
+        fits.append(
+            Fit(tuple(rows), fit, len(paid & set(refs)), len(paid), ambiguous, by_period, oldest, turn)
+        )
 
     if refs:
         total = sum(opens[i] for i in live_refs)
@@ -222,8 +229,11 @@ def fits_for_customer(
     if len(singles) > 1 and len(named_month) == 1:
         add([(named_month[0], amount, "payment")], "exact", by_period=True)
     several = len(singles) > 1
-    for k, i in enumerate(singles[:2]):  # oldest first; when the memo names a month, the month decides
-        add([(i, amount, "payment")], "exact", several, oldest=several and k == 0 and not months)
+    # Oldest first, in the order of the payments; when the memo names a month, the month decides.
+    turn = turn if turn < len(singles) else 0
+    for i in dict.fromkeys([singles[turn], *singles[:2]]) if several else singles:
+        first = several and i == singles[turn] and not months
+        add([(i, amount, "payment")], "exact", several, oldest=first, turn=turn if first else 0)
     for i in [i for i in positive if earned[i] and abs(opens[i] - earned[i] - amount) <= 1][:2]:
         add(_settle_each([i], opens, earned, opens[i] - amount), "terms")
     for i in [i for i in positive if late[i] and abs(opens[i] - late[i] - amount) <= 1][:2]:

@@ -61,6 +61,7 @@ class Assignment:
     rejected: set[tuple[str, frozenset[str]]]  # (LineID, key) the clerk refused
     touched: set[int] = field(default_factory=set)  # items an auto proposal took from
     claims: Counter[tuple[int, int]] = field(default_factory=Counter)  # (customer, cents) -> lines
+    turns: dict[int, tuple[int, int]] = field(default_factory=dict)  # line -> Payment.turn
     opened: np.ndarray = field(init=False)  # the items' open amounts before this run took any
 
     def __post_init__(self) -> None:
@@ -106,6 +107,7 @@ class Assignment:
             dates[line],
             bool(named[line]),
             self.lookups.evidence.says(line),
+            self.turns.get(line, (-1, 0)),
         )
 
     def ranked(self, lines: list[int]) -> dict[int, list[Ranked]]:
@@ -116,10 +118,13 @@ class Assignment:
             return {line: [] for line in lines}
         z = log_odds(feature_columns(found))
         seen: set[tuple[int, frozenset[str]]] = set()
-        # Equal evidence: the proposal paying the oldest invoice first (oldest first, as cash
-        # application goes), so the first suggestion a person sees is the likelier one.
+        # Equal evidence: the customer whose own name or alias the payer is letter for letter
+        # first ('Moller Elektro GmbH' is Moller's name; Möller's only once umlauts are folded),
+        # then the proposal paying the oldest invoice (oldest first, as cash application goes),
+        # so the first suggestion a person sees is the likelier one.
         ranking = sorted(
-            zip(found, z.tolist(), strict=True), key=lambda pz: (pz[0].line, -pz[1], self._age(pz[0]))
+            zip(found, z.tolist(), strict=True),
+            key=lambda pz: (pz[0].line, -pz[1], not self._verbatim(pz[0]), self._age(pz[0])),
         )
         for p, zi in ranking:
             key = self._key(p)
@@ -131,6 +136,19 @@ class Assignment:
             seen.add((p.line, key))
             distinct[p.line].append((p, zi, key))
         return {line: _scored(plist) for line, plist in distinct.items()}
+
+    def _verbatim(self, p: Proposal) -> bool:
+        """The payer is the proposal's customer's name or one of its aliases as written (case and
+        spacing aside): no folding of umlauts, accents or legal forms was needed."""
+        return _plain(str(self.payers[p.line])) in self._spellings[p.customer]
+
+    @cached_property
+    def _spellings(self) -> list[frozenset[str]]:
+        aliases = as_text(self.customers.get("Aliases", pd.Series("", index=self.customers.index)))
+        return [
+            frozenset(_plain(s) for s in [name, *alias.split(";")] if s.strip())
+            for name, alias in zip(self.customer_names, aliases, strict=True)
+        ]
 
     def _age(self, p: Proposal) -> int:
         """The invoice date of the oldest item the proposal pays (ns; money kept on account: last)."""
@@ -170,6 +188,24 @@ class Assignment:
             for key in {_claimed(r.proposal) for r in plist if r.proposal.oldest}
         )
 
+    def take_turns(self, by_line: dict[int, list[Ranked]]) -> list[int]:
+        """Equal payments take equal items in their order: of the lines whose best proposal is the
+        oldest of one customer's equal items (policy rule 6), the earliest (by date, then
+        statement order) keeps the oldest, the next the oldest after it, and so on, so their
+        suggestions are distinct items and approving them all pays as many items. The lines
+        that must be proposed again (every one but the first of each set)."""
+        sets: dict[tuple[int, int], list[int]] = {}
+        for line, plist in by_line.items():
+            if plist and plist[0].proposal.oldest:
+                sets.setdefault(_claimed(plist[0].proposal), []).append(line)
+        dates = self._columns[2]
+        again = []
+        for (customer, _), lines in sets.items():
+            for k, line in enumerate(sorted(lines, key=lambda ln: (dates[ln], ln))[1:], start=1):
+                self.turns[line] = (customer, k)
+                again.append(line)
+        return again
+
     def claimants(self, p: Proposal) -> int:
         return self.claims.get(_claimed(p), 1)
 
@@ -179,6 +215,10 @@ class Assignment:
         for item, cents in p.item_cents().items():
             self.lookups.items.open[item] = 0 if p.foreign else self.lookups.items.open[item] - cents
             self.touched.add(item)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _claimed(p: Proposal) -> tuple[int, int]:
@@ -199,6 +239,8 @@ def _rescored(plist: list[Ranked]) -> list[Ranked]:
 def assign(run: Assignment, by_line: dict[int, list[Ranked]], cfg: MatchSettings) -> list[Decision]:
     """Lines in order of their best score (the oldest of equal items last); autos use open amounts,
     later lines see what is left."""
+    run.claim(by_line)
+    by_line = {**by_line, **run.ranked(run.take_turns(by_line))}
     # A booking by convention alone (the oldest of equal items) waits for the lines with evidence:
     # a payment naming the month of one of those items takes it first.
     order = sorted(
@@ -208,7 +250,6 @@ def assign(run: Assignment, by_line: dict[int, list[Ranked]], cfg: MatchSettings
             -(by_line[ln][0].score if by_line[ln] else 0.0),
         ),
     )
-    run.claim(by_line)
     decisions: list[Decision] = []
     for line in order:
         plist = _still_open(run, line, by_line[line]) if by_line[line] else []

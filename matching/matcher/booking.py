@@ -33,7 +33,7 @@ def book(
         whose = [
             str(run.customer_ids[owner[i] if i >= 0 and owner[i] >= 0 else p.customer]) for i, _, _ in p.rows
         ]
-        mid = match_id(line_id, rows)
+        mid = match_id(line_id, rows, whose)
         posted = d.decision == "auto" and post_at is not None
         said = reason(p, _facts(run, d)) + (f"; left to a person: {d.held}" if d.held else "")
         status = "posted" if posted else "pending"

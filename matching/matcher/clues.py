@@ -43,6 +43,8 @@ class Payment:
     date: np.datetime64
     payer_named: bool  # the line has a payer name at all
     says: MemoFacts  # what the memo says about the money
+    turn: tuple[int, int] = (-1, 0)  # (customer, k): the k-th of the run's payments, by date, of
+    # that customer's equal open items naming nothing (assignment.py); k = 0: the first or only
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Proposal:
     unresolved: bool = False  # the memo names invoice-like numbers found nowhere
     foreign: bool = False  # the invoices are in another currency than the line
     oldest: bool = False  # the oldest of the customer's equal open items, nothing naming which
+    turn: int = 0  # with `oldest`: the oldest left once `turn` earlier payments took theirs
     crossings: tuple[Crossing, ...] = ()  # another currency: each item's conversion at the Rates
     fx_off: str = ""  # another currency: why its rate does not agree with the Rates ("" when it does)
     note: str = ""  # what the reason must say beside the evidence

@@ -81,9 +81,13 @@ def approvals(series: pd.Series) -> pd.Series:
     return series.astype("boolean")
 
 
-def match_id(line_id: str, rows: list[tuple[str, int, str]]) -> str:
-    """Stable across runs: the same line paying the same invoices the same way keeps its id."""
-    text = line_id + "|" + ";".join(f"{inv}:{kind}:{cents}" for inv, cents, kind in sorted(rows))
+def match_id(line_id: str, rows: list[tuple[str, int, str]], whose: Sequence[str]) -> str:
+    """Stable across runs: the same line paying the same invoices the same way keeps its id.
+
+    A row on no invoice (money left on an account) is named by its customer (`whose`, one per
+    row): the same money kept on two customers is two proposals, two ids, approved apart."""
+    named = [(inv or f"@{cust}", cents, kind) for (inv, cents, kind), cust in zip(rows, whose, strict=True)]
+    text = line_id + "|" + ";".join(f"{inv}:{kind}:{cents}" for inv, cents, kind in sorted(named))
     return "M-" + hashlib.blake2b(text.encode(), digest_size=5).hexdigest()
 
 

@@ -35,7 +35,9 @@ Rules:
    customer number), no other customer's name is as close, and it is the run's only payment
    of that amount to that customer naming nothing: two such payments in one run settle two
    of the equal items, and which pays which (each invoice's payment date, its dunning history)
-   is for a person to say, the oldest first in the suggestions.
+   is for a person to say. Their suggestions take the items in payment order (the earliest
+   payment the oldest item, the next the next oldest: assignment.py), so that approving them
+   all settles as many distinct items, the oldest ones.
 7. A payment in another currency than its invoice posts itself (converted at the Rates
    table's rate of the payment date, the difference as Kind fx: exchange.py) when the memo
    names the invoice, the payer agrees, and the rate the payment implies is within

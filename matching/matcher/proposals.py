@@ -248,6 +248,7 @@ def _proposals(clues: Clues, account: _Account, lookups: Lookups) -> list[Propos
         earned=account.earned,
         late=account.late,
         period=account.period,
+        turn=payment.turn[1] if payment.turn[0] == cust else 0,
     ):
         rows = tuple((account.own[k] if k >= 0 else -1, cents, kind) for k, cents, kind in fit.rows)
         paid_items = [i for i, cents, kind in rows if i >= 0 and kind == "payment" and cents > 0]
@@ -274,6 +275,7 @@ def _proposals(clues: Clues, account: _Account, lookups: Lookups) -> list[Propos
                 ref_nos=", ".join(str(lookups.items.numbers[i]) for i in shown),
                 period=fit.period,
                 oldest=fit.oldest,
+                turn=fit.turn,
                 off_period=_off_period(payment, paid_items, fit, lookups),
                 payer_agrees=account.similarity >= PAYER_AGREES or cust in clues.custnos,
                 early=bool(account.early & set(paid_items)),

@@ -185,7 +185,14 @@ def reason(p: Proposal, facts: Facts) -> str:
         parts.append("no other open item has this amount")
     if p.period:
         parts.append("invoiced in the month the memo names")
-    if p.oldest:
+    if p.oldest and p.turn:
+        earlier = (
+            "an earlier payment of this run takes"
+            if p.turn == 1
+            else f"{p.turn} earlier payments of this run take"
+        )
+        parts.append(f"the oldest of them but {p.turn}: {earlier} the older (oldest first, in payment order)")
+    elif p.oldest:
         parts.append("the oldest of them (oldest first)")
     parts.append(_name_words(p, facts))
     parts.append(p.note)

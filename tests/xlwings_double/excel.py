@@ -10,7 +10,8 @@ What Excel does, and so what this does:
     "+", "-" or "@" before something that is not a number) becomes a formula, "00123" and
     "1,234.5" become numbers, "TRUE" a boolean, "2026-11-30" or "11/30/2026" a date (Excel in
     English (US)); a cell formatted as Text ("@") keeps any string as text; "" clears the cell;
-  - a date gets a date format where the cell had General;
+  - a date gets a date format where the cell had General; NumberFormat reads a range's format
+    code (None where its cells differ) and sets every cell's, kept in the saved file;
   - a formula's value is the result the file holds; a formula written here has none (this
     cannot calculate): reading it raises `NotCalculated`, so text that became a formula is
     caught rather than read back as text;
@@ -475,8 +476,16 @@ class Range:
         return rows[0][0] if len(self) == 1 else rows
 
     @property
-    def number_format(self) -> str:
-        return self._sheet.ws.cell(self.row, self.column).number_format
+    def number_format(self) -> str | None:
+        """The cells' format code, as Excel's NumberFormat gives it: None (Null) where they differ."""
+        codes = {cell.number_format for cells in self._cells() for cell in cells}
+        return codes.pop() if len(codes) == 1 else None
+
+    @number_format.setter
+    def number_format(self, code: str) -> None:
+        for cells in self._cells():
+            for cell in cells:
+                cell.number_format = code
 
     # -- Excel's rules for values ------------------------------------------------------
     def _com_value(self, cell: Any) -> Any:
